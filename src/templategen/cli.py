@@ -1,0 +1,173 @@
+"""The command line: each command reads its options and calls one library function.
+
+This is the only module that imports click. Library errors (TemplategenError) become
+click errors here, in one place: exit 1 with "Error: …", no traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .content import BUNDLED_CONTENT, load_catalog
+from .errors import ContentError, TemplategenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+content_option = click.option(
+    "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=None, help="Folder of instrument YAML files (default: the bundled content).",
+)
+only_option = click.option(
+    "--only", "only", multiple=True, metavar="ID",
+    help="Only these instrument ids (repeat the option for more).",
+)
+
+
+def translate_errors(func: F) -> F:
+    """Turn the tool's own errors into click errors: message, exit 1, no traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ContentError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException(
+                f"{len(exc.problems)} problem(s) in the content; nothing was done."
+            ) from None
+        except TemplategenError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(package_name="templategen")
+def main() -> None:
+    """Turn guidance documents into fillable forms, collect them back and compare them."""
+
+
+@main.command()
+@content_option
+@translate_errors
+def validate(content_dir: Path | None) -> None:
+    """Check the content; every problem names file:line, what is wrong and the fix."""
+    catalog = load_catalog(content_dir)
+    for inst in catalog.instruments.values():
+        click.echo(f"ok  {inst.id} {inst.version}  ({len(inst.slots())} answers)  {inst.path}")
+    click.echo(f"{len(catalog.instruments)} instrument(s) valid.")
+
+
+@main.command(name="list")
+@content_option
+@translate_errors
+def list_(content_dir: Path | None) -> None:
+    """List the instruments: id, version, number of items and answers, title."""
+    catalog = load_catalog(content_dir)
+    for inst in catalog.instruments.values():
+        items = sum(1 for i in inst.walk_items() if i.answerable)
+        click.echo(
+            f"{inst.id:<28} v{inst.version:<6} {items:>4} items {len(inst.slots()):>5} answers"
+            f"  {inst.title}"
+        )
+
+
+@main.command()
+@content_option
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder with house-style reference.docx (default: bundled).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="Where the files go.")
+@click.option("--recipients", "recipients", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="CSV or XLSX with columns id, naam[, email, organisatie, rol, "
+              "onderwerp]: one personalised copy per row.")
+@only_option
+@translate_errors
+def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
+          recipients: Path | None, only: tuple[str, ...]) -> None:
+    """Render Word forms and Excel workbooks for every (or the chosen) instrument."""
+    from .build import build_all
+
+    result = build_all(content_dir=content_dir, templates_dir=templates_dir, out_dir=out_dir,
+                       recipients_path=recipients, only=only)
+    for path in result.files:
+        click.echo(f"wrote {path}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{len(result.files)} file(s) in {out_dir}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The SQLite store (created when missing).")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write a JSON report, one object per file.")
+@content_option
+@translate_errors
+def ingest(paths: tuple[Path, ...], db: Path, report: Path | None,
+           content_dir: Path | None) -> None:
+    """Read returned .docx/.xlsx files (or folders of them) into the store."""
+    from .ingest import ingest_paths
+
+    outcomes = ingest_paths(list(paths), db=db, content_dir=content_dir, echo=click.echo,
+                            progress=click.progressbar if sys.stderr.isatty() else None,
+                            report_path=report)
+    if any(o.status == "rejected" for o in outcomes):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@only_option
+@click.option("--all-versions", is_flag=True, help="Also compare submissions of older versions.")
+@content_option
+@translate_errors
+def compare(db: Path, out: Path, only: tuple[str, ...], all_versions: bool,
+            content_dir: Path | None) -> None:
+    """Compile one comparison workbook of everything in the store."""
+    from .compare import compare_store
+
+    summary = compare_store(db=db, out=out, only=only, all_versions=all_versions,
+                            content_dir=content_dir)
+    click.echo(summary)
+
+
+@main.command()
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@translate_errors
+def export(db: Path, fmt: str, out: Path | None) -> None:
+    """Every stored answer in long form (instrument, version, respondent, subject, item, …)."""
+    from .export import export_answers
+
+    if out is None:
+        export_answers(db=db, fmt=fmt, stream=sys.stdout)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as stream:
+            export_answers(db=db, fmt=fmt, stream=stream)
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output/demo"), show_default=True)
+@translate_errors
+def demo(out_dir: Path) -> None:
+    """The whole loop on the bundled content: build, fill, ingest, compare."""
+    from .demo import run_demo
+
+    run_demo(out_dir=out_dir, echo=click.echo)
+
+
+__all__ = ["main", "BUNDLED_CONTENT"]

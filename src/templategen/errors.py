@@ -1,0 +1,46 @@
+"""One exception tree; the CLI turns these into messages in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TemplategenError(Exception):
+    """Base of every error the tool raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, where it is and how to fix it."""
+
+    where: str  # "content/x.yaml:12", "Blad1!C12", "vraag 3.2 in het formulier"
+    what: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.what}"
+        return f"{text} Fix: {self.fix}" if self.fix else text
+
+
+class ContentError(TemplategenError):
+    """The content (YAML) is invalid; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class TemplateError(TemplategenError):
+    """A house-style template (.docx/.xlsx in templates/) is unusable."""
+
+
+class RecipientsError(TemplategenError):
+    """The recipients file is unusable."""
+
+
+class RejectedFile(TemplategenError):
+    """A returned file cannot be ingested; the message is the one-sentence reason."""
+
+
+class StoreError(TemplategenError):
+    """The answer store cannot be opened or written."""
