@@ -22,7 +22,6 @@ from .model import (
     ANCHOR_MAX,
     ID_PATTERN,
     RESPONDENT,
-    ROW_RULES,
     SIMPLE_KINDS,
     TABLE_KINDS,
     Attribute,
@@ -41,7 +40,6 @@ from .model import (
     ScalePoint,
     Section,
     Source,
-    anchor,
 )
 from .yamlsource import LineDict, LineList
 
@@ -147,6 +145,12 @@ class Catalog:
         return [self.instruments[w] for w in wanted]
 
 
+def did_you_mean(word: object, options: Iterable[str], otherwise: str) -> str:
+    """A 'did you mean' fix for a misspelling, else the given advice."""
+    guess = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.5)
+    return f"did you mean '{guess[0]}'?" if guess else otherwise
+
+
 def content_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
 
@@ -216,9 +220,7 @@ class _Builder:
             if key.startswith("__"):
                 continue
             if key not in allowed:
-                guess = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean '{guess[0]}'?" if guess else (
-                    f"allowed keys: {', '.join(sorted(allowed))}.")
+                hint = did_you_mean(key, allowed, f"allowed keys: {', '.join(sorted(allowed))}.")
                 self.err(data.line_of(key), f"unknown key '{key}' in {what}.", hint)
         for key in sorted(spec["required"] - set(data)):
             self.err(data.line, f"{what} lacks the required key '{key}'.", f"add '{key}: …'.")
@@ -280,7 +282,7 @@ class _Builder:
             return None
         return value
 
-    def list_(self, data: LineDict, key: str) -> LineList:
+    def list_(self, data: LineDict, key: str) -> list[Any]:
         value = data.get(key)
         if value is None:
             return LineList()
@@ -381,17 +383,16 @@ class _Builder:
             return None
         raw_kind = data.get("kind")
         try:
-            kind = ItemKind(raw_kind)
+            kind = ItemKind(str(raw_kind))
         except ValueError:
             kinds = [k.value for k in ItemKind] + ["section"]
-            guess = difflib.get_close_matches(str(raw_kind), kinds, n=1)
-            hint = f"did you mean '{guess[0]}'?" if guess else f"use one of: {', '.join(kinds)}."
+            hint = did_you_mean(str(raw_kind), kinds, f"use one of: {', '.join(kinds)}.")
             self.err(data.line_of("kind"), f"unknown item kind '{raw_kind}'.", hint)
             return None
         if not self.keys(data, ITEM_KEYS[kind], f"{kind.value} item", line):
             return None
         iid = self.new_id(data)
-        common = dict(id=iid, kind=kind, text=self.text(data, "text"),
+        common: dict[str, Any] = dict(id=iid, kind=kind, text=self.text(data, "text"),
                       number=self.text(data, "number"), hint=self.text(data, "hint"), line=line)
         if kind in SIMPLE_KINDS:
             answer = self.field(data, FieldKind(kind.value), iid, label=common["text"])
@@ -418,7 +419,7 @@ class _Builder:
                          f"raise entries to at least {len(prefill)}.")
             return Item(**common, fields=fields, entries=entries, prefill=prefill)
         try:
-            style = GuidanceStyle(data.get("style"))
+            style = GuidanceStyle(str(data.get("style")))
         except ValueError:
             self.err(data.line_of("style"), f"unknown guidance style '{data.get('style')}'.",
                      f"use one of: {', '.join(s.value for s in GuidanceStyle)}.")
@@ -445,7 +446,7 @@ class _Builder:
                 continue
             fid = self.new_id(fd, scope=scope)
             try:
-                kind = FieldKind(fd.get("kind"))
+                kind = FieldKind(str(fd.get("kind")))
             except ValueError:
                 self.err(fd.line_of("kind"), f"unknown field kind '{fd.get('kind')}'.",
                          f"use one of: {', '.join(k.value for k in FieldKind)}.")
@@ -461,9 +462,7 @@ class _Builder:
             ref = data.get("scale")
             scale = self.scales.get(str(ref))
             if scale is None:
-                guess = difflib.get_close_matches(str(ref), self.scales, n=1)
-                hint = f"did you mean '{guess[0]}'?" if guess else (
-                    "define it under 'scales:' first.")
+                hint = did_you_mean(str(ref), self.scales, "define it under 'scales:' first.")
                 self.err(data.line_of("scale"), f"scale '{ref}' is not defined.", hint)
         elif "scale" in data:
             self.err(data.line_of("scale"), f"'scale' only applies to kind scale, not {kind}.",
@@ -520,11 +519,10 @@ class _Builder:
             self.err(line, "a rule must be a mapping.", "write 'id:', 'kind:', 'label:'.")
             return None
         try:
-            kind = RuleKind(data.get("kind"))
+            kind = RuleKind(str(data.get("kind")))
         except ValueError:
             kinds = [k.value for k in RuleKind]
-            guess = difflib.get_close_matches(str(data.get("kind")), kinds, n=1)
-            hint = f"did you mean '{guess[0]}'?" if guess else f"use one of: {', '.join(kinds)}."
+            hint = did_you_mean(str(data.get("kind")), kinds, f"use one of: {', '.join(kinds)}.")
             self.err(data.line_of("kind"), f"unknown rule kind '{data.get('kind')}'.", hint)
             return None
         params = RULE_PARAMS[kind]
@@ -559,8 +557,7 @@ class _Builder:
             for ref in refs:
                 if inst.item(ref) is None and inst.section(ref) is None:
                     known = [i.id for i in inst.walk_items()] + [s.id for s in inst.walk_sections()]
-                    guess = difflib.get_close_matches(ref, known, n=1)
-                    hint = f"did you mean '{guess[0]}'?" if guess else "name an item or section id."
+                    hint = did_you_mean(ref, known, "name an item or section id.")
                     self.err(line, f"rule refers to unknown item or section '{ref}'.", hint)
                 elif not inst.slots_under(ref):
                     self.err(line, f"'{ref}' has nothing to answer, so it cannot be scored.",
@@ -569,8 +566,8 @@ class _Builder:
         if tag == "field":
             return str(value)
         if tag == "sum_rule":
-            ref = inst.rule(str(value))
-            if ref is None or ref.kind is not RuleKind.SUM:
+            target = inst.rule(str(value))
+            if target is None or target.kind is not RuleKind.SUM:
                 self.err(line, f"'{name}' must name a sum rule defined above this one.",
                          "define the sum rule first and refer to its id.")
             return str(value)
@@ -634,7 +631,7 @@ class _Builder:
                          "write e.g. groups: {Ability: [a1, a2]}.")
                 return {}
             groups = {}
-            for label, refs in value.items():
+            for label in value:
                 if label.startswith("__"):
                     continue
                 groups[label] = self.param("refs", value, label, inst, table)
