@@ -206,8 +206,8 @@ class Store:
         current = max(rows, key=lambda r: (r[1], r[0]))[0]
         db.execute(
             "UPDATE submissions SET superseded_by = CASE WHEN id = ? THEN NULL ELSE ? END "
-            "WHERE id IN (%s)" % ",".join("?" * len(rows)),
-            (current, current, *(r[0] for r in rows)),
+            "WHERE instrument = ? AND kind = ? AND recipient = ? AND instance = ?",
+            (current, current, sub.instrument, sub.kind, sub.recipient, sub.instance),
         )
 
     def add_rejection(self, file_name: str, sha256: str, received: str, reason: str) -> None:
