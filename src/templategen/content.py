@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -322,7 +322,7 @@ class _Builder:
             rule = self.rule(rd, inst)
             if rule:
                 rules.append(rule)
-                inst = Instrument(**{**inst.__dict__, "rules": tuple(rules)})
+                inst = replace(inst, rules=tuple(rules))
         self.check_anchors(inst)
         if self.problems:
             raise ContentError(self.problems)
