@@ -15,8 +15,8 @@ from .errors import TemplategenError
 
 # Filter names LibreOffice uses to write each format.
 FILTERS = {
-    "docx": 'docx:"MS Word 2007 XML"',
-    "xlsx": 'xlsx:"Calc MS Excel 2007 XML"',
+    "docx": "docx:MS Word 2007 XML",  # no shell: no quotes
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
     "pdf": "pdf",
     "odt": "odt",
     "ods": "ods",
