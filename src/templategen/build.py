@@ -1,0 +1,36 @@
+"""``templategen build``: render every (or the chosen) instrument with every renderer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import render_docx, render_xlsx
+from .content import load_catalog
+from .model import Instrument
+from .recipients import Recipient, load_recipients
+
+Renderer = Callable[[Instrument, list[Recipient] | None, Path, Path | None], list[Path]]
+
+# Each renderer writes its files for one instrument: the Word form(s) and the workbook(s).
+RENDERERS: tuple[Renderer, ...] = (render_docx.render_forms, render_xlsx.render_workbooks)
+
+
+@dataclass
+class BuildResult:
+    files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
+              recipients_path: Path | None, only: Iterable[str] = (),
+              renderers: tuple[Renderer, ...] = RENDERERS) -> BuildResult:
+    """Load content (and recipients), render each instrument with each renderer."""
+    instruments = load_catalog(content_dir).select(only)
+    recipients = load_recipients(recipients_path) if recipients_path else None
+    result = BuildResult()
+    for instrument in instruments:
+        for render in renderers:
+            result.files.extend(render(instrument, recipients, out_dir, templates_dir))
+    return result
