@@ -1,16 +1,36 @@
-"""Render an instrument as an Excel scoring workbook (.xlsx). Minimal first version."""
+"""Render an instrument as Excel scoring workbooks (.xlsx), one per recipient.
+
+The layout (xlsx_layout.plan_layout) is computed once per instrument; each copy writes
+it with the recipient's texts (Jinja2, sandboxed) and its own custom document properties.
+"""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
+from jinja2.sandbox import SandboxedEnvironment
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from .model import PROP_INSTANCE, PROP_INSTRUMENT, PROP_KIND, PROP_RECIPIENT, PROP_VERSION
-from .model import Instrument
-from .recipients import Recipient, safe_filename_part
+from .model import (
+    PROP_INSTANCE,
+    PROP_INSTRUMENT,
+    PROP_KIND,
+    PROP_RECIPIENT,
+    PROP_VERSION,
+    Instrument,
+)
+from .recipients import OPTIONAL_COLUMNS, Recipient, safe_filename_part
+from .xlsx_charts import make_chart
+from .xlsx_layout import Layout, SheetPlan, list_key, plan_layout
+from .xlsx_style import FORMATS, STYLES, validation
+
+_JINJA = SandboxedEnvironment(autoescape=False)
 
 
 def workbook_name(instrument: Instrument, recipient: Recipient | None) -> str:
@@ -22,18 +42,97 @@ def workbook_name(instrument: Instrument, recipient: Recipient | None) -> str:
 
 def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None, out_dir: Path,
                      templates_dir: Path | None = None) -> list[Path]:
+    """Write one workbook (unpersonalised) or one per recipient; return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    layout = plan_layout(instrument)
     paths = []
     for recipient in recipients or [None]:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Toelichting"
-        ws["A1"] = instrument.title
-        for name, value in ((PROP_INSTRUMENT, instrument.id), (PROP_VERSION, instrument.version),
-                            (PROP_RECIPIENT, recipient.id if recipient else ""),
-                            (PROP_INSTANCE, str(uuid.uuid4())), (PROP_KIND, "workbook")):
-            wb.custom_doc_props.append(StringProperty(name=name, value=value))
         path = out_dir / workbook_name(instrument, recipient)
-        wb.save(path)
+        write_workbook(layout, recipient).save(path)
         paths.append(path)
     return paths
+
+
+def context_of(recipient: Recipient | None) -> dict[str, str]:
+    if recipient is None:
+        return {c: "" for c in ("id", "naam", *OPTIONAL_COLUMNS)}
+    return recipient.context
+
+
+def write_workbook(layout: Layout, recipient: Recipient | None) -> Workbook:
+    """One copy of the workbook for a recipient (or blank)."""
+    inst = layout.instrument
+    context = context_of(recipient)
+    cache: dict[str, str] = {}
+
+    def render(text: str) -> str:
+        if "{" not in text:
+            return text
+        if text not in cache:
+            cache[text] = _JINJA.from_string(text).render(**context)
+        return cache[text]
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for plan in layout.sheets:
+        ws = wb.create_sheet(plan.title)
+        _write_sheet(ws, plan, layout, render, context)
+    for name, ref in layout.names.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    for name, value in ((PROP_INSTRUMENT, inst.id), (PROP_VERSION, inst.version),
+                        (PROP_RECIPIENT, recipient.id if recipient else ""),
+                        (PROP_INSTANCE, str(uuid.uuid4())), (PROP_KIND, "workbook")):
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+    wb.properties.title = render(inst.title)
+    wb.properties.creator = "templategen"
+    return wb
+
+
+def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout, render: Any,
+                 context: dict[str, str]) -> None:
+    for coord, cell in plan.cells.items():
+        target = ws[coord]
+        value = cell.value
+        if cell.prefill:
+            value = context.get(cell.prefill) or None
+        if isinstance(value, str) and not value.startswith("="):
+            value = render(value)
+        target.value = value
+        for attr, style in STYLES[cell.style].items():
+            setattr(target, attr, style)
+        if cell.number_format:
+            target.number_format = cell.number_format
+    for coord, sheet in plan.links.items():
+        ws[coord].hyperlink = f"#'{sheet}'!A1"
+    for letter, width in plan.widths.items():
+        ws.column_dimensions[letter].width = width
+    for row, height in plan.heights.items():
+        ws.row_dimensions[row].height = height
+    for rng in plan.merges:
+        ws.merge_cells(rng)
+    validations: dict[Any, DataValidation] = {}
+    for coord, slot in plan.inputs.items():
+        key = list_key(slot)
+        signature = (slot.field, key)
+        if signature not in validations:
+            dv = validation(slot.field, layout.lists.get(key) if key else None)
+            ws.add_data_validation(dv)
+            validations[signature] = dv
+        validations[signature].add(coord)
+    for kind, rng, arg in plan.formats:
+        FORMATS[kind](ws, rng, arg)
+    for chart in plan.charts:
+        ws.add_chart(make_chart(chart), chart.anchor)
+    if plan.header_row:
+        ws.freeze_panes = f"A{plan.header_row + 1}"
+        ws.print_title_rows = f"1:{plan.header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    if plan.hidden:
+        ws.sheet_state = "hidden"

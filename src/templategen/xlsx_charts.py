@@ -1,0 +1,69 @@
+"""Charts of a workbook: bar (sums), radar (balance) and scatter (quadrant matrices)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from openpyxl.chart import BarChart, RadarChart, ScatterChart, Series
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.series import SeriesLabel
+
+from .xlsx_layout import ChartPlan
+
+
+def _bar(plan: ChartPlan) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar"
+    for title, _, values, _x in plan.series:
+        chart.series.append(Series(values, title=title))
+    chart.legend = None
+    return chart
+
+
+def _radar(plan: ChartPlan) -> RadarChart:
+    chart = RadarChart()
+    chart.type = "marker"
+    for title, _, values, _x in plan.series:
+        chart.series.append(Series(values, title=title))
+    chart.legend = None
+    return chart
+
+
+def _scatter(plan: ChartPlan) -> ScatterChart:
+    chart = ScatterChart()
+    chart.style = 13
+    for title, title_ref, values, xvalues in plan.series:
+        series = Series(values, xvalues, title=title)
+        series.tx = SeriesLabel(strRef=StrRef(f=title_ref)) if title_ref else SeriesLabel(v=title)
+        series.marker.symbol = "circle"
+        series.marker.size = 9
+        series.graphicalProperties.line.noFill = True
+        chart.series.append(series)
+    chart.x_axis.title = plan.x_title
+    chart.y_axis.title = plan.y_title
+    if plan.axis_max is not None:
+        for axis in (chart.x_axis, chart.y_axis):
+            axis.scaling.min = plan.axis_min
+            axis.scaling.max = plan.axis_max
+            axis.majorUnit = 1
+    return chart
+
+
+CHARTS: dict[str, Callable[[ChartPlan], BarChart | RadarChart | ScatterChart]] = {
+    "bar": _bar, "radar": _radar, "scatter": _scatter,
+}
+
+
+def make_chart(plan: ChartPlan) -> BarChart | RadarChart | ScatterChart:
+    chart = CHARTS[plan.kind](plan)
+    chart.title = plan.title
+    chart.width, chart.height = 16, 9
+    if plan.categories:
+        for series in chart.series:
+            series.cat = AxDataSource(strRef=StrRef(f=plan.categories))
+    if plan.kind == "radar" and plan.axis_max is not None:
+        chart.y_axis.scaling.min = plan.axis_min
+        chart.y_axis.scaling.max = plan.axis_max
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.delete = False
+    return chart

@@ -1,0 +1,173 @@
+"""How a workbook looks and guards its inputs: cell styles, data validation per answer kind
+and conditional formatting per kind of result (tables, not branches)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .model import Field, FieldKind
+
+_THIN = Side(style="thin", color="A6A6A6")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF6CC")
+_UNLOCKED = Protection(locked=False)
+
+# style name -> cell attributes
+STYLES: dict[str, dict[str, Any]] = {
+    "text": {"alignment": _WRAP_TOP},
+    "title": {"font": Font(bold=True, size=14, color="1F4E79"), "alignment": _WRAP_TOP},
+    "heading": {"font": Font(bold=True, size=12, color="1F4E79"), "alignment": _WRAP_TOP},
+    "header": {"font": Font(bold=True, color="FFFFFF"), "alignment": _WRAP_TOP,
+               "fill": PatternFill("solid", fgColor="1F4E79"), "border": _BOX},
+    "group": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7"),
+              "alignment": _WRAP_TOP},
+    "label": {"alignment": _WRAP_TOP, "border": _BOX},
+    "question": {"alignment": _WRAP_TOP, "border": _BOX},
+    "note": {"font": Font(italic=True, color="595959"), "alignment": _WRAP_TOP},
+    "guidance": {"font": Font(italic=True, color="404040"), "alignment": _WRAP_TOP,
+                 "fill": PatternFill("solid", fgColor="F2F2F2")},
+    "formula": {"alignment": _WRAP_TOP, "border": _BOX,
+                "fill": PatternFill("solid", fgColor="EDEDED")},
+    "score": {"font": Font(bold=True), "alignment": _WRAP_TOP, "border": _BOX,
+              "fill": PatternFill("solid", fgColor="EDEDED")},
+    "input": {"alignment": _WRAP_TOP, "border": _BOX, "fill": _INPUT_FILL,
+              "protection": _UNLOCKED},
+    "input_wrap": {"alignment": _WRAP_TOP, "border": _BOX, "fill": _INPUT_FILL,
+                   "protection": _UNLOCKED, "number_format": "@"},
+    "input_number": {"alignment": _WRAP_TOP, "border": _BOX, "fill": _INPUT_FILL,
+                     "protection": _UNLOCKED},
+    "input_date": {"alignment": _WRAP_TOP, "border": _BOX, "fill": _INPUT_FILL,
+                   "protection": _UNLOCKED},
+}
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+
+
+# --- data validation: answer kind -> (type, formulas, input message, error message) ------
+
+ValidationSpec = tuple[str, str | None, str | None, str, str]
+
+
+def _text(f: Field, lst: str | None) -> ValidationSpec:
+    limit = f.constraint.max_length or 32767
+    return ("textLength", str(limit), None, "Typ hier uw antwoord.",
+            f.constraint.message or f"Uw antwoord is langer dan {limit} tekens; kort het in.")
+
+
+def _check(f: Field, lst: str | None) -> ValidationSpec:
+    return ("list", lst, None, "Kies Ja of Nee uit de lijst (leeg = niet beantwoord).",
+            "Kies Ja of Nee uit de lijst.")
+
+
+def _scale(f: Field, lst: str | None) -> ValidationSpec:
+    labels = ", ".join(f.choices)
+    prompt = f"Kies een waarde uit de lijst: {labels}."
+    return ("list", lst, None, prompt[:250], "Kies een waarde uit de keuzelijst.")
+
+
+def _choice(f: Field, lst: str | None) -> ValidationSpec:
+    return ("list", lst, None, "Kies één van de mogelijkheden uit de lijst.",
+            "Kies een waarde uit de keuzelijst.")
+
+
+def _number(f: Field, lst: str | None) -> ValidationSpec:
+    lo = f.constraint.minimum if f.constraint.minimum is not None else -1e12
+    hi = f.constraint.maximum if f.constraint.maximum is not None else 1e12
+    if f.constraint.minimum is not None and f.constraint.maximum is not None:
+        prompt = f"Vul een getal in van {_fmt(lo)} tot en met {_fmt(hi)}."
+    else:
+        prompt = "Vul een getal in."
+    return ("decimal", repr(float(lo)), repr(float(hi)), prompt,
+            f.constraint.message or prompt.replace("Vul", "Vul alleen"))
+
+
+def _date(f: Field, lst: str | None) -> ValidationSpec:
+    return ("date", "1", "73051", "Vul een datum in, bijvoorbeeld 15-09-2026.",
+            "Dit is geen datum. Typ een datum als 15-09-2026.")
+
+
+VALIDATIONS: dict[FieldKind, Callable[[Field, str | None], ValidationSpec]] = {
+    FieldKind.TEXT: _text,
+    FieldKind.CHECK: _check,
+    FieldKind.SCALE: _scale,
+    FieldKind.CHOICE: _choice,
+    FieldKind.NUMBER: _number,
+    FieldKind.DATE: _date,
+}
+
+
+def validation(field: Field, list_range: str | None) -> DataValidation:
+    kind, f1, f2, prompt, error = VALIDATIONS[field.kind](field, list_range)
+    dv = DataValidation(type=kind, formula1=f1, formula2=f2, allow_blank=True,
+                        showInputMessage=True, showErrorMessage=True,
+                        promptTitle=field.label[:32] or "Antwoord", prompt=prompt,
+                        errorTitle="Ongeldige invoer", error=error, errorStyle="stop")
+    if kind in ("decimal", "date"):
+        dv.operator = "between"
+    elif kind == "textLength":
+        dv.operator = "lessThanOrEqual"
+    return dv
+
+
+# --- conditional formatting: result kind -> rules ----------------------------------------
+
+_GREEN, _AMBER, _RED, _BLUE = "C6EFCE", "FFEB9C", "FFC7CE", "BDD7EE"
+_QUADRANT_COLOURS = {"x_high_y_high": _RED, "x_high_y_low": _AMBER,
+                     "x_low_y_high": _BLUE, "x_low_y_low": _GREEN}
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", start_color=colour, end_color=colour, bgColor=colour)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _bands(ws: Worksheet, rng: str, labels: list[str]) -> None:
+    # bands come highest first: green, then amber..., the lowest red
+    palette = [_GREEN] + [_AMBER] * max(0, len(labels) - 2) + [_RED] if len(labels) > 1 else [
+        _GREEN]
+    for label, colour in zip(labels, palette, strict=False):
+        ws.conditional_formatting.add(
+            rng, CellIsRule(operator="equal", formula=[_quoted(label)], fill=_fill(colour)))
+
+
+def _quadrants(ws: Worksheet, rng: str, quadrants: dict[str, str]) -> None:
+    for key, label in quadrants.items():
+        ws.conditional_formatting.add(
+            rng, CellIsRule(operator="equal", formula=[_quoted(label)],
+                            fill=_fill(_QUADRANT_COLOURS[key])))
+
+
+def _alert(ws: Worksheet, rng: str, _: Any) -> None:
+    first = rng.split(":")[0]
+    ws.conditional_formatting.add(rng, FormulaRule(formula=[f'LEN({first})>0'],
+                                                   fill=_fill(_RED), font=Font(bold=True)))
+
+
+def _percent(ws: Worksheet, rng: str, _: Any) -> None:
+    ws.conditional_formatting.add(rng, ColorScaleRule(
+        start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=0.5,
+        mid_color="FFEB84", end_type="num", end_value=1, end_color="63BE7B"))
+
+
+def _gap(ws: Worksheet, rng: str, _: Any) -> None:
+    ws.conditional_formatting.add(rng, CellIsRule(operator="greaterThan", formula=["0"],
+                                                  fill=_fill(_AMBER)))
+
+
+FORMATS: dict[str, Callable[[Worksheet, str, Any], None]] = {
+    "bands": _bands, "quadrants": _quadrants, "alert": _alert, "percent": _percent, "gap": _gap,
+}
