@@ -8,6 +8,9 @@ controls when it re-saves a .docx, and how this reader copes:
 - ``w:tag`` and ``w:lock`` are dropped: the key comes from the bookmark, which LO moves
   from just before the control to the start of its ``w:sdtContent``.
 - text controls lose ``w:showingPlcHdr``: our Dutch placeholder text then reads as empty.
+- line breaks typed in a plain-text control are written *before* the control, as runs
+  holding only ``w:br``: their positions are lost. The text still reads back (lines joined)
+  and a warning names the answer.
 - a checkbox gets wrapped in a block-level ``w:sdt`` (holding only the alias): controls
   that contain other controls are wrappers and are skipped.
 - checkbox state (``w14:checked``), dropdown items and ``w:date``/``w:fullDate`` survive.
@@ -33,6 +36,9 @@ _SDT_PR = f"{{{W}}}sdtPr"
 _SDT_CONTENT = f"{{{W}}}sdtContent"
 _BOOKMARK = f"{{{W}}}bookmarkStart"
 _VAL = f"{{{W}}}val"
+_RUN = f"{{{W}}}r"
+_BR = f"{{{W}}}br"
+_RPR = f"{{{W}}}rPr"
 _TRUE = {"1", "true", "on"}
 _TICKED_GLYPHS = {CHECKED, "\u2611", "\u2713", "\u2714", "X", "x"}
 
@@ -58,6 +64,11 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
             )
             continue
         target[key] = control_value(sdt)
+        if target[key] is not None and lost_breaks(sdt):
+            result.warnings.append(
+                f"the line breaks of answer '{key}' were lost when the file was saved "
+                "(LibreOffice moves them out of text fields); its lines are joined."
+            )
     return result
 
 
@@ -70,14 +81,31 @@ def control_key(sdt: etree._Element) -> str | None:
     content = sdt.find(_SDT_CONTENT)
     candidates = list(content.iter(_BOOKMARK)) if content is not None else []
     prev = sdt.getprevious()
-    while prev is not None and prev.tag == _BOOKMARK:  # bookmarkStart just before the control
-        candidates.append(prev)
+    while prev is not None and (prev.tag == _BOOKMARK or _only_breaks(prev)):
+        candidates.append(prev)  # bookmarkStart just before (LO may put break runs between)
         prev = prev.getprevious()
     for bookmark in candidates:
         key = key_from_anchor(bookmark.get(f"{{{W}}}name") or "")
         if key:
             return key
     return None
+
+
+def lost_breaks(sdt: etree._Element) -> int:
+    """Line breaks LibreOffice 7.4 moved out of a plain-text control (to just before it)."""
+    count = 0
+    prev = sdt.getprevious()
+    while prev is not None and (prev.tag == _BOOKMARK or _only_breaks(prev)):
+        if prev.tag == _RUN:
+            count += len(prev.findall(_BR))
+        prev = prev.getprevious()
+    return count
+
+
+def _only_breaks(el: etree._Element) -> bool:
+    return el.tag == _RUN and el.find(_BR) is not None and all(
+        child.tag in (_BR, _RPR) for child in el
+    )
 
 
 def control_value(sdt: etree._Element) -> RawValue:
