@@ -1,0 +1,92 @@
+"""`templategen build` through the CLI, on real content and a real recipients file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from templategen.cli import main
+from templategen.content import load_catalog
+from templategen.custom_props import read_custom
+from templategen.model import PROP_RECIPIENT
+from templategen.read_docx import read_form
+from templategen.safezip import open_archive
+
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+
+
+def test_build_without_options_builds_every_bundled_instrument(tmp_path: Path) -> None:
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(main, ["build"])
+        assert result.exit_code == 0, result.output
+        out = Path("output")
+        ids = set(load_catalog().instruments)
+        assert {p.stem for p in out.glob("*.docx")} == ids
+        assert {p.stem for p in out.glob("*.xlsx")} == ids
+        assert result.output.strip().endswith(f"{2 * len(ids)} file(s) in output")
+
+
+def test_build_with_recipients_csv_and_only(tmp_path: Path) -> None:
+    recipients = tmp_path / "ontvangers.csv"
+    recipients.write_text(
+        "id;naam;organisatie;onderwerp\n"
+        "b1;Sanne Öztürk;OBS De Linde;Bureau Één\n"
+        "b2;Piet de Vries;KC Het Anker;Digi & Co\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "uit"
+    result = CliRunner().invoke(main, [
+        "build", "--content", str(FIXTURES), "--out", str(out),
+        "--recipients", str(recipients), "--only", "alles",
+    ])
+    assert result.exit_code == 0, result.output
+    forms = sorted(out.glob("*.docx"))
+    assert [p.name for p in forms] == ["alles_b1_sanne-ozturk.docx", "alles_b2_piet-de-vries.docx"]
+    inst = load_catalog(FIXTURES).get("alles")
+    assert inst is not None
+    values = read_form(open_archive(forms[1]), inst).values
+    assert values["respondent.naam"] == "Piet de Vries"
+    assert values["respondent.onderwerp"] == "Digi & Co"
+    props = read_custom(open_archive(forms[0]).xml("docProps/custom.xml"))
+    assert props[PROP_RECIPIENT] == "b1"
+
+
+def test_build_with_recipients_xlsx_and_own_templates(tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active.append(["id", "naam", "rol"])
+    wb.active.append(["x9", "Lotte Bakker", "ICT-coördinator"])
+    wb.save(tmp_path / "ontvangers.xlsx")
+    templates = tmp_path / "huisstijl"
+    shutil.copytree(Path(__file__).parents[1] / "templates", templates)
+    result = CliRunner().invoke(main, [
+        "build", "--content", str(FIXTURES), "--templates", str(templates),
+        "--out", str(tmp_path / "uit"), "--recipients", str(tmp_path / "ontvangers.xlsx"),
+    ])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "uit" / "alles_x9_lotte-bakker.docx").is_file()
+
+
+def test_build_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    runner = CliRunner()
+    unknown = runner.invoke(main, ["build", "--content", str(FIXTURES), "--only", "nope",
+                                   "--out", str(tmp_path)])
+    assert unknown.exit_code == 1
+    assert "unknown instrument 'nope'" in unknown.output
+    assert "Traceback" not in unknown.output
+
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    no_template = runner.invoke(main, ["build", "--content", str(FIXTURES), "--templates",
+                                       str(empty), "--out", str(tmp_path / "o")])
+    assert no_template.exit_code == 1
+    assert "Error:" in no_template.output and "reference.docx" in no_template.output
+
+    bad = tmp_path / "r.csv"
+    bad.write_text("naam\nJan\n", encoding="utf-8")
+    no_id = runner.invoke(main, ["build", "--content", str(FIXTURES), "--recipients", str(bad),
+                                 "--out", str(tmp_path / "o2")])
+    assert no_id.exit_code == 1 and "id" in no_id.output
