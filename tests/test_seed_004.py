@@ -133,8 +133,9 @@ def test_every_objective_is_a_row_under_its_strategic_objective(seed: str, instr
     codes = [code for code, _ in found]
     assert [c for c in codes if c.startswith("SD")] == [f"SD{n}" for n in range(1, 7)]
     assert missing([f"{code}: {text}" for code, text in found], corpus) == []
-    grid_rows = {text.split(":")[0]: group for _, text, group, _ in rows_of(instrument,
-                                                                             ItemKind.GRID)}
+    grid_rows = {
+        text.split(":")[0]: group for _, text, group, _ in rows_of(instrument, ItemKind.GRID)
+    }
     for code in codes:
         assert code in grid_rows, f"{code} is not the start of a grid row"
         assert grid_rows[code].endswith("SD" + code[2]), f"{code} sits under {grid_rows[code]}"
@@ -181,17 +182,23 @@ def test_intake_steps(seed: str, corpus: str):
 
 
 def test_every_field_result_kpi(seed: str, instrument: Instrument, corpus: str):
-    results = [p for b in bullets(region(seed, "het volgende omvatten:", "Voor deze resultaten"))
-               for p in pieces(b)]
+    results = [
+        p
+        for b in bullets(region(seed, "het volgende omvatten:", "Voor deze resultaten"))
+        for p in pieces(b)
+    ]
     assert len(results) == 8  # six bullets, one of them with two numbered levels
-    sources = [first_sentence(b) for b in bullets(region(seed, "3 belangrijke bronnen",
-                                                             "De evaluatie wordt"), TOP_BULLET)]
+    sources = [
+        first_sentence(b)
+        for b in bullets(region(seed, "3 belangrijke bronnen", "De evaluatie wordt"), TOP_BULLET)
+    ]
     assert missing(results + sources, corpus) == []
 
 
 def test_mictivo_indicators_carry_their_source(seed: str, instrument: Instrument, corpus: str):
-    mictivo = [first_line(b) for b in bullets(region(seed, "van MICTIVO relevant:",
-                                                     "Om te garanderen"))]
+    mictivo = [
+        first_line(b) for b in bullets(region(seed, "van MICTIVO relevant:", "Om te garanderen"))
+    ]
     assert len(mictivo) == 5
     assert missing(mictivo, corpus) == []
     kpis = {text: attrs for _, text, _, attrs in rows_of(instrument, ItemKind.INDICATORS)}
@@ -201,16 +208,20 @@ def test_mictivo_indicators_carry_their_source(seed: str, instrument: Instrument
 
 def test_peilingen_as_baseline_kpis(seed: str, corpus: str):
     part = region(seed, "Peilingen:", "De evaluatie wordt")
-    tests = [m.group(0) for m in re.finditer(r"‘[^’]+’\s+op het einde van het\s+[^.]+?onderwijs",
-                                             part)]
+    tests = [
+        m.group(0) for m in re.finditer(r"‘[^’]+’\s+op het einde van het\s+[^.]+?onderwijs", part)
+    ]
     assert len(tests) == 2
     assert missing(tests, corpus) == []
 
 
 def test_every_central_coordination_kpi(seed: str, corpus: str):
     inputs = bullets(region(seed, "Centrale regie \n\nInput", "Acties vanuit netwerkfunctie"))
-    table = [p for b in bullets(region(seed, "Output Resultaten", "Andere doelstellingen"))
-             for p in pieces(b)]
+    table = [
+        p
+        for b in bullets(region(seed, "Output Resultaten", "Andere doelstellingen"))
+        for p in pieces(b)
+    ]
     qualitative = bullets(region(seed, "Andere doelstellingen", "8.3. Partners"))
     heading = re.search(r"^Andere doelstellingen.*?(?=\s*$)", seed, re.M).group(0)
     assert (len(inputs), len(qualitative)) == (1, 3)
@@ -236,11 +247,15 @@ def test_every_indicators_table_has_an_achievement_rule(instrument: Instrument):
 
 
 def test_every_condition_for_success(seed: str, corpus: str):
-    main = [first_line(b) for b in bullets(region(seed, "volgende voorwaarden belangrijk:",
-                                                  "9.1. Engagement"))]
+    main = [
+        first_line(b)
+        for b in bullets(region(seed, "volgende voorwaarden belangrijk:", "9.1. Engagement"))
+    ]
     field = [first_sentence(b) for b in bullets(region(seed, "9.1. Engagement", "9.2. Tijd"))]
-    balance = [first_line(b) for b in bullets(region(seed, "De vier randvoorwaarden in het model",
-                                                     "Figuur 9:"))]
+    balance = [
+        first_line(b)
+        for b in bullets(region(seed, "De vier randvoorwaarden in het model", "Figuur 9:"))
+    ]
     assert (len(main), len(field), len(balance)) == (4, 5, 4)
     assert missing(main + field + balance, corpus) == []
 
