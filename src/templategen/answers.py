@@ -120,7 +120,7 @@ def _scale(raw: RawValue, field: Field) -> tuple[Value, str | None]:
     assert scale is not None
     number = _as_number(raw)
     if number is not None and scale.label_of(number) is not None:
-        return number, None
+        return float(number), None
     text = (raw_text(raw) or "").strip()
     value = scale.value_of(text)
     if value is None:  # "4 - Hoog", "4. Hoog", "4: Hoog"
@@ -128,7 +128,7 @@ def _scale(raw: RawValue, field: Field) -> tuple[Value, str | None]:
         if match and scale.value_of(match.group(2)) is not None:
             value = scale.value_of(match.group(2))
     if value is not None:
-        return value, None
+        return float(value), None
     labels = ", ".join(f"'{label}'" for label in scale.labels)
     return raw_text(raw), (f"'{_short(raw)}' is not one of the scale's labels ({labels}); "
                            "kept as text.")

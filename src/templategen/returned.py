@@ -76,7 +76,7 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
     if macros:
         warnings.append(f"contains macros ({', '.join(macros)}); they were never run, only the "
                         "answers were read.")
-    extraction = _reader(file_kind)(archive, instrument)
+    extraction = _reader(name, file_kind)(archive, instrument)
     warnings.extend(extraction.warnings)
     checked, more = check_extraction(instrument, version, extraction)
     warnings.extend(more)
@@ -112,13 +112,14 @@ def _identify(name: str, props: dict[str, str], catalog: Catalog) -> Instrument:
     return instrument
 
 
-def _reader(file_kind: str) -> Any:
+def _reader(name: str, file_kind: str) -> Any:
     module_name, function = READERS[file_kind]
     try:
         module = importlib.import_module(module_name)
     except ImportError:
         raise RejectedFile(
-            f"this installation cannot read .{file_kind} files yet ({module_name} is missing)."
+            f"{name} cannot be read: this installation has no reader for .{file_kind} files "
+            f"({module_name} is missing); ask for the form as the other file type."
         ) from None
     return getattr(module, function)
 
