@@ -1,0 +1,245 @@
+"""The comparison workbook: LibreOffice recalculates it without errors, and its figures equal
+an independent computation from the exported answers (written here, not taken from compare)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from templategen import libreoffice
+from templategen.answers import check
+from templategen.cli import main
+from templategen.compare import compare_store
+from templategen.content import load_catalog
+from templategen.export import export_answers
+from templategen.filling import sample_answers
+from templategen.store import Answer, NewSubmission, Store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+HYPERLINK = '=HYPERLINK("http://x","klik")'
+TRICKY = {"visie": HYPERLINK, "tabel.beleid.actie": "+31 6 1234 5678",
+          "tabel.dialoog.actie": "-geen-", "tabel.regio.actie": "@bestuur"}
+SUBJECTS = ("Bureau Noord", "Bureau Oost", "Bureau Zuid")
+ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
+
+
+def _submission(inst: Any, n: int, raw: dict[str, Any], **extra: Any) -> NewSubmission:
+    slots = {s.key: s for s in inst.slots()}
+    answers = {k: Answer(check(slots[k], v).value, None if v is None else str(v))
+               for k, v in raw.items()}
+    fields: dict[str, Any] = dict(
+        file_name=f"antwoord_{n}.xlsx", sha256=hashlib.sha256(f"{n}{extra}".encode()).hexdigest(),
+        received=f"2025-03-0{1 + n % 9}T10:00:00", instrument=inst.id, version=inst.version,
+        status="accepted", kind="workbook", respondent=f"Beoordelaar {n}",
+        subject=SUBJECTS[n % 3], answers=answers)
+    fields.update(extra)
+    return NewSubmission(**fields)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    inst = load_catalog(FIXTURES).get("alles")
+    db = tmp_path / "antwoorden.sqlite"
+    rng = random.Random(7)
+    with Store(db) as st:
+        for n in range(7):
+            raw = sample_answers(inst, rng)
+            if n == 0:
+                raw.update(TRICKY)
+            if n == 6:  # a respondent who returned the file empty
+                raw = {slot.key: None for slot in inst.slots()}
+            st.add(_submission(inst, n, raw))
+    return db
+
+
+def _export(db: Path) -> list[dict[str, Any]]:
+    stream = io.StringIO()
+    export_answers(db=db, fmt="json", stream=stream)
+    return json.loads(stream.getvalue())
+
+
+def _independent(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The alles rules, computed from the export by their documented meaning."""
+    by_source: dict[str, dict[str, Any]] = defaultdict(dict)
+    who: dict[str, tuple[str, str]] = {}
+    for r in rows:
+        by_source[r["source"]][r["item"]] = r["value"]
+        who[r["source"]] = (r["respondent"], r["subject"])
+    out = {}
+    for source, v in by_source.items():
+        ticks = sum(1 for k in ("crit_1", "crit_2", "crit_3", "crit_4") if v.get(k) is True)
+        huidig = [v[k] for k in v if k.startswith("tabel.") and k.endswith(".huidig")
+                  and isinstance(v[k], float)]
+        balans = [v[k] for k in v if k.startswith("balans.") and isinstance(v[k], float)]
+        amo = (any(v.get(f"hefbomen.{r}.kiezen") is True
+                   for r in ("a_scholing", "m_erkenning", "o_tijd"))
+               + (v.get("crit_1") is True) + (v.get("crit_2") is True or v.get("crit_3") is True))
+        out[who[source][0]] = {
+            "subject": who[source][1], "values": v,
+            "Aantal vinkjes": ticks, "Percentage van het maximum": ticks / 4,
+            "Stakeholders met hoog belang": sum(
+                1 for k in v if k.startswith("partijen.") and k.endswith(".belang")
+                and isinstance(v[k], float) and v[k] >= 4),
+            "Gemiddelde huidige situatie": statistics.mean(huidig) if huidig else None,
+            "Onbalans (hoogste min laagste)": max(balans) - min(balans) if balans else None,
+            "AMO-dekking": amo,
+        }
+    return out
+
+
+def _table(ws: Any, first_header: str, second_header: str) -> tuple[list[str], list[list[Any]]]:
+    """The rows under the header row starting with (first_header, second_header)."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    for n, row in enumerate(rows):
+        if row[:2] == [first_header, second_header]:
+            body = []
+            for r in rows[n + 1:]:
+                if r[0] is None:
+                    break
+                body.append(r)
+            return [str(h) for h in row], body
+    raise AssertionError(f"no table {first_header}/{second_header} on {ws.title}")
+
+
+def _close(a: Any, b: Any) -> bool:
+    if b is None:
+        return a in (None, "")
+    return isinstance(a, int | float) and abs(a - b) < 1e-9
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_recalculated_workbook_matches_independent_computation(store: Path, tmp_path: Path):
+    out = tmp_path / "vergelijking.xlsx"
+    compare_store(db=store, out=out, content_dir=FIXTURES)
+    (recalculated,) = libreoffice.convert_many([out], "xlsx", tmp_path / "lo")
+    wb = load_workbook(recalculated, data_only=True)
+    expected = _independent(_export(store))
+
+    assert all(len(t) <= 31 for t in wb.sheetnames)
+    assert len({t.casefold() for t in wb.sheetnames}) == len(wb.sheetnames)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert not (isinstance(cell.value, str) and cell.value.startswith(ERRORS)), \
+                    f"{ws.title}!{cell.coordinate} = {cell.value}"
+
+    overview = wb["Overzicht alles"]
+    head, body = _table(overview, "Onderwerp", "Respondent")
+    assert len(body) == len(expected) == 7
+    for row in body:
+        want = expected[row[1]]
+        assert row[0] == want["subject"]
+        for col, label in enumerate(head[2:], start=2):
+            assert _close(row[col], want[label]), (row[1], label, row[col], want[label])
+
+    _, subjects = _table(overview, "Onderwerp", "Aantal respondenten")
+    means = {}
+    for subject, count, mean, low, high, sd, _rank in (r[:7] for r in subjects):
+        scores = [w["Aantal vinkjes"] for w in expected.values() if w["subject"] == subject]
+        means[subject] = statistics.mean(scores)
+        assert count == len(scores)
+        assert _close(mean, means[subject]) and _close(low, min(scores))
+        assert _close(high, max(scores))
+        assert _close(sd, statistics.stdev(scores) if len(scores) > 1 else None)
+    ranked = sorted(means, key=lambda s: -means[s])
+    for row in subjects:
+        assert row[6] == 1 + sum(1 for s in ranked if means[s] > means[row[0]])
+
+    # every stored answer is in the item sheet, respondent text exactly as typed
+    items = wb["Items alles"]
+    rows = {r[0]: r for r in items.iter_rows(min_row=6, values_only=True) if r[0]}
+    names = [c.value for c in items[3]]
+    for who, want in expected.items():
+        col = names.index(who)
+        for key, value in want["values"].items():
+            cell = rows[key][col]
+            if value is None:
+                assert cell is None, (who, key)
+            elif isinstance(value, bool):
+                assert cell == int(value), (who, key)
+            elif isinstance(value, float):
+                assert _close(cell, value), (who, key)
+            elif key.endswith(("datum", "startdatum", "start")):
+                assert cell.date().isoformat() == value
+            else:
+                assert cell == value, (who, key)
+    for key, text in TRICKY.items():
+        assert rows[key][names.index("Beoordelaar 0")] == text
+    open_texts = [r[2] for r in wb["Open alles"].iter_rows(values_only=True)]
+    assert HYPERLINK in open_texts
+
+    # stakeholders merged by name: mean belang over everyone who named them
+    _, stakeholders = _table(wb["Matrices alles"], "Naam", "Aantal respondenten")
+    for name, count, _x, belang, _q in (r[:5] for r in stakeholders):
+        values = [w["values"] for w in expected.values()]
+        hits = [(v, k.rsplit(".", 1)[0]) for v in values for k in v
+                if k.startswith("partijen.") and k.endswith(".naam") and v[k] == name]
+        assert count == len(hits)
+        scores = [v[f"{p}.belang"] for v, p in hits if isinstance(v.get(f"{p}.belang"), float)]
+        assert _close(belang, statistics.mean(scores) if scores else None)
+
+
+def test_form_and_workbook_of_one_copy_merge_workbook_wins(tmp_path: Path):
+    inst = load_catalog(FIXTURES).get("alles")
+    db = tmp_path / "s.sqlite"
+    copy = dict(recipient="r1", instance="abc", respondent="Anna", subject="Bureau Noord")
+    with Store(db) as st:
+        st.add(_submission(inst, 1, {"crit_1": "Ja", "visie": "uit het formulier"},
+                           kind="form", file_name="anna.docx", **copy))
+        st.add(_submission(inst, 2, {"crit_1": "Nee", "crit_2": "Ja"}, kind="workbook",
+                           file_name="anna.xlsx", **copy))
+    out = tmp_path / "v.xlsx"
+    compare_store(db=db, out=out, content_dir=FIXTURES)
+    wb = load_workbook(out)
+    items = wb["Items alles"]
+    assert [c.value for c in items[3]][4:] == ["Anna"]
+    rows = {r[0]: r for r in items.iter_rows(min_row=6, values_only=True) if r[0]}
+    assert rows["crit_1"][4] == 0 and rows["crit_2"][4] == 1
+    assert rows["visie"][4] == "uit het formulier"
+    files = [r[0] for r in wb["Herkomst"].iter_rows(min_row=4, values_only=True)]
+    assert files == ["anna.docx", "anna.xlsx"]
+
+
+def test_older_versions_only_with_all_versions(tmp_path: Path):
+    inst = load_catalog(FIXTURES).get("alles")
+    db = tmp_path / "s.sqlite"
+    with Store(db) as st:
+        st.add(_submission(inst, 1, {"crit_1": "Ja"}))
+        old = _submission(inst, 2, {"crit_2": "Ja"}, version="1")
+        old.answers["oude_vraag"] = Answer("een antwoord uit versie 1", "x", unknown=True)
+        st.add(old)
+    out = tmp_path / "v.xlsx"
+    compare_store(db=db, out=out, content_dir=FIXTURES)
+    assert [c.value for c in load_workbook(out)["Items alles"][3]][4:] == ["Beoordelaar 1"]
+    compare_store(db=db, out=out, content_dir=FIXTURES, all_versions=True)
+    items = load_workbook(out)["Items alles"]
+    assert [c.value for c in items[4]][4:] == ["2", "1"]
+    column_a = [r[0] for r in items.iter_rows(values_only=True)]
+    assert "Niet in de huidige versie (oudere versies)" in column_a
+    row = next(r for r in items.iter_rows(values_only=True) if r[0] == "oude_vraag")
+    assert row[5] == "een antwoord uit versie 1"
+
+
+def test_cli_compare_summary_and_missing_store(store: Path, tmp_path: Path):
+    runner = CliRunner()
+    out = tmp_path / "v.xlsx"
+    result = runner.invoke(main, ["compare", "--db", str(store), "--out", str(out),
+                                  "--content", str(FIXTURES)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {out}: 1 instrument(s), 7 respondent(s)")
+    assert out.exists()
+    result = runner.invoke(main, ["compare", "--db", str(tmp_path / "nope.sqlite"),
+                                  "--out", str(out)])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
