@@ -82,6 +82,10 @@ def make(path: Path) -> Path:
         st.paragraph_format.space_before = Pt(12 if name.startswith("Heading") else 0)
         st.paragraph_format.space_after = Pt(4)
     styles["Title"].font.bold = True
+    subtitle = styles["Subtitle"]
+    subtitle.font.italic = False
+    for spacing in subtitle.element.findall(f"{qn('w:rPr')}/{qn('w:spacing')}"):
+        spacing.getparent().remove(spacing)  # the default template letter-spaces it
 
     def para_style(name: str, **font):
         st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)

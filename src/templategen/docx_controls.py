@@ -19,7 +19,10 @@ from .model import Field, FieldKind
 PLACEHOLDER_TEXT = "Klik of tik om tekst in te voeren."
 PLACEHOLDER_CHOICE = "Kies een item."
 PLACEHOLDER_DATE = "Klik of tik om een datum in te voeren."
-PLACEHOLDERS = frozenset({PLACEHOLDER_TEXT, PLACEHOLDER_CHOICE, PLACEHOLDER_DATE})
+PLACEHOLDER_NUMBER = "Vul een getal in."
+PLACEHOLDERS = frozenset(
+    {PLACEHOLDER_TEXT, PLACEHOLDER_CHOICE, PLACEHOLDER_DATE, PLACEHOLDER_NUMBER}
+)
 
 CHECKED, UNCHECKED = "\u2612", "\u2610"  # ☒ ☐
 CHECK_FONT = "MS Gothic"
@@ -68,7 +71,8 @@ def _placeholder(text: str) -> str:
 def text_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
     multi = ' w:multiLine="1"' if field.multiline and field.kind is FieldKind.TEXT else ""
     if value is None or value == "":
-        return _sdt(key, alias, sdt_id, f"<w:text{multi}/>", _placeholder(PLACEHOLDER_TEXT), True)
+        shown = PLACEHOLDER_NUMBER if field.kind is FieldKind.NUMBER else PLACEHOLDER_TEXT
+        return _sdt(key, alias, sdt_id, f"<w:text{multi}/>", _placeholder(shown), True)
     return _sdt(key, alias, sdt_id, f"<w:text{multi}/>", _runs(str(value)), False)
 
 
