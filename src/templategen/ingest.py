@@ -57,7 +57,7 @@ class Outcome:
 
     def report(self) -> dict[str, Any]:
         return {"file": self.file, "status": self.status, "reason": self.reason,
-                "warnings": self.warnings}
+                "warnings": self.warnings, "seconds": round(self.seconds, 3)}
 
     def line(self) -> str:
         text = f"{self.status:<22} {self.file}"

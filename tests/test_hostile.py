@@ -1,0 +1,198 @@
+"""Hostile and malformed returned files, built here, ingested in one batch with valid ones.
+
+Each bad file gets its status and a one-sentence reason naming the file and what the
+sender can do; the valid files' answers are all kept; every file takes seconds at most and
+the whole run stays within bounded memory.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from filling import answers_for, fill_docx, fill_xlsx, rewrite_zip
+
+from templategen.build import build_all
+from templategen.content import load_catalog
+from templategen.store import Store
+
+CONTENT = Path(__file__).parent / "fixtures" / "content"
+CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+      'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="'
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+      '</Types>')
+
+
+def _add_parts(source: Path, target: Path, parts: dict[str, bytes]) -> None:
+    shutil.copy(source, target)
+    with zipfile.ZipFile(target, "a") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def _replace_part(source: Path, target: Path, name: str, change) -> None:
+    shutil.copy(source, target)
+    with zipfile.ZipFile(target) as z:
+        data = z.read(name)
+    rewrite_zip(target, {name: change(data)})
+
+
+def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str, dict]]:
+    """(folder, file -> (expected status, reason fragment), valid file -> expected answers)."""
+    recipients = tmp / "r.csv"
+    recipients.write_text("id,naam\nr1,Anna\nr2,Bram\nr3,Carla\n", encoding="utf-8")
+    built = build_all(content_dir=CONTENT, templates_dir=None, out_dir=tmp / "built",
+                      recipients_path=recipients).files
+    instrument = load_catalog(CONTENT).get("alles")
+    folder = tmp / "inbox"
+    folder.mkdir()
+    valid: dict[str, dict] = {}
+    for seed, path in enumerate(built):
+        target = folder / f"valid_{path.name}"
+        shutil.copy(path, target)
+        fill, want = answers_for(instrument, seed, workbook=path.suffix == ".xlsx")
+        (fill_xlsx if path.suffix == ".xlsx" else fill_docx)(target, fill)
+        valid[target.name] = want
+    docx = next(folder / n for n in valid if n.endswith(".docx"))
+    xlsx = next(folder / n for n in valid if n.endswith(".xlsx"))
+    custom = zipfile.ZipFile(docx).read("docProps/custom.xml")
+    bad: dict[str, tuple[str, str]] = {}
+
+    def case(name: str, status: str, fragment: str) -> Path:
+        bad[name] = (status, fragment)
+        return folder / name
+
+    # zip bomb: 80 MB of spaces in the main part (compresses ~1000:1)
+    with zipfile.ZipFile(case("bomb.docx", "rejected", "zip bomb"), "w",
+                         zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", CT)
+        z.writestr("docProps/custom.xml", custom)
+        z.writestr("word/document.xml", b"<w:document " + b" " * 80_000_000 + b"/>")
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1)) * 10 if i else
+                                                      b"&lol;" * 10) for i in range(10))
+              + b']><lolz>&lol9;</lolz>')
+    _replace_part(docx, case("entities.docx", "rejected", "DTD"), "word/document.xml",
+                  lambda _: laughs)
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           + custom.split(b"?>", 1)[1].replace(b"<vt:lpwstr>alles", b"<vt:lpwstr>&x;alles"))
+    _replace_part(docx, case("external_entity.docx", "rejected", "DTD"),
+                  "docProps/custom.xml", lambda _: xxe)
+    case("encrypted.docx", "rejected", "password").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le")
+        + b"\0" * 3000)
+    case("legacy.xls", "rejected", "Excel 97-2003").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "Workbook".encode("utf-16-le")
+        + b"\0" * 3000)
+    case("scan.docx", "rejected", "PDF").write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n" * 50)
+    case("notes.xlsx", "rejected", "plain text").write_text("naam;score\nAnna;4\n")
+    case("truncated.docx", "rejected", "damaged").write_bytes(
+        docx.read_bytes()[: docx.stat().st_size // 2])
+    with zipfile.ZipFile(case("slides.docx", "rejected", "PowerPoint"), "w") as z:
+        z.writestr("[Content_Types].xml", CT.replace(
+            "wordprocessingml.document.main", "presentationml.presentation.main"))
+    _add_parts(docx, case("traversal.docx", "rejected", "unsafe name"),
+               {"../../etc/evil.txt": b"x"})
+    with zipfile.ZipFile(case("opendocument.odt", "rejected", "Save as"), "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    _replace_part(docx, case("control_ref.docx", "rejected", "damaged"), "word/document.xml",
+                  lambda d: d.replace(b"</w:body>", b"<w:p><w:r><w:t>&#x1;</w:t></w:r></w:p>"
+                                      b"</w:body>"))
+    # accepted, with warnings, answers kept
+    _add_parts(docx, case("macro.docm", "accepted_with_warnings", "macros"),
+               {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"Attribute VB_Name" * 100})
+    valid["macro.docm"] = valid[docx.name]
+    long_form = case("long_answer.docx", "accepted_with_warnings", "40000 characters")
+    shutil.copy(built[0] if built[0].suffix == ".docx" else docx, long_form)
+    fill, want = answers_for(instrument, 99)
+    fill["visie"] = want["visie"] = "=" + "lang antwoord " * 2857 + "x"  # 40,000 characters
+    fill_docx(long_form, fill)
+    valid[long_form.name] = want
+    _replace_part(xlsx, case("huge_dimension.xlsx", "accepted", ""), "xl/worksheets/sheet1.xml",
+                  lambda d: d.replace(b'<dimension ref="A1:A1"/>',
+                                      b'<dimension ref="A1:XFD1048576"/>'))
+    valid["huge_dimension.xlsx"] = valid[xlsx.name]
+    shutil.copy(docx, case("zz_duplicate.docx", "duplicate", ""))
+    return folder, bad, valid
+
+
+def test_hostile_files_in_one_batch_with_valid_ones(tmp_path):
+    folder, bad, valid = build_corpus(tmp_path)
+    db, report_path = tmp_path / "store.db", tmp_path / "report.json"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.run(
+        [sys.executable, "-c", "from templategen.cli import main; main()", "ingest", str(folder),
+         "--db", str(db), "--report", str(report_path), "--content", str(CONTENT)],
+        capture_output=True, text=True, timeout=300,
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert proc.returncode == 1, proc.stderr  # some were rejected
+    report = {Path(r["file"]).name: r for r in json.loads(report_path.read_text("utf-8"))}
+    assert len(proc.stdout.strip().splitlines()) == len(report)  # one line per file
+    for name, (status, fragment) in bad.items():
+        got = report[name]
+        assert got["status"] == status, (name, got)
+        assert fragment in (got["reason"] + " ".join(got["warnings"])), (name, got)
+        if status == "rejected":
+            reason = got["reason"]
+            assert reason.startswith(name) and reason.endswith(".") and "\n" not in reason
+            assert any(w in reason for w in ("send", "save", "Save", "remove")), reason
+    assert all(r["seconds"] < 5 for r in report.values()), report
+    assert before <= peak_mb * 1024 and peak_mb < 600, peak_mb
+    with Store(db) as store:
+        # copies of one personalised file supersede each other; all stay in the history
+        stored = {s.file_name: store.answers(s.id)
+                  for s in store.submissions(current_only=False)}
+    for name, want in valid.items():
+        if name == "zz_duplicate.docx":
+            continue
+        got = {k: a.value for k, a in stored[name].items()}
+        assert {k: got.get(k, "<missing>") for k in want} == want, name
+    assert "zz_duplicate.docx" not in stored
+
+
+def test_a_file_that_overruns_its_time_budget_is_rejected_alone(tmp_path, monkeypatch):
+    """A reader that hangs costs one file, not the batch (the worker is killed)."""
+    import time
+
+    from templategen import ingest, returned
+
+    folder, _, valid = build_corpus(tmp_path)
+    real = returned.read_returned
+
+    def slow_on_one(name, data, catalog, limits):
+        if name == "huge_dimension.xlsx":
+            time.sleep(60)
+        return real(name, data, catalog, limits)
+
+    monkeypatch.setattr(ingest, "read_returned", slow_on_one)
+    names = ["huge_dimension.xlsx", next(n for n in valid if n.startswith("valid_"))]
+    start = time.perf_counter()
+    outcomes = ingest.ingest_paths([folder / n for n in names], db=tmp_path / "t.db",
+                                   content_dir=CONTENT, budget=2)
+    assert time.perf_counter() - start < 30
+    assert outcomes[0].status == "rejected" and "longer than 2 seconds" in outcomes[0].reason
+    assert outcomes[1].status.startswith("accepted")
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+def test_rerunning_the_same_folder_is_safe(tmp_path, in_process):
+    folder, bad, valid = build_corpus(tmp_path)
+    from templategen.ingest import ingest_paths
+
+    first = ingest_paths([folder], db=tmp_path / "s.db", content_dir=CONTENT,
+                         in_process=in_process)
+    second = ingest_paths([folder], db=tmp_path / "s.db", content_dir=CONTENT,
+                          in_process=in_process)
+    assert [o.status for o in first if o.status != "rejected"]
+    for a, b in zip(first, second, strict=True):
+        assert b.status == ("rejected" if a.status == "rejected" else "duplicate"), (a, b)
+    with Store(tmp_path / "s.db") as store:
+        assert len(store.submissions(current_only=False)) == sum(
+            o.status.startswith("accepted") for o in first)
