@@ -46,7 +46,8 @@ def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None,
     out_dir.mkdir(parents=True, exist_ok=True)
     layout = plan_layout(instrument)
     paths = []
-    for recipient in recipients or [None]:
+    copies: list[Recipient | None] = list(recipients) if recipients else [None]
+    for recipient in copies:
         path = out_dir / workbook_name(instrument, recipient)
         write_workbook(layout, recipient).save(path)
         paths.append(path)

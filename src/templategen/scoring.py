@@ -189,7 +189,7 @@ def _coverage(inst: Instrument, rule: Rule, answers: Answers,
         rows[label] = float(sum(chosen(s, answers.get(s.key)) for s in slots))
     covered = sum(1 for n in rows.values() if n)
     message = rule.params["message"] if covered < len(rows) else None
-    return RuleResult(value=float(covered), rows=rows, message=message)
+    return RuleResult(value=float(covered), maximum=float(len(rows)), rows=rows, message=message)
 
 
 # --- per-row rules -----------------------------------------------------------------------

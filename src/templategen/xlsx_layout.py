@@ -92,11 +92,23 @@ class SheetPlan:
 
 
 @dataclass
+class ResultCells:
+    """Where a rule's results land (absolute references), mirroring scoring.RuleResult."""
+
+    value: str | None = None
+    maximum: str | None = None
+    band: str | None = None  # percent: band label; coverage: the message
+    rows: dict[str, str] = field(default_factory=dict)  # row key (or group label) -> cell
+    row_bands: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Layout:
     instrument: Instrument
     sheets: list[SheetPlan]
     names: dict[str, str]  # anchor -> absolute reference
     lists: dict[tuple[str, ...], str]  # list key -> absolute range of its labels
+    results: dict[str, ResultCells] = field(default_factory=dict)  # rule id -> cells
 
     def sheet(self, title: str) -> SheetPlan | None:
         return next((s for s in self.sheets if s.title == title), None)
@@ -145,6 +157,7 @@ class _Planner:
         self.lists: dict[tuple[str, ...], str] = {}
         self.lookups: dict[str, str] = {}  # scale id -> label:value range
         self.item_sheets: dict[str, str] = {}
+        self.results: dict[str, ResultCells] = {}
         self.uses_text = any(r.params.get("when", {}).get("equals") is not None
                              for r in inst.rules)
 
@@ -243,7 +256,7 @@ class _Planner:
         if section.intro:
             sheet.put("A2", section.intro, "guidance")
             sheet.merges.append("A2:D2")
-        for col, text in zip("ABCD", ("Nr.", "Vraag", "Antwoord", "Toelichting")):
+        for col, text in zip("ABCD", ("Nr.", "Vraag", "Antwoord", "Toelichting"), strict=True):
             sheet.put(f"{col}3", text, "header")
         self.row = 4
         self.section_rows(sheet, section, top=True)
@@ -271,7 +284,8 @@ class _Planner:
                 if child.hint:
                     sheet.put(f"D{r}", child.hint, "note")
                 multiline = child.kind is ItemKind.TEXT and child.answer and child.answer.multiline
-                sheet.heights[r] = 75.0 if multiline else max(20.0, 15.0 * (len(child.text) // 60 + 1))
+                lines = len(child.text) // 60 + 1
+                sheet.heights[r] = 75.0 if multiline else max(20.0, 15.0 * lines)
             elif child.kind is ItemKind.GUIDANCE:
                 text = child.text + "".join(f"\n• {b}" for b in child.bullets)
                 sheet.put(f"B{r}", text, "guidance")
@@ -321,18 +335,25 @@ class _Planner:
             else:
                 sheet.put(f"A{r}", row.text, "question")
                 for j, attr in enumerate(item.attributes, start=2):
-                    sheet.put(f"{get_column_letter(j)}{r}", row.attributes.get(attr.id, ""), "label")
-            prefill = item.prefill[int(key) - 1] if entries and int(key) <= len(item.prefill) else {}
+                    sheet.put(f"{get_column_letter(j)}{r}", row.attributes.get(attr.id, ""),
+                              "label")
+            n = int(key) if entries else 0
+            prefill = item.prefill[n - 1] if 0 < n <= len(item.prefill) else {}
             for j, f in enumerate(fields, start=first_input):
                 slot = next(s for s in item_slots(item) if s.key == f"{item.id}.{key}.{f.id}")
                 self.add_input(sheet, f"{get_column_letter(j)}{r}", slot, prefill.get(f.id))
             for j, (rule, col) in enumerate(formula_cols, start=first_formula):
-                def v(ref: str, j: int = j, key: str = key) -> str:
+                def v(ref: str, j: int = j, key: str = key, r: int = r) -> str:
                     if ref == PREV:
                         return f"{get_column_letter(j - 1)}{r}"
                     return self.value_ref(f"{item.id}.{key}.{ref}")
                 coord = f"{get_column_letter(j)}{r}"
                 sheet.put(coord, col.formula(v), "formula", col.number_format)
+                cells = self.results.setdefault(rule.id, ResultCells())
+                if col.role == "band":
+                    cells.row_bands[key] = absolute(title, coord)
+                elif col.role != "latest":
+                    cells.rows[key] = absolute(title, coord)
             sheet.heights[r] = max(20.0, 15.0 * (len(str(sheet.cells[f"A{r}"].value)) // 45 + 1))
             data_rows.append((key, r))
             r += 1
@@ -407,7 +428,7 @@ class _Planner:
         sheet.put("A1", "Scores (worden automatisch berekend)", "title")
         sheet.put("A2", "U hoeft hier niets in te vullen: de scores volgen uit uw antwoorden.",
                   "note")
-        for col, text in zip("ABCD", ("Onderdeel", "Score", "Maximum", "Oordeel")):
+        for col, text in zip("ABCD", ("Onderdeel", "Score", "Maximum", "Oordeel"), strict=True):
             sheet.put(f"{col}3", text, "header")
         ctx = ScoreContext(self.inst, self.calc_rows, {}, {}, 4)
         r = 4
@@ -416,6 +437,12 @@ class _Planner:
             for row in SCORE_BUILDERS[rule.kind](ctx, rule):
                 ctx.rule_cells[rule.id] = absolute(SCORES_SHEET, f"B{r}")
                 ctx.rule_max[rule.id] = row.maximum or 0.0
+                self.results[rule.id] = ResultCells(
+                    value=absolute(SCORES_SHEET, f"B{r}"),
+                    maximum=absolute(SCORES_SHEET, f"C{r}") if row.maximum is not None else None,
+                    band=absolute(SCORES_SHEET, f"D{r}") if row.judgement else None,
+                    rows={sub.label.strip(): absolute(SCORES_SHEET, f"B{r + 1 + i}")
+                          for i, sub in enumerate(row.extra)})
                 for score_row in [row, *row.extra]:
                     sheet.put(f"A{r}", score_row.label,
                               "label" if score_row is not row else "question")
@@ -478,7 +505,7 @@ class _Planner:
         if scores:
             sheets.append(scores)
         sheets += [calc, lists]
-        return Layout(inst, sheets, self.names, self.lists)
+        return Layout(inst, sheets, self.names, self.lists, self.results)
 
     def _calc_with_tables(self, tables: list[Item]) -> tuple[SheetPlan, list[SheetPlan]]:
         # Rekenblad rows depend only on slot order, so number them first, then lay out tables

@@ -1,0 +1,311 @@
+"""Excel workbooks end to end: build real files, fill them as a person would, read them back,
+and let LibreOffice recalculate every formula against scoring.evaluate()."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from templategen import libreoffice
+from templategen.content import BUNDLED_CONTENT, load_catalog
+from templategen.custom_props import CUSTOM_PART, read_custom
+from templategen.model import (
+    PROP_INSTANCE,
+    PROP_INSTRUMENT,
+    PROP_KIND,
+    PROP_RECIPIENT,
+    PROP_VERSION,
+    FieldKind,
+    Instrument,
+    Slot,
+)
+from templategen.read_xlsx import parse_ref, read_workbook
+from templategen.recipients import Recipient
+from templategen.render_xlsx import render_workbooks
+from templategen.safezip import open_archive
+from templategen.scoring import evaluate
+from templategen.xlsx_layout import plan_layout
+
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+ERRORS = ("#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#REF!", "#NUM!", "#NULL!", "Err:")
+
+
+def instruments() -> list[Instrument]:
+    found = list(load_catalog(FIXTURES).instruments.values())
+    found += list(load_catalog(BUNDLED_CONTENT).instruments.values())
+    return found
+
+
+INSTRUMENTS = instruments()
+IDS = [i.id for i in INSTRUMENTS]
+
+
+def custom_props(path: Path) -> dict[str, str]:
+    return read_custom(open_archive(path).xml(CUSTOM_PART))
+
+
+def cell(wb: Workbook, ref: str):  # noqa: ANN201 - an openpyxl cell
+    sheet, coord = parse_ref(ref)  # type: ignore[misc]
+    return wb[sheet][coord]
+
+
+# --- filling a workbook as a person would, and the typed answers that means ---------------
+
+def fill_values(inst: Instrument, seed: int) -> dict[str, tuple[object, object]]:
+    """slot key -> (what a person types/picks in the cell, the typed answer for scoring)."""
+    rnd = random.Random(f"{inst.id}-{seed}")
+    out: dict[str, tuple[object, object]] = {}
+    for slot in inst.slots():
+        if rnd.random() < 0.2:
+            continue  # left blank
+        out[slot.key] = typed_pair(slot, rnd)
+    return out
+
+
+def typed_pair(slot: Slot, rnd: random.Random) -> tuple[object, object]:
+    f = slot.field
+    if f.kind is FieldKind.CHECK:
+        ticked = rnd.random() < 0.6
+        return ("Ja" if ticked else "Nee"), ticked
+    if f.kind is FieldKind.SCALE:
+        assert f.scale is not None
+        point = rnd.choice(f.scale.points)
+        return point.label, float(point.value)
+    if f.kind is FieldKind.NUMBER:
+        lo = int(f.constraint.minimum) if f.constraint.minimum is not None else 0
+        hi = int(f.constraint.maximum) if f.constraint.maximum is not None else 200
+        n = rnd.randint(lo, min(hi, lo + 200))
+        return n, float(n)
+    if f.kind is FieldKind.DATE:
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=rnd.randint(0, 400))
+        return day, day.isoformat()
+    if f.kind is FieldKind.CHOICE:
+        option = rnd.choice(f.options)
+        return option, option
+    text = rnd.choice(["Wij werken samen met de regio.", "  spaties blijven staan ",
+                       "Regel één\nRegel twee", "100% zeker; €5 & <tags>"])
+    return text, text
+
+
+def fill(path: Path, inst: Instrument, values: dict[str, tuple[object, object]]) -> None:
+    wb = load_workbook(path)
+    for slot in inst.slots():
+        target = cell(wb, wb.defined_names[slot.anchor].attr_text)
+        target.value = values[slot.key][0] if slot.key in values else None
+    wb.save(path)
+
+
+def typed(values: dict[str, tuple[object, object]]) -> dict[str, object]:
+    return {k: v[1] for k, v in values.items()}
+
+
+def raw_expected(value: object) -> object:
+    return value
+
+
+# --- structure: no LibreOffice needed ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("xlsx")
+    return {i.id: render_workbooks(i, None, out, None)[0] for i in INSTRUMENTS}
+
+
+@pytest.mark.parametrize("inst", INSTRUMENTS, ids=IDS)
+def test_structure(inst: Instrument, built: dict[str, Path]) -> None:
+    wb = load_workbook(built[inst.id])
+    assert wb.sheetnames[0] == "Toelichting"
+    intro = "\n".join(str(c.value) for row in wb["Toelichting"].iter_rows() for c in row if c.value)
+    assert inst.source.document in intro and inst.source.licence in intro
+    props = custom_props(built[inst.id])
+    assert props[PROP_INSTRUMENT] == inst.id and props[PROP_VERSION] == inst.version
+    assert props[PROP_RECIPIENT] == "" and props[PROP_KIND] == "workbook"
+    assert len(props[PROP_INSTANCE]) == 36
+    inputs: dict[str, set[str]] = {}
+    for slot in inst.slots():
+        sheet, coord = parse_ref(wb.defined_names[slot.anchor].attr_text)  # type: ignore[misc]
+        inputs.setdefault(sheet, set()).add(coord)
+        assert wb[sheet][coord].protection.locked is False, slot.key
+    for sheet, coords in inputs.items():
+        ws = wb[sheet]
+        assert ws.sheet_state == "visible" and ws.protection.sheet, sheet
+        assert ws.freeze_panes and ws.print_title_rows, sheet
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        validated = {c for dv in ws.data_validations.dataValidation
+                     for rng in dv.sqref.ranges for c in _coords(rng.coord)
+                     if dv.prompt and dv.error}
+        assert coords <= validated, f"{sheet}: {sorted(coords - validated)[:5]} not validated"
+    charts = {r.params.get("chart") for r in inst.rules} - {None}
+    kinds = {type(c).__name__ for ws in wb.worksheets for c in ws._charts}
+    expected = {"bar": "BarChart", "radar": "RadarChart", "scatter": "ScatterChart"}
+    assert {expected[c] for c in charts} <= kinds
+
+
+def _coords(rng: str) -> Iterator[str]:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import range_boundaries
+
+    c1, r1, c2, r2 = range_boundaries(rng)
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            yield f"{get_column_letter(c)}{r}"
+
+
+def test_personalised_copies(tmp_path: Path) -> None:
+    inst = load_catalog(FIXTURES).get("alles")
+    assert inst is not None
+    people = [Recipient("r1", "Anna de Vries", {"id": "r1", "naam": "Anna de Vries",
+                                                 "organisatie": "De Linde", "rol": "directeur"}),
+              Recipient("r/2", "Émile Ünal", {"id": "r/2", "naam": "Émile Ünal"})]
+    paths = render_workbooks(inst, people, tmp_path, None)
+    assert [p.name for p in paths] == ["alles_r1_anna-de-vries.xlsx", "alles_r-2_emile-unal.xlsx"]
+    first = read_workbook(open_archive(paths[0]), inst)
+    assert first.values["respondent.naam"] == "Anna de Vries"
+    assert first.values["respondent.organisatie"] == "De Linde"
+    assert first.values["respondent.datum"] is None
+    wb = load_workbook(paths[0])
+    texts = [c.value for c in wb["Toelichting"]["B"] if c.value]
+    assert "Dit is een proefinstrument voor Anna de Vries van De Linde." in texts
+    instances = set()
+    for path, person in zip(paths, people, strict=True):
+        props = custom_props(path)
+        assert props[PROP_RECIPIENT] == person.id
+        instances.add(props[PROP_INSTANCE])
+    assert len(instances) == 2
+
+
+@pytest.mark.parametrize("inst", INSTRUMENTS, ids=IDS)
+def test_read_back_openpyxl_fill(inst: Instrument, built: dict[str, Path],
+                                 tmp_path: Path) -> None:
+    path = tmp_path / built[inst.id].name
+    path.write_bytes(built[inst.id].read_bytes())
+    values = fill_values(inst, 1)
+    fill(path, inst, values)
+    got = read_workbook(open_archive(path), inst)
+    assert not got.unknown and not got.warnings
+    for slot in inst.slots():
+        assert got.values[slot.key] == values.get(slot.key, (None,))[0], slot.key
+
+
+def test_reader_reports_formulas_stray_text_and_unknown_names(built: dict[str, Path],
+                                                             tmp_path: Path) -> None:
+    inst = load_catalog(FIXTURES).get("alles")
+    assert inst is not None
+    path = tmp_path / "alles.xlsx"
+    path.write_bytes(built["alles"].read_bytes())
+    wb = load_workbook(path)
+    names = wb.defined_names
+    cell(wb, names["tg_visie"].attr_text).value = '=HYPERLINK("http://x","y")'
+    text_cell = cell(wb, names["tg_sector"].attr_text)
+    text_cell.value = "=geen formule"
+    text_cell.data_type = "s"
+    sheet, coord = parse_ref(names["tg_partijen__4__naam"].attr_text)  # type: ignore[misc]
+    below = f"{coord[0]}{int(coord[1:]) + 1}"
+    wb[sheet][below] = "Extra stakeholder"
+    from openpyxl.workbook.defined_name import DefinedName
+    wb.defined_names["tg_oud_item"] = DefinedName(
+        "tg_oud_item", attr_text=f"'{sheet}'!${coord[0]}${coord[1:]}")
+    wb.save(path)
+    got = read_workbook(open_archive(path), inst)
+    assert got.values["visie"] == '=HYPERLINK("http://x","y")'
+    assert got.values["sector"] == "=geen formule"
+    assert got.unknown == {"oud_item": None}
+    assert any("formula" in w and "visie" not in w and "HYPERLINK" in w for w in got.warnings)
+    assert any(f"{sheet}!{below}" in w and "Extra stakeholder" in w for w in got.warnings)
+
+
+# --- LibreOffice recalculates: every rule equals scoring.evaluate --------------------------
+
+def _number(value: object) -> float | None:
+    if value is None or value == "":
+        return None
+    assert isinstance(value, (int, float)), value
+    return float(value)
+
+
+def _text(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def check_results(inst: Instrument, wb: Workbook, answers: dict[str, object]) -> int:
+    """Compare every rule's cells with scoring.evaluate; return the number of values checked."""
+    layout = plan_layout(inst)
+    expected = evaluate(inst, answers)  # type: ignore[arg-type]
+    checked = 0
+    for rule in inst.rules:
+        want, cells = expected[rule.id], layout.results[rule.id]
+        where = f"{inst.id}:{rule.id}"
+        if cells.value:
+            got = cell(wb, cells.value).value
+            if isinstance(want.value, str) or want.value is None and rule.kind == "quadrant":
+                assert _text(got) == want.value, where
+            else:
+                assert _number(got) == pytest.approx(want.value), where
+            checked += 1
+        if cells.maximum:
+            assert _number(cell(wb, cells.maximum).value) == pytest.approx(want.maximum), where
+        if cells.band:
+            want_band = want.message if rule.kind == "coverage" else want.band
+            assert _text(cell(wb, cells.band).value) == want_band, where
+        assert set(cells.rows) == set(want.rows), where
+        for key, ref in cells.rows.items():
+            got = cell(wb, ref).value
+            if isinstance(want.rows[key], str) or rule.kind == "quadrant":
+                assert _text(got) == want.rows[key], f"{where} row {key}"
+            else:
+                assert _number(got) == pytest.approx(want.rows[key]), f"{where} row {key}"
+            checked += 1
+        for key, ref in cells.row_bands.items():
+            assert _text(cell(wb, ref).value) == want.row_bands[key], f"{where} band {key}"
+    return checked
+
+
+def prefilled(inst: Instrument) -> dict[str, tuple[object, object]]:
+    """The entries a blank workbook already suggests (prefill)."""
+    out: dict[str, tuple[object, object]] = {}
+    for item in inst.walk_items():
+        for n, entry in enumerate(item.prefill, start=1):
+            for fid, text in entry.items():
+                out[f"{item.id}.{n}.{fid}"] = (text, text)
+    return out
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_libreoffice_recalculates_every_workbook(built: dict[str, Path], tmp_path: Path) -> None:
+    cases: dict[str, tuple[Instrument, dict[str, tuple[object, object]]]] = {}
+    sources = []
+    for inst in INSTRUMENTS:
+        for variant, values in (("blank", prefilled(inst)), ("filled", fill_values(inst, 7)),
+                                ("full", fill_values(inst, 8) | {
+                                    s.key: typed_pair(s, random.Random(s.key))
+                                    for s in inst.slots()})):
+            path = tmp_path / "in" / f"{inst.id}__{variant}.xlsx"
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(built[inst.id].read_bytes())
+            if variant != "blank":
+                fill(path, inst, values)
+            cases[path.stem] = (inst, values)
+            sources.append(path)
+    results = libreoffice.convert_many(sources, "xlsx", tmp_path / "out")
+    checked = 0
+    for result in results:
+        inst, values = cases[result.stem]
+        wb = load_workbook(result, data_only=True)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    assert not (isinstance(c.value, str) and c.value.startswith(ERRORS)), (
+                        f"{result.stem}: {ws.title}!{c.coordinate} = {c.value}")
+        checked += check_results(inst, wb, typed(values))
+        got = read_workbook(open_archive(result), inst)
+        for key, (raw, _) in values.items():
+            assert got.values[key] == raw, f"{result.stem}: {key}"
+        assert not got.unknown
+    assert checked > 100
