@@ -228,7 +228,9 @@ def _as_number(raw: RawValue) -> float | None:
     text = raw.strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
     if not re.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*", text) or len(text) > 40:
         return None
-    if "," in text and "." in text:
+    if re.fullmatch(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+", text):  # Dutch thousands: 1.250
+        text = text.replace(".", "")
+    elif "," in text and "." in text:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
         thousands = "." if decimal == "," else ","
         text = text.replace(thousands, "").replace(decimal, ".")
