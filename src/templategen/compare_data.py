@@ -1,11 +1,14 @@
 """What the comparison workbook compares: one column per respondent copy, grouped by subject.
 
-A *column* is one respondent's answers to one instrument. When a respondent returned both
-the Word form and the Excel workbook of the same personalised copy (same instrument,
-recipient and instance), the two are merged into one column, key by key: the workbook's
-answer wins where it has one (it is where scores are entered), the form fills the rest.
-Both files stay listed on the provenance sheet. Copies without a recipient are never
-merged: every such file is its own column.
+A *column* is one respondent's answers to one instrument. When a recipient returned both
+the Word form and the Excel workbook of an instrument (same instrument and recipient; the
+two files carry different instance ids), the two are merged into one column, key by key:
+the workbook's answer wins where it has one (it is where scores are entered), the form
+fills the rest. Both files stay listed on the provenance sheet. Files without a recipient
+are never merged: every such file is its own column.
+
+The subject of a column is the submission's subject (the respondent block's onderwerp or
+the recipient's), else the organisation the respondent filled in, else the respondent.
 
 By default only submissions of each instrument's current version are compared;
 ``all_versions`` adds older versions, whose answers are read by key (keys the current
@@ -17,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .content import Catalog
 from .model import Instrument
 from .store import Store, Submission
 
@@ -55,7 +57,7 @@ class Comparison:
 
 def _copy_key(sub: Submission) -> tuple[str, ...]:
     if sub.recipient:
-        return (sub.instrument, sub.recipient, sub.instance)
+        return (sub.instrument, sub.recipient)
     return (sub.instrument, f"#{sub.id}")
 
 
@@ -88,16 +90,16 @@ def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> C
 def _column(inst: Instrument, subs: list[Submission], store: Store) -> Column:
     keys = {slot.key for slot in inst.slots()}
     first = subs[-1]
-    column = Column(respondent=first.respondent or first.file_name,
-                    subject=first.subject or first.respondent or NO_SUBJECT, submissions=subs)
+    column = Column(respondent=first.respondent or first.file_name, subject="",
+                    submissions=subs)
     for sub in subs:
         for key, answer in store.answers(sub.id).items():
             if answer.value is None or answer.value == "":
                 continue
             target = column.values if key in keys else column.extra
             target[key] = answer.value
+    organisation = column.values.get("respondent.organisatie")
+    column.subject = next((s for s in (first.subject, organisation, first.respondent)
+                           if isinstance(s, str) and s.strip()), NO_SUBJECT)
     return column
 
-
-def select(catalog: Catalog, only: tuple[str, ...] | list[str]) -> list[Instrument]:
-    return catalog.select(only)

@@ -1,0 +1,138 @@
+"""``templategen demo``: the whole loop on the bundled content, in about a minute.
+
+1. build every bundled instrument for a handful of sample recipients (an instrument with a
+   subject, such as the agency interview, gets three agencies rated by two people each;
+   the others get schools);
+2. fill most copies with varied sample answers as respondents would: some return the Word
+   form, some the workbook, some both; one answer is a formula-looking text
+   (``=HYPERLINK(…)``) to show it stays text; one copy is never returned;
+3. re-save a few forms through LibreOffice when it is installed (one batch);
+4. ingest everything into ``antwoorden.sqlite`` with a JSON report;
+5. compare into ``vergelijking.xlsx``.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import libreoffice, render_docx, render_xlsx
+from .compare import compare_store
+from .content import load_catalog
+from .filling import Raw, fill_form, fill_workbook, sample_answers
+from .ingest import ingest_paths
+from .model import Instrument
+from .recipients import Recipient
+
+HYPERLINK = '=HYPERLINK("https://example.org","klik hier")'
+PEOPLE = (
+    ("Anna de Vries", "Basisschool Het Baken", "Directeur"),
+    ("Bram Jansen", "Basisschool Het Baken", "ICT-coördinator"),
+    ("Chantal Peeters", "Sint-Jozefcollege", "Teamleider"),
+    ("Daan Visser", "Sint-Jozefcollege", "Leraar"),
+    ("Eva Smit", "Openbare School De Regenboog", "i-coach"),
+    ("Farid El Amrani", "Openbare School De Regenboog", "Bovenschools adviseur"),
+)
+AGENCIES = ("Bureau Digitaal Leren", "Onderwijsadvies Noord", "ICT op School")
+RESAVED = 3  # forms re-saved through LibreOffice
+
+
+def recipients_for(instrument: Instrument) -> list[Recipient]:
+    """Six recipients; the subject is an agency when the instrument rates one, else the school."""
+    out = []
+    for n, (naam, organisatie, rol) in enumerate(PEOPLE):
+        onderwerp = AGENCIES[n // 2] if instrument.subject_label else organisatie
+        columns = {"id": f"r{n + 1}", "naam": naam, "email": f"r{n + 1}@example.org",
+                   "organisatie": organisatie, "rol": rol, "onderwerp": onderwerp}
+        out.append(Recipient(id=f"r{n + 1}", naam=naam, columns=columns))
+    return out
+
+
+def _respondent_answers(recipient: Recipient) -> dict[str, Raw]:
+    return {f"respondent.{k}": recipient.columns[k]
+            for k in ("naam", "organisatie", "rol", "onderwerp")}
+
+
+def _returns(n: int, total: int) -> tuple[bool, bool]:
+    """Which files recipient n returns: (form, workbook); the last returns nothing."""
+    if n == total - 1:
+        return False, False
+    return {0: (False, True), 1: (True, False), 2: (True, True)}[n % 3]
+
+
+def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025) -> Path:
+    """Run the loop into ``out_dir``; return the comparison workbook's path."""
+    rng = random.Random(seed)
+    catalog = load_catalog()
+    for sub in ("formulieren", "ingevuld", "opnieuw-opgeslagen"):
+        shutil.rmtree(out_dir / sub, ignore_errors=True)
+    for name in ("antwoorden.sqlite", "antwoorden.sqlite-wal", "antwoorden.sqlite-shm"):
+        (out_dir / name).unlink(missing_ok=True)
+    built, returned = out_dir / "formulieren", out_dir / "ingevuld"
+    returned.mkdir(parents=True)
+
+    files, forms, workbooks, hyperlink_done = 0, [], 0, False
+    for inst in catalog.instruments.values():
+        recipients = recipients_for(inst)
+        _write_recipients(out_dir / f"ontvangers_{inst.id}.csv", recipients)
+        docs = render_docx.render_forms(inst, recipients, built / inst.id, None)
+        books = render_xlsx.render_workbooks(inst, recipients, built / inst.id, None)
+        files += len(docs) + len(books)
+        slots = {s.key: s for s in inst.slots()}
+        for n, (recipient, doc, book) in enumerate(zip(recipients, docs, books, strict=True)):
+            want_form, want_book = _returns(n, len(recipients))
+            answers = {**sample_answers(inst, rng), **_respondent_answers(recipient)}
+            if not hyperlink_done:
+                text_key = next((s.key for s in inst.slots() if s.field.kind.value == "text"
+                                 and s.item.id != "respondent"), None)
+                if text_key:
+                    answers[text_key] = HYPERLINK
+                    hyperlink_done = True
+            if want_form:
+                fill_form(doc, answers, returned / doc.name, slots)
+                forms.append(returned / doc.name)
+            if want_book:
+                fill_workbook(book, answers, returned / book.name, slots)
+                workbooks += 1
+    echo(f"build:   {files} file(s) for {len(catalog.instruments)} instrument(s) in {built}")
+    echo(f"fill:    {len(forms)} Word form(s) and {workbooks} workbook(s) filled in {returned} "
+         "(one copy per instrument not returned)")
+    _resave(forms, out_dir / "opnieuw-opgeslagen", echo)
+
+    db, report = out_dir / "antwoorden.sqlite", out_dir / "ingest-rapport.json"
+    outcomes = ingest_paths([returned], db=db, report_path=report)
+    counts = Counter(o.status for o in outcomes)
+    echo(f"ingest:  {len(outcomes)} file(s) into {db}: "
+         + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+         + f"; report {report}")
+    out = out_dir / "vergelijking.xlsx"
+    echo("compare: " + compare_store(db=db, out=out))
+    echo(f"Open {out} to see every respondent side by side.")
+    return out
+
+
+def _resave(forms: list[Path], folder: Path, echo: Callable[[str], Any]) -> None:
+    """Re-save a few forms through LibreOffice, as a respondent using it would."""
+    if libreoffice.soffice() is None:
+        echo("resave:  LibreOffice is not installed; no files re-saved (install it to see "
+             "files written by another office suite come back too)")
+        return
+    chosen = forms[::max(1, len(forms) // RESAVED)][:RESAVED]
+    for path in libreoffice.convert_many(chosen, "docx", folder):
+        shutil.copyfile(path, chosen[[c.stem for c in chosen].index(path.stem)])
+    echo(f"resave:  {len(chosen)} form(s) re-saved through LibreOffice: "
+         + ", ".join(p.name for p in chosen))
+
+
+def _write_recipients(path: Path, recipients: list[Recipient]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(recipients[0].columns))
+        writer.writeheader()
+        for recipient in recipients:
+            writer.writerow(recipient.columns)

@@ -1,0 +1,119 @@
+"""The demo runs the whole loop; every typed answer ends up in the comparison workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from templategen import libreoffice
+from templategen.cli import main
+from templategen.content import load_catalog
+from templategen.demo import HYPERLINK
+from templategen.model import FieldKind
+
+ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
+
+
+def _cell_matches(cell: Any, value: Any) -> bool:
+    if isinstance(value, bool):
+        return cell == int(value)
+    if isinstance(value, float):
+        return isinstance(cell, int | float) and abs(cell - value) < 1e-9
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() == value
+    return cell == value
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    return out, result
+
+
+def test_demo_prints_each_step(demo_run: tuple[Path, Any]):
+    out, result = demo_run
+    assert result.exit_code == 0, result.output
+    steps = [line.split(":")[0] for line in result.output.splitlines()]
+    assert steps[:3] == ["build", "fill", "resave"] and "ingest" in steps and "compare" in steps
+    assert "rejected" not in result.output
+    report = json.loads((out / "ingest-rapport.json").read_text(encoding="utf-8"))
+    assert report and all(r["status"].startswith("accepted") for r in report)
+
+
+def test_every_typed_answer_is_in_the_comparison_workbook(demo_run: tuple[Path, Any]):
+    out, result = demo_run
+    assert result.exit_code == 0, result.output
+    exported = CliRunner().invoke(main, ["export", "--db", str(out / "antwoorden.sqlite"),
+                                         "--format", "json"])
+    rows = json.loads(exported.output)
+    # a respondent who returned form and workbook is one column: either file's value may show
+    wanted: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for r in rows:
+        if r["value"] is not None:
+            wanted[(r["instrument"], r["respondent"], r["item"])].append(r["value"])
+    assert len(wanted) > 500
+
+    wb = load_workbook(out / "vergelijking.xlsx")
+    sheets = {}
+    for ws in wb.worksheets:
+        if ws.title.startswith("Items "):
+            keys = {r[0]: r for r in ws.iter_rows(min_row=6, values_only=True) if r[0]}
+            sheets[ws["A1"].value] = (keys, [c.value for c in ws[3]])
+    catalog = load_catalog()
+    missing = []
+    for (instrument, respondent, key), values in wanted.items():
+        title = f"Antwoorden per vraag — {catalog.get(instrument).title}"
+        keys, names = sheets[title]
+        cell = keys[key][names.index(respondent)]
+        if not any(_cell_matches(cell, v) for v in values):
+            missing.append((instrument, respondent, key, values, cell))
+    assert not missing, missing[:5]
+
+    texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if c.value == HYPERLINK]
+    assert len(texts) >= 2  # the item sheet and the open answers, as text
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value == HYPERLINK:
+                    assert c.data_type == "s" and c.hyperlink is None
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_demo_workbook_recalculates_without_errors(demo_run: tuple[Path, Any], tmp_path: Path):
+    out, result = demo_run
+    assert result.exit_code == 0, result.output
+    (recalculated,) = libreoffice.convert_many([out / "vergelijking.xlsx"], "xlsx", tmp_path)
+    wb = load_workbook(recalculated, data_only=True)
+    errors = [f"{ws.title}!{c.coordinate}={c.value}" for ws in wb.worksheets
+              for row in ws.iter_rows() for c in row
+              if isinstance(c.value, str) and c.value.startswith(ERRORS)]
+    assert not errors, errors[:10]
+    assert HYPERLINK in [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+
+    # the agency interview's totals equal the ticks in the export (independent count)
+    inst = load_catalog().get("externe_ondersteuning")
+    checks = {s.key for s in inst.slots() if s.field.kind is FieldKind.CHECK}
+    exported = CliRunner().invoke(main, ["export", "--db", str(out / "antwoorden.sqlite"),
+                                         "--format", "json"])
+    ticks: dict[str, dict[str, bool]] = defaultdict(dict)
+    for r in json.loads(exported.output):
+        if r["instrument"] == inst.id and r["item"] in checks and r["value"] is not None:
+            ticks[r["respondent"]][r["item"]] = r["value"]  # workbook rows come last
+    overview = next(ws for ws in wb.worksheets if ws.title.startswith("Overzicht externe"))
+    table = [list(r) for r in overview.iter_rows(values_only=True)]
+    head = next(n for n, r in enumerate(table) if r[:2] == ["Onderwerp", "Respondent"])
+    total_col = table[head].index("Totaal aantal vinkjes")
+    body = [r for r in table[head + 1:head + 1 + len(ticks)]]
+    assert {r[1] for r in body} == set(ticks)
+    for r in body:
+        assert r[total_col] == sum(ticks[r[1]].values()), r[1]
