@@ -1,0 +1,151 @@
+"""Benchmark: ingesting returned files against the floor of unzipping and parsing their XML.
+
+    python benchmarks/bench_ingest.py [--files 1000] [--batches 100,1000] [--work DIR]
+
+Makes ``--files`` distinct returned files (half Word forms, half workbooks of the fixture
+instrument with every item kind, each filled with different answers by editing the real
+file), then for each batch size runs, each in a fresh subprocess:
+
+* floor   unzip each file and parse with lxml exactly the XML parts ingest reads
+          (recorded from a real ingest of one form and one workbook);
+* ingest  ``templategen ingest`` into a new SQLite store (worker process with time budget);
+* ingest --in-process, the same without the worker (to show what the isolation costs).
+
+Prints files/s, the ratio ingest/floor and peak memory (max RSS of the process and its
+worker) per batch size, so flat memory shows as equal peaks for 100 and 1000 files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "tests" / "fixtures" / "content"
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def make_corpus(folder: Path, count: int) -> None:
+    from filling import answers_for, fill_docx, fill_xlsx
+
+    from templategen.build import build_all
+    from templategen.content import load_catalog
+
+    built = build_all(content_dir=CONTENT, templates_dir=None, out_dir=folder / "_built",
+                      recipients_path=None).files
+    instrument = load_catalog(CONTENT).get("alles")
+    for n in range(count):
+        source = built[n % len(built)]
+        target = folder / f"returned_{n:05d}{source.suffix}"
+        shutil.copy(source, target)
+        fill, _ = answers_for(instrument, n, workbook=source.suffix == ".xlsx")
+        (fill_xlsx if source.suffix == ".xlsx" else fill_docx)(target, fill)
+    shutil.rmtree(folder / "_built")
+
+
+def parts_ingest_reads(folder: Path) -> dict[str, list[str]]:
+    """The zip entries ingest reads for a form and for a workbook (recorded, not guessed)."""
+    from templategen import safezip
+    from templategen.ingest import ingest_paths
+
+    seen: dict[str, list[str]] = {}
+    original = safezip.SafeArchive.read
+
+    def recording(self, name):  # type: ignore[no-untyped-def]
+        seen.setdefault(Path(self.name).suffix, []).append(name)
+        return original(self, name)
+
+    safezip.SafeArchive.read = recording  # type: ignore[method-assign]
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for suffix in (".docx", ".xlsx"):
+                sample = next(folder.glob(f"*{suffix}"))
+                ingest_paths([sample], db=Path(tmp) / "s.db", content_dir=CONTENT,
+                             in_process=True)
+    finally:
+        safezip.SafeArchive.read = original  # type: ignore[method-assign]
+    return {k: sorted(set(v)) for k, v in seen.items()}
+
+
+def floor(folder: Path, parts: dict[str, list[str]]) -> None:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    for path in sorted(folder.iterdir()):
+        with zipfile.ZipFile(path) as z:
+            for name in parts[path.suffix]:
+                etree.fromstring(z.read(name), parser)
+
+
+def run_child(mode: str, folder: Path, extra: list[str]) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter; it reports its wall time and peak RSS."""
+    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(folder), *extra],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def child(mode: str, folder: Path, extra: list[str]) -> None:
+    start = time.perf_counter()
+    if mode == "floor":
+        floor(folder, json.loads(extra[0]))
+    else:
+        from templategen.ingest import ingest_paths
+
+        with tempfile.TemporaryDirectory() as tmp:
+            outcomes = ingest_paths([folder], db=Path(tmp) / "s.db", content_dir=CONTENT,
+                                    in_process=mode == "inprocess")
+            assert all(o.status.startswith("accepted") for o in outcomes), outcomes[:3]
+    seconds = time.perf_counter() - start
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--batches", default="100,1000")
+    ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]), args.child[2:])
+        return
+    work = args.work or Path(tempfile.mkdtemp(prefix="tg-bench-"))
+    corpus = work / "all"
+    if not corpus.is_dir() or len(list(corpus.iterdir())) < args.files:
+        shutil.rmtree(corpus, ignore_errors=True)
+        corpus.mkdir(parents=True)
+        t = time.perf_counter()
+        make_corpus(corpus, args.files)
+        print(f"made {args.files} filled files in {time.perf_counter() - t:.1f}s ({work})")
+    parts = parts_ingest_reads(corpus)
+    print("parts read per file:", {k: len(v) for k, v in parts.items()})
+    files = sorted(corpus.iterdir())
+    print(f"{'batch':>6} {'floor f/s':>10} {'ingest f/s':>11} {'ratio':>6} "
+          f"{'in-proc f/s':>12} {'ratio':>6} {'floor MB':>9} {'ingest MB':>10} {'in-proc MB':>11}")
+    for size in (int(b) for b in args.batches.split(",")):
+        batch = work / f"batch_{size}"
+        shutil.rmtree(batch, ignore_errors=True)
+        batch.mkdir()
+        for path in files[:size]:
+            (batch / path.name).symlink_to(path)
+        fl = run_child("floor", batch, [json.dumps(parts)])
+        ing = run_child("worker", batch, [])
+        inp = run_child("inprocess", batch, [])
+        print(f"{size:>6} {size / fl['seconds']:>10.0f} {size / ing['seconds']:>11.0f} "
+              f"{ing['seconds'] / fl['seconds']:>6.1f} {size / inp['seconds']:>12.0f} "
+              f"{inp['seconds'] / fl['seconds']:>6.1f} {fl['peak_mb']:>9.0f} "
+              f"{ing['peak_mb']:>10.0f} {inp['peak_mb']:>11.0f}")
+
+
+if __name__ == "__main__":
+    main()
