@@ -7,8 +7,12 @@ from collections.abc import Callable
 from openpyxl.chart import BarChart, RadarChart, ScatterChart, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.shapes import GraphicalProperties
 
 from .xlsx_layout import ChartPlan
+
+PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F",
+           "BCBD22", "17BECF")
 
 
 def _bar(plan: ChartPlan) -> BarChart:
@@ -32,11 +36,15 @@ def _radar(plan: ChartPlan) -> RadarChart:
 def _scatter(plan: ChartPlan) -> ScatterChart:
     chart = ScatterChart()
     chart.style = 13
-    for title, title_ref, values, xvalues in plan.series:
+    chart.scatterStyle = "marker"
+    for n, (title, title_ref, values, xvalues) in enumerate(plan.series):
         series = Series(values, xvalues, title=title)
         series.tx = SeriesLabel(strRef=StrRef(f=title_ref)) if title_ref else SeriesLabel(v=title)
         series.marker.symbol = "circle"
         series.marker.size = 9
+        series.marker.graphicalProperties = GraphicalProperties(
+            solidFill=PALETTE[n % len(PALETTE)])
+        series.marker.graphicalProperties.line.solidFill = PALETTE[n % len(PALETTE)]
         series.graphicalProperties.line.noFill = True
         chart.series.append(series)
     chart.x_axis.title = plan.x_title
@@ -58,6 +66,7 @@ def make_chart(plan: ChartPlan) -> BarChart | RadarChart | ScatterChart:
     chart = CHARTS[plan.kind](plan)
     chart.title = plan.title
     chart.width, chart.height = 16, 9
+    chart.visible_cells_only = False  # the values live on the hidden sheet Rekenblad
     if plan.categories:
         for series in chart.series:
             series.cat = AxDataSource(strRef=StrRef(f=plan.categories))
