@@ -149,7 +149,7 @@ def test_every_sentence_and_list_item_of_chapter_4_is_in_the_content(seed, inst)
 def test_every_question_of_chapter_4_is_a_question_or_row_in_the_content(seed, inst):
     asked = [i for i in inst.walk_items() if i.answerable]
     answerable = normalise("\n".join(
-        [i.text for i in asked] + [r.text for i in asked for r in i.rows]
+        [t for i in asked for t in (i.text, i.hint)] + [r.text for i in asked for r in i.rows]
         + [c.hint for i in asked for c in i.columns]))
     questions = [f for h, line in chapter_4(seed) if not h and not line.startswith("Huidige")
                  for f in fragments(line) if f.endswith("?") and not f.startswith("‘")]
@@ -306,7 +306,12 @@ def test_annex_themes_and_questions(seed, inst):
     questions = [t for h, t in lines if not h and t.endswith("?")][-3:]
     assert [normalise(c.label) for c in goals.columns] == questions
     text = instrument_text(inst)
+    numbers = {i.number for i in inst.walk_items()}
     for _, line in lines[:4]:
+        caption = re.match(r"(Bijlage \d)\.\s*(.*)", line)
+        if caption:
+            assert caption[1] in numbers, caption[1]
+            line = caption[2]
         for frag in fragments(line):
             assert frag in text, frag
 
