@@ -1,31 +1,38 @@
 """Content: YAML instrument files -> checked model objects.
 
 One pass per file reads the YAML (keeping line numbers), checks it against the
-schema tables below and builds the model. Every problem of a file is collected and
+schema tables (content_schema.py) and builds the model. Every problem of a file is collected and
 reported at once, each naming file:line, what is wrong and the fix.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
 
 from . import yamlsource
+from .content_rules import RuleChecks
+from .content_schema import (
+    ATTRIBUTE_KEYS,
+    FIELD_KEYS,
+    INSTRUMENT_KEYS,
+    ITEM_KEYS,
+    POINT_KEYS,
+    ROW_KEYS,
+    SCALE_KEYS,
+    SECTION_KEYS,
+    SOURCE_KEYS,
+    did_you_mean,
+)
 from .errors import ContentError, Problem
 from .model import (
-    ANCHOR_MAX,
-    ID_PATTERN,
-    RESPONDENT,
     SIMPLE_KINDS,
     TABLE_KINDS,
     Attribute,
-    Band,
     Constraint,
     Field,
     FieldKind,
@@ -35,91 +42,14 @@ from .model import (
     ItemKind,
     Row,
     Rule,
-    RuleKind,
     Scale,
     ScalePoint,
     Section,
     Source,
 )
-from .yamlsource import LineDict, LineList
+from .yamlsource import LineDict
 
 BUNDLED_CONTENT = Path(__file__).resolve().parents[2] / "content"
-
-# --- schema tables: allowed keys per kind of mapping ------------------------------------
-
-INSTRUMENT_KEYS = {
-    "required": {"id", "version", "title", "role", "introduction", "source", "sections"},
-    "optional": {"instructions", "scales", "rules", "subject", "previous_versions"},
-}
-SOURCE_KEYS = {
-    "required": {"document", "publisher", "licence"},
-    "optional": {"seed", "location", "attribution", "url"},
-}
-SCALE_KEYS = {"required": {"id", "label", "points"}, "optional": {"description"}}
-POINT_KEYS = {"required": {"value", "label"}, "optional": set()}
-SECTION_KEYS = {"required": {"id", "title", "items"}, "optional": {"number", "intro", "kind"}}
-FIELD_KEYS = {
-    "required": {"id", "label", "kind"},
-    "optional": {
-        "scale", "options", "required", "min", "max", "max_length", "multiline", "hint",
-        "message",
-    },
-}
-ROW_KEYS = {"required": {"id", "text"}, "optional": {"group"}}
-ATTRIBUTE_KEYS = {"required": {"id", "label"}, "optional": set()}
-RULE_KEYS_COMMON = {"id", "kind", "label"}
-
-_ANSWER_KEYS = {"scale", "options", "required", "min", "max", "max_length", "multiline", "message"}
-ITEM_KEYS: dict[ItemKind, dict[str, set[str]]] = {
-    ItemKind.TEXT: {"required": {"id", "kind", "text"}, "optional": _ANSWER_KEYS},
-    ItemKind.CHECK: {"required": {"id", "kind", "text"}, "optional": {"required"}},
-    ItemKind.SCALE: {"required": {"id", "kind", "text", "scale"}, "optional": {"required"}},
-    ItemKind.CHOICE: {"required": {"id", "kind", "text", "options"}, "optional": {"required"}},
-    ItemKind.NUMBER: {
-        "required": {"id", "kind", "text"},
-        "optional": {"required", "min", "max", "message"},
-    },
-    ItemKind.DATE: {"required": {"id", "kind", "text"}, "optional": {"required"}},
-    ItemKind.GRID: {"required": {"id", "kind", "text", "rows", "columns"}, "optional": set()},
-    ItemKind.INDICATORS: {
-        "required": {"id", "kind", "text", "rows", "columns", "attributes"},
-        "optional": set(),
-    },
-    ItemKind.ENTRIES: {
-        "required": {"id", "kind", "text", "fields"},
-        "optional": {"entries", "prefill"},
-    },
-    ItemKind.GUIDANCE: {"required": {"id", "kind", "style"}, "optional": {"text", "bullets"}},
-}
-for _spec in ITEM_KEYS.values():
-    _spec["optional"] = _spec["optional"] | {"number", "hint"}
-
-# Rule parameters: name -> (required?, type tag). Type tags are checked in _rule().
-RULE_PARAMS: dict[RuleKind, dict[str, tuple[bool, str]]] = {
-    RuleKind.SUM: {"of": (True, "refs"), "field": (False, "field"), "chart": (False, "chart")},
-    RuleKind.PERCENT: {"of": (True, "sum_rule"), "bands": (False, "bands")},
-    RuleKind.COUNT: {"of": (True, "refs"), "field": (False, "field"), "when": (True, "when")},
-    RuleKind.MEAN: {"of": (True, "refs"), "field": (False, "field")},
-    RuleKind.SPREAD: {"of": (True, "refs"), "field": (False, "field"), "chart": (False, "chart")},
-    RuleKind.DIFFERENCE: {"item": (True, "table"), "a": (True, "col"), "b": (True, "col")},
-    RuleKind.PRODUCT: {
-        "item": (True, "table"), "factors": (True, "cols"), "bands": (False, "bands"),
-    },
-    RuleKind.QUADRANT: {
-        "item": (True, "table"), "x": (True, "col"), "y": (True, "col"),
-        "split": (True, "number"), "quadrants": (True, "quadrants"), "chart": (False, "chart"),
-    },
-    RuleKind.ACHIEVEMENT: {
-        "item": (True, "table"), "baseline": (True, "col"), "target": (True, "col"),
-        "actual": (True, "cols"), "bands": (False, "bands"),
-    },
-    RuleKind.COVERAGE: {"groups": (True, "groups"), "message": (True, "text")},
-}
-QUADRANT_KEYS = ("x_high_y_high", "x_high_y_low", "x_low_y_high", "x_low_y_low")
-WHEN_KEYS = {"min", "max", "equals", "checked"}
-CHARTS = {"bar", "radar", "scatter"}
-
-_JINJA = jinja2.Environment(autoescape=False)
 
 
 @dataclass(frozen=True)
@@ -143,12 +73,6 @@ class Catalog:
         if not wanted:
             return list(self.instruments.values())
         return [self.instruments[w] for w in wanted]
-
-
-def did_you_mean(word: object, options: Iterable[str], otherwise: str) -> str:
-    """A 'did you mean' fix for a misspelling, else the given advice."""
-    guess = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.5)
-    return f"did you mean '{guess[0]}'?" if guess else otherwise
 
 
 def content_files(directory: Path) -> list[Path]:
@@ -194,104 +118,8 @@ def load_instrument(path: Path) -> Instrument:
     return _Builder(path).instrument(data)
 
 
-class _Builder:
+class _Builder(RuleChecks):
     """Checks one file's data and builds the model, collecting every problem."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.problems: list[Problem] = []
-        self.scales: dict[str, Scale] = {}
-        self.ids: dict[str, int] = {}
-
-    # -- reporting ----------------------------------------------------------------------
-
-    def err(self, line: int, what: str, fix: str = "") -> None:
-        self.problems.append(Problem(f"{self.path}:{line}", what, fix))
-
-    def keys(self, data: Any, spec: dict[str, set[str]], what: str, line: int) -> bool:
-        if not isinstance(data, LineDict):
-            self.err(getattr(data, "line", line), f"{what} must be a mapping of keys.",
-                     "write it as 'key: value' lines.")
-            return False
-        for key, dup_line in data.get("__duplicates__", []):
-            self.err(dup_line, f"key '{key}' appears twice in this {what}.", "keep one of them.")
-        allowed = spec["required"] | spec["optional"]
-        for key in data:
-            if key.startswith("__"):
-                continue
-            if key not in allowed:
-                hint = did_you_mean(key, allowed, f"allowed keys: {', '.join(sorted(allowed))}.")
-                self.err(data.line_of(key), f"unknown key '{key}' in {what}.", hint)
-        for key in sorted(spec["required"] - set(data)):
-            self.err(data.line, f"{what} lacks the required key '{key}'.", f"add '{key}: …'.")
-        return True
-
-    def text(self, data: LineDict, key: str, default: str = "") -> str:
-        value = data.get(key, default)
-        if value is None:
-            return default
-        if isinstance(value, (dict, list)):
-            self.err(data.line_of(key), f"'{key}' must be text.", "write a plain string.")
-            return default
-        s = str(value).strip()
-        self.check_jinja(s, data.line_of(key))
-        return s
-
-    def check_jinja(self, s: str, line: int) -> None:
-        if "{{" not in s and "{%" not in s and "{#" not in s:
-            return
-        try:
-            _JINJA.parse(s)
-        except jinja2.TemplateSyntaxError as exc:
-            self.err(line + (exc.lineno or 1) - 1, f"bad Jinja2 placeholder: {exc.message}.",
-                     "write placeholders as {{ naam }}.")
-
-    def new_id(self, data: LineDict, key: str = "id", scope: dict[str, int] | None = None) -> str:
-        value = data.get(key)
-        line = data.line_of(key)
-        if value is None:
-            return ""
-        s = str(value)
-        if not ID_PATTERN.match(s):
-            self.err(line, f"id '{s}' is not a valid id.",
-                     "use lowercase letters, digits and single underscores, starting with a "
-                     "letter (e.g. 'sectie_1').")
-        if s == RESPONDENT:
-            self.err(line, f"id '{s}' is reserved for the respondent block.", "choose another.")
-        scope = self.ids if scope is None else scope
-        if s in scope:
-            self.err(line, f"duplicate id '{s}' (first used on line {scope[s]}).",
-                     "ids must be unique within an instrument; rename one.")
-        else:
-            scope[s] = line
-        return s
-
-    def bool_(self, data: LineDict, key: str) -> bool:
-        value = data.get(key, False)
-        if not isinstance(value, bool):
-            self.err(data.line_of(key), f"'{key}' must be true or false.", "write true or false.")
-            return False
-        return value
-
-    def number(self, data: LineDict, key: str) -> float | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.err(data.line_of(key), f"'{key}' must be a number.", "write e.g. 5.")
-            return None
-        return value
-
-    def list_(self, data: LineDict, key: str) -> list[Any]:
-        value = data.get(key)
-        if value is None:
-            return LineList()
-        if not isinstance(value, list):
-            self.err(data.line_of(key), f"'{key}' must be a list.", "write it as '- …' lines.")
-            return LineList()
-        return value
-
-    # -- building -----------------------------------------------------------------------
 
     def instrument(self, data: Any) -> Instrument:
         if not self.keys(data, INSTRUMENT_KEYS, "instrument", 1):
@@ -510,149 +338,6 @@ class _Builder:
                          getattr(data, "line", 1)):
             return {}
         return {k: self.text(data, k) for k in data if k in ids}
-
-    # -- rules --------------------------------------------------------------------------
-
-    def rule(self, data: Any, inst: Instrument) -> Rule | None:
-        line = getattr(data, "line", 1)
-        if not isinstance(data, LineDict):
-            self.err(line, "a rule must be a mapping.", "write 'id:', 'kind:', 'label:'.")
-            return None
-        try:
-            kind = RuleKind(str(data.get("kind")))
-        except ValueError:
-            kinds = [k.value for k in RuleKind]
-            hint = did_you_mean(str(data.get("kind")), kinds, f"use one of: {', '.join(kinds)}.")
-            self.err(data.line_of("kind"), f"unknown rule kind '{data.get('kind')}'.", hint)
-            return None
-        params = RULE_PARAMS[kind]
-        spec = {"required": RULE_KEYS_COMMON | {k for k, (req, _) in params.items() if req},
-                "optional": {k for k, (req, _) in params.items() if not req}}
-        if not self.keys(data, spec, f"{kind.value} rule", line):
-            return None
-        rid = self.new_id(data)
-        values: dict[str, Any] = {}
-        table = self._table_of(data, inst) if "item" in params else None
-        for name, (_, tag) in params.items():
-            if name in data:
-                values[name] = self.param(tag, data, name, inst, table)
-        return Rule(id=rid, kind=kind, label=self.text(data, "label"), params=values, line=line)
-
-    def _table_of(self, data: LineDict, inst: Instrument) -> Item | None:
-        ref = str(data.get("item"))
-        it = inst.item(ref)
-        if it is None or it.kind not in (TABLE_KINDS | {ItemKind.ENTRIES}):
-            self.err(data.line_of("item"), f"rule refers to '{ref}', which is not a grid, "
-                     "indicators or entries item of this instrument.",
-                     "name the id of such an item.")
-            return None
-        return it
-
-    def param(self, tag: str, data: LineDict, name: str, inst: Instrument,
-              table: Item | None) -> Any:
-        value = data[name]
-        line = data.line_of(name)
-        if tag == "refs":
-            refs = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-            for ref in refs:
-                if inst.item(ref) is None and inst.section(ref) is None:
-                    known = [i.id for i in inst.walk_items()] + [s.id for s in inst.walk_sections()]
-                    hint = did_you_mean(ref, known, "name an item or section id.")
-                    self.err(line, f"rule refers to unknown item or section '{ref}'.", hint)
-                elif not inst.slots_under(ref):
-                    self.err(line, f"'{ref}' has nothing to answer, so it cannot be scored.",
-                             "refer to items with answers.")
-            return tuple(refs)
-        if tag == "field":
-            return str(value)
-        if tag == "sum_rule":
-            target = inst.rule(str(value))
-            if target is None or target.kind is not RuleKind.SUM:
-                self.err(line, f"'{name}' must name a sum rule defined above this one.",
-                         "define the sum rule first and refer to its id.")
-            return str(value)
-        if tag in ("col", "cols"):
-            cols = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-            if tag == "col" and isinstance(value, list):
-                self.err(line, f"'{name}' takes one column id, not a list.", "name one column.")
-            if table is not None:
-                for col in cols:
-                    f = table.field_by_id(col)
-                    if f is None:
-                        known = [c.id for c in table.columns + table.fields]
-                        self.err(line, f"'{table.id}' has no column '{col}'.",
-                                 f"use one of: {', '.join(known)}.")
-                    elif not f.is_numeric:
-                        self.err(line, f"column '{col}' is {f.kind.value}, not a number or scale.",
-                                 "score only number, scale or check columns.")
-            return cols[0] if tag == "col" else tuple(cols)
-        if tag == "table":
-            return str(value)
-        if tag == "number":
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                self.err(line, f"'{name}' must be a number.", "write e.g. 3.")
-                return 0
-            return value
-        if tag == "chart":
-            if value not in CHARTS:
-                self.err(line, f"unknown chart '{value}'.", f"use one of: {', '.join(CHARTS)}.")
-            return str(value)
-        if tag == "text":
-            s = str(value)
-            self.check_jinja(s, line)
-            return s
-        if tag == "bands":
-            bands = []
-            for bd in value if isinstance(value, list) else []:
-                if self.keys(bd, {"required": {"min", "label"}, "optional": set()}, "band", line):
-                    m = self.number(bd, "min")
-                    if m is not None:
-                        bands.append(Band(minimum=m, label=self.text(bd, "label")))
-            if not bands:
-                self.err(line, "'bands' needs at least one '{min: …, label: …}'.", "add bands.")
-            return tuple(sorted(bands, key=lambda b: -b.minimum))
-        if tag == "quadrants":
-            if not isinstance(value, LineDict) or set(value) - {"__duplicates__"} != set(
-                    QUADRANT_KEYS):
-                self.err(line, "'quadrants' must name exactly the four quadrants.",
-                         f"use keys {', '.join(QUADRANT_KEYS)}.")
-                return {}
-            return {k: str(value[k]) for k in QUADRANT_KEYS}
-        if tag == "when":
-            if not isinstance(value, LineDict) or len(set(value) & WHEN_KEYS) != 1 or (
-                    set(value) - WHEN_KEYS):
-                self.err(line, "'when' takes exactly one of min, max, equals, checked.",
-                         "write e.g. when: {min: 3}.")
-                return {}
-            return dict(value)
-        if tag == "groups":
-            if not isinstance(value, LineDict) or not value:
-                self.err(line, "'groups' must map a label to a list of ids.",
-                         "write e.g. groups: {Ability: [a1, a2]}.")
-                return {}
-            groups = {}
-            for label in value:
-                if label.startswith("__"):
-                    continue
-                groups[label] = self.param("refs", value, label, inst, table)
-            return groups
-        raise AssertionError(tag)
-
-    def check_anchors(self, inst: Instrument) -> None:
-        for slot in inst.slots():
-            if len(slot.anchor) > ANCHOR_MAX:
-                self.err(slot.item.line or 1,
-                         f"answer key '{slot.key}' is {len(slot.key)} characters; with the "
-                         f"'tg_' prefix it exceeds Word's {ANCHOR_MAX}-character bookmark limit.",
-                         "shorten the item, row or column ids.")
-        for rule in inst.rules:
-            field_ref = rule.params.get("field")
-            if field_ref:
-                items = [s.item for ref in rule.params.get("of", ()) for s in inst.slots_under(ref)]
-                if not any(it.field_by_id(field_ref) for it in items):
-                    self.err(rule.line, f"rule '{rule.id}' names field '{field_ref}', which none "
-                             "of its items has.", "name a column or field of those items.")
-
 
 def iter_problems(directory: Path) -> Iterator[Problem]:
     """Every problem of every file in a folder (empty when valid)."""
