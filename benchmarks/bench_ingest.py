@@ -104,9 +104,18 @@ def child(mode: str, folder: Path, extra: list[str]) -> None:
                                     in_process=mode == "inprocess")
             assert all(o.status.startswith("accepted") for o in outcomes), outcomes[:3]
     seconds = time.perf_counter() - start
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024}))
+    # VmHWM: this process's own peak (ru_maxrss of RUSAGE_SELF would carry the parent's peak
+    # across exec on Linux); RUSAGE_CHILDREN: the worker's peak
+    peak_kb = max(_vm_hwm_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024}))
+
+
+def _vm_hwm_kb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main() -> None:
