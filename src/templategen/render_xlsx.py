@@ -7,12 +7,15 @@ it with the recipient's texts (Jinja2, sandboxed) and its own custom document pr
 from __future__ import annotations
 
 import uuid
+from copy import copy
 from pathlib import Path
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -89,8 +92,29 @@ def write_workbook(layout: Layout, recipient: Recipient | None) -> Workbook:
     return wb
 
 
+class _StyleCache:
+    """Styles are set once per (style, number format) and copied: setting each attribute
+    per cell makes openpyxl hash every style object again (most of the build time)."""
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self.arrays: dict[tuple[str, str | None], StyleArray] = {}
+
+    def get(self, name: str, number_format: str | None) -> StyleArray:
+        key = (name, number_format)
+        if key not in self.arrays:
+            scratch = Cell(self.ws)
+            for attr, style in STYLES[name].items():
+                setattr(scratch, attr, style)
+            if number_format:
+                scratch.number_format = number_format
+            self.arrays[key] = scratch._style
+        return copy(self.arrays[key])
+
+
 def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout, render: Any,
                  context: dict[str, str]) -> None:
+    styles = _StyleCache(ws)
     for coord, cell in plan.cells.items():
         target = ws[coord]
         value = cell.value
@@ -99,10 +123,7 @@ def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout, render: Any,
         if isinstance(value, str) and not value.startswith("="):
             value = render(value)
         target.value = value
-        for attr, style in STYLES[cell.style].items():
-            setattr(target, attr, style)
-        if cell.number_format:
-            target.number_format = cell.number_format
+        target._style = styles.get(cell.style, cell.number_format)
     for coord, sheet in plan.links.items():
         ws[coord].hyperlink = f"#'{sheet}'!A1"
     for letter, width in plan.widths.items():
