@@ -17,7 +17,7 @@ from statistics import mean
 
 from openpyxl import Workbook
 
-from .compare_cells import TITLE, WRAP, header, put, sheet_title, widths
+from .compare_cells import TITLE, header, put, sheet_title, widths, wrap
 from .compare_data import Column, Comparison, gather
 from .compare_items import write_items
 from .compare_matrices import has_matrices, write_matrices
@@ -27,7 +27,7 @@ from .compare_text import write_open_answers, write_provenance
 from .content import load_catalog
 from .errors import StoreError
 from .model import Instrument
-from .scoring import evaluate
+from .scoring import RULES
 from .store import Store
 
 
@@ -83,7 +83,7 @@ def _index(ws: object, rows: list[list[str]], provenance: str) -> None:
     header(ws, 4, ["Instrument", "Id", "Respondenten", "Bladen"])
     for k, row in enumerate(rows):
         for col, value in enumerate(row, start=1):
-            put(ws, 5 + k, col, int(value) if col == 3 else value).alignment = WRAP
+            wrap(put(ws, 5 + k, col, int(value) if col == 3 else value))
     put(ws, 6 + len(rows), 1, f"Herkomst van alle bestanden: blad '{provenance}'.")
     widths(ws, {1: 50, 2: 26, 3: 14, 4: 70})
 
@@ -95,7 +95,7 @@ def subject_scores(inst: Instrument, columns: list[Column]) -> dict[str, float]:
         return {}
     per_subject: dict[str, list[float]] = {}
     for column in columns:
-        value = evaluate(inst, column.values)[rule.id].value
+        value = RULES[rule.kind](inst, rule, column.values, {}).value
         if isinstance(value, float):
             per_subject.setdefault(column.subject, []).append(value)
     return {s: mean(v) for s, v in per_subject.items()}

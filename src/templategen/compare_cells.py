@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -41,6 +42,22 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     else:
         cell.value = value
     return cell
+
+
+def wrap(cell: Cell) -> Cell:
+    """Wrap the cell's text (top-aligned); fast: the style index is looked up once per book."""
+    book = cell.parent.parent
+    index = _WRAP_INDEX.get(id(book))
+    if index is None or index[0] is not book:
+        index = (book, book._alignments.add(WRAP))
+        _WRAP_INDEX[id(book)] = index
+    if cell._style is None:
+        cell._style = StyleArray()
+    cell._style.alignmentId = index[1]
+    return cell
+
+
+_WRAP_INDEX: dict[int, tuple[object, int]] = {}
 
 
 def formula(ws: Worksheet, row: int, col: int, text: str, number_format: str = "") -> Cell:

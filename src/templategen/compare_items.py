@@ -18,7 +18,6 @@ from .compare_cells import (
     BOLD,
     GROUP_FILL,
     TITLE,
-    WRAP,
     cell_ref,
     formula,
     header,
@@ -27,6 +26,7 @@ from .compare_cells import (
     sheet_ref,
     spread,
     widths,
+    wrap,
 )
 from .compare_data import Column
 from .model import FieldKind, Instrument, Slot
@@ -122,7 +122,7 @@ def _answer_row(ws: Any, sheet: ItemsSheet, row: int, key: str, label: str, slot
                 columns: list[Column], value_of: Any) -> None:
     sheet.rows[key] = row
     put(ws, row, 1, key)
-    put(ws, row, 2, label).alignment = WRAP
+    wrap(put(ws, row, 2, label))
     numeric = slot is not None and slot.field.kind in NUMERIC
     for n, column in enumerate(columns):
         value = value_of(column)
@@ -132,7 +132,7 @@ def _answer_row(ws: Any, sheet: ItemsSheet, row: int, key: str, label: str, slot
         if slot is not None and slot.field.kind is FieldKind.CHECK and isinstance(value, bool):
             cell.number_format = CHECK_FORMAT
         if isinstance(value, str):
-            cell.alignment = WRAP
+            wrap(cell)
     if numeric and columns:
         refs = [f"{cell_ref(row, sheet.col(0))}:{cell_ref(row, sheet.col(len(columns) - 1))}"]
         formula(ws, row, 3, "=" + mean(refs), "0.00")

@@ -24,7 +24,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .compare_cells import (
     BOLD,
     TITLE,
-    WRAP,
     agg,
     bands_formula,
     cell_ref,
@@ -34,12 +33,13 @@ from .compare_cells import (
     put,
     text_literal,
     widths,
+    wrap,
 )
 from .compare_data import Column
 from .compare_items import ItemsSheet
 from .compare_rules import group_count
 from .model import FieldKind, Instrument, Item, ItemKind, Rule, RuleKind
-from .scoring import evaluate, row_keys, rule_slots
+from .scoring import RULES, row_keys, rule_slots
 
 MAX_SERIES = 25
 Writer = Callable[[Worksheet, int, Rule, Instrument, list[Column], ItemsSheet], int]
@@ -90,7 +90,7 @@ def _quadrant(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: li
     for label, cells in groups.values():
         xs = [items.ref(_key(item, r, p["x"]), n) for n, r in cells]
         ys = [items.ref(_key(item, r, p["y"]), n) for n, r in cells]
-        put(ws, row, 1, label).alignment = WRAP
+        wrap(put(ws, row, 1, label))
         formula(ws, row, 2, f"={len(cells)}", "0")
         formula(ws, row, 3, "=" + mean(xs), "0.00")
         formula(ws, row, 4, "=" + mean(ys), "0.00")
@@ -131,7 +131,7 @@ def _per_respondent(ws: Worksheet, top: int, item: Item, rows: list[str], column
     after_col = _respondent_header(ws, top + 1, "Rij", columns, after)
     for k, row in enumerate(rows):
         r = top + 2 + k
-        put(ws, r, 1, _row_label(item, row)).alignment = WRAP
+        wrap(put(ws, r, 1, _row_label(item, row)))
         for n in range(len(columns)):
             formula(ws, r, 2 + n, "=" + cell_formula(row, n), fmt)
     return after_col
@@ -156,7 +156,7 @@ def _product(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: lis
     assert item is not None
     factors = rule.params["factors"]
     # sort the rows by the mean priority the tool computes (highest first)
-    results = [evaluate(inst, c.values)[rule.id].rows for c in columns]
+    results = [RULES[rule.kind](inst, rule, c.values, {}).rows for c in columns]
 
     def mean_of(row: str) -> float:
         values = [v for res in results if isinstance(v := res.get(row), float)]
@@ -233,7 +233,7 @@ def _coverage(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: li
             formula(ws, r, 2 + n, "=" + group_count(inst, refs, items, n), "0")
         span = f"{cell_ref(r, 2, False)}:{cell_ref(r, 1 + max(len(columns), 1), False)}"
         formula(ws, r, after_col, f'=COUNTIF({span},">0")', "0")
-    put(ws, top + 2 + len(groups), 1, rule.params["message"]).alignment = WRAP
+    wrap(put(ws, top + 2 + len(groups), 1, rule.params["message"]))
     return top + 4 + len(groups)
 
 
@@ -243,7 +243,7 @@ def _radar(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: list[
     _respondent_header(ws, top + 1, "Onderdeel", columns, [])
     for k, slot in enumerate(slots):
         r = top + 2 + k
-        put(ws, r, 1, slot.row.text if slot.row else slot.item.text).alignment = WRAP
+        wrap(put(ws, r, 1, slot.row.text if slot.row else slot.item.text))
         for n in range(len(columns)):
             ref = items.ref(slot.key, n)
             formula(ws, r, 2 + n, f'=IF(ISNUMBER({ref}),{ref},"")', "0")

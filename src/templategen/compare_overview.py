@@ -20,7 +20,6 @@ from .compare_cells import (
     BOLD,
     FLAG_FILL,
     TITLE,
-    WRAP,
     agg,
     cell_ref,
     formula,
@@ -28,6 +27,7 @@ from .compare_cells import (
     put,
     ranges,
     widths,
+    wrap,
 )
 from .compare_data import Column
 from .compare_items import ItemsSheet, slot_label
@@ -168,7 +168,7 @@ def _disagreements(ws: Worksheet, top: int, inst: Instrument, columns: list[Colu
         row = top + 2 + k
         refs = ranges(items.title, [items.cell(d.slot.key, n) for n in d.indexes])
         put(ws, row, 1, d.subject).fill = FLAG_FILL
-        put(ws, row, 2, slot_label(d.slot)).alignment = WRAP
+        wrap(put(ws, row, 2, slot_label(d.slot)))
         formula(ws, row, 3, f"={agg('MIN', refs)}", "0")
         formula(ws, row, 4, f"={agg('MAX', refs)}", "0")
         formula(ws, row, 5, f"=D{row}-C{row}", "0")

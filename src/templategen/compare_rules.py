@@ -23,8 +23,16 @@ def slot_refs(sheet: ItemsSheet, slots: list[Slot], index: int) -> list[str]:
     return ranges(sheet.title, [sheet.cell(s.key, index) for s in slots])
 
 
+_SLOTS: dict[tuple[int, str], tuple[Instrument, list[Slot]]] = {}
+
+
 def _of(rule: Rule, inst: Instrument) -> list[Slot]:
-    return rule_slots(inst, rule.params["of"], rule.params.get("field"))
+    """The slots a rule reads (memoised: every respondent column asks again)."""
+    cached = _SLOTS.get((id(inst), rule.id))
+    if cached is None or cached[0] is not inst:
+        cached = (inst, rule_slots(inst, rule.params["of"], rule.params.get("field")))
+        _SLOTS[(id(inst), rule.id)] = cached
+    return cached[1]
 
 
 def _numeric(slots: list[Slot]) -> list[Slot]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from openpyxl.workbook.workbook import Workbook
 
-from .compare_cells import BOLD, GROUP_FILL, TITLE, WRAP, header, put, widths
+from .compare_cells import BOLD, GROUP_FILL, TITLE, header, put, widths, wrap
 from .compare_data import Column, Comparison
 from .compare_items import slot_label
 from .model import RESPONDENT, FieldKind, Instrument
@@ -38,13 +38,13 @@ def write_open_answers(wb: Workbook, title: str, inst: Instrument,
         for col in (1, 2, 3):
             ws.cell(row=row, column=col).fill = GROUP_FILL
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        cell.alignment = WRAP
+        wrap(cell)
         ws.row_dimensions[row].height = 30
         row += 1
         for column in answered:
-            put(ws, row, 1, column.subject).alignment = WRAP
-            put(ws, row, 2, column.respondent).alignment = WRAP
-            put(ws, row, 3, column.values[slot.key]).alignment = WRAP
+            wrap(put(ws, row, 1, column.subject))
+            wrap(put(ws, row, 2, column.respondent))
+            wrap(put(ws, row, 3, column.values[slot.key]))
             row, shown = row + 1, shown + 1
     if not shown:
         put(ws, 4, 1, "Nog geen open antwoorden.")
@@ -68,14 +68,14 @@ def write_provenance(wb: Workbook, title: str, comparison: Comparison) -> None:
                   names.get(sub.superseded_by, "") if sub.superseded_by else "",
                   "Ja" if sub.id in comparison.included else "Nee"]
         for col, value in enumerate(values, start=1):
-            put(ws, row, col, value).alignment = WRAP
+            wrap(put(ws, row, col, value))
         row += 1
     if comparison.rejections:
         put(ws, row + 1, 1, "Geweigerde bestanden").font = BOLD
         header(ws, row + 2, ["Bestand", "Ontvangen", "Reden"])
         for k, (file_name, received, reason) in enumerate(comparison.rejections):
             for col, value in enumerate((file_name, received, reason), start=1):
-                put(ws, row + 3 + k, col, value).alignment = WRAP
+                wrap(put(ws, row + 3 + k, col, value))
     ws.freeze_panes = "B4"
     widths(ws, {1: 40, 2: 20, 3: 20, 4: 14, 5: 22, 6: 8, 7: 16, 8: 20, 9: 20, 10: 16,
                 11: 60, 12: 30, 13: 12})
