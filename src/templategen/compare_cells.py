@@ -70,7 +70,11 @@ def formula(ws: Worksheet, row: int, col: int, text: str, number_format: str = "
     return cell
 
 
-def header(ws: Worksheet, row: int, labels: Sequence[str], first_col: int = 1) -> None:
+def header(ws: Worksheet, row: int, labels: Sequence[str], first_col: int = 1,
+           height: float | None = None) -> None:
+    """A bold, shaded, wrapped header row; ``height`` in points for long labels."""
+    if height:
+        ws.row_dimensions[row].height = height
     for n, label in enumerate(labels):
         cell = put(ws, row, first_col + n, label)
         cell.font = BOLD

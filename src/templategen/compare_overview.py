@@ -27,7 +27,6 @@ from .compare_cells import (
     put,
     ranges,
     widths,
-    wrap,
 )
 from .compare_data import Column
 from .compare_items import ItemsSheet, slot_label
@@ -56,7 +55,9 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
     # block 1: respondents
     top = 4
     put(ws, top, 1, "Scores per respondent").font = BOLD
-    header(ws, top + 1, ["Onderwerp", "Respondent"] + [r.label for r in rules])
+    longest = max((len(r.label) for r in rules), default=10)
+    header(ws, top + 1, ["Onderwerp", "Respondent"] + [r.label for r in rules],
+           height=min(120.0, 15.0 * (1 + longest // 14)))
     first = top + 2
     for n, column in enumerate(columns):
         row = first + n
@@ -82,7 +83,7 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
         row = _subjects(ws, row, main.label, main_col, columns, first)
     _disagreements(ws, row + 1, inst, columns, items)
     ws.freeze_panes = ws.cell(row=first, column=3)
-    widths(ws, {1: 28, 2: 24})
+    widths(ws, {1: 28, 2: 30})
     widths(ws, {3 + k: 14 for k in range(max(len(rules), 5))})
 
 
@@ -125,7 +126,7 @@ def _subjects(ws: Worksheet, top: int, label: str, main_col: int, columns: list[
     chart.height = max(6.0, 1.0 + 0.8 * len(subjects))
     chart.width = 16
     ws.add_chart(chart, f"J{top}")
-    return max(rowN + 2, top + int(chart.height * 2) + 2)
+    return rowN + 2  # the chart sits to the right, beside the next block
 
 
 def find_disagreements(inst: Instrument, columns: list[Column]) -> list[Disagreement]:
@@ -163,14 +164,19 @@ def _disagreements(ws: Worksheet, top: int, inst: Instrument, columns: list[Colu
     if not found:
         put(ws, top + 1, 1, "Geen: de beoordelaars van elk onderwerp liggen dicht bij elkaar.")
         return
-    header(ws, top + 1, ["Onderwerp", "Vraag", "Laagste", "Hoogste", "Verschil"])
+    header(ws, top + 1, ["Onderwerp", "Vraag (zie het blad Items)", "Laagste", "Hoogste",
+                         "Verschil"])
     for k, d in enumerate(found[:MAX_FLAGS]):
         row = top + 2 + k
         refs = ranges(items.title, [items.cell(d.slot.key, n) for n in d.indexes])
         put(ws, row, 1, d.subject).fill = FLAG_FILL
-        wrap(put(ws, row, 2, slot_label(d.slot)))
+        put(ws, row, 2, _short(slot_label(d.slot)))
         formula(ws, row, 3, f"={agg('MIN', refs)}", "0")
         formula(ws, row, 4, f"={agg('MAX', refs)}", "0")
         formula(ws, row, 5, f"=D{row}-C{row}", "0")
     if len(found) > MAX_FLAGS:
         put(ws, top + 2 + MAX_FLAGS, 1, f"… en nog {len(found) - MAX_FLAGS} andere.")
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
