@@ -47,6 +47,9 @@ def _scatter(plan: ChartPlan) -> ScatterChart:
         series.marker.graphicalProperties.line.solidFill = PALETTE[n % len(PALETTE)]
         series.graphicalProperties.line.noFill = True
         chart.series.append(series)
+    if len(plan.series) > 6:  # many stakeholders: keep the plot large, the legend below
+        chart.legend.position = "b"
+        chart.height = 10 + len(plan.series) // 3
     chart.x_axis.title = plan.x_title
     chart.y_axis.title = plan.y_title
     if plan.axis_max is not None:
@@ -65,7 +68,7 @@ CHARTS: dict[str, Callable[[ChartPlan], BarChart | RadarChart | ScatterChart]] =
 def make_chart(plan: ChartPlan) -> BarChart | RadarChart | ScatterChart:
     chart = CHARTS[plan.kind](plan)
     chart.title = plan.title
-    chart.width, chart.height = 16, 9
+    chart.width, chart.height = 16, max(9, chart.height)
     chart.visible_cells_only = False  # the values live on the hidden sheet Rekenblad
     if plan.categories:
         for series in chart.series:

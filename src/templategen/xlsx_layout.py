@@ -127,7 +127,8 @@ def list_key(slot: Slot) -> tuple[str, ...] | None:
 
 def sheet_title(text: str, taken: set[str]) -> str:
     """A valid, unique sheet title (31 characters, none of []:*?/\\)."""
-    base = re.sub(r"[\[\]:*?/\\']+", " ", " ".join(text.split())).strip()[:31].strip() or "Blad"
+    cleaned = " ".join(re.sub(r"[\[\]:*?/\\']+", " ", text).split())
+    base = cleaned[:31].strip() or "Blad"
     title, n = base, 2
     while title.casefold() in taken:
         suffix = f" ({n})"
