@@ -72,36 +72,36 @@ def _quadrant(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: li
     if item.kind is ItemKind.ENTRIES:
         name_field = next((f.id for f in item.fields if f.kind is FieldKind.TEXT), None)
         for n, column in enumerate(columns):
-            for row in row_keys(item):
-                name = column.values.get(_key(item, row, name_field)) if name_field else None
+            for entry in row_keys(item):
+                name = column.values.get(_key(item, entry, name_field)) if name_field else None
                 if isinstance(name, str) and name.strip():
                     label = " ".join(name.split())
-                    groups.setdefault(label.casefold(), (label, []))[1].append((n, row))
+                    groups.setdefault(label.casefold(), (label, []))[1].append((n, entry))
     else:
-        for row in row_keys(item):
-            groups[row] = (_row_label(item, row), [(n, row) for n in range(len(columns))])
+        for rid in row_keys(item):
+            groups[rid] = (_row_label(item, rid), [(n, rid) for n in range(len(columns))])
     x_field, y_field = item.field_by_id(p["x"]), item.field_by_id(p["y"])
     assert x_field is not None and y_field is not None
     header(ws, top + 1, ["Naam", "Aantal respondenten", f"Gemiddelde {x_field.label.lower()}",
                          f"Gemiddelde {y_field.label.lower()}", "Kwadrant"])
-    row = top + 2
+    line = top + 2
     q = p["quadrants"]
     split = float(p["split"])
     for label, cells in groups.values():
         xs = [items.ref(_key(item, r, p["x"]), n) for n, r in cells]
         ys = [items.ref(_key(item, r, p["y"]), n) for n, r in cells]
-        wrap(put(ws, row, 1, label))
-        formula(ws, row, 2, f"={len(cells)}", "0")
-        formula(ws, row, 3, "=" + mean(xs), "0.00")
-        formula(ws, row, 4, "=" + mean(ys), "0.00")
-        x, y = f"C{row}", f"D{row}"
-        formula(ws, row, 5, (
+        wrap(put(ws, line, 1, label))
+        formula(ws, line, 2, f"={len(cells)}", "0")
+        formula(ws, line, 3, "=" + mean(xs), "0.00")
+        formula(ws, line, 4, "=" + mean(ys), "0.00")
+        x, y = f"C{line}", f"D{line}"
+        formula(ws, line, 5, (
             f'=IF(OR({x}="",{y}=""),"",IF({x}>={split:g},'
             f'IF({y}>={split:g},{text_literal(q["x_high_y_high"])},'
             f'{text_literal(q["x_high_y_low"])}),'
             f'IF({y}>={split:g},{text_literal(q["x_low_y_high"])},'
             f'{text_literal(q["x_low_y_low"])})))'))
-        row += 1
+        line += 1
     if groups:
         chart = ScatterChart()
         chart.title = rule.label
@@ -122,7 +122,7 @@ def _quadrant(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: li
             chart.series.append(series)
         chart.height, chart.width = 9, 16
         ws.add_chart(chart, f"H{top}")
-    return max(row, top + 20) + 1
+    return max(line, top + 20) + 1
 
 
 def _per_respondent(ws: Worksheet, top: int, item: Item, rows: list[str], columns: list[Column],
