@@ -8,6 +8,7 @@ the whole run stays within bounded memory.
 from __future__ import annotations
 
 import json
+import re
 import resource
 import shutil
 import subprocess
@@ -114,9 +115,14 @@ def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str,
     fill["visie"] = want["visie"] = "=" + "lang antwoord " * 2857 + "x"  # 40,000 characters
     fill_docx(long_form, fill)
     valid[long_form.name] = want
-    _replace_part(xlsx, case("huge_dimension.xlsx", "accepted", ""), "xl/worksheets/sheet1.xml",
-                  lambda d: d.replace(b'<dimension ref="A1:A1"/>',
-                                      b'<dimension ref="A1:XFD1048576"/>'))
+    huge = case("huge_dimension.xlsx", "accepted", "")
+    shutil.copy(xlsx, huge)
+    with zipfile.ZipFile(huge) as z:
+        sheets = {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
+    huge_sheets = {n: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>',
+                             d) for n, d in sheets.items()}
+    assert huge_sheets != sheets
+    rewrite_zip(huge, huge_sheets)
     valid["huge_dimension.xlsx"] = valid[xlsx.name]
     shutil.copy(docx, case("zz_duplicate.docx", "duplicate", ""))
     return folder, bad, valid
