@@ -30,7 +30,7 @@ from templategen.recipients import Recipient
 from templategen.render_xlsx import render_workbooks
 from templategen.safezip import open_archive
 from templategen.scoring import evaluate
-from templategen.xlsx_layout import plan_layout
+from templategen.xlsx_sheets import plan_layout
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 ERRORS = ("#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#REF!", "#NUM!", "#NULL!", "Err:")

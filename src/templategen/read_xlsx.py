@@ -15,7 +15,7 @@ from lxml import etree
 
 from .model import Instrument, key_from_anchor
 from .reading import Archive, Extraction, RawValue
-from .xlsx_layout import plan_layout
+from .xlsx_sheets import plan_layout
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

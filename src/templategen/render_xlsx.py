@@ -1,6 +1,6 @@
 """Render an instrument as Excel scoring workbooks (.xlsx), one per recipient.
 
-The layout (xlsx_layout.plan_layout) is computed once per instrument; each copy writes
+The layout (xlsx_sheets.plan_layout) is computed once per instrument; each copy writes
 it with the recipient's texts (Jinja2, sandboxed) and its own custom document properties.
 """
 
@@ -30,7 +30,8 @@ from .model import (
 )
 from .recipients import OPTIONAL_COLUMNS, Recipient, safe_filename_part
 from .xlsx_charts import make_chart
-from .xlsx_layout import Layout, SheetPlan, list_key, plan_layout
+from .xlsx_layout import Layout, SheetPlan, list_key
+from .xlsx_sheets import plan_layout
 from .xlsx_style import FORMATS, STYLES, validation
 
 _JINJA = SandboxedEnvironment(autoescape=False)
