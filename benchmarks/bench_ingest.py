@@ -30,14 +30,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "tests" / "fixtures" / "content"
-sys.path.insert(0, str(ROOT / "tests"))
 
 
 def make_corpus(folder: Path, count: int) -> None:
-    from filling import answers_for, fill_docx, fill_xlsx
-
     from templategen.build import build_all
     from templategen.content import load_catalog
+    from templategen.filling import fill_in_place, typed_answers
 
     built = build_all(content_dir=CONTENT, templates_dir=None, out_dir=folder / "_built",
                       recipients_path=None).files
@@ -46,8 +44,8 @@ def make_corpus(folder: Path, count: int) -> None:
         source = built[n % len(built)]
         target = folder / f"returned_{n:05d}{source.suffix}"
         shutil.copy(source, target)
-        fill, _ = answers_for(instrument, n, workbook=source.suffix == ".xlsx")
-        (fill_xlsx if source.suffix == ".xlsx" else fill_docx)(target, fill)
+        fill, _ = typed_answers(instrument, n, workbook=source.suffix == ".xlsx")
+        fill_in_place(target, fill)
     shutil.rmtree(folder / "_built")
 
 

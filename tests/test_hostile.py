@@ -17,10 +17,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from filling import answers_for, fill_docx, fill_xlsx, rewrite_zip
 
 from templategen.build import build_all
 from templategen.content import load_catalog
+from templategen.filling import fill_in_place, rewrite_zip, typed_answers
 from templategen.store import Store
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
@@ -57,8 +57,8 @@ def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str,
     for seed, path in enumerate(built):
         target = folder / f"valid_{path.name}"
         shutil.copy(path, target)
-        fill, want = answers_for(instrument, seed, workbook=path.suffix == ".xlsx")
-        (fill_xlsx if path.suffix == ".xlsx" else fill_docx)(target, fill)
+        fill, want = typed_answers(instrument, seed, workbook=path.suffix == ".xlsx")
+        fill_in_place(target, fill)
         valid[target.name] = want
     docx = next(folder / n for n in valid if n.endswith(".docx"))
     xlsx = next(folder / n for n in valid if n.endswith(".xlsx"))
@@ -111,9 +111,9 @@ def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str,
     valid["macro.docm"] = valid[docx.name]
     long_form = case("long_answer.docx", "accepted_with_warnings", "40000 characters")
     shutil.copy(built[0] if built[0].suffix == ".docx" else docx, long_form)
-    fill, want = answers_for(instrument, 99)
+    fill, want = typed_answers(instrument, 99)
     fill["visie"] = want["visie"] = "=" + "lang antwoord " * 2857 + "x"  # 40,000 characters
-    fill_docx(long_form, fill)
+    fill_in_place(long_form, fill)
     valid[long_form.name] = want
     huge = case("huge_dimension.xlsx", "accepted", "")
     shutil.copy(xlsx, huge)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from filling import W, answers_for, fill_docx, fill_xlsx, rewrite_zip
 from lxml import etree
 
 from templategen.build import build_all
 from templategen.cli import main
 from templategen.content import load_catalog
+from templategen.filling import W, fill_in_place, rewrite_zip, set_cell, typed_answers
 from templategen.read_docx import control_key
 from templategen.store import Store
 
@@ -44,8 +44,8 @@ def ingest(tmp: Path, *paths: Path, content: Path = CONTENT) -> tuple[int, list[
 def filled(built: dict[str, Path], which: str, target: Path, seed: int = 1) -> dict:
     shutil.copy(built[which], target)
     instrument = load_catalog(CONTENT).get("alles")
-    fill, want = answers_for(instrument, seed, workbook=which.endswith(".xlsx"))
-    (fill_xlsx if which.endswith(".xlsx") else fill_docx)(target, fill)
+    fill, want = typed_answers(instrument, seed, workbook=which.endswith(".xlsx"))
+    fill_in_place(target, fill)
     return want
 
 
@@ -106,7 +106,7 @@ def test_older_version_is_read_by_id_and_vanished_items_are_kept(tmp_path, built
     old = build_all(content_dir=old_content, templates_dir=None, out_dir=tmp_path / "o",
                     recipients_path=None).files
     form = next(p for p in old if p.suffix == ".docx")
-    fill_docx(form, {"oud": "Nog steeds belangrijk", "visie": "Visie uit versie 1"})
+    fill_in_place(form, {"oud": "Nog steeds belangrijk", "visie": "Visie uit versie 1"})
     code, report, _ = ingest(tmp_path, form)
     assert code == 0, report
     assert any("not part of version 2" in w and "oud" in w for w in report[0]["warnings"])
@@ -169,11 +169,9 @@ def test_a_newer_file_of_a_personal_copy_supersedes_the_older(tmp_path, built):
 def test_typing_outside_the_answer_cells_is_a_warning_not_a_loss(tmp_path, built):
     book = tmp_path / "book.xlsx"
     want = filled(built, "open.xlsx", book)
-    from filling import _set_cell
-
     with zipfile.ZipFile(book) as z:
         sheet = etree.fromstring(z.read("xl/worksheets/sheet2.xml"))
-    _set_cell(sheet, "Z40", "opmerking naast het formulier")
+    set_cell(sheet, "Z40", "opmerking naast het formulier")
     rewrite_zip(book, {"xl/worksheets/sheet2.xml": etree.tostring(sheet)})
     code, report, _ = ingest(tmp_path, book)
     assert code == 0 and report[0]["status"] == "accepted_with_warnings"

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from filling import answers_for, fill_docx, fill_xlsx
 from lxml import etree
 
 from templategen import libreoffice
@@ -19,6 +18,7 @@ from templategen.build import build_all
 from templategen.cli import main
 from templategen.content import BUNDLED_CONTENT, load_catalog
 from templategen.custom_props import CUSTOM_PART, read_custom
+from templategen.filling import fill_in_place, typed_answers
 from templategen.model import PROP_INSTRUMENT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
@@ -50,8 +50,8 @@ def build_and_fill(tmp: Path, suffixes: tuple[str, ...]) -> tuple[Path, Path, di
         instrument = catalog.get(instrument_id(path))
         target = returned / path.name
         shutil.copy(path, target)
-        fill, want = answers_for(instrument, seed, workbook=path.suffix == ".xlsx")
-        (fill_xlsx if path.suffix == ".xlsx" else fill_docx)(target, fill)
+        fill, want = typed_answers(instrument, seed, workbook=path.suffix == ".xlsx")
+        fill_in_place(target, fill)
         expected[path.name] = want
     return content, returned, expected
 

@@ -1,46 +1,95 @@
 """Filling a built form or workbook as a respondent would (for the demo, tests, benchmarks).
 
-``fill_form`` edits the .docx XML the way Word does when someone answers a content
-control: typed text replaces the placeholder (and ``w:showingPlcHdr`` goes), a tick box
-gets ``w14:checked`` and its glyph, a dropdown shows the chosen item, a date control gets
-``w:fullDate`` and the shown date. ``fill_workbook`` types into the input cells found by
-their defined names. ``sample_answers`` makes varied, plausible Dutch answers for every
-slot of an instrument, some left empty, with a per-respondent leniency so raters differ.
+Both fillers edit the real file's XML and write the package back with every other part
+untouched, as the respondent's office suite keeps what it does not know about.
 
-Raw answers are what a person enters: text as str, a tick as bool, a scale point or a
-choice as its label, a number as float, a date as datetime.date.
+``fill_form`` changes the .docx the way Word does when someone answers a content control:
+typed text replaces the placeholder (and ``w:showingPlcHdr`` goes), a tick box gets
+``w14:checked`` and its glyph, a dropdown shows the chosen item, a date control gets
+``w:fullDate`` and the shown date. ``fill_workbook`` types into the input cells the defined
+names ``tg_<key>`` point at, editing the sheet XML in place (an openpyxl load/save would drop
+the charts and re-serialise everything; Excel keeps them).
+
+The answers themselves come from :mod:`.filling_answers` (``sample_answers``,
+``typed_answers``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
+import re
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
-from openpyxl import load_workbook
 
-from .model import RESPONDENT, FieldKind, Instrument, ItemKind, Slot, anchor
+from .filling_answers import Raw, sample_answers, typed_answers
+from .model import FieldKind, Slot, anchor
+from .read_docx import control_key
+
+__all__ = ["Raw", "fill_form", "fill_in_place", "fill_workbook", "rewrite_zip",
+           "sample_answers", "set_cell", "typed_answers"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "w14": W14}
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 CHECKED, UNCHECKED = "\u2612", "\u2610"
-
-Raw = str | bool | float | int | dt.date | None
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+TYPED_BREAKS = {"\n": "br", "\t": "tab"}
 
 
 def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
+def _s(tag: str) -> str:
+    return f"{{{S}}}{tag}"
+
+
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def rewrite_zip(src: Path, parts: Mapping[str, bytes], dst: Path | None = None) -> None:
+    """Write ``src`` again (to ``dst``, else in place) with some parts replaced; the order,
+    names and every other part are kept."""
+    with zipfile.ZipFile(src) as zin:
+        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    target = dst or src
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            zout.writestr(info, parts.get(info.filename, data))
+
+
+def _missing(keys: set[str], where: Path) -> KeyError:
+    return KeyError(f"{where.name} has no place for {sorted(keys)}")
+
+
 # --- Word ---------------------------------------------------------------------------------
 
+def _typed_run(text: str, rpr: etree._Element | None) -> etree._Element:
+    """One run holding ``text`` as typed: line breaks as w:br, tabs as w:tab."""
+    run = etree.Element(_w("r"))
+    if rpr is not None:
+        run.append(rpr)
+    for token in re.split(r"(\n|\t)", text):
+        if token in TYPED_BREAKS:
+            etree.SubElement(run, _w(TYPED_BREAKS[token]))
+        elif token:
+            t = etree.SubElement(run, _w("t"))
+            t.text = token
+            t.set(XML_SPACE, "preserve")
+    return run
+
+
 def _set_runs(sdt: etree._Element, text: str) -> None:
-    """Replace the control's content by one run holding ``text`` (line breaks as w:br)."""
+    """Replace the control's content by one run holding ``text``; the run keeps the first
+    run's own formatting unless that is the placeholder's (coloured) style."""
     content = sdt.find("w:sdtContent", NS)
     assert content is not None
     paragraph = content.find("w:p", NS)
@@ -51,15 +100,7 @@ def _set_runs(sdt: etree._Element, text: str) -> None:
         if rpr is not None and rpr.find("w:color", NS) is None and keep_rpr is None:
             keep_rpr = rpr
         host.remove(run)
-    run = etree.SubElement(host, _w("r"))
-    if keep_rpr is not None:
-        run.append(keep_rpr)
-    for n, line in enumerate(text.split("\n")):
-        if n:
-            etree.SubElement(run, _w("br"))
-        t = etree.SubElement(run, _w("t"))
-        t.text = line
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    host.append(_typed_run(text, keep_rpr))
 
 
 def _clear_placeholder(sdt: etree._Element) -> None:
@@ -107,36 +148,6 @@ FORM_FILLERS: dict[FieldKind, Callable[[etree._Element, Raw], None]] = {
 }
 
 
-def fill_form(src: Path, answers: Mapping[str, Raw], dst: Path,
-              slots: Mapping[str, Slot] | None = None) -> int:
-    """Answer the content controls of a .docx (tag = slot key); return how many were filled.
-
-    ``slots`` tells each key's kind; without it the kind is read from the control itself.
-    """
-    with zipfile.ZipFile(src) as zin:
-        parts = {info.filename: zin.read(info.filename) for info in zin.infolist()}
-        infos = zin.infolist()
-    root = etree.fromstring(parts["word/document.xml"])
-    filled = 0
-    for sdt in root.iter(_w("sdt")):
-        tag = sdt.find("w:sdtPr/w:tag", NS)
-        key = tag.get(_w("val")) if tag is not None else None
-        if key is None or key not in answers or answers[key] is None:
-            continue
-        kind = slots[key].field.kind if slots and key in slots else _control_kind(sdt)
-        FORM_FILLERS[kind](sdt, answers[key])
-        if kind is not FieldKind.CHECK:
-            _clear_placeholder(sdt)
-        filled += 1
-    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                                standalone=True)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in infos:
-            zout.writestr(info, parts[info.filename])
-    return filled
-
-
 def _control_kind(sdt: etree._Element) -> FieldKind:
     pr = sdt.find("w:sdtPr", NS)
     assert pr is not None
@@ -149,140 +160,162 @@ def _control_kind(sdt: etree._Element) -> FieldKind:
     return FieldKind.TEXT
 
 
+def fill_form(src: Path, answers: Mapping[str, Raw], dst: Path | None = None,
+              slots: Mapping[str, Slot] | None = None, strict: bool = False) -> int:
+    """Answer the content controls of a .docx (found by slot key); write ``dst`` (else in
+    place) and return how many were filled. ``None`` answers are left alone.
+
+    ``slots`` tells each key's kind; without it the kind is read from the control itself.
+    With ``strict`` an answer whose key has no control raises KeyError.
+    """
+    with zipfile.ZipFile(src) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    todo = {k: v for k, v in answers.items() if v is not None}
+    for sdt in root.iter(_w("sdt")):
+        if sdt.find(f"{_w('sdtContent')}//{_w('sdt')}") is not None:
+            continue  # a group around other controls
+        key = control_key(sdt)
+        if key is None or key not in todo:
+            continue
+        kind = slots[key].field.kind if slots and key in slots else _control_kind(sdt)
+        FORM_FILLERS[kind](sdt, todo.pop(key))
+        if kind is not FieldKind.CHECK:
+            _clear_placeholder(sdt)
+    if strict and todo:
+        raise _missing(set(todo), src)
+    rewrite_zip(src, {"word/document.xml": _xml(root)}, dst)
+    return sum(1 for v in answers.values() if v is not None) - len(todo)
+
+
 # --- Excel --------------------------------------------------------------------------------
 
-def _cell_value(slot: Slot | None, value: Raw) -> Any:
+def _column_number(letters: str) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return col
+
+
+def _col_row(cell: str) -> tuple[int, int]:
+    found = re.fullmatch(r"([A-Z]+)(\d+)", cell)
+    assert found, cell
+    return _column_number(found[1]), int(found[2])
+
+
+def _row(data: etree._Element, number: int) -> etree._Element:
+    """The sheet's <row r=number>, created in order when absent."""
+    later = None
+    for row in data.iterfind(_s("row")):
+        r = int(row.get("r", "0"))
+        if r == number:
+            return row
+        if r > number:
+            later = row
+            break
+    row = etree.Element(_s("row"), r=str(number))
+    if later is not None:
+        later.addprevious(row)
+    else:
+        data.append(row)
+    return row
+
+
+def set_cell(sheet: etree._Element, cell: str, value: Raw) -> None:
+    """Type ``value`` into ``cell`` (such as "C12") of a worksheet's XML, keeping its style:
+    a number or date as a number, a tick as a boolean, anything else as text (never a
+    formula), the way Excel stores what was typed."""
+    data = sheet.find(_s("sheetData"))
+    assert data is not None
+    col, number = _col_row(cell)
+    row = _row(data, number)
+    c = next((x for x in row.iterfind(_s("c")) if x.get("r") == cell), None)
+    if c is None:
+        c = etree.Element(_s("c"), r=cell)
+        later = [x for x in row.iterfind(_s("c")) if _col_row(x.get("r", "A1"))[0] > col]
+        if later:
+            later[0].addprevious(c)
+        else:
+            row.append(c)
+    style = c.get("s")
+    c.clear()
+    c.set("r", cell)
+    if style is not None:
+        c.set("s", style)
+    if isinstance(value, bool):
+        c.set("t", "b")
+        etree.SubElement(c, _s("v")).text = "1" if value else "0"
+    elif isinstance(value, int | float):
+        etree.SubElement(c, _s("v")).text = repr(float(value))
+    elif isinstance(value, dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        etree.SubElement(c, _s("v")).text = str((day - EXCEL_EPOCH).days)
+    else:
+        c.set("t", "inlineStr")
+        t = etree.SubElement(etree.SubElement(c, _s("is")), _s("t"))
+        t.text = str(value)
+        t.set(XML_SPACE, "preserve")
+
+
+def _cell_value(slot: Slot | None, value: Raw) -> Raw:
+    """A tick in a workbook is picked from its Ja/Nee dropdown."""
     if slot is not None and slot.field.kind is FieldKind.CHECK and isinstance(value, bool):
         return "Ja" if value else "Nee"
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return dt.datetime(value.year, value.month, value.day)
     return value
 
 
-def fill_workbook(src: Path, answers: Mapping[str, Raw], dst: Path,
-                  slots: Mapping[str, Slot] | None = None) -> int:
-    """Type answers into the input cells named ``tg_<key>``; return how many were filled."""
-    wb = load_workbook(src)
-    names: dict[str, Any] = dict(wb.defined_names.items())
-    for ws in wb.worksheets:
-        names.update(ws.defined_names.items())
-    filled = 0
-    for key, value in answers.items():
-        defined = names.get(anchor(key))
-        if defined is None or value is None:
-            continue
-        for title, coord in defined.destinations:
-            cell = wb[title][coord.replace("$", "").split(":")[0]]
-            cell.value = _cell_value(slots.get(key) if slots else None, value)
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # typed text, never a formula
-            filled += 1
-            break
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dst)
-    return filled
+def _sheet_parts(z: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
+    """(sheet name -> worksheet part, defined name -> reference) of a workbook."""
+    book = etree.fromstring(z.read("xl/workbook.xml"))
+    rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): "xl/" + (r.get("Target") or "").lstrip("/").removeprefix("xl/")
+               for r in rels}
+    parts = {s.get("name", ""): targets[s.get(f"{{{R}}}id")] for s in book.iter(_s("sheet"))}
+    names = {d.get("name", ""): d.text or "" for d in book.iter(_s("definedName"))}
+    return parts, names
 
 
-# --- sample answers -----------------------------------------------------------------------
-
-SENTENCES = (
-    "We werken hier al twee jaar aan met een kleine werkgroep.",
-    "Goed punt; dit bespreken we in het volgende teamoverleg.",
-    "De visie is er, maar de uitvoering blijft achter door tijdgebrek.",
-    "Leraren willen graag meer scholing in digitale didactiek.",
-    "Dit is nog onduidelijk; de directie moet hier een keuze in maken.",
-    "We hebben goede ervaringen met het bureau bij een eerdere school.",
-    "Het netwerk is op orde, de devices zijn vorig jaar vervangen.",
-    "Ouders worden via de nieuwsbrief op de hoogte gehouden.",
-    "Meer samenwerking met andere scholen in de regio zou helpen.",
-    "De ict-coördinator heeft hier te weinig uren voor.",
-    "Pilot in leerjaar 2 loopt; evaluatie volgt in juni.",
-    "Geen idee, dit moet ik navragen bij het bestuur.",
-)
-NAMES = ("Leraren", "Schoolleiding", "Ouders", "ICT-coördinator", "Bestuur", "Leerlingen",
-         "Medezeggenschapsraad", "Gemeente")
+def _split_ref(ref: str) -> tuple[str, str]:
+    """'Sheet name'!$C$12[:$C$14] -> (sheet name, first cell)."""
+    sheet, cell = ref.rsplit("!", 1)
+    if sheet.startswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, cell.replace("$", "").split(":")[0]
 
 
-def _scale_label(slot: Slot, rng: random.Random, lean: float) -> str:
-    assert slot.field.scale is not None
-    labels = slot.field.scale.labels
-    centre = lean * (len(labels) - 1)
-    pick = round(min(len(labels) - 1, max(0, rng.gauss(centre, 1.0))))
-    return labels[pick]
+def fill_workbook(src: Path, answers: Mapping[str, Raw], dst: Path | None = None,
+                  slots: Mapping[str, Slot] | None = None, strict: bool = False) -> int:
+    """Type answers into the input cells named ``tg_<key>``; write ``dst`` (else in place)
+    and return how many were filled. ``None`` answers are left alone.
 
-
-def _number(slot: Slot, rng: random.Random, lean: float) -> float:
-    c = slot.field.constraint
-    low = c.minimum if c.minimum is not None else 0.0
-    high = c.maximum if c.maximum is not None else low + 100.0
-    high = min(high, low + 500.0)
-    return float(round(low + (high - low) * min(1.0, max(0.0, rng.gauss(lean, 0.2)))))
-
-
-def _text(slot: Slot, rng: random.Random, lean: float) -> str:
-    if slot.entry is not None and slot.field.kind is FieldKind.TEXT and not slot.field.multiline:
-        return rng.choice(NAMES)
-    if not slot.field.multiline:
-        return rng.choice(SENTENCES).split(";")[0].split(",")[0].rstrip(".")
-    return " ".join(rng.sample(SENTENCES, k=rng.choice((1, 1, 2))))
-
-
-SAMPLERS: dict[FieldKind, Callable[[Slot, random.Random, float], Raw]] = {
-    FieldKind.TEXT: _text,
-    FieldKind.CHECK: lambda slot, rng, lean: rng.random() < lean,
-    FieldKind.SCALE: _scale_label,
-    FieldKind.CHOICE: lambda slot, rng, lean: rng.choice(slot.field.choices),
-    FieldKind.NUMBER: _number,
-    FieldKind.DATE: lambda slot, rng, lean: dt.date(2025, rng.randint(1, 12), rng.randint(1, 28)),
-}
-
-
-def sample_answers(instrument: Instrument, rng: random.Random,
-                   empty: float = 0.12) -> dict[str, Raw]:
-    """Plausible answers for every slot; about ``empty`` of them left empty.
-
-    Each call draws a leniency, so different respondents disagree; entries lists get a few
-    filled rows (prefilled names first), the rest empty. The respondent block is left to the
-    caller (a personalised copy has it filled in already), except the date.
+    ``slots`` turns a tick (bool) into the dropdown's Ja/Nee; with ``strict`` an answer
+    whose key has no named cell raises KeyError.
     """
-    lean = rng.uniform(0.25, 0.9)
-    out: dict[str, Raw] = {}
-    used_entries: dict[str, int] = {}
-    for slot in instrument.slots():
-        if slot.item.id == RESPONDENT:
-            if slot.field.id == "datum":
-                out[slot.key] = dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))
-            continue
-        if slot.entry is not None and slot.item.kind is ItemKind.ENTRIES:
-            limit = used_entries.setdefault(slot.item.id,
-                                            rng.randint(1, max(1, min(slot.item.entries, 5))))
-            if slot.entry > limit:
+    with zipfile.ZipFile(src) as z:
+        sheet_part, names = _sheet_parts(z)
+        trees: dict[str, etree._Element] = {}
+        missing: set[str] = set()
+        for key, value in answers.items():
+            if value is None:
                 continue
-            prefill = slot.item.prefill
-            if slot.entry <= len(prefill) and slot.field.id in prefill[slot.entry - 1]:
-                out[slot.key] = prefill[slot.entry - 1][slot.field.id]
+            ref = names.get(anchor(key))
+            if ref is None:
+                missing.add(key)
                 continue
-        if rng.random() < empty:
-            continue
-        if slot.row is not None and slot.item.kind is ItemKind.INDICATORS \
-                and slot.field.kind is FieldKind.NUMBER:
-            out[slot.key] = _indicator(slot, rng, lean)
-            continue
-        out[slot.key] = SAMPLERS[slot.field.kind](slot, rng, lean)
-    return out
+            sheet, cell = _split_ref(ref)
+            part = sheet_part[sheet]
+            if part not in trees:
+                trees[part] = etree.fromstring(z.read(part))
+            set_cell(trees[part], cell, _cell_value(slots.get(key) if slots else None, value))
+    if strict and missing:
+        raise _missing(missing, src)
+    rewrite_zip(src, {p: _xml(t) for p, t in trees.items()}, dst)
+    return sum(1 for v in answers.values() if v is not None) - len(missing)
 
 
-def _indicator(slot: Slot, rng: random.Random, lean: float) -> float:
-    """KPI columns in order baseline, target, realised…: a baseline below the target and
-    realised values that climb towards it."""
-    numbers = [c.id for c in slot.item.columns if c.kind is FieldKind.NUMBER]
-    position = numbers.index(slot.field.id)
-    seed = random.Random(f"{slot.item.id}.{slot.row.id if slot.row else ''}")
-    base = seed.randint(5, 40)
-    target = base + seed.randint(20, 50)
-    if position == 0:
-        return float(base)
-    if position == 1:
-        return float(target)
-    step = (position - 1) / max(1, len(numbers) - 2)
-    return float(round(base + (target - base) * step * rng.uniform(0.4, 1.2) * (0.5 + lean)))
+FILLERS: dict[str, Callable[..., int]] = {".docx": fill_form, ".xlsx": fill_workbook}
+
+
+def fill_in_place(path: Path, answers: Mapping[str, Raw]) -> int:
+    """Fill a built form or workbook in place by its suffix; every answer must find its place
+    (KeyError otherwise)."""
+    return FILLERS[path.suffix](path, answers, strict=True)
