@@ -309,3 +309,31 @@ def test_libreoffice_recalculates_every_workbook(built: dict[str, Path], tmp_pat
             assert got.values[key] == raw, f"{result.stem}: {key}"
         assert not got.unknown
     assert checked > 100
+
+
+def test_reader_lays_out_each_instrument_once(built: dict[str, Path], tmp_path: Path) -> None:
+    import dataclasses
+
+    from templategen.read_xlsx import template_cells
+
+    inst = load_catalog(FIXTURES).get("alles")
+    assert inst is not None
+    cells = template_cells(inst)
+    assert template_cells(inst) is cells
+    # an equal-looking instrument (same id and version) is laid out for itself, not served
+    # the cached cells of another object
+    shorter = dataclasses.replace(inst, sections=inst.sections[:1])
+    assert template_cells(shorter) is not cells
+    assert set(template_cells(shorter)) < set(cells)
+    # stray typing is still found with the cached layout, file after file
+    for n in range(2):
+        path = tmp_path / f"stray{n}.xlsx"
+        path.write_bytes(built["alles"].read_bytes())
+        wb = load_workbook(path)
+        sheet = next(t for t in cells if t != "Gegevens")
+        wb[sheet]["Z99"] = f"los getypt {n}"
+        wb.save(path)
+        got = read_workbook(open_archive(path), inst)
+        assert [w for w in got.warnings if "Z99" in w] == [
+            f"{sheet}!Z99 holds 'los getypt {n}', typed outside the answer cells; "
+            "it was not read as an answer."]

@@ -179,15 +179,34 @@ def read_workbook(archive: Archive, instrument: Instrument) -> Extraction:
 def _stray_typing(book: _Book, instrument: Instrument, used: dict[str, set[str]],
                   out: Extraction) -> None:
     """Warn about text typed in an input sheet outside the input cells and the template."""
-    layout = plan_layout(instrument)
-    for plan in layout.sheets:
-        if not plan.inputs or plan.title not in book.sheets:
+    for title, template in template_cells(instrument).items():
+        if title not in book.sheets:
             continue
-        own = set(plan.cells) | used.get(plan.title, set())
-        for coord, cell in book.cells(plan.title).items():
-            if coord in own:
+        own = used.get(title, set())
+        for coord, cell in book.cells(title).items():
+            if coord in template or coord in own:
                 continue
             value, _ = book.value(cell)
             if value is not None and value != "":
-                out.warnings.append(f"{plan.title}!{coord} holds '{value}', typed outside the "
+                out.warnings.append(f"{title}!{coord} holds '{value}', typed outside the "
                                     "answer cells; it was not read as an answer.")
+
+
+# id(instrument) -> (the instrument, its input sheets' template cells). Instruments are
+# immutable but unhashable (they hold dicts); holding the instrument keeps its id unique.
+_TEMPLATE_CELLS: dict[int, tuple[Instrument, dict[str, frozenset[str]]]] = {}
+_CACHE_SIZE = 32
+
+
+def template_cells(instrument: Instrument) -> dict[str, frozenset[str]]:
+    """Input sheet title -> the cells the template itself fills, laid out once per instrument
+    (planning the layout costs more than reading a returned workbook)."""
+    hit = _TEMPLATE_CELLS.get(id(instrument))
+    if hit is not None and hit[0] is instrument:
+        return hit[1]
+    cells = {plan.title: frozenset(plan.cells) for plan in plan_layout(instrument).sheets
+             if plan.inputs}
+    if len(_TEMPLATE_CELLS) >= _CACHE_SIZE:
+        del _TEMPLATE_CELLS[next(iter(_TEMPLATE_CELLS))]
+    _TEMPLATE_CELLS[id(instrument)] = (instrument, cells)
+    return cells
