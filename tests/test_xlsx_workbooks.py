@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -337,3 +338,48 @@ def test_reader_lays_out_each_instrument_once(built: dict[str, Path], tmp_path: 
         assert [w for w in got.warnings if "Z99" in w] == [
             f"{sheet}!Z99 holds 'los getypt {n}', typed outside the answer cells; "
             "it was not read as an answer."]
+
+
+# OOXML escapes in strings (ST_Xstring), as Excel writes them: what the respondent typed
+ESCAPED = {
+    "visie": ("Regel 1_x000D_\nRegel 2", "Regel 1\r\nRegel 2"),
+    "tabel.beleid.actie": ("bel _x0007_ en tab_x0009_!", "bel \x07 en tab\t!"),
+    "tabel.dialoog.actie": ("letterlijk _x005F_x0041_ getypt", "letterlijk _x0041_ getypt"),
+    "tabel.regio.actie": ("geen escape: _x00G1_ en _x41_", "geen escape: _x00G1_ en _x41_"),
+}
+
+
+def _write_escaped(built: dict[str, Path], path: Path) -> Instrument:
+    inst = load_catalog(FIXTURES).get("alles")
+    assert inst is not None
+    path.write_bytes(built["alles"].read_bytes())
+    wb = load_workbook(path)
+    for key, (stored, _) in ESCAPED.items():
+        # openpyxl writes the text as given: these are the escaped forms in the XML
+        cell(wb, wb.defined_names[f"tg_{key.replace('.', '__')}"].attr_text).value = stored
+    wb.save(path)
+    return inst
+
+
+def test_reader_decodes_string_escapes(built: dict[str, Path], tmp_path: Path) -> None:
+    path = tmp_path / "escaped.xlsx"
+    inst = _write_escaped(built, path)
+    got = read_workbook(open_archive(path), inst)
+    for key, (_, typed_text) in ESCAPED.items():
+        assert got.values[key] == typed_text, key
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_reader_decodes_escapes_libreoffice_writes(built: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    source = tmp_path / "escaped.xlsx"
+    inst = _write_escaped(built, source)
+    saved = libreoffice.convert_many([source], "xlsx", tmp_path / "out")[0]
+    with zipfile.ZipFile(saved) as z:  # LibreOffice moved the texts to shared strings
+        shared = z.read("xl/sharedStrings.xml").decode()
+    assert "_x005F_x0041_" in shared and "_x0007_" in shared
+    got = read_workbook(open_archive(saved), inst)
+    # LibreOffice keeps a carriage return only as a line feed
+    want = {k: t for k, (_, t) in ESCAPED.items()} | {"visie": "Regel 1\nRegel 2"}
+    assert {k: got.values[k] for k in ESCAPED} == want

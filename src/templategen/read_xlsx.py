@@ -23,6 +23,7 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _M = f"{{{_NS}}}"
 _DATE_IDS = set(range(14, 23)) | {45, 46, 47}
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def parse_ref(text: str) -> tuple[str, str] | None:
@@ -38,9 +39,18 @@ def parse_ref(text: str) -> tuple[str, str] | None:
     return (sheet, f"{match.group(1)}{match.group(2)}") if match else None
 
 
+def unescape_xstring(text: str) -> str:
+    """Decode the OOXML ST_Xstring escapes: ``_x000D_`` is a carriage return, ``_x0007_`` a
+    control character Excel cannot put in XML, and ``_x005F_`` an underscore, so a literal
+    "_x0041_" typed by a respondent is stored as ``_x005F_x0041_``."""
+    if "_x" not in text:
+        return text
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _text(node: etree._Element) -> str:
-    """Concatenated <t> of a string item, without phonetic runs."""
-    return "".join(t.text or "" for t in node.iter(f"{_M}t")
+    """Concatenated <t> of a string item, without phonetic runs, escapes decoded."""
+    return "".join(unescape_xstring(t.text or "") for t in node.iter(f"{_M}t")
                    if t.getparent() is not None and t.getparent().tag != f"{_M}rPh")
 
 
@@ -127,7 +137,9 @@ class _Book:
         if kind == "s":
             text = self.strings[int(v.text)] if int(v.text) < len(self.strings) else ""
             return (text or None), None
-        if kind in ("str", "e"):
+        if kind == "str":
+            return (unescape_xstring(v.text) or None), None
+        if kind == "e":
             return (v.text or None), None
         if kind == "b":
             return v.text in ("1", "true"), None
