@@ -34,6 +34,8 @@ PROP_VERSION = "templategen.version"
 PROP_RECIPIENT = "templategen.recipient"
 PROP_INSTANCE = "templategen.instance"
 PROP_KIND = "templategen.kind"  # "form" or "workbook"
+PROP_RECIPIENT_NAME = "templategen.recipient_name"  # personalised copies: the naam column
+PROP_SUBJECT = "templategen.subject"  # personalised copies: the onderwerp column, when given
 
 
 class FieldKind(StrEnum):

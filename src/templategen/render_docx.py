@@ -31,6 +31,8 @@ from .model import (
     PROP_INSTRUMENT,
     PROP_KIND,
     PROP_RECIPIENT,
+    PROP_RECIPIENT_NAME,
+    PROP_SUBJECT,
     PROP_VERSION,
     RESPONDENT,
     Instrument,
@@ -119,6 +121,10 @@ class Master:
             PROP_INSTANCE: f"uuid:{uuid.uuid4()}",
             PROP_KIND: "form",
         }
+        if recipient is not None:
+            props[PROP_RECIPIENT_NAME] = recipient.naam
+            if context.get("onderwerp"):
+                props[PROP_SUBJECT] = context["onderwerp"]
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self.parts.items():

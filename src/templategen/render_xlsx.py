@@ -25,6 +25,8 @@ from .model import (
     PROP_INSTRUMENT,
     PROP_KIND,
     PROP_RECIPIENT,
+    PROP_RECIPIENT_NAME,
+    PROP_SUBJECT,
     PROP_VERSION,
     Instrument,
 )
@@ -84,13 +86,23 @@ def write_workbook(layout: Layout, recipient: Recipient | None) -> Workbook:
         _write_sheet(ws, plan, layout, render, context)
     for name, ref in layout.names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
-    for name, value in ((PROP_INSTRUMENT, inst.id), (PROP_VERSION, inst.version),
-                        (PROP_RECIPIENT, recipient.id if recipient else ""),
-                        (PROP_INSTANCE, str(uuid.uuid4())), (PROP_KIND, "workbook")):
+    for name, value in custom_properties(inst, recipient).items():
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
     wb.properties.title = render(inst.title)
     wb.properties.creator = "templategen"
     return wb
+
+
+def custom_properties(inst: Instrument, recipient: Recipient | None) -> dict[str, str]:
+    """The custom document properties of one copy (a fresh instance id each time)."""
+    props = {PROP_INSTRUMENT: inst.id, PROP_VERSION: inst.version,
+             PROP_RECIPIENT: recipient.id if recipient else "",
+             PROP_INSTANCE: str(uuid.uuid4()), PROP_KIND: "workbook"}
+    if recipient is not None:
+        props[PROP_RECIPIENT_NAME] = recipient.naam
+        if recipient.context.get("onderwerp"):
+            props[PROP_SUBJECT] = recipient.context["onderwerp"]
+    return props
 
 
 class _StyleCache:

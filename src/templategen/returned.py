@@ -22,6 +22,8 @@ from .model import (
     PROP_INSTANCE,
     PROP_INSTRUMENT,
     PROP_RECIPIENT,
+    PROP_RECIPIENT_NAME,
+    PROP_SUBJECT,
     PROP_VERSION,
     RESPONDENT,
     Instrument,
@@ -40,8 +42,6 @@ READERS: dict[str, tuple[str, str]] = {
     "xlsx": ("templategen.read_xlsx", "read_workbook"),
 }
 KIND_NAMES = {"docx": "form", "xlsx": "workbook"}
-PROP_RECIPIENT_NAME = "templategen.recipient_name"  # optional, written by build when known
-PROP_SUBJECT = "templategen.subject"  # optional, written by build when known
 _CORE = "docProps/core.xml"
 _DCTERMS_MODIFIED = "{http://purl.org/dc/terms/}modified"
 _LIST_LIMIT = 6
