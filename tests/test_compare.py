@@ -243,3 +243,20 @@ def test_cli_compare_summary_and_missing_store(store: Path, tmp_path: Path):
                                   "--out", str(out)])
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_headers_repeated(store: Path,
+                                                                          tmp_path: Path):
+    out = tmp_path / "v.xlsx"
+    compare_store(db=store, out=out, content_dir=FIXTURES)
+    wb = load_workbook(out)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    assert wb["Items alles"].print_title_rows == "$1:$5"  # title, subject/respondent, header
+    assert wb["Open alles"].print_title_rows == "$1:$3"
+    # a long wrapped answer gets a row tall enough for its lines
+    items = wb["Items alles"]
+    row = next(c.row for c in items["A"] if c.value == "visie")
+    assert items.row_dimensions[row].height >= 2 * 13

@@ -22,6 +22,7 @@ from .compare_data import Column, Comparison, gather
 from .compare_items import write_items
 from .compare_matrices import has_matrices, write_matrices
 from .compare_overview import write_overview
+from .compare_print import set_up_printing
 from .compare_rules import main_rule
 from .compare_text import write_open_answers, write_provenance
 from .content import load_catalog
@@ -73,6 +74,7 @@ def build_workbook(instruments: list[Instrument], comparison: Comparison) -> Wor
     provenance = sheet_title("Herkomst", "", taken)
     write_provenance(wb, provenance, comparison)
     _index(index, rows, provenance)
+    set_up_printing(wb)
     return wb
 
 
