@@ -111,6 +111,23 @@ def _table(ws: Any, first_header: str, second_header: str) -> tuple[list[str], l
     raise AssertionError(f"no table {first_header}/{second_header} on {ws.title}")
 
 
+def _subject_tables(ws: Any) -> dict[str, list[list[Any]]]:
+    """Every per-subject table of the overview, by the score named above its header."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    out = {}
+    for n, row in enumerate(rows):
+        if row[:2] == ["Onderwerp", "Aantal respondenten"]:
+            title = str(rows[n - 1][0])
+            assert title.startswith("Per onderwerp: "), title
+            body = []
+            for r in rows[n + 1:]:
+                if r[0] is None:
+                    break
+                body.append(r)
+            out[title.removeprefix("Per onderwerp: ")] = body
+    return out
+
+
 def _close(a: Any, b: Any) -> bool:
     if b is None:
         return a in (None, "")
@@ -143,18 +160,27 @@ def test_recalculated_workbook_matches_independent_computation(store: Path, tmp_
         for col, label in enumerate(head[2:], start=2):
             assert _close(row[col], want[label]), (row[1], label, row[col], want[label])
 
-    _, subjects = _table(overview, "Onderwerp", "Aantal respondenten")
-    means = {}
-    for subject, count, mean, low, high, sd, _rank in (r[:7] for r in subjects):
-        scores = [w["Aantal vinkjes"] for w in expected.values() if w["subject"] == subject]
-        means[subject] = statistics.mean(scores)
-        assert count == len(scores)
-        assert _close(mean, means[subject]) and _close(low, min(scores))
-        assert _close(high, max(scores))
-        assert _close(sd, statistics.stdev(scores) if len(scores) > 1 else None)
-    ranked = sorted(means, key=lambda s: -means[s])
-    for row in subjects:
-        assert row[6] == 1 + sum(1 for s in ranked if means[s] > means[row[0]])
+    # per subject, for every score: n, mean, min, max, standard deviation, rank
+    tables = _subject_tables(overview)
+    assert list(tables)[0] == "Aantal vinkjes"  # the main score first
+    assert set(tables) == set(head[2:])
+    for label, subjects in tables.items():
+        means = {}
+        for subject, count, mean, low, high, sd, _rank in (r[:7] for r in subjects):
+            scores = [w[label] for w in expected.values()
+                      if w["subject"] == subject and w[label] is not None]
+            means[subject] = statistics.mean(scores) if scores else None
+            assert count == len(scores), (label, subject)
+            assert _close(mean, means[subject]), (label, subject, mean)
+            assert _close(low, min(scores) if scores else None), (label, subject)
+            assert _close(high, max(scores) if scores else None), (label, subject)
+            assert _close(sd, statistics.stdev(scores) if len(scores) > 1 else None)
+        for row in subjects:
+            if means[row[0]] is None:
+                assert row[6] in (None, ""), (label, row)
+                continue
+            higher = sum(1 for m in means.values() if m is not None and m > means[row[0]])
+            assert row[6] == 1 + higher, (label, row)
 
     # every stored answer is in the item sheet, respondent text exactly as typed
     items = wb["Items alles"]

@@ -1,9 +1,11 @@
 """The overview sheet of one instrument: subjects x respondents, scores, ranking, chart.
 
 Block 1 has one row per respondent (grouped by subject) with every whole-instrument rule
-as a live formula over the item sheet. Block 2 has one row per subject with the number of
-respondents and the mean, minimum, maximum, standard deviation and rank of the main
-score, a colour scale and a bar chart. Block 3 lists the items on which the raters of one
+as a live formula over the item sheet. Block 2 has, for every one of those scores (the
+main score first, then the others such as section scores in content order), a table with
+one row per subject: the number of respondents and the mean, minimum, maximum, standard
+deviation and rank (highest mean first) of that score, with a colour scale; the main
+score's table gets a bar chart. Block 3 lists the items on which the raters of one
 subject disagree strongly (ticked by some and not by others, or scale answers at least
 half the scale apart), with live lowest/highest values.
 """
@@ -31,7 +33,7 @@ from .compare_cells import (
 from .compare_data import Column
 from .compare_items import ItemsSheet, slot_label
 from .compare_rules import NUMBER_FORMATS, WHOLE_RULES, main_rule, whole_rules
-from .model import FieldKind, Instrument, Slot
+from .model import FieldKind, Instrument, Rule, Slot
 
 MAX_FLAGS = 60
 
@@ -59,6 +61,7 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
     header(ws, top + 1, ["Onderwerp", "Respondent"] + [r.label for r in rules],
            height=min(120.0, 15.0 * (1 + longest // 14)))
     first = top + 2
+    formulas: set[int] = set()  # the rules (by index) with a formula
     for n, column in enumerate(columns):
         row = first + n
         put(ws, row, 1, column.subject)
@@ -69,6 +72,7 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
             col = 3 + k
             done[rule.id] = cell_ref(row, col, absolute=False)
             if text is not None:
+                formulas.add(k)
                 formula(ws, row, col, f"=IFERROR({text},\"\")",
                         NUMBER_FORMATS.get(rule.kind, "0"))
     last = first + len(columns) - 1
@@ -77,10 +81,15 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
         letter = cell_ref(first, main_col, absolute=False).rstrip("0123456789")
         ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", _colours())
 
-    # block 2: subjects
+    # block 2: subjects, one table per score (the main score first, with the chart)
     row = max(last, first) + 2
-    if main is not None and main_col is not None:
-        row = _subjects(ws, row, main.label, main_col, columns, first)
+    scored = [(rule, 3 + k) for k, rule in enumerate(rules) if k in formulas]
+    scored.sort(key=lambda rc: rc[0] is not main)
+    subjects: dict[str, list[int]] = {}
+    for n, column in enumerate(columns):
+        subjects.setdefault(column.subject, []).append(first + n)
+    for rule, col in scored:
+        row = _subjects(ws, row, rule, col, subjects, chart=rule is main)
     _disagreements(ws, row + 1, inst, columns, items)
     ws.freeze_panes = ws.cell(row=first, column=3)
     widths(ws, {1: 28, 2: 30})
@@ -92,30 +101,37 @@ def _colours() -> ColorScaleRule:
                           mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B")
 
 
-def _subjects(ws: Worksheet, top: int, label: str, main_col: int, columns: list[Column],
-              first: int) -> int:
-    put(ws, top, 1, f"Per onderwerp: {label}").font = BOLD
+def _subjects(ws: Worksheet, top: int, rule: Rule, score_col: int,
+              subjects: dict[str, list[int]], chart: bool) -> int:
+    """The per-subject table of one score (its column ``score_col`` in block 1); return the
+    row after it."""
+    put(ws, top, 1, f"Per onderwerp: {rule.label}").font = BOLD
     header(ws, top + 1, ["Onderwerp", "Aantal respondenten", "Gemiddelde", "Minimum", "Maximum",
                          "Standaardafwijking", "Rang"])
-    subjects: dict[str, list[int]] = {}
-    for n, column in enumerate(columns):
-        subjects.setdefault(column.subject, []).append(first + n)
+    score_format = NUMBER_FORMATS.get(rule.kind, "0")
+    mean_format = "0.0%" if "%" in score_format else "0.00"
     row0 = top + 2
     rowN = row0 + len(subjects) - 1
     for k, (subject, rows) in enumerate(subjects.items()):
         row = row0 + k
-        refs = ranges("", [(r, main_col) for r in rows])
+        refs = ranges("", [(r, score_col) for r in rows])
         count, total = agg("COUNT", refs), agg("SUM", refs)
         put(ws, row, 1, subject)
         formula(ws, row, 2, f"={count}", "0")
-        formula(ws, row, 3, f'=IF({count}=0,"",{total}/{count})', "0.00")
-        formula(ws, row, 4, f'=IF({count}=0,"",{agg("MIN", refs)})', "0.00")
-        formula(ws, row, 5, f'=IF({count}=0,"",{agg("MAX", refs)})', "0.00")
-        formula(ws, row, 6, f'=IF({count}<2,"",STDEV({",".join(refs)}))', "0.00")
+        formula(ws, row, 3, f'=IF({count}=0,"",{total}/{count})', mean_format)
+        formula(ws, row, 4, f'=IF({count}=0,"",{agg("MIN", refs)})', score_format)
+        formula(ws, row, 5, f'=IF({count}=0,"",{agg("MAX", refs)})', score_format)
+        formula(ws, row, 6, f'=IF({count}<2,"",STDEV({",".join(refs)}))', mean_format)
         mean_ref = cell_ref(row, 3, absolute=False)
         formula(ws, row, 7, f'=IF(ISNUMBER({mean_ref}),RANK({mean_ref},'
                             f'{cell_ref(row0, 3)}:{cell_ref(rowN, 3)}),"")', "0")
     ws.conditional_formatting.add(f"C{row0}:C{rowN}", _colours())
+    if chart:
+        _bar_chart(ws, top, rule.label, row0, rowN, len(subjects))
+    return rowN + 2  # the chart sits to the right, beside the next block
+
+
+def _bar_chart(ws: Worksheet, top: int, label: str, row0: int, rowN: int, count: int) -> None:
     chart = BarChart()
     chart.type = "bar"
     chart.title = f"Gemiddelde per onderwerp: {label}"
@@ -123,10 +139,9 @@ def _subjects(ws: Worksheet, top: int, label: str, main_col: int, columns: list[
     chart.legend = None
     chart.add_data(Reference(ws, min_col=3, min_row=row0 - 1, max_row=rowN), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=row0, max_row=rowN))
-    chart.height = max(6.0, 1.0 + 0.8 * len(subjects))
+    chart.height = max(6.0, 1.0 + 0.8 * count)
     chart.width = 16
     ws.add_chart(chart, f"J{top}")
-    return rowN + 2  # the chart sits to the right, beside the next block
 
 
 def find_disagreements(inst: Instrument, columns: list[Column]) -> list[Disagreement]:
