@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,38 @@ def test_demo_prints_each_step(demo_run: tuple[Path, Any]):
     assert "rejected" not in result.output
     report = json.loads((out / "ingest-rapport.json").read_text(encoding="utf-8"))
     assert report and all(r["status"].startswith("accepted") for r in report)
+    # one line per file with warnings, naming the file and its first warning
+    warned = {Path(r["file"]).name: r["warnings"] for r in report if r["warnings"]}
+    lines = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert len(lines) == len(warned) >= 1
+    for line in lines:
+        name = line.split(": ")[1]
+        assert line.endswith("first: " + warned[name][0])
+    assert any("line breaks" in w[0] and "joined" in w[0] for w in warned.values())
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_demo_resaves_forms_and_workbooks_and_fills_workbooks_in_place(
+        demo_run: tuple[Path, Any]):
+    out, result = demo_run
+    assert result.exit_code == 0, result.output
+    written_by: dict[str, list[str]] = defaultdict(list)
+    kept = 0
+    for path in sorted((out / "ingevuld").iterdir()):
+        with zipfile.ZipFile(path) as z:
+            app = z.read("docProps/app.xml").decode("utf-8")
+            by_lo = "LibreOffice" in app
+            written_by[path.suffix].append("LibreOffice" if by_lo else "templategen")
+            if path.suffix == ".xlsx" and not by_lo:  # filled in place: charts kept
+                built = next(out.glob(f"formulieren/*/{path.name}"))
+                with zipfile.ZipFile(built) as b:
+                    charts = {n for n in b.namelist() if n.startswith("xl/charts/chart")}
+                assert charts <= set(z.namelist()), built
+                kept += len(charts)
+    assert kept > 0
+    for suffix in (".docx", ".xlsx"):
+        assert written_by[suffix].count("LibreOffice") == 3, written_by
 
 
 def test_every_typed_answer_is_in_the_comparison_workbook(demo_run: tuple[Path, Any]):

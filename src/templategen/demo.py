@@ -6,8 +6,11 @@
 2. fill most copies with varied sample answers as respondents would: some return the Word
    form, some the workbook, some both; one answer is a formula-looking text
    (``=HYPERLINK(…)``) to show it stays text; one copy is never returned;
-3. re-save a few forms through LibreOffice when it is installed (one batch);
-4. ingest everything into ``antwoorden.sqlite`` with a JSON report;
+3. re-save a few forms and a few workbooks through LibreOffice when it is installed (one
+   batch each); one of those respondents first types a multi-line answer in the form, so
+   the report shows the warning that LibreOffice joined its lines;
+4. ingest everything into ``antwoorden.sqlite`` with a JSON report, and print one line per
+   file with warnings (the first warning);
 5. compare into ``vergelijking.xlsx``.
 """
 
@@ -26,7 +29,7 @@ from .compare import compare_store
 from .content import load_catalog
 from .filling import Raw, fill_form, fill_workbook, sample_answers
 from .ingest import ingest_paths
-from .model import Instrument
+from .model import RESPONDENT, FieldKind, Instrument
 from .recipients import Recipient
 
 HYPERLINK = '=HYPERLINK("https://example.org","klik hier")'
@@ -39,7 +42,8 @@ PEOPLE = (
     ("Farid El Amrani", "Openbare School De Regenboog", "Bovenschools adviseur"),
 )
 AGENCIES = ("Bureau Digitaal Leren", "Onderwijsadvies Noord", "ICT op School")
-RESAVED = 3  # forms re-saved through LibreOffice
+RESAVED = 3  # forms, and workbooks, re-saved through LibreOffice
+MULTILINE = "Eerste stap: een werkgroep.\nTweede stap: scholing voor het hele team."
 
 
 def recipients_for(instrument: Instrument) -> list[Recipient]:
@@ -76,7 +80,9 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
     built, returned = out_dir / "formulieren", out_dir / "ingevuld"
     returned.mkdir(parents=True)
 
-    files, forms, workbooks, hyperlink_done = 0, [], 0, False
+    files, hyperlink_done = 0, False
+    forms: list[tuple[Path, Instrument]] = []
+    workbooks: list[Path] = []
     for inst in catalog.instruments.values():
         recipients = recipients_for(inst)
         _write_recipients(out_dir / f"ontvangers_{inst.id}.csv", recipients)
@@ -95,14 +101,14 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
                     hyperlink_done = True
             if want_form:
                 fill_form(doc, answers, returned / doc.name, slots)
-                forms.append(returned / doc.name)
+                forms.append((returned / doc.name, inst))
             if want_book:
                 fill_workbook(book, answers, returned / book.name, slots)
-                workbooks += 1
+                workbooks.append(returned / book.name)
     echo(f"build:   {files} file(s) for {len(catalog.instruments)} instrument(s) in {built}")
-    echo(f"fill:    {len(forms)} Word form(s) and {workbooks} workbook(s) filled in {returned} "
-         "(one copy per instrument not returned)")
-    _resave(forms, out_dir / "opnieuw-opgeslagen", echo)
+    echo(f"fill:    {len(forms)} Word form(s) and {len(workbooks)} workbook(s) filled in "
+         f"{returned} (one copy per instrument not returned)")
+    _resave(forms, workbooks, out_dir / "opnieuw-opgeslagen", echo)
 
     db, report = out_dir / "antwoorden.sqlite", out_dir / "ingest-rapport.json"
     outcomes = ingest_paths([returned], db=db, report_path=report)
@@ -110,23 +116,47 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
     echo(f"ingest:  {len(outcomes)} file(s) into {db}: "
          + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
          + f"; report {report}")
+    for outcome in outcomes:
+        if outcome.warnings:
+            echo(f"warning: {Path(outcome.file).name}: {len(outcome.warnings)} warning(s), "
+                 f"first: {outcome.warnings[0]}")
     out = out_dir / "vergelijking.xlsx"
     echo("compare: " + compare_store(db=db, out=out))
     echo(f"Open {out} to see every respondent side by side.")
     return out
 
 
-def _resave(forms: list[Path], folder: Path, echo: Callable[[str], Any]) -> None:
-    """Re-save a few forms through LibreOffice, as a respondent using it would."""
+def _pick(paths: list[Path]) -> list[Path]:
+    """RESAVED paths spread over the list."""
+    return paths[::max(1, len(paths) // RESAVED)][:RESAVED]
+
+
+def _resave(forms: list[tuple[Path, Instrument]], workbooks: list[Path], folder: Path,
+            echo: Callable[[str], Any]) -> None:
+    """Re-save a few forms and workbooks through LibreOffice (one batch each), as respondents
+    using it would; one of them first types an answer of two lines in the form."""
     if libreoffice.soffice() is None:
         echo("resave:  LibreOffice is not installed; no files re-saved (install it to see "
              "files written by another office suite come back too)")
         return
-    chosen = forms[::max(1, len(forms) // RESAVED)][:RESAVED]
-    for path in libreoffice.convert_many(chosen, "docx", folder):
-        shutil.copyfile(path, chosen[[c.stem for c in chosen].index(path.stem)])
-    echo(f"resave:  {len(chosen)} form(s) re-saved through LibreOffice: "
-         + ", ".join(p.name for p in chosen))
+    instruments = dict(forms)
+    chosen_forms, chosen_books = _pick(list(instruments)), _pick(workbooks)
+    typed = next((p for p in chosen_forms if _type_lines(p, instruments[p])), None)
+    for chosen, fmt in ((chosen_forms, "docx"), (chosen_books, "xlsx")):
+        by_stem = {c.stem: c for c in chosen}
+        for path in libreoffice.convert_many(chosen, fmt, folder):
+            shutil.copyfile(path, by_stem[path.stem])
+    echo(f"resave:  {len(chosen_forms)} form(s) and {len(chosen_books)} workbook(s) re-saved "
+         "through LibreOffice: " + ", ".join(p.name for p in chosen_forms + chosen_books))
+    if typed is not None:
+        echo(f"resave:  {typed.name} has an answer of two lines (LibreOffice joins them)")
+
+
+def _type_lines(path: Path, inst: Instrument) -> bool:
+    """Type an answer of two lines into the form's first multi-line text question."""
+    slot = next((s for s in inst.slots() if s.field.kind is FieldKind.TEXT
+                 and s.field.multiline and s.item.id != RESPONDENT), None)
+    return slot is not None and fill_form(path, {slot.key: MULTILINE}, strict=True) == 1
 
 
 def _write_recipients(path: Path, recipients: list[Recipient]) -> None:
