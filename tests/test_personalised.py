@@ -3,20 +3,35 @@ ingest still knows who answered when the respondent cleared the prefilled block.
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from lxml import etree
 from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
 
 from templategen.cli import main
+from templategen.content import BUNDLED_CONTENT, load_catalog
 from templategen.custom_props import CUSTOM_PART, read_custom
-from templategen.model import PROP_RECIPIENT, PROP_RECIPIENT_NAME, PROP_SUBJECT, RESPONDENT
+from templategen.model import (
+    PROP_INSTANCE,
+    PROP_RECIPIENT,
+    PROP_RECIPIENT_NAME,
+    PROP_SUBJECT,
+    RESPONDENT,
+    Instrument,
+)
 from templategen.read_docx import control_key
-from templategen.read_xlsx import parse_ref
-from templategen.safezip import open_archive
+from templategen.read_xlsx import parse_ref, read_workbook
+from templategen.recipients import Recipient
+from templategen.render_xlsx import write_workbook
+from templategen.safezip import SafeArchive, open_archive
+from templategen.xlsx_copies import build_master
+from templategen.xlsx_sheets import plan_layout
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -78,6 +93,20 @@ def test_copies_carry_the_recipients_name_and_subject(tmp_path: Path) -> None:
         assert props.get(PROP_SUBJECT) == (subject or None), path.name
 
 
+def test_no_subject_for_an_instrument_that_asks_none(tmp_path: Path) -> None:
+    from templategen.render_docx import render_forms
+    from templategen.render_xlsx import render_workbooks
+
+    inst = load_catalog(BUNDLED_CONTENT).get("ict_gesprek")
+    assert inst is not None
+    assert "onderwerp" not in {s.field.id for s in inst.slots() if s.item.id == RESPONDENT}
+    person = Recipient("b1", "Sanne", {"id": "b1", "naam": "Sanne", "onderwerp": "Bureau Één"})
+    for path in [*render_forms(inst, [person], tmp_path, None),
+                 *render_workbooks(inst, [person], tmp_path)]:
+        props = read_custom(open_archive(path).xml(CUSTOM_PART))
+        assert props[PROP_RECIPIENT_NAME] == "Sanne" and PROP_SUBJECT not in props
+
+
 def test_cleared_respondent_block_still_ingests_with_name_and_subject(tmp_path: Path) -> None:
     copies, blank = build(tmp_path)
     for path in copies:
@@ -100,3 +129,69 @@ def test_cleared_respondent_block_still_ingests_with_name_and_subject(tmp_path: 
     who = {(r["source"], r["respondent"], r["subject"]) for r in rows}
     assert who == {(p.name, PEOPLE[rid][0], PEOPLE[rid][2])
                    for p in copies for rid in PEOPLE if f"_{rid}_" in p.name}
+
+
+# --- patched workbook copies equal directly built ones ---------------------------------------
+
+def _instruments() -> list[Instrument]:
+    return [*load_catalog(FIXTURES).instruments.values(),
+            *load_catalog(BUNDLED_CONTENT).instruments.values()]
+
+
+TRICKY = [Recipient("r1", "Anna & <Bob> \"de\" Vries", {
+              "id": "r1", "naam": "Anna & <Bob> \"de\" Vries", "organisatie": "OBS ’t Kompas",
+              "rol": " directeur ", "onderwerp": "Bureau {{ naam }} ~~tg-0~~",
+              "email": "a@b.nl"}),
+          Recipient("r2", "Émile", {"id": "r2", "naam": "Émile"})]
+
+
+def _sheet_cells(wb: Workbook) -> dict[str, dict[str, tuple[object, ...]]]:
+    return {ws.title: {c.coordinate: (c.value, c.data_type, c.style_id, c.number_format,
+                                      c.protection.locked, c.hyperlink.location
+                                      if c.hyperlink else None)
+                       for row in ws.iter_rows() for c in row if c.value is not None
+                       or c.has_style}
+            for ws in wb.worksheets}
+
+
+def _sheet_shape(wb: Workbook) -> dict[str, tuple[object, ...]]:
+    return {ws.title: (ws.sheet_state, ws.freeze_panes, ws.print_title_rows,
+                       sorted(str(r) for r in ws.merged_cells.ranges),
+                       sorted((str(dv.sqref), dv.formula1, dv.prompt)
+                              for dv in ws.data_validations.dataValidation),
+                       len(ws.conditional_formatting), ws.protection.sheet)
+            for ws in wb.worksheets}
+
+
+@pytest.mark.parametrize("inst", _instruments(), ids=lambda i: i.id)
+def test_patched_copies_equal_directly_built_ones(inst: Instrument, tmp_path: Path) -> None:
+    layout = plan_layout(inst)
+    master = build_master(layout)
+    assert master.patchable
+    for recipient in [*TRICKY, None]:
+        patched, direct = tmp_path / "patched.xlsx", tmp_path / "direct.xlsx"
+        patched.write_bytes(master.copy(recipient))
+        write_workbook(layout, recipient).save(direct)
+        a, b = load_workbook(patched), load_workbook(direct)
+        assert a.sheetnames == b.sheetnames
+        assert _sheet_cells(a) == _sheet_cells(b)
+        assert _sheet_shape(a) == _sheet_shape(b)
+        assert {n: d.attr_text for n, d in a.defined_names.items()} == {
+            n: d.attr_text for n, d in b.defined_names.items()}
+        assert a.properties.title == b.properties.title
+        props_a = read_custom(open_archive(patched).xml(CUSTOM_PART))
+        props_b = read_custom(open_archive(direct).xml(CUSTOM_PART))
+        assert props_a.pop(PROP_INSTANCE) != props_b.pop(PROP_INSTANCE)
+        assert props_a == props_b
+        with zipfile.ZipFile(patched) as za, zipfile.ZipFile(direct) as zb:
+            assert za.namelist() == zb.namelist()
+    # the recipient's texts really are in the copy, not the master's markers
+    data = master.copy(TRICKY[0])
+    wb = load_workbook(io.BytesIO(data))
+    respondent = read_workbook(SafeArchive("copy.xlsx", data), inst)
+    assert respondent.values[f"{RESPONDENT}.naam"] == TRICKY[0].naam
+    if f"{RESPONDENT}.onderwerp" in respondent.values:  # typed text, never rendered
+        assert respondent.values[f"{RESPONDENT}.onderwerp"] == "Bureau {{ naam }} ~~tg-0~~"
+    texts = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [t for t in texts if t.startswith("~~tg-")]
+    assert TRICKY[0].naam in texts

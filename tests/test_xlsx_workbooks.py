@@ -294,6 +294,15 @@ def test_libreoffice_recalculates_every_workbook(built: dict[str, Path], tmp_pat
                 fill(path, inst, values)
             cases[path.stem] = (inst, values)
             sources.append(path)
+    # a personalised copy (patched from the built master) opens and recalculates as well
+    inst = next(i for i in INSTRUMENTS if i.id == "alles")
+    person = Recipient("p1", "Anna & <de> Vries", {"id": "p1", "naam": "Anna & <de> Vries",
+                                                    "organisatie": "OBS ’t Kompas"})
+    path = render_workbooks(inst, [person], tmp_path / "in", None)[0]
+    cases[path.stem] = (inst, prefilled(inst) | {
+        "respondent.naam": (person.naam, person.naam),
+        "respondent.organisatie": ("OBS ’t Kompas", "OBS ’t Kompas")})
+    sources.append(path)
     results = libreoffice.convert_many(sources, "xlsx", tmp_path / "out")
     checked = 0
     for result in results:

@@ -123,8 +123,9 @@ class Master:
         }
         if recipient is not None:
             props[PROP_RECIPIENT_NAME] = recipient.naam
-            if context.get("onderwerp"):
-                props[PROP_SUBJECT] = context["onderwerp"]
+            asks_subject = any(s.field.id == "onderwerp" for s, _ in self.slots.values())
+            if asks_subject and context.get("onderwerp"):
+                props[PROP_SUBJECT] = context["onderwerp"]  # stands in for a cleared answer
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self.parts.items():

@@ -7,6 +7,7 @@ it with the recipient's texts (Jinja2, sandboxed) and its own custom document pr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -29,14 +30,16 @@ from .model import (
     PROP_SUBJECT,
     PROP_VERSION,
     Instrument,
+    item_slots,
 )
 from .recipients import OPTIONAL_COLUMNS, Recipient, safe_filename_part
 from .xlsx_charts import make_chart
+from .xlsx_layout import Cell as LayoutCell
 from .xlsx_layout import Layout, SheetPlan, list_key
 from .xlsx_sheets import plan_layout
 from .xlsx_style import FORMATS, STYLES, validation
 
-_JINJA = SandboxedEnvironment(autoescape=False)
+JINJA = SandboxedEnvironment(autoescape=False)
 
 
 def workbook_name(instrument: Instrument, recipient: Recipient | None) -> str:
@@ -48,14 +51,19 @@ def workbook_name(instrument: Instrument, recipient: Recipient | None) -> str:
 
 def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None, out_dir: Path,
                      templates_dir: Path | None = None) -> list[Path]:
-    """Write one workbook (unpersonalised) or one per recipient; return the paths."""
+    """Write one workbook (unpersonalised) or one per recipient; return the paths.
+
+    The workbook is built once (xlsx_copies.WorkbookMaster) and each copy patches the
+    recipient's texts into its XML."""
+    from .xlsx_copies import build_master
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    layout = plan_layout(instrument)
+    master = build_master(plan_layout(instrument))
     paths = []
     copies: list[Recipient | None] = list(recipients) if recipients else [None]
     for recipient in copies:
         path = out_dir / workbook_name(instrument, recipient)
-        write_workbook(layout, recipient).save(path)
+        path.write_bytes(master.copy(recipient))
         paths.append(path)
     return paths
 
@@ -67,7 +75,7 @@ def context_of(recipient: Recipient | None) -> dict[str, str]:
 
 
 def write_workbook(layout: Layout, recipient: Recipient | None) -> Workbook:
-    """One copy of the workbook for a recipient (or blank)."""
+    """One copy of the workbook for a recipient (or blank), built directly with openpyxl."""
     inst = layout.instrument
     context = context_of(recipient)
     cache: dict[str, str] = {}
@@ -76,19 +84,32 @@ def write_workbook(layout: Layout, recipient: Recipient | None) -> Workbook:
         if "{" not in text:
             return text
         if text not in cache:
-            cache[text] = _JINJA.from_string(text).render(**context)
+            cache[text] = JINJA.from_string(text).render(**context)
         return cache[text]
 
+    def value_of(cell: LayoutCell) -> Any:
+        if cell.prefill:
+            return context.get(cell.prefill) or None
+        value = cell.value
+        return render(value) if isinstance(value, str) and not value.startswith("=") else value
+
+    return build_workbook(layout, value_of, render(inst.title),
+                          custom_properties(inst, recipient))
+
+
+def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title: str,
+                   props: dict[str, str]) -> Workbook:
+    """The workbook of a layout, each cell's value given by ``value_of``."""
     wb = Workbook()
     wb.remove(wb.active)
     for plan in layout.sheets:
         ws = wb.create_sheet(plan.title)
-        _write_sheet(ws, plan, layout, render, context)
+        _write_sheet(ws, plan, layout, value_of)
     for name, ref in layout.names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
-    for name, value in custom_properties(inst, recipient).items():
+    for name, value in props.items():
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
-    wb.properties.title = render(inst.title)
+    wb.properties.title = title
     wb.properties.creator = "templategen"
     return wb
 
@@ -100,8 +121,9 @@ def custom_properties(inst: Instrument, recipient: Recipient | None) -> dict[str
              PROP_INSTANCE: str(uuid.uuid4()), PROP_KIND: "workbook"}
     if recipient is not None:
         props[PROP_RECIPIENT_NAME] = recipient.naam
-        if recipient.context.get("onderwerp"):
-            props[PROP_SUBJECT] = recipient.context["onderwerp"]
+        asks_subject = any(s.field.id == "onderwerp" for s in item_slots(inst.respondent_item))
+        if asks_subject and recipient.context.get("onderwerp"):
+            props[PROP_SUBJECT] = recipient.context["onderwerp"]  # stands in for a cleared answer
     return props
 
 
@@ -125,17 +147,12 @@ class _StyleCache:
         return copy(self.arrays[key])
 
 
-def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout, render: Any,
-                 context: dict[str, str]) -> None:
+def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout,
+                 value_of: Callable[[LayoutCell], Any]) -> None:
     styles = _StyleCache(ws)
     for coord, cell in plan.cells.items():
         target = ws[coord]
-        value = cell.value
-        if cell.prefill:
-            value = context.get(cell.prefill) or None
-        if isinstance(value, str) and not value.startswith("="):
-            value = render(value)
-        target.value = value
+        target.value = value_of(cell)
         target._style = styles.get(cell.style, cell.number_format)
     for coord, sheet in plan.links.items():
         ws[coord].hyperlink = f"#'{sheet}'!A1"
