@@ -392,3 +392,25 @@ def test_reader_decodes_escapes_libreoffice_writes(built: dict[str, Path],
     # LibreOffice keeps a carriage return only as a line feed
     want = {k: t for k, (_, t) in ESCAPED.items()} | {"visie": "Regel 1\nRegel 2"}
     assert {k: got.values[k] for k in ESCAPED} == want
+
+
+@pytest.mark.parametrize("inst", INSTRUMENTS, ids=IDS)
+def test_long_headers_and_hints_get_tall_rows(inst: Instrument, built: dict[str, Path]) -> None:
+    wb = load_workbook(built[inst.id])
+    checked = 0
+    for ws in wb.worksheets:
+        head = ws["A3"].value
+        if ws.sheet_state != "visible" or ws.title in ("Toelichting", "Gegevens", "Scores") \
+                or head not in ("Nr.", "Onderwerp"):
+            continue  # not a table sheet
+        for c in ws[3]:
+            width = ws.column_dimensions[c.column_letter].width
+            lines = -(-len(str(c.value or "")) // (int(width) - 2))
+            assert (ws.row_dimensions[3].height or 15) >= 15 * lines, f"{ws.title}!{c.coordinate}"
+        hint = ws["A2"].value
+        if hint:
+            span = sum(ws.column_dimensions[c.column_letter].width for c in ws[3])
+            assert (ws.row_dimensions[2].height or 15) >= 15 * (len(hint) // span), ws.title
+        checked += 1
+    tables = [it for it in inst.walk_items() if it.kind in ("grid", "indicators", "entries")]
+    assert checked >= len(tables)  # every table sheet (and section sheets with "Nr.")

@@ -47,9 +47,10 @@ def _scatter(plan: ChartPlan) -> ScatterChart:
         series.marker.graphicalProperties.line.solidFill = PALETTE[n % len(PALETTE)]
         series.graphicalProperties.line.noFill = True
         chart.series.append(series)
-    if len(plan.series) > 6:  # many stakeholders: keep the plot large, the legend below
-        chart.legend.position = "b"
-        chart.height = 10 + len(plan.series) // 3
+    if len(plan.series) > 6:  # many stakeholders: the legend beside a wider chart, so it
+        chart.legend.position = "r"  # takes no height from the plot (LibreOffice stacks a
+        chart.width = 26  # bottom legend in one column)
+        chart.height = max(12, 2 + len(plan.series) // 2)
     chart.x_axis.title = plan.x_title
     chart.y_axis.title = plan.y_title
     if plan.axis_max is not None:
@@ -68,7 +69,7 @@ CHARTS: dict[str, Callable[[ChartPlan], BarChart | RadarChart | ScatterChart]] =
 def make_chart(plan: ChartPlan) -> BarChart | RadarChart | ScatterChart:
     chart = CHARTS[plan.kind](plan)
     chart.title = plan.title
-    chart.width, chart.height = 16, max(9, chart.height)
+    chart.width, chart.height = max(16, chart.width), max(9, chart.height)
     chart.visible_cells_only = False  # the values live on the hidden sheet Rekenblad
     if plan.categories:
         for series in chart.series:

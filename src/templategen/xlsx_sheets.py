@@ -185,6 +185,7 @@ class _Planner:
         if section.intro:
             sheet.put("A2", section.intro, "guidance")
             sheet.merges.append("A2:D2")
+            sheet.heights[2] = 15.0 * max(1, -(-len(section.intro) // 140))
         for col, text in zip("ABCD", ("Nr.", "Vraag", "Antwoord", "Toelichting"), strict=True):
             sheet.put(f"{col}3", text, "header")
         self.row = 4
@@ -247,10 +248,16 @@ class _Planner:
             letter = get_column_letter(i)
             sheet.put(f"{letter}3", text, "header")
             sheet.widths[letter] = width
+        # a long header (a formula column's) wraps: make the row tall enough for its lines
+        lines = max(-(-len(text) // max(1, int(width) - 2)) for text, width in heads)
+        if lines > 1:
+            sheet.heights[3] = 15.0 * lines
         last = get_column_letter(len(heads))
         sheet.merges.append(f"A1:{last}1")
         if item.hint:
             sheet.merges.append(f"A2:{last}2")
+            span = sum(width for _, width in heads)
+            sheet.heights[2] = 15.0 * -(-len(item.hint) // int(span))
         r, group, data_rows = 4, "", []
         for key in row_keys(item):
             row = None if entries else next(x for x in item.rows if x.id == key)
