@@ -89,3 +89,11 @@ def test_percent_none_without_maximum(alles: Instrument) -> None:
     r = evaluate(replace(alles, rules=rules), {"visie": "tekst"})
     assert r["s"].value == 0.0 and r["s"].maximum == 0.0
     assert r["p"].value is None
+
+
+def test_a_value_below_every_band_gets_the_lowest_band(alles: Instrument) -> None:
+    # a KPI that fell below its baseline: achievement -0.5, under the lowest minimum (0)
+    answers = {"kpi.deelname.nul": 10.0, "kpi.deelname.doel": 20.0, "kpi.deelname.r2025": 5.0}
+    r = evaluate(alles, answers)
+    assert r["realisatie"].rows["deelname"] == pytest.approx(-0.5)
+    assert r["realisatie"].row_bands["deelname"] == "Achter"

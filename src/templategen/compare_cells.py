@@ -136,18 +136,6 @@ def countif(refs: Sequence[str], criterion: str) -> str:
     return "+".join(f"COUNTIF({r},{criterion})" for r in refs)
 
 
-def text_literal(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def bands_formula(value: str, bands: Iterable[Any]) -> str:
-    """Nested IF giving the label of the highest band minimum ``value`` reaches."""
-    out = '""'
-    for band in sorted(bands, key=lambda b: b.minimum):
-        out = f"IF({value}>={band.minimum:g},{text_literal(band.label)},{out})"
-    return f'IF({value}="","",{out})'
-
-
 def sheet_title(label: str, instrument_id: str, taken: set[str]) -> str:
     """A unique sheet name of at most 31 characters: '<label> <instrument id>'."""
     base = f"{label} {instrument_id}"[:SHEET_MAX].rstrip(" _")

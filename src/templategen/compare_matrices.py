@@ -25,19 +25,18 @@ from .compare_cells import (
     BOLD,
     TITLE,
     agg,
-    bands_formula,
     cell_ref,
     formula,
     header,
     mean,
     put,
-    text_literal,
     widths,
     wrap,
 )
 from .compare_data import Column
 from .compare_items import ItemsSheet
 from .compare_rules import group_count
+from .formula_text import band_formula, quadrant_formula
 from .model import FieldKind, Instrument, Item, ItemKind, Rule, RuleKind
 from .scoring import RULES, row_keys, rule_slots
 
@@ -95,12 +94,7 @@ def _quadrant(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: li
         formula(ws, line, 3, "=" + mean(xs), "0.00")
         formula(ws, line, 4, "=" + mean(ys), "0.00")
         x, y = f"C{line}", f"D{line}"
-        formula(ws, line, 5, (
-            f'=IF(OR({x}="",{y}=""),"",IF({x}>={split:g},'
-            f'IF({y}>={split:g},{text_literal(q["x_high_y_high"])},'
-            f'{text_literal(q["x_high_y_low"])}),'
-            f'IF({y}>={split:g},{text_literal(q["x_low_y_high"])},'
-            f'{text_literal(q["x_low_y_low"])})))'))
+        formula(ws, line, 5, "=" + quadrant_formula(x, y, split, q))
         line += 1
     if groups:
         chart = ScatterChart()
@@ -147,7 +141,7 @@ def _stats(ws: Worksheet, top: int, nrows: int, ncols: int, after_col: int, rule
         formula(ws, r, after_col, "=" + mean(refs), fmt)
         if rule.bands:
             formula(ws, r, after_col + 1,
-                    "=" + bands_formula(cell_ref(r, after_col, False), rule.bands))
+                    "=" + band_formula(cell_ref(r, after_col, False), rule.bands))
 
 
 def _product(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: list[Column],

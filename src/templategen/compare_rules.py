@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .compare_cells import agg, countif, mean, ranges, spread, text_literal
+from .compare_cells import agg, countif, mean, ranges, spread
 from .compare_items import ItemsSheet
+from .formula_text import text_literal
 from .model import FieldKind, Instrument, Rule, RuleKind, Slot
 from .scoring import coverage_slots, rule_slots, slot_maximum
 

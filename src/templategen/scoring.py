@@ -67,13 +67,15 @@ def slot_maximum(slot: Slot) -> float:
 
 
 def band_of(value: float | None, bands: Iterable[Band]) -> str | None:
-    """The label of the highest band minimum the value reaches (bands sorted high to low)."""
-    if value is None:
+    """The label of the highest band minimum the value reaches; a value below every
+    minimum gets the lowest band's label (formula_text.band_formula says the same)."""
+    ordered = sorted(bands, key=lambda b: -b.minimum)
+    if value is None or not ordered:
         return None
-    for band in sorted(bands, key=lambda b: -b.minimum):
+    for band in ordered:
         if value >= band.minimum:
             return band.label
-    return None
+    return ordered[-1].label
 
 
 def rule_slots(instrument: Instrument, refs: Iterable[str], field_id: str | None) -> list[Slot]:

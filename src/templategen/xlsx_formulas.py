@@ -9,10 +9,11 @@ empty input: it yields "" rather than an error value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .model import Band, FieldKind, Instrument, Rule, RuleKind, Slot
+from .formula_text import band_formula, number_literal, quadrant_formula, text_literal
+from .model import FieldKind, Instrument, Rule, RuleKind, Slot
 from .scoring import coverage_slots, rule_slots, slot_maximum
 
 CALC_SHEET = "Rekenblad"
@@ -29,10 +30,6 @@ def absolute(sheet: str, coord: str) -> str:
     """'Sheet'!$C$5 for a coordinate like C5."""
     letters = coord.rstrip("0123456789")
     return f"{quote_sheet(sheet)}!${letters}${coord[len(letters):]}"
-
-
-def text_literal(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
 
 
 # --- the value of one answer -------------------------------------------------------------
@@ -59,18 +56,6 @@ def chosen_formula(slot: Slot, ref: str) -> str:
 def text_formula(ref: str) -> str:
     """Rekenblad column D: the answer as text (count ... equals)."""
     return f'=IF({ref}="","",{ref}&"")'
-
-
-def band_formula(value: str, bands: Sequence[Band]) -> str:
-    """The label of the highest band the value reaches; "" when empty or below every band."""
-    out = '""'
-    for band in sorted(bands, key=lambda b: b.minimum):
-        out = f"IF({value}>={_num(band.minimum)},{text_literal(band.label)},{out})"
-    return f'=IF({value}="","",{out})'
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 def compress(rows: Iterable[int], sheet: str = CALC_SHEET, column: str = "B") -> list[str]:
@@ -133,9 +118,9 @@ def _percent(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
     source = rule.params["of"]
     maximum = ctx.rule_max.get(source, 0.0)
     cell = ctx.rule_cells[source]
-    value = f'=IF({_num(maximum)}=0,"",{cell}/{_num(maximum)})'
-    return [ScoreRow(rule.label, value, judgement=band_formula("{v}", rule.bands) if rule.bands
-                     else None, percent=True)]
+    value = f'=IF({number_literal(maximum)}=0,"",{cell}/{number_literal(maximum)})'
+    judgement = "=" + band_formula("{v}", rule.bands) if rule.bands else None
+    return [ScoreRow(rule.label, value, judgement=judgement, percent=True)]
 
 
 def _count(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
@@ -151,7 +136,7 @@ def _count(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
     else:
         op = ">=" if "min" in when else "<="
         limit = float(when["min"] if "min" in when else when["max"])
-        ranges, criterion = ctx.ranges(slots), f'"{op}{_num(limit)}"'
+        ranges, criterion = ctx.ranges(slots), f'"{op}{number_literal(limit)}"'
     terms = [f"COUNTIF({r},{criterion})" for r in ranges] or ["0"]
     return [ScoreRow(rule.label, "=" + "+".join(terms))]
 
@@ -220,19 +205,15 @@ def _product(rule: Rule) -> list[RowColumn]:
     cols = [RowColumn(rule.label, product, "0.##")]
     if rule.bands:
         cols.append(RowColumn(f"{rule.label} (niveau)",
-                              lambda v: band_formula(v(PREV), rule.bands), role="band"))
+                              lambda v: "=" + band_formula(v(PREV), rule.bands), role="band"))
     return cols
 
 
 def _quadrant(rule: Rule) -> list[RowColumn]:
     p = rule.params
-    q = {k: text_literal(v) for k, v in p["quadrants"].items()}
-    s = _num(float(p["split"]))
 
     def quadrant(v: Callable[[str], str]) -> str:
-        x, y = v(p["x"]), v(p["y"])
-        return (f'=IF(OR({x}="",{y}=""),"",IF({x}>={s},IF({y}>={s},{q["x_high_y_high"]},'
-                f'{q["x_high_y_low"]}),IF({y}>={s},{q["x_low_y_high"]},{q["x_low_y_low"]})))')
+        return "=" + quadrant_formula(v(p["x"]), v(p["y"]), float(p["split"]), p["quadrants"])
     return [RowColumn(rule.label, quadrant, role="quadrant")]
 
 
@@ -252,7 +233,7 @@ def _achievement(rule: Rule) -> list[RowColumn]:
     cols = [RowColumn("Laatst gerealiseerd", latest, "0.##", "latest"),
             RowColumn(rule.label, ratio, "0%")]
     if rule.bands:
-        cols.append(RowColumn("Status", lambda v: band_formula(v(PREV), rule.bands),
+        cols.append(RowColumn("Status", lambda v: "=" + band_formula(v(PREV), rule.bands),
                               role="band"))
     return cols
 
