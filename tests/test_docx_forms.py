@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import zipfile
 from collections import Counter
@@ -241,6 +242,7 @@ def test_custom_properties_identify_each_copy(tmp_path: Path) -> None:
     assert {p[PROP_VERSION] for p in props} == {"2"}
     assert {p[PROP_KIND] for p in props} == {"form"}
     assert len({p[PROP_INSTANCE] for p in props}) == 3
+    assert all(re.fullmatch(r"uuid:[0-9a-f-]{36}", p[PROP_INSTANCE]) for p in props)
     types = zipfile.ZipFile(paths[0]).read("[Content_Types].xml").decode()
     assert "/docProps/custom.xml" in types
     assert "custom-properties" in zipfile.ZipFile(paths[0]).read("_rels/.rels").decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,7 +128,7 @@ def test_structure(inst: Instrument, built: dict[str, Path]) -> None:
     props = custom_props(built[inst.id])
     assert props[PROP_INSTRUMENT] == inst.id and props[PROP_VERSION] == inst.version
     assert props[PROP_RECIPIENT] == "" and props[PROP_KIND] == "workbook"
-    assert len(props[PROP_INSTANCE]) == 36
+    assert re.fullmatch(r"uuid:[0-9a-f-]{36}", props[PROP_INSTANCE]), props[PROP_INSTANCE]
     inputs: dict[str, set[str]] = {}
     for slot in inst.slots():
         sheet, coord = parse_ref(wb.defined_names[slot.anchor].attr_text)  # type: ignore[misc]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,21 +23,15 @@ from docx.document import Document as DocxDocument
 from jinja2 import TemplateError as JinjaError
 
 from . import custom_props, docx_controls
+from .copies import copy_file_name, copy_properties
 from .docx_layout import JINJA, STYLES, FormWriter
 from .errors import TemplateError
 from .model import (
-    PROP_INSTANCE,
-    PROP_INSTRUMENT,
-    PROP_KIND,
-    PROP_RECIPIENT,
-    PROP_RECIPIENT_NAME,
-    PROP_SUBJECT,
-    PROP_VERSION,
     RESPONDENT,
     Instrument,
     Slot,
 )
-from .recipients import Recipient, safe_filename_part
+from .recipients import Recipient
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 REFERENCE_DOCX = "reference.docx"
@@ -69,9 +62,8 @@ def render_forms(instrument: Instrument, recipients: list[Recipient] | None, out
     return paths
 
 
-def form_filename(instrument: Instrument, recipient: Recipient) -> str:
-    return (f"{instrument.id}_{safe_filename_part(recipient.id)}_"
-            f"{safe_filename_part(recipient.naam)}.docx")
+def form_filename(instrument: Instrument, recipient: Recipient | None) -> str:
+    return copy_file_name(instrument, recipient, ".docx")
 
 
 def reference_path(templates_dir: Path | None) -> Path:
@@ -114,18 +106,7 @@ class Master:
             return escape(_render(self.texts[int(ref)], context).replace("\n", " "))
 
         document = _MARKER.sub(substitute, self.document)
-        props = {
-            PROP_INSTRUMENT: self.instrument.id,
-            PROP_VERSION: self.instrument.version,
-            PROP_RECIPIENT: recipient.id if recipient else "",
-            PROP_INSTANCE: f"uuid:{uuid.uuid4()}",
-            PROP_KIND: "form",
-        }
-        if recipient is not None:
-            props[PROP_RECIPIENT_NAME] = recipient.naam
-            asks_subject = any(s.field.id == "onderwerp" for s, _ in self.slots.values())
-            if asks_subject and context.get("onderwerp"):
-                props[PROP_SUBJECT] = context["onderwerp"]  # stands in for a cleared answer
+        props = copy_properties(self.instrument, recipient, "form")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self.parts.items():

@@ -6,7 +6,6 @@ it with the recipient's texts (Jinja2, sandboxed) and its own custom document pr
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from copy import copy
 from pathlib import Path
@@ -21,18 +20,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .copies import copy_file_name, copy_properties
 from .model import (
-    PROP_INSTANCE,
-    PROP_INSTRUMENT,
-    PROP_KIND,
-    PROP_RECIPIENT,
-    PROP_RECIPIENT_NAME,
-    PROP_SUBJECT,
-    PROP_VERSION,
     Instrument,
-    item_slots,
 )
-from .recipients import OPTIONAL_COLUMNS, Recipient, safe_filename_part
+from .recipients import OPTIONAL_COLUMNS, Recipient
 from .xlsx_charts import make_chart
 from .xlsx_layout import Cell as LayoutCell
 from .xlsx_layout import Layout, SheetPlan, list_key
@@ -43,10 +35,7 @@ JINJA = SandboxedEnvironment(autoescape=False)
 
 
 def workbook_name(instrument: Instrument, recipient: Recipient | None) -> str:
-    if recipient is None:
-        return f"{instrument.id}.xlsx"
-    return (f"{instrument.id}_{safe_filename_part(recipient.id)}_"
-            f"{safe_filename_part(recipient.naam)}.xlsx")
+    return copy_file_name(instrument, recipient, ".xlsx")
 
 
 def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None, out_dir: Path,
@@ -116,15 +105,7 @@ def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title:
 
 def custom_properties(inst: Instrument, recipient: Recipient | None) -> dict[str, str]:
     """The custom document properties of one copy (a fresh instance id each time)."""
-    props = {PROP_INSTRUMENT: inst.id, PROP_VERSION: inst.version,
-             PROP_RECIPIENT: recipient.id if recipient else "",
-             PROP_INSTANCE: str(uuid.uuid4()), PROP_KIND: "workbook"}
-    if recipient is not None:
-        props[PROP_RECIPIENT_NAME] = recipient.naam
-        asks_subject = any(s.field.id == "onderwerp" for s in item_slots(inst.respondent_item))
-        if asks_subject and recipient.context.get("onderwerp"):
-            props[PROP_SUBJECT] = recipient.context["onderwerp"]  # stands in for a cleared answer
-    return props
+    return copy_properties(inst, recipient, "workbook")
 
 
 class _StyleCache:
