@@ -16,6 +16,7 @@ from templategen.build import build_all
 from templategen.cli import main
 from templategen.content import load_catalog
 from templategen.filling import W, fill_in_place, rewrite_zip, set_cell, typed_answers
+from templategen.model import FieldKind
 from templategen.read_docx import control_key
 from templategen.store import Store
 
@@ -66,6 +67,24 @@ def test_accepted_files_exit_0_and_one_line_each(tmp_path, built):
     assert code == 0
     assert report[0]["status"] in ("accepted", "accepted_with_warnings")
     assert output.count("\n") == 1 and str(a) in output
+
+
+def test_the_line_says_how_many_answers_were_filled(tmp_path, built):
+    blank, full = tmp_path / "blank.docx", tmp_path / "full.docx"
+    shutil.copy(built["open.docx"], blank)
+    want = filled(built, "open.docx", full)
+    inst = load_catalog(CONTENT).get("alles")
+    slots = len(inst.slots())
+    answered = sum(v is not None for v in want.values())
+    assert 0 < answered < slots
+    # a blank form still answers its tick boxes (unticked, False) and keeps the
+    # suggested entries it was built with
+    ticks = sum(s.field.kind is FieldKind.CHECK for s in inst.slots())
+    suggested = sum(len(entry) for item in inst.walk_items() for entry in item.prefill)
+    code, _, output = ingest(tmp_path, blank, full)
+    assert code == 0
+    assert f"blank.docx ({ticks + suggested} of {slots} answered" in output
+    assert f"full.docx ({answered} of {slots} answered" in output
 
 
 def test_deleted_table_row_and_question_are_named_once_each(tmp_path, built):

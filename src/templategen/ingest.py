@@ -53,7 +53,8 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     submission_id: int | None = None
-    answers: int = 0
+    answers: int = 0  # answer places found in the file
+    answered: int = 0  # of those, the ones not left empty
 
     def report(self) -> dict[str, Any]:
         return {"file": self.file, "status": self.status, "reason": self.reason,
@@ -64,7 +65,7 @@ class Outcome:
         if self.reason:
             return f"{text}: {self.reason}"
         if self.status.startswith("accepted"):
-            text += f" ({self.answers} answers"
+            text += f" ({self.answered} of {self.answers} answered"
             text += f", {len(self.warnings)} warning(s))" if self.warnings else ")"
         return text
 
@@ -147,7 +148,9 @@ def ingest_file(path: Path, store: Store, reader: _Reader,
         warnings=result.warnings, answers=result.answers,
     ))
     return Outcome(name, status, warnings=result.warnings, submission_id=submission_id,
-                   answers=len(result.answers), seconds=time.perf_counter() - start)
+                   answers=len(result.answers),
+                   answered=sum(a.value is not None for a in result.answers.values()),
+                   seconds=time.perf_counter() - start)
 
 
 def _mtime(path: Path) -> str:
