@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
@@ -18,16 +19,16 @@ from templategen.safezip import open_archive
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 
 
-def test_build_without_options_builds_every_bundled_instrument(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(main, ["build"])
-        assert result.exit_code == 0, result.output
-        out = Path("output")
-        ids = set(load_catalog().instruments)
-        assert {p.stem for p in out.glob("*.docx")} == ids
-        assert {p.stem for p in out.glob("*.xlsx")} == ids
-        assert result.output.strip().endswith(f"{2 * len(ids)} file(s) in output")
+def test_build_without_options_builds_every_bundled_instrument(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # 'output/' is relative to where the user runs it
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "output"
+    ids = set(load_catalog().instruments)
+    assert {p.stem for p in out.glob("*.docx")} == ids
+    assert {p.stem for p in out.glob("*.xlsx")} == ids
+    assert result.output.strip().endswith(f"{2 * len(ids)} file(s) in output")
 
 
 def test_build_with_recipients_csv_and_only(tmp_path: Path) -> None:
