@@ -15,22 +15,19 @@ PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2",
            "BCBD22", "17BECF")
 
 
-def _bar(plan: ChartPlan) -> BarChart:
-    chart = BarChart()
-    chart.type = "bar"
-    for title, _, values, _x in plan.series:
-        chart.series.append(Series(values, title=title))
-    chart.legend = None
-    return chart
+def _series_chart(kind: type[BarChart] | type[RadarChart], subtype: str
+                  ) -> Callable[[ChartPlan], BarChart | RadarChart]:
+    """A bar or radar chart builder: one series per plan series, no legend."""
 
+    def build(plan: ChartPlan) -> BarChart | RadarChart:
+        chart = kind()
+        chart.type = subtype
+        for title, _, values, _x in plan.series:
+            chart.series.append(Series(values, title=title))
+        chart.legend = None
+        return chart
 
-def _radar(plan: ChartPlan) -> RadarChart:
-    chart = RadarChart()
-    chart.type = "marker"
-    for title, _, values, _x in plan.series:
-        chart.series.append(Series(values, title=title))
-    chart.legend = None
-    return chart
+    return build
 
 
 def _scatter(plan: ChartPlan) -> ScatterChart:
@@ -62,7 +59,9 @@ def _scatter(plan: ChartPlan) -> ScatterChart:
 
 
 CHARTS: dict[str, Callable[[ChartPlan], BarChart | RadarChart | ScatterChart]] = {
-    "bar": _bar, "radar": _radar, "scatter": _scatter,
+    "bar": _series_chart(BarChart, "bar"),
+    "radar": _series_chart(RadarChart, "marker"),
+    "scatter": _scatter,
 }
 
 
