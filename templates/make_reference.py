@@ -1,4 +1,5 @@
-"""Generate templates/reference.docx, the default house style of the Word forms.
+"""Generate templates/reference.docx and templates/reference.xlsx, the default house style
+of the Word forms and the Excel workbooks.
 
 We have no Word here, so the reference document is made with python-docx from its own
 default template. A school makes its own by opening reference.docx in Word, changing
@@ -13,6 +14,11 @@ with ``--templates``. The renderer only uses the styles by name:
     Bron                           source and attribution line (small, grey)
     Table Grid                     tables (respondent block, grids)
 
+reference.xlsx holds the workbooks' named cell styles (Excel: Home > Cell Styles), written
+from templategen.xlsx_style.DEFAULT_STYLES; a school changes them in Excel the same way. The
+renderer uses them by name ("tg Titel", "tg Kop", "tg Vraag", "tg Invoer", "tg Berekend", ...;
+docs/house-style.md lists them all).
+
 Run: python templates/make_reference.py
 """
 
@@ -25,6 +31,10 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from openpyxl import Workbook
+from openpyxl.styles import NamedStyle
+
+from templategen.xlsx_style import DEFAULT_STYLES, ROLES
 
 HERE = Path(__file__).resolve().parent
 FONT = "Liberation Sans"  # metric-compatible with Arial; Word falls back to Arial
@@ -137,5 +147,42 @@ def make(path: Path) -> Path:
     return path
 
 
+# what each named style is for, shown beside its sample in reference.xlsx
+XLSX_USES = {
+    "tg Tekst": "gewone tekst (toelichtingsblad)",
+    "tg Titel": "titel van een blad",
+    "tg Tussenkop": "tussenkop op het toelichtingsblad",
+    "tg Kop": "kopregel van een tabel",
+    "tg Groep": "groep of subonderdeel in een tabel",
+    "tg Label": "nummer, kenmerk of omschrijving naast een antwoord",
+    "tg Vraag": "tekst van een vraag",
+    "tg Aanwijzing": "korte aanwijzing bij een vraag",
+    "tg Toelichting": "toelichting en achtergrond bij een onderdeel",
+    "tg Berekend": "berekende waarde (formule)",
+    "tg Score": "score op het blad Scores",
+    "tg Invoer": "antwoordcel die de invuller invult",
+}
+
+
+def make_xlsx(path: Path) -> Path:
+    """A workbook with every named cell style, each shown on a sample cell."""
+    assert set(XLSX_USES) == set(DEFAULT_STYLES) == {r.style for r in ROLES.values()}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Huisstijl"
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 50
+    ws["A1"] = "Celstijlen van templategen: wijzig ze via Start > Celstijlen (niet de cellen)."
+    for row, (name, attributes) in enumerate(DEFAULT_STYLES.items(), start=3):
+        wb.add_named_style(NamedStyle(name=name, **attributes))
+        ws.cell(row, 1, name)
+        ws.cell(row, 2, XLSX_USES[name]).style = name
+    wb.properties.title = "templategen huisstijl"
+    wb.properties.creator = "templategen"
+    wb.save(path)
+    return path
+
+
 if __name__ == "__main__":
     print(make(HERE / "reference.docx"))
+    print(make_xlsx(HERE / "reference.xlsx"))

@@ -16,6 +16,12 @@ Renderer = Callable[[Instrument, list[Recipient] | None, Path, Path | None], lis
 # Each renderer writes its files for one instrument: the Word form(s) and the workbook(s).
 RENDERERS: tuple[Renderer, ...] = (render_docx.render_forms, render_xlsx.render_workbooks)
 
+# What a renderer has to say about the templates folder (a style it lacks, ...), said once per
+# build rather than once per instrument. A renderer that cannot use its template raises instead.
+TEMPLATE_WARNINGS: dict[Renderer, Callable[[Path | None], list[str]]] = {
+    render_xlsx.render_workbooks: render_xlsx.house_style_warnings,
+}
+
 
 @dataclass
 class BuildResult:
@@ -30,6 +36,9 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
     instruments = load_catalog(content_dir).select(only)
     recipients = load_recipients(recipients_path) if recipients_path else None
     result = BuildResult()
+    for render in renderers:
+        if render in TEMPLATE_WARNINGS:
+            result.warnings.extend(TEMPLATE_WARNINGS[render](templates_dir))
     for instrument in instruments:
         for render in renderers:
             result.files.extend(render(instrument, recipients, out_dir, templates_dir))

@@ -25,13 +25,15 @@ from .model import (
     Instrument,
 )
 from .recipients import OPTIONAL_COLUMNS, Recipient
+from .render_docx import BUNDLED_TEMPLATES
 from .xlsx_charts import make_chart
 from .xlsx_layout import Cell as LayoutCell
 from .xlsx_layout import Layout, SheetPlan, list_key
 from .xlsx_sheets import plan_layout
-from .xlsx_style import FORMATS, STYLES, validation
+from .xlsx_style import FORMATS, ROLES, HouseStyle, load_house_style, validation
 
 JINJA = SandboxedEnvironment(autoescape=False)
+REFERENCE_XLSX = "reference.xlsx"
 
 
 def workbook_name(instrument: Instrument, recipient: Recipient | None) -> str:
@@ -43,11 +45,12 @@ def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None,
     """Write one workbook (unpersonalised) or one per recipient; return the paths.
 
     The workbook is built once (xlsx_copies.WorkbookMaster) and each copy patches the
-    recipient's texts into its XML."""
+    recipient's texts into its XML. Its cell styles are the named styles of the reference
+    workbook in ``templates_dir`` (default: the bundled templates/reference.xlsx)."""
     from .xlsx_copies import build_master
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    master = build_master(plan_layout(instrument))
+    master = build_master(plan_layout(instrument), house_style(templates_dir))
     paths = []
     copies: list[Recipient | None] = list(recipients) if recipients else [None]
     for recipient in copies:
@@ -57,13 +60,24 @@ def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None,
     return paths
 
 
+def house_style(templates_dir: Path | None) -> HouseStyle:
+    """The named cell styles of the templates folder's reference.xlsx (bundled by default)."""
+    return load_house_style((templates_dir or BUNDLED_TEMPLATES) / REFERENCE_XLSX)
+
+
+def house_style_warnings(templates_dir: Path | None) -> list[str]:
+    """What is wrong with the templates folder's reference.xlsx (said once per build)."""
+    return list(house_style(templates_dir).warnings)
+
+
 def context_of(recipient: Recipient | None) -> dict[str, str]:
     if recipient is None:
         return {c: "" for c in ("id", "naam", *OPTIONAL_COLUMNS)}
     return recipient.context
 
 
-def write_workbook(layout: Layout, recipient: Recipient | None) -> Workbook:
+def write_workbook(layout: Layout, recipient: Recipient | None,
+                   house: HouseStyle | None = None) -> Workbook:
     """One copy of the workbook for a recipient (or blank), built directly with openpyxl."""
     inst = layout.instrument
     context = context_of(recipient)
@@ -83,14 +97,16 @@ def write_workbook(layout: Layout, recipient: Recipient | None) -> Workbook:
         return render(value) if isinstance(value, str) and not value.startswith("=") else value
 
     return build_workbook(layout, value_of, render(inst.title),
-                          custom_properties(inst, recipient))
+                          custom_properties(inst, recipient), house)
 
 
 def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title: str,
-                   props: dict[str, str]) -> Workbook:
-    """The workbook of a layout, each cell's value given by ``value_of``."""
+                   props: dict[str, str], house: HouseStyle | None = None) -> Workbook:
+    """The workbook of a layout, each cell's value given by ``value_of``, styled with the
+    named cell styles of ``house`` (default: the bundled reference)."""
     wb = Workbook()
     wb.remove(wb.active)
+    (house or house_style(None)).add_to(wb)
     for plan in layout.sheets:
         ws = wb.create_sheet(plan.title)
         _write_sheet(ws, plan, layout, value_of)
@@ -109,8 +125,10 @@ def custom_properties(inst: Instrument, recipient: Recipient | None) -> dict[str
 
 
 class _StyleCache:
-    """Styles are set once per (style, number format) and copied: setting each attribute
-    per cell makes openpyxl hash every style object again (most of the build time)."""
+    """Styles are set once per (role, number format) and copied: setting each attribute
+    per cell makes openpyxl hash every style object again (most of the build time). A role
+    is a named style of the workbook plus its protection and, for text inputs, the text
+    format (see xlsx_style.ROLES)."""
 
     def __init__(self, ws: Worksheet):
         self.ws = ws
@@ -119,11 +137,12 @@ class _StyleCache:
     def get(self, name: str, number_format: str | None) -> StyleArray:
         key = (name, number_format)
         if key not in self.arrays:
+            role = ROLES[name]
             scratch = Cell(self.ws)
-            for attr, style in STYLES[name].items():
-                setattr(scratch, attr, style)
-            if number_format:
-                scratch.number_format = number_format
+            scratch.style = role.style
+            scratch.protection = role.protection
+            if number_format or role.number_format:
+                scratch.number_format = number_format or role.number_format
             self.arrays[key] = scratch._style
         return copy(self.arrays[key])
 

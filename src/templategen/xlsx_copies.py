@@ -26,6 +26,7 @@ from . import custom_props
 from .recipients import Recipient
 from .render_xlsx import JINJA, build_workbook, context_of, custom_properties, write_workbook
 from .xlsx_layout import Cell, Layout
+from .xlsx_style import HouseStyle
 
 _MARK = "~~tg-{}~~"
 # a marked cell as openpyxl writes it: <c r="B3" s="6" t="inlineStr"><is><t>~~tg-0~~</t></is></c>
@@ -58,12 +59,13 @@ class WorkbookMaster:
     fills: list[_Fill] = field(default_factory=list)
     title: Template | None = None  # the document title, when it holds placeholders
     patchable: bool = True
+    house: HouseStyle | None = None  # the named cell styles (None: the bundled ones)
 
     def copy(self, recipient: Recipient | None) -> bytes:
         """The bytes of one copy for a recipient (or the unpersonalised copy)."""
         if not self.patchable:
             buffer = io.BytesIO()
-            write_workbook(self.layout, recipient).save(buffer)
+            write_workbook(self.layout, recipient, self.house).save(buffer)
             return buffer.getvalue()
         context = context_of(recipient)
         values = [fill.value(context) for fill in self.fills]
@@ -82,7 +84,7 @@ class WorkbookMaster:
         return buffer.getvalue()
 
 
-def build_master(layout: Layout) -> WorkbookMaster:
+def build_master(layout: Layout, house: HouseStyle | None = None) -> WorkbookMaster:
     """Build the workbook once, with markers in the cells that differ per recipient."""
     fills: list[_Fill] = []
     templates: dict[str, Template] = {}
@@ -102,7 +104,8 @@ def build_master(layout: Layout) -> WorkbookMaster:
     inst = layout.instrument
     title = JINJA.from_string(inst.title) if "{" in inst.title else None
     props = custom_properties(inst, None)
-    wb = build_workbook(layout, value_of, "~~tg-title~~" if title else inst.title, props)
+    wb = build_workbook(layout, value_of, "~~tg-title~~" if title else inst.title, props,
+                        house)
     buffer = io.BytesIO()
     wb.save(buffer)
     with zipfile.ZipFile(buffer) as zf:
@@ -119,7 +122,7 @@ def build_master(layout: Layout) -> WorkbookMaster:
                      for split in pieces.values() for p in split)
     patchable = (found == len(fills) and not marks_left
                  and custom_props.CUSTOM_PART in parts)
-    return WorkbookMaster(layout, parts, pieces, fills, title, patchable)
+    return WorkbookMaster(layout, parts, pieces, fills, title, patchable, house)
 
 
 def _split(xml: str) -> list[str | int]:

@@ -18,7 +18,7 @@ INTRO_SHEET, RESPONDENT_SHEET, SCORES_SHEET = "Toelichting", "Gegevens", "Scores
 @dataclass
 class Cell:
     value: Any = None  # text (may hold Jinja2 placeholders), number or "=formula"
-    style: str = "text"  # a key of xlsx_style.STYLES
+    style: str = "text"  # a key of xlsx_style.ROLES
     number_format: str | None = None
     prefill: str | None = None  # respondent field filled from the recipient
 

@@ -1,51 +1,147 @@
-"""How a workbook looks and guards its inputs: cell styles, data validation per answer kind
-and conditional formatting per kind of result (tables, not branches)."""
+"""How a workbook looks and guards its inputs: named cell styles (the house style, from the
+reference workbook of the templates folder), data validation per answer kind and conditional
+formatting per kind of result (tables, not branches)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import (
+    Alignment,
+    Border,
+    Color,
+    Font,
+    NamedStyle,
+    PatternFill,
+    Protection,
+    Side,
+)
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .errors import TemplateError
 from .model import Field, FieldKind
 
 _THIN = Side(style="thin", color="A6A6A6")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF6CC")
-_UNLOCKED = Protection(locked=False)
+_GREY = PatternFill("solid", fgColor="EDEDED")
 
-# style name -> cell attributes
-STYLES: dict[str, dict[str, Any]] = {
-    "text": {"alignment": _WRAP_TOP},
-    "title": {"font": Font(bold=True, size=14, color="1F4E79"), "alignment": _WRAP_TOP},
-    "heading": {"font": Font(bold=True, size=12, color="1F4E79"), "alignment": _WRAP_TOP},
-    "header": {"font": Font(bold=True, color="FFFFFF"), "alignment": _WRAP_TOP,
+
+def _font(**attributes: Any) -> Font:
+    """A whole font (the workbook default, Calibri 11, changed by ``attributes``): a named
+    style's font replaces the default one, so it must not leave the name or size out."""
+    whole: dict[str, Any] = {"name": "Calibri", "size": 11, "family": 2, "scheme": "minor",
+                             "color": Color(theme=1)}
+    return Font(**{**whole, **attributes})
+
+
+# The bundled house style: named cell style -> its attributes. templates/make_reference.py
+# writes these into templates/reference.xlsx; a school changes them there (Excel: Home > Cell
+# Styles) and passes its folder with --templates. A name missing from a reference keeps this look.
+DEFAULT_STYLES: dict[str, dict[str, Any]] = {
+    "tg Tekst": {"font": _font(), "alignment": _WRAP_TOP},
+    "tg Titel": {"font": _font(bold=True, size=14, color="1F4E79"), "alignment": _WRAP_TOP},
+    "tg Tussenkop": {"font": _font(bold=True, size=12, color="1F4E79"), "alignment": _WRAP_TOP},
+    "tg Kop": {"font": _font(bold=True, color="FFFFFF"), "alignment": _WRAP_TOP,
                "fill": PatternFill("solid", fgColor="1F4E79"), "border": _BOX},
-    "group": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7"),
-              "alignment": _WRAP_TOP},
-    "label": {"alignment": _WRAP_TOP, "border": _BOX},
-    "question": {"alignment": _WRAP_TOP, "border": _BOX},
-    "note": {"font": Font(italic=True, color="595959"), "alignment": _WRAP_TOP},
-    "guidance": {"font": Font(italic=True, color="404040"), "alignment": _WRAP_TOP,
-                 "fill": PatternFill("solid", fgColor="F2F2F2")},
-    "formula": {"alignment": _WRAP_TOP, "border": _BOX,
-                "fill": PatternFill("solid", fgColor="EDEDED")},
-    "score": {"font": Font(bold=True), "alignment": _WRAP_TOP, "border": _BOX,
-              "fill": PatternFill("solid", fgColor="EDEDED")},
-    "input": {"alignment": _WRAP_TOP, "border": _BOX, "fill": _INPUT_FILL,
-              "protection": _UNLOCKED},
-    "input_wrap": {"alignment": _WRAP_TOP, "border": _BOX, "fill": _INPUT_FILL,
-                   "protection": _UNLOCKED, "number_format": "@"},
-    "input_number": {"alignment": _WRAP_TOP, "border": _BOX, "fill": _INPUT_FILL,
-                     "protection": _UNLOCKED},
-    "input_date": {"alignment": _WRAP_TOP, "border": _BOX, "fill": _INPUT_FILL,
-                   "protection": _UNLOCKED},
+    "tg Groep": {"font": _font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7"),
+                 "alignment": _WRAP_TOP},
+    "tg Label": {"font": _font(), "alignment": _WRAP_TOP, "border": _BOX},
+    "tg Vraag": {"font": _font(), "alignment": _WRAP_TOP, "border": _BOX},
+    "tg Aanwijzing": {"font": _font(italic=True, color="595959"), "alignment": _WRAP_TOP},
+    "tg Toelichting": {"font": _font(italic=True, color="404040"), "alignment": _WRAP_TOP,
+                       "fill": PatternFill("solid", fgColor="F2F2F2")},
+    "tg Berekend": {"font": _font(), "alignment": _WRAP_TOP, "border": _BOX, "fill": _GREY},
+    "tg Score": {"font": _font(bold=True), "alignment": _WRAP_TOP, "border": _BOX,
+                 "fill": _GREY},
+    "tg Invoer": {"font": _font(), "alignment": _WRAP_TOP, "border": _BOX,
+                  "fill": PatternFill("solid", fgColor="FFF6CC")},
 }
+STYLE_ATTRIBUTES = ("font", "fill", "border", "alignment", "number_format")
+
+_LOCKED, _UNLOCKED = Protection(locked=True), Protection(locked=False)
+
+
+@dataclass(frozen=True)
+class Role:
+    """What a layout cell's style key means: a named cell style, plus what is not a matter
+    of taste and so never comes from the reference (protection; text inputs stay text)."""
+
+    style: str
+    protection: Protection = _LOCKED
+    number_format: str | None = None
+
+
+# layout style key (xlsx_layout.Cell.style) -> role
+ROLES: dict[str, Role] = {
+    "text": Role("tg Tekst"),
+    "title": Role("tg Titel"),
+    "heading": Role("tg Tussenkop"),
+    "header": Role("tg Kop"),
+    "group": Role("tg Groep"),
+    "label": Role("tg Label"),
+    "question": Role("tg Vraag"),
+    "note": Role("tg Aanwijzing"),
+    "guidance": Role("tg Toelichting"),
+    "formula": Role("tg Berekend"),
+    "score": Role("tg Score"),
+    "input": Role("tg Invoer", _UNLOCKED),
+    "input_wrap": Role("tg Invoer", _UNLOCKED, "@"),
+    "input_number": Role("tg Invoer", _UNLOCKED),
+    "input_date": Role("tg Invoer", _UNLOCKED),
+}
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    """The named cell styles a workbook gets (name -> attributes), and what was wrong with
+    the reference they came from (said once per build)."""
+
+    styles: dict[str, dict[str, Any]]
+    warnings: tuple[str, ...] = ()
+
+    def add_to(self, wb: Workbook) -> None:
+        """Register every named style in a new workbook (so cells can use them by name)."""
+        for name, attributes in self.styles.items():
+            wb.add_named_style(NamedStyle(name=name, **attributes))
+
+
+def load_house_style(path: Path) -> HouseStyle:
+    """The house style of a reference workbook; the bundled look when there is none."""
+    if not path.is_file():
+        return HouseStyle(DEFAULT_STYLES, (
+            f"{path}: no such file; workbooks get the bundled house style. Fix: copy "
+            "templates/reference.xlsx into the templates folder and change its cell styles.",))
+    stat = path.stat()
+    return _read_reference(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_reference(path: Path, mtime_ns: int, size: int) -> HouseStyle:
+    try:
+        wb = load_workbook(path)
+    except Exception as exc:  # openpyxl raises several kinds for a bad package
+        raise TemplateError(f"{path}: not a usable .xlsx ({exc}); save it again in Excel "
+                            "(or start from the bundled templates/reference.xlsx).") from None
+    found = {style.name: style for style in wb._named_styles}
+    styles = {name: {attr: getattr(found[name], attr) for attr in STYLE_ATTRIBUTES}
+              if name in found else default for name, default in DEFAULT_STYLES.items()}
+    missing = [name for name in DEFAULT_STYLES if name not in found]
+    if not missing:
+        return HouseStyle(styles)
+    names = ", ".join(f"'{name}'" for name in missing)
+    return HouseStyle(styles, (
+        f"{path}: no cell style {names}; workbooks use the bundled look for "
+        f"{'it' if len(missing) == 1 else 'them'}. Fix: add the cell style in Excel "
+        "(Home > Cell Styles > New Cell Style) or start from the bundled "
+        "templates/reference.xlsx.",))
 
 
 def _fmt(x: float | None) -> str:
