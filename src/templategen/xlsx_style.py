@@ -131,8 +131,8 @@ def _read_reference(path: Path, mtime_ns: int, size: int) -> HouseStyle:
         raise TemplateError(f"{path}: not a usable .xlsx ({exc}); save it again in Excel "
                             "(or start from the bundled templates/reference.xlsx).") from None
     found = {style.name: style for style in wb._named_styles}
-    styles = {name: {attr: getattr(found[name], attr) for attr in STYLE_ATTRIBUTES}
-              if name in found else default for name, default in DEFAULT_STYLES.items()}
+    styles = {name: _attributes(found[name]) if name in found else default
+              for name, default in DEFAULT_STYLES.items()}
     missing = [name for name in DEFAULT_STYLES if name not in found]
     if not missing:
         return HouseStyle(styles)
@@ -148,6 +148,21 @@ def _fmt(x: float | None) -> str:
     if x is None:
         return ""
     return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+
+
+_SIDES = ("left", "right", "top", "bottom", "diagonal")
+
+
+def _attributes(style: NamedStyle) -> dict[str, Any]:
+    """A named style's look. A border read from a file leaves out its empty sides; openpyxl
+    would copy such a border over every merged cell (slow, and a style per cell), so the
+    empty sides are filled in as a new border has them."""
+    attributes = {attr: getattr(style, attr) for attr in STYLE_ATTRIBUTES}
+    border = attributes["border"]
+    attributes["border"] = Border(
+        **{side: getattr(border, side) or Side() for side in _SIDES},
+        diagonalUp=border.diagonalUp, diagonalDown=border.diagonalDown, outline=border.outline)
+    return attributes
 
 
 # --- data validation: answer kind -> (type, formulas, input message, error message) ------
