@@ -165,3 +165,11 @@ def test_a_reference_saved_by_libreoffice_keeps_its_styles(tmp_path: Path) -> No
     assert house.warnings == ()
     assert house.styles["tg Kop"]["fill"].fgColor.rgb.endswith("00A050")
     assert house.styles["tg Invoer"]["fill"].fgColor.rgb.endswith("FFF6CC")
+
+
+def test_the_house_style_doc_names_every_style_the_renderers_use() -> None:
+    from templategen.docx_layout import STYLES as DOCX_STYLES
+
+    doc = (Path(__file__).parents[1] / "docs" / "house-style.md").read_text(encoding="utf-8")
+    for name in [*DOCX_STYLES.values(), *DEFAULT_STYLES]:
+        assert f"`{name}`" in doc, name

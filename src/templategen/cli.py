@@ -82,7 +82,8 @@ def list_(content_dir: Path | None) -> None:
 @main.command()
 @content_option
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Folder with house-style reference.docx (default: bundled).")
+              default=None, help="Folder with house-style reference.docx and reference.xlsx "
+              "(default: bundled; see docs/house-style.md).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True, help="Where the files go.")
 @click.option("--recipients", "recipients", type=click.Path(dir_okay=False, path_type=Path),
