@@ -12,8 +12,11 @@ from openpyxl import Workbook
 from templategen.cli import main
 from templategen.content import load_catalog
 from templategen.custom_props import read_custom
+from templategen.errors import TemplateError
 from templategen.model import PROP_RECIPIENT
 from templategen.read_docx import read_form
+from templategen.render_docx import render_forms
+from templategen.render_xlsx import render_workbooks
 from templategen.safezip import open_archive
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
@@ -91,3 +94,29 @@ def test_build_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     no_id = runner.invoke(main, ["build", "--content", str(FIXTURES), "--recipients", str(bad),
                                  "--out", str(tmp_path / "o2")])
     assert no_id.exit_code == 1 and "id" in no_id.output
+
+
+
+def _refusing_placeholder(tmp_path: Path) -> Path:
+    text = (FIXTURES / "alles.yaml").read_text(encoding="utf-8")
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "alles.yaml").write_text(
+        text.replace("van {{ organisatie }}.", "van {{ organisatie.__class__.__mro__ }}."),
+        encoding="utf-8")
+    return content
+
+
+@pytest.mark.parametrize("render", [render_forms, render_workbooks],
+                         ids=["forms", "workbooks"])
+def test_a_placeholder_the_sandbox_refuses_is_a_template_error(tmp_path: Path, render) -> None:
+    inst = load_catalog(_refusing_placeholder(tmp_path)).get("alles")
+    with pytest.raises(TemplateError, match="a placeholder in the content cannot be filled"):
+        render(inst, None, tmp_path / "out", None)
+
+
+def test_build_reports_a_refused_placeholder_without_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--content", str(_refusing_placeholder(tmp_path)),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "Error: a placeholder in the content cannot be filled" in result.output

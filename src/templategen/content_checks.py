@@ -10,9 +10,8 @@ import jinja2
 from .content_schema import did_you_mean
 from .errors import Problem
 from .model import ID_PATTERN, RESPONDENT, Scale
+from .placeholders import JINJA
 from .yamlsource import LineDict, LineList
-
-_JINJA = jinja2.Environment(autoescape=False)
 
 
 class Checks:
@@ -62,7 +61,7 @@ class Checks:
         if "{{" not in s and "{%" not in s and "{#" not in s:
             return
         try:
-            _JINJA.parse(s)
+            JINJA.parse(s)
         except jinja2.TemplateSyntaxError as exc:
             self.err(line + (exc.lineno or 1) - 1, f"bad Jinja2 placeholder: {exc.message}.",
                      "write placeholders as {{ naam }}.")

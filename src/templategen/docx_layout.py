@@ -16,7 +16,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from .model import (
@@ -31,8 +30,7 @@ from .model import (
     Section,
     Slot,
 )
-
-JINJA = SandboxedEnvironment(autoescape=False)
+from .placeholders import JINJA
 
 # Role in the form -> style name in the reference document. Restyle by editing those styles.
 STYLES = {

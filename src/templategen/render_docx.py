@@ -20,17 +20,17 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from jinja2 import TemplateError as JinjaError
 
 from . import custom_props, docx_controls
 from .copies import copy_file_name, copy_properties
-from .docx_layout import JINJA, STYLES, FormWriter
+from .docx_layout import STYLES, FormWriter
 from .errors import TemplateError
 from .model import (
     RESPONDENT,
     Instrument,
     Slot,
 )
+from .placeholders import JINJA, context_of, fill
 from .recipients import Recipient
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -91,7 +91,7 @@ class Master:
     slots: dict[str, tuple[Slot, int]] = field(default_factory=dict)  # respondent slots
 
     def copy(self, recipient: Recipient | None) -> bytes:
-        context = recipient.context if recipient else {}
+        context = context_of(recipient)
         controls = dict(self.controls)
         if recipient is not None:
             for key, (slot, index) in self.slots.items():
@@ -103,7 +103,7 @@ class Master:
             kind, ref = match.group(1), match.group(2)
             if kind == "c":
                 return controls[ref]
-            return escape(_render(self.texts[int(ref)], context).replace("\n", " "))
+            return escape(fill(self.texts[int(ref)], context).replace("\n", " "))
 
         document = _MARKER.sub(substitute, self.document)
         props = copy_properties(self.instrument, recipient, "form")
@@ -115,13 +115,6 @@ class Master:
                 zf.writestr(name, data)
             zf.writestr(custom_props.CUSTOM_PART, custom_props.custom_xml(props))
         return buffer.getvalue()
-
-
-def _render(template: Any, context: dict[str, str]) -> str:
-    try:
-        return str(template.render(**context))
-    except JinjaError as exc:
-        raise TemplateError(f"a placeholder in the content cannot be filled: {exc}.") from None
 
 
 def _alias(slot: Slot) -> str:
@@ -160,7 +153,7 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
         )
     writer = FormWriter(doc, instrument)
     writer.write()
-    doc.core_properties.title = _render(JINJA.from_string(instrument.title), {})
+    doc.core_properties.title = fill(JINJA.from_string(instrument.title), context_of(None))
     doc.core_properties.subject = f"{instrument.id} {instrument.version}"
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -11,7 +11,6 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
-from jinja2.sandbox import SandboxedEnvironment
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.packaging.custom import StringProperty
@@ -24,7 +23,8 @@ from .copies import copy_file_name, copy_properties
 from .model import (
     Instrument,
 )
-from .recipients import OPTIONAL_COLUMNS, Recipient
+from .placeholders import JINJA, context_of, fill
+from .recipients import Recipient
 from .render_docx import BUNDLED_TEMPLATES
 from .xlsx_charts import make_chart
 from .xlsx_layout import Cell as LayoutCell
@@ -32,7 +32,6 @@ from .xlsx_layout import Layout, SheetPlan, list_key
 from .xlsx_sheets import plan_layout
 from .xlsx_style import FORMATS, ROLES, HouseStyle, load_house_style, validation
 
-JINJA = SandboxedEnvironment(autoescape=False)
 REFERENCE_XLSX = "reference.xlsx"
 
 
@@ -70,12 +69,6 @@ def house_style_warnings(templates_dir: Path | None) -> list[str]:
     return list(house_style(templates_dir).warnings)
 
 
-def context_of(recipient: Recipient | None) -> dict[str, str]:
-    if recipient is None:
-        return {c: "" for c in ("id", "naam", *OPTIONAL_COLUMNS)}
-    return recipient.context
-
-
 def write_workbook(layout: Layout, recipient: Recipient | None,
                    house: HouseStyle | None = None) -> Workbook:
     """One copy of the workbook for a recipient (or blank), built directly with openpyxl."""
@@ -87,7 +80,7 @@ def write_workbook(layout: Layout, recipient: Recipient | None,
         if "{" not in text:
             return text
         if text not in cache:
-            cache[text] = JINJA.from_string(text).render(**context)
+            cache[text] = fill(JINJA.from_string(text), context)
         return cache[text]
 
     def value_of(cell: LayoutCell) -> Any:

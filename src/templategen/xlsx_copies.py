@@ -23,8 +23,9 @@ from jinja2 import Template
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from . import custom_props
+from .placeholders import JINJA, context_of, fill
 from .recipients import Recipient
-from .render_xlsx import JINJA, build_workbook, context_of, custom_properties, write_workbook
+from .render_xlsx import build_workbook, custom_properties, write_workbook
 from .xlsx_layout import Cell, Layout
 from .xlsx_style import HouseStyle
 
@@ -46,7 +47,7 @@ class _Fill:
         if self.prefill is not None:
             return context.get(self.prefill, "")
         assert self.template is not None
-        return str(self.template.render(**context))
+        return fill(self.template, context)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class WorkbookMaster:
             return buffer.getvalue()
         context = context_of(recipient)
         values = [fill.value(context) for fill in self.fills]
-        title = _xml_text(str(self.title.render(**context))) if self.title else ""
+        title = _xml_text(fill(self.title, context)) if self.title else ""
         props = custom_properties(self.layout.instrument, recipient)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
