@@ -18,6 +18,8 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import formula_text
+
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -25,7 +27,6 @@ GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
 FLAG_FILL = PatternFill("solid", fgColor="F8CBAD")
 WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_ARGS = 200
-SHEET_MAX = 31
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
@@ -138,14 +139,7 @@ def countif(refs: Sequence[str], criterion: str) -> str:
 
 def sheet_title(label: str, instrument_id: str, taken: set[str]) -> str:
     """A unique sheet name of at most 31 characters: '<label> <instrument id>'."""
-    base = f"{label} {instrument_id}"[:SHEET_MAX].rstrip(" _")
-    title, n = base, 2
-    while title.casefold() in taken:
-        suffix = f" ({n})"
-        title = base[: SHEET_MAX - len(suffix)] + suffix
-        n += 1
-    taken.add(title.casefold())
-    return title
+    return formula_text.sheet_title(f"{label} {instrument_id}", taken)
 
 
 def widths(ws: Worksheet, sizes: dict[int, float]) -> None:

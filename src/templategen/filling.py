@@ -26,13 +26,12 @@ from lxml import etree
 
 from .filling_answers import Raw, sample_answers, typed_answers
 from .model import FieldKind, Slot, anchor
-from .read_docx import control_key
+from .read_docx import W14, W, control_key
+from .read_xlsx import parse_ref
 
 __all__ = ["Raw", "fill_form", "fill_in_place", "fill_workbook", "rewrite_zip",
            "sample_answers", "set_cell", "typed_answers"]
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "w14": W14}
@@ -274,14 +273,6 @@ def _sheet_parts(z: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
     return parts, names
 
 
-def _split_ref(ref: str) -> tuple[str, str]:
-    """'Sheet name'!$C$12[:$C$14] -> (sheet name, first cell)."""
-    sheet, cell = ref.rsplit("!", 1)
-    if sheet.startswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    return sheet, cell.replace("$", "").split(":")[0]
-
-
 def fill_workbook(src: Path, answers: Mapping[str, Raw], dst: Path | None = None,
                   slots: Mapping[str, Slot] | None = None, strict: bool = False) -> int:
     """Type answers into the input cells named ``tg_<key>``; write ``dst`` (else in place)
@@ -297,11 +288,11 @@ def fill_workbook(src: Path, answers: Mapping[str, Raw], dst: Path | None = None
         for key, value in answers.items():
             if value is None:
                 continue
-            ref = names.get(anchor(key))
-            if ref is None:
+            ref = parse_ref(names.get(anchor(key), ""))
+            if ref is None:  # no such name, or not a single cell
                 missing.add(key)
                 continue
-            sheet, cell = _split_ref(ref)
+            sheet, cell = ref
             part = sheet_part[sheet]
             if part not in trees:
                 trees[part] = etree.fromstring(z.read(part))

@@ -1,4 +1,5 @@
-"""Excel formula text shared by the scoring workbooks and the comparison workbook.
+"""Excel text rules shared by the scoring workbooks and the comparison workbook:
+formula pieces and sheet names.
 
 Each function returns formula text without the leading "=", so callers can nest it.
 Their meaning is the same as scoring.py's, which the tests check through LibreOffice.
@@ -6,6 +7,7 @@ Their meaning is the same as scoring.py's, which the tests check through LibreOf
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from .model import Band
@@ -38,3 +40,16 @@ def quadrant_formula(x: str, y: str, split: float, quadrants: Mapping[str, str])
     q = {k: text_literal(v) for k, v in quadrants.items()}
     return (f'IF(OR({x}="",{y}=""),"",IF({x}>={s},IF({y}>={s},{q["x_high_y_high"]},'
             f'{q["x_high_y_low"]}),IF({y}>={s},{q["x_low_y_high"]},{q["x_low_y_low"]})))')
+
+
+def sheet_title(text: str, taken: set[str]) -> str:
+    """A valid, unique sheet title (31 characters, none of []:*?/\\'); ``taken`` holds the
+    case-folded titles already used and gets this one."""
+    cleaned = " ".join(re.sub(r"[\[\]:*?/\\']+", " ", text).split())
+    base = cleaned[:31].strip() or "Blad"
+    title, n = base, 2
+    while title.casefold() in taken:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)].rstrip() + suffix, n + 1
+    taken.add(title.casefold())
+    return title

@@ -4,12 +4,12 @@ xlsx_scores; the resulting plain data model is in xlsx_layout."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from .formula_text import sheet_title
 from .model import (
     ROW_RULES,
     SIMPLE_KINDS,
@@ -51,18 +51,6 @@ from .xlsx_scores import scores_sheet
 # width of an input column per answer kind (characters)
 INPUT_WIDTH = {FieldKind.TEXT: 40, FieldKind.CHECK: 11, FieldKind.SCALE: 22,
                FieldKind.CHOICE: 20, FieldKind.NUMBER: 13, FieldKind.DATE: 13}
-
-
-def sheet_title(text: str, taken: set[str]) -> str:
-    """A valid, unique sheet title (31 characters, none of []:*?/\\)."""
-    cleaned = " ".join(re.sub(r"[\[\]:*?/\\']+", " ", text).split())
-    base = cleaned[:31].strip() or "Blad"
-    title, n = base, 2
-    while title.casefold() in taken:
-        suffix = f" ({n})"
-        title, n = base[: 31 - len(suffix)].rstrip() + suffix, n + 1
-    taken.add(title.casefold())
-    return title
 
 
 def calc_order(inst: Instrument) -> Iterator[Slot]:
