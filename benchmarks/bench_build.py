@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from templategen.content import load_catalog
-from templategen.recipients import Recipient
-from templategen.render_docx import render_forms
+from templategen.content.catalog import load_catalog
+from templategen.content.recipients import Recipient
+from templategen.forms.render import render_forms
 
 
 def recipients(n: int) -> list[Recipient]:

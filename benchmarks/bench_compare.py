@@ -15,12 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from templategen.answers import check
-from templategen.compare import compare_store
-from templategen.content import load_catalog
+from templategen.compare.workbook import compare_store
+from templategen.content.catalog import load_catalog
 from templategen.demo import AGENCIES
-from templategen.filling import sample_answers
-from templategen.store import Answer, NewSubmission, Store
+from templategen.filling.fill import sample_answers
+from templategen.returned.answers import check
+from templategen.store.database import Answer, NewSubmission, Store
 
 
 def fill_store(db: Path, count: int, seed: int = 1) -> None:

@@ -34,8 +34,8 @@ CONTENT = ROOT / "tests" / "fixtures" / "content"
 
 def make_corpus(folder: Path, count: int) -> None:
     from templategen.build import build_all
-    from templategen.content import load_catalog
-    from templategen.filling import fill_in_place, typed_answers
+    from templategen.content.catalog import load_catalog
+    from templategen.filling.fill import fill_in_place, typed_answers
 
     built = build_all(content_dir=CONTENT, templates_dir=None, out_dir=folder / "_built",
                       recipients_path=None).files
@@ -51,8 +51,8 @@ def make_corpus(folder: Path, count: int) -> None:
 
 def parts_ingest_reads(folder: Path) -> dict[str, list[str]]:
     """The zip entries ingest reads for a form and for a workbook (recorded, not guessed)."""
-    from templategen import safezip
-    from templategen.ingest import ingest_paths
+    from templategen.returned import safezip
+    from templategen.returned.ingest import ingest_paths
 
     seen: dict[str, list[str]] = {}
     original = safezip.SafeArchive.read
@@ -95,7 +95,7 @@ def child(mode: str, folder: Path, extra: list[str]) -> None:
     if mode == "floor":
         floor(folder, json.loads(extra[0]))
     else:
-        from templategen.ingest import ingest_paths
+        from templategen.returned.ingest import ingest_paths
 
         with tempfile.TemporaryDirectory() as tmp:
             outcomes = ingest_paths([folder], db=Path(tmp) / "s.db", content_dir=CONTENT,

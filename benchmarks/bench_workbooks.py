@@ -8,9 +8,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from templategen.content import BUNDLED_CONTENT, load_catalog
-from templategen.recipients import Recipient
-from templategen.render_xlsx import render_workbooks
+from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
+from templategen.content.recipients import Recipient
+from templategen.workbooks.render import render_workbooks
 
 COPIES = 100
 

@@ -34,7 +34,7 @@ from docx.shared import Cm, Pt, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import NamedStyle
 
-from templategen.xlsx_style import DEFAULT_STYLES, ROLES
+from templategen.workbooks.style import DEFAULT_STYLES, ROLES
 
 HERE = Path(__file__).resolve().parent
 FONT = "Liberation Sans"  # metric-compatible with Arial; Word falls back to Arial

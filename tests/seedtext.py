@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from templategen.model import Instrument, ItemKind
+from templategen.content.model import Instrument, ItemKind
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

@@ -10,14 +10,14 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from templategen.cli import main
-from templategen.content import load_catalog
-from templategen.custom_props import read_custom
+from templategen.content.catalog import load_catalog
+from templategen.content.model import PROP_RECIPIENT
 from templategen.errors import TemplateError
-from templategen.model import PROP_RECIPIENT
-from templategen.read_docx import read_form
-from templategen.render_docx import render_forms
-from templategen.render_xlsx import render_workbooks
-from templategen.safezip import open_archive
+from templategen.forms.render import render_forms
+from templategen.office.custom_props import read_custom
+from templategen.returned.docx import read_form
+from templategen.returned.safezip import open_archive
+from templategen.workbooks.render import render_workbooks
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 

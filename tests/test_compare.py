@@ -16,14 +16,14 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from templategen import libreoffice
-from templategen.answers import check
 from templategen.cli import main
-from templategen.compare import compare_store
-from templategen.content import load_catalog
-from templategen.export import export_answers
-from templategen.filling import sample_answers
-from templategen.store import Answer, NewSubmission, Store
+from templategen.compare.workbook import compare_store
+from templategen.content.catalog import load_catalog
+from templategen.filling import libreoffice
+from templategen.filling.fill import sample_answers
+from templategen.returned.answers import check
+from templategen.store.database import Answer, NewSubmission, Store
+from templategen.store.export import export_answers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 HYPERLINK = '=HYPERLINK("http://x","klik")'

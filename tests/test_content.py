@@ -10,9 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from templategen.cli import main
-from templategen.content import load_catalog
-from templategen.errors import ContentError
-from templategen.model import (
+from templategen.content.catalog import load_catalog
+from templategen.content.model import (
     FieldKind,
     GuidanceStyle,
     ItemKind,
@@ -20,6 +19,7 @@ from templategen.model import (
     anchor,
     key_from_anchor,
 )
+from templategen.errors import ContentError
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "content"

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from templategen import libreoffice
 from templategen.cli import main
-from templategen.content import load_catalog
+from templategen.content.catalog import load_catalog
+from templategen.content.model import FieldKind
 from templategen.demo import HYPERLINK
-from templategen.model import FieldKind
+from templategen.filling import libreoffice
 
 ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
 

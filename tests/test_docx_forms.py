@@ -16,10 +16,8 @@ from docx import Document
 from docx.shared import RGBColor
 from lxml import etree
 
-from templategen import custom_props, libreoffice
-from templategen.content import load_catalog, load_instrument
-from templategen.errors import TemplateError
-from templategen.model import (
+from templategen.content.catalog import load_catalog, load_instrument
+from templategen.content.model import (
     PROP_INSTANCE,
     PROP_INSTRUMENT,
     PROP_KIND,
@@ -29,10 +27,13 @@ from templategen.model import (
     Instrument,
     Slot,
 )
-from templategen.read_docx import read_form
-from templategen.recipients import Recipient
-from templategen.render_docx import BUNDLED_TEMPLATES, render_forms
-from templategen.safezip import open_archive
+from templategen.content.recipients import Recipient
+from templategen.errors import TemplateError
+from templategen.filling import libreoffice
+from templategen.forms.render import BUNDLED_TEMPLATES, render_forms
+from templategen.office import custom_props
+from templategen.returned.docx import read_form
+from templategen.returned.safezip import open_archive
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -354,7 +355,7 @@ def test_every_form_converts_to_pdf(forms, tmp_path: Path) -> None:
 
 def test_copies_share_one_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Personalising must not lay out the document again per recipient."""
-    from templategen import render_docx
+    from templategen.forms import render as render_docx
 
     calls = []
     real = render_docx.build_master

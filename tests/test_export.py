@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from templategen.cli import main
-from templategen.export import COLUMNS, export_answers
-from templategen.store import Answer, NewSubmission, Store
+from templategen.store.database import Answer, NewSubmission, Store
+from templategen.store.export import COLUMNS, export_answers
 
 ANSWERS = {
     "visie": Answer("=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")"),

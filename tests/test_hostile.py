@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from templategen.build import build_all
-from templategen.content import load_catalog
-from templategen.filling import fill_in_place, rewrite_zip, typed_answers
-from templategen.store import Store
+from templategen.content.catalog import load_catalog
+from templategen.filling.fill import fill_in_place, rewrite_zip, typed_answers
+from templategen.store.database import Store
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
 CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -167,7 +167,8 @@ def test_a_file_that_overruns_its_time_budget_is_rejected_alone(tmp_path, monkey
     """A reader that hangs costs one file, not the batch (the worker is killed)."""
     import time
 
-    from templategen import ingest, returned
+    from templategen.returned import ingest
+    from templategen.returned import submission as returned
 
     folder, _, valid = build_corpus(tmp_path)
     real = returned.read_returned
@@ -190,7 +191,7 @@ def test_a_file_that_overruns_its_time_budget_is_rejected_alone(tmp_path, monkey
 @pytest.mark.parametrize("in_process", [True, False])
 def test_rerunning_the_same_folder_is_safe(tmp_path, in_process):
     folder, bad, valid = build_corpus(tmp_path)
-    from templategen.ingest import ingest_paths
+    from templategen.returned.ingest import ingest_paths
 
     first = ingest_paths([folder], db=tmp_path / "s.db", content_dir=CONTENT,
                          in_process=in_process)

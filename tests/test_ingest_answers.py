@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from templategen.answers import COERCERS, check
-from templategen.content import load_catalog
-from templategen.model import FieldKind
+from templategen.content.catalog import load_catalog
+from templategen.content.model import FieldKind
+from templategen.returned.answers import COERCERS, check
 
 INSTRUMENT = load_catalog(Path(__file__).parent / "fixtures" / "content").get("alles")
 SLOTS = {s.key: s for s in INSTRUMENT.slots()}

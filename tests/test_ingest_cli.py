@@ -14,11 +14,11 @@ from lxml import etree
 
 from templategen.build import build_all
 from templategen.cli import main
-from templategen.content import load_catalog
-from templategen.filling import W, fill_in_place, rewrite_zip, set_cell, typed_answers
-from templategen.model import FieldKind
-from templategen.read_docx import control_key
-from templategen.store import Store
+from templategen.content.catalog import load_catalog
+from templategen.content.model import FieldKind
+from templategen.filling.fill import W, fill_in_place, rewrite_zip, set_cell, typed_answers
+from templategen.returned.docx import control_key
+from templategen.store.database import Store
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
 

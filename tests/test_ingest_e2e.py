@@ -13,16 +13,16 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from templategen import libreoffice
 from templategen.build import build_all
 from templategen.cli import main
-from templategen.content import BUNDLED_CONTENT, load_catalog
-from templategen.custom_props import CUSTOM_PART, read_custom
-from templategen.filling import fill_in_place, typed_answers
-from templategen.model import PROP_INSTRUMENT
+from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
+from templategen.content.model import PROP_INSTRUMENT
+from templategen.filling import libreoffice
+from templategen.filling.fill import fill_in_place, typed_answers
+from templategen.office.custom_props import CUSTOM_PART, read_custom
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
-HAS_XLSX_READER = importlib.util.find_spec("templategen.read_xlsx") is not None
+HAS_XLSX_READER = importlib.util.find_spec("templategen.returned.xlsx") is not None
 
 
 def content_dir(tmp: Path) -> Path:

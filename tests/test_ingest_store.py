@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from templategen.store import Answer, NewSubmission, Store
+from templategen.store.database import Answer, NewSubmission, Store
 
 
 def _sub(sha: str, **kw: object) -> NewSubmission:

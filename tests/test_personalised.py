@@ -15,9 +15,8 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from templategen.cli import main
-from templategen.content import BUNDLED_CONTENT, load_catalog
-from templategen.custom_props import CUSTOM_PART, read_custom
-from templategen.model import (
+from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
+from templategen.content.model import (
     PROP_INSTANCE,
     PROP_RECIPIENT,
     PROP_RECIPIENT_NAME,
@@ -25,13 +24,14 @@ from templategen.model import (
     RESPONDENT,
     Instrument,
 )
-from templategen.read_docx import control_key
-from templategen.read_xlsx import parse_ref, read_workbook
-from templategen.recipients import Recipient
-from templategen.render_xlsx import write_workbook
-from templategen.safezip import SafeArchive, open_archive
-from templategen.xlsx_copies import build_master
-from templategen.xlsx_sheets import plan_layout
+from templategen.content.recipients import Recipient
+from templategen.office.custom_props import CUSTOM_PART, read_custom
+from templategen.returned.docx import control_key
+from templategen.returned.safezip import SafeArchive, open_archive
+from templategen.returned.xlsx import parse_ref, read_workbook
+from templategen.workbooks.copies import build_master
+from templategen.workbooks.plan import plan_layout
+from templategen.workbooks.write import write_workbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -94,8 +94,8 @@ def test_copies_carry_the_recipients_name_and_subject(tmp_path: Path) -> None:
 
 
 def test_no_subject_for_an_instrument_that_asks_none(tmp_path: Path) -> None:
-    from templategen.render_docx import render_forms
-    from templategen.render_xlsx import render_workbooks
+    from templategen.forms.render import render_forms
+    from templategen.workbooks.render import render_workbooks
 
     inst = load_catalog(BUNDLED_CONTENT).get("ict_gesprek")
     assert inst is not None

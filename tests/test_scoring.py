@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from templategen.content import load_catalog
-from templategen.model import Instrument
-from templategen.scoring import evaluate
+from templategen.content.catalog import load_catalog
+from templategen.content.model import Instrument
+from templategen.content.scoring import evaluate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 
@@ -82,7 +82,7 @@ def test_latest_actual_and_full_coverage(alles: Instrument) -> None:
 def test_percent_none_without_maximum(alles: Instrument) -> None:
     from dataclasses import replace
 
-    from templategen.model import Rule, RuleKind
+    from templategen.content.model import Rule, RuleKind
 
     rules = (Rule("s", RuleKind.SUM, "S", {"of": ("visie",)}),
              Rule("p", RuleKind.PERCENT, "P", {"of": "s"}))

@@ -6,8 +6,8 @@ import re
 
 from seedtext import instrument_text, normalise, seed_text
 
-from templategen.content import load_catalog
-from templategen.model import ItemKind
+from templategen.content.catalog import load_catalog
+from templategen.content.model import ItemKind
 
 
 def _sections(seed: str) -> list[tuple[str, list[str], list[str]]]:

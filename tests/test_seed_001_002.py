@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from templategen.content import load_catalog
-from templategen.model import GuidanceStyle, Instrument, Item, ItemKind, Section
+from templategen.content.catalog import load_catalog
+from templategen.content.model import GuidanceStyle, Instrument, Item, ItemKind, Section
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"

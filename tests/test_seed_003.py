@@ -14,8 +14,8 @@ from collections.abc import Iterable
 import pytest
 from seedtext import REPO, instrument_text, normalise, seed_text
 
-from templategen.content import load_instrument
-from templategen.model import Instrument, Item, ItemKind, RuleKind
+from templategen.content.catalog import load_instrument
+from templategen.content.model import Instrument, Item, ItemKind, RuleKind
 
 SEED = "003_9b00c9f82c340a4d.txt"
 CONTENT = REPO / "content" / "shrm_ict.yaml"

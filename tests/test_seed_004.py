@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from templategen.content import load_catalog
-from templategen.model import Instrument, ItemKind
+from templategen.content.catalog import load_catalog
+from templategen.content.model import Instrument, ItemKind
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seeds" / "004_502b160e1105d886.txt"

@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, NamedStyle, PatternFill
 
-from templategen import libreoffice
 from templategen.cli import main
-from templategen.content import BUNDLED_CONTENT, load_instrument
-from templategen.render_docx import BUNDLED_TEMPLATES
-from templategen.xlsx_sheets import plan_layout
-from templategen.xlsx_style import DEFAULT_STYLES, ROLES, load_house_style
+from templategen.content.catalog import BUNDLED_CONTENT, load_instrument
+from templategen.filling import libreoffice
+from templategen.forms.render import BUNDLED_TEMPLATES
+from templategen.workbooks.plan import plan_layout
+from templategen.workbooks.style import DEFAULT_STYLES, ROLES, load_house_style
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
 needs_lo = pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice not installed")
@@ -168,7 +168,7 @@ def test_a_reference_saved_by_libreoffice_keeps_its_styles(tmp_path: Path) -> No
 
 
 def test_the_house_style_doc_names_every_style_the_renderers_use() -> None:
-    from templategen.docx_layout import STYLES as DOCX_STYLES
+    from templategen.forms.layout import STYLES as DOCX_STYLES
 
     doc = (Path(__file__).parents[1] / "docs" / "house-style.md").read_text(encoding="utf-8")
     for name in [*DOCX_STYLES.values(), *DEFAULT_STYLES]:

@@ -14,10 +14,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from templategen import libreoffice
-from templategen.content import BUNDLED_CONTENT, load_catalog
-from templategen.custom_props import CUSTOM_PART, read_custom
-from templategen.model import (
+from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
+from templategen.content.model import (
     PROP_INSTANCE,
     PROP_INSTRUMENT,
     PROP_KIND,
@@ -27,12 +25,14 @@ from templategen.model import (
     Instrument,
     Slot,
 )
-from templategen.read_xlsx import parse_ref, read_workbook
-from templategen.recipients import Recipient
-from templategen.render_xlsx import render_workbooks
-from templategen.safezip import open_archive
-from templategen.scoring import evaluate
-from templategen.xlsx_sheets import plan_layout
+from templategen.content.recipients import Recipient
+from templategen.content.scoring import evaluate
+from templategen.filling import libreoffice
+from templategen.office.custom_props import CUSTOM_PART, read_custom
+from templategen.returned.safezip import open_archive
+from templategen.returned.xlsx import parse_ref, read_workbook
+from templategen.workbooks.plan import plan_layout
+from templategen.workbooks.render import render_workbooks
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 ERRORS = ("#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#REF!", "#NUM!", "#NULL!", "Err:")
@@ -325,7 +325,7 @@ def test_libreoffice_recalculates_every_workbook(built: dict[str, Path], tmp_pat
 def test_reader_lays_out_each_instrument_once(built: dict[str, Path], tmp_path: Path) -> None:
     import dataclasses
 
-    from templategen.read_xlsx import template_cells
+    from templategen.returned.xlsx import template_cells
 
     inst = load_catalog(FIXTURES).get("alles")
     assert inst is not None

@@ -1,3 +1,21 @@
-"""templategen: guidance documents -> fillable forms and workbooks -> one comparison."""
+"""templategen: guidance documents -> fillable forms and workbooks -> one comparison.
 
-__version__ = "0.1.0"
+The package follows the data's path; each stage imports only the stages below it
+(held by the import-linter contracts in pyproject.toml):
+
+    cli                      the click commands, one library call each
+    demo                     the whole loop on the bundled content
+    build | filling          render every instrument | fill copies as a respondent would
+    compare | returned       the comparison workbook | returned files -> checked answers
+    store | forms | workbooks   the answer store | Word forms | Excel workbooks
+    office                   what Word and Excel files share (custom properties, formulas)
+    content                  YAML -> the frozen model, recipients, placeholders, scoring
+    errors                   one exception tree
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("templategen")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"

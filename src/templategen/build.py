@@ -6,20 +6,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import render_docx, render_xlsx
-from .content import load_catalog
-from .model import Instrument
-from .recipients import Recipient, load_recipients
+from templategen.content.catalog import load_catalog
+from templategen.content.model import Instrument
+from templategen.content.recipients import Recipient, load_recipients
+from templategen.forms.render import render_forms
+from templategen.workbooks.render import house_style_warnings, render_workbooks
 
 Renderer = Callable[[Instrument, list[Recipient] | None, Path, Path | None], list[Path]]
 
 # Each renderer writes its files for one instrument: the Word form(s) and the workbook(s).
-RENDERERS: tuple[Renderer, ...] = (render_docx.render_forms, render_xlsx.render_workbooks)
+RENDERERS: tuple[Renderer, ...] = (render_forms, render_workbooks)
 
 # What a renderer has to say about the templates folder (a style it lacks, ...), said once per
 # build rather than once per instrument. A renderer that cannot use its template raises instead.
 TEMPLATE_WARNINGS: dict[Renderer, Callable[[Path | None], list[str]]] = {
-    render_xlsx.render_workbooks: render_xlsx.house_style_warnings,
+    render_workbooks: house_style_warnings,
 }
 
 

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
-from .content import BUNDLED_CONTENT, load_catalog
-from .errors import ContentError, TemplategenError
+from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
+from templategen.errors import ContentError, TemplategenError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,7 +94,7 @@ def list_(content_dir: Path | None) -> None:
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
           recipients: Path | None, only: tuple[str, ...]) -> None:
     """Render Word forms and Excel workbooks for every (or the chosen) instrument."""
-    from .build import build_all
+    from templategen.build import build_all
 
     result = build_all(content_dir=content_dir, templates_dir=templates_dir, out_dir=out_dir,
                        recipients_path=recipients, only=only)
@@ -117,7 +117,7 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
 def ingest(paths: tuple[Path, ...], db: Path, report: Path | None,
            content_dir: Path | None) -> None:
     """Read returned .docx/.xlsx files (or folders of them) into the store."""
-    from .ingest import ingest_paths
+    from templategen.returned.ingest import ingest_paths
 
     outcomes = ingest_paths(list(paths), db=db, content_dir=content_dir, echo=click.echo,
                             progress=click.progressbar if sys.stderr.isatty() else None,
@@ -136,7 +136,7 @@ def ingest(paths: tuple[Path, ...], db: Path, report: Path | None,
 def compare(db: Path, out: Path, only: tuple[str, ...], all_versions: bool,
             content_dir: Path | None) -> None:
     """Compile one comparison workbook of everything in the store."""
-    from .compare import compare_store
+    from templategen.compare.workbook import compare_store
 
     summary = compare_store(db=db, out=out, only=only, all_versions=all_versions,
                             content_dir=content_dir)
@@ -151,7 +151,7 @@ def compare(db: Path, out: Path, only: tuple[str, ...], all_versions: bool,
 @translate_errors
 def export(db: Path, fmt: str, out: Path | None) -> None:
     """Every stored answer in long form (instrument, version, respondent, subject, item, …)."""
-    from .export import export_answers
+    from templategen.store.export import export_answers
 
     if out is None:
         export_answers(db=db, fmt=fmt, stream=sys.stdout)
@@ -166,7 +166,7 @@ def export(db: Path, fmt: str, out: Path | None) -> None:
 @translate_errors
 def demo(out_dir: Path) -> None:
     """The whole loop on the bundled content: build, fill, ingest, compare."""
-    from .demo import run_demo
+    from templategen.demo import run_demo
 
     run_demo(out_dir=out_dir, echo=click.echo)
 

@@ -24,13 +24,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import libreoffice, render_docx, render_xlsx
-from .compare import compare_store
-from .content import load_catalog
-from .filling import Raw, fill_form, fill_workbook, sample_answers
-from .ingest import ingest_paths
-from .model import RESPONDENT, FieldKind, Instrument
-from .recipients import Recipient
+from templategen.compare.workbook import compare_store
+from templategen.content.catalog import load_catalog
+from templategen.content.model import RESPONDENT, FieldKind, Instrument
+from templategen.content.recipients import Recipient
+from templategen.filling import libreoffice
+from templategen.filling.fill import Raw, fill_form, fill_workbook, sample_answers
+from templategen.forms.render import render_forms
+from templategen.returned.ingest import ingest_paths
+from templategen.workbooks.render import render_workbooks
 
 HYPERLINK = '=HYPERLINK("https://example.org","klik hier")'
 PEOPLE = (
@@ -86,8 +88,8 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
     for inst in catalog.instruments.values():
         recipients = recipients_for(inst)
         _write_recipients(out_dir / f"ontvangers_{inst.id}.csv", recipients)
-        docs = render_docx.render_forms(inst, recipients, built / inst.id, None)
-        books = render_xlsx.render_workbooks(inst, recipients, built / inst.id, None)
+        docs = render_forms(inst, recipients, built / inst.id, None)
+        books = render_workbooks(inst, recipients, built / inst.id, None)
         files += len(docs) + len(books)
         slots = {s.key: s for s in inst.slots()}
         for n, (recipient, doc, book) in enumerate(zip(recipients, docs, books, strict=True)):

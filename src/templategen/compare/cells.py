@@ -1,0 +1,147 @@
+"""Cell-level helpers for the comparison workbook: safe text, references, formulas, styles.
+
+Respondent text is always written as text: openpyxl would turn a string starting with "="
+into a formula, so every string goes through :func:`put`, which forces the string type.
+Formulas are built from lists of cell references; long lists are chunked so no function
+gets more than Excel's 255 arguments, and every aggregate is quiet on empty input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from templategen.office import formulas
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
+FLAG_FILL = PatternFill("solid", fgColor="F8CBAD")
+WRAP = Alignment(wrap_text=True, vertical="top")
+MAX_ARGS = 200
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
+    """Write a value; a str is always text, never a formula."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, bool):
+        cell.value = int(value)
+    elif isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+    elif isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = "dd-mm-yyyy"
+    else:
+        cell.value = value
+    return cell
+
+
+def wrap(cell: Cell) -> Cell:
+    """Wrap the cell's text (top-aligned); fast: the style index is looked up once per book."""
+    book = cell.parent.parent
+    index = _WRAP_INDEX.get(id(book))
+    if index is None or index[0] is not book:
+        index = (book, book._alignments.add(WRAP))
+        _WRAP_INDEX[id(book)] = index
+    if cell._style is None:
+        cell._style = StyleArray()
+    cell._style.alignmentId = index[1]
+    return cell
+
+
+_WRAP_INDEX: dict[int, tuple[object, int]] = {}
+
+
+def formula(ws: Worksheet, row: int, col: int, text: str, number_format: str = "") -> Cell:
+    """Write a live formula (text must start with '=')."""
+    assert text.startswith("="), text
+    cell = ws.cell(row=row, column=col)
+    cell.value = text
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def header(ws: Worksheet, row: int, labels: Sequence[str], first_col: int = 1,
+           height: float | None = None) -> None:
+    """A bold, shaded, wrapped header row; ``height`` in points for long labels."""
+    if height:
+        ws.row_dimensions[row].height = height
+    for n, label in enumerate(labels):
+        cell = put(ws, row, first_col + n, label)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.alignment = WRAP
+
+
+def sheet_ref(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'!"
+
+
+def cell_ref(row: int, col: int, absolute: bool = True) -> str:
+    letter = get_column_letter(col)
+    return f"${letter}${row}" if absolute else f"{letter}{row}"
+
+
+def ranges(sheet: str, cells: Iterable[tuple[int, int]]) -> list[str]:
+    """References for (row, col) cells, consecutive rows of a column joined into ranges."""
+    prefix = sheet_ref(sheet) if sheet else ""
+    out: list[str] = []
+    ordered = sorted(set(cells), key=lambda rc: (rc[1], rc[0]))
+    start = prev = None
+    for rc in ordered + [(-9, -9)]:
+        if prev is not None and rc[1] == prev[1] and rc[0] == prev[0] + 1:
+            prev = rc
+            continue
+        if start is not None and prev is not None:
+            a, b = cell_ref(*start), cell_ref(*prev)
+            out.append(prefix + (a if start == prev else f"{a}:{b}"))
+        start = prev = rc
+    return out
+
+
+def agg(func: str, refs: Sequence[str]) -> str:
+    """``FUNC(refs)`` with at most MAX_ARGS arguments per call (SUM, COUNT, COUNTA, MAX, MIN)."""
+    if not refs:
+        return "0" if func in ("SUM", "COUNT", "COUNTA") else '""'
+    if len(refs) <= MAX_ARGS:
+        return f"{func}({','.join(refs)})"
+    outer = "SUM" if func in ("SUM", "COUNT", "COUNTA") else func
+    chunks = [refs[i:i + MAX_ARGS] for i in range(0, len(refs), MAX_ARGS)]
+    return f"{outer}({','.join(agg(func, c) for c in chunks)})"
+
+
+def mean(refs: Sequence[str]) -> str:
+    """The mean of the numbers among refs, "" when there are none."""
+    count = agg("COUNT", refs)
+    return f'IF({count}=0,"",{agg("SUM", refs)}/{count})'
+
+
+def spread(refs: Sequence[str]) -> str:
+    """Highest minus lowest of the numbers among refs, "" when there are none."""
+    return f'IF({agg("COUNT", refs)}=0,"",{agg("MAX", refs)}-{agg("MIN", refs)})'
+
+
+def countif(refs: Sequence[str], criterion: str) -> str:
+    if not refs:
+        return "0"
+    return "+".join(f"COUNTIF({r},{criterion})" for r in refs)
+
+
+def sheet_title(label: str, instrument_id: str, taken: set[str]) -> str:
+    """A unique sheet name of at most 31 characters: '<label> <instrument id>'."""
+    return formulas.sheet_title(f"{label} {instrument_id}", taken)
+
+
+def widths(ws: Worksheet, sizes: dict[int, float]) -> None:
+    for col, width in sizes.items():
+        ws.column_dimensions[get_column_letter(col)].width = width

@@ -1,0 +1,105 @@
+"""What the comparison workbook compares: one column per respondent copy, grouped by subject.
+
+A *column* is one respondent's answers to one instrument. When a recipient returned both
+the Word form and the Excel workbook of an instrument (same instrument and recipient; the
+two files carry different instance ids), the two are merged into one column, key by key:
+the workbook's answer wins where it has one (it is where scores are entered), the form
+fills the rest. Both files stay listed on the provenance sheet. Files without a recipient
+are never merged: every such file is its own column.
+
+The subject of a column is the submission's subject (the respondent block's onderwerp or
+the recipient's), else the organisation the respondent filled in, else the respondent.
+
+By default only submissions of each instrument's current version are compared;
+``all_versions`` adds older versions, whose answers are read by key (keys the current
+version no longer has are kept aside as ``extra``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from templategen.content.model import Instrument
+from templategen.store.database import Store, Submission
+
+NO_SUBJECT = "(geen onderwerp)"
+
+
+@dataclass
+class Column:
+    """One respondent's (merged) answers to one instrument."""
+
+    respondent: str
+    subject: str
+    submissions: list[Submission]
+    values: dict[str, Any] = field(default_factory=dict)  # slot key -> typed value (not None)
+    extra: dict[str, Any] = field(default_factory=dict)  # keys not in the current version
+
+    @property
+    def version(self) -> str:
+        return ", ".join(sorted({s.version for s in self.submissions}))
+
+    @property
+    def header(self) -> str:
+        return self.respondent
+
+
+@dataclass
+class Comparison:
+    """Everything the workbook shows, read once from the store."""
+
+    columns: dict[str, list[Column]]  # instrument id -> columns sorted by subject, respondent
+    history: list[Submission]  # every stored submission, superseded ones too
+    rejections: list[tuple[str, str, str]]
+    included: set[int]  # ids of submissions that are compared
+
+
+def _copy_key(sub: Submission) -> tuple[str, ...]:
+    if sub.recipient:
+        return (sub.instrument, sub.recipient)
+    return (sub.instrument, f"#{sub.id}")
+
+
+def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> Comparison:
+    """Read the current submissions of the chosen instruments into columns."""
+    wanted = {inst.id: inst for inst in instruments}
+    copies: dict[tuple[str, ...], list[Submission]] = {}
+    for sub in store.submissions(current_only=True):
+        inst = wanted.get(sub.instrument)
+        if inst is None or (sub.version != inst.version and not all_versions):
+            continue
+        copies.setdefault(_copy_key(sub), []).append(sub)
+
+    columns: dict[str, list[Column]] = {inst.id: [] for inst in instruments}
+    included: set[int] = set()
+    for subs in copies.values():
+        inst = wanted[subs[0].instrument]
+        # the workbook last, so its answers overwrite the form's
+        subs.sort(key=lambda s: (s.kind == "workbook", s.id))
+        column = _column(inst, subs, store)
+        columns[inst.id].append(column)
+        included.update(s.id for s in subs)
+    for cols in columns.values():
+        cols.sort(key=lambda c: (c.subject.casefold(), c.respondent.casefold(),
+                                 c.submissions[0].id))
+    return Comparison(columns=columns, history=store.submissions(current_only=False),
+                      rejections=store.rejections(), included=included)
+
+
+def _column(inst: Instrument, subs: list[Submission], store: Store) -> Column:
+    keys = {slot.key for slot in inst.slots()}
+    first = subs[-1]
+    column = Column(respondent=first.respondent or first.file_name, subject="",
+                    submissions=subs)
+    for sub in subs:
+        for key, answer in store.answers(sub.id).items():
+            if answer.value is None or answer.value == "":
+                continue
+            target = column.values if key in keys else column.extra
+            target[key] = answer.value
+    organisation = column.values.get("respondent.organisatie")
+    column.subject = next((s for s in (first.subject, organisation, first.respondent)
+                           if isinstance(s, str) and s.strip()), NO_SUBJECT)
+    return column
+

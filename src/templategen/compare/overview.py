@@ -1,0 +1,197 @@
+"""The overview sheet of one instrument: subjects x respondents, scores, ranking, chart.
+
+Block 1 has one row per respondent (grouped by subject) with every whole-instrument rule
+as a live formula over the item sheet. Block 2 has, for every one of those scores (the
+main score first, then the others such as section scores in content order), a table with
+one row per subject: the number of respondents and the mean, minimum, maximum, standard
+deviation and rank (highest mean first) of that score, with a colour scale; the main
+score's table gets a bar chart. Block 3 lists the items on which the raters of one
+subject disagree strongly (ticked by some and not by others, or scale answers at least
+half the scale apart), with live lowest/highest values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.worksheet.worksheet import Worksheet
+
+from templategen.compare.cells import (
+    BOLD,
+    FLAG_FILL,
+    TITLE,
+    agg,
+    cell_ref,
+    formula,
+    header,
+    put,
+    ranges,
+    widths,
+)
+from templategen.compare.data import Column
+from templategen.compare.items import ItemsSheet, slot_label
+from templategen.compare.rules import NUMBER_FORMATS, WHOLE_RULES, main_rule, whole_rules
+from templategen.content.model import FieldKind, Instrument, Rule, Slot
+
+MAX_FLAGS = 60
+
+
+@dataclass
+class Disagreement:
+    subject: str
+    slot: Slot
+    indexes: list[int]  # the subject's columns
+    gap: float
+
+
+def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
+                   items: ItemsSheet) -> None:
+    put(ws, 1, 1, f"Overzicht — {inst.title}").font = TITLE
+    put(ws, 2, 1, f"Instrument {inst.id}, versie {inst.version}; {len(columns)} respondent(en). "
+                  "Alle scores zijn formules over het blad met antwoorden.")
+    rules = whole_rules(inst)
+    main = main_rule(inst)
+
+    # block 1: respondents
+    top = 4
+    put(ws, top, 1, "Scores per respondent").font = BOLD
+    longest = max((len(r.label) for r in rules), default=10)
+    header(ws, top + 1, ["Onderwerp", "Respondent"] + [r.label for r in rules],
+           height=min(120.0, 15.0 * (1 + longest // 14)))
+    first = top + 2
+    formulas: set[int] = set()  # the rules (by index) with a formula
+    for n, column in enumerate(columns):
+        row = first + n
+        put(ws, row, 1, column.subject)
+        put(ws, row, 2, column.respondent)
+        done: dict[str, str] = {}
+        for k, rule in enumerate(rules):
+            text = WHOLE_RULES[rule.kind](rule, inst, items, n, done)
+            col = 3 + k
+            done[rule.id] = cell_ref(row, col, absolute=False)
+            if text is not None:
+                formulas.add(k)
+                formula(ws, row, col, f"=IFERROR({text},\"\")",
+                        NUMBER_FORMATS.get(rule.kind, "0"))
+    last = first + len(columns) - 1
+    main_col = 3 + rules.index(main) if main else None
+    if main_col and columns:
+        letter = cell_ref(first, main_col, absolute=False).rstrip("0123456789")
+        ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", _colours())
+
+    # block 2: subjects, one table per score (the main score first, with the chart)
+    row = max(last, first) + 2
+    scored = [(rule, 3 + k) for k, rule in enumerate(rules) if k in formulas]
+    scored.sort(key=lambda rc: rc[0] is not main)
+    subjects: dict[str, list[int]] = {}
+    for n, column in enumerate(columns):
+        subjects.setdefault(column.subject, []).append(first + n)
+    for rule, col in scored:
+        row = _subjects(ws, row, rule, col, subjects, chart=rule is main)
+    _disagreements(ws, row + 1, inst, columns, items)
+    ws.freeze_panes = ws.cell(row=first, column=3)
+    widths(ws, {1: 28, 2: 30})
+    widths(ws, {3 + k: 14 for k in range(max(len(rules), 5))})
+
+
+def _colours() -> ColorScaleRule:
+    return ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
+                          mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B")
+
+
+def _subjects(ws: Worksheet, top: int, rule: Rule, score_col: int,
+              subjects: dict[str, list[int]], chart: bool) -> int:
+    """The per-subject table of one score (its column ``score_col`` in block 1); return the
+    row after it."""
+    put(ws, top, 1, f"Per onderwerp: {rule.label}").font = BOLD
+    header(ws, top + 1, ["Onderwerp", "Aantal respondenten", "Gemiddelde", "Minimum", "Maximum",
+                         "Standaardafwijking", "Rang"])
+    score_format = NUMBER_FORMATS.get(rule.kind, "0")
+    mean_format = "0.0%" if "%" in score_format else "0.00"
+    row0 = top + 2
+    rowN = row0 + len(subjects) - 1
+    for k, (subject, rows) in enumerate(subjects.items()):
+        row = row0 + k
+        refs = ranges("", [(r, score_col) for r in rows])
+        count, total = agg("COUNT", refs), agg("SUM", refs)
+        put(ws, row, 1, subject)
+        formula(ws, row, 2, f"={count}", "0")
+        formula(ws, row, 3, f'=IF({count}=0,"",{total}/{count})', mean_format)
+        formula(ws, row, 4, f'=IF({count}=0,"",{agg("MIN", refs)})', score_format)
+        formula(ws, row, 5, f'=IF({count}=0,"",{agg("MAX", refs)})', score_format)
+        formula(ws, row, 6, f'=IF({count}<2,"",STDEV({",".join(refs)}))', mean_format)
+        mean_ref = cell_ref(row, 3, absolute=False)
+        formula(ws, row, 7, f'=IF(ISNUMBER({mean_ref}),RANK({mean_ref},'
+                            f'{cell_ref(row0, 3)}:{cell_ref(rowN, 3)}),"")', "0")
+    ws.conditional_formatting.add(f"C{row0}:C{rowN}", _colours())
+    if chart:
+        _bar_chart(ws, top, rule.label, row0, rowN, len(subjects))
+    return rowN + 2  # the chart sits to the right, beside the next block
+
+
+def _bar_chart(ws: Worksheet, top: int, label: str, row0: int, rowN: int, count: int) -> None:
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = f"Gemiddelde per onderwerp: {label}"
+    chart.y_axis.title = label
+    chart.legend = None
+    chart.add_data(Reference(ws, min_col=3, min_row=row0 - 1, max_row=rowN), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=row0, max_row=rowN))
+    chart.height = max(6.0, 1.0 + 0.8 * count)
+    chart.width = 16
+    ws.add_chart(chart, f"J{top}")
+
+
+def find_disagreements(inst: Instrument, columns: list[Column]) -> list[Disagreement]:
+    """Items where the raters of one subject are far apart (computed from the answers)."""
+    found: list[Disagreement] = []
+    subjects: dict[str, list[int]] = {}
+    for n, column in enumerate(columns):
+        subjects.setdefault(column.subject, []).append(n)
+    for slot in inst.slots():
+        threshold = _threshold(slot)
+        if threshold is None:
+            continue
+        for subject, indexes in subjects.items():
+            values = [float(v) for n in indexes
+                      if isinstance(v := columns[n].values.get(slot.key), bool | int | float)]
+            if len(values) >= 2 and max(values) - min(values) >= threshold:
+                found.append(Disagreement(subject, slot, indexes, max(values) - min(values)))
+    found.sort(key=lambda d: (-d.gap / (_threshold(d.slot) or 1), d.subject))
+    return found
+
+
+def _threshold(slot: Slot) -> float | None:
+    if slot.field.kind is FieldKind.CHECK:
+        return 1.0
+    if slot.field.kind is FieldKind.SCALE and slot.field.scale is not None:
+        span = slot.field.scale.maximum - slot.field.scale.minimum
+        return span / 2 if span else None
+    return None
+
+
+def _disagreements(ws: Worksheet, top: int, inst: Instrument, columns: list[Column],
+                   items: ItemsSheet) -> None:
+    found = find_disagreements(inst, columns)
+    put(ws, top, 1, "Sterke onenigheid tussen beoordelaars").font = BOLD
+    if not found:
+        put(ws, top + 1, 1, "Geen: de beoordelaars van elk onderwerp liggen dicht bij elkaar.")
+        return
+    header(ws, top + 1, ["Onderwerp", "Vraag (zie het blad Items)", "Laagste", "Hoogste",
+                         "Verschil"])
+    for k, d in enumerate(found[:MAX_FLAGS]):
+        row = top + 2 + k
+        refs = ranges(items.title, [items.cell(d.slot.key, n) for n in d.indexes])
+        put(ws, row, 1, d.subject).fill = FLAG_FILL
+        put(ws, row, 2, _short(slot_label(d.slot)))
+        formula(ws, row, 3, f"={agg('MIN', refs)}", "0")
+        formula(ws, row, 4, f"={agg('MAX', refs)}", "0")
+        formula(ws, row, 5, f"=D{row}-C{row}", "0")
+    if len(found) > MAX_FLAGS:
+        put(ws, top + 2 + MAX_FLAGS, 1, f"… en nog {len(found) - MAX_FLAGS} andere.")
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

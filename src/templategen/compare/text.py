@@ -1,0 +1,81 @@
+"""Open answers collated per question, and the provenance of every stored file.
+
+Open answers: for every text slot (outside the respondent block), a heading with the
+question and one row per respondent who answered: subject, respondent, the answer as text,
+wrapped. Provenance: every submission with file name, received time, short sha256,
+version, status, warnings, whether it is compared and what superseded it; then the
+rejected files.
+"""
+
+from __future__ import annotations
+
+from openpyxl.workbook.workbook import Workbook
+
+from templategen.compare.cells import BOLD, GROUP_FILL, TITLE, header, put, widths, wrap
+from templategen.compare.data import Column, Comparison
+from templategen.compare.items import slot_label
+from templategen.content.model import RESPONDENT, FieldKind, Instrument
+
+STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen"}
+KIND = {"form": "Formulier (Word)", "workbook": "Werkmap (Excel)"}
+
+
+def write_open_answers(wb: Workbook, title: str, inst: Instrument,
+                       columns: list[Column]) -> int:
+    """Write the sheet; return the number of answers shown."""
+    ws = wb.create_sheet(title)
+    put(ws, 1, 1, f"Open antwoorden per vraag — {inst.title}").font = TITLE
+    header(ws, 3, ["Onderwerp", "Respondent", "Antwoord"])
+    row, shown = 4, 0
+    for slot in inst.slots():
+        if slot.item.id == RESPONDENT or slot.field.kind is not FieldKind.TEXT:
+            continue
+        answered = [c for c in columns if isinstance(c.values.get(slot.key), str)]
+        if not answered:
+            continue
+        cell = put(ws, row, 1, slot_label(slot))
+        cell.font = BOLD
+        for col in (1, 2, 3):
+            ws.cell(row=row, column=col).fill = GROUP_FILL
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        wrap(cell)
+        ws.row_dimensions[row].height = 30
+        row += 1
+        for column in answered:
+            wrap(put(ws, row, 1, column.subject))
+            wrap(put(ws, row, 2, column.respondent))
+            wrap(put(ws, row, 3, column.values[slot.key]))
+            row, shown = row + 1, shown + 1
+    if not shown:
+        put(ws, 4, 1, "Nog geen open antwoorden.")
+    ws.freeze_panes = "A4"
+    widths(ws, {1: 26, 2: 24, 3: 90})
+    return shown
+
+
+def write_provenance(wb: Workbook, title: str, comparison: Comparison) -> None:
+    ws = wb.create_sheet(title)
+    put(ws, 1, 1, "Herkomst: alle ontvangen bestanden").font = TITLE
+    names = {s.id: s.file_name for s in comparison.history}
+    header(ws, 3, ["Bestand", "Ontvangen", "Gewijzigd", "SHA-256 (kort)", "Instrument", "Versie",
+                   "Soort", "Respondent", "Onderwerp", "Status", "Waarschuwingen",
+                   "Vervangen door", "In de vergelijking"])
+    row = 4
+    for sub in comparison.history:
+        values = [sub.file_name, sub.received, sub.modified, sub.sha256[:12], sub.instrument,
+                  sub.version, KIND.get(sub.kind, sub.kind), sub.respondent, sub.subject,
+                  STATUS.get(sub.status, sub.status), "\n".join(sub.warnings),
+                  names.get(sub.superseded_by, "") if sub.superseded_by else "",
+                  "Ja" if sub.id in comparison.included else "Nee"]
+        for col, value in enumerate(values, start=1):
+            wrap(put(ws, row, col, value))
+        row += 1
+    if comparison.rejections:
+        put(ws, row + 1, 1, "Geweigerde bestanden").font = BOLD
+        header(ws, row + 2, ["Bestand", "Ontvangen", "Reden"])
+        for k, (file_name, received, reason) in enumerate(comparison.rejections):
+            for col, value in enumerate((file_name, received, reason), start=1):
+                wrap(put(ws, row + 3 + k, col, value))
+    ws.freeze_panes = "B4"
+    widths(ws, {1: 40, 2: 20, 3: 20, 4: 14, 5: 22, 6: 8, 7: 16, 8: 20, 9: 20, 10: 16,
+                11: 60, 12: 30, 13: 12})

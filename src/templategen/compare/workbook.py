@@ -1,0 +1,114 @@
+"""The comparison workbook: everything in the store side by side, as live formulas.
+
+Per instrument with submissions: an overview (compare.overview), the item sheet that holds
+every answer and that all formulas read (compare.items), the open answers collated per
+question (compare.text) and, when the content has matrices, the merged matrices
+(compare.matrices). One provenance sheet lists every stored file.
+
+The tool computes every rule itself too (scoring.evaluate per respondent); the summary it
+returns names the best-scoring subject by that computation, which the workbook's own
+formulas reproduce.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from statistics import mean
+
+from openpyxl import Workbook
+
+from templategen.compare.cells import TITLE, header, put, sheet_title, widths, wrap
+from templategen.compare.data import Column, Comparison, gather
+from templategen.compare.items import write_items
+from templategen.compare.matrices import has_matrices, write_matrices
+from templategen.compare.overview import write_overview
+from templategen.compare.printing import set_up_printing
+from templategen.compare.rules import main_rule
+from templategen.compare.text import write_open_answers, write_provenance
+from templategen.content.catalog import load_catalog
+from templategen.content.model import Instrument
+from templategen.content.scoring import RULES
+from templategen.errors import StoreError
+from templategen.store.database import Store
+
+
+def compare_store(db: Path, out: Path, only: tuple[str, ...] | list[str] = (),
+                  all_versions: bool = False, content_dir: Path | None = None) -> str:
+    """Write the comparison workbook for the store ``db`` to ``out``; return a summary line."""
+    if not Path(db).exists():
+        raise StoreError(f"{db} does not exist; run 'templategen ingest … --db {db}' first.")
+    instruments = load_catalog(content_dir).select(only)
+    with Store(db) as store:
+        comparison = gather(store, instruments, all_versions)
+    wb = build_workbook(instruments, comparison)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    compared = [i for i in instruments if comparison.columns[i.id]]
+    respondents = sum(len(comparison.columns[i.id]) for i in compared)
+    return (f"wrote {out}: {len(compared)} instrument(s), {respondents} respondent(s), "
+            f"{len(comparison.history)} stored file(s)" + _leaders(compared, comparison))
+
+
+def build_workbook(instruments: list[Instrument], comparison: Comparison) -> Workbook:
+    wb = Workbook()
+    index = wb.active
+    index.title = "Inhoud"
+    taken = {"inhoud"}
+    rows: list[list[str]] = []
+    for inst in instruments:
+        columns = comparison.columns[inst.id]
+        if not columns:
+            rows.append([inst.title, inst.id, "0", "nog geen antwoorden"])
+            continue
+        names = {label: sheet_title(label, inst.id, taken)
+                 for label in ("Overzicht", "Items", "Open", "Matrices")}
+        overview = wb.create_sheet(names["Overzicht"])  # first, filled once items exist
+        items = write_items(wb, names["Items"], inst, columns)
+        write_overview(overview, inst, columns, items)
+        write_open_answers(wb, names["Open"], inst, columns)
+        sheets = [names["Overzicht"], names["Items"], names["Open"]]
+        if has_matrices(inst):
+            write_matrices(wb, names["Matrices"], inst, columns, items)
+            sheets.append(names["Matrices"])
+        rows.append([inst.title, inst.id, str(len(columns)), ", ".join(sheets)])
+    provenance = sheet_title("Herkomst", "", taken)
+    write_provenance(wb, provenance, comparison)
+    _index(index, rows, provenance)
+    set_up_printing(wb)
+    return wb
+
+
+def _index(ws: object, rows: list[list[str]], provenance: str) -> None:
+    put(ws, 1, 1, "Vergelijking van de ingevulde formulieren en werkmappen").font = TITLE
+    put(ws, 2, 1, "Scores zijn formules over de bladen 'Items'; antwoorden van respondenten "
+                  "staan er altijd als tekst.")
+    header(ws, 4, ["Instrument", "Id", "Respondenten", "Bladen"])
+    for k, row in enumerate(rows):
+        for col, value in enumerate(row, start=1):
+            wrap(put(ws, 5 + k, col, int(value) if col == 3 else value))
+    put(ws, 6 + len(rows), 1, f"Herkomst van alle bestanden: blad '{provenance}'.")
+    widths(ws, {1: 50, 2: 26, 3: 14, 4: 70})
+
+
+def subject_scores(inst: Instrument, columns: list[Column]) -> dict[str, float]:
+    """Mean main score per subject, computed in Python with the content's rules."""
+    rule = main_rule(inst)
+    if rule is None:
+        return {}
+    per_subject: dict[str, list[float]] = {}
+    for column in columns:
+        value = RULES[rule.kind](inst, rule, column.values, {}).value
+        if isinstance(value, float):
+            per_subject.setdefault(column.subject, []).append(value)
+    return {s: mean(v) for s, v in per_subject.items()}
+
+
+def _leaders(instruments: list[Instrument], comparison: Comparison) -> str:
+    parts = []
+    for inst in instruments:
+        scores = subject_scores(inst, comparison.columns[inst.id])
+        rule = main_rule(inst)
+        if scores and rule is not None and len(scores) > 1:
+            best = max(scores, key=lambda s: scores[s])
+            parts.append(f"{inst.id}: highest {rule.label!r} {best} ({scores[best]:.2f})")
+    return ("; " + "; ".join(parts)) if parts else ""

@@ -1,0 +1,346 @@
+"""Content: YAML instrument files -> checked model objects.
+
+One pass per file reads the YAML (keeping line numbers), checks it against the
+schema tables (content/schema.py) and builds the model. Every problem of a file is collected and
+reported at once, each naming file:line, what is wrong and the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from templategen.content import yamlsource
+from templategen.content.bundled import BUNDLED_CONTENT
+from templategen.content.model import (
+    SIMPLE_KINDS,
+    TABLE_KINDS,
+    Attribute,
+    Constraint,
+    Field,
+    FieldKind,
+    GuidanceStyle,
+    Instrument,
+    Item,
+    ItemKind,
+    Row,
+    Rule,
+    Scale,
+    ScalePoint,
+    Section,
+    Source,
+)
+from templategen.content.rules import RuleChecks
+from templategen.content.schema import (
+    ATTRIBUTE_KEYS,
+    FIELD_KEYS,
+    INSTRUMENT_KEYS,
+    ITEM_KEYS,
+    POINT_KEYS,
+    ROW_KEYS,
+    SCALE_KEYS,
+    SECTION_KEYS,
+    SOURCE_KEYS,
+    did_you_mean,
+)
+from templategen.content.yamlsource import LineDict
+from templategen.errors import ContentError, Problem
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every instrument found in a content folder, by id."""
+
+    instruments: dict[str, Instrument]
+
+    def get(self, instrument_id: str) -> Instrument | None:
+        return self.instruments.get(instrument_id)
+
+    def select(self, only: Iterable[str] = ()) -> list[Instrument]:
+        wanted = list(only)
+        unknown = [w for w in wanted if w not in self.instruments]
+        if unknown:
+            known = ", ".join(sorted(self.instruments))
+            raise ContentError(
+                [Problem("--only", f"unknown instrument '{u}'.", f"use one of: {known}.")
+                 for u in unknown]
+            )
+        if not wanted:
+            return list(self.instruments.values())
+        return [self.instruments[w] for w in wanted]
+
+
+def content_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """Load and check every instrument in a folder; raise ContentError listing all problems."""
+    directory = directory or BUNDLED_CONTENT
+    problems: list[Problem] = []
+    instruments: dict[str, Instrument] = {}
+    if not directory.is_dir():
+        raise ContentError([Problem(str(directory), "is not a folder.", "pass --content DIR.")])
+    for path in content_files(directory):
+        try:
+            inst = load_instrument(path)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        if inst.id in instruments:
+            problems.append(Problem(
+                f"{path}:1", f"instrument id '{inst.id}' is also used by "
+                f"{instruments[inst.id].path}.", "give each instrument its own id."))
+            continue
+        instruments[inst.id] = inst
+    if problems:
+        raise ContentError(problems)
+    if not instruments:
+        raise ContentError([Problem(str(directory), "holds no .yaml instrument files.",
+                                    "add one; see 'Write your own instrument' in README.md.")])
+    return Catalog(instruments)
+
+
+def load_instrument(path: Path) -> Instrument:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yamlsource.load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise ContentError([Problem(f"{path}:{line}", f"is not valid YAML ({exc}).",
+                                    "check indentation and quoting on that line.")]) from None
+    return _Builder(path).instrument(data)
+
+
+class _Builder(RuleChecks):
+    """Checks one file's data and builds the model, collecting every problem."""
+
+    def instrument(self, data: Any) -> Instrument:
+        if not self.keys(data, INSTRUMENT_KEYS, "instrument", 1):
+            raise ContentError(self.problems)
+        for sd in self.list_(data, "scales"):
+            self.scale(sd)
+        inst_id = self.new_id(data)
+        version = str(data.get("version", "")).strip()
+        if "version" in data and not version:
+            self.err(data.line_of("version"), "version is empty.", "write e.g. version: '1.0'.")
+        sections = tuple(
+            s for s in (self.section(sd, "section") for sd in self.list_(data, "sections")) if s
+        )
+        if "sections" in data and not sections:
+            self.err(data.line_of("sections"), "an instrument needs at least one section.",
+                     "add a section with items.")
+        source = self.source(data.get("source"), data.line_of("source"))
+        prev = tuple(str(v) for v in self.list_(data, "previous_versions"))
+        inst = Instrument(
+            id=inst_id, version=version, title=self.text(data, "title"),
+            role=self.text(data, "role"), introduction=self.text(data, "introduction"),
+            instructions=self.text(data, "instructions"), source=source,
+            scales=dict(self.scales), sections=sections, subject_label=self.text(data, "subject"),
+            previous_versions=prev, path=str(self.path),
+        )
+        rules: list[Rule] = []
+        for rd in self.list_(data, "rules"):
+            rule = self.rule(rd, inst)
+            if rule:
+                rules.append(rule)
+                inst = replace(inst, rules=tuple(rules))
+        self.check_anchors(inst)
+        if self.problems:
+            raise ContentError(self.problems)
+        return inst
+
+    def source(self, data: Any, line: int) -> Source:
+        if data is None or not self.keys(data, SOURCE_KEYS, "source", line):
+            return Source(document="")
+        return Source(**{k: self.text(data, k) for k in SOURCE_KEYS["required"] |
+                         SOURCE_KEYS["optional"]})
+
+    def scale(self, data: Any) -> None:
+        if not self.keys(data, SCALE_KEYS, "scale", getattr(data, "line", 1)):
+            return
+        sid = self.new_id(data, scope={})
+        if sid in self.scales:
+            self.err(data.line_of("id"), f"scale '{sid}' is defined twice.", "rename one.")
+        points = []
+        for pd in self.list_(data, "points"):
+            if not self.keys(pd, POINT_KEYS, "scale point", data.line):
+                continue
+            value = self.number(pd, "value")
+            if value is not None:
+                points.append(ScalePoint(value=value, label=self.text(pd, "label")))
+        if len(points) < 2:
+            self.err(data.line_of("points"), f"scale '{sid}' needs at least two points.",
+                     "list points as '- {value: 1, label: …}'.")
+        labels = [p.label.casefold() for p in points]
+        if len(set(labels)) != len(labels):
+            self.err(data.line_of("points"), f"scale '{sid}' repeats a label.",
+                     "give every point its own label.")
+        self.scales[sid] = Scale(id=sid, label=self.text(data, "label"), points=tuple(points),
+                                 description=self.text(data, "description"))
+
+    def section(self, data: Any, what: str) -> Section | None:
+        if not self.keys(data, SECTION_KEYS, what, getattr(data, "line", 1)):
+            return None
+        sid = self.new_id(data)
+        children: list[Section | Item] = []
+        for cd in self.list_(data, "items"):
+            if isinstance(cd, LineDict) and cd.get("kind") == "section":
+                sub = self.section(cd, "section")
+                if sub:
+                    children.append(sub)
+            else:
+                it = self.item(cd)
+                if it:
+                    children.append(it)
+        if "items" in data and not children:
+            self.err(data.line_of("items"), f"section '{sid}' has no items.", "add items.")
+        return Section(id=sid, title=self.text(data, "title"), number=self.text(data, "number"),
+                       intro=self.text(data, "intro"), line=data.line, children=tuple(children))
+
+    def item(self, data: Any) -> Item | None:
+        line = getattr(data, "line", 1)
+        if not isinstance(data, LineDict):
+            self.err(line, "an item must be a mapping.", "write 'id: …', 'kind: …', 'text: …'.")
+            return None
+        raw_kind = data.get("kind")
+        try:
+            kind = ItemKind(str(raw_kind))
+        except ValueError:
+            kinds = [k.value for k in ItemKind] + ["section"]
+            hint = did_you_mean(str(raw_kind), kinds, f"use one of: {', '.join(kinds)}.")
+            self.err(data.line_of("kind"), f"unknown item kind '{raw_kind}'.", hint)
+            return None
+        if not self.keys(data, ITEM_KEYS[kind], f"{kind.value} item", line):
+            return None
+        iid = self.new_id(data)
+        common: dict[str, Any] = dict(id=iid, kind=kind, text=self.text(data, "text"),
+                      number=self.text(data, "number"), hint=self.text(data, "hint"), line=line)
+        if kind in SIMPLE_KINDS:
+            answer = self.field(data, FieldKind(kind.value), iid, label=common["text"])
+            return Item(**common, answer=answer)
+        if kind in TABLE_KINDS:
+            attrs = tuple(self.attribute(ad) for ad in self.list_(data, "attributes"))
+            columns = self.fields(data, "columns")
+            scope: dict[str, int] = {}
+            rows = tuple(r for r in (self.row(rd, attrs, scope) for rd in self.list_(data, "rows"))
+                         if r)
+            if not rows:
+                self.err(data.line_of("rows"), f"table '{iid}' has no rows.", "add rows.")
+            return Item(**common, rows=rows, columns=columns, attributes=attrs)
+        if kind is ItemKind.ENTRIES:
+            fields = self.fields(data, "fields")
+            entries = data.get("entries", 8)
+            if not isinstance(entries, int) or isinstance(entries, bool) or not 1 <= entries <= 200:
+                self.err(data.line_of("entries"), "'entries' must be a whole number 1–200.",
+                         "write e.g. entries: 10.")
+                entries = 8
+            prefill = tuple(self.prefill(pd, fields) for pd in self.list_(data, "prefill"))
+            if len(prefill) > entries:
+                self.err(data.line_of("prefill"), "more prefilled entries than 'entries'.",
+                         f"raise entries to at least {len(prefill)}.")
+            return Item(**common, fields=fields, entries=entries, prefill=prefill)
+        try:
+            style = GuidanceStyle(str(data.get("style")))
+        except ValueError:
+            self.err(data.line_of("style"), f"unknown guidance style '{data.get('style')}'.",
+                     f"use one of: {', '.join(s.value for s in GuidanceStyle)}.")
+            style = GuidanceStyle.NOTE
+        bullets = tuple(self.bullet(b, data) for b in self.list_(data, "bullets"))
+        if not common["text"] and not bullets:
+            self.err(line, f"guidance '{iid}' has neither text nor bullets.", "add text.")
+        return Item(**common, style=style, bullets=bullets)
+
+    def bullet(self, value: Any, data: LineDict) -> str:
+        if isinstance(value, (dict, list)):
+            self.err(data.line_of("bullets"), "a bullet must be text.", "write '- text'.")
+            return ""
+        s = str(value).strip()
+        self.check_jinja(s, data.line_of("bullets"))
+        return s
+
+    def fields(self, data: LineDict, key: str) -> tuple[Field, ...]:
+        out = []
+        scope: dict[str, int] = {}
+        for fd in self.list_(data, key):
+            if not self.keys(fd, FIELD_KEYS, "column" if key == "columns" else "field",
+                             data.line_of(key)):
+                continue
+            fid = self.new_id(fd, scope=scope)
+            try:
+                kind = FieldKind(str(fd.get("kind")))
+            except ValueError:
+                self.err(fd.line_of("kind"), f"unknown field kind '{fd.get('kind')}'.",
+                         f"use one of: {', '.join(k.value for k in FieldKind)}.")
+                continue
+            out.append(self.field(fd, kind, fid, label=self.text(fd, "label")))
+        if not out and key in data:
+            self.err(data.line_of(key), f"'{key}' is empty.", "add at least one.")
+        return tuple(out)
+
+    def field(self, data: LineDict, kind: FieldKind, fid: str, label: str) -> Field:
+        scale = None
+        if kind is FieldKind.SCALE:
+            ref = data.get("scale")
+            scale = self.scales.get(str(ref))
+            if scale is None:
+                hint = did_you_mean(str(ref), self.scales, "define it under 'scales:' first.")
+                self.err(data.line_of("scale"), f"scale '{ref}' is not defined.", hint)
+        elif "scale" in data:
+            self.err(data.line_of("scale"), f"'scale' only applies to kind scale, not {kind}.",
+                     "remove it or set kind: scale.")
+        options: tuple[str, ...] = ()
+        if kind is FieldKind.CHOICE:
+            options = tuple(str(o).strip() for o in self.list_(data, "options"))
+            if len(options) < 2:
+                self.err(data.line_of("options"), "a choice needs at least two options.",
+                         "list them under 'options:'.")
+        minimum, maximum = self.number(data, "min"), self.number(data, "max")
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.err(data.line_of("min"), "min is larger than max.", "swap them.")
+        max_length = data.get("max_length")
+        if max_length is not None and (not isinstance(max_length, int) or max_length < 1):
+            self.err(data.line_of("max_length"), "max_length must be a positive whole number.",
+                     "write e.g. max_length: 500.")
+            max_length = None
+        return Field(
+            id=fid, label=label, kind=kind, scale=scale, options=options,
+            required=self.bool_(data, "required"),
+            constraint=Constraint(minimum=minimum, maximum=maximum, max_length=max_length,
+                                  message=self.text(data, "message")),
+            multiline=data.get("multiline", kind is FieldKind.TEXT) is not False,
+            hint=self.text(data, "hint"),
+        )
+
+    def attribute(self, data: Any) -> Attribute:
+        if not self.keys(data, ATTRIBUTE_KEYS, "attribute", getattr(data, "line", 1)):
+            return Attribute(id="", label="")
+        return Attribute(id=str(data.get("id")), label=self.text(data, "label"))
+
+    def row(self, data: Any, attrs: tuple[Attribute, ...], scope: dict[str, int]) -> Row | None:
+        spec = {"required": ROW_KEYS["required"],
+                "optional": ROW_KEYS["optional"] | {a.id for a in attrs}}
+        if not self.keys(data, spec, "row", getattr(data, "line", 1)):
+            return None
+        rid = self.new_id(data, scope=scope)
+        return Row(id=rid, text=self.text(data, "text"), group=self.text(data, "group"),
+                   attributes={a.id: self.text(data, a.id) for a in attrs})
+
+    def prefill(self, data: Any, fields: tuple[Field, ...]) -> dict[str, str]:
+        ids = {f.id for f in fields}
+        if not self.keys(data, {"required": set(), "optional": ids}, "prefill entry",
+                         getattr(data, "line", 1)):
+            return {}
+        return {k: self.text(data, k) for k in data if k in ids}
+
+def iter_problems(directory: Path) -> Iterator[Problem]:
+    """Every problem of every file in a folder (empty when valid)."""
+    try:
+        load_catalog(directory)
+    except ContentError as exc:
+        yield from exc.problems

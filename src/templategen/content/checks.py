@@ -1,0 +1,112 @@
+"""Checking primitives for content files: each problem is collected with file:line and a fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from templategen.content.model import ID_PATTERN, RESPONDENT, Scale
+from templategen.content.placeholders import JINJA
+from templategen.content.schema import did_you_mean
+from templategen.content.yamlsource import LineDict, LineList
+from templategen.errors import Problem
+
+
+class Checks:
+    """Reporting and value-checking primitives shared by the content builders."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[Problem] = []
+        self.scales: dict[str, Scale] = {}
+        self.ids: dict[str, int] = {}
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def err(self, line: int, what: str, fix: str = "") -> None:
+        self.problems.append(Problem(f"{self.path}:{line}", what, fix))
+
+    def keys(self, data: Any, spec: dict[str, set[str]], what: str, line: int) -> bool:
+        if not isinstance(data, LineDict):
+            self.err(getattr(data, "line", line), f"{what} must be a mapping of keys.",
+                     "write it as 'key: value' lines.")
+            return False
+        for key, dup_line in data.get("__duplicates__", []):
+            self.err(dup_line, f"key '{key}' appears twice in this {what}.", "keep one of them.")
+        allowed = spec["required"] | spec["optional"]
+        for key in data:
+            if key.startswith("__"):
+                continue
+            if key not in allowed:
+                hint = did_you_mean(key, allowed, f"allowed keys: {', '.join(sorted(allowed))}.")
+                self.err(data.line_of(key), f"unknown key '{key}' in {what}.", hint)
+        for key in sorted(spec["required"] - set(data)):
+            self.err(data.line, f"{what} lacks the required key '{key}'.", f"add '{key}: …'.")
+        return True
+
+    def text(self, data: LineDict, key: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if isinstance(value, (dict, list)):
+            self.err(data.line_of(key), f"'{key}' must be text.", "write a plain string.")
+            return default
+        s = str(value).strip()
+        self.check_jinja(s, data.line_of(key))
+        return s
+
+    def check_jinja(self, s: str, line: int) -> None:
+        if "{{" not in s and "{%" not in s and "{#" not in s:
+            return
+        try:
+            JINJA.parse(s)
+        except jinja2.TemplateSyntaxError as exc:
+            self.err(line + (exc.lineno or 1) - 1, f"bad Jinja2 placeholder: {exc.message}.",
+                     "write placeholders as {{ naam }}.")
+
+    def new_id(self, data: LineDict, key: str = "id", scope: dict[str, int] | None = None) -> str:
+        value = data.get(key)
+        line = data.line_of(key)
+        if value is None:
+            return ""
+        s = str(value)
+        if not ID_PATTERN.match(s):
+            self.err(line, f"id '{s}' is not a valid id.",
+                     "use lowercase letters, digits and single underscores, starting with a "
+                     "letter (e.g. 'sectie_1').")
+        if s == RESPONDENT:
+            self.err(line, f"id '{s}' is reserved for the respondent block.", "choose another.")
+        scope = self.ids if scope is None else scope
+        if s in scope:
+            self.err(line, f"duplicate id '{s}' (first used on line {scope[s]}).",
+                     "ids must be unique within an instrument; rename one.")
+        else:
+            scope[s] = line
+        return s
+
+    def bool_(self, data: LineDict, key: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self.err(data.line_of(key), f"'{key}' must be true or false.", "write true or false.")
+            return False
+        return value
+
+    def number(self, data: LineDict, key: str) -> float | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.err(data.line_of(key), f"'{key}' must be a number.", "write e.g. 5.")
+            return None
+        return value
+
+    def list_(self, data: LineDict, key: str) -> list[Any]:
+        value = data.get(key)
+        if value is None:
+            return LineList()
+        if not isinstance(value, list):
+            self.err(data.line_of(key), f"'{key}' must be a list.", "write it as '- …' lines.")
+            return LineList()
+        return value

@@ -1,0 +1,47 @@
+"""What identifies one rendered copy, the same for forms and workbooks: its file name and
+its custom document properties (instrument, version, recipient, instance id)."""
+
+from __future__ import annotations
+
+import uuid
+
+from templategen.content.model import (
+    PROP_INSTANCE,
+    PROP_INSTRUMENT,
+    PROP_KIND,
+    PROP_RECIPIENT,
+    PROP_RECIPIENT_NAME,
+    PROP_SUBJECT,
+    PROP_VERSION,
+    Instrument,
+    item_slots,
+)
+from templategen.content.recipients import Recipient, safe_filename_part
+
+
+def copy_file_name(instrument: Instrument, recipient: Recipient | None, suffix: str) -> str:
+    """ASCII, no spaces, naming instrument and recipient: '<id>_<recipient>_<naam>.docx'."""
+    if recipient is None:
+        return f"{instrument.id}{suffix}"
+    return (f"{instrument.id}_{safe_filename_part(recipient.id)}_"
+            f"{safe_filename_part(recipient.naam)}{suffix}")
+
+
+def copy_properties(instrument: Instrument, recipient: Recipient | None,
+                    kind: str) -> dict[str, str]:
+    """The custom properties of one copy, with a fresh instance id (ODK-style 'uuid:…')."""
+    props = {
+        PROP_INSTRUMENT: instrument.id,
+        PROP_VERSION: instrument.version,
+        PROP_RECIPIENT: recipient.id if recipient else "",
+        PROP_INSTANCE: f"uuid:{uuid.uuid4()}",
+        PROP_KIND: kind,
+    }
+    if recipient is not None:
+        props[PROP_RECIPIENT_NAME] = recipient.naam
+        asks_subject = any(s.field.id == "onderwerp"
+                           for s in item_slots(instrument.respondent_item))
+        if asks_subject and recipient.context.get("onderwerp"):
+            # stands in for the answer when a respondent clears the respondent block
+            props[PROP_SUBJECT] = recipient.context["onderwerp"]
+    return props

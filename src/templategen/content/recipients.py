@@ -1,0 +1,111 @@
+"""The recipients file (.csv or .xlsx): one personalised copy per row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from templategen.errors import RecipientsError
+
+REQUIRED_COLUMNS = ("id", "naam")
+OPTIONAL_COLUMNS = ("email", "organisatie", "rol", "onderwerp")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: str
+    naam: str
+    columns: dict[str, str] = field(default_factory=dict)  # every column, for Jinja2
+
+    @property
+    def context(self) -> dict[str, str]:
+        """Values for the Jinja2 placeholders: every column, the optional ones at least ''."""
+        ctx = {c: "" for c in OPTIONAL_COLUMNS}
+        ctx.update(self.columns)
+        return ctx
+
+
+def load_recipients(path: Path) -> list[Recipient]:
+    """Read recipients; raise RecipientsError naming the row and the fix."""
+    if not path.is_file():
+        raise RecipientsError(f"{path}: no such file.")
+    if path.suffix.lower() == ".csv":
+        rows = _csv_rows(path)
+    elif path.suffix.lower() == ".xlsx":
+        rows = _xlsx_rows(path)
+    else:
+        raise RecipientsError(f"{path}: use a .csv or .xlsx file with a header row.")
+    if not rows:
+        raise RecipientsError(f"{path}: the file is empty; add a header row with id and naam.")
+    header = [_column_name(h) for h in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise RecipientsError(
+            f"{path}: the header row lacks {', '.join(missing)}; "
+            "add columns named 'id' and 'naam' (email, organisatie, rol, onderwerp are optional)."
+        )
+    recipients: list[Recipient] = []
+    seen: dict[str, int] = {}
+    for number, values in enumerate(rows[1:], start=2):
+        if not any(v.strip() for v in values):
+            continue
+        record = {h: (values[i].strip() if i < len(values) else "")
+                  for i, h in enumerate(header) if h}
+        rid = record["id"]
+        if not rid:
+            raise RecipientsError(f"{path}, row {number}: the id is empty; give every row an id.")
+        if rid in seen:
+            raise RecipientsError(
+                f"{path}, row {number}: id '{rid}' was already used on row {seen[rid]}; "
+                "ids must be unique."
+            )
+        seen[rid] = number
+        recipients.append(Recipient(id=rid, naam=record["naam"], columns=record))
+    if not recipients:
+        raise RecipientsError(f"{path}: no recipients below the header row.")
+    return recipients
+
+
+def safe_filename_part(text: str, limit: int = 40) -> str:
+    """ASCII, no spaces: safe to mail and to keep on any file system."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
+    return cleaned[:limit].strip("-") or "x"
+
+
+def _column_name(value: str) -> str:
+    return value.strip().lower()
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252")
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        return [["" if v is None else str(v) for v in row]
+                for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()

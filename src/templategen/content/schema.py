@@ -1,0 +1,88 @@
+"""The content schema as tables: which keys each part of an instrument file may have."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from templategen.content.model import ItemKind, RuleKind
+
+# --- schema tables: allowed keys per kind of mapping ------------------------------------
+
+INSTRUMENT_KEYS = {
+    "required": {"id", "version", "title", "role", "introduction", "source", "sections"},
+    "optional": {"instructions", "scales", "rules", "subject", "previous_versions"},
+}
+SOURCE_KEYS = {
+    "required": {"document", "publisher", "licence"},
+    "optional": {"seed", "location", "attribution", "url"},
+}
+SCALE_KEYS = {"required": {"id", "label", "points"}, "optional": {"description"}}
+POINT_KEYS = {"required": {"value", "label"}, "optional": set()}
+SECTION_KEYS = {"required": {"id", "title", "items"}, "optional": {"number", "intro", "kind"}}
+FIELD_KEYS = {
+    "required": {"id", "label", "kind"},
+    "optional": {
+        "scale", "options", "required", "min", "max", "max_length", "multiline", "hint",
+        "message",
+    },
+}
+ROW_KEYS = {"required": {"id", "text"}, "optional": {"group"}}
+ATTRIBUTE_KEYS = {"required": {"id", "label"}, "optional": set()}
+RULE_KEYS_COMMON = {"id", "kind", "label"}
+
+_ANSWER_KEYS = {"scale", "options", "required", "min", "max", "max_length", "multiline", "message"}
+ITEM_KEYS: dict[ItemKind, dict[str, set[str]]] = {
+    ItemKind.TEXT: {"required": {"id", "kind", "text"}, "optional": _ANSWER_KEYS},
+    ItemKind.CHECK: {"required": {"id", "kind", "text"}, "optional": {"required"}},
+    ItemKind.SCALE: {"required": {"id", "kind", "text", "scale"}, "optional": {"required"}},
+    ItemKind.CHOICE: {"required": {"id", "kind", "text", "options"}, "optional": {"required"}},
+    ItemKind.NUMBER: {
+        "required": {"id", "kind", "text"},
+        "optional": {"required", "min", "max", "message"},
+    },
+    ItemKind.DATE: {"required": {"id", "kind", "text"}, "optional": {"required"}},
+    ItemKind.GRID: {"required": {"id", "kind", "text", "rows", "columns"}, "optional": set()},
+    ItemKind.INDICATORS: {
+        "required": {"id", "kind", "text", "rows", "columns", "attributes"},
+        "optional": set(),
+    },
+    ItemKind.ENTRIES: {
+        "required": {"id", "kind", "text", "fields"},
+        "optional": {"entries", "prefill"},
+    },
+    ItemKind.GUIDANCE: {"required": {"id", "kind", "style"}, "optional": {"text", "bullets"}},
+}
+for _spec in ITEM_KEYS.values():
+    _spec["optional"] = _spec["optional"] | {"number", "hint"}
+
+# Rule parameters: name -> (required?, type tag). Type tags are checked in _rule().
+RULE_PARAMS: dict[RuleKind, dict[str, tuple[bool, str]]] = {
+    RuleKind.SUM: {"of": (True, "refs"), "field": (False, "field"), "chart": (False, "chart")},
+    RuleKind.PERCENT: {"of": (True, "sum_rule"), "bands": (False, "bands")},
+    RuleKind.COUNT: {"of": (True, "refs"), "field": (False, "field"), "when": (True, "when")},
+    RuleKind.MEAN: {"of": (True, "refs"), "field": (False, "field")},
+    RuleKind.SPREAD: {"of": (True, "refs"), "field": (False, "field"), "chart": (False, "chart")},
+    RuleKind.DIFFERENCE: {"item": (True, "table"), "a": (True, "col"), "b": (True, "col")},
+    RuleKind.PRODUCT: {
+        "item": (True, "table"), "factors": (True, "cols"), "bands": (False, "bands"),
+    },
+    RuleKind.QUADRANT: {
+        "item": (True, "table"), "x": (True, "col"), "y": (True, "col"),
+        "split": (True, "number"), "quadrants": (True, "quadrants"), "chart": (False, "chart"),
+    },
+    RuleKind.ACHIEVEMENT: {
+        "item": (True, "table"), "baseline": (True, "col"), "target": (True, "col"),
+        "actual": (True, "cols"), "bands": (False, "bands"),
+    },
+    RuleKind.COVERAGE: {"groups": (True, "groups"), "message": (True, "text")},
+}
+QUADRANT_KEYS = ("x_high_y_high", "x_high_y_low", "x_low_y_high", "x_low_y_low")
+WHEN_KEYS = {"min", "max", "equals", "checked"}
+CHARTS = {"bar", "radar", "scatter"}
+
+
+def did_you_mean(word: object, options: Iterable[str], otherwise: str) -> str:
+    """A 'did you mean' fix for a misspelling, else the given advice."""
+    guess = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.5)
+    return f"did you mean '{guess[0]}'?" if guess else otherwise

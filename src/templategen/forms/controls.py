@@ -1,0 +1,140 @@
+"""Word content controls (``w:sdt``) as OXML text, one builder per field kind.
+
+python-docx has no content controls, so these are written as WordprocessingML strings
+(prefixes ``w`` and ``w14``, declared on the document root). Every control is run-level,
+carries the slot key as ``w:tag``, a short Dutch ``w:alias``, ``w:lock sdtLocked`` and,
+until answered, Dutch placeholder text with ``w:showingPlcHdr``. The renderer wraps each
+control in a bookmark named after the slot's anchor (the second anchor, which survives a
+LibreOffice re-save that drops ``w:tag``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from xml.sax.saxutils import escape, quoteattr
+
+from templategen.content.model import Field, FieldKind
+
+PLACEHOLDER_TEXT = "Klik of tik om tekst in te voeren."
+PLACEHOLDER_CHOICE = "Kies een item."
+PLACEHOLDER_DATE = "Klik of tik om een datum in te voeren."
+PLACEHOLDER_NUMBER = "Vul een getal in."
+PLACEHOLDERS = frozenset(
+    {PLACEHOLDER_TEXT, PLACEHOLDER_CHOICE, PLACEHOLDER_DATE, PLACEHOLDER_NUMBER}
+)
+
+CHECKED, UNCHECKED = "\u2612", "\u2610"  # ☒ ☐
+CHECK_FONT = "MS Gothic"
+DATE_FORMAT = "d-M-yyyy"
+DATE_LANG = "nl-NL"
+
+_PLACEHOLDER_RPR = '<w:rPr><w:color w:val="808080"/></w:rPr>'
+_CHECK_RPR = (
+    f'<w:rPr><w:rFonts w:ascii="{CHECK_FONT}" w:eastAsia="{CHECK_FONT}" '
+    f'w:hAnsi="{CHECK_FONT}" w:hint="eastAsia"/></w:rPr>'
+)
+
+Value = str | bool | dt.date | None
+
+
+def _runs(text: str) -> str:
+    """Runs for typed text: line breaks become ``w:br``, tabs ``w:tab``."""
+    parts = []
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            parts.append("<w:br/>")
+        for m, chunk in enumerate(line.split("\t")):
+            if m:
+                parts.append("<w:tab/>")
+            if chunk:
+                parts.append(f'<w:t xml:space="preserve">{escape(chunk)}</w:t>')
+    return f"<w:r>{''.join(parts)}</w:r>"
+
+
+def _sdt(key: str, alias: str, sdt_id: int, kind_xml: str, content: str,
+         placeholder: bool) -> str:
+    return (
+        "<w:sdt><w:sdtPr>"
+        f"<w:alias w:val={quoteattr(alias)}/><w:tag w:val={quoteattr(key)}/>"
+        f'<w:id w:val="{sdt_id}"/><w:lock w:val="sdtLocked"/>'
+        + ("<w:showingPlcHdr/>" if placeholder else "")
+        + kind_xml
+        + f"</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>"
+    )
+
+
+def _placeholder(text: str) -> str:
+    return f"<w:r>{_PLACEHOLDER_RPR}<w:t>{escape(text)}</w:t></w:r>"
+
+
+def text_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
+    multi = ' w:multiLine="1"' if field.multiline and field.kind is FieldKind.TEXT else ""
+    if value is None or value == "":
+        shown = PLACEHOLDER_NUMBER if field.kind is FieldKind.NUMBER else PLACEHOLDER_TEXT
+        return _sdt(key, alias, sdt_id, f"<w:text{multi}/>", _placeholder(shown), True)
+    return _sdt(key, alias, sdt_id, f"<w:text{multi}/>", _runs(str(value)), False)
+
+
+def check_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
+    ticked = value is True
+    kind_xml = (
+        f'<w14:checkbox><w14:checked w14:val="{int(ticked)}"/>'
+        f'<w14:checkedState w14:val="2612" w14:font="{CHECK_FONT}"/>'
+        f'<w14:uncheckedState w14:val="2610" w14:font="{CHECK_FONT}"/></w14:checkbox>'
+    )
+    content = f"<w:r>{_CHECK_RPR}<w:t>{CHECKED if ticked else UNCHECKED}</w:t></w:r>"
+    return _sdt(key, alias, sdt_id, kind_xml, content, False)
+
+
+def list_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
+    items = "".join(
+        f"<w:listItem w:displayText={quoteattr(c)} w:value={quoteattr(c)}/>"
+        for c in field.choices
+    )
+    kind_xml = f"<w:dropDownList>{items}</w:dropDownList>"
+    if value is None or value == "":
+        return _sdt(key, alias, sdt_id, kind_xml, _placeholder(PLACEHOLDER_CHOICE), True)
+    return _sdt(key, alias, sdt_id, kind_xml, _runs(str(value)), False)
+
+
+def date_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
+    def kind_xml(full: str) -> str:
+        return (
+            f"<w:date{full}><w:dateFormat w:val=\"{DATE_FORMAT}\"/>"
+            f'<w:lid w:val="{DATE_LANG}"/><w:storeMappedDataAs w:val="dateTime"/>'
+            '<w:calendar w:val="gregorian"/></w:date>'
+        )
+
+    if value is None or value == "":
+        return _sdt(key, alias, sdt_id, kind_xml(""), _placeholder(PLACEHOLDER_DATE), True)
+    if isinstance(value, dt.date):
+        shown = f"{value.day}-{value.month}-{value.year}"
+        full = f' w:fullDate="{value.isoformat()}T00:00:00Z"'
+        return _sdt(key, alias, sdt_id, kind_xml(full), _runs(shown), False)
+    return _sdt(key, alias, sdt_id, kind_xml(""), _runs(str(value)), False)
+
+
+Builder = Callable[[str, str, int, Field, Value], str]
+
+CONTROLS: dict[FieldKind, Builder] = {
+    FieldKind.TEXT: text_control,
+    FieldKind.NUMBER: text_control,
+    FieldKind.CHECK: check_control,
+    FieldKind.SCALE: list_control,
+    FieldKind.CHOICE: list_control,
+    FieldKind.DATE: date_control,
+}
+
+
+def control(key: str, alias: str, sdt_id: int, field: Field, value: Value = None) -> str:
+    """The ``w:sdt`` for one slot, empty (placeholder) or holding ``value``."""
+    return CONTROLS[field.kind](key, alias, sdt_id, field, value)
+
+
+def bookmarked(anchor: str, bookmark_id: int, inner: str) -> str:
+    """``inner`` enclosed in a bookmark named ``anchor``."""
+    return (
+        f'<w:bookmarkStart w:id="{bookmark_id}" w:name={quoteattr(anchor)}/>'
+        f'{inner}<w:bookmarkEnd w:id="{bookmark_id}"/>'
+    )

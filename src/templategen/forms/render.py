@@ -1,0 +1,201 @@
+"""Instrument -> fillable Word form(s).
+
+The body is laid out once with python-docx on the house-style reference document (styles
+used by name, see forms.layout.STYLES). Content controls and Jinja2 texts are left as XML comment
+markers in that *master*; each copy (one unpersonalised, or one per recipient) is made by
+substituting the markers in the serialized ``word/document.xml`` and zipping the parts
+again with a fresh instance id. So 100 recipients cost 100 string substitutions and zip
+writes, not 100 document builds.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.document import Document as DocxDocument
+
+from templategen.content.bundled import BUNDLED_TEMPLATES
+from templategen.content.copies import copy_file_name, copy_properties
+from templategen.content.model import (
+    RESPONDENT,
+    Instrument,
+    Slot,
+)
+from templategen.content.placeholders import JINJA, context_of, fill
+from templategen.content.recipients import Recipient
+from templategen.errors import TemplateError
+from templategen.forms import controls
+from templategen.forms.layout import STYLES, FormWriter
+from templategen.office import custom_props
+
+REFERENCE_DOCX = "reference.docx"
+
+# Respondent fields prefilled from the recipient's columns in personalised copies.
+PREFILLED = ("naam", "organisatie", "rol", "onderwerp")
+
+_MARKER = re.compile(r"<!--tg:([tc]):([^>]*?)-->")
+_CT_PART = "[Content_Types].xml"
+_RELS_PART = "_rels/.rels"
+_W14 = 'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
+
+
+def render_forms(instrument: Instrument, recipients: list[Recipient] | None, out_dir: Path,
+                 templates_dir: Path | None) -> list[Path]:
+    """Write one form (``<id>.docx``) or one per recipient; return the paths written."""
+    master = build_master(instrument, templates_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if recipients is None:
+        path = out_dir / f"{instrument.id}.docx"
+        path.write_bytes(master.copy(None))
+        return [path]
+    paths = []
+    for recipient in recipients:
+        path = out_dir / form_filename(instrument, recipient)
+        path.write_bytes(master.copy(recipient))
+        paths.append(path)
+    return paths
+
+
+def form_filename(instrument: Instrument, recipient: Recipient | None) -> str:
+    return copy_file_name(instrument, recipient, ".docx")
+
+
+def reference_path(templates_dir: Path | None) -> Path:
+    path = (templates_dir or BUNDLED_TEMPLATES) / REFERENCE_DOCX
+    if not path.is_file():
+        raise TemplateError(
+            f"{path}: no such file; put the house-style {REFERENCE_DOCX} in the templates folder "
+            "(copy templates/reference.docx and restyle it in Word)."
+        )
+    return path
+
+
+# --- the master: laid out once -------------------------------------------------------------
+
+
+@dataclass
+class Master:
+    """A laid-out form with markers; ``copy()`` fills them for one recipient."""
+
+    instrument: Instrument
+    parts: dict[str, bytes]
+    document: str  # word/document.xml with markers
+    texts: list[Any]  # compiled Jinja2 templates, by marker number
+    controls: dict[str, str]  # slot key -> bookmarked control XML (unpersonalised)
+    slots: dict[str, tuple[Slot, int]] = field(default_factory=dict)  # respondent slots
+
+    def copy(self, recipient: Recipient | None) -> bytes:
+        context = context_of(recipient)
+        controls = dict(self.controls)
+        if recipient is not None:
+            for key, (slot, index) in self.slots.items():
+                value = context.get(slot.field.id, "")
+                if value:
+                    controls[key] = _control_xml(slot, index, value)
+
+        def substitute(match: re.Match[str]) -> str:
+            kind, ref = match.group(1), match.group(2)
+            if kind == "c":
+                return controls[ref]
+            return escape(fill(self.texts[int(ref)], context).replace("\n", " "))
+
+        document = _MARKER.sub(substitute, self.document)
+        props = copy_properties(self.instrument, recipient, "form")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in self.parts.items():
+                if name == "word/document.xml":
+                    data = document.encode("utf-8")
+                zf.writestr(name, data)
+            zf.writestr(custom_props.CUSTOM_PART, custom_props.custom_xml(props))
+        return buffer.getvalue()
+
+
+def _alias(slot: Slot) -> str:
+    item, f = slot.item, slot.field
+    if item.id == RESPONDENT:
+        return f.label
+    head = f"Vraag {item.number}" if item.number else _short(item.text, 30)
+    if slot.row is not None:
+        return f"{_short(slot.row.text, 30)} – {f.label}"
+    if slot.entry is not None:
+        return f"{f.label} ({slot.entry})"
+    return head
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _control_xml(slot: Slot, index: int, value: controls.Value) -> str:
+    sdt = controls.control(slot.key, _alias(slot), 1000 + index, slot.field, value)
+    return controls.bookmarked(slot.anchor, index + 1, sdt)
+
+
+def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
+    path = reference_path(templates_dir)
+    try:
+        doc = Document(str(path))
+    except Exception as exc:  # python-docx raises several kinds for a bad package
+        raise TemplateError(f"{path}: not a usable .docx ({exc}); save it again in Word.") from None
+    missing = [name for name in STYLES.values() if name not in _style_names(doc)]
+    if missing:
+        raise TemplateError(
+            f"{path}: the style(s) {', '.join(missing)} are missing; add them in Word "
+            "(or start from the bundled templates/reference.docx)."
+        )
+    writer = FormWriter(doc, instrument)
+    writer.write()
+    doc.core_properties.title = fill(JINJA.from_string(instrument.title), context_of(None))
+    doc.core_properties.subject = f"{instrument.id} {instrument.version}"
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    parts = _read_parts(buffer.getvalue())
+    document = parts["word/document.xml"].decode("utf-8")
+    if "xmlns:w14=" not in document[:4000]:
+        document = document.replace("<w:document ", f"<w:document {_W14} ", 1)
+    _add_custom_part(parts)
+    index = {s.key: n for n, s in enumerate(instrument.slots())}
+    controls = {s.key: _control_xml(s, index[s.key], writer.prefill.get(s.key))
+                for s in instrument.slots()}
+    respondent = {s.key: (s, index[s.key]) for s in instrument.slots()
+                  if s.item.id == RESPONDENT and s.field.id in PREFILLED}
+    return Master(instrument, parts, document, writer.texts, controls, respondent)
+
+
+def _style_names(doc: DocxDocument) -> set[str]:
+    return {s.name for s in doc.styles if s.name}
+
+
+def _read_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _add_custom_part(parts: dict[str, bytes]) -> None:
+    """Declare docProps/custom.xml (content type + package relationship) unless present."""
+    types = parts[_CT_PART].decode("utf-8")
+    if f'PartName="/{custom_props.CUSTOM_PART}"' not in types:
+        types = types.replace(
+            "</Types>",
+            f'<Override PartName="/{custom_props.CUSTOM_PART}" '
+            f'ContentType="{custom_props.CUSTOM_CT}"/></Types>',
+        )
+        parts[_CT_PART] = types.encode("utf-8")
+    rels = parts[_RELS_PART].decode("utf-8")
+    if custom_props.CUSTOM_REL not in rels:
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdTgCustom" Type="{custom_props.CUSTOM_REL}" '
+            f'Target="{custom_props.CUSTOM_PART}"/></Relationships>',
+        )
+        parts[_RELS_PART] = rels.encode("utf-8")
+    parts.pop(custom_props.CUSTOM_PART, None)  # ours is written per copy

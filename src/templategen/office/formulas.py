@@ -1,0 +1,55 @@
+"""Excel text rules shared by the scoring workbooks and the comparison workbook:
+formula pieces and sheet names.
+
+Each function returns formula text without the leading "=", so callers can nest it.
+Their meaning is the same as scoring.py's, which the tests check through LibreOffice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from templategen.content.model import Band
+
+
+def text_literal(text: str) -> str:
+    """A string literal: "text" with inner quotes doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def number_literal(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def band_formula(value: str, bands: Iterable[Band]) -> str:
+    """The label of the highest band minimum ``value`` reaches; a value below every
+    minimum gets the lowest band's label; "" when ``value`` is empty."""
+    ordered = sorted(bands, key=lambda b: b.minimum)
+    if not ordered:
+        return '""'
+    out = text_literal(ordered[0].label)
+    for band in ordered[1:]:
+        out = f"IF({value}>={number_literal(band.minimum)},{text_literal(band.label)},{out})"
+    return f'IF({value}="","",{out})'
+
+
+def quadrant_formula(x: str, y: str, split: float, quadrants: Mapping[str, str]) -> str:
+    """The quadrant label of (x, y); a value >= split is high; "" when either is empty."""
+    s = number_literal(split)
+    q = {k: text_literal(v) for k, v in quadrants.items()}
+    return (f'IF(OR({x}="",{y}=""),"",IF({x}>={s},IF({y}>={s},{q["x_high_y_high"]},'
+            f'{q["x_high_y_low"]}),IF({y}>={s},{q["x_low_y_high"]},{q["x_low_y_low"]})))')
+
+
+def sheet_title(text: str, taken: set[str]) -> str:
+    """A valid, unique sheet title (31 characters, none of []:*?/\\'); ``taken`` holds the
+    case-folded titles already used and gets this one."""
+    cleaned = " ".join(re.sub(r"[\[\]:*?/\\']+", " ", text).split())
+    base = cleaned[:31].strip() or "Blad"
+    title, n = base, 2
+    while title.casefold() in taken:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)].rstrip() + suffix, n + 1
+    taken.add(title.casefold())
+    return title

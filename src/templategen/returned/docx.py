@@ -1,0 +1,181 @@
+"""Returned Word form -> raw value per slot key.
+
+Each answer is a content control (``w:sdt``). Its slot key is the control's ``w:tag``;
+when a client dropped the tag (LibreOffice does on re-save) it is the bookmark around or
+inside the control, named after the slot's anchor. What LibreOffice 7.4 does to our
+controls when it re-saves a .docx, and how this reader copes:
+
+- ``w:tag`` and ``w:lock`` are dropped: the key comes from the bookmark, which LO moves
+  from just before the control to the start of its ``w:sdtContent``.
+- text controls lose ``w:showingPlcHdr``: our Dutch placeholder text then reads as empty.
+- line breaks typed in a plain-text control are written *before* the control, as runs
+  holding only ``w:br``: their positions are lost. The text still reads back (lines joined)
+  and a warning names the answer.
+- a checkbox gets wrapped in a block-level ``w:sdt`` (holding only the alias): controls
+  that contain other controls are wrappers and are skipped.
+- checkbox state (``w14:checked``), dropdown items and ``w:date``/``w:fullDate`` survive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from lxml import etree
+
+from templategen.content.model import Instrument, key_from_anchor
+from templategen.forms.controls import CHECKED, PLACEHOLDERS
+from templategen.returned.reading import Archive, Extraction, RawValue
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+DOCUMENT = "word/document.xml"
+
+_SDT = f"{{{W}}}sdt"
+_SDT_PR = f"{{{W}}}sdtPr"
+_SDT_CONTENT = f"{{{W}}}sdtContent"
+_BOOKMARK = f"{{{W}}}bookmarkStart"
+_VAL = f"{{{W}}}val"
+_RUN = f"{{{W}}}r"
+_BR = f"{{{W}}}br"
+_RPR = f"{{{W}}}rPr"
+_TRUE = {"1", "true", "on"}
+_TICKED_GLYPHS = {CHECKED, "\u2611", "\u2713", "\u2714", "X", "x"}
+
+
+def read_form(archive: Archive, instrument: Instrument) -> Extraction:
+    """Every control's raw value by slot key; keys this version lacks go to ``unknown``."""
+    result = Extraction()
+    if not archive.has(DOCUMENT):
+        result.warnings.append(f"{archive.name} has no {DOCUMENT}; it is not a Word form.")
+        return result
+    root = archive.xml(DOCUMENT)
+    slots = {s.key for s in instrument.slots()}
+    for sdt in root.iter(_SDT):
+        if sdt.find(f"{_SDT_CONTENT}//{_SDT}") is not None:
+            continue  # a wrapper around other controls (LibreOffice adds these)
+        key = control_key(sdt)
+        if key is None:
+            continue
+        target = result.values if key in slots else result.unknown
+        if key in target:
+            result.warnings.append(
+                f"the answer '{key}' appears more than once (a copied field?); the first counts."
+            )
+            continue
+        target[key] = control_value(sdt)
+        if target[key] is not None and lost_breaks(sdt):
+            result.warnings.append(
+                f"the line breaks of answer '{key}' were lost when the file was saved "
+                "(LibreOffice moves them out of text fields); its lines are joined."
+            )
+    return result
+
+
+def control_key(sdt: etree._Element) -> str | None:
+    """The slot key of a control: its tag, else the anchor bookmark around or inside it."""
+    pr = sdt.find(_SDT_PR)
+    tag = pr.find(f"{{{W}}}tag") if pr is not None else None
+    if tag is not None and tag.get(_VAL):
+        return str(tag.get(_VAL))
+    content = sdt.find(_SDT_CONTENT)
+    candidates = list(content.iter(_BOOKMARK)) if content is not None else []
+    prev = sdt.getprevious()
+    while prev is not None and (prev.tag == _BOOKMARK or _only_breaks(prev)):
+        candidates.append(prev)  # bookmarkStart just before (LO may put break runs between)
+        prev = prev.getprevious()
+    for bookmark in candidates:
+        key = key_from_anchor(bookmark.get(f"{{{W}}}name") or "")
+        if key:
+            return key
+    return None
+
+
+def lost_breaks(sdt: etree._Element) -> int:
+    """Line breaks LibreOffice 7.4 moved out of a plain-text control (to just before it)."""
+    count = 0
+    prev = sdt.getprevious()
+    while prev is not None and (prev.tag == _BOOKMARK or _only_breaks(prev)):
+        if prev.tag == _RUN:
+            count += len(prev.findall(_BR))
+        prev = prev.getprevious()
+    return count
+
+
+def _only_breaks(el: etree._Element) -> bool:
+    return el.tag == _RUN and el.find(_BR) is not None and all(
+        child.tag in (_BR, _RPR) for child in el
+    )
+
+
+def control_value(sdt: etree._Element) -> RawValue:
+    pr = sdt.find(_SDT_PR)
+    kinds = {etree.QName(e).localname for e in pr} if pr is not None else set()
+    for kind, reader in READERS.items():
+        if kind in kinds:
+            return reader(sdt)
+    return _text_value(sdt)
+
+
+def _showing_placeholder(sdt: etree._Element) -> bool:
+    return sdt.find(f"{_SDT_PR}/{{{W}}}showingPlcHdr") is not None
+
+
+def content_text(sdt: etree._Element) -> str:
+    """The text a control holds: line breaks as "\\n", tabs as "\\t", paragraphs joined."""
+    content = sdt.find(_SDT_CONTENT)
+    if content is None:
+        return ""
+    parts: list[str] = []
+    paragraphs = 0
+    for el in content.iter():
+        if el.tag == f"{{{W}}}p":
+            if paragraphs:
+                parts.append("\n")
+            paragraphs += 1
+        elif el.tag == f"{{{W}}}t":
+            parts.append(el.text or "")
+        elif el.tag in (f"{{{W}}}br", f"{{{W}}}cr"):
+            parts.append("\n")
+        elif el.tag == f"{{{W}}}tab":
+            parts.append("\t")
+    return "".join(parts)
+
+
+def _text_value(sdt: etree._Element) -> str | None:
+    if _showing_placeholder(sdt):
+        return None
+    text = content_text(sdt)
+    if text == "" or text in PLACEHOLDERS:
+        return None
+    return text
+
+
+def _check_value(sdt: etree._Element) -> bool:
+    checked = sdt.find(f"{_SDT_PR}/{{{W14}}}checkbox/{{{W14}}}checked")
+    if checked is not None:
+        return (checked.get(f"{{{W14}}}val") or "").lower() in _TRUE
+    return content_text(sdt).strip() in _TICKED_GLYPHS
+
+
+def _date_value(sdt: etree._Element) -> str | None:
+    if _showing_placeholder(sdt):
+        return None
+    date = sdt.find(f"{_SDT_PR}/{{{W}}}date")
+    full = date.get(f"{{{W}}}fullDate") if date is not None else None
+    if full:
+        try:
+            return dt.datetime.fromisoformat(full.replace("Z", "+00:00")).date().isoformat()
+        except ValueError:
+            pass
+    return _text_value(sdt)
+
+
+# The sdtPr child that names a control's type -> how its value is read.
+READERS: dict[str, Callable[[etree._Element], RawValue]] = {
+    "checkbox": _check_value,
+    "date": _date_value,
+    "dropDownList": _text_value,
+    "comboBox": _text_value,
+    "text": _text_value,
+}

@@ -1,0 +1,295 @@
+"""Ingest: walk the returned files, read each one safely, store it, report it.
+
+Per file: size check -> sha256 (same bytes already stored: ``duplicate``) -> the
+per-file pipeline of returned.py, run in a worker process with a time budget -> one
+transaction in the store. A bad file is rejected with a one-sentence reason and never
+costs the rest of the batch.
+
+The time budget: every file is read in a separate worker process. When a file takes
+longer than ``budget`` seconds, or the worker dies (out of its memory cap, a crash in a
+parser), the worker is killed and replaced and only that file is rejected. The worker's
+address space is capped (``worker_memory``) so that no file can take the machine's memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from templategen.content.catalog import Catalog, load_catalog
+from templategen.errors import RejectedFile
+from templategen.returned.safezip import DEFAULT_LIMITS, Limits
+from templategen.returned.submission import FileResult, read_returned
+from templategen.store.database import NewSubmission, Store
+
+# Files a folder walk picks up; a file named on the command line is always read.
+OFFICE_SUFFIXES = frozenset({
+    ".docx", ".xlsx", ".docm", ".xlsm", ".dotx", ".xltx", ".odt", ".ods", ".doc", ".xls",
+    ".pdf", ".rtf",
+})
+DEFAULT_BUDGET = 20.0  # seconds per file
+DEFAULT_WORKER_MEMORY = 1024 * 1024 * 1024  # bytes of address space above the worker's start
+PROGRESS_FROM = 20  # show a progress bar from this many files
+
+
+@dataclass
+class Outcome:
+    """What happened to one file (one object of the JSON report)."""
+
+    file: str
+    status: str  # accepted | accepted_with_warnings | duplicate | rejected
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    submission_id: int | None = None
+    answers: int = 0  # answer places found in the file
+    answered: int = 0  # of those, the ones not left empty
+
+    def report(self) -> dict[str, Any]:
+        return {"file": self.file, "status": self.status, "reason": self.reason,
+                "warnings": self.warnings, "seconds": round(self.seconds, 3)}
+
+    def line(self) -> str:
+        text = f"{self.status:<22} {self.file}"
+        if self.reason:
+            return f"{text}: {self.reason}"
+        if self.status.startswith("accepted"):
+            text += f" ({self.answered} of {self.answers} answered"
+            text += f", {len(self.warnings)} warning(s))" if self.warnings else ")"
+        return text
+
+
+def ingest_paths(paths: Iterable[Path], db: Path, content_dir: Path | None = None,
+                 echo: Callable[[str], Any] | None = None, progress: Any = None,
+                 report_path: Path | None = None, budget: float = DEFAULT_BUDGET,
+                 in_process: bool = False, limits: Limits = DEFAULT_LIMITS) -> list[Outcome]:
+    """Ingest files and folders (recursively) into the store at ``db``; return the outcomes.
+
+    ``progress`` is a click.progressbar-like factory (used for long runs); ``in_process``
+    reads files in this process, without the worker's time budget and memory cap.
+    """
+    catalog = load_catalog(content_dir)
+    files = list(walk(paths))
+    outcomes: list[Outcome] = []
+    reader: _Reader = _InProcess(catalog, limits) if in_process else _Worker(catalog, limits,
+                                                                               budget)
+    try:
+        with Store(db) as store:
+            for path in _with_progress(files, progress):
+                outcome = ingest_file(path, store, reader, limits)
+                outcomes.append(outcome)
+                if echo is not None:
+                    echo(outcome.line())
+    finally:
+        reader.close()
+        if report_path is not None:
+            _write_report(report_path, outcomes)
+    return outcomes
+
+
+def walk(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named directly, and Office-looking files under folders (sorted, no hidden)."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in OFFICE_SUFFIXES
+                and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
+            )
+        else:
+            found = [path]
+        for p in found:
+            if p.resolve() not in seen:
+                seen.add(p.resolve())
+                yield p
+
+
+def ingest_file(path: Path, store: Store, reader: _Reader,
+                limits: Limits = DEFAULT_LIMITS) -> Outcome:
+    start = time.perf_counter()
+    name = str(path)
+    received = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    sha = ""
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise RejectedFile(f"{path.name} is larger than "
+                               f"{limits.max_file_bytes // (1024 * 1024)} MB; send a smaller file.")
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        if store.has_sha(sha):
+            return Outcome(name, "duplicate", seconds=time.perf_counter() - start)
+        result = reader.read(path.name, data)
+    except RejectedFile as exc:
+        store.add_rejection(path.name, sha, received, str(exc))
+        return Outcome(name, "rejected", reason=str(exc), seconds=time.perf_counter() - start)
+    except OSError as exc:
+        return Outcome(name, "rejected", reason=f"{path.name} cannot be read here "
+                       f"({exc.strerror}); check the file and run ingest again.",
+                       seconds=time.perf_counter() - start)
+    status = "accepted_with_warnings" if result.warnings else "accepted"
+    submission_id = store.add(NewSubmission(
+        file_name=path.name, sha256=sha, received=received, instrument=result.instrument,
+        version=result.version, status=status, kind=result.kind,
+        modified=result.modified or _mtime(path), recipient=result.recipient,
+        instance=result.instance, respondent=result.respondent, subject=result.subject,
+        warnings=result.warnings, answers=result.answers,
+    ))
+    return Outcome(name, status, warnings=result.warnings, submission_id=submission_id,
+                   answers=len(result.answers),
+                   answered=sum(a.value is not None for a in result.answers.values()),
+                   seconds=time.perf_counter() - start)
+
+
+def _mtime(path: Path) -> str:
+    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    return stamp.isoformat(timespec="seconds")
+
+
+def _with_progress(files: list[Path], progress: Any) -> Iterator[Path]:
+    if progress is None or len(files) < PROGRESS_FROM:
+        yield from files
+        return
+    with progress(files, label="Ingesting", file=sys.stderr) as bar:
+        yield from bar
+
+
+def _write_report(path: Path, outcomes: list[Outcome]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps([o.report() for o in outcomes], ensure_ascii=False, indent=2),
+                   encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --- readers: in this process, or in a worker with a time budget ---------------------------
+
+
+class _Reader:
+    def read(self, name: str, data: bytes) -> FileResult:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _InProcess(_Reader):
+    def __init__(self, catalog: Catalog, limits: Limits):
+        self.catalog = catalog
+        self.limits = limits
+
+    def read(self, name: str, data: bytes) -> FileResult:
+        return _guarded_read(name, data, self.catalog, self.limits)
+
+
+def _guarded_read(name: str, data: bytes, catalog: Catalog, limits: Limits) -> FileResult:
+    """The pipeline with every unexpected failure turned into a rejection of this file only."""
+    try:
+        return read_returned(name, data, catalog, limits)
+    except RejectedFile:
+        raise
+    except MemoryError:
+        raise RejectedFile(f"{name} needs more memory to read than a form ever does; send the "
+                           "original form.") from None
+    except RecursionError:
+        raise RejectedFile(f"{name} is nested far deeper than a form ever is; send the original "
+                           "form.") from None
+    except Exception as exc:  # a reader's bug must not cost the batch
+        raise RejectedFile(
+            f"{name} could not be read ({type(exc).__name__}: {str(exc)[:120]}); save it again "
+            "in Word or Excel and send it again, or report this to the form's owner."
+        ) from None
+
+
+class _Worker(_Reader):
+    """One child process that reads files; killed and replaced when a file overruns."""
+
+    def __init__(self, catalog: Catalog, limits: Limits, budget: float,
+                 memory: int = DEFAULT_WORKER_MEMORY):
+        self.catalog, self.limits, self.budget, self.memory = catalog, limits, budget, memory
+        methods = multiprocessing.get_all_start_methods()
+        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._process: Any = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> Connection:
+        parent, child = self._ctx.Pipe()
+        self._process = self._ctx.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(child, self.catalog, self.limits, self.memory),
+            daemon=True, name="templategen-ingest-worker",
+        )
+        self._process.start()
+        child.close()
+        self._conn = parent
+        return parent
+
+    def read(self, name: str, data: bytes) -> FileResult:
+        conn = self._conn or self._start()
+        conn.send((name, data))
+        if not conn.poll(self.budget):
+            self._stop()
+            raise RejectedFile(f"{name} took longer than {self.budget:g} seconds to read, far "
+                               "longer than a form ever does; send the original form.")
+        try:
+            ok, payload = conn.recv()
+        except (EOFError, OSError):
+            self._stop()
+            raise RejectedFile(f"{name} could not be read (it exhausted the reader's memory or "
+                               "crashed it); send the original form.") from None
+        if ok:
+            return payload  # type: ignore[no-any-return]
+        raise RejectedFile(payload)
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+            if self._process is not None:
+                self._process.join(2)
+        self._stop()
+
+
+def _worker_main(conn: Connection, catalog: Catalog, limits: Limits, memory: int) -> None:
+    _cap_memory(memory)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        name, data = job
+        try:
+            conn.send((True, _guarded_read(name, data, catalog, limits)))
+        except RejectedFile as exc:
+            conn.send((False, str(exc)))
+
+
+def _cap_memory(extra: int) -> None:
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (current + extra, current + extra))
+    except (ImportError, OSError, ValueError):
+        pass  # not on Linux: the sizes of the safe-zip layer still bound the work

@@ -1,0 +1,46 @@
+"""What the format readers (returned.docx, returned.xlsx) give to ingest.
+
+A reader gets an :class:`Archive` (a returned file opened by the safe-zip layer, which
+bounds sizes and refuses DTDs) and the instrument the file claims to be, and returns an
+:class:`Extraction`: the raw value of every slot it could find, by slot key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from lxml import etree
+
+# A raw answer as the file holds it, before checking against the item:
+#   str      text as typed (or a dropdown label), never trimmed or evaluated
+#   bool     a tick box (True ticked, False unticked)
+#   float/int/datetime  a number or date cell of a workbook
+#   None     the slot is there but empty ("not answered")
+RawValue = str | bool | int | float | dt.datetime | dt.date | None
+
+
+class Archive(Protocol):
+    """A returned Office file, opened safely. Names are zip entry names."""
+
+    name: str  # the file's name, for messages
+
+    def names(self) -> list[str]: ...
+
+    def has(self, name: str) -> bool: ...
+
+    def read(self, name: str) -> bytes: ...
+
+    def xml(self, name: str) -> etree._Element: ...
+
+
+@dataclass
+class Extraction:
+    """What a reader found in one returned file."""
+
+    values: dict[str, RawValue] = field(default_factory=dict)  # slot key -> raw value
+    # anchors found in the file whose key is not a slot of this instrument version
+    # (an older version's items, or entries a respondent added); kept, never dropped
+    unknown: dict[str, RawValue] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # Dutch-free, English sentences

@@ -1,0 +1,233 @@
+"""One returned file -> a checked result: guard, open, identify, read, check.
+
+:func:`read_returned` is the whole per-file pipeline (ingest.py runs it in a worker
+process with a time budget). It never touches the store; it returns a :class:`FileResult`
+with the answers typed and the warnings written, or raises :class:`RejectedFile` with the
+one-sentence reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from templategen.content.catalog import Catalog
+from templategen.content.model import (
+    PROP_INSTANCE,
+    PROP_INSTRUMENT,
+    PROP_RECIPIENT,
+    PROP_RECIPIENT_NAME,
+    PROP_SUBJECT,
+    PROP_VERSION,
+    RESPONDENT,
+    Instrument,
+    Item,
+    ItemKind,
+    Slot,
+    item_slots,
+)
+from templategen.errors import RejectedFile
+from templategen.office.custom_props import CUSTOM_PART, read_custom
+from templategen.returned import answers as checking
+from templategen.returned.reading import Extraction, RawValue
+from templategen.returned.safezip import DEFAULT_LIMITS, Limits, SafeArchive
+from templategen.store.database import Answer
+
+# file kind -> (module, function): imported when first needed
+READERS: dict[str, tuple[str, str]] = {
+    "docx": ("templategen.returned.docx", "read_form"),
+    "xlsx": ("templategen.returned.xlsx", "read_workbook"),
+}
+KIND_NAMES = {"docx": "form", "xlsx": "workbook"}
+_CORE = "docProps/core.xml"
+_DCTERMS_MODIFIED = "{http://purl.org/dc/terms/}modified"
+_LIST_LIMIT = 6
+
+
+@dataclass
+class FileResult:
+    """Everything ingest stores for one accepted file."""
+
+    instrument: str
+    version: str
+    kind: str  # form | workbook
+    recipient: str
+    instance: str
+    respondent: str
+    subject: str
+    modified: str
+    answers: dict[str, Answer] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_returned(name: str, data: bytes, catalog: Catalog,
+                  limits: Limits = DEFAULT_LIMITS) -> FileResult:
+    """Read and check one returned file; RejectedFile says why it cannot be stored."""
+    archive = SafeArchive(name, data, limits)
+    file_kind = archive.kind()
+    props = read_custom(archive.xml(CUSTOM_PART)) if archive.has(CUSTOM_PART) else {}
+    instrument = _identify(name, props, catalog)
+    version = props.get(PROP_VERSION, "")
+    warnings: list[str] = []
+    macros = archive.macro_parts()
+    if macros:
+        warnings.append(f"contains macros ({', '.join(macros)}); they were never run, only the "
+                        "answers were read.")
+    extraction = _reader(name, file_kind)(archive, instrument)
+    warnings.extend(extraction.warnings)
+    checked, more = check_extraction(instrument, version, extraction)
+    warnings.extend(more)
+    respondent, subject = _who(checked, props, name)
+    return FileResult(
+        instrument=instrument.id, version=version, kind=KIND_NAMES[file_kind],
+        recipient=props.get(PROP_RECIPIENT, ""), instance=props.get(PROP_INSTANCE, ""),
+        respondent=respondent, subject=subject, modified=_modified(archive),
+        answers=checked, warnings=warnings,
+    )
+
+
+def _identify(name: str, props: dict[str, str], catalog: Catalog) -> Instrument:
+    instrument_id = props.get(PROP_INSTRUMENT, "")
+    if not instrument_id:
+        raise RejectedFile(
+            f"{name} is not a templategen form (it carries no form identification); fill in "
+            "the form you were sent and send that file back."
+        )
+    instrument = catalog.get(instrument_id)
+    if instrument is None:
+        raise RejectedFile(
+            f"{name} is a form for '{instrument_id[:60]}', which this content does not hold; "
+            "check --content, or send the form you were sent for this survey."
+        )
+    version = props.get(PROP_VERSION, "")
+    if not instrument.accepts_version(version):
+        accepted = ", ".join([instrument.version, *instrument.previous_versions])
+        raise RejectedFile(
+            f"{name} is version '{version[:20]}' of '{instrument.title}', which is not accepted "
+            f"(accepted: {accepted}); fill in the current form and send that one."
+        )
+    return instrument
+
+
+def _reader(name: str, file_kind: str) -> Any:
+    module_name, function = READERS[file_kind]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise RejectedFile(
+            f"{name} cannot be read: this installation has no reader for .{file_kind} files "
+            f"({module_name} is missing); ask for the form as the other file type."
+        ) from None
+    return getattr(module, function)
+
+
+def check_extraction(instrument: Instrument, version: str,
+                     extraction: Extraction) -> tuple[dict[str, Answer], list[str]]:
+    """Typed answers by slot key and the warnings: bad values, missing parts, unknown keys."""
+    found: dict[str, Answer] = {}
+    warnings: list[str] = []
+    missing: dict[str, list[Slot]] = defaultdict(list)
+    items: dict[str, Item] = {}
+    for slot in instrument.slots():
+        if slot.key not in extraction.values:
+            missing[slot.item.id].append(slot)
+            items[slot.item.id] = slot.item
+            continue
+        result = checking.check(slot, extraction.values[slot.key])
+        found[slot.key] = Answer(result.value, result.raw)
+        warnings.extend(result.warnings)
+    for item_id, slots in missing.items():
+        warnings.extend(_missing(items[item_id], slots))
+    if extraction.unknown:
+        for key, raw in extraction.unknown.items():
+            found[key] = Answer(_plain(raw), checking.raw_text(raw), unknown=True)
+        keys = sorted(extraction.unknown)
+        warnings.append(
+            f"{len(keys)} answer(s) are not part of version {instrument.version} of this "
+            f"instrument (file version {version}) and were kept apart: {_listed(keys)}."
+        )
+    return found, warnings
+
+
+def _missing(item: Item, slots: list[Slot]) -> list[str]:
+    """One warning per item (or per row/entry), not one per cell of a deleted table."""
+    if len(slots) == sum(1 for _ in item_slots(item)):
+        return [f"{_item_label(item)} is missing (deleted?); its answers are not in the file."]
+    warnings: list[str] = []
+    rest = slots
+    if item.rows or (item.kind is ItemKind.ENTRIES and item.id != RESPONDENT):
+        units: dict[str, list[Slot]] = defaultdict(list)
+        for slot in slots:
+            units[slot.row.text if slot.row else f"{slot.entry}"].append(slot)
+        width = len(item.columns) if item.rows else len(item.fields)
+        whole = [u for u, unit in units.items() if len(unit) == width]
+        if whole:
+            what = "row(s)" if item.rows else "entry row(s)"
+            names = [f"'{_short(u)}'" for u in whole] if item.rows else whole
+            warnings.append(f"{_item_label(item)}: {what} {_listed(names)} are missing "
+                            "(deleted?).")
+        rest = [s for u, unit in units.items() if u not in whole for s in unit]
+    if rest:
+        warnings.append(f"missing from the file (deleted?): {_listed([s.label for s in rest])}.")
+    return warnings
+
+
+def _item_label(item: Item) -> str:
+    if item.id == RESPONDENT:
+        return "the respondent block (naam, organisatie, …)"
+    if item.kind in (ItemKind.GRID, ItemKind.INDICATORS):
+        return f"tabel '{_short(item.text)}'"
+    if item.kind is ItemKind.ENTRIES:
+        return f"lijst '{_short(item.text)}'"
+    return f"vraag {item.number}" if item.number else f"'{_short(item.text)}'"
+
+
+def _plain(raw: RawValue) -> checking.Value:
+    """An unknown key's value, typed as far as the raw value tells (no item to check it by)."""
+    if isinstance(raw, bool | str) or raw is None:
+        return raw
+    if isinstance(raw, int | float):
+        return float(raw)
+    return raw.isoformat()[:10]
+
+
+def _who(found: dict[str, Answer], props: dict[str, str], name: str) -> tuple[str, str]:
+    def answered(key: str) -> str:
+        answer = found.get(key)
+        return answer.value.strip() if answer and isinstance(answer.value, str) else ""
+
+    respondent = (answered(f"{RESPONDENT}.naam") or props.get(PROP_RECIPIENT_NAME, "")
+                  or props.get(PROP_RECIPIENT, "") or name)
+    subject = answered(f"{RESPONDENT}.onderwerp") or props.get(PROP_SUBJECT, "")
+    return respondent[:200], subject[:200]
+
+
+def _modified(archive: SafeArchive) -> str:
+    if not archive.has(_CORE):
+        return ""
+    try:
+        node = archive.xml(_CORE).find(_DCTERMS_MODIFIED)
+    except RejectedFile:
+        return ""
+    text = (node.text or "").strip() if node is not None else ""
+    try:
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _listed(names: list[str]) -> str:
+    if len(names) <= _LIST_LIMIT:
+        return ", ".join(names)
+    return ", ".join(names[:_LIST_LIMIT]) + f" and {len(names) - _LIST_LIMIT} more"
+
+
+def _short(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

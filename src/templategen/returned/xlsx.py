@@ -1,0 +1,224 @@
+"""Read a returned workbook: the raw value of every input cell, found by its defined name.
+
+The xlsx parts are parsed with lxml through the safe archive (sizes bounded, no DTDs), not
+with openpyxl. Only input cells are read, never formula results. Whatever was typed outside
+the input cells of an input sheet is reported as a warning, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+
+from lxml import etree
+
+from templategen.content.model import Instrument, key_from_anchor
+from templategen.returned.reading import Archive, Extraction, RawValue
+from templategen.workbooks.plan import plan_layout
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_M = f"{{{_NS}}}"
+_DATE_IDS = set(range(14, 23)) | {45, 46, 47}
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def parse_ref(text: str) -> tuple[str, str] | None:
+    """'Sheet 1'!$C$5 (as Excel or LibreOffice writes it) -> ('Sheet 1', 'C5')."""
+    text = text.strip().lstrip("=")
+    if "!" not in text:
+        return None
+    sheet, cell = text.rsplit("!", 1)
+    sheet = sheet.lstrip("$")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    match = _REF.match(cell)
+    return (sheet, f"{match.group(1)}{match.group(2)}") if match else None
+
+
+def unescape_xstring(text: str) -> str:
+    """Decode the OOXML ST_Xstring escapes: ``_x000D_`` is a carriage return, ``_x0007_`` a
+    control character Excel cannot put in XML, and ``_x005F_`` an underscore, so a literal
+    "_x0041_" typed by a respondent is stored as ``_x005F_x0041_``."""
+    if "_x" not in text:
+        return text
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _text(node: etree._Element) -> str:
+    """Concatenated <t> of a string item, without phonetic runs, escapes decoded."""
+    return "".join(unescape_xstring(t.text or "") for t in node.iter(f"{_M}t")
+                   if t.getparent() is not None and t.getparent().tag != f"{_M}rPh")
+
+
+class _Book:
+    """The parts of one workbook needed to read cell values."""
+
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        book = archive.xml("xl/workbook.xml")
+        rels = self._rels("xl/_rels/workbook.xml.rels")
+        self.sheets: dict[str, str] = {}
+        for sheet in book.iter(f"{_M}sheet"):
+            target = rels.get(sheet.get(f"{{{_REL}}}id", ""), "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target))
+            self.sheets[sheet.get("name", "")] = path
+        self.names: dict[str, str] = {}
+        for dn in book.iter(f"{_M}definedName"):
+            if dn.get("localSheetId") is None and dn.get("name"):
+                self.names[dn.get("name", "")] = dn.text or ""
+        pr = book.find(f"{_M}workbookPr")
+        self.epoch = dt.datetime(1904, 1, 1) if pr is not None and pr.get("date1904") in (
+            "1", "true") else dt.datetime(1899, 12, 30)
+        self.strings = self._shared_strings(rels)
+        self.date_styles = self._date_styles(rels)
+        self._cells: dict[str, dict[str, etree._Element]] = {}
+
+    def _rels(self, name: str) -> dict[str, str]:
+        if not self.archive.has(name):
+            return {}
+        return {r.get("Id", ""): r.get("Target", "")
+                for r in self.archive.xml(name).iter(f"{{{_PKG_REL}}}Relationship")}
+
+    def _part(self, rels: dict[str, str], suffix: str) -> str | None:
+        for target in rels.values():
+            if target.endswith(suffix):
+                return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        return None
+
+    def _shared_strings(self, rels: dict[str, str]) -> list[str]:
+        part = self._part(rels, "sharedStrings.xml")
+        if not part or not self.archive.has(part):
+            return []
+        return [_text(si) for si in self.archive.xml(part).iter(f"{_M}si")]
+
+    def _date_styles(self, rels: dict[str, str]) -> set[int]:
+        part = self._part(rels, "styles.xml")
+        if not part or not self.archive.has(part):
+            return set()
+        root = self.archive.xml(part)
+        custom = {int(f.get("numFmtId", "0")) for f in root.iter(f"{_M}numFmt")
+                  if _is_date_format(f.get("formatCode", ""))}
+        xfs = root.find(f"{_M}cellXfs")
+        out = set()
+        for i, xf in enumerate(xfs if xfs is not None else []):
+            fmt = int(xf.get("numFmtId", "0"))
+            if fmt in _DATE_IDS or fmt in custom:
+                out.add(i)
+        return out
+
+    def cells(self, sheet: str) -> dict[str, etree._Element]:
+        if sheet not in self._cells:
+            path = self.sheets.get(sheet)
+            found: dict[str, etree._Element] = {}
+            if path and self.archive.has(path):
+                for c in self.archive.xml(path).iter(f"{_M}c"):
+                    found[c.get("r", "")] = c
+            self._cells[sheet] = found
+        return self._cells[sheet]
+
+    def value(self, cell: etree._Element) -> tuple[RawValue, str | None]:
+        """(raw value, formula text or None) of one cell."""
+        formula = cell.find(f"{_M}f")
+        if formula is not None and formula.text:
+            return "=" + formula.text, formula.text
+        kind = cell.get("t", "n")
+        v = cell.find(f"{_M}v")
+        if kind == "inlineStr":
+            node = cell.find(f"{_M}is")
+            text = _text(node) if node is not None else ""
+            return (text or None), None
+        if v is None or v.text is None:
+            return None, None
+        if kind == "s":
+            text = self.strings[int(v.text)] if int(v.text) < len(self.strings) else ""
+            return (text or None), None
+        if kind == "str":
+            return (unescape_xstring(v.text) or None), None
+        if kind == "e":
+            return (v.text or None), None
+        if kind == "b":
+            return v.text in ("1", "true"), None
+        number = float(v.text)
+        if int(cell.get("s", "0")) in self.date_styles:
+            moment = self.epoch + dt.timedelta(days=number)
+            return (moment.date() if number.is_integer() else moment), None
+        if number.is_integer() and re.fullmatch(r"-?\d+", v.text.strip()):
+            return int(number), None
+        return number, None
+
+
+def _is_date_format(code: str) -> bool:
+    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+    return bool(re.search(r"[dy]", code)) or ("m" in code and "h" not in code and "s" not in code
+                                                 and "0" not in code and "#" not in code)
+
+
+def read_workbook(archive: Archive, instrument: Instrument) -> Extraction:
+    """Every input cell's raw value by slot key; unknown anchors and stray typing reported."""
+    book = _Book(archive)
+    slots = {s.key for s in instrument.slots()}
+    out = Extraction()
+    used: dict[str, set[str]] = {}
+    for name, text in book.names.items():
+        key = key_from_anchor(name)
+        ref = parse_ref(text)
+        if key is None or ref is None:
+            continue
+        sheet, coord = ref
+        used.setdefault(sheet, set()).add(coord)
+        cell = book.cells(sheet).get(coord)
+        value, formula = book.value(cell) if cell is not None else (None, None)
+        if formula is not None:
+            out.warnings.append(f"{sheet}!{coord} holds a formula instead of an answer "
+                                f"(={formula}); its text was kept as the answer.")
+        if key in slots:
+            out.values[key] = value
+        else:
+            out.unknown[key] = value
+    missing = [k for k in slots if k not in out.values]
+    if missing:
+        out.warnings.append(f"{len(missing)} answer cell(s) are missing from the workbook "
+                            f"(first: {missing[0]}); was a sheet or row deleted?")
+    _stray_typing(book, instrument, used, out)
+    return out
+
+
+def _stray_typing(book: _Book, instrument: Instrument, used: dict[str, set[str]],
+                  out: Extraction) -> None:
+    """Warn about text typed in an input sheet outside the input cells and the template."""
+    for title, template in template_cells(instrument).items():
+        if title not in book.sheets:
+            continue
+        own = used.get(title, set())
+        for coord, cell in book.cells(title).items():
+            if coord in template or coord in own:
+                continue
+            value, _ = book.value(cell)
+            if value is not None and value != "":
+                out.warnings.append(f"{title}!{coord} holds '{value}', typed outside the "
+                                    "answer cells; it was not read as an answer.")
+
+
+# id(instrument) -> (the instrument, its input sheets' template cells). Instruments are
+# immutable but unhashable (they hold dicts); holding the instrument keeps its id unique.
+_TEMPLATE_CELLS: dict[int, tuple[Instrument, dict[str, frozenset[str]]]] = {}
+_CACHE_SIZE = 32
+
+
+def template_cells(instrument: Instrument) -> dict[str, frozenset[str]]:
+    """Input sheet title -> the cells the template itself fills, laid out once per instrument
+    (planning the layout costs more than reading a returned workbook)."""
+    hit = _TEMPLATE_CELLS.get(id(instrument))
+    if hit is not None and hit[0] is instrument:
+        return hit[1]
+    cells = {plan.title: frozenset(plan.cells) for plan in plan_layout(instrument).sheets
+             if plan.inputs}
+    if len(_TEMPLATE_CELLS) >= _CACHE_SIZE:
+        del _TEMPLATE_CELLS[next(iter(_TEMPLATE_CELLS))]
+    _TEMPLATE_CELLS[id(instrument)] = (instrument, cells)
+    return cells

@@ -1,0 +1,4 @@
+"""Store: every returned file and its answers with provenance, and the long-form export.
+
+May import: content, errors.
+"""

@@ -1,0 +1,387 @@
+"""Plan a workbook: every sheet of the layout (intro, respondent, sections, tables, Rekenblad,
+lists) and where each answer, name, formula and chart goes. The Scores sheet is in
+workbooks.scores; the resulting plain data model is in workbooks.layout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from templategen.content.model import (
+    ROW_RULES,
+    SIMPLE_KINDS,
+    TABLE_KINDS,
+    FieldKind,
+    Instrument,
+    Item,
+    ItemKind,
+    Section,
+    Slot,
+    item_slots,
+)
+from templategen.content.scoring import row_keys
+from templategen.office.formulas import sheet_title
+from templategen.workbooks.formulas import (
+    CALC_SHEET,
+    LIST_SHEET,
+    NO,
+    PREV,
+    ROW_BUILDERS,
+    YES,
+    absolute,
+    chosen_formula,
+    text_formula,
+    value_formula,
+)
+from templategen.workbooks.layout import (
+    INTRO_SHEET,
+    RESPONDENT_SHEET,
+    SCORES_SHEET,
+    Cell,
+    ChartPlan,
+    Layout,
+    ResultCells,
+    SheetPlan,
+    list_key,
+)
+from templategen.workbooks.scores import scores_sheet
+
+# width of an input column per answer kind (characters)
+INPUT_WIDTH = {FieldKind.TEXT: 40, FieldKind.CHECK: 11, FieldKind.SCALE: 22,
+               FieldKind.CHOICE: 20, FieldKind.NUMBER: 13, FieldKind.DATE: 13}
+
+
+def calc_order(inst: Instrument) -> Iterator[Slot]:
+    """Answers in Rekenblad order: a table column (or entry field) lies in one block."""
+    for it in inst.walk_items():
+        slots = list(item_slots(it))
+        if it.kind in TABLE_KINDS or it.kind is ItemKind.ENTRIES:
+            fields = it.columns or it.fields
+            slots.sort(key=lambda s: [f.id for f in fields].index(s.field.id))
+        yield from slots
+
+
+class _Planner:
+    def __init__(self, inst: Instrument):
+        self.inst = inst
+        self.taken = {t.casefold() for t in
+                      (INTRO_SHEET, RESPONDENT_SHEET, SCORES_SHEET, CALC_SHEET, LIST_SHEET)}
+        self.names: dict[str, str] = {}
+        self.slot_cells: dict[str, str] = {}  # slot key -> absolute input cell
+        self.calc_rows: dict[str, int] = {}
+        self.lists: dict[tuple[str, ...], str] = {}
+        self.lookups: dict[str, str] = {}  # scale id -> label:value range
+        self.item_sheets: dict[str, str] = {}
+        self.results: dict[str, ResultCells] = {}
+        self.uses_text = any(r.params.get("when", {}).get("equals") is not None
+                             for r in inst.rules)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def value_ref(self, key: str) -> str:
+        return absolute(CALC_SHEET, f"B{self.calc_rows[key]}")
+
+    def add_input(self, sheet: SheetPlan, coord: str, slot: Slot, value: Any = None) -> None:
+        style = {FieldKind.DATE: "input_date", FieldKind.NUMBER: "input_number"}.get(
+            slot.field.kind, "input_wrap" if slot.field.kind is FieldKind.TEXT else "input")
+        sheet.cells[coord] = Cell(value, style, "DD-MM-YYYY" if slot.field.kind is
+                                  FieldKind.DATE else None)
+        sheet.inputs[coord] = slot
+        self.names[slot.anchor] = absolute(sheet.title, coord)
+        self.slot_cells[slot.key] = absolute(sheet.title, coord)
+
+    # -- sheets --------------------------------------------------------------------------
+
+    def lists_sheet(self) -> SheetPlan:
+        sheet = SheetPlan(LIST_SHEET, hidden=True)
+        col = 1
+
+        def column(key: tuple[str, ...], labels: list[str], values: list[float] | None) -> None:
+            nonlocal col
+            letter = get_column_letter(col)
+            for r, label in enumerate(labels, start=1):
+                sheet.put(f"{letter}{r}", label)
+                if values is not None:
+                    sheet.put(f"{get_column_letter(col + 1)}{r}", values[r - 1])
+            end = len(labels)
+            self.lists[key] = f"{absolute(LIST_SHEET, f'{letter}1')}:${letter}${end}"
+            if values is not None:
+                self.lookups[key[1]] = (f"{absolute(LIST_SHEET, f'{letter}1')}:"
+                                        f"${get_column_letter(col + 1)}${end}")
+            col += 2 if values is not None else 1
+
+        column(("check",), [YES, NO], None)
+        for scale in self.inst.scales.values():
+            column(("scale", scale.id), [p.label for p in scale.points],
+                   [p.value for p in scale.points])
+        for slot in self.inst.slots():
+            key = list_key(slot)
+            if key and key[0] == "choice" and key not in self.lists:
+                column(key, list(key[1:]), None)
+        return sheet
+
+    def intro_sheet(self) -> SheetPlan:
+        inst, src = self.inst, self.inst.source
+        sheet = SheetPlan(INTRO_SHEET, widths={"A": 22, "B": 95})
+        rows: list[tuple[str, str, str]] = [
+            ("", inst.title, "title"), ("Voor", inst.role, "text"), ("", "", "text"),
+            ("", "Wat is dit?", "heading"), ("", inst.introduction, "text"),
+            ("", "Zo vult u het in", "heading"),
+        ]
+        if inst.instructions:
+            rows.append(("", inst.instructions, "text"))
+        rows += [("", HOW_TO, "text"), ("", "Bron", "heading"), ("Document", src.document, "text")]
+        for label, value in (("Vindplaats", src.location), ("Uitgever", src.publisher),
+                             ("Licentie", src.licence), ("Naamsvermelding", src.attribution),
+                             ("Webadres", src.url)):
+            if value:
+                rows.append((label, value, "text"))
+        rows += [("", "Kenmerken van dit bestand", "heading"), ("Instrument", inst.id, "text"),
+                 ("Versie", inst.version, "text")]
+        for r, (label, text, style) in enumerate(rows, start=1):
+            if label:
+                sheet.put(f"A{r}", label, "label")
+            sheet.put(f"B{r}", text, style)
+            if len(text) > 95:
+                sheet.heights[r] = 15 * (len(text) // 90 + 1)
+        return sheet
+
+    def respondent_sheet(self) -> SheetPlan:
+        sheet = SheetPlan(RESPONDENT_SHEET, widths={"A": 30, "B": 50}, header_row=2)
+        sheet.put("A1", "Gegevens van de invuller", "title")
+        sheet.put("A2", "Gegeven", "header")
+        sheet.put("B2", "Antwoord", "header")
+        for r, slot in enumerate(item_slots(self.inst.respondent_item), start=3):
+            sheet.put(f"A{r}", slot.field.label, "label")
+            self.add_input(sheet, f"B{r}", slot)
+            if slot.field.id != "datum":
+                sheet.cells[f"B{r}"].prefill = slot.field.id
+        return sheet
+
+    def section_sheet(self, section: Section) -> SheetPlan | None:
+        if not any(it.kind in SIMPLE_KINDS or it.kind is ItemKind.GUIDANCE
+                   for it in section.walk_items()):
+            return None
+        head = f"{section.number} {section.title}".strip()
+        sheet = SheetPlan(sheet_title(head, self.taken),
+                          widths={"A": 8, "B": 62, "C": 45, "D": 30}, header_row=3)
+        sheet.put("A1", f"{section.number}. {section.title}" if section.number else
+                  section.title, "title")
+        sheet.merges.append("A1:D1")
+        if section.intro:
+            sheet.put("A2", section.intro, "guidance")
+            sheet.merges.append("A2:D2")
+            sheet.heights[2] = 15.0 * max(1, -(-len(section.intro) // 140))
+        for col, text in zip("ABCD", ("Nr.", "Vraag", "Antwoord", "Toelichting"), strict=True):
+            sheet.put(f"{col}3", text, "header")
+        self.row = 4
+        self.section_rows(sheet, section, top=True)
+        return sheet
+
+    def section_rows(self, sheet: SheetPlan, section: Section, top: bool = False) -> None:
+        if not top:
+            sheet.put(f"A{self.row}", section.number, "group")
+            sheet.put(f"B{self.row}", section.title, "group")
+            sheet.merges.append(f"B{self.row}:D{self.row}")
+            self.row += 1
+            if section.intro:
+                sheet.put(f"B{self.row}", section.intro, "guidance")
+                sheet.merges.append(f"B{self.row}:D{self.row}")
+                self.row += 1
+        for child in section.children:
+            r = self.row
+            if isinstance(child, Section):
+                self.section_rows(sheet, child)
+                continue
+            if child.kind in SIMPLE_KINDS:
+                sheet.put(f"A{r}", child.number, "label")
+                sheet.put(f"B{r}", child.text, "question")
+                self.add_input(sheet, f"C{r}", next(item_slots(child)))
+                if child.hint:
+                    sheet.put(f"D{r}", child.hint, "note")
+                multiline = child.kind is ItemKind.TEXT and child.answer and child.answer.multiline
+                lines = len(child.text) // 60 + 1
+                sheet.heights[r] = 75.0 if multiline else max(20.0, 15.0 * lines)
+            elif child.kind is ItemKind.GUIDANCE:
+                text = child.text + "".join(f"\n• {b}" for b in child.bullets)
+                sheet.put(f"B{r}", text, "guidance")
+                sheet.merges.append(f"B{r}:D{r}")
+                sheet.heights[r] = 15.0 * (text.count("\n") + len(text) // 120 + 1)
+            else:
+                target = self.item_sheets[child.id]
+                sheet.put(f"A{r}", child.number, "label")
+                sheet.put(f"B{r}", f"{child.text}: zie het blad '{target}'.", "question")
+                sheet.links[f"B{r}"] = target
+            self.row += 1
+
+    def table_sheet(self, item: Item, title: str) -> SheetPlan:
+        sheet = SheetPlan(title, header_row=3)
+        sheet.put("A1", f"{item.number} {item.text}".strip(), "title")
+        if item.hint:
+            sheet.put("A2", item.hint, "guidance")
+        entries = item.kind is ItemKind.ENTRIES
+        fields = item.fields if entries else item.columns
+        heads: list[tuple[str, float]] = [("Nr.", 6)] if entries else [("Onderwerp", 45)]
+        heads += [(a.label, 16) for a in item.attributes]
+        first_input = len(heads) + 1
+        heads += [(f.label, INPUT_WIDTH[f.kind]) for f in fields]
+        rules = [r for r in self.inst.rules
+                 if r.kind in ROW_RULES and r.params.get("item") == item.id]
+        formula_cols = [(rule, c) for rule in rules for c in ROW_BUILDERS[rule.kind](rule)]
+        first_formula = len(heads) + 1
+        heads += [(c.header, 16) for _, c in formula_cols]
+        for i, (text, width) in enumerate(heads, start=1):
+            letter = get_column_letter(i)
+            sheet.put(f"{letter}3", text, "header")
+            sheet.widths[letter] = width
+        # a long header (a formula column's) wraps: make the row tall enough for its lines
+        lines = max(-(-len(text) // max(1, int(width) - 2)) for text, width in heads)
+        if lines > 1:
+            sheet.heights[3] = 15.0 * lines
+        last = get_column_letter(len(heads))
+        sheet.merges.append(f"A1:{last}1")
+        if item.hint:
+            sheet.merges.append(f"A2:{last}2")
+            span = sum(width for _, width in heads)
+            sheet.heights[2] = 15.0 * -(-len(item.hint) // int(span))
+        r, group, data_rows = 4, "", []
+        for key in row_keys(item):
+            row = None if entries else next(x for x in item.rows if x.id == key)
+            if row is not None and row.group and row.group != group:
+                group = row.group
+                sheet.put(f"A{r}", group, "group")
+                sheet.merges.append(f"A{r}:{last}{r}")
+                r += 1
+            if row is None:
+                sheet.put(f"A{r}", int(key), "label")
+            else:
+                sheet.put(f"A{r}", row.text, "question")
+                for j, attr in enumerate(item.attributes, start=2):
+                    sheet.put(f"{get_column_letter(j)}{r}", row.attributes.get(attr.id, ""),
+                              "label")
+            n = int(key) if entries else 0
+            prefill = item.prefill[n - 1] if 0 < n <= len(item.prefill) else {}
+            for j, f in enumerate(fields, start=first_input):
+                slot = next(s for s in item_slots(item) if s.key == f"{item.id}.{key}.{f.id}")
+                self.add_input(sheet, f"{get_column_letter(j)}{r}", slot, prefill.get(f.id))
+            for j, (rule, col) in enumerate(formula_cols, start=first_formula):
+                def v(ref: str, j: int = j, key: str = key, r: int = r) -> str:
+                    if ref == PREV:
+                        return f"{get_column_letter(j - 1)}{r}"
+                    return self.value_ref(f"{item.id}.{key}.{ref}")
+                coord = f"{get_column_letter(j)}{r}"
+                sheet.put(coord, col.formula(v), "formula", col.number_format)
+                cells = self.results.setdefault(rule.id, ResultCells())
+                if col.role == "band":
+                    cells.row_bands[key] = absolute(title, coord)
+                elif col.role != "latest":
+                    cells.rows[key] = absolute(title, coord)
+            sheet.heights[r] = max(20.0, 15.0 * (len(str(sheet.cells[f"A{r}"].value)) // 45 + 1))
+            data_rows.append((key, r))
+            r += 1
+        first, end = data_rows[0][1], data_rows[-1][1]
+        for j, (rule, col) in enumerate(formula_cols, start=first_formula):
+            letter = get_column_letter(j)
+            rng = f"{letter}{first}:{letter}{end}"
+            if col.role == "band":
+                sheet.formats.append(("bands", rng, [b.label for b in rule.bands]))
+            elif col.role == "quadrant":
+                sheet.formats.append(("quadrants", rng, rule.params["quadrants"]))
+            elif col.role == "difference":
+                sheet.formats.append(("gap", rng, None))
+            elif col.number_format == "0%":
+                sheet.formats.append(("percent", rng, None))
+        for rule in rules:
+            if rule.params.get("chart") == "scatter":
+                sheet.charts.append(self.scatter(item, rule, data_rows, fields, first_input,
+                                                 f"{get_column_letter(len(heads) + 2)}3"))
+        return sheet
+
+    def scatter(self, item: Item, rule: Any, data_rows: list[tuple[str, int]],
+                fields: tuple[Any, ...], first_input: int, anchor: str) -> ChartPlan:
+        p = rule.params
+        x_field, y_field = item.field_by_id(p["x"]), item.field_by_id(p["y"])
+        name_col = "A"
+        if item.kind is ItemKind.ENTRIES:
+            text_fields = [i for i, f in enumerate(fields) if f.kind is FieldKind.TEXT]
+            if text_fields:
+                name_col = get_column_letter(first_input + text_fields[0])
+        chart = ChartPlan("scatter", rule.label, anchor,
+                          x_title=x_field.label if x_field else "",
+                          y_title=y_field.label if y_field else "")
+        maxima = [f.scale.maximum for f in (x_field, y_field) if f and f.scale]
+        chart.axis_max = max(maxima) if maxima else None
+        chart.axis_min = 0
+        title_sheet = self.item_sheets[item.id]
+        for key, r in data_rows:
+            chart.series.append((key, absolute(title_sheet, f"{name_col}{r}"),
+                                 self.value_ref(f"{item.id}.{key}.{p['y']}"),
+                                 self.value_ref(f"{item.id}.{key}.{p['x']}")))
+        return chart
+
+    def calc_sheet(self) -> SheetPlan:
+        sheet = SheetPlan(CALC_SHEET, hidden=True, widths={"A": 40})
+        sheet.put("A1", "Antwoord", "header")
+        sheet.put("B1", "Waarde", "header")
+        sheet.put("C1", "Gekozen", "header")
+        sheet.put("D1", "Tekst", "header")
+        uses_chosen = any(r.params.get("groups") for r in self.inst.rules)
+        for r, slot in enumerate(calc_order(self.inst), start=2):
+            ref = self.slot_cells[slot.key]
+            self.calc_rows[slot.key] = r
+            sheet.put(f"A{r}", slot.key)
+            key = list_key(slot)
+            formula = value_formula(slot, ref, self.lookups.get(key[1]) if key and
+                                    key[0] == "scale" else None)
+            if formula:
+                sheet.put(f"B{r}", formula, "formula")
+            if uses_chosen:
+                sheet.put(f"C{r}", chosen_formula(slot, ref), "formula")
+            if self.uses_text:
+                sheet.put(f"D{r}", text_formula(ref), "formula")
+        return sheet
+
+    def build(self) -> Layout:
+        inst = self.inst
+        sheets = [self.intro_sheet(), self.respondent_sheet()]
+        tables = [it for it in inst.walk_items()
+                  if it.kind in TABLE_KINDS or it.kind is ItemKind.ENTRIES]
+        for it in tables:
+            self.item_sheets[it.id] = sheet_title(f"{it.number} {it.text}".strip(), self.taken)
+        lists = self.lists_sheet()
+        for section in inst.sections:
+            plan = self.section_sheet(section)
+            if plan:
+                sheets.append(plan)
+        calc, table_plans = self._calc_with_tables(tables)
+        sheets += table_plans
+        scores = scores_sheet(self.inst, self.calc_rows, self.results)
+        if scores:
+            sheets.append(scores)
+        sheets += [calc, lists]
+        return Layout(inst, sheets, self.names, self.lists, self.results)
+
+    def _calc_with_tables(self, tables: list[Item]) -> tuple[SheetPlan, list[SheetPlan]]:
+        # Rekenblad rows depend only on slot order, so number them first, then lay out tables
+        for r, slot in enumerate(calc_order(self.inst), start=2):
+            self.calc_rows[slot.key] = r
+        plans = [self.table_sheet(it, self.item_sheets[it.id]) for it in tables]
+        return self.calc_sheet(), plans
+
+
+HOW_TO = (
+    "Vul de gele cellen in; de andere cellen zijn beveiligd (zonder wachtwoord) zodat er niet "
+    "per ongeluk iets verandert. Kies bij een keuzelijst een waarde uit de lijst (Ja/Nee, of een "
+    "punt op de schaal); een datum typt u als 15-09-2026. Scores, totalen en kwadranten worden "
+    "automatisch berekend. Verander de opbouw van de bladen niet, sla het bestand op als .xlsx "
+    "en stuur het terug."
+)
+
+
+
+def plan_layout(instrument: Instrument) -> Layout:
+    return _Planner(instrument).build()
+
+

@@ -1,0 +1,52 @@
+"""Render an instrument as Excel scoring workbooks (.xlsx), one per recipient.
+
+The layout (plan.plan_layout) is computed once per instrument, the workbook is written
+once (write.py) as a master, and each copy patches the recipient's texts into the
+master's XML (copies.py): plan -> write -> copies -> render, nothing loops back.
+"""
+
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from templategen.content.copies import copy_file_name
+from templategen.content.model import (
+    Instrument,
+)
+from templategen.content.recipients import Recipient
+from templategen.workbooks.copies import build_master
+from templategen.workbooks.plan import plan_layout
+from templategen.workbooks.write import house_style
+
+REFERENCE_XLSX = "reference.xlsx"
+
+
+
+def workbook_name(instrument: Instrument, recipient: Recipient | None) -> str:
+    return copy_file_name(instrument, recipient, ".xlsx")
+
+
+def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None, out_dir: Path,
+                     templates_dir: Path | None = None) -> list[Path]:
+    """Write one workbook (unpersonalised) or one per recipient; return the paths.
+
+    The workbook is built once (copies.WorkbookMaster) and each copy patches the
+    recipient's texts into its XML. Its cell styles are the named styles of the reference
+    workbook in ``templates_dir`` (default: the bundled templates/reference.xlsx)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    master = build_master(plan_layout(instrument), house_style(templates_dir))
+    paths = []
+    copies: list[Recipient | None] = list(recipients) if recipients else [None]
+    for recipient in copies:
+        path = out_dir / workbook_name(instrument, recipient)
+        path.write_bytes(master.copy(recipient))
+        paths.append(path)
+    return paths
+
+
+def house_style_warnings(templates_dir: Path | None) -> list[str]:
+    """What is wrong with the templates folder's reference.xlsx (said once per build)."""
+    return list(house_style(templates_dir).warnings)
+
+

@@ -1,0 +1,123 @@
+"""The Scores sheet: each scoring rule as live formulas, with its bar and radar charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from templategen.content.model import Instrument, Section, Slot
+from templategen.content.scoring import rule_slots
+from templategen.workbooks.formulas import SCORE_BUILDERS, ScoreContext, absolute, compress
+from templategen.workbooks.layout import SCORES_SHEET, ChartPlan, ResultCells, SheetPlan
+
+
+def scores_sheet(inst: Instrument, calc_rows: dict[str, int],
+                 results: dict[str, ResultCells]) -> SheetPlan | None:
+    """The Scores sheet: one row per rule result (sub-rows for its parts), bands, charts.
+
+    Records where each rule's results land in ``results``."""
+    rules = [r for r in inst.rules if r.kind in SCORE_BUILDERS]
+    if not rules:
+        return None
+    sheet = SheetPlan(SCORES_SHEET, widths={"A": 48, "B": 12, "C": 12, "D": 45},
+                      header_row=3)
+    sheet.put("A1", "Scores (worden automatisch berekend)", "title")
+    sheet.put("A2", "U hoeft hier niets in te vullen: de scores volgen uit uw antwoorden.",
+              "note")
+    for col, text in zip("ABCD", ("Onderdeel", "Score", "Maximum", "Oordeel"), strict=True):
+        sheet.put(f"{col}3", text, "header")
+    ctx = ScoreContext(inst, calc_rows, {}, {}, 4)
+    r = 4
+    for rule in rules:
+        ctx.first_row = r
+        for row in SCORE_BUILDERS[rule.kind](ctx, rule):
+            ctx.rule_cells[rule.id] = absolute(SCORES_SHEET, f"B{r}")
+            ctx.rule_max[rule.id] = row.maximum or 0.0
+            results[rule.id] = ResultCells(
+                value=absolute(SCORES_SHEET, f"B{r}"),
+                maximum=absolute(SCORES_SHEET, f"C{r}") if row.maximum is not None else None,
+                band=absolute(SCORES_SHEET, f"D{r}") if row.judgement else None,
+                rows={sub.label.strip(): absolute(SCORES_SHEET, f"B{r + 1 + i}")
+                      for i, sub in enumerate(row.extra)})
+            for score_row in [row, *row.extra]:
+                sheet.put(f"A{r}", score_row.label,
+                          "label" if score_row is not row else "question")
+                sheet.put(f"B{r}", score_row.value, "score",
+                          "0%" if score_row.percent else "0.##")
+                if score_row.maximum is not None:
+                    sheet.put(f"C{r}", score_row.maximum, "formula", "0.##")
+                if score_row.judgement:
+                    sheet.put(f"D{r}", score_row.judgement.replace("{v}", f"B{r}"), "formula")
+                    kind = "alert" if rule.kind.value == "coverage" else "bands"
+                    sheet.formats.append((kind, f"D{r}", [b.label for b in rule.bands]))
+                if score_row.percent:
+                    sheet.formats.append(("percent", f"B{r}", None))
+                r += 1
+    score_charts(inst, calc_rows, sheet, r + 2)
+    return sheet
+
+def score_charts(inst: Instrument, calc_rows: dict[str, int], sheet: SheetPlan, r: int) -> None:
+    """Bar and radar charts beside the scores, plotted from rows below them."""
+    anchor_row = 3
+    for rule in inst.rules:
+        chart = rule.params.get("chart")
+        if chart not in ("bar", "radar"):
+            continue
+        parts = (_parts(inst, rule.params["of"], rule.params.get("field"))
+                 if chart == "bar" else _slot_parts(inst, rule))
+        sheet.put(f"A{r}", f"Grafiek: {rule.label}", "group")
+        first = r + 1
+        for label, slots in parts:
+            r += 1
+            sheet.put(f"A{r}", label, "label")
+            refs = compress(calc_rows[s.key] for s in slots if s.key in calc_rows)
+            formula = f"=SUM({','.join(refs)})" if chart == "bar" else f"={refs[0]}"
+            sheet.put(f"B{r}", formula, "formula", "0.##")
+        maxima = [max((_scale_max(s) for s in slots), default=0) for _, slots in parts]
+        plan = ChartPlan(chart, rule.label, f"F{anchor_row}",
+                         categories=f"{absolute(SCORES_SHEET, f'A{first}')}:$A${r}",
+                         series=[(rule.label, None,
+                                  f"{absolute(SCORES_SHEET, f'B{first}')}:$B${r}", None)])
+        if chart == "radar":
+            plan.axis_max, plan.axis_min = max(maxima, default=None), 0
+        sheet.charts.append(plan)
+        anchor_row += 18
+        r += 2
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _parts(inst: Instrument, refs: tuple[str, ...], field_id: str | None
+           ) -> list[tuple[str, list[Slot]]]:
+    """Bars of a sum chart: one per referenced item/section, or the parts of a single one."""
+    if len(refs) == 1 and (sec := inst.section(refs[0])) is not None:
+        out = []
+        for child in sec.children:
+            slots = rule_slots(inst, [child.id], field_id)
+            label = child.title if isinstance(child, Section) else child.text
+            if any(s.field.is_numeric for s in slots):
+                out.append((_short(label), slots))
+        return out
+    out = []
+    for ref in refs:
+        sec = inst.section(ref)
+        label = sec.title if sec else (inst.item(ref).text if inst.item(ref) else ref)  # type: ignore[union-attr]
+        out.append((_short(label), rule_slots(inst, [ref], field_id)))
+    return out
+
+
+def _slot_parts(inst: Instrument, rule: Any) -> list[tuple[str, list[Slot]]]:
+    """Spokes of a radar chart: one per numeric answer."""
+    out = []
+    for s in rule_slots(inst, rule.params["of"], rule.params.get("field")):
+        if not s.field.is_numeric:
+            continue
+        label = s.row.text if s.row else (f"{s.entry}: {s.field.label}" if s.entry else s.item.text)
+        out.append((_short(label), [s]))
+    return out
+
+
+def _scale_max(slot: Slot) -> float:
+    return slot.field.scale.maximum if slot.field.scale else 1.0
