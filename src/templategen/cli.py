@@ -44,6 +44,14 @@ def translate_errors(func: F) -> F:
             ) from None
         except TemplategenError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a folder or file the operator named cannot be used
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}.") from None
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted (Ctrl-C): everything finished before it is kept (a file "
+                       "is stored whole or not at all); run the command again to go on.",
+                       err=True)
+            sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
 

@@ -44,3 +44,7 @@ class RejectedFile(TemplategenError):
 
 class StoreError(TemplategenError):
     """The answer store cannot be opened or written."""
+
+
+class NothingToIngest(TemplategenError):
+    """Ingest was given folders without a single returned file."""

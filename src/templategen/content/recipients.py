@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from anyascii import anyascii
 
 from templategen.errors import RecipientsError
 
@@ -71,8 +72,12 @@ def load_recipients(path: Path) -> list[Recipient]:
 
 
 def safe_filename_part(text: str, limit: int = 40) -> str:
-    """ASCII, no spaces: safe to mail and to keep on any file system."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """ASCII, no spaces: safe to mail and to keep on any file system.
+
+    Letters are transliterated (anyascii), never dropped: 'Ömer Yılmaz' -> 'omer-yilmaz',
+    'Noah Øverland' -> 'noah-overland'.
+    """
+    ascii_text = anyascii(text)
     cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
     return cleaned[:limit].strip("-") or "x"
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from templategen.content.catalog import Catalog, load_catalog
-from templategen.errors import RejectedFile
+from templategen.errors import NothingToIngest, RejectedFile, StoreError
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
 from templategen.store.database import NewSubmission, Store
@@ -61,13 +62,15 @@ class Outcome:
                 "warnings": self.warnings, "seconds": round(self.seconds, 3)}
 
     def line(self) -> str:
+        """The file's console line, then one line per warning naming the file and the item."""
         text = f"{self.status:<22} {self.file}"
         if self.reason:
             return f"{text}: {self.reason}"
         if self.status.startswith("accepted"):
             text += f" ({self.answered} of {self.answers} answered"
             text += f", {len(self.warnings)} warning(s))" if self.warnings else ")"
-        return text
+        return "\n".join([text, *(f"  warning: {Path(self.file).name}: {w}"
+                                   for w in self.warnings)])
 
 
 def ingest_paths(paths: Iterable[Path], db: Path, content_dir: Path | None = None,
@@ -80,7 +83,16 @@ def ingest_paths(paths: Iterable[Path], db: Path, content_dir: Path | None = Non
     reads files in this process, without the worker's time budget and memory cap.
     """
     catalog = load_catalog(content_dir)
+    paths = list(paths)
     files = list(walk(paths))
+    if not files:
+        raise NothingToIngest(
+            f"no returned files found in {', '.join(str(p) for p in paths)}; pass the folder "
+            f"that holds the returned forms (.docx, .xlsx)."
+        )
+    _make_parent(db, "--db")
+    if report_path is not None:
+        _make_parent(report_path, "--report")
     outcomes: list[Outcome] = []
     reader: _Reader = _InProcess(catalog, limits) if in_process else _Worker(catalog, limits,
                                                                                budget)
@@ -96,6 +108,15 @@ def ingest_paths(paths: Iterable[Path], db: Path, content_dir: Path | None = Non
         if report_path is not None:
             _write_report(report_path, outcomes)
     return outcomes
+
+
+def _make_parent(path: Path, option: str) -> None:
+    """Create the folder a file option points into, or say in one sentence why not."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{option} {path}: the folder {Path(path).parent} cannot be created "
+                         f"({exc.strerror}); choose a folder you can write to.") from None
 
 
 def walk(paths: Iterable[Path]) -> Iterator[Path]:
@@ -125,8 +146,9 @@ def ingest_file(path: Path, store: Store, reader: _Reader,
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            raise RejectedFile(f"{path.name} is larger than "
-                               f"{limits.max_file_bytes // (1024 * 1024)} MB; send a smaller file.")
+            raise RejectedFile(f"{path.name} is groter dan "
+                               f"{limits.max_file_bytes // (1024 * 1024)} MB; stuur een kleiner "
+                               "bestand.")
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         if store.has_sha(sha):
@@ -136,8 +158,8 @@ def ingest_file(path: Path, store: Store, reader: _Reader,
         store.add_rejection(path.name, sha, received, str(exc))
         return Outcome(name, "rejected", reason=str(exc), seconds=time.perf_counter() - start)
     except OSError as exc:
-        return Outcome(name, "rejected", reason=f"{path.name} cannot be read here "
-                       f"({exc.strerror}); check the file and run ingest again.",
+        return Outcome(name, "rejected", reason=f"{path.name} kan hier niet worden gelezen "
+                       f"({exc.strerror}); controleer het bestand en lees het opnieuw in.",
                        seconds=time.perf_counter() - start)
     status = "accepted_with_warnings" if result.warnings else "accepted"
     submission_id = store.add(NewSubmission(
@@ -200,15 +222,16 @@ def _guarded_read(name: str, data: bytes, catalog: Catalog, limits: Limits) -> F
     except RejectedFile:
         raise
     except MemoryError:
-        raise RejectedFile(f"{name} needs more memory to read than a form ever does; send the "
-                           "original form.") from None
+        raise RejectedFile(f"{name} vraagt meer geheugen om te lezen dan een formulier ooit doet; "
+                           "stuur het oorspronkelijke formulier.") from None
     except RecursionError:
-        raise RejectedFile(f"{name} is nested far deeper than a form ever is; send the original "
-                           "form.") from None
+        raise RejectedFile(f"{name} is veel dieper genest dan een formulier ooit is; stuur het "
+                           "oorspronkelijke formulier.") from None
     except Exception as exc:  # a reader's bug must not cost the batch
         raise RejectedFile(
-            f"{name} could not be read ({type(exc).__name__}: {str(exc)[:120]}); save it again "
-            "in Word or Excel and send it again, or report this to the form's owner."
+            f"{name} kon niet worden gelezen ({type(exc).__name__}: {str(exc)[:120]}); sla het "
+            "opnieuw op in Word of Excel en stuur het opnieuw, of meld dit aan de eigenaar van "
+            "het formulier."
         ) from None
 
 
@@ -239,14 +262,16 @@ class _Worker(_Reader):
         conn.send((name, data))
         if not conn.poll(self.budget):
             self._stop()
-            raise RejectedFile(f"{name} took longer than {self.budget:g} seconds to read, far "
-                               "longer than a form ever does; send the original form.")
+            raise RejectedFile(f"{name} kostte meer dan {self.budget:g} seconden om te lezen, "
+                               "veel langer dan een formulier ooit; stuur het oorspronkelijke "
+                               "formulier.")
         try:
             ok, payload = conn.recv()
         except (EOFError, OSError):
             self._stop()
-            raise RejectedFile(f"{name} could not be read (it exhausted the reader's memory or "
-                               "crashed it); send the original form.") from None
+            raise RejectedFile(f"{name} kon niet worden gelezen (het putte het geheugen van de "
+                               "lezer uit of liet die vastlopen); stuur het oorspronkelijke "
+                               "formulier.") from None
         if ok:
             return payload  # type: ignore[no-any-return]
         raise RejectedFile(payload)
@@ -269,6 +294,8 @@ class _Worker(_Reader):
 
 
 def _worker_main(conn: Connection, catalog: Catalog, limits: Limits, memory: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent handles it and stops this worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cap_memory(memory)
     while True:
         try:

@@ -58,18 +58,20 @@ MAIN_TYPES = {
     "application/vnd.ms-excel.template.macroEnabled.main+xml": "xlsx",
 }
 FOREIGN_TYPES = {
-    "presentationml": "a PowerPoint presentation",
-    "ms-powerpoint": "a PowerPoint presentation",
-    "ms-visio": "a Visio drawing",
-    "ms-excel.sheet.binary": "an Excel binary workbook (.xlsb)",
+    "presentationml": "een PowerPoint-presentatie",
+    "ms-powerpoint": "een PowerPoint-presentatie",
+    "ms-visio": "een Visio-tekening",
+    "ms-excel.sheet.binary": "een binaire Excel-werkmap (.xlsb)",
 }
 ODF_KINDS = {
-    "application/vnd.oasis.opendocument.text": ("an OpenDocument text (.odt)", ".docx"),
-    "application/vnd.oasis.opendocument.spreadsheet": ("an OpenDocument spreadsheet (.ods)",
+    "application/vnd.oasis.opendocument.text": ("een OpenDocument-tekst (.odt)", ".docx"),
+    "application/vnd.oasis.opendocument.spreadsheet": ("een OpenDocument-rekenblad (.ods)",
                                                        ".xlsx"),
 }
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
-SAVE_AGAIN = "open it in Word or Excel, save it again as .docx or .xlsx and send it again"
+SAVE_AGAIN = ("open het in Word of Excel, sla het opnieuw op als .docx of .xlsx en stuur het "
+              "opnieuw")
+SEND_RECEIVED = "stuur het ingevulde .docx- of .xlsx-bestand dat u ontving"
 
 
 def sniff(name: str, data: bytes) -> None:
@@ -78,18 +80,18 @@ def sniff(name: str, data: bytes) -> None:
     if head.startswith(ZIP_MAGICS):
         return
     if not data:
-        raise RejectedFile(f"{name} is empty (0 bytes); send the filled-in file again.")
+        raise RejectedFile(f"{name} is leeg (0 bytes); stuur het ingevulde bestand opnieuw.")
     if head == CFB_MAGIC:
         raise RejectedFile(_cfb_reason(name, data))
     if head.startswith(b"%PDF"):
-        raise RejectedFile(f"{name} is a PDF, which cannot be read back; send the filled-in "
-                           ".docx or .xlsx file itself instead.")
+        raise RejectedFile(f"{name} is een pdf, die niet kan worden ingelezen; stuur in plaats "
+                           "daarvan het ingevulde .docx- of .xlsx-bestand zelf.")
     if head.startswith(b"{\\rtf"):
-        raise RejectedFile(f"{name} is an RTF document; {SAVE_AGAIN}.")
+        raise RejectedFile(f"{name} is een RTF-document; {SAVE_AGAIN}.")
     if head.startswith(b"PK"):
-        raise RejectedFile(f"{name} is a damaged zip file; {SAVE_AGAIN}.")
-    raise RejectedFile(f"{name} is not a Word or Excel file (its content is {_looks_like(data)}); "
-                       "send the filled-in .docx or .xlsx file you received.")
+        raise RejectedFile(f"{name} is een beschadigd zip-bestand; {SAVE_AGAIN}.")
+    raise RejectedFile(f"{name} is geen Word- of Excel-bestand (de inhoud is "
+                       f"{_looks_like(data)}); {SEND_RECEIVED}.")
 
 
 def _cfb_reason(name: str, data: bytes) -> str:
@@ -97,13 +99,13 @@ def _cfb_reason(name: str, data: bytes) -> str:
     window = data[: 4 * 1024 * 1024]
     if "EncryptionInfo".encode("utf-16-le") in window or \
             "EncryptedPackage".encode("utf-16-le") in window:
-        return (f"{name} is protected with a password, so it cannot be read; remove the "
-                "password (File > Info > Protect) and send it again.")
+        return (f"{name} is beveiligd met een wachtwoord en kan daarom niet worden gelezen; "
+                "verwijder het wachtwoord (Bestand > Info > Beveiligen) en stuur het opnieuw.")
     if "WordDocument".encode("utf-16-le") in window:
-        return (f"{name} is an old Word 97-2003 document (.doc); {SAVE_AGAIN}.")
+        return (f"{name} is een oud Word 97-2003-document (.doc); {SAVE_AGAIN}.")
     if "Workbook".encode("utf-16-le") in window or "Book".encode("utf-16-le") in window:
-        return (f"{name} is an old Excel 97-2003 workbook (.xls); {SAVE_AGAIN}.")
-    return f"{name} is an old-style Office file, not a .docx or .xlsx; {SAVE_AGAIN}."
+        return (f"{name} is een oude Excel 97-2003-werkmap (.xls); {SAVE_AGAIN}.")
+    return f"{name} is een oud Office-bestand, geen .docx of .xlsx; {SAVE_AGAIN}."
 
 
 def _looks_like(data: bytes) -> str:
@@ -111,8 +113,8 @@ def _looks_like(data: bytes) -> str:
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError:
-        return "binary data"
-    return "plain text"
+        return "binaire data"
+    return "platte tekst"
 
 
 class SafeArchive:
@@ -124,8 +126,8 @@ class SafeArchive:
         self._read_total = 0
         if len(data) > limits.max_file_bytes:
             raise RejectedFile(
-                f"{name} is larger than {limits.max_file_bytes // (1024 * 1024)} MB; "
-                "send a smaller file."
+                f"{name} is groter dan {limits.max_file_bytes // (1024 * 1024)} MB; "
+                "stuur een kleiner bestand."
             )
         sniff(name, data)
         try:
@@ -133,18 +135,19 @@ class SafeArchive:
             infos = self._zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
             raise RejectedFile(
-                f"{name} is damaged or incomplete (perhaps cut off while mailing); "
+                f"{name} is beschadigd of onvolledig (misschien afgebroken bij het mailen); "
                 f"{SAVE_AGAIN}."
             ) from None
         if len(infos) > limits.max_entries:
-            raise RejectedFile(f"{name} holds too many parts to be a form; send the original "
-                               "file.")
+            raise RejectedFile(f"{name} bevat te veel onderdelen voor een formulier; stuur het "
+                               "oorspronkelijke bestand.")
         self._infos: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
             _check_entry(name, info)
             if info.filename in self._infos:
-                raise RejectedFile(f"{name} holds two parts named {info.filename!r}, which "
-                                   "Office never writes; send the original file.")
+                raise RejectedFile(f"{name} bevat twee onderdelen met de naam {info.filename!r}, "
+                                   "wat Office nooit schrijft; stuur het oorspronkelijke "
+                                   "bestand.")
             self._infos[info.filename] = info
 
     def names(self) -> list[str]:
@@ -176,13 +179,13 @@ class SafeArchive:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
                 RuntimeError, ValueError):
             raise RejectedFile(
-                f"{self.name} is damaged ({name} cannot be unpacked); {SAVE_AGAIN}."
+                f"{self.name} is beschadigd ({name} kan niet worden uitgepakt); {SAVE_AGAIN}."
             ) from None
         return b"".join(chunks)
 
     def _bomb(self) -> str:
-        return (f"{self.name} unpacks to far more than its size (a zip bomb); "
-                "send the original form instead.")
+        return (f"{self.name} pakt uit tot veel meer dan zijn eigen grootte (een zipbom); "
+                "stuur in plaats daarvan het oorspronkelijke formulier.")
 
     def xml(self, name: str) -> etree._Element:
         data = self.read(name)
@@ -192,15 +195,15 @@ class SafeArchive:
             root = etree.fromstring(data, _PARSER)
         except etree.XMLSyntaxError:
             raise RejectedFile(
-                f"{self.name} has a damaged part ({name}); {SAVE_AGAIN}."
+                f"{self.name} heeft een beschadigd onderdeel ({name}); {SAVE_AGAIN}."
             ) from None
         if root.getroottree().docinfo.internalDTD is not None:
             raise RejectedFile(self._dtd())
         return root
 
     def _dtd(self) -> str:
-        return (f"{self.name} contains XML declarations (DTD/entities) that Office never "
-                "writes; send the form as saved by Word, Excel or LibreOffice.")
+        return (f"{self.name} bevat XML-declaraties (DTD/entiteiten) die Office nooit "
+                "schrijft; stuur het formulier zoals Word, Excel of LibreOffice het opsloeg.")
 
     # --- what the file is ------------------------------------------------------------
 
@@ -211,15 +214,15 @@ class SafeArchive:
             for prefix, (what, suffix) in ODF_KINDS.items():
                 if mime.startswith(prefix):
                     raise RejectedFile(
-                        f"{self.name} is {what}, which templategen does not read; open it, "
-                        f"choose Save as, pick the {suffix} format and send that file."
+                        f"{self.name} is {what}, een indeling die templategen niet leest; open "
+                        f"het, kies Opslaan als, kies {suffix} en stuur dat bestand."
                     )
             if mime.startswith("application/vnd.oasis.opendocument"):
-                raise RejectedFile(f"{self.name} is an OpenDocument file, not one of our forms; "
-                                   "send the filled-in .docx or .xlsx file you received.")
+                raise RejectedFile(f"{self.name} is een OpenDocument-bestand, geen van onze "
+                                   f"formulieren; {SEND_RECEIVED}.")
         if not self.has("[Content_Types].xml"):
-            raise RejectedFile(f"{self.name} is a zip archive, not a Word or Excel file; "
-                               "send the filled-in .docx or .xlsx file you received.")
+            raise RejectedFile(f"{self.name} is een zip-archief, geen Word- of Excel-bestand; "
+                               f"{SEND_RECEIVED}.")
         types = [o.get("ContentType", "") for o in
                  self.xml("[Content_Types].xml").iter(f"{_CT_NS}Override")]
         for content_type in types:
@@ -228,10 +231,10 @@ class SafeArchive:
         for content_type in types:
             for marker, what in FOREIGN_TYPES.items():
                 if marker in content_type:
-                    raise RejectedFile(f"{self.name} is {what}, not one of our forms; send the "
-                                       "filled-in .docx or .xlsx file you received.")
-        raise RejectedFile(f"{self.name} is an Office file of a kind templategen does not read; "
-                           "send the filled-in .docx or .xlsx file you received.")
+                    raise RejectedFile(f"{self.name} is {what}, geen van onze formulieren; "
+                                       f"{SEND_RECEIVED}.")
+        raise RejectedFile(f"{self.name} is een soort Office-bestand dat templategen niet leest; "
+                           f"{SEND_RECEIVED}.")
 
     def macro_parts(self) -> list[str]:
         """Parts holding VBA macros (never run; reported)."""
@@ -249,18 +252,18 @@ def _check_entry(name: str, info: zipfile.ZipInfo) -> None:
     parts = entry.replace("\\", "/").split("/")
     if entry.startswith(("/", "\\")) or ".." in parts or (len(entry) > 1 and entry[1] == ":") \
             or "\x00" in entry:
-        raise RejectedFile(f"{name} holds a part with an unsafe name ({entry[:80]!r}), which "
-                           "Office never writes; send the original file.")
+        raise RejectedFile(f"{name} bevat een onderdeel met een onveilige naam ({entry[:80]!r}), "
+                           "wat Office nooit schrijft; stuur het oorspronkelijke bestand.")
     if info.flag_bits & 0x1:
-        raise RejectedFile(f"{name} is protected with a password, so it cannot be read; remove "
-                           "the password and send it again.")
+        raise RejectedFile(f"{name} is beveiligd met een wachtwoord en kan daarom niet worden "
+                           "gelezen; verwijder het wachtwoord en stuur het opnieuw.")
 
 
 def open_archive(path: Path, limits: Limits = DEFAULT_LIMITS) -> SafeArchive:
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise RejectedFile(
-            f"{path.name} is larger than {limits.max_file_bytes // (1024 * 1024)} MB; "
-            "send a smaller file."
+            f"{path.name} is groter dan {limits.max_file_bytes // (1024 * 1024)} MB; "
+            "stuur een kleiner bestand."
         )
     return SafeArchive(path.name, path.read_bytes(), limits)

@@ -93,21 +93,21 @@ def _identify(name: str, props: dict[str, str], catalog: Catalog) -> Instrument:
     instrument_id = props.get(PROP_INSTRUMENT, "")
     if not instrument_id:
         raise RejectedFile(
-            f"{name} is not a templategen form (it carries no form identification); fill in "
-            "the form you were sent and send that file back."
+            f"{name} is geen formulier van templategen (het draagt geen formulierkenmerk); vul "
+            "het formulier in dat u ontving en stuur dat bestand terug."
         )
     instrument = catalog.get(instrument_id)
     if instrument is None:
         raise RejectedFile(
-            f"{name} is a form for '{instrument_id[:60]}', which this content does not hold; "
-            "check --content, or send the form you were sent for this survey."
+            f"{name} is een formulier voor '{instrument_id[:60]}', dat hier niet bekend is; "
+            "stuur het formulier dat u voor deze uitvraag ontving."
         )
     version = props.get(PROP_VERSION, "")
     if not instrument.accepts_version(version):
         accepted = ", ".join([instrument.version, *instrument.previous_versions])
         raise RejectedFile(
-            f"{name} is version '{version[:20]}' of '{instrument.title}', which is not accepted "
-            f"(accepted: {accepted}); fill in the current form and send that one."
+            f"{name} is versie '{version[:20]}' van '{instrument.title}', die niet wordt "
+            f"aanvaard (aanvaard: {accepted}); vul het huidige formulier in en stuur dat."
         )
     return instrument
 
@@ -118,8 +118,9 @@ def _reader(name: str, file_kind: str) -> Any:
         module = importlib.import_module(module_name)
     except ImportError:
         raise RejectedFile(
-            f"{name} cannot be read: this installation has no reader for .{file_kind} files "
-            f"({module_name} is missing); ask for the form as the other file type."
+            f"{name} kan hier niet worden gelezen: deze installatie kan geen .{file_kind}-"
+            f"bestanden lezen ({module_name} ontbreekt); vraag het formulier als het andere "
+            "bestandstype."
         ) from None
     return getattr(module, function)
 
