@@ -7,6 +7,7 @@ click errors here, in one place: exit 1 with "Error: …", no traceback.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -132,6 +133,76 @@ def ingest(paths: tuple[Path, ...], db: Path, report: Path | None,
                             report_path=report)
     if any(o.status == "rejected" for o in outcomes):
         sys.exit(1)
+
+
+def _mail_options(func: F) -> F:
+    """The options mail and remind share: who, which copies, where the messages go."""
+    options = [
+        click.option("--recipients", "recipients", required=True,
+                     type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     help="The recipients file the kit was built from (id, naam, email, …)."),
+        click.option("--kit", "kit", required=True,
+                     type=click.Path(file_okay=False, exists=True, path_type=Path),
+                     help="The folder 'build --recipients' wrote the copies to."),
+        click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                     help="The store: every message is logged there."),
+        click.option("--drafts", "drafts", type=click.Path(file_okay=False, path_type=Path),
+                     default=None, help="Write one .eml per recipient, marked unsent."),
+        click.option("--smtp", "smtp", default=None, metavar="URL",
+                     help="smtp://user@host:587 (STARTTLS) or smtps://user@host:465; password "
+                     "from TEMPLATEGEN_SMTP_PASSWORD or a prompt."),
+        click.option("--from", "sender", default="", metavar="ADDR", help="The From address."),
+        click.option("--reply-to", "reply_to", default="", metavar="ADDR",
+                     help="Where replies should go."),
+        click.option("--template", "template", default=None,
+                     type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     help="Your own mail template (first line 'Onderwerp: …', then the body)."),
+        click.option("--resend", is_flag=True, help="Send again what was already sent."),
+        click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing."),
+        only_option, content_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _transport(drafts: Path | None, smtp: str | None) -> Any:
+    from templategen.mail.transport import Drafts, Smtp
+
+    if (drafts is None) == (smtp is None):
+        raise click.UsageError("give either --drafts DIR or --smtp URL.")
+    if drafts is not None:
+        return Drafts(drafts)
+    return Smtp(str(smtp), password=lambda: os.environ.get("TEMPLATEGEN_SMTP_PASSWORD")
+                or click.prompt("SMTP password", hide_input=True, err=True))
+
+
+def _send(purpose: str, **kwargs: Any) -> None:
+    from templategen.mail.send import send_mail
+
+    transport = _transport(kwargs.pop("drafts"), kwargs.pop("smtp"))
+    run = send_mail(kwargs.pop("recipients"), kwargs.pop("kit"), kwargs.pop("db"), transport,
+                    purpose=purpose, echo=click.echo, **kwargs)
+    for line in run.summary():
+        click.echo(line)
+    if run.failed:
+        sys.exit(1)
+
+
+@main.command(name="mail")
+@_mail_options
+@translate_errors
+def mail_(**kwargs: Any) -> None:
+    """Mail every recipient their copies from the kit (drafts or SMTP), logged in the store."""
+    _send("invitation", **kwargs)
+
+
+@main.command()
+@_mail_options
+@translate_errors
+def remind(**kwargs: Any) -> None:
+    """Remind those who have not returned a copy yet (at most once a day unless --resend)."""
+    _send("reminder", **kwargs)
 
 
 @main.command()

@@ -48,3 +48,11 @@ class StoreError(TemplategenError):
 
 class NothingToIngest(TemplategenError):
     """Ingest was given folders without a single returned file."""
+
+
+class MailError(TemplategenError):
+    """Mail cannot be composed, sent or collected (template, server, mailbox)."""
+
+
+class MailServerError(MailError):
+    """The mail server cannot be reached or refuses the login: no message can go out."""

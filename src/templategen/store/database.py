@@ -4,6 +4,10 @@ Tables:
     submissions  one row per stored returned file (provenance, identity, status, warnings)
     answers      one row per answer: typed value (JSON) and the raw text as the file held it
     rejections   a log of files that could not be stored, with the reason
+    mail_log     one row per message drafted, sent or refused (mail, remind), per recipient
+    submission_mail  the mail a submission came in (sender, Date, Message-ID, In-Reply-To,
+                 the logged message it answers)
+    imap_seen    (mailbox, UIDVALIDITY, UID) of every IMAP message already read
 
 Rules (after ODK Central's instanceID / deprecatedID):
     * the same bytes twice are a duplicate (``sha256`` is unique);
@@ -68,6 +72,35 @@ CREATE TABLE IF NOT EXISTS rejections (
     received TEXT NOT NULL,
     reason TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS mail_log (
+    id INTEGER PRIMARY KEY,
+    recipient TEXT NOT NULL,
+    address TEXT NOT NULL,
+    instruments TEXT NOT NULL,    -- JSON list of instrument ids the message carried
+    purpose TEXT NOT NULL,        -- invitation | reminder
+    via TEXT NOT NULL,            -- drafts | smtp
+    status TEXT NOT NULL,         -- drafted | sent | failed
+    message_id TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''   -- the draft's file, or why it failed
+);
+CREATE INDEX IF NOT EXISTS mail_log_message ON mail_log (message_id);
+CREATE TABLE IF NOT EXISTS submission_mail (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,         -- the mailbox/file and message it came in
+    sender TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    in_reply_to TEXT NOT NULL DEFAULT '',
+    reply_to_log INTEGER REFERENCES mail_log(id)  -- the message sent that this one answers
+);
+CREATE TABLE IF NOT EXISTS imap_seen (
+    mailbox TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (mailbox, uidvalidity, uid)
+);
 """
 
 
@@ -97,6 +130,31 @@ class Submission:
     modified: str = ""
 
 
+@dataclass(frozen=True)
+class MailSource:
+    """The mail a returned file came in: provenance of a submission collected from mail."""
+
+    source: str
+    sender: str = ""
+    date: str = ""
+    message_id: str = ""
+    in_reply_to: str = ""  # In-Reply-To, else the last of References
+
+
+@dataclass(frozen=True)
+class MailLogEntry:
+    id: int
+    recipient: str
+    address: str
+    instruments: tuple[str, ...]
+    purpose: str  # invitation | reminder
+    via: str  # drafts | smtp
+    status: str  # drafted | sent | failed
+    message_id: str
+    at: str
+    detail: str
+
+
 @dataclass
 class NewSubmission:
     """What ingest hands the store for one accepted file."""
@@ -115,6 +173,7 @@ class NewSubmission:
     subject: str = ""
     warnings: list[str] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
+    mail: MailSource | None = None  # set when the file came in a mail
 
 
 _SUBMISSION_COLUMNS = (
@@ -192,6 +251,8 @@ class Store:
             )
             if sub.recipient:
                 self._settle_copy(db, sub)
+            if sub.mail is not None:
+                self._add_mail_source(db, new_id, sub.mail)
         return new_id
 
     def _settle_copy(self, db: sqlite3.Connection, sub: NewSubmission) -> None:
@@ -216,6 +277,58 @@ class Store:
                 "INSERT INTO rejections (file_name, sha256, received, reason) VALUES (?,?,?,?)",
                 (file_name, sha256, received, reason),
             )
+
+    # --- mail: messages sent, where submissions came from, IMAP messages read ---------
+
+    def log_mail(self, recipient: str, address: str, instruments: list[str], purpose: str,
+                 via: str, status: str, message_id: str, at: str, detail: str = "") -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO mail_log (recipient, address, instruments, purpose, via, status, "
+                "message_id, at, detail) VALUES (?,?,?,?,?,?,?,?,?)",
+                (recipient, address, json.dumps(instruments), purpose, via, status, message_id,
+                 at, detail),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def mail_log(self) -> list[MailLogEntry]:
+        rows = self._db.execute(
+            "SELECT id, recipient, address, instruments, purpose, via, status, message_id, at, "
+            "detail FROM mail_log ORDER BY id"
+        ).fetchall()
+        return [MailLogEntry(r[0], r[1], r[2], tuple(json.loads(r[3])), *r[4:]) for r in rows]
+
+    def _add_mail_source(self, db: sqlite3.Connection, submission_id: int,
+                         mail: MailSource) -> None:
+        row = None
+        if mail.in_reply_to:
+            row = db.execute("SELECT id FROM mail_log WHERE message_id = ? ORDER BY id LIMIT 1",
+                             (mail.in_reply_to,)).fetchone()
+        db.execute(
+            "INSERT INTO submission_mail (submission_id, source, sender, date, message_id, "
+            "in_reply_to, reply_to_log) VALUES (?,?,?,?,?,?,?)",
+            (submission_id, mail.source, mail.sender, mail.date, mail.message_id,
+             mail.in_reply_to, row[0] if row else None),
+        )
+
+    def mail_source(self, submission_id: int) -> tuple[MailSource, int | None] | None:
+        """The mail a submission came in and the id of the logged message it answers."""
+        row = self._db.execute(
+            "SELECT source, sender, date, message_id, in_reply_to, reply_to_log "
+            "FROM submission_mail WHERE submission_id = ?", (submission_id,)
+        ).fetchone()
+        return (MailSource(*row[:5]), row[5]) if row else None
+
+    def imap_seen(self, mailbox: str, uidvalidity: int) -> set[int]:
+        rows = self._db.execute("SELECT uid FROM imap_seen WHERE mailbox = ? AND uidvalidity = ?",
+                                (mailbox, uidvalidity))
+        return {r[0] for r in rows}
+
+    def mark_imap_seen(self, mailbox: str, uidvalidity: int, uid: int, at: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO imap_seen VALUES (?,?,?,?)",
+                       (mailbox, uidvalidity, uid, at))
 
     # --- reading ---------------------------------------------------------------------
 

@@ -1,0 +1,130 @@
+"""One message per recipient: the Jinja2 mail template filled in, the copies attached.
+
+A mail template is a text file: its first line is ``Onderwerp: …`` (the subject), the rest is
+the body. The bundled Dutch templates are ``templates/mail/uitnodiging.txt`` and
+``herinnering.txt``; an instrument can bring its own in the content (``mail:`` with
+``uitnodiging``/``herinnering`` and a ``deadline``), and ``--template FILE`` overrides both.
+Placeholders: every column of the recipients file (``naam``, ``organisatie``, …),
+``instrumenten`` (each with ``id``, ``titel``, ``deadline``, ``bestanden``), ``deadline``
+(the earliest), ``afzender`` and ``herinnering`` (true in a reminder).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, getaddresses, make_msgid
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError as JinjaError
+
+from templategen.content.bundled import BUNDLED_TEMPLATES
+from templategen.content.model import Instrument
+from templategen.content.placeholders import JINJA
+from templategen.content.recipients import Recipient
+from templategen.errors import MailError
+from templategen.mail.kit import KitCopy
+
+PURPOSES = {"invitation": "uitnodiging.txt", "reminder": "herinnering.txt"}
+SUBJECT_PREFIX = "onderwerp:"
+MAIL_JINJA = JINJA.overlay(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+OFFICE_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    body: str
+
+
+def bundled_template(purpose: str) -> str:
+    return (BUNDLED_TEMPLATES / "mail" / PURPOSES[purpose]).read_text(encoding="utf-8")
+
+
+def choose_template(purpose: str, instruments: list[Instrument], override: Path | None) -> str:
+    """--template FILE, else the first instrument's own text in the content, else bundled."""
+    if override is not None:
+        try:
+            return override.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MailError(f"{override} cannot be read as a UTF-8 mail template ({exc}).") \
+                from None
+    for inst in instruments:
+        own = _instrument_mail(inst).get(PURPOSES[purpose].removesuffix(".txt"), "")
+        if own:
+            return str(own)
+    return bundled_template(purpose)
+
+
+def _instrument_mail(inst: Instrument) -> Mapping[str, str]:
+    return getattr(inst, "mail", None) or {}
+
+
+def write_letter(template: str, recipient: Recipient, instruments: list[Instrument],
+                 copies: list[KitCopy], sender: str, purpose: str) -> Letter:
+    """Fill the template for one recipient; a template that cannot be filled is a MailError."""
+    items: list[dict[str, Any]] = []
+    for inst in instruments:
+        items.append({
+            "id": inst.id, "titel": inst.title,
+            "deadline": str(_instrument_mail(inst).get("deadline", "") or ""),
+            "bestanden": [c.path.name for c in copies if c.instrument == inst.id],
+        })
+    deadlines = sorted(str(i["deadline"]) for i in items if i["deadline"])
+    context = {**recipient.context, "instrumenten": items,
+               "deadline": deadlines[0] if deadlines else "",
+               "afzender": _display_name(sender), "herinnering": purpose == "reminder"}
+    try:
+        text = MAIL_JINJA.from_string(template).render(**context)
+    except JinjaError as exc:
+        raise MailError(f"the mail template cannot be filled: {exc}.") from None
+    first, _, body = text.lstrip("\n").partition("\n")
+    if not first.lower().startswith(SUBJECT_PREFIX):
+        raise MailError("the mail template must start with a line 'Onderwerp: …' (the "
+                        "subject), followed by the body.")
+    subject = " ".join(first[len(SUBJECT_PREFIX):].split())
+    return Letter(subject=subject, body=body.strip("\n") + "\n")
+
+
+def build_message(letter: Letter, recipient: Recipient, address: str, copies: list[KitCopy],
+                  sender: str = "", reply_to: str = "", draft: bool = False) -> EmailMessage:
+    """The message with its attachments and a fresh Message-ID."""
+    msg = EmailMessage()
+    if sender:
+        msg["From"] = sender
+    msg["To"] = formataddr((recipient.naam, address))
+    if reply_to:
+        msg["Reply-To"] = reply_to
+    msg["Subject"] = letter.subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid("templategen", domain=_domain(sender))
+    if draft:
+        msg["X-Unsent"] = "1"  # Outlook and Thunderbird open it as a message to send
+    msg.set_content(letter.body)
+    for copy in copies:
+        mime = OFFICE_TYPES.get(copy.path.suffix.lower()) or (
+            mimetypes.guess_type(copy.path.name)[0] or "application/octet-stream")
+        maintype, subtype = mime.split("/", 1)
+        msg.add_attachment(copy.path.read_bytes(), maintype=maintype, subtype=subtype,
+                           filename=copy.path.name)
+    return msg
+
+
+def _display_name(sender: str) -> str:
+    pairs = getaddresses([sender]) if sender else []
+    if not pairs:
+        return ""
+    name, addr = pairs[0]
+    return name or addr
+
+
+def _domain(sender: str) -> str:
+    pairs = getaddresses([sender]) if sender else []
+    addr = pairs[0][1] if pairs else ""
+    return addr.rpartition("@")[2] or "templategen.invalid"

@@ -1,0 +1,61 @@
+"""The kit: the folder of built copies, grouped by the recipient each copy was made for.
+
+A copy is recognised by its custom document properties (instrument, recipient, kind), never
+by its file name, so renamed or re-sorted copies are still found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from templategen.content.model import PROP_INSTANCE, PROP_INSTRUMENT, PROP_KIND, PROP_RECIPIENT
+from templategen.errors import MailError, RejectedFile
+from templategen.office.custom_props import CUSTOM_PART, read_custom
+from templategen.returned.safezip import SafeArchive
+
+KIT_SUFFIXES = frozenset({".docx", ".xlsx"})
+
+
+@dataclass(frozen=True)
+class KitCopy:
+    path: Path
+    instrument: str
+    kind: str  # form | workbook
+    recipient: str
+    instance: str
+
+
+def load_kit(folder: Path) -> dict[str, list[KitCopy]]:
+    """Recipient id -> that recipient's copies (sorted by instrument, then kind)."""
+    if not folder.is_dir():
+        raise MailError(f"{folder} is not a folder; pass --kit with the folder 'build "
+                        "--recipients' wrote.")
+    found: dict[str, list[KitCopy]] = defaultdict(list)
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in KIT_SUFFIXES or path.name.startswith(("~$", ".")):
+            continue
+        copy = read_copy(path)
+        if copy is not None and copy.recipient:
+            found[copy.recipient].append(copy)
+    if not found:
+        raise MailError(f"{folder} holds no personalised copies; build them with "
+                        f"'templategen build --recipients FILE --out {folder}'.")
+    return {r: sorted(c, key=lambda c: (c.instrument, c.kind)) for r, c in found.items()}
+
+
+def read_copy(path: Path) -> KitCopy | None:
+    """The identity of one built copy, or None when the file is not one of ours."""
+    try:
+        archive = SafeArchive(path.name, path.read_bytes())
+        if not archive.has(CUSTOM_PART):
+            return None
+        props = read_custom(archive.xml(CUSTOM_PART))
+    except (RejectedFile, OSError):
+        return None
+    if not props.get(PROP_INSTRUMENT):
+        return None
+    return KitCopy(path=path, instrument=props[PROP_INSTRUMENT], kind=props.get(PROP_KIND, ""),
+                   recipient=props.get(PROP_RECIPIENT, ""),
+                   instance=props.get(PROP_INSTANCE, ""))

@@ -1,0 +1,149 @@
+"""``templategen mail`` and ``remind``: one message per recipient, each one logged.
+
+Per recipient with an address: the copies from the kit (``--only`` narrows the instruments),
+minus the instruments already delivered to them (unless ``resend``), in one message. A
+reminder goes only for instruments that were sent and have not come back, and at most once a
+day. Recipients without an address are listed; a message that fails is logged and reported,
+and the rest still go out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Any
+
+from templategen.content.catalog import load_catalog
+from templategen.content.recipients import Recipient, load_recipients
+from templategen.errors import MailError, MailServerError
+from templategen.mail.compose import build_message, choose_template, write_letter
+from templategen.mail.kit import KitCopy, load_kit
+from templategen.mail.transport import Transport
+from templategen.store.database import Store
+
+
+@dataclass
+class MailRun:
+    """What one run did, for the operator's summary."""
+
+    delivered: list[tuple[str, str, list[str]]] = field(default_factory=list)  # id, to, insts
+    failed: list[tuple[str, str]] = field(default_factory=list)  # id, reason
+    no_address: list[str] = field(default_factory=list)  # "id (naam)"
+    no_copies: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # nothing new for them
+    dry_run: bool = False
+
+    def summary(self) -> list[str]:
+        """The lines after the per-message ones: who was left out, and the totals."""
+        verb = "would send" if self.dry_run else "delivered"
+        out = [f"would send {rid} -> {to}: {', '.join(insts)}"
+               for rid, to, insts in self.delivered] if self.dry_run else []
+        if self.no_address:
+            out.append(f"no email address ({len(self.no_address)}): "
+                       + ", ".join(self.no_address))
+        if self.no_copies:
+            out.append(f"no copies in the kit ({len(self.no_copies)}): "
+                       + ", ".join(self.no_copies))
+        if self.already:
+            out.append(f"nothing new for ({len(self.already)}): " + ", ".join(self.already))
+        out.append(f"{len(self.delivered)} message(s) {verb}, {len(self.failed)} failed, "
+                   f"{len(self.no_address)} without address, {len(self.already)} up to date.")
+        return out
+
+
+def send_mail(recipients_path: Path, kit: Path, db: Path, transport: Transport,
+              purpose: str = "invitation", only: Iterable[str] = (), resend: bool = False,
+              dry_run: bool = False, sender: str = "", reply_to: str = "",
+              template: Path | None = None, content_dir: Path | None = None,
+              echo: Callable[[str], Any] | None = None) -> MailRun:
+    """Compose, deliver and log one message per recipient (invitation or reminder)."""
+    catalog = load_catalog(content_dir)
+    recipients = load_recipients(recipients_path)
+    copies = load_kit(kit)
+    wanted = set(only)
+    sender = sender or _login_address(transport)
+    run = MailRun(dry_run=dry_run)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    with Store(db) as store:
+        log = store.mail_log()
+        returned = {(s.recipient, s.instrument) for s in store.submissions() if s.recipient}
+        try:
+            for recipient in recipients:
+                address = _address(recipient)
+                if not address:
+                    run.no_address.append(f"{recipient.id} ({recipient.naam})")
+                    continue
+                theirs = [c for c in copies.get(recipient.id, [])
+                          if not wanted or c.instrument in wanted]
+                if not theirs:
+                    run.no_copies.append(recipient.id)
+                    continue
+                due = _due(recipient.id, theirs, log, transport, purpose, resend, returned,
+                           today)
+                if not due:
+                    run.already.append(recipient.id)
+                    continue
+                insts = sorted({c.instrument for c in due})
+                instruments = [catalog.instruments[i] for i in insts if i in catalog.instruments]
+                letter = write_letter(choose_template(purpose, instruments, template), recipient,
+                                      instruments, due, sender, purpose)
+                msg = build_message(letter, recipient, address, due, sender, reply_to,
+                                    draft=transport.via == "drafts")
+                if dry_run:
+                    run.delivered.append((recipient.id, address, insts))
+                    continue
+                line = _deliver(store, transport, msg, recipient, address, insts, purpose, run)
+                if echo is not None:
+                    echo(line)
+        finally:
+            transport.close()
+    return run
+
+
+def _due(rid: str, theirs: list[KitCopy], log: list[Any], transport: Transport, purpose: str,
+         resend: bool, returned: set[tuple[str, str]], today: str) -> list[KitCopy]:
+    """The copies this recipient should get now."""
+    delivered = {i for e in log if e.recipient == rid and e.purpose == "invitation"
+                 and e.status in transport.done for i in e.instruments}
+    if purpose == "invitation":
+        return theirs if resend else [c for c in theirs if c.instrument not in delivered]
+    reminded = {i for e in log if e.recipient == rid and e.purpose == "reminder"
+                and e.status in transport.done and e.at[:10] == today for i in e.instruments}
+    return [c for c in theirs if c.instrument in delivered
+            and (rid, c.instrument) not in returned
+            and (resend or c.instrument not in reminded)]
+
+
+def _deliver(store: Store, transport: Transport, msg: EmailMessage, recipient: Recipient,
+             address: str, insts: list[str], purpose: str, run: MailRun) -> str:
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    message_id = str(msg["Message-ID"]).strip()
+    try:
+        status, detail = transport.deliver(msg, recipient.id, purpose)
+    except MailServerError:
+        raise  # the server itself: no message can go out
+    except MailError as exc:
+        store.log_mail(recipient.id, address, insts, purpose, transport.via, "failed",
+                       message_id, at, str(exc))
+        run.failed.append((recipient.id, str(exc)))
+        return f"failed     {recipient.id}: {exc}"
+    store.log_mail(recipient.id, address, insts, purpose, transport.via, status, message_id,
+                   at, detail)
+    run.delivered.append((recipient.id, address, insts))
+    return f"{status:<10} {recipient.id} -> {address}: {', '.join(insts)}"
+
+
+def _address(recipient: Recipient) -> str:
+    raw = recipient.columns.get("email", "").strip()
+    pairs = getaddresses([raw]) if raw else []
+    addr = pairs[0][1] if pairs else ""
+    return addr if "@" in addr and not any(c.isspace() for c in addr) else ""
+
+
+def _login_address(transport: Transport) -> str:
+    login = getattr(transport, "login", "")
+    return login if "@" in login else ""

@@ -1,0 +1,73 @@
+"""Helpers for the mail tests: a kit of personalised copies for twelve school leaders (one
+without an email address), and reading what a message carries."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from templategen.cli import main
+from templategen.content.model import PROP_INSTRUMENT, PROP_KIND, PROP_RECIPIENT
+from templategen.office.custom_props import CUSTOM_PART, read_custom
+from templategen.returned.safezip import SafeArchive
+
+INSTRUMENT = "ict_gesprek"
+NO_ADDRESS = "s07"
+LEADERS = [
+    ("s01", "Anna de Vries", "Basisschool Het Baken"),
+    ("s02", "Bram Jansen", "Sint-Jozefcollege"),
+    ("s03", "Chantal Peeters", "Openbare School De Regenboog"),
+    ("s04", "Daan Visser", "KC Het Anker"),
+    ("s05", "Eva Smit", "OBS De Linde"),
+    ("s06", "Farid El Amrani", "Basisschool De Wilg"),
+    ("s07", "Gerda Hoekstra", "CBS Het Kompas"),
+    ("s08", "Hanneke Bos", "Montessorischool Zuid"),
+    ("s09", "Ivo Claes", "GO! Atheneum"),
+    ("s10", "Joke Mertens", "Vrije Basisschool Sint-Maarten"),
+    ("s11", "Karim Benali", "IKC De Horizon"),
+    ("s12", "Lotte Öztürk", "Daltonschool Noord"),
+]
+
+
+def address(rid: str) -> str:
+    return "" if rid == NO_ADDRESS else f"{rid}@scholen.example"
+
+
+def make_kit(folder: Path) -> tuple[Path, Path]:
+    """Write the recipients file and build the kit; return (recipients file, kit folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    recipients = folder / "ontvangers.csv"
+    recipients.write_text("id;naam;email;organisatie\n" + "".join(
+        f"{rid};{naam};{address(rid)};{org}\n" for rid, naam, org in LEADERS), encoding="utf-8")
+    kit = folder / "kit"
+    result = CliRunner().invoke(main, ["build", "--only", INSTRUMENT, "--recipients",
+                                       str(recipients), "--out", str(kit)])
+    assert result.exit_code == 0, result.output
+    return recipients, kit
+
+
+def parse(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def attached_copies(msg: EmailMessage) -> list[tuple[str, str, str]]:
+    """(recipient, instrument, kind) of every attachment, read from its custom properties."""
+    out = []
+    for part in msg.iter_attachments():
+        data = part.get_content()
+        archive = SafeArchive(str(part.get_filename()), data)
+        props = read_custom(archive.xml(CUSTOM_PART))
+        out.append((props[PROP_RECIPIENT], props[PROP_INSTRUMENT], props[PROP_KIND]))
+    return sorted(out)
+
+
+def body_text(msg: EmailMessage) -> str:
+    part = msg.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")
