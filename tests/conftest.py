@@ -1,8 +1,36 @@
-"""Shared test set-up: make tests/ importable for small helper modules (seedtext)."""
+"""Shared test set-up: make tests/ importable for small helper modules (seedtext, pgserver),
+and the store fixtures: a real PostgreSQL server per session, a SQLite or PostgreSQL store."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pgserver  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL server for the session (skipped only where it is not installed)."""
+    if pgserver.binaries() is None:
+        pytest.skip("PostgreSQL is not installed (bash scripts/setup --dev installs it)")
+    with pgserver.running() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A fresh, empty PostgreSQL database on the session's server."""
+    return pg_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_db(request, tmp_path):
+    """A new, empty store on each back-end: a SQLite path or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return tmp_path / "store.sqlite"
+    return request.getfixturevalue("pg_url")

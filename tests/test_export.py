@@ -78,5 +78,5 @@ def test_cli_export_to_a_file_and_a_missing_store(db, tmp_path):
     assert len(json.loads(target.read_text("utf-8"))) == len(ANSWERS) + 1
     missing = runner.invoke(main, ["export", "--db", str(tmp_path / "none.db"), "--format", "csv"])
     assert missing.exit_code == 1
-    assert "no such store" in missing.output
+    assert "does not exist" in missing.output
     assert runner.invoke(main, ["export", "--db", str(db), "--format", "xml"]).exit_code == 2

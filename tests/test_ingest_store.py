@@ -1,11 +1,11 @@
-"""The store: typed answers round-trip, duplicates, supersession, atomic writes."""
+"""The store: typed answers round-trip, duplicates, supersession, atomic writes, on SQLite and
+on a real PostgreSQL server alike (the ``store_db`` fixture runs each test on both)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
+from templategen.errors import DuplicateFile
 from templategen.store.database import Answer, NewSubmission, Store
 
 
@@ -20,8 +20,8 @@ def _sub(sha: str, **kw: object) -> NewSubmission:
     return NewSubmission(**base)  # type: ignore[arg-type]
 
 
-def test_typed_values_round_trip(tmp_path):
-    with Store(tmp_path / "s.db") as store:
+def test_typed_values_round_trip(store_db):
+    with Store(store_db) as store:
         sid = store.add(_sub("a"))
         got = store.answers(sid)
     assert got["visie"] == Answer("=1+1", "=1+1")
@@ -31,19 +31,19 @@ def test_typed_values_round_trip(tmp_path):
     assert got["leerlingen"].value is None
 
 
-def test_same_bytes_are_refused_by_the_unique_sha(tmp_path):
-    with Store(tmp_path / "s.db") as store:
+def test_same_bytes_are_refused_by_the_unique_sha(store_db):
+    with Store(store_db) as store:
         store.add(_sub("a"))
         assert store.has_sha("a")
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(DuplicateFile):
             store.add(_sub("a"))
         # the failed insert left nothing behind
         assert len(store.submissions()) == 1
         assert len(list(store.all_answers())) == 4
 
 
-def test_newer_file_of_a_personalised_copy_supersedes_whatever_the_order(tmp_path):
-    with Store(tmp_path / "s.db") as store:
+def test_newer_file_of_a_personalised_copy_supersedes_whatever_the_order(store_db):
+    with Store(store_db) as store:
         new = store.add(_sub("new", recipient="r1", instance="i1", modified="2026-02-02T10:00:00"))
         old = store.add(_sub("old", recipient="r1", instance="i1", modified="2026-02-01T10:00:00"))
         other = store.add(_sub("other", recipient="r2", instance="i2"))
@@ -53,15 +53,15 @@ def test_newer_file_of_a_personalised_copy_supersedes_whatever_the_order(tmp_pat
     assert history[old] == new
 
 
-def test_unpersonalised_copies_never_supersede_each_other(tmp_path):
-    with Store(tmp_path / "s.db") as store:
+def test_unpersonalised_copies_never_supersede_each_other(store_db):
+    with Store(store_db) as store:
         for sha in "abc":
             store.add(_sub(sha, instance="same-template-instance"))
         assert len(store.submissions()) == 3
 
 
-def test_an_interrupted_write_leaves_the_store_as_it_was(tmp_path):
-    with Store(tmp_path / "s.db") as store:
+def test_an_interrupted_write_leaves_the_store_as_it_was(store_db):
+    with Store(store_db) as store:
         store.add(_sub("a"))
         bad = _sub("b", answers={"x": Answer(object(), "x")})  # not JSON: fails mid-write
         with pytest.raises(TypeError):

@@ -24,6 +24,11 @@ content_option = click.option(
     "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path),
     default=None, help="Folder of instrument YAML files (default: the bundled content).",
 )
+db_option = click.option(
+    "--db", "db", required=True, metavar="FILE|URL",
+    help="The store: a SQLite file (created when missing) or a PostgreSQL URL "
+    "postgresql://user@host[:port]/database (password from PGPASSWORD or ~/.pgpass).",
+)
 only_option = click.option(
     "--only", "only", multiple=True, metavar="ID",
     help="Only these instrument ids (repeat the option for more).",
@@ -117,13 +122,12 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
 @main.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The SQLite store (created when missing).")
+@db_option
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write a JSON report, one object per file.")
 @content_option
 @translate_errors
-def ingest(paths: tuple[Path, ...], db: Path, report: Path | None,
+def ingest(paths: tuple[Path, ...], db: str, report: Path | None,
            content_dir: Path | None) -> None:
     """Read returned .docx/.xlsx files (or folders of them) into the store."""
     from templategen.returned.ingest import ingest_paths
@@ -206,13 +210,13 @@ def remind(**kwargs: Any) -> None:
 
 
 @main.command()
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@db_option
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @only_option
 @click.option("--all-versions", is_flag=True, help="Also compare submissions of older versions.")
 @content_option
 @translate_errors
-def compare(db: Path, out: Path, only: tuple[str, ...], all_versions: bool,
+def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
             content_dir: Path | None) -> None:
     """Compile one comparison workbook of everything in the store."""
     from templategen.compare.workbook import compare_store
@@ -223,12 +227,12 @@ def compare(db: Path, out: Path, only: tuple[str, ...], all_versions: bool,
 
 
 @main.command()
-@click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@db_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
 @translate_errors
-def export(db: Path, fmt: str, out: Path | None) -> None:
+def export(db: str, fmt: str, out: Path | None) -> None:
     """Every stored answer in long form (instrument, version, respondent, subject, item, …)."""
     from templategen.store.export import export_answers
 

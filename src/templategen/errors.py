@@ -56,3 +56,7 @@ class MailError(TemplategenError):
 
 class MailServerError(MailError):
     """The mail server cannot be reached or refuses the login: no message can go out."""
+
+
+class DuplicateFile(StoreError):
+    """The same bytes were stored meanwhile (by another ingest into a shared store)."""

@@ -28,15 +28,14 @@ from templategen.compare.text import write_open_answers, write_provenance
 from templategen.content.catalog import load_catalog
 from templategen.content.model import Instrument
 from templategen.content.scoring import RULES
-from templategen.errors import StoreError
+from templategen.store.backend import require_existing
 from templategen.store.database import Store
 
 
-def compare_store(db: Path, out: Path, only: tuple[str, ...] | list[str] = (),
+def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
                   all_versions: bool = False, content_dir: Path | None = None) -> str:
     """Write the comparison workbook for the store ``db`` to ``out``; return a summary line."""
-    if not Path(db).exists():
-        raise StoreError(f"{db} does not exist; run 'templategen ingest … --db {db}' first.")
+    require_existing(db)
     instruments = load_catalog(content_dir).select(only)
     with Store(db) as store:
         comparison = gather(store, instruments, all_versions)

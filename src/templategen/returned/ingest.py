@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from templategen.content.catalog import Catalog, load_catalog
-from templategen.errors import NothingToIngest, RejectedFile, StoreError
+from templategen.errors import DuplicateFile, NothingToIngest, RejectedFile, StoreError
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
+from templategen.store.backend import is_url
 from templategen.store.database import NewSubmission, Store
 
 # Files a folder walk picks up; a file named on the command line is always read.
@@ -73,7 +74,7 @@ class Outcome:
                                    for w in self.warnings)])
 
 
-def ingest_paths(paths: Iterable[Path], db: Path, content_dir: Path | None = None,
+def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None = None,
                  echo: Callable[[str], Any] | None = None, progress: Any = None,
                  report_path: Path | None = None, budget: float = DEFAULT_BUDGET,
                  in_process: bool = False, limits: Limits = DEFAULT_LIMITS) -> list[Outcome]:
@@ -90,7 +91,8 @@ def ingest_paths(paths: Iterable[Path], db: Path, content_dir: Path | None = Non
             f"no returned files found in {', '.join(str(p) for p in paths)}; pass the folder "
             f"that holds the returned forms (.docx, .xlsx)."
         )
-    _make_parent(db, "--db")
+    if not is_url(db):
+        _make_parent(Path(db), "--db")
     if report_path is not None:
         _make_parent(report_path, "--report")
     outcomes: list[Outcome] = []
@@ -162,13 +164,16 @@ def ingest_file(path: Path, store: Store, reader: _Reader,
                        f"({exc.strerror}); controleer het bestand en lees het opnieuw in.",
                        seconds=time.perf_counter() - start)
     status = "accepted_with_warnings" if result.warnings else "accepted"
-    submission_id = store.add(NewSubmission(
-        file_name=path.name, sha256=sha, received=received, instrument=result.instrument,
-        version=result.version, status=status, kind=result.kind,
-        modified=result.modified or _mtime(path), recipient=result.recipient,
-        instance=result.instance, respondent=result.respondent, subject=result.subject,
-        warnings=result.warnings, answers=result.answers,
-    ))
+    try:
+        submission_id = store.add(NewSubmission(
+            file_name=path.name, sha256=sha, received=received, instrument=result.instrument,
+            version=result.version, status=status, kind=result.kind,
+            modified=result.modified or _mtime(path), recipient=result.recipient,
+            instance=result.instance, respondent=result.respondent, subject=result.subject,
+            warnings=result.warnings, answers=result.answers,
+        ))
+    except DuplicateFile:  # another ingest stored the same bytes while this one read them
+        return Outcome(name, "duplicate", seconds=time.perf_counter() - start)
     return Outcome(name, status, warnings=result.warnings, submission_id=submission_id,
                    answers=len(result.answers),
                    answered=sum(a.value is not None for a in result.answers.values()),

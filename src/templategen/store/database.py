@@ -1,4 +1,8 @@
-"""The answer store: one SQLite file holding every returned file and its answers.
+"""The answer store: every returned file and its answers, in SQLite or PostgreSQL.
+
+``Store(db)`` opens a SQLite file (the embedded default) or a PostgreSQL URL
+(``postgresql://user@host/db``, for a team sharing one store); store.backend hides the
+difference, store.migrations creates the schema and upgrades an older store in place.
 
 Tables:
     submissions  one row per stored returned file (provenance, identity, status, warnings)
@@ -19,89 +23,23 @@ Rules (after ODK Central's instanceID / deprecatedID):
       anything: every such file is its own submission.
 
 Every file is stored in one transaction, so a crash or Ctrl-C leaves the store as it was
-before that file.
+before that file. Ingests running at the same time, in several processes or on several
+machines, never store one file twice: ``sha256`` is unique, and the loser of a race gets
+:class:`DuplicateFile`; the files of one personalised copy are settled under a lock.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from templategen.errors import StoreError
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY,
-    file_name TEXT NOT NULL,
-    sha256 TEXT NOT NULL UNIQUE,
-    received TEXT NOT NULL,
-    modified TEXT NOT NULL DEFAULT '',
-    instrument TEXT NOT NULL,
-    version TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT '',
-    recipient TEXT NOT NULL DEFAULT '',
-    instance TEXT NOT NULL DEFAULT '',
-    respondent TEXT NOT NULL DEFAULT '',
-    subject TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    warnings TEXT NOT NULL DEFAULT '[]',
-    superseded_by INTEGER REFERENCES submissions(id)
-);
-CREATE INDEX IF NOT EXISTS submissions_copy
-    ON submissions (instrument, kind, recipient, instance);
-CREATE TABLE IF NOT EXISTS answers (
-    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-    key TEXT NOT NULL,
-    value TEXT NOT NULL,          -- JSON: true/false, a number, a string, or null (not answered)
-    raw TEXT,                     -- the text the file held, exactly; NULL when the slot was empty
-    unknown INTEGER NOT NULL DEFAULT 0,  -- 1: not a slot of the current instrument version
-    PRIMARY KEY (submission_id, key)
-);
-CREATE TABLE IF NOT EXISTS rejections (
-    id INTEGER PRIMARY KEY,
-    file_name TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    received TEXT NOT NULL,
-    reason TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS mail_log (
-    id INTEGER PRIMARY KEY,
-    recipient TEXT NOT NULL,
-    address TEXT NOT NULL,
-    instruments TEXT NOT NULL,    -- JSON list of instrument ids the message carried
-    purpose TEXT NOT NULL,        -- invitation | reminder
-    via TEXT NOT NULL,            -- drafts | smtp
-    status TEXT NOT NULL,         -- drafted | sent | failed
-    message_id TEXT NOT NULL DEFAULT '',
-    at TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT ''   -- the draft's file, or why it failed
-);
-CREATE INDEX IF NOT EXISTS mail_log_message ON mail_log (message_id);
-CREATE TABLE IF NOT EXISTS submission_mail (
-    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
-    source TEXT NOT NULL,         -- the mailbox/file and message it came in
-    sender TEXT NOT NULL DEFAULT '',
-    date TEXT NOT NULL DEFAULT '',
-    message_id TEXT NOT NULL DEFAULT '',
-    in_reply_to TEXT NOT NULL DEFAULT '',
-    reply_to_log INTEGER REFERENCES mail_log(id)  -- the message sent that this one answers
-);
-CREATE TABLE IF NOT EXISTS imap_seen (
-    mailbox TEXT NOT NULL,
-    uidvalidity INTEGER NOT NULL,
-    uid INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (mailbox, uidvalidity, uid)
-);
-"""
+from templategen.errors import DuplicateFile
+from templategen.store import migrations
+from templategen.store.backend import Connection, connect, describe
 
 
 @dataclass(frozen=True)
@@ -183,24 +121,19 @@ _SUBMISSION_COLUMNS = (
 
 
 class Store:
-    """The SQLite store; use as a context manager (``with Store(path) as store``)."""
+    """The store; use as a context manager (``with Store(db) as store``).
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
+    ``db`` is a SQLite path or a PostgreSQL URL (see store.backend)."""
+
+    def __init__(self, db: Path | str):
+        self.location = db
+        self.name = describe(db)
+        self._db: Connection = connect(db)
         try:
-            self._db = sqlite3.connect(str(self.path), isolation_level=None)
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path} cannot be used as the answer store ({exc}); "
-                "pass --db with a new file name or a store made by templategen."
-            ) from None
+            migrations.migrate(self._db)
+        except BaseException:
+            self._db.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -211,16 +144,21 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self._db.dialect
+
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """One atomic unit: committed when the block ends, rolled back on any exception."""
-        self._db.execute("BEGIN IMMEDIATE")
+        self._db.begin()
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.rollback()
             raise
-        self._db.execute("COMMIT")
+        self._db.commit()
 
     # --- writing ---------------------------------------------------------------------
 
@@ -231,31 +169,39 @@ class Store:
     def add(self, sub: NewSubmission) -> int:
         """Store one submission with its answers atomically; return its id.
 
-        Supersedes older files of the same personalised copy (see module docstring).
+        Supersedes older files of the same personalised copy (see module docstring). Raises
+        DuplicateFile when the same bytes were stored meanwhile (by another ingest).
         """
-        with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO submissions (file_name, sha256, received, modified, instrument, "
-                "version, kind, recipient, instance, respondent, subject, status, warnings) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (sub.file_name, sub.sha256, sub.received, sub.modified, sub.instrument,
-                 sub.version, sub.kind, sub.recipient, sub.instance, sub.respondent,
-                 sub.subject, sub.status, json.dumps(sub.warnings, ensure_ascii=False)),
-            )
-            new_id = cur.lastrowid
-            assert new_id is not None
-            db.executemany(
-                "INSERT INTO answers (submission_id, key, value, raw, unknown) VALUES (?,?,?,?,?)",
-                [(new_id, key, json.dumps(a.value, ensure_ascii=False), a.raw, int(a.unknown))
-                 for key, a in sub.answers.items()],
-            )
-            if sub.recipient:
-                self._settle_copy(db, sub)
-            if sub.mail is not None:
-                self._add_mail_source(db, new_id, sub.mail)
+        try:
+            with self.transaction() as db:
+                if sub.recipient:
+                    db.lock(f"copy|{sub.instrument}|{sub.kind}|{sub.recipient}|{sub.instance}")
+                new_id: int = db.execute(
+                    "INSERT INTO submissions (file_name, sha256, received, modified, "
+                    "instrument, version, kind, recipient, instance, respondent, subject, "
+                    "status, warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                    (sub.file_name, sub.sha256, sub.received, sub.modified, sub.instrument,
+                     sub.version, sub.kind, sub.recipient, sub.instance, sub.respondent,
+                     sub.subject, sub.status, json.dumps(sub.warnings, ensure_ascii=False)),
+                ).fetchone()[0]
+                db.executemany(
+                    "INSERT INTO answers (submission_id, key, value, raw, unknown, position) "
+                    "VALUES (?,?,?,?,?,?)",
+                    [(new_id, key, json.dumps(a.value, ensure_ascii=False), a.raw,
+                      int(a.unknown), n) for n, (key, a) in enumerate(sub.answers.items())],
+                )
+                if sub.recipient:
+                    self._settle_copy(db, sub)
+                if sub.mail is not None:
+                    self._add_mail_source(db, new_id, sub.mail)
+        except Exception as exc:
+            if self._db.is_unique_violation(exc) and self.has_sha(sub.sha256):
+                raise DuplicateFile(f"{sub.file_name}: the same bytes are already stored.") \
+                    from None
+            raise
         return new_id
 
-    def _settle_copy(self, db: sqlite3.Connection, sub: NewSubmission) -> None:
+    def _settle_copy(self, db: Connection, sub: NewSubmission) -> None:
         """Make the newest file of one personalised copy current; point the rest at it."""
         rows = db.execute(
             "SELECT id, modified FROM submissions "
@@ -283,14 +229,13 @@ class Store:
     def log_mail(self, recipient: str, address: str, instruments: list[str], purpose: str,
                  via: str, status: str, message_id: str, at: str, detail: str = "") -> int:
         with self.transaction() as db:
-            cur = db.execute(
+            new_id: int = db.execute(
                 "INSERT INTO mail_log (recipient, address, instruments, purpose, via, status, "
-                "message_id, at, detail) VALUES (?,?,?,?,?,?,?,?,?)",
+                "message_id, at, detail) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
                 (recipient, address, json.dumps(instruments), purpose, via, status, message_id,
                  at, detail),
-            )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+            ).fetchone()[0]
+        return new_id
 
     def mail_log(self) -> list[MailLogEntry]:
         rows = self._db.execute(
@@ -299,7 +244,7 @@ class Store:
         ).fetchall()
         return [MailLogEntry(r[0], r[1], r[2], tuple(json.loads(r[3])), *r[4:]) for r in rows]
 
-    def _add_mail_source(self, db: sqlite3.Connection, submission_id: int,
+    def _add_mail_source(self, db: Connection, submission_id: int,
                          mail: MailSource) -> None:
         row = None
         if mail.in_reply_to:
@@ -327,7 +272,7 @@ class Store:
 
     def mark_imap_seen(self, mailbox: str, uidvalidity: int, uid: int, at: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO imap_seen VALUES (?,?,?,?)",
+            db.execute("INSERT INTO imap_seen VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
                        (mailbox, uidvalidity, uid, at))
 
     # --- reading ---------------------------------------------------------------------
@@ -347,7 +292,8 @@ class Store:
 
     def answers(self, submission_id: int) -> dict[str, Answer]:
         rows = self._db.execute(
-            "SELECT key, value, raw, unknown FROM answers WHERE submission_id = ? ORDER BY rowid",
+            "SELECT key, value, raw, unknown FROM answers WHERE submission_id = ? "
+            "ORDER BY position",
             (submission_id,),
         )
         return {key: Answer(json.loads(value), raw, bool(unknown))
@@ -358,15 +304,15 @@ class Store:
         for sub in self.submissions(current_only=current_only):
             rows = self._db.execute(
                 "SELECT key, value, raw, unknown FROM answers WHERE submission_id = ? "
-                "ORDER BY rowid", (sub.id,),
+                "ORDER BY position", (sub.id,),
             )
             for key, value, raw, unknown in rows:
                 yield sub, key, Answer(json.loads(value), raw, bool(unknown))
 
     def rejections(self) -> list[tuple[str, str, str]]:
-        return self._db.execute(
+        return [tuple(r) for r in self._db.execute(  # type: ignore[misc]
             "SELECT file_name, received, reason FROM rejections ORDER BY id"
-        ).fetchall()
+        ).fetchall()]
 
 
 def _submission(row: tuple[Any, ...]) -> Submission:

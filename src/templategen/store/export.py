@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from templategen.errors import StoreError
+from templategen.store.backend import require_existing
 from templategen.store.database import Store
 
 COLUMNS = ("instrument", "version", "respondent", "subject", "item", "value", "source")
@@ -61,10 +61,9 @@ WRITERS: dict[str, Callable[[Iterator[dict[str, Any]], TextIO], None]] = {
 }
 
 
-def export_answers(db: Path, fmt: str, stream: TextIO) -> int:
+def export_answers(db: Path | str, fmt: str, stream: TextIO) -> int:
     """Write every current answer to ``stream``; return the number of rows."""
-    if not Path(db).is_file():
-        raise StoreError(f"{db}: no such store; run 'templategen ingest … --db {db}' first.")
+    require_existing(db)
     count = 0
 
     def counted(records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -1,0 +1,173 @@
+"""The store's schema, as numbered steps: a new store runs them all, an older one the rest.
+
+Each :class:`Step` takes the schema from version ``n - 1`` to ``n``. Opening a store reads
+its ``meta.schema_version``; when it is older than :data:`LATEST`, the missing steps run
+in ONE transaction (all or nothing) and the version is written with them, so a store made
+by an older templategen is upgraded in place the first time a newer one opens it. A store
+from a NEWER templategen (a version this code does not know) is refused with a message,
+and so is a database that holds tables but is not a templategen store.
+
+Concurrent openers (two ingests starting at once) do not race: SQLite's ``BEGIN
+IMMEDIATE`` and a PostgreSQL advisory lock let one of them migrate while the other waits,
+then finds the work done.
+
+Adding a step (see NOTES.md): append ``Step(n, "what and why", "SQL; SQL")`` to STEPS with
+the next number. Write portable SQL (both SQLite and PostgreSQL run it): ``TEXT``,
+``INTEGER``, ``REAL``, ``ALTER TABLE t ADD COLUMN c TEXT NOT NULL DEFAULT ''``, ``CREATE
+TABLE IF NOT EXISTS``, ``CREATE INDEX IF NOT EXISTS``, and ``{serial}`` for an
+auto-numbered id column. SQL that only one back-end needs goes in ``only={"sqlite": …}``.
+Never edit a step that has landed: stores in the field already ran it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from templategen.errors import StoreError
+from templategen.store.backend import Connection
+
+MIGRATION_LOCK = "templategen-schema"
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    what: str
+    sql: str
+    only: dict[str, str] = field(default_factory=dict)  # dialect -> extra SQL after ``sql``
+
+
+# Version 1 is the schema of the first SQLite stores (before migrations existed), verbatim.
+_BASELINE = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS submissions (
+    id {serial},
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    received TEXT NOT NULL,
+    modified TEXT NOT NULL DEFAULT '',
+    instrument TEXT NOT NULL,
+    version TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    recipient TEXT NOT NULL DEFAULT '',
+    instance TEXT NOT NULL DEFAULT '',
+    respondent TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    superseded_by INTEGER REFERENCES submissions(id)
+);
+CREATE INDEX IF NOT EXISTS submissions_copy
+    ON submissions (instrument, kind, recipient, instance);
+CREATE TABLE IF NOT EXISTS answers (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,          -- JSON: true/false, a number, a string, or null (not answered)
+    raw TEXT,                     -- the text the file held, exactly; NULL when the slot was empty
+    unknown INTEGER NOT NULL DEFAULT 0,  -- 1: not a slot of the current instrument version
+    PRIMARY KEY (submission_id, key)
+);
+CREATE TABLE IF NOT EXISTS rejections (
+    id {serial},
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    received TEXT NOT NULL,
+    reason TEXT NOT NULL
+)
+"""
+
+# Stores made before migrations existed may already have these tables (IF NOT EXISTS).
+_MAIL = """
+CREATE TABLE IF NOT EXISTS mail_log (
+    id {serial},
+    recipient TEXT NOT NULL,
+    address TEXT NOT NULL,
+    instruments TEXT NOT NULL,    -- JSON list of instrument ids the message carried
+    purpose TEXT NOT NULL,        -- invitation | reminder
+    via TEXT NOT NULL,            -- drafts | smtp
+    status TEXT NOT NULL,         -- drafted | sent | failed
+    message_id TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''   -- the draft's file, or why it failed
+);
+CREATE INDEX IF NOT EXISTS mail_log_message ON mail_log (message_id);
+CREATE TABLE IF NOT EXISTS submission_mail (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,         -- the mailbox/file and message it came in
+    sender TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    in_reply_to TEXT NOT NULL DEFAULT '',
+    reply_to_log INTEGER REFERENCES mail_log(id)  -- the message sent that this one answers
+);
+CREATE TABLE IF NOT EXISTS imap_seen (
+    mailbox TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (mailbox, uidvalidity, uid)
+)
+"""
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "the first schema: submissions, answers, rejections", _BASELINE),
+    Step(2, "answers keep the order of the file in a column (PostgreSQL has no rowid); "
+            "the current submissions of an instrument are found by an index",
+         "ALTER TABLE answers ADD COLUMN position INTEGER NOT NULL DEFAULT 0;"
+         "CREATE INDEX IF NOT EXISTS submissions_current"
+         "    ON submissions (instrument, superseded_by)",
+         only={"sqlite": "UPDATE answers SET position = rowid"}),
+    Step(3, "the mail loop (#12): every message sent or drafted, the mail a returned file came "
+            "in, the IMAP messages already read", _MAIL),
+)
+LATEST = STEPS[-1].version
+
+
+def schema_version(db: Connection) -> int:
+    """The store's version: 0 for an empty database; refuses a database of something else."""
+    tables = db.tables()
+    if "meta" not in tables:
+        if tables:
+            raise StoreError(f"{db.name} holds tables ({', '.join(sorted(tables)[:5])}) but is "
+                             "not a templategen store; pass --db with a new file name or an "
+                             "empty database.")
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        return int(row[0]) if row else 0
+    except ValueError:
+        raise StoreError(f"{db.name}: its schema version {row[0]!r} is not a number; it is "
+                         "not a store templategen made.") from None
+
+
+def migrate(db: Connection) -> int:
+    """Bring the store to LATEST (in one transaction); return the version it had."""
+    found = schema_version(db)
+    if found == LATEST:
+        return found
+    _refuse_newer(db, found)
+    db.begin()
+    try:
+        db.lock(MIGRATION_LOCK)
+        found = schema_version(db)  # another process may have migrated meanwhile
+        _refuse_newer(db, found)
+        for step in STEPS:
+            if step.version <= found:
+                continue
+            db.script(step.sql)
+            if db.dialect in step.only:
+                db.script(step.only[db.dialect])
+            db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       (str(step.version),))
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+    return found
+
+
+def _refuse_newer(db: Connection, found: int) -> None:
+    if found > LATEST:
+        raise StoreError(f"{db.name} was made by a newer templategen (store schema {found}; "
+                         f"this version knows up to {LATEST}); upgrade templategen to use it.")

@@ -1,0 +1,180 @@
+"""The store on SQLite and on a real PostgreSQL server: the CLI end to end on a URL, schema
+versions and the upgrade of a store made by the first version, the password rule, and two
+ingest processes racing over overlapping halves of one batch into one PostgreSQL store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from templategen.build import build_all
+from templategen.cli import main
+from templategen.content.catalog import load_catalog
+from templategen.errors import StoreError
+from templategen.filling.fill import fill_in_place, typed_answers
+from templategen.store import migrations
+from templategen.store.backend import connect
+from templategen.store.database import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CONTENT = FIXTURES / "content"
+STORE_V1 = FIXTURES / "stores" / "store_v1.sqlite"
+
+
+def returned_files(tmp: Path, recipients: int, extra_fills: int = 0) -> list[Path]:
+    """Personalised copies of the fixture instrument (form and workbook), each filled; plus
+    ``extra_fills`` second, different fills of the first copies' workbooks (same copy)."""
+    people = tmp / "ontvangers.csv"
+    people.write_text("id,naam,onderwerp\n" + "".join(
+        f"r{n},Persoon {n},Bureau {n % 3}\n" for n in range(recipients)), encoding="utf-8")
+    built = build_all(content_dir=CONTENT, templates_dir=None, out_dir=tmp / "built",
+                      recipients_path=people, only=("alles",)).files
+    inst = load_catalog(CONTENT).get("alles")
+    folder = tmp / "returned"
+    folder.mkdir()
+    files = []
+    for seed, path in enumerate(sorted(built)):
+        target = folder / path.name
+        shutil.copy(path, target)
+        fill_in_place(target, typed_answers(inst, seed, workbook=path.suffix == ".xlsx")[0])
+        files.append(target)
+    workbooks = [p for p in sorted(built) if p.suffix == ".xlsx"]
+    for k, path in enumerate(workbooks[:extra_fills]):
+        target = folder / f"opnieuw_{path.name}"
+        shutil.copy(path, target)
+        fill_in_place(target, typed_answers(inst, 1000 + k, workbook=True)[0])
+        files.append(target)
+    return files
+
+
+def test_cli_ingest_export_compare_on_postgresql(pg_url: str, tmp_path: Path):
+    files = returned_files(tmp_path, 2)
+    runner = CliRunner()
+    args = ["--db", pg_url, "--content", str(CONTENT)]
+    first = runner.invoke(main, ["ingest", *map(str, files), *args])
+    assert first.exit_code == 0, first.output
+    assert first.output.count("accepted") == 4
+    again = runner.invoke(main, ["ingest", str(files[0]), *args])
+    assert again.output.startswith("duplicate"), again.output
+    exported = runner.invoke(main, ["export", "--db", pg_url, "--format", "json"])
+    rows = json.loads(exported.output)
+    assert {r["source"] for r in rows} == {f.name for f in files}
+    out = tmp_path / "v.xlsx"
+    compared = runner.invoke(main, ["compare", "--out", str(out), *args])
+    assert compared.exit_code == 0, compared.output
+    assert "2 respondent(s), 4 stored file(s)" in compared.output
+    herkomst = [r[0] for r in load_workbook(out)["Herkomst"].iter_rows(values_only=True)]
+    assert {f.name for f in files} <= set(herkomst)
+
+
+def test_the_same_rows_come_back_from_both_back_ends(pg_url: str, tmp_path: Path):
+    files = returned_files(tmp_path, 2)
+    exports = []
+    for db in (str(tmp_path / "s.sqlite"), pg_url):
+        CliRunner().invoke(main, ["ingest", *map(str, files), "--db", db,
+                                  "--content", str(CONTENT)])
+        result = CliRunner().invoke(main, ["export", "--db", db, "--format", "json"])
+        exports.append([{k: v for k, v in r.items()} for r in json.loads(result.output)])
+    assert exports[0] == exports[1]
+    assert len(exports[0]) > 50
+
+
+def test_a_store_of_the_first_version_is_upgraded_in_place_and_compares(tmp_path: Path):
+    db = tmp_path / "oud.sqlite"
+    shutil.copy(STORE_V1, db)
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT value FROM meta").fetchone() == ("1",)
+        before = raw.execute("SELECT submission_id, key FROM answers ORDER BY rowid").fetchall()
+    with Store(db) as store:
+        history = store.submissions(current_only=False)
+        current = store.submissions()
+        order = [(s.id, k) for s in history for k in store.answers(s.id)]
+        assert [s.file_name for s in store.submissions() if s.recipient == "r0"] == [
+            "externe_ondersteuning_0_nieuw.xlsx", "shrm_ict_0_nieuw.xlsx"]
+    assert len(history) == 8 and len(current) == 6
+    assert order == before  # answers keep the file's order after the upgrade
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT value FROM meta").fetchone() == (str(migrations.LATEST),)
+    out = tmp_path / "v.xlsx"
+    result = CliRunner().invoke(main, ["compare", "--db", str(db), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "6 respondent(s), 8 stored file(s)" in result.output
+    herkomst = [r[0] for r in load_workbook(out)["Herkomst"].iter_rows(values_only=True)]
+    assert "shrm_ict_0.xlsx" in herkomst and "kapot.docx" in herkomst
+
+
+def test_a_store_of_a_newer_version_is_refused(store_db):
+    Store(store_db).close()
+    db = connect(store_db)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+               (str(migrations.LATEST + 1),))
+    db.close()
+    with pytest.raises(StoreError, match="made by a newer templategen"):
+        Store(store_db)
+
+
+def test_a_database_of_something_else_is_refused(store_db):
+    db = connect(store_db)
+    db.execute("CREATE TABLE klanten (naam TEXT)")
+    db.close()
+    with pytest.raises(StoreError, match="not a templategen store"):
+        Store(store_db)
+
+
+def test_a_password_on_the_command_line_is_refused_without_echoing_it():
+    result = CliRunner().invoke(main, ["export", "--db",
+                                       "postgresql://tg:geheim123@localhost/tg", "--format",
+                                       "csv"])
+    assert result.exit_code == 1
+    assert "PGPASSWORD" in result.output and ".pgpass" in result.output
+    assert "geheim123" not in result.output
+
+
+def test_an_unreachable_server_is_a_clear_error(tmp_path: Path):
+    result = CliRunner().invoke(main, ["export", "--db",
+                                       f"postgresql://tg@/tg?host={tmp_path}", "--format",
+                                       "csv"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot connect to the store postgresql://tg@")
+
+
+def test_two_ingest_processes_over_overlapping_halves_store_every_file_once(
+        pg_url: str, tmp_path: Path):
+    files = returned_files(tmp_path, 12, extra_fills=6)  # 24 copies + 6 newer fills
+    cut = len(files) // 3
+    halves = [files[: 2 * cut], files[cut:]]  # the middle third is in both
+    Store(pg_url).close()
+    procs = [subprocess.Popen([sys.executable, "-m", "templategen", "ingest", *map(str, half),
+                               "--db", pg_url, "--content", str(CONTENT), "--report",
+                               str(tmp_path / f"report{n}.json")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for n, half in enumerate(halves)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode()
+    reports = [json.loads((tmp_path / f"report{n}.json").read_text()) for n in range(2)]
+    accepted = [Path(o["file"]).name for r in reports for o in r if o["status"] == "accepted"]
+    duplicates = [Path(o["file"]).name for r in reports for o in r
+                  if o["status"] == "duplicate"]
+    assert sorted(accepted) == sorted(f.name for f in files)  # every file accepted once
+    assert sorted(duplicates) == sorted(f.name for f in files[cut: 2 * cut])
+    with Store(pg_url) as store:
+        history = store.submissions(current_only=False)
+        current = store.submissions()
+    assert sorted(s.file_name for s in history) == sorted(f.name for f in files)
+    assert len({s.sha256 for s in history}) == len(files)
+    # every personalised copy has exactly one current file, whichever process stored it
+    copies: dict[tuple[str, str, str], int] = {}
+    for sub in current:
+        key = (sub.kind, sub.recipient, sub.instance)
+        copies[key] = copies.get(key, 0) + 1
+    assert len(copies) == 24 and set(copies.values()) == {1}
+    assert len(current) == 24
