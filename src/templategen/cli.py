@@ -148,8 +148,7 @@ def _mail_options(func: F) -> F:
         click.option("--kit", "kit", required=True,
                      type=click.Path(file_okay=False, exists=True, path_type=Path),
                      help="The folder 'build --recipients' wrote the copies to."),
-        click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                     help="The store: every message is logged there."),
+        db_option,  # the store: every message is logged there
         click.option("--drafts", "drafts", type=click.Path(file_okay=False, path_type=Path),
                      default=None, help="Write one .eml per recipient, marked unsent."),
         click.option("--smtp", "smtp", default=None, metavar="URL",

@@ -55,7 +55,7 @@ class MailRun:
         return out
 
 
-def send_mail(recipients_path: Path, kit: Path, db: Path, transport: Transport,
+def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Transport,
               purpose: str = "invitation", only: Iterable[str] = (), resend: bool = False,
               dry_run: bool = False, sender: str = "", reply_to: str = "",
               template: Path | None = None, content_dir: Path | None = None,
