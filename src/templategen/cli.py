@@ -227,19 +227,29 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), required=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+              help="File to write (default: standard output; required for xlsx).")
+@click.option("--wide", is_flag=True,
+              help="One row per submission and one column per item, instead of one row per "
+              "answer.")
+@click.option("--excel", is_flag=True,
+              help="CSV for a spreadsheet: a byte-order mark, and text that looks like a "
+              "formula gets a leading apostrophe.")
 @translate_errors
-def export(db: str, fmt: str, out: Path | None) -> None:
-    """Every stored answer in long form (instrument, version, respondent, subject, item, …)."""
-    from templategen.store.export import export_answers
+def export(db: str, fmt: str, out: Path | None, wide: bool, excel: bool) -> None:
+    """Every stored answer: instrument, version, respondent, subject, item, value, source,
+    recipient, submission, received (one row per answer, or per submission with --wide)."""
+    from templategen.store.export import export_answers, export_to_file
 
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel is for --format csv only.")
     if out is None:
-        export_answers(db=db, fmt=fmt, stream=sys.stdout)
+        if fmt == "xlsx":
+            raise click.UsageError("--format xlsx needs --out FILE.xlsx.")
+        export_answers(db=db, fmt=fmt, stream=sys.stdout, wide=wide, excel=excel)
     else:
-        with out.open("w", encoding="utf-8", newline="") as stream:
-            export_answers(db=db, fmt=fmt, stream=stream)
+        export_to_file(db=db, fmt=fmt, out=out, wide=wide, excel=excel)
 
 
 @main.command()

@@ -32,11 +32,13 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert(source: Path, fmt: str, out_dir: Path, timeout: float = 180) -> Path:
+def convert(source: Path, fmt: str, out_dir: Path, timeout: float = 180,
+            infilter: str | None = None) -> Path:
     """Open ``source`` in LibreOffice and save it as ``fmt`` into ``out_dir``; return the path.
 
     Opening and saving is what a respondent's client does: the result is a file written by
     a real office suite (for xlsx/ods/pdf after LibreOffice recalculated the formulas).
+    ``infilter`` names the import filter with its options (e.g. LibreOffice's CSV import).
     """
     binary = soffice()
     if binary is None:
@@ -45,8 +47,8 @@ def convert(source: Path, fmt: str, out_dir: Path, timeout: float = 180) -> Path
     with tempfile.TemporaryDirectory(prefix="tg-lo-profile-") as profile:
         cmd = [
             binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-            "--nolockcheck", "--convert-to", FILTERS.get(fmt, fmt), "--outdir", str(out_dir),
-            str(source),
+            "--nolockcheck", *([f"--infilter={infilter}"] if infilter else []),
+            "--convert-to", FILTERS.get(fmt, fmt), "--outdir", str(out_dir), str(source),
         ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)

@@ -1,11 +1,20 @@
-"""Export every stored answer in long form: one row per (submission, item key).
+"""Export every stored answer: long form (one row per submission and item key) or wide
+(``wide``: one row per submission, one column per item key), as CSV, JSON or .xlsx.
 
-Columns: instrument, version, respondent, subject, item, value, source. JSON keeps the
-types (a tick is true/false, a number a JSON number, text a string exactly as typed, an
-unanswered slot null). CSV writes the same columns; text is written exactly as typed,
-also when it starts with = + - @ (a consumer that opens the CSV in a spreadsheet should
-import that column as text). Only current submissions are exported: a file superseded by
-a newer file of the same personalised copy stays in the store's history.
+Long columns: instrument, version, respondent, subject, item, value, source (the returned
+file's name), recipient, submission (the copy's instance id) and received. Wide rows have
+the same columns without item and value, then one column per item key (the union over
+every exported submission, in the order they were stored); JSON wide rows carry the
+answers under ``answers``.
+
+Values: JSON keeps the types (a tick is true/false, a number a JSON number, text a string
+exactly as typed, an unanswered slot null). Plain CSV writes text exactly as typed, also
+when it starts with = + - @ (import such columns as text). ``excel`` CSV is for opening in
+a spreadsheet: UTF-8 with a byte-order mark, and text that a spreadsheet would take for a
+formula (starting with = + - @, a tab or a carriage return) gets a leading apostrophe, as
+OWASP's CSV-injection guidance advises. The .xlsx export writes text as text cells, never
+as formulas. Only current submissions are exported: a file superseded by a newer file of
+the same personalised copy stays in the store's history.
 """
 
 from __future__ import annotations
@@ -17,35 +26,91 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from templategen.store.backend import require_existing
-from templategen.store.database import Store
+from templategen.store.database import Store, Submission
 
-COLUMNS = ("instrument", "version", "respondent", "subject", "item", "value", "source")
+COLUMNS = ("instrument", "version", "respondent", "subject", "item", "value", "source",
+           "recipient", "submission", "received")
+WIDE_COLUMNS = tuple(c for c in COLUMNS if c not in ("item", "value"))
+FORMATS = ("csv", "json", "xlsx")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP: CSV injection
+
+
+def _meta(sub: Submission) -> dict[str, Any]:
+    return {"instrument": sub.instrument, "version": sub.version,
+            "respondent": sub.respondent, "subject": sub.subject, "source": sub.file_name,
+            "recipient": sub.recipient, "submission": sub.instance, "received": sub.received}
 
 
 def rows(store: Store) -> Iterator[dict[str, Any]]:
+    """Long form: one record per stored answer, keys in COLUMNS order."""
     for sub, key, answer in store.all_answers(current_only=True):
-        yield {"instrument": sub.instrument, "version": sub.version,
-               "respondent": sub.respondent, "subject": sub.subject, "item": key,
-               "value": answer.value, "source": sub.file_name}
+        record = _meta(sub) | {"item": key, "value": answer.value}
+        yield {c: record[c] for c in COLUMNS}
 
 
-def _json(records: Iterator[dict[str, Any]], stream: TextIO) -> None:
+def item_keys(store: Store) -> list[str]:
+    """Every item key of the exported submissions, in the order they were first stored."""
+    return list(dict.fromkeys(key for _, key, _ in store.all_answers(current_only=True)))
+
+
+def wide_rows(store: Store) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(submission columns, {item key: value}) per current submission."""
+    current: Submission | None = None
+    answers: dict[str, Any] = {}
+    for sub, key, answer in store.all_answers(current_only=True):
+        if current is not None and sub.id != current.id:
+            yield _meta(current), answers
+            answers = {}
+        current = sub
+        answers[key] = answer.value
+    if current is not None:
+        yield _meta(current), answers
+
+
+# --- writers: (store, stream, wide, excel) -> rows written ----------------------------------
+
+
+def _json(store: Store, stream: TextIO, wide: bool, excel: bool) -> int:
     """A JSON array written record by record (flat memory for large stores)."""
+    records: Iterator[dict[str, Any]] = (
+        ({c: meta[c] for c in WIDE_COLUMNS} | {"answers": answers}
+         for meta, answers in wide_rows(store)) if wide else rows(store))
+    count = 0
     stream.write("[")
-    for n, record in enumerate(records):
-        stream.write(",\n  " if n else "\n  ")
+    for count, record in enumerate(records, start=1):
+        stream.write(",\n  " if count > 1 else "\n  ")
         stream.write(json.dumps(record, ensure_ascii=False))
     stream.write("\n]\n")
+    return count
 
 
-def _csv(records: Iterator[dict[str, Any]], stream: TextIO) -> None:
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({**record, "value": _csv_value(record["value"])})
+def table(store: Store, wide: bool) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header and the rows of the long (or wide) table, values as stored."""
+    if wide:
+        keys = item_keys(store)
+        return [*WIDE_COLUMNS, *keys], (
+            [meta[c] for c in WIDE_COLUMNS] + [answers.get(k) for k in keys]
+            for meta, answers in wide_rows(store))
+    return list(COLUMNS), ([record[c] for c in COLUMNS] for record in rows(store))
 
 
-def _csv_value(value: Any) -> str:
+def _csv(store: Store, stream: TextIO, wide: bool, excel: bool) -> int:
+    text = _spreadsheet_safe if excel else csv_value
+    if excel:
+        stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n",
+                        quoting=csv.QUOTE_ALL if excel else csv.QUOTE_MINIMAL)
+    header, body = table(store, wide)
+    writer.writerow([text(h) for h in header])
+    count = 0
+    for row in body:
+        writer.writerow([text(v) for v in row])
+        count += 1
+    return count
+
+
+def csv_value(value: Any) -> str:
+    """A value as CSV text: exactly as stored; true/false; whole numbers without '.0'."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -55,23 +120,40 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
-WRITERS: dict[str, Callable[[Iterator[dict[str, Any]], TextIO], None]] = {
+def _spreadsheet_safe(value: Any) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    text = csv_value(value)
+    if isinstance(value, str) and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+TEXT_WRITERS: dict[str, Callable[[Store, TextIO, bool, bool], int]] = {
     "json": _json,
     "csv": _csv,
 }
 
 
-def export_answers(db: Path | str, fmt: str, stream: TextIO) -> int:
-    """Write every current answer to ``stream``; return the number of rows."""
+def _open_store(db: Path | str) -> Store:
     require_existing(db)
-    count = 0
+    return Store(db)
 
-    def counted(records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        nonlocal count
-        for record in records:
-            count += 1
-            yield record
 
-    with Store(db) as store:
-        WRITERS[fmt](counted(rows(store)), stream)
-    return count
+def export_answers(db: Path | str, fmt: str, stream: TextIO, wide: bool = False,
+                   excel: bool = False) -> int:
+    """Write every current answer to ``stream`` as CSV or JSON; return the number of rows."""
+    with _open_store(db) as store:
+        return TEXT_WRITERS[fmt](store, stream, wide, excel)
+
+
+def export_to_file(db: Path | str, fmt: str, out: Path, wide: bool = False,
+                   excel: bool = False) -> int:
+    """Write the export to ``out`` (its folder is created); return the number of rows."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        from templategen.store.export_xlsx import write_xlsx
+
+        with _open_store(db) as store:
+            return write_xlsx(store, out, wide)
+    with out.open("w", encoding="utf-8", newline="") as stream:
+        return export_answers(db, fmt, stream, wide=wide, excel=excel)

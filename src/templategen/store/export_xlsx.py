@@ -1,0 +1,46 @@
+"""The export as an .xlsx workbook: the same table as the CSV on one sheet, written row by
+row (openpyxl's write-only mode). Text is always a text cell, never a formula; a tick is
+a TRUE/FALSE cell and a number a number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from templategen.store.database import Store
+from templategen.store.export import table
+
+SHEET = "Antwoorden"
+_BOLD = Font(bold=True)
+
+
+def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> WriteOnlyCell:
+    if isinstance(value, str):
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # text stays text, also "=SOM(A1:A3)"
+    else:
+        cell = WriteOnlyCell(ws, value=value)
+    if bold:
+        cell.font = _BOLD
+    return cell
+
+
+def write_xlsx(store: Store, out: Path, wide: bool) -> int:
+    """Write the long (or wide) table to ``out``; return the number of data rows."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET)
+    ws.freeze_panes = "A2"
+    header, body = table(store, wide)
+    ws.append([_cell(ws, h, bold=True) for h in header])
+    count = 0
+    for row in body:
+        ws.append([_cell(ws, v) for v in row])
+        count += 1
+    wb.save(out)
+    return count
