@@ -3,8 +3,9 @@ of the Word forms and the Excel workbooks.
 
 We have no Word here, so the reference document is made with python-docx from its own
 default template. A school makes its own by opening reference.docx in Word, changing
-the styles (fonts, colours, spacing), header and footer, and saving it in a folder passed
-with ``--templates``. The renderer only uses the styles by name:
+the styles (fonts, colours, spacing) and footer, and saving it in a folder passed with
+``--templates``; a logo.png (or .jpg, .gif) in that folder goes into every form's header,
+beside the instrument's title. The renderer only uses the styles by name:
 
     Title, Subtitle, Heading 1-3   title block and section headings
     Vraag                          a question (bold)
@@ -125,11 +126,9 @@ def make(path: Path) -> Path:
     bron = para_style("Bron", size=Pt(8.5), italic=True, color=RGBColor(0x60, 0x60, 0x60))
     bron.paragraph_format.space_after = Pt(8)
 
-    header = section.header.paragraphs[0]
-    logo = header.add_run("[ logo ]")
-    logo.font.size = Pt(9)
-    logo.font.color.rgb = RGBColor(0x90, 0x90, 0x90)
-    header.add_run("\tInterviewformulier").font.size = Pt(9)
+    # the header stays empty: forms.render writes the logo (templates/logo.png, when there is
+    # one) and the instrument's title into it
+    section.header.is_linked_to_previous = False
     footer = section.footer.paragraphs[0]
     footer.alignment = 2  # right
     footer.add_run("Pagina ").font.size = Pt(9)

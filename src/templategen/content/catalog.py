@@ -47,6 +47,7 @@ from templategen.content.schema import (
     SOURCE_KEYS,
     did_you_mean,
 )
+from templategen.content.wording import Register
 from templategen.content.yamlsource import LineDict
 from templategen.errors import ContentError, Problem
 
@@ -137,12 +138,13 @@ class _Builder(RuleChecks):
                      "add a section with items.")
         source = self.source(data.get("source"), data.line_of("source"))
         prev = tuple(str(v) for v in self.list_(data, "previous_versions"))
+        register = self.register(data)
         inst = Instrument(
             id=inst_id, version=version, title=self.text(data, "title"),
             role=self.text(data, "role"), introduction=self.text(data, "introduction"),
             instructions=self.text(data, "instructions"), source=source,
             scales=dict(self.scales), sections=sections, subject_label=self.text(data, "subject"),
-            previous_versions=prev, path=str(self.path),
+            previous_versions=prev, path=str(self.path), register=register,
         )
         rules: list[Rule] = []
         for rd in self.list_(data, "rules"):
@@ -154,6 +156,15 @@ class _Builder(RuleChecks):
         if self.problems:
             raise ContentError(self.problems)
         return inst
+
+    def register(self, data: LineDict) -> Register:
+        raw = str(data.get("register", Register.U.value)).strip()
+        try:
+            return Register(raw)
+        except ValueError:
+            self.err(data.line_of("register"), f"unknown register '{raw}'.",
+                     "write register: u (formal) or register: jij (informal).")
+            return Register.U
 
     def source(self, data: Any, line: int) -> Source:
         if data is None or not self.keys(data, SOURCE_KEYS, "source", line):

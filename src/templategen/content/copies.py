@@ -19,6 +19,19 @@ from templategen.content.model import (
 from templategen.content.recipients import Recipient, safe_filename_part
 
 
+LANGUAGE = "nl-NL"  # the language property of every form and workbook
+DEFAULT_CREATOR = "templategen"
+# authors that name a tool, not an organisation: a house style that keeps them gets the default
+_TOOL_AUTHORS = frozenset({"", "python-docx", "openpyxl", "templategen"})
+
+
+def organisation(reference_author: str | None) -> str:
+    """The creator of a form or workbook: the organisation named as author of the house
+    style's reference file (File > Info > Properties), else "templategen"."""
+    author = (reference_author or "").strip()
+    return DEFAULT_CREATOR if author.casefold() in _TOOL_AUTHORS else author
+
+
 def copy_file_name(instrument: Instrument, recipient: Recipient | None, suffix: str) -> str:
     """ASCII, no spaces, naming instrument and recipient: '<id>_<recipient>_<naam>.docx'."""
     if recipient is None:

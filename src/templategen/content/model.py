@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from templategen.content.wording import Register
+
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 ANCHOR_PREFIX = "tg_"
 ANCHOR_MAX = 40
@@ -147,6 +149,7 @@ class Constraint:
     maximum: float | None = None
     max_length: int | None = None
     message: str = ""
+    whole: bool = False  # a number that must be a whole number (kind: integer)
 
 
 @dataclass(frozen=True)
@@ -319,6 +322,7 @@ class Instrument:
     subject_label: str = ""  # e.g. "Bureau": what a respondent assesses; empty when none
     previous_versions: tuple[str, ...] = ()
     path: str = ""  # the YAML file it came from
+    register: Register = Register.U  # how fixed texts address the respondent (u or jij)
 
     def walk_items(self) -> Iterator[Item]:
         for section in self.sections:

@@ -11,7 +11,9 @@ from templategen.content.model import ItemKind, RuleKind
 
 INSTRUMENT_KEYS = {
     "required": {"id", "version", "title", "role", "introduction", "source", "sections"},
-    "optional": {"instructions", "scales", "rules", "subject", "previous_versions"},
+    "optional": {
+        "instructions", "scales", "rules", "subject", "previous_versions", "register",
+    },
 }
 SOURCE_KEYS = {
     "required": {"document", "publisher", "licence"},

@@ -26,10 +26,13 @@ PLACEHOLDERS = frozenset(
 
 CHECKED, UNCHECKED = "\u2612", "\u2610"  # ☒ ☐
 CHECK_FONT = "MS Gothic"
-DATE_FORMAT = "d-M-yyyy"
+DATE_FORMAT = "dd-MM-yyyy"
 DATE_LANG = "nl-NL"
 
-_PLACEHOLDER_RPR = '<w:rPr><w:color w:val="808080"/></w:rPr>'
+PLACEHOLDER_STYLE = "PlaceholderText"  # style id of Word's "Placeholder Text"; see forms.render
+_PLACEHOLDER_RPR = (
+    f'<w:rPr><w:rStyle w:val="{PLACEHOLDER_STYLE}"/><w:color w:val="808080"/></w:rPr>'
+)
 _CHECK_RPR = (
     f'<w:rPr><w:rFonts w:ascii="{CHECK_FONT}" w:eastAsia="{CHECK_FONT}" '
     f'w:hAnsi="{CHECK_FONT}" w:hint="eastAsia"/></w:rPr>'
@@ -109,7 +112,7 @@ def date_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) 
     if value is None or value == "":
         return _sdt(key, alias, sdt_id, kind_xml(""), _placeholder(PLACEHOLDER_DATE), True)
     if isinstance(value, dt.date):
-        shown = f"{value.day}-{value.month}-{value.year}"
+        shown = f"{value.day:02d}-{value.month:02d}-{value.year}"
         full = f' w:fullDate="{value.isoformat()}T00:00:00Z"'
         return _sdt(key, alias, sdt_id, kind_xml(full), _runs(shown), False)
     return _sdt(key, alias, sdt_id, kind_xml(""), _runs(str(value)), False)

@@ -8,12 +8,15 @@ Styles are used by name (STYLES), so a school restyles its forms in its own refe
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from docx.document import Document as DocxDocument
+from docx.enum.table import WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_PARAGRAPH_ALIGNMENT, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -22,6 +25,7 @@ from templategen.content.model import (
     RESPONDENT,
     SIMPLE_KINDS,
     TABLE_KINDS,
+    Field,
     FieldKind,
     GuidanceStyle,
     Instrument,
@@ -31,6 +35,7 @@ from templategen.content.model import (
     Slot,
 )
 from templategen.content.placeholders import JINJA
+from templategen.content.wording import text as wording
 
 # Role in the form -> style name in the reference document. Restyle by editing those styles.
 STYLES = {
@@ -56,11 +61,45 @@ GUIDANCE_LABELS = {
     GuidanceStyle.INSTRUCTION: "Instructie",
 }
 
-HOW_TO_FILL = (
-    "Zo vult u het formulier in: klik of tik op de tekst van een invulveld om te typen, "
-    "kies bij een keuzelijst een antwoord, klik op een vakje om het aan te vinken en kies "
-    "een datum met de datumkiezer. Laat de invulvelden staan, ook als u een vraag overslaat."
-)
+REQUIRED_MARK = "*"
+MARK_COLOUR = RGBColor(0xC0, 0x00, 0x00)
+NOTE_COLOUR = RGBColor(0x59, 0x59, 0x59)
+LINE_CM = 0.55  # one written line in an answer box
+BOX_BORDER = "A6A6A6"
+
+
+def format_note(field: Field) -> str:
+    """What a field accepts, shown beside it: a range, a date format, a length."""
+    c = field.constraint
+    if field.kind is FieldKind.NUMBER:
+        whole = "heel getal" if c.whole else ""
+        if c.minimum is not None and c.maximum is not None:
+            span = f"{_num(c.minimum)}–{_num(c.maximum)}"
+        elif c.minimum is not None:
+            span = f"minimaal {_num(c.minimum)}"
+        elif c.maximum is not None:
+            span = f"maximaal {_num(c.maximum)}"
+        else:
+            span = ""
+        return ", ".join(x for x in (whole, span) if x)
+    if field.kind is FieldKind.DATE:
+        return "dd-mm-jjjj"
+    if field.kind is FieldKind.TEXT and c.max_length:
+        return f"max. {c.max_length} tekens"
+    return ""
+
+
+def answer_lines(field: Field) -> int:
+    """How many lines an open answer's box offers: a few, more for a long answer."""
+    if field.kind is not FieldKind.TEXT or not field.multiline:
+        return 1
+    if field.constraint.max_length:
+        return max(2, min(8, field.constraint.max_length // 250 + 2))
+    return 4
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
 
 
 class FormWriter:
@@ -116,7 +155,9 @@ class FormWriter:
         self.para("intro", inst.introduction)
         if inst.instructions:
             self.para("intro", inst.instructions)
-        self.para("intro", HOW_TO_FILL)
+        self.para("intro", wording(inst.register, "form_how_to"))
+        if any(s.field.required for s in inst.slots()):
+            self.para("intro", wording(inst.register, "required_legend"))
         self.respondent()
         for section in inst.sections:
             self.section(section, 1)
@@ -140,30 +181,82 @@ class FormWriter:
             else:
                 ITEM_WRITERS[_writer_kind(child)](self, child)
 
-    def question(self, item: Item) -> None:
+    def mark(self, p: Paragraph) -> None:
+        """The required-question mark after a question's text."""
+        r = p.add_run(" " + REQUIRED_MARK)
+        r.bold = True
+        r.font.color.rgb = MARK_COLOUR
+
+    def note(self, p: Paragraph, text: str) -> None:
+        """What a field accepts (range, format, length), small and grey beside it."""
+        if text:
+            r = p.add_run(f"  ({text})")
+            r.font.size = Pt(8.5)
+            r.font.color.rgb = NOTE_COLOUR
+
+    def question(self, item: Item, note: str = "") -> None:
+        """The question, its mark and hint: a chain kept with the answer that follows."""
         text = f"{item.number} {item.text}" if item.number else item.text
-        self.para("question", text)
+        p = self.para("question", text)
+        if item.answer is not None and item.answer.required:
+            self.mark(p)
+        self.note(p, note)
+        chain = [p]
         if item.hint:
-            self.para("intro", item.hint)
+            chain.append(self.para("intro", item.hint))
+        for q in chain:
+            q.paragraph_format.keep_with_next = True
 
     def simple(self, item: Item) -> None:
-        self.question(item)
         assert item.answer is not None
-        scale = item.answer.scale
+        field = item.answer
+        lines = answer_lines(field)
+        self.question(item, format_note(field) if lines > 1 else "")
+        scale = field.scale
         if scale is not None and scale.description:
-            self.para("intro", scale.description)
+            self.para("intro", scale.description).paragraph_format.keep_with_next = True
+        slot = Slot(key=item.id, item=item, field=field)
+        if lines > 1:
+            self.control(self.answer_box(lines), slot)
+            return
         p = self.para("answer")
-        self.control(p, Slot(key=item.id, item=item, field=item.answer))
+        self.control(p, slot)
+        self.note(p, format_note(field))
 
     def check(self, item: Item) -> None:
         assert item.answer is not None
         p = self.para("answer")
         self.control(p, Slot(key=item.id, item=item, field=item.answer))
         self.run(p, "  " + (f"{item.number} {item.text}" if item.number else item.text))
+        if item.answer.required:
+            self.mark(p)
+
+    def answer_box(self, lines: int) -> Paragraph:
+        """A one-cell box as tall as ``lines`` written lines (it grows with the answer);
+        returns the paragraph the control goes in."""
+        table = self.doc.add_table(rows=1, cols=1)
+        table.style = self.doc.styles[STYLES["table"]]
+        table.autofit = False
+        width = Cm(TEXT_WIDTH_CM)
+        table._tbl.tblGrid.gridCol_lst[0].w = width
+        row = table.rows[0]
+        row.height = Cm(LINE_CM * lines + 0.2)
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        cell = row.cells[0]
+        cell.width = width
+        _cell_border(cell, BOX_BORDER)
+        p = cell.paragraphs[0]
+        p.style = self.doc.styles[STYLES["answer"]]
+        p.paragraph_format.left_indent = Cm(0)
+        p.paragraph_format.space_after = Cm(0)
+        spacer = self.doc.add_paragraph()
+        spacer.paragraph_format.space_after = Pt(2)
+        return p
 
     def grid(self, item: Item) -> None:
         self.question(item)
-        heads = ["", *(a.label for a in item.attributes), *(c.label for c in item.columns)]
+        heads = ["", *(a.label for a in item.attributes), *(_head(c) for c in item.columns)]
         groups = sum(1 for n, r in enumerate(item.rows)
                      if r.group and (n == 0 or item.rows[n - 1].group != r.group))
         fixed = (4.5 if item.attributes else 5.0, *(2.0 for _ in item.attributes))
@@ -190,7 +283,7 @@ class FormWriter:
 
     def entries(self, item: Item) -> None:
         self.question(item)
-        heads = ["Nr.", *(f.label for f in item.fields)]
+        heads = ["Nr.", *(_head(f) for f in item.fields)]
         table = self.table(1 + item.entries, len(heads), header=True,
                            widths=_spread((1.0,), len(item.fields)))
         for cell, head in zip(table.rows[0].cells, heads, strict=True):
@@ -255,6 +348,58 @@ def _spread(fixed: tuple[float, ...], rest: int) -> tuple[float, ...]:
     """Column widths: the fixed ones, then the remaining width shared by ``rest`` columns."""
     share = max((TEXT_WIDTH_CM - sum(fixed)) / max(rest, 1), 1.5)
     return (*fixed, *(share for _ in range(rest)))
+
+
+def _head(field: Field) -> str:
+    """A table column's heading: its label, required mark and what it accepts."""
+    note = format_note(field)
+    mark = " " + REQUIRED_MARK if field.required else ""
+    return f"{field.label}{mark}" + (f" ({note})" if note else "")
+
+
+def _cell_border(cell: Any, colour: str) -> None:
+    """A light border on every side of one cell (the house table style may have none)."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for side in ("top", "left", "bottom", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single")
+        edge.set(qn("w:sz"), "4")
+        edge.set(qn("w:space"), "0")
+        edge.set(qn("w:color"), colour)
+        borders.append(edge)
+    tc_pr.append(borders)
+
+
+def write_header(doc: DocxDocument, title: str, logo: Path | None) -> None:
+    """The page header: the house style's logo (when the templates folder has one) and the
+    instrument's title on the right; nothing else, whatever the reference's header held."""
+    header = doc.sections[0].header
+    header.is_linked_to_previous = False
+    paragraphs = header.paragraphs
+    for extra in paragraphs[1:]:
+        extra._p.getparent().remove(extra._p)
+    p = paragraphs[0]
+    for child in list(p._p):
+        if child.tag != qn("w:pPr"):
+            p._p.remove(child)
+    if logo is not None:
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
+        p.add_run().add_picture(str(logo), height=Cm(LOGO_HEIGHT_CM))
+    else:
+        p.alignment = WD_PARAGRAPH_ALIGNMENT.RIGHT
+    r = p.add_run(("\t" if logo is not None else "") + title)
+    r.font.size = Pt(9)
+    r.font.color.rgb = NOTE_COLOUR
+
+
+LOGO_NAMES = ("logo.png", "logo.jpg", "logo.jpeg", "logo.gif")
+LOGO_HEIGHT_CM = 1.2
+
+
+def find_logo(templates_dir: Path) -> Path | None:
+    """The house style's logo image in the templates folder, if it has one."""
+    return next((templates_dir / n for n in LOGO_NAMES if (templates_dir / n).is_file()), None)
 
 
 def _writer_kind(item: Item) -> str:

@@ -10,6 +10,7 @@ writes, not 100 document builds.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -20,9 +21,11 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import RGBColor
 
 from templategen.content.bundled import BUNDLED_TEMPLATES
-from templategen.content.copies import copy_file_name, copy_properties
+from templategen.content.copies import LANGUAGE, copy_file_name, copy_properties, organisation
 from templategen.content.model import (
     RESPONDENT,
     Instrument,
@@ -32,10 +35,12 @@ from templategen.content.placeholders import JINJA, context_of, fill
 from templategen.content.recipients import Recipient
 from templategen.errors import TemplateError
 from templategen.forms import controls
-from templategen.forms.layout import STYLES, FormWriter
+from templategen.forms.controls import PLACEHOLDER_STYLE
+from templategen.forms.layout import STYLES, FormWriter, find_logo, write_header
 from templategen.office import custom_props
 
 REFERENCE_DOCX = "reference.docx"
+PLACEHOLDER_STYLE_NAME = "Placeholder Text"  # Word's built-in name, in any language
 
 # Respondent fields prefilled from the recipient's columns in personalised copies.
 PREFILLED = ("naam", "organisatie", "rol", "onderwerp")
@@ -152,10 +157,12 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
             f"{path}: the style(s) {', '.join(missing)} are missing; add them in Word "
             "(or start from the bundled templates/reference.docx)."
         )
+    title = fill(JINJA.from_string(instrument.title), context_of(None))
+    placeholder_style = _placeholder_style(doc)
     writer = FormWriter(doc, instrument)
     writer.write()
-    doc.core_properties.title = fill(JINJA.from_string(instrument.title), context_of(None))
-    doc.core_properties.subject = f"{instrument.id} {instrument.version}"
+    write_header(doc, title, find_logo(path.parent))
+    _core_properties(doc, instrument, title)
     buffer = io.BytesIO()
     doc.save(buffer)
     parts = _read_parts(buffer.getvalue())
@@ -166,9 +173,39 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
     index = {s.key: n for n, s in enumerate(instrument.slots())}
     controls = {s.key: _control_xml(s, index[s.key], writer.prefill.get(s.key))
                 for s in instrument.slots()}
+    if placeholder_style != PLACEHOLDER_STYLE:
+        controls = {k: v.replace(f'w:val="{PLACEHOLDER_STYLE}"',
+                                 f'w:val="{placeholder_style}"') for k, v in controls.items()}
     respondent = {s.key: (s, index[s.key]) for s in instrument.slots()
                   if s.item.id == RESPONDENT and s.field.id in PREFILLED}
     return Master(instrument, parts, document, writer.texts, controls, respondent)
+
+
+def _placeholder_style(doc: DocxDocument) -> str:
+    """The style id of Word's "Placeholder Text" character style (grey), added when the
+    reference lacks it; empty prompts use it so they never look like answers."""
+    for style in doc.styles:
+        if style.name == PLACEHOLDER_STYLE_NAME:
+            return str(style.style_id)
+    style = doc.styles.add_style(PLACEHOLDER_STYLE_NAME, WD_STYLE_TYPE.CHARACTER)
+    style.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+    style.hidden = False
+    return str(style.style_id)
+
+
+def _core_properties(doc: DocxDocument, instrument: Instrument, title: str) -> None:
+    """Title, subject, creator (the organisation whose house style it is), now, Dutch."""
+    props = doc.core_properties
+    creator = organisation(props.author)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props.title = title
+    props.subject = instrument.source.document or title
+    props.author = props.last_modified_by = creator
+    props.created = props.modified = now
+    props.language = LANGUAGE
+    props.keywords = f"{instrument.id} {instrument.version}"
+    props.comments = ""
+    props.revision = 1
 
 
 def _style_names(doc: DocxDocument) -> set[str]:

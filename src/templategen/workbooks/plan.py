@@ -22,6 +22,7 @@ from templategen.content.model import (
     item_slots,
 )
 from templategen.content.scoring import row_keys
+from templategen.content.wording import text as wording
 from templategen.office.formulas import sheet_title
 from templategen.workbooks.formulas import (
     CALC_SHEET,
@@ -128,11 +129,12 @@ class _Planner:
         rows: list[tuple[str, str, str]] = [
             ("", inst.title, "title"), ("Voor", inst.role, "text"), ("", "", "text"),
             ("", "Wat is dit?", "heading"), ("", inst.introduction, "text"),
-            ("", "Zo vult u het in", "heading"),
+            ("", wording(inst.register, "workbook_how_to_heading"), "heading"),
         ]
         if inst.instructions:
             rows.append(("", inst.instructions, "text"))
-        rows += [("", HOW_TO, "text"), ("", "Bron", "heading"), ("Document", src.document, "text")]
+        rows += [("", wording(inst.register, "workbook_how_to"), "text"), ("", "Bron", "heading"),
+                 ("Document", src.document, "text")]
         for label, value in (("Vindplaats", src.location), ("Uitgever", src.publisher),
                              ("Licentie", src.licence), ("Naamsvermelding", src.attribution),
                              ("Webadres", src.url)):
@@ -371,13 +373,6 @@ class _Planner:
         return self.calc_sheet(), plans
 
 
-HOW_TO = (
-    "Vul de gele cellen in; de andere cellen zijn beveiligd (zonder wachtwoord) zodat er niet "
-    "per ongeluk iets verandert. Kies bij een keuzelijst een waarde uit de lijst (Ja/Nee, of een "
-    "punt op de schaal); een datum typt u als 15-09-2026. Scores, totalen en kwadranten worden "
-    "automatisch berekend. Verander de opbouw van de bladen niet, sla het bestand op als .xlsx "
-    "en stuur het terug."
-)
 
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from templategen.content.model import Instrument, Section, Slot
 from templategen.content.scoring import rule_slots
+from templategen.content.wording import text as wording
 from templategen.workbooks.formulas import SCORE_BUILDERS, ScoreContext, absolute, compress
 from templategen.workbooks.layout import SCORES_SHEET, ChartPlan, ResultCells, SheetPlan
 
@@ -21,8 +22,7 @@ def scores_sheet(inst: Instrument, calc_rows: dict[str, int],
     sheet = SheetPlan(SCORES_SHEET, widths={"A": 48, "B": 12, "C": 12, "D": 45},
                       header_row=3)
     sheet.put("A1", "Scores (worden automatisch berekend)", "title")
-    sheet.put("A2", "U hoeft hier niets in te vullen: de scores volgen uit uw antwoorden.",
-              "note")
+    sheet.put("A2", wording(inst.register, "scores_note"), "note")
     for col, text in zip("ABCD", ("Onderdeel", "Score", "Maximum", "Oordeel"), strict=True):
         sheet.put(f"{col}3", text, "header")
     ctx = ScoreContext(inst, calc_rows, {}, {}, 4)

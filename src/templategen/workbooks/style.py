@@ -106,6 +106,7 @@ class HouseStyle:
 
     styles: dict[str, dict[str, Any]]
     warnings: tuple[str, ...] = ()
+    author: str = ""  # the reference's creator: the organisation whose house style it is
 
     def add_to(self, wb: Workbook) -> None:
         """Register every named style in a new workbook (so cells can use them by name)."""
@@ -134,14 +135,15 @@ def _read_reference(path: Path, mtime_ns: int, size: int) -> HouseStyle:
     styles = {name: _attributes(found[name]) if name in found else default
               for name, default in DEFAULT_STYLES.items()}
     missing = [name for name in DEFAULT_STYLES if name not in found]
+    author = wb.properties.creator or ""
     if not missing:
-        return HouseStyle(styles)
+        return HouseStyle(styles, author=author)
     names = ", ".join(f"'{name}'" for name in missing)
     return HouseStyle(styles, (
         f"{path}: no cell style {names}; workbooks use the bundled look for "
         f"{'it' if len(missing) == 1 else 'them'}. Fix: add the cell style in Excel "
         "(Home > Cell Styles > New Cell Style) or start from the bundled "
-        "templates/reference.xlsx.",))
+        "templates/reference.xlsx.",), author)
 
 
 def _fmt(x: float | None) -> str:
@@ -172,8 +174,8 @@ ValidationSpec = tuple[str, str | None, str | None, str, str]
 
 def _text(f: Field, lst: str | None) -> ValidationSpec:
     limit = f.constraint.max_length or 32767
-    return ("textLength", str(limit), None, "Typ hier uw antwoord.",
-            f.constraint.message or f"Uw antwoord is langer dan {limit} tekens; kort het in.")
+    return ("textLength", str(limit), None, "Typ hier het antwoord.",
+            f.constraint.message or f"Het antwoord is langer dan {limit} tekens; kort het in.")
 
 
 def _check(f: Field, lst: str | None) -> ValidationSpec:

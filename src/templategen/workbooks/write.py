@@ -8,6 +8,7 @@ custom document properties are set.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from copy import copy
 from pathlib import Path
@@ -22,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.content.bundled import BUNDLED_TEMPLATES
-from templategen.content.copies import copy_properties
+from templategen.content.copies import LANGUAGE, copy_properties, organisation
 from templategen.content.model import (
     Instrument,
 )
@@ -72,7 +73,8 @@ def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title:
     named cell styles of ``house`` (default: the bundled reference)."""
     wb = Workbook()
     wb.remove(wb.active)
-    (house or house_style(None)).add_to(wb)
+    house = house or house_style(None)
+    house.add_to(wb)
     for plan in layout.sheets:
         ws = wb.create_sheet(plan.title)
         _write_sheet(ws, plan, layout, value_of)
@@ -80,8 +82,14 @@ def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title:
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     for name, value in props.items():
         wb.custom_doc_props.append(StringProperty(name=name, value=value))
+    inst = layout.instrument
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     wb.properties.title = title
-    wb.properties.creator = "templategen"
+    wb.properties.subject = inst.source.document or title
+    wb.properties.creator = wb.properties.lastModifiedBy = organisation(house.author)
+    wb.properties.created = wb.properties.modified = now
+    wb.properties.language = LANGUAGE
+    wb.properties.keywords = f"{inst.id} {inst.version}"
     return wb
 
 
