@@ -18,7 +18,6 @@ from templategen.content.model import (
 )
 from templategen.content.recipients import Recipient, safe_filename_part
 
-
 LANGUAGE = "nl-NL"  # the language property of every form and workbook
 DEFAULT_CREATOR = "templategen"
 # authors that name a tool, not an organisation: a house style that keeps them gets the default
