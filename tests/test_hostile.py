@@ -16,6 +16,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import hostile_zip
 import pytest
 
 from templategen.build import build_all
@@ -105,6 +106,21 @@ def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str,
     _replace_part(docx, case("control_ref.docx", "rejected", "beschadigd"), "word/document.xml",
                   lambda d: d.replace(b"</w:body>", b"<w:p><w:r><w:t>&#x1;</w:t></w:r></w:p>"
                                       b"</w:body>"))
+    # zip as Office reads it
+    hostile_zip.with_method(docx, case("bzip2.docx", "rejected", "compressiemethode"),
+                            "word/document.xml", zipfile.ZIP_BZIP2)
+    hostile_zip.with_method(xlsx, case("lzma.xlsx", "rejected", "compressiemethode"),
+                            "xl/workbook.xml", zipfile.ZIP_LZMA)
+    main = hostile_zip.Entry(b"word\\document.xml", zipfile.ZipFile(docx).read(
+        "word/document.xml"))
+    hostile_zip.repack(docx, case("backslash.docx", "rejected", "onveilige naam"),
+                       {"word/document.xml": main})
+    nul = hostile_zip.Entry(b"word/settings.xml\x00.txt", b"<x/>")
+    hostile_zip.repack(docx, case("nul_name.docx", "rejected", "onveilige naam"),
+                       {"word/settings.xml": nul})
+    hostile_zip.overlapping(docx, case("overlapping.docx", "rejected", "overlappen"))
+    hostile_zip.lying_size(docx, case("lying_size.docx", "rejected", "zipbom"),
+                           "word/document.xml")
     # accepted, with warnings, answers kept
     _add_parts(docx, case("macro.docm", "accepted_with_warnings", "macros"),
                {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"Attribute VB_Name" * 100})

@@ -2,9 +2,15 @@
 
 Every returned file is untrusted. Nothing is extracted to disk: entries are read into
 memory within limits (after Apache POI's ZipSecureFile: entry count, entry and total
-size, inflate ratio checked while streaming, so a lying header cannot fool us). XML is
-parsed with no DTD, no entity resolution and no network; a part that declares a DTD or
-entities is refused, because Office never writes one.
+size, and the inflate ratio computed from the compressed bytes actually consumed, checked
+while inflating, so a lying header cannot fool us). The zip is read as Office reads it:
+only the stored and deflate methods; entry names are checked in the raw central directory
+(Python's zipfile cuts a name at a NUL), so a backslash, a NUL, an absolute path or ".."
+is refused; entries whose bytes overlap (one compressed stream shared by many entries, the
+"overlapping zip bomb") are refused. XML is parsed with no DTD, no entity resolution and
+no network, and comments and processing instructions are dropped while parsing (Office
+ignores them; text around them stays one text); a part that declares a DTD or entities
+is refused, because Office never writes one.
 
 Before the zip is opened, :func:`sniff` recognises what the bytes really are, so a
 password-protected document (an OLE/CFB container), a legacy .doc/.xls, a PDF or a text
@@ -16,6 +22,7 @@ is not trusted), and recognises OpenDocument files and other Office files.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -40,7 +47,7 @@ DEFAULT_LIMITS = Limits()
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-    huge_tree=False, remove_blank_text=False,
+    huge_tree=False, remove_blank_text=False, remove_comments=True, remove_pis=True,
 )
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -72,6 +79,7 @@ _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 SAVE_AGAIN = ("open het in Word of Excel, sla het opnieuw op als .docx of .xlsx en stuur het "
               "opnieuw")
 SEND_RECEIVED = "stuur het ingevulde .docx- of .xlsx-bestand dat u ontving"
+ORIGINEEL = "stuur het oorspronkelijke bestand"
 
 
 def sniff(name: str, data: bytes) -> None:
@@ -131,8 +139,7 @@ class SafeArchive:
             )
         sniff(name, data)
         try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
-            infos = self._zip.infolist()
+            infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
             raise RejectedFile(
                 f"{name} is beschadigd of onvolledig (misschien afgebroken bij het mailen); "
@@ -141,7 +148,9 @@ class SafeArchive:
         if len(infos) > limits.max_entries:
             raise RejectedFile(f"{name} bevat te veel onderdelen voor een formulier; stuur het "
                                "oorspronkelijke bestand.")
+        self._data = memoryview(data)
         self._infos: dict[str, zipfile.ZipInfo] = {}
+        self._spans: dict[str, tuple[int, int]] = {}  # entry -> its compressed bytes
         for info in infos:
             _check_entry(name, info)
             if info.filename in self._infos:
@@ -149,6 +158,9 @@ class SafeArchive:
                                    "wat Office nooit schrijft; stuur het oorspronkelijke "
                                    "bestand.")
             self._infos[info.filename] = info
+            self._spans[info.filename] = _data_span(name, self._data, info)
+        _check_overlaps(name, sorted((info.header_offset, self._spans[info.filename][1])
+                                     for info in infos))
 
     def names(self) -> list[str]:
         return list(self._infos)
@@ -157,6 +169,7 @@ class SafeArchive:
         return name in self._infos
 
     def read(self, name: str) -> bytes:
+        """One entry's bytes, inflated here with the limits checked as the bytes come."""
         info = self._infos.get(name)
         if info is None:
             raise KeyError(name)
@@ -165,23 +178,48 @@ class SafeArchive:
             info.file_size, info.compress_size, lim
         ):
             raise RejectedFile(self._bomb())
-        chunks = []
-        size = 0
+        start, end = self._spans[name]
+        raw = self._data[start:end]
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = bytes(raw)
+            self._count(len(data), len(data), len(data))
+        else:
+            data = self._inflate(name, raw)
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise RejectedFile(self._damaged(name))
+        return data
+
+    def _inflate(self, name: str, raw: memoryview) -> bytes:
+        """Raw deflate, fed in chunks; the ratio counts the input actually consumed."""
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        chunks: list[bytes] = []
+        size = fed = 0
+        pending = b""
         try:
-            with self._zip.open(info) as stream:  # stream, so a lying header cannot fool us
-                while chunk := stream.read(1024 * 1024):
-                    size += len(chunk)
-                    self._read_total += len(chunk)
-                    if size > lim.max_entry_bytes or self._read_total > lim.max_total_bytes or \
-                            _inflates_too_far(size, info.compress_size, lim):
-                        raise RejectedFile(self._bomb())
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
-                RuntimeError, ValueError):
-            raise RejectedFile(
-                f"{self.name} is beschadigd ({name} kan niet worden uitgepakt); {SAVE_AGAIN}."
-            ) from None
+            while not inflater.eof:
+                if not pending:
+                    if fed >= len(raw):
+                        raise RejectedFile(self._damaged(name))  # the stream never ends
+                    pending = bytes(raw[fed:fed + _FEED])
+                    fed += len(pending)
+                chunk = inflater.decompress(pending, _OUT)
+                pending = inflater.unconsumed_tail
+                size += len(chunk)
+                self._count(len(chunk), size, fed - len(pending) - len(inflater.unused_data))
+                chunks.append(chunk)
+        except zlib.error:
+            raise RejectedFile(self._damaged(name)) from None
         return b"".join(chunks)
+
+    def _count(self, added: int, size: int, consumed: int) -> None:
+        lim = self.limits
+        self._read_total += added
+        if size > lim.max_entry_bytes or self._read_total > lim.max_total_bytes or \
+                _inflates_too_far(size, consumed, lim):
+            raise RejectedFile(self._bomb())
+
+    def _damaged(self, part: str) -> str:
+        return f"{self.name} is beschadigd ({part} kan niet worden uitgepakt); {SAVE_AGAIN}."
 
     def _bomb(self) -> str:
         return (f"{self.name} pakt uit tot veel meer dan zijn eigen grootte (een zipbom); "
@@ -223,11 +261,16 @@ class SafeArchive:
         if not self.has("[Content_Types].xml"):
             raise RejectedFile(f"{self.name} is een zip-archief, geen Word- of Excel-bestand; "
                                f"{SEND_RECEIVED}.")
-        types = [o.get("ContentType", "") for o in
-                 self.xml("[Content_Types].xml").iter(f"{_CT_NS}Override")]
-        for content_type in types:
+        overrides = [(o.get("ContentType", ""), o.get("PartName", "")) for o in
+                     self.xml("[Content_Types].xml").iter(f"{_CT_NS}Override")]
+        for content_type, part in overrides:
             if content_type in MAIN_TYPES:
+                if part.lstrip("/").lower() not in {n.lower() for n in self._infos}:
+                    raise RejectedFile(f"{self.name} is beschadigd: het hoofddeel "
+                                       f"({part[:80]}) ontbreekt, dus Word en Excel kunnen "
+                                       f"het niet openen; {SAVE_AGAIN}.")
                 return MAIN_TYPES[content_type]
+        types = [content_type for content_type, _ in overrides]
         for content_type in types:
             for marker, what in FOREIGN_TYPES.items():
                 if marker in content_type:
@@ -247,16 +290,61 @@ def _inflates_too_far(size: int, compressed: int, lim: Limits) -> bool:
     return compressed <= 0 or size / compressed > lim.max_ratio
 
 
+_FEED = 64 * 1024  # compressed bytes fed to the inflater at a time
+_OUT = 1024 * 1024  # at most this many bytes inflated per step
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")  # a zip local file header
+
+
 def _check_entry(name: str, info: zipfile.ZipInfo) -> None:
-    entry = info.filename
-    parts = entry.replace("\\", "/").split("/")
-    if entry.startswith(("/", "\\")) or ".." in parts or (len(entry) > 1 and entry[1] == ":") \
-            or "\x00" in entry:
-        raise RejectedFile(f"{name} bevat een onderdeel met een onveilige naam ({entry[:80]!r}), "
-                           "wat Office nooit schrijft; stuur het oorspronkelijke bestand.")
+    """Refuse what Office never writes: odd names, methods other than stored and deflate,
+    encryption. ``orig_filename`` is the name as the central directory holds it, before
+    zipfile cuts it at a NUL."""
+    entry = info.orig_filename
+    parts = entry.split("/")
+    if entry.startswith("/") or ".." in parts or (len(entry) > 1 and entry[1] == ":") \
+            or "\x00" in entry or "\\" in entry:
+        raise RejectedFile(f"{name} bevat een onderdeel met een onveilige naam "
+                           f"({entry[:80]!r}), wat Office nooit schrijft; {ORIGINEEL}.")
     if info.flag_bits & 0x1:
         raise RejectedFile(f"{name} is beveiligd met een wachtwoord en kan daarom niet worden "
                            "gelezen; verwijder het wachtwoord en stuur het opnieuw.")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise RejectedFile(f"{name} is ingepakt met een compressiemethode (nummer "
+                           f"{info.compress_type}) die Word en Excel niet kunnen openen; "
+                           f"{SAVE_AGAIN}.")
+
+
+def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """Where an entry's compressed bytes lie, from its local header (checked against the
+    central directory as Office does: same name, in the file)."""
+    offset = info.header_offset
+    damaged = (f"{name} is beschadigd ({info.filename[:80]!r} is er niet in te vinden); "
+               f"{SAVE_AGAIN}.")
+    if offset < 0 or offset + _LOCAL.size > len(data):
+        raise RejectedFile(damaged)
+    head = _LOCAL.unpack_from(data, offset)
+    if head[0] != b"PK\x03\x04":
+        raise RejectedFile(damaged)
+    name_len, extra_len = head[9], head[10]
+    raw_name = bytes(data[offset + _LOCAL.size:offset + _LOCAL.size + name_len])
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    if raw_name.decode(encoding, "replace") != info.orig_filename:
+        raise RejectedFile(f"{name} noemt een onderdeel op twee plaatsen verschillend, wat "
+                           f"Office nooit schrijft; {ORIGINEEL}.")
+    start = offset + _LOCAL.size + name_len + extra_len
+    end = start + info.compress_size
+    if end > len(data):
+        raise RejectedFile(damaged)
+    return start, end
+
+
+def _check_overlaps(name: str, spans: list[tuple[int, int]]) -> None:
+    """Entries must not share bytes: overlapping entries inflate one compressed stream many
+    times (a zip bomb no single entry's ratio shows)."""
+    for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False):
+        if next_start < end:
+            raise RejectedFile(f"{name} bevat onderdelen die elkaar overlappen (een "
+                               f"zipbom); {ORIGINEEL}.")
 
 
 def open_archive(path: Path, limits: Limits = DEFAULT_LIMITS) -> SafeArchive:
