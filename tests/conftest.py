@@ -34,3 +34,5 @@ def store_db(request, tmp_path):
     if request.param == "sqlite":
         return tmp_path / "store.sqlite"
     return request.getfixturevalue("pg_url")
+
+from mailservers import smtp_server, smtps_server, test_ca  # noqa: E402, F401
