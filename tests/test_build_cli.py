@@ -96,6 +96,23 @@ def test_build_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert no_id.exit_code == 1 and "id" in no_id.output
 
 
+@pytest.mark.parametrize(("first", "second", "how"), [
+    ("r1", "r1", "is the same as"),
+    ("R1", "r1", "differs only in capitals from"),
+    ("a.b", "a-b", "gives the same file name as"),
+])
+def test_colliding_recipient_ids_are_refused_naming_both_rows(
+        tmp_path: Path, first: str, second: str, how: str) -> None:
+    recipients = tmp_path / "ontvangers.csv"
+    recipients.write_text(f"id,naam\n{first},Anna\nx9,Bram\n{second},Anna\n",
+                          encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--content", str(FIXTURES), "--recipients",
+                                       str(recipients), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert f"row 4: id '{second}' {how} id '{first}' on row 2" in result.output
+    assert not (tmp_path / "o").exists()  # nothing was built
+
+
 
 def _refusing_placeholder(tmp_path: Path) -> Path:
     text = (FIXTURES / "alles.yaml").read_text(encoding="utf-8")

@@ -169,20 +169,20 @@ def test_an_open_form_mailed_to_many_comes_back_as_many_submissions(tmp_path, bu
     assert len(subs) == 3 and all(s.superseded_by is None for s in subs)
 
 
-def test_a_newer_file_of_a_personal_copy_supersedes_the_older(tmp_path, built):
-    newer, older = tmp_path / "a_newer.docx", tmp_path / "b_older.docx"
-    filled(built, "personal.docx", newer, seed=1)
-    filled(built, "personal.docx", older, seed=2)
-    core = zipfile.ZipFile(newer).read("docProps/core.xml")
+def test_the_last_arrived_file_of_a_personal_copy_supersedes_whatever_its_date(tmp_path, built):
+    dated, later = tmp_path / "a_dated_2030.docx", tmp_path / "b_later.docx"
+    filled(built, "personal.docx", dated, seed=1)
+    filled(built, "personal.docx", later, seed=2)
+    core = zipfile.ZipFile(dated).read("docProps/core.xml")
     stamp = re.search(rb"<dcterms:modified[^>]*>([^<]*)<", core).group(1)
-    rewrite_zip(newer, {"docProps/core.xml": core.replace(stamp, b"2030-01-01T10:00:00Z")})
-    code, _, _ = ingest(tmp_path, newer, older)  # the newer arrives first
+    rewrite_zip(dated, {"docProps/core.xml": core.replace(stamp, b"2030-01-01T10:00:00Z")})
+    code, _, _ = ingest(tmp_path, dated, later)  # the file dated 2030 arrives first
     assert code == 0
     with Store(tmp_path / "s.db") as store:
         current = store.submissions()
         history = store.submissions(current_only=False)
-    assert [s.file_name for s in current] == ["a_newer.docx"]
-    assert {s.file_name: s.superseded_by for s in history}["b_older.docx"] == current[0].id
+    assert [s.file_name for s in current] == ["b_later.docx"]
+    assert {s.file_name: s.superseded_by for s in history}["a_dated_2030.docx"] == current[0].id
     assert current[0].recipient == "r1"
 
 

@@ -42,15 +42,26 @@ def test_same_bytes_are_refused_by_the_unique_sha(store_db):
         assert len(list(store.all_answers())) == 4
 
 
-def test_newer_file_of_a_personalised_copy_supersedes_whatever_the_order(store_db):
+def test_the_last_arrived_file_of_a_personalised_copy_is_current_whatever_its_date(store_db):
     with Store(store_db) as store:
-        new = store.add(_sub("new", recipient="r1", instance="i1", modified="2026-02-02T10:00:00"))
-        old = store.add(_sub("old", recipient="r1", instance="i1", modified="2026-02-01T10:00:00"))
+        first = store.add(_sub("first", recipient="r1", instance="i1",
+                               modified="2099-01-01T10:00:00"))
+        last = store.add(_sub("last", recipient="r1", instance="i1",
+                              modified="2026-02-01T10:00:00"))
         other = store.add(_sub("other", recipient="r2", instance="i2"))
         current = {s.id for s in store.submissions()}
         history = {s.id: s.superseded_by for s in store.submissions(current_only=False)}
-    assert current == {new, other}
-    assert history[old] == new
+    assert current == {last, other}
+    assert history[first] == last
+
+
+def test_unverified_files_are_history_not_current(store_db):
+    with Store(store_db) as store:
+        real = store.add(_sub("real", recipient="r1", instance="i1"))
+        store.add(_sub("forged", status="unverified"))
+        assert [s.id for s in store.submissions()] == [real]
+        assert len(store.submissions(current_only=False)) == 2
+        assert {s.superseded_by for s in store.submissions(current_only=False)} == {None}
 
 
 def test_unpersonalised_copies_never_supersede_each_other(store_db):

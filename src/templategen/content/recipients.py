@@ -50,7 +50,7 @@ def load_recipients(path: Path) -> list[Recipient]:
             "add columns named 'id' and 'naam' (email, organisatie, rol, onderwerp are optional)."
         )
     recipients: list[Recipient] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # the id as it names a file -> (row, id)
     for number, values in enumerate(rows[1:], start=2):
         if not any(v.strip() for v in values):
             continue
@@ -59,16 +59,29 @@ def load_recipients(path: Path) -> list[Recipient]:
         rid = record["id"]
         if not rid:
             raise RecipientsError(f"{path}, row {number}: the id is empty; give every row an id.")
-        if rid in seen:
-            raise RecipientsError(
-                f"{path}, row {number}: id '{rid}' was already used on row {seen[rid]}; "
-                "ids must be unique."
-            )
-        seen[rid] = number
+        _refuse_collision(path, number, rid, seen)
         recipients.append(Recipient(id=rid, naam=record["naam"], columns=record))
     if not recipients:
         raise RecipientsError(f"{path}: no recipients below the header row.")
     return recipients
+
+
+def _refuse_collision(path: Path, number: int, rid: str,
+                      seen: dict[str, tuple[int, str]]) -> None:
+    """Ids must stay apart as the store matches them and as they name the copies' files: the
+    same id, the same id in other capitals (R1, r1) or one file name (a.b, a-b) is refused."""
+    key = safe_filename_part(rid)
+    if key not in seen:
+        seen[key] = (number, rid)
+        return
+    row, other = seen[key]
+    how = ("is the same as" if other == rid else
+           "differs only in capitals from" if other.casefold() == rid.casefold() else
+           "gives the same file name as")
+    raise RecipientsError(
+        f"{path}, row {number}: id '{rid}' {how} id '{other}' on row {row}; give every row an "
+        "id of its own (ids are compared without capitals and as file names)."
+    )
 
 
 def safe_filename_part(text: str, limit: int = 40) -> str:

@@ -88,7 +88,7 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
     files = list(walk(paths))
     if not files:
         raise NothingToIngest(
-            f"no returned files found in {', '.join(str(p) for p in paths)}; pass the folder "
+            f"no returned files found in {', '.join(shown_name(p) for p in paths)}; pass the folder "
             f"that holds the returned forms (.docx, .xlsx)."
         )
     if not is_url(db):
@@ -107,8 +107,10 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
                     echo(outcome.line())
     finally:
         reader.close()
-        if report_path is not None:
-            _write_report(report_path, outcomes)
+        # written also when the batch stops (a full disk, Ctrl-C): what was done is reported
+        trouble = _write_report(report_path, outcomes) if report_path is not None else ""
+    if trouble:
+        raise StoreError(trouble)
     return outcomes
 
 
@@ -142,42 +144,60 @@ def walk(paths: Iterable[Path]) -> Iterator[Path]:
 def ingest_file(path: Path, store: Store, reader: _Reader,
                 limits: Limits = DEFAULT_LIMITS) -> Outcome:
     start = time.perf_counter()
-    name = str(path)
+    name, file_name = shown_name(path), shown_name(Path(path.name))
+    notes = [] if file_name == path.name else [_name_warning(file_name)]
     received = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     sha = ""
+
+    def outcome(status: str, **kw: Any) -> Outcome:
+        return Outcome(name, status, seconds=time.perf_counter() - start, **kw)
+
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            raise RejectedFile(f"{path.name} is groter dan "
+            raise RejectedFile(f"{file_name} is groter dan "
                                f"{limits.max_file_bytes // (1024 * 1024)} MB; stuur een kleiner "
                                "bestand.")
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         if store.has_sha(sha):
-            return Outcome(name, "duplicate", seconds=time.perf_counter() - start)
-        result = reader.read(path.name, data)
+            return outcome("duplicate", warnings=notes)
+        result = reader.read(file_name, data)
     except RejectedFile as exc:
-        store.add_rejection(path.name, sha, received, str(exc))
-        return Outcome(name, "rejected", reason=str(exc), seconds=time.perf_counter() - start)
+        store.add_rejection(file_name, sha, received, str(exc))
+        return outcome("rejected", reason=str(exc), warnings=notes)
     except OSError as exc:
-        return Outcome(name, "rejected", reason=f"{path.name} kan hier niet worden gelezen "
+        return outcome("rejected", reason=f"{file_name} kan hier niet worden gelezen "
                        f"({exc.strerror}); controleer het bestand en lees het opnieuw in.",
-                       seconds=time.perf_counter() - start)
-    status = "accepted_with_warnings" if result.warnings else "accepted"
+                       warnings=notes)
+    warnings = notes + result.warnings
+    status = "accepted_with_warnings" if warnings else "accepted"
     try:
         submission_id = store.add(NewSubmission(
-            file_name=path.name, sha256=sha, received=received, instrument=result.instrument,
+            file_name=file_name, sha256=sha, received=received, instrument=result.instrument,
             version=result.version, status=status, kind=result.kind,
             modified=result.modified or _mtime(path), recipient=result.recipient,
             instance=result.instance, respondent=result.respondent, subject=result.subject,
-            warnings=result.warnings, answers=result.answers,
+            warnings=warnings, answers=result.answers,
         ))
-    except DuplicateFile:  # another ingest stored the same bytes while this one read them
-        return Outcome(name, "duplicate", seconds=time.perf_counter() - start)
-    return Outcome(name, status, warnings=result.warnings, submission_id=submission_id,
+    except DuplicateFile:  # another ingest stored the same bytes since has_sha above
+        return outcome("duplicate", warnings=notes)
+    except StoreError as exc:  # the disk is full: the batch cannot go on
+        raise StoreError(f"{file_name} was not stored: {exc}") from None
+    return outcome(status, warnings=warnings, submission_id=submission_id,
                    answers=len(result.answers),
-                   answered=sum(a.value is not None for a in result.answers.values()),
-                   seconds=time.perf_counter() - start)
+                   answered=sum(a.value is not None for a in result.answers.values()))
+
+
+def shown_name(path: Path) -> str:
+    """The path as text that can be stored and printed: bytes of a name that are not UTF-8
+    (a Windows zip unpacked on Linux) are shown backslash-escaped, as in 'r\\xe9sum\\xe9.docx'."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _name_warning(shown: str) -> str:
+    return (f"the file name is not valid UTF-8; it is kept as '{shown}', each byte that could "
+            "not be read shown as \\xNN.")
 
 
 def _mtime(path: Path) -> str:
@@ -193,11 +213,19 @@ def _with_progress(files: list[Path], progress: Any) -> Iterator[Path]:
         yield from bar
 
 
-def _write_report(path: Path, outcomes: list[Outcome]) -> None:
+def _write_report(path: Path, outcomes: list[Outcome]) -> str:
+    """Write the JSON report; return '' or the sentence saying why it could not be written."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps([o.report() for o in outcomes], ensure_ascii=False, indent=2),
-                   encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps([o.report() for o in outcomes], ensure_ascii=False, indent=2),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return (f"the report {path} could not be written ({exc.strerror}; is the disk full?); "
+                "the store holds every file listed above.")
+    return ""
 
 
 # --- readers: in this process, or in a worker with a time budget ---------------------------
@@ -254,7 +282,8 @@ class _Worker(_Reader):
     def _start(self) -> Connection:
         parent, child = self._ctx.Pipe()
         self._process = self._ctx.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(child, self.catalog, self.limits, self.memory),
+            target=_worker_main,
+            args=(child, parent, os.getpid(), self.catalog, self.limits, self.memory),
             daemon=True, name="templategen-ingest-worker",
         )
         self._process.start()
@@ -298,14 +327,18 @@ class _Worker(_Reader):
         self._stop()
 
 
-def _worker_main(conn: Connection, catalog: Catalog, limits: Limits, memory: int) -> None:
+def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog: Catalog,
+                 limits: Limits, memory: int) -> None:
+    _die_with(parent)
+    with contextlib.suppress(OSError):
+        parents_end.close()  # a forked child holds it too: then it would never see EOF
     # Ctrl-C reaches the whole process group: the parent handles it and stops this worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cap_memory(memory)
     while True:
         try:
             job = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, OSError, KeyboardInterrupt):  # the parent is gone or gave up
             return
         if job is None:
             return
@@ -314,6 +347,24 @@ def _worker_main(conn: Connection, catalog: Catalog, limits: Limits, memory: int
             conn.send((True, _guarded_read(name, data, catalog, limits)))
         except RejectedFile as exc:
             conn.send((False, str(exc)))
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (also by ``kill -9``), even in
+    the middle of a file; the closed pipe ends the loop on systems without prctl."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # not Linux: the pipe's end of file still stops the loop
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
 
 
 def _cap_memory(extra: int) -> None:

@@ -114,6 +114,19 @@ class Connection:
     def is_unique_violation(self, exc: BaseException) -> bool:
         return isinstance(exc, self._unique_errors)
 
+    def write_failure(self, exc: BaseException) -> str | None:
+        """What the disk or server said when it refused a write (full, I/O error), else None."""
+        if self.dialect == "sqlite":
+            if isinstance(exc, sqlite3.OperationalError) and any(
+                    word in str(exc) for word in ("full", "I/O")):
+                return f"{exc}; is the disk full?"
+            return None
+        import psycopg
+
+        if isinstance(exc, psycopg.errors.DiskFull | psycopg.errors.IoError):
+            return " ".join(str(exc).split())[:200]
+        return None
+
     def close(self) -> None:
         self.raw.close()
 

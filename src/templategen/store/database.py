@@ -17,13 +17,16 @@ Rules (after ODK Central's instanceID / deprecatedID):
     * the same bytes twice are a duplicate (``sha256`` is unique);
     * a personalised copy is identified by (instrument, kind, recipient, instance); a newer
       file of the same copy supersedes the older, which stays in the history with
-      ``superseded_by`` pointing at the current one. "Newer" is the file's own modified time
-      (docProps/core.xml, else the file's mtime), then arrival order;
+      ``superseded_by`` pointing at the current one. "Newer" is arrival order (the row id),
+      never the file's own modified time, which whoever sends the file can set;
     * a copy without a recipient (an unpersonalised form mailed to many) never supersedes
-      anything: every such file is its own submission.
+      anything: every such file is its own submission;
+    * an ``unverified`` submission (a file whose claimed copy identity does not verify, see
+      content.signing) is kept with its answers but attached to nobody: no recipient, never
+      superseding, and not among the current submissions that compare and export read.
 
-Every file is stored in one transaction, so a crash or Ctrl-C leaves the store as it was
-before that file. Ingests running at the same time, in several processes or on several
+Every file is stored in one transaction, so a crash, Ctrl-C or a full disk leaves the store
+as it was before that file (a write the disk refuses becomes one StoreError sentence). Ingests running at the same time, in several processes or on several
 machines, never store one file twice: ``sha256`` is unique, and the loser of a race gets
 :class:`DuplicateFile`; the files of one personalised copy are settled under a lock.
 """
@@ -32,14 +35,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from templategen.errors import DuplicateFile
+from templategen.errors import DuplicateFile, StoreError
 from templategen.store import migrations
 from templategen.store.backend import Connection, connect, describe
+
+UNVERIFIED = "unverified"  # status of a file whose claimed identity does not verify
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ class Submission:
     instance: str
     respondent: str  # display name: respondent.naam, else the recipient's name, else file name
     subject: str
-    status: str  # accepted | accepted_with_warnings
+    status: str  # accepted | accepted_with_warnings | unverified
     warnings: tuple[str, ...]
     superseded_by: int | None
     kind: str = ""  # form | workbook
@@ -151,14 +156,26 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One atomic unit: committed when the block ends, rolled back on any exception."""
-        self._db.begin()
+        """One atomic unit: committed when the block ends, rolled back on any exception.
+
+        A write the disk refuses (full, over a file size limit, an I/O error) is rolled back
+        and becomes one StoreError sentence."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.rollback()
-            raise
-        self._db.commit()
+            self._db.begin()
+            try:
+                yield self._db
+                self._db.commit()
+            except BaseException:
+                with suppress(Exception):  # a failed COMMIT may have ended it already
+                    self._db.rollback()
+                raise
+        except Exception as exc:
+            failure = self._db.write_failure(exc)
+            if failure is None:
+                raise
+            raise StoreError(f"{self.name} could not be written ({failure}) and is as it was "
+                             "before this file; free some space and run the same ingest again "
+                             "(files already stored are skipped as duplicates).") from None
 
     # --- writing ---------------------------------------------------------------------
 
@@ -202,15 +219,15 @@ class Store:
         return new_id
 
     def _settle_copy(self, db: Connection, sub: NewSubmission) -> None:
-        """Make the newest file of one personalised copy current; point the rest at it."""
+        """Make the last-arrived file of one personalised copy current; point the rest at it."""
         rows = db.execute(
-            "SELECT id, modified FROM submissions "
+            "SELECT id FROM submissions "
             "WHERE instrument = ? AND kind = ? AND recipient = ? AND instance = ?",
             (sub.instrument, sub.kind, sub.recipient, sub.instance),
         ).fetchall()
         if len(rows) < 2:
             return
-        current = max(rows, key=lambda r: (r[1], r[0]))[0]
+        current = max(r[0] for r in rows)
         db.execute(
             "UPDATE submissions SET superseded_by = CASE WHEN id = ? THEN NULL ELSE ? END "
             "WHERE instrument = ? AND kind = ? AND recipient = ? AND instance = ?",
@@ -278,9 +295,11 @@ class Store:
     # --- reading ---------------------------------------------------------------------
 
     def submissions(self, current_only: bool = True) -> list[Submission]:
-        where = "WHERE superseded_by IS NULL" if current_only else ""
+        """Current submissions (not superseded, not unverified), or the whole history."""
+        where = "WHERE superseded_by IS NULL AND status <> ?" if current_only else ""
         rows = self._db.execute(
-            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions {where} ORDER BY id"
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions {where} ORDER BY id",
+            (UNVERIFIED,) if current_only else (),
         ).fetchall()
         return [_submission(r) for r in rows]
 
