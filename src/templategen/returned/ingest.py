@@ -88,8 +88,8 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
     files = list(walk(paths))
     if not files:
         raise NothingToIngest(
-            f"no returned files found in {', '.join(shown_name(p) for p in paths)}; pass the folder "
-            f"that holds the returned forms (.docx, .xlsx)."
+            f"no returned files found in {', '.join(shown_name(p) for p in paths)}; "
+            "pass the folder that holds the returned forms (.docx, .xlsx)."
         )
     if not is_url(db):
         _make_parent(Path(db), "--db")
