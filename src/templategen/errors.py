@@ -59,12 +59,8 @@ class MailServerError(MailError):
 
 
 class DuplicateFile(StoreError):
-<<<<<<< HEAD
     """The same bytes were stored meanwhile (by another ingest into a shared store)."""
-=======
-    """The same bytes are already in the store (also when another ingest just stored them)."""
 
 
 class SigningKeyError(TemplategenError):
     """The organiser's key that signs and verifies personalised copies is unusable."""
->>>>>>> bb9c1a2 (Build refuses colliding recipient ids (same, other capitals, same file name) naming both rows; a personalised copy's current file is the last to arrive, not the one with the latest own date; ingest survives non-UTF-8 file names (escaped, warned), a second ingest on the same store (INSERT ... ON CONFLICT, busy timeout; the race is a duplicate), a full disk (one sentence, exit 1, store as before the file), and kill -9 (worker closes the parent's pipe end and asks for PR_SET_PDEATHSIG) (#11))

@@ -26,9 +26,10 @@ Rules (after ODK Central's instanceID / deprecatedID):
       superseding, and not among the current submissions that compare and export read.
 
 Every file is stored in one transaction, so a crash, Ctrl-C or a full disk leaves the store
-as it was before that file (a write the disk refuses becomes one StoreError sentence). Ingests running at the same time, in several processes or on several
-machines, never store one file twice: ``sha256`` is unique, and the loser of a race gets
-:class:`DuplicateFile`; the files of one personalised copy are settled under a lock.
+as it was before that file (a write the disk refuses becomes one StoreError sentence).
+Ingests running at the same time, in several processes or on several machines, never store
+one file twice: ``sha256`` is unique, and the loser of a race gets :class:`DuplicateFile`;
+the files of one personalised copy are settled under a lock.
 """
 
 from __future__ import annotations
