@@ -49,7 +49,9 @@ def test_list_shows_every_instrument_with_its_counts():
 def test_fixture_covers_every_item_kind_field_kind_and_rule_kind():
     inst = load_catalog(FIXTURES).get("alles")
     assert inst is not None
-    assert {i.kind for i in inst.walk_items()} == set(ItemKind)
+    new = load_catalog(FIXTURES.parent / "content_new").get("nieuw")  # the kinds of #14
+    assert new is not None
+    assert {i.kind for i in (*inst.walk_items(), *new.walk_items())} == set(ItemKind)
     assert {r.kind for r in inst.rules} == set(RuleKind)
     assert {s.field.kind for s in inst.slots()} == set(FieldKind)
     styles = {i.style for i in inst.walk_items() if i.kind is ItemKind.GUIDANCE}

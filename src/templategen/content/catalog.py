@@ -7,16 +7,21 @@ reported at once, each naming file:line, what is wrong and the fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
+from anyascii import anyascii
 
 from templategen.content import yamlsource
 from templategen.content.bundled import BUNDLED_CONTENT
 from templategen.content.model import (
+    OTHER_LABEL,
+    OTHER_OPTION,
+    OTHER_TEXT,
     SIMPLE_KINDS,
     TABLE_KINDS,
     Attribute,
@@ -40,6 +45,7 @@ from templategen.content.schema import (
     FIELD_KEYS,
     INSTRUMENT_KEYS,
     ITEM_KEYS,
+    OPTION_KEYS,
     POINT_KEYS,
     ROW_KEYS,
     SCALE_KEYS,
@@ -50,6 +56,19 @@ from templategen.content.schema import (
 from templategen.content.wording import Register
 from templategen.content.yamlsource import LineDict
 from templategen.errors import ContentError, Problem
+
+# a kind as written in YAML (item or column) -> the field kind of its answer, whole number?
+FIELD_OF_KIND: dict[str, tuple[FieldKind, bool]] = {
+    **{k.value: (k, False) for k in FieldKind},
+    ItemKind.INTEGER.value: (FieldKind.NUMBER, True),
+}
+
+
+def option_id(label: str) -> str:
+    """The id of an option written as plain text: its words in lowercase ASCII, '_' between."""
+    words = re.findall(r"[a-z0-9]+", anyascii(label).casefold())
+    oid = "_".join(words)[:24].strip("_") or "optie"
+    return oid if oid[0].isalpha() else f"o_{oid}"
 
 
 @dataclass(frozen=True)
@@ -233,8 +252,18 @@ class _Builder(RuleChecks):
         common: dict[str, Any] = dict(id=iid, kind=kind, text=self.text(data, "text"),
                       number=self.text(data, "number"), hint=self.text(data, "hint"), line=line)
         if kind in SIMPLE_KINDS:
-            answer = self.field(data, FieldKind(kind.value), iid, label=common["text"])
-            return Item(**common, answer=answer)
+            field_kind, whole = FIELD_OF_KIND.get(kind.value, (FieldKind.TEXT, False))
+            answer = self.field(data, field_kind, iid, label=common["text"], whole=whole)
+            other = self.other(data)
+            if other is not None:
+                answer = replace(answer, options=(*answer.options, OTHER_LABEL))
+            return Item(**common, answer=answer, other=other)
+        if kind is ItemKind.MULTI:
+            options = self.option_fields(data)
+            other = self.other(data)
+            if other is not None:
+                options += (Field(id=OTHER_OPTION, label=OTHER_LABEL, kind=FieldKind.CHECK),)
+            return Item(**common, options=options, other=other)
         if kind in TABLE_KINDS:
             attrs = tuple(self.attribute(ad) for ad in self.list_(data, "attributes"))
             columns = self.fields(data, "columns")
@@ -267,6 +296,37 @@ class _Builder(RuleChecks):
             self.err(line, f"guidance '{iid}' has neither text nor bullets.", "add text.")
         return Item(**common, style=style, bullets=bullets)
 
+    def other(self, data: LineDict) -> Field | None:
+        """The "Anders, namelijk …" text field of an item with ``other: true``."""
+        if not self.bool_(data, "other"):
+            return None
+        return Field(id=OTHER_TEXT, label=f"{OTHER_LABEL} …", kind=FieldKind.TEXT,
+                     multiline=False)
+
+    def option_fields(self, data: LineDict) -> tuple[Field, ...]:
+        """A multi item's options, one tick box each: text (id made from it) or {id, label}."""
+        out: list[Field] = []
+        scope: dict[str, int] = {}
+        for raw in self.list_(data, "options"):
+            if isinstance(raw, LineDict):
+                if not self.keys(raw, OPTION_KEYS, "option", data.line_of("options")):
+                    continue
+                oid, label = self.new_id(raw, scope=scope), self.text(raw, "label")
+            else:
+                label = str(raw).strip()
+                oid = option_id(label)
+                if oid in scope or oid in (OTHER_OPTION, OTHER_TEXT):
+                    self.err(data.line_of("options"), f"option '{label}' gives the id '{oid}' "
+                             "another option (or 'anders') already has.",
+                             "write it as '- {id: …, label: …}'.")
+                    continue
+                scope[oid] = data.line_of("options")
+            out.append(Field(id=oid, label=label, kind=FieldKind.CHECK))
+        if len(out) < 2:
+            self.err(data.line_of("options"), "a multi item needs at least two options.",
+                     "list them under 'options:'.")
+        return tuple(out)
+
     def bullet(self, value: Any, data: LineDict) -> str:
         if isinstance(value, (dict, list)):
             self.err(data.line_of("bullets"), "a bullet must be text.", "write '- text'.")
@@ -283,18 +343,18 @@ class _Builder(RuleChecks):
                              data.line_of(key)):
                 continue
             fid = self.new_id(fd, scope=scope)
-            try:
-                kind = FieldKind(str(fd.get("kind")))
-            except ValueError:
+            if str(fd.get("kind")) not in FIELD_OF_KIND:
                 self.err(fd.line_of("kind"), f"unknown field kind '{fd.get('kind')}'.",
-                         f"use one of: {', '.join(k.value for k in FieldKind)}.")
+                         f"use one of: {', '.join(FIELD_OF_KIND)}.")
                 continue
-            out.append(self.field(fd, kind, fid, label=self.text(fd, "label")))
+            kind, whole = FIELD_OF_KIND[str(fd.get("kind"))]
+            out.append(self.field(fd, kind, fid, label=self.text(fd, "label"), whole=whole))
         if not out and key in data:
             self.err(data.line_of(key), f"'{key}' is empty.", "add at least one.")
         return tuple(out)
 
-    def field(self, data: LineDict, kind: FieldKind, fid: str, label: str) -> Field:
+    def field(self, data: LineDict, kind: FieldKind, fid: str, label: str,
+              whole: bool = False) -> Field:
         scale = None
         if kind is FieldKind.SCALE:
             ref = data.get("scale")
@@ -323,7 +383,7 @@ class _Builder(RuleChecks):
             id=fid, label=label, kind=kind, scale=scale, options=options,
             required=self.bool_(data, "required"),
             constraint=Constraint(minimum=minimum, maximum=maximum, max_length=max_length,
-                                  message=self.text(data, "message")),
+                                  message=self.text(data, "message"), whole=whole),
             multiline=data.get("multiline", kind is FieldKind.TEXT) is not False,
             hint=self.text(data, "hint"),
         )

@@ -64,11 +64,19 @@ class ItemKind(StrEnum):
     INDICATORS = "indicators"  # grid whose rows carry read-only attributes (KPIs)
     ENTRIES = "entries"  # rows the respondent adds, each with fields
     GUIDANCE = "guidance"  # read-only text: background, tips, goals, reflection
+    MULTI = "multi"  # tick all that apply: one tick box per option
+    INTEGER = "integer"  # a whole number (a number field that must be whole)
 
 
 SIMPLE_KINDS = frozenset(
-    {ItemKind.TEXT, ItemKind.CHECK, ItemKind.SCALE, ItemKind.CHOICE, ItemKind.NUMBER, ItemKind.DATE}
+    {ItemKind.TEXT, ItemKind.CHECK, ItemKind.SCALE, ItemKind.CHOICE, ItemKind.NUMBER, ItemKind.DATE,
+     ItemKind.INTEGER}
 )
+# "Anders, namelijk …": the option a choice or multi item adds with ``other: true``, and the
+# text field beside it (slot key ``<item>.anders_tekst``).
+OTHER_OPTION = "anders"
+OTHER_LABEL = "Anders, namelijk"
+OTHER_TEXT = "anders_tekst"
 TABLE_KINDS = frozenset({ItemKind.GRID, ItemKind.INDICATORS})
 
 
@@ -213,13 +221,15 @@ class Item:
     prefill: tuple[Mapping[str, str], ...] = ()  # entries: suggested first entries
     style: GuidanceStyle | None = None  # guidance
     bullets: tuple[str, ...] = ()  # guidance: list items
+    options: tuple[Field, ...] = ()  # multi: one tick box per option (with "anders" if other)
+    other: Field | None = None  # choice, multi with other: true: the "namelijk" text field
 
     @property
     def answerable(self) -> bool:
         return self.kind is not ItemKind.GUIDANCE
 
     def field_by_id(self, field_id: str) -> Field | None:
-        for f in self.columns + self.fields:
+        for f in self.columns + self.fields + self.options:
             if f.id == field_id:
                 return f
         return None
@@ -302,6 +312,9 @@ class Slot:
         head = f"vraag {self.item.number}" if self.item.number else f"'{_short(self.item.text)}'"
         if self.row is not None:
             return f"{head}, rij '{_short(self.row.text)}', kolom '{self.field.label}'"
+        if self.field is not self.item.answer and self.entry is None and self.item.kind in (
+                ItemKind.MULTI, ItemKind.CHOICE):
+            return f"{head}, '{_short(self.field.label)}'"
         if self.entry is not None:
             return f"{head}, regel {self.entry}, '{self.field.label}'"
         return head
@@ -396,6 +409,9 @@ def item_slots(item: Item) -> Iterator[Slot]:
     if item.kind in SIMPLE_KINDS:
         assert item.answer is not None
         yield Slot(key=item.id, item=item, field=item.answer)
+    elif item.kind is ItemKind.MULTI:
+        for option in item.options:
+            yield Slot(key=f"{item.id}.{option.id}", item=item, field=option)
     elif item.kind in TABLE_KINDS:
         for row in item.rows:
             for col in item.columns:
@@ -408,6 +424,8 @@ def item_slots(item: Item) -> Iterator[Slot]:
         for n in range(1, item.entries + 1):
             for f in item.fields:
                 yield Slot(key=f"{item.id}.{n}.{f.id}", item=item, field=f, entry=n)
+    if item.other is not None:
+        yield Slot(key=f"{item.id}.{OTHER_TEXT}", item=item, field=item.other)
 
 
 def anchor(key: str) -> str:

@@ -31,6 +31,7 @@ FIELD_KEYS = {
 }
 ROW_KEYS = {"required": {"id", "text"}, "optional": {"group"}}
 ATTRIBUTE_KEYS = {"required": {"id", "label"}, "optional": set()}
+OPTION_KEYS = {"required": {"id", "label"}, "optional": set()}
 RULE_KEYS_COMMON = {"id", "kind", "label"}
 
 _ANSWER_KEYS = {"scale", "options", "required", "min", "max", "max_length", "multiline", "message"}
@@ -38,8 +39,15 @@ ITEM_KEYS: dict[ItemKind, dict[str, set[str]]] = {
     ItemKind.TEXT: {"required": {"id", "kind", "text"}, "optional": _ANSWER_KEYS},
     ItemKind.CHECK: {"required": {"id", "kind", "text"}, "optional": {"required"}},
     ItemKind.SCALE: {"required": {"id", "kind", "text", "scale"}, "optional": {"required"}},
-    ItemKind.CHOICE: {"required": {"id", "kind", "text", "options"}, "optional": {"required"}},
+    ItemKind.CHOICE: {
+        "required": {"id", "kind", "text", "options"}, "optional": {"required", "other"},
+    },
+    ItemKind.MULTI: {"required": {"id", "kind", "text", "options"}, "optional": {"other"}},
     ItemKind.NUMBER: {
+        "required": {"id", "kind", "text"},
+        "optional": {"required", "min", "max", "message"},
+    },
+    ItemKind.INTEGER: {
         "required": {"id", "kind", "text"},
         "optional": {"required", "min", "max", "message"},
     },

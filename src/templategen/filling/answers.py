@@ -161,9 +161,11 @@ def typed_answers(instrument: Instrument, seed: int,
         elif f.kind is FieldKind.CHOICE:
             fill[slot.key] = expected[slot.key] = f.options[k % len(f.options)]
         elif f.kind is FieldKind.NUMBER:
-            number = float(k * 3 + 0.5 * (k % 2))
+            number = float(k * 3 + (0 if f.constraint.whole else 0.5 * (k % 2)))
             if f.constraint.maximum is not None:
                 number = min(number, f.constraint.maximum)
+            if f.constraint.minimum is not None:
+                number = max(number, f.constraint.minimum)
             fill[slot.key] = number if workbook else str(number).replace(".", ",")
             expected[slot.key] = number
         elif f.kind is FieldKind.DATE:

@@ -22,6 +22,9 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from templategen.content.model import (
+    OTHER_LABEL,
+    OTHER_OPTION,
+    OTHER_TEXT,
     RESPONDENT,
     SIMPLE_KINDS,
     TABLE_KINDS,
@@ -222,6 +225,28 @@ class FormWriter:
         p = self.para("answer")
         self.control(p, slot)
         self.note(p, format_note(field))
+        if item.other is not None:
+            p.paragraph_format.keep_with_next = True
+            self.other(item, self.para("answer"), OTHER_LABEL)
+
+    def other(self, item: Item, p: Paragraph, label: str) -> None:
+        """ "Anders, namelijk: …" and its text field, in paragraph ``p``."""
+        assert item.other is not None
+        self.run(p, f"{label}: ")
+        self.control(p, Slot(key=f"{item.id}.{OTHER_TEXT}", item=item, field=item.other))
+
+    def multi(self, item: Item) -> None:
+        """Tick all that apply: one tick box per option, the last one's text field beside it."""
+        self.question(item, "meerdere antwoorden mogelijk")
+        for n, option in enumerate(item.options):
+            p = self.para("answer")
+            self.control(p, Slot(key=f"{item.id}.{option.id}", item=item, field=option))
+            if option.id == OTHER_OPTION and item.other is not None:
+                self.other(item, p, "  " + option.label)
+            else:
+                self.run(p, "  " + option.label)
+            p.paragraph_format.space_after = Pt(2)
+            p.paragraph_format.keep_with_next = n < len(item.options) - 1
 
     def check(self, item: Item) -> None:
         assert item.answer is not None
@@ -415,5 +440,6 @@ ITEM_WRITERS: dict[str, Callable[[FormWriter, Item], None]] = {
     "check": FormWriter.check,
     "grid": FormWriter.grid,
     ItemKind.ENTRIES.value: FormWriter.entries,
+    ItemKind.MULTI.value: FormWriter.multi,
     ItemKind.GUIDANCE.value: FormWriter.guidance,
 }

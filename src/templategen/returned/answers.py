@@ -5,7 +5,7 @@ One table, ``COERCERS``, maps each :class:`FieldKind` to a function ``(raw, fiel
 
     check   bool             (True ticked, False unticked)
     scale   float            the point's value; the raw text keeps the label
-    number  float
+    number  float (a whole number's too; a fraction there is kept with a warning)
     date    str              ISO date, yyyy-mm-dd
     text    str              exactly as typed (a leading = + - @ is data, never a formula)
     choice  str              the option as the content spells it
@@ -155,6 +155,8 @@ def _number(raw: RawValue, field: Field) -> tuple[Value, str | None]:
                  f"{_num(c.maximum) if c.maximum is not None else '…'}"
         note = f" ({c.message})" if c.message else ""
         return number, f"{_num(number)} is outside {bounds}{note}; kept."
+    if c.whole and not number.is_integer():
+        return number, f"{_num(number)} is not a whole number; kept."
     return number, None
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from templategen.content.model import (
+    OTHER_TEXT,
     ROW_RULES,
     SIMPLE_KINDS,
     TABLE_KINDS,
@@ -163,7 +164,7 @@ class _Planner:
         return sheet
 
     def section_sheet(self, section: Section) -> SheetPlan | None:
-        if not any(it.kind in SIMPLE_KINDS or it.kind is ItemKind.GUIDANCE
+        if not any(it.kind in SIMPLE_KINDS or it.kind in (ItemKind.GUIDANCE, ItemKind.MULTI)
                    for it in section.walk_items()):
             return None
         head = f"{section.number} {section.title}".strip()
@@ -206,6 +207,20 @@ class _Planner:
                 multiline = child.kind is ItemKind.TEXT and child.answer and child.answer.multiline
                 lines = len(child.text) // 60 + 1
                 sheet.heights[r] = 75.0 if multiline else max(20.0, 15.0 * lines)
+                self.other_row(sheet, child)
+            elif child.kind is ItemKind.MULTI:
+                sheet.put(f"A{r}", child.number, "label")
+                sheet.put(f"B{r}", child.text, "question")
+                sheet.put(f"D{r}", "Meerdere antwoorden mogelijk: kies Ja bij elk dat van "
+                          "toepassing is.", "note")
+                sheet.heights[r] = max(30.0, 15.0 * (len(child.text) // 60 + 1))
+                for slot in item_slots(child):
+                    if slot.field is child.other:
+                        continue
+                    self.row += 1
+                    sheet.put(f"B{self.row}", slot.field.label, "label")
+                    self.add_input(sheet, f"C{self.row}", slot)
+                self.other_row(sheet, child)
             elif child.kind is ItemKind.GUIDANCE:
                 text = child.text + "".join(f"\n• {b}" for b in child.bullets)
                 sheet.put(f"B{r}", text, "guidance")
@@ -217,6 +232,15 @@ class _Planner:
                 sheet.put(f"B{r}", f"{child.text}: zie het blad '{target}'.", "question")
                 sheet.links[f"B{r}"] = target
             self.row += 1
+
+    def other_row(self, sheet: SheetPlan, item: Item) -> None:
+        """The "Anders, namelijk …" text input below a choice or multi item."""
+        if item.other is None:
+            return
+        self.row += 1
+        sheet.put(f"B{self.row}", item.other.label, "label")
+        self.add_input(sheet, f"C{self.row}", Slot(key=f"{item.id}.{OTHER_TEXT}", item=item,
+                                                   field=item.other))
 
     def table_sheet(self, item: Item, title: str) -> SheetPlan:
         sheet = SheetPlan(title, header_row=3)

@@ -4,6 +4,7 @@ formatting per kind of result (tables, not branches)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -197,10 +198,14 @@ def _choice(f: Field, lst: str | None) -> ValidationSpec:
 def _number(f: Field, lst: str | None) -> ValidationSpec:
     lo = f.constraint.minimum if f.constraint.minimum is not None else -1e12
     hi = f.constraint.maximum if f.constraint.maximum is not None else 1e12
+    what = "een heel getal" if f.constraint.whole else "een getal"
     if f.constraint.minimum is not None and f.constraint.maximum is not None:
-        prompt = f"Vul een getal in van {_fmt(lo)} tot en met {_fmt(hi)}."
+        prompt = f"Vul {what} in van {_fmt(lo)} tot en met {_fmt(hi)}."
     else:
-        prompt = "Vul een getal in."
+        prompt = f"Vul {what} in."
+    if f.constraint.whole:
+        return ("whole", str(math.ceil(lo)), str(math.floor(hi)), prompt,
+                f.constraint.message or prompt.replace("Vul", "Vul alleen"))
     return ("decimal", repr(float(lo)), repr(float(hi)), prompt,
             f.constraint.message or prompt.replace("Vul", "Vul alleen"))
 
@@ -226,7 +231,7 @@ def validation(field: Field, list_range: str | None) -> DataValidation:
                         showInputMessage=True, showErrorMessage=True,
                         promptTitle=field.label[:32] or "Antwoord", prompt=prompt,
                         errorTitle="Ongeldige invoer", error=error, errorStyle="stop")
-    if kind in ("decimal", "date"):
+    if kind in ("decimal", "whole", "date"):
         dv.operator = "between"
     elif kind == "textLength":
         dv.operator = "lessThanOrEqual"
