@@ -7,6 +7,10 @@ the workbook's answer wins where it has one (it is where scores are entered), th
 fills the rest. Both files stay listed on the provenance sheet. Files without a recipient
 are never merged: every such file is its own column.
 
+A value that does not fit its question (a number out of range, text where a tick or a
+scale point belongs: what ingest warned about) goes to ``invalid``, not ``values``: it is
+shown, marked, and never counts in a score.
+
 The subject of a column is the submission's subject (the respondent block's onderwerp or
 the recipient's), else the organisation the respondent filled in, else the respondent.
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from templategen.compare.validity import invalid_reason
 from templategen.content.model import Instrument
 from templategen.store.database import Store, Submission
 
@@ -35,6 +40,8 @@ class Column:
     submissions: list[Submission]
     values: dict[str, Any] = field(default_factory=dict)  # slot key -> typed value (not None)
     extra: dict[str, Any] = field(default_factory=dict)  # keys not in the current version
+    # values that do not fit their question (flagged at ingest): shown marked, never scored
+    invalid: dict[str, tuple[Any, str]] = field(default_factory=dict)  # key -> (value, why)
 
     @property
     def version(self) -> str:
@@ -88,7 +95,7 @@ def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> C
 
 
 def _column(inst: Instrument, subs: list[Submission], store: Store) -> Column:
-    keys = {slot.key for slot in inst.slots()}
+    slots = {slot.key: slot for slot in inst.slots()}
     first = subs[-1]
     column = Column(respondent=first.respondent or first.file_name, subject="",
                     submissions=subs)
@@ -96,8 +103,15 @@ def _column(inst: Instrument, subs: list[Submission], store: Store) -> Column:
         for key, answer in store.answers(sub.id).items():
             if answer.value is None or answer.value == "":
                 continue
-            target = column.values if key in keys else column.extra
-            target[key] = answer.value
+            slot = slots.get(key)
+            if slot is None:
+                column.extra[key] = answer.value
+            elif (reason := invalid_reason(slot, answer.value)) is not None:
+                column.invalid[key] = (answer.value, reason)
+                column.values.pop(key, None)
+            else:
+                column.values[key] = answer.value
+                column.invalid.pop(key, None)
     organisation = column.values.get("respondent.organisatie")
     column.subject = next((s for s in (first.subject, organisation, first.respondent)
                            if isinstance(s, str) and s.strip()), NO_SUBJECT)

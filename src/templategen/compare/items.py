@@ -12,10 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from openpyxl.comments import Comment
 from openpyxl.workbook.workbook import Workbook
 
 from templategen.compare.cells import (
     BOLD,
+    FLAG_FILL,
     GROUP_FILL,
     TITLE,
     cell_ref,
@@ -29,12 +31,14 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.data import Column
+from templategen.compare.validity import mark_text
 from templategen.content.model import FieldKind, Instrument, Slot
 
 FIRST_COL = 5  # column E: the first respondent
 FIRST_ROW = 6
 CHECK_FORMAT = '"Ja";"Ja";"Nee"'
 NUMERIC = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER})
+INVALID_LEGEND = "Oranje: ongeldige waarde (zie de opmerking); telt niet mee in de scores."
 
 
 @dataclass
@@ -101,7 +105,10 @@ def write_items(wb: Workbook, title: str, inst: Instrument, columns: list[Column
     for slot in inst.slots():
         _answer_row(ws, sheet, row, slot.key, slot_label(slot), slot, columns,
                     lambda c, k=slot.key: c.values.get(k))
+        _mark_invalid(ws, sheet, row, slot.key, columns)
         row += 1
+    if any(c.invalid for c in columns):
+        wrap(put(ws, 2, 1, INVALID_LEGEND)).fill = FLAG_FILL
     extra = sorted({k for c in columns for k in c.extra})
     if extra:
         cell = put(ws, row + 1, 1, "Niet in de huidige versie (oudere versies)")
@@ -116,6 +123,25 @@ def write_items(wb: Workbook, title: str, inst: Instrument, columns: list[Column
     widths(ws, {1: 22, 2: 60, 3: 12, 4: 14})
     widths(ws, {sheet.col(n): 18 for n in range(len(columns))})
     return sheet
+
+
+def _mark_invalid(ws: Any, sheet: ItemsSheet, row: int, key: str,
+                  columns: list[Column]) -> None:
+    """Invalid values as marked text (so no formula counts them), with the reason."""
+    for n, column in enumerate(columns):
+        if key not in column.invalid:
+            continue
+        value, reason = column.invalid[key]
+        note = mark_text(value, reason)
+        cell = wrap(put(ws, row, sheet.col(n), _shown(value)))
+        cell.fill = FLAG_FILL
+        cell.comment = Comment(note, "templategen")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _answer_row(ws: Any, sheet: ItemsSheet, row: int, key: str, label: str, slot: Slot | None,

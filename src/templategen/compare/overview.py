@@ -4,7 +4,8 @@ Block 1 has one row per respondent (grouped by subject) with every whole-instrum
 as a live formula over the item sheet. Block 2 has, for every one of those scores (the
 main score first, then the others such as section scores in content order), a table with
 one row per subject: the number of respondents and the mean, minimum, maximum, standard
-deviation and rank (highest mean first) of that score, with a colour scale; the main
+deviation and rank of that score, with a colour scale (rank and colours follow the rule's
+direction: green and rank 1 are the best; a rule with direction "neither" gets neither); the main
 score's table gets a bar chart. Block 3 lists the items on which the raters of one
 subject disagree strongly (ticked by some and not by others, or scale answers at least
 half the scale apart), with live lowest/highest values.
@@ -33,7 +34,7 @@ from templategen.compare.cells import (
 from templategen.compare.data import Column
 from templategen.compare.items import ItemsSheet, slot_label
 from templategen.compare.rules import NUMBER_FORMATS, WHOLE_RULES, main_rule, whole_rules
-from templategen.content.model import FieldKind, Instrument, Rule, Slot
+from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
 
 MAX_FLAGS = 60
 
@@ -77,9 +78,9 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
                         NUMBER_FORMATS.get(rule.kind, "0"))
     last = first + len(columns) - 1
     main_col = 3 + rules.index(main) if main else None
-    if main_col and columns:
+    if main is not None and main_col and columns and (colours := _colours(main)) is not None:
         letter = cell_ref(first, main_col, absolute=False).rstrip("0123456789")
-        ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", _colours())
+        ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", colours)
 
     # block 2: subjects, one table per score (the main score first, with the chart)
     row = max(last, first) + 2
@@ -96,9 +97,29 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
     widths(ws, {3 + k: 14 for k in range(max(len(rules), 5))})
 
 
-def _colours() -> ColorScaleRule:
-    return ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile",
-                          mid_value=50, mid_color="FFEB84", end_type="max", end_color="63BE7B")
+RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
+# per direction: the colours of the lowest and the highest value (None: no colour scale)
+COLOURS: dict[Direction, tuple[str, str] | None] = {
+    Direction.HIGHER: (RED, GREEN),
+    Direction.LOWER: (GREEN, RED),
+    Direction.NEITHER: None,
+}
+# per direction: RANK's order argument (0: the highest first) and the rank column's header
+RANKS: dict[Direction, tuple[int, str] | None] = {
+    Direction.HIGHER: (0, "Rang (1 = hoogste)"),
+    Direction.LOWER: (1, "Rang (1 = laagste)"),
+    Direction.NEITHER: None,
+}
+NO_RANK = "Rang (geen: hoger noch lager is beter)"
+
+
+def _colours(rule: Rule) -> ColorScaleRule | None:
+    """Green is better: the colour scale follows the rule's direction."""
+    ends = COLOURS[rule.direction]
+    if ends is None:
+        return None
+    return ColorScaleRule(start_type="min", start_color=ends[0], mid_type="percentile",
+                          mid_value=50, mid_color=YELLOW, end_type="max", end_color=ends[1])
 
 
 def _subjects(ws: Worksheet, top: int, rule: Rule, score_col: int,
@@ -106,8 +127,9 @@ def _subjects(ws: Worksheet, top: int, rule: Rule, score_col: int,
     """The per-subject table of one score (its column ``score_col`` in block 1); return the
     row after it."""
     put(ws, top, 1, f"Per onderwerp: {rule.label}").font = BOLD
+    ranking = RANKS[rule.direction]
     header(ws, top + 1, ["Onderwerp", "Aantal respondenten", "Gemiddelde", "Minimum", "Maximum",
-                         "Standaardafwijking", "Rang"])
+                         "Standaardafwijking", ranking[1] if ranking else NO_RANK])
     score_format = NUMBER_FORMATS.get(rule.kind, "0")
     mean_format = "0.0%" if "%" in score_format else "0.00"
     row0 = top + 2
@@ -123,9 +145,11 @@ def _subjects(ws: Worksheet, top: int, rule: Rule, score_col: int,
         formula(ws, row, 5, f'=IF({count}=0,"",{agg("MAX", refs)})', score_format)
         formula(ws, row, 6, f'=IF({count}<2,"",STDEV({",".join(refs)}))', mean_format)
         mean_ref = cell_ref(row, 3, absolute=False)
-        formula(ws, row, 7, f'=IF(ISNUMBER({mean_ref}),RANK({mean_ref},'
-                            f'{cell_ref(row0, 3)}:{cell_ref(rowN, 3)}),"")', "0")
-    ws.conditional_formatting.add(f"C{row0}:C{rowN}", _colours())
+        if ranking is not None:
+            formula(ws, row, 7, f'=IF(ISNUMBER({mean_ref}),RANK({mean_ref},'
+                                f'{cell_ref(row0, 3)}:{cell_ref(rowN, 3)},{ranking[0]}),"")', "0")
+    if (colours := _colours(rule)) is not None:
+        ws.conditional_formatting.add(f"C{row0}:C{rowN}", colours)
     if chart:
         _bar_chart(ws, top, rule.label, row0, rowN, len(subjects))
     return rowN + 2  # the chart sits to the right, beside the next block

@@ -6,12 +6,14 @@ question (compare.text) and, when the content has matrices, the merged matrices
 (compare.matrices). One provenance sheet lists every stored file.
 
 The tool computes every rule itself too (scoring.evaluate per respondent); the summary it
-returns names the best-scoring subject by that computation, which the workbook's own
+returns names the best-scoring subject by that computation (highest or lowest, as the
+rule's direction says), which the workbook's own
 formulas reproduce.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from statistics import mean
 
@@ -26,7 +28,7 @@ from templategen.compare.printing import set_up_printing
 from templategen.compare.rules import main_rule
 from templategen.compare.text import write_open_answers, write_provenance
 from templategen.content.catalog import load_catalog
-from templategen.content.model import Instrument
+from templategen.content.model import Direction, Instrument
 from templategen.content.scoring import RULES
 from templategen.store.backend import require_existing
 from templategen.store.database import Store
@@ -102,12 +104,17 @@ def subject_scores(inst: Instrument, columns: list[Column]) -> dict[str, float]:
     return {s: mean(v) for s, v in per_subject.items()}
 
 
+BEST: dict[Direction, Callable[..., str]] = {Direction.HIGHER: max, Direction.LOWER: min}
+
+
 def _leaders(instruments: list[Instrument], comparison: Comparison) -> str:
     parts = []
     for inst in instruments:
         scores = subject_scores(inst, comparison.columns[inst.id])
         rule = main_rule(inst)
-        if scores and rule is not None and len(scores) > 1:
-            best = max(scores, key=lambda s: scores[s])
-            parts.append(f"{inst.id}: highest {rule.label!r} {best} ({scores[best]:.2f})")
+        pick = BEST.get(rule.direction) if rule is not None else None
+        if scores and rule is not None and pick is not None and len(scores) > 1:
+            best = pick(scores, key=lambda s: scores[s])
+            parts.append(f"{inst.id}: best {rule.label!r} ({rule.direction.value} is better) "
+                         f"{best} ({scores[best]:.2f})")
     return ("; " + "; ".join(parts)) if parts else ""

@@ -89,6 +89,14 @@ class GuidanceStyle(StrEnum):
     INSTRUCTION = "instruction"
 
 
+class Direction(StrEnum):
+    """Which way a score is better: ranks, colour scales and "best" labels follow it."""
+
+    HIGHER = "higher"  # the default: more ticks, a higher stand
+    LOWER = "lower"  # e.g. topics not yet started, imbalance, delayed activities
+    NEITHER = "neither"  # e.g. a count of high priorities: shown, never ranked or coloured
+
+
 class RuleKind(StrEnum):
     """Scoring rules declared in content; see scoring.py for their meaning."""
 
@@ -273,6 +281,7 @@ class Rule:
     label: str
     params: Mapping[str, Any]
     line: int = 0
+    direction: Direction = Direction.HIGHER
 
     @property
     def bands(self) -> tuple[Band, ...]:

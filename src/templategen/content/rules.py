@@ -9,6 +9,7 @@ from templategen.content.model import (
     ANCHOR_MAX,
     TABLE_KINDS,
     Band,
+    Direction,
     Instrument,
     Item,
     ItemKind,
@@ -45,7 +46,7 @@ class RuleChecks(Checks):
             return None
         params = RULE_PARAMS[kind]
         spec = {"required": RULE_KEYS_COMMON | {k for k, (req, _) in params.items() if req},
-                "optional": {k for k, (req, _) in params.items() if not req}}
+                "optional": {"direction"} | {k for k, (req, _) in params.items() if not req}}
         if not self.keys(data, spec, f"{kind.value} rule", line):
             return None
         rid = self.new_id(data)
@@ -54,7 +55,19 @@ class RuleChecks(Checks):
         for name, (_, tag) in params.items():
             if name in data:
                 values[name] = self.param(tag, data, name, inst, table)
-        return Rule(id=rid, kind=kind, label=self.text(data, "label"), params=values, line=line)
+        return Rule(id=rid, kind=kind, label=self.text(data, "label"), params=values, line=line,
+                    direction=self.direction(data))
+
+    def direction(self, data: LineDict) -> Direction:
+        """The rule's direction: higher (the default), lower or neither is better."""
+        value = data.get("direction", Direction.HIGHER.value)
+        try:
+            return Direction(str(value))
+        except ValueError:
+            names = [d.value for d in Direction]
+            self.err(data.line_of("direction"), f"unknown direction '{value}'.",
+                     did_you_mean(value, names, f"use one of: {', '.join(names)}."))
+            return Direction.HIGHER
 
     def _table_of(self, data: LineDict, inst: Instrument) -> Item | None:
         ref = str(data.get("item"))
