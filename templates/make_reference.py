@@ -42,6 +42,16 @@ FONT = "Liberation Sans"  # metric-compatible with Arial; Word falls back to Ari
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
 
 
+# the w:pPr children that follow w:shd in the schema's sequence (ISO/IEC 29500-1, CT_PPrBase)
+_PPR_AFTER_SHD = (
+    "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
+
+
 def _shade(style_element, fill: str, border: str) -> None:
     ppr = style_element.get_or_add_pPr()
     shd = OxmlElement("w:shd")
@@ -56,8 +66,10 @@ def _shade(style_element, fill: str, border: str) -> None:
         edge.set(qn("w:space"), "4")
         edge.set(qn("w:color"), border)
         bdr.append(edge)
-    ppr.append(bdr)
-    ppr.append(shd)
+    # CT_PPr is a sequence: pBdr and shd come before tabs, spacing, ind, jc, ... (Word
+    # refuses the file otherwise; LibreOffice does not mind)
+    ppr.insert_element_before(bdr, *_PPR_AFTER_SHD)
+    ppr.insert_element_before(shd, *_PPR_AFTER_SHD)
 
 
 def _field(paragraph, instruction: str) -> None:
@@ -78,6 +90,8 @@ def make(path: Path) -> Path:
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
     section.left_margin = section.right_margin = Cm(2.2)
     section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
+    for zoom in doc.settings.element.findall(qn("w:zoom")):
+        zoom.set(qn("w:percent"), "100")  # required by ISO/IEC 29500 (python-docx omits it)
 
     styles = doc.styles
     normal = styles["Normal"]

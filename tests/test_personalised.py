@@ -195,3 +195,36 @@ def test_patched_copies_equal_directly_built_ones(inst: Instrument, tmp_path: Pa
     texts = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [t for t in texts if t.startswith("~~tg-")]
     assert TRICKY[0].naam in texts
+
+
+# --- a control character pasted into the recipients file --------------------------------------
+
+def test_a_control_character_in_the_recipients_file_is_removed_with_a_warning(
+        tmp_path: Path) -> None:
+    recipients = tmp_path / "ontvangers.csv"
+    recipients.write_text("id;naam;organisatie;onderwerp\n"
+                          "b1;Anouk\x0b de Vries;OBS\x01 De Linde;Bureau Één\n"
+                          "b2;Piet de Vries;KC Het Anker;\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--content", str(FIXTURES), "--only", "alles",
+                                       "--out", str(tmp_path / "uit"),
+                                       "--recipients", str(recipients)])
+    assert result.exit_code == 0, result.output
+    assert ("warning: ontvangers.csv, row 2, column 'naam': removed 1 control character(s) "
+            "(U+000B)") in result.output
+    assert "row 2, column 'organisatie': removed 1 control character(s) (U+0001)" in result.output
+    assert "row 3" not in result.output
+    copies = sorted((tmp_path / "uit").glob("alles_b1_*"))
+    assert {p.suffix for p in copies} == {".docx", ".xlsx"}
+    for path in copies:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():  # every part is well-formed XML again
+                if name.endswith((".xml", ".rels")):
+                    etree.fromstring(z.read(name))
+        props = read_custom(open_archive(path).xml(CUSTOM_PART))
+        assert props[PROP_RECIPIENT_NAME] == "Anouk de Vries"
+    form = next(p for p in copies if p.suffix == ".docx")
+    with zipfile.ZipFile(form) as z:
+        controls = respondent_controls(etree.fromstring(z.read(DOC)))
+    shown = {k: "".join(sdt.itertext()) for k, sdt in controls.items()}
+    assert shown[f"{RESPONDENT}.naam"] == "Anouk de Vries"
+    assert shown[f"{RESPONDENT}.organisatie"] == "OBS De Linde"

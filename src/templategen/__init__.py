@@ -10,7 +10,7 @@ The package follows the data's path; each stage imports only the stages below it
     store | forms | workbooks   the answer store | Word forms | Excel workbooks
     office                   what Word and Excel files share (custom properties, formulas)
     content                  YAML -> the frozen model, recipients, placeholders, scoring
-    errors                   one exception tree
+    errors | xmltext         one exception tree | the one sanitiser of text for Office XML
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -35,8 +35,9 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
               renderers: tuple[Renderer, ...] = RENDERERS) -> BuildResult:
     """Load content (and recipients), render each instrument with each renderer."""
     instruments = load_catalog(content_dir).select(only)
-    recipients = load_recipients(recipients_path) if recipients_path else None
     result = BuildResult()
+    recipients = (load_recipients(recipients_path, result.warnings) if recipients_path
+                  else None)
     for render in renderers:
         if render in TEMPLATE_WARNINGS:
             result.warnings.extend(TEMPLATE_WARNINGS[render](templates_dir))

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.office import formulas
+from templategen.xmltext import xml_safe
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -35,7 +36,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     if isinstance(value, bool):
         cell.value = int(value)
     elif isinstance(value, str):
-        cell.value = value
+        cell.value = xml_safe(value)
         cell.data_type = "s"
     elif isinstance(value, dt.date):
         cell.value = value

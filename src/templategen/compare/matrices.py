@@ -100,6 +100,7 @@ def _quadrant(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: li
         chart = ScatterChart()
         chart.title = rule.label
         chart.style = 13
+        chart.scatterStyle = "marker"  # required by the schema; openpyxl omits it by default
         chart.x_axis.title = x_field.label
         chart.y_axis.title = y_field.label
         scale = x_field.scale or y_field.scale

@@ -11,6 +11,7 @@ from pathlib import Path
 from anyascii import anyascii
 
 from templategen.errors import RecipientsError
+from templategen.xmltext import illegal_characters, xml_safe
 
 REQUIRED_COLUMNS = ("id", "naam")
 OPTIONAL_COLUMNS = ("email", "organisatie", "rol", "onderwerp")
@@ -30,8 +31,12 @@ class Recipient:
         return ctx
 
 
-def load_recipients(path: Path) -> list[Recipient]:
-    """Read recipients; raise RecipientsError naming the row and the fix."""
+def load_recipients(path: Path, warnings: list[str] | None = None) -> list[Recipient]:
+    """Read recipients; raise RecipientsError naming the row and the fix.
+
+    A character no Office file can hold (a control character pasted from another program)
+    is removed; ``warnings`` (when given) gets one line per cell naming row and column.
+    """
     if not path.is_file():
         raise RecipientsError(f"{path}: no such file.")
     if path.suffix.lower() == ".csv":
@@ -54,7 +59,7 @@ def load_recipients(path: Path) -> list[Recipient]:
     for number, values in enumerate(rows[1:], start=2):
         if not any(v.strip() for v in values):
             continue
-        record = {h: (values[i].strip() if i < len(values) else "")
+        record = {h: _clean(path, number, h, values[i] if i < len(values) else "", warnings)
                   for i, h in enumerate(header) if h}
         rid = record["id"]
         if not rid:
@@ -82,6 +87,17 @@ def _refuse_collision(path: Path, number: int, rid: str,
         f"{path}, row {number}: id '{rid}' {how} id '{other}' on row {row}; give every row an "
         "id of its own (ids are compared without capitals and as file names)."
     )
+
+
+def _clean(path: Path, row: int, column: str, value: str, warnings: list[str] | None) -> str:
+    removed = illegal_characters(value)
+    if removed and warnings is not None:
+        warnings.append(
+            f"{path.name}, row {row}, column '{column}': removed {len(removed)} control "
+            f"character(s) ({', '.join(sorted(set(removed)))}) that no Word or Excel file "
+            "can hold; check the value in the recipients file."
+        )
+    return xml_safe(value).strip()
 
 
 def safe_filename_part(text: str, limit: int = 40) -> str:

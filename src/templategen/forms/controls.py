@@ -15,6 +15,7 @@ from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 from templategen.content.model import Field, FieldKind
+from templategen.xmltext import xml_safe
 
 PLACEHOLDER_TEXT = "Klik of tik om tekst in te voeren."
 PLACEHOLDER_CHOICE = "Kies een item."
@@ -51,7 +52,7 @@ def _runs(text: str) -> str:
             if m:
                 parts.append("<w:tab/>")
             if chunk:
-                parts.append(f'<w:t xml:space="preserve">{escape(chunk)}</w:t>')
+                parts.append(f'<w:t xml:space="preserve">{escape(xml_safe(chunk))}</w:t>')
     return f"<w:r>{''.join(parts)}</w:r>"
 
 
@@ -59,7 +60,7 @@ def _sdt(key: str, alias: str, sdt_id: int, kind_xml: str, content: str,
          placeholder: bool) -> str:
     return (
         "<w:sdt><w:sdtPr>"
-        f"<w:alias w:val={quoteattr(alias)}/><w:tag w:val={quoteattr(key)}/>"
+        f"<w:alias w:val={quoteattr(xml_safe(alias))}/><w:tag w:val={quoteattr(key)}/>"
         f'<w:id w:val="{sdt_id}"/><w:lock w:val="sdtLocked"/>'
         + ("<w:showingPlcHdr/>" if placeholder else "")
         + kind_xml
@@ -68,7 +69,7 @@ def _sdt(key: str, alias: str, sdt_id: int, kind_xml: str, content: str,
 
 
 def _placeholder(text: str) -> str:
-    return f"<w:r>{_PLACEHOLDER_RPR}<w:t>{escape(text)}</w:t></w:r>"
+    return f"<w:r>{_PLACEHOLDER_RPR}<w:t>{escape(xml_safe(text))}</w:t></w:r>"
 
 
 def text_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
@@ -92,7 +93,7 @@ def check_control(key: str, alias: str, sdt_id: int, field: Field, value: Value)
 
 def list_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
     items = "".join(
-        f"<w:listItem w:displayText={quoteattr(c)} w:value={quoteattr(c)}/>"
+        f"<w:listItem w:displayText={quoteattr(xml_safe(c))} w:value={quoteattr(xml_safe(c))}/>"
         for c in field.choices
     )
     kind_xml = f"<w:dropDownList>{items}</w:dropDownList>"

@@ -39,6 +39,7 @@ from templategen.content.model import (
 )
 from templategen.content.placeholders import JINJA
 from templategen.content.wording import text as wording
+from templategen.xmltext import xml_safe
 
 # Role in the form -> style name in the reference document. Restyle by editing those styles.
 STYLES = {
@@ -129,7 +130,7 @@ class FormWriter:
     def run(self, p: Paragraph, text: str, bold: bool = False) -> None:
         """Add text to a paragraph; Jinja2 texts become a marker filled per copy."""
         if "{{" not in text and "{%" not in text:
-            p.add_run(text).bold = bold or None
+            p.add_run(xml_safe(text)).bold = bold or None
             return
         r = p.add_run()
         r.bold = bold or None

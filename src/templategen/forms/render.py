@@ -38,6 +38,7 @@ from templategen.forms import controls
 from templategen.forms.controls import PLACEHOLDER_STYLE
 from templategen.forms.layout import STYLES, FormWriter, find_logo, write_header
 from templategen.office import custom_props
+from templategen.xmltext import xml_safe
 
 REFERENCE_DOCX = "reference.docx"
 PLACEHOLDER_STYLE_NAME = "Placeholder Text"  # Word's built-in name, in any language
@@ -109,7 +110,7 @@ class Master:
             kind, ref = match.group(1), match.group(2)
             if kind == "c":
                 return controls[ref]
-            return escape(fill(self.texts[int(ref)], context).replace("\n", " "))
+            return escape(xml_safe(fill(self.texts[int(ref)], context)).replace("\n", " "))
 
         document = _MARKER.sub(substitute, self.document)
         props = copy_properties(self.instrument, recipient, "form")
@@ -157,7 +158,7 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
             f"{path}: the style(s) {', '.join(missing)} are missing; add them in Word "
             "(or start from the bundled templates/reference.docx)."
         )
-    title = fill(JINJA.from_string(instrument.title), context_of(None))
+    title = xml_safe(fill(JINJA.from_string(instrument.title), context_of(None)))
     placeholder_style = _placeholder_style(doc)
     writer = FormWriter(doc, instrument)
     writer.write()

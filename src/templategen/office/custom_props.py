@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from templategen.xmltext import xml_safe
+
 CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_REL = (
@@ -21,8 +23,9 @@ _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 def custom_xml(props: dict[str, str]) -> bytes:
     """The docProps/custom.xml part holding these string properties."""
     entries = "".join(
-        f'<property fmtid="{_FMTID}" pid="{pid}" name="{escape(name, {chr(34): "&quot;"})}">'
-        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        f'<property fmtid="{_FMTID}" pid="{pid}" '
+        f'name="{escape(xml_safe(name), {chr(34): "&quot;"})}">'
+        f"<vt:lpwstr>{escape(xml_safe(value))}</vt:lpwstr></property>"
         for pid, (name, value) in enumerate(props.items(), start=2)
     )
     return (

@@ -20,7 +20,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from jinja2 import Template
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from templategen.content.placeholders import JINJA, context_of, fill
 from templategen.content.recipients import Recipient
@@ -28,6 +27,7 @@ from templategen.office import custom_props
 from templategen.workbooks.layout import Cell, Layout
 from templategen.workbooks.style import HouseStyle
 from templategen.workbooks.write import build_workbook, custom_properties, write_workbook
+from templategen.xmltext import xml_safe
 
 _MARK = "~~tg-{}~~"
 # a marked cell as openpyxl writes it: <c r="B3" s="6" t="inlineStr"><is><t>~~tg-0~~</t></is></c>
@@ -155,4 +155,4 @@ def _join(pieces: list[str | int], values: list[str]) -> str:
 def _xml_text(text: str) -> str:
     """Cell text as XML character data (characters XML cannot hold dropped, as in openpyxl
     they would be refused); a carriage return kept as a reference."""
-    return escape(ILLEGAL_CHARACTERS_RE.sub("", text)).replace("\r", "&#13;")
+    return escape(xml_safe(text)).replace("\r", "&#13;")

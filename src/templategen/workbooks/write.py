@@ -33,6 +33,7 @@ from templategen.workbooks.charts import make_chart
 from templategen.workbooks.layout import Cell as LayoutCell
 from templategen.workbooks.layout import Layout, SheetPlan, list_key
 from templategen.workbooks.style import FORMATS, ROLES, HouseStyle, load_house_style, validation
+from templategen.xmltext import xml_safe
 
 REFERENCE_XLSX = "reference.xlsx"
 
@@ -81,11 +82,11 @@ def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title:
     for name, ref in layout.names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     for name, value in props.items():
-        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+        wb.custom_doc_props.append(StringProperty(name=xml_safe(name), value=xml_safe(value)))
     inst = layout.instrument
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-    wb.properties.title = title
-    wb.properties.subject = inst.source.document or title
+    wb.properties.title = xml_safe(title)
+    wb.properties.subject = xml_safe(inst.source.document or title)
     wb.properties.creator = wb.properties.lastModifiedBy = organisation(house.author)
     wb.properties.created = wb.properties.modified = now
     wb.properties.language = LANGUAGE
@@ -126,7 +127,8 @@ def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout,
     styles = _StyleCache(ws)
     for coord, cell in plan.cells.items():
         target = ws[coord]
-        target.value = value_of(cell)
+        value = value_of(cell)
+        target.value = xml_safe(value) if isinstance(value, str) else value
         target._style = styles.get(cell.style, cell.number_format)
     for coord, sheet in plan.links.items():
         ws[coord].hyperlink = f"#'{sheet}'!A1"

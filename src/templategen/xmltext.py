@@ -1,0 +1,27 @@
+"""The one sanitiser for every string written into Office XML.
+
+XML 1.0 cannot hold most control characters (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F),
+nor lone surrogates or U+FFFE/U+FFFF. They arrive by pasting out of other programs (a
+vertical tab from Word's soft line break, U+0001 from a database export) into a recipients
+file or the content. Written raw into document.xml or docProps/custom.xml they make a file
+that no client opens; openpyxl refuses them outright. Every writer (forms, workbooks,
+custom properties, personalised copies, the comparison) passes its text through
+:func:`xml_safe`; where a person can be told (a recipients file: row and column) the
+caller reports :func:`illegal_characters` first.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 (and so Word and Excel) cannot hold."""
+    return _ILLEGAL.sub("", text)
+
+
+def illegal_characters(text: str) -> list[str]:
+    """The characters :func:`xml_safe` would remove, as code points ('U+000B'), in order."""
+    return [f"U+{ord(c):04X}" for c in _ILLEGAL.findall(text)]
