@@ -10,12 +10,14 @@ answer. What counts:
 
 * a tick counts 1, an unticked box 0; a scale point and a number count their value;
 * ``sum`` treats empty answers as 0; ``mean`` and ``spread`` ignore them and give None when
-  nothing is filled; ``percent`` is None when the maximum is 0;
+  nothing is filled; ``percent`` is None when the maximum is 0 or nothing it sums is filled
+  (a blank workbook shows no verdict);
 * per-row rules give None for a row with a missing input; a quadrant needs both x and y
   (a value >= split is high); an achievement uses the latest filled ``actual`` column and is
   None when target equals baseline;
 * ``coverage`` counts per group the answers chosen: ticked boxes when the group has tick
-  boxes, otherwise every filled answer; a group with none triggers the rule's message.
+  boxes, otherwise every filled answer; a group with none triggers the rule's message, once
+  at least one group has something chosen.
 """
 
 from __future__ import annotations
@@ -137,6 +139,9 @@ def _percent(inst: Instrument, rule: Rule, answers: Answers,
         base = _sum(inst, source, answers, done)
     if not base.maximum or not isinstance(base.value, float):
         return RuleResult()
+    source_rule = inst.rule(rule.params["of"])
+    if source_rule is not None and not _values(inst, source_rule, answers):
+        return RuleResult()  # nothing filled in yet: no percentage, no verdict
     pct = base.value / base.maximum
     return RuleResult(value=pct, band=band_of(pct, rule.bands))
 
@@ -199,7 +204,7 @@ def _coverage(inst: Instrument, rule: Rule, answers: Answers,
         slots, _ = coverage_slots(inst, refs)
         rows[label] = float(sum(chosen(s, answers.get(s.key)) for s in slots))
     covered = sum(1 for n in rows.values() if n)
-    message = rule.params["message"] if covered < len(rows) else None
+    message = rule.params["message"] if 0 < covered < len(rows) else None
     return RuleResult(value=float(covered), maximum=float(len(rows)), rows=rows, message=message)
 
 

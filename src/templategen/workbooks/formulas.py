@@ -118,7 +118,11 @@ def _percent(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
     source = rule.params["of"]
     maximum = ctx.rule_max.get(source, 0.0)
     cell = ctx.rule_cells[source]
-    value = f'=IF({number_literal(maximum)}=0,"",{cell}/{number_literal(maximum)})'
+    source_rule = ctx.instrument.rule(source)
+    filled = _args(ctx.ranges(ctx.of_slots(source_rule))) if source_rule else '""'
+    # blank until something is filled in: a blank workbook shows no "0% – Past matig"
+    value = (f'=IF(OR({number_literal(maximum)}=0,COUNT({filled})=0),"",'
+             f'{cell}/{number_literal(maximum)})')
     judgement = "=" + band_formula("{v}", rule.bands) if rule.bands else None
     return [ScoreRow(rule.label, value, judgement=judgement, percent=True)]
 
@@ -159,7 +163,8 @@ def _coverage(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
         sub.append(ScoreRow(f"  {label}", f"=SUM({_args(ctx.ranges(slots, 'C'))})"))
     cells = [f"$B${ctx.first_row + 1 + i}" for i in range(len(sub))]
     covered = "=" + "+".join(f"IF({c}>0,1,0)" for c in cells)
-    judgement = f'=IF({{v}}<{len(sub)},{text_literal(rule.params["message"])},"")'
+    judgement = (f'=IF(OR({{v}}=0,{{v}}>={len(sub)}),"",'
+                 f'{text_literal(rule.params["message"])})')  # quiet until something is chosen
     return [ScoreRow(rule.label, covered, maximum=float(len(sub)), judgement=judgement,
                      extra=sub)]
 

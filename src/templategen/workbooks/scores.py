@@ -23,6 +23,8 @@ def scores_sheet(inst: Instrument, calc_rows: dict[str, int],
                       header_row=3)
     sheet.put("A1", "Scores (worden automatisch berekend)", "title")
     sheet.put("A2", wording(inst.register, "scores_note"), "note")
+    sheet.merges.append("A2:D2")  # the note spans the table, never spills over the header
+    sheet.heights[2] = 30.0
     for col, text in zip("ABCD", ("Onderdeel", "Score", "Maximum", "Oordeel"), strict=True):
         sheet.put(f"{col}3", text, "header")
     ctx = ScoreContext(inst, calc_rows, {}, {}, 4)
@@ -99,13 +101,33 @@ def _parts(inst: Instrument, refs: tuple[str, ...], field_id: str | None
             label = child.title if isinstance(child, Section) else child.text
             if any(s.field.is_numeric for s in slots):
                 out.append((_short(label), slots))
-        return out
+        return _unique(out)
     out = []
     for ref in refs:
         sec = inst.section(ref)
-        label = sec.title if sec else (inst.item(ref).text if inst.item(ref) else ref)  # type: ignore[union-attr]
+        label = (section_label(inst, sec) if sec else
+                 (inst.item(ref).text if inst.item(ref) else ref))  # type: ignore[union-attr]
         out.append((_short(label), rule_slots(inst, [ref], field_id)))
-    return out
+    return _unique(out)
+
+
+def section_label(inst: Instrument, section: Section) -> str:
+    """A section's own name for a chart category: its number and title, or, for an untitled
+    subsection such as "Selectiecriteria", the numbered section it belongs to."""
+    own = f"{section.number} {section.title}".strip()
+    if section.number:
+        return own
+    for top in inst.walk_sections():
+        if section in top.children and top is not section:
+            return f"{top.number} {top.title}".strip()
+    return own
+
+
+def _unique(parts: list[tuple[str, list[Slot]]]) -> list[tuple[str, list[Slot]]]:
+    """Categories that would read alike get their position: a chart never repeats a label."""
+    labels = [label for label, _ in parts]
+    return [(f"{n}. {label}" if labels.count(label) > 1 else label, slots)
+            for n, (label, slots) in enumerate(parts, start=1)]
 
 
 def _slot_parts(inst: Instrument, rule: Any) -> list[tuple[str, list[Slot]]]:

@@ -79,6 +79,7 @@ def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title:
     for plan in layout.sheets:
         ws = wb.create_sheet(plan.title)
         _write_sheet(ws, plan, layout, value_of)
+        _header_footer(ws, title)
     for name, ref in layout.names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     for name, value in props.items():
@@ -92,6 +93,16 @@ def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title:
     wb.properties.language = LANGUAGE
     wb.properties.keywords = f"{inst.id} {inst.version}"
     return wb
+
+
+def _header_footer(ws: Worksheet, title: str) -> None:
+    """Printed pages carry the instrument's title, the sheet's name and "Pagina x van y"."""
+    ws.oddHeader.center.text = title.replace("&", "&&")[:200]
+    ws.oddHeader.center.size = 9
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.left.size = 9
+    ws.oddFooter.right.text = "Pagina &P van &N"
+    ws.oddFooter.right.size = 9
 
 
 def custom_properties(inst: Instrument, recipient: Recipient | None) -> dict[str, str]:
