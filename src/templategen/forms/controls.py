@@ -6,6 +6,15 @@ carries the slot key as ``w:tag``, a short Dutch ``w:alias``, ``w:lock sdtLocked
 until answered, Dutch placeholder text with ``w:showingPlcHdr``. The renderer wraps each
 control in a bookmark named after the slot's anchor (the second anchor, which survives a
 LibreOffice re-save that drops ``w:tag``).
+
+A multi-line answer is a *rich-text* control (no ``w:text``), alone in its paragraph: Word
+keeps a line break typed in it as ``w:br`` (Shift+Enter) or, after Enter, makes it a
+block-level control holding one ``w:p`` per paragraph; LibreOffice 7.4 imports it as a
+content control and writes typed line breaks back inside it, in .docx and .odt alike. A
+plain-text control (``w:text w:multiLine``) does not survive LibreOffice: 7.4 turns it into
+an Input field, whose line breaks come back as bare ``w:t`` runs or moved out of the
+control. A block-level control fares no better there (also an Input field). Single-line
+answers (names, numbers) stay plain-text controls.
 """
 
 from __future__ import annotations
@@ -73,11 +82,17 @@ def _placeholder(text: str) -> str:
 
 
 def text_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
-    multi = ' w:multiLine="1"' if field.multiline and field.kind is FieldKind.TEXT else ""
+    """A plain-text control, or for a multi-line answer a rich-text one (see above)."""
+    kind_xml = "" if is_rich(field) else "<w:text/>"
     if value is None or value == "":
         shown = PLACEHOLDER_NUMBER if field.kind is FieldKind.NUMBER else PLACEHOLDER_TEXT
-        return _sdt(key, alias, sdt_id, f"<w:text{multi}/>", _placeholder(shown), True)
-    return _sdt(key, alias, sdt_id, f"<w:text{multi}/>", _runs(str(value)), False)
+        return _sdt(key, alias, sdt_id, kind_xml, _placeholder(shown), True)
+    return _sdt(key, alias, sdt_id, kind_xml, _runs(str(value)), False)
+
+
+def is_rich(field: Field) -> bool:
+    """Whether the field's control is a rich-text one: multi-line text answers."""
+    return field.kind is FieldKind.TEXT and field.multiline
 
 
 def check_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:

@@ -8,17 +8,24 @@ controls when it re-saves a .docx, and how this reader copes:
 - ``w:tag`` and ``w:lock`` are dropped: the key comes from the bookmark, which LO moves
   from just before the control to the start of its ``w:sdtContent``.
 - text controls lose ``w:showingPlcHdr``: our Dutch placeholder text then reads as empty.
-- line breaks typed in a plain-text control are written *before* the control, as runs
-  holding only ``w:br``: their positions are lost. The text still reads back (lines joined)
-  and a warning names the answer.
+- a plain-text control becomes an Input field. Lines set in it come back as adjacent
+  ``w:t`` elements of one run (read as lines). Line breaks Word typed in it are written
+  *before* the control, as runs holding only ``w:br``, and the lines are joined: they are
+  put back where a sentence ends and the next begins without a space, else the text is
+  kept as it is; either way a warning names the answer. Multi-line answers are rich-text
+  controls (see forms.controls), which keep their line breaks.
 - a checkbox gets wrapped in a block-level ``w:sdt`` (holding only the alias): controls
   that contain other controls are wrappers and are skipped.
 - checkbox state (``w14:checked``), dropdown items and ``w:date``/``w:fullDate`` survive.
+
+A form that went through .doc has no content controls left; its answers are read from the
+legacy form fields and bookmarks that carry the anchors (:mod:`.wordfields`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from lxml import etree
@@ -26,6 +33,7 @@ from lxml import etree
 from templategen.content.model import Instrument, key_from_anchor
 from templategen.forms.controls import CHECKED, PLACEHOLDERS
 from templategen.returned.reading import Archive, Extraction, RawValue
+from templategen.returned.wordfields import bookmarked_text, form_fields
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -64,12 +72,50 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
             )
             continue
         target[key] = control_value(sdt)
-        if target[key] is not None and lost_breaks(sdt):
+        lost = lost_breaks(sdt)
+        if isinstance(target[key], str) and lost:
+            target[key], placed = restore_breaks(str(target[key]), lost)
             result.warnings.append(
-                f"the line breaks of answer '{key}' were lost when the file was saved "
-                "(LibreOffice moves them out of text fields); its lines are joined."
+                f"the line breaks of answer '{key}' were moved out of its field when the file "
+                "was saved (LibreOffice does this to text fields Word filled in); "
+                + (f"{placed} of {lost} were put back at sentence ends, check its lines."
+                   if placed else "its lines are joined as they came.")
             )
+    _outside_controls(root, slots, result)
     return result
+
+
+def _outside_controls(root: etree._Element, slots: set[str], result: Extraction) -> None:
+    """Answers no control holds: legacy form fields and bookmarked text (a .doc trip)."""
+    todo = slots - set(result.values)
+    if not todo:
+        return
+    found = {k: v for k, v in form_fields(root).items() if k in todo}
+    found.update(bookmarked_text(root, todo - set(found)))
+    for key, value in found.items():
+        result.values[key] = None if isinstance(value, str) and (
+            not value or value in PLACEHOLDERS) else value
+    if found:
+        result.warnings.append(
+            f"{len(found)} answer(s) were not in content controls (the form was saved in "
+            "another format in between, such as .doc); they were read from the fields and "
+            "bookmarks that mark them."
+        )
+
+
+# a sentence end directly followed by the next sentence: where a lost line break was
+_JOINED = re.compile(r"(?<=[.!?;:)])(?=[A-ZÀ-ÖØ-Þ])")
+
+
+def restore_breaks(text: str, lost: int) -> tuple[str, int]:
+    """Put ``lost`` line breaks back where sentences were joined without a space (only when
+    there are exactly that many such places); return the text and how many were placed."""
+    places = [m.start() for m in _JOINED.finditer(text)]
+    if len(places) != lost:
+        return text, 0
+    for at in reversed(places):
+        text = text[:at] + "\n" + text[at:]
+    return text, lost
 
 
 def control_key(sdt: etree._Element) -> str | None:
@@ -122,7 +168,10 @@ def _showing_placeholder(sdt: etree._Element) -> bool:
 
 
 def content_text(sdt: etree._Element) -> str:
-    """The text a control holds: line breaks as "\\n", tabs as "\\t", paragraphs joined."""
+    """The text a control holds: line breaks as "\\n", tabs as "\\t", paragraphs as lines.
+
+    Two ``w:t`` next to each other in one run are two lines: that is how LibreOffice writes
+    the lines of an Input field (Word never splits a run's text without a break)."""
     content = sdt.find(_SDT_CONTENT)
     if content is None:
         return ""
@@ -134,6 +183,9 @@ def content_text(sdt: etree._Element) -> str:
                 parts.append("\n")
             paragraphs += 1
         elif el.tag == f"{{{W}}}t":
+            before = el.getprevious()
+            if before is not None and before.tag == f"{{{W}}}t":
+                parts.append("\n")
             parts.append(el.text or "")
         elif el.tag in (f"{{{W}}}br", f"{{{W}}}cr"):
             parts.append("\n")

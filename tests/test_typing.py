@@ -1,0 +1,106 @@
+"""The typing test: answers typed through LibreOffice's own editing API (UNO) into every kind
+of control and input cell, saved by LibreOffice as .docx/.xlsx and as .odt/.ods, ingested
+through the CLI: every typed value comes back exactly, line breaks included."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from templategen.cli import main
+from templategen.content.catalog import load_catalog
+from templategen.content.model import FieldKind, Instrument
+from templategen.filling.answers import typed_answers
+from templategen.filling.keyboard import missing_reason, type_answers
+
+FIXTURE = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
+WHY_NOT = missing_reason()
+pytestmark = [pytest.mark.libreoffice,
+              pytest.mark.skipif(WHY_NOT is not None, reason=f"cannot type via UNO: {WHY_NOT}")]
+
+# What a person types that is easy to lose: lines (an empty one too), a formula-looking
+# text at the start of a line and of the answer, spaces around, quotes and markup.
+MULTI_LINE = {
+    "visie": "=SOM(A1:A3) is geen formule.\nTweede regel: basisvakken.\n\nNa een lege regel.",
+    "tabel.beleid.actie": "Eerst scholing.\nDaarna een pilot",
+    "tabel.regio.actie": "+31 6 12345678\n@team ict & <collega's>",
+}
+
+
+def answers_for(instrument: Instrument, workbook: bool) -> tuple[dict, dict]:
+    """What to type and what export must give back, covering every kind of place."""
+    fill, want = typed_answers(instrument, 3, workbook=workbook)
+    for key, text in MULTI_LINE.items():
+        fill[key] = want[key] = text
+    fill["respondent.organisatie"] = want["respondent.organisatie"] = "=1+2"
+    kinds = {s.key: s.field.kind for s in instrument.slots()}
+    ticks = [k for k, v in want.items() if kinds[k] is FieldKind.CHECK]
+    assert {want[k] for k in ticks} >= {True, False}  # ticked and unticked boxes
+    for kind in (FieldKind.SCALE, FieldKind.CHOICE, FieldKind.DATE, FieldKind.NUMBER):
+        assert any(kinds[k] is kind and v is not None for k, v in want.items()), kind
+    return fill, want
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """Build personalised copies, type into both, save each twice; return (folder, expected)."""
+    tmp = tmp_path_factory.mktemp("typing")
+    content = tmp / "content"
+    content.mkdir()
+    shutil.copy(FIXTURE, content / FIXTURE.name)
+    (tmp / "ontvangers.csv").write_text("id,naam,organisatie\nr7,Zoë Ĳsselstein,De Brug\n",
+                                        encoding="utf-8")
+    built = tmp / "built"
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--out", str(built),
+                                       "--recipients", str(tmp / "ontvangers.csv")])
+    assert result.exit_code == 0, result.output
+    instrument = load_catalog(content).get("alles")
+    assert instrument is not None
+    expected: dict[str, dict] = {}
+    for source in sorted(built.glob("alles_*.*")):
+        workbook = source.suffix == ".xlsx"
+        fill, want = answers_for(instrument, workbook)
+        formats = (".xlsx", ".ods") if workbook else (".docx", ".odt")
+        outputs = [tmp / "saved" / f"{source.stem}{suffix}" for suffix in formats]
+        done = type_answers(source, instrument, fill, outputs)
+        assert done.missing == ()
+        assert len(done.typed) == sum(1 for v in fill.values() if v is not None)
+        for out in outputs:
+            expected[out.name] = want
+    return tmp, expected
+
+
+def ingest_and_export(tmp: Path, files: list[Path], name: str) -> tuple[list, list]:
+    folder = tmp / name
+    folder.mkdir()
+    for f in files:
+        shutil.copy(f, folder / f.name)
+    runner = CliRunner()
+    db, report = tmp / f"{name}.db", tmp / f"{name}.json"
+    result = runner.invoke(main, ["ingest", str(folder), "--db", str(db), "--report",
+                                  str(report), "--content", str(tmp / "content")])
+    assert result.exit_code == 0, result.output
+    exported = runner.invoke(main, ["export", "--db", str(db), "--format", "json"])
+    assert exported.exit_code == 0, exported.output
+    return json.loads(report.read_text(encoding="utf-8")), json.loads(exported.output)
+
+
+@pytest.mark.parametrize("formats", [(".docx", ".xlsx")], ids=["ooxml"])
+def test_every_typed_value_comes_back(typed, formats) -> None:
+    tmp, expected = typed
+    files = sorted(f for f in (tmp / "saved").iterdir() if f.suffix in formats)
+    assert {f.suffix for f in files} == set(formats)
+    report, rows = ingest_and_export(tmp, files, formats[0].lstrip("."))
+    assert [(r["status"], r["warnings"]) for r in report] == [("accepted", [])] * len(files)
+    got: dict[str, dict] = {}
+    for row in rows:
+        got.setdefault(row["source"], {})[row["item"]] = row["value"]
+    for f in files:
+        assert got[f.name] == expected[f.name], f.name
+    lines = [v for g in got.values() for v in g.values() if isinstance(v, str) and "\n" in v]
+    assert len(lines) == len(MULTI_LINE) * len(files)
+
