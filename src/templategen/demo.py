@@ -7,8 +7,8 @@
    form, some the workbook, some both; one answer is a formula-looking text
    (``=HYPERLINK(…)``) to show it stays text; one copy is never returned;
 3. re-save a few forms and a few workbooks through LibreOffice when it is installed (one
-   batch each); one of those respondents first types a multi-line answer in the form, so
-   the report shows the warning that LibreOffice joined its lines;
+   batch each); one of those respondents first types a multi-line answer in the form, which
+   comes back line for line;
 4. ingest everything into ``antwoorden.sqlite`` with a JSON report, and print one line per
    file with warnings (the first warning);
 5. compare into ``vergelijking.xlsx``.
@@ -151,7 +151,7 @@ def _resave(forms: list[tuple[Path, Instrument]], workbooks: list[Path], folder:
     echo(f"resave:  {len(chosen_forms)} form(s) and {len(chosen_books)} workbook(s) re-saved "
          "through LibreOffice: " + ", ".join(p.name for p in chosen_forms + chosen_books))
     if typed is not None:
-        echo(f"resave:  {typed.name} has an answer of two lines (LibreOffice joins them)")
+        echo(f"resave:  {typed.name} has an answer of two lines (they come back as two lines)")
 
 
 def _type_lines(path: Path, inst: Instrument) -> bool:

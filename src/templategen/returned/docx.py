@@ -91,7 +91,8 @@ def _outside_controls(root: etree._Element, slots: set[str], result: Extraction)
     if not todo:
         return
     found = {k: v for k, v in form_fields(root).items() if k in todo}
-    found.update(bookmarked_text(root, todo - set(found)))
+    # an empty bookmark is where a control was deleted, not an answer place
+    found.update({k: v for k, v in bookmarked_text(root, todo - set(found)).items() if v})
     for key, value in found.items():
         result.values[key] = None if isinstance(value, str) and (
             not value or value in PLACEHOLDERS) else value
