@@ -143,6 +143,7 @@ class _Builder(RuleChecks):
     def instrument(self, data: Any) -> Instrument:
         if not self.keys(data, INSTRUMENT_KEYS, "instrument", 1):
             raise ContentError(self.problems)
+        fallbacks = self.fallbacks(data)
         for sd in self.list_(data, "scales"):
             self.scale(sd)
         inst_id = self.new_id(data)
@@ -164,6 +165,7 @@ class _Builder(RuleChecks):
             instructions=self.text(data, "instructions"), source=source,
             scales=dict(self.scales), sections=sections, subject_label=self.text(data, "subject"),
             previous_versions=prev, path=str(self.path), register=register,
+            placeholders=fallbacks,
         )
         rules: list[Rule] = []
         for rd in self.list_(data, "rules"):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from templategen.content.model import ID_PATTERN, RESPONDENT, Scale
-from templategen.content.placeholders import JINJA
+from templategen.content.placeholders import JINJA, STANDARD, placeholder_names
 from templategen.content.schema import did_you_mean
 from templategen.content.yamlsource import LineDict, LineList
 from templategen.errors import Problem
+
+PLACEHOLDER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class Checks:
@@ -22,6 +25,8 @@ class Checks:
         self.problems: list[Problem] = []
         self.scales: dict[str, Scale] = {}
         self.ids: dict[str, int] = {}
+        # what a placeholder may name: the recipient columns, the instrument's declared ones
+        self.placeholders: set[str] = set(STANDARD) | set(JINJA.globals)
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -65,6 +70,35 @@ class Checks:
         except jinja2.TemplateSyntaxError as exc:
             self.err(line + (exc.lineno or 1) - 1, f"bad Jinja2 placeholder: {exc.message}.",
                      "write placeholders as {{ naam }}.")
+            return
+        for name in sorted(placeholder_names(s) - self.placeholders):
+            known = sorted(self.placeholders - set(JINJA.globals))
+            self.err(line, f"the placeholder {{{{ {name} }}}} is filled by no recipient column.",
+                     did_you_mean(name, known, f"use one of {', '.join(known)}, or declare it "
+                                  "under 'placeholders:' with a text for copies without it."))
+
+    def fallbacks(self, data: LineDict) -> dict[str, str]:
+        """The instrument's ``placeholders``: name -> fallback text; they become known."""
+        value = data.get("placeholders")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.err(data.line_of("placeholders"), "'placeholders' must be a mapping.",
+                     "write e.g. 'placeholders: {naam: collega}'.")
+            return {}
+        out: dict[str, str] = {}
+        for name, text in value.items():
+            if str(name).startswith("__"):
+                continue
+            if not PLACEHOLDER_NAME.match(str(name)) or isinstance(text, (dict, list)):
+                self.err(value.line_of(name) if isinstance(value, LineDict) else
+                         data.line_of("placeholders"),
+                         f"placeholder '{name}' needs a simple name and a text.",
+                         "write e.g. 'naam: collega'.")
+                continue
+            out[str(name)] = "" if text is None else str(text)
+        self.placeholders |= set(out)
+        return out
 
     def new_id(self, data: LineDict, key: str = "id", scope: dict[str, int] | None = None) -> str:
         value = data.get(key)

@@ -344,6 +344,9 @@ class Instrument:
     subject_label: str = ""  # e.g. "Bureau": what a respondent assesses; empty when none
     previous_versions: tuple[str, ...] = ()
     path: str = ""  # the YAML file it came from
+    # placeholder -> fallback text for unpersonalised copies ("naam": "collega"); also
+    # declares placeholders beyond the standard recipient columns
+    placeholders: Mapping[str, str] = field(default_factory=dict)
     register: Register = Register.U  # how fixed texts address the respondent (u or jij)
 
     def walk_items(self) -> Iterator[Item]:

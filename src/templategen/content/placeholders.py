@@ -3,7 +3,9 @@ recipient: one sandboxed environment and one context, the same for forms and wor
 
 from __future__ import annotations
 
-from jinja2 import Template
+from collections.abc import Mapping
+
+from jinja2 import Template, meta
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -13,12 +15,36 @@ from templategen.errors import TemplateError
 JINJA = SandboxedEnvironment(autoescape=False)
 
 
-def context_of(recipient: Recipient | None) -> dict[str, str]:
-    """The placeholder values of a copy: every column of its recipient; for the
-    unpersonalised copy the standard columns, all empty."""
+STANDARD = ("id", "naam", *OPTIONAL_COLUMNS)
+
+
+def context_of(recipient: Recipient | None,
+               fallbacks: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The placeholder values of a copy's texts: every column of its recipient.
+    ``fallbacks`` (the instrument's ``placeholders``) stand in where the recipient has no
+    value and in the unpersonalised copy ("Beste collega" instead of "Beste ").
+
+    Answers prefilled for the respondent never take a fallback: see :func:`prefill_of`."""
+    base = {c: "" for c in STANDARD} | dict(fallbacks or {})
     if recipient is None:
-        return {c: "" for c in ("id", "naam", *OPTIONAL_COLUMNS)}
-    return recipient.context
+        return base
+    return base | {k: v for k, v in recipient.context.items() if v or k not in base}
+
+
+def prefill_of(recipient: Recipient | None) -> dict[str, str]:
+    """The recipient's own values, for answers prefilled in a copy (none without one)."""
+    return recipient.context if recipient is not None else {}
+
+
+def placeholder_names(text: str) -> set[str]:
+    """The names a text's placeholders read ({{ naam }}, {% if onderwerp %}); a text that
+    is not valid Jinja2 reads none (content checks report it)."""
+    if "{" not in text:
+        return set()
+    try:
+        return set(meta.find_undeclared_variables(JINJA.parse(text)))
+    except JinjaError:
+        return set()
 
 
 def fill(template: Template, context: dict[str, str]) -> str:

@@ -13,6 +13,7 @@ INSTRUMENT_KEYS = {
     "required": {"id", "version", "title", "role", "introduction", "source", "sections"},
     "optional": {
         "instructions", "scales", "rules", "subject", "previous_versions", "register",
+        "placeholders",
     },
 }
 SOURCE_KEYS = {

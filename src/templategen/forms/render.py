@@ -98,11 +98,11 @@ class Master:
     slots: dict[str, tuple[Slot, int]] = field(default_factory=dict)  # respondent slots
 
     def copy(self, recipient: Recipient | None) -> bytes:
-        context = context_of(recipient)
+        context = context_of(recipient, self.instrument.placeholders)
         controls = dict(self.controls)
         if recipient is not None:
             for key, (slot, index) in self.slots.items():
-                value = context.get(slot.field.id, "")
+                value = recipient.context.get(slot.field.id, "")
                 if value:
                     controls[key] = _control_xml(slot, index, value)
 
@@ -158,7 +158,8 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
             f"{path}: the style(s) {', '.join(missing)} are missing; add them in Word "
             "(or start from the bundled templates/reference.docx)."
         )
-    title = xml_safe(fill(JINJA.from_string(instrument.title), context_of(None)))
+    title = xml_safe(fill(JINJA.from_string(instrument.title),
+                          context_of(None, instrument.placeholders)))
     placeholder_style = _placeholder_style(doc)
     writer = FormWriter(doc, instrument)
     writer.write()

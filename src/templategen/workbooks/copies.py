@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 from jinja2 import Template
 
-from templategen.content.placeholders import JINJA, context_of, fill
+from templategen.content.placeholders import JINJA, context_of, fill, prefill_of
 from templategen.content.recipients import Recipient
 from templategen.office import custom_props
 from templategen.workbooks.layout import Cell, Layout
@@ -43,9 +43,9 @@ class _Fill:
     prefill: str | None = None
     template: Template | None = None
 
-    def value(self, context: dict[str, str]) -> str:
+    def value(self, context: dict[str, str], prefill: dict[str, str]) -> str:
         if self.prefill is not None:
-            return context.get(self.prefill, "")
+            return prefill.get(self.prefill, "")
         assert self.template is not None
         return fill(self.template, context)
 
@@ -68,8 +68,9 @@ class WorkbookMaster:
             buffer = io.BytesIO()
             write_workbook(self.layout, recipient, self.house).save(buffer)
             return buffer.getvalue()
-        context = context_of(recipient)
-        values = [fill.value(context) for fill in self.fills]
+        context = context_of(recipient, self.layout.instrument.placeholders)
+        prefill = prefill_of(recipient)
+        values = [fill.value(context, prefill) for fill in self.fills]
         title = _xml_text(fill(self.title, context)) if self.title else ""
         props = custom_properties(self.layout.instrument, recipient)
         buffer = io.BytesIO()

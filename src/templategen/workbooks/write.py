@@ -27,7 +27,7 @@ from templategen.content.copies import LANGUAGE, copy_properties, organisation
 from templategen.content.model import (
     Instrument,
 )
-from templategen.content.placeholders import JINJA, context_of, fill
+from templategen.content.placeholders import JINJA, context_of, fill, prefill_of
 from templategen.content.recipients import Recipient
 from templategen.workbooks.charts import make_chart
 from templategen.workbooks.layout import Cell as LayoutCell
@@ -48,7 +48,8 @@ def write_workbook(layout: Layout, recipient: Recipient | None,
                    house: HouseStyle | None = None) -> Workbook:
     """One copy of the workbook for a recipient (or blank), built directly with openpyxl."""
     inst = layout.instrument
-    context = context_of(recipient)
+    context = context_of(recipient, inst.placeholders)
+    prefill = prefill_of(recipient)
     cache: dict[str, str] = {}
 
     def render(text: str) -> str:
@@ -60,7 +61,7 @@ def write_workbook(layout: Layout, recipient: Recipient | None,
 
     def value_of(cell: LayoutCell) -> Any:
         if cell.prefill:
-            return context.get(cell.prefill) or None
+            return prefill.get(cell.prefill) or None
         value = cell.value
         return render(value) if isinstance(value, str) and not value.startswith("=") else value
 
