@@ -61,9 +61,9 @@ def test_a_misspelt_placeholder_fails_validate_with_did_you_mean(tmp_path):
     folder = content(tmp_path, SCAN.replace("{{ team }} de rol", "{{ vestiging }} de rol"))
     result = CliRunner().invoke(main, ["validate", "--content", str(folder)])
     assert result.exit_code == 1
-    assert "scan.yaml:20: the placeholder {{ vestiging }} is filled by no recipient column. Fix: use " \
-           "one of email, id, naam, onderwerp, organisatie, rol, team, or declare it under " \
-           "'placeholders:'" in result.output
+    assert ("scan.yaml:20: the placeholder {{ vestiging }} is filled by no recipient column. "
+            "Fix: use one of email, id, naam, onderwerp, organisatie, rol, team, or declare it "
+            "under 'placeholders:'") in result.output
     # tags and loop variables are not placeholders to fill
     folder = content(tmp_path, SCAN.replace(
         "Hoe ziet {{ team }}", "Hoe{% for x in [1] %}{{ x }}{% endfor %}{% if rol %}!{% endif %}"))
