@@ -35,4 +35,4 @@ def store_db(request, tmp_path):
         return tmp_path / "store.sqlite"
     return request.getfixturevalue("pg_url")
 
-from mailservers import smtp_server, smtps_server, test_ca  # noqa: E402, F401
+from mailservers import imap_server, smtp_server, smtps_server, test_ca  # noqa: E402, F401

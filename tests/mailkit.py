@@ -71,3 +71,52 @@ def body_text(msg: EmailMessage) -> str:
     part = msg.get_body(("plain",))
     assert part is not None
     return str(part.get_content()).replace("\r\n", "\n")
+
+
+def filled(copy: Path, out: Path, seed: int) -> Path:
+    """Fill a copy with sample answers as its respondent would; return the filled file."""
+    import random
+
+    from templategen.content.catalog import load_catalog
+    from templategen.filling.fill import fill_form, fill_workbook, sample_answers
+
+    inst = load_catalog().instruments[INSTRUMENT]
+    slots = {s.key: s for s in inst.slots()}
+    answers = sample_answers(inst, random.Random(seed), empty=0.0)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fill = fill_form if copy.suffix == ".docx" else fill_workbook
+    assert fill(copy, answers, out, slots) > 0
+    return out
+
+
+def reply(rid: str, in_reply_to: str, files: list[tuple[str, bytes]],
+          day: int = 1) -> EmailMessage:
+    """A respondent's answer to the message they were sent, with files attached."""
+    import datetime as dt
+    from email.utils import format_datetime, make_msgid
+
+    msg = EmailMessage()
+    naam = next(n for r, n, _ in LEADERS if r == rid)
+    msg["From"] = f"{naam} <{address(rid)}>"
+    msg["To"] = "advies@bestuur.example"
+    msg["Subject"] = "RE: Gespreksvragen"
+    msg["Date"] = format_datetime(dt.datetime(2026, 12, day, 9, 30, tzinfo=dt.UTC))
+    msg["Message-ID"] = make_msgid("antwoord", domain="scholen.example")
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    msg.set_content("Beste,\n\nHierbij mijn ingevulde formulier.\n\nGroet")
+    for name, data in files:
+        msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return msg
+
+
+def outlook_bytes(msg: EmailMessage) -> bytes:
+    """The same message as a real Outlook .msg file, written by aspose-email-foss."""
+    from aspose.email_foss import msg as outlook
+
+    message = outlook.MapiMessage.from_email_message(msg)
+    name, addr = msg["From"].addresses[0].display_name, msg["From"].addresses[0].addr_spec
+    message.set_property(outlook.PropertyId.SENDER_NAME, name)
+    message.set_property(outlook.PropertyId.SENDER_EMAIL_ADDRESS, addr)  # as Outlook sets it
+    return bytes(message.to_bytes())

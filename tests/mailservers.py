@@ -4,10 +4,18 @@ and a password file in a temporary folder. Each binds a free port; nothing is mo
 
 from __future__ import annotations
 
+import grp
+import os
+import pwd
+import shutil
 import socket
 import ssl
+import subprocess
+import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,3 +113,146 @@ def smtps_server(request: Any, test_ca: Any,
                  monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
     """aiosmtpd on 127.0.0.1 with implicit TLS (smtps)."""
     yield from _smtp(request, test_ca, monkeypatch, implicit_tls=True)
+
+
+# --- dovecot: a real IMAP server, unprivileged, in a temporary folder --------------------
+
+DOVECOT = Path("/usr/sbin/dovecot")
+DOVECOT_USER = "dovecot"  # Debian's package creates it; used when the tests run as root
+
+_DOVECOT_CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+first_valid_uid = 0
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={user} gid={group} home={root}/home/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service auth {{
+  user = {user}
+}}
+service auth-worker {{
+  user = {user}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    user = {user}
+  }}
+  unix_listener stats-writer {{
+    user = {user}
+  }}
+}}
+"""
+
+
+@dataclass
+class ImapServer:
+    port: int
+    root: Path
+
+    @property
+    def url(self) -> str:
+        return f"imap://{USER.replace('@', '%40')}@127.0.0.1:{self.port}/INBOX"
+
+    def client(self) -> Any:
+        import imaplib
+
+        conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=30)
+        conn.login(USER, PASSWORD)
+        return conn
+
+    def append(self, raw: bytes, folder: str = "INBOX") -> None:
+        conn = self.client()
+        try:
+            typ, data = conn.append(folder, "", None, raw)
+            assert typ == "OK", data
+        finally:
+            conn.logout()
+
+    def count(self, folder: str) -> int:
+        conn = self.client()
+        try:
+            typ, data = conn.select(folder, readonly=True)
+            assert typ == "OK", data
+            return int(data[0] or 0)
+        finally:
+            conn.logout()
+
+
+@pytest.fixture
+def imap_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapServer]:
+    """Debian's dovecot on 127.0.0.1 (plain IMAP on loopback), one mailbox, run as the
+    unprivileged 'dovecot' user when the tests run as root."""
+    if not DOVECOT.exists():
+        pytest.skip("dovecot is not installed (bash scripts/setup --dev installs dovecot-imapd)")
+    # its own folder directly under /tmp: pytest's folders are private to root
+    root = Path(tempfile.mkdtemp(prefix="templategen-dovecot-"))
+    as_root = os.geteuid() == 0
+    user = DOVECOT_USER if as_root else pwd.getpwuid(os.getuid()).pw_name
+    group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+    server = ImapServer(port=free_port(), root=root)
+    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
+    conf = root / "dovecot.conf"
+    conf.write_text(_DOVECOT_CONF.format(root=root, port=server.port, user=user, group=group),
+                    encoding="utf-8")
+    for sub in ("run", "state", "home"):
+        (root / sub).mkdir()
+    if as_root:
+        for path in [root, *root.rglob("*")]:
+            shutil.chown(path, user, group)
+    command = [str(DOVECOT), "-F", "-c", str(conf)]
+    if as_root:
+        command = ["runuser", "-u", user, "--", *command]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", server.port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = (root / "dovecot.log")
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    raise RuntimeError("dovecot did not start: " + output + (
+                        log.read_text() if log.exists() else "")) from None
+                time.sleep(0.1)
+        monkeypatch.setenv("TEMPLATEGEN_IMAP_PASSWORD", PASSWORD)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        if process.stdout:
+            process.stdout.close()
+        shutil.rmtree(root, ignore_errors=True)

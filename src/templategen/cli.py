@@ -120,21 +120,32 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write a JSON report, one object per file.")
+@click.option("--imap", "imap", default=None, metavar="URL",
+              help="Also read replies from imaps://user@host/INBOX; password from "
+              "TEMPLATEGEN_IMAP_PASSWORD or a prompt. Mail is never changed unless…")
+@click.option("--imap-move-to", "imap_move_to", default=None, metavar="FOLDER",
+              help="…this is given: move each message read to FOLDER.")
 @content_option
 @translate_errors
-def ingest(paths: tuple[Path, ...], db: str, report: Path | None,
-           content_dir: Path | None) -> None:
-    """Read returned .docx/.xlsx files (or folders of them) into the store."""
-    from templategen.returned.ingest import ingest_paths
+def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | None,
+           imap_move_to: str | None, content_dir: Path | None) -> None:
+    """Read returned files (.docx/.xlsx, folders of them) and mail (.eml, .msg, .mbox,
+    Maildir, IMAP) into the store."""
+    from templategen.mail.collect import ingest_any
+    from templategen.mail.imap import Mailbox
 
-    outcomes = ingest_paths(list(paths), db=db, content_dir=content_dir, echo=click.echo,
-                            progress=click.progressbar if sys.stderr.isatty() else None,
-                            report_path=report)
+    if not paths and not imap:
+        raise click.UsageError("give the returned files or folders, or --imap URL.")
+    mailbox = Mailbox(imap, move_to=imap_move_to, password=lambda: os.environ.get(
+        "TEMPLATEGEN_IMAP_PASSWORD") or click.prompt("IMAP password", hide_input=True,
+                                                      err=True)) if imap else None
+    outcomes = ingest_any(list(paths), db=db, imap=mailbox, content_dir=content_dir,
+                          echo=click.echo, report_path=report,
+                          progress=click.progressbar if sys.stderr.isatty() else None)
     if any(o.status == "rejected" for o in outcomes):
         sys.exit(1)
 
@@ -190,6 +201,21 @@ def _send(purpose: str, **kwargs: Any) -> None:
         click.echo(line)
     if run.failed:
         sys.exit(1)
+
+
+@main.command()
+@db_option
+@click.option("--recipients", "recipients", default=None,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The recipients file: names, and those never mailed (no address).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@translate_errors
+def status(db: str, recipients: Path | None, fmt: str) -> None:
+    """Per recipient and instrument: sent, returned, corrected, returned empty or missing."""
+    from templategen.mail.status import status_report
+
+    click.echo(status_report(db, recipients, fmt))
 
 
 @main.command(name="mail")

@@ -107,12 +107,17 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
 def _due(rid: str, theirs: list[KitCopy], log: list[Any], transport: Transport, purpose: str,
          resend: bool, returned: set[tuple[str, str]], today: str) -> list[KitCopy]:
     """The copies this recipient should get now."""
-    delivered = {i for e in log if e.recipient == rid and e.purpose == "invitation"
-                 and e.status in transport.done for i in e.instruments}
+    def logged(kind: str, statuses: tuple[str, ...]) -> set[str]:
+        return {i for e in log if e.recipient == rid and e.purpose == kind
+                and e.status in statuses and (kind == "invitation" or e.at[:10] == today)
+                for i in e.instruments}
+
     if purpose == "invitation":
+        delivered = logged("invitation", transport.done)
         return theirs if resend else [c for c in theirs if c.instrument not in delivered]
-    reminded = {i for e in log if e.recipient == rid and e.purpose == "reminder"
-                and e.status in transport.done and e.at[:10] == today for i in e.instruments}
+    # a reminder follows an invitation sent, or drafted (and sent by hand)
+    delivered = logged("invitation", ("sent", "drafted"))
+    reminded = logged("reminder", transport.done)
     return [c for c in theirs if c.instrument in delivered
             and (rid, c.instrument) not in returned
             and (resend or c.instrument not in reminded)]

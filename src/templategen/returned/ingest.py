@@ -33,7 +33,7 @@ from templategen.errors import DuplicateFile, NothingToIngest, RejectedFile, Sto
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
 from templategen.store.backend import is_url
-from templategen.store.database import NewSubmission, Store
+from templategen.store.database import MailSource, NewSubmission, Store
 
 # Files a folder walk picks up; a file named on the command line is always read.
 OFFICE_SUFFIXES = frozenset({
@@ -147,7 +147,6 @@ def ingest_file(path: Path, store: Store, reader: _Reader,
     name, file_name = shown_name(path), shown_name(Path(path.name))
     notes = [] if file_name == path.name else [_name_warning(file_name)]
     received = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    sha = ""
 
     def outcome(status: str, **kw: Any) -> Outcome:
         return Outcome(name, status, seconds=time.perf_counter() - start, **kw)
@@ -159,31 +158,57 @@ def ingest_file(path: Path, store: Store, reader: _Reader,
                                f"{limits.max_file_bytes // (1024 * 1024)} MB; stuur een kleiner "
                                "bestand.")
         data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        if store.has_sha(sha):
-            return outcome("duplicate", warnings=notes)
-        result = reader.read(file_name, data)
     except RejectedFile as exc:
-        store.add_rejection(file_name, sha, received, str(exc))
+        store.add_rejection(file_name, "", received, str(exc))
         return outcome("rejected", reason=str(exc), warnings=notes)
     except OSError as exc:
         return outcome("rejected", reason=f"{file_name} kan hier niet worden gelezen "
                        f"({exc.strerror}); controleer het bestand en lees het opnieuw in.",
                        warnings=notes)
+    return ingest_data(name, file_name, data, store, reader, limits,
+                       modified=lambda: _mtime(path), notes=notes, start=start)
+
+
+def ingest_data(label: str, name: str, data: bytes, store: Store, reader: _Reader,
+                limits: Limits = DEFAULT_LIMITS, modified: Callable[[], str] | None = None,
+                mail: MailSource | None = None, notes: Iterable[str] = (),
+                start: float | None = None) -> Outcome:
+    """One returned file's bytes (a file's, or a mail attachment's) through the pipeline into
+    the store; ``label`` names it in the report, ``name`` is its own file name."""
+    start = time.perf_counter() if start is None else start
+    notes = list(notes)
+    received = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    sha = ""
+
+    def outcome(status: str, **kw: Any) -> Outcome:
+        return Outcome(label, status, seconds=time.perf_counter() - start, **kw)
+
+    try:
+        if len(data) > limits.max_file_bytes:
+            raise RejectedFile(f"{name} is groter dan "
+                               f"{limits.max_file_bytes // (1024 * 1024)} MB; stuur een kleiner "
+                               "bestand.")
+        sha = hashlib.sha256(data).hexdigest()
+        if store.has_sha(sha):
+            return outcome("duplicate", warnings=notes)
+        result = reader.read(name, data)
+    except RejectedFile as exc:
+        store.add_rejection(name, sha, received, str(exc))
+        return outcome("rejected", reason=str(exc), warnings=notes)
     warnings = notes + result.warnings
     status = "accepted_with_warnings" if warnings else "accepted"
     try:
         submission_id = store.add(NewSubmission(
-            file_name=file_name, sha256=sha, received=received, instrument=result.instrument,
+            file_name=name, sha256=sha, received=received, instrument=result.instrument,
             version=result.version, status=status, kind=result.kind,
-            modified=result.modified or _mtime(path), recipient=result.recipient,
-            instance=result.instance, respondent=result.respondent, subject=result.subject,
-            warnings=warnings, answers=result.answers,
+            modified=result.modified or (modified() if modified else received),
+            recipient=result.recipient, instance=result.instance, respondent=result.respondent,
+            subject=result.subject, warnings=warnings, answers=result.answers, mail=mail,
         ))
     except DuplicateFile:  # another ingest stored the same bytes since has_sha above
         return outcome("duplicate", warnings=notes)
     except StoreError as exc:  # the disk is full: the batch cannot go on
-        raise StoreError(f"{file_name} was not stored: {exc}") from None
+        raise StoreError(f"{name} was not stored: {exc}") from None
     return outcome(status, warnings=warnings, submission_id=submission_id,
                    answers=len(result.answers),
                    answered=sum(a.value is not None for a in result.answers.values()))
@@ -198,6 +223,12 @@ def shown_name(path: Path) -> str:
 def _name_warning(shown: str) -> str:
     return (f"the file name is not valid UTF-8; it is kept as '{shown}', each byte that could "
             "not be read shown as \\xNN.")
+
+
+def make_reader(catalog: Catalog, limits: Limits = DEFAULT_LIMITS,
+                budget: float = DEFAULT_BUDGET, in_process: bool = False) -> _Reader:
+    """The per-file pipeline in this process, or in a worker with a time budget."""
+    return _InProcess(catalog, limits) if in_process else _Worker(catalog, limits, budget)
 
 
 def _mtime(path: Path) -> str:
