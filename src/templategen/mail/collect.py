@@ -168,8 +168,9 @@ def ingest_letter(letter: Letter, store: Store, reader: Any, limits: Limits,
         return [Outcome(letter.label, "rejected", reason=letter.problem)]
     if not letter.attachments:
         ignored = f" ({letter.ignored} andere bijlage(n) genegeerd)" if letter.ignored else ""
-        return [Outcome(letter.label, "no_form", reason=f"geen formulier als bijlage{ignored}; "
-                        f"afzender {letter.sender or 'onbekend'}.")]
+        notes = "".join(f"; {note}" for note in dict.fromkeys(letter.notes))
+        return [Outcome(letter.label, "no_form", reason=f"geen formulier als bijlage{ignored}"
+                        f"{notes}; afzender {letter.sender or 'onbekend'}.")]
     replied = next((r for r in letter.references if r in sent),
                    letter.references[0] if letter.references else "")
     source = MailSource(source=letter.label, sender=letter.sender, date=letter.date,
@@ -178,6 +179,6 @@ def ingest_letter(letter: Letter, store: Store, reader: Any, limits: Limits,
     for name, data in letter.attachments:
         outcome = ingest_data(f"{letter.label}: {name}", name, data, store, reader, limits,
                               modified=lambda: letter.date, mail=source)
-        outcome.warnings.extend(letter.notes)
+        outcome.warnings.extend(dict.fromkeys(letter.notes))
         out.append(outcome)
     return out
