@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from comparebook import check_limits, items_table
 from openpyxl import load_workbook
 
 from templategen.cli import main
@@ -183,13 +184,10 @@ def test_recalculated_workbook_matches_independent_computation(store: Path, tmp_
             assert row[6] == 1 + higher, (label, row)
 
     # every stored answer is in the item sheet, respondent text exactly as typed
-    items = wb["Items alles"]
-    rows = {r[0]: r for r in items.iter_rows(min_row=6, values_only=True) if r[0]}
-    names = [c.value for c in items[3]]
+    table = items_table(wb["Items alles"])
     for who, want in expected.items():
-        col = names.index(who)
         for key, value in want["values"].items():
-            cell = rows[key][col]
+            cell = table[who].get(key)
             if value is None:
                 assert cell is None, (who, key)
             elif isinstance(value, bool):
@@ -201,7 +199,7 @@ def test_recalculated_workbook_matches_independent_computation(store: Path, tmp_
             else:
                 assert cell == value, (who, key)
     for key, text in TRICKY.items():
-        assert rows[key][names.index("Beoordelaar 0")] == text
+        assert table["Beoordelaar 0"][key] == text
     open_texts = [r[2] for r in wb["Open alles"].iter_rows(values_only=True)]
     assert HYPERLINK in open_texts
 
@@ -228,11 +226,10 @@ def test_form_and_workbook_of_one_copy_merge_workbook_wins(tmp_path: Path):
     out = tmp_path / "v.xlsx"
     compare_store(db=db, out=out, content_dir=FIXTURES)
     wb = load_workbook(out)
-    items = wb["Items alles"]
-    assert [c.value for c in items[3]][4:] == ["Anna"]
-    rows = {r[0]: r for r in items.iter_rows(min_row=6, values_only=True) if r[0]}
-    assert rows["crit_1"][4] == 0 and rows["crit_2"][4] == 1
-    assert rows["visie"][4] == "uit het formulier"
+    table = items_table(wb["Items alles"])
+    assert list(table) == ["Anna"]
+    assert table["Anna"]["crit_1"] == 0 and table["Anna"]["crit_2"] == 1
+    assert table["Anna"]["visie"] == "uit het formulier"
     files = [r[0] for r in wb["Herkomst"].iter_rows(min_row=4, values_only=True)]
     assert files == ["anna.docx", "anna.xlsx"]
 
@@ -247,14 +244,14 @@ def test_older_versions_only_with_all_versions(tmp_path: Path):
         st.add(old)
     out = tmp_path / "v.xlsx"
     compare_store(db=db, out=out, content_dir=FIXTURES)
-    assert [c.value for c in load_workbook(out)["Items alles"][3]][4:] == ["Beoordelaar 1"]
+    assert list(items_table(load_workbook(out)["Items alles"])) == ["Beoordelaar 1"]
     compare_store(db=db, out=out, content_dir=FIXTURES, all_versions=True)
     items = load_workbook(out)["Items alles"]
-    assert [c.value for c in items[4]][4:] == ["2", "1"]
-    column_a = [r[0] for r in items.iter_rows(values_only=True)]
-    assert "Niet in de huidige versie (oudere versies)" in column_a
-    row = next(r for r in items.iter_rows(values_only=True) if r[0] == "oude_vraag")
-    assert row[5] == "een antwoord uit versie 1"
+    assert [r[2] for r in items.iter_rows(min_row=7, values_only=True)] == ["2", "1"]
+    assert "Niet in de huidige versie (oudere versies)" in [c.value for c in items[5]]
+    table = items_table(items)
+    assert table["Beoordelaar 2"]["oude_vraag"] == "een antwoord uit versie 1"
+    assert table["Beoordelaar 1"].get("oude_vraag") is None
 
 
 def test_cli_compare_summary_and_missing_store(store: Path, tmp_path: Path):
@@ -280,9 +277,107 @@ def test_every_sheet_prints_landscape_one_page_wide_with_headers_repeated(store:
         setup = ws.page_setup
         assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-    assert wb["Items alles"].print_title_rows == "$1:$5"  # title, subject/respondent, header
+    assert wb["Items alles"].print_title_rows == "$1:$6"  # title, questions, mean, header
     assert wb["Open alles"].print_title_rows == "$1:$3"
     # a long wrapped answer gets a row tall enough for its lines
     items = wb["Items alles"]
-    row = next(c.row for c in items["A"] if c.value == "visie")
-    assert items.row_dimensions[row].height >= 2 * 13
+    col = next(c.column for c in items[6] if c.value == "visie")
+    long = [c.row for c in items[items.cell(7, col).column_letter][6:]
+            if isinstance(c.value, str) and len(c.value) > 60]
+    assert long and all(items.row_dimensions[r].height >= 2 * 13 for r in long)
+
+
+def _round(db: Path, counts: dict[str, int]) -> None:
+    """A round of synthetic submissions of bundled instruments, through the store's API."""
+    catalog = load_catalog()
+    rng = random.Random(13)
+    with Store(db) as st:
+        for inst_id, count in counts.items():
+            inst = catalog.get(inst_id)
+            slots = {s.key: s for s in inst.slots()}
+            for n in range(count):
+                raw = sample_answers(inst, rng)
+                st.add(NewSubmission(
+                    file_name=f"{inst_id}_{n}.xlsx",
+                    sha256=hashlib.sha256(f"{inst_id}{n}".encode()).hexdigest(),
+                    received="2026-11-30T08:00:00+00:00", instrument=inst.id,
+                    version=inst.version, status="accepted", kind="workbook",
+                    recipient=f"r{n}", instance=f"uuid:{inst_id}-{n}",
+                    respondent=f"Respondent {n}", subject=f"School {n % 40}",
+                    answers={k: Answer(check(slots[k], v).value, None if v is None else str(v))
+                             for k, v in raw.items()}))
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_a_round_of_hundreds_stays_inside_excels_limits_and_recalculates(tmp_path: Path):
+    """Excel refuses formulas over 8,192 characters: before, 120 respondents to shrm_ict were
+    enough for one; every respondent's cell was listed one by one."""
+    db = tmp_path / "ronde.sqlite"
+    _round(db, {"shrm_ict": 400, "externe_ondersteuning": 300, "bestuurder_gesprek": 300})
+    out = tmp_path / "vergelijking.xlsx"
+    compare_store(db=db, out=out)
+    limits = check_limits(out)
+    assert limits.problems == []
+    assert limits.formulas > 10_000 and limits.longest_formula < 4000
+    assert limits.max_col < 700  # respondents are rows
+    (recalculated,) = libreoffice.convert_many([out], "xlsx", tmp_path / "lo")
+    wb = load_workbook(recalculated, data_only=True, read_only=True)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            bad = [v for v in row if isinstance(v, str) and v.startswith(ERRORS)]
+            assert not bad, (ws.title, bad[:3])
+
+    # the stakeholder matrix: the mean influence per stakeholder, from the export
+    rows = [r for r in _export(db) if r["instrument"] == "shrm_ict"]
+    by_source: dict[str, dict[str, Any]] = defaultdict(dict)
+    for r in rows:
+        by_source[r["source"]][r["item"]] = r["value"]
+    scores: dict[str, list[float]] = defaultdict(list)
+    named: dict[str, int] = defaultdict(int)
+    for values in by_source.values():
+        for key, name in values.items():
+            if key.startswith("sh_matrix.") and key.endswith(".naam") and name:
+                prefix = key.rsplit(".", 1)[0]
+                label = " ".join(name.split()).casefold()
+                named[label] += 1
+                if isinstance(values.get(f"{prefix}.invloed"), float):
+                    scores[label].append(values[f"{prefix}.invloed"])
+    sheet = wb["Matrices shrm_ict"]
+    table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    start = next(n for n, r in enumerate(table) if r[:2] == ["Naam", "Aantal respondenten"])
+    assert table[start][2] == "Gemiddelde invloed"
+    checked = 0
+    for r in table[start + 1:]:
+        if r[0] is None:
+            break
+        label = " ".join(str(r[0]).split()).casefold()
+        assert r[1] == named[label], r
+        want = statistics.mean(scores[label]) if scores[label] else None
+        assert _close(r[2], want), r
+        checked += 1
+    assert checked > 3
+
+
+def test_open_answers_past_the_row_limit_go_on_in_a_next_sheet(store: Path):
+    from openpyxl import Workbook
+
+    from templategen.compare.data import gather
+    from templategen.compare.text import write_open_answers
+
+    inst = load_catalog(FIXTURES).get("alles")
+    with Store(store) as st:
+        columns = gather(st, [inst], False).columns[inst.id]
+    wb = Workbook()
+    titles = write_open_answers(wb, "Open alles", inst, columns, max_rows=12)
+    assert len(titles) >= 3 and titles[1] == "Open alles (2)"
+    answers = []
+    for title in titles:
+        ws = wb[title]
+        assert ws.max_row <= 12
+        answers += [r for r in ws.iter_rows(min_row=4, values_only=True) if r[1]]
+    expected = sum(1 for c in columns for s in inst.slots()
+                   if s.item.id != "respondent" and s.field.kind.value == "text"
+                   and isinstance(c.values.get(s.key), str))
+    assert len(answers) == expected

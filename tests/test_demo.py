@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from comparebook import items_table
 from openpyxl import load_workbook
 
 from templategen.cli import main
@@ -102,14 +103,12 @@ def test_every_typed_answer_is_in_the_comparison_workbook(demo_run: tuple[Path, 
     sheets = {}
     for ws in wb.worksheets:
         if ws.title.startswith("Items "):
-            keys = {r[0]: r for r in ws.iter_rows(min_row=6, values_only=True) if r[0]}
-            sheets[ws["A1"].value] = (keys, [c.value for c in ws[3]])
+            sheets[ws["A1"].value] = items_table(ws)
     catalog = load_catalog()
     missing = []
     for (instrument, respondent, key), values in wanted.items():
         title = f"Antwoorden per vraag — {catalog.get(instrument).title}"
-        keys, names = sheets[title]
-        cell = keys[key][names.index(respondent)]
+        cell = sheets[title][respondent].get(key)
         if not any(_cell_matches(cell, v) for v in values):
             missing.append((instrument, respondent, key, values, cell))
     assert not missing, missing[:5]

@@ -94,19 +94,29 @@ def cell_ref(row: int, col: int, absolute: bool = True) -> str:
 
 
 def ranges(sheet: str, cells: Iterable[tuple[int, int]]) -> list[str]:
-    """References for (row, col) cells, consecutive rows of a column joined into ranges."""
+    """References for (row, col) cells, runs of neighbours joined into ranges: along a row
+    or down a column, whichever gives fewer references."""
     prefix = sheet_ref(sheet) if sheet else ""
-    out: list[str] = []
-    ordered = sorted(set(cells), key=lambda rc: (rc[1], rc[0]))
-    start = prev = None
-    for rc in ordered + [(-9, -9)]:
-        if prev is not None and rc[1] == prev[1] and rc[0] == prev[0] + 1:
-            prev = rc
-            continue
-        if start is not None and prev is not None:
-            a, b = cell_ref(*start), cell_ref(*prev)
-            out.append(prefix + (a if start == prev else f"{a}:{b}"))
-        start = prev = rc
+    unique = set(cells)
+    down = _runs(sorted(unique, key=lambda rc: (rc[1], rc[0])), vertical=True)
+    across = _runs(sorted(unique), vertical=False)
+    best = across if len(across) < len(down) else down
+    return [prefix + (cell_ref(*a) if a == b else f"{cell_ref(*a)}:{cell_ref(*b)}")
+            for a, b in best]
+
+
+def _runs(ordered: list[tuple[int, int]], vertical: bool) -> list[tuple[tuple[int, int], ...]]:
+    """(first, last) of each run of neighbouring cells in ``ordered``."""
+    out: list[tuple[tuple[int, int], ...]] = []
+    for rc in ordered:
+        if out:
+            first, last = out[-1]
+            same = rc[1] == last[1] if vertical else rc[0] == last[0]
+            step = rc[0] - last[0] if vertical else rc[1] - last[1]
+            if same and step == 1:
+                out[-1] = (first, rc)
+                continue
+        out.append((rc, rc))
     return out
 
 

@@ -88,7 +88,8 @@ def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> C
         columns[inst.id].append(column)
         included.update(s.id for s in subs)
     for cols in columns.values():
-        cols.sort(key=lambda c: (c.subject.casefold(), c.respondent.casefold(),
+        # one subject's columns are neighbours (its ranges stay one range each)
+        cols.sort(key=lambda c: (c.subject.casefold(), c.subject, c.respondent.casefold(),
                                  c.submissions[0].id))
     return Comparison(columns=columns, history=store.submissions(current_only=False),
                       rejections=store.rejections(), included=included)

@@ -1,14 +1,18 @@
-"""The item sheet of one instrument: every answer slot x every respondent, typed.
+"""The item sheet of one instrument: one row per respondent, one column per answer slot.
 
-This is the data sheet every formula of the comparison workbook reads. Rows are slots
-(key, Dutch label, mean, spread), columns are respondents (grouped by subject). Values are
-typed: a tick is 1/0 (shown Ja/Nee), a scale point its number, a number a number, a date a
-date, text always text. Keys of older versions follow under their own heading.
+This is the data sheet every formula of the comparison workbook reads. Respondents are rows
+(grouped by subject), so a round of any size stays inside Excel's 16,384 columns and every
+per-respondent formula reads a few ranges of its own row, whatever the number of respondents.
+Above the respondents, per slot: the question, and for numbers the mean and spread over the
+column. Values are typed: a tick is 1/0 (shown Ja/Nee), a scale point its number, a number a
+number, a date a date, text always text. Keys of older versions follow in their own columns;
+helper columns that other sheets need (such as the stakeholder group of each entry) last.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,9 +37,13 @@ from templategen.compare.cells import (
 from templategen.compare.data import Column
 from templategen.compare.validity import mark_text
 from templategen.content.model import FieldKind, Instrument, Slot
+from templategen.errors import StoreError
 
-FIRST_COL = 5  # column E: the first respondent
-FIRST_ROW = 6
+FIRST_COL = 4  # column D: the first slot
+FIRST_ROW = 7  # the first respondent
+HEADER_ROW = 6
+MAX_ROWS = 1_048_576  # Excel's rows per sheet
+MAX_COLS = 16_384
 CHECK_FORMAT = '"Ja";"Ja";"Nee"'
 NUMERIC = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER})
 INVALID_LEGEND = "Oranje: ongeldige waarde (zie de opmerking); telt niet mee in de scores."
@@ -46,17 +54,32 @@ class ItemsSheet:
     """Where each answer sits, for the formulas of the other sheets."""
 
     title: str
-    rows: dict[str, int] = field(default_factory=dict)  # slot key -> row
-    ncols: int = 0
+    cols: dict[str, int] = field(default_factory=dict)  # slot key (or helper name) -> column
+    nrows: int = 0  # respondents
 
-    def col(self, index: int) -> int:
-        return FIRST_COL + index
+    def row(self, index: int) -> int:
+        return FIRST_ROW + index
 
     def ref(self, key: str, index: int) -> str:
-        return sheet_ref(self.title) + cell_ref(self.rows[key], self.col(index))
+        return sheet_ref(self.title) + cell_ref(self.row(index), self.cols[key])
 
     def cell(self, key: str, index: int) -> tuple[int, int]:
-        return self.rows[key], self.col(index)
+        return self.row(index), self.cols[key]
+
+    def column(self, key: str) -> str:
+        """The range of one slot (or helper) over every respondent."""
+        col = self.cols[key]
+        last = self.row(max(self.nrows, 1) - 1)
+        return f"{sheet_ref(self.title)}{cell_ref(FIRST_ROW, col)}:{cell_ref(last, col)}"
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A column of values the tool computes per respondent for another sheet's formulas."""
+
+    name: str
+    label: str
+    values: list[Any]  # one per column (respondent), None for empty
 
 
 def slot_label(slot: Slot) -> str:
@@ -87,45 +110,57 @@ def typed(slot: Slot | None, value: Any) -> Any:
     return value
 
 
-def write_items(wb: Workbook, title: str, inst: Instrument, columns: list[Column]) -> ItemsSheet:
+def write_items(wb: Workbook, title: str, inst: Instrument, columns: list[Column],
+                helpers: Sequence[Helper] = ()) -> ItemsSheet:
+    if FIRST_ROW + len(columns) > MAX_ROWS:
+        raise StoreError(f"{inst.id}: {len(columns)} respondents do not fit one sheet "
+                         f"({MAX_ROWS - FIRST_ROW + 1} at most); compare fewer with --only.")
     ws = wb.create_sheet(title)
-    sheet = ItemsSheet(title=title, ncols=len(columns))
+    sheet = ItemsSheet(title=title, nrows=len(columns))
     put(ws, 1, 1, f"Antwoorden per vraag — {inst.title}").font = TITLE
-    for label, row in (("Onderwerp", 2), ("Respondent", 3), ("Versie", 4)):
-        put(ws, row, 2, label).font = BOLD
+    for label, row in (("Vraag", 2), ("Gemiddelde", 3), ("Spreiding (hoogste − laagste)", 4)):
+        put(ws, row, 3, label).font = BOLD
+    header(ws, HEADER_ROW, ["Onderwerp", "Respondent", "Versie"])
     for n, column in enumerate(columns):
-        put(ws, 2, sheet.col(n), column.subject).font = BOLD
-        put(ws, 3, sheet.col(n), column.respondent)
-        put(ws, 4, sheet.col(n), column.version)
-    header(ws, 5, ["Sleutel", "Vraag", "Gemiddelde", "Spreiding (hoogste − laagste)"])
-    for n, column in enumerate(columns):
-        header(ws, 5, [column.respondent], sheet.col(n))
+        put(ws, sheet.row(n), 1, column.subject).font = BOLD
+        put(ws, sheet.row(n), 2, column.respondent)
+        put(ws, sheet.row(n), 3, column.version)
 
-    row = FIRST_ROW
+    col = FIRST_COL
     for slot in inst.slots():
-        _answer_row(ws, sheet, row, slot.key, slot_label(slot), slot, columns,
-                    lambda c, k=slot.key: c.values.get(k))
-        _mark_invalid(ws, sheet, row, slot.key, columns)
-        row += 1
+        _answer_column(ws, sheet, col, slot.key, slot_label(slot), slot, columns,
+                       lambda c, k=slot.key: c.values.get(k))
+        _mark_invalid(ws, sheet, col, slot.key, columns)
+        col += 1
     if any(c.invalid for c in columns):
         wrap(put(ws, 2, 1, INVALID_LEGEND)).fill = FLAG_FILL
     extra = sorted({k for c in columns for k in c.extra})
     if extra:
-        cell = put(ws, row + 1, 1, "Niet in de huidige versie (oudere versies)")
+        cell = put(ws, 5, col, "Niet in de huidige versie (oudere versies)")
         cell.font = BOLD
         cell.fill = GROUP_FILL
-        row += 2
         for key in extra:
-            _answer_row(ws, sheet, row, key, key, None, columns,
-                        lambda c, k=key: c.extra.get(k))
-            row += 1
+            _answer_column(ws, sheet, col, key, key, None, columns,
+                           lambda c, k=key: c.extra.get(k))
+            col += 1
+    for helper in helpers:
+        sheet.cols[helper.name] = col
+        header(ws, HEADER_ROW, [helper.name], col)
+        wrap(put(ws, 2, col, helper.label))
+        for n, value in enumerate(helper.values):
+            if value is not None:
+                put(ws, sheet.row(n), col, value)
+        col += 1
+    if col > MAX_COLS:
+        raise StoreError(f"{inst.id}: {col - FIRST_COL} answer columns do not fit one sheet "
+                         f"({MAX_COLS - FIRST_COL + 1} at most); compare one version at a time.")
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=FIRST_COL)
-    widths(ws, {1: 22, 2: 60, 3: 12, 4: 14})
-    widths(ws, {sheet.col(n): 18 for n in range(len(columns))})
+    widths(ws, {1: 22, 2: 24, 3: 10})
+    widths(ws, {c: 18 for c in range(FIRST_COL, col)})
     return sheet
 
 
-def _mark_invalid(ws: Any, sheet: ItemsSheet, row: int, key: str,
+def _mark_invalid(ws: Any, sheet: ItemsSheet, col: int, key: str,
                   columns: list[Column]) -> None:
     """Invalid values as marked text (so no formula counts them), with the reason."""
     for n, column in enumerate(columns):
@@ -133,7 +168,7 @@ def _mark_invalid(ws: Any, sheet: ItemsSheet, row: int, key: str,
             continue
         value, reason = column.invalid[key]
         note = mark_text(value, reason)
-        cell = wrap(put(ws, row, sheet.col(n), _shown(value)))
+        cell = wrap(put(ws, sheet.row(n), col, _shown(value)))
         cell.fill = FLAG_FILL
         cell.comment = Comment(note, "templategen")
 
@@ -144,22 +179,22 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _answer_row(ws: Any, sheet: ItemsSheet, row: int, key: str, label: str, slot: Slot | None,
-                columns: list[Column], value_of: Any) -> None:
-    sheet.rows[key] = row
-    put(ws, row, 1, key)
-    wrap(put(ws, row, 2, label))
+def _answer_column(ws: Any, sheet: ItemsSheet, col: int, key: str, label: str,
+                   slot: Slot | None, columns: list[Column], value_of: Any) -> None:
+    sheet.cols[key] = col
+    header(ws, HEADER_ROW, [key], col)
+    wrap(put(ws, 2, col, label))
     numeric = slot is not None and slot.field.kind in NUMERIC
     for n, column in enumerate(columns):
         value = value_of(column)
         if value is None:
             continue
-        cell = put(ws, row, sheet.col(n), typed(slot, value))
+        cell = put(ws, sheet.row(n), col, typed(slot, value))
         if slot is not None and slot.field.kind is FieldKind.CHECK and isinstance(value, bool):
             cell.number_format = CHECK_FORMAT
         if isinstance(value, str):
             wrap(cell)
     if numeric and columns:
-        refs = [f"{cell_ref(row, sheet.col(0))}:{cell_ref(row, sheet.col(len(columns) - 1))}"]
-        formula(ws, row, 3, "=" + mean(refs), "0.00")
-        formula(ws, row, 4, "=" + spread(refs), "0.00")
+        refs = [f"{cell_ref(FIRST_ROW, col)}:{cell_ref(sheet.row(len(columns) - 1), col)}"]
+        formula(ws, 3, col, "=" + mean(refs), "0.00")
+        formula(ws, 4, col, "=" + spread(refs), "0.00")

@@ -2,30 +2,44 @@
 
 Open answers: for every text slot (outside the respondent block), a heading with the
 question and one row per respondent who answered: subject, respondent, the answer as text,
-wrapped. Provenance: every submission with file name, received time, short sha256,
+wrapped; a round with more answers than one sheet holds (1,048,576 rows) goes on in the
+next sheet. Provenance: every submission with file name, received time, short sha256,
 version, status, warnings, whether it is compared and what superseded it; then the
 rejected files.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import BOLD, GROUP_FILL, TITLE, header, put, widths, wrap
 from templategen.compare.data import Column, Comparison
-from templategen.compare.items import slot_label
+from templategen.compare.items import MAX_ROWS, slot_label
 from templategen.content.model import RESPONDENT, FieldKind, Instrument
 
 STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen"}
 KIND = {"form": "Formulier (Word)", "workbook": "Werkmap (Excel)"}
 
 
-def write_open_answers(wb: Workbook, title: str, inst: Instrument,
-                       columns: list[Column]) -> int:
-    """Write the sheet; return the number of answers shown."""
-    ws = wb.create_sheet(title)
-    put(ws, 1, 1, f"Open antwoorden per vraag — {inst.title}").font = TITLE
-    header(ws, 3, ["Onderwerp", "Respondent", "Antwoord"])
+def write_open_answers(wb: Workbook, title: str, inst: Instrument, columns: list[Column],
+                       more: Callable[[int], str] | None = None,
+                       max_rows: int = MAX_ROWS) -> list[str]:
+    """Write the sheet; past ``max_rows`` rows go on in a next sheet titled ``more(k)``
+    (k = 2, 3, …). Return the titles of the sheets written."""
+    titles = [title]
+
+    def start(name: str) -> Worksheet:
+        ws = wb.create_sheet(name)
+        put(ws, 1, 1, f"Open antwoorden per vraag — {inst.title}").font = TITLE
+        header(ws, 3, ["Onderwerp", "Respondent", "Antwoord"])
+        ws.freeze_panes = "A4"
+        widths(ws, {1: 26, 2: 24, 3: 90})
+        return ws
+
+    ws = start(title)
     row, shown = 4, 0
     for slot in inst.slots():
         if slot.item.id == RESPONDENT or slot.field.kind is not FieldKind.TEXT:
@@ -33,24 +47,33 @@ def write_open_answers(wb: Workbook, title: str, inst: Instrument,
         answered = [c for c in columns if isinstance(c.values.get(slot.key), str)]
         if not answered:
             continue
-        cell = put(ws, row, 1, slot_label(slot))
-        cell.font = BOLD
-        for col in (1, 2, 3):
-            ws.cell(row=row, column=col).fill = GROUP_FILL
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        wrap(cell)
-        ws.row_dimensions[row].height = 30
-        row += 1
-        for column in answered:
+        for n, column in enumerate([None, *answered]):
+            if row > max_rows:
+                titles.append((more or (lambda k: f"{title} ({k})"))(len(titles) + 1))
+                ws, row = start(titles[-1]), 4
+            if n == 0 or row == 4:
+                _question(ws, row, slot_label(slot) + ("" if n == 0 else " (vervolg)"))
+                row += 1
+                if n == 0:
+                    continue
+            assert column is not None
             wrap(put(ws, row, 1, column.subject))
             wrap(put(ws, row, 2, column.respondent))
             wrap(put(ws, row, 3, column.values[slot.key]))
             row, shown = row + 1, shown + 1
     if not shown:
         put(ws, 4, 1, "Nog geen open antwoorden.")
-    ws.freeze_panes = "A4"
-    widths(ws, {1: 26, 2: 24, 3: 90})
-    return shown
+    return titles
+
+
+def _question(ws: Worksheet, row: int, label: str) -> None:
+    cell = put(ws, row, 1, label)
+    cell.font = BOLD
+    for col in (1, 2, 3):
+        ws.cell(row=row, column=col).fill = GROUP_FILL
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    wrap(cell)
+    ws.row_dimensions[row].height = 30
 
 
 def write_provenance(wb: Workbook, title: str, comparison: Comparison) -> None:

@@ -13,6 +13,7 @@ formulas reproduce.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from statistics import mean
@@ -22,7 +23,7 @@ from openpyxl import Workbook
 from templategen.compare.cells import TITLE, header, put, sheet_title, widths, wrap
 from templategen.compare.data import Column, Comparison, gather
 from templategen.compare.items import write_items
-from templategen.compare.matrices import has_matrices, write_matrices
+from templategen.compare.matrices import has_matrices, helpers, write_matrices
 from templategen.compare.overview import write_overview
 from templategen.compare.printing import set_up_printing
 from templategen.compare.rules import main_rule
@@ -62,21 +63,27 @@ def build_workbook(instruments: list[Instrument], comparison: Comparison) -> Wor
             rows.append([inst.title, inst.id, "0", "nog geen antwoorden"])
             continue
         names = {label: sheet_title(label, inst.id, taken)
-                 for label in ("Overzicht", "Items", "Open", "Matrices")}
+                 for label in ("Overzicht", "Items", "Open", "Matrices", "Per respondent")}
         overview = wb.create_sheet(names["Overzicht"])  # first, filled once items exist
-        items = write_items(wb, names["Items"], inst, columns)
+        items = write_items(wb, names["Items"], inst, columns, helpers(inst, columns))
         write_overview(overview, inst, columns, items)
-        write_open_answers(wb, names["Open"], inst, columns)
-        sheets = [names["Overzicht"], names["Items"], names["Open"]]
+        sheets = [names["Overzicht"], names["Items"]]
+        sheets += write_open_answers(
+            wb, names["Open"], inst, columns,
+            more=functools.partial(_more_title, inst.id, taken))
         if has_matrices(inst):
-            write_matrices(wb, names["Matrices"], inst, columns, items)
-            sheets.append(names["Matrices"])
+            write_matrices(wb, names["Matrices"], names["Per respondent"], inst, columns, items)
+            sheets += [names["Matrices"], names["Per respondent"]]
         rows.append([inst.title, inst.id, str(len(columns)), ", ".join(sheets)])
     provenance = sheet_title("Herkomst", "", taken)
     write_provenance(wb, provenance, comparison)
     _index(index, rows, provenance)
     set_up_printing(wb)
     return wb
+
+
+def _more_title(instrument_id: str, taken: set[str], k: int) -> str:
+    return sheet_title(f"Open {k}", instrument_id, taken)
 
 
 def _index(ws: object, rows: list[list[str]], provenance: str) -> None:
