@@ -146,20 +146,18 @@ def test_an_out_of_range_value_is_excluded_from_the_score_and_marked(compared, t
 
     # where it is shown, it is marked: text (never a number a formula can count), orange,
     # with a comment that says why; the sheet has a legend
+    # (the item sheet: one row per respondent from row 7, one column per slot keyed in row 6)
     items = load_workbook(out)["Items scan"]
-    names = [c.value for c in items[3]]
-    row = next(r for r in items.iter_rows(min_row=6) if r[0].value == "devices")
-    cell = row[names.index("Leider r4")]
+    col = next(c.column for c in items[6] if c.value == "devices")
+    rows = {r[1].value: r for r in items.iter_rows(min_row=7) if r[1].value}
+    cell = rows["Leider r4"][col - 1]
     assert cell.value == "500" and cell.data_type == "s"
     assert cell.fill.fgColor.rgb.endswith("F8CBAD")
     assert cell.comment is not None and "500 ligt buiten het bereik 1–200" in cell.comment.text
-    assert row[names.index("Leider r3")].value == 120
+    assert rows["Leider r3"][col - 1].value == 120
     assert "ongeldige waarde" in items["A2"].value
-    # the item row's own mean counts only the valid answers
-    recalculated_items = book["Items scan"]
-    item_row = next(r for r in recalculated_items.iter_rows(min_row=6, values_only=True)
-                    if r[0] == "devices")
-    assert item_row[2] == pytest.approx((150 + 80 + 120) / 3)
+    # the slot's own mean (row 3) counts only the valid answers
+    assert book["Items scan"].cell(3, col).value == pytest.approx((150 + 80 + 120) / 3)
 
 
 def test_an_unknown_direction_is_a_content_error_with_did_you_mean(tmp_path):
