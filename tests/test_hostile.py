@@ -101,7 +101,7 @@ def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str,
             "wordprocessingml.document.main", "presentationml.presentation.main"))
     _add_parts(docx, case("traversal.docx", "rejected", "onveilige naam"),
                {"../../etc/evil.txt": b"x"})
-    with zipfile.ZipFile(case("opendocument.odt", "rejected", "Opslaan als"), "w") as z:
+    with zipfile.ZipFile(case("opendocument.odt", "rejected", "content.xml"), "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
     _replace_part(docx, case("control_ref.docx", "rejected", "beschadigd"), "word/document.xml",
                   lambda d: d.replace(b"</w:body>", b"<w:p><w:r><w:t>&#x1;</w:t></w:r></w:p>"

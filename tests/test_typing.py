@@ -5,8 +5,11 @@ through the CLI: every typed value comes back exactly, line breaks included."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +17,7 @@ from click.testing import CliRunner
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind, Instrument
+from templategen.filling import libreoffice
 from templategen.filling.answers import typed_answers
 from templategen.filling.keyboard import missing_reason, type_answers
 
@@ -64,7 +68,7 @@ def typed(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
     for source in sorted(built.glob("alles_*.*")):
         workbook = source.suffix == ".xlsx"
         fill, want = answers_for(instrument, workbook)
-        formats = (".xlsx", ".ods") if workbook else (".docx", ".odt")
+        formats = (".xlsx", ".ods", ".xls") if workbook else (".docx", ".odt", ".doc")
         outputs = [tmp / "saved" / f"{source.stem}{suffix}" for suffix in formats]
         done = type_answers(source, instrument, fill, outputs)
         assert done.missing == ()
@@ -74,7 +78,8 @@ def typed(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
     return tmp, expected
 
 
-def ingest_and_export(tmp: Path, files: list[Path], name: str) -> tuple[list, list]:
+def ingest_and_export(tmp: Path, files: list[Path], name: str,
+                      exit_code: int = 0) -> tuple[list, list]:
     folder = tmp / name
     folder.mkdir()
     for f in files:
@@ -83,13 +88,13 @@ def ingest_and_export(tmp: Path, files: list[Path], name: str) -> tuple[list, li
     db, report = tmp / f"{name}.db", tmp / f"{name}.json"
     result = runner.invoke(main, ["ingest", str(folder), "--db", str(db), "--report",
                                   str(report), "--content", str(tmp / "content")])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     exported = runner.invoke(main, ["export", "--db", str(db), "--format", "json"])
     assert exported.exit_code == 0, exported.output
     return json.loads(report.read_text(encoding="utf-8")), json.loads(exported.output)
 
 
-@pytest.mark.parametrize("formats", [(".docx", ".xlsx")], ids=["ooxml"])
+@pytest.mark.parametrize("formats", [(".docx", ".xlsx"), (".odt", ".ods")], ids=["ooxml", "odf"])
 def test_every_typed_value_comes_back(typed, formats) -> None:
     tmp, expected = typed
     files = sorted(f for f in (tmp / "saved").iterdir() if f.suffix in formats)
@@ -104,3 +109,50 @@ def test_every_typed_value_comes_back(typed, formats) -> None:
     lines = [v for g in got.values() for v in g.values() if isinstance(v, str) and "\n" in v]
     assert len(lines) == len(MULTI_LINE) * len(files)
 
+
+def test_legacy_files_follow_the_advice_and_every_answer_comes_back(typed) -> None:
+    """A respondent saved the filled form and workbook as .doc/.xls: they are rejected with
+    the advice to save them as .docx/.xlsx; following it in LibreOffice loses nothing."""
+    tmp, expected = typed
+    legacy = sorted(f for f in (tmp / "saved").iterdir() if f.suffix in (".doc", ".xls"))
+    assert len(legacy) == 2
+    report, rows = ingest_and_export(tmp, legacy, "legacy", exit_code=1)
+    assert [r["status"] for r in report] == ["rejected"] * 2 and rows == []
+    for r, advice in zip(report, ("Word-document (.docx)", "Excel-werkmap (.xlsx)"), strict=True):
+        assert advice in r["reason"] and Path(r["file"]).name in r["reason"]
+    advised = tmp / "advised"
+    for f in legacy:  # "open it, save it again as .docx or .xlsx"
+        libreoffice.convert(f, {".doc": "docx", ".xls": "xlsx"}[f.suffix], advised)
+    files = sorted(advised.iterdir())
+    report, rows = ingest_and_export(tmp, files, "advised_in")
+    assert [r["status"] for r in report] == ["accepted_with_warnings", "accepted"]
+    assert "not in content controls" in report[0]["warnings"][0]  # the form lost its controls
+    got: dict[str, dict] = {}
+    for row in rows:
+        got.setdefault(row["source"], {})[row["item"]] = row["value"]
+    for f in files:
+        assert got[f.name] == expected[f.name], f.name
+
+
+def test_a_form_without_any_answer_place_is_rejected(typed, tmp_path) -> None:
+    """A form whose every control and bookmark is gone (pasted into a new document, say)
+    is never accepted: there is nothing to read, and the reason says what to do."""
+    tmp, _ = typed
+    (form,) = [f for f in (tmp / "saved").iterdir() if f.suffix == ".odt"]
+    stripped = tmp_path / "in" / form.name
+    libreoffice.convert(form, "txt:Text", tmp_path / "txt")
+    text = (tmp_path / "txt" / f"{form.stem}.txt").read_text(encoding="utf-8")
+    assert "Tweede regel: basisvakken." in text  # the answers are there, as plain text
+    with zipfile.ZipFile(form) as z:  # ...in an .odt that keeps only the properties
+        parts = {n: z.read(n) for n in z.namelist()}
+    body = "".join(f"<text:p>{escape(line)}</text:p>" for line in text.splitlines())
+    parts["content.xml"] = re.sub(rb"<office:text[ >].*</office:text>",
+                                  f"<office:text>{body}</office:text>".encode(),
+                                  parts["content.xml"], flags=re.S)
+    stripped.parent.mkdir()
+    with zipfile.ZipFile(stripped, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    report, rows = ingest_and_export(tmp, [stripped], "stripped", exit_code=1)
+    assert report[0]["status"] == "rejected" and rows == []
+    assert "geen enkel invulveld" in report[0]["reason"]

@@ -70,10 +70,10 @@ FOREIGN_TYPES = {
     "ms-visio": "een Visio-tekening",
     "ms-excel.sheet.binary": "een binaire Excel-werkmap (.xlsb)",
 }
+# ODF mimetype (templates too: "-template") -> what we read it as
 ODF_KINDS = {
-    "application/vnd.oasis.opendocument.text": ("een OpenDocument-tekst (.odt)", ".docx"),
-    "application/vnd.oasis.opendocument.spreadsheet": ("een OpenDocument-rekenblad (.ods)",
-                                                       ".xlsx"),
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
 }
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 SAVE_AGAIN = ("open het in Word of Excel, sla het opnieuw op als .docx of .xlsx en stuur het "
@@ -110,9 +110,13 @@ def _cfb_reason(name: str, data: bytes) -> str:
         return (f"{name} is beveiligd met een wachtwoord en kan daarom niet worden gelezen; "
                 "verwijder het wachtwoord (Bestand > Info > Beveiligen) en stuur het opnieuw.")
     if "WordDocument".encode("utf-16-le") in window:
-        return (f"{name} is een oud Word 97-2003-document (.doc); {SAVE_AGAIN}.")
+        return (f"{name} is een oud Word 97-2003-document (.doc); open het in Word of "
+                "LibreOffice, kies Opslaan als, kies Word-document (.docx) en stuur dat bestand "
+                "(uw antwoorden blijven bewaard).")
     if "Workbook".encode("utf-16-le") in window or "Book".encode("utf-16-le") in window:
-        return (f"{name} is een oude Excel 97-2003-werkmap (.xls); {SAVE_AGAIN}.")
+        return (f"{name} is een oude Excel 97-2003-werkmap (.xls); open hem in Excel of "
+                "LibreOffice, kies Opslaan als, kies Excel-werkmap (.xlsx) en stuur dat bestand "
+                "(uw antwoorden blijven bewaard).")
     return f"{name} is een oud Office-bestand, geen .docx of .xlsx; {SAVE_AGAIN}."
 
 
@@ -246,15 +250,16 @@ class SafeArchive:
     # --- what the file is ------------------------------------------------------------
 
     def kind(self) -> str:
-        """'docx' or 'xlsx', from the package's content types; RejectedFile otherwise."""
+        """'docx' or 'xlsx' from the package's content types, 'odt' or 'ods' from an
+        OpenDocument file's mimetype; RejectedFile otherwise."""
         if self.has("mimetype"):
             mime = self.read("mimetype")[:200].decode("ascii", "replace").strip()
-            for prefix, (what, suffix) in ODF_KINDS.items():
+            for prefix, odf_kind in ODF_KINDS.items():
                 if mime.startswith(prefix):
-                    raise RejectedFile(
-                        f"{self.name} is {what}, een indeling die templategen niet leest; open "
-                        f"het, kies Opslaan als, kies {suffix} en stuur dat bestand."
-                    )
+                    if not self.has("content.xml"):
+                        raise RejectedFile(f"{self.name} is beschadigd: het hoofddeel "
+                                           f"(content.xml) ontbreekt; {SAVE_AGAIN}.")
+                    return odf_kind
             if mime.startswith("application/vnd.oasis.opendocument"):
                 raise RejectedFile(f"{self.name} is een OpenDocument-bestand, geen van onze "
                                    f"formulieren; {SEND_RECEIVED}.")
@@ -280,8 +285,10 @@ class SafeArchive:
                            f"{SEND_RECEIVED}.")
 
     def macro_parts(self) -> list[str]:
-        """Parts holding VBA macros (never run; reported)."""
-        return [n for n in self._infos if n.lower().rsplit("/", 1)[-1].startswith("vbaproject")]
+        """Parts holding macros: VBA, or an OpenDocument file's Basic and scripts (never run;
+        reported)."""
+        return [n for n in self._infos if n.lower().rsplit("/", 1)[-1].startswith("vbaproject")
+                or (n.startswith(("Basic/", "Scripts/")) and not n.endswith("/"))]
 
 
 def _inflates_too_far(size: int, compressed: int, lim: Limits) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ from templategen.content.model import (
 from templategen.errors import RejectedFile
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
+from templategen.returned import odf
 from templategen.returned.reading import Extraction, RawValue
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from templategen.store.database import Answer
@@ -40,8 +42,10 @@ from templategen.store.database import Answer
 READERS: dict[str, tuple[str, str]] = {
     "docx": ("templategen.returned.docx", "read_form"),
     "xlsx": ("templategen.returned.xlsx", "read_workbook"),
+    "odt": ("templategen.returned.odt", "read_form"),
+    "ods": ("templategen.returned.ods", "read_spreadsheet"),
 }
-KIND_NAMES = {"docx": "form", "xlsx": "workbook"}
+KIND_NAMES = {"docx": "form", "xlsx": "workbook", "odt": "form", "ods": "workbook"}
 _CORE = "docProps/core.xml"
 _DCTERMS_MODIFIED = "{http://purl.org/dc/terms/}modified"
 _LIST_LIMIT = 6
@@ -68,7 +72,7 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
     """Read and check one returned file; RejectedFile says why it cannot be stored."""
     archive = SafeArchive(name, data, limits)
     file_kind = archive.kind()
-    props = read_custom(archive.xml(CUSTOM_PART)) if archive.has(CUSTOM_PART) else {}
+    props = PROPERTIES[file_kind](archive)
     instrument = _identify(name, props, catalog)
     version = props.get(PROP_VERSION, "")
     warnings: list[str] = []
@@ -77,6 +81,12 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
         warnings.append(f"contains macros ({', '.join(macros)}); they were never run, only the "
                         "answers were read.")
     extraction = _reader(name, file_kind)(archive, instrument)
+    if not extraction.values and not extraction.unknown:
+        raise RejectedFile(
+            f"{name} bevat geen enkel invulveld van het formulier meer (ze zijn verwijderd of "
+            "bij het opslaan verloren gegaan), dus er is niets te lezen; vul het formulier in "
+            "dat u ontving en stuur dat bestand terug."
+        )
     warnings.extend(extraction.warnings)
     checked, more = check_extraction(instrument, version, extraction)
     warnings.extend(more)
@@ -84,7 +94,8 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
     return FileResult(
         instrument=instrument.id, version=version, kind=KIND_NAMES[file_kind],
         recipient=props.get(PROP_RECIPIENT, ""), instance=props.get(PROP_INSTANCE, ""),
-        respondent=respondent, subject=subject, modified=_modified(archive),
+        respondent=respondent, subject=subject,
+        modified=MODIFIED[file_kind](archive),
         answers=checked, warnings=warnings,
     )
 
@@ -206,6 +217,10 @@ def _who(found: dict[str, Answer], props: dict[str, str], name: str) -> tuple[st
     return respondent[:200], subject[:200]
 
 
+def _ooxml_properties(archive: SafeArchive) -> dict[str, str]:
+    return read_custom(archive.xml(CUSTOM_PART)) if archive.has(CUSTOM_PART) else {}
+
+
 def _modified(archive: SafeArchive) -> str:
     if not archive.has(_CORE):
         return ""
@@ -232,3 +247,13 @@ def _listed(names: list[str]) -> str:
 def _short(text: str, limit: int = 50) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# file kind -> where its custom properties and its modified time are
+PROPERTIES: dict[str, Callable[[SafeArchive], dict[str, str]]] = {
+    "docx": _ooxml_properties, "xlsx": _ooxml_properties,
+    "odt": odf.properties, "ods": odf.properties,
+}
+MODIFIED: dict[str, Callable[[SafeArchive], str]] = {
+    "docx": _modified, "xlsx": _modified, "odt": odf.modified, "ods": odf.modified,
+}

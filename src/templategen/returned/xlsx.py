@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+from typing import Protocol
 
 from lxml import etree
 
@@ -158,9 +159,25 @@ def _is_date_format(code: str) -> bool:
                                                  and "0" not in code and "#" not in code)
 
 
+class Book(Protocol):
+    """A returned spreadsheet as the cell reader needs it (.xlsx here, .ods in returned.ods):
+    defined names as 'Sheet'!$C$5 text, sheet titles, cells by coordinate, cell values."""
+
+    names: dict[str, str]
+    sheets: dict[str, str]
+
+    def cells(self, sheet: str) -> dict[str, etree._Element]: ...
+
+    def value(self, cell: etree._Element) -> tuple[RawValue, str | None]: ...
+
+
 def read_workbook(archive: Archive, instrument: Instrument) -> Extraction:
     """Every input cell's raw value by slot key; unknown anchors and stray typing reported."""
-    book = _Book(archive)
+    return read_book(_Book(archive), instrument)
+
+
+def read_book(book: Book, instrument: Instrument) -> Extraction:
+    """Every input cell's raw value of ``book`` by slot key (see read_workbook)."""
     slots = {s.key for s in instrument.slots()}
     out = Extraction()
     used: dict[str, set[str]] = {}
@@ -188,7 +205,7 @@ def read_workbook(archive: Archive, instrument: Instrument) -> Extraction:
     return out
 
 
-def _stray_typing(book: _Book, instrument: Instrument, used: dict[str, set[str]],
+def _stray_typing(book: Book, instrument: Instrument, used: dict[str, set[str]],
                   out: Extraction) -> None:
     """Warn about text typed in an input sheet outside the input cells and the template."""
     for title, template in template_cells(instrument).items():
