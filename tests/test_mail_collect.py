@@ -12,10 +12,13 @@ import pytest
 from click.testing import CliRunner
 from mailkit import LEADERS, address, filled, make_kit, outlook_bytes, parse, reply
 from mailservers import ImapServer, SmtpServer
+from openpyxl import load_workbook
 
 from templategen.cli import main
+from templategen.filling import libreoffice
 from templategen.mail.kit import load_kit
 from templategen.store.database import Store
+from templategen.store.response import STATES
 
 EMPTY = "s09"  # sends back the copy without filling it in
 CORRECTED = "s02"  # sends the workbook, then a corrected one
@@ -115,6 +118,7 @@ def test_replies_from_every_source_then_status_and_remind(
     assert s06["files"] == "ict_gesprek_s06_farid-el-amrani.docx, " \
         "ict_gesprek_s06_farid-el-amrani.xlsx"
     assert all(r["sent"] for r in status["rows"] if r["recipient"] != "s07")
+    check_respons_sheet(db, inbox.parent / "vergelijking.xlsx", states)
     code, table = run("status", "--db", db)
     assert "response: 8 of 11 (73%)" in table and "missing" in table
     code, csv_out = run("status", "--db", db, "--format", "csv")
@@ -161,3 +165,19 @@ def test_imap_move_to_moves_what_was_read(loop: dict, imap_server: ImapServer) -
 
 def test_leaders_are_twelve() -> None:
     assert len(LEADERS) == 12
+
+
+def check_respons_sheet(db: str, out: Path, states: dict[str, str]) -> None:
+    """The comparison workbook's Respons sheet says the same as status; LibreOffice computes
+    its response rate formula to 8 of 11."""
+    code, text = run("compare", "--db", db, "--out", str(out))
+    assert code == 0, text
+    ws = load_workbook(out)["Respons"]
+    rows = {ws.cell(r, 1).value: ws.cell(r, 4).value for r in range(5, ws.max_row + 1)}
+    assert rows == {rid: STATES[state] for rid, state in states.items() if state != "not_sent"}
+    assert str(ws["B2"].value).startswith("=IF(")
+    if libreoffice.soffice() is None:
+        return
+    resaved = libreoffice.convert_many([out], "xlsx", out.parent / "lo")[0]
+    value = load_workbook(resaved, data_only=True)["Respons"]["B2"].value
+    assert value == pytest.approx(8 / 11)

@@ -3,7 +3,8 @@
 Per instrument with submissions: an overview (compare.overview), the item sheet that holds
 every answer and that all formulas read (compare.items), the open answers collated per
 question (compare.text) and, when the content has matrices, the merged matrices
-(compare.matrices). One provenance sheet lists every stored file.
+(compare.matrices). One provenance sheet lists every stored file; a "Respons" sheet says
+per recipient and instrument what was sent and returned (compare.response).
 
 The tool computes every rule itself too (scoring.evaluate per respondent); the summary it
 returns names the best-scoring subject by that computation (highest or lowest, as the
@@ -26,6 +27,7 @@ from templategen.compare.items import write_items
 from templategen.compare.matrices import has_matrices, helpers, write_matrices
 from templategen.compare.overview import write_overview
 from templategen.compare.printing import set_up_printing
+from templategen.compare.response import write_response
 from templategen.compare.rules import main_rule
 from templategen.compare.text import write_open_answers, write_provenance
 from templategen.content.catalog import load_catalog
@@ -33,6 +35,7 @@ from templategen.content.model import Direction, Instrument
 from templategen.content.scoring import RULES
 from templategen.store.backend import require_existing
 from templategen.store.database import Store
+from templategen.store.response import ResponseRow, response
 
 
 def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
@@ -42,7 +45,8 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
     instruments = load_catalog(content_dir).select(only)
     with Store(db) as store:
         comparison = gather(store, instruments, all_versions)
-    wb = build_workbook(instruments, comparison)
+        answered = response(store)
+    wb = build_workbook(instruments, comparison, answered)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     compared = [i for i in instruments if comparison.columns[i.id]]
@@ -51,7 +55,8 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
             f"{len(comparison.history)} stored file(s)" + _leaders(compared, comparison))
 
 
-def build_workbook(instruments: list[Instrument], comparison: Comparison) -> Workbook:
+def build_workbook(instruments: list[Instrument], comparison: Comparison,
+                   answered: list[ResponseRow] | None = None) -> Workbook:
     wb = Workbook()
     index = wb.active
     index.title = "Inhoud"
@@ -77,6 +82,8 @@ def build_workbook(instruments: list[Instrument], comparison: Comparison) -> Wor
         rows.append([inst.title, inst.id, str(len(columns)), ", ".join(sheets)])
     provenance = sheet_title("Herkomst", "", taken)
     write_provenance(wb, provenance, comparison)
+    if answered:  # who was sent what and who returned it (the mail loop, personalised copies)
+        write_response(wb, sheet_title("Respons", "", taken), answered)
     _index(index, rows, provenance)
     set_up_printing(wb)
     return wb
