@@ -3,6 +3,7 @@ and the store fixtures: a real PostgreSQL server per session, a SQLite or Postgr
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,22 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pgserver  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_key_file(tmp_path_factory):
+    """The organiser's key of this test session (TEMPLATEGEN_KEY), never the user's own
+    ~/.config/templategen/signing-key; subprocesses inherit it."""
+    from templategen.content.signing import KEY_ENV
+
+    path = tmp_path_factory.mktemp("key") / "signing-key"
+    before = os.environ.get(KEY_ENV)
+    os.environ[KEY_ENV] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop(KEY_ENV, None)
+    else:
+        os.environ[KEY_ENV] = before
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from templategen.content.model import (
     PROP_RECIPIENT,
     PROP_RECIPIENT_NAME,
     PROP_SUBJECT,
+    PROP_TOKEN,
     RESPONDENT,
     Instrument,
 )
@@ -182,6 +183,9 @@ def test_patched_copies_equal_directly_built_ones(inst: Instrument, tmp_path: Pa
         props_a = read_custom(open_archive(patched).xml(CUSTOM_PART))
         props_b = read_custom(open_archive(direct).xml(CUSTOM_PART))
         assert props_a.pop(PROP_INSTANCE) != props_b.pop(PROP_INSTANCE)
+        # each copy is signed for its own instance id (see test_identity.py)
+        assert (PROP_TOKEN in props_a) == (PROP_TOKEN in props_b) == (recipient is not None)
+        props_a.pop(PROP_TOKEN, None), props_b.pop(PROP_TOKEN, None)
         assert props_a == props_b
         with zipfile.ZipFile(patched) as za, zipfile.ZipFile(direct) as zb:
             assert za.namelist() == zb.namelist()

@@ -29,6 +29,12 @@ db_option = click.option(
     help="The store: a SQLite file (created when missing) or a PostgreSQL URL "
     "postgresql://user@host[:port]/database (password from PGPASSWORD or ~/.pgpass).",
 )
+key_option = click.option(
+    "--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="The organiser's key file that signs (build) and verifies (ingest) personalised "
+    "copies (default: $TEMPLATEGEN_KEY, else ~/.config/templategen/signing-key; build creates "
+    "it). Keep it private; share it only with whoever ingests.",
+)
 only_option = click.option(
     "--only", "only", multiple=True, metavar="ID",
     help="Only these instrument ids (repeat the option for more).",
@@ -104,14 +110,15 @@ def list_(content_dir: Path | None) -> None:
               default=None, help="CSV or XLSX with columns id, naam[, email, organisatie, rol, "
               "onderwerp]: one personalised copy per row.")
 @only_option
+@key_option
 @translate_errors
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
-          recipients: Path | None, only: tuple[str, ...]) -> None:
+          recipients: Path | None, only: tuple[str, ...], key_path: Path | None) -> None:
     """Render Word forms and Excel workbooks for every (or the chosen) instrument."""
     from templategen.build import build_all
 
     result = build_all(content_dir=content_dir, templates_dir=templates_dir, out_dir=out_dir,
-                       recipients_path=recipients, only=only)
+                       recipients_path=recipients, only=only, key_path=key_path)
     for path in result.files:
         click.echo(f"wrote {path}")
     for warning in result.warnings:
@@ -130,9 +137,10 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
 @click.option("--imap-move-to", "imap_move_to", default=None, metavar="FOLDER",
               help="…this is given: move each message read to FOLDER.")
 @content_option
+@key_option
 @translate_errors
 def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | None,
-           imap_move_to: str | None, content_dir: Path | None) -> None:
+           imap_move_to: str | None, content_dir: Path | None, key_path: Path | None) -> None:
     """Read returned files (.docx/.xlsx, folders of them) and mail (.eml, .msg, .mbox,
     Maildir, IMAP) into the store."""
     from templategen.mail.collect import ingest_any
@@ -144,9 +152,9 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
         "TEMPLATEGEN_IMAP_PASSWORD") or click.prompt("IMAP password", hide_input=True,
                                                       err=True)) if imap else None
     outcomes = ingest_any(list(paths), db=db, imap=mailbox, content_dir=content_dir,
-                          echo=click.echo, report_path=report,
+                          echo=click.echo, report_path=report, key_path=key_path,
                           progress=click.progressbar if sys.stderr.isatty() else None)
-    if any(o.status == "rejected" for o in outcomes):
+    if any(o.status in ("rejected", "unverified") for o in outcomes):
         sys.exit(1)
 
 

@@ -20,7 +20,8 @@ from templategen.compare.data import Column, Comparison
 from templategen.compare.items import MAX_ROWS, slot_label
 from templategen.content.model import RESPONDENT, FieldKind, Instrument
 
-STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen"}
+STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen",
+          "unverified": "Niet geverifieerd: voor niemand geteld"}
 KIND = {"form": "Formulier (Word)", "workbook": "Werkmap (Excel)"}
 
 

@@ -1,5 +1,6 @@
 """What identifies one rendered copy, the same for forms and workbooks: its file name and
-its custom document properties (instrument, version, recipient, instance id)."""
+its custom document properties (instrument, version, recipient, instance id and, for a
+personalised copy, the organiser's token over those four: see content.signing)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from templategen.content.model import (
     PROP_RECIPIENT,
     PROP_RECIPIENT_NAME,
     PROP_SUBJECT,
+    PROP_TOKEN,
     PROP_VERSION,
     Instrument,
     item_slots,
 )
 from templategen.content.recipients import Recipient, safe_filename_part
+from templategen.content.signing import CopyKey, issuing_key
 
 LANGUAGE = "nl-NL"  # the language property of every form and workbook
 DEFAULT_CREATOR = "templategen"
@@ -40,16 +43,22 @@ def copy_file_name(instrument: Instrument, recipient: Recipient | None, suffix: 
 
 
 def copy_properties(instrument: Instrument, recipient: Recipient | None,
-                    kind: str) -> dict[str, str]:
-    """The custom properties of one copy, with a fresh instance id (ODK-style 'uuid:…')."""
+                    kind: str, key: CopyKey | None = None) -> dict[str, str]:
+    """The custom properties of one copy, with a fresh instance id (ODK-style 'uuid:…').
+
+    A personalised copy is signed with ``key`` (default: the installation's key, created when
+    there is none), so that ingest can tell it from a file claiming somebody else's id."""
+    instance = f"uuid:{uuid.uuid4()}"
     props = {
         PROP_INSTRUMENT: instrument.id,
         PROP_VERSION: instrument.version,
         PROP_RECIPIENT: recipient.id if recipient else "",
-        PROP_INSTANCE: f"uuid:{uuid.uuid4()}",
+        PROP_INSTANCE: instance,
         PROP_KIND: kind,
     }
     if recipient is not None:
+        key = key or issuing_key()
+        props[PROP_TOKEN] = key.token(instrument.id, instrument.version, recipient.id, instance)
         props[PROP_RECIPIENT_NAME] = recipient.naam
         asks_subject = any(s.field.id == "onderwerp"
                            for s in item_slots(instrument.respondent_item))

@@ -38,6 +38,7 @@ PROP_INSTANCE = "templategen.instance"
 PROP_KIND = "templategen.kind"  # "form" or "workbook"
 PROP_RECIPIENT_NAME = "templategen.recipient_name"  # personalised copies: the naam column
 PROP_SUBJECT = "templategen.subject"  # personalised copies: the onderwerp column, when given
+PROP_TOKEN = "templategen.token"  # personalised copies: the organiser's HMAC (content.signing)
 
 
 class FieldKind(StrEnum):

@@ -33,6 +33,7 @@ from templategen.content.model import (
 )
 from templategen.content.placeholders import JINJA, context_of, fill
 from templategen.content.recipients import Recipient
+from templategen.content.signing import CopyKey, issuing_key
 from templategen.errors import TemplateError
 from templategen.forms import controls
 from templategen.forms.controls import PLACEHOLDER_STYLE
@@ -53,8 +54,10 @@ _W14 = 'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
 
 
 def render_forms(instrument: Instrument, recipients: list[Recipient] | None, out_dir: Path,
-                 templates_dir: Path | None) -> list[Path]:
-    """Write one form (``<id>.docx``) or one per recipient; return the paths written."""
+                 templates_dir: Path | None, signing_key: CopyKey | None = None) -> list[Path]:
+    """Write one form (``<id>.docx``) or one per recipient; return the paths written.
+
+    Personalised copies are signed with ``signing_key`` (default: the installation's key)."""
     master = build_master(instrument, templates_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if recipients is None:
@@ -62,9 +65,10 @@ def render_forms(instrument: Instrument, recipients: list[Recipient] | None, out
         path.write_bytes(master.copy(None))
         return [path]
     paths = []
+    signing_key = signing_key or issuing_key()
     for recipient in recipients:
         path = out_dir / form_filename(instrument, recipient)
-        path.write_bytes(master.copy(recipient))
+        path.write_bytes(master.copy(recipient, signing_key))
         paths.append(path)
     return paths
 
@@ -97,7 +101,7 @@ class Master:
     controls: dict[str, str]  # slot key -> bookmarked control XML (unpersonalised)
     slots: dict[str, tuple[Slot, int]] = field(default_factory=dict)  # respondent slots
 
-    def copy(self, recipient: Recipient | None) -> bytes:
+    def copy(self, recipient: Recipient | None, signing_key: CopyKey | None = None) -> bytes:
         context = context_of(recipient, self.instrument.placeholders)
         controls = dict(self.controls)
         if recipient is not None:
@@ -113,7 +117,7 @@ class Master:
             return escape(xml_safe(fill(self.texts[int(ref)], context)).replace("\n", " "))
 
         document = _MARKER.sub(substitute, self.document)
-        props = copy_properties(self.instrument, recipient, "form")
+        props = copy_properties(self.instrument, recipient, "form", signing_key)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self.parts.items():

@@ -30,10 +30,11 @@ from typing import Any
 
 from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, NothingToIngest, RejectedFile, StoreError
+from templategen.returned.identity import Verifier, claim_warning, typed_name
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
 from templategen.store.backend import is_url
-from templategen.store.database import MailSource, NewSubmission, Store
+from templategen.store.database import UNVERIFIED, MailSource, NewSubmission, Store
 
 # Files a folder walk picks up; a file named on the command line is always read.
 OFFICE_SUFFIXES = frozenset({
@@ -50,8 +51,8 @@ class Outcome:
     """What happened to one file (one object of the JSON report)."""
 
     file: str
-    status: str  # accepted | accepted_with_warnings | duplicate | rejected
-    reason: str = ""
+    status: str  # accepted | accepted_with_warnings | unverified | duplicate | rejected
+    reason: str = ""  # rejected, unverified: the sentence for the sender
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     submission_id: int | None = None
@@ -77,13 +78,17 @@ class Outcome:
 def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None = None,
                  echo: Callable[[str], Any] | None = None, progress: Any = None,
                  report_path: Path | None = None, budget: float = DEFAULT_BUDGET,
-                 in_process: bool = False, limits: Limits = DEFAULT_LIMITS) -> list[Outcome]:
+                 in_process: bool = False, limits: Limits = DEFAULT_LIMITS,
+                 key_path: Path | None = None) -> list[Outcome]:
     """Ingest files and folders (recursively) into the store at ``db``; return the outcomes.
 
     ``progress`` is a click.progressbar-like factory (used for long runs); ``in_process``
     reads files in this process, without the worker's time budget and memory cap.
+    Personalised copies are verified with the key at ``key_path`` (default: see
+    content.signing.key_path); one that does not verify is stored as ``unverified``.
     """
     catalog = load_catalog(content_dir)
+    verifier = Verifier.load(key_path)
     paths = list(paths)
     files = list(walk(paths))
     if not files:
@@ -101,7 +106,7 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
     try:
         with Store(db) as store:
             for path in _with_progress(files, progress):
-                outcome = ingest_file(path, store, reader, limits)
+                outcome = ingest_file(path, store, reader, limits, verifier)
                 outcomes.append(outcome)
                 if echo is not None:
                     echo(outcome.line())
@@ -141,8 +146,8 @@ def walk(paths: Iterable[Path]) -> Iterator[Path]:
                 yield p
 
 
-def ingest_file(path: Path, store: Store, reader: _Reader,
-                limits: Limits = DEFAULT_LIMITS) -> Outcome:
+def ingest_file(path: Path, store: Store, reader: _Reader, limits: Limits = DEFAULT_LIMITS,
+                verifier: Verifier | None = None) -> Outcome:
     start = time.perf_counter()
     name, file_name = shown_name(path), shown_name(Path(path.name))
     notes = [] if file_name == path.name else [_name_warning(file_name)]
@@ -166,15 +171,18 @@ def ingest_file(path: Path, store: Store, reader: _Reader,
                        f"({exc.strerror}); controleer het bestand en lees het opnieuw in.",
                        warnings=notes)
     return ingest_data(name, file_name, data, store, reader, limits,
-                       modified=lambda: _mtime(path), notes=notes, start=start)
+                       modified=lambda: _mtime(path), notes=notes, start=start,
+                       verifier=verifier)
 
 
 def ingest_data(label: str, name: str, data: bytes, store: Store, reader: _Reader,
                 limits: Limits = DEFAULT_LIMITS, modified: Callable[[], str] | None = None,
                 mail: MailSource | None = None, notes: Iterable[str] = (),
-                start: float | None = None) -> Outcome:
+                start: float | None = None, verifier: Verifier | None = None) -> Outcome:
     """One returned file's bytes (a file's, or a mail attachment's) through the pipeline into
-    the store; ``label`` names it in the report, ``name`` is its own file name."""
+    the store; ``label`` names it in the report, ``name`` is its own file name. A file whose
+    claimed identity ``verifier`` (default: the installation's key) rejects is stored as
+    ``unverified``, attached to nobody."""
     start = time.perf_counter() if start is None else start
     notes = list(notes)
     received = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -197,19 +205,27 @@ def ingest_data(label: str, name: str, data: bytes, store: Store, reader: _Reade
         return outcome("rejected", reason=str(exc), warnings=notes)
     warnings = notes + result.warnings
     status = "accepted_with_warnings" if warnings else "accepted"
+    submission = NewSubmission(
+        file_name=name, sha256=sha, received=received, instrument=result.instrument,
+        version=result.version, status=status, kind=result.kind,
+        modified=result.modified or (modified() if modified else received),
+        recipient=result.recipient, instance=result.instance, respondent=result.respondent,
+        subject=result.subject, warnings=warnings, answers=result.answers, mail=mail,
+    )
+    problem = (verifier or Verifier.load()).problem(name, result)
+    if problem:  # kept, but attached to nobody: no recipient, no copy, never current
+        warnings = [claim_warning(result), *warnings]
+        status = submission.status = UNVERIFIED
+        submission.recipient = submission.instance = ""
+        submission.respondent = typed_name(result, name)
+        submission.warnings = warnings
     try:
-        submission_id = store.add(NewSubmission(
-            file_name=name, sha256=sha, received=received, instrument=result.instrument,
-            version=result.version, status=status, kind=result.kind,
-            modified=result.modified or (modified() if modified else received),
-            recipient=result.recipient, instance=result.instance, respondent=result.respondent,
-            subject=result.subject, warnings=warnings, answers=result.answers, mail=mail,
-        ))
+        submission_id = store.add(submission)
     except DuplicateFile:  # another ingest stored the same bytes since has_sha above
         return outcome("duplicate", warnings=notes)
     except StoreError as exc:  # the disk is full: the batch cannot go on
         raise StoreError(f"{name} was not stored: {exc}") from None
-    return outcome(status, warnings=warnings, submission_id=submission_id,
+    return outcome(status, reason=problem, warnings=warnings, submission_id=submission_id,
                    answers=len(result.answers),
                    answered=sum(a.value is not None for a in result.answers.values()))
 

@@ -22,6 +22,7 @@ from templategen.content.model import (
     PROP_RECIPIENT,
     PROP_RECIPIENT_NAME,
     PROP_SUBJECT,
+    PROP_TOKEN,
     PROP_VERSION,
     RESPONDENT,
     Instrument,
@@ -65,6 +66,7 @@ class FileResult:
     modified: str
     answers: dict[str, Answer] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    token: str = ""  # the copy's identity token as the file holds it (checked by ingest)
 
 
 def read_returned(name: str, data: bytes, catalog: Catalog,
@@ -96,7 +98,7 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
         recipient=props.get(PROP_RECIPIENT, ""), instance=props.get(PROP_INSTANCE, ""),
         respondent=respondent, subject=subject,
         modified=MODIFIED[file_kind](archive),
-        answers=checked, warnings=warnings,
+        answers=checked, warnings=warnings, token=props.get(PROP_TOKEN, ""),
     )
 
 

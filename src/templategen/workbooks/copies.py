@@ -23,6 +23,7 @@ from jinja2 import Template
 
 from templategen.content.placeholders import JINJA, context_of, fill, prefill_of
 from templategen.content.recipients import Recipient
+from templategen.content.signing import CopyKey
 from templategen.office import custom_props
 from templategen.workbooks.layout import Cell, Layout
 from templategen.workbooks.style import HouseStyle
@@ -62,17 +63,18 @@ class WorkbookMaster:
     patchable: bool = True
     house: HouseStyle | None = None  # the named cell styles (None: the bundled ones)
 
-    def copy(self, recipient: Recipient | None) -> bytes:
-        """The bytes of one copy for a recipient (or the unpersonalised copy)."""
+    def copy(self, recipient: Recipient | None, signing_key: CopyKey | None = None) -> bytes:
+        """The bytes of one copy for a recipient (or the unpersonalised copy); a personalised
+        copy is signed with ``signing_key`` (default: the installation's key)."""
         if not self.patchable:
             buffer = io.BytesIO()
-            write_workbook(self.layout, recipient, self.house).save(buffer)
+            write_workbook(self.layout, recipient, self.house, signing_key).save(buffer)
             return buffer.getvalue()
         context = context_of(recipient, self.layout.instrument.placeholders)
         prefill = prefill_of(recipient)
         values = [fill.value(context, prefill) for fill in self.fills]
         title = _xml_text(fill(self.title, context)) if self.title else ""
-        props = custom_properties(self.layout.instrument, recipient)
+        props = custom_properties(self.layout.instrument, recipient, signing_key)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self.parts.items():

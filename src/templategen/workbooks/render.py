@@ -15,6 +15,7 @@ from templategen.content.model import (
     Instrument,
 )
 from templategen.content.recipients import Recipient
+from templategen.content.signing import CopyKey, issuing_key
 from templategen.workbooks.copies import build_master
 from templategen.workbooks.plan import plan_layout
 from templategen.workbooks.write import house_style
@@ -28,19 +29,23 @@ def workbook_name(instrument: Instrument, recipient: Recipient | None) -> str:
 
 
 def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None, out_dir: Path,
-                     templates_dir: Path | None = None) -> list[Path]:
+                     templates_dir: Path | None = None,
+                     signing_key: CopyKey | None = None) -> list[Path]:
     """Write one workbook (unpersonalised) or one per recipient; return the paths.
 
     The workbook is built once (copies.WorkbookMaster) and each copy patches the
     recipient's texts into its XML. Its cell styles are the named styles of the reference
-    workbook in ``templates_dir`` (default: the bundled templates/reference.xlsx)."""
+    workbook in ``templates_dir`` (default: the bundled templates/reference.xlsx).
+    Personalised copies are signed with ``signing_key`` (default: the installation's key)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     master = build_master(plan_layout(instrument), house_style(templates_dir))
     paths = []
     copies: list[Recipient | None] = list(recipients) if recipients else [None]
+    if recipients:
+        signing_key = signing_key or issuing_key()
     for recipient in copies:
         path = out_dir / workbook_name(instrument, recipient)
-        path.write_bytes(master.copy(recipient))
+        path.write_bytes(master.copy(recipient, signing_key))
         paths.append(path)
     return paths
 

@@ -29,6 +29,7 @@ from templategen.content.model import (
 )
 from templategen.content.placeholders import JINJA, context_of, fill, prefill_of
 from templategen.content.recipients import Recipient
+from templategen.content.signing import CopyKey
 from templategen.workbooks.charts import make_chart
 from templategen.workbooks.layout import Cell as LayoutCell
 from templategen.workbooks.layout import Layout, SheetPlan, list_key
@@ -45,7 +46,8 @@ def house_style(templates_dir: Path | None) -> HouseStyle:
 
 
 def write_workbook(layout: Layout, recipient: Recipient | None,
-                   house: HouseStyle | None = None) -> Workbook:
+                   house: HouseStyle | None = None,
+                   signing_key: CopyKey | None = None) -> Workbook:
     """One copy of the workbook for a recipient (or blank), built directly with openpyxl."""
     inst = layout.instrument
     context = context_of(recipient, inst.placeholders)
@@ -66,7 +68,7 @@ def write_workbook(layout: Layout, recipient: Recipient | None,
         return render(value) if isinstance(value, str) and not value.startswith("=") else value
 
     return build_workbook(layout, value_of, render(inst.title),
-                          custom_properties(inst, recipient), house)
+                          custom_properties(inst, recipient, signing_key), house)
 
 
 def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title: str,
@@ -106,9 +108,11 @@ def _header_footer(ws: Worksheet, title: str) -> None:
     ws.oddFooter.right.size = 9
 
 
-def custom_properties(inst: Instrument, recipient: Recipient | None) -> dict[str, str]:
-    """The custom document properties of one copy (a fresh instance id each time)."""
-    return copy_properties(inst, recipient, "workbook")
+def custom_properties(inst: Instrument, recipient: Recipient | None,
+                      signing_key: CopyKey | None = None) -> dict[str, str]:
+    """The custom document properties of one copy (a fresh instance id each time; a
+    personalised copy signed, see content.signing)."""
+    return copy_properties(inst, recipient, "workbook", signing_key)
 
 
 class _StyleCache:

@@ -1,0 +1,64 @@
+"""Whether a returned file is the personalised copy it claims to be.
+
+A file's recipient id and instance id are only claims: anyone can edit custom document
+properties. A personalised copy also carries the token the organiser's key issued for exactly
+that instrument, version, recipient and instance (content.signing). A file that claims a
+recipient but whose token is missing or does not verify is *unverified*: ingest stores it,
+attached to nobody and superseding nothing, and tells the sender why. A file without a
+recipient (an unpersonalised form) claims nobody and needs no token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from templategen.content.model import RESPONDENT
+from templategen.content.signing import KEY_ENV, CopyKey, key_path, verifying_key
+from templategen.errors import SigningKeyError
+from templategen.returned.submission import FileResult
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """The organiser's key (None: there is no key file where it was looked for)."""
+
+    key: CopyKey | None
+    where: Path
+
+    @classmethod
+    def load(cls, explicit: Path | None = None) -> Verifier:
+        return cls(verifying_key(explicit), key_path(explicit))
+
+    def problem(self, name: str, result: FileResult) -> str:
+        """'' when the file claims nobody or is the copy it claims to be; else the sentence
+        for its sender (Dutch). Without any key nothing can be verified: that stops the run."""
+        if not result.recipient:
+            return ""
+        if self.key is None:
+            raise SigningKeyError(
+                f"{name} is a personalised copy, but there is no key at {self.where} to verify "
+                f"it with; pass --key or set {KEY_ENV} to the key file 'templategen build' made "
+                "for these copies, and run ingest again."
+            )
+        if self.key.verifies(result.token, result.instrument, result.version, result.recipient,
+                             result.instance):
+            return ""
+        return (f"{name} is niet het exemplaar dat voor '{result.recipient[:60]}' is gemaakt "
+                "(de identificatie in het bestand klopt niet), dus de antwoorden tellen voor "
+                "niemand; vul het formulier in dat u zelf per e-mail kreeg en stuur dat terug.")
+
+
+def claim_warning(result: FileResult) -> str:
+    """The operator's note on an unverified submission: what it claimed."""
+    what = "has no identity token" if not result.token else "has a token that does not verify"
+    return (f"claims to be the copy of recipient '{result.recipient[:60]}' (copy id "
+            f"'{result.instance[:60]}') but {what}; stored attached to nobody, it supersedes "
+            "nothing and is left out of compare and export.")
+
+
+def typed_name(result: FileResult, file_name: str) -> str:
+    """Who an unverified file says it is, from what was typed (never the claimed copy's name)."""
+    answer = result.answers.get(f"{RESPONDENT}.naam")
+    value = answer.value if answer is not None else None
+    return value.strip()[:200] if isinstance(value, str) and value.strip() else file_name
