@@ -21,6 +21,7 @@ from typing import Any
 from templategen.content.catalog import load_catalog
 from templategen.errors import NothingToIngest
 from templategen.mail.letters import Letter, read_mime, read_outlook, too_large
+from templategen.returned.identity import Verifier
 from templategen.returned.ingest import (
     DEFAULT_BUDGET,
     Outcome,
@@ -47,13 +48,15 @@ def is_maildir(path: Path) -> bool:
 
 def ingest_any(paths: list[Path], db: Path | str, imap: Any = None,
                content_dir: Path | None = None, echo: Callable[[str], Any] | None = None,
-               report_path: Path | None = None, progress: Any = None) -> list[Outcome]:
-    """``templategen ingest``: plain returned files as before; mail through :func:`collect`."""
+               report_path: Path | None = None, progress: Any = None,
+               key_path: Path | None = None) -> list[Outcome]:
+    """``templategen ingest``: plain returned files as before; mail through :func:`collect`.
+    ``key_path``: the organiser's key that verifies personalised copies (content.signing)."""
     if imap is None and not any(is_mail_source(p) or _holds_mail(p) for p in paths):
         return ingest_paths(paths, db=db, content_dir=content_dir, echo=echo,
-                            progress=progress, report_path=report_path)
+                            progress=progress, report_path=report_path, key_path=key_path)
     return collect(paths, db=db, imap=imap, content_dir=content_dir, echo=echo,
-                   report_path=report_path)
+                   report_path=report_path, key_path=key_path)
 
 
 def _holds_mail(path: Path) -> bool:
@@ -65,9 +68,11 @@ def _holds_mail(path: Path) -> bool:
 def collect(paths: Iterable[Path], db: Path | str, imap: Any = None,
             content_dir: Path | None = None, echo: Callable[[str], Any] | None = None,
             report_path: Path | None = None, budget: float = DEFAULT_BUDGET,
-            in_process: bool = False, limits: Limits = DEFAULT_LIMITS) -> list[Outcome]:
+            in_process: bool = False, limits: Limits = DEFAULT_LIMITS,
+            key_path: Path | None = None) -> list[Outcome]:
     """Ingest returned files and mail; ``imap`` is an open :class:`mail.imap.Mailbox` or None."""
     catalog = load_catalog(content_dir)
+    verifier = Verifier.load(key_path)
     paths = list(paths)
     sources = list(_sources(paths))
     if not sources and imap is None:
@@ -87,13 +92,13 @@ def collect(paths: Iterable[Path], db: Path | str, imap: Any = None,
             sent = {e.message_id for e in store.mail_log()}
             for kind, path in sources:
                 if kind == "file":
-                    say([ingest_file(path, store, reader, limits)])
+                    say([ingest_file(path, store, reader, limits, verifier)])
                     continue
                 for letter in letters(path):
-                    say(ingest_letter(letter, store, reader, limits, sent))
+                    say(ingest_letter(letter, store, reader, limits, sent, verifier))
             if imap is not None:
                 for letter in imap.letters(store):
-                    say(ingest_letter(letter, store, reader, limits, sent))
+                    say(ingest_letter(letter, store, reader, limits, sent, verifier))
     finally:
         reader.close()
         if report_path is not None:
@@ -160,7 +165,7 @@ def _drain(stream: Any) -> int:
 
 
 def ingest_letter(letter: Letter, store: Store, reader: Any, limits: Limits,
-                  sent: set[str]) -> list[Outcome]:
+                  sent: set[str], verifier: Verifier | None = None) -> list[Outcome]:
     """The report lines of one mail: one per attachment read, or one saying why none was."""
     if letter.problem:
         received = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -178,7 +183,7 @@ def ingest_letter(letter: Letter, store: Store, reader: Any, limits: Limits,
     out = []
     for name, data in letter.attachments:
         outcome = ingest_data(f"{letter.label}: {name}", name, data, store, reader, limits,
-                              modified=lambda: letter.date, mail=source)
+                              modified=lambda: letter.date, mail=source, verifier=verifier)
         outcome.warnings.extend(dict.fromkeys(letter.notes))
         out.append(outcome)
     return out
