@@ -179,3 +179,39 @@ def test_two_ingest_processes_over_overlapping_halves_store_every_file_once(
         copies[key] = copies.get(key, 0) + 1
     assert len(copies) == 24 and set(copies.values()) == {1}
     assert len(current) == 24
+
+
+def test_ingest_with_jobs_gives_what_one_job_gives(store_db, tmp_path: Path):
+    files = returned_files(tmp_path, 6, extra_fills=2)
+    (tmp_path / "returned" / "kapot.docx").write_bytes(b"geen zip" * 100)
+    shutil.copy(files[0], tmp_path / "returned" / "kopie.docx")  # the same bytes again
+    one = tmp_path / "een.sqlite"
+    reports = []
+    for db, jobs in ((str(one), "1"), (str(store_db), "3")):
+        report = tmp_path / f"report{jobs}.json"
+        result = CliRunner().invoke(main, ["ingest", str(tmp_path / "returned"), "--db", db,
+                                           "--jobs", jobs, "--content", str(CONTENT),
+                                           "--report", str(report)])
+        assert result.exit_code == 1, result.output  # kapot.docx is rejected
+        reports.append({Path(o["file"]).name: o["status"]
+                        for o in json.loads(report.read_text())})
+    assert reports[0] == reports[1]
+    assert reports[1]["kapot.docx"] == "rejected"
+    assert sorted(reports[1].values()).count("duplicate") == 1
+    exports = [json.loads(CliRunner().invoke(main, ["export", "--db", str(db), "--format",
+                                                    "json"]).output)
+               for db in (one, store_db)]
+    strip = [sorted((r["source"], r["item"], json.dumps(r["value"])) for r in e)
+             for e in exports]
+    assert strip[0] == strip[1] and len(strip[0]) > 100
+
+
+def test_every_lane_keeps_the_time_budget(tmp_path: Path):
+    from templategen.returned.ingest import ingest_paths
+
+    files = returned_files(tmp_path, 2)
+    outcomes = ingest_paths(files, db=tmp_path / "s.sqlite", content_dir=CONTENT,
+                            budget=0.0001, jobs=2)
+    assert [o.file for o in outcomes] == [str(f) for f in files]  # the files' order
+    assert {o.status for o in outcomes} == {"rejected"}
+    assert all("seconden" in o.reason or "seconds" in o.reason for o in outcomes)

@@ -49,12 +49,14 @@ def is_maildir(path: Path) -> bool:
 def ingest_any(paths: list[Path], db: Path | str, imap: Any = None,
                content_dir: Path | None = None, echo: Callable[[str], Any] | None = None,
                report_path: Path | None = None, progress: Any = None,
-               key_path: Path | None = None) -> list[Outcome]:
+               key_path: Path | None = None, jobs: int = 1) -> list[Outcome]:
     """``templategen ingest``: plain returned files as before; mail through :func:`collect`.
-    ``key_path``: the organiser's key that verifies personalised copies (content.signing)."""
+    ``key_path``: the organiser's key that verifies personalised copies (content.signing).
+    ``jobs``: files read at the same time (plain files only; mail is read one by one)."""
     if imap is None and not any(is_mail_source(p) or _holds_mail(p) for p in paths):
         return ingest_paths(paths, db=db, content_dir=content_dir, echo=echo,
-                            progress=progress, report_path=report_path, key_path=key_path)
+                            progress=progress, report_path=report_path, key_path=key_path,
+                            jobs=jobs)
     return collect(paths, db=db, imap=imap, content_dir=content_dir, echo=echo,
                    report_path=report_path, key_path=key_path)
 

@@ -31,6 +31,7 @@ from typing import Any
 from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, NothingToIngest, RejectedFile, StoreError
 from templategen.returned.identity import Verifier, claim_warning, typed_name
+from templategen.returned.parallel import ingest_parallel
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
 from templategen.store.backend import is_url
@@ -79,13 +80,14 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
                  echo: Callable[[str], Any] | None = None, progress: Any = None,
                  report_path: Path | None = None, budget: float = DEFAULT_BUDGET,
                  in_process: bool = False, limits: Limits = DEFAULT_LIMITS,
-                 key_path: Path | None = None) -> list[Outcome]:
+                 key_path: Path | None = None, jobs: int = 1) -> list[Outcome]:
     """Ingest files and folders (recursively) into the store at ``db``; return the outcomes.
 
     ``progress`` is a click.progressbar-like factory (used for long runs); ``in_process``
     reads files in this process, without the worker's time budget and memory cap.
     Personalised copies are verified with the key at ``key_path`` (default: see
     content.signing.key_path); one that does not verify is stored as ``unverified``.
+    ``jobs`` > 1 reads that many files at the same time (see returned/parallel.py).
     """
     catalog = load_catalog(content_dir)
     verifier = Verifier.load(key_path)
@@ -101,8 +103,13 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
     if report_path is not None:
         _make_parent(report_path, "--report")
     outcomes: list[Outcome] = []
-    reader: _Reader = _InProcess(catalog, limits) if in_process else _Worker(catalog, limits,
-                                                                               budget)
+
+    def new_reader() -> _Reader:
+        return _InProcess(catalog, limits) if in_process else _Worker(catalog, limits, budget)
+
+    if jobs > 1 and len(files) > 1:
+        return _ingest_jobs(files, db, jobs, new_reader, limits, verifier, echo, report_path)
+    reader = new_reader()
     try:
         with Store(db) as store:
             for path in _with_progress(files, progress):
@@ -113,6 +120,31 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
     finally:
         reader.close()
         # written also when the batch stops (a full disk, Ctrl-C): what was done is reported
+        trouble = _write_report(report_path, outcomes) if report_path is not None else ""
+    if trouble:
+        raise StoreError(trouble)
+    return outcomes
+
+
+def _ingest_jobs(files: list[Path], db: Path | str, jobs: int, new_reader: Callable[[], _Reader],
+                 limits: Limits, verifier: Verifier, echo: Callable[[str], Any] | None,
+                 report_path: Path | None) -> list[Outcome]:
+    """``--jobs N``: the same per-file pipeline in N lanes (returned/parallel.py); the
+    outcomes come back in the order of the files, the console lines as files finish."""
+    done: dict[int, Outcome] = {}
+
+    def finished(index: int, outcome: Outcome) -> None:
+        done[index] = outcome
+        if echo is not None:
+            echo(outcome.line())
+
+    try:
+        ingest_parallel(files, db, jobs, new_reader,
+                        lambda path, store, reader: ingest_file(path, store, reader, limits,
+                                                                verifier),
+                        finished)
+    finally:
+        outcomes = [done[k] for k in sorted(done)]
         trouble = _write_report(report_path, outcomes) if report_path is not None else ""
     if trouble:
         raise StoreError(trouble)
@@ -282,6 +314,9 @@ class _Reader:
     def read(self, name: str, data: bytes) -> FileResult:
         raise NotImplementedError
 
+    def start(self) -> None:
+        """Get ready before the first file (a worker starts its process)."""
+
     def close(self) -> None:
         pass
 
@@ -325,6 +360,10 @@ class _Worker(_Reader):
         self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._process: Any = None
         self._conn: Connection | None = None
+
+    def start(self) -> None:
+        if self._conn is None:
+            self._start()
 
     def _start(self) -> Connection:
         parent, child = self._ctx.Pipe()
