@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
-from templategen.demo import HYPERLINK, MULTILINE
+from templategen.demo import HYPERLINK, MULTILINE, attachment_name
 from templategen.filling import libreoffice
 
 ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
@@ -49,7 +49,7 @@ def test_demo_prints_each_step(demo_run: tuple[Path, Any]):
     report = json.loads((out / "ingest-rapport.json").read_text(encoding="utf-8"))
     assert report and all(r["status"].startswith("accepted") for r in report)
     # one line per file with warnings, naming the file and its first warning
-    warned = {Path(r["file"]).name: r["warnings"] for r in report if r["warnings"]}
+    warned = {attachment_name(r["file"]): r["warnings"] for r in report if r["warnings"]}
     lines = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     assert len(lines) == len(warned)
     for line in lines:
@@ -153,3 +153,18 @@ def test_demo_workbook_recalculates_without_errors(demo_run: tuple[Path, Any], t
     assert {r[1] for r in body} == set(ticks)
     for r in body:
         assert r[total_col] == sum(ticks[r[1]].values()), r[1]
+
+
+def test_demo_drafts_mail_and_collects_the_replies_from_an_mbox(demo_run: tuple[Path, Any]):
+    out, result = demo_run
+    assert result.exit_code == 0, result.output
+    drafts = sorted((out / "mail").glob("*.eml"))
+    assert [p.stem for p in drafts] == ["r1", "r2", "r3", "r4", "r5", "r6"]
+    assert all(b"X-Unsent: 1" in p.read_bytes() for p in drafts)
+    report = json.loads((out / "ingest-rapport.json").read_text(encoding="utf-8"))
+    assert all(r["file"].startswith("antwoorden.mbox #") for r in report)
+    status = CliRunner().invoke(main, ["status", "--db", str(out / "antwoorden.sqlite"),
+                                       "--format", "json"])
+    rows = json.loads(status.output)["rows"]
+    assert {r["recipient"] for r in rows if r["state"] == "missing"} == {"r6"}
+    assert "status:  response: 25 of 30 (83%)" in result.output

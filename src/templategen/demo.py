@@ -9,18 +9,23 @@
 3. re-save a few forms and a few workbooks through LibreOffice when it is installed (one
    batch each); one of those respondents first types a multi-line answer in the form, which
    comes back line for line;
-4. ingest everything into ``antwoorden.sqlite`` with a JSON report, and print one line per
-   file with warnings (the first warning);
-5. compare into ``vergelijking.xlsx``.
+4. mail: one draft per recipient (``mail/*.eml``, marked unsent) with their copies, logged in
+   the store; the filled files come back as replies to those drafts in ``antwoorden.mbox``;
+5. ingest the mbox into ``antwoorden.sqlite`` with a JSON report, print one line per file
+   with warnings (the first warning) and the response per recipient (``status``);
+6. compare into ``vergelijking.xlsx`` (with its Respons sheet).
 """
 
 from __future__ import annotations
 
 import csv
+import mailbox
 import random
 import shutil
 from collections import Counter
 from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +36,12 @@ from templategen.content.recipients import Recipient
 from templategen.filling import libreoffice
 from templategen.filling.fill import Raw, fill_form, fill_workbook, sample_answers
 from templategen.forms.render import render_forms
-from templategen.returned.ingest import ingest_paths
+from templategen.mail.collect import collect
+from templategen.mail.kit import load_kit
+from templategen.mail.send import send_mail
+from templategen.mail.status import status_report
+from templategen.mail.transport import Drafts
+from templategen.store.database import Store
 from templategen.workbooks.render import render_workbooks
 
 HYPERLINK = '=HYPERLINK("https://example.org","klik hier")'
@@ -44,6 +54,7 @@ PEOPLE = (
     ("Farid El Amrani", "Openbare School De Regenboog", "Bovenschools adviseur"),
 )
 AGENCIES = ("Bureau Digitaal Leren", "Onderwijsadvies Noord", "ICT op School")
+SENDER = "Team Advies <advies@bestuur.example>"
 RESAVED = 3  # forms, and workbooks, re-saved through LibreOffice
 MULTILINE = "Eerste stap: een werkgroep.\nTweede stap: scholing voor het hele team."
 
@@ -113,19 +124,67 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
     _resave(forms, workbooks, out_dir / "opnieuw-opgeslagen", echo)
 
     db, report = out_dir / "antwoorden.sqlite", out_dir / "ingest-rapport.json"
-    outcomes = ingest_paths([returned], db=db, report_path=report)
+    mbox = _mail_round(out_dir, built, returned, db, echo)
+    outcomes = collect([mbox], db=db, report_path=report)
     counts = Counter(o.status for o in outcomes)
     echo(f"ingest:  {len(outcomes)} file(s) into {db}: "
          + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
          + f"; report {report}")
     for outcome in outcomes:
         if outcome.warnings:
-            echo(f"warning: {Path(outcome.file).name}: {len(outcome.warnings)} warning(s), "
-                 f"first: {outcome.warnings[0]}")
+            echo(f"warning: {attachment_name(outcome.file)}: {len(outcome.warnings)} "
+                 f"warning(s), first: {outcome.warnings[0]}")
+    echo("status:  " + status_report(db, out_dir / "ontvangers.csv").splitlines()[-1]
+         + " (templategen status --db ... for the table)")
     out = out_dir / "vergelijking.xlsx"
     echo("compare: " + compare_store(db=db, out=out))
     echo(f"Open {out} to see every respondent side by side.")
     return out
+
+
+def attachment_name(label: str) -> str:
+    """The file name in a report label such as 'antwoorden.mbox #3: x.docx'."""
+    return label.rsplit(": ", 1)[-1]
+
+
+def _mail_round(out_dir: Path, built: Path, returned: Path, db: Path,
+                echo: Callable[[str], Any]) -> Path:
+    """Draft one mail per recipient with their copies; return an mbox of their replies."""
+    people = out_dir / "ontvangers.csv"
+    first = next(iter(load_catalog().instruments.values()))
+    _write_recipients(people, [Recipient(r.id, r.naam, {k: v for k, v in r.columns.items()
+                                                        if k != "onderwerp"})
+                               for r in recipients_for(first)])
+    drafts = out_dir / "mail"
+    shutil.rmtree(drafts, ignore_errors=True)
+    run = send_mail(people, built, db, Drafts(drafts), sender=SENDER)
+    echo(f"mail:    {len(run.delivered)} draft(s) in {drafts} (marked unsent, each with that "
+         "person's copies), logged in the store")
+    with Store(db) as store:
+        sent = {e.recipient: e.message_id for e in store.mail_log()}
+    names = {r.id: (r.naam, r.columns["email"]) for r in recipients_for(first)}
+    mbox_path = out_dir / "antwoorden.mbox"
+    mbox_path.unlink(missing_ok=True)
+    box = mailbox.mbox(str(mbox_path))
+    replies = load_kit(returned)
+    for rid, copies in replies.items():
+        naam, address = names[rid]
+        msg = EmailMessage()
+        msg["From"] = formataddr((naam, address))
+        msg["To"] = SENDER
+        msg["Subject"] = "RE: formulieren"
+        msg["Date"] = formatdate()
+        msg["Message-ID"] = make_msgid("antwoord", domain="example.org")
+        msg["In-Reply-To"] = sent[rid]
+        msg.set_content(f"Beste,\n\nHierbij mijn ingevulde bestanden.\n\n{naam}\n")
+        for copy in copies:
+            msg.add_attachment(copy.path.read_bytes(), maintype="application",
+                               subtype="octet-stream", filename=copy.path.name)
+        box.add(msg.as_bytes())
+    box.close()
+    echo(f"replies: {len(replies)} reply mail(s) with {sum(map(len, replies.values()))} filled "
+         f"file(s) in {mbox_path}")
+    return mbox_path
 
 
 def _pick(paths: list[Path]) -> list[Path]:
