@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import json
 import re
-import resource
 import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import hostile_content
 import hostile_zip
 import pytest
+from treememory import run_measured
 
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
+from templategen.content.model import FieldKind
 from templategen.filling.fill import fill_in_place, rewrite_zip, typed_answers
 from templategen.store.database import Store
 
@@ -125,12 +127,51 @@ def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str,
     _add_parts(docx, case("macro.docm", "accepted_with_warnings", "macros"),
                {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"Attribute VB_Name" * 100})
     valid["macro.docm"] = valid[docx.name]
-    long_form = case("long_answer.docx", "accepted_with_warnings", "40000 characters")
-    shutil.copy(built[0] if built[0].suffix == ".docx" else docx, long_form)
-    fill, want = typed_answers(instrument, 99)
-    fill["visie"] = want["visie"] = "=" + "lang antwoord " * 2857 + "x"  # 40,000 characters
-    fill_in_place(long_form, fill)
-    valid[long_form.name] = want
+    # bounded output: an answer over its question's max_length (5000) is refused whole;
+    # one exactly at it is kept
+    for name, length, status in (("long_answer.docx", 40_000, "rejected"),
+                                 ("long_ok.docx", 5000, "accepted")):
+        long_form = case(name, status, "40000 tekens" if status == "rejected" else "")
+        shutil.copy(built[0] if built[0].suffix == ".docx" else docx, long_form)
+        fill, want = typed_answers(instrument, 99)
+        fill["visie"] = want["visie"] = "=" + ("lang antwoord " * 2857 + "x")[: length - 1]
+        fill_in_place(long_form, fill)
+        if status == "accepted":
+            valid[long_form.name] = want
+    hostile_content.shared_string_everywhere(xlsx, case("shared_string.xlsx", "rejected",
+                                                        "1000000 tekens"))
+    hostile_content.extra_names(xlsx, case("extra_names.xlsx", "rejected", "antwoordvelden"))
+    foreign = build_all(content_dir=None, templates_dir=None, out_dir=tmp / "foreign",
+                        recipients_path=None, only=["ict_gesprek"]).files
+    hostile_content.foreign_content(docx, next(f for f in foreign if f.suffix == ".docx"),
+                                    case("foreign.docx", "rejected", "ander formulier"))
+    # read what the client shows
+    numbers = [s.key for s in instrument.slots() if s.field.kind is FieldKind.NUMBER]
+    cells = hostile_content.answer_cells(hostile_content._parts(xlsx))
+    odd = dict(zip(numbers, ("NaN", "INF", "1e999"), strict=False))
+    hostile_content.set_cells(xlsx, case("nonfinite.xlsx", "accepted_with_warnings",
+                                         "not a finite number"),
+                              {}, raw={cells[f"tg_{k.replace('.', '__')}"]: (None, v)
+                                       for k, v in odd.items()})
+    valid["nonfinite.xlsx"] = {**valid[xlsx.name], **odd}
+    hostile_content.repoint_name(xlsx, case("repointed.xlsx", "accepted_with_warnings",
+                                            "re-pointed"), "tg_visie", "H40", "gestolen")
+    valid["repointed.xlsx"] = valid[xlsx.name]
+    hostile_content.comment_inside_text(docx, case("comment_in_text.docx", "accepted", ""),
+                                        "visie", "voor de opmerking, ", "en erna")
+    valid["comment_in_text.docx"] = {**valid[docx.name],
+                                     "visie": "voor de opmerking, en erna"}
+    hostile_content.hidden_run(docx, case("hidden_text.docx", "accepted_with_warnings",
+                                          "hidden text"), "visie")
+    valid["hidden_text.docx"] = valid[docx.name]
+    hostile_content.dde_field(docx, case("dde.docx", "accepted_with_warnings", "DDEAUTO"))
+    valid["dde.docx"] = valid[docx.name]
+    hostile_content.outside_parts(docx, case("outside.docx", "accepted_with_warnings",
+                                             "OLE object"))
+    valid["outside.docx"] = valid[docx.name]
+    hostile_content.external_link(xlsx, case("external_link.xlsx", "accepted_with_warnings",
+                                             "external link"))
+    valid["external_link.xlsx"] = valid[xlsx.name]
     huge = case("huge_dimension.xlsx", "accepted", "")
     shutil.copy(xlsx, huge)
     with zipfile.ZipFile(huge) as z:
@@ -147,13 +188,11 @@ def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str,
 def test_hostile_files_in_one_batch_with_valid_ones(tmp_path):
     folder, bad, valid = build_corpus(tmp_path)
     db, report_path = tmp_path / "store.db", tmp_path / "report.json"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run(
+    proc = run_measured(
         [sys.executable, "-c", "from templategen.cli import main; main()", "ingest", str(folder),
-         "--db", str(db), "--report", str(report_path), "--content", str(CONTENT)],
-        capture_output=True, text=True, timeout=300,
-    )
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+         "--db", str(db), "--report", str(report_path), "--content", str(CONTENT)], tmp_path)
+    print(f"peak memory of the ingest's process tree: {proc.sampled_mb:.0f} MB sampled, "
+          f"at most {proc.bound_mb:.0f} MB")
     assert proc.returncode == 1, proc.stderr  # some were rejected
     report = {Path(r["file"]).name: r for r in json.loads(report_path.read_text("utf-8"))}
     lines = proc.stdout.strip().splitlines()  # one line per file, its warnings under it
@@ -167,7 +206,7 @@ def test_hostile_files_in_one_batch_with_valid_ones(tmp_path):
             assert reason.startswith(name) and reason.endswith(".") and "\n" not in reason
             assert any(w in reason for w in ("stuur", "sla", "Opslaan", "verwijder")), reason
     assert all(r["seconds"] < 5 for r in report.values()), report
-    assert before <= peak_mb * 1024 and peak_mb < 600, peak_mb
+    assert 0 < proc.sampled_mb <= proc.bound_mb < 600, (proc.sampled_mb, proc.bound_mb)
     with Store(db) as store:
         # copies of one personalised file supersede each other; all stay in the history
         stored = {s.file_name: store.answers(s.id)
@@ -178,6 +217,37 @@ def test_hostile_files_in_one_batch_with_valid_ones(tmp_path):
         got = {k: a.value for k, a in stored[name].items()}
         assert {k: got.get(k, "<missing>") for k in want} == want, name
     assert "zz_duplicate.docx" not in stored
+
+
+def _export_json(db: Path) -> list[dict]:
+    export = subprocess.run(
+        [sys.executable, "-c", "from templategen.cli import main; main()", "export", "--db",
+         str(db), "--format", "json"], capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(export.stdout, parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> None:
+    raise AssertionError(f"the export holds {name}, which is not JSON")
+
+
+def test_non_finite_numbers_are_kept_as_text_and_the_export_stays_json(tmp_path):
+    import sqlite3
+
+    from templategen.returned.ingest import ingest_paths
+
+    folder, _, valid = build_corpus(tmp_path)
+    db = tmp_path / "n.db"
+    [outcome] = ingest_paths([folder / "nonfinite.xlsx"], db=db, content_dir=CONTENT)
+    assert outcome.status == "accepted_with_warnings"
+    assert sum("not a finite number" in w for w in outcome.warnings) >= 3, outcome.warnings
+    values = {r["item"]: r["value"] for r in _export_json(db)}
+    assert {k: values[k] for k in valid["nonfinite.xlsx"]} == valid["nonfinite.xlsx"]
+    # a store written before #11 may hold NaN/Infinity: exported as text, still JSON
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE answers SET value = 'NaN' WHERE key = 'visie'")
+        raw.execute("UPDATE answers SET value = '-Infinity' WHERE key = 'leerlingen'")
+    values = {r["item"]: r["value"] for r in _export_json(db)}
+    assert (values["visie"], values["leerlingen"]) == ("nan", "-inf")
 
 
 def test_a_file_that_overruns_its_time_budget_is_rejected_alone(tmp_path, monkeypatch):
@@ -220,3 +290,23 @@ def test_rerunning_the_same_folder_is_safe(tmp_path, in_process):
     with Store(tmp_path / "s.db") as store:
         assert len(store.submissions(current_only=False)) == sum(
             o.status.startswith("accepted") for o in first)
+
+
+def test_caps_on_total_answer_bytes_and_on_warnings(tmp_path):
+    """Over the total-bytes cap: rejected whole, nothing stored; warnings are bounded."""
+    from templategen.returned.ingest import ingest_paths
+    from templategen.returned.safezip import Limits
+
+    folder, _, valid = build_corpus(tmp_path)
+    docx = folder / next(n for n in valid if n.startswith("valid_") and n.endswith(".docx"))
+    db = tmp_path / "c.db"
+    [over] = ingest_paths([docx], db=db, content_dir=CONTENT, in_process=True,
+                          limits=Limits(max_stored_bytes=500))
+    assert over.status == "rejected" and "meer dan 1 kB aan antwoorden" in over.reason
+    with Store(db) as store:
+        assert store.submissions(current_only=False) == []
+    [few] = ingest_paths([folder / "nonfinite.xlsx"], db=db, content_dir=CONTENT,
+                         in_process=True, limits=Limits(max_warnings=1, max_warning_chars=30))
+    assert few.status == "accepted_with_warnings"
+    assert len(few.warnings) == 2 and len(few.warnings[0]) == 30
+    assert few.warnings[1].endswith("were left out."), few.warnings

@@ -17,6 +17,7 @@ does not fit the item is kept, as text, with a problem that says so; nothing is 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ def check(slot: Slot, raw: RawValue) -> Checked:
         return Checked(None, text, tuple(problems))
     value, problem = COERCERS[slot.field.kind](raw, slot.field)
     warnings = [f"{slot.label}: {problem}"] if problem else []
+    if isinstance(value, float) and not math.isfinite(value):  # JSON has no NaN or Infinity
+        value = text
+        warnings.append(f"{slot.label}: '{text}' is not a finite number; kept as text.")
     if isinstance(value, str):
         value, more = _clean_text(value)
         warnings.extend(f"{slot.label}: {m}" for m in more)

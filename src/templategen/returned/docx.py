@@ -32,6 +32,7 @@ from lxml import etree
 
 from templategen.content.model import Instrument, key_from_anchor
 from templategen.forms.controls import CHECKED, PLACEHOLDERS
+from templategen.returned.active import field_warnings
 from templategen.returned.reading import Archive, Extraction, RawValue
 from templategen.returned.wordfields import bookmarked_text, form_fields
 
@@ -72,6 +73,11 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
             )
             continue
         target[key] = control_value(sdt)
+        if isinstance(target[key], str) and hidden_text(sdt):
+            result.warnings.append(
+                f"answer '{key}' holds hidden text (formatted as hidden, so Word does not "
+                "show it); it was read with the rest of the answer."
+            )
         lost = lost_breaks(sdt)
         if isinstance(target[key], str) and lost:
             target[key], placed = restore_breaks(str(target[key]), lost)
@@ -82,7 +88,16 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
                    if placed else "its lines are joined as they came.")
             )
     _outside_controls(root, slots, result)
+    result.warnings.extend(field_warnings(root))
     return result
+
+
+def hidden_text(sdt: etree._Element) -> bool:
+    """Whether a run of the control's text is formatted hidden (``w:vanish``)."""
+    for vanish in sdt.iterfind(f"{_SDT_CONTENT}//{_RUN}/{_RPR}/{{{W}}}vanish"):
+        if (vanish.get(_VAL) or "true").lower() not in ("0", "false", "off"):
+            return True
+    return False
 
 
 def _outside_controls(root: etree._Element, slots: set[str], result: Extraction) -> None:

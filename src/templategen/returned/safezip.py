@@ -41,6 +41,12 @@ class Limits:
     max_total_bytes: int = 300 * 1024 * 1024  # all entries read, uncompressed
     max_ratio: float = 100.0  # uncompressed / compressed, per entry (as Apache POI)
     ratio_grace_bytes: int = 1024 * 1024  # entries smaller than this may compress better
+    # what one file may become (returned/caps.py)
+    extra_answers: int = 20  # answers above the instrument's slots (or 10% of them if more)
+    max_answer_chars: int = 32767  # one answer, unless its question allows fewer
+    max_stored_bytes: int = 8 * 1024 * 1024  # all answers of one file, value and raw text
+    max_warnings: int = 200
+    max_warning_chars: int = 400
 
 
 DEFAULT_LIMITS = Limits()

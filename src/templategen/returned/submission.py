@@ -34,7 +34,8 @@ from templategen.content.model import (
 from templategen.errors import RejectedFile
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
-from templategen.returned import odf
+from templategen.returned import caps, odf
+from templategen.returned.active import active_content
 from templategen.returned.reading import Extraction, RawValue
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from templategen.store.database import Answer
@@ -82,6 +83,7 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
     if macros:
         warnings.append(f"contains macros ({', '.join(macros)}); they were never run, only the "
                         "answers were read.")
+    warnings.extend(active_content(archive))
     extraction = _reader(name, file_kind)(archive, instrument)
     if not extraction.values and not extraction.unknown:
         raise RejectedFile(
@@ -89,9 +91,11 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
             "bij het opslaan verloren gegaan), dus er is niets te lezen; vul het formulier in "
             "dat u ontving en stuur dat bestand terug."
         )
+    caps.check_places(name, instrument, version, extraction)
     warnings.extend(extraction.warnings)
     checked, more = check_extraction(instrument, version, extraction)
-    warnings.extend(more)
+    caps.check_answers(name, instrument, checked, limits)
+    warnings = caps.bound_warnings(warnings + more, limits)
     respondent, subject = _who(checked, props, name)
     return FileResult(
         instrument=instrument.id, version=version, kind=KIND_NAMES[file_kind],

@@ -8,6 +8,7 @@ the input cells of an input sheet is reported as a warning, so nothing is lost s
 from __future__ import annotations
 
 import datetime as dt
+import math
 import posixpath
 import re
 from typing import Protocol
@@ -78,6 +79,7 @@ class _Book:
         self.strings = self._shared_strings(rels)
         self.date_styles = self._date_styles(rels)
         self._cells: dict[str, dict[str, etree._Element]] = {}
+        self.odd: list[str] = []  # cells whose number is not finite (NaN, INF, 1e999)
 
     def _rels(self, name: str) -> dict[str, str]:
         if not self.archive.has(name):
@@ -144,7 +146,13 @@ class _Book:
             return (v.text or None), None
         if kind == "b":
             return v.text in ("1", "true"), None
-        number = float(v.text)
+        try:
+            number = float(v.text)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):  # NaN, INF, 1e999: kept as the text the file holds
+            self.odd.append(cell.get("r", ""))
+            return v.text.strip() or None, None
         if int(cell.get("s", "0")) in self.date_styles:
             moment = self.epoch + dt.timedelta(days=number)
             return (moment.date() if number.is_integer() else moment), None
@@ -177,22 +185,41 @@ def read_workbook(archive: Archive, instrument: Instrument) -> Extraction:
 
 
 def read_book(book: Book, instrument: Instrument) -> Extraction:
-    """Every input cell's raw value of ``book`` by slot key (see read_workbook)."""
+    """Every input cell's raw value of ``book`` by slot key (see read_workbook).
+
+    A defined name that points elsewhere than the layout put its cell, in a workbook laid
+    out as the current version (most names where the layout put them), is a re-pointed
+    name: the layout's cell is read, the one the respondent sees, with a warning."""
     slots = {s.key for s in instrument.slots()}
-    out = Extraction()
+    planned = planned_cells(instrument)
+    nonfinite: list[str] = getattr(book, "odd", [])  # an .ods book's NaN stays a float: the
+    out = Extraction()                                # answer checker keeps it as text
     used: dict[str, set[str]] = {}
+    refs: dict[str, tuple[str, str]] = {}
     for name, text in book.names.items():
         key = key_from_anchor(name)
         ref = parse_ref(text)
-        if key is None or ref is None:
-            continue
-        sheet, coord = ref
+        if key is not None and ref is not None:
+            refs[key] = ref
+    placed = [key for key in refs if key in planned]
+    as_laid_out = sum(refs[key] == planned[key] for key in placed) * 2 >= len(placed)
+    for key, (sheet, coord) in refs.items():
+        if as_laid_out and key in planned and (sheet, coord) != planned[key] and \
+                planned[key][0] in book.sheets:
+            out.warnings.append(
+                f"the name of answer '{key}' was re-pointed from {planned[key][0]}!"
+                f"{planned[key][1]} to {sheet}!{coord}; the answer cell itself was read.")
+            sheet, coord = planned[key]
         used.setdefault(sheet, set()).add(coord)
         cell = book.cells(sheet).get(coord)
+        odd = len(nonfinite)
         value, formula = book.value(cell) if cell is not None else (None, None)
         if formula is not None:
             out.warnings.append(f"{sheet}!{coord} holds a formula instead of an answer "
                                 f"(={formula}); its text was kept as the answer.")
+        if len(nonfinite) > odd:
+            out.warnings.append(f"{sheet}!{coord} holds '{value}', which is not a finite "
+                                "number; kept as text.")
         if key in slots:
             out.values[key] = value
         else:
@@ -221,21 +248,35 @@ def _stray_typing(book: Book, instrument: Instrument, used: dict[str, set[str]],
                                     "answer cells; it was not read as an answer.")
 
 
-# id(instrument) -> (the instrument, its input sheets' template cells). Instruments are
-# immutable but unhashable (they hold dicts); holding the instrument keeps its id unique.
-_TEMPLATE_CELLS: dict[int, tuple[Instrument, dict[str, frozenset[str]]]] = {}
+# id(instrument) -> (the instrument, its layout: input sheets' template cells, and where
+# each slot's input cell is). Instruments are immutable but unhashable (they hold dicts);
+# holding the instrument keeps its id unique.
+_LAYOUTS: dict[int, tuple[Instrument, dict[str, frozenset[str]], dict[str, tuple[str, str]]]] \
+    = {}
 _CACHE_SIZE = 32
 
 
-def template_cells(instrument: Instrument) -> dict[str, frozenset[str]]:
-    """Input sheet title -> the cells the template itself fills, laid out once per instrument
-    (planning the layout costs more than reading a returned workbook)."""
-    hit = _TEMPLATE_CELLS.get(id(instrument))
+def _layout(instrument: Instrument) -> tuple[dict[str, frozenset[str]],
+                                             dict[str, tuple[str, str]]]:
+    """Planned once per instrument (planning costs more than reading a returned workbook)."""
+    hit = _LAYOUTS.get(id(instrument))
     if hit is not None and hit[0] is instrument:
-        return hit[1]
-    cells = {plan.title: frozenset(plan.cells) for plan in plan_layout(instrument).sheets
-             if plan.inputs}
-    if len(_TEMPLATE_CELLS) >= _CACHE_SIZE:
-        del _TEMPLATE_CELLS[next(iter(_TEMPLATE_CELLS))]
-    _TEMPLATE_CELLS[id(instrument)] = (instrument, cells)
-    return cells
+        return hit[1], hit[2]
+    layout = plan_layout(instrument)
+    cells = {plan.title: frozenset(plan.cells) for plan in layout.sheets if plan.inputs}
+    where = {key: ref for anchor, text in layout.names.items()
+             if (key := key_from_anchor(anchor)) is not None and (ref := parse_ref(text))}
+    if len(_LAYOUTS) >= _CACHE_SIZE:
+        del _LAYOUTS[next(iter(_LAYOUTS))]
+    _LAYOUTS[id(instrument)] = (instrument, cells, where)
+    return cells, where
+
+
+def template_cells(instrument: Instrument) -> dict[str, frozenset[str]]:
+    """Input sheet title -> the cells the template itself fills."""
+    return _layout(instrument)[0]
+
+
+def planned_cells(instrument: Instrument) -> dict[str, tuple[str, str]]:
+    """Slot key -> (sheet, cell) where the layout puts its input cell."""
+    return _layout(instrument)[1]

@@ -205,8 +205,8 @@ class Store:
                 db.executemany(
                     "INSERT INTO answers (submission_id, key, value, raw, unknown, position) "
                     "VALUES (?,?,?,?,?,?)",
-                    [(new_id, key, json.dumps(a.value, ensure_ascii=False), a.raw,
-                      int(a.unknown), n) for n, (key, a) in enumerate(sub.answers.items())],
+                    ((new_id, key, json.dumps(a.value, ensure_ascii=False), a.raw,
+                      int(a.unknown), n) for n, (key, a) in enumerate(sub.answers.items())),
                 )
                 if sub.recipient:
                     self._settle_copy(db, sub)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -79,9 +80,28 @@ def _json(store: Store, stream: TextIO, wide: bool, excel: bool) -> int:
     stream.write("[")
     for count, record in enumerate(records, start=1):
         stream.write(",\n  " if count > 1 else "\n  ")
-        stream.write(json.dumps(record, ensure_ascii=False))
+        stream.write(_dumps(record))
     stream.write("\n]\n")
     return count
+
+
+def _dumps(record: dict[str, Any]) -> str:
+    """One record as JSON; a non-finite number (NaN, Infinity: no JSON has them, a store of
+    before #11 may) is written as text, so the export is always valid JSON."""
+    try:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(record), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def table(store: Store, wide: bool) -> tuple[list[str], Iterator[list[Any]]]:

@@ -1,0 +1,126 @@
+"""Bounded output: what one returned file may put in the store, checked before it leaves
+the worker.
+
+The safe-zip layer bounds what a file unpacks to; this bounds what it *becomes*. A small
+file can reference one long string from every answer cell (one 1 MB shared string times
+569 cells is a gigabyte of answers) or carry thousands of extra answer anchors. So, per
+file (limits in :class:`~templategen.returned.safezip.Limits`):
+
+* the number of answers: the instrument's slots plus a small margin;
+* each answer's length: the question's ``max_length``, else 32,767 (what an Excel cell
+  holds), for the typed value and for the raw text alike;
+* the total bytes of answers (value and raw text, UTF-8);
+* the warnings: at most ``max_warnings``, each at most ``max_warning_chars`` long.
+
+A file over an answer cap is rejected as a whole, with a Dutch reason for the sender, and
+nothing of it is stored. :func:`check_places` rejects a file whose answer places do not
+belong to the instrument version it claims (most of its own places missing, more foreign
+ones present): such a file is another form under a borrowed label.
+"""
+
+from __future__ import annotations
+
+from templategen.content.model import FieldKind, Instrument, Slot
+from templategen.errors import RejectedFile
+from templategen.returned.reading import Extraction
+from templategen.returned.safezip import Limits
+from templategen.store.database import Answer
+
+EXCEL_CELL_MAX = 32767
+
+
+def answer_limit(instrument: Instrument, key: str, limits: Limits) -> int:
+    """The most characters one answer may hold."""
+    slot = _slots(instrument).get(key)
+    if slot is not None and slot.field.kind is FieldKind.TEXT and \
+            slot.field.constraint.max_length is not None:
+        return min(slot.field.constraint.max_length, limits.max_answer_chars)
+    return limits.max_answer_chars
+
+
+def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
+                  limits: Limits) -> None:
+    """Reject the file when its answers are over a cap (count, length, total bytes)."""
+    slots = len(_slots(instrument))
+    allowed = slots + max(limits.extra_answers, slots // 10)
+    if len(answers) > allowed:
+        raise RejectedFile(
+            f"{name} bevat {len(answers)} antwoordvelden, veel meer dan de {slots} van dit "
+            "formulier; stuur het formulier zoals u het kreeg, alleen ingevuld."
+        )
+    total = 0
+    for key, answer in answers.items():
+        longest = max(_chars(answer.value), _chars(answer.raw))
+        limit = answer_limit(instrument, key, limits)
+        if longest > limit:
+            label = _label(instrument, key)
+            raise RejectedFile(
+                f"{name}: het antwoord bij {label} is {longest} tekens lang, meer dan de "
+                f"{limit} die zijn toegestaan; maak het korter en stuur het bestand opnieuw."
+            )
+        total += _bytes(answer.value) + _bytes(answer.raw)
+        if total > limits.max_stored_bytes:
+            raise RejectedFile(
+                f"{name} bevat samen meer dan {_size(limits.max_stored_bytes)} aan antwoorden, "
+                "veel meer dan een formulier ooit bevat; maak de antwoorden korter en stuur het "
+                "bestand opnieuw."
+            )
+
+
+def check_places(name: str, instrument: Instrument, version: str,
+                 extraction: Extraction) -> None:
+    """Reject a file whose answer places belong to another form than the one it claims."""
+    slots = len(_slots(instrument))
+    own, foreign = len(extraction.values), len(extraction.unknown)
+    if slots and own * 2 < slots and foreign > own:
+        raise RejectedFile(
+            f"{name} zegt '{instrument.title}' (versie {version[:20]}) te zijn, maar zijn "
+            f"antwoordvelden horen bij een ander formulier ({own} van de {slots} eigen velden "
+            f"gevonden, {foreign} vreemde); stuur het formulier dat u voor deze uitvraag ontving."
+        )
+
+
+def bound_warnings(warnings: list[str], limits: Limits) -> list[str]:
+    """At most ``max_warnings`` warnings of at most ``max_warning_chars`` each; the rest
+    counted in one closing warning."""
+    width = limits.max_warning_chars
+    kept = [w if len(w) <= width else w[: width - 1] + "…"
+            for w in warnings[: limits.max_warnings]]
+    if len(warnings) > limits.max_warnings:
+        kept.append(f"{len(warnings) - limits.max_warnings} more warning(s) about this file "
+                    "were left out.")
+    return kept
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} kB"
+
+
+def _chars(value: object) -> int:
+    return len(value) if isinstance(value, str) else 0
+
+
+def _bytes(value: object) -> int:
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "surrogatepass"))
+    return 8
+
+
+def _label(instrument: Instrument, key: str) -> str:
+    slot = _slots(instrument).get(key)
+    return slot.label if slot is not None else f"'{key[:60]}'"
+
+
+# id(instrument) -> (the instrument, its slots by key); see xlsx.template_cells
+_SLOTS: dict[int, tuple[Instrument, dict[str, Slot]]] = {}
+
+
+def _slots(instrument: Instrument) -> dict[str, Slot]:
+    hit = _SLOTS.get(id(instrument))
+    if hit is not None and hit[0] is instrument:
+        return hit[1]
+    slots = {s.key: s for s in instrument.slots()}
+    if len(_SLOTS) >= 32:
+        del _SLOTS[next(iter(_SLOTS))]
+    _SLOTS[id(instrument)] = (instrument, slots)
+    return slots
