@@ -107,3 +107,47 @@ def test_own_template_and_bad_template(kit: tuple[Path, Path], tmp_path: Path) -
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(tmp_path / "t.sqlite"))
     assert code == 2 and "either --drafts DIR or --smtp URL" in out
+
+
+OWN_MAIL = """
+mail:
+  deadline: 15 januari 2027
+  uitnodiging: |
+    Onderwerp: Ons gesprek over ict-bekwaamheid, {{ naam }}
+    Beste {{ naam }}, graag vóór {{ deadline }} terug: {{ instrumenten[0].titel }}.
+  herinnering: |
+    Onderwerp: Nog even over ons gesprek
+    Beste {{ naam }}, wij missen nog uw antwoorden.
+"""
+
+
+def test_an_instrument_brings_its_own_mail_text_and_deadline(tmp_path: Path) -> None:
+    from mailkit import INSTRUMENT
+
+    from templategen.content.catalog import BUNDLED_CONTENT
+
+    content = tmp_path / "content"
+    content.mkdir()
+    source = (BUNDLED_CONTENT / f"{INSTRUMENT}.yaml").read_text(encoding="utf-8")
+    (content / f"{INSTRUMENT}.yaml").write_text(source.rstrip("\n") + "\n" + OWN_MAIL,
+                                                encoding="utf-8")
+    recipients = tmp_path / "r.csv"
+    recipients.write_text("id,naam,email\nx1,Sanne Öztürk,sanne@school.example\n",
+                          encoding="utf-8")
+    code, out = run("build", "--content", str(content), "--recipients", str(recipients),
+                    "--out", str(tmp_path / "kit"))
+    assert code == 0, out
+    code, out = run("mail", "--content", str(content), "--recipients", str(recipients),
+                    "--kit", str(tmp_path / "kit"), "--db", str(tmp_path / "s.sqlite"),
+                    "--drafts", str(tmp_path / "d"))
+    assert code == 0, out
+    msg = parse((tmp_path / "d" / "x1.eml").read_bytes())
+    assert msg["Subject"] == "Ons gesprek over ict-bekwaamheid, Sanne Öztürk"
+    assert body_text(msg).startswith("Beste Sanne Öztürk, graag vóór 15 januari 2027 terug: ")
+
+    bad = source.rstrip("\n") + "\nmail:\n  uitnodiging: Beste {{ naam }}\n  termijn: morgen\n"
+    (content / f"{INSTRUMENT}.yaml").write_text(bad, encoding="utf-8")
+    code, out = run("validate", "--content", str(content))
+    assert code == 1
+    assert "mail text 'uitnodiging' does not start with its subject" in out
+    assert "termijn" in out

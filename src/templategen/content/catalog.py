@@ -19,6 +19,7 @@ from anyascii import anyascii
 from templategen.content import yamlsource
 from templategen.content.bundled import BUNDLED_CONTENT
 from templategen.content.model import (
+    MAIL_PLACEHOLDERS,
     OTHER_LABEL,
     OTHER_OPTION,
     OTHER_TEXT,
@@ -32,6 +33,7 @@ from templategen.content.model import (
     Instrument,
     Item,
     ItemKind,
+    MailText,
     Row,
     Rule,
     Scale,
@@ -45,6 +47,7 @@ from templategen.content.schema import (
     FIELD_KEYS,
     INSTRUMENT_KEYS,
     ITEM_KEYS,
+    MAIL_KEYS,
     OPTION_KEYS,
     POINT_KEYS,
     ROW_KEYS,
@@ -165,7 +168,7 @@ class _Builder(RuleChecks):
             instructions=self.text(data, "instructions"), source=source,
             scales=dict(self.scales), sections=sections, subject_label=self.text(data, "subject"),
             previous_versions=prev, path=str(self.path), register=register,
-            placeholders=fallbacks,
+            placeholders=fallbacks, mail=self.mail(data),
         )
         rules: list[Rule] = []
         for rd in self.list_(data, "rules"):
@@ -177,6 +180,24 @@ class _Builder(RuleChecks):
         if self.problems:
             raise ContentError(self.problems)
         return inst
+
+    def mail(self, data: LineDict) -> MailText:
+        """The ``mail:`` block: deadline, and the invitation and reminder texts."""
+        if "mail" not in data or not self.keys(data["mail"], MAIL_KEYS, "mail block",
+                                               data.line_of("mail")):
+            return MailText()
+        block = data["mail"]
+        known = self.placeholders
+        self.placeholders = known | MAIL_PLACEHOLDERS
+        try:
+            texts = {key: self.text(block, key) for key in ("uitnodiging", "herinnering")}
+        finally:
+            self.placeholders = known
+        for key, text in texts.items():
+            if text and not text.lower().startswith("onderwerp:"):
+                self.err(block.line_of(key), f"mail text '{key}' does not start with its "
+                         "subject.", "begin it with a line 'Onderwerp: …', then the body.")
+        return MailText(deadline=self.text(block, "deadline"), **texts)
 
     def register(self, data: LineDict) -> Register:
         raw = str(data.get("register", Register.U.value)).strip()

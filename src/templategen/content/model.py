@@ -330,6 +330,20 @@ class Slot:
         return head
 
 
+# What a mail template can use besides the recipient's columns (see mail.compose).
+MAIL_PLACEHOLDERS = frozenset({"instrumenten", "deadline", "afzender", "herinnering"})
+
+
+@dataclass(frozen=True)
+class MailText:
+    """An instrument's own mail texts (first line 'Onderwerp: …', then the body; empty: the
+    bundled one) and the deadline its invitations name."""
+
+    deadline: str = ""
+    uitnodiging: str = ""
+    herinnering: str = ""
+
+
 @dataclass(frozen=True)
 class Instrument:
     id: str
@@ -349,6 +363,7 @@ class Instrument:
     # declares placeholders beyond the standard recipient columns
     placeholders: Mapping[str, str] = field(default_factory=dict)
     register: Register = Register.U  # how fixed texts address the respondent (u or jij)
+    mail: MailText = MailText()  # its own invitation/reminder text and deadline
 
     def walk_items(self) -> Iterator[Item]:
         for section in self.sections:

@@ -13,9 +13,11 @@ INSTRUMENT_KEYS = {
     "required": {"id", "version", "title", "role", "introduction", "source", "sections"},
     "optional": {
         "instructions", "scales", "rules", "subject", "previous_versions", "register",
-        "placeholders",
+        "placeholders", "mail",
     },
 }
+# the instrument's own mail texts (templategen mail / remind) and its deadline
+MAIL_KEYS = {"required": set(), "optional": {"deadline", "uitnodiging", "herinnering"}}
 SOURCE_KEYS = {
     "required": {"document", "publisher", "licence"},
     "optional": {"seed", "location", "attribution", "url"},

@@ -63,7 +63,8 @@ def choose_template(purpose: str, instruments: list[Instrument], override: Path 
 
 
 def _instrument_mail(inst: Instrument) -> Mapping[str, str]:
-    return getattr(inst, "mail", None) or {}
+    return {"deadline": inst.mail.deadline, "uitnodiging": inst.mail.uitnodiging,
+            "herinnering": inst.mail.herinnering}
 
 
 def write_letter(template: str, recipient: Recipient, instruments: list[Instrument],
