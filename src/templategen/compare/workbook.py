@@ -30,11 +30,17 @@ from templategen.compare.printing import set_up_printing
 from templategen.compare.response import write_response
 from templategen.compare.rules import main_rule
 from templategen.compare.text import write_open_answers, write_provenance
-from templategen.content.catalog import load_catalog
 from templategen.content.model import Direction, Instrument
 from templategen.content.scoring import RULES
+from templategen.errors import StoreError
 from templategen.store.backend import require_existing
 from templategen.store.database import Store
+from templategen.store.definitions import (
+    chosen,
+    comparison_catalog,
+    uncomparable,
+    why_uncomparable,
+)
 from templategen.store.response import ResponseRow, response
 
 
@@ -42,17 +48,27 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
                   all_versions: bool = False, content_dir: Path | None = None) -> str:
     """Write the comparison workbook for the store ``db`` to ``out``; return a summary line."""
     require_existing(db)
-    instruments = load_catalog(content_dir).select(only)
     with Store(db) as store:
+        catalog = comparison_catalog(store, content_dir)
+        instruments = chosen(store, catalog, only)
+        missing = uncomparable(store, catalog, only)
+        if missing:
+            raise StoreError(why_uncomparable(store, missing))
         comparison = gather(store, instruments, all_versions)
         answered = response(store)
+        versions = {i.id: i.version for i in instruments}
+        older = 0 if all_versions else sum(
+            1 for sub in store.submissions(current_only=True)
+            if sub.instrument in versions and sub.version != versions[sub.instrument])
     wb = build_workbook(instruments, comparison, answered)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     compared = [i for i in instruments if comparison.columns[i.id]]
     respondents = sum(len(comparison.columns[i.id]) for i in compared)
     return (f"wrote {out}: {len(compared)} instrument(s), {respondents} respondent(s), "
-            f"{len(comparison.history)} stored file(s)" + _leaders(compared, comparison))
+            f"{len(comparison.history)} stored file(s)" + _leaders(compared, comparison)
+            + (f"; {older} file(s) of older versions left out (--all-versions compares them)"
+               if older else ""))
 
 
 def build_workbook(instruments: list[Instrument], comparison: Comparison,

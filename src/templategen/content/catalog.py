@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +76,11 @@ def option_id(label: str) -> str:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every instrument found in a content folder, by id."""
+    """Every instrument found in a content folder, by id, with the YAML text it was read from
+    (the definition ingest keeps in the store, see store.definitions)."""
 
     instruments: dict[str, Instrument]
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, instrument_id: str) -> Instrument | None:
         return self.instruments.get(instrument_id)
@@ -106,11 +108,13 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     directory = directory or BUNDLED_CONTENT
     problems: list[Problem] = []
     instruments: dict[str, Instrument] = {}
+    sources: dict[str, str] = {}
     if not directory.is_dir():
         raise ContentError([Problem(str(directory), "is not a folder.", "pass --content DIR.")])
     for path in content_files(directory):
         try:
-            inst = load_instrument(path)
+            text = path.read_text(encoding="utf-8")
+            inst = parse_instrument(text, path)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
@@ -120,16 +124,21 @@ def load_catalog(directory: Path | None = None) -> Catalog:
                 f"{instruments[inst.id].path}.", "give each instrument its own id."))
             continue
         instruments[inst.id] = inst
+        sources[inst.id] = text
     if problems:
         raise ContentError(problems)
     if not instruments:
         raise ContentError([Problem(str(directory), "holds no .yaml instrument files.",
                                     "add one; see 'Write your own instrument' in README.md.")])
-    return Catalog(instruments)
+    return Catalog(instruments, sources)
 
 
 def load_instrument(path: Path) -> Instrument:
-    text = path.read_text(encoding="utf-8")
+    return parse_instrument(path.read_text(encoding="utf-8"), path)
+
+
+def parse_instrument(text: str, path: Path) -> Instrument:
+    """One instrument from its YAML text; ``path`` names it in every problem."""
     try:
         data = yamlsource.load(text)
     except yaml.YAMLError as exc:

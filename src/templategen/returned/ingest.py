@@ -35,7 +35,7 @@ from templategen.returned.parallel import ingest_parallel
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
 from templategen.store.backend import is_url
-from templategen.store.database import UNVERIFIED, MailSource, NewSubmission, Store
+from templategen.store.database import UNVERIFIED, Definition, MailSource, NewSubmission, Store
 
 # Files a folder walk picks up; a file named on the command line is always read.
 OFFICE_SUFFIXES = frozenset({
@@ -243,6 +243,7 @@ def ingest_data(label: str, name: str, data: bytes, store: Store, reader: _Reade
         modified=result.modified or (modified() if modified else received),
         recipient=result.recipient, instance=result.instance, respondent=result.respondent,
         subject=result.subject, warnings=warnings, answers=result.answers, mail=mail,
+        definition=definition_of(reader.catalog, result.instrument),
     )
     problem = (verifier or Verifier.load()).problem(name, result)
     if problem:  # kept, but attached to nobody: no recipient, no copy, never current
@@ -260,6 +261,14 @@ def ingest_data(label: str, name: str, data: bytes, store: Store, reader: _Reade
     return outcome(status, reason=problem, warnings=warnings, submission_id=submission_id,
                    answers=len(result.answers),
                    answered=sum(a.value is not None for a in result.answers.values()))
+
+
+def definition_of(catalog: Catalog, instrument_id: str) -> Definition | None:
+    """The definition a file of this instrument was read with, for the store to keep."""
+    inst, source = catalog.get(instrument_id), catalog.sources.get(instrument_id)
+    if inst is None or source is None:
+        return None
+    return Definition(instrument=inst.id, version=inst.version, source=source)
 
 
 def shown_name(path: Path) -> str:
@@ -311,6 +320,8 @@ def _write_report(path: Path, outcomes: list[Outcome]) -> str:
 
 
 class _Reader:
+    catalog: Catalog
+
     def read(self, name: str, data: bytes) -> FileResult:
         raise NotImplementedError
 

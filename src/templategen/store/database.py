@@ -12,6 +12,8 @@ Tables:
     submission_mail  the mail a submission came in (sender, Date, Message-ID, In-Reply-To,
                  the logged message it answers)
     imap_seen    (mailbox, UIDVALIDITY, UID) of every IMAP message already read
+    definitions  the YAML text of every instrument version files were read with, once per
+                 (instrument, version): the store is self-contained (store.definitions)
 
 Rules (after ODK Central's instanceID / deprecatedID):
     * the same bytes twice are a duplicate (``sha256`` is unique);
@@ -99,6 +101,17 @@ class MailLogEntry:
     detail: str
 
 
+@dataclass(frozen=True)
+class Definition:
+    """An instrument version as the store keeps it: the text it was read from."""
+
+    instrument: str
+    version: str
+    source: str  # the YAML text
+    format: str = "yaml"
+    stored: str = ""  # when the store first kept it (ISO 8601, UTC)
+
+
 @dataclass
 class NewSubmission:
     """What ingest hands the store for one accepted file."""
@@ -118,6 +131,7 @@ class NewSubmission:
     warnings: list[str] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
     mail: MailSource | None = None  # set when the file came in a mail
+    definition: Definition | None = None  # the instrument version it was read with (kept once)
 
 
 _SUBMISSION_COLUMNS = (
@@ -135,6 +149,7 @@ class Store:
         self.location = db
         self.name = describe(db)
         self._db: Connection = connect(db)
+        self._kept: set[tuple[str, str]] = set()  # definitions known to be in the store
         try:
             migrations.migrate(self._db)
         except BaseException:
@@ -212,12 +227,33 @@ class Store:
                     self._settle_copy(db, sub)
                 if sub.mail is not None:
                     self._add_mail_source(db, new_id, sub.mail)
+                if sub.definition is not None and _key(sub.definition) not in self._kept:
+                    self._keep_definition(db, sub.definition, sub.received)
         except Exception as exc:
             if self._db.is_unique_violation(exc) and self.has_sha(sub.sha256):
                 raise DuplicateFile(f"{sub.file_name}: the same bytes are already stored.") \
                     from None
             raise
+        if sub.definition is not None:
+            self._kept.add(_key(sub.definition))
         return new_id
+
+    def _keep_definition(self, db: Connection, definition: Definition, when: str) -> None:
+        """The first text of an (instrument, version) stays: files already read with it."""
+        db.execute(
+            "INSERT INTO definitions (instrument, version, format, source, stored) "
+            "VALUES (?,?,?,?,?) ON CONFLICT (instrument, version) DO NOTHING",
+            (definition.instrument, definition.version, definition.format, definition.source,
+             definition.stored or when),
+        )
+
+    def definitions(self) -> list[Definition]:
+        """Every instrument version the store keeps, in the order it first kept them."""
+        rows = self._db.execute(
+            "SELECT instrument, version, format, source, stored FROM definitions ORDER BY id"
+        ).fetchall()
+        return [Definition(instrument=i, version=v, format=f, source=s, stored=t)
+                for i, v, f, s, t in rows]
 
     def _settle_copy(self, db: Connection, sub: NewSubmission) -> None:
         """Make the last-arrived file of one personalised copy current; point the rest at it."""
@@ -333,6 +369,10 @@ class Store:
         return [tuple(r) for r in self._db.execute(  # type: ignore[misc]
             "SELECT file_name, received, reason FROM rejections ORDER BY id"
         ).fetchall()]
+
+
+def _key(definition: Definition) -> tuple[str, str]:
+    return definition.instrument, definition.version
 
 
 def _submission(row: tuple[Any, ...]) -> Submission:

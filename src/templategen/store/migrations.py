@@ -119,6 +119,16 @@ STEPS: tuple[Step, ...] = (
          only={"sqlite": "UPDATE answers SET position = rowid"}),
     Step(3, "the mail loop (#12): every message sent or drafted, the mail a returned file came "
             "in, the IMAP messages already read", _MAIL),
+    Step(4, "the store keeps the definition (the YAML text) of every instrument version it "
+            "read files with, so compare and export need no content folder (#10)",
+         "CREATE TABLE IF NOT EXISTS definitions ("
+         "    id {serial},"
+         "    instrument TEXT NOT NULL,"
+         "    version TEXT NOT NULL,"
+         "    format TEXT NOT NULL,"  # yaml: the instrument's YAML source, as it was read
+         "    source TEXT NOT NULL,"
+         "    stored TEXT NOT NULL,"
+         "    UNIQUE (instrument, version))"),
 )
 LATEST = STEPS[-1].version
 
