@@ -381,3 +381,18 @@ def test_open_answers_past_the_row_limit_go_on_in_a_next_sheet(store: Path):
                    if s.item.id != "respondent" and s.field.kind.value == "text"
                    and isinstance(c.values.get(s.key), str))
     assert len(answers) == expected
+
+
+def test_text_longer_than_a_cell_holds_is_cut_with_a_note(tmp_path: Path):
+    inst = load_catalog(FIXTURES).get("alles")
+    db = tmp_path / "s.sqlite"
+    essay = "Een heel lang antwoord. " * 2000  # 48,000 characters
+    with Store(db) as st:
+        st.add(_submission(inst, 1, {"visie": essay}))
+    out = tmp_path / "v.xlsx"
+    compare_store(db=db, out=out, content_dir=FIXTURES)
+    assert check_limits(out).problems == []
+    cell = items_table(load_workbook(out)["Items alles"])["Beoordelaar 1"]["visie"]
+    assert len(cell) == 32767 and cell.endswith("[ingekort: de volledige tekst staat in de export]")
+    assert essay.startswith(cell[:30000])
+    assert [r["value"] for r in _export(db) if r["item"] == "visie"] == [essay]

@@ -28,15 +28,21 @@ GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
 FLAG_FILL = PatternFill("solid", fgColor="F8CBAD")
 WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_ARGS = 200
+MAX_TEXT = 32767  # characters Excel allows in a cell
+SHORTENED = " … [ingekort: de volledige tekst staat in de export]"
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
-    """Write a value; a str is always text, never a formula."""
+    """Write a value; a str is always text, never a formula, and at most 32,767 characters
+    (longer text is cut with a note saying so: the store and the export keep it whole)."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, bool):
         cell.value = int(value)
     elif isinstance(value, str):
-        cell.value = xml_safe(value)
+        value = xml_safe(value)
+        if len(value) > MAX_TEXT:  # Excel refuses a longer cell; the store keeps it whole
+            value = value[:MAX_TEXT - len(SHORTENED)] + SHORTENED
+        cell.value = value
         cell.data_type = "s"
     elif isinstance(value, dt.date):
         cell.value = value
