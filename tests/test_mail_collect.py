@@ -23,6 +23,7 @@ from templategen.store.response import STATES
 EMPTY = "s09"  # sends back the copy without filling it in
 CORRECTED = "s02"  # sends the workbook, then a corrected one
 MISSING = ["s11", "s12"]
+NO_IN_REPLY_TO = "s08"  # a client that drops In-Reply-To: linked by the copy's recipient
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -49,7 +50,7 @@ def loop(tmp_path: Path) -> dict[str, object]:
             data = (src.read_bytes() if rid == EMPTY else
                     filled(src, tmp_path / "ingevuld" / f"{seed}_{src.name}", seed).read_bytes())
             files.append((src.name, data))
-        return reply(rid, sent[rid], files, day)
+        return reply(rid, "" if rid == NO_IN_REPLY_TO else sent[rid], files, day)
 
     inbox = tmp_path / "post"
     inbox.mkdir()
@@ -101,7 +102,8 @@ def test_replies_from_every_source_then_status_and_remind(
             assert source.sender.endswith(f"<{address(sub.recipient)}>")
             assert source.date.startswith("2026-12-0") and source.message_id.endswith(
                 "@scholen.example>")
-            assert source.in_reply_to == loop["sent"][sub.recipient]
+            assert source.in_reply_to == ("" if sub.recipient == NO_IN_REPLY_TO
+                                          else loop["sent"][sub.recipient])
             assert replied_to is not None and log[replied_to].recipient == sub.recipient
 
     code, out = run("status", "--db", db, "--recipients", str(loop["recipients"]),

@@ -39,7 +39,19 @@ READ_LIMIT = 40 * 1024 * 1024 + 1  # read one byte past the mail limit to know i
 
 
 def is_mail_source(path: Path) -> bool:
-    return is_maildir(path) if path.is_dir() else path.suffix.lower() in MAIL_SUFFIXES
+    """A mail file, an mbox (by suffix, or a file starting with 'From ' as Thunderbird keeps
+    its folders) or a Maildir folder."""
+    if path.is_dir():
+        return is_maildir(path)
+    return path.suffix.lower() in MAIL_SUFFIXES or _is_mbox(path)
+
+
+def _is_mbox(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(5) == b"From "
+    except OSError:
+        return False
 
 
 def is_maildir(path: Path) -> bool:
@@ -135,7 +147,7 @@ def letters(path: Path) -> Iterator[Letter]:
         yield from _box_letters(box, path.name)
         return
     suffix = path.suffix.lower()
-    if suffix == ".mbox":
+    if suffix == ".mbox" or (suffix not in MAIL_SUFFIXES and _is_mbox(path)):
         yield from _box_letters(mailbox.mbox(str(path), create=False), path.name)
         return
     big = too_large(path.name, path.stat().st_size)

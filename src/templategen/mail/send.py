@@ -66,6 +66,8 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
     copies = load_kit(kit)
     wanted = set(only)
     sender = sender or _login_address(transport)
+    if transport.via == "smtp" and not sender:
+        raise MailError("give --from ADDR: the SMTP server needs a sender address.")
     run = MailRun(dry_run=dry_run)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     with Store(db) as store:

@@ -226,7 +226,7 @@ class Store:
                 if sub.recipient:
                     self._settle_copy(db, sub)
                 if sub.mail is not None:
-                    self._add_mail_source(db, new_id, sub.mail)
+                    self._add_mail_source(db, new_id, sub.mail, sub)
                 if sub.definition is not None and _key(sub.definition) not in self._kept:
                     self._keep_definition(db, sub.definition, sub.received)
         except Exception as exc:
@@ -298,12 +298,20 @@ class Store:
         ).fetchall()
         return [MailLogEntry(r[0], r[1], r[2], tuple(json.loads(r[3])), *r[4:]) for r in rows]
 
-    def _add_mail_source(self, db: Connection, submission_id: int,
-                         mail: MailSource) -> None:
+    def _add_mail_source(self, db: Connection, submission_id: int, mail: MailSource,
+                         sub: NewSubmission) -> None:
+        """Store the mail a file came in, linked to the logged message it answers: by its
+        In-Reply-To, else (a client that drops it) the last message that carried this
+        recipient's copy of the instrument."""
         row = None
         if mail.in_reply_to:
             row = db.execute("SELECT id FROM mail_log WHERE message_id = ? ORDER BY id LIMIT 1",
                              (mail.in_reply_to,)).fetchone()
+        if row is None and sub.recipient:
+            carried = db.execute(
+                "SELECT id, instruments FROM mail_log WHERE recipient = ? AND status IN "
+                "('sent', 'drafted') ORDER BY id DESC", (sub.recipient,)).fetchall()
+            row = next((r for r in carried if sub.instrument in json.loads(r[1])), None)
         db.execute(
             "INSERT INTO submission_mail (submission_id, source, sender, date, message_id, "
             "in_reply_to, reply_to_log) VALUES (?,?,?,?,?,?,?)",
