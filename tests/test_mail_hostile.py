@@ -36,6 +36,15 @@ def forwarded(inner: EmailMessage, depth: int) -> EmailMessage:
     return msg
 
 
+def nested_multiparts(depth: int) -> bytes:
+    """A mail of multiparts inside multiparts, far deeper than any mail client writes."""
+    body = b"Content-Type: text/plain\r\n\r\nhallo\r\n"
+    for n in range(depth):
+        body = (f'Content-Type: multipart/mixed; boundary="b{n}"\r\n\r\n--b{n}\r\n'.encode()
+                + body + f"\r\n--b{n}--\r\n".encode())
+    return b"From: a@scholen.example\r\nSubject: diep\r\n" + body
+
+
 def test_hostile_mail_each_gets_its_line_and_the_good_mail_is_stored(
         forms: dict[str, bytes], tmp_path: Path) -> None:
     many = reply("s03", "", [(f"bijlage{n}.docx", b"x") for n in range(1000)])
@@ -52,6 +61,7 @@ def test_hostile_mail_each_gets_its_line_and_the_good_mail_is_stored(
     for msg in (forwarded(reply("s02", "", [("s02.docx", forms["s02"])]), 1), many, names,
                 huge, reply("s01", "", []), deep, reply("s01", "", [("s01.docx", forms["s01"])])):
         box.add(msg.as_bytes())
+    box.add(nested_multiparts(3000))
     box.close()
     (tmp_path / "kapot.msg").write_bytes(b"Dit is geen Outlook-bericht maar platte tekst.\n" * 50)
     (tmp_path / "leeg.msg").write_bytes(b"")
@@ -62,7 +72,7 @@ def test_hostile_mail_each_gets_its_line_and_the_good_mail_is_stored(
     out = result.output
     assert result.exit_code == 1, out  # rejections, and the run went to the end
     lines = [ln for ln in out.splitlines() if not ln.startswith("  ")]
-    assert len(lines) == 9, out
+    assert len(lines) == 10, out
     assert lines[0].startswith("rejected") and "kapot.msg: het is geen leesbaar Outlook-bericht" \
         in lines[0]
     assert lines[1].startswith("rejected") and "leeg.msg: " in lines[1]
@@ -76,6 +86,7 @@ def test_hostile_mail_each_gets_its_line_and_the_good_mail_is_stored(
     assert lines[7].startswith("no_form") and "#6: " in lines[7]
     assert "dieper dan 3 niveaus" in out
     assert lines[8].startswith("accepted") and "#7: s01.docx" in lines[8]
+    assert lines[9].startswith("rejected") and "#8: het bericht is dieper genest" in lines[9]
     with Store(db) as store:
         stored = sorted((s.recipient, s.file_name) for s in store.submissions())
     assert stored == [("s01", "s01.docx"), ("s02", "s02.docx"), ("s03", "Vragenlijst Één.docx")]

@@ -26,6 +26,7 @@ from templategen.returned.ingest import OFFICE_SUFFIXES
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # more than any mail server delivers (25-35 MB)
 MAX_ATTACHMENTS = 50
 MAX_DEPTH = 3  # forwarded messages inside forwarded messages
+MAX_NESTING = 20  # multipart inside multipart (mail clients nest three or four deep)
 MAX_NAME = 120
 OFFICE_TYPES = ("officedocument", "ms-word", "ms-excel", "opendocument", "application/pdf",
                 "msword")
@@ -57,10 +58,22 @@ def too_large(label: str, size: int) -> Letter | None:
 
 
 def read_mime(label: str, raw: bytes) -> Letter:
-    """An internet message (RFC 5322 bytes)."""
+    """An internet message (RFC 5322 bytes); a message the parser chokes on is this
+    message's problem only."""
     big = too_large(label, len(raw))
     if big is not None:
         return big
+    try:
+        return _read_mime(label, raw)
+    except RecursionError:
+        return Letter(label, problem="het bericht is dieper genest dan een e-mail ooit is; "
+                      "stuur de formulieren als gewone bijlage.")
+    except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the run
+        return Letter(label, problem=f"het bericht kan niet worden gelezen "
+                      f"({type(exc).__name__}); stuur de formulieren opnieuw als bijlage.")
+
+
+def _read_mime(label: str, raw: bytes) -> Letter:
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(msg, EmailMessage)
     letter = Letter(label, sender=_header(msg, "From"), date=_date(_header(msg, "Date")),
@@ -80,8 +93,11 @@ def _bytes(part: Message) -> bytes:
 
 
 def _attachments(msg: Message, depth: int, out: list[tuple[str, Message]],
-                 letter: Letter) -> None:
+                 letter: Letter, nesting: int = 0) -> None:
     """Collect leaf parts that carry a file, descending into forwarded messages."""
+    if nesting > MAX_NESTING:
+        letter.notes.append(f"delen dieper dan {MAX_NESTING} niveaus zijn niet gelezen")
+        return
     for part in msg.iter_parts() if isinstance(msg, EmailMessage) else []:
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
@@ -91,10 +107,10 @@ def _attachments(msg: Message, depth: int, out: list[tuple[str, Message]],
                                     "zijn niet gelezen")
             elif isinstance(inner, Message):
                 letter.notes.append("bijlagen uit een doorgestuurd bericht gelezen")
-                _attachments(inner, depth + 1, out, letter)
+                _attachments(inner, depth + 1, out, letter, nesting + 1)
             continue
         if part.is_multipart():
-            _attachments(part, depth, out, letter)
+            _attachments(part, depth, out, letter, nesting + 1)
             continue
         if part.get_filename() is not None or part.get_content_disposition() == "attachment":
             out.append((part.get_filename() or "", part))
