@@ -10,6 +10,7 @@ import jinja2
 
 from templategen.content.model import ID_PATTERN, RESPONDENT, Scale
 from templategen.content.placeholders import JINJA, STANDARD, placeholder_names
+from templategen.content.sandbox import MAX_ITEMS, MAX_OUTPUT, Overrun, render
 from templategen.content.schema import did_you_mean
 from templategen.content.yamlsource import LineDict, LineList
 from templategen.errors import Problem
@@ -76,6 +77,22 @@ class Checks:
             self.err(line, f"the placeholder {{{{ {name} }}}} is filled by no recipient column.",
                      did_you_mean(name, known, f"use one of {', '.join(known)}, or declare it "
                                   "under 'placeholders:' with a text for copies without it."))
+        self.check_work(s, line)
+
+    def check_work(self, s: str, line: int) -> None:
+        """Render the text once with sample values: one over the sandbox's bounds (a huge
+        range, endless loops, a gigantic string) is a content error here, not a hang."""
+        sample = {name: "voorbeeld" for name in self.placeholders - set(JINJA.globals)}
+        try:
+            render(JINJA.from_string(s), sample)
+        except Overrun as exc:
+            self.err(line, f"a placeholder does too much work: {exc}.",
+                     "keep placeholders to values such as {{ naam }}; loops and ranges of at "
+                     f"most {MAX_ITEMS:,} items, texts of at most {MAX_OUTPUT:,} characters.")
+        except Exception as exc:  # noqa: BLE001 - a bad sample value is not the author's fault
+            if isinstance(exc, (ArithmeticError, RecursionError)):
+                self.err(line, f"a placeholder cannot be computed ({type(exc).__name__}: "
+                         f"{str(exc)[:80]}).", "keep placeholders to values such as {{ naam }}.")
 
     def fallbacks(self, data: LineDict) -> dict[str, str]:
         """The instrument's ``placeholders``: name -> fallback text; they become known."""

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 
 from jinja2 import Template, meta
 from jinja2 import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
 
 from templategen.content.recipients import OPTIONAL_COLUMNS, Recipient
+from templategen.content.sandbox import BoundedEnvironment, render
 from templategen.errors import TemplateError
 
-JINJA = SandboxedEnvironment(autoescape=False)
+JINJA = BoundedEnvironment(autoescape=False)
 
 
 STANDARD = ("id", "naam", *OPTIONAL_COLUMNS)
@@ -48,8 +48,18 @@ def placeholder_names(text: str) -> set[str]:
 
 
 def fill(template: Template, context: dict[str, str]) -> str:
-    """Render one compiled text; a placeholder that cannot be filled is a TemplateError."""
+    """Render one compiled text within the sandbox's bounds; a placeholder that cannot be
+    filled, or does too much work, is a TemplateError naming the text."""
     try:
-        return str(template.render(**context))
+        return render(template, context)
     except JinjaError as exc:
-        raise TemplateError(f"a placeholder in the content cannot be filled: {exc}.") from None
+        raise TemplateError(f"a placeholder in the content cannot be filled ({_start(template)}"
+                            f"): {exc}.") from None
+    except Exception as exc:  # ArithmeticError, ValueError, RecursionError from a template
+        raise TemplateError(f"a placeholder in the content cannot be filled ({_start(template)}"
+                            f"): {type(exc).__name__}: {str(exc)[:120]}.") from None
+
+
+def _start(template: Template) -> str:
+    source = " ".join(str(getattr(template, "tg_source", "")).split())
+    return f"text '{source[:60]}{'…' if len(source) > 60 else ''}'"
