@@ -39,10 +39,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     if isinstance(value, bool):
         cell.value = int(value)
     elif isinstance(value, str):
-        value = xml_safe(value)
-        if len(value) > MAX_TEXT:  # Excel refuses a longer cell; the store keeps it whole
-            value = value[:MAX_TEXT - len(SHORTENED)] + SHORTENED
-        cell.value = value
+        cell.value = cell_text(value)
         cell.data_type = "s"
     elif isinstance(value, dt.date):
         cell.value = value
@@ -50,6 +47,15 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     else:
         cell.value = value
     return cell
+
+
+def cell_text(value: str) -> str:
+    """Text as a cell can hold it: valid XML, at most 32,767 characters (longer text is cut
+    with a note; the store and the export keep it whole)."""
+    value = xml_safe(value)
+    if len(value) > MAX_TEXT:
+        value = value[:MAX_TEXT - len(SHORTENED)] + SHORTENED
+    return value
 
 
 def wrap(cell: Cell) -> Cell:

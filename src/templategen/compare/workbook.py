@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from templategen.compare.cells import TITLE, header, put, sheet_title, widths, wrap
 from templategen.compare.data import Column, Comparison, gather
 from templategen.compare.items import write_items
+from templategen.compare.large import DETAIL_LIMIT, compare_large, compared_files
 from templategen.compare.matrices import has_matrices, helpers, write_matrices
 from templategen.compare.overview import write_overview
 from templategen.compare.printing import set_up_printing
@@ -45,8 +46,11 @@ from templategen.store.response import ResponseRow, response
 
 
 def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
-                  all_versions: bool = False, content_dir: Path | None = None) -> str:
-    """Write the comparison workbook for the store ``db`` to ``out``; return a summary line."""
+                  all_versions: bool = False, content_dir: Path | None = None,
+                  detail_limit: int = DETAIL_LIMIT) -> str:
+    """Write the comparison workbook for the store ``db`` to ``out``; return a summary line.
+
+    Above ``detail_limit`` compared files: the summary of a large round (compare.large)."""
     require_existing(db)
     with Store(db) as store:
         catalog = comparison_catalog(store, content_dir)
@@ -54,6 +58,8 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
         missing = uncomparable(store, catalog, only)
         if missing:
             raise StoreError(why_uncomparable(store, missing))
+        if compared_files(store, instruments, all_versions) > detail_limit:
+            return compare_large(store, instruments, out, all_versions, detail_limit)
         comparison = gather(store, instruments, all_versions)
         answered = response(store)
         versions = {i.id: i.version for i in instruments}

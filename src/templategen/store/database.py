@@ -193,6 +193,15 @@ class Store:
                              "before this file; free some space and run the same ingest again "
                              "(files already stored are skipped as duplicates).") from None
 
+    @property
+    def connection(self) -> Connection:
+        """The connection itself, for the store's own modules (store.aggregates)."""
+        return self._db
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        """Rows of a read-only query of the store's own modules (``?`` placeholders)."""
+        yield from self._db.execute(sql, params)
+
     # --- writing ---------------------------------------------------------------------
 
     def has_sha(self, sha256: str) -> int | None:

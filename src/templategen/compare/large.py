@@ -1,0 +1,260 @@
+"""The comparison of a large round: figures per question and subject computed by the
+database, written row by row in constant memory.
+
+Above :data:`DETAIL_LIMIT` compared respondents, the full workbook (every answer of every
+respondent, live formulas; compare.workbook) would need more memory and time than a
+machine has (at 10,000 submissions about 2 GB). compare then writes this summary instead
+(openpyxl's write-only mode: each row goes to disk as it is written):
+
+* Inhoud: what this workbook is, and that the answers per respondent are in ``export``;
+* Vragen <id>: per item with a number, tick or choice: how many answered, mean, lowest,
+  highest, spread (highest − lowest), standard deviation and the distribution of answers;
+* Onderwerpen <id>: the same per item and subject;
+* Herkomst: every stored file and the rejected ones.
+
+The counting is done by the database (store.aggregates: one row per item, subject and
+distinct value); Python only adds up those rows. Answers that do not fit their question
+(compare.validity) are left out, as in the full workbook. A sheet past 1,048,576 rows goes
+on in a next sheet with the same header.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
+from templategen.compare.items import MAX_ROWS, slot_label
+from templategen.compare.text import KIND, STATUS
+from templategen.compare.validity import invalid_reason
+from templategen.content.model import FieldKind, Instrument, Slot
+from templategen.store import aggregates
+from templategen.store.database import Store
+
+DETAIL_LIMIT = 5000  # compared respondents up to which the full workbook is written
+COUNTED = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER, FieldKind.CHOICE})
+NUMERIC = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER})
+STAT_HEAD = ["Aantal antwoorden", "Gemiddelde", "Laagste", "Hoogste",
+             "Spreiding (hoogste − laagste)", "Standaardafwijking", "Verdeling"]
+
+
+@dataclass
+class Tally:
+    """The answers to one item (of one subject): value -> number of respondents."""
+
+    counts: dict[Any, int] = field(default_factory=dict)
+
+    def add(self, value: Any, count: int) -> None:
+        self.counts[value] = self.counts.get(value, 0) + count
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
+
+    def numbers(self) -> list[tuple[float, int]]:
+        return [(float(v), c) for v, c in self.counts.items()
+                if isinstance(v, bool | int | float)]
+
+    def stats(self) -> list[Any]:
+        """n, mean, min, max, spread, standard deviation (sample), distribution."""
+        nums = self.numbers()
+        total = sum(c for _, c in nums)
+        if not total:
+            return [self.n, None, None, None, None, None, self.distribution()]
+        mean = math.fsum(v * c for v, c in nums) / total
+        low, high = min(v for v, _ in nums), max(v for v, _ in nums)
+        sd = math.sqrt(math.fsum(c * (v - mean) ** 2 for v, c in nums) / (total - 1)) \
+            if total > 1 else None
+        return [self.n, mean, low, high, high - low, sd, self.distribution()]
+
+    def distribution(self) -> str:
+        def label(value: Any) -> str:
+            if isinstance(value, bool):
+                return "Ja" if value else "Nee"
+            if isinstance(value, float) and value.is_integer():
+                return str(int(value))
+            return str(value)
+        ordered = sorted(self.counts.items(), key=lambda vc: (-vc[1], label(vc[0])))
+        return " · ".join(f"{label(v)}: {c}" for v, c in ordered)
+
+
+class Pages:
+    """Rows of one table, appended in order; past ``max_rows`` a next sheet, same header."""
+
+    def __init__(self, wb: Workbook, title: str, head: list[list[Any]], next_title: Any,
+                 max_rows: int = MAX_ROWS, widths: Sequence[float] = ()):
+        self.wb, self.head, self.next_title = wb, head, next_title
+        self.max_rows, self.widths = max_rows, widths
+        self.titles: list[str] = []
+        self._start(title)
+
+    def _start(self, title: str) -> None:
+        self.ws: WriteOnlyWorksheet = self.wb.create_sheet(title)
+        self.titles.append(title)
+        for n, width in enumerate(self.widths, start=1):
+            self.ws.column_dimensions[_letter(n)].width = width
+        self.ws.freeze_panes = f"A{len(self.head) + 1}"
+        self.rows = 0
+        for row in self.head:
+            self.append(row, bold=True)
+
+    def append(self, values: Iterable[Any], bold: bool = False) -> None:
+        if self.rows >= self.max_rows:
+            self._start(self.next_title(len(self.titles) + 1))
+        self.ws.append([_cell(self.ws, v, bold) for v in values])
+        self.rows += 1
+
+
+def _letter(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
+    if value is None:
+        return None
+    cell = WriteOnlyCell(ws)
+    if isinstance(value, str):
+        cell.value = cell_text(value)
+        cell.data_type = "s"  # respondents' text is data, never a formula
+    elif isinstance(value, bool):
+        cell.value = int(value)
+    else:
+        cell.value = value
+        if isinstance(value, float):
+            cell.number_format = "0.00"
+    if bold:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+    return cell
+
+
+def compared_files(store: Store, instruments: list[Instrument], all_versions: bool) -> int:
+    """How many current files of the chosen instruments (versions) a comparison compares."""
+    versions = {i.id: i.version for i in instruments}
+    return sum(count for instrument, version, count in store.rows(
+        "SELECT instrument, version, COUNT(*) FROM submissions WHERE superseded_by IS NULL "
+        "AND status <> ? GROUP BY instrument, version", (aggregates.UNVERIFIED,))
+        if instrument in versions and (all_versions or versions[instrument] == version))
+
+
+def compare_large(store: Store, instruments: list[Instrument], out: Path,
+                  all_versions: bool, limit: int = DETAIL_LIMIT, max_rows: int = MAX_ROWS) -> str:
+    """Write the summary workbook of a large round to ``out``; return the summary line."""
+    versions = None if all_versions else {i.id: i.version for i in instruments}
+    respondents = aggregates.compared(store, versions)
+    wanted = [i for i in instruments if respondents.get(i.id)]
+    total = sum(r.submissions for i in wanted for r in respondents[i.id])
+    wb = Workbook(write_only=True)
+    taken = {"inhoud", "herkomst"}
+    names = {i.id: (sheet_title("Vragen", i.id, taken), sheet_title("Onderwerpen", i.id, taken))
+             for i in wanted}
+    _index(wb, instruments, respondents, names, total, limit)
+    for inst in wanted:
+        _instrument(store, wb, inst, names[inst.id], taken, max_rows)
+    files = _provenance(store, wb, taken, max_rows)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return (f"wrote {out}: {len(wanted)} instrument(s), {total} respondent(s), {files} stored "
+            f"file(s); a large round (more than {limit} files compared): figures per "
+            "question and subject, answers per respondent in 'templategen export'")
+
+
+def _index(wb: Workbook, instruments: list[Instrument],
+           respondents: dict[str, list[aggregates.Respondent]],
+           names: dict[str, tuple[str, str]], total: int, limit: int) -> None:
+    ws = wb.create_sheet("Inhoud")
+    ws.column_dimensions["A"].width = 50
+    ws.column_dimensions["B"].width = 26
+    ws.column_dimensions["D"].width = 60
+    title = _cell(ws, "Vergelijking van een grote ronde")
+    title.font = TITLE
+    ws.append([title])
+    for line in (
+        f"{total} respondenten: meer dan {limit}, de grens tot waar dit werkboek elk "
+        "antwoord van elke respondent met formules toont.",
+        "Dit werkboek geeft per vraag en per onderwerp het aantal antwoorden, het gemiddelde, "
+        "de laagste en hoogste waarde, de spreiding en de verdeling, berekend door de database.",
+        "De antwoorden per respondent: 'templategen export' (csv, json of xlsx); een kleiner "
+        "werkboek met alle antwoorden en formules: vergelijk minder instrumenten met --only.",
+    ):
+        ws.append([_cell(ws, line)])
+    ws.append([])
+    ws.append([_cell(ws, h, bold=True) for h in ("Instrument", "Id", "Respondenten", "Bladen")])
+    for inst in instruments:
+        count = sum(r.submissions for r in respondents.get(inst.id, []))
+        sheets = ", ".join(names[inst.id]) if inst.id in names else "nog geen antwoorden"
+        ws.append([_cell(ws, v) for v in (inst.title, inst.id, count, sheets)])
+    ws.append([])
+    ws.append([_cell(ws, "Herkomst van alle bestanden: blad 'Herkomst'.")])
+
+
+def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: tuple[str, str],
+                taken: set[str], max_rows: int) -> None:
+    slots = {s.key: s for s in inst.slots() if s.field.kind in COUNTED}
+    overall: dict[str, Tally] = {}
+    per_subject: dict[tuple[str, str], Tally] = {}
+    for key, subject, value, count in aggregates.value_counts(store, inst.id, list(slots)):
+        slot = slots[key]
+        if invalid_reason(slot, value) is not None:
+            continue
+        overall.setdefault(key, Tally()).add(value, count)
+        per_subject.setdefault((key, subject), Tally()).add(value, count)
+    head = [[f"Per vraag — {inst.title}"],
+            ["Sleutel", "Vraag", *STAT_HEAD]]
+    items = Pages(wb, titles[0], head, lambda k: sheet_title(f"Vragen {k}", inst.id, taken),
+                  max_rows, widths=(24, 60, 12, 12, 10, 10, 14, 14, 50))
+    for key, slot in slots.items():
+        tally = overall.get(key, Tally())
+        items.append([key, slot_label(slot), *_numbers_only(slot, tally.stats())])
+    head = [[f"Per vraag en onderwerp — {inst.title}"],
+            ["Sleutel", "Onderwerp", *STAT_HEAD]]
+    subjects = Pages(wb, titles[1], head,
+                     lambda k: sheet_title(f"Onderwerpen {k}", inst.id, taken), max_rows,
+                     widths=(24, 30, 12, 12, 10, 10, 14, 14, 50))
+    order = {key: n for n, key in enumerate(slots)}
+    for (key, subject), tally in sorted(per_subject.items(),
+                                        key=lambda kv: (order[kv[0][0]], kv[0][1].casefold(),
+                                                        kv[0][1])):
+        subjects.append([key, subject, *_numbers_only(slots[key], tally.stats())])
+
+
+def _numbers_only(slot: Slot, stats: list[Any]) -> list[Any]:
+    """A choice has a distribution, no mean."""
+    if slot.field.kind in NUMERIC:
+        return stats
+    return [stats[0], None, None, None, None, None, stats[6]]
+
+
+def _provenance(store: Store, wb: Workbook, taken: set[str], max_rows: int) -> int:
+    head = [["Herkomst: alle ontvangen bestanden"],
+            ["Bestand", "Ontvangen", "Gewijzigd", "SHA-256 (kort)", "Instrument", "Versie",
+             "Soort", "Respondent", "Onderwerp", "Status", "Waarschuwingen", "Vervangen door",
+             "In de vergelijking"]]
+    pages = Pages(wb, "Herkomst", head, lambda k: sheet_title(f"Herkomst {k}", "", taken),
+                  max_rows, widths=(40, 20, 20, 14, 22, 8, 16, 20, 20, 16, 60, 30, 12))
+    files = 0
+    for (name, received, modified, sha, instrument, version, kind, respondent, subject,
+         status, warnings, superseded_by, included) in aggregates.history(store):
+        pages.append([name, received, modified, sha[:12], instrument, version,
+                      KIND.get(kind, kind), respondent, subject, STATUS.get(status, status),
+                      "\n".join(json.loads(warnings)), superseded_by or "",
+                      "Ja" if included else "Nee"])
+        files += 1
+    rejected = store.rejections()
+    if rejected:
+        pages.append([])
+        pages.append(["Geweigerde bestanden"], bold=True)
+        pages.append(["Bestand", "Ontvangen", "Reden"], bold=True)
+        for row in rejected:
+            pages.append(list(row))
+    return files
