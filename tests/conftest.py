@@ -52,4 +52,10 @@ def store_db(request, tmp_path):
         return tmp_path / "store.sqlite"
     return request.getfixturevalue("pg_url")
 
-from mailservers import imap_server, smtp_server, smtps_server, test_ca  # noqa: E402, F401
+from mailservers import (  # noqa: E402, F401
+    imap_server,
+    imaps_server,
+    smtp_server,
+    smtps_server,
+    test_ca,
+)

@@ -126,7 +126,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
@@ -146,10 +146,11 @@ service imap-login {{
   chroot =
   inet_listener imap {{
     address = 127.0.0.1
-    port = {port}
+    port = {plain_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -176,15 +177,22 @@ service stats {{
 class ImapServer:
     port: int
     root: Path
+    tls: bool = False
 
     @property
     def url(self) -> str:
-        return f"imap://{USER.replace('@', '%40')}@127.0.0.1:{self.port}/INBOX"
+        scheme = "imaps" if self.tls else "imap"
+        return f"{scheme}://{USER.replace('@', '%40')}@127.0.0.1:{self.port}/INBOX"
 
     def client(self) -> Any:
         import imaplib
 
-        conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=30)
+        if self.tls:
+            context = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+            conn: Any = imaplib.IMAP4_SSL("127.0.0.1", self.port, ssl_context=context,
+                                          timeout=30)
+        else:
+            conn = imaplib.IMAP4("127.0.0.1", self.port, timeout=30)
         conn.login(USER, PASSWORD)
         return conn
 
@@ -210,6 +218,17 @@ class ImapServer:
 def imap_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapServer]:
     """Debian's dovecot on 127.0.0.1 (plain IMAP on loopback), one mailbox, run as the
     unprivileged 'dovecot' user when the tests run as root."""
+    yield from _dovecot(monkeypatch, None)
+
+
+@pytest.fixture
+def imaps_server(monkeypatch: pytest.MonkeyPatch, test_ca: Any) -> Iterator[ImapServer]:
+    """The same with implicit TLS only (imaps), its certificate from the test CA."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.path))
+    yield from _dovecot(monkeypatch, test_ca)
+
+
+def _dovecot(monkeypatch: pytest.MonkeyPatch, test_ca: Any) -> Iterator[ImapServer]:
     if not DOVECOT.exists():
         pytest.skip("dovecot is not installed (bash scripts/setup --dev installs dovecot-imapd)")
     # its own folder directly under /tmp: pytest's folders are private to root
@@ -217,11 +236,19 @@ def imap_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ImapServer]:
     as_root = os.geteuid() == 0
     user = DOVECOT_USER if as_root else pwd.getpwuid(os.getuid()).pw_name
     group = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
-    server = ImapServer(port=free_port(), root=root)
+    server = ImapServer(port=free_port(), root=root, tls=test_ca is not None)
+    tls = "ssl = no"
+    if test_ca is not None:
+        cert = test_ca.issue_cert("127.0.0.1")
+        cert.cert_chain_pems[0].write_to_path(str(root / "cert.pem"))
+        cert.private_key_pem.write_to_path(str(root / "key.pem"))
+        tls = f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem"
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
     conf = root / "dovecot.conf"
-    conf.write_text(_DOVECOT_CONF.format(root=root, port=server.port, user=user, group=group),
-                    encoding="utf-8")
+    conf.write_text(_DOVECOT_CONF.format(
+        root=root, user=user, group=group, ssl=tls,
+        plain_port=0 if server.tls else server.port, tls_port=server.port if server.tls else 0),
+        encoding="utf-8")
     for sub in ("run", "state", "home"):
         (root / sub).mkdir()
     if as_root:

@@ -183,3 +183,10 @@ def check_respons_sheet(db: str, out: Path, states: dict[str, str]) -> None:
     resaved = libreoffice.convert_many([out], "xlsx", out.parent / "lo")[0]
     value = load_workbook(resaved, data_only=True)["Respons"]["B2"].value
     assert value == pytest.approx(8 / 11)
+
+
+def test_imaps_reads_over_tls(loop: dict, imaps_server: ImapServer) -> None:
+    imaps_server.append(loop["imap_reply"].as_bytes())
+    code, out = run("ingest", "--imap", imaps_server.url, "--db", str(loop["db"]))
+    assert code == 0 and out.startswith("accepted") and "INBOX uid 1: " in out, out
+    assert imaps_server.count("INBOX") == 1
