@@ -15,8 +15,8 @@ from pathlib import Path
 
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
-from templategen.filling import libreoffice
 from templategen.filling.fill import fill_in_place, typed_answers
+from templategen.office import libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
 IMG = ROOT / "docs" / "img"

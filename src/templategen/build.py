@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,15 +13,18 @@ from templategen.content.model import Instrument
 from templategen.content.recipients import Recipient, load_recipients
 from templategen.content.signing import CopyKey, issuing_key
 from templategen.forms.render import render_forms
+from templategen.office import libreoffice
 from templategen.workbooks.render import house_style_warnings, render_workbooks
 
 
 class Renderer(Protocol):
-    """Writes one instrument's files: (instrument, recipients, out, templates, signing key)."""
+    """Writes one instrument's files: (instrument, recipients, out, templates, signing key),
+    and with ``print_dir`` each file's print copy there (a name of its own per renderer)."""
 
     def __call__(self, instrument: Instrument, recipients: list[Recipient] | None,
                  out_dir: Path, templates_dir: Path | None,
-                 signing_key: CopyKey | None = None) -> list[Path]: ...
+                 signing_key: CopyKey | None = None,
+                 print_dir: Path | None = None) -> list[Path]: ...
 
 
 # Each renderer writes its files for one instrument: the Word form(s) and the workbook(s).
@@ -33,6 +37,18 @@ TEMPLATE_WARNINGS: dict[Renderer, Callable[[Path | None], list[str]]] = {
 }
 
 
+# Print copies converted to PDF per LibreOffice start: one start is much faster than one per
+# file, and a batch this size stays well within its time limit.
+PDF_BATCH = 40
+PDF_SECONDS_PER_FILE = 30
+
+NO_LIBREOFFICE = (
+    "build --pdf prints through LibreOffice, which is not installed (no soffice on PATH): "
+    "install it (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui) or build "
+    "without --pdf."
+)
+
+
 @dataclass
 class BuildResult:
     files: list[Path] = field(default_factory=list)
@@ -42,11 +58,16 @@ class BuildResult:
 def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
               recipients_path: Path | None, only: Iterable[str] = (),
               renderers: tuple[Renderer, ...] = RENDERERS,
-              key_path: Path | None = None) -> BuildResult:
+              key_path: Path | None = None, pdf: bool = False) -> BuildResult:
     """Load content (and recipients), render each instrument with each renderer.
 
     Personalised copies are signed with the key at ``key_path`` (default: see
-    content.signing.key_path), which is created when it does not exist yet."""
+    content.signing.key_path), which is created when it does not exist yet. With ``pdf``
+    every form and workbook is also printed to PDF beside it, from its print copy (dropdowns
+    shown as their choices), by headless LibreOffice; without LibreOffice that is an error
+    before anything is written."""
+    if pdf and libreoffice.soffice() is None:
+        raise libreoffice.LibreOfficeError(NO_LIBREOFFICE)
     instruments = load_catalog(content_dir).select(only)
     result = BuildResult()
     recipients = (load_recipients(recipients_path, result.warnings) if recipients_path
@@ -55,8 +76,23 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
     for render in renderers:
         if render in TEMPLATE_WARNINGS:
             result.warnings.extend(TEMPLATE_WARNINGS[render](templates_dir))
-    for instrument in instruments:
-        for render in renderers:
-            result.files.extend(render(instrument, recipients, out_dir, templates_dir,
-                                       signing_key))
+    with tempfile.TemporaryDirectory(prefix="tg-print-") as staging:
+        print_dir = Path(staging) if pdf else None
+        for instrument in instruments:
+            for render in renderers:
+                result.files.extend(render(instrument, recipients, out_dir, templates_dir,
+                                           signing_key, print_dir))
+        if print_dir is not None:
+            result.files.extend(print_pdfs(sorted(print_dir.iterdir()), out_dir))
     return result
+
+
+def print_pdfs(sources: list[Path], out_dir: Path) -> list[Path]:
+    """Each print copy as ``<its stem>.pdf`` in out_dir, LibreOffice printing a batch at a
+    time."""
+    pdfs: list[Path] = []
+    for start in range(0, len(sources), PDF_BATCH):
+        batch = sources[start:start + PDF_BATCH]
+        pdfs.extend(libreoffice.convert_many(batch, "pdf", out_dir,
+                                             timeout=60 + PDF_SECONDS_PER_FILE * len(batch)))
+    return pdfs

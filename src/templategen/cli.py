@@ -111,14 +111,18 @@ def list_(content_dir: Path | None) -> None:
               "onderwerp]: one personalised copy per row.")
 @only_option
 @key_option
+@click.option("--pdf", "pdf", is_flag=True, default=False,
+              help="Also print every form and workbook to PDF beside it (<name>-formulier.pdf, "
+              "<name>-werkboek.pdf; dropdowns printed as their choices). Needs LibreOffice.")
 @translate_errors
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
-          recipients: Path | None, only: tuple[str, ...], key_path: Path | None) -> None:
+          recipients: Path | None, only: tuple[str, ...], key_path: Path | None,
+          pdf: bool) -> None:
     """Render Word forms and Excel workbooks for every (or the chosen) instrument."""
     from templategen.build import build_all
 
     result = build_all(content_dir=content_dir, templates_dir=templates_dir, out_dir=out_dir,
-                       recipients_path=recipients, only=only, key_path=key_path)
+                       recipients_path=recipients, only=only, key_path=key_path, pdf=pdf)
     for path in result.files:
         click.echo(f"wrote {path}")
     for warning in result.warnings:

@@ -33,7 +33,6 @@ from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.content.model import RESPONDENT, FieldKind, Instrument
 from templategen.content.recipients import Recipient
-from templategen.filling import libreoffice
 from templategen.filling.fill import Raw, fill_form, fill_workbook, sample_answers
 from templategen.forms.render import render_forms
 from templategen.mail.collect import collect
@@ -41,6 +40,7 @@ from templategen.mail.kit import load_kit
 from templategen.mail.send import send_mail
 from templategen.mail.status import status_report
 from templategen.mail.transport import Drafts
+from templategen.office import libreoffice
 from templategen.store.database import Store
 from templategen.workbooks.render import render_workbooks
 

@@ -34,6 +34,18 @@ TEXTS: dict[str, dict[Register, str]] = {
             "overslaat."
         ),
     },
+    "form_how_to_print": {
+        Register.U: (
+            "Zo vult u het formulier in: schrijf uw antwoord op de lijn of in het vak, en kruis "
+            "bij een keuzevraag het vakje voor uw antwoord aan. Een datum schrijft u als "
+            "dd-mm-jjjj. U mag een vraag overslaan."
+        ),
+        Register.JIJ: (
+            "Zo vul je het formulier in: schrijf je antwoord op de lijn of in het vak, en kruis "
+            "bij een keuzevraag het vakje voor je antwoord aan. Een datum schrijf je als "
+            "dd-mm-jjjj. Je mag een vraag overslaan."
+        ),
+    },
     "required_legend": {
         Register.U: "Vragen met een * zijn verplicht: vul die in elk geval in.",
         Register.JIJ: "Vragen met een * zijn verplicht: vul die in elk geval in.",
@@ -56,6 +68,18 @@ TEXTS: dict[str, dict[Register, str]] = {
             "(Ja/Nee, of een punt op de schaal); een datum typ je als 15-09-2026. Scores, totalen "
             "en kwadranten worden automatisch berekend. Verander de opbouw van de bladen niet, sla "
             "het bestand op als .xlsx en stuur het terug."
+        ),
+    },
+    "workbook_how_to_print": {
+        Register.U: (
+            "Dit is de afdruk van het werkboek. Schrijf uw antwoorden in de gele vakken en kruis "
+            "bij een keuzelijst het vakje voor uw antwoord aan. Scores, totalen en kwadranten "
+            "worden berekend zodra de antwoorden in het werkboek zelf staan."
+        ),
+        Register.JIJ: (
+            "Dit is de afdruk van het werkboek. Schrijf je antwoorden in de gele vakken en kruis "
+            "bij een keuzelijst het vakje voor je antwoord aan. Scores, totalen en kwadranten "
+            "worden berekend zodra de antwoorden in het werkboek zelf staan."
         ),
     },
     "scores_note": {

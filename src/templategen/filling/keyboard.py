@@ -17,7 +17,7 @@ from pathlib import Path
 
 from templategen.content.model import FieldKind, Instrument
 from templategen.filling.answers import Raw
-from templategen.filling.libreoffice import LibreOfficeError, soffice
+from templategen.office.libreoffice import LibreOfficeError, soffice
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 TYPIST = Path(__file__).with_name("uno_typist.py")

@@ -151,6 +151,35 @@ def control(key: str, alias: str, sdt_id: int, field: Field, value: Value = None
     return CONTROLS[field.kind](key, alias, sdt_id, field, value)
 
 
+# --- the print copy: what paper shows instead of a control ---------------------------------
+
+PRINT_LINE = "_" * 40  # a line to write a short answer on
+PRINT_DATE = "__-__-____"
+INLINE_CHOICES = 40  # options this long in all are printed on one line, longer ones one a line
+
+
+def printed(field: Field, value: Value = None, blank_line: bool = True) -> str:
+    """Runs that print a field on paper (no control): a dropdown as its options, each with a
+    tick box (the chosen one ticked), a tick box, a line to write on (``blank_line``; in a
+    table cell or answer box the cell is the place to write), or the value already there."""
+    kind = field.kind
+    if kind in (FieldKind.CHOICE, FieldKind.SCALE):
+        boxes = [f"{CHECKED if c == value else UNCHECKED}\u00a0{c}" for c in field.choices]
+        inline = sum(len(b) + 3 for b in boxes) <= INLINE_CHOICES
+        return _runs(("   " if inline else "\n").join(boxes))
+    if kind is FieldKind.CHECK:
+        return f"<w:r>{_CHECK_RPR}<w:t>{CHECKED if value is True else UNCHECKED}</w:t></w:r>"
+    if value is not None and value != "":
+        if isinstance(value, dt.date):
+            return _runs(f"{value.day:02d}-{value.month:02d}-{value.year}")
+        return _runs(str(value))
+    if kind is FieldKind.DATE:
+        return _runs(PRINT_DATE)
+    if blank_line and not is_rich(field):
+        return _runs(PRINT_LINE)
+    return ""
+
+
 def bookmarked(anchor: str, bookmark_id: int, inner: str) -> str:
     """``inner`` enclosed in a bookmark named ``anchor``."""
     return (

@@ -34,6 +34,7 @@ from templategen.content.model import (
 from templategen.content.placeholders import JINJA, context_of, fill
 from templategen.content.recipients import Recipient
 from templategen.content.signing import CopyKey, issuing_key
+from templategen.content.wording import text as wording
 from templategen.errors import TemplateError
 from templategen.forms import controls
 from templategen.forms.controls import PLACEHOLDER_STYLE
@@ -42,6 +43,7 @@ from templategen.office import custom_props
 from templategen.xmltext import xml_safe
 
 REFERENCE_DOCX = "reference.docx"
+PRINT_SUFFIX = "-formulier"  # the print copy of x.docx is x-formulier.docx (and .pdf)
 PLACEHOLDER_STYLE_NAME = "Placeholder Text"  # Word's built-in name, in any language
 
 # Respondent fields prefilled from the recipient's columns in personalised copies.
@@ -54,22 +56,27 @@ _W14 = 'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
 
 
 def render_forms(instrument: Instrument, recipients: list[Recipient] | None, out_dir: Path,
-                 templates_dir: Path | None, signing_key: CopyKey | None = None) -> list[Path]:
+                 templates_dir: Path | None, signing_key: CopyKey | None = None,
+                 print_dir: Path | None = None) -> list[Path]:
     """Write one form (``<id>.docx``) or one per recipient; return the paths written.
 
-    Personalised copies are signed with ``signing_key`` (default: the installation's key)."""
+    Personalised copies are signed with ``signing_key`` (default: the installation's key).
+    With ``print_dir``, each copy's print copy goes there too, named ``<stem>-formulier.docx``
+    (see Master.copy; build --pdf prints those)."""
     master = build_master(instrument, templates_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if recipients is None:
-        path = out_dir / f"{instrument.id}.docx"
-        path.write_bytes(master.copy(None))
-        return [path]
     paths = []
-    signing_key = signing_key or issuing_key()
-    for recipient in recipients:
+    copies: list[Recipient | None] = list(recipients) if recipients is not None else [None]
+    if recipients is not None:
+        signing_key = signing_key or issuing_key()
+    for recipient in copies:
         path = out_dir / form_filename(instrument, recipient)
         path.write_bytes(master.copy(recipient, signing_key))
         paths.append(path)
+        if print_dir is not None:
+            print_dir.mkdir(parents=True, exist_ok=True)
+            (print_dir / f"{path.stem}{PRINT_SUFFIX}.docx").write_bytes(
+                master.copy(recipient, signing_key, for_print=True))
     return paths
 
 
@@ -100,15 +107,20 @@ class Master:
     texts: list[Any]  # compiled Jinja2 templates, by marker number
     controls: dict[str, str]  # slot key -> bookmarked control XML (unpersonalised)
     slots: dict[str, tuple[Slot, int]] = field(default_factory=dict)  # respondent slots
+    printed: dict[str, str] = field(default_factory=dict)  # slot key -> its print runs
 
-    def copy(self, recipient: Recipient | None, signing_key: CopyKey | None = None) -> bytes:
+    def copy(self, recipient: Recipient | None, signing_key: CopyKey | None = None,
+             for_print: bool = False) -> bytes:
+        """One copy for a recipient (or unpersonalised); ``for_print``: the copy to print,
+        without controls, each dropdown shown as its options (see controls.printed)."""
         context = context_of(recipient, self.instrument.placeholders)
-        controls = dict(self.controls)
+        controls = dict(self.printed if for_print else self.controls)
         if recipient is not None:
             for key, (slot, index) in self.slots.items():
                 value = recipient.context.get(slot.field.id, "")
                 if value:
-                    controls[key] = _control_xml(slot, index, value)
+                    controls[key] = (_printed(slot, value) if for_print
+                                     else _control_xml(slot, index, value))
 
         def substitute(match: re.Match[str]) -> str:
             kind, ref = match.group(1), match.group(2)
@@ -117,6 +129,10 @@ class Master:
             return escape(xml_safe(fill(self.texts[int(ref)], context)).replace("\n", " "))
 
         document = _MARKER.sub(substitute, self.document)
+        if for_print:  # the how-to for paper: write and tick, no clicking
+            register = self.instrument.register
+            document = document.replace(escape(wording(register, "form_how_to")),
+                                        escape(wording(register, "form_how_to_print")))
         props = copy_properties(self.instrument, recipient, "form", signing_key)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -148,6 +164,12 @@ def _short(text: str, limit: int) -> str:
 def _control_xml(slot: Slot, index: int, value: controls.Value) -> str:
     sdt = controls.control(slot.key, _alias(slot), 1000 + index, slot.field, value)
     return controls.bookmarked(slot.anchor, index + 1, sdt)
+
+
+def _printed(slot: Slot, value: controls.Value) -> str:
+    """A slot on paper; a line to write on only where no table cell or box is the place."""
+    alone = slot.row is None and slot.entry is None and slot.item.id != RESPONDENT
+    return controls.printed(slot.field, value, blank_line=alone)
 
 
 def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
@@ -184,7 +206,8 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
                                  f'w:val="{placeholder_style}"') for k, v in controls.items()}
     respondent = {s.key: (s, index[s.key]) for s in instrument.slots()
                   if s.item.id == RESPONDENT and s.field.id in PREFILLED}
-    return Master(instrument, parts, document, writer.texts, controls, respondent)
+    printed = {s.key: _printed(s, writer.prefill.get(s.key)) for s in instrument.slots()}
+    return Master(instrument, parts, document, writer.texts, controls, respondent, printed)
 
 
 def _placeholder_style(doc: DocxDocument) -> str:

@@ -1,0 +1,54 @@
+"""The print copy of a workbook: what ``build --pdf`` prints instead of the fillable one.
+
+On paper a dropdown cell is an empty yellow box: the print copy writes each dropdown's
+choices into its cell, each with a tick box ("☐ Ja   ☐ Nee", a long list one choice a line),
+and leaves formula cells on the visible sheets empty (a blank copy has nothing to compute;
+a dropdown's printed choices must not count as an answer in a score). Everything else, the
+layout, styles, header and footer, is the workbook's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from templategen.content.model import FieldKind, Slot
+from templategen.content.wording import text as wording
+from templategen.workbooks.formulas import NO, YES
+from templategen.workbooks.layout import Cell, Layout, SheetPlan, list_key
+
+UNCHECKED = "\u2610"  # ☐
+INLINE_CHOICES = 40  # choices this long in all share a line, longer lists get one a line
+
+
+def choices_text(slot: Slot) -> str:
+    """A dropdown's choices as printed: '☐ Ja   ☐ Nee' or one '☐ choice' a line."""
+    labels = (YES, NO) if slot.field.kind is FieldKind.CHECK else slot.field.choices
+    boxes = [f"{UNCHECKED}\u00a0{label}" for label in labels]
+    inline = sum(len(b) + 3 for b in boxes) <= INLINE_CHOICES
+    return ("   " if inline else "\n").join(boxes)
+
+
+def print_layout(layout: Layout) -> Layout:
+    """The layout of the print copy (see the module's docstring)."""
+    register = layout.instrument.register
+    how_to = (wording(register, "workbook_how_to"), wording(register, "workbook_how_to_print"))
+    return replace(layout, sheets=[_sheet(plan, how_to) for plan in layout.sheets])
+
+
+def _sheet(plan: SheetPlan, how_to: tuple[str, str]) -> SheetPlan:
+    if plan.hidden:
+        return plan
+    cells = {coord: _printed(cell, how_to) for coord, cell in plan.cells.items()}
+    for coord, slot in plan.inputs.items():
+        if list_key(slot) is not None and not cells[coord].prefill:
+            cells[coord] = Cell(choices_text(slot), "input_wrap")
+    return replace(plan, cells=cells)
+
+
+def _printed(cell: Cell, how_to: tuple[str, str]) -> Cell:
+    """A formula cell left empty, the how-to worded for paper, any other cell as it is."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        return Cell(None, cell.style, cell.number_format)
+    if cell.value == how_to[0]:
+        return replace(cell, value=how_to[1])
+    return cell
