@@ -134,6 +134,24 @@ def test_legacy_files_follow_the_advice_and_every_answer_comes_back(typed) -> No
         assert got[f.name] == expected[f.name], f.name
 
 
+def test_an_odf_file_saved_again_as_office_keeps_every_answer(typed) -> None:
+    """The old advice for .odt/.ods ("save it as .docx/.xlsx") lost answers (issue 10);
+    followed in LibreOffice now, every answer still comes back."""
+    tmp, expected = typed
+    odf = sorted(f for f in (tmp / "saved").iterdir() if f.suffix in (".odt", ".ods"))
+    again = tmp / "odf_again"
+    for f in odf:
+        libreoffice.convert(f, {".odt": "docx", ".ods": "xlsx"}[f.suffix], again)
+    files = sorted(again.iterdir())
+    report, rows = ingest_and_export(tmp, files, "odf_again_in")
+    assert [r["status"] for r in report] == ["accepted_with_warnings", "accepted"], report
+    got: dict[str, dict] = {}
+    for row in rows:
+        got.setdefault(row["source"], {})[row["item"]] = row["value"]
+    for f in files:
+        assert got[f.name] == expected[f.name], f.name
+
+
 def test_a_form_without_any_answer_place_is_rejected(typed, tmp_path) -> None:
     """A form whose every control and bookmark is gone (pasted into a new document, say)
     is never accepted: there is nothing to read, and the reason says what to do."""
