@@ -99,19 +99,51 @@ def run(*args: str) -> dict[str, float]:
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def bench_compare(sizes: list[int], backends: list[str], work: Path) -> None:
-    from bench_compare import fill_store
+def fill_store(db: str, count: int, pool: int = 300, seed: int = 1) -> None:
+    """``count`` submissions spread over the bundled instruments, through Store.add as
+    ingest stores them; the answers come from a pool of ``pool`` sample fills per instrument
+    (making 100,000 fills takes longer than storing them), each submission its own file,
+    respondent, copy and one of 40 subjects."""
+    import hashlib
+    import random
 
+    from templategen.content.catalog import load_catalog
+    from templategen.filling.fill import sample_answers
+    from templategen.returned.answers import check
+    from templategen.store.database import Answer, NewSubmission, Store
+
+    rng = random.Random(seed)
+    instruments = list(load_catalog().instruments.values())
+    fills: dict[str, list[dict[str, Answer]]] = {}
+    for inst in instruments:
+        slots = {s.key: s for s in inst.slots()}
+        fills[inst.id] = []
+        for _ in range(min(pool, count)):
+            raw = sample_answers(inst, rng)
+            fills[inst.id].append({k: Answer(check(slots[k], v).value, str(v))
+                                   for k, v in raw.items()})
+    with Store(db) as store:
+        for n in range(count):
+            inst = instruments[n % len(instruments)]
+            store.add(NewSubmission(
+                file_name=f"{inst.id}_{n}.xlsx",
+                sha256=hashlib.sha256(str(n).encode()).hexdigest(),
+                received="2026-11-30T09:00:00+00:00", instrument=inst.id,
+                version=inst.version, status="accepted", kind="workbook", recipient=f"r{n}",
+                instance=f"i{n}", respondent=f"Respondent {n}", subject=f"School {n % 40 + 1}",
+                answers=fills[inst.id][(n // len(instruments)) % len(fills[inst.id])]))
+
+
+def bench_compare(sizes: list[int], backends: list[str], work: Path) -> None:
     with pgserver.running() if "postgresql" in backends else _nothing() as server:
         first = True
         for size in sizes:
             for backend in backends:
                 db = str(work / f"store_{size}.sqlite") if backend == "sqlite" \
                     else server.new_database()
-                if backend == "sqlite":
-                    Path(db).unlink(missing_ok=True)
                 start = time.perf_counter()
-                fill_store(db, size)  # type: ignore[arg-type]
+                if backend == "postgresql" or not Path(db).exists():  # SQLite stores are kept
+                    fill_store(db, size)
                 filled = time.perf_counter() - start
                 out = work / f"vergelijking_{size}_{backend}.xlsx"
                 got = run("compare", db, str(out))

@@ -120,18 +120,23 @@ def _letter(n: int) -> str:
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
+    """A value for ``ws.append``: plain where openpyxl keeps it as it is (fast), a cell
+    where it must be told: text that looks like a formula stays text, styles."""
     if value is None:
         return None
-    cell = WriteOnlyCell(ws)
+    if isinstance(value, bool):
+        value = int(value)
     if isinstance(value, str):
-        cell.value = cell_text(value)
+        value = cell_text(value)
+        if not value.startswith("=") and not bold:
+            return value
+    elif isinstance(value, int) and not bold:
+        return value
+    cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str):
         cell.data_type = "s"  # respondents' text is data, never a formula
-    elif isinstance(value, bool):
-        cell.value = int(value)
-    else:
-        cell.value = value
-        if isinstance(value, float):
-            cell.number_format = "0.00"
+    elif isinstance(value, float):
+        cell.number_format = "0.00"
     if bold:
         cell.font = BOLD
         cell.fill = HEADER_FILL
@@ -176,7 +181,7 @@ def _index(wb: Workbook, instruments: list[Instrument],
     ws.column_dimensions["A"].width = 50
     ws.column_dimensions["B"].width = 26
     ws.column_dimensions["D"].width = 60
-    title = _cell(ws, "Vergelijking van een grote ronde")
+    title = WriteOnlyCell(ws, "Vergelijking van een grote ronde")
     title.font = TITLE
     ws.append([title])
     for line in (

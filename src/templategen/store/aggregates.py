@@ -62,6 +62,7 @@ def compared(store: Store, versions: dict[str, str] | None) -> dict[str, list[Re
                "respondent TEXT)")
     db.execute("DELETE FROM tg_pick")
     db.execute("CREATE INDEX IF NOT EXISTS tg_pick_copy ON tg_pick (copy, rank)")
+    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_instrument ON tg_pick (instrument)")
     for start in range(0, len(picks), BATCH):
         db.executemany("INSERT INTO tg_pick VALUES (?,?,?,?,?,?,?)", picks[start:start + BATCH])
     _subject_from_organisation(store)
@@ -112,7 +113,9 @@ def value_counts(store: Store, instrument: str,
     for key, subject, value, count in store.rows(
             "SELECT a.key, p.subject, a.value, COUNT(*) FROM answers a "
             "JOIN tg_pick p ON p.id = a.submission_id JOIN tg_keys k ON k.key = a.key "
-            "WHERE p.instrument = ? AND a.value <> 'null' AND a.value <> '\"\"' "
+            # driven by the instrument's submissions (SQLite would scan every answer)
+            "WHERE a.submission_id IN (SELECT id FROM tg_pick WHERE instrument = ?) "
+            "AND a.value <> 'null' AND a.value <> '\"\"' "
             "AND (p.last = 1 OR NOT EXISTS (SELECT 1 FROM tg_pick q JOIN answers b "
             "ON b.submission_id = q.id WHERE q.copy = p.copy AND q.rank > p.rank "
             "AND b.key = a.key AND b.value <> 'null' AND b.value <> '\"\"')) "
