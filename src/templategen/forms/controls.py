@@ -7,14 +7,16 @@ until answered, Dutch placeholder text with ``w:showingPlcHdr``. The renderer wr
 control in a bookmark named after the slot's anchor (the second anchor, which survives a
 LibreOffice re-save that drops ``w:tag``).
 
-A multi-line answer is a *rich-text* control (no ``w:text``), alone in its paragraph: Word
-keeps a line break typed in it as ``w:br`` (Shift+Enter) or, after Enter, makes it a
-block-level control holding one ``w:p`` per paragraph; LibreOffice 7.4 imports it as a
-content control and writes typed line breaks back inside it, in .docx and .odt alike. A
-plain-text control (``w:text w:multiLine``) does not survive LibreOffice: 7.4 turns it into
-an Input field, whose line breaks come back as bare ``w:t`` runs or moved out of the
-control. A block-level control fares no better there (also an Input field). Single-line
-answers (names, numbers) stay plain-text controls.
+Text and number answers are *rich-text* controls (no ``w:text``). A multi-line one stands
+alone in its paragraph: Word keeps a line break typed in it as ``w:br`` (Shift+Enter) or,
+after Enter, makes it a block-level control holding one ``w:p`` per paragraph; LibreOffice
+7.4 imports it as a content control and writes typed line breaks back inside it, in .docx
+and .odt alike. A plain-text control (``w:text``) does not survive LibreOffice: 7.4 turns it
+into an Input field, whose line breaks come back as bare ``w:t`` runs or moved out of the
+control, and which it draws in the text's own black, dropping the grey placeholder style:
+an empty prompt would look like an answer. So single-line answers (names, numbers) are
+rich-text controls too (tests/test_prompts_grey.py). A block-level control fares no better
+there (also an Input field).
 """
 
 from __future__ import annotations
@@ -82,8 +84,8 @@ def _placeholder(text: str) -> str:
 
 
 def text_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
-    """A plain-text control, or for a multi-line answer a rich-text one (see above)."""
-    kind_xml = "" if is_rich(field) else "<w:text/>"
+    """A rich-text control (see above: a plain-text one turns black in LibreOffice)."""
+    kind_xml = ""
     if value is None or value == "":
         shown = PLACEHOLDER_NUMBER if field.kind is FieldKind.NUMBER else PLACEHOLDER_TEXT
         return _sdt(key, alias, sdt_id, kind_xml, _placeholder(shown), True)
@@ -91,7 +93,7 @@ def text_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) 
 
 
 def is_rich(field: Field) -> bool:
-    """Whether the field's control is a rich-text one: multi-line text answers."""
+    """Whether the field's answer is a box of several lines: multi-line text answers."""
     return field.kind is FieldKind.TEXT and field.multiline
 
 
