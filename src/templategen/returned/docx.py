@@ -78,6 +78,11 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
                 f"answer '{key}' holds hidden text (formatted as hidden, so Word does not "
                 "show it); it was read with the rest of the answer."
             )
+        if isinstance(target[key], str) and _field_lines(sdt):
+            result.warnings.append(
+                f"the answer '{key}' has several lines and came back through a LibreOffice "
+                "text field, which drops empty lines; its lines are kept, check for gaps."
+            )
         lost = lost_breaks(sdt)
         if isinstance(target[key], str) and lost:
             target[key], placed = restore_breaks(str(target[key]), lost)
@@ -162,6 +167,15 @@ def lost_breaks(sdt: etree._Element) -> int:
             count += len(prev.findall(_BR))
         prev = prev.getprevious()
     return count
+
+
+def _field_lines(sdt: etree._Element) -> bool:
+    """Whether a plain-text control holds lines the way LibreOffice writes an Input field's
+    (adjacent ``w:t`` in one run), which has lost any empty line."""
+    if sdt.find(f"{_SDT_PR}/{{{W}}}text") is None:
+        return False
+    return any(t.getprevious() is not None and t.getprevious().tag == f"{{{W}}}t"
+               for t in sdt.iter(f"{{{W}}}t"))
 
 
 def _only_breaks(el: etree._Element) -> bool:
