@@ -279,12 +279,15 @@ def test_every_sheet_prints_landscape_one_page_wide_with_headers_repeated(store:
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
     assert wb["Items alles"].print_title_rows == "$1:$6"  # title, questions, mean, header
     assert wb["Open alles"].print_title_rows == "$1:$3"
-    # a long wrapped answer gets a row tall enough for its lines
+    # a long wrapped answer gets a row tall enough for its lines on the Open sheet; the item
+    # sheet keeps every answer on one line (the Open sheet shows it in full)
+    opened = wb["Open alles"]
+    long = [c for c in opened["C"] if isinstance(c.value, str) and len(c.value) > 120]
+    assert long and all(opened.row_dimensions[c.row].height >= 2 * 13 for c in long)
     items = wb["Items alles"]
     col = next(c.column for c in items[6] if c.value == "visie")
-    long = [c.row for c in items[items.cell(7, col).column_letter][6:]
-            if isinstance(c.value, str) and len(c.value) > 60]
-    assert long and all(items.row_dimensions[r].height >= 2 * 13 for r in long)
+    texts = [c for c in items[items.cell(7, col).column_letter][6:] if isinstance(c.value, str)]
+    assert texts and not any(c.alignment.wrap_text for c in texts)
 
 
 def _round(db: Path, counts: dict[str, int]) -> None:

@@ -171,3 +171,61 @@ def test_an_unknown_direction_is_a_content_error_with_did_you_mean(tmp_path):
     line = next(n for n, ln in enumerate(text.splitlines(), start=1) if "direction: lower" in ln)
     assert (f"scan.yaml:{line}: unknown direction 'lowr'. Fix: did you mean 'lower'?"
             in result.output)
+
+
+# --- how the workbook reads: distribution first, one font, whole headers, top-aligned keys -------
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_distribution_per_question_before_the_detail(compared, tmp_path):
+    out, _, _ = compared
+    book = load_workbook(out)
+    names = book.sheetnames
+    assert names.index("Verdeling scan") == names.index("Overzicht scan") + 1
+    assert names.index("Verdeling scan") < names.index("Items scan")
+    sheet = book["Verdeling scan"]
+    assert sheet._charts and all(c.type == "bar" for c in sheet._charts)
+    assert any(str(r.sqref).startswith("B") and r.rules[0].dataBar is not None
+               for r in sheet.conditional_formatting)
+
+    (recalculated,) = libreoffice.convert_many([out], "xlsx", tmp_path / "lo")
+    rows = list(load_workbook(recalculated, data_only=True)["Verdeling scan"].iter_rows(
+        values_only=True))
+    head = next(r for r in rows if r[0] == "Vraag")
+    assert head[1:5] == ("Nog niet begonnen", "Gestart", "Gerealiseerd", "Aantal")
+    counts = {r[0]: r[1:5] for r in rows if r[0] and str(r[0])[:3] in ("1.1", "1.2", "1.3")}
+    # counted independently from PEOPLE: visie, scholing, middelen per recipient
+    want = {}
+    for n, key in enumerate(("1.1", "1.2", "1.3")):
+        answers = [person[1 + n] for person in PEOPLE.values()]
+        want[key] = tuple(answers.count(label) for label in head[1:4]) + (len(answers),)
+    assert {label[:3]: tuple(c) for label, c in counts.items()} == want
+
+
+def test_one_font_whole_headers_and_top_aligned_rows(compared):
+    out, _, _ = compared
+    book = load_workbook(out)
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                # no heading falls back to another (serif) family
+                assert cell.font.name == "Calibri", (ws.title, cell.coordinate)
+                if cell.fill.fgColor.rgb == "00DCE6F1" and isinstance(cell.value, str):
+                    width = ws.column_dimensions[cell.column_letter].width
+                    longest = max(len(w) for w in cell.value.split())
+                    assert width >= longest * 1.2, (ws.title, cell.value, width)
+    items = book["Items scan"]
+    for row in items.iter_rows(min_row=6):
+        height = items.row_dimensions[row[0].row].height
+        if height and height > 15 and row[0].value:
+            assert row[0].alignment.vertical == "top", row[0].coordinate
+    # the disagreement table: a question's full text, once
+    overview = [r for r in book["Overzicht scan"].iter_rows(values_only=True)]
+    top = next(n for n, r in enumerate(overview) if r[0] == "Sterke onenigheid tussen "
+               "beoordelaars")
+    questions = [r[1] for r in overview[top + 2:] if r[1]]
+    assert questions and len(questions) == len(set(questions))
+    assert not any(q.endswith("…") for q in questions)

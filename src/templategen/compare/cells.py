@@ -21,8 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from templategen.office import formulas
 from templategen.xmltext import xml_safe
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
+FONT_NAME = "Calibri"  # the workbook's body font: headings name it too (no serif fallback)
+BOLD = Font(name=FONT_NAME, bold=True)
+TITLE = Font(name=FONT_NAME, bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
 FLAG_FILL = PatternFill("solid", fgColor="F8CBAD")

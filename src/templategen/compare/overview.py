@@ -30,6 +30,7 @@ from templategen.compare.cells import (
     put,
     ranges,
     widths,
+    wrap,
 )
 from templategen.compare.data import Column
 from templategen.compare.items import ItemsSheet, slot_label
@@ -93,7 +94,7 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
         row = _subjects(ws, row, rule, col, subjects, chart=rule is main)
     _disagreements(ws, row + 1, inst, columns, items)
     ws.freeze_panes = ws.cell(row=first, column=3)
-    widths(ws, {1: 28, 2: 30})
+    widths(ws, {1: 28, 2: 45})
     widths(ws, {3 + k: 14 for k in range(max(len(rules), 5))})
 
 
@@ -205,17 +206,18 @@ def _disagreements(ws: Worksheet, top: int, inst: Instrument, columns: list[Colu
         return
     header(ws, top + 1, ["Onderwerp", "Vraag (zie het blad Items)", "Laagste", "Hoogste",
                          "Verschil"])
-    for k, d in enumerate(found[:MAX_FLAGS]):
-        row = top + 2 + k
+    # the strongest first; shown per question, its full text once, then its subjects
+    order = {slot.key: n for n, slot in enumerate(inst.slots())}
+    shown = sorted(found[:MAX_FLAGS], key=lambda d: (order[d.slot.key], d.subject))
+    row = top + 2
+    for k, d in enumerate(shown):
+        if k == 0 or shown[k - 1].slot.key != d.slot.key:
+            wrap(put(ws, row, 2, slot_label(d.slot)))
         refs = ranges(items.title, [items.cell(d.slot.key, n) for n in d.indexes])
-        put(ws, row, 1, d.subject).fill = FLAG_FILL
-        put(ws, row, 2, _short(slot_label(d.slot)))
+        wrap(put(ws, row, 1, d.subject)).fill = FLAG_FILL
         formula(ws, row, 3, f"={agg('MIN', refs)}", "0")
         formula(ws, row, 4, f"={agg('MAX', refs)}", "0")
         formula(ws, row, 5, f"=D{row}-C{row}", "0")
+        row += 1
     if len(found) > MAX_FLAGS:
-        put(ws, top + 2 + MAX_FLAGS, 1, f"… en nog {len(found) - MAX_FLAGS} andere.")
-
-
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        put(ws, row, 1, f"… en nog {len(found) - MAX_FLAGS} andere.")

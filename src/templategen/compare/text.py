@@ -1,11 +1,13 @@
 """Open answers collated per question, and the provenance of every stored file.
 
-Open answers: for every text slot (outside the respondent block), a heading with the
-question and one row per respondent who answered: subject, respondent, the answer as text,
-wrapped; a round with more answers than one sheet holds (1,048,576 rows) goes on in the
-next sheet. Provenance: every submission with file name, received time, short sha256,
-version, status, warnings, whether it is compared and what superseded it; then the
-rejected files.
+Open answers: up to six respondents side by side (one row per question, its text once above
+its parts, one column per respondent); else for every text slot (outside the respondent
+block), a heading with the question and one row per respondent who answered: subject,
+respondent, the answer as text, wrapped; a round with more answers than one sheet holds
+(1,048,576 rows) goes on in the next sheet.
+
+Provenance: every submission with file name, received time, short sha256, version, status,
+warnings, whether it is compared and what superseded it; then the rejected files.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import BOLD, GROUP_FILL, TITLE, header, put, widths, wrap
 from templategen.compare.data import Column, Comparison
-from templategen.compare.items import MAX_ROWS, slot_label
+from templategen.compare.items import MAX_ROWS, labelled, slot_label
 from templategen.content.model import RESPONDENT, FieldKind, Instrument
 
 STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen",
           "unverified": "Niet geverifieerd: voor niemand geteld"}
+MAX_SIDE_BY_SIDE = 6  # up to this many respondents: one column each, one row per question
 KIND = {"form": "Formulier (Word)", "workbook": "Werkmap (Excel)"}
 
 
@@ -30,6 +33,9 @@ def write_open_answers(wb: Workbook, title: str, inst: Instrument, columns: list
                        max_rows: int = MAX_ROWS) -> list[str]:
     """Write the sheet; past ``max_rows`` rows go on in a next sheet titled ``more(k)``
     (k = 2, 3, …). Return the titles of the sheets written."""
+    if len(columns) <= MAX_SIDE_BY_SIDE:
+        _side_by_side(wb.create_sheet(title), inst, columns)
+        return [title]
     titles = [title]
 
     def start(name: str) -> Worksheet:
@@ -65,6 +71,33 @@ def write_open_answers(wb: Workbook, title: str, inst: Instrument, columns: list
     if not shown:
         put(ws, 4, 1, "Nog geen open antwoorden.")
     return titles
+
+
+def _side_by_side(ws: Worksheet, inst: Instrument, columns: list[Column]) -> None:
+    """One row per question, one column per respondent (subject above the name)."""
+    put(ws, 1, 1, f"Open antwoorden per vraag — {inst.title}").font = TITLE
+    slots = [s for s in inst.slots()
+             if s.item.id != RESPONDENT and s.field.kind is FieldKind.TEXT
+             and any(isinstance(c.values.get(s.key), str) for c in columns)]
+    for n, column in enumerate(columns):
+        wrap(put(ws, 3, 2 + n, column.subject)).font = BOLD
+    header(ws, 4, ["Vraag", *(c.respondent for c in columns)])
+    row = 5
+    for label, slot in labelled(slots):
+        cell = wrap(put(ws, row, 1, label))
+        if slot is None:  # a question's text once, above its answers
+            cell.font = BOLD
+        else:
+            for n, column in enumerate(columns):
+                value = column.values.get(slot.key)
+                if isinstance(value, str):
+                    wrap(put(ws, row, 2 + n, value))
+        row += 1
+    if not slots:
+        put(ws, 5, 1, "Nog geen open antwoorden.")
+    ws.freeze_panes = "B5"
+    widths(ws, {1: 40})
+    widths(ws, {2 + n: max(24, 150 / max(len(columns), 1)) for n in range(len(columns))})
 
 
 def _question(ws: Worksheet, row: int, label: str) -> None:

@@ -1,6 +1,7 @@
 """The comparison workbook: everything in the store side by side, as live formulas.
 
-Per instrument with submissions: an overview (compare.overview), the item sheet that holds
+Per instrument with submissions: an overview (compare.overview), the distribution of the
+answers per question (compare.distribution), the item sheet that holds
 every answer and that all formulas read (compare.items), the open answers collated per
 question (compare.text) and, when the content has matrices, the merged matrices
 (compare.matrices). One provenance sheet lists every stored file; a "Respons" sheet says
@@ -23,6 +24,7 @@ from openpyxl import Workbook
 
 from templategen.compare.cells import TITLE, header, put, sheet_title, widths, wrap
 from templategen.compare.data import Column, Comparison, gather
+from templategen.compare.distribution import write_distribution
 from templategen.compare.items import write_items
 from templategen.compare.large import DETAIL_LIMIT, compare_large, compared_files
 from templategen.compare.matrices import has_matrices, helpers, write_matrices
@@ -90,11 +92,15 @@ def build_workbook(instruments: list[Instrument], comparison: Comparison,
             rows.append([inst.title, inst.id, "0", "nog geen antwoorden"])
             continue
         names = {label: sheet_title(label, inst.id, taken)
-                 for label in ("Overzicht", "Items", "Open", "Matrices", "Per respondent")}
-        overview = wb.create_sheet(names["Overzicht"])  # first, filled once items exist
+                 for label in ("Overzicht", "Verdeling", "Items", "Open", "Matrices",
+                               "Per respondent")}
+        # overview and distribution first, filled once the item sheet exists
+        overview = wb.create_sheet(names["Overzicht"])
+        distribution = wb.create_sheet(names["Verdeling"])
         items = write_items(wb, names["Items"], inst, columns, helpers(inst, columns))
         write_overview(overview, inst, columns, items)
-        sheets = [names["Overzicht"], names["Items"]]
+        write_distribution(distribution, inst, columns, items)
+        sheets = [names["Overzicht"], names["Verdeling"], names["Items"]]
         sheets += write_open_answers(
             wb, names["Open"], inst, columns,
             more=functools.partial(_more_title, inst.id, taken))
