@@ -246,8 +246,8 @@ def _answer_column(ws: Any, sheet: ItemsSheet, col: int, key: str, label: str,
         cell = put(ws, sheet.row(n), col, typed(slot, value))
         if slot is not None and slot.field.kind is FieldKind.CHECK and isinstance(value, bool):
             cell.number_format = CHECK_FORMAT
-        if isinstance(value, str):
-            wrap(cell)
+        # text stays on one line here (the Open sheet shows it in full), so a respondent's
+        # row stays one line high on screen and on paper
     if numeric and columns:
         refs = [f"{cell_ref(FIRST_ROW, col)}:{cell_ref(sheet.row(len(columns) - 1), col)}"]
         formula(ws, 3, col, "=" + mean(refs), "0.00")

@@ -98,9 +98,12 @@ def build_workbook(instruments: list[Instrument], comparison: Comparison,
         overview = wb.create_sheet(names["Overzicht"])
         distribution = wb.create_sheet(names["Verdeling"])
         items = write_items(wb, names["Items"], inst, columns, helpers(inst, columns))
+        # the data sheet every formula reads: one column per answer (hundreds), which no page
+        # holds legibly; hidden so a printout of the workbook is the sheets people read
+        wb[names["Items"]].sheet_state = "hidden"
         write_overview(overview, inst, columns, items)
         write_distribution(distribution, inst, columns, items)
-        sheets = [names["Overzicht"], names["Verdeling"], names["Items"]]
+        sheets = [names["Overzicht"], names["Verdeling"], f"{names['Items']} (verborgen)"]
         sheets += write_open_answers(
             wb, names["Open"], inst, columns,
             more=functools.partial(_more_title, inst.id, taken))
@@ -125,6 +128,8 @@ def _index(ws: object, rows: list[list[str]], provenance: str) -> None:
     put(ws, 1, 1, "Vergelijking van de ingevulde formulieren en werkmappen").font = TITLE
     put(ws, 2, 1, "Scores zijn formules over de bladen 'Items'; antwoorden van respondenten "
                   "staan er altijd als tekst.")
+    put(ws, 3, 1, "De bladen 'Items' zijn verborgen (te breed om af te drukken); maak ze "
+                  "zichtbaar met een rechtsklik op een bladtab > Zichtbaar maken.")
     header(ws, 4, ["Instrument", "Id", "Respondenten", "Bladen"])
     for k, row in enumerate(rows):
         for col, value in enumerate(row, start=1):
