@@ -232,6 +232,9 @@ def read_book(book: Book, instrument: Instrument) -> Extraction:
     return out
 
 
+STRAY_LISTED = 20  # cells typed outside the answer cells named one by one, per sheet
+
+
 def _stray_typing(book: Book, instrument: Instrument, used: dict[str, set[str]],
                   out: Extraction) -> None:
     """Warn about text typed in an input sheet outside the input cells and the template."""
@@ -239,13 +242,19 @@ def _stray_typing(book: Book, instrument: Instrument, used: dict[str, set[str]],
         if title not in book.sheets:
             continue
         own = used.get(title, set())
+        stray = 0
         for coord, cell in book.cells(title).items():
             if coord in template or coord in own:
                 continue
             value, _ = book.value(cell)
             if value is not None and value != "":
-                out.warnings.append(f"{title}!{coord} holds '{value}', typed outside the "
-                                    "answer cells; it was not read as an answer.")
+                stray += 1
+                if stray <= STRAY_LISTED:
+                    out.warnings.append(f"{title}!{coord} holds '{value}', typed outside the "
+                                        "answer cells; it was not read as an answer.")
+        if stray > STRAY_LISTED:
+            out.warnings.append(f"{title}: {stray - STRAY_LISTED} more cell(s) outside the "
+                                "answer cells hold something; they were not read as answers.")
 
 
 # id(instrument) -> (the instrument, its layout: input sheets' template cells, and where
