@@ -14,8 +14,9 @@ from xml.sax.saxutils import escape
 import pytest
 from click.testing import CliRunner
 
+from templategen.build import build_all
 from templategen.cli import main
-from templategen.content.catalog import load_catalog
+from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
 from templategen.content.model import FieldKind, Instrument
 from templategen.filling import libreoffice
 from templategen.filling.answers import typed_answers
@@ -210,3 +211,36 @@ def test_forms_built_before_rich_text_controls_keep_their_lines_too(typed) -> No
             expect = {**want, "visie": want["visie"].replace("\n\n", "\n")}
         assert {k: got[k] for k in MULTI_LINE} == {k: expect[k] for k in MULTI_LINE}, out.name
         assert got == expect, out.name
+
+
+@pytest.mark.parametrize("instrument_id", sorted(p.stem for p in BUNDLED_CONTENT.glob("*.yaml")))
+def test_every_bundled_instrument_typed_in_libreoffice_comes_back(instrument_id, tmp_path) -> None:
+    """The real forms and workbooks, every input typed through UNO, saved in both formats."""
+    built = build_all(content_dir=BUNDLED_CONTENT, templates_dir=None, out_dir=tmp_path / "b",
+                      recipients_path=None, only=(instrument_id,)).files
+    instrument = load_catalog(BUNDLED_CONTENT).get(instrument_id)
+    assert instrument is not None and len(built) == 2
+    expected = {}
+    for n, source in enumerate(sorted(built)):
+        fill, want = typed_answers(instrument, n + 5, workbook=source.suffix == ".xlsx")
+        formats = (".xlsx", ".ods") if source.suffix == ".xlsx" else (".docx", ".odt")
+        outputs = [tmp_path / suffix[1:] / f"{source.stem}{suffix}" for suffix in formats]
+        assert type_answers(source, instrument, fill, outputs).missing == ()
+        expected.update({out.name: want for out in outputs})
+    for family in ((".docx", ".xlsx"), (".odt", ".ods")):
+        files = [tmp_path / s[1:] / f"{instrument_id}{s}" for s in family]
+        folder = tmp_path / f"in_{family[0][1:]}"
+        folder.mkdir()
+        for f in files:
+            shutil.copy(f, folder / f.name)
+        runner = CliRunner()
+        db = tmp_path / f"{family[0][1:]}.db"
+        result = runner.invoke(main, ["ingest", str(folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        rows = json.loads(runner.invoke(main, ["export", "--db", str(db), "--format",
+                                               "json"]).output)
+        got: dict[str, dict] = {}
+        for row in rows:
+            got.setdefault(row["source"], {})[row["item"]] = row["value"]
+        for f in files:
+            assert got[f.name] == expected[f.name], f.name
