@@ -26,6 +26,7 @@ from templategen.content.model import (
     Instrument,
 )
 from templategen.content.recipients import Recipient
+from templategen.filling.fill import fill_in_place
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned.docx import control_key
 from templategen.returned.safezip import SafeArchive, open_archive
@@ -115,6 +116,7 @@ def test_cleared_respondent_block_still_ingests_with_name_and_subject(tmp_path: 
             clear_form(path, blank / "alles.docx")
         else:
             clear_workbook(path)
+        fill_in_place(path, {"visie": "Een antwoord."})  # not an empty copy: one answer typed
     runner = CliRunner()
     db, report = tmp_path / "s.db", tmp_path / "r.json"
     result = runner.invoke(main, ["ingest", str(tmp_path / "uit"), "--db", str(db),

@@ -2,10 +2,20 @@
 
 A *column* is one respondent's answers to one instrument. When a recipient returned both
 the Word form and the Excel workbook of an instrument (same instrument and recipient; the
-two files carry different instance ids), the two are merged into one column, key by key:
-the workbook's answer wins where it has one (it is where scores are entered), the form
-fills the rest. Both files stay listed on the provenance sheet. Files without a recipient
-are never merged: every such file is its own column.
+two files carry different instance ids), the two are merged into one column, key by key,
+and never silently:
+
+* a value that only repeats what the tool pre-filled (the respondent block from the
+  recipients file, marked ``prefilled`` at ingest) is no answer: a typed value in the other
+  file wins without a word, and it is used only where neither file has a typed one;
+* where the files say different things, ``conflicts`` keeps what each file says (value, file,
+  form or workbook), which the Items sheet marks and the sheet 'Verschillen' lists; the
+  scores use the workbook's value where it has a valid one (it is where scores are entered),
+  else the form's;
+* a key only one file answers takes that file's value.
+
+Both files stay listed on the provenance sheet. Files without a recipient are never merged:
+every such file is its own column.
 
 A value that does not fit its question (a number out of range, text where a tick or a
 scale point belongs: what ingest warned about) goes to ``invalid``, not ``values``: it is
@@ -31,6 +41,15 @@ from templategen.store.database import Store, Submission
 NO_SUBJECT = "(geen onderwerp)"
 
 
+@dataclass(frozen=True)
+class Said:
+    """What one file of a copy holds for one key."""
+
+    value: Any
+    file_name: str
+    kind: str  # form | workbook
+
+
 @dataclass
 class Column:
     """One respondent's (merged) answers to one instrument."""
@@ -42,6 +61,8 @@ class Column:
     extra: dict[str, Any] = field(default_factory=dict)  # keys not in the current version
     # values that do not fit their question (flagged at ingest): shown marked, never scored
     invalid: dict[str, tuple[Any, str]] = field(default_factory=dict)  # key -> (value, why)
+    # where the files of one copy disagree: key -> what each file says, form first
+    conflicts: dict[str, list[Said]] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
@@ -100,21 +121,43 @@ def _column(inst: Instrument, subs: list[Submission], store: Store) -> Column:
     first = subs[-1]
     column = Column(respondent=first.respondent or first.file_name, subject="",
                     submissions=subs)
+    said: dict[str, list[Said]] = {}
+    prefilled: dict[str, Any] = {}
     for sub in subs:
         for key, answer in store.answers(sub.id).items():
             if answer.value is None or answer.value == "":
                 continue
-            slot = slots.get(key)
-            if slot is None:
+            if key not in slots:
                 column.extra[key] = answer.value
-            elif (reason := invalid_reason(slot, answer.value)) is not None:
-                column.invalid[key] = (answer.value, reason)
-                column.values.pop(key, None)
+            elif answer.prefilled:
+                prefilled.setdefault(key, answer.value)
             else:
-                column.values[key] = answer.value
-                column.invalid.pop(key, None)
+                said.setdefault(key, []).append(Said(answer.value, sub.file_name, sub.kind))
+    for key, found in said.items():
+        slot = slots[key]
+        if len({_same(f.value) for f in found}) > 1:
+            column.conflicts[key] = found
+        valid = [f for f in found if invalid_reason(slot, f.value) is None]
+        if valid:
+            column.values[key] = valid[-1].value
+        else:
+            column.invalid[key] = (found[-1].value, str(invalid_reason(slot, found[-1].value)))
+    for key, value in prefilled.items():
+        if key not in said and invalid_reason(slots[key], value) is None:
+            column.values[key] = value
     organisation = column.values.get("respondent.organisatie")
     column.subject = next((s for s in (first.subject, organisation, first.respondent)
                            if isinstance(s, str) and s.strip()), NO_SUBJECT)
     return column
 
+
+
+def _same(value: Any) -> tuple[str, Any]:
+    """What two files must share to say the same thing (spacing in text aside)."""
+    if isinstance(value, str):
+        return ("text", " ".join(value.split()))
+    if isinstance(value, bool):
+        return ("tick", value)
+    if isinstance(value, int | float):
+        return ("number", float(value))
+    return ("other", repr(value))

@@ -34,6 +34,7 @@ from templategen.compare.cells import (
     widths,
     wrap,
 )
+from templategen.compare.conflicts import CONFLICT_FILL, CONFLICT_LEGEND, mark_conflict
 from templategen.compare.data import Column
 from templategen.compare.validity import mark_text
 from templategen.content.model import FieldKind, Instrument, Item, Slot
@@ -185,9 +186,15 @@ def write_items(wb: Workbook, title: str, inst: Instrument, columns: list[Column
         _answer_column(ws, sheet, col, slot.key, slot_label(slot), slot, columns,
                        lambda c, k=slot.key: c.values.get(k))
         _mark_invalid(ws, sheet, col, slot.key, columns)
+        for n, column in enumerate(columns):
+            if slot.key in column.conflicts:
+                mark_conflict(ws.cell(row=sheet.row(n), column=col), column.conflicts[slot.key],
+                              column.values.get(slot.key))
         col += 1
     if any(c.invalid for c in columns):
         wrap(put(ws, 2, 1, INVALID_LEGEND)).fill = FLAG_FILL
+    if any(c.conflicts for c in columns):
+        wrap(put(ws, 3, 1, CONFLICT_LEGEND)).fill = CONFLICT_FILL
     extra = sorted({k for c in columns for k in c.extra})
     if extra:
         cell = put(ws, 5, col, "Niet in de huidige versie (oudere versies)")

@@ -23,9 +23,10 @@ from statistics import mean
 from openpyxl import Workbook
 
 from templategen.compare.cells import TITLE, header, put, sheet_title, widths, wrap
+from templategen.compare.conflicts import write_conflicts
 from templategen.compare.data import Column, Comparison, gather
 from templategen.compare.distribution import write_distribution
-from templategen.compare.items import write_items
+from templategen.compare.items import slot_label, write_items
 from templategen.compare.large import DETAIL_LIMIT, compare_large, compared_files
 from templategen.compare.matrices import has_matrices, helpers, write_matrices
 from templategen.compare.overview import write_overview
@@ -93,7 +94,7 @@ def build_workbook(instruments: list[Instrument], comparison: Comparison,
             continue
         names = {label: sheet_title(label, inst.id, taken)
                  for label in ("Overzicht", "Verdeling", "Items", "Open", "Matrices",
-                               "Per respondent")}
+                               "Per respondent", "Verschillen")}
         # overview and distribution first, filled once the item sheet exists
         overview = wb.create_sheet(names["Overzicht"])
         distribution = wb.create_sheet(names["Verdeling"])
@@ -104,6 +105,8 @@ def build_workbook(instruments: list[Instrument], comparison: Comparison,
         write_overview(overview, inst, columns, items)
         write_distribution(distribution, inst, columns, items)
         sheets = [names["Overzicht"], names["Verdeling"], f"{names['Items']} (verborgen)"]
+        if write_conflicts(wb, names["Verschillen"], inst, columns, slot_label):
+            sheets.append(names["Verschillen"])
         sheets += write_open_answers(
             wb, names["Open"], inst, columns,
             more=functools.partial(_more_title, inst.id, taken))

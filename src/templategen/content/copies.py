@@ -4,12 +4,14 @@ personalised copy, the organiser's token over those four: see content.signing)."
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from templategen.content.model import (
     PROP_INSTANCE,
     PROP_INSTRUMENT,
     PROP_KIND,
+    PROP_PREFILLED,
     PROP_RECIPIENT,
     PROP_RECIPIENT_NAME,
     PROP_SUBJECT,
@@ -21,6 +23,9 @@ from templategen.content.model import (
 from templategen.content.recipients import Recipient, safe_filename_part
 from templategen.content.signing import CopyKey, issuing_key
 
+# The respondent fields a personalised copy (form and workbook) pre-fills from the recipient's
+# columns of the same name.
+PREFILLED = ("naam", "organisatie", "rol", "onderwerp")
 LANGUAGE = "nl-NL"  # the language property of every form and workbook
 DEFAULT_CREATOR = "templategen"
 # authors that name a tool, not an organisation: a house style that keeps them gets the default
@@ -40,6 +45,29 @@ def copy_file_name(instrument: Instrument, recipient: Recipient | None, suffix: 
         return f"{instrument.id}{suffix}"
     return (f"{instrument.id}_{safe_filename_part(recipient.id)}_"
             f"{safe_filename_part(recipient.naam)}{suffix}")
+
+
+def prefilled_answers(instrument: Instrument, recipient: Recipient | None) -> dict[str, str]:
+    """Slot key -> the value a copy for ``recipient`` holds before anybody types: the
+    respondent block from the recipient's columns."""
+    if recipient is None:
+        return {}
+    return {slot.key: value for slot in item_slots(instrument.respondent_item)
+            if slot.field.id in PREFILLED
+            and (value := recipient.context.get(slot.field.id, "").strip())}
+
+
+def prefill_digest(value: str) -> str:
+    """A short digest of a pre-filled value (spacing ignored): ingest compares an answer
+    with it to tell a value that only repeats what the tool wrote from one typed over it."""
+    return hashlib.sha256(" ".join(value.split()).encode("utf-8")).hexdigest()[:12]
+
+
+def prefilled_property(instrument: Instrument, recipient: Recipient | None) -> str:
+    """The value of PROP_PREFILLED: 'key:digest' per pre-filled answer (well under the 255
+    characters Word allows a custom property)."""
+    return " ".join(f"{key}:{prefill_digest(value)}"
+                    for key, value in prefilled_answers(instrument, recipient).items())
 
 
 def copy_properties(instrument: Instrument, recipient: Recipient | None,
@@ -65,4 +93,7 @@ def copy_properties(instrument: Instrument, recipient: Recipient | None,
         if asks_subject and recipient.context.get("onderwerp"):
             # stands in for the answer when a respondent clears the respondent block
             props[PROP_SUBJECT] = recipient.context["onderwerp"]
+        prefilled = prefilled_property(instrument, recipient)
+        if prefilled:
+            props[PROP_PREFILLED] = prefilled
     return props

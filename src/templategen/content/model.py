@@ -38,6 +38,8 @@ PROP_INSTANCE = "templategen.instance"
 PROP_KIND = "templategen.kind"  # "form" or "workbook"
 PROP_RECIPIENT_NAME = "templategen.recipient_name"  # personalised copies: the naam column
 PROP_SUBJECT = "templategen.subject"  # personalised copies: the onderwerp column, when given
+# personalised copies: "key:digest …" of every answer the tool pre-filled (content.copies)
+PROP_PREFILLED = "templategen.prefilled"
 PROP_TOKEN = "templategen.token"  # personalised copies: the organiser's HMAC (content.signing)
 
 

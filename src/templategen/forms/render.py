@@ -25,7 +25,13 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import RGBColor
 
 from templategen.content.bundled import BUNDLED_TEMPLATES
-from templategen.content.copies import LANGUAGE, copy_file_name, copy_properties, organisation
+from templategen.content.copies import (
+    LANGUAGE,
+    PREFILLED,
+    copy_file_name,
+    copy_properties,
+    organisation,
+)
 from templategen.content.model import (
     RESPONDENT,
     Instrument,
@@ -46,8 +52,6 @@ REFERENCE_DOCX = "reference.docx"
 PRINT_SUFFIX = "-formulier"  # the print copy of x.docx is x-formulier.docx (and .pdf)
 PLACEHOLDER_STYLE_NAME = "Placeholder Text"  # Word's built-in name, in any language
 
-# Respondent fields prefilled from the recipient's columns in personalised copies.
-PREFILLED = ("naam", "organisatie", "rol", "onderwerp")
 
 _MARKER = re.compile(r"<!--tg:([tc]):([^>]*?)-->")
 _CT_PART = "[Content_Types].xml"

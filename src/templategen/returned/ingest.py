@@ -32,10 +32,18 @@ from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, NothingToIngest, RejectedFile, StoreError
 from templategen.returned.identity import Verifier, claim_warning, typed_name
 from templategen.returned.parallel import ingest_parallel
+from templategen.returned.prefill import typed
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
 from templategen.store.backend import is_url
-from templategen.store.database import UNVERIFIED, Definition, MailSource, NewSubmission, Store
+from templategen.store.database import (
+    EMPTY,
+    UNVERIFIED,
+    Definition,
+    MailSource,
+    NewSubmission,
+    Store,
+)
 
 # Files a folder walk picks up; a file named on the command line is always read.
 OFFICE_SUFFIXES = frozenset({
@@ -52,13 +60,13 @@ class Outcome:
     """What happened to one file (one object of the JSON report)."""
 
     file: str
-    status: str  # accepted | accepted_with_warnings | unverified | duplicate | rejected
+    status: str  # accepted | accepted_with_warnings | unverified | empty | duplicate | rejected
     reason: str = ""  # rejected, unverified: the sentence for the sender
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     submission_id: int | None = None
     answers: int = 0  # answer places found in the file
-    answered: int = 0  # of those, the ones not left empty
+    answered: int = 0  # of those, the ones typed in (not empty, not only pre-filled)
 
     def report(self) -> dict[str, Any]:
         return {"file": self.file, "status": self.status, "reason": self.reason,
@@ -67,9 +75,12 @@ class Outcome:
     def line(self) -> str:
         """The file's console line, then one line per warning naming the file and the item."""
         text = f"{self.status:<22} {self.file}"
-        if self.reason:
+        if self.status == EMPTY:
+            text += (f": nothing typed in its {self.answers} answer places (only what the tool "
+                     "pre-filled); stored, not counted as a respondent")
+        elif self.reason:
             return f"{text}: {self.reason}"
-        if self.status.startswith("accepted"):
+        elif self.status.startswith("accepted"):
             text += f" ({self.answered} of {self.answers} answered"
             text += f", {len(self.warnings)} warning(s))" if self.warnings else ")"
         return "\n".join([text, *(f"  warning: {Path(self.file).name}: {w}"
@@ -252,6 +263,11 @@ def ingest_data(label: str, name: str, data: bytes, store: Store, reader: _Reade
         submission.recipient = submission.instance = ""
         submission.respondent = typed_name(result, name)
         submission.warnings = warnings
+    answered = sum(typed(a, result.kind) for a in result.answers.values())
+    if not problem and not answered:  # kept in the history, but nobody answered anything
+        status = submission.status = EMPTY
+        problem = (f"In {name} is niets ingevuld (alleen wat al vooraf was ingevuld); vul het "
+                   "formulier in en stuur het opnieuw.")
     try:
         submission_id = store.add(submission)
     except DuplicateFile:  # another ingest stored the same bytes since has_sha above
@@ -259,8 +275,7 @@ def ingest_data(label: str, name: str, data: bytes, store: Store, reader: _Reade
     except StoreError as exc:  # the disk is full: the batch cannot go on
         raise StoreError(f"{name} was not stored: {exc}") from None
     return outcome(status, reason=problem, warnings=warnings, submission_id=submission_id,
-                   answers=len(result.answers),
-                   answered=sum(a.value is not None for a in result.answers.values()))
+                   answers=len(result.answers), answered=answered)
 
 
 def definition_of(catalog: Catalog, instrument_id: str) -> Definition | None:

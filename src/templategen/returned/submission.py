@@ -36,6 +36,7 @@ from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
 from templategen.returned import caps, odf
 from templategen.returned.active import active_content
+from templategen.returned.prefill import mark_prefilled
 from templategen.returned.reading import Extraction, RawValue
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from templategen.store.database import Answer
@@ -95,6 +96,7 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
     warnings.extend(extraction.warnings)
     checked, more = check_extraction(instrument, version, extraction)
     caps.check_answers(name, instrument, checked, limits)
+    checked = mark_prefilled(instrument, checked, props)
     warnings = caps.bound_warnings(warnings + more, limits)
     respondent, subject = _who(checked, props, name)
     return FileResult(

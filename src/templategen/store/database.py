@@ -26,6 +26,9 @@ Rules (after ODK Central's instanceID / deprecatedID):
     * an ``unverified`` submission (a file whose claimed copy identity does not verify, see
       content.signing) is kept with its answers but attached to nobody: no recipient, never
       superseding, and not among the current submissions that compare and export read.
+    * an ``empty`` submission (a copy returned with nothing typed in: every answer empty or
+      only repeating what the tool pre-filled, marked ``prefilled``) is kept in the history
+      but is not a respondent: not current, and it never supersedes a file with answers.
 
 Every file is stored in one transaction, so a crash, Ctrl-C or a full disk leaves the store
 as it was before that file (a write the disk refuses becomes one StoreError sentence).
@@ -48,6 +51,8 @@ from templategen.store import migrations
 from templategen.store.backend import Connection, connect, describe
 
 UNVERIFIED = "unverified"  # status of a file whose claimed identity does not verify
+EMPTY = "empty"  # status of a copy with nothing typed in (only what the tool pre-filled)
+NOT_CURRENT = (UNVERIFIED, EMPTY)  # stored and in the history, never compared or exported
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Answer:
     value: Any  # bool | float | str | None (None: the slot was there but empty)
     raw: str | None
     unknown: bool = False  # kept from an older version or added by the respondent
+    prefilled: bool = False  # only repeats what the tool wrote into the copy: not an answer
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class Submission:
     instance: str
     respondent: str  # display name: respondent.naam, else the recipient's name, else file name
     subject: str
-    status: str  # accepted | accepted_with_warnings | unverified
+    status: str  # accepted | accepted_with_warnings | unverified | empty
     warnings: tuple[str, ...]
     superseded_by: int | None
     kind: str = ""  # form | workbook
@@ -227,10 +233,11 @@ class Store:
                      sub.subject, sub.status, json.dumps(sub.warnings, ensure_ascii=False)),
                 ).fetchone()[0]
                 db.executemany(
-                    "INSERT INTO answers (submission_id, key, value, raw, unknown, position) "
-                    "VALUES (?,?,?,?,?,?)",
+                    "INSERT INTO answers (submission_id, key, value, raw, unknown, position, "
+                    "prefilled) VALUES (?,?,?,?,?,?,?)",
                     ((new_id, key, json.dumps(a.value, ensure_ascii=False), a.raw,
-                      int(a.unknown), n) for n, (key, a) in enumerate(sub.answers.items())),
+                      int(a.unknown), n, int(a.prefilled))
+                     for n, (key, a) in enumerate(sub.answers.items())),
                 )
                 if sub.recipient:
                     self._settle_copy(db, sub)
@@ -265,15 +272,18 @@ class Store:
                 for i, v, f, s, t in rows]
 
     def _settle_copy(self, db: Connection, sub: NewSubmission) -> None:
-        """Make the last-arrived file of one personalised copy current; point the rest at it."""
+        """Make the last-arrived file of one personalised copy current; point the rest at it.
+
+        A copy returned empty never supersedes one with answers (nothing typed is lost to a
+        blank file sent afterwards); it is current only when every file of the copy is empty."""
         rows = db.execute(
-            "SELECT id FROM submissions "
+            "SELECT id, status FROM submissions "
             "WHERE instrument = ? AND kind = ? AND recipient = ? AND instance = ?",
             (sub.instrument, sub.kind, sub.recipient, sub.instance),
         ).fetchall()
         if len(rows) < 2:
             return
-        current = max(r[0] for r in rows)
+        current = max((r[0] for r in rows if r[1] != EMPTY), default=max(r[0] for r in rows))
         db.execute(
             "UPDATE submissions SET superseded_by = CASE WHEN id = ? THEN NULL ELSE ? END "
             "WHERE instrument = ? AND kind = ? AND recipient = ? AND instance = ?",
@@ -349,11 +359,12 @@ class Store:
     # --- reading ---------------------------------------------------------------------
 
     def submissions(self, current_only: bool = True) -> list[Submission]:
-        """Current submissions (not superseded, not unverified), or the whole history."""
-        where = "WHERE superseded_by IS NULL AND status <> ?" if current_only else ""
+        """Current submissions (not superseded, not unverified, not empty), or the whole
+        history."""
+        where = "WHERE superseded_by IS NULL AND status NOT IN (?, ?)" if current_only else ""
         rows = self._db.execute(
             f"SELECT {_SUBMISSION_COLUMNS} FROM submissions {where} ORDER BY id",
-            (UNVERIFIED,) if current_only else (),
+            NOT_CURRENT if current_only else (),
         ).fetchall()
         return [_submission(r) for r in rows]
 
@@ -365,22 +376,22 @@ class Store:
 
     def answers(self, submission_id: int) -> dict[str, Answer]:
         rows = self._db.execute(
-            "SELECT key, value, raw, unknown FROM answers WHERE submission_id = ? "
+            "SELECT key, value, raw, unknown, prefilled FROM answers WHERE submission_id = ? "
             "ORDER BY position",
             (submission_id,),
         )
-        return {key: Answer(json.loads(value), raw, bool(unknown))
-                for key, value, raw, unknown in rows}
+        return {key: Answer(json.loads(value), raw, bool(unknown), bool(prefilled))
+                for key, value, raw, unknown, prefilled in rows}
 
     def all_answers(self, current_only: bool = True) -> Iterator[tuple[Submission, str, Answer]]:
         """Every answer with its submission, submission by submission (streams, flat memory)."""
         for sub in self.submissions(current_only=current_only):
             rows = self._db.execute(
-                "SELECT key, value, raw, unknown FROM answers WHERE submission_id = ? "
+                "SELECT key, value, raw, unknown, prefilled FROM answers WHERE submission_id = ? "
                 "ORDER BY position", (sub.id,),
             )
-            for key, value, raw, unknown in rows:
-                yield sub, key, Answer(json.loads(value), raw, bool(unknown))
+            for key, value, raw, unknown, prefilled in rows:
+                yield sub, key, Answer(json.loads(value), raw, bool(unknown), bool(prefilled))
 
     def rejections(self) -> list[tuple[str, str, str]]:
         return [tuple(r) for r in self._db.execute(  # type: ignore[misc]

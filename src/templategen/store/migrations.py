@@ -129,6 +129,9 @@ STEPS: tuple[Step, ...] = (
          "    source TEXT NOT NULL,"
          "    stored TEXT NOT NULL,"
          "    UNIQUE (instrument, version))"),
+    Step(5, "answers mark values that only repeat what the tool pre-filled (they never count "
+            "as an answer); submissions may have the status 'empty' (#10)",
+         "ALTER TABLE answers ADD COLUMN prefilled INTEGER NOT NULL DEFAULT 0"),
 )
 LATEST = STEPS[-1].version
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from templategen.content.copies import PREFILLED
 from templategen.content.model import (
     OTHER_TEXT,
     ROW_RULES,
@@ -159,7 +160,7 @@ class _Planner:
         for r, slot in enumerate(item_slots(self.inst.respondent_item), start=3):
             sheet.put(f"A{r}", slot.field.label, "label")
             self.add_input(sheet, f"B{r}", slot)
-            if slot.field.id != "datum":
+            if slot.field.id in PREFILLED:
                 sheet.cells[f"B{r}"].prefill = slot.field.id
         return sheet
 

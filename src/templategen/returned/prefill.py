@@ -1,0 +1,70 @@
+"""What the tool wrote into a copy before anybody typed: never an answer.
+
+A personalised copy arrives with its respondent block filled in from the recipients file
+(naam, organisatie, rol, onderwerp), and an entries list may start with rows the content
+suggests. A value that only repeats that is marked ``prefilled``: it does not count as
+answered, does not make a copy a respondent, and never overrides a value typed in the other
+file of the same copy (compare.data). What was pre-filled is read from the copy's property
+``templategen.prefilled`` (a digest per answer, content.copies); files made before it carried
+that property fall back to the recipient's name and subject properties.
+
+A copy in which nothing was typed (:func:`typed` holds for no answer) is stored as ``empty``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from templategen.content.copies import prefill_digest
+from templategen.content.model import (
+    PROP_PREFILLED,
+    PROP_RECIPIENT_NAME,
+    PROP_SUBJECT,
+    RESPONDENT,
+    Instrument,
+)
+from templategen.store.database import Answer
+
+
+def mark_prefilled(instrument: Instrument, answers: dict[str, Answer],
+                   props: dict[str, str]) -> dict[str, Answer]:
+    """The answers, those that only repeat a pre-filled value marked ``prefilled``."""
+    digests = _digests(props)
+    suggested = {slot.key: slot.item.prefill[slot.entry - 1].get(slot.field.id, "")
+                 for slot in instrument.slots()
+                 if slot.entry is not None and slot.entry <= len(slot.item.prefill)}
+    out: dict[str, Answer] = {}
+    for key, answer in answers.items():
+        value = answer.value
+        if isinstance(value, str) and value.strip() and not answer.unknown and (
+                digests.get(key) == prefill_digest(value)
+                or _same(suggested.get(key, ""), value)):
+            answer = replace(answer, prefilled=True)
+        out[key] = answer
+    return out
+
+
+def typed(answer: Answer, kind: str) -> bool:
+    """Whether the respondent put this value there: not empty, not pre-filled, and not an
+    unticked Word tick box (which is what the tool writes, so it says nothing)."""
+    value = answer.value
+    if value is None or answer.prefilled:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    return not (value is False and kind == "form")
+
+
+def _digests(props: dict[str, str]) -> dict[str, str]:
+    stated = props.get(PROP_PREFILLED)
+    if stated is not None:
+        pairs = (part.rpartition(":") for part in stated.split())
+        return {key: digest for key, _, digest in pairs if key}
+    # a copy from before the property: its recipient's name and subject are known
+    fallback = {f"{RESPONDENT}.naam": props.get(PROP_RECIPIENT_NAME, ""),
+                f"{RESPONDENT}.onderwerp": props.get(PROP_SUBJECT, "")}
+    return {key: prefill_digest(value) for key, value in fallback.items() if value.strip()}
+
+
+def _same(a: str, b: str) -> bool:
+    return bool(a.strip()) and " ".join(a.split()) == " ".join(b.split())
