@@ -2,9 +2,11 @@
 value with SQL, never all answers in Python.
 
 Who is compared is what compare.data compares: the current submissions (not superseded,
-not unverified) of the chosen instrument versions, one respondent per personalised copy
-(the form and the workbook of one recipient merged: per item the answer of the workbook,
-else the form's; later files before earlier ones), every file without a recipient its own
+not unverified, not empty) of the chosen instrument versions, one respondent per personalised
+copy (the form and the workbook of one recipient merged: per item the typed answer of the
+workbook, else the form's, never a value that only repeats what the tool pre-filled; later
+files before earlier ones; disagreements are shown only in the full workbook), every file
+without a recipient its own
 respondent. The respondent's subject is the copy's subject, else the organisation the
 respondent filled in, else the respondent's name.
 
@@ -21,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from templategen.store.database import UNVERIFIED, Store
+from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store
 
 __all__ = ["UNVERIFIED", "Respondent", "compared", "history", "value_counts"]
 
@@ -43,8 +45,8 @@ def compared(store: Store, versions: dict[str, str] | None) -> dict[str, list[Re
     instrument, sorted by subject."""
     copies: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     for row in store.rows("SELECT id, instrument, version, kind, recipient, subject, respondent, "
-                          "file_name FROM submissions WHERE superseded_by IS NULL AND status <> ?"
-                          " ORDER BY id", (UNVERIFIED,)):
+                          "file_name FROM submissions WHERE superseded_by IS NULL "
+                          "AND status NOT IN (?, ?) ORDER BY id", NOT_CURRENT):
         sub_id, instrument, version = row[0], row[1], row[2]
         if versions is not None and versions.get(instrument) != version:
             continue
@@ -116,9 +118,11 @@ def value_counts(store: Store, instrument: str,
             # driven by the instrument's submissions (SQLite would scan every answer)
             "WHERE a.submission_id IN (SELECT id FROM tg_pick WHERE instrument = ?) "
             "AND a.value <> 'null' AND a.value <> '\"\"' "
+            "AND a.prefilled = 0 "
             "AND (p.last = 1 OR NOT EXISTS (SELECT 1 FROM tg_pick q JOIN answers b "
             "ON b.submission_id = q.id WHERE q.copy = p.copy AND q.rank > p.rank "
-            "AND b.key = a.key AND b.value <> 'null' AND b.value <> '\"\"')) "
+            "AND b.key = a.key AND b.value <> 'null' AND b.value <> '\"\"' "
+            "AND b.prefilled = 0)) "
             "GROUP BY a.key, p.subject, a.value", (instrument,)):
         yield key, subject, json.loads(value), count
 
