@@ -86,6 +86,9 @@ def test_every_file_the_tool_writes_is_schema_valid(tmp_path: Path) -> None:
         charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert any(b"<scatterChart>" in c for c in charts), "shrm_ict's quadrant charts are gone"
     assert all(b"<scatterStyle " in c for c in charts if b"<scatterChart>" in c)
+    with zipfile.ZipFile(comparison) as z:  # form and workbook disagree: marked and listed
+        assert any(n.startswith("xl/comments") for n in z.namelist())
+        assert b"Verschillen" in z.read("xl/workbook.xml")
     _assert_valid([comparison])
 
 

@@ -9,12 +9,12 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.store.database import Store
 from templategen.store.export import table
+from templategen.xmltext import xml_safe
 
 SHEET = "Antwoorden"
 _BOLD = Font(bold=True)
@@ -22,7 +22,7 @@ _BOLD = Font(bold=True)
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> WriteOnlyCell:
     if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell = WriteOnlyCell(ws, value=xml_safe(value))
         cell.data_type = "s"  # text stays text, also "=SOM(A1:A3)"
     else:
         cell = WriteOnlyCell(ws, value=value)
