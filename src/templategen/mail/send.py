@@ -35,6 +35,7 @@ class MailRun:
     no_address: list[str] = field(default_factory=list)  # "id (naam)"
     no_copies: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # nothing new for them
+    returned: list[str] = field(default_factory=list)  # reminders: every copy came back
     dry_run: bool = False
 
     def summary(self) -> list[str]:
@@ -48,10 +49,13 @@ class MailRun:
         if self.no_copies:
             out.append(f"no copies in the kit ({len(self.no_copies)}): "
                        + ", ".join(self.no_copies))
+        if self.returned:
+            out.append(f"returned already ({len(self.returned)}): " + ", ".join(self.returned))
         if self.already:
             out.append(f"nothing new for ({len(self.already)}): " + ", ".join(self.already))
         out.append(f"{len(self.delivered)} message(s) {verb}, {len(self.failed)} failed, "
-                   f"{len(self.no_address)} without address, {len(self.already)} up to date.")
+                   f"{len(self.no_address)} without address, {len(self.already)} up to date"
+                   + (f", {len(self.returned)} returned already." if self.returned else "."))
         return out
 
 
@@ -87,7 +91,9 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
                 due = _due(recipient.id, theirs, log, transport, purpose, resend, returned,
                            today)
                 if not due:
-                    run.already.append(recipient.id)
+                    done = purpose == "reminder" and all((recipient.id, c.instrument) in returned
+                                                         for c in theirs)
+                    (run.returned if done else run.already).append(recipient.id)
                     continue
                 insts = sorted({c.instrument for c in due})
                 instruments = [catalog.instruments[i] for i in insts if i in catalog.instruments]
