@@ -219,6 +219,28 @@ def test_unpersonalised_forms_claim_nobody_and_need_no_token(tmp_path):
     assert code == 0, output
 
 
+def test_a_forged_copy_attached_to_a_mail_is_unverified_too(kit, tmp_path):
+    from email.message import EmailMessage
+
+    bram = filled(kit["r2.docx"], tmp_path / "bram.docx", seed=3)
+    forged = with_props(bram, tmp_path / "anna.docx", **{PROP_RECIPIENT: "r1"})
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "bram@school.example", "org@example", "RE: vragen"
+    msg.set_content("Hierbij het formulier van Anna.")
+    msg.add_attachment(forged.read_bytes(), maintype="application", subtype="octet-stream",
+                       filename="anna.docx")
+    mail = tmp_path / "antwoord.eml"
+    mail.write_bytes(msg.as_bytes())
+    report = tmp_path / "report.json"
+    code, output = run("ingest", mail, "--db", tmp_path / "s.db", "--key", kit["key"],
+                       "--content", CONTENT, "--report", report)
+    assert code == 1, output
+    assert [o["status"] for o in json.loads(report.read_text("utf-8"))] == ["unverified"]
+    with Store(tmp_path / "s.db") as store:
+        assert store.submissions() == []
+        assert [s.recipient for s in store.submissions(current_only=False)] == [""]
+
+
 def _one_recipient(tmp: Path) -> Path:
     path = tmp / "een.csv"
     path.write_text("id,naam\nx1,Xander\n", encoding="utf-8")

@@ -188,12 +188,13 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table in /proc")
-def test_kill_9_of_ingest_leaves_no_process_behind(tmp_path, returned):
-    proc = cli(*returned, db=tmp_path / "s.db")
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_kill_9_of_ingest_leaves_no_process_behind(tmp_path, returned, jobs):
+    proc = cli(*returned, "--jobs", str(jobs), db=tmp_path / "s.db")
     deadline = time.monotonic() + 60
     workers: set[int] = set()
-    while not workers and time.monotonic() < deadline and proc.poll() is None:
-        workers = _children(proc.pid)
+    while len(workers) < jobs and time.monotonic() < deadline and proc.poll() is None:
+        workers |= _children(proc.pid)
         time.sleep(0.02)
     assert workers, "ingest finished before its worker was seen; give it more files"
     proc.send_signal(signal.SIGKILL)

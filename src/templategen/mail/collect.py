@@ -11,15 +11,13 @@ form attached, too large, too many attachments, not a mail at all). No mail stop
 from __future__ import annotations
 
 import datetime as dt
-import json
 import mailbox
-import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from templategen.content.catalog import load_catalog
-from templategen.errors import NothingToIngest
+from templategen.errors import NothingToIngest, StoreError
 from templategen.mail.letters import Letter, read_mime, read_outlook, too_large
 from templategen.returned.identity import Verifier
 from templategen.returned.ingest import (
@@ -30,6 +28,7 @@ from templategen.returned.ingest import (
     ingest_paths,
     make_reader,
     walk,
+    write_report,
 )
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.store.database import MailSource, Store
@@ -115,11 +114,10 @@ def collect(paths: Iterable[Path], db: Path | str, imap: Any = None,
                     say(ingest_letter(letter, store, reader, limits, sent, verifier))
     finally:
         reader.close()
-        if report_path is not None:
-            tmp = report_path.with_name(report_path.name + ".tmp")
-            tmp.write_text(json.dumps([o.report() for o in outcomes], ensure_ascii=False,
-                                      indent=2), encoding="utf-8")
-            os.replace(tmp, report_path)
+        # written also when the run stops (a full disk, Ctrl-C): what was done is reported
+        trouble = write_report(report_path, outcomes) if report_path is not None else ""
+    if trouble:
+        raise StoreError(trouble)
     return outcomes
 
 

@@ -131,7 +131,7 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
     finally:
         reader.close()
         # written also when the batch stops (a full disk, Ctrl-C): what was done is reported
-        trouble = _write_report(report_path, outcomes) if report_path is not None else ""
+        trouble = write_report(report_path, outcomes) if report_path is not None else ""
     if trouble:
         raise StoreError(trouble)
     return outcomes
@@ -156,7 +156,7 @@ def _ingest_jobs(files: list[Path], db: Path | str, jobs: int, new_reader: Calla
                         finished)
     finally:
         outcomes = [done[k] for k in sorted(done)]
-        trouble = _write_report(report_path, outcomes) if report_path is not None else ""
+        trouble = write_report(report_path, outcomes) if report_path is not None else ""
     if trouble:
         raise StoreError(trouble)
     return outcomes
@@ -316,7 +316,7 @@ def _with_progress(files: list[Path], progress: Any) -> Iterator[Path]:
         yield from bar
 
 
-def _write_report(path: Path, outcomes: list[Outcome]) -> str:
+def write_report(path: Path, outcomes: list[Outcome]) -> str:
     """Write the JSON report; return '' or the sentence saying why it could not be written."""
     tmp = path.with_name(path.name + ".tmp")
     try:
