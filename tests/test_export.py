@@ -18,7 +18,8 @@ from templategen.content.catalog import load_catalog
 from templategen.filling import libreoffice
 from templategen.filling.fill import fill_in_place, typed_answers
 from templategen.store.database import Answer, NewSubmission, Store
-from templategen.store.export import COLUMNS, WIDE_COLUMNS, csv_value, export_answers
+from templategen.store.export import csv_value, export_answers
+from templategen.store.rows import COLUMNS, WIDE_COLUMNS
 
 ANSWERS = {
     "visie": Answer("=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")"),

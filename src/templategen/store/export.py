@@ -27,48 +27,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from templategen.store.backend import require_existing
-from templategen.store.database import Store, Submission
+from templategen.store.database import Store
+from templategen.store.export_xlsx import write_xlsx
+from templategen.store.rows import WIDE_COLUMNS, rows, table, wide_rows
 
-COLUMNS = ("instrument", "version", "respondent", "subject", "item", "value", "source",
-           "recipient", "submission", "received")
-WIDE_COLUMNS = tuple(c for c in COLUMNS if c not in ("item", "value"))
 FORMATS = ("csv", "json", "xlsx")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP: CSV injection
-
-
-def _meta(sub: Submission) -> dict[str, Any]:
-    return {"instrument": sub.instrument, "version": sub.version,
-            "respondent": sub.respondent, "subject": sub.subject, "source": sub.file_name,
-            "recipient": sub.recipient, "submission": sub.instance, "received": sub.received}
-
-
-def rows(store: Store) -> Iterator[dict[str, Any]]:
-    """Long form: one record per stored answer, keys in COLUMNS order."""
-    for sub, key, answer in store.all_answers(current_only=True):
-        record = _meta(sub) | {"item": key, "value": answer.value}
-        yield {c: record[c] for c in COLUMNS}
-
-
-def item_keys(store: Store) -> list[str]:
-    """Every item key of the exported submissions, in the order they were first stored."""
-    return list(dict.fromkeys(key for _, key, _ in store.all_answers(current_only=True)))
-
-
-def wide_rows(store: Store) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    """(submission columns, {item key: value}) per current submission."""
-    current: Submission | None = None
-    answers: dict[str, Any] = {}
-    for sub, key, answer in store.all_answers(current_only=True):
-        if current is not None and sub.id != current.id:
-            yield _meta(current), answers
-            answers = {}
-        current = sub
-        answers[key] = answer.value
-    if current is not None:
-        yield _meta(current), answers
-
-
-# --- writers: (store, stream, wide, excel) -> rows written ----------------------------------
 
 
 def _json(store: Store, stream: TextIO, wide: bool, excel: bool) -> int:
@@ -102,16 +66,6 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
-
-
-def table(store: Store, wide: bool) -> tuple[list[str], Iterator[list[Any]]]:
-    """The header and the rows of the long (or wide) table, values as stored."""
-    if wide:
-        keys = item_keys(store)
-        return [*WIDE_COLUMNS, *keys], (
-            [meta[c] for c in WIDE_COLUMNS] + [answers.get(k) for k in keys]
-            for meta, answers in wide_rows(store))
-    return list(COLUMNS), ([record[c] for c in COLUMNS] for record in rows(store))
 
 
 def _csv(store: Store, stream: TextIO, wide: bool, excel: bool) -> int:
@@ -171,8 +125,6 @@ def export_to_file(db: Path | str, fmt: str, out: Path, wide: bool = False,
     """Write the export to ``out`` (its folder is created); return the number of rows."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        from templategen.store.export_xlsx import write_xlsx
-
         with _open_store(db) as store:
             return write_xlsx(store, out, wide)
     with out.open("w", encoding="utf-8", newline="") as stream:

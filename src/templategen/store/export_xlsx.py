@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.store.database import Store
-from templategen.store.export import table
+from templategen.store.rows import table
 from templategen.xmltext import xml_safe
 
 SHEET = "Antwoorden"
