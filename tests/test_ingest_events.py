@@ -88,29 +88,35 @@ def test_non_utf8_file_names_are_stored_escaped_and_reported(tmp_path, returned)
 
 
 def test_two_ingests_on_one_store_store_every_file_once(tmp_path, returned):
-    """Overlapping batches that start on the same files, so both race for them."""
+    """Overlapping batches that start on the same files, so both race for them; a file
+    neither can store is logged once."""
     db = tmp_path / "s.db"
-    overlap, first, second = returned[8:16], returned[:8], returned[16:]
+    bad = tmp_path / "kapot.docx"
+    bad.write_bytes(b"PK\x03\x04 not a whole zip")
+    overlap, first, second = [bad, *returned[8:16]], returned[:8], returned[16:]
     procs = [cli(*overlap, *first, db=db, report=tmp_path / "a.json"),
              cli(*overlap, *second, db=db, report=tmp_path / "b.json")]
     results = [p.communicate(timeout=300) for p in procs]
     for proc, (out, err) in zip(procs, results, strict=True):
-        assert proc.returncode == 0, out + err
-        assert "Traceback" not in out + err
+        assert proc.returncode == 1, out + err  # kapot.docx is rejected, nothing else
+        assert "Traceback" not in out + err and "Error" not in err
     reports = [json.loads((tmp_path / f"{n}.json").read_text("utf-8")) for n in "ab"]
     stored_by = {}
     for report in reports:
+        assert [o["file"] for o in report if o["status"] == "rejected"] == [str(bad)]
         assert {o["status"] for o in report} <= {"accepted", "accepted_with_warnings",
-                                                 "duplicate"}
+                                                 "duplicate", "rejected"}
         for o in report:
-            if o["status"] != "duplicate":
+            if o["status"] not in ("duplicate", "rejected"):
                 assert o["file"] not in stored_by, f"{o['file']} stored twice"
                 stored_by[o["file"]] = o
     assert set(stored_by) == {str(p) for p in returned}
     with Store(db) as store:
         history = store.submissions(current_only=False)
+        rejected = store.rejections()
     assert len(history) == len({s.sha256 for s in history}) == len(returned)
     assert all(s.superseded_by is None for s in history)
+    assert [r[0] for r in rejected] == ["kapot.docx"]
 
 
 def test_the_check_then_insert_race_is_a_duplicate_not_a_crash(tmp_path, returned):

@@ -88,3 +88,14 @@ def test_a_non_sqlite_file_is_a_clear_store_error(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="cannot be used as the answer store"):
         Store(path)
+
+
+def test_the_same_bytes_refused_for_the_same_reason_are_logged_once(store_db):
+    with Store(store_db) as store:
+        for _ in range(2):
+            store.add_rejection("a.docx", "aaa", "2026-01-01T00:00:00", "kapot")
+            store.add_rejection("a.docx", "aaa", "2026-01-01T00:00:00", "te groot")
+            store.add_rejection("b.docx", "", "2026-01-01T00:00:00", "onleesbaar")
+        assert [(r[0], r[2]) for r in store.rejections()] == [
+            ("a.docx", "kapot"), ("a.docx", "te groot"), ("b.docx", "onleesbaar"),
+            ("b.docx", "onleesbaar")]  # no bytes to tell two unreadable files apart

@@ -291,7 +291,14 @@ class Store:
         )
 
     def add_rejection(self, file_name: str, sha256: str, received: str, reason: str) -> None:
+        """Log a file that could not be stored; the same bytes refused for the same reason
+        are logged once, also when two ingests refuse them at the same moment."""
         with self.transaction() as db:
+            if sha256:
+                db.lock(f"rejection|{sha256}")
+                if db.execute("SELECT 1 FROM rejections WHERE sha256 = ? AND reason = ?",
+                              (sha256, reason)).fetchone():
+                    return
             db.execute(
                 "INSERT INTO rejections (file_name, sha256, received, reason) VALUES (?,?,?,?)",
                 (file_name, sha256, received, reason),
