@@ -172,6 +172,13 @@ def test_a_full_disk_is_one_sentence_and_the_store_stays_consistent(tmp_path, re
         assert len(store.submissions()) == len(returned)
 
 
+def test_a_disk_full_before_the_store_exists_is_one_sentence(tmp_path, returned):
+    proc = cli(*returned[:2], db=tmp_path / "new.db", preexec_fn=_limit_file_size(4096))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in out + err
+    assert err.startswith("Error: ") and err.count("\n") == 1 and "disk full" in err
+
+
 def _children(pid: int) -> set[int]:
     found = set()
     for entry in Path("/proc").iterdir():

@@ -158,9 +158,14 @@ class Store:
         self._kept: set[tuple[str, str]] = set()  # definitions known to be in the store
         try:
             migrations.migrate(self._db)
-        except BaseException:
-            self._db.close()
-            raise
+        except BaseException as exc:
+            with suppress(Exception):
+                self._db.close()
+            failure = self._db.write_failure(exc)
+            if failure is None:
+                raise
+            raise StoreError(f"{self.name} cannot be opened or set up ({failure}); free some "
+                             "space and run the command again.") from None
 
     def __enter__(self) -> Store:
         return self
