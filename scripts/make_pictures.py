@@ -3,6 +3,9 @@
 Builds seed 000 (externe_ondersteuning) for one sample recipient, fills the workbook with
 sample answers, lets LibreOffice print both to PDF and renders pages with pdftoppm:
 docs/img/form.png (the form's first page) and docs/img/workbook.png (the Scores sheet).
+Then runs the demo and renders its comparison workbook: docs/img/compare.png (the overview of
+ict_gesprek: scores per respondent and per subject, ranks and colours by each rule's
+direction) and docs/img/distribution.png (its distribution per question).
 
 Run: .venv/bin/python scripts/make_pictures.py   (needs LibreOffice and poppler-utils)
 """
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
+from templategen.demo import run_demo
 from templategen.filling.fill import fill_in_place, typed_answers
 from templategen.office import libreoffice
 
@@ -60,7 +64,15 @@ def main() -> None:
         render(form_pdf, 1, IMG / "form.png", 80)
         scores = page_of(workbook_pdf, "Scores (worden automatisch berekend)")
         render(workbook_pdf, scores, IMG / "workbook.png", 110, crop=(60, 30, 1140, 400))
-    print(IMG / "form.png", IMG / "workbook.png")
+        run_demo(out_dir=work / "demo", echo=lambda *_: None)
+        compare_pdf = libreoffice.convert(work / "demo" / "vergelijking.xlsx", "pdf",
+                                          work / "compare")
+        title = load_catalog().get("ict_gesprek").title  # type: ignore[union-attr]
+        render(compare_pdf, page_of(compare_pdf, f"Overzicht — {title}"), IMG / "compare.png",
+               80)
+        render(compare_pdf, page_of(compare_pdf, f"Verdeling per vraag — {title}"),
+               IMG / "distribution.png", 80)
+    print(*(IMG / n for n in ("form.png", "workbook.png", "compare.png", "distribution.png")))
 
 
 if __name__ == "__main__":

@@ -186,21 +186,21 @@ def test_distribution_per_question_before_the_detail(compared, tmp_path):
     assert names.index("Verdeling scan") < names.index("Items scan")
     sheet = book["Verdeling scan"]
     assert sheet._charts and all(c.type == "bar" for c in sheet._charts)
-    assert any(str(r.sqref).startswith("B") and r.rules[0].dataBar is not None
+    assert any(str(r.sqref).startswith("C") and r.rules[0].dataBar is not None
                for r in sheet.conditional_formatting)
 
     (recalculated,) = libreoffice.convert_many([out], "xlsx", tmp_path / "lo")
     rows = list(load_workbook(recalculated, data_only=True)["Verdeling scan"].iter_rows(
         values_only=True))
-    head = next(r for r in rows if r[0] == "Vraag")
-    assert head[1:5] == ("Nog niet begonnen", "Gestart", "Gerealiseerd", "Aantal")
-    counts = {r[0]: r[1:5] for r in rows if r[0] and str(r[0])[:3] in ("1.1", "1.2", "1.3")}
+    head = next(r for r in rows if r[:2] == ("Nr.", "Vraag"))
+    assert head[2:6] == ("Nog niet begonnen", "Gestart", "Gerealiseerd", "Aantal")
+    counts = {r[0]: r[2:6] for r in rows if r[0] in ("1.1", "1.2", "1.3")}
     # counted independently from PEOPLE: visie, scholing, middelen per recipient
     want = {}
     for n, key in enumerate(("1.1", "1.2", "1.3")):
         answers = [person[1 + n] for person in PEOPLE.values()]
-        want[key] = tuple(answers.count(label) for label in head[1:4]) + (len(answers),)
-    assert {label[:3]: tuple(c) for label, c in counts.items()} == want
+        want[key] = tuple(answers.count(label) for label in head[2:5]) + (len(answers),)
+    assert {label: tuple(c) for label, c in counts.items()} == want
 
 
 def test_one_font_whole_headers_and_top_aligned_rows(compared):

@@ -10,6 +10,7 @@ bars and each group gets a stacked bar chart, one bar per question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,9 +26,10 @@ from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
 from templategen.office.formulas import number_literal, text_literal
 
 BAR_COLOUR = "5B9BD5"
-FIRST_COUNT = 2  # column B: the first answer option
+FIRST_COUNT = 3  # column C: the first answer option (A: a short name, B: the question)
 ROW_CM = 0.53  # height of one table row in a chart's centimetres
 MIN_CHART_ROWS = 5
+NUMBERED = re.compile(r"^\d+[\d.]*[a-z]?\.?$")
 
 
 @dataclass(frozen=True)
@@ -69,25 +71,40 @@ def _count(row_range: str, options: Options, k: int) -> str:
     return f"=COUNTIF({row_range},{criterion})"
 
 
+def short_name(slot: Slot) -> str:
+    """The chart's name for one answer: the question's number (else id), row and column."""
+    item = slot.item
+    parts = [item.number] if item.number else []
+    if slot.row is not None:  # a row numbered in its text ("1.1 De visie …") by that number
+        first = slot.row.text.split(maxsplit=1)[0] if slot.row.text.strip() else ""
+        parts.append(first if NUMBERED.match(first) else slot.row.id)
+    if slot.entry is not None:
+        parts.append(str(slot.entry))
+    if item.kind.value in ("grid", "indicators", "entries", "multi") or slot.row is not None:
+        parts.append(slot.field.id)
+    return " ".join(parts) if parts else item.id
+
+
 def write_distribution(ws: Worksheet, inst: Instrument, columns: list[Column],
                        items: ItemsSheet) -> int:
     """Fill the sheet; return the number of questions shown."""
     put(ws, 1, 1, f"Verdeling per vraag — {inst.title}").font = TITLE
     put(ws, 2, 1, f"Aantal respondenten per antwoord (van {len(columns)}); de antwoorden per "
-                  f"respondent staan op het blad '{items.title}'.")
+                  f"respondent staan op het (verborgen) blad '{items.title}'.")
     row, shown, widest = 4, 0, 0
     for options, slots in _groups(inst):
         labels = list(options.labels)
         widest = max(widest, len(labels))
-        header(ws, row, ["Vraag", *labels, "Aantal"])
+        header(ws, row, ["Nr.", "Vraag", *labels, "Aantal"])
         top = row + 1
         for label, slot in labelled(slots):
             row += 1
             if slot is None:  # a question's text once, above its answers
-                wrap(put(ws, row, 1, label)).font = BOLD
+                wrap(put(ws, row, 2, label)).font = BOLD
                 continue
             row_range = items.column(slot.key)
-            wrap(put(ws, row, 1, label))
+            put(ws, row, 1, short_name(slot))
+            wrap(put(ws, row, 2, label))
             for k in range(len(labels)):
                 formula(ws, row, FIRST_COUNT + k, _count(row_range, options, k), "0")
             total = "+".join(cell_ref(row, FIRST_COUNT + k, absolute=False)
@@ -104,7 +121,7 @@ def write_distribution(ws: Worksheet, inst: Instrument, columns: list[Column],
         row = max(bottom, top - 1 + MIN_CHART_ROWS) + 1
     if not shown:
         put(ws, 4, 1, "Geen vragen met vaste antwoorden.")
-    widths(ws, {1: 60})
+    widths(ws, {1: 16, 2: 60})
     widths(ws, {FIRST_COUNT + k: 11 for k in range(widest + 1)})
     return shown
 

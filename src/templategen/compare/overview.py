@@ -33,7 +33,7 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.data import Column
-from templategen.compare.items import ItemsSheet, slot_label
+from templategen.compare.items import ItemsSheet, labelled
 from templategen.compare.rules import NUMBER_FORMATS, WHOLE_RULES, main_rule, whole_rules
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
 
@@ -204,20 +204,33 @@ def _disagreements(ws: Worksheet, top: int, inst: Instrument, columns: list[Colu
     if not found:
         put(ws, top + 1, 1, "Geen: de beoordelaars van elk onderwerp liggen dicht bij elkaar.")
         return
-    header(ws, top + 1, ["Onderwerp", "Vraag (zie het blad Items)", "Laagste", "Hoogste",
-                         "Verschil"])
-    # the strongest first; shown per question, its full text once, then its subjects
+    header(ws, top + 1, ["Onderwerp", "Vraag", "Laagste", "Hoogste", "Verschil"])
+    # the strongest first; shown in content order: a question's text once (a grid's text
+    # once above its rows), then each part with the subjects whose raters disagree
     order = {slot.key: n for n, slot in enumerate(inst.slots())}
     shown = sorted(found[:MAX_FLAGS], key=lambda d: (order[d.slot.key], d.subject))
+    by_slot: dict[str, list[Disagreement]] = {}
+    for d in shown:
+        by_slot.setdefault(d.slot.key, []).append(d)
     row = top + 2
-    for k, d in enumerate(shown):
-        if k == 0 or shown[k - 1].slot.key != d.slot.key:
-            wrap(put(ws, row, 2, slot_label(d.slot)))
-        refs = ranges(items.title, [items.cell(d.slot.key, n) for n in d.indexes])
-        wrap(put(ws, row, 1, d.subject)).fill = FLAG_FILL
-        formula(ws, row, 3, f"={agg('MIN', refs)}", "0")
-        formula(ws, row, 4, f"={agg('MAX', refs)}", "0")
-        formula(ws, row, 5, f"=D{row}-C{row}", "0")
-        row += 1
+    for label, slot in labelled([ds[0].slot for ds in by_slot.values()]):
+        if slot is None:
+            wrap(put(ws, row, 2, label)).font = BOLD
+            row += 1
+            continue
+        for k, d in enumerate(by_slot[slot.key]):
+            if k == 0:
+                wrap(put(ws, row, 2, label))
+            row = _flag_row(ws, row, d, items)
     if len(found) > MAX_FLAGS:
         put(ws, row, 1, f"… en nog {len(found) - MAX_FLAGS} andere.")
+
+
+def _flag_row(ws: Worksheet, row: int, d: Disagreement, items: ItemsSheet) -> int:
+    """One subject's lowest, highest and difference on one answer; return the next row."""
+    refs = ranges(items.title, [items.cell(d.slot.key, n) for n in d.indexes])
+    wrap(put(ws, row, 1, d.subject)).fill = FLAG_FILL
+    formula(ws, row, 3, f"={agg('MIN', refs)}", "0")
+    formula(ws, row, 4, f"={agg('MAX', refs)}", "0")
+    formula(ws, row, 5, f"=D{row}-C{row}", "0")
+    return row + 1
