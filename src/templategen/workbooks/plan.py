@@ -223,10 +223,14 @@ class _Planner:
                     self.add_input(sheet, f"C{self.row}", slot)
                 self.other_row(sheet, child)
             elif child.kind is ItemKind.GUIDANCE:
-                text = child.text + "".join(f"\n• {b}" for b in child.bullets)
-                sheet.put(f"B{r}", text, "guidance")
-                sheet.merges.append(f"B{r}:D{r}")
-                sheet.heights[r] = 15.0 * (text.count("\n") + len(text) // 120 + 1)
+                # the text and each bullet a row of its own: a page may break between them
+                # (one tall row moves whole to the next page, leaving one nearly empty)
+                parts = [p for p in (child.text, *(f"• {b}" for b in child.bullets)) if p]
+                for n, text in enumerate(parts):
+                    self.row = r + n
+                    sheet.put(f"B{self.row}", text, "guidance")
+                    sheet.merges.append(f"B{self.row}:D{self.row}")
+                    sheet.heights[self.row] = 15.0 * (text.count("\n") + len(text) // 120 + 1)
             else:
                 target = self.item_sheets[child.id]
                 sheet.put(f"A{r}", child.number, "label")

@@ -10,6 +10,8 @@ from templategen.content.wording import text as wording
 from templategen.workbooks.formulas import SCORE_BUILDERS, ScoreContext, absolute, compress
 from templategen.workbooks.layout import SCORES_SHEET, ChartPlan, ResultCells, SheetPlan
 
+LABEL_LINE = 40  # characters of a (bold) label on one line of column A (48 wide)
+
 
 def scores_sheet(inst: Instrument, calc_rows: dict[str, int],
                  results: dict[str, ResultCells]) -> SheetPlan | None:
@@ -43,6 +45,8 @@ def scores_sheet(inst: Instrument, calc_rows: dict[str, int],
             for score_row in [row, *row.extra]:
                 sheet.put(f"A{r}", score_row.label,
                           "label" if score_row is not row else "question")
+                if len(score_row.label) > LABEL_LINE:  # wraps: as tall as its lines
+                    sheet.heights[r] = 15.0 * (len(score_row.label) // LABEL_LINE + 1)
                 sheet.put(f"B{r}", score_row.value, "score",
                           "0%" if score_row.percent else "0.##")
                 if score_row.maximum is not None:

@@ -20,6 +20,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.content.bundled import BUNDLED_TEMPLATES
@@ -33,6 +34,7 @@ from templategen.content.signing import CopyKey
 from templategen.workbooks.charts import make_chart
 from templategen.workbooks.layout import Cell as LayoutCell
 from templategen.workbooks.layout import Layout, SheetPlan, list_key
+from templategen.workbooks.pages import MARGIN_HEADER, MARGIN_SIDE, MARGIN_TOP, page_setup
 from templategen.workbooks.style import FORMATS, ROLES, HouseStyle, load_house_style, validation
 from templategen.xmltext import xml_safe
 
@@ -170,10 +172,13 @@ def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout,
     if plan.header_row:
         ws.freeze_panes = f"A{plan.header_row + 1}"
         ws.print_title_rows = f"1:{plan.header_row}"
-    ws.page_setup.orientation = "landscape"
+    setup = page_setup(plan)
+    ws.page_setup.orientation = setup.orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = setup.pages_tall
+    ws.page_margins = PageMargins(left=MARGIN_SIDE, right=MARGIN_SIDE, top=MARGIN_TOP,
+                                  bottom=MARGIN_TOP, header=MARGIN_HEADER, footer=MARGIN_HEADER)
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.protection.sheet = True
     ws.protection.formatColumns = False
