@@ -144,6 +144,19 @@ def test_an_out_of_range_value_is_excluded_from_the_score_and_marked(compared, t
     devices = head.index("Leerlingen met een device")
     assert scores["Leider r3"][devices] == 120 and scores["Leider r4"][devices] in (None, "")
 
+    # the overview says, beside r4's scores, which answer was kept out and why
+    overview = load_workbook(out)["Overzicht scan"]
+    head_row = next(r for r in overview.iter_rows() if r[0].value == "Onderwerp"
+                    and r[1].value == "Respondent")
+    labels = [c.value for c in head_row]
+    mark_col = labels.index("Ongeldig, niet meegeteld")
+    marks = {r[1].value: r[mark_col] for r in overview.iter_rows(min_row=head_row[0].row + 1,
+                                                                 max_row=head_row[0].row + 4)}
+    assert marks["Leider r4"].value == "2.1: 500"
+    assert "500 ligt buiten het bereik 1–200" in marks["Leider r4"].comment.text
+    assert marks["Leider r4"].fill.fgColor.rgb.endswith("F8CBAD")
+    assert all(marks[f"Leider r{n}"].value is None for n in (1, 2, 3))
+
     # where it is shown, it is marked: text (never a number a formula can count), orange,
     # with a comment that says why; the sheet has a legend
     # (the item sheet: one row per respondent from row 7, one column per slot keyed in row 6)

@@ -114,3 +114,18 @@ def test_ctrl_c_ends_with_one_line_and_a_consistent_store(tmp_path):
     assert again.stdout.count("duplicate ") == stored
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == len(files)
+
+
+def test_missing_out_folders_are_created_for_compare_and_export(tmp_path):
+    blank = build(tmp_path)[0]
+    db = tmp_path / "s.db"
+    code, out, err = run("ingest", str(blank), "--db", str(db), "--content", str(CONTENT))
+    assert code == 0, out + err
+    workbook = tmp_path / "nieuw" / "map" / "vergelijking.xlsx"
+    code, out, err = run("compare", "--db", str(db), "--out", str(workbook),
+                         "--content", str(CONTENT))
+    assert code == 0 and workbook.is_file(), out + err
+    for fmt in ("csv", "json", "xlsx"):
+        target = tmp_path / "export" / fmt / f"antwoorden.{fmt}"
+        code, out, err = run("export", "--db", str(db), "--format", fmt, "--out", str(target))
+        assert code == 0 and target.is_file(), out + err

@@ -10,7 +10,6 @@ bars and each group gets a stacked bar chart, one bar per question.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import BOLD, TITLE, cell_ref, formula, header, put, widths, wrap
 from templategen.compare.data import Column
-from templategen.compare.items import ItemsSheet, labelled
+from templategen.compare.items import ItemsSheet, labelled, short_name
 from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
 from templategen.office.formulas import number_literal, text_literal
 
@@ -29,7 +28,6 @@ BAR_COLOUR = "5B9BD5"
 FIRST_COUNT = 3  # column C: the first answer option (A: a short name, B: the question)
 ROW_CM = 0.53  # height of one table row in a chart's centimetres
 MIN_CHART_ROWS = 5
-NUMBERED = re.compile(r"^\d+[\d.]*[a-z]?\.?$")
 
 
 @dataclass(frozen=True)
@@ -69,20 +67,6 @@ def _count(row_range: str, options: Options, k: int) -> str:
     if criterion.startswith('"'):  # text: exact, never a wildcard or an operator
         return f"=SUMPRODUCT(--({row_range}={criterion}))"
     return f"=COUNTIF({row_range},{criterion})"
-
-
-def short_name(slot: Slot) -> str:
-    """The chart's name for one answer: the question's number (else id), row and column."""
-    item = slot.item
-    parts = [item.number] if item.number else []
-    if slot.row is not None:  # a row numbered in its text ("1.1 De visie …") by that number
-        first = slot.row.text.split(maxsplit=1)[0] if slot.row.text.strip() else ""
-        parts.append(first if NUMBERED.match(first) else slot.row.id)
-    if slot.entry is not None:
-        parts.append(str(slot.entry))
-    if item.kind.value in ("grid", "indicators", "entries", "multi") or slot.row is not None:
-        parts.append(slot.field.id)
-    return " ".join(parts) if parts else item.id
 
 
 def write_distribution(ws: Worksheet, inst: Instrument, columns: list[Column],

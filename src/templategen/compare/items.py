@@ -12,6 +12,7 @@ helper columns that other sheets need (such as the stakeholder group of each ent
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +115,21 @@ def slot_parts(slot: Slot) -> list[str]:
 
 
 LONG_ROW = 30  # a table row's text longer than this is shown once above its answers
+NUMBERED = re.compile(r"^\d+[\d.]*[a-z]?\.?$")
+
+
+def short_name(slot: Slot) -> str:
+    """The chart's name for one answer: the question's number (else id), row and column."""
+    item = slot.item
+    parts = [item.number] if item.number else []
+    if slot.row is not None:  # a row numbered in its text ("1.1 De visie …") by that number
+        first = slot.row.text.split(maxsplit=1)[0] if slot.row.text.strip() else ""
+        parts.append(first if NUMBERED.match(first) else slot.row.id)
+    if slot.entry is not None:
+        parts.append(str(slot.entry))
+    if item.kind.value in ("grid", "indicators", "entries", "multi") or slot.row is not None:
+        parts.append(slot.field.id)
+    return " ".join(parts) if parts else item.id
 
 
 def labelled(slots: Iterable[Slot]) -> Iterator[tuple[str, Slot | None]]:

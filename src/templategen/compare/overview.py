@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -33,11 +34,13 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.data import Column
-from templategen.compare.items import ItemsSheet, labelled
+from templategen.compare.items import ItemsSheet, labelled, short_name, slot_label
 from templategen.compare.rules import NUMBER_FORMATS, WHOLE_RULES, main_rule, whole_rules
+from templategen.compare.validity import mark_text
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
 
 MAX_FLAGS = 60
+INVALID_HEADER = "Ongeldig, niet meegeteld"
 
 
 @dataclass
@@ -96,6 +99,30 @@ def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
     ws.freeze_panes = ws.cell(row=first, column=3)
     widths(ws, {1: 28, 2: 45})
     widths(ws, {3 + k: 14 for k in range(max(len(rules), 5))})
+    _invalid_column(ws, top + 1, 3 + len(rules), inst, columns)
+
+
+def _invalid_column(ws: Worksheet, head: int, col: int, inst: Instrument,
+                    columns: list[Column]) -> None:
+    """After the scores, per respondent the answers kept out of them as invalid (marked)."""
+    if not any(c.invalid for c in columns):
+        return
+    header(ws, head, [INVALID_HEADER], col)
+    slots = {s.key: s for s in inst.slots()}
+    for n, column in enumerate(columns):
+        if not column.invalid:
+            continue
+        shown = [(slots[key], value, why) for key, (value, why) in column.invalid.items()]
+        cell = wrap(put(ws, head + 1 + n, col, "; ".join(
+            f"{short_name(slot)}: {_value(value)}" for slot, value, _ in shown)))
+        cell.fill = FLAG_FILL
+        cell.comment = Comment("\n".join(f"{slot_label(slot)}: {mark_text(value, why)}"
+                                         for slot, value, why in shown), "templategen")
+    widths(ws, {col: 24})
+
+
+def _value(value: object) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
