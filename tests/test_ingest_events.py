@@ -87,6 +87,26 @@ def test_non_utf8_file_names_are_stored_escaped_and_reported(tmp_path, returned)
     assert [r[0] for r in rejected] == ["sch\\xe8ma.pdf"]
 
 
+def test_a_mail_file_whose_name_is_not_utf8_is_reported_escaped(tmp_path):
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "school@example.org", "RE: formulier"
+    msg.set_content("In de bijlage.")
+    msg.add_attachment(b"PK\x03\x04 kapot", maintype="application", subtype="octet-stream",
+                       filename="formulier.docx")
+    (tmp_path / os.fsdecode(b"antwoord \xe9.eml")).write_bytes(msg.as_bytes())
+    report = tmp_path / "report.json"
+    proc = cli(tmp_path / os.fsdecode(b"antwoord \xe9.eml"), db=tmp_path / "s.db",
+               report=report)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in out + err, err
+    [outcome] = json.loads(report.read_text("utf-8"))
+    assert outcome["status"] == "rejected"
+    assert outcome["file"] == "antwoord \\xe9.eml: formulier.docx"
+    assert "antwoord \\xe9.eml" in out
+
+
 def test_two_ingests_on_one_store_store_every_file_once(tmp_path, returned):
     """Overlapping batches that start on the same files, so both race for them; a file
     neither can store is logged once."""

@@ -27,6 +27,7 @@ from templategen.returned.ingest import (
     ingest_file,
     ingest_paths,
     make_reader,
+    shown_name,
     walk,
     write_report,
 )
@@ -90,7 +91,7 @@ def collect(paths: Iterable[Path], db: Path | str, imap: Any = None,
     sources = list(_sources(paths))
     if not sources and imap is None:
         raise NothingToIngest(f"no returned files or mail found in "
-                              f"{', '.join(str(p) for p in paths)}.")
+                              f"{', '.join(shown_name(p) for p in paths)}.")
     outcomes: list[Outcome] = []
     reader = make_reader(catalog, limits, budget, in_process)
 
@@ -140,20 +141,21 @@ def _sources(paths: list[Path]) -> Iterator[tuple[str, Path]]:
 
 def letters(path: Path) -> Iterator[Letter]:
     """Every mail in one mail file, mbox file or Maildir folder."""
+    name = shown_name(Path(path.name))  # bytes that are not UTF-8 shown as \xNN
     if path.is_dir():
         box: mailbox.Mailbox[Any] = mailbox.Maildir(str(path), factory=None, create=False)
-        yield from _box_letters(box, path.name)
+        yield from _box_letters(box, name)
         return
     suffix = path.suffix.lower()
     if suffix == ".mbox" or (suffix not in MAIL_SUFFIXES and _is_mbox(path)):
-        yield from _box_letters(mailbox.mbox(str(path), create=False), path.name)
+        yield from _box_letters(mailbox.mbox(str(path), create=False), name)
         return
-    big = too_large(path.name, path.stat().st_size)
+    big = too_large(name, path.stat().st_size)
     if big is not None:
         yield big
         return
     raw = path.read_bytes()
-    yield read_outlook(path.name, raw) if suffix == ".msg" else read_mime(path.name, raw)
+    yield read_outlook(name, raw) if suffix == ".msg" else read_mime(name, raw)
 
 
 def _box_letters(box: mailbox.Mailbox[Any], name: str) -> Iterator[Letter]:
