@@ -295,7 +295,8 @@ class _Builder(RuleChecks):
             other = self.other(data)
             if other is not None:
                 options += (Field(id=OTHER_OPTION, label=OTHER_LABEL, kind=FieldKind.CHECK),)
-            return Item(**common, options=options, other=other)
+            return Item(**common, options=options, other=other,
+                        required=self.bool_(data, "required"))
         if kind in TABLE_KINDS:
             attrs = tuple(self.attribute(ad) for ad in self.list_(data, "attributes"))
             columns = self.fields(data, "columns")

@@ -234,6 +234,12 @@ class Item:
     bullets: tuple[str, ...] = ()  # guidance: list items
     options: tuple[Field, ...] = ()  # multi: one tick box per option (with "anders" if other)
     other: Field | None = None  # choice, multi with other: true: the "namelijk" text field
+    required: bool = False  # multi: at least one option must be ticked
+
+    @property
+    def is_required(self) -> bool:
+        """Whether the question must be answered: its answer, or (multi) one of its ticks."""
+        return self.required or (self.answer is not None and self.answer.required)
 
     @property
     def answerable(self) -> bool:

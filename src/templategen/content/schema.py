@@ -45,7 +45,9 @@ ITEM_KEYS: dict[ItemKind, dict[str, set[str]]] = {
     ItemKind.CHOICE: {
         "required": {"id", "kind", "text", "options"}, "optional": {"required", "other"},
     },
-    ItemKind.MULTI: {"required": {"id", "kind", "text", "options"}, "optional": {"other"}},
+    ItemKind.MULTI: {
+        "required": {"id", "kind", "text", "options"}, "optional": {"other", "required"},
+    },
     ItemKind.NUMBER: {
         "required": {"id", "kind", "text"},
         "optional": {"required", "min", "max", "message"},

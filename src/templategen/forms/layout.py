@@ -160,7 +160,8 @@ class FormWriter:
         if inst.instructions:
             self.para("intro", inst.instructions)
         self.para("intro", wording(inst.register, "form_how_to"))
-        if any(s.field.required for s in inst.slots()):
+        if (any(s.field.required for s in inst.slots())
+                or any(i.is_required for i in inst.walk_items())):
             self.para("intro", wording(inst.register, "required_legend"))
         self.respondent()
         for section in inst.sections:
@@ -202,7 +203,7 @@ class FormWriter:
         """The question, its mark and hint: a chain kept with the answer that follows."""
         text = f"{item.number} {item.text}" if item.number else item.text
         p = self.para("question", text)
-        if item.answer is not None and item.answer.required:
+        if item.is_required:
             self.mark(p)
         self.note(p, note)
         chain = [p]

@@ -161,6 +161,7 @@ def check_extraction(instrument: Instrument, version: str,
         warnings.extend(result.warnings)
     for item_id, slots in missing.items():
         warnings.extend(_missing(items[item_id], slots))
+    warnings.extend(_unticked(instrument, found, missing))
     if extraction.unknown:
         for key, raw in extraction.unknown.items():
             found[key] = Answer(_plain(raw), checking.raw_text(raw), unknown=True)
@@ -170,6 +171,16 @@ def check_extraction(instrument: Instrument, version: str,
             f"instrument (file version {version}) and were kept apart: {_listed(keys)}."
         )
     return found, warnings
+
+
+def _unticked(instrument: Instrument, found: dict[str, Answer],
+              missing: dict[str, list[Slot]]) -> list[str]:
+    """A required multi item (tick all that apply) with none of its boxes ticked."""
+    return [f"{_item_label(item)}: required, but nothing is ticked; ask the sender to answer it."
+            for item in instrument.walk_items()
+            if item.kind is ItemKind.MULTI and item.required and item.id not in missing
+            and not any(found[s.key].value is True for s in item_slots(item)
+                        if s.key in found)]
 
 
 def _missing(item: Item, slots: list[Slot]) -> list[str]:
