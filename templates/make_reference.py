@@ -25,6 +25,7 @@ Run: python templates/make_reference.py
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from docx import Document
@@ -154,8 +155,12 @@ def make(path: Path) -> Path:
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    doc.core_properties.title = "templategen huisstijl"
-    doc.core_properties.author = "templategen"
+    # no author: the organisation that makes it its house style sets itself (docs/house-style.md)
+    props = doc.core_properties
+    props.title = "Huisstijl"
+    props.author = props.last_modified_by = props.comments = ""
+    props.created = props.modified = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props.language = "nl-NL"
     doc.save(path)
     return path
 
@@ -190,8 +195,9 @@ def make_xlsx(path: Path) -> Path:
         wb.add_named_style(NamedStyle(name=name, **attributes))
         ws.cell(row, 1, name)
         ws.cell(row, 2, XLSX_USES[name]).style = name
-    wb.properties.title = "templategen huisstijl"
-    wb.properties.creator = "templategen"
+    wb.properties.title = "Huisstijl"
+    wb.properties.creator = ""  # the organisation sets itself, in either reference file
+    wb.properties.language = "nl-NL"
     wb.save(path)
     return path
 

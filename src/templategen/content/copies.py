@@ -32,11 +32,15 @@ DEFAULT_CREATOR = "templategen"
 _TOOL_AUTHORS = frozenset({"", "python-docx", "openpyxl", "templategen"})
 
 
-def organisation(reference_author: str | None) -> str:
+def organisation(*reference_authors: str | None) -> str:
     """The creator of a form or workbook: the organisation named as author of the house
-    style's reference file (File > Info > Properties), else "templategen"."""
-    author = (reference_author or "").strip()
-    return DEFAULT_CREATOR if author.casefold() in _TOOL_AUTHORS else author
+    style's reference files (File > Info > Properties; the first that names one, not a
+    tool), else "templategen"."""
+    for reference_author in reference_authors:
+        author = (reference_author or "").strip()
+        if author.casefold() not in _TOOL_AUTHORS:
+            return author
+    return DEFAULT_CREATOR
 
 
 def copy_file_name(instrument: Instrument, recipient: Recipient | None, suffix: str) -> str:

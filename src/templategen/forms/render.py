@@ -46,6 +46,7 @@ from templategen.forms import controls
 from templategen.forms.controls import PLACEHOLDER_STYLE
 from templategen.forms.layout import STYLES, FormWriter, find_logo, write_header
 from templategen.office import custom_props
+from templategen.office.authorship import package_author
 from templategen.xmltext import xml_safe
 
 REFERENCE_DOCX = "reference.docx"
@@ -194,7 +195,7 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
     writer = FormWriter(doc, instrument)
     writer.write()
     write_header(doc, title, find_logo(path.parent))
-    _core_properties(doc, instrument, title)
+    _core_properties(doc, instrument, title, package_author(path.with_name("reference.xlsx")))
     buffer = io.BytesIO()
     doc.save(buffer)
     parts = _read_parts(buffer.getvalue())
@@ -226,10 +227,12 @@ def _placeholder_style(doc: DocxDocument) -> str:
     return str(style.style_id)
 
 
-def _core_properties(doc: DocxDocument, instrument: Instrument, title: str) -> None:
-    """Title, subject, creator (the organisation whose house style it is), now, Dutch."""
+def _core_properties(doc: DocxDocument, instrument: Instrument, title: str,
+                     workbook_author: str) -> None:
+    """Title, subject, creator (the organisation whose house style it is: the author of
+    reference.docx, else of reference.xlsx beside it), now, Dutch."""
     props = doc.core_properties
-    creator = organisation(props.author)
+    creator = organisation(props.author, workbook_author)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props.title = title
     props.subject = instrument.source.document or title

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.content.model import Field, FieldKind
 from templategen.errors import TemplateError
+from templategen.office.authorship import package_author
 
 _THIN = Side(style="thin", color="A6A6A6")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -100,6 +101,9 @@ ROLES: dict[str, Role] = {
 }
 
 
+REFERENCE_DOCX = "reference.docx"  # the forms' house style, beside reference.xlsx
+
+
 @dataclass(frozen=True)
 class HouseStyle:
     """The named cell styles a workbook gets (name -> attributes), and what was wrong with
@@ -108,6 +112,7 @@ class HouseStyle:
     styles: dict[str, dict[str, Any]]
     warnings: tuple[str, ...] = ()
     author: str = ""  # the reference's creator: the organisation whose house style it is
+    form_author: str = ""  # the creator of reference.docx beside it (the same organisation)
 
     def add_to(self, wb: Workbook) -> None:
         """Register every named style in a new workbook (so cells can use them by name)."""
@@ -116,13 +121,17 @@ class HouseStyle:
 
 
 def load_house_style(path: Path) -> HouseStyle:
-    """The house style of a reference workbook; the bundled look when there is none."""
+    """The house style of a reference workbook; the bundled look when there is none. Its
+    author may be set in reference.docx beside it instead (one organisation, either file)."""
+    form_author = package_author(path.with_name(REFERENCE_DOCX))
     if not path.is_file():
         return HouseStyle(DEFAULT_STYLES, (
             f"{path}: no such file; workbooks get the bundled house style. Fix: copy "
-            "templates/reference.xlsx into the templates folder and change its cell styles.",))
+            "templates/reference.xlsx into the templates folder and change its cell styles.",),
+            form_author=form_author)
     stat = path.stat()
-    return _read_reference(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    house = _read_reference(path.resolve(), stat.st_mtime_ns, stat.st_size)
+    return replace(house, form_author=form_author)
 
 
 @lru_cache(maxsize=8)

@@ -93,7 +93,8 @@ def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     wb.properties.title = xml_safe(title)
     wb.properties.subject = xml_safe(inst.source.document or title)
-    wb.properties.creator = wb.properties.lastModifiedBy = organisation(house.author)
+    wb.properties.creator = wb.properties.lastModifiedBy = organisation(house.author,
+                                                                        house.form_author)
     wb.properties.created = wb.properties.modified = now
     wb.properties.language = LANGUAGE
     wb.properties.keywords = f"{inst.id} {inst.version}"
