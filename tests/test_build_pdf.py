@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from templategen.cli import main
-from templategen.content.catalog import load_instrument
-from templategen.content.model import OTHER_LABEL
+from templategen.content.catalog import load_catalog, load_instrument
+from templategen.content.model import OTHER_LABEL, FieldKind
 from templategen.office import libreoffice
 
 CONTENT = Path(__file__).parent / "fixtures" / "content_new"
@@ -107,3 +107,20 @@ def test_without_libreoffice_build_pdf_stops_with_one_sentence(
     assert "LibreOffice" in result.output and "without --pdf" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not out.exists()  # nothing half-done
+
+
+@needs_lo
+def test_a_long_choice_list_is_printed_whole(tmp_path: Path) -> None:
+    """A dropdown of many choices gets a line each, and its row grows to hold them all."""
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path), "--only",
+                                       "digitale_school", "--pdf"])
+    assert result.exit_code == 0, result.output
+    instrument = load_catalog().get("digitale_school")
+    assert instrument is not None
+    longest = max((s.field for s in instrument.slots() if s.field.kind is FieldKind.CHOICE),
+                  key=lambda f: len(f.options))
+    assert len(longest.options) >= 5
+    for pdf in tmp_path.glob("*.pdf"):
+        body = " ".join(text(pdf).split())
+        for option in longest.options:
+            assert f"☐ {' '.join(option.split())}" in body, (pdf.name, option)

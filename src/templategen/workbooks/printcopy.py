@@ -9,6 +9,7 @@ layout, styles, header and footer, is the workbook's own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from templategen.content.model import FieldKind, Slot
@@ -18,6 +19,8 @@ from templategen.workbooks.layout import Cell, Layout, SheetPlan, list_key
 
 UNCHECKED = "\u2610"  # ☐
 INLINE_CHOICES = 40  # choices this long in all share a line, longer lists get one a line
+LINE_POINTS = 15.0  # one printed line of a cell
+DEFAULT_WIDTH = 8.43  # characters, a column without a planned width
 
 
 def choices_text(slot: Slot) -> str:
@@ -39,10 +42,17 @@ def _sheet(plan: SheetPlan, how_to: tuple[str, str]) -> SheetPlan:
     if plan.hidden:
         return plan
     cells = {coord: _printed(cell, how_to) for coord, cell in plan.cells.items()}
+    heights = dict(plan.heights)
     for coord, slot in plan.inputs.items():
         if list_key(slot) is not None and not cells[coord].prefill:
-            cells[coord] = Cell(choices_text(slot), "input_wrap")
-    return replace(plan, cells=cells)
+            text = choices_text(slot)
+            cells[coord] = Cell(text, "input_wrap")
+            # as tall as the choices' lines (a planned row height would cut them off)
+            width = plan.widths.get(re.sub(r"\d+$", "", coord), DEFAULT_WIDTH)
+            lines = sum(-(-len(line) // max(int(width) - 2, 1)) for line in text.split("\n"))
+            row = int(re.search(r"\d+$", coord).group())  # type: ignore[union-attr]
+            heights[row] = max(heights.get(row, 0.0), LINE_POINTS * lines + 3)
+    return replace(plan, cells=cells, heights=heights)
 
 
 def _printed(cell: Cell, how_to: tuple[str, str]) -> Cell:
