@@ -13,12 +13,21 @@ file), then for each batch size runs, each in a fresh subprocess:
 
 Prints files/s, the ratio ingest/floor and peak memory (max RSS of the process and its
 worker) per batch size, so flat memory shows as equal peaks for 100 and 1000 files.
+
+    python benchmarks/bench_ingest.py --baseline OTHER/src --repeat 3
+
+also measures, in the same run and alternating with this checkout's, the ingest of another
+checkout (its ``src`` folder first on PYTHONPATH; e.g. a ``git worktree`` of main without a
+change) on the same files, and prints the slowdown of this checkout against it. With
+``--repeat`` every measurement is taken that many times and the fastest counts (the machine
+is shared and noisy; the fastest run is the one least disturbed).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -83,11 +92,20 @@ def floor(folder: Path, parts: dict[str, list[str]]) -> None:
                 etree.fromstring(z.read(name), parser)
 
 
-def run_child(mode: str, folder: Path, extra: list[str]) -> dict[str, float]:
-    """Run one measurement in a fresh interpreter; it reports its wall time and peak RSS."""
+def run_child(mode: str, folder: Path, extra: list[str],
+              src: Path | None = None) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter; it reports its wall time and peak RSS.
+    ``src``: import templategen from that folder instead (the baseline)."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     proc = subprocess.run([sys.executable, __file__, "--child", mode, str(folder), *extra],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def fastest(runs: list[dict[str, float]]) -> dict[str, float]:
+    return min(runs, key=lambda r: r["seconds"])
 
 
 def child(mode: str, folder: Path, extra: list[str]) -> None:
@@ -121,6 +139,9 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=1000)
     ap.add_argument("--batches", default="100,1000")
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another checkout's src folder, measured alongside")
+    ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -137,21 +158,37 @@ def main() -> None:
     parts = parts_ingest_reads(corpus)
     print("parts read per file:", {k: len(v) for k, v in parts.items()})
     files = sorted(corpus.iterdir())
+    base = args.baseline.resolve() if args.baseline else None
     print(f"{'batch':>6} {'floor f/s':>10} {'ingest f/s':>11} {'ratio':>6} "
-          f"{'in-proc f/s':>12} {'ratio':>6} {'floor MB':>9} {'ingest MB':>10} {'in-proc MB':>11}")
+          f"{'in-proc f/s':>12} {'ratio':>6} {'floor MB':>9} {'ingest MB':>10} {'in-proc MB':>11}"
+          + (f" {'base f/s':>9} {'base in-proc':>12} {'slowdown':>9} {'in-proc':>8}"
+             if base else ""))
     for size in (int(b) for b in args.batches.split(",")):
         batch = work / f"batch_{size}"
         shutil.rmtree(batch, ignore_errors=True)
         batch.mkdir()
         for path in files[:size]:
             (batch / path.name).symlink_to(path)
-        fl = run_child("floor", batch, [json.dumps(parts)])
-        ing = run_child("worker", batch, [])
-        inp = run_child("inprocess", batch, [])
-        print(f"{size:>6} {size / fl['seconds']:>10.0f} {size / ing['seconds']:>11.0f} "
-              f"{ing['seconds'] / fl['seconds']:>6.1f} {size / inp['seconds']:>12.0f} "
-              f"{inp['seconds'] / fl['seconds']:>6.1f} {fl['peak_mb']:>9.0f} "
-              f"{ing['peak_mb']:>10.0f} {inp['peak_mb']:>11.0f}")
+        runs: dict[str, list[dict[str, float]]] = {}
+        for _ in range(args.repeat):  # alternate, so a noisy spell hits every mode alike
+            runs.setdefault("floor", []).append(run_child("floor", batch, [json.dumps(parts)]))
+            runs.setdefault("worker", []).append(run_child("worker", batch, []))
+            if base:
+                runs.setdefault("base", []).append(run_child("worker", batch, [], base))
+            runs.setdefault("inprocess", []).append(run_child("inprocess", batch, []))
+            if base:
+                runs.setdefault("base_in", []).append(run_child("inprocess", batch, [], base))
+        fl, ing, inp = (fastest(runs[m]) for m in ("floor", "worker", "inprocess"))
+        line = (f"{size:>6} {size / fl['seconds']:>10.0f} {size / ing['seconds']:>11.0f} "
+                f"{ing['seconds'] / fl['seconds']:>6.1f} {size / inp['seconds']:>12.0f} "
+                f"{inp['seconds'] / fl['seconds']:>6.1f} {fl['peak_mb']:>9.0f} "
+                f"{ing['peak_mb']:>10.0f} {inp['peak_mb']:>11.0f}")
+        if base:
+            bw, bi = fastest(runs["base"]), fastest(runs["base_in"])
+            line += (f" {size / bw['seconds']:>9.0f} {size / bi['seconds']:>12.0f} "
+                     f"{ing['seconds'] / bw['seconds'] - 1:>+9.1%} "
+                     f"{inp['seconds'] / bi['seconds'] - 1:>+8.1%}")
+        print(line)
 
 
 if __name__ == "__main__":

@@ -310,3 +310,31 @@ def test_caps_on_total_answer_bytes_and_on_warnings(tmp_path):
     assert few.status == "accepted_with_warnings"
     assert len(few.warnings) == 2 and len(few.warnings[0]) == 30
     assert few.warnings[1].endswith("were left out."), few.warnings
+
+
+def test_the_issues_gigabyte_workbook_is_refused_in_bounded_memory(tmp_path):
+    """The issue's case on the real instrument: shrm_ict's 569 answer cells all pointing at
+    one 1 MB shared string (a 1.1 GB store before), and 4,000 extra tg_ names (a MemoryError
+    in the parent before): both refused whole, the valid workbook after them still stored,
+    the whole process tree far below 600 MB."""
+    built = build_all(content_dir=None, templates_dir=None, out_dir=tmp_path / "built",
+                      recipients_path=None, only=["shrm_ict"]).files
+    book = next(f for f in built if f.suffix == ".xlsx")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    hostile_content.shared_string_everywhere(book, inbox / "a_shared_string.xlsx")
+    hostile_content.extra_names(book, inbox / "b_extra_names.xlsx")
+    shutil.copy(book, inbox / "c_valid.xlsx")
+    cells = hostile_content.answer_cells(hostile_content._parts(book))
+    assert len(cells) >= 569
+    db, report = tmp_path / "s.db", tmp_path / "r.json"
+    proc = run_measured([sys.executable, "-m", "templategen", "ingest", str(inbox), "--db",
+                         str(db), "--report", str(report)], tmp_path)
+    got = {Path(r["file"]).name: r for r in json.loads(report.read_text("utf-8"))}
+    assert got["a_shared_string.xlsx"]["status"] == "rejected"
+    assert "1000000 tekens" in got["a_shared_string.xlsx"]["reason"]
+    assert got["b_extra_names.xlsx"]["status"] == "rejected"
+    assert "antwoordvelden" in got["b_extra_names.xlsx"]["reason"]
+    assert got["c_valid.xlsx"]["status"].startswith("accepted"), got["c_valid.xlsx"]
+    assert db.stat().st_size < 5 * 1024 * 1024
+    assert proc.bound_mb < 600, (proc.sampled_mb, proc.bound_mb)

@@ -13,6 +13,8 @@ DDEAUTO, INCLUDETEXT, INCLUDEPICTURE, LINK) are found by the Word reader
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from templategen.returned.reading import Archive
@@ -35,6 +37,9 @@ ACTIVE_TYPES = {
 REMOTE = ("http:", "https:", "ftp:", "\\\\", "//", "file://\\\\", "file:////")
 # relationship types that may point outside the file without being reported
 HARMLESS_EXTERNAL = frozenset({"hyperlink"})
+# a relationship type ending in one of these kinds, or an external target
+_MARKERS = re.compile(b"External|/(?:" + b"|".join(k.encode() for k in ACTIVE_TYPES)
+                      + b"|attachedTemplate)[\"']")
 FETCHING_FIELDS = ("DDEAUTO", "DDE", "INCLUDETEXT", "INCLUDEPICTURE", "LINK", "IMPORT")
 
 
@@ -42,8 +47,8 @@ def active_content(archive: Archive) -> list[str]:
     """One warning per kind of active or outside content found in the package."""
     found: dict[str, set[str]] = {}
     for part in archive.names():
-        if not part.endswith(".rels"):
-            continue
+        if not part.endswith(".rels") or not _MARKERS.search(archive.read(part)):
+            continue  # (a quick look at the bytes first: most files hold none of these)
         for rel in archive.xml(part).iter(_PKG_REL):
             kind = rel.get("Type", "").rsplit("/", 1)[-1]
             external = rel.get("TargetMode", "") == "External"

@@ -31,11 +31,7 @@ EXCEL_CELL_MAX = 32767
 
 def answer_limit(instrument: Instrument, key: str, limits: Limits) -> int:
     """The most characters one answer may hold."""
-    slot = _slots(instrument).get(key)
-    if slot is not None and slot.field.kind is FieldKind.TEXT and \
-            slot.field.constraint.max_length is not None:
-        return min(slot.field.constraint.max_length, limits.max_answer_chars)
-    return limits.max_answer_chars
+    return _limits(instrument, limits.max_answer_chars).get(key, limits.max_answer_chars)
 
 
 def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
@@ -48,23 +44,30 @@ def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
             f"{name} bevat {len(answers)} antwoordvelden, veel meer dan de {slots} van dit "
             "formulier; stuur het formulier zoals u het kreeg, alleen ingevuld."
         )
-    total = 0
+    per_key, default = _limits(instrument, limits.max_answer_chars), limits.max_answer_chars
+    chars = 0
     for key, answer in answers.items():
-        longest = max(_chars(answer.value), _chars(answer.raw))
-        limit = answer_limit(instrument, key, limits)
+        value, raw = answer.value, answer.raw
+        own = len(value) if value.__class__ is str else 0
+        typed = len(raw) if raw.__class__ is str else 0  # type: ignore[arg-type]
+        chars += own + typed
+        longest = own if own > typed else typed
+        limit = per_key.get(key, default)
         if longest > limit:
-            label = _label(instrument, key)
             raise RejectedFile(
-                f"{name}: het antwoord bij {label} is {longest} tekens lang, meer dan de "
-                f"{limit} die zijn toegestaan; maak het korter en stuur het bestand opnieuw."
-            )
-        total += _bytes(answer.value) + _bytes(answer.raw)
-        if total > limits.max_stored_bytes:
-            raise RejectedFile(
-                f"{name} bevat samen meer dan {_size(limits.max_stored_bytes)} aan antwoorden, "
-                "veel meer dan een formulier ooit bevat; maak de antwoorden korter en stuur het "
+                f"{name}: het antwoord bij {_label(instrument, key)} is {longest} tekens lang, "
+                f"meer dan de {limit} die zijn toegestaan; maak het korter en stuur het "
                 "bestand opnieuw."
             )
+    # a character is at most 4 bytes of UTF-8: count the bytes only when that could matter
+    if (chars * 4 + len(answers) * 16 > limits.max_stored_bytes and
+            sum(_bytes(a.value) + _bytes(a.raw) for a in answers.values())
+            > limits.max_stored_bytes):
+        raise RejectedFile(
+            f"{name} bevat samen meer dan {_size(limits.max_stored_bytes)} aan antwoorden, "
+            "veel meer dan een formulier ooit bevat; maak de antwoorden korter en stuur het "
+            "bestand opnieuw."
+        )
 
 
 def check_places(name: str, instrument: Instrument, version: str,
@@ -96,10 +99,6 @@ def _size(n: int) -> str:
     return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} kB"
 
 
-def _chars(value: object) -> int:
-    return len(value) if isinstance(value, str) else 0
-
-
 def _bytes(value: object) -> int:
     if isinstance(value, str):
         return len(value.encode("utf-8", "surrogatepass"))
@@ -109,6 +108,24 @@ def _bytes(value: object) -> int:
 def _label(instrument: Instrument, key: str) -> str:
     slot = _slots(instrument).get(key)
     return slot.label if slot is not None else f"'{key[:60]}'"
+
+
+_LIMITS: dict[tuple[int, int], tuple[Instrument, dict[str, int]]] = {}
+
+
+def _limits(instrument: Instrument, most: int) -> dict[str, int]:
+    """Slot key -> its own answer limit, for the text questions that set a lower one."""
+    hit = _LIMITS.get((id(instrument), most))
+    if hit is not None and hit[0] is instrument:
+        return hit[1]
+    per_key = {key: min(slot.field.constraint.max_length, most)
+               for key, slot in _slots(instrument).items()
+               if slot.field.kind is FieldKind.TEXT
+               and slot.field.constraint.max_length is not None}
+    if len(_LIMITS) >= 32:
+        del _LIMITS[next(iter(_LIMITS))]
+    _LIMITS[(id(instrument), most)] = (instrument, per_key)
+    return per_key
 
 
 # id(instrument) -> (the instrument, its slots by key); see xlsx.template_cells

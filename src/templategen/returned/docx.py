@@ -60,6 +60,7 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
         return result
     root = archive.xml(DOCUMENT)
     slots = {s.key for s in instrument.slots()}
+    hidden = hidden_controls(root)
     for sdt in root.iter(_SDT):
         if sdt.find(f"{_SDT_CONTENT}//{_SDT}") is not None:
             continue  # a wrapper around other controls (LibreOffice adds these)
@@ -73,7 +74,7 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
             )
             continue
         target[key] = control_value(sdt)
-        if isinstance(target[key], str) and hidden_text(sdt):
+        if hidden and isinstance(target[key], str) and sdt in hidden:
             result.warnings.append(
                 f"answer '{key}' holds hidden text (formatted as hidden, so Word does not "
                 "show it); it was read with the rest of the answer."
@@ -97,12 +98,18 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     return result
 
 
-def hidden_text(sdt: etree._Element) -> bool:
-    """Whether a run of the control's text is formatted hidden (``w:vanish``)."""
-    for vanish in sdt.iterfind(f"{_SDT_CONTENT}//{_RUN}/{_RPR}/{{{W}}}vanish"):
-        if (vanish.get(_VAL) or "true").lower() not in ("0", "false", "off"):
-            return True
-    return False
+def hidden_controls(root: etree._Element) -> set[etree._Element]:
+    """The controls holding a run formatted hidden (``w:vanish``): found from the (rare)
+    vanish marks up, not by searching every control."""
+    found: set[etree._Element] = set()
+    for vanish in root.iter(f"{{{W}}}vanish"):
+        run_pr = vanish.getparent()
+        run = run_pr.getparent() if run_pr is not None else None
+        if run is None or run_pr.tag != _RPR or run.tag != _RUN or \
+                (vanish.get(_VAL) or "true").lower() in ("0", "false", "off"):
+            continue
+        found.update(a for a in run.iterancestors(_SDT))
+    return found
 
 
 def _outside_controls(root: etree._Element, slots: set[str], result: Extraction) -> None:

@@ -204,13 +204,13 @@ class SafeArchive:
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         chunks: list[bytes] = []
         size = fed = 0
-        pending = b""
+        pending: bytes | memoryview = b""
         try:
             while not inflater.eof:
                 if not pending:
                     if fed >= len(raw):
                         raise RejectedFile(self._damaged(name))  # the stream never ends
-                    pending = bytes(raw[fed:fed + _FEED])
+                    pending = raw[fed:fed + _FEED]
                     fed += len(pending)
                 chunk = inflater.decompress(pending, _OUT)
                 pending = inflater.unconsumed_tail
