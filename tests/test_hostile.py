@@ -325,6 +325,8 @@ def test_the_issues_gigabyte_workbook_is_refused_in_bounded_memory(tmp_path):
     hostile_content.shared_string_everywhere(book, inbox / "a_shared_string.xlsx")
     hostile_content.extra_names(book, inbox / "b_extra_names.xlsx")
     shutil.copy(book, inbox / "c_valid.xlsx")
+    fill, _ = typed_answers(load_catalog(None).get("shrm_ict"), 1, workbook=True)
+    fill_in_place(inbox / "c_valid.xlsx", fill)
     cells = hostile_content.answer_cells(hostile_content._parts(book))
     assert len(cells) >= 569
     db, report = tmp_path / "s.db", tmp_path / "r.json"
