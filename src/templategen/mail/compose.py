@@ -25,6 +25,7 @@ from templategen.content.bundled import BUNDLED_TEMPLATES
 from templategen.content.model import Instrument
 from templategen.content.placeholders import JINJA
 from templategen.content.recipients import Recipient
+from templategen.content.sandbox import render
 from templategen.errors import MailError
 from templategen.mail.kit import KitCopy
 
@@ -81,10 +82,13 @@ def write_letter(template: str, recipient: Recipient, instruments: list[Instrume
     context = {**recipient.context, "instrumenten": items,
                "deadline": deadlines[0] if deadlines else "",
                "afzender": _display_name(sender), "herinnering": purpose == "reminder"}
-    try:
-        text = MAIL_JINJA.from_string(template).render(**context)
+    try:  # within the content sandbox's bounds (content/sandbox.py)
+        text = render(MAIL_JINJA.from_string(template), context)
     except JinjaError as exc:
         raise MailError(f"the mail template cannot be filled: {exc}.") from None
+    except (ArithmeticError, ValueError, RecursionError) as exc:
+        raise MailError(f"the mail template cannot be filled: {type(exc).__name__}: "
+                        f"{str(exc)[:120]}.") from None
     first, _, body = text.lstrip("\n").partition("\n")
     if not first.lower().startswith(SUBJECT_PREFIX):
         raise MailError("the mail template must start with a line 'Onderwerp: …' (the "
