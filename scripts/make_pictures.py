@@ -63,7 +63,7 @@ def main() -> None:
         workbook_pdf = libreoffice.convert(workbook, "pdf", work / "workbook")
         render(form_pdf, 1, IMG / "form.png", 80)
         scores = page_of(workbook_pdf, "Scores (worden automatisch berekend)")
-        render(workbook_pdf, scores, IMG / "workbook.png", 110, crop=(60, 30, 1140, 400))
+        render(workbook_pdf, scores, IMG / "workbook.png", 110, crop=(20, 30, 1250, 400))
         run_demo(out_dir=work / "demo", echo=lambda *_: None)
         compare_pdf = libreoffice.convert(work / "demo" / "vergelijking.xlsx", "pdf",
                                           work / "compare")

@@ -10,7 +10,7 @@ from templategen.content.wording import text as wording
 from templategen.workbooks.formulas import SCORE_BUILDERS, ScoreContext, absolute, compress
 from templategen.workbooks.layout import SCORES_SHEET, ChartPlan, ResultCells, SheetPlan
 
-LABEL_LINE = 40  # characters of a (bold) label on one line of column A (48 wide)
+LABEL_LINE = 48  # characters of a (bold) label on one line of column A (48 wide)
 
 
 def scores_sheet(inst: Instrument, calc_rows: dict[str, int],
