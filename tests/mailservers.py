@@ -204,6 +204,17 @@ class ImapServer:
         finally:
             conn.logout()
 
+    def flags(self, folder: str) -> list[bytes]:
+        """The flags of every message in the folder (read without changing them)."""
+        conn = self.client()
+        try:
+            typ, data = conn.select(folder, readonly=True)
+            assert typ == "OK", data
+            typ, data = conn.fetch("1:*", "(FLAGS)")
+            return [d for d in data if isinstance(d, bytes)]
+        finally:
+            conn.logout()
+
     def count(self, folder: str) -> int:
         conn = self.client()
         try:

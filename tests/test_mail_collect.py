@@ -83,11 +83,12 @@ def test_replies_from_every_source_then_status_and_remind(
                     "--db", db, "--report", str(inbox.parent / "rapport.json"))
     assert code == 0, out
     accepted = [ln for ln in out.splitlines() if ln.startswith("accepted")]
-    assert len(accepted) == 11, out  # 10 replies with 11 files (s06 sent both), s02 twice
+    assert len(accepted) == 10, out  # 9 replies with 10 files (s06 sent both), s02 twice
+    assert "empty                  Maildir #" in out  # s09 sent the copy back unfilled
     for source in ("s01.eml: ", "s03.msg: ", "s04.msg: ", "antwoorden.mbox #1: ",
                    "antwoorden.mbox #2: ", "INBOX uid 1: "):
         assert any(source in ln for ln in accepted), (source, out)
-    assert sum("Maildir #" in ln for ln in accepted) == 2
+    assert sum("Maildir #" in ln for ln in accepted) == 1
     assert "no_form" in out and "INBOX uid 2: geen formulier als bijlage" in out
     report = json.loads((inbox.parent / "rapport.json").read_text(encoding="utf-8"))
     assert len(report) == 12
@@ -149,6 +150,7 @@ def test_replies_from_every_source_then_status_and_remind(
     code, out = run("ingest", "--imap", imap_server.url, "--db", db)
     assert code == 0 and "accepted" not in out, out
     assert imap_server.count("INBOX") == 2
+    assert not any(b"\\Seen" in flags for flags in imap_server.flags("INBOX"))
 
 
 def test_imap_move_to_moves_what_was_read(loop: dict, imap_server: ImapServer) -> None:

@@ -24,6 +24,7 @@ from templategen.mail.compose import build_message, choose_template, write_lette
 from templategen.mail.kit import KitCopy, load_kit
 from templategen.mail.transport import Transport
 from templategen.store.database import Store
+from templategen.store.response import response
 
 
 @dataclass
@@ -76,7 +77,9 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
     today = dt.datetime.now(dt.UTC).date().isoformat()
     with Store(db) as store:
         log = store.mail_log()
-        returned = {(s.recipient, s.instrument) for s in store.submissions() if s.recipient}
+        # returned (or returned empty, or corrected): everything but "missing" gets no reminder
+        returned = {(r.recipient, r.instrument) for r in response(store)
+                    if r.state != "missing"}
         try:
             for recipient in recipients:
                 address = _address(recipient)

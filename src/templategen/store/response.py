@@ -4,7 +4,8 @@ Read from the store only: the mail log (invitations and reminders) and the submi
 pair (recipient, instrument) is expected when an invitation was sent or drafted for it, or
 a file came back for it. Its state is one of STATES; the response rate counts the pairs
 returned (or corrected) among those expected. Recipients from the recipients file that were
-never mailed (no address) are listed as ``not_sent``.
+never mailed (no address) are listed as ``not_sent``. Unverified files (a copy the tool did
+not issue) do not count as returned.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def response(store: Store, recipients: Iterable[Recipient] = ()) -> list[Respons
                 target[key] = entry.at
     files: dict[tuple[str, str], list[Submission]] = defaultdict(list)
     for sub in store.submissions(current_only=False):
-        if sub.recipient:
+        if sub.recipient and sub.status != "unverified":  # a copy the tool did not issue
             files[(sub.recipient, sub.instrument)].append(sub)
             names.setdefault(sub.recipient, sub.respondent)
     rows = []
