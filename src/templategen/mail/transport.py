@@ -106,22 +106,26 @@ class Smtp(Transport):
         return conn
 
     def deliver(self, msg: EmailMessage, recipient_id: str, purpose: str) -> tuple[str, str]:
-        if self._conn is None:
-            self._conn = self.connect()  # a MailError here stops the run: nothing can go out
-        try:
-            refused = self._send(msg)
-        except smtplib.SMTPServerDisconnected:
-            self._conn = self.connect()
-            refused = self._send(msg)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise MailError(f"the server refused {', '.join(exc.recipients)}: "
-                            f"{_reason(exc.recipients)}") from None
-        except smtplib.SMTPResponseException as exc:
-            raise MailError(f"the server refused the message ({exc.smtp_code} "
-                            f"{_text(exc.smtp_error)}).") from None
-        except (OSError, smtplib.SMTPException) as exc:
-            self._conn = None
-            raise MailError(f"sending failed ({type(exc).__name__}: {exc}).") from None
+        for attempt in (1, 2):  # a connection the server dropped is opened once more
+            if self._conn is None:
+                self._conn = self.connect()  # a MailServerError here stops the run
+            try:
+                refused = self._send(msg)
+                break
+            except smtplib.SMTPServerDisconnected:
+                self._conn = None
+                if attempt == 2:
+                    raise MailServerError(f"{self.host} closed the connection twice while "
+                                          "sending; try again later.") from None
+            except smtplib.SMTPRecipientsRefused as exc:
+                raise MailError(f"the server refused {', '.join(exc.recipients)}: "
+                                f"{_reason(exc.recipients)}") from None
+            except smtplib.SMTPResponseException as exc:
+                raise MailError(f"the server refused the message ({exc.smtp_code} "
+                                f"{_text(exc.smtp_error)}).") from None
+            except (OSError, smtplib.SMTPException) as exc:
+                self._conn = None
+                raise MailError(f"sending failed ({type(exc).__name__}: {exc}).") from None
         if refused:
             raise MailError(f"the server refused {', '.join(refused)}: {_reason(refused)}")
         return "sent", f"{self.host}:{self.port}"
