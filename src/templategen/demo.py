@@ -134,8 +134,11 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
         if outcome.warnings:
             echo(f"warning: {attachment_name(outcome.file)}: {len(outcome.warnings)} "
                  f"warning(s), first: {outcome.warnings[0]}")
-    echo("status:  " + status_report(db, out_dir / "ontvangers.csv").splitlines()[-1]
-         + " (templategen status --db ... for the table)")
+    *table, rate = status_report(db, out_dir / "ontvangers.csv").splitlines()
+    echo("status:  per recipient and instrument (templategen status):")
+    for line in table:
+        echo("  " + line)
+    echo("status:  " + rate)
     out = out_dir / "vergelijking.xlsx"
     echo("compare: " + compare_store(db=db, out=out))
     echo(f"Open {out} to see every respondent side by side.")
