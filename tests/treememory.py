@@ -1,12 +1,15 @@
 """Run a command and measure the memory of its whole process tree, for real.
 
-Two figures, both in MB:
+Two figures, both in MB, sampled every few milliseconds from /proc over the command and all
+its descendants alive at that moment (ingest: the command and its reader worker):
 
-* ``sampled``: the largest sum of the resident sizes (VmRSS) of the process and all its
-  descendants alive at one moment, sampled every few milliseconds from /proc;
-* ``bound``: the command's own peak plus the largest peak of any descendant (from the
-  kernel's rusage of the reaped tree), an upper bound of the tree's peak for a process that
-  runs one worker at a time (as ingest does), which sampling cannot miss.
+* ``sampled``: the largest sum of their resident sizes (VmRSS);
+* ``bound``: the largest sum of their own peaks so far (VmHWM), which a short spike between
+  two samples cannot hide; pages a worker shares with its parent count twice, so this is an
+  upper bound of the tree's peak.
+
+Not the kernel's ``ru_maxrss``: Linux carries it across exec, so a command started from a
+large process (pytest after a hundred tests) reports that process's size as its own.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def run_measured(cmd: list[str], workdir: Path, timeout: float = 300) -> Measure
     out, err = workdir / "stdout.txt", workdir / "stderr.txt"
     with open(out, "w") as fo, open(err, "w") as fe:
         proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, text=True)
-    peak = {"sampled": 0, "own": 0}
+    peak = {"sampled": 0, "bound": 0}
     done = threading.Event()
 
     def sample() -> None:
@@ -65,14 +68,14 @@ def run_measured(cmd: list[str], workdir: Path, timeout: float = 300) -> Measure
                 tree.append(pid)
                 todo.extend(_children(pid))
             peak["sampled"] = max(peak["sampled"], sum(_status_kb(p, "VmRSS:") for p in tree))
-            peak["own"] = max(peak["own"], _status_kb(proc.pid, "VmHWM:"))
+            peak["bound"] = max(peak["bound"], sum(_status_kb(p, "VmHWM:") for p in tree))
             time.sleep(0.005)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     deadline = time.monotonic() + timeout
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        pid, status = os.waitpid(proc.pid, os.WNOHANG)
         if pid:
             break
         if time.monotonic() > deadline:
@@ -82,6 +85,5 @@ def run_measured(cmd: list[str], workdir: Path, timeout: float = 300) -> Measure
     done.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    # usage.ru_maxrss: the largest peak in the reaped tree (the command or a worker)
     return Measured(proc.returncode, out.read_text(), err.read_text(),
-                    peak["sampled"] / 1024, (peak["own"] + usage.ru_maxrss) / 1024)
+                    peak["sampled"] / 1024, peak["bound"] / 1024)
