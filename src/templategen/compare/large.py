@@ -155,7 +155,8 @@ def compared_files(store: Store, instruments: list[Instrument], all_versions: bo
 def compare_large(store: Store, instruments: list[Instrument], out: Path,
                   all_versions: bool, limit: int = DETAIL_LIMIT, max_rows: int = MAX_ROWS) -> str:
     """Write the summary workbook of a large round to ``out``; return the summary line."""
-    versions = None if all_versions else {i.id: i.version for i in instruments}
+    versions: dict[str, str | None] = {i.id: None if all_versions else i.version
+                                       for i in instruments}
     respondents = aggregates.compared(store, versions)
     wanted = [i for i in instruments if respondents.get(i.id)]
     total = sum(r.submissions for i in wanted for r in respondents[i.id])

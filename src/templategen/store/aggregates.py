@@ -39,16 +39,16 @@ class Respondent:
     submissions: int
 
 
-def compared(store: Store, versions: dict[str, str] | None) -> dict[str, list[Respondent]]:
-    """Register the compared submissions (``versions``: instrument -> version, None for
-    every version of every instrument) in ``tg_pick``; return the respondents per
-    instrument, sorted by subject."""
+def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Respondent]]:
+    """Register the compared submissions (``versions``: instrument -> its version, or None
+    for every version of it) in ``tg_pick``; return the respondents per instrument, sorted
+    by subject."""
     copies: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     for row in store.rows("SELECT id, instrument, version, kind, recipient, subject, respondent, "
                           "file_name FROM submissions WHERE superseded_by IS NULL "
                           "AND status NOT IN (?, ?) ORDER BY id", NOT_CURRENT):
         sub_id, instrument, version = row[0], row[1], row[2]
-        if versions is not None and versions.get(instrument) != version:
+        if instrument not in versions or versions[instrument] not in (None, version):
             continue
         key = (instrument, row[4] or f"#{sub_id}")
         copies.setdefault(key, []).append(row)
