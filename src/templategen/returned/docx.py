@@ -54,10 +54,9 @@ _TICKED_GLYPHS = {CHECKED, "\u2611", "\u2713", "\u2714", "X", "x"}
 
 def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     """Every control's raw value by slot key; keys this version lacks go to ``unknown``."""
-    result = Extraction()
     if not archive.has(DOCUMENT):
-        result.warnings.append(f"{archive.name} has no {DOCUMENT}; it is not a Word form.")
-        return result
+        return Extraction.lacking(archive, DOCUMENT, "a Word form")
+    result = Extraction()
     root = archive.xml(DOCUMENT)
     slots = {s.key for s in instrument.slots()}
     hidden = hidden_controls(root)
@@ -67,11 +66,8 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
         key = control_key(sdt)
         if key is None:
             continue
-        target = result.values if key in slots else result.unknown
-        if key in target:
-            result.warnings.append(
-                f"the answer '{key}' appears more than once (a copied field?); the first counts."
-            )
+        target = result.target(key, slots)
+        if target is None:
             continue
         target[key] = control_value(sdt)
         if hidden and isinstance(target[key], str) and sdt in hidden:

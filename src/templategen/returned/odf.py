@@ -8,13 +8,12 @@ document properties as ``meta:user-defined`` entries of ``meta.xml``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from lxml import etree
 
 from templategen.errors import RejectedFile
-from templategen.returned.reading import Archive
+from templategen.returned.reading import Archive, utc_stamp
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
@@ -56,14 +55,7 @@ def modified(archive: Archive) -> str:
     except RejectedFile:
         return ""
     text = (node.text or "").strip() if node is not None else ""
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text)  # LibreOffice writes nanoseconds
-    try:
-        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return ""
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return utc_stamp(re.sub(r"(\.\d{6})\d+", r"\1", text))  # LibreOffice writes nanoseconds
 
 
 def text_of(element: etree._Element, literal: bool = False) -> str:

@@ -30,9 +30,7 @@ MAX_CELLS = 200_000  # cells with content read per sheet (repeats expanded)
 def read_spreadsheet(archive: Archive, instrument: Instrument) -> Extraction:
     """Every input cell's raw value by slot key, as for a .xlsx workbook."""
     if not archive.has(CONTENT):
-        out = Extraction()
-        out.warnings.append(f"{archive.name} has no {CONTENT}; it is not a workbook.")
-        return out
+        return Extraction.lacking(archive, CONTENT, "a workbook")
     return read_book(OdsBook(archive), instrument)
 
 

@@ -32,10 +32,9 @@ _BLOCKS = {f"{{{TEXT}}}p", f"{{{TEXT}}}h"}
 
 def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     """Every answer place's raw value by slot key; keys this version lacks go to ``unknown``."""
-    result = Extraction()
     if not archive.has(CONTENT):
-        result.warnings.append(f"{archive.name} has no {CONTENT}; it is not a form.")
-        return result
+        return Extraction.lacking(archive, CONTENT, "a form")
+    result = Extraction()
     root = archive.xml(CONTENT)
     slots = {s.key for s in instrument.slots()}
     order = list(root.iter())
@@ -45,10 +44,8 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
         key = key_from_anchor(mark.get(_NAME) or "")
         if key is None:
             continue
-        target = result.values if key in slots else result.unknown
-        if key in target:
-            result.warnings.append(
-                f"the answer '{key}' appears more than once (a copied field?); the first counts.")
+        target = result.target(key, slots)
+        if target is None:
             continue
         control = _control_of(mark, order, n)
         if control is not None:

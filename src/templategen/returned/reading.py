@@ -8,6 +8,7 @@ bounds sizes and refuses DTDs) and the instrument the file claims to be, and ret
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,6 +20,18 @@ from lxml import etree
 #   float/int/datetime  a number or date cell of a workbook
 #   None     the slot is there but empty ("not answered")
 RawValue = str | bool | int | float | dt.datetime | dt.date | None
+
+
+def utc_stamp(text: str) -> str:
+    """An ISO date-time as a file's properties write it (``Z`` or an offset; none is UTC),
+    as UTC ISO text to the second, or '' when it is not one."""
+    try:
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 class Archive(Protocol):
@@ -44,3 +57,19 @@ class Extraction:
     # (an older version's items, or entries a respondent added); kept, never dropped
     unknown: dict[str, RawValue] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # Dutch-free, English sentences
+
+    @classmethod
+    def lacking(cls, archive: Archive, part: str, what: str) -> Extraction:
+        """The extraction of a file without ``part``: no values, a warning that it is not
+        ``what`` (such as "a form")."""
+        return cls(warnings=[f"{archive.name} has no {part}; it is not {what}."])
+
+    def target(self, key: str, slots: Collection[str]) -> dict[str, RawValue] | None:
+        """Where the answer ``key`` goes: ``values`` for a slot of this version, else
+        ``unknown``; None, with a warning, when the key was read already (the first counts)."""
+        found = self.values if key in slots else self.unknown
+        if key in found:
+            self.warnings.append(
+                f"the answer '{key}' appears more than once (a copied field?); the first counts.")
+            return None
+        return found

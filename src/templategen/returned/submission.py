@@ -8,7 +8,6 @@ one-sentence reason.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 from collections import defaultdict
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from templategen.returned import answers as checking
 from templategen.returned import caps, odf
 from templategen.returned.active import active_content
 from templategen.returned.prefill import mark_prefilled
-from templategen.returned.reading import Extraction, RawValue
+from templategen.returned.reading import Extraction, RawValue, utc_stamp
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from templategen.store.database import Answer
 
@@ -247,14 +246,7 @@ def _modified(archive: SafeArchive) -> str:
         node = archive.xml(_CORE).find(_DCTERMS_MODIFIED)
     except RejectedFile:
         return ""
-    text = (node.text or "").strip() if node is not None else ""
-    try:
-        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return ""
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return utc_stamp((node.text or "").strip() if node is not None else "")
 
 
 def _listed(names: list[str]) -> str:
