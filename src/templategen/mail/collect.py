@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from templategen.content.catalog import load_catalog
-from templategen.errors import NothingToIngest, StoreError
+from templategen.errors import NothingToIngest
 from templategen.mail.letters import Letter, read_mime, read_outlook, too_large
 from templategen.returned.identity import Verifier
 from templategen.returned.ingest import (
@@ -27,9 +27,9 @@ from templategen.returned.ingest import (
     ingest_file,
     ingest_paths,
     make_reader,
+    reporting,
     shown_name,
     walk,
-    write_report,
 )
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.store.database import MailSource, Store
@@ -101,24 +101,17 @@ def collect(paths: Iterable[Path], db: Path | str, imap: Any = None,
             for outcome in new:
                 echo(outcome.line())
 
-    try:
-        with Store(db) as store:
-            sent = {e.message_id for e in store.mail_log()}
-            for kind, path in sources:
-                if kind == "file":
-                    say([ingest_file(path, store, reader, limits, verifier)])
-                    continue
-                for letter in letters(path):
-                    say(ingest_letter(letter, store, reader, limits, sent, verifier))
-            if imap is not None:
-                for letter in imap.letters(store):
-                    say(ingest_letter(letter, store, reader, limits, sent, verifier))
-    finally:
-        reader.close()
-        # written also when the run stops (a full disk, Ctrl-C): what was done is reported
-        trouble = write_report(report_path, outcomes) if report_path is not None else ""
-    if trouble:
-        raise StoreError(trouble)
+    with reporting(reader, report_path, outcomes), Store(db) as store:
+        sent = {e.message_id for e in store.mail_log()}
+        for kind, path in sources:
+            if kind == "file":
+                say([ingest_file(path, store, reader, limits, verifier)])
+                continue
+            for letter in letters(path):
+                say(ingest_letter(letter, store, reader, limits, sent, verifier))
+        if imap is not None:
+            for letter in imap.letters(store):
+                say(ingest_letter(letter, store, reader, limits, sent, verifier))
     return outcomes
 
 

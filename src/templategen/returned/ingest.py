@@ -121,19 +121,12 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
     if jobs > 1 and len(files) > 1:
         return _ingest_jobs(files, db, jobs, new_reader, limits, verifier, echo, report_path)
     reader = new_reader()
-    try:
-        with Store(db) as store:
-            for path in _with_progress(files, progress):
-                outcome = ingest_file(path, store, reader, limits, verifier)
-                outcomes.append(outcome)
-                if echo is not None:
-                    echo(outcome.line())
-    finally:
-        reader.close()
-        # written also when the batch stops (a full disk, Ctrl-C): what was done is reported
-        trouble = write_report(report_path, outcomes) if report_path is not None else ""
-    if trouble:
-        raise StoreError(trouble)
+    with reporting(reader, report_path, outcomes), Store(db) as store:
+        for path in _with_progress(files, progress):
+            outcome = ingest_file(path, store, reader, limits, verifier)
+            outcomes.append(outcome)
+            if echo is not None:
+                echo(outcome.line())
     return outcomes
 
 
@@ -314,6 +307,21 @@ def _with_progress(files: list[Path], progress: Any) -> Iterator[Path]:
         return
     with progress(files, label="Ingesting", file=sys.stderr) as bar:
         yield from bar
+
+
+@contextlib.contextmanager
+def reporting(reader: _Reader, report_path: Path | None,
+              outcomes: list[Outcome]) -> Iterator[None]:
+    """Close the reader and write the report when the run ends, also when it stops (a full
+    disk, Ctrl-C): what was done is reported. A report that cannot be written after a run
+    that went to the end raises StoreError."""
+    try:
+        yield
+    finally:
+        reader.close()
+        trouble = write_report(report_path, outcomes) if report_path is not None else ""
+    if trouble:
+        raise StoreError(trouble)
 
 
 def write_report(path: Path, outcomes: list[Outcome]) -> str:
