@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -139,11 +140,26 @@ def _pyformat(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def _wal(raw: sqlite3.Connection) -> None:
+    """Switch to write-ahead logging. Two processes opening a new store at the same moment
+    both ask for it, and SQLite answers the loser "database is locked" at once, without
+    waiting for its busy timeout: so wait here, as a write would."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            raw.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite(path: Path) -> Connection:
     try:
         raw = sqlite3.connect(str(path), isolation_level=None, timeout=SQLITE_BUSY_SECONDS)
         raw.execute("PRAGMA foreign_keys = ON")
-        raw.execute("PRAGMA journal_mode = WAL")
+        _wal(raw)
         raw.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} cannot be used as the answer store ({exc}); pass --db with a "
