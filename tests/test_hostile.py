@@ -18,6 +18,7 @@ from pathlib import Path
 import hostile_content
 import hostile_zip
 import pytest
+from fillkit import filled_copy
 from treememory import run_measured
 
 from templategen.build import build_all
@@ -59,10 +60,7 @@ def build_corpus(tmp: Path) -> tuple[Path, dict[str, tuple[str, str]], dict[str,
     valid: dict[str, dict] = {}
     for seed, path in enumerate(built):
         target = folder / f"valid_{path.name}"
-        shutil.copy(path, target)
-        fill, want = typed_answers(instrument, seed, workbook=path.suffix == ".xlsx")
-        fill_in_place(target, fill)
-        valid[target.name] = want
+        valid[target.name] = filled_copy(path, target, instrument, seed)
     docx = next(folder / n for n in valid if n.endswith(".docx"))
     xlsx = next(folder / n for n in valid if n.endswith(".xlsx"))
     custom = zipfile.ZipFile(docx).read("docProps/custom.xml")

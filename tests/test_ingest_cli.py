@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fillkit import filled_copy
 from lxml import etree
 
 from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
-from templategen.filling.fill import W, fill_in_place, rewrite_zip, set_cell, typed_answers
+from templategen.filling.fill import W, fill_in_place, rewrite_zip, set_cell
 from templategen.returned.docx import control_key
 from templategen.store.database import Store
 
@@ -43,11 +44,7 @@ def ingest(tmp: Path, *paths: Path, content: Path = CONTENT) -> tuple[int, list[
 
 
 def filled(built: dict[str, Path], which: str, target: Path, seed: int = 1) -> dict:
-    shutil.copy(built[which], target)
-    instrument = load_catalog(CONTENT).get("alles")
-    fill, want = typed_answers(instrument, seed, workbook=which.endswith(".xlsx"))
-    fill_in_place(target, fill)
-    return want
+    return filled_copy(built[which], target, load_catalog(CONTENT).get("alles"), seed)
 
 
 def delete_controls(path: Path, pattern: str) -> None:

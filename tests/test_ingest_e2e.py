@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fillkit import filled_copy
 from lxml import etree
 
 from templategen.build import build_all
@@ -18,7 +19,6 @@ from templategen.cli import main
 from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
 from templategen.content.model import PROP_INSTRUMENT
 from templategen.filling import libreoffice
-from templategen.filling.fill import fill_in_place, typed_answers
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
@@ -48,11 +48,7 @@ def build_and_fill(tmp: Path, suffixes: tuple[str, ...]) -> tuple[Path, Path, di
     expected: dict[str, dict] = {}
     for seed, path in enumerate(p for p in built if p.suffix in suffixes):
         instrument = catalog.get(instrument_id(path))
-        target = returned / path.name
-        shutil.copy(path, target)
-        fill, want = typed_answers(instrument, seed, workbook=path.suffix == ".xlsx")
-        fill_in_place(target, fill)
-        expected[path.name] = want
+        expected[path.name] = filled_copy(path, returned / path.name, instrument, seed)
     return content, returned, expected
 
 

@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
+from fillkit import filled_copy
 
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
-from templategen.filling.fill import fill_in_place, typed_answers
 from templategen.store.database import Store
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
@@ -44,9 +44,7 @@ def returned(tmp_path_factory) -> list[Path]:
     files = []
     for seed, path in enumerate(sorted(built)):
         target = folder / path.name
-        shutil.copy(path, target)
-        fill, _ = typed_answers(instrument, seed, workbook=path.suffix == ".xlsx")
-        fill_in_place(target, fill)
+        filled_copy(path, target, instrument, seed)
         files.append(target)
     return files
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fillkit import filled_copy
 from openpyxl import load_workbook
 
 from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.errors import StoreError
-from templategen.filling.fill import fill_in_place, typed_answers
 from templategen.store import migrations
 from templategen.store.backend import connect
 from templategen.store.database import Store
@@ -43,14 +43,12 @@ def returned_files(tmp: Path, recipients: int, extra_fills: int = 0) -> list[Pat
     files = []
     for seed, path in enumerate(sorted(built)):
         target = folder / path.name
-        shutil.copy(path, target)
-        fill_in_place(target, typed_answers(inst, seed, workbook=path.suffix == ".xlsx")[0])
+        filled_copy(path, target, inst, seed)
         files.append(target)
     workbooks = [p for p in sorted(built) if p.suffix == ".xlsx"]
     for k, path in enumerate(workbooks[:extra_fills]):
         target = folder / f"opnieuw_{path.name}"
-        shutil.copy(path, target)
-        fill_in_place(target, typed_answers(inst, 1000 + k, workbook=True)[0])
+        filled_copy(path, target, inst, 1000 + k)
         files.append(target)
     return files
 

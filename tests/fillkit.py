@@ -1,0 +1,20 @@
+"""Helper for the tests that ingest returned files: a copy of a built form or workbook with
+deterministic answers typed into it, and the answers ingest must give back."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from templategen.content.model import Instrument
+from templategen.filling.fill import fill_in_place, typed_answers
+
+
+def filled_copy(path: Path, target: Path, instrument: Instrument, seed: int) -> dict[str, Any]:
+    """Copy ``path`` to ``target``, fill it with ``typed_answers(instrument, seed)`` and
+    return what export must give back for it."""
+    shutil.copy(path, target)
+    fill, want = typed_answers(instrument, seed, workbook=path.suffix == ".xlsx")
+    fill_in_place(target, fill)
+    return want
