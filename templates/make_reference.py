@@ -36,6 +36,7 @@ from docx.shared import Cm, Pt, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import NamedStyle
 
+from templategen.forms.layout import box_border
 from templategen.workbooks.style import DEFAULT_STYLES, ROLES
 
 HERE = Path(__file__).resolve().parent
@@ -59,14 +60,7 @@ def _shade(style_element, fill: str, border: str) -> None:
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
-    bdr = OxmlElement("w:pBdr")
-    for side in ("top", "left", "bottom", "right"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single")
-        edge.set(qn("w:sz"), "4")
-        edge.set(qn("w:space"), "4")
-        edge.set(qn("w:color"), border)
-        bdr.append(edge)
+    bdr = box_border("w:pBdr", border, space="4")
     # CT_PPr is a sequence: pBdr and shd come before tabs, spacing, ind, jc, ... (Word
     # refuses the file otherwise; LibreOffice does not mind)
     ppr.insert_element_before(bdr, *_PPR_AFTER_SHD)

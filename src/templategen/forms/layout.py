@@ -386,16 +386,21 @@ def _head(field: Field) -> str:
 
 def _cell_border(cell: Any, colour: str) -> None:
     """A light border on every side of one cell (the house table style may have none)."""
-    tc_pr = cell._tc.get_or_add_tcPr()
-    borders = OxmlElement("w:tcBorders")
+    cell._tc.get_or_add_tcPr().append(box_border("w:tcBorders", colour))
+
+
+def box_border(tag: str, colour: str, space: str = "0") -> Any:
+    """A border element (``w:tcBorders`` of a cell, ``w:pBdr`` of a paragraph) with a thin
+    single line on every side, ``space`` points from the text."""
+    borders = OxmlElement(tag)
     for side in ("top", "left", "bottom", "right"):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:val"), "single")
         edge.set(qn("w:sz"), "4")
-        edge.set(qn("w:space"), "0")
+        edge.set(qn("w:space"), space)
         edge.set(qn("w:color"), colour)
         borders.append(edge)
-    tc_pr.append(borders)
+    return borders
 
 
 def write_header(doc: DocxDocument, title: str, logo: Path | None) -> None:
