@@ -52,6 +52,7 @@ def store_db(request, tmp_path):
         return tmp_path / "store.sqlite"
     return request.getfixturevalue("pg_url")
 
+from mailkit import mail_kit  # noqa: E402, F401
 from mailservers import (  # noqa: E402, F401
     imap_server,
     imaps_server,

@@ -8,6 +8,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from templategen.cli import main
@@ -120,3 +121,9 @@ def outlook_bytes(msg: EmailMessage) -> bytes:
     message.set_property(outlook.PropertyId.SENDER_NAME, name)
     message.set_property(outlook.PropertyId.SENDER_EMAIL_ADDRESS, addr)  # as Outlook sets it
     return bytes(message.to_bytes())
+
+
+@pytest.fixture(scope="module")
+def mail_kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(recipients file, kit folder) of :func:`make_kit`, made once per test module."""
+    return make_kit(tmp_path_factory.mktemp("kit"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from mailkit import (
     INSTRUMENT,
@@ -14,7 +13,6 @@ from mailkit import (
     address,
     attached_copies,
     body_text,
-    make_kit,
     parse,
 )
 
@@ -22,19 +20,14 @@ from templategen.cli import main
 from templategen.store.database import Store
 
 
-@pytest.fixture(scope="module")
-def kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return make_kit(tmp_path_factory.mktemp("kit"))
-
-
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output
 
 
-def test_drafts_one_per_recipient_with_their_copies(kit: tuple[Path, Path],
+def test_drafts_one_per_recipient_with_their_copies(mail_kit: tuple[Path, Path],
                                                     tmp_path: Path) -> None:
-    recipients, folder = kit
+    recipients, folder = mail_kit
     drafts, db = tmp_path / "concepten", tmp_path / "store.sqlite"
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(db), "--drafts", str(drafts), "--from", "Advies <advies@bestuur.example>",
@@ -75,8 +68,8 @@ def test_drafts_one_per_recipient_with_their_copies(kit: tuple[Path, Path],
         assert len(store.mail_log()) == 22
 
 
-def test_dry_run_writes_and_logs_nothing(kit: tuple[Path, Path], tmp_path: Path) -> None:
-    recipients, folder = kit
+def test_dry_run_writes_and_logs_nothing(mail_kit: tuple[Path, Path], tmp_path: Path) -> None:
+    recipients, folder = mail_kit
     drafts, db = tmp_path / "concepten", tmp_path / "store.sqlite"
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(db), "--drafts", str(drafts), "--dry-run")
@@ -87,8 +80,8 @@ def test_dry_run_writes_and_logs_nothing(kit: tuple[Path, Path], tmp_path: Path)
         assert store.mail_log() == []
 
 
-def test_own_template_and_bad_template(kit: tuple[Path, Path], tmp_path: Path) -> None:
-    recipients, folder = kit
+def test_own_template_and_bad_template(mail_kit: tuple[Path, Path], tmp_path: Path) -> None:
+    recipients, folder = mail_kit
     own = tmp_path / "mijn.txt"
     own.write_text("Onderwerp: Graag uw antwoord, {{ naam }}\n\nHallo {{ naam }} van "
                    "{{ organisatie }}: {{ instrumenten[0].bestanden|join(', ') }}\n",

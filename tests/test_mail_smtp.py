@@ -15,7 +15,6 @@ from mailkit import (
     address,
     attached_copies,
     body_text,
-    make_kit,
     parse,
 )
 from mailservers import SmtpServer
@@ -26,23 +25,18 @@ from templategen.store.database import Store
 SENDER = "Team Advies <advies@bestuur.example>"
 
 
-@pytest.fixture(scope="module")
-def kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return make_kit(tmp_path_factory.mktemp("kit"))
-
-
-def mail(kit: tuple[Path, Path], db: Path, url: str, *extra: str) -> tuple[int, str]:
-    recipients, folder = kit
+def mail(mail_kit: tuple[Path, Path], db: Path, url: str, *extra: str) -> tuple[int, str]:
+    recipients, folder = mail_kit
     result = CliRunner().invoke(main, ["mail", "--recipients", str(recipients), "--kit",
                                        str(folder), "--db", str(db), "--smtp", url, "--from",
                                        SENDER, *extra])
     return result.exit_code, result.output
 
 
-def test_eleven_messages_each_to_the_right_person(kit: tuple[Path, Path], tmp_path: Path,
+def test_eleven_messages_each_to_the_right_person(mail_kit: tuple[Path, Path], tmp_path: Path,
                                                   smtp_server: SmtpServer) -> None:
     db = tmp_path / "store.sqlite"
-    code, out = mail(kit, db, smtp_server.url)
+    code, out = mail(mail_kit, db, smtp_server.url)
     assert code == 0, out
     assert f"no email address (1): {NO_ADDRESS}" in out
     assert len(smtp_server.received) == 11
@@ -67,17 +61,17 @@ def test_eleven_messages_each_to_the_right_person(kit: tuple[Path, Path], tmp_pa
     ids = {parse(e.original_content)["Message-ID"].strip() for e in smtp_server.received}
     assert {e.message_id for e in log} == ids
 
-    code, out = mail(kit, db, smtp_server.url)
+    code, out = mail(mail_kit, db, smtp_server.url)
     assert code == 0, out
     assert len(smtp_server.received) == 11
     assert "0 message(s) delivered" in out
 
 
 def test_a_refused_address_is_reported_and_the_rest_go_out(
-        kit: tuple[Path, Path], tmp_path: Path, smtp_server: SmtpServer) -> None:
+        mail_kit: tuple[Path, Path], tmp_path: Path, smtp_server: SmtpServer) -> None:
     smtp_server.refuse = {address("s03")}
     db = tmp_path / "store.sqlite"
-    code, out = mail(kit, db, smtp_server.url)
+    code, out = mail(mail_kit, db, smtp_server.url)
     assert code == 1
     assert "failed     s03: the server refused s03@scholen.example: 550 5.1.1" in out
     assert len(smtp_server.received) == 10
@@ -85,28 +79,28 @@ def test_a_refused_address_is_reported_and_the_rest_go_out(
         failed = [e for e in store.mail_log() if e.status == "failed"]
     assert [e.recipient for e in failed] == ["s03"]
     smtp_server.refuse = set()
-    code, out = mail(kit, db, smtp_server.url)  # the failed one is not "sent": it goes now
+    code, out = mail(mail_kit, db, smtp_server.url)  # the failed one is not "sent": it goes now
     assert code == 0, out
     assert len(smtp_server.received) == 11
     assert smtp_server.received[-1].rcpt_tos == [address("s03")]
 
 
-def test_smtps_and_login_errors(kit: tuple[Path, Path], tmp_path: Path,
+def test_smtps_and_login_errors(mail_kit: tuple[Path, Path], tmp_path: Path,
                                 smtps_server: SmtpServer,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out = mail(kit, tmp_path / "a.sqlite", smtps_server.url, "--only", INSTRUMENT)
+    code, out = mail(mail_kit, tmp_path / "a.sqlite", smtps_server.url, "--only", INSTRUMENT)
     assert code == 0, out
     assert len(smtps_server.received) == 11
     monkeypatch.setenv("TEMPLATEGEN_SMTP_PASSWORD", "fout")
-    code, out = mail(kit, tmp_path / "b.sqlite", smtps_server.url)
+    code, out = mail(mail_kit, tmp_path / "b.sqlite", smtps_server.url)
     assert code == 1 and "refused the login of 'advies@bestuur.example'" in out
     with Store(tmp_path / "b.sqlite") as store:
         assert store.mail_log() == []
-    code, out = mail(kit, tmp_path / "b.sqlite", "smtps://advies:geheim@127.0.0.1:1")
+    code, out = mail(mail_kit, tmp_path / "b.sqlite", "smtps://advies:geheim@127.0.0.1:1")
     assert code == 1 and "holds a password" in out
     monkeypatch.delenv("TEMPLATEGEN_SMTP_PASSWORD")
     result = CliRunner().invoke(main, [
-        "mail", "--recipients", str(kit[0]), "--kit", str(kit[1]), "--db",
+        "mail", "--recipients", str(mail_kit[0]), "--kit", str(mail_kit[1]), "--db",
         str(tmp_path / "c.sqlite"), "--smtp", smtps_server.url, "--from", SENDER],
         input="geheim-wachtwoord\n")
     assert result.exit_code == 0, result.output
