@@ -18,3 +18,14 @@ def filled_copy(path: Path, target: Path, instrument: Instrument, seed: int) -> 
     fill, want = typed_answers(instrument, seed, workbook=path.suffix == ".xlsx")
     fill_in_place(target, fill)
     return want
+
+
+def filled_copies(built: list[Path], folder: Path, instrument: Instrument) -> list[Path]:
+    """A filled copy of each built file in the new ``folder``, same names, seeds 0, 1, ... in
+    name order."""
+    folder.mkdir()
+    files = []
+    for seed, path in enumerate(sorted(built)):
+        filled_copy(path, folder / path.name, instrument, seed)
+        files.append(folder / path.name)
+    return files

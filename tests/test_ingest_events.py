@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fillkit import filled_copy
+from fillkit import filled_copies
 
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
@@ -38,15 +38,7 @@ def returned(tmp_path_factory) -> list[Path]:
                           encoding="utf-8")
     built = build_all(content_dir=CONTENT, templates_dir=None, out_dir=tmp / "built",
                       recipients_path=recipients).files
-    instrument = load_catalog(CONTENT).get("alles")
-    folder = tmp / "filled"
-    folder.mkdir()
-    files = []
-    for seed, path in enumerate(sorted(built)):
-        target = folder / path.name
-        filled_copy(path, target, instrument, seed)
-        files.append(target)
-    return files
+    return filled_copies(built, tmp / "filled", load_catalog(CONTENT).get("alles"))
 
 
 def cli(*args: str | Path, db: Path, report: Path | None = None,

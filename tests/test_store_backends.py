@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fillkit import filled_copy
+from fillkit import filled_copies, filled_copy
 from openpyxl import load_workbook
 
 from templategen.build import build_all
@@ -39,12 +39,7 @@ def returned_files(tmp: Path, recipients: int, extra_fills: int = 0) -> list[Pat
                       recipients_path=people, only=("alles",)).files
     inst = load_catalog(CONTENT).get("alles")
     folder = tmp / "returned"
-    folder.mkdir()
-    files = []
-    for seed, path in enumerate(sorted(built)):
-        target = folder / path.name
-        filled_copy(path, target, inst, seed)
-        files.append(target)
+    files = filled_copies(built, folder, inst)
     workbooks = [p for p in sorted(built) if p.suffix == ".xlsx"]
     for k, path in enumerate(workbooks[:extra_fills]):
         target = folder / f"opnieuw_{path.name}"
