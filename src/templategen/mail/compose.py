@@ -129,7 +129,11 @@ def _display_name(sender: str) -> str:
     return name or addr
 
 
+def first_address(text: str) -> str:
+    """The address part of the first address in ``text`` ('' when there is none)."""
+    pairs = getaddresses([text]) if text else []
+    return pairs[0][1] if pairs else ""
+
+
 def _domain(sender: str) -> str:
-    pairs = getaddresses([sender]) if sender else []
-    addr = pairs[0][1] if pairs else ""
-    return addr.rpartition("@")[2] or "templategen.invalid"
+    return first_address(sender).rpartition("@")[2] or "templategen.invalid"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -225,7 +225,3 @@ def _date(text: str) -> str:
         stamp = stamp.replace(tzinfo=dt.UTC)
     return stamp.astimezone(dt.UTC).isoformat(timespec="seconds")
 
-
-def sender_address(sender: str) -> str:
-    pairs = getaddresses([sender]) if sender else []
-    return pairs[0][1] if pairs else ""

@@ -13,14 +13,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
 from templategen.content.catalog import load_catalog
 from templategen.content.recipients import Recipient, load_recipients
 from templategen.errors import MailError, MailServerError
-from templategen.mail.compose import build_message, choose_template, write_letter
+from templategen.mail.compose import build_message, choose_template, first_address, write_letter
 from templategen.mail.kit import KitCopy, load_kit
 from templategen.mail.transport import Transport
 from templategen.store.database import Store
@@ -154,9 +153,7 @@ def _deliver(store: Store, transport: Transport, msg: EmailMessage, recipient: R
 
 
 def _address(recipient: Recipient) -> str:
-    raw = recipient.columns.get("email", "").strip()
-    pairs = getaddresses([raw]) if raw else []
-    addr = pairs[0][1] if pairs else ""
+    addr = first_address(recipient.columns.get("email", "").strip())
     return addr if "@" in addr and not any(c.isspace() for c in addr) else ""
 
 
