@@ -16,7 +16,6 @@ from templategen.store.response import ResponseRow, response, response_rate
 
 COLUMNS = ("recipient", "naam", "instrument", "state", "sent", "reminded", "returned",
            "files", "superseded")
-FORMATS = ("table", "csv", "json")
 
 
 def status_report(db: Path | str, recipients_path: Path | None = None,
