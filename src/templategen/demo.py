@@ -124,7 +124,8 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
     _resave(forms, workbooks, out_dir / "opnieuw-opgeslagen", echo)
 
     db, report = out_dir / "antwoorden.sqlite", out_dir / "ingest-rapport.json"
-    mbox = _mail_round(out_dir, built, returned, db, echo)
+    mbox = _mail_round(out_dir, built, returned, db,
+                       recipients_for(next(iter(catalog.instruments.values()))), echo)
     outcomes = collect([mbox], db=db, report_path=report)
     counts = Counter(o.status for o in outcomes)
     echo(f"ingest:  {len(outcomes)} file(s) into {db}: "
@@ -151,13 +152,12 @@ def attachment_name(label: str) -> str:
 
 
 def _mail_round(out_dir: Path, built: Path, returned: Path, db: Path,
-                echo: Callable[[str], Any]) -> Path:
+                recipients: list[Recipient], echo: Callable[[str], Any]) -> Path:
     """Draft one mail per recipient with their copies; return an mbox of their replies."""
     people = out_dir / "ontvangers.csv"
-    first = next(iter(load_catalog().instruments.values()))
     _write_recipients(people, [Recipient(r.id, r.naam, {k: v for k, v in r.columns.items()
                                                         if k != "onderwerp"})
-                               for r in recipients_for(first)])
+                               for r in recipients])
     drafts = out_dir / "mail"
     shutil.rmtree(drafts, ignore_errors=True)
     run = send_mail(people, built, db, Drafts(drafts), sender=SENDER)
@@ -165,7 +165,7 @@ def _mail_round(out_dir: Path, built: Path, returned: Path, db: Path,
          "person's copies), logged in the store")
     with Store(db) as store:
         sent = {e.recipient: e.message_id for e in store.mail_log()}
-    names = {r.id: (r.naam, r.columns["email"]) for r in recipients_for(first)}
+    names = {r.id: (r.naam, r.columns["email"]) for r in recipients}
     mbox_path = out_dir / "antwoorden.mbox"
     mbox_path.unlink(missing_ok=True)
     box = mailbox.mbox(str(mbox_path))
