@@ -245,12 +245,13 @@ def _mark_invalid(ws: Any, sheet: ItemsSheet, col: int, key: str,
             continue
         value, reason = column.invalid[key]
         note = mark_text(value, reason)
-        cell = wrap(put(ws, sheet.row(n), col, _shown(value)))
+        cell = wrap(put(ws, sheet.row(n), col, value_text(value)))
         cell.fill = FLAG_FILL
         cell.comment = Comment(note, "templategen")
 
 
-def _shown(value: Any) -> str:
+def value_text(value: Any) -> str:
+    """A stored value as plain text, a whole float without its '.0'."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

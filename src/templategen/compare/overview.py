@@ -34,7 +34,7 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.data import Column
-from templategen.compare.items import ItemsSheet, labelled, short_name, slot_label
+from templategen.compare.items import ItemsSheet, labelled, short_name, slot_label, value_text
 from templategen.compare.rules import NUMBER_FORMATS, WHOLE_RULES, main_rule, whole_rules
 from templategen.compare.validity import mark_text
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
@@ -114,15 +114,11 @@ def _invalid_column(ws: Worksheet, head: int, col: int, inst: Instrument,
             continue
         shown = [(slots[key], value, why) for key, (value, why) in column.invalid.items()]
         cell = wrap(put(ws, head + 1 + n, col, "; ".join(
-            f"{short_name(slot)}: {_value(value)}" for slot, value, _ in shown)))
+            f"{short_name(slot)}: {value_text(value)}" for slot, value, _ in shown)))
         cell.fill = FLAG_FILL
         cell.comment = Comment("\n".join(f"{slot_label(slot)}: {mark_text(value, why)}"
                                          for slot, value, why in shown), "templategen")
     widths(ws, {col: 24})
-
-
-def _value(value: object) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
