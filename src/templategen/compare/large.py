@@ -29,9 +29,11 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
+from templategen.compare.conflicts import shown
 from templategen.compare.items import MAX_ROWS, slot_label
 from templategen.compare.text import KIND, STATUS
 from templategen.compare.validity import invalid_reason
@@ -76,14 +78,8 @@ class Tally:
         return [self.n, mean, low, high, high - low, sd, self.distribution()]
 
     def distribution(self) -> str:
-        def label(value: Any) -> str:
-            if isinstance(value, bool):
-                return "Ja" if value else "Nee"
-            if isinstance(value, float) and value.is_integer():
-                return str(int(value))
-            return str(value)
-        ordered = sorted(self.counts.items(), key=lambda vc: (-vc[1], label(vc[0])))
-        return " · ".join(f"{label(v)}: {c}" for v, c in ordered)
+        ordered = sorted(self.counts.items(), key=lambda vc: (-vc[1], shown(vc[0])))
+        return " · ".join(f"{shown(v)}: {c}" for v, c in ordered)
 
 
 class Pages:
@@ -100,7 +96,7 @@ class Pages:
         self.ws: WriteOnlyWorksheet = self.wb.create_sheet(title)
         self.titles.append(title)
         for n, width in enumerate(self.widths, start=1):
-            self.ws.column_dimensions[_letter(n)].width = width
+            self.ws.column_dimensions[get_column_letter(n)].width = width
         self.ws.freeze_panes = f"A{len(self.head) + 1}"
         self.rows = 0
         for row in self.head:
@@ -111,12 +107,6 @@ class Pages:
             self._start(self.next_title(len(self.titles) + 1))
         self.ws.append([_cell(self.ws, v, bold) for v in values])
         self.rows += 1
-
-
-def _letter(n: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(n)
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
