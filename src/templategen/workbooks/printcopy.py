@@ -16,11 +16,11 @@ from templategen.content.model import FieldKind, Slot
 from templategen.content.wording import text as wording
 from templategen.workbooks.formulas import NO, YES
 from templategen.workbooks.layout import Cell, Layout, SheetPlan, list_key
+from templategen.workbooks.pages import DEFAULT_WIDTH
 
 UNCHECKED = "\u2610"  # ☐
 INLINE_CHOICES = 40  # choices this long in all share a line, longer lists get one a line
 LINE_POINTS = 15.0  # one printed line of a cell
-DEFAULT_WIDTH = 8.43  # characters, a column without a planned width
 
 
 def choices_text(slot: Slot) -> str:
