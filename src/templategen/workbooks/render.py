@@ -47,6 +47,8 @@ def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None,
     house = house_style(templates_dir)
     master = build_master(layout, house)
     printer = build_master(print_layout(layout), house) if print_dir is not None else None
+    if print_dir is not None:
+        print_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     copies: list[Recipient | None] = list(recipients) if recipients else [None]
     if recipients:
@@ -56,7 +58,6 @@ def render_workbooks(instrument: Instrument, recipients: list[Recipient] | None,
         path.write_bytes(master.copy(recipient, signing_key))
         paths.append(path)
         if printer is not None and print_dir is not None:
-            print_dir.mkdir(parents=True, exist_ok=True)
             (print_dir / f"{path.stem}{PRINT_SUFFIX}.xlsx").write_bytes(
                 printer.copy(recipient, signing_key))
     return paths
