@@ -156,14 +156,20 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
 
     if not paths and not imap:
         raise click.UsageError("give the returned files or folders, or --imap URL.")
-    mailbox = Mailbox(imap, move_to=imap_move_to, password=lambda: os.environ.get(
-        "TEMPLATEGEN_IMAP_PASSWORD") or click.prompt("IMAP password", hide_input=True,
-                                                      err=True)) if imap else None
+    mailbox = Mailbox(imap, move_to=imap_move_to,
+                      password=_password("TEMPLATEGEN_IMAP_PASSWORD", "IMAP")) if imap else None
     outcomes = ingest_any(list(paths), db=db, imap=mailbox, content_dir=content_dir,
                           echo=click.echo, report_path=report, key_path=key_path, jobs=jobs,
                           progress=click.progressbar if sys.stderr.isatty() else None)
     if any(o.status in ("rejected", "unverified") for o in outcomes):
         sys.exit(1)
+
+
+def _password(variable: str, server: str) -> Callable[[], str]:
+    """The server's password, asked for only when it is needed: from the environment
+    variable, else typed at a prompt."""
+    return lambda: os.environ.get(variable) or click.prompt(f"{server} password",
+                                                            hide_input=True, err=True)
 
 
 def _mail_options(func: F) -> F:
@@ -203,8 +209,7 @@ def _transport(drafts: Path | None, smtp: str | None) -> Any:
         raise click.UsageError("give either --drafts DIR or --smtp URL.")
     if drafts is not None:
         return Drafts(drafts)
-    return Smtp(str(smtp), password=lambda: os.environ.get("TEMPLATEGEN_SMTP_PASSWORD")
-                or click.prompt("SMTP password", hide_input=True, err=True))
+    return Smtp(str(smtp), password=_password("TEMPLATEGEN_SMTP_PASSWORD", "SMTP"))
 
 
 def _send(purpose: str, **kwargs: Any) -> None:
