@@ -92,3 +92,8 @@ TEXTS: dict[str, dict[Register, str]] = {
 def text(register: Register, text_id: str) -> str:
     """One fixed text in the instrument's register."""
     return TEXTS[text_id][register]
+
+
+def number(x: float) -> str:
+    """A number as a Dutch reader writes it: 3, 2,5 (a whole float without its ',0')."""
+    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")

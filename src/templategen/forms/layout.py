@@ -38,6 +38,7 @@ from templategen.content.model import (
     Slot,
 )
 from templategen.content.placeholders import JINJA
+from templategen.content.wording import number
 from templategen.content.wording import text as wording
 from templategen.xmltext import xml_safe
 
@@ -78,11 +79,11 @@ def format_note(field: Field) -> str:
     if field.kind is FieldKind.NUMBER:
         whole = "heel getal" if c.whole else ""
         if c.minimum is not None and c.maximum is not None:
-            span = f"{_num(c.minimum)}–{_num(c.maximum)}"
+            span = f"{number(c.minimum)}–{number(c.maximum)}"
         elif c.minimum is not None:
-            span = f"minimaal {_num(c.minimum)}"
+            span = f"minimaal {number(c.minimum)}"
         elif c.maximum is not None:
-            span = f"maximaal {_num(c.maximum)}"
+            span = f"maximaal {number(c.maximum)}"
         else:
             span = ""
         return ", ".join(x for x in (whole, span) if x)
@@ -100,10 +101,6 @@ def answer_lines(field: Field) -> int:
     if field.constraint.max_length:
         return max(2, min(8, field.constraint.max_length // 250 + 2))
     return 4
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
 
 
 class FormWriter:

@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.content.model import Field, FieldKind
+from templategen.content.wording import number
 from templategen.errors import TemplateError
 from templategen.office.authorship import package_author
 
@@ -159,7 +160,7 @@ def _read_reference(path: Path, mtime_ns: int, size: int) -> HouseStyle:
 def _fmt(x: float | None) -> str:
     if x is None:
         return ""
-    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+    return number(x)
 
 
 _SIDES = ("left", "right", "top", "bottom", "diagonal")
