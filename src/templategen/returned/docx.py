@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -150,10 +150,8 @@ def control_key(sdt: etree._Element) -> str | None:
         return str(tag.get(_VAL))
     content = sdt.find(_SDT_CONTENT)
     candidates = list(content.iter(_BOOKMARK)) if content is not None else []
-    prev = sdt.getprevious()
-    while prev is not None and (prev.tag == _BOOKMARK or _only_breaks(prev)):
-        candidates.append(prev)  # bookmarkStart just before (LO may put break runs between)
-        prev = prev.getprevious()
+    # a bookmarkStart just before (LO may put break runs between)
+    candidates.extend(_lead_in(sdt))
     for bookmark in candidates:
         key = key_from_anchor(bookmark.get(f"{{{W}}}name") or "")
         if key:
@@ -163,13 +161,15 @@ def control_key(sdt: etree._Element) -> str | None:
 
 def lost_breaks(sdt: etree._Element) -> int:
     """Line breaks LibreOffice 7.4 moved out of a plain-text control (to just before it)."""
-    count = 0
+    return sum(len(el.findall(_BR)) for el in _lead_in(sdt) if el.tag == _RUN)
+
+
+def _lead_in(sdt: etree._Element) -> Iterator[etree._Element]:
+    """The bookmark starts and break-only runs just before a control, nearest first."""
     prev = sdt.getprevious()
     while prev is not None and (prev.tag == _BOOKMARK or _only_breaks(prev)):
-        if prev.tag == _RUN:
-            count += len(prev.findall(_BR))
+        yield prev
         prev = prev.getprevious()
-    return count
 
 
 def _field_lines(sdt: etree._Element) -> bool:
