@@ -116,7 +116,7 @@ def ingest_paths(paths: Iterable[Path], db: Path | str, content_dir: Path | None
     outcomes: list[Outcome] = []
 
     def new_reader() -> _Reader:
-        return _InProcess(catalog, limits) if in_process else _Worker(catalog, limits, budget)
+        return make_reader(catalog, limits, budget, in_process)
 
     if jobs > 1 and len(files) > 1:
         return _ingest_jobs(files, db, jobs, new_reader, limits, verifier, echo, report_path)
