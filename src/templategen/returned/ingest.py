@@ -33,7 +33,7 @@ from templategen.errors import DuplicateFile, NothingToIngest, RejectedFile, Sto
 from templategen.returned.identity import Verifier, claim_warning, typed_name
 from templategen.returned.parallel import ingest_parallel
 from templategen.returned.prefill import typed
-from templategen.returned.safezip import DEFAULT_LIMITS, Limits
+from templategen.returned.safezip import DEFAULT_LIMITS, Limits, too_big
 from templategen.returned.submission import FileResult, read_returned
 from templategen.store.backend import is_url
 from templategen.store.database import (
@@ -195,9 +195,7 @@ def ingest_file(path: Path, store: Store, reader: _Reader, limits: Limits = DEFA
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            raise RejectedFile(f"{file_name} is groter dan "
-                               f"{limits.max_file_bytes // (1024 * 1024)} MB; stuur een kleiner "
-                               "bestand.")
+            raise too_big(file_name, limits)
         data = path.read_bytes()
     except RejectedFile as exc:
         store.add_rejection(file_name, "", received, str(exc))
@@ -229,9 +227,7 @@ def ingest_data(label: str, name: str, data: bytes, store: Store, reader: _Reade
 
     try:
         if len(data) > limits.max_file_bytes:
-            raise RejectedFile(f"{name} is groter dan "
-                               f"{limits.max_file_bytes // (1024 * 1024)} MB; stuur een kleiner "
-                               "bestand.")
+            raise too_big(name, limits)
         sha = hashlib.sha256(data).hexdigest()
         if store.has_sha(sha):
             return outcome("duplicate", warnings=notes)

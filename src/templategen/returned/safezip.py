@@ -143,10 +143,7 @@ class SafeArchive:
         self.limits = limits
         self._read_total = 0
         if len(data) > limits.max_file_bytes:
-            raise RejectedFile(
-                f"{name} is groter dan {limits.max_file_bytes // (1024 * 1024)} MB; "
-                "stuur een kleiner bestand."
-            )
+            raise too_big(name, limits)
         sniff(name, data)
         try:
             infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
@@ -360,11 +357,14 @@ def _check_overlaps(name: str, spans: list[tuple[int, int]]) -> None:
                                f"zipbom); {ORIGINEEL}.")
 
 
+def too_big(name: str, limits: Limits) -> RejectedFile:
+    """The rejection of a file larger than ``limits.max_file_bytes`` (Dutch, for its sender)."""
+    return RejectedFile(f"{name} is groter dan {limits.max_file_bytes // (1024 * 1024)} MB; "
+                        "stuur een kleiner bestand.")
+
+
 def open_archive(path: Path, limits: Limits = DEFAULT_LIMITS) -> SafeArchive:
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise RejectedFile(
-            f"{path.name} is groter dan {limits.max_file_bytes // (1024 * 1024)} MB; "
-            "stuur een kleiner bestand."
-        )
+        raise too_big(path.name, limits)
     return SafeArchive(path.name, path.read_bytes(), limits)
