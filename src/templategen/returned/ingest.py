@@ -473,7 +473,6 @@ def _die_with(parent: int) -> None:
     the middle of a file; the closed pipe ends the loop on systems without prctl."""
     try:
         import ctypes
-        import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
