@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.errors import RejectedFile
-from templategen.returned.reading import Extraction
+from templategen.returned.reading import Extraction, per_instrument
 from templategen.returned.safezip import Limits
 from templategen.store.database import Answer
 
@@ -31,7 +31,8 @@ EXCEL_CELL_MAX = 32767
 
 def answer_limit(instrument: Instrument, key: str, limits: Limits) -> int:
     """The most characters one answer may hold."""
-    return _limits(instrument, limits.max_answer_chars).get(key, limits.max_answer_chars)
+    most = limits.max_answer_chars
+    return min(_max_lengths(instrument).get(key, most), most)
 
 
 def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
@@ -44,7 +45,7 @@ def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
             f"{name} bevat {len(answers)} antwoordvelden, veel meer dan de {slots} van dit "
             "formulier; stuur het formulier zoals u het kreeg, alleen ingevuld."
         )
-    per_key, default = _limits(instrument, limits.max_answer_chars), limits.max_answer_chars
+    per_key, default = _max_lengths(instrument), limits.max_answer_chars
     chars = 0
     for key, answer in answers.items():
         value, raw = answer.value, answer.raw
@@ -52,7 +53,7 @@ def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
         typed = len(raw) if raw.__class__ is str else 0  # type: ignore[arg-type]
         chars += own + typed
         longest = own if own > typed else typed
-        limit = per_key.get(key, default)
+        limit = min(per_key.get(key, default), default)
         if longest > limit:
             raise RejectedFile(
                 f"{name}: het antwoord bij {_label(instrument, key)} is {longest} tekens lang, "
@@ -110,34 +111,15 @@ def _label(instrument: Instrument, key: str) -> str:
     return slot.label if slot is not None else f"'{key[:60]}'"
 
 
-_LIMITS: dict[tuple[int, int], tuple[Instrument, dict[str, int]]] = {}
+@per_instrument
+def _max_lengths(instrument: Instrument) -> dict[str, int]:
+    """Slot key -> the ``max_length`` of the text questions that set one."""
+    return {key: slot.field.constraint.max_length
+            for key, slot in _slots(instrument).items()
+            if slot.field.kind is FieldKind.TEXT
+            and slot.field.constraint.max_length is not None}
 
 
-def _limits(instrument: Instrument, most: int) -> dict[str, int]:
-    """Slot key -> its own answer limit, for the text questions that set a lower one."""
-    hit = _LIMITS.get((id(instrument), most))
-    if hit is not None and hit[0] is instrument:
-        return hit[1]
-    per_key = {key: min(slot.field.constraint.max_length, most)
-               for key, slot in _slots(instrument).items()
-               if slot.field.kind is FieldKind.TEXT
-               and slot.field.constraint.max_length is not None}
-    if len(_LIMITS) >= 32:
-        del _LIMITS[next(iter(_LIMITS))]
-    _LIMITS[(id(instrument), most)] = (instrument, per_key)
-    return per_key
-
-
-# id(instrument) -> (the instrument, its slots by key); see xlsx.template_cells
-_SLOTS: dict[int, tuple[Instrument, dict[str, Slot]]] = {}
-
-
+@per_instrument
 def _slots(instrument: Instrument) -> dict[str, Slot]:
-    hit = _SLOTS.get(id(instrument))
-    if hit is not None and hit[0] is instrument:
-        return hit[1]
-    slots = {s.key: s for s in instrument.slots()}
-    if len(_SLOTS) >= 32:
-        del _SLOTS[next(iter(_SLOTS))]
-    _SLOTS[id(instrument)] = (instrument, slots)
-    return slots
+    return {s.key: s for s in instrument.slots()}

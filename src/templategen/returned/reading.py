@@ -8,11 +8,16 @@ bounds sizes and refuses DTDs) and the instrument the file claims to be, and ret
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from lxml import etree
+
+from templategen.content.model import Instrument
+
+_T = TypeVar("_T")
+_CACHE_SIZE = 32
 
 # A raw answer as the file holds it, before checking against the item:
 #   str      text as typed (or a dropdown label), never trimmed or evaluated
@@ -32,6 +37,25 @@ def utc_stamp(text: str) -> str:
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)
     return stamp.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def per_instrument(make: Callable[[Instrument], _T]) -> Callable[[Instrument], _T]:
+    """``make`` worked out once per instrument (the last 32 are kept). Instruments are
+    immutable but unhashable (they hold dicts): entries are keyed by id and hold the
+    instrument, which keeps its id unique."""
+    cache: dict[int, tuple[Instrument, _T]] = {}
+
+    def cached(instrument: Instrument) -> _T:
+        hit = cache.get(id(instrument))
+        if hit is not None and hit[0] is instrument:
+            return hit[1]
+        value = make(instrument)
+        if len(cache) >= _CACHE_SIZE:
+            del cache[next(iter(cache))]
+        cache[id(instrument)] = (instrument, value)
+        return value
+
+    return cached
 
 
 class Archive(Protocol):

@@ -16,7 +16,7 @@ from typing import Protocol
 from lxml import etree
 
 from templategen.content.model import Instrument, key_from_anchor
-from templategen.returned.reading import Archive, Extraction, RawValue
+from templategen.returned.reading import Archive, Extraction, RawValue, per_instrument
 from templategen.workbooks.plan import plan_layout
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -257,27 +257,15 @@ def _stray_typing(book: Book, instrument: Instrument, used: dict[str, set[str]],
                                 "answer cells hold something; they were not read as answers.")
 
 
-# id(instrument) -> (the instrument, its layout: input sheets' template cells, and where
-# each slot's input cell is). Instruments are immutable but unhashable (they hold dicts);
-# holding the instrument keeps its id unique.
-_LAYOUTS: dict[int, tuple[Instrument, dict[str, frozenset[str]], dict[str, tuple[str, str]]]] \
-    = {}
-_CACHE_SIZE = 32
-
-
+@per_instrument
 def _layout(instrument: Instrument) -> tuple[dict[str, frozenset[str]],
                                              dict[str, tuple[str, str]]]:
-    """Planned once per instrument (planning costs more than reading a returned workbook)."""
-    hit = _LAYOUTS.get(id(instrument))
-    if hit is not None and hit[0] is instrument:
-        return hit[1], hit[2]
+    """Planned once per instrument (planning costs more than reading a returned workbook):
+    the input sheets' template cells, and where each slot's input cell is."""
     layout = plan_layout(instrument)
     cells = {plan.title: frozenset(plan.cells) for plan in layout.sheets if plan.inputs}
     where = {key: ref for anchor, text in layout.names.items()
              if (key := key_from_anchor(anchor)) is not None and (ref := parse_ref(text))}
-    if len(_LAYOUTS) >= _CACHE_SIZE:
-        del _LAYOUTS[next(iter(_LAYOUTS))]
-    _LAYOUTS[id(instrument)] = (instrument, cells, where)
     return cells, where
 
 
