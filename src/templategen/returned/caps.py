@@ -29,12 +29,6 @@ from templategen.store.database import Answer
 EXCEL_CELL_MAX = 32767
 
 
-def answer_limit(instrument: Instrument, key: str, limits: Limits) -> int:
-    """The most characters one answer may hold."""
-    most = limits.max_answer_chars
-    return min(_max_lengths(instrument).get(key, most), most)
-
-
 def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
                   limits: Limits) -> None:
     """Reject the file when its answers are over a cap (count, length, total bytes)."""
