@@ -398,12 +398,8 @@ class Store:
     def all_answers(self, current_only: bool = True) -> Iterator[tuple[Submission, str, Answer]]:
         """Every answer with its submission, submission by submission (streams, flat memory)."""
         for sub in self.submissions(current_only=current_only):
-            rows = self._db.execute(
-                "SELECT key, value, raw, unknown, prefilled FROM answers WHERE submission_id = ? "
-                "ORDER BY position", (sub.id,),
-            )
-            for key, value, raw, unknown, prefilled in rows:
-                yield sub, key, Answer(json.loads(value), raw, bool(unknown), bool(prefilled))
+            for key, answer in self.answers(sub.id).items():
+                yield sub, key, answer
 
     def rejections(self) -> list[tuple[str, str, str]]:
         return [tuple(r) for r in self._db.execute(  # type: ignore[misc]
