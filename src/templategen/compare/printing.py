@@ -37,6 +37,7 @@ CHARS_PER_WIDTH = 1.1  # characters of text per unit of column width (average Du
 
 
 BOLD_CHAR = 1.2  # width units per character of bold header text
+DEFAULT_WIDTH = 8.43  # a column without a set width
 TOP = Alignment(vertical="top")
 
 
@@ -63,9 +64,9 @@ def fit_headers(ws: Worksheet) -> None:
         for col, text in cells:
             dimension = ws.column_dimensions[get_column_letter(col)]
             longest = max((len(w) for w in text.split()), default=0)
-            if (dimension.width or 8.43) < longest * BOLD_CHAR + 1:
+            if (dimension.width or DEFAULT_WIDTH) < longest * BOLD_CHAR + 1:
                 dimension.width = longest * BOLD_CHAR + 1
-            lines = max(lines, _lines(text, (dimension.width or 8.43) / BOLD_CHAR * 1.0))
+            lines = max(lines, _lines(text, (dimension.width or DEFAULT_WIDTH) / BOLD_CHAR))
         dimension = ws.row_dimensions[row]
         dimension.height = max(dimension.height or 0, LINE_HEIGHT * lines + 4)
 
@@ -109,7 +110,7 @@ def fit_row_heights(ws: Worksheet) -> None:
                 or cell._style.alignmentId not in wrapping:
             continue
         if col not in widths:
-            widths[col] = ws.column_dimensions[get_column_letter(col)].width or 8.43
+            widths[col] = ws.column_dimensions[get_column_letter(col)].width or DEFAULT_WIDTH
         lines[row] = max(lines.get(row, 1), _lines(value, widths[col]))
     top = book._alignments.add(TOP)
     tall = {row for row, count in lines.items() if count > 1}
