@@ -64,7 +64,8 @@ def _control_of(mark: etree._Element, order: list[etree._Element],
         if parent.tag in _BLOCKS:
             break
     name = mark.get(_NAME)
-    for el in order[n + 1:]:
+    for i in range(n + 1, len(order)):  # (no slice: that copies the rest per bookmark)
+        el = order[i]
         if el.tag in (_CONTROL, _FIELD):
             return el
         if (el.tag == _END and el.get(_NAME) == name) or el.tag in _BLOCKS:
