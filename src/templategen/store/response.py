@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from templategen.content.model import RESPONDENT
 from templategen.content.recipients import Recipient
-from templategen.store.database import Store, Submission
+from templategen.store.database import EMPTY, UNVERIFIED, Store, Submission
 
 # state -> Dutch label (the Respons sheet); the English state is what the CLI prints
 STATES = {
@@ -60,7 +60,7 @@ def response(store: Store, recipients: Iterable[Recipient] = ()) -> list[Respons
                 target[key] = entry.at
     files: dict[tuple[str, str], list[Submission]] = defaultdict(list)
     for sub in store.submissions(current_only=False):
-        if sub.recipient and sub.status != "unverified":  # a copy the tool did not issue
+        if sub.recipient and sub.status != UNVERIFIED:  # a copy the tool did not issue
             files[(sub.recipient, sub.instrument)].append(sub)
             names.setdefault(sub.recipient, sub.respondent)
     rows = []
@@ -93,7 +93,7 @@ def response_rate(rows: list[ResponseRow]) -> tuple[int, int]:
 
 def _answered(store: Store, sub: Submission) -> bool:
     """Anything typed or ticked beyond the respondent block (an unticked box is not)."""
-    if sub.status == "empty":
+    if sub.status == EMPTY:
         return False
     return any(a.value not in (None, False, "") and not key.startswith(f"{RESPONDENT}.")
                for key, a in store.answers(sub.id).items())
