@@ -12,8 +12,7 @@ import re
 
 from lxml import etree
 
-from templategen.errors import RejectedFile
-from templategen.returned.reading import Archive, utc_stamp
+from templategen.returned.reading import Archive, metadata_text, utc_stamp
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
@@ -48,13 +47,7 @@ def properties(archive: Archive) -> dict[str, str]:
 
 def modified(archive: Archive) -> str:
     """When the file was last saved (``dc:date`` of meta.xml), as UTC ISO text, or ''."""
-    if not archive.has(META_PART):
-        return ""
-    try:
-        node = archive.xml(META_PART).find(f".//{{{DC}}}date")
-    except RejectedFile:
-        return ""
-    text = (node.text or "").strip() if node is not None else ""
+    text = metadata_text(archive, META_PART, f".//{{{DC}}}date")
     return utc_stamp(re.sub(r"(\.\d{6})\d+", r"\1", text))  # LibreOffice writes nanoseconds
 
 

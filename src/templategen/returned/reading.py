@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 from lxml import etree
 
 from templategen.content.model import Instrument
+from templategen.errors import RejectedFile
 
 _T = TypeVar("_T")
 _CACHE_SIZE = 32
@@ -56,6 +57,18 @@ def per_instrument(make: Callable[[Instrument], _T]) -> Callable[[Instrument], _
         return value
 
     return cached
+
+
+def metadata_text(archive: Archive, part: str, path: str) -> str:
+    """The stripped text of the element at ``path`` in the metadata ``part`` (when a file
+    was saved, …), or '' when the part, the element or its text is missing or unreadable."""
+    if not archive.has(part):
+        return ""
+    try:
+        node = archive.xml(part).find(path)
+    except RejectedFile:
+        return ""
+    return (node.text or "").strip() if node is not None else ""
 
 
 class Archive(Protocol):

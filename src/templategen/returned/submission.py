@@ -36,7 +36,7 @@ from templategen.returned import answers as checking
 from templategen.returned import caps, odf
 from templategen.returned.active import active_content
 from templategen.returned.prefill import mark_prefilled
-from templategen.returned.reading import Extraction, RawValue, utc_stamp
+from templategen.returned.reading import Extraction, RawValue, metadata_text, utc_stamp
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from templategen.store.database import Answer
 
@@ -240,13 +240,7 @@ def _ooxml_properties(archive: SafeArchive) -> dict[str, str]:
 
 
 def _modified(archive: SafeArchive) -> str:
-    if not archive.has(_CORE):
-        return ""
-    try:
-        node = archive.xml(_CORE).find(_DCTERMS_MODIFIED)
-    except RejectedFile:
-        return ""
-    return utc_stamp((node.text or "").strip() if node is not None else "")
+    return utc_stamp(metadata_text(archive, _CORE, _DCTERMS_MODIFIED))
 
 
 def _listed(names: list[str]) -> str:
