@@ -13,17 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from comparebook import check_limits
 from openpyxl import Workbook, load_workbook
 from test_compare import FIXTURES, _submission
 
-from templategen.compare.large import Pages
+from templategen.cli import main
+from templategen.compare.large import Pages, compared_files
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
 from templategen.filling import libreoffice
 from templategen.filling.fill import sample_answers
-from templategen.store.database import Answer, Store
+from templategen.store import aggregates
+from templategen.store.database import EMPTY, UNVERIFIED, Answer, Store
 from templategen.store.export import export_answers
 
 NUMERIC = (FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER)
@@ -146,3 +149,50 @@ def test_pages_go_on_in_a_next_sheet_with_the_header():
     assert all(ws.max_row <= 5 and ws["A2"].value == "Bestand" for ws in book.worksheets)
     assert all(c.data_type == "s" for ws in book.worksheets for c in ws["B"]
                if c.value is not None)  # never formulas
+
+
+def test_empty_and_unverified_copies_do_not_push_a_round_into_summary_mode(tmp_path: Path):
+    """compared_files counts what the comparison compares: an empty or unverified file is
+    stored and listed, never compared, so it never tips a round over the detail limit."""
+    inst = load_catalog(FIXTURES).get("alles")
+    db = tmp_path / "s.sqlite"
+    with Store(db) as st:
+        for n in range(3):
+            st.add(_submission(inst, n, {"crit_1": "Ja"}))
+        st.add(_submission(inst, 10, {}, status=EMPTY, file_name="leeg.xlsx"))
+        st.add(_submission(inst, 11, {"crit_1": "Ja"}, status=UNVERIFIED,
+                           file_name="vreemd.xlsx"))
+        assert compared_files(st, [inst], all_versions=False) == 3
+        assert aggregates.compared_files(st, {inst.id: None}) == 3
+    out = tmp_path / "v.xlsx"
+    summary = compare_store(db=db, out=out, content_dir=FIXTURES, detail_limit=3)
+    assert "a large round" not in summary and "3 respondent(s)" in summary
+    assert "Items alles" in load_workbook(out, read_only=True).sheetnames
+    summary = compare_store(db=db, out=out, content_dir=FIXTURES, detail_limit=2)
+    assert "a large round" in summary and "3 respondent(s)" in summary
+
+
+def test_the_layout_option_picks_the_workbook_at_any_size(tmp_path: Path):
+    db = tmp_path / "s.sqlite"
+    _fill(db)
+    runner = CliRunner()
+    out = tmp_path / "samenvatting.xlsx"
+    result = runner.invoke(main, ["compare", "--db", str(db), "--out", str(out),
+                                  "--content", str(FIXTURES), "--layout", "summary"])
+    assert result.exit_code == 0, result.output
+    assert "a large round" in result.output and "warning" not in result.output
+    assert "Vragen alles" in load_workbook(out, read_only=True).sheetnames
+    out = tmp_path / "volledig.xlsx"
+    warned: list[str] = []
+    summary = compare_store(db=db, out=out, content_dir=FIXTURES, detail_limit=5,
+                            layout="full", warn=warned.append)
+    assert "a large round" not in summary and "14 respondent(s)" in summary
+    assert "Items alles" in load_workbook(out, read_only=True).sheetnames
+    assert len(warned) == 1 and "15 compared files (more than 5)" in warned[0]
+    assert "--layout summary" in warned[0]
+    result = runner.invoke(main, ["compare", "--db", str(db), "--out", str(out),
+                                  "--content", str(FIXTURES), "--layout", "auto"])
+    assert result.exit_code == 0 and "a large round" not in result.output  # 15 <= 2,000
+    result = runner.invoke(main, ["compare", "--db", str(db), "--out", str(out),
+                                  "--layout", "ruim"])
+    assert result.exit_code == 2 and "ruim" in result.output

@@ -261,14 +261,20 @@ def remind(**kwargs: Any) -> None:
 @only_option
 @click.option("--all-versions", is_flag=True, help="Also compare submissions of older versions.")
 @content_option
+@click.option("--layout", type=click.Choice(["auto", "full", "summary"]), default="auto",
+              show_default=True,
+              help="full: every answer of every respondent with live formulas; summary: "
+              "figures per question, subject and rule of a large round; auto: full up to "
+              "2,000 compared files, else summary.")
 @translate_errors
 def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
-            content_dir: Path | None) -> None:
+            content_dir: Path | None, layout: str) -> None:
     """Compile one comparison workbook of everything in the store."""
     from templategen.compare.workbook import compare_store
 
     summary = compare_store(db=db, out=out, only=only, all_versions=all_versions,
-                            content_dir=content_dir)
+                            content_dir=content_dir, layout=layout,
+                            warn=lambda line: click.echo(line, err=True))
     click.echo(summary)
 
 

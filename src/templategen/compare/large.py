@@ -133,20 +133,20 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
     return cell
 
 
+def _versions(instruments: list[Instrument], all_versions: bool) -> dict[str, str | None]:
+    return {i.id: None if all_versions else i.version for i in instruments}
+
+
 def compared_files(store: Store, instruments: list[Instrument], all_versions: bool) -> int:
-    """How many current files of the chosen instruments (versions) a comparison compares."""
-    versions = {i.id: i.version for i in instruments}
-    return sum(count for instrument, version, count in store.rows(
-        "SELECT instrument, version, COUNT(*) FROM submissions WHERE superseded_by IS NULL "
-        "AND status <> ? GROUP BY instrument, version", (aggregates.UNVERIFIED,))
-        if instrument in versions and (all_versions or versions[instrument] == version))
+    """How many files of the chosen instruments (versions) a comparison compares: the ones
+    the summary and the full workbook compare (not superseded, unverified or empty)."""
+    return aggregates.compared_files(store, _versions(instruments, all_versions))
 
 
 def compare_large(store: Store, instruments: list[Instrument], out: Path,
                   all_versions: bool, limit: int = DETAIL_LIMIT, max_rows: int = MAX_ROWS) -> str:
     """Write the summary workbook of a large round to ``out``; return the summary line."""
-    versions: dict[str, str | None] = {i.id: None if all_versions else i.version
-                                       for i in instruments}
+    versions = _versions(instruments, all_versions)
     respondents = aggregates.compared(store, versions)
     wanted = [i for i in instruments if respondents.get(i.id)]
     total = sum(r.submissions for i in wanted for r in respondents[i.id])

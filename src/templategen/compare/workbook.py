@@ -47,13 +47,21 @@ from templategen.store.definitions import (
 )
 from templategen.store.response import ResponseRow, response
 
+LAYOUTS = ("auto", "full", "summary")
+
 
 def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
                   all_versions: bool = False, content_dir: Path | None = None,
-                  detail_limit: int = DETAIL_LIMIT) -> str:
+                  detail_limit: int = DETAIL_LIMIT, layout: str = "auto",
+                  warn: Callable[[str], None] | None = None) -> str:
     """Write the comparison workbook for the store ``db`` to ``out``; return a summary line.
 
-    Above ``detail_limit`` compared files: the summary of a large round (compare.large)."""
+    ``layout`` (one of LAYOUTS): ``auto`` writes the full workbook up to ``detail_limit``
+    compared files and the summary of a large round (compare.large) above it; ``full`` and
+    ``summary`` write that one at any size (``warn`` is told when ``full`` is asked above
+    the limit, before the long work starts)."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     require_existing(db)
     with Store(db) as store:
         catalog = comparison_catalog(store, content_dir)
@@ -61,8 +69,13 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
         missing = uncomparable(store, catalog, only)
         if missing:
             raise StoreError(why_uncomparable(store, missing))
-        if compared_files(store, instruments, all_versions) > detail_limit:
+        files = compared_files(store, instruments, all_versions)
+        if layout == "summary" or (layout == "auto" and files > detail_limit):
             return compare_large(store, instruments, out, all_versions, detail_limit)
+        if files > detail_limit and warn is not None:
+            warn(f"warning: the full workbook of {files} compared files (more than "
+                 f"{detail_limit}) can take a long time and much memory; "
+                 "--layout summary writes the summary of a large round")
         comparison = gather(store, instruments, all_versions)
         answered = response(store)
         versions = {i.id: i.version for i in instruments}

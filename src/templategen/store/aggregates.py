@@ -25,7 +25,7 @@ from typing import Any
 
 from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store
 
-__all__ = ["UNVERIFIED", "Respondent", "compared", "history", "value_counts"]
+__all__ = ["UNVERIFIED", "Respondent", "compared", "compared_files", "history", "value_counts"]
 
 NO_SUBJECT = "(geen onderwerp)"
 ORGANISATION = "respondent.organisatie"
@@ -39,16 +39,32 @@ class Respondent:
     submissions: int
 
 
+# the submissions a comparison reads: not superseded, neither unverified nor empty
+CURRENT = "superseded_by IS NULL AND status NOT IN (?, ?)"
+
+
+def _wanted(versions: dict[str, str | None], instrument: str, version: str) -> bool:
+    return instrument in versions and versions[instrument] in (None, version)
+
+
+def compared_files(store: Store, versions: dict[str, str | None]) -> int:
+    """How many files :func:`compared` registers (``versions`` as there), counted by SQL."""
+    return sum(count for instrument, version, count in store.rows(
+        f"SELECT instrument, version, COUNT(*) FROM submissions WHERE {CURRENT} "
+        "GROUP BY instrument, version", NOT_CURRENT)
+        if _wanted(versions, instrument, version))
+
+
 def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Respondent]]:
     """Register the compared submissions (``versions``: instrument -> its version, or None
     for every version of it) in ``tg_pick``; return the respondents per instrument, sorted
     by subject."""
     copies: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     for row in store.rows("SELECT id, instrument, version, kind, recipient, subject, respondent, "
-                          "file_name FROM submissions WHERE superseded_by IS NULL "
-                          "AND status NOT IN (?, ?) ORDER BY id", NOT_CURRENT):
+                          f"file_name FROM submissions WHERE {CURRENT} ORDER BY id",
+                          NOT_CURRENT):
         sub_id, instrument, version = row[0], row[1], row[2]
-        if instrument not in versions or versions[instrument] not in (None, version):
+        if not _wanted(versions, instrument, version):
             continue
         key = (instrument, row[4] or f"#{sub_id}")
         copies.setdefault(key, []).append(row)
