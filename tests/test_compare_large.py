@@ -103,7 +103,8 @@ def test_figures_of_a_large_round_equal_the_export(store_db, tmp_path: Path):
     assert "a large round" in summary and "14 respondent(s)" in summary
     assert check_limits(out).problems == []
     wb = load_workbook(out)
-    assert wb.sheetnames[:3] == ["Inhoud", "Vragen alles", "Onderwerpen alles"]
+    assert wb.sheetnames[:5] == ["Inhoud", "Scores alles", "Vragen alles", "Onderwerpen alles",
+                                 "Matrices alles"]
     slots = {s.key: s for s in load_catalog(FIXTURES).get("alles").slots()}
     overall, per_subject = _expected(store_db)
     rows = {r[0]: r for r in wb["Vragen alles"].iter_rows(min_row=3, values_only=True)}

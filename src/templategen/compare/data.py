@@ -31,14 +31,16 @@ version no longer has are kept aside as ``extra``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from templategen.compare.validity import invalid_reason
-from templategen.content.model import Instrument
+from templategen.content.model import Instrument, Slot
 from templategen.store.database import Store, Submission
 
 NO_SUBJECT = "(geen onderwerp)"
+ORGANISATION = "respondent.organisatie"
 
 
 @dataclass(frozen=True)
@@ -121,35 +123,57 @@ def _column(inst: Instrument, subs: list[Submission], store: Store) -> Column:
     first = subs[-1]
     column = Column(respondent=first.respondent or first.file_name, subject="",
                     submissions=subs)
+    merge(column, slots, ((sub.file_name, sub.kind,
+                           [(k, a.value, a.prefilled) for k, a in store.answers(sub.id).items()])
+                          for sub in subs))
+    column.subject = subject_of(column.values, first.subject, first.respondent)
+    return column
+
+
+# one file of a copy: its name, kind (form | workbook) and its answers (key, value, prefilled)
+FileAnswers = tuple[str, str, Iterable[tuple[str, Any, bool]]]
+
+
+def merge(column: Column, slots: dict[str, Slot], files: Iterable[FileAnswers]) -> None:
+    """Merge the answers of one copy's files (in order: the winning file last) into
+    ``column``: its values, extra keys, invalid values and conflicts (the module's rules).
+    The full workbook (via gather) and the summary of a large round (compare.large) both
+    merge here."""
     said: dict[str, list[Said]] = {}
     prefilled: dict[str, Any] = {}
-    for sub in subs:
-        for key, answer in store.answers(sub.id).items():
-            if answer.value is None or answer.value == "":
+    for file_name, kind, answers in files:
+        for key, value, is_prefilled in answers:
+            if value is None or value == "":
                 continue
             if key not in slots:
-                column.extra[key] = answer.value
-            elif answer.prefilled:
-                prefilled.setdefault(key, answer.value)
+                column.extra[key] = value
+            elif is_prefilled:
+                prefilled.setdefault(key, value)
+            elif key in said:
+                said[key].append(Said(value, file_name, kind))
             else:
-                said.setdefault(key, []).append(Said(answer.value, sub.file_name, sub.kind))
+                said[key] = [Said(value, file_name, kind)]
     for key, found in said.items():
         slot = slots[key]
-        if len({_same(f.value) for f in found}) > 1:
+        if len(found) > 1 and len({_same(f.value) for f in found}) > 1:
             column.conflicts[key] = found
-        valid = [f for f in found if invalid_reason(slot, f.value) is None]
-        if valid:
-            column.values[key] = valid[-1].value
+        for f in reversed(found):  # the last valid value
+            if invalid_reason(slot, f.value) is None:
+                column.values[key] = f.value
+                break
         else:
             column.invalid[key] = (found[-1].value, str(invalid_reason(slot, found[-1].value)))
     for key, value in prefilled.items():
         if key not in said and invalid_reason(slots[key], value) is None:
             column.values[key] = value
-    organisation = column.values.get("respondent.organisatie")
-    column.subject = next((s for s in (first.subject, organisation, first.respondent)
-                           if isinstance(s, str) and s.strip()), NO_SUBJECT)
-    return column
 
+
+def subject_of(values: dict[str, Any], subject: str, respondent: str) -> str:
+    """The subject of a column: the winning file's subject, else the organisation the
+    respondent filled in, else the respondent, else NO_SUBJECT."""
+    organisation = values.get(ORGANISATION)
+    return next((s for s in (subject, organisation, respondent)
+                 if isinstance(s, str) and s.strip()), NO_SUBJECT)
 
 
 def _same(value: Any) -> tuple[str, Any]:

@@ -1,21 +1,28 @@
-"""The comparison of a large round: figures per question and subject computed by the
-database, written row by row in constant memory.
+"""The comparison of a large round: figures per question, subject and rule, read from the
+database one respondent at a time, written row by row in constant memory.
 
 Above :data:`DETAIL_LIMIT` compared respondents, the full workbook (every answer of every
 respondent, live formulas; compare.workbook) would need more memory and time than a
 machine has (274 MB at 1,000 files, about 2 GB at 10,000). compare then writes this summary instead
 (openpyxl's write-only mode: each row goes to disk as it is written):
 
-* Inhoud: what this workbook is, and that the answers per respondent are in ``export``;
+* Inhoud: what this workbook is, what it leaves out, and that the answers per respondent
+  are in ``export``;
+* Scores <id>: per subject and whole-instrument rule the number of respondents with a
+  score, mean, lowest, highest, spread and standard deviation; subjects ranked by the main
+  rule, best first (compare.summary_scores);
 * Vragen <id>: per item with a number, tick or choice: how many answered, mean, lowest,
   highest, spread (highest − lowest), standard deviation and the distribution of answers;
 * Onderwerpen <id>: the same per item and subject;
+* Matrices <id>: the figures of the full workbook's Matrices sheet, as values
+  (compare.summary_matrices);
 * Herkomst: every stored file and the rejected ones.
 
-The counting is done by the database (store.aggregates: one row per item, subject and
-distinct value); Python only adds up those rows. Answers that do not fit their question
-(compare.validity) are left out, as in the full workbook. A sheet past 1,048,576 rows goes
-on in a next sheet with the same header.
+Each respondent's answers are read once (store.aggregates.copies: a batch of copies per
+query), merged by the full workbook's rules (compare.data.merge: the workbook's typed value
+over the form's, a pre-filled value only where nothing was typed, values that do not fit
+their question never count) and added up; only running sums are kept. A sheet past
+1,048,576 rows goes on in a next sheet with the same header.
 """
 
 from __future__ import annotations
@@ -34,9 +41,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
 from templategen.compare.conflicts import shown
+from templategen.compare.data import ORGANISATION, Column, merge, subject_of
 from templategen.compare.items import MAX_ROWS, slot_label
+from templategen.compare.rules import whole_rules
+from templategen.compare.summary_matrices import MatrixSums
+from templategen.compare.summary_scores import SubjectScores, rule_keys
 from templategen.compare.text import KIND, STATUS
-from templategen.compare.validity import invalid_reason
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.store import aggregates
 from templategen.store.database import Store
@@ -102,14 +112,18 @@ class Pages:
         for row in self.head:
             self.append(row, bold=True)
 
-    def append(self, values: Iterable[Any], bold: bool = False) -> None:
+    def append(self, values: Iterable[Any], bold: bool = False,
+               formats: Sequence[str | None] = ()) -> None:
+        """One row; ``formats``: a number format per column (None: as _cell picks)."""
         if self.rows >= self.max_rows:
             self._start(self.next_title(len(self.titles) + 1))
-        self.ws.append([_cell(self.ws, v, bold) for v in values])
+        self.ws.append([_cell(self.ws, v, bold, formats[n] if n < len(formats) else None)
+                        for n, v in enumerate(values)])
         self.rows += 1
 
 
-def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
+def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False,
+          number_format: str | None = None) -> Any:
     """A value for ``ws.append``: plain where openpyxl keeps it as it is (fast), a cell
     where it must be told: text that looks like a formula stays text, styles."""
     if value is None:
@@ -126,7 +140,7 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
     if isinstance(value, str):
         cell.data_type = "s"  # respondents' text is data, never a formula
     elif isinstance(value, float):
-        cell.number_format = "0.00"
+        cell.number_format = number_format or "0.00"
     if bold:
         cell.font = BOLD
         cell.fill = HEADER_FILL
@@ -152,22 +166,30 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
     total = sum(r.submissions for i in wanted for r in respondents[i.id])
     wb = Workbook(write_only=True)
     taken = {"inhoud", "herkomst"}
-    names = {i.id: (sheet_title("Vragen", i.id, taken), sheet_title("Onderwerpen", i.id, taken))
-             for i in wanted}
+    names = {i.id: _names(i, taken) for i in wanted}
     _index(wb, instruments, respondents, names, total, limit)
-    for inst in wanted:
-        _instrument(store, wb, inst, names[inst.id], taken, max_rows)
+    leaders = [leader for inst in wanted
+               if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows))]
     files = _provenance(store, wb, taken, max_rows)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return (f"wrote {out}: {len(wanted)} instrument(s), {total} respondent(s), {files} stored "
-            f"file(s); a large round (more than {limit} files compared): figures per "
-            "question and subject, answers per respondent in 'templategen export'")
+            "file(s)" + "".join(f"; {leader}" for leader in leaders)
+            + f"; a large round (more than {limit} files compared): figures per question, "
+            "subject and rule, answers per respondent in 'templategen export'")
+
+
+def _names(inst: Instrument, taken: set[str]) -> dict[str, str]:
+    """The instrument's sheets (in this order): scores and matrices only when it has them."""
+    labels = ["Scores"] if whole_rules(inst) else []
+    labels += ["Vragen", "Onderwerpen"]
+    labels += ["Matrices"] if MatrixSums(inst).blocks else []
+    return {label: sheet_title(label, inst.id, taken) for label in labels}
 
 
 def _index(wb: Workbook, instruments: list[Instrument],
            respondents: dict[str, list[aggregates.Respondent]],
-           names: dict[str, tuple[str, str]], total: int, limit: int) -> None:
+           names: dict[str, dict[str, str]], total: int, limit: int) -> None:
     ws = wb.create_sheet("Inhoud")
     ws.column_dimensions["A"].width = 50
     ws.column_dimensions["B"].width = 26
@@ -178,50 +200,93 @@ def _index(wb: Workbook, instruments: list[Instrument],
     for line in (
         f"{total} respondenten: meer dan {limit}, de grens tot waar dit werkboek elk "
         "antwoord van elke respondent met formules toont.",
-        "Dit werkboek geeft per vraag en per onderwerp het aantal antwoorden, het gemiddelde, "
-        "de laagste en hoogste waarde, de spreiding en de verdeling, berekend door de database.",
-        "De antwoorden per respondent: 'templategen export' (csv, json of xlsx); een kleiner "
-        "werkboek met alle antwoorden en formules: vergelijk minder instrumenten met --only.",
+        "Scores: per onderwerp en per regel van de inhoud het aantal respondenten met een "
+        "score, het gemiddelde, de laagste en hoogste score, de spreiding en de "
+        "standaardafwijking; de onderwerpen gerangschikt op de hoofdscore, de beste eerst.",
+        "Vragen en Onderwerpen: per vraag (en per onderwerp) het aantal antwoorden, het "
+        "gemiddelde, de laagste en hoogste waarde, de spreiding en de verdeling.",
+        "Matrices: per partij of rij de gemiddelden, het kwadrant, de prioriteit en rang, "
+        "de realisatie en de dekking, over alle respondenten.",
+        "Alle cijfers zijn waarden, berekend uit de samengevoegde antwoorden van elke "
+        "respondent (formulier en werkmap samen; ongeldige antwoorden tellen niet mee).",
+        "Niet in dit werkboek: de antwoorden en scores per respondent (gebruik 'templategen "
+        "export': csv, json of xlsx), de open antwoorden, de verschillen tussen formulier "
+        "en werkmap en de grafieken; een werkboek met alle antwoorden en formules: "
+        "vergelijk minder instrumenten met --only, of --layout full.",
     ):
         ws.append([_cell(ws, line)])
     ws.append([])
     ws.append([_cell(ws, h, bold=True) for h in ("Instrument", "Id", "Respondenten", "Bladen")])
     for inst in instruments:
         count = sum(r.submissions for r in respondents.get(inst.id, []))
-        sheets = ", ".join(names[inst.id]) if inst.id in names else "nog geen antwoorden"
+        sheets = ", ".join(names[inst.id].values()) if inst.id in names \
+            else "nog geen antwoorden"
         ws.append([_cell(ws, v) for v in (inst.title, inst.id, count, sheets)])
     ws.append([])
     ws.append([_cell(ws, "Herkomst van alle bestanden: blad 'Herkomst'.")])
 
 
-def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: tuple[str, str],
-                taken: set[str], max_rows: int) -> None:
-    slots = {s.key: s for s in inst.slots() if s.field.kind in COUNTED}
+def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, str],
+                taken: set[str], max_rows: int) -> str | None:
+    """Read the instrument's respondents once, one merged copy at a time, adding up the
+    answers per item and subject, the rule scores per subject and the matrices; write
+    their sheets; return the summary line's part naming the best subject (or None)."""
+    slots = {s.key: s for s in inst.slots()}
+    counted = {k: s for k, s in slots.items() if s.field.kind in COUNTED}
+    scores, matrices = SubjectScores(inst), MatrixSums(inst)
     overall: dict[str, Tally] = {}
     per_subject: dict[tuple[str, str], Tally] = {}
-    for key, subject, value, count in aggregates.value_counts(store, inst.id, list(slots)):
-        slot = slots[key]
-        if invalid_reason(slot, value) is not None:
-            continue
-        overall.setdefault(key, Tally()).add(value, count)
-        per_subject.setdefault((key, subject), Tally()).add(value, count)
+    keys = sorted(set(counted) | rule_keys(inst) | {ORGANISATION})
+    for files in aggregates.copies(store, inst.id, keys):
+        winner = files[-1]
+        column = Column(winner.respondent or winner.name, "", [])
+        merge(column, slots, ((f.name, f.kind, f.answers) for f in files))
+        subject = subject_of(column.values, winner.subject, winner.respondent)
+        for key, value in column.values.items():
+            if key in counted:
+                overall.setdefault(key, Tally()).add(value, 1)
+                per_subject.setdefault((key, subject), Tally()).add(value, 1)
+        scores.add(subject, column.values)
+        matrices.add(column.values)
+    if "Scores" in titles:
+        _scores(wb, inst, scores, titles["Scores"], taken, max_rows)
     head = [[f"Per vraag — {inst.title}"],
             ["Sleutel", "Vraag", *STAT_HEAD]]
-    items = Pages(wb, titles[0], head, lambda k: sheet_title(f"Vragen {k}", inst.id, taken),
+    items = Pages(wb, titles["Vragen"], head,
+                  lambda k: sheet_title(f"Vragen {k}", inst.id, taken),
                   max_rows, widths=(24, 60, 12, 12, 10, 10, 14, 14, 50))
-    for key, slot in slots.items():
+    for key, slot in counted.items():
         tally = overall.get(key, Tally())
         items.append([key, slot_label(slot), *_numbers_only(slot, tally.stats())])
     head = [[f"Per vraag en onderwerp — {inst.title}"],
             ["Sleutel", "Onderwerp", *STAT_HEAD]]
-    subjects = Pages(wb, titles[1], head,
+    subjects = Pages(wb, titles["Onderwerpen"], head,
                      lambda k: sheet_title(f"Onderwerpen {k}", inst.id, taken), max_rows,
                      widths=(24, 30, 12, 12, 10, 10, 14, 14, 50))
-    order = {key: n for n, key in enumerate(slots)}
+    order = {key: n for n, key in enumerate(counted)}
     for (key, subject), tally in sorted(per_subject.items(),
                                         key=lambda kv: (order[kv[0][0]], kv[0][1].casefold(),
                                                         kv[0][1])):
         subjects.append([key, subject, *_numbers_only(slots[key], tally.stats())])
+    if "Matrices" in titles:
+        head = [[f"Matrices en tabellen — {inst.title} (waarden over alle respondenten)"]]
+        sheet = Pages(wb, titles["Matrices"], head,
+                      lambda k: sheet_title(f"Matrices {k}", inst.id, taken), max_rows,
+                      widths=(40, 16, 16, 16, 16, 16))
+        for row, bold in matrices.rows():
+            sheet.append(row, bold=bold)
+    return scores.leader()
+
+
+def _scores(wb: Workbook, inst: Instrument, scores: SubjectScores, title: str,
+            taken: set[str], max_rows: int) -> None:
+    main = f"; gerangschikt op '{scores.main.label}'" if scores.main is not None else ""
+    head = [[f"Scores per onderwerp — {inst.title}{main}"], *scores.head()]
+    pages = Pages(wb, title, head, lambda k: sheet_title(f"Scores {k}", inst.id, taken),
+                  max_rows, widths=(30, 14, *(12,) * (len(scores.head()[1]) - 2)))
+    formats = scores.formats()
+    for row in scores.rows():
+        pages.append(row, formats=formats)
 
 
 def _numbers_only(slot: Slot, stats: list[Any]) -> list[Any]:

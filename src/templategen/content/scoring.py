@@ -89,14 +89,28 @@ def band_of(value: float | None, bands: Iterable[Band]) -> str | None:
     return ordered[-1].label
 
 
+_RULE_SLOTS: dict[tuple[int, tuple[str, ...], str | None], tuple[Instrument, tuple[Slot, ...]]] = {}
+
+
 def rule_slots(instrument: Instrument, refs: Iterable[str], field_id: str | None) -> list[Slot]:
-    """The slots under the referenced items/sections (once each), optionally one field."""
+    """The slots under the referenced items/sections (once each), optionally one field.
+
+    Memoised per instrument object (a large round scores 100,000 respondents with the same
+    rules; finding the slots walks the whole instrument)."""
+    refs = tuple(refs)
+    memo = (id(instrument), refs, field_id)
+    hit = _RULE_SLOTS.get(memo)
+    if hit is not None and hit[0] is instrument:
+        return list(hit[1])
     seen: dict[str, Slot] = {}
     for ref in refs:
         for slot in instrument.slots_under(ref):
             if field_id and slot.field.id != field_id:
                 continue
             seen.setdefault(slot.key, slot)
+    if len(_RULE_SLOTS) > 4096:
+        _RULE_SLOTS.clear()
+    _RULE_SLOTS[memo] = (instrument, tuple(seen.values()))
     return list(seen.values())
 
 
@@ -107,10 +121,23 @@ def row_keys(item: Item) -> list[str]:
     return [r.id for r in item.rows]
 
 
+_CELL_SLOTS: dict[tuple[int, str, str], tuple[Item, Slot]] = {}
+
+
 def cell_slot(item: Item, row: str, column: str) -> Slot:
+    """The slot of one cell of a table-like item (memoised per item object: per-row rules
+    ask for every row of every respondent)."""
+    memo = (id(item), row, column)
+    hit = _CELL_SLOTS.get(memo)
+    if hit is not None and hit[0] is item:
+        return hit[1]
     f = item.field_by_id(column)
     assert f is not None, (item.id, column)
-    return Slot(key=f"{item.id}.{row}.{column}", item=item, field=f)
+    slot = Slot(key=f"{item.id}.{row}.{column}", item=item, field=f)
+    if len(_CELL_SLOTS) > 16384:
+        _CELL_SLOTS.clear()
+    _CELL_SLOTS[memo] = (item, slot)
+    return slot
 
 
 # --- whole-instrument rules --------------------------------------------------------------

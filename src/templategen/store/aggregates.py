@@ -1,23 +1,22 @@
-"""Figures of a large round computed by the database: answers counted per item, subject and
-value with SQL, never all answers in Python.
+"""The respondents of a large round read from the database one copy at a time, never all
+answers in Python.
 
 Who is compared is what compare.data compares: the current submissions (not superseded,
-not unverified, not empty) of the chosen instrument versions, one respondent per personalised
-copy (the form and the workbook of one recipient merged: per item the typed answer of the
-workbook, else the form's, never a value that only repeats what the tool pre-filled; later
-files before earlier ones; disagreements are shown only in the full workbook), every file
-without a recipient its own
-respondent. The respondent's subject is the copy's subject, else the organisation the
-respondent filled in, else the respondent's name.
+not unverified, not empty: :data:`CURRENT`) of the chosen instrument versions, one
+respondent per personalised copy (its form and workbook), every file without a recipient
+its own respondent.
 
 :func:`compared` registers those submissions in a temporary table of this connection
-(``tg_pick``); :func:`value_counts` then returns, per instrument, ``(key, subject, value,
-count)`` for the items asked: the database does the counting over every answer, Python
-only sees one row per distinct value.
+(``tg_pick``: each copy numbered per instrument, its files ranked so the winning one, the
+workbook and then the latest, is last) and counts them; :func:`copies` then streams each
+copy's files with their non-empty answers to the keys asked, a batch of copies per query,
+for compare.data.merge to merge by the full workbook's rules (compare.large adds up the
+figures). :func:`history` lists every stored file for the provenance sheet.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,11 +24,12 @@ from typing import Any
 
 from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store
 
-__all__ = ["UNVERIFIED", "Respondent", "compared", "compared_files", "history", "value_counts"]
+__all__ = ["UNVERIFIED", "File", "Respondent", "compared", "compared_files", "copies", "history"]
 
 NO_SUBJECT = "(geen onderwerp)"
 ORGANISATION = "respondent.organisatie"
 BATCH = 5000
+COPY_BATCH = 500  # copies read per query by copies()
 
 
 @dataclass(frozen=True)
@@ -69,20 +69,24 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
         key = (instrument, row[4] or f"#{sub_id}")
         copies.setdefault(key, []).append(row)
     picks: list[tuple[Any, ...]] = []
+    numbers: dict[str, int] = {}  # instrument -> copies numbered so far
     for (instrument, copy), subs in copies.items():
         subs.sort(key=lambda r: (r[3] == "workbook", r[0]))  # the one that wins last
+        seq = numbers[instrument] = numbers.get(instrument, 0) + 1
         for rank, sub in enumerate(subs):
             picks.append((sub[0], instrument, f"{instrument}|{copy}", rank,
-                          int(rank == len(subs) - 1), sub[5] or "", sub[6] or sub[7]))
+                          int(rank == len(subs) - 1), sub[5] or "", sub[6] or sub[7], seq))
     db = store.connection
     db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_pick (id INTEGER PRIMARY KEY, "
                "instrument TEXT, copy TEXT, rank INTEGER, last INTEGER, subject TEXT, "
-               "respondent TEXT)")
+               "respondent TEXT, seq INTEGER)")
     db.execute("DELETE FROM tg_pick")
     db.execute("CREATE INDEX IF NOT EXISTS tg_pick_copy ON tg_pick (copy, rank)")
     db.execute("CREATE INDEX IF NOT EXISTS tg_pick_instrument ON tg_pick (instrument)")
+    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_seq ON tg_pick (instrument, seq, rank)")
     for start in range(0, len(picks), BATCH):
-        db.executemany("INSERT INTO tg_pick VALUES (?,?,?,?,?,?,?)", picks[start:start + BATCH])
+        db.executemany("INSERT INTO tg_pick VALUES (?,?,?,?,?,?,?,?)",
+                       picks[start:start + BATCH])
     _subject_from_organisation(store)
     out: dict[str, list[Respondent]] = {}
     for instrument, subject, count in store.rows(
@@ -119,28 +123,61 @@ def _subject_from_organisation(store: Store) -> None:
                "WHERE l.copy = tg_pick.copy AND l.last = 1) WHERE last = 0")
 
 
-def value_counts(store: Store, instrument: str,
-                 keys: list[str]) -> Iterator[tuple[str, str, Any, int]]:
-    """(key, subject, value, number of respondents) for the answers to ``keys`` of the
-    compared respondents of ``instrument``; empty answers left out, a merged copy's answer
-    taken from its winning file."""
+@dataclass
+class File:
+    """One compared file of a copy with its non-empty answers to the keys asked."""
+
+    name: str
+    kind: str  # form | workbook
+    subject: str
+    respondent: str
+    answers: list[tuple[str, Any, bool]]  # key, value, prefilled
+
+
+def copies(store: Store, instrument: str, keys: list[str],
+           batch: int = COPY_BATCH) -> Iterator[list[File]]:
+    """The files of every compared copy of ``instrument`` (registered by :func:`compared`),
+    one copy at a time, in merge order (the winning file last), with their non-empty
+    answers to ``keys``. Read ``batch`` copies per query, so neither Python nor the
+    database client (psycopg fetches a whole result) ever holds more than that."""
+    _keys(store, keys)
+    ((low, high),) = list(store.rows("SELECT MIN(seq), MAX(seq) FROM tg_pick "
+                                     "WHERE instrument = ?", (instrument,)))
+    if low is None:
+        return
+    decode = functools.lru_cache(maxsize=4096)(json.loads)
+    for start in range(low, high + 1, batch):
+        span = (instrument, start, start + batch)
+        files: dict[tuple[int, int], File] = {}
+        for seq, rank, name, kind, subject, respondent in store.rows(
+                "SELECT p.seq, p.rank, s.file_name, s.kind, s.subject, s.respondent "
+                "FROM tg_pick p JOIN submissions s ON s.id = p.id "
+                "WHERE p.instrument = ? AND p.seq >= ? AND p.seq < ? ORDER BY p.seq, p.rank",
+                span):
+            files[(seq, rank)] = File(name, kind, subject or "", respondent or "", [])
+        for seq, rank, key, value, prefilled in store.rows(
+                "SELECT p.seq, p.rank, a.key, a.value, a.prefilled FROM tg_pick p "
+                "JOIN answers a ON a.submission_id = p.id JOIN tg_keys k ON k.key = a.key "
+                "WHERE p.instrument = ? AND p.seq >= ? AND p.seq < ? "
+                "AND a.value <> 'null' AND a.value <> '\"\"'", span):
+            files[(seq, rank)].answers.append((key, decode(value), bool(prefilled)))
+        copy: list[File] = []
+        last = None
+        for (seq, _), file in files.items():  # in (seq, rank) order, as selected
+            if seq != last and copy:
+                yield copy
+                copy = []
+            copy.append(file)
+            last = seq
+        if copy:
+            yield copy
+
+
+def _keys(store: Store, keys: list[str]) -> None:
     db = store.connection
     db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_keys (key TEXT PRIMARY KEY)")
     db.execute("DELETE FROM tg_keys")
     db.executemany("INSERT INTO tg_keys VALUES (?)", [(k,) for k in keys])
-    for key, subject, value, count in store.rows(
-            "SELECT a.key, p.subject, a.value, COUNT(*) FROM answers a "
-            "JOIN tg_pick p ON p.id = a.submission_id JOIN tg_keys k ON k.key = a.key "
-            # driven by the instrument's submissions (SQLite would scan every answer)
-            "WHERE a.submission_id IN (SELECT id FROM tg_pick WHERE instrument = ?) "
-            "AND a.value <> 'null' AND a.value <> '\"\"' "
-            "AND a.prefilled = 0 "
-            "AND (p.last = 1 OR NOT EXISTS (SELECT 1 FROM tg_pick q JOIN answers b "
-            "ON b.submission_id = q.id WHERE q.copy = p.copy AND q.rank > p.rank "
-            "AND b.key = a.key AND b.value <> 'null' AND b.value <> '\"\"' "
-            "AND b.prefilled = 0)) "
-            "GROUP BY a.key, p.subject, a.value", (instrument,)):
-        yield key, subject, json.loads(value), count
 
 
 def history(store: Store) -> Iterator[tuple[Any, ...]]:

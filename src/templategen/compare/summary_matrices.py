@@ -1,0 +1,222 @@
+"""The matrices of a large round as values, added up one respondent at a time.
+
+The full workbook's Matrices sheet (compare.matrices) summarises each table rule over the
+respondents with live formulas over every respondent's row; the summary of a large round
+(compare.large) shows the same figures as values, computed here from each respondent's
+merged answers with the content's rule functions (content.scoring RULES), keeping only
+running sums:
+
+* quadrant: per stakeholder (entries merged by name, without case and extra spaces; or
+  the grid's rows) the number of entries, the mean x and y, and the quadrant of the means;
+* product: per row the mean priority, its band and rank, the highest mean first;
+* difference: per row the mean of each respondent's a − b (and its band);
+* achievement: per row the mean, band, lowest and highest achievement;
+* coverage: per group the number of respondents with something chosen;
+* a rule charted as radar: per part the mean answer.
+
+The rows of the stakeholders of a quadrant are sorted by the number of entries naming them
+(a national round names thousands), not in the order first named as in the full workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from templategen.compare.summary_scores import Stats
+from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule, RuleKind
+from templategen.content.scoring import (
+    RULES,
+    Value,
+    band_of,
+    cell_slot,
+    numeric,
+    quadrant_of,
+    row_keys,
+    rule_slots,
+)
+
+Row = tuple[list[Any], bool]  # the cells, and whether the row is a header
+
+
+def _row_label(item: Item, row: str) -> str:
+    for r in item.rows:
+        if r.id == row:
+            return r.text
+    return f"regel {row}"
+
+
+def _mean(stats: Stats) -> float | None:
+    return stats.total / stats.n if stats.n else None
+
+
+class Block:
+    """One rule's figures; ``add`` one respondent's answers, ``rows`` for the sheet."""
+
+    def __init__(self, inst: Instrument, rule: Rule):
+        self.inst, self.rule = inst, rule
+
+    def add(self, values: dict[str, Value]) -> None:
+        raise NotImplementedError
+
+    def rows(self) -> Iterator[Row]:
+        raise NotImplementedError
+
+
+class _PerRow(Block):
+    """difference, product, achievement: each respondent's figure per row of the item."""
+
+    def __init__(self, inst: Instrument, rule: Rule):
+        super().__init__(inst, rule)
+        item = inst.item(rule.params["item"])
+        assert item is not None
+        self.item = item
+        self.stats = {row: Stats() for row in row_keys(item)}
+
+    def add(self, values: dict[str, Value]) -> None:
+        for row, value in RULES[self.rule.kind](self.inst, self.rule, values, {}).rows.items():
+            if isinstance(value, float):
+                self.stats[row].add(value)
+
+    def _band(self, stats: Stats) -> list[Any]:
+        return [band_of(_mean(stats), self.rule.bands)] if self.rule.bands else []
+
+    def rows(self) -> Iterator[Row]:
+        bands = ["Niveau"] if self.rule.bands else []
+        yield ["Rij", "Gemiddeld verschil", *bands], True
+        for row, stats in self.stats.items():
+            yield [_row_label(self.item, row), _mean(stats), *self._band(stats)], False
+
+
+class _Product(_PerRow):
+    def rows(self) -> Iterator[Row]:
+        bands = ["Niveau"] if self.rule.bands else []
+        yield ["Rij", "Gemiddelde prioriteit", *bands, "Rang"], True
+        means = {row: _mean(s) for row, s in self.stats.items()}
+        order = sorted(means, key=lambda r: -(m if (m := means[r]) is not None
+                                              else float("-inf")))
+        numbers = [m for m in means.values() if m is not None]
+        for row in order:
+            mean = means[row]
+            rank = None if mean is None else 1 + sum(1 for m in numbers if m > mean)
+            yield [_row_label(self.item, row), mean, *self._band(self.stats[row]), rank], False
+
+
+class _Achievement(_PerRow):
+    def rows(self) -> Iterator[Row]:
+        bands = ["Niveau"] if self.rule.bands else []
+        yield ["Rij", "Gemiddelde realisatie", *bands, "Minimum", "Maximum"], True
+        for row, stats in self.stats.items():
+            low, high = (stats.low, stats.high) if stats.n else (None, None)
+            yield [_row_label(self.item, row), _mean(stats), *self._band(stats), low,
+                   high], False
+
+
+class _Quadrant(Block):
+    def __init__(self, inst: Instrument, rule: Rule):
+        super().__init__(inst, rule)
+        item = inst.item(rule.params["item"])
+        assert item is not None
+        self.item, self.split = item, float(rule.params["split"])
+        self.entries = item.kind is ItemKind.ENTRIES
+        self.name = next((f.id for f in item.fields if f.kind is FieldKind.TEXT), None)
+        self.cells = {row: (cell_slot(item, row, rule.params["x"]),
+                            cell_slot(item, row, rule.params["y"])) for row in row_keys(item)}
+        # casefolded name (entries) or row id (grid) -> [label, count, x stats, y stats]
+        self.groups: dict[str, list[Any]] = {} if self.entries else {
+            row: [_row_label(item, row), 0, Stats(), Stats()] for row in row_keys(item)}
+
+    def add(self, values: dict[str, Value]) -> None:
+        for row, (x_slot, y_slot) in self.cells.items():
+            if self.entries:
+                name = values.get(f"{self.item.id}.{row}.{self.name}") if self.name else None
+                if not isinstance(name, str) or not name.strip():
+                    continue
+                label = " ".join(name.split())
+                group = self.groups.setdefault(label.casefold(), [label, 0, Stats(), Stats()])
+            else:
+                group = self.groups[row]
+            group[1] += 1
+            for stats, slot in ((group[2], x_slot), (group[3], y_slot)):
+                number = numeric(slot, values.get(slot.key))
+                if number is not None:
+                    stats.add(number)
+
+    def rows(self) -> Iterator[Row]:
+        x = self.item.field_by_id(self.rule.params["x"])
+        y = self.item.field_by_id(self.rule.params["y"])
+        assert x is not None and y is not None
+        yield ["Naam", "Aantal respondenten", f"Gemiddelde {x.label.lower()}",
+               f"Gemiddelde {y.label.lower()}", "Kwadrant"], True
+        groups = list(self.groups.values())
+        if self.entries:
+            groups.sort(key=lambda g: (-g[1], g[0].casefold(), g[0]))
+        for label, count, xs, ys in groups:
+            mean_x, mean_y = _mean(xs), _mean(ys)
+            yield [label, count, mean_x, mean_y,
+                   quadrant_of(mean_x, mean_y, self.split, self.rule.params["quadrants"])], False
+
+
+class _Coverage(Block):
+    def __init__(self, inst: Instrument, rule: Rule):
+        super().__init__(inst, rule)
+        self.covered = {label: 0 for label in rule.params["groups"]}
+
+    def add(self, values: dict[str, Value]) -> None:
+        for label, count in RULES[RuleKind.COVERAGE](self.inst, self.rule, values, {}).rows.items():
+            if isinstance(count, float) and count > 0:
+                self.covered[label] += 1
+
+    def rows(self) -> Iterator[Row]:
+        yield ["Groep", "Respondenten met dekking"], True
+        for label, count in self.covered.items():
+            yield [label, count], False
+        yield [self.rule.params["message"]], False
+
+
+class _Radar(Block):
+    def __init__(self, inst: Instrument, rule: Rule):
+        super().__init__(inst, rule)
+        self.slots = rule_slots(inst, rule.params["of"], rule.params.get("field"))
+        self.stats = [Stats() for _ in self.slots]
+
+    def add(self, values: dict[str, Value]) -> None:
+        for slot, stats in zip(self.slots, self.stats, strict=True):
+            number = numeric(slot, values.get(slot.key))
+            if number is not None:
+                stats.add(number)
+
+    def rows(self) -> Iterator[Row]:
+        yield ["Onderdeel", "Gemiddelde"], True
+        for slot, stats in zip(self.slots, self.stats, strict=True):
+            yield [slot.row.text if slot.row else slot.item.text, _mean(stats)], False
+
+
+BLOCKS: dict[RuleKind, Callable[[Instrument, Rule], Block]] = {
+    RuleKind.QUADRANT: _Quadrant,
+    RuleKind.PRODUCT: _Product,
+    RuleKind.DIFFERENCE: _PerRow,
+    RuleKind.ACHIEVEMENT: _Achievement,
+    RuleKind.COVERAGE: _Coverage,
+}
+
+
+class MatrixSums:
+    """Every table rule of one instrument (as compare.matrices picks them)."""
+
+    def __init__(self, inst: Instrument):
+        self.blocks: list[Block] = []
+        for rule in inst.rules:
+            make = _Radar if rule.params.get("chart") == "radar" else BLOCKS.get(rule.kind)
+            if make is not None:
+                self.blocks.append(make(inst, rule))
+
+    def add(self, values: dict[str, Value]) -> None:
+        for block in self.blocks:
+            block.add(values)
+
+    def rows(self) -> Iterator[Row]:
+        for block in self.blocks:
+            yield [block.rule.label], True
+            yield from block.rows()
+            yield [], False

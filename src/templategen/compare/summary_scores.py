@@ -1,0 +1,190 @@
+"""The rule scores of a large round per subject, added up one respondent at a time.
+
+The summary of a large round (compare.large) cannot hold every respondent's row of the
+full workbook's overview; it keeps, per subject and per whole-instrument rule, what the
+overview's per-subject tables show: how many respondents have a score, the mean, lowest,
+highest, spread and standard deviation of their scores. Each respondent's scores are the
+content's own rule functions (content.scoring RULES, as compare.workbook.subject_scores)
+on that respondent's merged answers; only running sums are kept, so memory does not grow
+with the number of respondents, only with the number of subjects.
+
+Subjects are ranked by the main rule (compare.rules.main_rule) in its direction, best
+first; :meth:`SubjectScores.leader` names the best subject the way the full compare's
+summary line does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from templategen.compare.rules import NUMBER_FORMATS, main_rule, whole_rules
+from templategen.content.model import Direction, Instrument, Rule, RuleKind, Slot
+from templategen.content.scoring import RULES, RuleResult, Value, coverage_slots, rule_slots
+
+ALL = "Alle respondenten"
+STAT_HEAD = ["Aantal met score", "Gemiddelde", "Laagste", "Hoogste",
+             "Spreiding (hoogste − laagste)", "Standaardafwijking"]
+RANK_HEAD: dict[Direction, str] = {
+    Direction.HIGHER: "Rang (1 = hoogste)",
+    Direction.LOWER: "Rang (1 = laagste)",
+    Direction.NEITHER: "Rang (geen: hoger noch lager is beter)",
+}
+
+
+@dataclass
+class Stats:
+    """Running count, sum, lowest, highest and sum of squared deviations (Welford)."""
+
+    n: int = 0
+    total: float = 0.0
+    mean: float = 0.0
+    m2: float = 0.0
+    low: float = math.inf
+    high: float = -math.inf
+
+    def add(self, value: float) -> None:
+        self.n += 1
+        self.total += value
+        delta = value - self.mean
+        self.mean += delta / self.n
+        self.m2 += delta * (value - self.mean)
+        self.low, self.high = min(self.low, value), max(self.high, value)
+
+    def figures(self) -> list[float | int | None]:
+        """n, mean, lowest, highest, spread, standard deviation (sample; None below 2)."""
+        if not self.n:
+            return [0, None, None, None, None, None]
+        sd = math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else None
+        return [self.n, self.total / self.n, self.low, self.high, self.high - self.low, sd]
+
+
+class SubjectScores:
+    """Every whole-instrument rule's scores per subject (and over all respondents)."""
+
+    def __init__(self, inst: Instrument):
+        self.inst = inst
+        self.rules: list[Rule] = whole_rules(inst)
+        self.main = main_rule(inst)
+        self.all = {r.id: Stats() for r in self.rules}
+        self.subjects: dict[str, dict[str, Stats]] = {}
+
+    def add(self, subject: str, values: dict[str, Value]) -> None:
+        """One respondent's merged answers."""
+        per_rule = self.subjects.get(subject)
+        if per_rule is None:
+            per_rule = self.subjects[subject] = {r.id: Stats() for r in self.rules}
+        done: dict[str, RuleResult] = {}
+        for rule in self.rules:
+            result = done[rule.id] = RULES[rule.kind](self.inst, rule, values, done)
+            if isinstance(result.value, float):
+                per_rule[rule.id].add(result.value)
+                self.all[rule.id].add(result.value)
+
+    def means(self) -> dict[str, float]:
+        """Mean main score per subject (the subjects with one), as subject_scores."""
+        if self.main is None:
+            return {}
+        main = self.main.id
+        return {s: stats[main].total / stats[main].n for s, stats in self.subjects.items()
+                if stats[main].n}
+
+    def ranking(self) -> list[tuple[str, int | None]]:
+        """Subjects best first by the main rule's mean (its direction), with their rank
+        (ties share one, as RANK does); subjects without a main score, and every subject
+        when no direction is better, by name without a rank."""
+        by_name = sorted(self.subjects, key=lambda s: (s.casefold(), s))
+        means = self.means()
+        direction = self.main.direction if self.main is not None else Direction.NEITHER
+        if direction is Direction.NEITHER:
+            return [(s, None) for s in by_name]
+        sign = -1.0 if direction is Direction.HIGHER else 1.0
+        scored = sorted((s for s in by_name if s in means), key=lambda s: sign * means[s])
+        out: list[tuple[str, int | None]] = []
+        for k, subject in enumerate(scored):
+            tied = k and means[scored[k - 1]] == means[subject]
+            out.append((subject, out[-1][1] if tied else k + 1))
+        return out + [(s, None) for s in by_name if s not in means]
+
+    def leader(self) -> str | None:
+        """'<id>: best <label> (<direction> is better) <subject> (<mean>)' as the full
+        compare's summary line says it, or None (one subject, no main rule, no direction)."""
+        scores = self.means()
+        rule = self.main
+        if rule is None or rule.direction is Direction.NEITHER or len(scores) <= 1:
+            return None
+        pick = max if rule.direction is Direction.HIGHER else min
+        ordered = {s: scores[s] for s in sorted(scores, key=lambda s: (s.casefold(), s))}
+        best = pick(ordered, key=lambda s: ordered[s])
+        return (f"{self.inst.id}: best {rule.label!r} ({rule.direction.value} is better) "
+                f"{best} ({scores[best]:.2f})")
+
+    # --- the sheet ----------------------------------------------------------------------
+
+    def head(self) -> list[list[Any]]:
+        """Two header rows: the rules' labels over their columns, then the figures."""
+        main = f" ({self.main.label})" if self.main is not None else ""
+        direction = self.main.direction if self.main is not None else Direction.NEITHER
+        labels: list[Any] = ["", ""]
+        figures: list[Any] = ["Onderwerp", RANK_HEAD[direction] + main]
+        for rule in self.rules:
+            labels += [rule.label] + [""] * (len(STAT_HEAD) - 1)
+            figures += STAT_HEAD
+        return [labels, figures]
+
+    def rows(self) -> Iterator[list[Any]]:
+        """All respondents first, then the subjects in ranking order."""
+        yield [ALL, None, *self._figures(self.all)]
+        for subject, rank in self.ranking():
+            yield [subject, rank, *self._figures(self.subjects[subject])]
+
+    def _figures(self, per_rule: dict[str, Stats]) -> list[Any]:
+        return [v for rule in self.rules for v in per_rule[rule.id].figures()]
+
+    def formats(self) -> list[str | None]:
+        """Each column's number format (a percent rule's figures as percentages)."""
+        out: list[str | None] = [None, "0"]
+        for rule in self.rules:
+            score = NUMBER_FORMATS.get(rule.kind, "0.00")
+            shown = "0.0%" if "%" in score else "0.00"
+            out += ["0", shown, shown, shown, shown, shown]
+        return out
+
+
+# --- which answers the rules read ----------------------------------------------------------
+
+def _of(inst: Instrument, rule: Rule) -> Iterable[Slot]:
+    return rule_slots(inst, rule.params["of"], rule.params.get("field"))
+
+
+def _base(inst: Instrument, rule: Rule) -> Iterable[Slot]:
+    base = inst.rule(rule.params["of"])
+    return () if base is None else READS.get(base.kind, _all)(inst, base)
+
+
+def _groups(inst: Instrument, rule: Rule) -> Iterable[Slot]:
+    return [s for refs in rule.params["groups"].values() for s in coverage_slots(inst, refs)[0]]
+
+
+def _item(inst: Instrument, rule: Rule) -> Iterable[Slot]:
+    return inst.slots_under(rule.params["item"])
+
+
+def _all(inst: Instrument, rule: Rule) -> Iterable[Slot]:
+    return inst.slots()
+
+
+READS: dict[RuleKind, Callable[[Instrument, Rule], Iterable[Slot]]] = {
+    RuleKind.SUM: _of, RuleKind.COUNT: _of, RuleKind.MEAN: _of, RuleKind.SPREAD: _of,
+    RuleKind.PERCENT: _base, RuleKind.COVERAGE: _groups,
+    RuleKind.DIFFERENCE: _item, RuleKind.PRODUCT: _item, RuleKind.QUADRANT: _item,
+    RuleKind.ACHIEVEMENT: _item,
+}
+
+
+def rule_keys(inst: Instrument) -> set[str]:
+    """The keys of every answer any rule of ``inst`` reads (a rule kind not listed in
+    READS reads them all): a respondent's scores need nothing else."""
+    return {s.key for rule in inst.rules for s in READS.get(rule.kind, _all)(inst, rule)}
