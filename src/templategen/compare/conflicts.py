@@ -18,6 +18,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from templategen.compare.cells import BOLD, TITLE, header, put, widths, wrap
 from templategen.compare.data import Column, Said
+from templategen.compare.sheet import RowSheet
 from templategen.content.model import Instrument, Slot
 
 CONFLICT_FILL = PatternFill("solid", fgColor="FFEB9C")
@@ -54,32 +55,48 @@ def mark_conflict(cell: Cell, said: list[Said], used: Any) -> None:
     cell.comment = Comment(text, "templategen", width=320, height=40 + 18 * len(said))
 
 
-def write_conflicts(wb: Workbook, title: str, inst: Instrument, columns: list[Column],
-                    label: Callable[[Slot], str]) -> bool:
-    """The sheet listing every disagreement of this instrument; False (no sheet) when none."""
-    found = [(column, slot) for column in columns for slot in inst.slots()
-             if slot.key in column.conflicts]
-    if not found:
-        return False
-    ws = wb.create_sheet(title)
-    put(ws, 1, 1, f"Verschillen tussen formulier en werkmap — {inst.title}").font = TITLE
-    wrap(put(ws, 2, 1, "Dezelfde respondent gaf in het formulier en in de werkmap een ander "
-                       "antwoord. Beide staan hieronder met het bestand waar ze vandaan komen; "
-                       "kolom E zegt welke waarde in de scores telt."))
-    most = max(len(column.conflicts[slot.key]) for column, slot in found)
-    header(ws, 4, ["Onderwerp", "Respondent", "Sleutel", "Vraag", "In de scores telt",
-                   *[f"{head} {k}" for k in range(1, most + 1) for head in ("Waarde", "Bestand")]])
-    for row, (column, slot) in enumerate(found, start=5):
-        put(ws, row, 1, column.subject)
-        put(ws, row, 2, column.respondent)
-        put(ws, row, 3, slot.key)
-        wrap(put(ws, row, 4, label(slot)))
-        used = column.values.get(slot.key)
-        put(ws, row, 5, shown(used) if used is not None else "(geen geldige waarde)").font = BOLD
-        for k, said in enumerate(column.conflicts[slot.key]):
-            wrap(put(ws, row, 6 + 2 * k, shown(said.value))).fill = CONFLICT_FILL
-            put(ws, row, 7 + 2 * k, f"{said.file_name} ({KIND_NAMES.get(said.kind, said.kind)})")
-    widths(ws, {1: 22, 2: 22, 3: 24, 4: 50, 5: 18})
-    widths(ws, {6 + k: 24 if k % 2 == 0 else 34 for k in range(2 * most)})
-    ws.freeze_panes = "A5"
-    return True
+class ConflictsWriter:
+    """The sheet listing every disagreement of this instrument, one row per respondent and
+    question, written as the columns come (:meth:`add`); only made when there are any
+    (``most``: the most files that disagree on one key)."""
+
+    def __init__(self, wb: Workbook, title: str, inst: Instrument, most: int,
+                 label: Callable[[Slot], str]):
+        self.inst, self.label = inst, label
+        self.ws = ws = RowSheet(wb, title)
+        put(ws, 1, 1, f"Verschillen tussen formulier en werkmap — {inst.title}").font = TITLE
+        wrap(put(ws, 2, 1, "Dezelfde respondent gaf in het formulier en in de werkmap een "
+                           "ander antwoord. Beide staan hieronder met het bestand waar ze "
+                           "vandaan komen; kolom E zegt welke waarde in de scores telt."))
+        header(ws, 4, ["Onderwerp", "Respondent", "Sleutel", "Vraag", "In de scores telt",
+                       *[f"{head} {k}" for k in range(1, most + 1)
+                         for head in ("Waarde", "Bestand")]])
+        widths(ws, {1: 22, 2: 22, 3: 24, 4: 50, 5: 18})
+        widths(ws, {6 + k: 24 if k % 2 == 0 else 34 for k in range(2 * most)})
+        ws.freeze_panes = "A5"
+        self.row = 5
+
+    def add(self, column: Column) -> None:
+        if not column.conflicts:
+            return
+        ws = self.ws
+        for slot in self.inst.slots():
+            if slot.key not in column.conflicts:
+                continue
+            row = self.row
+            put(ws, row, 1, column.subject)
+            put(ws, row, 2, column.respondent)
+            put(ws, row, 3, slot.key)
+            wrap(put(ws, row, 4, self.label(slot)))
+            used = column.values.get(slot.key)
+            put(ws, row, 5, shown(used) if used is not None
+                else "(geen geldige waarde)").font = BOLD
+            for k, said in enumerate(column.conflicts[slot.key]):
+                wrap(put(ws, row, 6 + 2 * k, shown(said.value))).fill = CONFLICT_FILL
+                put(ws, row, 7 + 2 * k,
+                    f"{said.file_name} ({KIND_NAMES.get(said.kind, said.kind)})")
+            self.row += 1
+            ws.flush(self.row)
+
+    def close(self) -> None:
+        self.ws.close()

@@ -31,7 +31,7 @@ version no longer has are kept aside as ``extra``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,8 +91,48 @@ def _copy_key(sub: Submission) -> tuple[str, ...]:
     return (sub.instrument, f"#{sub.id}")
 
 
-def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> Comparison:
-    """Read the current submissions of the chosen instruments into columns."""
+@dataclass
+class Entry:
+    """One respondent (copy) without its answers: where its column goes, what it holds."""
+
+    respondent: str
+    subject: str
+    submissions: list[Submission]
+    extra: frozenset[str] = frozenset()
+    invalid: bool = False
+    conflicts: int = 0  # the most files that disagree on one key (0: none)
+
+    def order(self) -> tuple[str, str, str, int]:
+        return (self.subject.casefold(), self.subject, self.respondent.casefold(),
+                self.submissions[0].id)
+
+
+@dataclass
+class Roster:
+    """The respondents of one instrument in column order, and what the sheets must know of
+    all of them before the first row is written."""
+
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def extra(self) -> list[str]:
+        """Keys not in the current version (older versions' columns), sorted."""
+        return sorted({k for e in self.entries for k in e.extra})
+
+    @property
+    def invalid(self) -> bool:
+        return any(e.invalid for e in self.entries)
+
+    @property
+    def most_conflicts(self) -> int:
+        return max((e.conflicts for e in self.entries), default=0)
+
+
+def roster(store: Store, instruments: list[Instrument],
+           all_versions: bool) -> dict[str, Roster]:
+    """Every compared respondent per instrument, sorted, without keeping their answers:
+    each copy is merged once (to learn its subject and what it holds) and let go;
+    :func:`stream_columns` merges them again, one at a time, when the sheets are written."""
     wanted = {inst.id: inst for inst in instruments}
     copies: dict[tuple[str, ...], list[Submission]] = {}
     for sub in store.submissions(current_only=True):
@@ -100,21 +140,34 @@ def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> C
         if inst is None or (sub.version != inst.version and not all_versions):
             continue
         copies.setdefault(_copy_key(sub), []).append(sub)
-
-    columns: dict[str, list[Column]] = {inst.id: [] for inst in instruments}
-    included: set[int] = set()
+    out: dict[str, Roster] = {inst.id: Roster() for inst in instruments}
     for subs in copies.values():
         inst = wanted[subs[0].instrument]
         # the workbook last, so its answers overwrite the form's
         subs.sort(key=lambda s: (s.kind == "workbook", s.id))
         column = _column(inst, subs, store)
-        columns[inst.id].append(column)
-        included.update(s.id for s in subs)
-    for cols in columns.values():
+        out[inst.id].entries.append(Entry(
+            column.respondent, column.subject, subs, frozenset(column.extra),
+            bool(column.invalid), max((len(s) for s in column.conflicts.values()), default=0)))
+    for listed in out.values():
         # one subject's columns are neighbours (its ranges stay one range each)
-        cols.sort(key=lambda c: (c.subject.casefold(), c.subject, c.respondent.casefold(),
-                                 c.submissions[0].id))
-    return Comparison(columns=columns, history=store.submissions(current_only=False),
+        listed.entries.sort(key=Entry.order)
+    return out
+
+
+def stream_columns(store: Store, inst: Instrument, listed: Roster) -> Iterator[Column]:
+    """The respondents' columns in roster order, merged from the store one at a time."""
+    for entry in listed.entries:
+        yield _column(inst, entry.submissions, store)
+
+
+def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> Comparison:
+    """Read the current submissions of the chosen instruments into columns (all held)."""
+    rosters = roster(store, instruments, all_versions)
+    cols = {inst.id: list(stream_columns(store, inst, rosters[inst.id])) for inst in instruments}
+    included = {s.id for listed in rosters.values() for e in listed.entries
+                for s in e.submissions}
+    return Comparison(columns=cols, history=store.submissions(current_only=False),
                       rejections=store.rejections(), included=included)
 
 

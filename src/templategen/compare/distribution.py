@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import DataBarRule
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import BOLD, TITLE, cell_ref, formula, header, put, widths, wrap
-from templategen.compare.data import Column
 from templategen.compare.items import ItemsSheet, labelled, short_name
+from templategen.compare.sheet import RowSheet
 from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
 from templategen.office.formulas import number_literal, text_literal
 
@@ -69,11 +68,10 @@ def _count(row_range: str, options: Options, k: int) -> str:
     return f"=COUNTIF({row_range},{criterion})"
 
 
-def write_distribution(ws: Worksheet, inst: Instrument, columns: list[Column],
-                       items: ItemsSheet) -> int:
+def write_distribution(ws: RowSheet, inst: Instrument, count: int, items: ItemsSheet) -> int:
     """Fill the sheet; return the number of questions shown."""
     put(ws, 1, 1, f"Verdeling per vraag — {inst.title}").font = TITLE
-    put(ws, 2, 1, f"Aantal respondenten per antwoord (van {len(columns)}); de antwoorden per "
+    put(ws, 2, 1, f"Aantal respondenten per antwoord (van {count}); de antwoorden per "
                   f"respondent staan op het (verborgen) blad '{items.title}'.")
     row, shown, widest = 4, 0, 0
     for options, slots in _groups(inst):
@@ -98,7 +96,7 @@ def write_distribution(ws: Worksheet, inst: Instrument, columns: list[Column],
         counts = (f"{get_column_letter(FIRST_COUNT)}{top}:"
                   f"{get_column_letter(FIRST_COUNT + len(labels) - 1)}{bottom}")
         ws.conditional_formatting.add(counts, DataBarRule(
-            start_type="num", start_value=0, end_type="num", end_value=max(len(columns), 1),
+            start_type="num", start_value=0, end_type="num", end_value=max(count, 1),
             color=BAR_COLOUR))
         _chart(ws, top - 1, bottom, len(labels))
         shown += len(slots)
@@ -110,7 +108,7 @@ def write_distribution(ws: Worksheet, inst: Instrument, columns: list[Column],
     return shown
 
 
-def _chart(ws: Worksheet, head: int, bottom: int, options: int) -> None:
+def _chart(ws: RowSheet, head: int, bottom: int, options: int) -> None:
     """A stacked bar per question (one series per answer), beside the group's table."""
     chart = BarChart()
     chart.type = "bar"

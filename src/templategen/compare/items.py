@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from templategen.compare.cells import (
@@ -36,7 +37,8 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.conflicts import CONFLICT_FILL, CONFLICT_LEGEND, mark_conflict
-from templategen.compare.data import Column
+from templategen.compare.data import Column, Roster
+from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.compare.validity import mark_text
 from templategen.content.model import FieldKind, Instrument, Item, Slot
 from templategen.errors import StoreError
@@ -44,7 +46,6 @@ from templategen.errors import StoreError
 FIRST_COL = 4  # column D: the first slot
 FIRST_ROW = 7  # the first respondent
 HEADER_ROW = 6
-MAX_ROWS = 1_048_576  # Excel's rows per sheet
 MAX_COLS = 16_384
 CHECK_FORMAT = '"Ja";"Ja";"Nee"'
 NUMERIC = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER})
@@ -81,7 +82,6 @@ class Helper:
 
     name: str
     label: str
-    values: list[Any]  # one per column (respondent), None for empty
 
 
 def item_heading(item: Item) -> str:
@@ -181,73 +181,105 @@ def typed(slot: Slot | None, value: Any) -> Any:
     return value
 
 
-def write_items(wb: Workbook, title: str, inst: Instrument, columns: list[Column],
-                helpers: Sequence[Helper] = ()) -> ItemsSheet:
-    if FIRST_ROW + len(columns) > MAX_ROWS:
-        raise StoreError(f"{inst.id}: {len(columns)} respondents do not fit one sheet "
-                         f"({MAX_ROWS - FIRST_ROW + 1} at most); compare fewer with --only.")
-    ws = wb.create_sheet(title)
-    sheet = ItemsSheet(title=title, nrows=len(columns))
-    put(ws, 1, 1, f"Antwoorden per vraag — {inst.title}").font = TITLE
-    for label, row in (("Vraag", 2), ("Gemiddelde", 3), ("Spreiding (hoogste − laagste)", 4)):
-        put(ws, row, 3, label).font = BOLD
-    header(ws, HEADER_ROW, ["Onderwerp", "Respondent", "Versie"])
-    for n, column in enumerate(columns):
-        put(ws, sheet.row(n), 1, column.subject).font = BOLD
-        put(ws, sheet.row(n), 2, column.respondent)
-        put(ws, sheet.row(n), 3, column.version)
+class ItemsWriter:
+    """The item sheet written row by row: the head (questions, means, spreads, legends) when
+    it starts, then one row per respondent as the columns come (:meth:`row`)."""
 
-    col = FIRST_COL
-    for slot in inst.slots():
-        _answer_column(ws, sheet, col, slot.key, slot_label(slot), slot, columns,
-                       lambda c, k=slot.key: c.values.get(k))
-        _mark_invalid(ws, sheet, col, slot.key, columns)
-        for n, column in enumerate(columns):
-            if slot.key in column.conflicts:
-                mark_conflict(ws.cell(row=sheet.row(n), column=col), column.conflicts[slot.key],
-                              column.values.get(slot.key))
-        col += 1
-    if any(c.invalid for c in columns):
-        wrap(put(ws, 2, 1, INVALID_LEGEND)).fill = FLAG_FILL
-    if any(c.conflicts for c in columns):
-        wrap(put(ws, 3, 1, CONFLICT_LEGEND)).fill = CONFLICT_FILL
-    extra = sorted({k for c in columns for k in c.extra})
-    if extra:
-        cell = put(ws, 5, col, "Niet in de huidige versie (oudere versies)")
-        cell.font = BOLD
-        cell.fill = GROUP_FILL
-        for key in extra:
-            _answer_column(ws, sheet, col, key, key, None, columns,
-                           lambda c, k=key: c.extra.get(k))
+    def __init__(self, wb: Workbook, title: str, inst: Instrument, listed: Roster,
+                 helpers: Sequence[Helper] = ()):
+        count = len(listed.entries)
+        if FIRST_ROW + count > MAX_ROWS:
+            raise StoreError(f"{inst.id}: {count} respondents do not fit one sheet "
+                             f"({MAX_ROWS - FIRST_ROW + 1} at most); compare fewer with --only.")
+        self.slots = inst.slots()
+        self.extra = listed.extra
+        self.helpers = list(helpers)
+        last_col = FIRST_COL + len(self.slots) + len(self.extra) + len(self.helpers)
+        if last_col > MAX_COLS:
+            raise StoreError(f"{inst.id}: {last_col - FIRST_COL} answer columns do not fit one "
+                             f"sheet ({MAX_COLS - FIRST_COL + 1} at most); compare one version "
+                             "at a time.")
+        self.ws = ws = RowSheet(wb, title)
+        self.sheet = sheet = ItemsSheet(title=title, nrows=count)
+        put(ws, 1, 1, f"Antwoorden per vraag — {inst.title}").font = TITLE
+        for label, row in (("Vraag", 2), ("Gemiddelde", 3),
+                           ("Spreiding (hoogste − laagste)", 4)):
+            put(ws, row, 3, label).font = BOLD
+        header(ws, HEADER_ROW, ["Onderwerp", "Respondent", "Versie"])
+        col = FIRST_COL
+        for slot in self.slots:
+            self._head(col, slot.key, slot_label(slot), slot.field.kind in NUMERIC, count)
             col += 1
-    for helper in helpers:
-        sheet.cols[helper.name] = col
-        header(ws, HEADER_ROW, [helper.name], col)
-        wrap(put(ws, 2, col, helper.label))
-        for n, value in enumerate(helper.values):
+        if listed.invalid:
+            wrap(put(ws, 2, 1, INVALID_LEGEND)).fill = FLAG_FILL
+        if listed.most_conflicts:
+            wrap(put(ws, 3, 1, CONFLICT_LEGEND)).fill = CONFLICT_FILL
+        if self.extra:
+            cell = put(ws, 5, col, "Niet in de huidige versie (oudere versies)")
+            cell.font = BOLD
+            cell.fill = GROUP_FILL
+            for key in self.extra:
+                self._head(col, key, key, False, count)
+                col += 1
+        for helper in self.helpers:
+            sheet.cols[helper.name] = col
+            header(ws, HEADER_ROW, [helper.name], col)
+            wrap(put(ws, 2, col, helper.label))
+            col += 1
+        ws.freeze_panes = f"{get_column_letter(FIRST_COL)}{FIRST_ROW}"
+        widths(ws, {1: 22, 2: 24, 3: 10})
+        widths(ws, {c: 18 for c in range(FIRST_COL, col)})
+
+    def _head(self, col: int, key: str, label: str, numeric: bool, count: int) -> None:
+        self.sheet.cols[key] = col
+        header(self.ws, HEADER_ROW, [key], col)
+        wrap(put(self.ws, 2, col, label))
+        if numeric and count:
+            refs = [f"{cell_ref(FIRST_ROW, col)}:{cell_ref(self.sheet.row(count - 1), col)}"]
+            formula(self.ws, 3, col, "=" + mean(refs), "0.00")
+            formula(self.ws, 4, col, "=" + spread(refs), "0.00")
+
+    def row(self, n: int, column: Column, helper_values: Sequence[Any] = ()) -> None:
+        """Respondent ``n``'s row (written to the sheet at once)."""
+        ws, row = self.ws, self.sheet.row(n)
+        put(ws, row, 1, column.subject).font = BOLD
+        put(ws, row, 2, column.respondent)
+        put(ws, row, 3, column.version)
+        col = FIRST_COL
+        for slot in self.slots:
+            key = slot.key
+            value = column.values.get(key)
             if value is not None:
-                put(ws, sheet.row(n), col, value)
-        col += 1
-    if col > MAX_COLS:
-        raise StoreError(f"{inst.id}: {col - FIRST_COL} answer columns do not fit one sheet "
-                         f"({MAX_COLS - FIRST_COL + 1} at most); compare one version at a time.")
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=FIRST_COL)
-    widths(ws, {1: 22, 2: 24, 3: 10})
-    widths(ws, {c: 18 for c in range(FIRST_COL, col)})
-    return sheet
+                cell = put(ws, row, col, typed(slot, value))
+                if slot.field.kind is FieldKind.CHECK and isinstance(value, bool):
+                    cell.number_format = CHECK_FORMAT
+                # text stays on one line here (the Open sheet shows it in full), so a
+                # respondent's row stays one line high on screen and on paper
+            if key in column.invalid:
+                bad, reason = column.invalid[key]
+                cell = wrap(put(ws, row, col, value_text(bad)))
+                cell.fill = FLAG_FILL
+                cell.comment = Comment(mark_text(bad, reason), "templategen")
+            if key in column.conflicts:
+                mark_conflict(ws.cell(row=row, column=col), column.conflicts[key],
+                              column.values.get(key))
+            col += 1
+        for key in self.extra:
+            if (extra := column.extra.get(key)) is not None:
+                put(ws, row, col, typed(None, extra))
+            col += 1
+        for helper in helper_values:
+            if helper is not None:
+                put(ws, row, col, helper)
+            col += 1
+        ws.flush(row + 1)
 
-
-def _mark_invalid(ws: Any, sheet: ItemsSheet, col: int, key: str,
-                  columns: list[Column]) -> None:
-    """Invalid values as marked text (so no formula counts them), with the reason."""
-    for n, column in enumerate(columns):
-        if key not in column.invalid:
-            continue
-        value, reason = column.invalid[key]
-        note = mark_text(value, reason)
-        cell = wrap(put(ws, sheet.row(n), col, value_text(value)))
-        cell.fill = FLAG_FILL
-        cell.comment = Comment(note, "templategen")
+    def close(self) -> ItemsSheet:
+        # the data sheet every formula reads: one column per answer (hundreds), which no
+        # page holds legibly; hidden so a printout of the workbook is the sheets people read
+        self.ws.sheet_state = "hidden"
+        self.ws.close()
+        return self.sheet
 
 
 def value_text(value: Any) -> str:
@@ -255,24 +287,3 @@ def value_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _answer_column(ws: Any, sheet: ItemsSheet, col: int, key: str, label: str,
-                   slot: Slot | None, columns: list[Column], value_of: Any) -> None:
-    sheet.cols[key] = col
-    header(ws, HEADER_ROW, [key], col)
-    wrap(put(ws, 2, col, label))
-    numeric = slot is not None and slot.field.kind in NUMERIC
-    for n, column in enumerate(columns):
-        value = value_of(column)
-        if value is None:
-            continue
-        cell = put(ws, sheet.row(n), col, typed(slot, value))
-        if slot is not None and slot.field.kind is FieldKind.CHECK and isinstance(value, bool):
-            cell.number_format = CHECK_FORMAT
-        # text stays on one line here (the Open sheet shows it in full), so a respondent's
-        # row stays one line high on screen and on paper
-    if numeric and columns:
-        refs = [f"{cell_ref(FIRST_ROW, col)}:{cell_ref(sheet.row(len(columns) - 1), col)}"]
-        formula(ws, 3, col, "=" + mean(refs), "0.00")
-        formula(ws, 4, col, "=" + spread(refs), "0.00")

@@ -16,7 +16,10 @@ machine has (274 MB at 1,000 files, about 2 GB at 10,000). compare then writes t
 * Onderwerpen <id>: the same per item and subject;
 * Matrices <id>: the figures of the full workbook's Matrices sheet, as values
   (compare.summary_matrices);
-* Herkomst: every stored file and the rejected ones.
+* Open <id>: the open answers, question by question (compare.text; streamed from the
+  database, store.aggregates.open_answers);
+* Herkomst: every stored file and the rejected ones (compare.text, as the full workbook);
+* Respons: who was sent what and who returned it (compare.response, as the full workbook).
 
 Each respondent's answers are read once (store.aggregates.copies: a batch of copies per
 query), merged by the full workbook's rules (compare.data.merge: the workbook's typed value
@@ -27,29 +30,32 @@ their question never count) and added up; only running sums are kept. A sheet pa
 
 from __future__ import annotations
 
-import json
+import functools
 import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
 from templategen.compare.conflicts import shown
 from templategen.compare.data import ORGANISATION, Column, merge, subject_of
-from templategen.compare.items import MAX_ROWS, slot_label
+from templategen.compare.items import slot_label
+from templategen.compare.response import write_response
 from templategen.compare.rules import whole_rules
+from templategen.compare.sheet import MAX_ROWS, Pages
 from templategen.compare.summary_matrices import MatrixSums
 from templategen.compare.summary_scores import SubjectScores, rule_keys
-from templategen.compare.text import KIND, STATUS
+from templategen.compare.text import open_slots, write_open_list, write_provenance
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.store import aggregates
 from templategen.store.database import Store
+from templategen.store.response import iter_response
+
+__all__ = ["DETAIL_LIMIT", "Pages", "compare_large", "compared_files"]
 
 DETAIL_LIMIT = 2000  # compared files up to which the full workbook is written (~550 MB)
 COUNTED = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER, FieldKind.CHOICE})
@@ -90,36 +96,6 @@ class Tally:
     def distribution(self) -> str:
         ordered = sorted(self.counts.items(), key=lambda vc: (-vc[1], shown(vc[0])))
         return " · ".join(f"{shown(v)}: {c}" for v, c in ordered)
-
-
-class Pages:
-    """Rows of one table, appended in order; past ``max_rows`` a next sheet, same header."""
-
-    def __init__(self, wb: Workbook, title: str, head: list[list[Any]], next_title: Any,
-                 max_rows: int = MAX_ROWS, widths: Sequence[float] = ()):
-        self.wb, self.head, self.next_title = wb, head, next_title
-        self.max_rows, self.widths = max_rows, widths
-        self.titles: list[str] = []
-        self._start(title)
-
-    def _start(self, title: str) -> None:
-        self.ws: WriteOnlyWorksheet = self.wb.create_sheet(title)
-        self.titles.append(title)
-        for n, width in enumerate(self.widths, start=1):
-            self.ws.column_dimensions[get_column_letter(n)].width = width
-        self.ws.freeze_panes = f"A{len(self.head) + 1}"
-        self.rows = 0
-        for row in self.head:
-            self.append(row, bold=True)
-
-    def append(self, values: Iterable[Any], bold: bool = False,
-               formats: Sequence[str | None] = ()) -> None:
-        """One row; ``formats``: a number format per column (None: as _cell picks)."""
-        if self.rows >= self.max_rows:
-            self._start(self.next_title(len(self.titles) + 1))
-        self.ws.append([_cell(self.ws, v, bold, formats[n] if n < len(formats) else None)
-                        for n, v in enumerate(values)])
-        self.rows += 1
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False,
@@ -170,7 +146,12 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
     _index(wb, instruments, respondents, names, total, limit)
     leaders = [leader for inst in wanted
                if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows))]
-    files = _provenance(store, wb, taken, max_rows)
+    files = write_provenance(wb, "Herkomst", aggregates.history(store), store.rejections(),
+                             functools.partial(_more, "Herkomst", "", taken), max_rows)
+    count = sum(1 for _ in iter_response(store))
+    if count:  # who was sent what and who returned it
+        write_response(wb, sheet_title("Respons", "", taken), iter_response(store), count,
+                       functools.partial(_more, "Respons", "", taken), max_rows)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return (f"wrote {out}: {len(wanted)} instrument(s), {total} respondent(s), {files} stored "
@@ -184,7 +165,25 @@ def _names(inst: Instrument, taken: set[str]) -> dict[str, str]:
     labels = ["Scores"] if whole_rules(inst) else []
     labels += ["Vragen", "Onderwerpen"]
     labels += ["Matrices"] if MatrixSums(inst).blocks else []
+    labels += ["Open"]
     return {label: sheet_title(label, inst.id, taken) for label in labels}
+
+
+def _more(label: str, instrument_id: str, taken: set[str], k: int) -> str:
+    """The title of the k-th sheet of a table that goes on past one sheet's rows."""
+    return sheet_title(f"{label} {k}", instrument_id, taken)
+
+
+def _open(store: Store, wb: Workbook, inst: Instrument, title: str, taken: set[str],
+          max_rows: int) -> None:
+    """The open answers, question by question, streamed from the database."""
+    slots = open_slots(inst)
+    labels = {slot.key: slot_label(slot) for slot in slots}
+    answers = aggregates.open_answers(store, inst.id, list(labels))
+    write_open_list(wb, title, inst.title,
+                    ((key, labels[key], subject, respondent, text)
+                     for key, subject, respondent, text in answers),
+                    functools.partial(_more, "Open", inst.id, taken), max_rows)
 
 
 def _index(wb: Workbook, instruments: list[Instrument],
@@ -210,8 +209,8 @@ def _index(wb: Workbook, instruments: list[Instrument],
         "Alle cijfers zijn waarden, berekend uit de samengevoegde antwoorden van elke "
         "respondent (formulier en werkmap samen; ongeldige antwoorden tellen niet mee).",
         "Niet in dit werkboek: de antwoorden en scores per respondent (gebruik 'templategen "
-        "export': csv, json of xlsx), de open antwoorden, de verschillen tussen formulier "
-        "en werkmap en de grafieken; een werkboek met alle antwoorden en formules: "
+        "export': csv, json of xlsx), de verschillen tussen formulier en werkmap en de "
+        "grafieken; een werkboek met alle antwoorden en formules: "
         "vergelijk minder instrumenten met --only, of --layout full.",
     ):
         ws.append([_cell(ws, line)])
@@ -275,6 +274,7 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
                       widths=(40, 16, 16, 16, 16, 16))
         for row, bold in matrices.rows():
             sheet.append(row, bold=bold)
+    _open(store, wb, inst, titles["Open"], taken, max_rows)
     return scores.leader()
 
 
@@ -294,28 +294,3 @@ def _numbers_only(slot: Slot, stats: list[Any]) -> list[Any]:
     if slot.field.kind in NUMERIC:
         return stats
     return [stats[0], None, None, None, None, None, stats[6]]
-
-
-def _provenance(store: Store, wb: Workbook, taken: set[str], max_rows: int) -> int:
-    head = [["Herkomst: alle ontvangen bestanden"],
-            ["Bestand", "Ontvangen", "Gewijzigd", "SHA-256 (kort)", "Instrument", "Versie",
-             "Soort", "Respondent", "Onderwerp", "Status", "Waarschuwingen", "Vervangen door",
-             "In de vergelijking"]]
-    pages = Pages(wb, "Herkomst", head, lambda k: sheet_title(f"Herkomst {k}", "", taken),
-                  max_rows, widths=(40, 20, 20, 14, 22, 8, 16, 20, 20, 16, 60, 30, 12))
-    files = 0
-    for (name, received, modified, sha, instrument, version, kind, respondent, subject,
-         status, warnings, superseded_by, included) in aggregates.history(store):
-        pages.append([name, received, modified, sha[:12], instrument, version,
-                      KIND.get(kind, kind), respondent, subject, STATUS.get(status, status),
-                      "\n".join(json.loads(warnings)), superseded_by or "",
-                      "Ja" if included else "Nee"])
-        files += 1
-    rejected = store.rejections()
-    if rejected:
-        pages.append([])
-        pages.append(["Geweigerde bestanden"], bold=True)
-        pages.append(["Bestand", "Ontvangen", "Reden"], bold=True)
-        for row in rejected:
-            pages.append(list(row))
-    return files

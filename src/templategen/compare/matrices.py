@@ -21,14 +21,14 @@ All figures are live formulas over the item sheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from statistics import mean as py_mean
 
 from openpyxl.chart import RadarChart, Reference, ScatterChart, Series
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import (
     BOLD,
@@ -42,9 +42,10 @@ from templategen.compare.cells import (
     widths,
     wrap,
 )
-from templategen.compare.data import Column
+from templategen.compare.data import Column, Entry, Roster
 from templategen.compare.items import FIRST_ROW, Helper, ItemsSheet
 from templategen.compare.rules import group_count
+from templategen.compare.sheet import RowSheet
 from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule, RuleKind
 from templategen.content.scoring import RULES, row_keys, rule_slots
 from templategen.office.formulas import band_formula, quadrant_formula
@@ -58,27 +59,50 @@ class Detail:
     """The detail sheet: each respondent's figures, one row per respondent, a block of
     columns per rule (rows in the order of the item sheet)."""
 
-    ws: Worksheet
+    ws: RowSheet
     title: str
     count: int  # respondents
     next_col: int = 3
+    # per block: its first column, number format and one formula (without '=') per column
+    # for respondent n
+    blocks: list[tuple[int, str, list[Callable[[int], str]]]] = field(default_factory=list)
 
     def row(self, n: int) -> int:
         return FIRST_ROW + n
 
-    def block(self, label: str, headers: list[str]) -> int:
+    def block(self, label: str, headers: list[str], cells: Sequence[Callable[[int], str]] = (),
+              fmt: str = "0") -> int:
+        """A block of columns: its label and headers now, ``cells`` per respondent when the
+        rows are written (:meth:`write_rows`)."""
         first = self.next_col
         put(self.ws, FIRST_ROW - 2, first, label).font = BOLD
         header(self.ws, FIRST_ROW - 1, headers, first)
         self.next_col += len(headers) + 1
+        self.blocks.append((first, fmt, list(cells)))
         return first
+
+    def write_rows(self, entries: list[Entry]) -> None:
+        """One row per respondent (subject, respondent, every block's figures), in order."""
+        ws = self.ws
+        ws.freeze_panes = f"C{FIRST_ROW}"
+        widths(ws, {1: 22, 2: 24})
+        widths(ws, {c: 14 for c in range(3, self.next_col)})
+        for n, entry in enumerate(entries):
+            r = self.row(n)
+            put(ws, r, 1, entry.subject)
+            put(ws, r, 2, entry.respondent)
+            for first, fmt, cells in self.blocks:
+                for k, cell in enumerate(cells):
+                    formula(ws, r, first + k, "=" + cell(n), fmt)
+            ws.flush(r + 1)
+        ws.close()
 
     def column(self, col: int) -> str:
         last = self.row(max(self.count, 1) - 1)
         return f"{sheet_ref(self.title)}{cell_ref(FIRST_ROW, col)}:{cell_ref(last, col)}"
 
 
-Writer = Callable[[Worksheet, int, Rule, Instrument, list[Column], ItemsSheet, Detail], int]
+Writer = Callable[[RowSheet, int, Rule, Instrument, "Seen", ItemsSheet, Detail], int]
 
 
 def _row_label(item: Item, row: str) -> str:
@@ -92,20 +116,68 @@ def _key(item: Item, row: str, column: str) -> str:
     return f"{item.id}.{row}.{column}"
 
 
-def stakeholder_groups(item: Item, columns: list[Column]) -> dict[str, tuple[str, list[int]]]:
-    """Stakeholders named in an entries item, merged by name (without case and extra spaces):
-    casefolded name -> (label, the respondent index of every entry that names it)."""
-    groups: dict[str, tuple[str, list[int]]] = {}
-    name_field = _name_field(item)
-    if name_field is None:
-        return groups
-    for n, column in enumerate(columns):
-        for entry in row_keys(item):
-            name = column.values.get(_key(item, entry, name_field))
-            if isinstance(name, str) and name.strip():
-                label = " ".join(name.split())
-                groups.setdefault(label.casefold(), (label, []))[1].append(n)
-    return groups
+class Seen:
+    """What the matrices need of every respondent's answers, gathered as the columns pass
+    by once (:meth:`add`): the stakeholders named in entries (merged by name, without case
+    and extra spaces, numbered in order of first mention), each product's figures per row,
+    the first respondents' names (the radar's series)."""
+
+    def __init__(self, inst: Instrument):
+        self.inst = inst
+        self.count = 0
+        self.names: list[str] = []
+        self.items: list[Item] = []  # entries items with stakeholders, in rule order
+        self.groups: dict[str, dict[str, str]] = {}  # item id -> casefolded name -> label
+        self._numbers: dict[int, dict[str, int]] = {}
+        for rule in inst.rules:
+            item = inst.item(rule.params.get("item", "")) \
+                if rule.kind is RuleKind.QUADRANT else None
+            if item is None or item.kind is not ItemKind.ENTRIES or item.id in self.groups:
+                continue
+            self.items.append(item)
+            self.groups[item.id] = {}
+        self.products: dict[str, dict[str, list[float]]] = {
+            r.id: {} for r in inst.rules if r.kind is RuleKind.PRODUCT}
+
+    def helpers(self) -> list[Helper]:
+        """The item sheet's helper columns: per entry of a stakeholder list, the number of the
+        stakeholder named there (1, 2, … in the order of the matrix), for SUMIF/COUNTIFS."""
+        return [Helper(_group_helper(item, entry),
+                       f"Hulpkolom: nummer van de partij in {item.id} regel {entry}")
+                for item in self.items for entry in row_keys(item)]
+
+    def add(self, column: Column) -> list[object]:
+        """Take in one respondent; return its helper values (in :meth:`helpers` order)."""
+        if len(self.names) < MAX_SERIES:
+            self.names.append(column.respondent)
+        self.count += 1
+        values: list[object] = []
+        for item in self.items:
+            groups = self.groups[item.id]
+            name_field = _name_field(item)
+            for entry in row_keys(item):
+                name = column.values.get(_key(item, entry, name_field or ""))
+                if name_field is not None and isinstance(name, str) and name.strip():
+                    label = " ".join(name.split())
+                    values.append(self._number(groups, label))
+                else:
+                    values.append(None)
+        for rule_id, per_row in self.products.items():
+            rule = self.inst.rule(rule_id)
+            assert rule is not None
+            for row, value in RULES[rule.kind](self.inst, rule, column.values, {}).rows.items():
+                if isinstance(value, float):
+                    per_row.setdefault(row, []).append(value)
+        return values
+
+    def _number(self, groups: dict[str, str], label: str) -> int:
+        """The stakeholder's number (1, 2, …: the order the matrix lists them in)."""
+        key = label.casefold()
+        numbers = self._numbers.setdefault(id(groups), {})
+        if key not in numbers:
+            groups[key] = label
+            numbers[key] = len(numbers) + 1
+        return numbers[key]
 
 
 def _name_field(item: Item) -> str | None:
@@ -116,30 +188,9 @@ def _group_helper(item: Item, entry: str) -> str:
     return f"groep {item.id}.{entry}"
 
 
-def helpers(inst: Instrument, columns: list[Column]) -> list[Helper]:
-    """The item sheet's helper columns: per entry of a stakeholder list, the number of the
-    stakeholder named there (1, 2, … in the order of the matrix), for SUMIF/COUNTIFS."""
-    out: list[Helper] = []
-    done: set[str] = set()
-    for rule in inst.rules:
-        item = inst.item(rule.params.get("item", "")) if rule.kind is RuleKind.QUADRANT else None
-        if item is None or item.kind is not ItemKind.ENTRIES or item.id in done:
-            continue
-        done.add(item.id)
-        number = {key: k + 1 for k, key in enumerate(stakeholder_groups(item, columns))}
-        name_field = _name_field(item)
-        for entry in row_keys(item):
-            values: list[object] = []
-            for column in columns:
-                name = column.values.get(_key(item, entry, name_field or ""))
-                if isinstance(name, str) and name.strip():
-                    values.append(number[" ".join(name.split()).casefold()])
-                else:
-                    values.append(None)
-            out.append(Helper(_group_helper(item, entry),
-                              f"Hulpkolom: nummer van de partij in {item.id} regel {entry}",
-                              values))
-    return out
+def _number_or_blank(items: ItemsSheet, key: str, n: int) -> str:
+    ref = items.ref(key, n)
+    return f'IF(ISNUMBER({ref}),{ref},"")'
 
 
 def _group_mean(items: ItemsSheet, item: Item, entries: list[str], groups: list[str],
@@ -152,7 +203,7 @@ def _group_mean(items: ItemsSheet, item: Item, entries: list[str], groups: list[
     return f'IF(({count})=0,"",({total})/({count}))'
 
 
-def _quadrant(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: list[Column],
+def _quadrant(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
               items: ItemsSheet, detail: Detail) -> int:
     p = rule.params
     item = inst.item(p["item"])
@@ -165,13 +216,13 @@ def _quadrant(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: li
     if item.kind is ItemKind.ENTRIES:
         entries = row_keys(item)
         groups = [items.column(_group_helper(item, e)) for e in entries]
-        for k, (label, _) in enumerate(stakeholder_groups(item, columns).values()):
+        for k, label in enumerate(seen.groups[item.id].values()):
             count = "+".join(f"COUNTIF({g},{k + 1})" for g in groups)
             rows.append((label, count, _group_mean(items, item, entries, groups, p["x"], k + 1),
                          _group_mean(items, item, entries, groups, p["y"], k + 1)))
     else:
         for rid in row_keys(item):
-            rows.append((_row_label(item, rid), str(len(columns)),
+            rows.append((_row_label(item, rid), str(seen.count),
                          mean([items.column(_key(item, rid, p["x"]))]),
                          mean([items.column(_key(item, rid, p["y"]))])))
     line = top + 2
@@ -211,21 +262,17 @@ def _per_respondent(detail: Detail, rule: Rule, labels: list[str], rows: list[st
                     cell_formula: Callable[[str, int], str], fmt: str) -> int:
     """Each respondent's figure per row of the matrix, on the detail sheet; returns the
     block's first column (row k of the matrix is column first + k)."""
-    first = detail.block(rule.label, labels)
-    for n in range(detail.count):
-        r = detail.row(n)
-        for k, row in enumerate(rows):
-            formula(detail.ws, r, first + k, "=" + cell_formula(row, n), fmt)
-    return first
+    return detail.block(rule.label, labels,
+                        [functools.partial(cell_formula, row) for row in rows], fmt)
 
 
-def _summary(ws: Worksheet, top: int, item: Item, rows: list[str], heads: list[str]) -> None:
+def _summary(ws: RowSheet, top: int, item: Item, rows: list[str], heads: list[str]) -> None:
     header(ws, top + 1, ["Rij", *heads])
     for k, row in enumerate(rows):
         wrap(put(ws, top + 2 + k, 1, _row_label(item, row)))
 
 
-def _stats(ws: Worksheet, top: int, detail: Detail, first: int, nrows: int, rule: Rule,
+def _stats(ws: RowSheet, top: int, detail: Detail, first: int, nrows: int, rule: Rule,
            fmt: str) -> None:
     """Mean (and band) over each matrix row's column of the detail sheet, in columns B (C)."""
     for k in range(nrows):
@@ -236,16 +283,16 @@ def _stats(ws: Worksheet, top: int, detail: Detail, first: int, nrows: int, rule
             formula(ws, r, 3, "=" + band_formula(f"B{r}", rule.bands))
 
 
-def _product(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: list[Column],
+def _product(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
              items: ItemsSheet, detail: Detail) -> int:
     item = inst.item(rule.params["item"])
     assert item is not None
     factors = rule.params["factors"]
     # sort the rows by the mean priority the tool computes (highest first)
-    results = [RULES[rule.kind](inst, rule, c.values, {}).rows for c in columns]
+    seen_rows = seen.products[rule.id]
 
     def mean_of(row: str) -> float:
-        values = [v for res in results if isinstance(v := res.get(row), float)]
+        values = seen_rows.get(row)
         return py_mean(values) if values else float("-inf")
     rows = sorted(row_keys(item), key=lambda r: -mean_of(r))
 
@@ -263,7 +310,7 @@ def _product(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: lis
     return hi + 2
 
 
-def _difference(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: list[Column],
+def _difference(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
                 items: ItemsSheet, detail: Detail) -> int:
     item = inst.item(rule.params["item"])
     assert item is not None
@@ -279,7 +326,7 @@ def _difference(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: 
     return top + 3 + len(rows)
 
 
-def _achievement(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: list[Column],
+def _achievement(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
                  items: ItemsSheet, detail: Detail) -> int:
     p = rule.params
     item = inst.item(p["item"])
@@ -310,14 +357,12 @@ def _achievement(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns:
     return top + 3 + len(rows)
 
 
-def _coverage(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: list[Column],
+def _coverage(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
               items: ItemsSheet, detail: Detail) -> int:
     groups = list(rule.params["groups"].items())
-    first = detail.block(rule.label, [label for label, _ in groups])
-    for n in range(detail.count):
-        for k, (_, refs) in enumerate(groups):
-            formula(detail.ws, detail.row(n), first + k,
-                    "=" + group_count(inst, refs, items, n), "0")
+    first = detail.block(rule.label, [label for label, _ in groups],
+                         [functools.partial(group_count, inst, refs, items)
+                          for _, refs in groups], "0")
     header(ws, top + 1, ["Groep", "Respondenten met dekking"])
     for k, (label, _) in enumerate(groups):
         r = top + 2 + k
@@ -328,32 +373,30 @@ def _coverage(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: li
     return top + 4 + len(groups)
 
 
-def _radar(ws: Worksheet, top: int, rule: Rule, inst: Instrument, columns: list[Column],
+def _radar(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
            items: ItemsSheet, detail: Detail) -> int:
     slots = rule_slots(inst, rule.params["of"], rule.params.get("field"))
     labels = [slot.row.text if slot.row else slot.item.text for slot in slots]
-    first = detail.block(rule.label, labels)
-    for n in range(detail.count):
-        for k, slot in enumerate(slots):
-            ref = items.ref(slot.key, n)
-            formula(detail.ws, detail.row(n), first + k, f'=IF(ISNUMBER({ref}),{ref},"")', "0")
+    first = detail.block(rule.label, labels,
+                         [functools.partial(_number_or_blank, items, slot.key) for slot in slots],
+                         "0")
     header(ws, top + 1, ["Onderdeel", "Gemiddelde"])
     for k, label in enumerate(labels):
         r = top + 2 + k
         wrap(put(ws, r, 1, label))
         formula(ws, r, 2, "=" + mean([detail.column(first + k)]) if detail.count else '=""',
                 "0.00")
-    if columns and slots:
+    if seen.count and slots:
         chart = RadarChart()
         chart.type = "marker"
         chart.title = rule.label
-        shown = min(len(columns), MAX_SERIES)
+        shown = min(seen.count, MAX_SERIES)
         # one series per respondent (the first ones): their row on the detail sheet
         chart.add_data(Reference(detail.ws, min_col=first, max_col=first + len(slots) - 1,
                                  min_row=FIRST_ROW, max_row=FIRST_ROW + shown - 1),
                        from_rows=True, titles_from_data=False)
-        for series, column in zip(chart.series, columns[:shown], strict=True):
-            series.tx = SeriesLabel(v=column.respondent[:60])
+        for series, name in zip(chart.series, seen.names[:shown], strict=True):
+            series.tx = SeriesLabel(v=name[:60])
         chart.set_categories(Reference(detail.ws, min_col=first, max_col=first + len(slots) - 1,
                                        min_row=FIRST_ROW - 1))
         chart.height, chart.width = 9, 14
@@ -376,24 +419,21 @@ def has_matrices(inst: Instrument) -> bool:
 
 
 def write_matrices(wb: Workbook, title: str, detail_title: str, inst: Instrument,
-                   columns: list[Column], items: ItemsSheet) -> None:
-    ws = wb.create_sheet(title)
+                   listed: Roster, seen: Seen, items: ItemsSheet) -> None:
+    """The summary sheet (content-sized, written whole), then the detail sheet row by row."""
+    ws = RowSheet(wb, title)
     put(ws, 1, 1, f"Matrices en tabellen — {inst.title}").font = TITLE
     put(ws, 2, 1, f"De cijfers per respondent staan op het blad '{detail_title}'.")
-    detail = Detail(wb.create_sheet(detail_title), detail_title, len(columns))
+    detail = Detail(RowSheet(wb, detail_title), detail_title, len(listed.entries))
     put(detail.ws, 1, 1, f"Matrices per respondent — {inst.title}").font = TITLE
     header(detail.ws, FIRST_ROW - 1, ["Onderwerp", "Respondent"])
-    for n, column in enumerate(columns):
-        put(detail.ws, detail.row(n), 1, column.subject)
-        put(detail.ws, detail.row(n), 2, column.respondent)
     top = 4
     for rule in inst.rules:
         writer = _radar if rule.params.get("chart") == "radar" else MATRICES.get(rule.kind)
         if writer is None:
             continue
         put(ws, top, 1, rule.label).font = BOLD
-        top = writer(ws, top, rule, inst, columns, items, detail) + 1
+        top = writer(ws, top, rule, inst, seen, items, detail) + 1
     widths(ws, {1: 36, 2: 16, 3: 16, 4: 16, 5: 16})
-    detail.ws.freeze_panes = detail.ws.cell(row=FIRST_ROW, column=3)
-    widths(detail.ws, {1: 22, 2: 24})
-    widths(detail.ws, {c: 14 for c in range(3, detail.next_col)})
+    ws.close()
+    detail.write_rows(listed.entries)

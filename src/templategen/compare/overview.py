@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import (
     BOLD,
@@ -33,9 +32,10 @@ from templategen.compare.cells import (
     widths,
     wrap,
 )
-from templategen.compare.data import Column
+from templategen.compare.data import Column, Roster
 from templategen.compare.items import ItemsSheet, labelled, short_name, slot_label, value_text
 from templategen.compare.rules import NUMBER_FORMATS, WHOLE_RULES, main_rule, whole_rules
+from templategen.compare.sheet import RowSheet
 from templategen.compare.validity import mark_text
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
 
@@ -51,74 +51,115 @@ class Disagreement:
     gap: float
 
 
-def write_overview(ws: Worksheet, inst: Instrument, columns: list[Column],
-                   items: ItemsSheet) -> None:
-    put(ws, 1, 1, f"Overzicht — {inst.title}").font = TITLE
-    put(ws, 2, 1, f"Instrument {inst.id}, versie {inst.version}; {len(columns)} respondent(en). "
-                  "Alle scores zijn formules over het blad met antwoorden.")
-    rules = whole_rules(inst)
-    main = main_rule(inst)
+class OverviewWriter:
+    """The overview written row by row: block 1 (one row per respondent) as the columns
+    come (:meth:`row`), blocks 2 and 3 when every respondent has been seen (:meth:`close`)."""
 
-    # block 1: respondents
-    top = 4
-    put(ws, top, 1, "Scores per respondent").font = BOLD
-    longest = max((len(r.label) for r in rules), default=10)
-    header(ws, top + 1, ["Onderwerp", "Respondent"] + [r.label for r in rules],
-           height=min(120.0, 15.0 * (1 + longest // 14)))
-    first = top + 2
-    formulas: set[int] = set()  # the rules (by index) with a formula
-    for n, column in enumerate(columns):
-        row = first + n
+    def __init__(self, ws: RowSheet, inst: Instrument, listed: Roster, items: ItemsSheet):
+        self.ws, self.inst, self.items = ws, inst, items
+        self.count = count = len(listed.entries)
+        put(ws, 1, 1, f"Overzicht — {inst.title}").font = TITLE
+        put(ws, 2, 1, f"Instrument {inst.id}, versie {inst.version}; {count} "
+                      "respondent(en). Alle scores zijn formules over het blad met antwoorden.")
+        self.rules = rules = whole_rules(inst)
+        self.main = main_rule(inst)
+        top = 4
+        put(ws, top, 1, "Scores per respondent").font = BOLD
+        longest = max((len(r.label) for r in rules), default=10)
+        header(ws, top + 1, ["Onderwerp", "Respondent"] + [r.label for r in rules],
+               height=min(120.0, 15.0 * (1 + longest // 14)))
+        self.first = first = top + 2
+        # the rules (by index) with a formula: the same for every respondent
+        done: dict[str, str] = {}
+        self.formulas: set[int] = set()
+        for k, rule in enumerate(rules):
+            if WHOLE_RULES[rule.kind](rule, inst, items, 0, done) is not None:
+                self.formulas.add(k)
+            done[rule.id] = cell_ref(first, 3 + k, absolute=False)
+        self.invalid_col = 3 + len(rules) if listed.invalid else None
+        if self.invalid_col is not None:
+            header(ws, top + 1, [INVALID_HEADER], self.invalid_col)
+        if self.formulas:  # the per-subject tables below: their header widens columns
+            for col, label in enumerate(SUBJECT_HEAD, start=1):
+                ws.headers_ahead(col, [label])
+        ws.freeze_panes = f"C{first}"
+        widths(ws, {1: 28, 2: 45})
+        widths(ws, {3 + k: 14 for k in range(max(len(rules), 5))})
+        if self.invalid_col is not None:
+            widths(ws, {self.invalid_col: 24})
+        self.subjects: dict[str, list[int]] = {}
+        self.spans: dict[tuple[str, str], list[float]] = {}  # (key, subject) -> low, high, n
+        self.slots = [(s, t) for s in inst.slots() if (t := _threshold(s)) is not None]
+
+    def row(self, n: int, column: Column) -> None:
+        """Respondent ``n``'s scores (written to the sheet at once)."""
+        ws, row = self.ws, self.first + n
         put(ws, row, 1, column.subject)
         put(ws, row, 2, column.respondent)
         done: dict[str, str] = {}
-        for k, rule in enumerate(rules):
-            text = WHOLE_RULES[rule.kind](rule, inst, items, n, done)
+        for k, rule in enumerate(self.rules):
+            text = WHOLE_RULES[rule.kind](rule, self.inst, self.items, n, done)
             col = 3 + k
             done[rule.id] = cell_ref(row, col, absolute=False)
             if text is not None:
-                formulas.add(k)
                 formula(ws, row, col, f"=IFERROR({text},\"\")",
                         NUMBER_FORMATS.get(rule.kind, "0"))
-    last = first + len(columns) - 1
-    main_col = 3 + rules.index(main) if main else None
-    if main is not None and main_col and columns and (colours := _colours(main)) is not None:
-        letter = cell_ref(first, main_col, absolute=False).rstrip("0123456789")
-        ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", colours)
+        if self.invalid_col is not None and column.invalid:
+            _invalid_cell(ws, row, self.invalid_col, self.inst, column)
+        self.subjects.setdefault(column.subject, []).append(n)
+        for slot, _ in self.slots:
+            value = column.values.get(slot.key)
+            if isinstance(value, bool | int | float):
+                span = self.spans.setdefault((slot.key, column.subject),
+                                             [float(value), float(value), 0])
+                span[0], span[1] = min(span[0], float(value)), max(span[1], float(value))
+                span[2] += 1
+        ws.flush(row + 1)
 
-    # block 2: subjects, one table per score (the main score first, with the chart)
-    row = max(last, first) + 2
-    scored = [(rule, 3 + k) for k, rule in enumerate(rules) if k in formulas]
-    scored.sort(key=lambda rc: rc[0] is not main)
-    subjects: dict[str, list[int]] = {}
-    for n, column in enumerate(columns):
-        subjects.setdefault(column.subject, []).append(first + n)
-    for rule, col in scored:
-        row = _subjects(ws, row, rule, col, subjects, chart=rule is main)
-    _disagreements(ws, row + 1, inst, columns, items)
-    ws.freeze_panes = ws.cell(row=first, column=3)
-    widths(ws, {1: 28, 2: 45})
-    widths(ws, {3 + k: 14 for k in range(max(len(rules), 5))})
-    _invalid_column(ws, top + 1, 3 + len(rules), inst, columns)
+    def close(self) -> None:
+        ws, rules, main, first = self.ws, self.rules, self.main, self.first
+        last = first + self.count - 1
+        main_col = 3 + rules.index(main) if main else None
+        if main is not None and main_col and self.count and \
+                (colours := _colours(main)) is not None:
+            letter = cell_ref(first, main_col, absolute=False).rstrip("0123456789")
+            ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", colours)
+        # block 2: subjects, one table per score (the main score first, with the chart)
+        row = max(last, first) + 2
+        scored = [(rule, 3 + k) for k, rule in enumerate(rules) if k in self.formulas]
+        scored.sort(key=lambda rc: rc[0] is not main)
+        rows = {subject: [first + n for n in indexes]
+                for subject, indexes in self.subjects.items()}
+        for rule, col in scored:
+            row = _subjects(ws, row, rule, col, rows, chart=rule is main)
+        _disagreements(ws, row + 1, self.inst, self._found(), self.items)
+        ws.close()
+
+    def _found(self) -> list[Disagreement]:
+        """Items where the raters of one subject are far apart (from the answers seen)."""
+        found: list[Disagreement] = []
+        for slot, threshold in self.slots:
+            for subject, indexes in self.subjects.items():
+                span = self.spans.get((slot.key, subject))
+                if span and span[2] >= 2 and span[1] - span[0] >= threshold:
+                    found.append(Disagreement(subject, slot, indexes, span[1] - span[0]))
+        found.sort(key=lambda d: (-d.gap / (_threshold(d.slot) or 1), d.subject))
+        return found
 
 
-def _invalid_column(ws: Worksheet, head: int, col: int, inst: Instrument,
-                    columns: list[Column]) -> None:
-    """After the scores, per respondent the answers kept out of them as invalid (marked)."""
-    if not any(c.invalid for c in columns):
-        return
-    header(ws, head, [INVALID_HEADER], col)
+SUBJECT_HEAD = ["Onderwerp", "Aantal respondenten", "Gemiddelde", "Minimum", "Maximum",
+                "Standaardafwijking"]
+
+
+def _invalid_cell(ws: RowSheet, row: int, col: int, inst: Instrument, column: Column) -> None:
+    """After the scores, the answers of one respondent kept out of them as invalid."""
     slots = {s.key: s for s in inst.slots()}
-    for n, column in enumerate(columns):
-        if not column.invalid:
-            continue
-        shown = [(slots[key], value, why) for key, (value, why) in column.invalid.items()]
-        cell = wrap(put(ws, head + 1 + n, col, "; ".join(
-            f"{short_name(slot)}: {value_text(value)}" for slot, value, _ in shown)))
-        cell.fill = FLAG_FILL
-        cell.comment = Comment("\n".join(f"{slot_label(slot)}: {mark_text(value, why)}"
-                                         for slot, value, why in shown), "templategen")
-    widths(ws, {col: 24})
+    shown = [(slots[key], value, why) for key, (value, why) in column.invalid.items()]
+    cell = wrap(put(ws, row, col, "; ".join(
+        f"{short_name(slot)}: {value_text(value)}" for slot, value, _ in shown)))
+    cell.fill = FLAG_FILL
+    cell.comment = Comment("\n".join(f"{slot_label(slot)}: {mark_text(value, why)}"
+                                     for slot, value, why in shown), "templategen")
 
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
@@ -146,7 +187,7 @@ def _colours(rule: Rule) -> ColorScaleRule | None:
                           mid_value=50, mid_color=YELLOW, end_type="max", end_color=ends[1])
 
 
-def _subjects(ws: Worksheet, top: int, rule: Rule, score_col: int,
+def _subjects(ws: RowSheet, top: int, rule: Rule, score_col: int,
               subjects: dict[str, list[int]], chart: bool) -> int:
     """The per-subject table of one score (its column ``score_col`` in block 1); return the
     row after it."""
@@ -179,7 +220,7 @@ def _subjects(ws: Worksheet, top: int, rule: Rule, score_col: int,
     return rowN + 2  # the chart sits to the right, beside the next block
 
 
-def _bar_chart(ws: Worksheet, top: int, label: str, row0: int, rowN: int, count: int) -> None:
+def _bar_chart(ws: RowSheet, top: int, label: str, row0: int, rowN: int, count: int) -> None:
     chart = BarChart()
     chart.type = "bar"
     chart.title = f"Gemiddelde per onderwerp: {label}"
@@ -192,25 +233,6 @@ def _bar_chart(ws: Worksheet, top: int, label: str, row0: int, rowN: int, count:
     ws.add_chart(chart, f"J{top}")
 
 
-def find_disagreements(inst: Instrument, columns: list[Column]) -> list[Disagreement]:
-    """Items where the raters of one subject are far apart (computed from the answers)."""
-    found: list[Disagreement] = []
-    subjects: dict[str, list[int]] = {}
-    for n, column in enumerate(columns):
-        subjects.setdefault(column.subject, []).append(n)
-    for slot in inst.slots():
-        threshold = _threshold(slot)
-        if threshold is None:
-            continue
-        for subject, indexes in subjects.items():
-            values = [float(v) for n in indexes
-                      if isinstance(v := columns[n].values.get(slot.key), bool | int | float)]
-            if len(values) >= 2 and max(values) - min(values) >= threshold:
-                found.append(Disagreement(subject, slot, indexes, max(values) - min(values)))
-    found.sort(key=lambda d: (-d.gap / (_threshold(d.slot) or 1), d.subject))
-    return found
-
-
 def _threshold(slot: Slot) -> float | None:
     if slot.field.kind is FieldKind.CHECK:
         return 1.0
@@ -220,9 +242,8 @@ def _threshold(slot: Slot) -> float | None:
     return None
 
 
-def _disagreements(ws: Worksheet, top: int, inst: Instrument, columns: list[Column],
+def _disagreements(ws: RowSheet, top: int, inst: Instrument, found: list[Disagreement],
                    items: ItemsSheet) -> None:
-    found = find_disagreements(inst, columns)
     put(ws, top, 1, "Sterke onenigheid tussen beoordelaars").font = BOLD
     if not found:
         put(ws, top + 1, 1, "Geen: de beoordelaars van elk onderwerp liggen dicht bij elkaar.")
@@ -249,7 +270,7 @@ def _disagreements(ws: Worksheet, top: int, inst: Instrument, columns: list[Colu
         put(ws, row, 1, f"… en nog {len(found) - MAX_FLAGS} andere.")
 
 
-def _flag_row(ws: Worksheet, row: int, d: Disagreement, items: ItemsSheet) -> int:
+def _flag_row(ws: RowSheet, row: int, d: Disagreement, items: ItemsSheet) -> int:
     """One subject's lowest, highest and difference on one answer; return the next row."""
     refs = ranges(items.title, [items.cell(d.slot.key, n) for n in d.indexes])
     wrap(put(ws, row, 1, d.subject)).fill = FLAG_FILL

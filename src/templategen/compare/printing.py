@@ -12,16 +12,22 @@ a number sits beside the first line of its label, not beside the next row's.
 Header cells (the shaded, bold column headers) never break inside a word: their column is
 widened to the longest word ("Standaardafwijking"), and their row is as tall as its
 longest header needs.
+
+The sheets are written row by row (compare.sheet): :func:`set_up_sheet` runs when a sheet
+starts, :func:`widen_for_headers` before its first row is written (column widths stand
+above the rows in the file), :func:`fit_row` on each row as it is written.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -41,40 +47,33 @@ DEFAULT_WIDTH = 8.43  # a column without a set width
 TOP = Alignment(vertical="top")
 
 
-def set_up_printing(wb: Workbook) -> None:
-    for ws in wb.worksheets:
-        set_up_sheet(ws)
-        fit_headers(ws)
-        fit_row_heights(ws)
+class Styles:
+    """The workbook's style ids that printing looks for (header fill, wrapping alignments),
+    looked up again only when the workbook gained styles."""
+
+    def __init__(self, book: Any):
+        self.book = book
+        self._sizes = (-1, -1)
+        self.header_fills: set[int] = set()
+        self.wrapping: set[int] = set()
+        self.top = 0
+
+    def refresh(self) -> Styles:
+        sizes = (len(self.book._fills), len(self.book._alignments))
+        if sizes != self._sizes:
+            self.header_fills = {n for n, f in enumerate(self.book._fills)
+                                 if getattr(f, "fgColor", None) is not None
+                                 and f.fgColor.rgb == HEADER_RGB}
+            self.wrapping = {n for n, a in enumerate(self.book._alignments) if a.wrap_text}
+            self.top = self.book._alignments.add(TOP)
+            self._sizes = (len(self.book._fills), len(self.book._alignments))
+        return self
 
 
-def fit_headers(ws: Worksheet) -> None:
-    """Widen header columns to their longest word and give header rows the height their
-    longest header needs (never lower than a height already set)."""
-    book = ws.parent
-    fill_ids = {n for n, f in enumerate(book._fills)
-                if getattr(f, "fgColor", None) is not None and f.fgColor.rgb == HEADER_RGB}
-    rows: dict[int, list[tuple[int, str]]] = {}
-    for (row, col), cell in ws._cells.items():
-        if isinstance(cell._value, str) and cell._style is not None \
-                and cell._style.fillId in fill_ids:
-            rows.setdefault(row, []).append((col, cell._value))
-    for row, cells in rows.items():
-        lines = 1
-        for col, text in cells:
-            dimension = ws.column_dimensions[get_column_letter(col)]
-            longest = max((len(w) for w in text.split()), default=0)
-            if (dimension.width or DEFAULT_WIDTH) < longest * BOLD_CHAR + 1:
-                dimension.width = longest * BOLD_CHAR + 1
-            lines = max(lines, _lines(text, (dimension.width or DEFAULT_WIDTH) / BOLD_CHAR))
-        dimension = ws.row_dimensions[row]
-        dimension.height = max(dimension.height or 0, LINE_HEIGHT * lines + 4)
-
-
-def set_up_sheet(ws: Worksheet) -> None:
-    """Landscape, A4, one page wide, header rows repeated, sheet name and page in the footer."""
+def set_up_sheet(ws: Any) -> None:
+    """Landscape, A4, one page wide, sheet name and page in the footer (before any row)."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as needed
     if ws.sheet_properties.pageSetUpPr is None:
@@ -83,47 +82,64 @@ def set_up_sheet(ws: Worksheet) -> None:
     ws.page_margins = MARGINS
     ws.print_options.gridLines = False
     ws.oddFooter.center.text = FOOTER
-    header_rows = _header_rows(ws)
-    if header_rows:
-        ws.print_title_rows = header_rows
 
 
-def _header_rows(ws: Worksheet) -> str | None:
-    """'1:n' for the rows above the frozen pane (title and headers), if the sheet has one."""
+def repeat_header_rows(ws: Any) -> None:
+    """The rows above the frozen pane (title and headers) repeated on every printed page."""
     pane = ws.freeze_panes
     if not pane:
-        return None
+        return
     row = int("".join(ch for ch in pane if ch.isdigit()))
-    return f"1:{row - 1}" if row > 1 else None
+    if row > 1:
+        ws.print_title_rows = f"1:{row - 1}"
 
 
-def fit_row_heights(ws: Worksheet) -> None:
-    """Give each row with wrapped text (and no height of its own) the height its longest
-    text needs in its column's width (read from the cell store directly: fast on big books)."""
-    book = ws.parent
-    wrapping = {n for n, a in enumerate(book._alignments) if a.wrap_text}
-    widths: dict[int, float] = {}
-    lines: dict[int, int] = {}
-    for (row, col), cell in ws._cells.items():
+def _is_header(cell: Cell, styles: Styles) -> bool:
+    return isinstance(cell._value, str) and cell._style is not None \
+        and cell._style.fillId in styles.header_fills
+
+
+def widen_for_headers(ws: Any, cells: Iterable[Cell], styles: Styles,
+                      ahead: Iterable[tuple[int, str]] = ()) -> None:
+    """Widen header columns to their longest word: the header cells among ``cells`` and
+    ``ahead`` (column, label) for headers of rows written later."""
+    texts = [(c.column, c._value) for c in cells if _is_header(c, styles)]
+    for col, text in [*texts, *ahead]:
+        dimension = ws.column_dimensions[get_column_letter(col)]
+        longest = max((len(w) for w in text.split()), default=0)
+        if (dimension.width or DEFAULT_WIDTH) < longest * BOLD_CHAR + 1:
+            dimension.width = longest * BOLD_CHAR + 1
+
+
+def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles) -> None:
+    """Before row ``row`` is written: a header row as tall as its longest header needs;
+    a row with wrapped text (and no height of its own) as tall as its longest text needs,
+    every cell of it top-aligned."""
+    headers = [c for c in cells if _is_header(c, styles)]
+    if headers:
+        lines = 1
+        for cell in headers:
+            width = ws.column_dimensions[get_column_letter(cell.column)].width or DEFAULT_WIDTH
+            lines = max(lines, _lines(cell._value, width / BOLD_CHAR))
+        dimension = ws.row_dimensions[row]
+        dimension.height = max(dimension.height or 0, LINE_HEIGHT * lines + 4)
+    count = 0
+    for cell in cells:
         value = cell._value
         if not isinstance(value, str) or cell._style is None \
-                or cell._style.alignmentId not in wrapping:
+                or cell._style.alignmentId not in styles.wrapping:
             continue
-        if col not in widths:
-            widths[col] = ws.column_dimensions[get_column_letter(col)].width or DEFAULT_WIDTH
-        lines[row] = max(lines.get(row, 1), _lines(value, widths[col]))
-    top = book._alignments.add(TOP)
-    tall = {row for row, count in lines.items() if count > 1}
-    for row, count in lines.items():
+        width = ws.column_dimensions[get_column_letter(cell.column)].width or DEFAULT_WIDTH
+        count = max(count, 1, _lines(value, width))
+    if count > 1:
         dimension = ws.row_dimensions[row]
-        if count > 1 and dimension.height is None:
+        if dimension.height is None:
             dimension.height = min(MAX_HEIGHT, LINE_HEIGHT * count)
-    for (row, _col), cell in ws._cells.items():
-        if row in tall:
+        for cell in cells:
             if cell._style is None:
                 cell._style = StyleArray()
             if cell._style.alignmentId == 0:
-                cell._style.alignmentId = top
+                cell._style.alignmentId = styles.top
 
 
 def _lines(text: str, width: float) -> int:

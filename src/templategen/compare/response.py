@@ -1,34 +1,66 @@
 """The "Respons" sheet: per recipient and instrument whether the copy was sent, returned,
 corrected, returned empty or is still missing (store.response), with the response rate as a
-live formula over the state column."""
+live formula over the state column.
+
+Written row by row from a stream of rows (the full and the summary workbook alike); past
+1,048,576 rows the table goes on in a next sheet with the same header, and the rate counts
+the state column of every sheet.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterable
+
 from openpyxl.workbook.workbook import Workbook
 
-from templategen.compare.cells import BOLD, TITLE, formula, header, put, widths, wrap
+from templategen.compare.cells import BOLD, TITLE, formula, header, put, sheet_ref, wrap
+from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
 from templategen.store.response import RESPONDED, STATES, ResponseRow
 
 COLUMNS = ["Ontvanger", "Naam", "Instrument", "Stand", "Verstuurd", "Herinnerd",
            "Teruggestuurd", "Bestand(en)", "Oudere versies"]
 FIRST = 5  # the first row of the table
+WIDTHS = (14, 24, 24, 30, 20, 20, 20, 50, 10)
 
 
-def write_response(wb: Workbook, title: str, rows: list[ResponseRow]) -> None:
-    ws = wb.create_sheet(title)
-    put(ws, 1, 1, "Respons: wie wat heeft teruggestuurd").font = TITLE
-    header(ws, FIRST - 1, COLUMNS)
-    for k, r in enumerate(rows):
+def write_response(wb: Workbook, title: str, rows: Iterable[ResponseRow], count: int,
+                   next_title: Callable[[int], str] | None = None,
+                   max_rows: int = MAX_ROWS) -> list[str]:
+    """Write the ``count`` rows; return the titles of the sheets written."""
+    per_page = max_rows - FIRST + 1
+    pages = max(1, math.ceil(count / per_page))
+    more = next_title or (lambda k: f"{title} ({k})")
+    titles = [title] + [more(k) for k in range(2, pages + 1)]
+    states = []
+    for k, name in enumerate(titles):
+        last = FIRST + max(min(per_page, count - k * per_page), 1) - 1
+        states.append(f"{sheet_ref(name) if k else ''}$D${FIRST}:$D${last}")
+
+    def head(sheet: RowSheet) -> int:
+        put(sheet, 1, 1, "Respons: wie wat heeft teruggestuurd").font = TITLE
+        if sheet.title == title:
+            put(sheet, 2, 1, "Responspercentage").font = BOLD
+            responded = "+".join(f'COUNTIF({r},"{STATES[s]}")' for r in states
+                                 for s in RESPONDED)
+            counted = "+".join(f"COUNTA({r})" for r in states)
+            not_sent = "+".join(f'COUNTIF({r},"{STATES["not_sent"]}")' for r in states)
+            expected = f"({counted}-{not_sent})"
+            formula(sheet, 2, 2, f"=IF({expected}=0,0,({responded})/{expected})", "0%")
+            put(sheet, 2, 3, "teruggestuurd of gecorrigeerd, van alles wat verstuurd of "
+                             "ontvangen is")
+        else:
+            put(sheet, 2, 1, f"Vervolg van blad '{title}'.")
+        header(sheet, FIRST - 1, COLUMNS)
+        return FIRST
+
+    table = Pages(wb, title, head, lambda k: titles[k - 1], max_rows, widths=WIDTHS,
+                  freeze=f"A{FIRST}")
+    for r in rows:
+        row = table.line()
         values = [r.recipient, r.naam, r.instrument, STATES.get(r.state, r.state), r.sent,
                   r.reminded, r.returned, r.files, r.superseded]
         for col, value in enumerate(values, start=1):
-            wrap(put(ws, FIRST + k, col, value))
-    last = FIRST + max(len(rows), 1) - 1
-    states = f"$D${FIRST}:$D${last}"
-    put(ws, 2, 1, "Responspercentage").font = BOLD
-    responded = "+".join(f'COUNTIF({states},"{STATES[s]}")' for s in RESPONDED)
-    expected = f'(COUNTA({states})-COUNTIF({states},"{STATES["not_sent"]}"))'
-    formula(ws, 2, 2, f"=IF({expected}=0,0,({responded})/{expected})", "0%")
-    put(ws, 2, 3, "teruggestuurd of gecorrigeerd, van alles wat verstuurd of ontvangen is")
-    ws.freeze_panes = f"A{FIRST}"
-    widths(ws, {1: 14, 2: 24, 3: 24, 4: 30, 5: 20, 6: 20, 7: 20, 8: 50, 9: 10})
+            wrap(put(table.sheet, row, col, value))
+    table.close()
+    return table.titles

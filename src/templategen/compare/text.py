@@ -12,15 +12,17 @@ warnings, whether it is compared and what superseded it; then the rejected files
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import BOLD, GROUP_FILL, TITLE, header, put, widths, wrap
-from templategen.compare.data import Column, Comparison
-from templategen.compare.items import MAX_ROWS, labelled, slot_label
-from templategen.content.model import RESPONDENT, FieldKind, Instrument
+from templategen.compare.data import Column
+from templategen.compare.items import labelled, slot_label
+from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
+from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
 
 STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen",
           "unverified": "Niet geverifieerd: voor niemand geteld"}
@@ -34,46 +36,59 @@ def write_open_answers(wb: Workbook, title: str, inst: Instrument, columns: list
     """Write the sheet; past ``max_rows`` rows go on in a next sheet titled ``more(k)``
     (k = 2, 3, …). Return the titles of the sheets written."""
     if len(columns) <= MAX_SIDE_BY_SIDE:
-        _side_by_side(wb.create_sheet(title), inst, columns)
+        sheet = RowSheet(wb, title)
+        _side_by_side(sheet, inst, columns)
+        sheet.close()
         return [title]
-    titles = [title]
+    answers = ((slot.key, slot_label(slot), column.subject, column.respondent,
+                column.values[slot.key])
+               for slot in open_slots(inst) for column in columns
+               if isinstance(column.values.get(slot.key), str))
+    return write_open_list(wb, title, inst.title, answers, more, max_rows)
 
-    def start(name: str) -> Worksheet:
-        ws = wb.create_sheet(name)
-        put(ws, 1, 1, f"Open antwoorden per vraag — {inst.title}").font = TITLE
-        header(ws, 3, ["Onderwerp", "Respondent", "Antwoord"])
-        ws.freeze_panes = "A4"
-        widths(ws, {1: 26, 2: 24, 3: 90})
-        return ws
 
-    ws = start(title)
-    row, shown = 4, 0
-    for slot in inst.slots():
-        if slot.item.id == RESPONDENT or slot.field.kind is not FieldKind.TEXT:
-            continue
-        answered = [c for c in columns if isinstance(c.values.get(slot.key), str)]
-        if not answered:
-            continue
-        for n, column in enumerate([None, *answered]):
-            if row > max_rows:
-                titles.append((more or (lambda k: f"{title} ({k})"))(len(titles) + 1))
-                ws, row = start(titles[-1]), 4
-            if n == 0 or row == 4:
-                _question(ws, row, slot_label(slot) + ("" if n == 0 else " (vervolg)"))
-                row += 1
-                if n == 0:
-                    continue
-            assert column is not None
-            wrap(put(ws, row, 1, column.subject))
-            wrap(put(ws, row, 2, column.respondent))
-            wrap(put(ws, row, 3, column.values[slot.key]))
-            row, shown = row + 1, shown + 1
+def open_slots(inst: Instrument) -> list[Slot]:
+    """The slots whose answers the Open sheet lists: text outside the respondent block."""
+    return [slot for slot in inst.slots()
+            if slot.item.id != RESPONDENT and slot.field.kind is FieldKind.TEXT]
+
+
+def write_open_list(wb: Workbook, title: str, heading: str,
+                    answers: Iterable[tuple[str, str, str, str, str]],
+                    more: Callable[[int], str] | None = None,
+                    max_rows: int = MAX_ROWS) -> list[str]:
+    """The list layout from ``answers`` (key, question, subject, respondent, text), grouped
+    by question: a heading per question, then one row per answer; past ``max_rows`` rows a
+    next sheet, whose first rows repeat the question (vervolg). Return the sheet titles."""
+
+    def head(sheet: RowSheet) -> int:
+        put(sheet, 1, 1, f"Open antwoorden per vraag — {heading}").font = TITLE
+        header(sheet, 3, ["Onderwerp", "Respondent", "Antwoord"])
+        return 4
+
+    pages = Pages(wb, title, head, more or (lambda k: f"{title} ({k})"), max_rows,
+                  widths=(26, 24, 90), freeze="A4")
+    current, shown = None, 0
+    for key, label, subject, respondent, text in answers:
+        if key != current:
+            row = pages.line()  # (first: it may start a next sheet)
+            _question(pages.sheet, row, label)
+            current = key
+        row = pages.line()
+        if pages.fresh:  # a next sheet: the question again
+            _question(pages.sheet, row, label + " (vervolg)")
+            row = pages.line()
+        wrap(put(pages.sheet, row, 1, subject))
+        wrap(put(pages.sheet, row, 2, respondent))
+        wrap(put(pages.sheet, row, 3, text))
+        shown += 1
     if not shown:
-        put(ws, 4, 1, "Nog geen open antwoorden.")
-    return titles
+        put(pages.sheet, 4, 1, "Nog geen open antwoorden.")
+    pages.close()
+    return pages.titles
 
 
-def _side_by_side(ws: Worksheet, inst: Instrument, columns: list[Column]) -> None:
+def _side_by_side(ws: RowSheet, inst: Instrument, columns: list[Column]) -> None:
     """One row per question, one column per respondent (subject above the name)."""
     put(ws, 1, 1, f"Open antwoorden per vraag — {inst.title}").font = TITLE
     slots = [s for s in inst.slots()
@@ -100,39 +115,55 @@ def _side_by_side(ws: Worksheet, inst: Instrument, columns: list[Column]) -> Non
     widths(ws, {2 + n: max(24, 150 / max(len(columns), 1)) for n in range(len(columns))})
 
 
-def _question(ws: Worksheet, row: int, label: str) -> None:
-    cell = put(ws, row, 1, label)
+def _question(sheet: RowSheet, row: int, label: str) -> None:
+    cell = put(sheet, row, 1, label)
     cell.font = BOLD
     for col in (1, 2, 3):
-        ws.cell(row=row, column=col).fill = GROUP_FILL
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        sheet.cell(row=row, column=col).fill = GROUP_FILL
+    sheet.merge(start_row=row, start_column=1, end_row=row, end_column=3)
     wrap(cell)
-    ws.row_dimensions[row].height = 30
+    sheet.row_dimensions[row].height = 30
 
 
-def write_provenance(wb: Workbook, title: str, comparison: Comparison) -> None:
-    ws = wb.create_sheet(title)
-    put(ws, 1, 1, "Herkomst: alle ontvangen bestanden").font = TITLE
-    names = {s.id: s.file_name for s in comparison.history}
-    header(ws, 3, ["Bestand", "Ontvangen", "Gewijzigd", "SHA-256 (kort)", "Instrument", "Versie",
-                   "Soort", "Respondent", "Onderwerp", "Status", "Waarschuwingen",
-                   "Vervangen door", "In de vergelijking"])
-    row = 4
-    for sub in comparison.history:
-        values = [sub.file_name, sub.received, sub.modified, sub.sha256[:12], sub.instrument,
-                  sub.version, KIND.get(sub.kind, sub.kind), sub.respondent, sub.subject,
-                  STATUS.get(sub.status, sub.status), "\n".join(sub.warnings),
-                  names.get(sub.superseded_by, "") if sub.superseded_by else "",
-                  "Ja" if sub.id in comparison.included else "Nee"]
+HERKOMST = ["Bestand", "Ontvangen", "Gewijzigd", "SHA-256 (kort)", "Instrument", "Versie",
+            "Soort", "Respondent", "Onderwerp", "Status", "Waarschuwingen", "Vervangen door",
+            "In de vergelijking"]
+
+
+def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
+                     rejected: Iterable[tuple[str, str, str]],
+                     more: Callable[[int], str] | None = None,
+                     max_rows: int = MAX_ROWS) -> int:
+    """Every stored file (rows as store.aggregates.history gives them), then the rejected
+    ones; past ``max_rows`` rows a next sheet with the same header. Return the files."""
+
+    def head(sheet: RowSheet) -> int:
+        put(sheet, 1, 1, "Herkomst: alle ontvangen bestanden").font = TITLE
+        header(sheet, 3, HERKOMST)
+        return 4
+
+    pages = Pages(wb, title, head, more or (lambda k: f"{title} ({k})"), max_rows,
+                  widths=(40, 20, 20, 14, 22, 8, 16, 20, 20, 16, 60, 30, 12), freeze="B4")
+    count = 0
+    for (name, received, modified, sha, instrument, version, kind, respondent, subject,
+         status, warnings, superseded_by, included) in files:
+        row = pages.line()
+        values = [name, received, modified, sha[:12], instrument, version,
+                  KIND.get(kind, kind), respondent, subject, STATUS.get(status, status),
+                  "\n".join(json.loads(warnings)), superseded_by or "",
+                  "Ja" if included else "Nee"]
         for col, value in enumerate(values, start=1):
-            wrap(put(ws, row, col, value))
-        row += 1
-    if comparison.rejections:
-        put(ws, row + 1, 1, "Geweigerde bestanden").font = BOLD
-        header(ws, row + 2, ["Bestand", "Ontvangen", "Reden"])
-        for k, (file_name, received, reason) in enumerate(comparison.rejections):
-            for col, value in enumerate((file_name, received, reason), start=1):
-                wrap(put(ws, row + 3 + k, col, value))
-    ws.freeze_panes = "B4"
-    widths(ws, {1: 40, 2: 20, 3: 20, 4: 14, 5: 22, 6: 8, 7: 16, 8: 20, 9: 20, 10: 16,
-                11: 60, 12: 30, 13: 12})
+            wrap(put(pages.sheet, row, col, value))
+        count += 1
+    for n, (file_name, received, reason) in enumerate(rejected):
+        if n == 0:
+            pages.line()
+            row = pages.line()
+            put(pages.sheet, row, 1, "Geweigerde bestanden").font = BOLD
+            row = pages.line()
+            header(pages.sheet, row, ["Bestand", "Ontvangen", "Reden"])
+        row = pages.line()
+        for col, value in enumerate((file_name, received, reason), start=1):
+            wrap(put(pages.sheet, row, col, value))
+    pages.close()
+    return count

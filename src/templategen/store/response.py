@@ -11,12 +11,14 @@ not issue) do not count as returned.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
 
 from templategen.content.model import RESPONDENT
 from templategen.content.recipients import Recipient
-from templategen.store.database import EMPTY, UNVERIFIED, Store, Submission
+from templategen.store.database import EMPTY, UNVERIFIED, Store
 
 # state -> Dutch label (the Respons sheet); the English state is what the CLI prints
 STATES = {
@@ -44,56 +46,110 @@ class ResponseRow:
 
 def response(store: Store, recipients: Iterable[Recipient] = ()) -> list[ResponseRow]:
     """One row per expected (recipient, instrument), sorted by recipient then instrument."""
+    return list(iter_response(store, recipients))
+
+
+def iter_response(store: Store, recipients: Iterable[Recipient] = ()) -> Iterator[ResponseRow]:
+    """:func:`response` row by row: without ``recipients`` streamed from one query over the
+    submissions (memory does not grow with them); with them sorted as the file lists them."""
     names = {r.id: r.naam for r in recipients}
+    sent, reminded = _mail(store)
+    rows = _pairs(store, names, sent, reminded)
+    if not names:
+        yield from rows
+        return
     order = list(names)
+    listed = sorted(rows, key=lambda r: r.recipient)  # every pair: the file's order below
+    expected = {r.recipient for r in listed}
+    listed += [ResponseRow(recipient=rid, naam=names[rid], instrument="", state="not_sent")
+               for rid in order if rid not in expected]
+    rank = {rid: n for n, rid in enumerate(order)}
+    yield from sorted(listed, key=lambda r: (rank.get(r.recipient, len(rank)), r.recipient,
+                                             r.instrument))
+
+
+def _mail(store: Store) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """When each (recipient, instrument) was first invited and last reminded."""
     sent: dict[tuple[str, str], str] = {}
     reminded: dict[tuple[str, str], str] = {}
     for entry in store.mail_log():
         if entry.status not in ("sent", "drafted"):
             continue
-        target = sent if entry.purpose == "invitation" else reminded
         for inst in entry.instruments:
             key = (entry.recipient, inst)
             if entry.purpose == "invitation":
-                target.setdefault(key, entry.at)
+                sent.setdefault(key, entry.at)
             else:
-                target[key] = entry.at
-    files: dict[tuple[str, str], list[Submission]] = defaultdict(list)
-    for sub in store.submissions(current_only=False):
-        if sub.recipient and sub.status != UNVERIFIED:  # a copy the tool did not issue
-            files[(sub.recipient, sub.instrument)].append(sub)
-            names.setdefault(sub.recipient, sub.respondent)
-    rows = []
-    for key in set(sent) | set(files):
-        rid, inst = key
-        current = [s for s in files.get(key, []) if s.superseded_by is None]
-        older = len(files.get(key, [])) - len(current)
-        state = "missing"
-        if current:
-            answered = any(_answered(store, s) for s in current)
-            state = ("corrected" if older else "returned") if answered else "empty"
-        rows.append(ResponseRow(
-            recipient=rid, naam=names.get(rid, ""), instrument=inst, state=state,
-            sent=sent.get(key, ""), reminded=reminded.get(key, ""),
-            returned=max((s.received for s in current), default=""),
-            files=", ".join(s.file_name for s in current), superseded=older))
-    expected = {r.recipient for r in rows}
-    rows += [ResponseRow(recipient=rid, naam=names[rid], instrument="", state="not_sent")
-             for rid in order if rid not in expected]
-    rank = {rid: n for n, rid in enumerate(order)}
-    return sorted(rows, key=lambda r: (rank.get(r.recipient, len(rank)), r.recipient,
-                                       r.instrument))
+                reminded[key] = entry.at
+    return sent, reminded
+
+
+# whether a current file has anything typed or ticked beyond the respondent block (an
+# unticked box, a 0 or an empty text is not): one EXISTS per submission, in the same query
+_FILES = (
+    "SELECT s.recipient, s.instrument, s.id, s.respondent, s.file_name, s.received, "
+    "s.superseded_by, CASE WHEN s.superseded_by IS NULL AND s.status <> ? THEN "
+    "(SELECT COUNT(*) FROM (SELECT 1 FROM answers a WHERE a.submission_id = s.id "
+    "AND substr(a.key, 1, ?) <> ? AND a.value NOT IN "
+    "('null', 'false', '\"\"', '0', '0.0', '-0.0') LIMIT 1) t) ELSE 0 END "
+    "FROM submissions s WHERE s.recipient IS NOT NULL AND s.recipient <> '' "
+    "AND s.status <> ? ORDER BY s.recipient{c}, s.instrument{c}, s.id")
+
+
+def _files(store: Store) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """(recipient, its files), recipients in code point order (as Python sorts them)."""
+    collate = ' COLLATE "C"' if store.dialect == "postgresql" else ""
+    prefix = f"{RESPONDENT}."
+    rows = store.rows(_FILES.format(c=collate), (EMPTY, len(prefix), prefix, UNVERIFIED))
+    for rid, group in groupby(rows, key=lambda r: r[0]):
+        yield rid, list(group)
+
+
+def _pairs(store: Store, names: dict[str, str], sent: dict[tuple[str, str], str],
+           reminded: dict[tuple[str, str], str]) -> Iterator[ResponseRow]:
+    """The rows of every expected pair, sorted by recipient then instrument."""
+    invited: dict[str, set[str]] = defaultdict(set)
+    for rid, inst in sent:
+        invited[rid].add(inst)
+    files = _files(store)
+    only_mailed = iter(sorted(invited))
+    next_file = next(files, None)
+    next_mailed = next(only_mailed, None)
+    while next_file is not None or next_mailed is not None:
+        if next_file is not None and (next_mailed is None or next_file[0] <= next_mailed):
+            rid, subs = next_file
+            next_file = next(files, None)
+            if next_mailed == rid:
+                next_mailed = next(only_mailed, None)
+        else:
+            assert next_mailed is not None
+            rid, subs = next_mailed, []
+            next_mailed = next(only_mailed, None)
+        naam = names[rid] if rid in names else (min(subs, key=lambda s: s[2])[3] if subs
+                                                else "")
+        by_instrument: dict[str, list[tuple[Any, ...]]] = {inst: [] for inst in invited[rid]}
+        for sub in subs:
+            by_instrument.setdefault(sub[1], []).append(sub)
+        for inst in sorted(by_instrument):
+            yield _row(rid, naam, inst, by_instrument[inst], sent, reminded)
+
+
+def _row(rid: str, naam: str, inst: str, subs: list[tuple[Any, ...]],
+         sent: dict[tuple[str, str], str], reminded: dict[tuple[str, str], str]) -> ResponseRow:
+    current = [s for s in subs if s[6] is None]
+    older = len(subs) - len(current)
+    state = "missing"
+    if current:
+        answered = any(s[7] for s in current)
+        state = ("corrected" if older else "returned") if answered else "empty"
+    key = (rid, inst)
+    return ResponseRow(
+        recipient=rid, naam=naam, instrument=inst, state=state, sent=sent.get(key, ""),
+        reminded=reminded.get(key, ""), returned=max((s[5] for s in current), default=""),
+        files=", ".join(s[4] for s in current), superseded=older)
 
 
 def response_rate(rows: list[ResponseRow]) -> tuple[int, int]:
     """(pairs returned or corrected, pairs expected)."""
     expected = [r for r in rows if r.state != "not_sent"]
     return sum(r.state in RESPONDED for r in expected), len(expected)
-
-
-def _answered(store: Store, sub: Submission) -> bool:
-    """Anything typed or ticked beyond the respondent block (an unticked box is not)."""
-    if sub.status == EMPTY:
-        return False
-    return any(a.value not in (None, False, "") and not key.startswith(f"{RESPONDENT}.")
-               for key, a in store.answers(sub.id).items())

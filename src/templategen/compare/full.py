@@ -1,0 +1,202 @@
+"""The full comparison workbook, written row by row in near-constant memory.
+
+openpyxl's write-only mode sends each row to disk as it is written; the respondents'
+answers are read from the store one respondent at a time. First every copy is merged once
+(compare.data.roster: its subject, for the order, and what the sheets' heads must know:
+older versions' keys, invalid values, disagreements), then, per instrument, the copies are
+merged again one by one in column order, and each one's row goes at once to the item sheet,
+the overview, the list of disagreements, the matrices' tallies and (for the Open sheet,
+which lists answers question by question) a temporary table on disk. What needs every
+respondent (per-subject tables, strongest disagreements, matrices) is written after them
+from small tallies. Provenance and response come from the store as streams; every sheet
+that grows with the files goes on in a next sheet past 1,048,576 rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from openpyxl import Workbook
+
+from templategen.compare.cells import TITLE, header, put, sheet_title, widths, wrap
+from templategen.compare.conflicts import ConflictsWriter
+from templategen.compare.data import Column, Roster, roster, stream_columns
+from templategen.compare.distribution import write_distribution
+from templategen.compare.items import ItemsWriter, slot_label
+from templategen.compare.matrices import Seen, has_matrices, write_matrices
+from templategen.compare.overview import OverviewWriter
+from templategen.compare.response import write_response
+from templategen.compare.rules import main_rule
+from templategen.compare.sheet import RowSheet
+from templategen.compare.text import (
+    MAX_SIDE_BY_SIDE,
+    open_slots,
+    write_open_answers,
+    write_open_list,
+    write_provenance,
+)
+from templategen.content.model import Direction, Instrument, Slot
+from templategen.content.scoring import RULES
+from templategen.store import aggregates
+from templategen.store.database import Store
+from templategen.store.response import iter_response
+
+LABELS = ("Overzicht", "Verdeling", "Items", "Open", "Matrices", "Per respondent",
+          "Verschillen")
+
+
+def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
+               out: Path) -> str:
+    """Write the full workbook to ``out``; return what it holds (for the summary line)."""
+    rosters = roster(store, instruments, all_versions)
+    wb = Workbook(write_only=True)
+    index = RowSheet(wb, "Inhoud")
+    taken = {"inhoud"}
+    rows: list[list[str]] = []
+    scores: dict[str, dict[str, float]] = {}
+    for inst in instruments:
+        listed = rosters[inst.id]
+        if not listed.entries:
+            rows.append([inst.title, inst.id, "0", "nog geen antwoorden"])
+            continue
+        names = {label: sheet_title(label, inst.id, taken) for label in LABELS}
+        sheets, scores[inst.id] = _instrument(store, wb, inst, listed, names, taken)
+        rows.append([inst.title, inst.id, str(len(listed.entries)), ", ".join(sheets)])
+    provenance = sheet_title("Herkomst", "", taken)
+    aggregates.compared(store, {i.id: None if all_versions else i.version
+                                for i in instruments})  # which files are compared
+    files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
+                             more=lambda k: sheet_title(f"Herkomst {k}", "", taken))
+    # who was sent what and who returned it (the mail loop, personalised copies)
+    count = sum(1 for _ in iter_response(store))
+    if count:
+        title = sheet_title("Respons", "", taken)
+        write_response(wb, title, iter_response(store), count,
+                       next_title=lambda k: sheet_title(f"Respons {k}", "", taken))
+    _index(index, rows, provenance)
+    index.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    compared = [i for i in instruments if rosters[i.id].entries]
+    respondents = sum(len(rosters[i.id].entries) for i in compared)
+    return (f"{len(compared)} instrument(s), {respondents} respondent(s), {files} stored "
+            f"file(s)" + _leaders(compared, scores))
+
+
+def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
+                names: dict[str, str], taken: set[str]) -> tuple[list[str], dict[str, float]]:
+    """The sheets of one instrument; return their titles and the main score per subject."""
+    count = len(listed.entries)
+    # overview and distribution first (their sheets' place), filled from the item sheet
+    overview_ws = RowSheet(wb, names["Overzicht"])
+    distribution_ws = RowSheet(wb, names["Verdeling"])
+    seen = Seen(inst)
+    items = ItemsWriter(wb, names["Items"], inst, listed, seen.helpers())
+    overview = OverviewWriter(overview_ws, inst, listed, items.sheet)
+    conflicts = ConflictsWriter(wb, names["Verschillen"], inst, listed.most_conflicts,
+                                slot_label) if listed.most_conflicts else None
+    few: list[Column] = []  # up to six respondents: their open answers side by side
+    parked = Parked(open_slots(inst)) if count > MAX_SIDE_BY_SIDE else None
+    rule = main_rule(inst)
+    per_subject: dict[str, list[float]] = {}
+    for n, column in enumerate(stream_columns(store, inst, listed)):
+        items.row(n, column, seen.add(column))
+        overview.row(n, column)
+        if conflicts is not None:
+            conflicts.add(column)
+        if parked is not None:
+            parked.add(n, column)
+        else:
+            few.append(column)
+        if rule is not None:
+            value = RULES[rule.kind](inst, rule, column.values, {}).value
+            if isinstance(value, float):
+                per_subject.setdefault(column.subject, []).append(value)
+    sheet = items.close()
+    overview.close()
+    write_distribution(distribution_ws, inst, count, sheet)
+    distribution_ws.close()
+    titles = [names["Overzicht"], names["Verdeling"], f"{names['Items']} (verborgen)"]
+    if conflicts is not None:
+        conflicts.close()
+        titles.append(names["Verschillen"])
+    more = functools.partial(_more_title, inst.id, taken)
+    if parked is not None:
+        titles += write_open_list(wb, names["Open"], inst.title, parked.rows(), more)
+        parked.close()
+    else:
+        titles += write_open_answers(wb, names["Open"], inst, few, more)
+    if has_matrices(inst):
+        write_matrices(wb, names["Matrices"], names["Per respondent"], inst, listed, seen,
+                       sheet)
+        titles += [names["Matrices"], names["Per respondent"]]
+    return titles, {s: mean(v) for s, v in per_subject.items()}
+
+
+class Parked:
+    """The open answers of one instrument, parked in a temporary SQLite file as the columns
+    pass, read back question by question for the Open sheet's list."""
+
+    def __init__(self, slots: list[Slot]):
+        self.slots = slots
+        self.db = sqlite3.connect("")  # a private temporary file, deleted on close
+        self.db.execute("CREATE TABLE open (slot INTEGER, n INTEGER, subject TEXT, "
+                        "respondent TEXT, answer TEXT)")
+
+    def add(self, n: int, column: Column) -> None:
+        self.db.executemany("INSERT INTO open VALUES (?, ?, ?, ?, ?)", [
+            (k, n, column.subject, column.respondent, value)
+            for k, slot in enumerate(self.slots)
+            if isinstance(value := column.values.get(slot.key), str)])
+
+    def rows(self) -> Iterator[tuple[str, str, str, str, str]]:
+        labels: dict[int, str] = {}
+        for k, subject, respondent, answer in self.db.execute(
+                "SELECT slot, subject, respondent, answer FROM open ORDER BY slot, n"):
+            if k not in labels:
+                labels[k] = slot_label(self.slots[k])
+            yield self.slots[k].key, labels[k], subject, respondent, answer
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _more_title(instrument_id: str, taken: set[str], k: int) -> str:
+    return sheet_title(f"Open {k}", instrument_id, taken)
+
+
+def _index(ws: RowSheet, rows: list[list[str]], provenance: str) -> None:
+    put(ws, 1, 1, "Vergelijking van de ingevulde formulieren en werkmappen").font = TITLE
+    put(ws, 2, 1, "Scores zijn formules over de bladen 'Items'; antwoorden van respondenten "
+                  "staan er altijd als tekst.")
+    put(ws, 3, 1, "De bladen 'Items' zijn verborgen (te breed om af te drukken); maak ze "
+                  "zichtbaar met een rechtsklik op een bladtab > Zichtbaar maken.")
+    header(ws, 4, ["Instrument", "Id", "Respondenten", "Bladen"])
+    for k, row in enumerate(rows):
+        for col, value in enumerate(row, start=1):
+            wrap(put(ws, 5 + k, col, int(value) if col == 3 else value))
+    put(ws, 6 + len(rows), 1, f"Herkomst van alle bestanden: blad '{provenance}'.")
+    widths(ws, {1: 50, 2: 26, 3: 14, 4: 70})
+
+
+BEST: dict[Direction, Callable[..., Any]] = {Direction.HIGHER: max, Direction.LOWER: min}
+
+
+def _leaders(instruments: list[Instrument], scores: dict[str, dict[str, float]]) -> str:
+    """The best-scoring subject per instrument by the tool's own computation of the main
+    rule (highest or lowest, as the rule's direction says)."""
+    parts = []
+    for inst in instruments:
+        per_subject = scores.get(inst.id, {})
+        rule = main_rule(inst)
+        pick = BEST.get(rule.direction) if rule is not None else None
+        if per_subject and rule is not None and pick is not None and len(per_subject) > 1:
+            best = pick(per_subject, key=lambda s: per_subject[s])
+            parts.append(f"{inst.id}: best {rule.label!r} ({rule.direction.value} is better) "
+                         f"{best} ({per_subject[best]:.2f})")
+    return ("; " + "; ".join(parts)) if parts else ""

@@ -1,0 +1,204 @@
+"""A sheet written row by row, and a table that goes on in a next sheet past Excel's rows.
+
+The comparison workbook is an openpyxl write-only workbook: each row goes to disk when it is
+written, so memory does not grow with the rows. :class:`RowSheet` offers the
+``cell(row, column)`` of a normal sheet that the writers (compare.cells ``put``, ``header``,
+``wrap``, ``formula``, ``widths``) use: cells are kept until :meth:`RowSheet.flush` writes
+every row above a given one, in order, with its print fitting (compare.printing); a row
+once written cannot be written again (that raises). Column widths and the frozen pane stand
+above the rows in the file: they are set before the first flush. Small sheets are simply
+written whole when closed. It works on a normal worksheet too (rows appended in order).
+
+:class:`Pages` is one table appended row by row; past ``max_rows`` rows it goes on in a
+next sheet with the same head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+
+from templategen.compare import printing
+from templategen.compare.cells import BOLD, HEADER_FILL, put
+
+MAX_ROWS = 1_048_576  # Excel's rows per sheet
+
+
+class RowWritten(RuntimeError):
+    """A cell of a row that has been written already was asked for."""
+
+
+class RowSheet:
+    """The ``cell(row, column)`` API over a sheet written row by row."""
+
+    def __init__(self, wb: Any, title: str, index: int | None = None):
+        self.ws = wb.create_sheet(title, index)
+        self.parent = wb
+        self._rows: dict[int, dict[int, Cell]] = {}
+        self._next = 1  # the first row not written yet
+        self._ahead: list[tuple[int, str]] = []
+        self._styles = _styles(wb)
+        printing.set_up_sheet(self.ws)
+
+    @property
+    def title(self) -> str:
+        return str(self.ws.title)
+
+    @property
+    def written(self) -> int:
+        """The rows written so far."""
+        return self._next - 1
+
+    def cell(self, row: int, column: int) -> Cell:
+        if row < self._next:
+            raise RowWritten(f"{self.title}: row {row} is written already")
+        cells = self._rows.setdefault(row, {})
+        cell = cells.get(column)
+        if cell is None:
+            cell = cells[column] = Cell(self.ws, row=row, column=column)
+        return cell
+
+    def headers_ahead(self, column: int, labels: Iterable[str]) -> None:
+        """Header labels of rows written later in ``column``: its width fits them too."""
+        self._ahead += [(column, label) for label in labels]
+
+    def merge(self, start_row: int, start_column: int, end_row: int, end_column: int) -> None:
+        self.ws.merged_cells.add(CellRange(min_row=start_row, min_col=start_column,
+                                           max_row=end_row, max_col=end_column))
+
+    def flush(self, upto: int | None = None) -> None:
+        """Write every row above ``upto`` (all kept rows when None)."""
+        last = (max(self._rows, default=0) + 1) if upto is None else upto
+        if last <= self._next:
+            return
+        styles = self._styles.refresh()
+        if self._next == 1:  # the sheet's top (widths) is written with the first row
+            printing.widen_for_headers(self.ws, [c for cells in self._rows.values()
+                                                 for c in cells.values()], styles, self._ahead)
+        for row in range(self._next, last):
+            cells = self._rows.pop(row, None)
+            if not cells:
+                self.ws.append([])
+                continue
+            ordered = [cells[c] for c in sorted(cells)]
+            printing.fit_row(self.ws, row, ordered, styles)
+            values: list[Cell | None] = [None] * ordered[-1].column
+            for cell in ordered:
+                values[cell.column - 1] = cell
+            self.ws.append(values)
+        self._next = last
+
+    def close(self) -> None:
+        self.flush()
+        printing.repeat_header_rows(self.ws)
+
+    # what the writers set on a sheet, passed through (before the first flush for the pane
+    # and widths, which stand above the rows)
+    @property
+    def freeze_panes(self) -> str | None:
+        return self.ws.freeze_panes  # type: ignore[no-any-return]
+
+    @freeze_panes.setter
+    def freeze_panes(self, value: str) -> None:
+        self.ws.freeze_panes = value
+
+    @property
+    def sheet_state(self) -> str:
+        return str(self.ws.sheet_state)
+
+    @sheet_state.setter
+    def sheet_state(self, value: str) -> None:
+        self.ws.sheet_state = value
+
+    def __getattr__(self, name: str) -> Any:
+        # column_dimensions, row_dimensions, conditional_formatting, add_chart, ...
+        return getattr(self.ws, name)
+
+
+_STYLES: dict[int, tuple[Any, printing.Styles]] = {}
+
+
+def _styles(wb: Any) -> printing.Styles:
+    found = _STYLES.get(id(wb))
+    if found is None or found[0] is not wb:
+        found = (wb, printing.Styles(wb))
+        _STYLES[id(wb)] = found
+    return found[1]
+
+
+class Pages:
+    """Rows of one table, written in order; past ``max_rows`` a next sheet with the same head.
+
+    ``head`` is either rows (written in the header style) or a function that writes the head
+    on a new sheet and returns its first free row. ``freeze`` is the frozen pane (default:
+    the first row under the head). Rows go in with :meth:`append` (values) or
+    :meth:`line` (the row number, for cell-by-cell writing with compare.cells)."""
+
+    def __init__(self, wb: Any, title: str, head: list[list[Any]] | Callable[[RowSheet], int],
+                 next_title: Callable[[int], str], max_rows: int = MAX_ROWS,
+                 widths: Sequence[float] = (), freeze: str | None = None):
+        self.wb, self.head, self.next_title = wb, head, next_title
+        self.max_rows, self.widths, self.freeze = max_rows, widths, freeze
+        self.titles: list[str] = []
+        self.sheets: list[RowSheet] = []
+        self.fresh = True  # the last row asked for is the first under a page's head
+        self._start(title)
+
+    def _start(self, title: str) -> None:
+        if self.sheets:
+            self.sheets[-1].close()
+        self.sheet = RowSheet(self.wb, title)
+        self.sheets.append(self.sheet)
+        self.titles.append(title)
+        for n, width in enumerate(self.widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(n)].width = width
+        self._fresh_page = False
+        if callable(self.head):
+            self.next = self.head(self.sheet)
+        else:
+            self.next = 1
+            for row in self.head:
+                self.append(row, bold=True)
+        self.first = self.next
+        self.sheet.freeze_panes = self.freeze or f"A{self.next}"
+        self._fresh_page = True
+
+    @property
+    def sheet_index(self) -> int:
+        return len(self.sheets)
+
+    def line(self) -> int:
+        """The number of the next row (on a next sheet when this one is full); the rows
+        above it are written."""
+        if self.next > self.max_rows:
+            self._start(self.next_title(len(self.titles) + 1))
+        self.fresh = self._fresh_page
+        self._fresh_page = False
+        row = self.next
+        self.sheet.flush(row)
+        self.next += 1
+        return row
+
+    def append(self, values: Iterable[Any], bold: bool = False,
+               formats: Sequence[str | None] = ()) -> int:
+        """Write one whole row; return its number. ``bold``: in the header style;
+        ``formats``: a number format per column for fractions (default two decimals)."""
+        row = self.line()
+        for n, value in enumerate(values):
+            if value is None:
+                continue
+            cell = put(self.sheet, row, n + 1, value)
+            if isinstance(value, float):
+                cell.number_format = (formats[n] if n < len(formats) else None) or "0.00"
+            if bold:
+                cell.font = BOLD
+                cell.fill = HEADER_FILL
+        self.sheet.flush(row + 1)
+        return row
+
+    def close(self) -> None:
+        self.sheet.close()
