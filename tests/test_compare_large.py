@@ -1,11 +1,12 @@
-"""A large round: above the detail limit compare writes figures per question and subject that
-the database counted (on SQLite and on PostgreSQL), row by row. The figures equal an
-independent computation from the export; the workbook stays inside Excel's limits."""
+"""A large round: above the detail limit compare writes the summary (figures per question,
+subject and rule, and the matrices) from each respondent's merged answers read from the
+database (SQLite and PostgreSQL), row by row. Its figures equal an independent computation
+from the export (tests/roundkit.py) and what LibreOffice computes from the full workbook's
+formulas for the same round; the workbook stays inside Excel's limits."""
 
 from __future__ import annotations
 
 import io
-import json
 import random
 import statistics
 from collections import Counter, defaultdict
@@ -13,21 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import roundkit
 from click.testing import CliRunner
 from comparebook import check_limits
 from openpyxl import Workbook, load_workbook
-from test_compare import FIXTURES, _submission
+from test_compare import FIXTURES, _subject_tables, _submission
 
 from templategen.cli import main
 from templategen.compare.large import Pages, compared_files
+from templategen.compare.rules import main_rule, whole_rules
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
-from templategen.content.model import FieldKind
+from templategen.content.model import Direction, FieldKind
 from templategen.filling import libreoffice
 from templategen.filling.fill import sample_answers
 from templategen.store import aggregates
 from templategen.store.database import EMPTY, UNVERIFIED, Answer, Store
-from templategen.store.export import export_answers
 
 NUMERIC = (FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER)
 
@@ -50,30 +52,18 @@ def _fill(db: Any) -> None:
         st.add(bad)
 
 
-def _expected(db: Any) -> tuple[dict[str, list[Any]], dict[tuple[str, str], list[Any]]]:
-    """Per key and per (key, subject): the numbers from the export, computed here."""
-    stream = io.StringIO()
-    export_answers(db=db, fmt="json", stream=stream)
-    slots = {s.key: s for s in load_catalog(FIXTURES).get("alles").slots()}
-    respondents: dict[str, dict[str, Any]] = defaultdict(dict)
-    subject: dict[str, str] = {}
-    for r in sorted(json.loads(stream.getvalue()), key=lambda r: r["source"].endswith(".xlsx")):
-        who = r["recipient"] or r["source"]
-        subject[who] = r["subject"]
-        if r["value"] is not None and r["value"] != "":
-            respondents[who][r["item"]] = r["value"]  # the workbook's rows come last
+def _expected(db: Any, prefilled: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+              content: Path | None = FIXTURES, instrument: str = "alles",
+              ) -> tuple[dict[str, list[Any]], dict[tuple[str, str], list[Any]]]:
+    """Per key and per (key, subject): the answers from the export, merged here."""
+    slots = {s.key: s for s in load_catalog(content).get(instrument).slots()}
     overall: dict[str, list[Any]] = defaultdict(list)
     per_subject: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for who, values in respondents.items():
-        for key, value in values.items():
-            slot = slots.get(key)
-            if slot is None or slot.field.kind not in (*NUMERIC, FieldKind.CHOICE):
-                continue
-            scale = slot.field.scale
-            if scale is not None and not scale.minimum <= value <= scale.maximum:
-                continue
-            overall[key].append(value)
-            per_subject[(key, subject[who])].append(value)
+    for person in roundkit.respondents(db, set(prefilled), content)[instrument]:
+        for key, value in person.values.items():
+            if slots[key].field.kind in (*NUMERIC, FieldKind.CHOICE):
+                overall[key].append(value)
+                per_subject[(key, person.subject)].append(value)
     return overall, per_subject
 
 
@@ -96,6 +86,21 @@ def _check(row: list[Any], values: list[Any], numeric: bool) -> None:
         assert sd == pytest.approx(statistics.stdev(nums))
 
 
+def _check_items(wb: Any, instrument: str, overall: dict[str, list[Any]],
+                 per_subject: dict[tuple[str, str], list[Any]], slots: dict[str, Any]) -> None:
+    """The Vragen and Onderwerpen sheets against the answers merged from the export."""
+    rows = {r[0]: r for r in _sheet(wb, "Vragen", instrument).iter_rows(min_row=3,
+                                                                      values_only=True)}
+    assert set(overall) <= set(rows)
+    for key, values in overall.items():
+        _check(list(rows[key][2:9]), values, slots[key].field.kind in NUMERIC)
+    seen = 0
+    for r in _sheet(wb, "Onderwerpen", instrument).iter_rows(min_row=3, values_only=True):
+        _check(list(r[2:9]), per_subject[(r[0], r[1])], slots[r[0]].field.kind in NUMERIC)
+        seen += 1
+    assert seen == len(per_subject)
+
+
 def test_figures_of_a_large_round_equal_the_export(store_db, tmp_path: Path):
     _fill(store_db)
     out = tmp_path / "groot.xlsx"
@@ -106,16 +111,7 @@ def test_figures_of_a_large_round_equal_the_export(store_db, tmp_path: Path):
     assert wb.sheetnames[:5] == ["Inhoud", "Scores alles", "Vragen alles", "Onderwerpen alles",
                                  "Matrices alles"]
     slots = {s.key: s for s in load_catalog(FIXTURES).get("alles").slots()}
-    overall, per_subject = _expected(store_db)
-    rows = {r[0]: r for r in wb["Vragen alles"].iter_rows(min_row=3, values_only=True)}
-    assert set(overall) <= set(rows)
-    for key, values in overall.items():
-        _check(list(rows[key][2:9]), values, slots[key].field.kind in NUMERIC)
-    seen = 0
-    for r in wb["Onderwerpen alles"].iter_rows(min_row=3, values_only=True):
-        _check(list(r[2:9]), per_subject[(r[0], r[1])], slots[r[0]].field.kind in NUMERIC)
-        seen += 1
-    assert seen == len(per_subject)
+    _check_items(wb, "alles", *_expected(store_db), slots)
     herkomst = [r[0] for r in wb["Herkomst"].iter_rows(min_row=3, values_only=True)]
     assert "anna.docx" in herkomst and "anna.xlsx" in herkomst
 
@@ -197,3 +193,128 @@ def test_the_layout_option_picks_the_workbook_at_any_size(tmp_path: Path):
     result = runner.invoke(main, ["compare", "--db", str(db), "--out", str(out),
                                   "--layout", "ruim"])
     assert result.exit_code == 2 and "ruim" in result.output
+
+
+def _sheet(wb: Any, label: str, instrument: str) -> Any:
+    """A sheet by its label and instrument (titles are cut at 31 characters)."""
+    return wb[f"{label} {instrument}"[:31].strip()]
+
+
+def _same(got: list[Any], want: list[Any], where: Any) -> None:
+    got = got + [None] * (len(want) - len(got))
+    assert len(got) == len(want), (where, got, want)
+    for a, b in zip(got, want, strict=True):
+        if isinstance(b, int | float) and not isinstance(b, bool):
+            assert isinstance(a, int | float) and a == pytest.approx(b, rel=1e-9, abs=1e-12), \
+                (where, got, want)
+        else:
+            assert (None if a == "" else a) == b, (where, got, want)
+
+
+def _table_rules(inst: Any) -> list[str]:
+    return [r.label for r in inst.rules
+            if r.kind in roundkit.TABLES or r.params.get("chart") == "radar"]
+
+
+def test_scores_and_matrices_of_a_large_round_equal_the_export(store_db, tmp_path: Path):
+    """Rule scores per subject (ranked by the main rule), the best subject in the summary
+    line and the matrices, on both back-ends, against the export merged and scored here:
+    form and workbook of a copy, a superseded file, an invalid and pre-filled values."""
+    prefilled = roundkit.bundled_round(store_db)
+    out = tmp_path / "samenvatting.xlsx"
+    line = compare_store(db=store_db, out=out, layout="summary")
+    assert "5 instrument(s), 50 respondent(s), 70 stored file(s)" in line
+    assert check_limits(out).problems == []
+    wb = load_workbook(out)
+    people = roundkit.respondents(store_db, prefilled)
+    tables = 0
+    for inst in load_catalog().instruments.values():
+        subjects = {p.subject for p in people[inst.id]}
+        assert {"Typed BV", "Alleen Prefill BV", "Bureau Noord"} <= subjects
+        assert not {"Prefill BV", "Leeg BV"} & subjects
+        slots = {s.key: s for s in inst.slots()}
+        _check_items(wb, inst.id, *_expected(store_db, prefilled, None, inst.id), slots)
+        labels = [r.label for r in whole_rules(inst)]
+        assert len(set(labels)) == len(labels)
+        got, order = roundkit.summary_scores(_sheet(wb, "Scores", inst.id))
+        want = roundkit.expected_scores(inst, people[inst.id])
+        assert set(got) == set(want)
+        for subject, per_rule in want.items():
+            for label, figures in per_rule.items():
+                _same(got[subject][label], figures, (inst.id, subject, label))
+        main = main_rule(inst)
+        assert main is not None and order[0] == ("Alle respondenten", None)
+        means = {s: f[main.label][1] for s, f in want.items() if s != "Alle respondenten"}
+        better = {Direction.HIGHER: lambda a, b: a > b, Direction.LOWER: lambda a, b: a < b}
+        for subject, rank in order[1:]:
+            if main.direction is Direction.NEITHER or means[subject] is None:
+                assert rank is None
+                continue
+            assert rank == 1 + sum(1 for m in means.values() if m is not None
+                                   and better[main.direction](m, means[subject]))
+        ranks = [r for _, r in order[1:] if r is not None]
+        assert ranks == sorted(ranks)  # best first
+        best = roundkit.best_subject(inst, people[inst.id], main.label)
+        if best is not None:
+            assert f"{inst.id}: best {main.label!r} ({main.direction.value} is better) " \
+                   f"{best} ({means[best]:.2f})" in line
+        if not _table_rules(inst):
+            continue
+        labels = _table_rules(inst)
+        got_tables = roundkit.matrix_tables(_sheet(wb, "Matrices", inst.id), labels)
+        want_tables = roundkit.expected_matrices(inst, people[inst.id])
+        assert set(got_tables) == set(want_tables) == set(labels)
+        for label, rows in want_tables.items():
+            assert set(got_tables[label]) == set(rows), (inst.id, label)
+            for row, figures in rows.items():
+                _same(got_tables[label][row], figures, (inst.id, label, row))
+                tables += 1
+    assert tables > 30
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_summary_scores_and_matrices_equal_the_recalculated_full_workbook(tmp_path: Path):
+    """The same round written both ways: what the summary says per subject and rule, the
+    matrices and the best subject equal what LibreOffice computes from the full workbook's
+    formulas."""
+    db = tmp_path / "s.sqlite"
+    roundkit.bundled_round(db)
+    summary, full = tmp_path / "samenvatting.xlsx", tmp_path / "volledig.xlsx"
+    summary_line = compare_store(db=db, out=summary, layout="summary")
+    full_line = compare_store(db=db, out=full, layout="full")
+    leaders = full_line.split("stored file(s)", 1)[1]
+    assert leaders.count(": best ") == 5
+    assert summary_line.split("stored file(s)", 1)[1].startswith(leaders + "; a large round")
+    (recalculated,) = libreoffice.convert_many([full], "xlsx", tmp_path / "lo")
+    full_wb = load_workbook(recalculated, data_only=True)
+    summary_wb = load_workbook(summary)
+    compared = 0
+    for inst in load_catalog().instruments.values():
+        got, order = roundkit.summary_scores(_sheet(summary_wb, "Scores", inst.id))
+        tables = _subject_tables(_sheet(full_wb, "Overzicht", inst.id))
+        assert set(tables) == {r.label for r in whole_rules(inst)}
+        main = main_rule(inst)
+        assert main is not None and list(tables)[0] == main.label
+        ranks = dict(order)
+        for label, rows in tables.items():
+            assert {r[0] for r in rows} == set(got) - {"Alle respondenten"}
+            for subject, count, mean, low, high, sd, rank in (r[:7] for r in rows):
+                n, s_mean, s_low, s_high, _, s_sd = got[subject][label]
+                _same([n, s_mean, s_low, s_high, s_sd], [count, mean, low, high, sd],
+                      (inst.id, subject, label))
+                if label == main.label:
+                    assert ranks[subject] == (None if rank == "" else rank), (subject, rank)
+                compared += 1
+        labels = _table_rules(inst)
+        if not labels:
+            continue
+        mine = roundkit.matrix_tables(_sheet(summary_wb, "Matrices", inst.id), labels)
+        theirs = roundkit.matrix_tables(_sheet(full_wb, "Matrices", inst.id), labels)
+        assert set(mine) == set(theirs) == set(labels)
+        for label, rows in theirs.items():
+            assert set(mine[label]) == set(rows), (inst.id, label)
+            for row, figures in rows.items():
+                _same(mine[label][row], figures, (inst.id, label, row))
+                compared += 1
+    assert compared > 200
