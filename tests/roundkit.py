@@ -41,8 +41,9 @@ def bundled_round(db: Any, plain: int = 6) -> set[tuple[str, str]]:
     typed one, one pre-filled in the workbook and typed nowhere counts); one copy stored
     twice (the first superseded); two copies without a subject (one takes the organisation
     typed in its form over the workbook's pre-filled one, one the pre-filled one); an empty
-    copy. Through the store's API, as ingest stores files. Returns the (file name, key)
-    pairs stored as pre-filled (the export does not say)."""
+    copy; a file with nothing but a name typed. Through the store's API, as ingest stores
+    files. Returns the (file name, key) pairs stored as pre-filled (the export does not
+    say)."""
     rng = random.Random(11)
     prefilled: set[tuple[str, str]] = set()
     with Store(db) as st:
@@ -95,7 +96,10 @@ def _instrument_round(st: Store, inst: Instrument, rng: random.Random, plain: in
     empty = sub(60, {}, "leeg.xlsx", recipient="e", instance="e", respondent="Eva",
                 status=EMPTY)
     pre(empty, ORGANISATION, "Leeg BV")
-    for s in (typed, other, quinten, empty):
+    # typed only her name: no score needs her, a sum is 0, a percentage none
+    bea = sub(70, {"respondent.naam": "Bea"}, "bea.xlsx", respondent="Bea",
+              subject="Bureau Zuid")
+    for s in (typed, other, quinten, empty, bea):
         st.add(s)
 
 

@@ -87,7 +87,11 @@ def _independent(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                + (v.get("crit_1") is True) + (v.get("crit_2") is True or v.get("crit_3") is True))
         out[who[source][0]] = {
             "subject": who[source][1], "values": v,
-            "Aantal vinkjes": ticks, "Percentage van het maximum": ticks / 4,
+            "Aantal vinkjes": ticks,
+            # no percentage until a box it counts is answered (ticked or not)
+            "Percentage van het maximum": ticks / 4 if any(
+                isinstance(v.get(k), bool) for k in ("crit_1", "crit_2", "crit_3", "crit_4"))
+            else None,
             "Stakeholders met hoog belang": sum(
                 1 for k in v if k.startswith("partijen.") and k.endswith(".belang")
                 and isinstance(v[k], float) and v[k] >= 4),

@@ -223,7 +223,7 @@ def test_scores_and_matrices_of_a_large_round_equal_the_export(store_db, tmp_pat
     prefilled = roundkit.bundled_round(store_db)
     out = tmp_path / "samenvatting.xlsx"
     line = compare_store(db=store_db, out=out, layout="summary")
-    assert "5 instrument(s), 50 respondent(s), 70 stored file(s)" in line
+    assert "5 instrument(s), 55 respondent(s), 75 stored file(s)" in line
     assert check_limits(out).problems == []
     wb = load_workbook(out)
     people = roundkit.respondents(store_db, prefilled)

@@ -58,7 +58,9 @@ def _percent(rule: Rule, inst: Instrument, sheet: ItemsSheet, index: int,
     if not maximum:
         return None
     total = done.get(base.id) or _sum(base, inst, sheet, index, done)
-    return f"{total}/{maximum:g}"
+    # no percentage while nothing it sums is filled in (scoring._percent: no verdict yet)
+    filled = agg("COUNT", slot_refs(sheet, _numeric(_of(base, inst)), index))
+    return f'IF({filled}=0,"",{total}/{maximum:g})'
 
 
 def _criterion(slot: Slot, when: dict[str, object]) -> str | None:
