@@ -227,6 +227,11 @@ def test_scores_and_matrices_of_a_large_round_equal_the_export(store_db, tmp_pat
     assert check_limits(out).problems == []
     wb = load_workbook(out)
     people = roundkit.respondents(store_db, prefilled)
+    with Store(store_db) as st:  # the subjects the database registers (Open, Respons)
+        registered = aggregates.compared(st, {i: None for i in people})
+    for instrument, found in registered.items():
+        assert {r.subject: r.submissions for r in found} == \
+            Counter(p.subject for p in people[instrument])
     tables = 0
     for inst in load_catalog().instruments.values():
         subjects = {p.subject for p in people[inst.id]}

@@ -70,12 +70,17 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
         copies.setdefault(key, []).append(row)
     picks: list[tuple[Any, ...]] = []
     numbers: dict[str, int] = {}  # instrument -> copies numbered so far
+    pending: dict[str, str] = {}  # copy without a subject -> its winning file's respondent
     for (instrument, copy), subs in copies.items():
         subs.sort(key=lambda r: (r[3] == "workbook", r[0]))  # the one that wins last
         seq = numbers[instrument] = numbers.get(instrument, 0) + 1
+        winner = subs[-1]
+        subject = winner[5] if _text(winner[5]) else ""
+        if not subject:
+            pending[f"{instrument}|{copy}"] = winner[6] or ""
         for rank, sub in enumerate(subs):
             picks.append((sub[0], instrument, f"{instrument}|{copy}", rank,
-                          int(rank == len(subs) - 1), sub[5] or "", sub[6] or sub[7], seq))
+                          int(rank == len(subs) - 1), subject, sub[6] or sub[7], seq))
     db = store.connection
     db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_pick (id INTEGER PRIMARY KEY, "
                "instrument TEXT, copy TEXT, rank INTEGER, last INTEGER, subject TEXT, "
@@ -87,7 +92,7 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
     for start in range(0, len(picks), BATCH):
         db.executemany("INSERT INTO tg_pick VALUES (?,?,?,?,?,?,?,?)",
                        picks[start:start + BATCH])
-    _subject_from_organisation(store)
+    _subject_from_organisation(store, pending)
     out: dict[str, list[Respondent]] = {}
     for instrument, subject, count in store.rows(
             "SELECT instrument, subject, COUNT(*) FROM tg_pick WHERE last = 1 "
@@ -98,29 +103,35 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
     return out
 
 
-def _subject_from_organisation(store: Store) -> None:
-    """A copy without a subject takes the organisation answer (the winning one), else the
-    respondent; the subject is set on every file of the copy."""
-    rows = list(store.rows(
-        "SELECT p.copy, a.value FROM tg_pick p JOIN answers a ON a.submission_id = p.id "
-        "WHERE a.key = ? AND a.value <> 'null' AND a.value <> '\"\"' AND p.copy IN "
-        "(SELECT copy FROM tg_pick WHERE last = 1 AND subject = '') ORDER BY p.copy, p.rank",
-        (ORGANISATION,)))
-    organisation: dict[str, str] = {}
-    for copy, value in rows:  # later ranks overwrite
-        text = json.loads(value)
-        if isinstance(text, str) and text.strip():
-            organisation[copy] = text
-    db = store.connection
-    db.executemany("UPDATE tg_pick SET subject = ? WHERE copy = ?",
-                   [(subject, copy) for copy, subject in organisation.items()])
-    fallback = list(store.rows("SELECT copy, respondent FROM tg_pick WHERE last = 1 "
-                               "AND subject = ''"))
-    db.executemany("UPDATE tg_pick SET subject = ? WHERE copy = ?",
-                   [(respondent if respondent and respondent.strip() else NO_SUBJECT, copy)
-                    for copy, respondent in fallback])
-    db.execute("UPDATE tg_pick SET subject = (SELECT l.subject FROM tg_pick l "
-               "WHERE l.copy = tg_pick.copy AND l.last = 1) WHERE last = 0")
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _subject_from_organisation(store: Store, pending: dict[str, str]) -> None:
+    """A copy without a subject takes the organisation answer, else its winning file's
+    respondent, else NO_SUBJECT (compare.data.subject_of; set on every file of the copy).
+    The organisation answer is merged as compare.data.merge does: the last typed one (the
+    winning file's first), else the first pre-filled one."""
+    if not pending:
+        return
+    typed: dict[str, Any] = {}
+    prefilled: dict[str, Any] = {}
+    for copy, value, is_prefilled in store.rows(
+            "SELECT p.copy, a.value, a.prefilled FROM tg_pick p "
+            "JOIN answers a ON a.submission_id = p.id "
+            "WHERE a.key = ? AND a.value <> 'null' AND a.value <> '\"\"' AND p.copy IN "
+            "(SELECT copy FROM tg_pick WHERE last = 1 AND subject = '') ORDER BY p.copy, p.rank",
+            (ORGANISATION,)):
+        if is_prefilled:
+            prefilled.setdefault(copy, json.loads(value))
+        else:
+            typed[copy] = json.loads(value)  # later ranks overwrite
+    subjects = []
+    for copy, respondent in pending.items():
+        organisation = typed[copy] if copy in typed else prefilled.get(copy)
+        subjects.append((next((s for s in (organisation, respondent) if _text(s)), NO_SUBJECT),
+                         copy))
+    store.connection.executemany("UPDATE tg_pick SET subject = ? WHERE copy = ?", subjects)
 
 
 @dataclass
