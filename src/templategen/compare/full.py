@@ -32,7 +32,7 @@ from templategen.compare.matrices import Seen, has_matrices, write_matrices
 from templategen.compare.overview import OverviewWriter
 from templategen.compare.response import write_response
 from templategen.compare.rules import main_rule
-from templategen.compare.sheet import RowSheet
+from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.compare.text import (
     MAX_SIDE_BY_SIDE,
     open_slots,
@@ -51,8 +51,9 @@ LABELS = ("Overzicht", "Verdeling", "Items", "Open", "Matrices", "Per respondent
 
 
 def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
-               out: Path) -> str:
-    """Write the full workbook to ``out``; return what it holds (for the summary line)."""
+               out: Path, max_rows: int = MAX_ROWS) -> str:
+    """Write the full workbook to ``out``; return what it holds (for the summary line).
+    Herkomst, Respons and the Open lists go on in a next sheet past ``max_rows`` rows."""
     rosters = roster(store, instruments, all_versions)
     wb = Workbook(write_only=True)
     index = RowSheet(wb, "Inhoud")
@@ -65,19 +66,19 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
             rows.append([inst.title, inst.id, "0", "nog geen antwoorden"])
             continue
         names = {label: sheet_title(label, inst.id, taken) for label in LABELS}
-        sheets, scores[inst.id] = _instrument(store, wb, inst, listed, names, taken)
+        sheets, scores[inst.id] = _instrument(store, wb, inst, listed, names, taken, max_rows)
         rows.append([inst.title, inst.id, str(len(listed.entries)), ", ".join(sheets)])
     provenance = sheet_title("Herkomst", "", taken)
     aggregates.compared(store, {i.id: None if all_versions else i.version
                                 for i in instruments})  # which files are compared
     files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
-                             more=lambda k: sheet_title(f"Herkomst {k}", "", taken))
+                             lambda k: sheet_title(f"Herkomst {k}", "", taken), max_rows)
     # who was sent what and who returned it (the mail loop, personalised copies)
     count = sum(1 for _ in iter_response(store))
     if count:
         title = sheet_title("Respons", "", taken)
         write_response(wb, title, iter_response(store), count,
-                       next_title=lambda k: sheet_title(f"Respons {k}", "", taken))
+                       lambda k: sheet_title(f"Respons {k}", "", taken), max_rows)
     _index(index, rows, provenance)
     index.close()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +90,8 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
 
 
 def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
-                names: dict[str, str], taken: set[str]) -> tuple[list[str], dict[str, float]]:
+                names: dict[str, str], taken: set[str],
+                max_rows: int) -> tuple[list[str], dict[str, float]]:
     """The sheets of one instrument; return their titles and the main score per subject."""
     count = len(listed.entries)
     # overview and distribution first (their sheets' place), filled from the item sheet
@@ -127,10 +129,11 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
         titles.append(names["Verschillen"])
     more = functools.partial(_more_title, inst.id, taken)
     if parked is not None:
-        titles += write_open_list(wb, names["Open"], inst.title, parked.rows(), more)
+        titles += write_open_list(wb, names["Open"], inst.title, parked.rows(), more,
+                                  max_rows)
         parked.close()
     else:
-        titles += write_open_answers(wb, names["Open"], inst, few, more)
+        titles += write_open_answers(wb, names["Open"], inst, few, more, max_rows)
     if has_matrices(inst):
         write_matrices(wb, names["Matrices"], names["Per respondent"], inst, listed, seen,
                        sheet)

@@ -21,7 +21,7 @@ above the rows in the file), :func:`fit_row` on each row as it is written.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from openpyxl.cell.cell import Cell
@@ -111,16 +111,16 @@ def widen_for_headers(ws: Any, cells: Iterable[Cell], styles: Styles,
             dimension.width = longest * BOLD_CHAR + 1
 
 
-def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles) -> None:
+def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
+            width_of: Callable[[int], float]) -> None:
     """Before row ``row`` is written: a header row as tall as its longest header needs;
     a row with wrapped text (and no height of its own) as tall as its longest text needs,
-    every cell of it top-aligned."""
+    every cell of it top-aligned (``width_of``: a column's width)."""
     headers = [c for c in cells if _is_header(c, styles)]
     if headers:
         lines = 1
         for cell in headers:
-            width = ws.column_dimensions[get_column_letter(cell.column)].width or DEFAULT_WIDTH
-            lines = max(lines, _lines(cell._value, width / BOLD_CHAR))
+            lines = max(lines, _lines(cell._value, width_of(cell.column) / BOLD_CHAR))
         dimension = ws.row_dimensions[row]
         dimension.height = max(dimension.height or 0, LINE_HEIGHT * lines + 4)
     count = 0
@@ -129,8 +129,7 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles) -> None:
         if not isinstance(value, str) or cell._style is None \
                 or cell._style.alignmentId not in styles.wrapping:
             continue
-        width = ws.column_dimensions[get_column_letter(cell.column)].width or DEFAULT_WIDTH
-        count = max(count, 1, _lines(value, width))
+        count = max(count, 1, _lines(value, width_of(cell.column)))
     if count > 1:
         dimension = ws.row_dimensions[row]
         if dimension.height is None:

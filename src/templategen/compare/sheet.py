@@ -15,11 +15,12 @@ next sheet with the same head.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 
 from templategen.compare import printing
@@ -38,6 +39,11 @@ class RowSheet:
     def __init__(self, wb: Any, title: str, index: int | None = None):
         self.ws = wb.create_sheet(title, index)
         self.parent = wb
+        if isinstance(self.ws, WriteOnlyWorksheet):
+            # our rows hold placed cells only: openpyxl's own conversion tries each as a
+            # value first (an exception per cell)
+            self.ws._values_to_row = _placed
+        self._widths: dict[int, float] = {}  # column -> width, once the top is written
         self._rows: dict[int, dict[int, Cell]] = {}
         self._next = 1  # the first row not written yet
         self._ahead: list[tuple[int, str]] = []
@@ -85,12 +91,21 @@ class RowSheet:
                 self.ws.append([])
                 continue
             ordered = [cells[c] for c in sorted(cells)]
-            printing.fit_row(self.ws, row, ordered, styles)
+            printing.fit_row(self.ws, row, ordered, styles, self._width)
             values: list[Cell | None] = [None] * ordered[-1].column
             for cell in ordered:
                 values[cell.column - 1] = cell
             self.ws.append(values)
         self._next = last
+
+    def _width(self, column: int) -> float:
+        """A column's width as written (fixed once the sheet's top is written)."""
+        width = self._widths.get(column)
+        if width is None:
+            width = self.ws.column_dimensions[get_column_letter(column)].width \
+                or printing.DEFAULT_WIDTH
+            self._widths[column] = width
+        return width
 
     def close(self) -> None:
         self.flush()
@@ -117,6 +132,13 @@ class RowSheet:
     def __getattr__(self, name: str) -> Any:
         # column_dimensions, row_dimensions, conditional_formatting, add_chart, ...
         return getattr(self.ws, name)
+
+
+def _placed(values: list[Cell | None], row: int) -> Iterator[Cell]:
+    """The cells of one row as RowSheet.flush gives them (placed, gaps None)."""
+    for cell in values:
+        if cell is not None:
+            yield cell
 
 
 _STYLES: dict[int, tuple[Any, printing.Styles]] = {}
