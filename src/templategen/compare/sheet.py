@@ -39,7 +39,8 @@ class RowSheet:
     def __init__(self, wb: Any, title: str, index: int | None = None):
         self.ws = wb.create_sheet(title, index)
         self.parent = wb
-        if isinstance(self.ws, WriteOnlyWorksheet):
+        self._streamed = isinstance(self.ws, WriteOnlyWorksheet)
+        if self._streamed:
             # our rows hold placed cells only: openpyxl's own conversion tries each as a
             # value first (an exception per cell)
             self.ws._values_to_row = _placed
@@ -89,6 +90,8 @@ class RowSheet:
             cells = self._rows.pop(row, None)
             if not cells:
                 self.ws.append([])
+                if self._streamed:
+                    self.ws.row_dimensions.pop(row, None)
                 continue
             ordered = [cells[c] for c in sorted(cells)]
             printing.fit_row(self.ws, row, ordered, styles, self._width)
@@ -96,6 +99,8 @@ class RowSheet:
             for cell in ordered:
                 values[cell.column - 1] = cell
             self.ws.append(values)
+            if self._streamed:  # its height is in the file now: let it go
+                self.ws.row_dimensions.pop(row, None)
         self._next = last
 
     def _width(self, column: int) -> float:
