@@ -3,6 +3,7 @@ against XlsxWriter writing the same cells, ingest with --jobs, two ingests into 
 PostgreSQL store.
 
     python benchmarks/bench_scale.py compare [--sizes 1000,10000] [--backends sqlite,postgresql]
+                                             [--layout auto|full|summary]
     python benchmarks/bench_scale.py ingest [--files 10000] [--corpus DIR]
 
 compare: for each size a store of that many submissions (spread over the five bundled
@@ -45,11 +46,11 @@ def vm_hwm_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_compare(db: str, out: str) -> None:
+def child_compare(db: str, out: str, layout: str = "auto") -> None:
     from templategen.compare.workbook import compare_store
 
     start = time.perf_counter()
-    compare_store(db=db, out=Path(out))
+    compare_store(db=db, out=Path(out), layout=layout)
     print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": vm_hwm_mb()}))
 
 
@@ -134,7 +135,8 @@ def fill_store(db: str, count: int, pool: int = 300, seed: int = 1) -> None:
                 answers=fills[inst.id][(n // len(instruments)) % len(fills[inst.id])]))
 
 
-def bench_compare(sizes: list[int], backends: list[str], work: Path) -> None:
+def bench_compare(sizes: list[int], backends: list[str], work: Path,
+                  layout: str = "auto") -> None:
     with pgserver.running() if "postgresql" in backends else _nothing() as server:
         first = True
         for size in sizes:
@@ -146,7 +148,7 @@ def bench_compare(sizes: list[int], backends: list[str], work: Path) -> None:
                     fill_store(db, size)
                 filled = time.perf_counter() - start
                 out = work / f"vergelijking_{size}_{backend}.xlsx"
-                got = run("compare", db, str(out))
+                got = run("compare", db, str(out), layout)
                 limits = check_limits(out)
                 print(f"compare {size:>7} {backend:<10} {got['seconds']:8.1f} s "
                       f"{got['peak_mb']:7.0f} MB peak  workbook {out.stat().st_size / 1e6:6.1f} MB"
@@ -243,6 +245,8 @@ def main() -> None:
     ap.add_argument("what", choices=["compare", "ingest"])
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--layout", default="auto", choices=["auto", "full", "summary"],
+                    help="compare's --layout (auto: full up to 2,000 files, else summary)")
     ap.add_argument("--files", type=int, default=10000)
     ap.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "tg-corpus")
     ap.add_argument("--work", type=Path, default=None)
@@ -250,7 +254,8 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="tg-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     if args.what == "compare":
-        bench_compare([int(s) for s in args.sizes.split(",")], args.backends.split(","), work)
+        bench_compare([int(s) for s in args.sizes.split(",")], args.backends.split(","), work,
+                      args.layout)
     else:
         bench_ingest(args.files, args.corpus, work)
 

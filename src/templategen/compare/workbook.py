@@ -58,7 +58,7 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
             return compare_large(store, instruments, out, all_versions, detail_limit)
         if files > detail_limit and warn is not None:
             warn(f"warning: the full workbook of {files} compared files (more than "
-                 f"{detail_limit}) can take a long time and much memory; "
+                 f"{detail_limit}) can take a long time and makes a large file; "
                  "--layout summary writes the summary of a large round")
         versions = {i.id: i.version for i in instruments}
         older = 0 if all_versions else sum(
