@@ -194,7 +194,7 @@ def _keys(store: Store, keys: list[str]) -> None:
 def history(store: Store) -> Iterator[tuple[Any, ...]]:
     """Every stored file (superseded and unverified ones too), with the name of the file
     that superseded it and whether it is compared (in ``tg_pick``)."""
-    yield from store.rows(
+    yield from store.stream(
         "SELECT s.file_name, s.received, s.modified, s.sha256, s.instrument, s.version, "
         "s.kind, s.respondent, s.subject, s.status, s.warnings, n.file_name, "
         "CASE WHEN p.id IS NULL THEN 0 ELSE 1 END FROM submissions s "
@@ -213,7 +213,7 @@ def open_answers(store: Store, instrument: str,
                "position INTEGER)")
     db.execute("DELETE FROM tg_order")
     db.executemany("INSERT INTO tg_order VALUES (?, ?)", [(k, n) for n, k in enumerate(keys)])
-    for key, subject, respondent, value in store.rows(
+    for key, subject, respondent, value in store.stream(
             "SELECT a.key, l.subject, l.respondent, a.value FROM answers a "
             "JOIN tg_pick p ON p.id = a.submission_id JOIN tg_order k ON k.key = a.key "
             "JOIN tg_pick l ON l.copy = p.copy AND l.last = 1 "

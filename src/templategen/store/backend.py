@@ -20,9 +20,10 @@ command line, where other users of the machine can see it.
 from __future__ import annotations
 
 import functools
+import itertools
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,9 @@ def connect(db: str | Path) -> Connection:
     return _postgresql(str(db)) if is_url(db) else _sqlite(Path(db))
 
 
+_CURSORS = itertools.count(1)
+
+
 class Connection:
     """A DB-API connection with the store's portable SQL translated for its back-end."""
 
@@ -74,6 +78,18 @@ class Connection:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.raw.execute(self._sql(sql), tuple(params))
+
+    def stream(self, sql: str, params: Sequence[Any] = (), batch: int = 2000) -> Iterator[Any]:
+        """The rows of a read-only query, a batch at a time: PostgreSQL through a server-side
+        cursor (psycopg's ordinary cursor fetches the whole result first), SQLite as it
+        steps. Run no other statement on this connection until the rows are read."""
+        if self.dialect == "sqlite":
+            yield from self.raw.execute(sql, tuple(params))
+            return
+        with self.raw.transaction(), self.raw.cursor(name=f"tg_stream_{next(_CURSORS)}") as cur:
+            cur.itersize = batch
+            cur.execute(self._sql(sql), tuple(params))
+            yield from cur
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         if self.dialect == "sqlite":

@@ -213,6 +213,11 @@ class Store:
         """Rows of a read-only query of the store's own modules (``?`` placeholders)."""
         yield from self._db.execute(sql, params)
 
+    def stream(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        """:meth:`rows` for a result of any length, a batch at a time on either back-end
+        (memory does not grow with it); no other query may run until it is read."""
+        yield from self._db.stream(sql, params)
+
     # --- writing ---------------------------------------------------------------------
 
     def has_sha(self, sha256: str) -> int | None:

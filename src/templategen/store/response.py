@@ -100,7 +100,7 @@ def _files(store: Store) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
     """(recipient, its files), recipients in code point order (as Python sorts them)."""
     collate = ' COLLATE "C"' if store.dialect == "postgresql" else ""
     prefix = f"{RESPONDENT}."
-    rows = store.rows(_FILES.format(c=collate), (EMPTY, len(prefix), prefix, UNVERIFIED))
+    rows = store.stream(_FILES.format(c=collate), (EMPTY, len(prefix), prefix, UNVERIFIED))
     for rid, group in groupby(rows, key=lambda r: r[0]):
         yield rid, list(group)
 
