@@ -27,6 +27,12 @@ the recipient's), else the organisation the respondent filled in, else the respo
 By default only submissions of each instrument's current version are compared;
 ``all_versions`` adds older versions, whose answers are read by key (keys the current
 version no longer has are kept aside as ``extra``).
+
+The workbook never holds every column: :func:`roster` merges each copy once and keeps only
+what orders the columns and what the sheets' heads must know (subject, older versions'
+keys, whether anything is invalid or disputed); :func:`stream_columns` then merges the
+copies again, one at a time, in column order. :func:`gather` holds them all (for tests and
+small tools).
 """
 
 from __future__ import annotations

@@ -60,10 +60,8 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
             warn(f"warning: the full workbook of {files} compared files (more than "
                  f"{detail_limit}) can take a long time and makes a large file; "
                  "--layout summary writes the summary of a large round")
-        versions = {i.id: i.version for i in instruments}
-        older = 0 if all_versions else sum(
-            1 for sub in store.submissions(current_only=True)
-            if sub.instrument in versions and sub.version != versions[sub.instrument])
+        # current files of older versions (counted by SQL, not read)
+        older = 0 if all_versions else compared_files(store, instruments, True) - files
         held = write_full(store, instruments, all_versions, out)
     return (f"wrote {out}: {held}"
             + (f"; {older} file(s) of older versions left out (--all-versions compares them)"
