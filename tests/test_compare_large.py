@@ -239,6 +239,11 @@ def test_scores_and_matrices_of_a_large_round_equal_the_export(store_db, tmp_pat
         assert not {"Prefill BV", "Leeg BV"} & subjects
         slots = {s.key: s for s in inst.slots()}
         _check_items(wb, inst.id, *_expected(store_db, prefilled, None, inst.id), slots)
+        open_sheet = _sheet(wb, "Open", inst.id)
+        answered = {r[0]: r[2] for r in open_sheet.iter_rows(min_row=4, values_only=True)}
+        assert answered == {k: sum(isinstance(p.values.get(k), str) for p in people[inst.id])
+                            for k, s in slots.items() if s.field.kind is FieldKind.TEXT
+                            and s.item.id != "respondent"}
         labels = [r.label for r in whole_rules(inst)]
         assert len(set(labels)) == len(labels)
         got, order = roundkit.summary_scores(_sheet(wb, "Scores", inst.id))

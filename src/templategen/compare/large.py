@@ -17,8 +17,9 @@ instead (openpyxl's write-only mode: each row goes to disk as it is written):
 * Onderwerpen <id>: the same per item and subject;
 * Matrices <id>: the figures of the full workbook's Matrices sheet, as values
   (compare.summary_matrices);
-* Open <id>: the open answers, question by question (compare.text; streamed from the
-  database, store.aggregates.open_answers);
+* Open <id>: per open question how many answered it (store.aggregates.open_counts); the
+  texts are in ``export`` (millions of rows in a national round), which Inhoud and this
+  sheet name with the command;
 * Herkomst: every stored file and the rejected ones (compare.text, as the full workbook);
 * Respons: who was sent what and who returned it (compare.response, as the full workbook).
 
@@ -50,7 +51,7 @@ from templategen.compare.rules import whole_rules
 from templategen.compare.sheet import MAX_ROWS, Pages
 from templategen.compare.summary_matrices import MatrixSums
 from templategen.compare.summary_scores import SubjectScores, rule_keys
-from templategen.compare.text import open_slots, write_open_list, write_provenance
+from templategen.compare.text import open_slots, write_provenance
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.store import aggregates
 from templategen.store.database import Store
@@ -144,7 +145,7 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
     wb = Workbook(write_only=True)
     taken = {"inhoud", "herkomst"}
     names = {i.id: _names(i, taken) for i in wanted}
-    _index(wb, instruments, respondents, names, total, limit)
+    _index(wb, instruments, respondents, names, total, limit, store.name)
     leaders = [leader for inst in wanted
                if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows))]
     files = write_provenance(wb, "Herkomst", aggregates.history(store), store.rejections(),
@@ -177,19 +178,30 @@ def _more(label: str, instrument_id: str, taken: set[str], k: int) -> str:
 
 def _open(store: Store, wb: Workbook, inst: Instrument, title: str, taken: set[str],
           max_rows: int) -> None:
-    """The open answers, question by question, streamed from the database."""
+    """Per open question how many respondents answered it; the texts themselves are in the
+    export (millions of rows in a national round: no workbook to read, and no time left)."""
     slots = open_slots(inst)
-    labels = {slot.key: slot_label(slot) for slot in slots}
-    answers = aggregates.open_answers(store, inst.id, list(labels))
-    write_open_list(wb, title, inst.title,
-                    ((key, labels[key], subject, respondent, text)
-                     for key, subject, respondent, text in answers),
-                    functools.partial(_more, "Open", inst.id, taken), max_rows)
+    counts = aggregates.open_counts(store, inst.id, [s.key for s in slots])
+    head = [[f"Open vragen — {inst.title}"],
+            [export_hint(store.name)],
+            ["Sleutel", "Vraag", "Aantal antwoorden"]]
+    pages = Pages(wb, title, head, functools.partial(_more, "Open", inst.id, taken), max_rows,
+                  widths=(24, 60, 14))
+    for slot in slots:
+        pages.append([slot.key, slot_label(slot), counts.get(slot.key, 0)])
+    pages.close()
+
+
+def export_hint(store_name: str) -> str:
+    """Where the answers per respondent and the open answers' texts are (Dutch)."""
+    return (f"De teksten van de open antwoorden en alle antwoorden per respondent: "
+            f"templategen export --db {store_name} --format xlsx --out antwoorden.xlsx "
+            "(of --format csv of json).")
 
 
 def _index(wb: Workbook, instruments: list[Instrument],
            respondents: dict[str, list[aggregates.Respondent]],
-           names: dict[str, dict[str, str]], total: int, limit: int) -> None:
+           names: dict[str, dict[str, str]], total: int, limit: int, store_name: str) -> None:
     ws = wb.create_sheet("Inhoud")
     ws.column_dimensions["A"].width = 50
     ws.column_dimensions["B"].width = 26
@@ -209,10 +221,12 @@ def _index(wb: Workbook, instruments: list[Instrument],
         "de realisatie en de dekking, over alle respondenten.",
         "Alle cijfers zijn waarden, berekend uit de samengevoegde antwoorden van elke "
         "respondent (formulier en werkmap samen; ongeldige antwoorden tellen niet mee).",
-        "Niet in dit werkboek: de antwoorden en scores per respondent (gebruik 'templategen "
-        "export': csv, json of xlsx), de verschillen tussen formulier en werkmap en de "
-        "grafieken; een werkboek met alle antwoorden en formules: "
-        "vergelijk minder instrumenten met --only, of --layout full.",
+        "Open: per open vraag hoeveel respondenten ze beantwoordden.",
+        "Niet in dit werkboek: de antwoorden en scores per respondent, de teksten van de "
+        "open antwoorden, de verschillen tussen formulier en werkmap en de grafieken; een "
+        "werkboek met alle antwoorden en formules: vergelijk minder instrumenten met "
+        "--only, of --layout full.",
+        export_hint(store_name),
     ):
         ws.append([_cell(ws, line)])
     ws.append([])

@@ -24,7 +24,8 @@ from typing import Any
 
 from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store
 
-__all__ = ["UNVERIFIED", "File", "Respondent", "compared", "compared_files", "copies", "history"]
+__all__ = ["UNVERIFIED", "File", "Respondent", "compared", "compared_files", "copies", "history",
+           "open_counts"]
 
 NO_SUBJECT = "(geen onderwerp)"
 ORGANISATION = "respondent.organisatie"
@@ -202,26 +203,13 @@ def history(store: Store) -> Iterator[tuple[Any, ...]]:
         "LEFT JOIN tg_pick p ON p.id = s.id ORDER BY s.id")
 
 
-def open_answers(store: Store, instrument: str,
-                 keys: list[str]) -> Iterator[tuple[str, str, str, str]]:
-    """(key, subject, respondent, text) for every text answer to ``keys`` of the compared
-    respondents of ``instrument`` (a merged copy's answer from its winning file, as
-    :func:`value_counts`), by key in the order given, then subject and respondent: streamed
-    from the database, never all in Python."""
-    db = store.connection
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_order (key TEXT PRIMARY KEY, "
-               "position INTEGER)")
-    db.execute("DELETE FROM tg_order")
-    db.executemany("INSERT INTO tg_order VALUES (?, ?)", [(k, n) for n, k in enumerate(keys)])
-    for key, subject, respondent, value in store.stream(
-            "SELECT a.key, l.subject, l.respondent, a.value FROM answers a "
-            "JOIN tg_pick p ON p.id = a.submission_id JOIN tg_order k ON k.key = a.key "
-            "JOIN tg_pick l ON l.copy = p.copy AND l.last = 1 "
-            "WHERE a.submission_id IN (SELECT id FROM tg_pick WHERE instrument = ?) "
-            "AND a.value LIKE '\"%' AND a.value <> '\"\"' AND a.prefilled = 0 "
-            "AND (p.last = 1 OR NOT EXISTS (SELECT 1 FROM tg_pick q JOIN answers b "
-            "ON b.submission_id = q.id WHERE q.copy = p.copy AND q.rank > p.rank "
-            "AND b.key = a.key AND b.value <> 'null' AND b.value <> '\"\"' "
-            "AND b.prefilled = 0)) "
-            "ORDER BY k.position, l.subject, l.respondent, l.copy", (instrument,)):
-        yield key, subject, respondent, json.loads(value)
+def open_counts(store: Store, instrument: str, keys: list[str]) -> dict[str, int]:
+    """Per key of ``keys`` (open questions: text) how many compared respondents of
+    ``instrument`` answered it: copies with a non-empty text in any of their files (the
+    merged answer of compare.data.merge is then that text), counted by the database."""
+    _keys(store, keys)
+    return {key: count for key, count in store.rows(
+        "SELECT a.key, COUNT(DISTINCT p.copy) FROM tg_pick p "
+        "JOIN answers a ON a.submission_id = p.id JOIN tg_keys k ON k.key = a.key "
+        "WHERE p.instrument = ? AND a.value LIKE '\"%' AND a.value <> '\"\"' "
+        "GROUP BY a.key", (instrument,))}
