@@ -40,7 +40,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     if isinstance(value, bool):
         cell.value = int(value)
     elif isinstance(value, str):
-        cell.value = cell_text(value)
+        cell._value = cell_text(value)  # text as it is (the setter would guess its type)
         cell.data_type = "s"
     elif isinstance(value, dt.date):
         cell.value = value

@@ -116,20 +116,21 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
     """Before row ``row`` is written: a header row as tall as its longest header needs;
     a row with wrapped text (and no height of its own) as tall as its longest text needs,
     every cell of it top-aligned (``width_of``: a column's width)."""
-    headers = [c for c in cells if _is_header(c, styles)]
-    if headers:
-        lines = 1
-        for cell in headers:
-            lines = max(lines, _lines(cell._value, width_of(cell.column) / BOLD_CHAR))
-        dimension = ws.row_dimensions[row]
-        dimension.height = max(dimension.height or 0, LINE_HEIGHT * lines + 4)
+    header_lines = 0  # 0: no header cell in the row
     count = 0
+    fills, wrapping = styles.header_fills, styles.wrapping
     for cell in cells:
-        value = cell._value
-        if not isinstance(value, str) or cell._style is None \
-                or cell._style.alignmentId not in styles.wrapping:
+        value, style = cell._value, cell._style
+        if style is None or not isinstance(value, str):
             continue
-        count = max(count, 1, _lines(value, width_of(cell.column)))
+        if style.fillId in fills:
+            header_lines = max(header_lines, 1,
+                               _lines(value, width_of(cell.column) / BOLD_CHAR))
+        if style.alignmentId in wrapping:
+            count = max(count, 1, _lines(value, width_of(cell.column)))
+    if header_lines:
+        dimension = ws.row_dimensions[row]
+        dimension.height = max(dimension.height or 0, LINE_HEIGHT * header_lines + 4)
     if count > 1:
         dimension = ws.row_dimensions[row]
         if dimension.height is None:
@@ -143,4 +144,6 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
 
 def _lines(text: str, width: float) -> int:
     per_line = max(1.0, width * CHARS_PER_WIDTH)
+    if len(text) <= per_line and "\n" not in text:
+        return 1
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
