@@ -3,6 +3,7 @@ against XlsxWriter writing the same cells, ingest with --jobs, two ingests into 
 PostgreSQL store.
 
     python benchmarks/bench_scale.py compare [--sizes 1000,10000] [--backends sqlite,postgresql]
+                                             [--subjects 40]
                                              [--layout auto|full|summary]
     python benchmarks/bench_scale.py ingest [--files 10000] [--corpus DIR]
 
@@ -100,11 +101,11 @@ def run(*args: str) -> dict[str, float]:
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def fill_store(db: str, count: int, pool: int = 300, seed: int = 1) -> None:
+def fill_store(db: str, count: int, pool: int = 300, seed: int = 1, subjects: int = 40) -> None:
     """``count`` submissions spread over the bundled instruments, through Store.add as
     ingest stores them; the answers come from a pool of ``pool`` sample fills per instrument
     (making 100,000 fills takes longer than storing them), each submission its own file,
-    respondent, copy and one of 40 subjects."""
+    respondent, copy and one of ``subjects`` subjects."""
     import hashlib
     import random
 
@@ -131,23 +132,25 @@ def fill_store(db: str, count: int, pool: int = 300, seed: int = 1) -> None:
                 sha256=hashlib.sha256(str(n).encode()).hexdigest(),
                 received="2026-11-30T09:00:00+00:00", instrument=inst.id,
                 version=inst.version, status="accepted", kind="workbook", recipient=f"r{n}",
-                instance=f"i{n}", respondent=f"Respondent {n}", subject=f"School {n % 40 + 1}",
+                instance=f"i{n}", respondent=f"Respondent {n}",
+                subject=f"School {n % subjects + 1}",
                 answers=fills[inst.id][(n // len(instruments)) % len(fills[inst.id])]))
 
 
 def bench_compare(sizes: list[int], backends: list[str], work: Path,
-                  layout: str = "auto") -> None:
+                  layout: str = "auto", subjects: int = 40) -> None:
+    many = "" if subjects == 40 else f"_s{subjects}"  # kept SQLite stores by their shape
     with pgserver.running() if "postgresql" in backends else _nothing() as server:
         first = True
         for size in sizes:
             for backend in backends:
-                db = str(work / f"store_{size}.sqlite") if backend == "sqlite" \
+                db = str(work / f"store_{size}{many}.sqlite") if backend == "sqlite" \
                     else server.new_database()
                 start = time.perf_counter()
                 if backend == "postgresql" or not Path(db).exists():  # SQLite stores are kept
-                    fill_store(db, size)
+                    fill_store(db, size, subjects=subjects)
                 filled = time.perf_counter() - start
-                out = work / f"vergelijking_{size}_{backend}.xlsx"
+                out = work / f"vergelijking_{size}{many}_{backend}.xlsx"
                 got = run("compare", db, str(out), layout)
                 limits = check_limits(out)
                 print(f"compare {size:>7} {backend:<10} {got['seconds']:8.1f} s "
@@ -247,6 +250,8 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--layout", default="auto", choices=["auto", "full", "summary"],
                     help="compare's --layout (auto: full up to 2,000 files, else summary)")
+    ap.add_argument("--subjects", type=int, default=40,
+                    help="subjects the submissions are spread over (a national round: thousands)")
     ap.add_argument("--files", type=int, default=10000)
     ap.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "tg-corpus")
     ap.add_argument("--work", type=Path, default=None)
@@ -255,7 +260,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     if args.what == "compare":
         bench_compare([int(s) for s in args.sizes.split(",")], args.backends.split(","), work,
-                      args.layout)
+                      args.layout, args.subjects)
     else:
         bench_ingest(args.files, args.corpus, work)
 
