@@ -24,16 +24,9 @@ def slot_refs(sheet: ItemsSheet, slots: list[Slot], index: int) -> list[str]:
     return ranges(sheet.title, [sheet.cell(s.key, index) for s in slots])
 
 
-_SLOTS: dict[tuple[int, str], tuple[Instrument, list[Slot]]] = {}
-
-
 def _of(rule: Rule, inst: Instrument) -> list[Slot]:
-    """The slots a rule reads (memoised: every respondent column asks again)."""
-    cached = _SLOTS.get((id(inst), rule.id))
-    if cached is None or cached[0] is not inst:
-        cached = (inst, rule_slots(inst, rule.params["of"], rule.params.get("field")))
-        _SLOTS[(id(inst), rule.id)] = cached
-    return cached[1]
+    """The slots a rule reads (content.scoring.rule_slots memoises them per instrument)."""
+    return rule_slots(inst, rule.params["of"], rule.params.get("field"))
 
 
 def _numeric(slots: list[Slot]) -> list[Slot]:
