@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from statistics import mean
-from typing import Any
 
 from openpyxl import Workbook
 
@@ -31,7 +30,7 @@ from templategen.compare.items import ItemsWriter, slot_label
 from templategen.compare.matrices import Seen, has_matrices, write_matrices
 from templategen.compare.overview import OverviewWriter
 from templategen.compare.response import write_response
-from templategen.compare.rules import main_rule
+from templategen.compare.rules import leader, main_rule
 from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.compare.text import (
     MAX_SIDE_BY_SIDE,
@@ -40,7 +39,7 @@ from templategen.compare.text import (
     write_open_list,
     write_provenance,
 )
-from templategen.content.model import Direction, Instrument, Slot
+from templategen.content.model import Instrument, Slot
 from templategen.content.scoring import RULES
 from templategen.store import aggregates
 from templategen.store.database import Store
@@ -86,7 +85,8 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
     compared = [i for i in instruments if rosters[i.id].entries]
     respondents = sum(len(rosters[i.id].entries) for i in compared)
     return (f"{len(compared)} instrument(s), {respondents} respondent(s), {files} stored "
-            f"file(s)" + _leaders(compared, scores))
+            f"file(s)" + "".join(f"; {line}" for inst in compared
+                                 if (line := leader(inst, scores.get(inst.id, {})))))
 
 
 def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
@@ -185,21 +185,3 @@ def _index(ws: RowSheet, rows: list[list[str]], provenance: str) -> None:
             wrap(put(ws, 5 + k, col, int(value) if col == 3 else value))
     put(ws, 6 + len(rows), 1, f"Herkomst van alle bestanden: blad '{provenance}'.")
     widths(ws, {1: 50, 2: 26, 3: 14, 4: 70})
-
-
-BEST: dict[Direction, Callable[..., Any]] = {Direction.HIGHER: max, Direction.LOWER: min}
-
-
-def _leaders(instruments: list[Instrument], scores: dict[str, dict[str, float]]) -> str:
-    """The best-scoring subject per instrument by the tool's own computation of the main
-    rule (highest or lowest, as the rule's direction says)."""
-    parts = []
-    for inst in instruments:
-        per_subject = scores.get(inst.id, {})
-        rule = main_rule(inst)
-        pick = BEST.get(rule.direction) if rule is not None else None
-        if per_subject and rule is not None and pick is not None and len(per_subject) > 1:
-            best = pick(per_subject, key=lambda s: per_subject[s])
-            parts.append(f"{inst.id}: best {rule.label!r} ({rule.direction.value} is better) "
-                         f"{best} ({per_subject[best]:.2f})")
-    return ("; " + "; ".join(parts)) if parts else ""

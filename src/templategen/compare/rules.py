@@ -9,10 +9,11 @@ compare/matrices.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from templategen.compare.cells import agg, countif, mean, ranges, spread
 from templategen.compare.items import ItemsSheet
-from templategen.content.model import FieldKind, Instrument, Rule, RuleKind, Slot
+from templategen.content.model import Direction, FieldKind, Instrument, Rule, RuleKind, Slot
 from templategen.content.scoring import coverage_slots, rule_slots, slot_maximum
 from templategen.office.formulas import text_literal
 
@@ -139,3 +140,20 @@ def main_rule(inst: Instrument) -> Rule | None:
         if pick:
             return pick[-1] if pick is sums else pick[0]
     return None
+
+
+BEST: dict[Direction, Callable[..., Any]] = {Direction.HIGHER: max, Direction.LOWER: min}
+
+
+def leader(inst: Instrument, means: dict[str, float]) -> str | None:
+    """The summary line's part naming the subject with the best mean main score (``means``:
+    subject -> mean, by the tool's own computation; highest or lowest, as the rule's
+    direction says; ties to the first by name): '<id>: best <label> (<direction> is
+    better) <subject> (<mean>)', or None (one subject, no main rule, no better direction)."""
+    rule = main_rule(inst)
+    pick = BEST.get(rule.direction) if rule is not None else None
+    if rule is None or pick is None or len(means) <= 1:
+        return None
+    best = pick(sorted(means, key=lambda s: (s.casefold(), s)), key=lambda s: means[s])
+    return (f"{inst.id}: best {rule.label!r} ({rule.direction.value} is better) "
+            f"{best} ({means[best]:.2f})")

@@ -4,7 +4,7 @@ The summary of a large round (compare.large) cannot hold every respondent's row 
 full workbook's overview; it keeps, per subject and per whole-instrument rule, what the
 overview's per-subject tables show: how many respondents have a score, the mean, lowest,
 highest, spread and standard deviation of their scores. Each respondent's scores are the
-content's own rule functions (content.scoring RULES, as compare.workbook.subject_scores)
+content's own rule functions (content.scoring RULES, as compare.full does)
 on that respondent's merged answers; only running sums are kept, so memory does not grow
 with the number of respondents, only with the number of subjects.
 
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from templategen.compare.rules import NUMBER_FORMATS, main_rule, whole_rules
+from templategen.compare.rules import NUMBER_FORMATS, leader, main_rule, whole_rules
 from templategen.content.model import Direction, Instrument, Rule, RuleKind, Slot
 from templategen.content.scoring import RULES, RuleResult, Value, coverage_slots, rule_slots
 
@@ -84,7 +84,7 @@ class SubjectScores:
                 self.all[rule.id].add(result.value)
 
     def means(self) -> dict[str, float]:
-        """Mean main score per subject (the subjects with one), as subject_scores."""
+        """Mean main score per subject (the subjects with one), as compare.full computes it."""
         if self.main is None:
             return {}
         main = self.main.id
@@ -109,17 +109,8 @@ class SubjectScores:
         return out + [(s, None) for s in by_name if s not in means]
 
     def leader(self) -> str | None:
-        """'<id>: best <label> (<direction> is better) <subject> (<mean>)' as the full
-        compare's summary line says it, or None (one subject, no main rule, no direction)."""
-        scores = self.means()
-        rule = self.main
-        if rule is None or rule.direction is Direction.NEITHER or len(scores) <= 1:
-            return None
-        pick = max if rule.direction is Direction.HIGHER else min
-        ordered = {s: scores[s] for s in sorted(scores, key=lambda s: (s.casefold(), s))}
-        best = pick(ordered, key=lambda s: ordered[s])
-        return (f"{self.inst.id}: best {rule.label!r} ({rule.direction.value} is better) "
-                f"{best} ({scores[best]:.2f})")
+        """The summary line's part naming the best subject (compare.rules.leader)."""
+        return leader(self.inst, self.means())
 
     # --- the sheet ----------------------------------------------------------------------
 
