@@ -9,6 +9,7 @@ gets more than Excel's 255 arguments, and every aggregate is quiet on empty inpu
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -62,17 +63,16 @@ def cell_text(value: str) -> str:
 def wrap(cell: Cell) -> Cell:
     """Wrap the cell's text (top-aligned); fast: the style index is looked up once per book."""
     book = cell.parent.parent
-    index = _WRAP_INDEX.get(id(book))
-    if index is None or index[0] is not book:
-        index = (book, book._alignments.add(WRAP))
-        _WRAP_INDEX[id(book)] = index
+    index = _WRAP_INDEX.get(book)
+    if index is None:
+        index = _WRAP_INDEX[book] = book._alignments.add(WRAP)
     if cell._style is None:
         cell._style = StyleArray()
-    cell._style.alignmentId = index[1]
+    cell._style.alignmentId = index
     return cell
 
 
-_WRAP_INDEX: dict[int, tuple[object, int]] = {}
+_WRAP_INDEX: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()  # per book
 
 
 def formula(ws: Worksheet, row: int, col: int, text: str, number_format: str = "") -> Cell:

@@ -51,22 +51,21 @@ class Styles:
     """The workbook's style ids that printing looks for (header fill, wrapping alignments),
     looked up again only when the workbook gained styles."""
 
-    def __init__(self, book: Any):
-        self.book = book
+    def __init__(self) -> None:
         self._sizes = (-1, -1)
         self.header_fills: set[int] = set()
         self.wrapping: set[int] = set()
         self.top = 0
 
-    def refresh(self) -> Styles:
-        sizes = (len(self.book._fills), len(self.book._alignments))
+    def refresh(self, book: Any) -> Styles:
+        sizes = (len(book._fills), len(book._alignments))
         if sizes != self._sizes:
-            self.header_fills = {n for n, f in enumerate(self.book._fills)
+            self.header_fills = {n for n, f in enumerate(book._fills)
                                  if getattr(f, "fgColor", None) is not None
                                  and f.fgColor.rgb == HEADER_RGB}
-            self.wrapping = {n for n, a in enumerate(self.book._alignments) if a.wrap_text}
-            self.top = self.book._alignments.add(TOP)
-            self._sizes = (len(self.book._fills), len(self.book._alignments))
+            self.wrapping = {n for n, a in enumerate(book._alignments) if a.wrap_text}
+            self.top = book._alignments.add(TOP)
+            self._sizes = (len(book._fills), len(book._alignments))
         return self
 
 

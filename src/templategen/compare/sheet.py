@@ -15,6 +15,7 @@ next sheet with the same head.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -82,7 +83,7 @@ class RowSheet:
         last = (max(self._rows, default=0) + 1) if upto is None else upto
         if last <= self._next:
             return
-        styles = self._styles.refresh()
+        styles = self._styles.refresh(self.parent)
         if self._next == 1:  # the sheet's top (widths) is written with the first row
             printing.widen_for_headers(self.ws, [c for cells in self._rows.values()
                                                  for c in cells.values()], styles, self._ahead)
@@ -146,15 +147,12 @@ def _placed(values: list[Cell | None], row: int) -> Iterator[Cell]:
             yield cell
 
 
-_STYLES: dict[int, tuple[Any, printing.Styles]] = {}
+# per workbook, for as long as the workbook lives
+_STYLES: weakref.WeakKeyDictionary[Any, printing.Styles] = weakref.WeakKeyDictionary()
 
 
 def _styles(wb: Any) -> printing.Styles:
-    found = _STYLES.get(id(wb))
-    if found is None or found[0] is not wb:
-        found = (wb, printing.Styles(wb))
-        _STYLES[id(wb)] = found
-    return found[1]
+    return _STYLES.setdefault(wb, printing.Styles())
 
 
 class Pages:
