@@ -105,7 +105,8 @@ class Detail:
 Writer = Callable[[RowSheet, int, Rule, Instrument, "Seen", ItemsSheet, Detail], int]
 
 
-def _row_label(item: Item, row: str) -> str:
+def row_label(item: Item, row: str) -> str:
+    """The text of a table item's row, as the sheets show it."""
     for r in item.rows:
         if r.id == row:
             return r.text
@@ -222,7 +223,7 @@ def _quadrant(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
                          _group_mean(items, item, entries, groups, p["y"], k + 1)))
     else:
         for rid in row_keys(item):
-            rows.append((_row_label(item, rid), str(seen.count),
+            rows.append((row_label(item, rid), str(seen.count),
                          mean([items.column(_key(item, rid, p["x"]))]),
                          mean([items.column(_key(item, rid, p["y"]))])))
     line = top + 2
@@ -269,7 +270,7 @@ def _per_respondent(detail: Detail, rule: Rule, labels: list[str], rows: list[st
 def _summary(ws: RowSheet, top: int, item: Item, rows: list[str], heads: list[str]) -> None:
     header(ws, top + 1, ["Rij", *heads])
     for k, row in enumerate(rows):
-        wrap(put(ws, top + 2 + k, 1, _row_label(item, row)))
+        wrap(put(ws, top + 2 + k, 1, row_label(item, row)))
 
 
 def _stats(ws: RowSheet, top: int, detail: Detail, first: int, nrows: int, rule: Rule,
@@ -299,7 +300,7 @@ def _product(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
     def cell(row: str, n: int) -> str:
         refs = [items.ref(_key(item, row, f), n) for f in factors]
         return f'IF(COUNT({",".join(refs)})={len(refs)},{"*".join(refs)},"")'
-    first = _per_respondent(detail, rule, [_row_label(item, r) for r in rows], rows, cell, "0")
+    first = _per_respondent(detail, rule, [row_label(item, r) for r in rows], rows, cell, "0")
     heads = ["Gemiddelde prioriteit"] + (["Niveau"] if rule.bands else []) + ["Rang"]
     _summary(ws, top, item, rows, heads)
     _stats(ws, top, detail, first, len(rows), rule, "0.00")
@@ -320,7 +321,7 @@ def _difference(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen
         a = items.ref(_key(item, row, rule.params["a"]), n)
         b = items.ref(_key(item, row, rule.params["b"]), n)
         return f'IF(COUNT({a},{b})=2,{a}-{b},"")'
-    first = _per_respondent(detail, rule, [_row_label(item, r) for r in rows], rows, cell, "0")
+    first = _per_respondent(detail, rule, [row_label(item, r) for r in rows], rows, cell, "0")
     _summary(ws, top, item, rows, ["Gemiddeld verschil"] + (["Niveau"] if rule.bands else []))
     _stats(ws, top, detail, first, len(rows), rule, "0.00")
     return top + 3 + len(rows)
@@ -342,7 +343,7 @@ def _achievement(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: See
             latest = f"IF(ISNUMBER({ref}),{ref},{latest})"
         return (f'IF(AND(ISNUMBER({base}),ISNUMBER({target}),ISNUMBER({latest})),'
                 f'IF({target}={base},"",({latest}-{base})/({target}-{base})),"")')
-    first = _per_respondent(detail, rule, [_row_label(item, r) for r in rows], rows, cell, "0%")
+    first = _per_respondent(detail, rule, [row_label(item, r) for r in rows], rows, cell, "0%")
     heads = ["Gemiddelde realisatie"] + (["Niveau"] if rule.bands else []) + ["Minimum",
                                                                             "Maximum"]
     _summary(ws, top, item, rows, heads)

@@ -23,8 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from templategen.compare.matrices import row_label
 from templategen.compare.summary_scores import Stats
-from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule, RuleKind
+from templategen.content.model import FieldKind, Instrument, ItemKind, Rule, RuleKind
 from templategen.content.scoring import (
     RULES,
     Value,
@@ -37,13 +38,6 @@ from templategen.content.scoring import (
 )
 
 Row = tuple[list[Any], bool]  # the cells, and whether the row is a header
-
-
-def _row_label(item: Item, row: str) -> str:
-    for r in item.rows:
-        if r.id == row:
-            return r.text
-    return f"regel {row}"
 
 
 def _mean(stats: Stats) -> float | None:
@@ -85,7 +79,7 @@ class _PerRow(Block):
         bands = ["Niveau"] if self.rule.bands else []
         yield ["Rij", "Gemiddeld verschil", *bands], True
         for row, stats in self.stats.items():
-            yield [_row_label(self.item, row), _mean(stats), *self._band(stats)], False
+            yield [row_label(self.item, row), _mean(stats), *self._band(stats)], False
 
 
 class _Product(_PerRow):
@@ -99,7 +93,7 @@ class _Product(_PerRow):
         for row in order:
             mean = means[row]
             rank = None if mean is None else 1 + sum(1 for m in numbers if m > mean)
-            yield [_row_label(self.item, row), mean, *self._band(self.stats[row]), rank], False
+            yield [row_label(self.item, row), mean, *self._band(self.stats[row]), rank], False
 
 
 class _Achievement(_PerRow):
@@ -108,7 +102,7 @@ class _Achievement(_PerRow):
         yield ["Rij", "Gemiddelde realisatie", *bands, "Minimum", "Maximum"], True
         for row, stats in self.stats.items():
             low, high = (stats.low, stats.high) if stats.n else (None, None)
-            yield [_row_label(self.item, row), _mean(stats), *self._band(stats), low,
+            yield [row_label(self.item, row), _mean(stats), *self._band(stats), low,
                    high], False
 
 
@@ -124,7 +118,7 @@ class _Quadrant(Block):
                             cell_slot(item, row, rule.params["y"])) for row in row_keys(item)}
         # casefolded name (entries) or row id (grid) -> [label, count, x stats, y stats]
         self.groups: dict[str, list[Any]] = {} if self.entries else {
-            row: [_row_label(item, row), 0, Stats(), Stats()] for row in row_keys(item)}
+            row: [row_label(item, row), 0, Stats(), Stats()] for row in row_keys(item)}
 
     def add(self, values: dict[str, Value]) -> None:
         for row, (x_slot, y_slot) in self.cells.items():
