@@ -43,7 +43,6 @@ from templategen.content.model import Instrument, Slot
 from templategen.content.scoring import RULES
 from templategen.store import aggregates
 from templategen.store.database import Store
-from templategen.store.response import iter_response
 
 LABELS = ("Overzicht", "Verdeling", "Items", "Open", "Matrices", "Per respondent",
           "Verschillen")
@@ -73,11 +72,8 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
     files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
                              lambda k: sheet_title(f"Herkomst {k}", "", taken), max_rows)
     # who was sent what and who returned it (the mail loop, personalised copies)
-    count = sum(1 for _ in iter_response(store))
-    if count:
-        title = sheet_title("Respons", "", taken)
-        write_response(wb, title, iter_response(store), count,
-                       lambda k: sheet_title(f"Respons {k}", "", taken), max_rows)
+    write_response(wb, store, sheet_title("Respons", "", taken),
+                   lambda k: sheet_title(f"Respons {k}", "", taken), max_rows)
     _index(index, rows, provenance)
     index.close()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,6 @@ from templategen.compare.text import open_slots, write_provenance
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.store import aggregates
 from templategen.store.database import Store
-from templategen.store.response import iter_response
 
 __all__ = ["DETAIL_LIMIT", "Pages", "compare_large", "compared_files"]
 
@@ -150,10 +149,9 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
                if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows))]
     files = write_provenance(wb, "Herkomst", aggregates.history(store), store.rejections(),
                              functools.partial(_more, "Herkomst", "", taken), max_rows)
-    count = sum(1 for _ in iter_response(store))
-    if count:  # who was sent what and who returned it
-        write_response(wb, sheet_title("Respons", "", taken), iter_response(store), count,
-                       functools.partial(_more, "Respons", "", taken), max_rows)
+    # who was sent what and who returned it
+    write_response(wb, store, sheet_title("Respons", "", taken),
+                   functools.partial(_more, "Respons", "", taken), max_rows)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return (f"wrote {out}: {len(wanted)} instrument(s), {total} respondent(s), {files} stored "

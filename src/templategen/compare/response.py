@@ -10,13 +10,14 @@ the state column of every sheet.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from openpyxl.workbook.workbook import Workbook
 
 from templategen.compare.cells import BOLD, TITLE, formula, header, put, sheet_ref, wrap
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
-from templategen.store.response import RESPONDED, STATES, ResponseRow
+from templategen.store.database import Store
+from templategen.store.response import RESPONDED, STATES, iter_response
 
 COLUMNS = ["Ontvanger", "Naam", "Instrument", "Stand", "Verstuurd", "Herinnerd",
            "Teruggestuurd", "Bestand(en)", "Oudere versies"]
@@ -24,10 +25,15 @@ FIRST = 5  # the first row of the table
 WIDTHS = (14, 24, 24, 30, 20, 20, 20, 50, 10)
 
 
-def write_response(wb: Workbook, title: str, rows: Iterable[ResponseRow], count: int,
+def write_response(wb: Workbook, store: Store, title: str,
                    next_title: Callable[[int], str] | None = None,
                    max_rows: int = MAX_ROWS) -> list[str]:
-    """Write the ``count`` rows; return the titles of the sheets written."""
+    """Write the store's response (store.response, streamed twice: once to count the rows
+    the rate formula spans, once to write them); nothing when no copy was sent or returned.
+    Return the titles of the sheets written."""
+    count = sum(1 for _ in iter_response(store))
+    if not count:
+        return []
     per_page = max_rows - FIRST + 1
     pages = max(1, math.ceil(count / per_page))
     more = next_title or (lambda k: f"{title} ({k})")
@@ -56,7 +62,7 @@ def write_response(wb: Workbook, title: str, rows: Iterable[ResponseRow], count:
 
     table = Pages(wb, title, head, lambda k: titles[k - 1], max_rows, widths=WIDTHS,
                   freeze=f"A{FIRST}")
-    for r in rows:
+    for r in iter_response(store):
         row = table.line()
         values = [r.recipient, r.naam, r.instrument, STATES.get(r.state, r.state), r.sent,
                   r.reminded, r.returned, r.files, r.superseded]
