@@ -147,11 +147,12 @@ def roster(store: Store, instruments: list[Instrument],
             continue
         copies.setdefault(_copy_key(sub), []).append(sub)
     out: dict[str, Roster] = {inst.id: Roster() for inst in instruments}
+    slots = {inst.id: slots_of(inst) for inst in instruments}
     for subs in copies.values():
         inst = wanted[subs[0].instrument]
         # the workbook last, so its answers overwrite the form's
         subs.sort(key=lambda s: (s.kind == "workbook", s.id))
-        column = _column(inst, subs, store)
+        column = _column(slots[inst.id], subs, store)
         out[inst.id].entries.append(Entry(
             column.respondent, column.subject, subs, frozenset(column.extra),
             bool(column.invalid), max((len(s) for s in column.conflicts.values()), default=0)))
@@ -163,8 +164,9 @@ def roster(store: Store, instruments: list[Instrument],
 
 def stream_columns(store: Store, inst: Instrument, listed: Roster) -> Iterator[Column]:
     """The respondents' columns in roster order, merged from the store one at a time."""
+    slots = slots_of(inst)
     for entry in listed.entries:
-        yield _column(inst, entry.submissions, store)
+        yield _column(slots, entry.submissions, store)
 
 
 def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> Comparison:
@@ -177,8 +179,12 @@ def gather(store: Store, instruments: list[Instrument], all_versions: bool) -> C
                       rejections=store.rejections(), included=included)
 
 
-def _column(inst: Instrument, subs: list[Submission], store: Store) -> Column:
-    slots = {slot.key: slot for slot in inst.slots()}
+def slots_of(inst: Instrument) -> dict[str, Slot]:
+    """The instrument's answer slots by key (what :func:`merge` takes)."""
+    return {slot.key: slot for slot in inst.slots()}
+
+
+def _column(slots: dict[str, Slot], subs: list[Submission], store: Store) -> Column:
     first = subs[-1]
     column = Column(respondent=first.respondent or first.file_name, subject="",
                     submissions=subs)

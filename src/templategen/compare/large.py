@@ -44,7 +44,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
 from templategen.compare.conflicts import shown
-from templategen.compare.data import ORGANISATION, Column, merge, subject_of
+from templategen.compare.data import ORGANISATION, Column, merge, slots_of, subject_of
 from templategen.compare.items import slot_label
 from templategen.compare.response import write_response
 from templategen.compare.rules import whole_rules
@@ -243,7 +243,7 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     """Read the instrument's respondents once, one merged copy at a time, adding up the
     answers per item and subject, the rule scores per subject and the matrices; write
     their sheets; return the summary line's part naming the best subject (or None)."""
-    slots = {s.key: s for s in inst.slots()}
+    slots = slots_of(inst)
     counted = {k: s for k, s in slots.items() if s.field.kind in COUNTED}
     scores, matrices = SubjectScores(inst), MatrixSums(inst)
     overall: dict[str, Tally] = {}
