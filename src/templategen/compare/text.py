@@ -91,9 +91,8 @@ def write_open_list(wb: Workbook, title: str, heading: str,
 def _side_by_side(ws: RowSheet, inst: Instrument, columns: list[Column]) -> None:
     """One row per question, one column per respondent (subject above the name)."""
     put(ws, 1, 1, f"Open antwoorden per vraag — {inst.title}").font = TITLE
-    slots = [s for s in inst.slots()
-             if s.item.id != RESPONDENT and s.field.kind is FieldKind.TEXT
-             and any(isinstance(c.values.get(s.key), str) for c in columns)]
+    slots = [s for s in open_slots(inst)
+             if any(isinstance(c.values.get(s.key), str) for c in columns)]
     for n, column in enumerate(columns):
         wrap(put(ws, 3, 2 + n, column.subject)).font = BOLD
     header(ws, 4, ["Vraag", *(c.respondent for c in columns)])
