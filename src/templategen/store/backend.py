@@ -12,6 +12,10 @@ module hides the rest, so the store and its migrations need no ``if postgres`` o
   that concurrent ingests of files of one copy settle it one after the other;
 * a unique-constraint violation is recognised alike on both (:meth:`is_unique_violation`).
 
+A SQLite file that is already there is looked at read-only first (:func:`peek_sqlite`: its
+header, then a ``mode=ro`` connection for its tables), so the store can refuse another
+application's database before anything (``journal_mode = WAL`` included) changes it.
+
 ``--db`` is a PostgreSQL URL (``postgresql://user@host/db``) or a SQLite path. A password
 in the URL is refused: libpq reads it from ``PGPASSWORD`` or ``~/.pgpass``, never from the
 command line, where other users of the machine can see it.
@@ -24,6 +28,7 @@ import itertools
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +159,51 @@ class Connection:
 @functools.lru_cache(maxsize=256)
 def _pyformat(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class SqliteFile:
+    """What an existing SQLite file holds, as read without changing it."""
+
+    application_id: int  # PRAGMA application_id (0: none set)
+    tables: frozenset[str]
+
+
+def peek_sqlite(path: Path) -> SqliteFile | None:
+    """Read ``path``'s application id and tables without writing to it or beside it; None
+    for a file that is not there or empty (a new store). A file that is not SQLite is a
+    StoreError. A file in WAL mode without its ``-wal`` (closed cleanly) is read immutable,
+    so that not even the ``-shm``/``-wal`` files a reader of a WAL file creates appear."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be read ({exc.strerror}); pass --db with a file "
+                         "you may read and write.") from None
+    if not header:
+        return None
+    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
+        raise StoreError(f"{path} cannot be used as the answer store (it is not a SQLite "
+                         "database); pass --db with a new file name or a store made by "
+                         "templategen.")
+    wal = header[18] == 2 and not Path(f"{path}-wal").exists()
+    uri = f"{path.resolve().as_uri()}?{'immutable=1' if wal else 'mode=ro'}"
+    try:
+        raw = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=SQLITE_BUSY_SECONDS)
+        try:
+            app = raw.execute("PRAGMA application_id").fetchone()[0]
+            tables = raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return SqliteFile(int(app), frozenset(r[0] for r in tables))
+        finally:
+            raw.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be used as the answer store ({exc}); pass --db with "
+                         "a new file name or a store made by templategen.") from None
 
 
 def _wal(raw: sqlite3.Connection) -> None:

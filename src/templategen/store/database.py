@@ -48,7 +48,7 @@ from typing import Any
 
 from templategen.errors import DuplicateFile, StoreError
 from templategen.store import migrations
-from templategen.store.backend import Connection, connect, describe
+from templategen.store.backend import Connection, connect, describe, is_url
 
 UNVERIFIED = "unverified"  # status of a file whose claimed identity does not verify
 EMPTY = "empty"  # status of a copy with nothing typed in (only what the tool pre-filled)
@@ -154,6 +154,8 @@ class Store:
     def __init__(self, db: Path | str):
         self.location = db
         self.name = describe(db)
+        if not is_url(db):
+            migrations.identify(Path(db))  # read-only: another application's file stays as it is
         self._db: Connection = connect(db)
         self._kept: set[tuple[str, str]] = set()  # definitions known to be in the store
         try:

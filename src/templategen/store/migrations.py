@@ -7,6 +7,11 @@ by an older templategen is upgraded in place the first time a newer one opens it
 from a NEWER templategen (a version this code does not know) is refused with a message,
 and so is a database that holds tables but is not a templategen store.
 
+A SQLite store carries :data:`APPLICATION_ID` in its header (set when it is made, and on the
+first open of an older store that lacks it). :func:`identify` looks at an existing file
+read-only before anything writes to it: a file with another application's id, or with
+tables but neither our id nor our ``meta`` table, is refused unchanged.
+
 Concurrent openers (two ingests starting at once) do not race: SQLite's ``BEGIN
 IMMEDIATE`` and a PostgreSQL advisory lock let one of them migrate while the other waits,
 then finds the work done.
@@ -22,11 +27,13 @@ Never edit a step that has landed: stores in the field already ran it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from templategen.errors import StoreError
-from templategen.store.backend import Connection
+from templategen.store.backend import Connection, peek_sqlite
 
 MIGRATION_LOCK = "templategen-schema"
+APPLICATION_ID = 0x7467656E  # "tgen": PRAGMA application_id of a templategen SQLite store
 
 
 @dataclass(frozen=True)
@@ -153,10 +160,29 @@ def schema_version(db: Connection) -> int:
                          "not a store templategen made.") from None
 
 
+def identify(path: Path) -> None:
+    """Refuse an existing SQLite file that is not a templategen store, reading it only."""
+    found = peek_sqlite(path)
+    if found is None or found.application_id == APPLICATION_ID:
+        return
+    if found.application_id:
+        raise StoreError(f"{path} is a database of another application (application_id "
+                         f"{found.application_id:#x}); templategen leaves it untouched. Pass "
+                         "--db with a new file name or a store made by templategen.")
+    if found.tables and "meta" not in found.tables:
+        raise StoreError(f"{path} holds tables ({', '.join(sorted(found.tables)[:5])}) but is "
+                         "not a templategen store; templategen leaves it untouched. Pass --db "
+                         "with a new file name or a store made by templategen.")
+
+
 def migrate(db: Connection) -> int:
     """Bring the store to LATEST (in one transaction); return the version it had."""
     found = schema_version(db)
     if found == LATEST:
+        if db.dialect == "sqlite" and _application_id(db) != APPLICATION_ID:
+            db.begin()  # a store of an older templategen at the latest schema: mark it ours
+            _mark(db)
+            db.commit()
         return found
     _refuse_newer(db, found)
     db.begin()
@@ -173,11 +199,22 @@ def migrate(db: Connection) -> int:
             db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                        (str(step.version),))
+        _mark(db)
     except BaseException:
         db.rollback()
         raise
     db.commit()
     return found
+
+
+def _application_id(db: Connection) -> int:
+    return int(db.execute("PRAGMA application_id").fetchone()[0])
+
+
+def _mark(db: Connection) -> None:
+    """Write our application id into a SQLite store's header (PostgreSQL has none)."""
+    if db.dialect == "sqlite":
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
 def _refuse_newer(db: Connection, found: int) -> None:
