@@ -371,7 +371,7 @@ def test_open_answers_past_the_row_limit_go_on_in_a_next_sheet(store: Path):
     from openpyxl import Workbook
 
     from templategen.compare.data import gather
-    from templategen.compare.text import write_open_answers
+    from templategen.compare.open_answers import write_open_answers
 
     inst = load_catalog(FIXTURES).get("alles")
     with Store(store) as st:

@@ -21,8 +21,9 @@ from openpyxl import Workbook, load_workbook
 from test_compare import FIXTURES, _subject_tables, _submission
 
 from templategen.cli import main
-from templategen.compare.large import Pages, compared_files
-from templategen.compare.rules import main_rule, whole_rules
+from templategen.compare.ranking import main_rule, whole_rules
+from templategen.compare.sheet import Pages
+from templategen.compare.summary.writer import compared_files
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.content.model import Direction, FieldKind

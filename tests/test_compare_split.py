@@ -15,10 +15,11 @@ from openpyxl import Workbook, load_workbook
 from test_compare import FIXTURES, _submission
 
 from templategen.compare.data import gather
-from templategen.compare.full import write_full
-from templategen.compare.large import compare_large
+from templategen.compare.full.writer import write_full
+from templategen.compare.open_answers import open_slots
+from templategen.compare.provenance import HERKOMST
 from templategen.compare.sheet import RowSheet, RowWritten
-from templategen.compare.text import HERKOMST, open_slots
+from templategen.compare.summary.writer import compare_large
 from templategen.content.catalog import load_catalog
 from templategen.filling import libreoffice
 from templategen.filling.fill import sample_answers

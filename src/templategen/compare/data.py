@@ -202,7 +202,7 @@ FileAnswers = tuple[str, str, Iterable[tuple[str, Any, bool]]]
 def merge(column: Column, slots: dict[str, Slot], files: Iterable[FileAnswers]) -> None:
     """Merge the answers of one copy's files (in order: the winning file last) into
     ``column``: its values, extra keys, invalid values and conflicts (the module's rules).
-    The full workbook (via gather) and the summary of a large round (compare.large) both
+    The full workbook (via gather) and the summary of a large round (compare.summary) both
     merge here."""
     said: dict[str, list[Said]] = {}
     prefilled: dict[str, Any] = {}

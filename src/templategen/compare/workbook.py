@@ -1,12 +1,13 @@
 """The comparison workbook: everything in the store side by side, as live formulas.
 
-Per instrument with submissions: an overview (compare.overview), the distribution of the
-answers per question (compare.distribution), the item sheet that holds
-every answer and that all formulas read (compare.items), the open answers collated per
-question (compare.text) and, when the content has matrices, the merged matrices
-(compare.matrices). One provenance sheet lists every stored file; a "Respons" sheet says
-per recipient and instrument what was sent and returned (compare.response). It is written
-row by row, one respondent at a time (compare.full).
+Per instrument with submissions: an overview (compare.full.overview), the distribution of the
+answers per question (compare.full.distribution), the item sheet that holds
+every answer and that all formulas read (compare.full.items), the open answers collated per
+question (compare.open_answers) and, when the content has matrices, the merged matrices
+(compare.full.matrices). One provenance sheet lists every stored file (compare.provenance);
+a "Respons" sheet says per recipient and instrument what was sent and returned
+(compare.response). It is written row by row, one respondent at a time (compare.full); a
+large round gets the summary instead (compare.summary).
 
 The tool computes every rule itself too (scoring.evaluate per respondent); the summary it
 returns names the best-scoring subject by that computation (highest or lowest, as the
@@ -19,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from templategen.compare.full import write_full
-from templategen.compare.large import DETAIL_LIMIT, compare_large, compared_files
+from templategen.compare.full.writer import write_full
+from templategen.compare.summary.writer import DETAIL_LIMIT, compare_large, compared_files
 from templategen.errors import StoreError
 from templategen.store.backend import require_existing
 from templategen.store.database import Store
@@ -41,7 +42,7 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
     """Write the comparison workbook for the store ``db`` to ``out``; return a summary line.
 
     ``layout`` (one of LAYOUTS): ``auto`` writes the full workbook up to ``detail_limit``
-    compared files and the summary of a large round (compare.large) above it; ``full`` and
+    compared files and the summary of a large round (compare.summary) above it; ``full`` and
     ``summary`` write that one at any size (``warn`` is told when ``full`` is asked above
     the limit, before the long work starts)."""
     if layout not in LAYOUTS:

@@ -10,7 +10,7 @@ its own respondent.
 (``tg_pick``: each copy numbered per instrument, its files ranked so the winning one, the
 workbook and then the latest, is last) and counts them; :func:`copies` then streams each
 copy's files with their non-empty answers to the keys asked, a batch of copies per query,
-for compare.data.merge to merge by the full workbook's rules (compare.large adds up the
+for compare.data.merge to merge by the full workbook's rules (compare.summary adds up the
 figures). :func:`history` lists every stored file for the provenance sheet.
 """
 

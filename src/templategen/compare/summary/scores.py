@@ -1,6 +1,6 @@
 """The rule scores of a large round per subject, added up one respondent at a time.
 
-The summary of a large round (compare.large) cannot hold every respondent's row of the
+The summary of a large round (compare.summary) cannot hold every respondent's row of the
 full workbook's overview; it keeps, per subject and per whole-instrument rule, what the
 overview's per-subject tables show: how many respondents have a score, the mean, lowest,
 highest, spread and standard deviation of their scores. Each respondent's scores are the
@@ -8,7 +8,7 @@ content's own rule functions (content.scoring RULES, as compare.full does)
 on that respondent's merged answers; only running sums are kept, so memory does not grow
 with the number of respondents, only with the number of subjects.
 
-Subjects are ranked by the main rule (compare.rules.main_rule) in its direction, best
+Subjects are ranked by the main rule (compare.ranking.main_rule) in its direction, best
 first; :meth:`SubjectScores.leader` names the best subject the way the full compare's
 summary line does.
 """
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from templategen.compare.rules import NUMBER_FORMATS, leader, main_rule, whole_rules
+from templategen.compare.ranking import NUMBER_FORMATS, leader, main_rule, whole_rules
 from templategen.content.model import Direction, Instrument, Rule, RuleKind, Slot
 from templategen.content.scoring import RULES, RuleResult, Value, coverage_slots, rule_slots
 
@@ -109,7 +109,7 @@ class SubjectScores:
         return out + [(s, None) for s in by_name if s not in means]
 
     def leader(self) -> str | None:
-        """The summary line's part naming the best subject (compare.rules.leader)."""
+        """The summary line's part naming the best subject (compare.ranking.leader)."""
         return leader(self.inst, self.means())
 
     # --- the sheet ----------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The matrices of a large round as values, added up one respondent at a time.
 
-The full workbook's Matrices sheet (compare.matrices) summarises each table rule over the
+The full workbook's Matrices sheet (compare.full.matrices) summarises each table rule over the
 respondents with live formulas over every respondent's row; the summary of a large round
-(compare.large) shows the same figures as values, computed here from each respondent's
+(compare.summary) shows the same figures as values, computed here from each respondent's
 merged answers with the content's rule functions (content.scoring RULES), keeping only
 running sums:
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from templategen.compare.matrices import row_label
-from templategen.compare.summary_scores import Stats
+from templategen.compare.labels import row_label
+from templategen.compare.summary.scores import Stats
 from templategen.content.model import FieldKind, Instrument, ItemKind, Rule, RuleKind
 from templategen.content.scoring import (
     RULES,
@@ -196,7 +196,7 @@ BLOCKS: dict[RuleKind, Callable[[Instrument, Rule], Block]] = {
 
 
 class MatrixSums:
-    """Every table rule of one instrument (as compare.matrices picks them)."""
+    """Every table rule of one instrument (as compare.full.matrices picks them)."""
 
     def __init__(self, inst: Instrument):
         self.blocks: list[Block] = []

@@ -18,6 +18,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from templategen.compare.cells import BOLD, TITLE, header, put, widths, wrap
 from templategen.compare.data import Column, Said
+from templategen.compare.labels import shown
 from templategen.compare.sheet import RowSheet
 from templategen.content.model import Instrument, Slot
 
@@ -25,17 +26,6 @@ CONFLICT_FILL = PatternFill("solid", fgColor="FFEB9C")
 CONFLICT_LEGEND = ("Geel: formulier en werkmap van dezelfde respondent zeggen iets anders (zie "
                    "de opmerking en het blad Verschillen).")
 KIND_NAMES = {"form": "formulier", "workbook": "werkmap"}
-
-
-def shown(value: Any) -> str:
-    """A stored value as the sheet shows it in words."""
-    if value is None:
-        return "(leeg)"
-    if isinstance(value, bool):
-        return "Ja" if value else "Nee"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def note(said: list[Said], used: Any) -> str:

@@ -33,8 +33,10 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.data import Column, Roster
-from templategen.compare.items import ItemsSheet, labelled, short_name, slot_label, value_text
-from templategen.compare.rules import NUMBER_FORMATS, WHOLE_RULES, main_rule, whole_rules
+from templategen.compare.full.items import ItemsSheet, short_name, value_text
+from templategen.compare.full.rules import WHOLE_RULES
+from templategen.compare.labels import labelled, slot_label
+from templategen.compare.ranking import NUMBER_FORMATS, main_rule, whole_rules
 from templategen.compare.sheet import RowSheet
 from templategen.compare.validity import mark_text
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot

@@ -23,22 +23,23 @@ from statistics import mean
 from openpyxl import Workbook
 
 from templategen.compare.cells import TITLE, header, put, sheet_title, widths, wrap
-from templategen.compare.conflicts import ConflictsWriter
 from templategen.compare.data import Column, Roster, roster, stream_columns
-from templategen.compare.distribution import write_distribution
-from templategen.compare.items import ItemsWriter, slot_label
-from templategen.compare.matrices import Seen, has_matrices, write_matrices
-from templategen.compare.overview import OverviewWriter
-from templategen.compare.response import write_response
-from templategen.compare.rules import leader, main_rule
-from templategen.compare.sheet import MAX_ROWS, RowSheet
-from templategen.compare.text import (
+from templategen.compare.full.conflicts import ConflictsWriter
+from templategen.compare.full.distribution import write_distribution
+from templategen.compare.full.items import ItemsWriter
+from templategen.compare.full.matrices import Seen, has_matrices, write_matrices
+from templategen.compare.full.overview import OverviewWriter
+from templategen.compare.labels import slot_label
+from templategen.compare.open_answers import (
     MAX_SIDE_BY_SIDE,
     open_slots,
     write_open_answers,
     write_open_list,
-    write_provenance,
 )
+from templategen.compare.provenance import write_provenance
+from templategen.compare.ranking import leader, main_rule
+from templategen.compare.response import write_response
+from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.content.model import Instrument, Slot
 from templategen.content.scoring import RULES
 from templategen.store import aggregates

@@ -43,8 +43,9 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.data import Column, Entry, Roster
-from templategen.compare.items import FIRST_ROW, Helper, ItemsSheet
-from templategen.compare.rules import group_count
+from templategen.compare.full.items import FIRST_ROW, Helper, ItemsSheet
+from templategen.compare.full.rules import group_count
+from templategen.compare.labels import row_label
 from templategen.compare.sheet import RowSheet
 from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule, RuleKind
 from templategen.content.scoring import RULES, row_keys, rule_slots
@@ -103,14 +104,6 @@ class Detail:
 
 
 Writer = Callable[[RowSheet, int, Rule, Instrument, "Seen", ItemsSheet, Detail], int]
-
-
-def row_label(item: Item, row: str) -> str:
-    """The text of a table item's row, as the sheets show it."""
-    for r in item.rows:
-        if r.id == row:
-            return r.text
-    return f"regel {row}"
 
 
 def _key(item: Item, row: str, column: str) -> str:

@@ -1,33 +1,25 @@
-"""Open answers collated per question, and the provenance of every stored file.
+"""The open answers sheet: every text answer collated per question.
 
-Open answers: up to six respondents side by side (one row per question, its text once above
+Up to six respondents side by side (one row per question, its text once above
 its parts, one column per respondent); else for every text slot (outside the respondent
 block), a heading with the question and one row per respondent who answered: subject,
 respondent, the answer as text, wrapped; a round with more answers than one sheet holds
-(1,048,576 rows) goes on in the next sheet.
-
-Provenance: every submission with file name, received time, short sha256, version, status,
-warnings, whether it is compared and what superseded it; then the rejected files.
+(1,048,576 rows) goes on in the next sheet. Both layouts write it (the summary as a list).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
 from templategen.compare.cells import BOLD, GROUP_FILL, TITLE, header, put, widths, wrap
 from templategen.compare.data import Column
-from templategen.compare.items import labelled, slot_label
+from templategen.compare.labels import labelled, slot_label
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
 from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
 
-STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen",
-          "unverified": "Niet geverifieerd: voor niemand geteld"}
 MAX_SIDE_BY_SIDE = 6  # up to this many respondents: one column each, one row per question
-KIND = {"form": "Formulier (Word)", "workbook": "Werkmap (Excel)"}
 
 
 def write_open_answers(wb: Workbook, title: str, inst: Instrument, columns: list[Column],
@@ -122,47 +114,3 @@ def _question(sheet: RowSheet, row: int, label: str) -> None:
     sheet.merge(start_row=row, start_column=1, end_row=row, end_column=3)
     wrap(cell)
     sheet.row_dimensions[row].height = 30
-
-
-HERKOMST = ["Bestand", "Ontvangen", "Gewijzigd", "SHA-256 (kort)", "Instrument", "Versie",
-            "Soort", "Respondent", "Onderwerp", "Status", "Waarschuwingen", "Vervangen door",
-            "In de vergelijking"]
-
-
-def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
-                     rejected: Iterable[tuple[str, str, str]],
-                     more: Callable[[int], str] | None = None,
-                     max_rows: int = MAX_ROWS) -> int:
-    """Every stored file (rows as store.aggregates.history gives them), then the rejected
-    ones; past ``max_rows`` rows a next sheet with the same header. Return the files."""
-
-    def head(sheet: RowSheet) -> int:
-        put(sheet, 1, 1, "Herkomst: alle ontvangen bestanden").font = TITLE
-        header(sheet, 3, HERKOMST)
-        return 4
-
-    pages = Pages(wb, title, head, more or (lambda k: f"{title} ({k})"), max_rows,
-                  widths=(40, 20, 20, 14, 22, 8, 16, 20, 20, 16, 60, 30, 12), freeze="B4")
-    count = 0
-    for (name, received, modified, sha, instrument, version, kind, respondent, subject,
-         status, warnings, superseded_by, included) in files:
-        row = pages.line()
-        values = [name, received, modified, sha[:12], instrument, version,
-                  KIND.get(kind, kind), respondent, subject, STATUS.get(status, status),
-                  "\n".join(json.loads(warnings)), superseded_by or "",
-                  "Ja" if included else "Nee"]
-        for col, value in enumerate(values, start=1):
-            wrap(put(pages.sheet, row, col, value))
-        count += 1
-    for n, (file_name, received, reason) in enumerate(rejected):
-        if n == 0:
-            pages.line()
-            row = pages.line()
-            put(pages.sheet, row, 1, "Geweigerde bestanden").font = BOLD
-            row = pages.line()
-            header(pages.sheet, row, ["Bestand", "Ontvangen", "Reden"])
-        row = pages.line()
-        for col, value in enumerate((file_name, received, reason), start=1):
-            wrap(put(pages.sheet, row, col, value))
-    pages.close()
-    return count

@@ -18,7 +18,8 @@ from openpyxl.formatting.rule import DataBarRule
 from openpyxl.utils import get_column_letter
 
 from templategen.compare.cells import BOLD, TITLE, cell_ref, formula, header, put, widths, wrap
-from templategen.compare.items import ItemsSheet, labelled, short_name
+from templategen.compare.full.items import ItemsSheet, short_name
+from templategen.compare.labels import labelled
 from templategen.compare.sheet import RowSheet
 from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
 from templategen.office.formulas import number_literal, text_literal

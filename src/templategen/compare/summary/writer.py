@@ -11,16 +11,16 @@ instead (openpyxl's write-only mode: each row goes to disk as it is written):
   are in ``export``;
 * Scores <id>: per subject and whole-instrument rule the number of respondents with a
   score, mean, lowest, highest, spread and standard deviation; subjects ranked by the main
-  rule, best first (compare.summary_scores);
+  rule, best first (compare.summary.scores);
 * Vragen <id>: per item with a number, tick or choice: how many answered, mean, lowest,
   highest, spread (highest − lowest), standard deviation and the distribution of answers;
 * Onderwerpen <id>: the same per item and subject;
 * Matrices <id>: the figures of the full workbook's Matrices sheet, as values
-  (compare.summary_matrices);
+  (compare.summary.matrices);
 * Open <id>: per open question how many answered it (store.aggregates.open_counts); the
   texts are in ``export`` (millions of rows in a national round), which Inhoud and this
   sheet name with the command;
-* Herkomst: every stored file and the rejected ones (compare.text, as the full workbook);
+* Herkomst: every stored file and the rejected ones (compare.provenance, as the full workbook);
 * Respons: who was sent what and who returned it (compare.response, as the full workbook).
 
 Each respondent's answers are read once (store.aggregates.copies: a batch of copies per
@@ -43,15 +43,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
-from templategen.compare.conflicts import shown
 from templategen.compare.data import ORGANISATION, Column, merge, slots_of, subject_of
-from templategen.compare.items import slot_label
+from templategen.compare.labels import shown, slot_label
+from templategen.compare.open_answers import open_slots
+from templategen.compare.provenance import write_provenance
+from templategen.compare.ranking import whole_rules
 from templategen.compare.response import write_response
-from templategen.compare.rules import whole_rules
 from templategen.compare.sheet import MAX_ROWS, Pages
-from templategen.compare.summary_matrices import MatrixSums
-from templategen.compare.summary_scores import SubjectScores, rule_keys
-from templategen.compare.text import open_slots, write_provenance
+from templategen.compare.summary.matrices import MatrixSums
+from templategen.compare.summary.scores import SubjectScores, rule_keys
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.store import aggregates
 from templategen.store.database import Store
