@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "templategen"
@@ -25,7 +26,7 @@ def _lint_imports(pythonpath: Path) -> subprocess.CompletedProcess[str]:
 def test_import_contracts_hold() -> None:
     result = _lint_imports(ROOT / "src")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 kept, 0 broken" in result.stdout
+    assert "4 kept, 0 broken" in result.stdout
 
 
 def test_a_forbidden_import_breaks_the_contracts(tmp_path: Path) -> None:
@@ -38,6 +39,23 @@ def test_a_forbidden_import_breaks_the_contracts(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout
     assert "BROKEN" in result.stdout
     assert "templategen.returned.docx -> templategen.forms.render" in result.stdout
+
+
+@pytest.mark.parametrize(("module", "imported"), [
+    ("compare/summary/scores.py", "templategen.compare.full.rules"),  # one layout, the other
+    ("compare/labels.py", "templategen.compare.summary.matrices"),  # the core, a layout
+])
+def test_the_comparison_layouts_stay_apart(tmp_path: Path, module: str, imported: str) -> None:
+    """compare.full and compare.summary never import each other; the core imports neither."""
+    copy = tmp_path / "templategen"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    source = copy / module
+    source.write_text(source.read_text() + f"\nimport {imported}  # noqa\n")
+    result = _lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "The comparison: one entry over two layouts" in result.stdout
+    name = "templategen." + module.removesuffix(".py").replace("/", ".")
+    assert f"{name} -> {imported}" in result.stdout, result.stdout
 
 
 def test_no_import_cycles() -> None:
