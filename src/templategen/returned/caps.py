@@ -10,7 +10,12 @@ file (limits in :class:`~templategen.returned.safezip.Limits`):
 * each answer's length: the question's ``max_length``, else 32,767 (what an Excel cell
   holds), for the typed value and for the raw text alike;
 * the total bytes of answers (value and raw text, UTF-8);
-* the warnings: at most ``max_warnings``, each at most ``max_warning_chars`` long.
+* the warnings: at most ``max_warnings``, each at most ``max_warning_chars`` long;
+* what a workbook's cells come to before they are read (:func:`check_cells`): an
+  OpenDocument spreadsheet repeats a row or cell by a number (``number-rows-repeated``),
+  so a few bytes can stand for billions of cells. The repeats are counted, never expanded,
+  and a workbook with more than ``max_cells`` filled cells is rejected; the text read from
+  its cells counts against ``max_stored_bytes`` as it is read.
 
 A file over an answer cap is rejected as a whole, with a Dutch reason for the sender, and
 nothing of it is stored. :func:`check_places` rejects a file whose answer places do not
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.errors import RejectedFile
-from templategen.returned.reading import Extraction, per_instrument
+from templategen.returned.reading import Extraction, per_instrument, thousands
 from templategen.returned.safezip import Limits
 from templategen.store.database import Answer
 
@@ -62,6 +67,26 @@ def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
             f"{name} bevat samen meer dan {_size(limits.max_stored_bytes)} aan antwoorden, "
             "veel meer dan een formulier ooit bevat; maak de antwoorden korter en stuur het "
             "bestand opnieuw."
+        )
+
+
+def check_cells(name: str, cells: int, limits: Limits) -> None:
+    """Reject a workbook whose cells holding something (repeats counted) are over the cap."""
+    if cells > limits.max_cells:
+        raise RejectedFile(
+            f"{name} bevat {thousands(cells)} gevulde cellen (herhaalde rijen of kolommen), veel "
+            f"meer dan de {thousands(limits.max_cells)} die een werkmap ooit heeft; stuur de "
+            "werkmap zoals u die kreeg, alleen ingevuld."
+        )
+
+
+def check_text(name: str, chars: int, limits: Limits) -> None:
+    """Reject a file once the text read from it passes the cap of all answers together."""
+    if chars > limits.max_stored_bytes:
+        raise RejectedFile(
+            f"{name} bevat samen meer dan {_size(limits.max_stored_bytes)} aan tekst, veel meer "
+            "dan een formulier ooit bevat; stuur het formulier zoals u het kreeg, alleen "
+            "ingevuld."
         )
 
 

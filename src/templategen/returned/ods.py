@@ -5,18 +5,29 @@ such as ``$'Antwoorden'.$C$5``); each points at an input cell of ``content.xml``
 are read as the .xlsx reader reads them (:func:`templategen.returned.xlsx.read_book`):
 a number, date or tick as its value, text as typed (paragraphs as lines), a formula
 reported and never evaluated; typing outside the input cells is reported too.
+
+A row or cell may stand for many (``table:number-rows-repeated``,
+``table:number-columns-repeated``): a sheet keeps them as runs, counted against the
+workbook's cap of filled cells (returned/caps.py) before any is expanded, and expanded
+one coordinate at a time only when the sheet is walked. The text read from the cells
+counts against the cap of all answers together as it is read.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
+from collections.abc import Iterator, Mapping
 
 from lxml import etree
 
 from templategen.content.model import Instrument
-from templategen.returned.odf import CONTENT, OFFICE, TABLE, text_of
+from templategen.errors import RejectedFile
+from templategen.returned import caps
+from templategen.returned.odf import CONTENT, OFFICE, TABLE, TextOverrun, text_of, too_much_text
 from templategen.returned.reading import Archive, Extraction, RawValue
+from templategen.returned.safezip import DEFAULT_LIMITS
 from templategen.returned.xlsx import read_book
 
 _T = f"{{{TABLE}}}"
@@ -24,14 +35,17 @@ _O = f"{{{OFFICE}}}"
 _ADDRESS = re.compile(r"^\$?('(?:[^']|'')+'|[^.']+)\.\$?([A-Z]{1,3})\$?(\d+)$")
 _ROW_GROUPS = {f"{_T}table-header-rows", f"{_T}table-rows", f"{_T}table-row-group"}
 _CELLS = {f"{_T}table-cell", f"{_T}covered-table-cell"}
-MAX_CELLS = 200_000  # cells with content read per sheet (repeats expanded)
+_COORD = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
 def read_spreadsheet(archive: Archive, instrument: Instrument) -> Extraction:
     """Every input cell's raw value by slot key, as for a .xlsx workbook."""
     if not archive.has(CONTENT):
         return Extraction.lacking(archive, CONTENT, "a workbook")
-    return read_book(OdsBook(archive), instrument)
+    try:
+        return read_book(OdsBook(archive), instrument)
+    except TextOverrun:
+        raise RejectedFile(too_much_text(archive.name)) from None
 
 
 def excel_ref(address: str) -> str | None:
@@ -54,10 +68,21 @@ def _column(n: int) -> str:
     return letters
 
 
+def _column_number(letters: str) -> int:
+    n = 0
+    for letter in letters:
+        n = n * 26 + ord(letter) - 64
+    return n
+
+
 class OdsBook:
     """The sheets, named ranges and cell values of one .ods ``content.xml``."""
 
     def __init__(self, archive: Archive):
+        self.name = archive.name
+        self.limits = getattr(archive, "limits", DEFAULT_LIMITS)
+        self._filled = 0  # cells holding something in the sheets indexed so far
+        self._text = 0  # characters of the values read so far
         root = archive.xml(CONTENT)
         self._tables = {t.get(f"{_T}name", ""): t for t in root.iter(f"{_T}table")}
         self.sheets = {name: name for name in self._tables}
@@ -66,12 +91,13 @@ class OdsBook:
             name, ref = named.get(f"{_T}name"), excel_ref(named.get(f"{_T}cell-range-address", ""))
             if name and ref and name not in self.names:
                 self.names[name] = ref
-        self._cells: dict[str, dict[str, etree._Element]] = {}
+        self._cells: dict[str, Sheet] = {}
 
-    def cells(self, sheet: str) -> dict[str, etree._Element]:
+    def cells(self, sheet: str) -> Mapping[str, etree._Element]:
         if sheet not in self._cells:
-            table = self._tables.get(sheet)
-            self._cells[sheet] = _index(table) if table is not None else {}
+            self._cells[sheet] = Sheet(self._tables.get(sheet))
+            self._filled += len(self._cells[sheet])
+            caps.check_cells(self.name, self._filled, self.limits)
         return self._cells[sheet]
 
     def value(self, cell: etree._Element) -> tuple[RawValue, str | None]:
@@ -82,34 +108,68 @@ class OdsBook:
             return "=" + text, text
         kind = cell.get(f"{_O}value-type")
         reader = VALUES.get(kind or "")
-        if reader is not None:
-            return reader(cell), None
-        text = text_of(cell)
-        return (text or None), None
+        value = reader(cell) if reader is not None else (text_of(cell) or None)
+        if isinstance(value, str):
+            self._text += len(value)
+            caps.check_text(self.name, self._text, self.limits)
+        return value, None
 
 
-def _index(table: etree._Element) -> dict[str, etree._Element]:
-    """Coordinate -> cell for every cell holding something (a value, text or formula)."""
-    found: dict[str, etree._Element] = {}
-    row_number = 0
-    for row in _rows(table):
-        repeat_rows = _repeat(row, "number-rows-repeated")
-        column = 0
-        cells: list[tuple[int, etree._Element]] = []
-        for cell in row:
-            if cell.tag not in _CELLS:
-                continue
-            repeat = _repeat(cell, "number-columns-repeated")
-            if _has_content(cell):
-                cells.extend((column + k, cell) for k in range(min(repeat, MAX_CELLS)))
-            column += repeat
-        for r in range(min(repeat_rows, MAX_CELLS) if cells else 0):
-            for col, cell in cells:
-                found[f"{_column(col + 1)}{row_number + r + 1}"] = cell
-                if len(found) >= MAX_CELLS:
-                    return found
-        row_number += repeat_rows
-    return found
+_Run = tuple[int, int, etree._Element]  # first column (0-based), how many, the cell
+
+
+class Sheet(Mapping[str, etree._Element]):
+    """Coordinate -> cell for every cell holding something (a value, text or formula),
+    kept as runs: a repeated row or cell is one entry, however often it repeats; its
+    length is the number of cells the repeats stand for."""
+
+    def __init__(self, table: etree._Element | None):
+        self._first: list[int] = []  # first row (0-based) of each run of rows, ascending
+        self._rows: list[tuple[int, list[_Run]]] = []  # (rows in the run, its filled cells)
+        self._size = 0
+        row_number = 0
+        for row in _rows(table) if table is not None else ():
+            repeat_rows = _repeat(row, "number-rows-repeated")
+            column = 0
+            cells: list[_Run] = []
+            for cell in row:
+                if cell.tag not in _CELLS:
+                    continue
+                repeat = _repeat(cell, "number-columns-repeated")
+                if _has_content(cell):
+                    cells.append((column, repeat, cell))
+                column += repeat
+            if cells:
+                self._first.append(row_number)
+                self._rows.append((repeat_rows, cells))
+                self._size += repeat_rows * sum(n for _, n, _ in cells)
+            row_number += repeat_rows
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, coord: str) -> etree._Element:
+        match = _COORD.match(coord)
+        if match is None:
+            raise KeyError(coord)
+        column, row = _column_number(match.group(1)) - 1, int(match.group(2)) - 1
+        run = bisect.bisect_right(self._first, row) - 1
+        if run >= 0 and row < self._first[run] + self._rows[run][0]:
+            for first, count, cell in self._rows[run][1]:
+                if first <= column < first + count:
+                    return cell
+        raise KeyError(coord)
+
+    def __iter__(self) -> Iterator[str]:
+        return (coord for coord, _ in self.items())
+
+    def items(self) -> Iterator[tuple[str, etree._Element]]:  # type: ignore[override]
+        """Every filled coordinate with its cell, row by row, one at a time."""
+        for start, (count, cells) in zip(self._first, self._rows, strict=True):
+            for row in range(start + 1, start + count + 1):
+                for first, repeat, cell in cells:
+                    for column in range(first + 1, first + repeat + 1):
+                        yield f"{_column(column)}{row}", cell
 
 
 def _rows(table: etree._Element):  # type: ignore[no-untyped-def]

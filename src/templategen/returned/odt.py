@@ -17,8 +17,9 @@ from collections.abc import Callable
 from lxml import etree
 
 from templategen.content.model import Instrument, key_from_anchor
+from templategen.errors import RejectedFile
 from templategen.forms.controls import PLACEHOLDERS
-from templategen.returned.odf import CONTENT, LOEXT, TEXT, text_of
+from templategen.returned.odf import CONTENT, LOEXT, TEXT, TextOverrun, text_of, too_much_text
 from templategen.returned.reading import Archive, Extraction, RawValue
 
 _START = f"{{{TEXT}}}bookmark-start"
@@ -34,8 +35,14 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     """Every answer place's raw value by slot key; keys this version lacks go to ``unknown``."""
     if not archive.has(CONTENT):
         return Extraction.lacking(archive, CONTENT, "a form")
+    try:
+        return _read(archive.xml(CONTENT), instrument)
+    except TextOverrun:
+        raise RejectedFile(too_much_text(archive.name)) from None
+
+
+def _read(root: etree._Element, instrument: Instrument) -> Extraction:
     result = Extraction()
-    root = archive.xml(CONTENT)
     slots = {s.key for s in instrument.slots()}
     order = list(root.iter())
     for n, mark in enumerate(order):

@@ -59,6 +59,11 @@ def per_instrument(make: Callable[[Instrument], _T]) -> Callable[[Instrument], _
     return cached
 
 
+def thousands(n: int) -> str:
+    """A count as Dutch readers write it: 400.000."""
+    return f"{n:,}".replace(",", ".")
+
+
 def metadata_text(archive: Archive, part: str, path: str) -> str:
     """The stripped text of the element at ``path`` in the metadata ``part`` (when a file
     was saved, …), or '' when the part, the element or its text is missing or unreadable."""

@@ -45,6 +45,7 @@ class Limits:
     extra_answers: int = 20  # answers above the instrument's slots (or 10% of them if more)
     max_answer_chars: int = 32767  # one answer, unless its question allows fewer
     max_stored_bytes: int = 8 * 1024 * 1024  # all answers of one file, value and raw text
+    max_cells: int = 200_000  # cells holding something in one workbook, repeats counted
     max_warnings: int = 200
     max_warning_chars: int = 400
 
@@ -82,6 +83,10 @@ ODF_KINDS = {
     "application/vnd.oasis.opendocument.spreadsheet": "ods",
 }
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_ODF_MANIFEST = "META-INF/manifest.xml"
+_ENCRYPTION_DATA = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}encryption-data"
+PASSWORD = "is beveiligd met een wachtwoord en kan daarom niet worden gelezen; verwijder het " \
+    "wachtwoord"
 SAVE_AGAIN = ("open het in Word of Excel, sla het opnieuw op als .docx of .xlsx en stuur het "
               "opnieuw")
 SEND_RECEIVED = "stuur het ingevulde .docx- of .xlsx-bestand dat u ontving"
@@ -113,8 +118,7 @@ def _cfb_reason(name: str, data: bytes) -> str:
     window = data[: 4 * 1024 * 1024]
     if "EncryptionInfo".encode("utf-16-le") in window or \
             "EncryptedPackage".encode("utf-16-le") in window:
-        return (f"{name} is beveiligd met een wachtwoord en kan daarom niet worden gelezen; "
-                "verwijder het wachtwoord (Bestand > Info > Beveiligen) en stuur het opnieuw.")
+        return f"{name} {PASSWORD} (Bestand > Info > Beveiligen) en stuur het opnieuw."
     if "WordDocument".encode("utf-16-le") in window:
         return (f"{name} is een oud Word 97-2003-document (.doc); open het in Word of "
                 "LibreOffice, kies Opslaan als, kies Word-document (.docx) en stuur dat bestand "
@@ -262,6 +266,7 @@ class SafeArchive:
                     if not self.has("content.xml"):
                         raise RejectedFile(f"{self.name} is beschadigd: het hoofddeel "
                                            f"(content.xml) ontbreekt; {SAVE_AGAIN}.")
+                    self._refuse_encrypted_odf()
                     return odf_kind
             if mime.startswith("application/vnd.oasis.opendocument"):
                 raise RejectedFile(f"{self.name} is een OpenDocument-bestand, geen van onze "
@@ -286,6 +291,14 @@ class SafeArchive:
                                        f"{SEND_RECEIVED}.")
         raise RejectedFile(f"{self.name} is een soort Office-bestand dat templategen niet leest; "
                            f"{SEND_RECEIVED}.")
+
+    def _refuse_encrypted_odf(self) -> None:
+        """An OpenDocument file saved with a password lists how each part is encrypted
+        (``manifest:encryption-data``) in its manifest; its parts cannot be read."""
+        if self.has(_ODF_MANIFEST) and \
+                next(self.xml(_ODF_MANIFEST).iter(_ENCRYPTION_DATA), None) is not None:
+            raise RejectedFile(f"{self.name} {PASSWORD} (in LibreOffice: Bestand > Opslaan als, "
+                               "zonder 'Opslaan met wachtwoord') en stuur het opnieuw.")
 
     def macro_parts(self) -> list[str]:
         """Parts holding macros: VBA, or an OpenDocument file's Basic and scripts (never run;
@@ -316,8 +329,7 @@ def _check_entry(name: str, info: zipfile.ZipInfo) -> None:
         raise RejectedFile(f"{name} bevat een onderdeel met een onveilige naam "
                            f"({entry[:80]!r}), wat Office nooit schrijft; {ORIGINEEL}.")
     if info.flag_bits & 0x1:
-        raise RejectedFile(f"{name} is beveiligd met een wachtwoord en kan daarom niet worden "
-                           "gelezen; verwijder het wachtwoord en stuur het opnieuw.")
+        raise RejectedFile(f"{name} {PASSWORD} en stuur het opnieuw.")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise RejectedFile(f"{name} is ingepakt met een compressiemethode (nummer "
                            f"{info.compress_type}) die Word en Excel niet kunnen openen; "

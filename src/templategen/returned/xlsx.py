@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import posixpath
 import re
+from collections.abc import Mapping
 from typing import Protocol
 
 from lxml import etree
@@ -174,7 +175,7 @@ class Book(Protocol):
     names: dict[str, str]
     sheets: dict[str, str]
 
-    def cells(self, sheet: str) -> dict[str, etree._Element]: ...
+    def cells(self, sheet: str) -> Mapping[str, etree._Element]: ...
 
     def value(self, cell: etree._Element) -> tuple[RawValue, str | None]: ...
 
