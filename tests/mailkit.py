@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from templategen.cli import main
 from templategen.content.model import PROP_INSTRUMENT, PROP_KIND, PROP_RECIPIENT
+from templategen.mail.kit import load_kit
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned.safezip import SafeArchive
 
@@ -88,6 +89,15 @@ def filled(copy: Path, out: Path, seed: int) -> Path:
     fill = fill_form if copy.suffix == ".docx" else fill_workbook
     assert fill(copy, answers, out, slots) > 0
     return out
+
+
+def filled_forms(folder: Path, rids: tuple[str, ...]) -> dict[str, bytes]:
+    """The bytes of each recipient's form from a fresh kit, filled in with sample answers."""
+    _, kit = make_kit(folder)
+    copies = load_kit(kit)
+    return {rid: filled(next(c.path for c in copies[rid] if c.kind == "form"),
+                        folder / f"{rid}.docx", n).read_bytes()
+            for n, rid in enumerate(rids, start=1)}
 
 
 def reply(rid: str, in_reply_to: str, files: list[tuple[str, bytes]],

@@ -9,21 +9,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mailkit import filled, make_kit, reply
+from mailkit import filled_forms, reply
 
 from templategen.cli import main
-from templategen.mail.kit import load_kit
 from templategen.store.database import Store
 
 
 @pytest.fixture(scope="module")
 def forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    folder = tmp_path_factory.mktemp("hostile")
-    _, kit = make_kit(folder)
-    copies = load_kit(kit)
-    return {rid: filled(next(c.path for c in copies[rid] if c.kind == "form"),
-                        folder / f"{rid}.docx", n).read_bytes()
-            for n, rid in enumerate(("s01", "s02", "s03", "s04"), start=1)}
+    return filled_forms(tmp_path_factory.mktemp("hostile"), ("s01", "s02", "s03", "s04"))
 
 
 def forwarded(inner: EmailMessage, depth: int) -> EmailMessage:

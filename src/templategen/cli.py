@@ -140,6 +140,10 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
               "TEMPLATEGEN_IMAP_PASSWORD or a prompt. Mail is never changed unless…")
 @click.option("--imap-move-to", "imap_move_to", default=None, metavar="FOLDER",
               help="…this is given: move each message read to FOLDER.")
+@click.option("--imap-timeout", "imap_timeout", type=click.FloatRange(min=1), default=60,
+              show_default=True, metavar="SECONDS",
+              help="How long to wait for the IMAP server at each step (a whole answer: ten "
+              "times this).")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Read this many files at the same time (each in its own worker, with the "
               "same time budget and memory cap).")
@@ -147,8 +151,8 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
 @key_option
 @translate_errors
 def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | None,
-           imap_move_to: str | None, jobs: int, content_dir: Path | None,
-           key_path: Path | None) -> None:
+           imap_move_to: str | None, imap_timeout: float, jobs: int,
+           content_dir: Path | None, key_path: Path | None) -> None:
     """Read returned files (.docx/.xlsx, folders of them) and mail (.eml, .msg, .mbox,
     Maildir, IMAP) into the store."""
     from templategen.mail.collect import ingest_any
@@ -156,12 +160,12 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
 
     if not paths and not imap:
         raise click.UsageError("give the returned files or folders, or --imap URL.")
-    mailbox = Mailbox(imap, move_to=imap_move_to,
+    mailbox = Mailbox(imap, move_to=imap_move_to, timeout=imap_timeout,
                       password=_password("TEMPLATEGEN_IMAP_PASSWORD", "IMAP")) if imap else None
     outcomes = ingest_any(list(paths), db=db, imap=mailbox, content_dir=content_dir,
                           echo=click.echo, report_path=report, key_path=key_path, jobs=jobs,
                           progress=click.progressbar if sys.stderr.isatty() else None)
-    if any(o.status in ("rejected", "unverified") for o in outcomes):
+    if any(o.status in ("rejected", "unverified", "failed") for o in outcomes):
         sys.exit(1)
 
 

@@ -174,6 +174,8 @@ def _drain(stream: Any) -> int:
 def ingest_letter(letter: Letter, store: Store, reader: Any, limits: Limits,
                   sent: set[str], verifier: Verifier | None = None) -> list[Outcome]:
     """The report lines of one mail: one per attachment read, or one saying why none was."""
+    if letter.failure:
+        return [Outcome(letter.label, "failed", reason=letter.failure)]
     if letter.problem:
         received = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         store.add_rejection(letter.label, "", received, letter.problem)

@@ -6,6 +6,12 @@ read-only and messages are fetched with BODY.PEEK, so nothing is deleted, moved 
 marked as read, unless ``move_to`` names a folder: then each message read is moved there.
 UIDVALIDITY and UID of every message read are kept in the store, so the next run reads only
 new messages (all of them again when the server changes its UIDVALIDITY).
+
+The server is not trusted (mail.imapconn bounds every answer): a message larger than the mail
+limit, announced or as it is sent, is refused without reading it; a UID that is not an IMAP
+number (1 to 2^32 - 1) is skipped with a line of its own; and a folder whose UIDVALIDITY is
+not one, a connection that fails, times out, drops or speaks no IMAP ends the reading of the
+folder with one line, keeping every message read before it.
 """
 
 from __future__ import annotations
@@ -20,18 +26,25 @@ from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from templategen.errors import MailError, MailServerError
-from templategen.mail.letters import Letter, read_mime, too_large
+from templategen.mail.imapconn import Dropped, LiteralTooLarge, TooMuch, TooSlow, connect
+from templategen.mail.letters import MAX_MAIL_BYTES, Letter, read_mime, too_large
 from templategen.store.database import Store
 
 IMAP_PORTS = {"imap": 143, "imaps": 993}
 TIMEOUT = 60.0
-_NUMBER = re.compile(rb"(UIDVALIDITY|RFC822\.SIZE)\s+(\d+)")
+MAX_NUMBER = 2**32 - 1  # UIDs and UIDVALIDITY are 32-bit (RFC 3501, nz-number)
+_SIZE = re.compile(rb"RFC822\.SIZE\s+(\d+)")
+_UIDVALIDITY = re.compile(rb"UIDVALIDITY\s+([^\s)\]]+)")
+SENDING = "sending this message"
+_DROPPED = (Dropped, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+_TROUBLE = (imaplib.IMAP4.error, OSError, TooMuch, LiteralTooLarge, MailServerError)
 
 
 class Mailbox:
     """One IMAP folder, opened on the first use of :meth:`letters`."""
 
-    def __init__(self, url: str, password: Callable[[], str], move_to: str | None = None):
+    def __init__(self, url: str, password: Callable[[], str], move_to: str | None = None,
+                 timeout: float = TIMEOUT):
         parts = urlsplit(url)
         if parts.scheme not in IMAP_PORTS or not parts.hostname:
             raise MailError(f"'{url}' is not an IMAP address; write imaps://user@host/INBOX.")
@@ -45,53 +58,115 @@ class Mailbox:
         self.user = unquote(parts.username)
         self.folder = unquote(parts.path.lstrip("/")) or "INBOX"
         self.move_to = move_to
+        self.timeout = timeout
         self.key = f"{self.user}@{self.host}:{self.port}/{self.folder}"
         self._password = password
 
     def _connect(self) -> imaplib.IMAP4:
         context = ssl.create_default_context()
+        conn = connect(self.scheme == "imaps", self.host, self.port, MAX_MAIL_BYTES,
+                       self.timeout, context)
         try:
-            if self.scheme == "imaps":
-                conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(self.host, self.port,
-                                                        ssl_context=context, timeout=TIMEOUT)
-            else:
-                conn = imaplib.IMAP4(self.host, self.port, timeout=TIMEOUT)
+            if self.scheme == "imap":
                 if "STARTTLS" in conn.capabilities:
                     conn.starttls(ssl_context=context)
                 elif not _loopback(self.host):
-                    conn.logout()
-                    raise MailServerError(f"{self.host} does not offer STARTTLS; use "
-                                          "imaps:// so the password is not sent in the clear.")
+                    raise MailServerError(f"{self.host} does not offer STARTTLS; use imaps:// "
+                                          "so the password is not sent in the clear.")
             conn.login(self.user, self._password())
-        except imaplib.IMAP4.error as exc:
-            raise MailServerError(f"{self.host} refused the login of '{self.user}' ({exc}); "
-                                  "check the user and TEMPLATEGEN_IMAP_PASSWORD.") from None
-        except OSError as exc:
-            raise MailServerError(f"cannot reach the IMAP server {self.host}:{self.port} "
-                                  f"({type(exc).__name__}: {exc}).") from None
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                conn.shutdown()
+            if isinstance(exc, imaplib.IMAP4.error) and not isinstance(exc, imaplib.IMAP4.abort):
+                raise MailServerError(f"{self.host} refused the login of '{self.user}' ({exc}); "
+                                      "check the user and TEMPLATEGEN_IMAP_PASSWORD.") from None
+            raise
         return conn
 
     def letters(self, store: Store) -> Iterator[Letter]:
         """Each message not read before; it is marked read in the store (and moved, when
-        asked) once the caller has handled it, so an interrupted run reads it again."""
-        conn = self._connect()
+        asked) once the caller has handled it, so an interrupted run reads it again. A
+        failure of the server is the last letter, with ``failure`` set."""
+        conn: imaplib.IMAP4 | None = None
+        label, doing, read = self.folder, "connecting", 0
         try:
+            conn = self._connect()
+            doing = "opening the folder"
             uidvalidity = self._open(conn)
             seen = store.imap_seen(self.key, uidvalidity)
+            doing = "listing the folder"
             typ, data = conn.uid("SEARCH", "ALL")
             _ok(typ, data, "search")
-            uids = [int(u) for u in (data[0] or b"").split()]
-            for uid in uids:
+            for token in (data[0] or b"").split():
+                uid = _number(token)
+                if uid is None:
+                    yield self._bad_uid(token)
+                    continue
                 if uid in seen:
                     continue
-                yield self._fetch(conn, uid)
+                label, doing = f"{self.folder} uid {uid}", SENDING
+                letter, broken = self._fetch(conn, uid)
+                yield letter
                 store.mark_imap_seen(self.key, uidvalidity, uid,
                                      dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+                read += 1
+                if broken:  # the rest of the refused message is still on its way: start anew
+                    conn.shutdown()
+                    conn, doing = None, "connecting again"
+                    conn = self._connect()
+                    if self._open(conn) != uidvalidity:
+                        raise MailServerError(f"{self.host} changed the UIDVALIDITY of "
+                                              f"'{self.folder}' during the run; run ingest "
+                                              "again to read the rest.")
                 if self.move_to:
+                    doing = f"moving this message to '{self.move_to}'"
                     self._move(conn, uid)
+        except _TROUBLE as exc:
+            if conn is not None:
+                with contextlib.suppress(OSError):
+                    conn.shutdown()
+                conn = None
+            yield Letter(label, failure=self._trouble(exc, doing, read))
         finally:
-            with contextlib.suppress(imaplib.IMAP4.error, OSError):
-                conn.logout()
+            if conn is not None:
+                with contextlib.suppress(*_TROUBLE):
+                    conn.logout()
+
+    def _trouble(self, exc: BaseException, doing: str, read: int) -> str:
+        """The report's sentence for a failure of the server: what, where, and what to do."""
+        kept = f" The {read} message(s) read before it are stored." if read else ""
+        if isinstance(exc, MailServerError):
+            return f"{_short(str(exc), 400)}{kept}"
+        server = f"the IMAP server {self.host}:{self.port}"
+        if isinstance(exc, TooSlow):
+            what = f"{server} was too slow while {doing} ({exc})"
+        elif isinstance(exc, TimeoutError):
+            what = f"{server} sent nothing for {self.timeout:g} s while {doing}"
+        elif isinstance(exc, _DROPPED) or "EOF" in str(exc):
+            what = f"{server} closed the connection while {doing}"
+        elif isinstance(exc, OSError):
+            what = f"the connection to {server} failed while {doing} ({_what(exc)})"
+        elif isinstance(exc, TooMuch | LiteralTooLarge):
+            what = f"{server} sent far too much while {doing} ({exc})"
+        else:
+            what = f"{server} answered with something that is not IMAP while {doing} ({exc})"
+        if doing == SENDING:
+            advice = ("run ingest again later (if it keeps failing at this message, move it out "
+                      "of the folder in your mail program, or ask the server's administrator)")
+        else:
+            advice = ("check the address and run ingest again later (if it keeps failing, ask "
+                      "the server's administrator)")
+        nothing = "nothing more" if read else "nothing"
+        return (f"{_short(what, 300)}, so {nothing} was read from '{self.folder}'; {advice}."
+                f"{kept}")
+
+    def _bad_uid(self, token: bytes) -> Letter:
+        shown = _short(token.decode("ascii", "replace"), 40)
+        return Letter(f"{self.folder} uid {shown}", failure=(
+            f"the IMAP server {self.host}:{self.port} gives a message in '{self.folder}' the "
+            f"UID {shown}, not a number from 1 to {MAX_NUMBER} as IMAP requires; that message "
+            "was skipped and the others were read (ask the server's administrator to repair "
+            "the folder)."))
 
     def _open(self, conn: imaplib.IMAP4) -> int:
         if self.move_to:
@@ -103,25 +178,38 @@ class Mailbox:
         if typ != "OK":
             raise MailServerError(f"the folder '{self.folder}' does not exist on {self.host}.")
         typ, data = conn.status(_quote(self.folder), "(UIDVALIDITY)")
-        found = _NUMBER.search(data[0] or b"") if typ == "OK" and data else None
+        answer = data[0] if typ == "OK" and data and isinstance(data[0], bytes) else b""
+        found = _UIDVALIDITY.search(answer)
         if found is None:
             raise MailServerError(f"{self.host} gives no UIDVALIDITY for '{self.folder}'.")
-        return int(found.group(2))
+        value = _number(found.group(1))
+        if value is None:
+            shown = _short(found.group(1).decode("ascii", "replace"), 40)
+            raise MailServerError(
+                f"{self.host} gives the folder '{self.folder}' the UIDVALIDITY {shown}, not a "
+                f"number from 1 to {MAX_NUMBER} as IMAP requires: without it the messages read "
+                "cannot be told from new ones, so none were read (the other files of this "
+                "ingest were); ask the server's administrator.")
+        return value
 
-    def _fetch(self, conn: imaplib.IMAP4, uid: int) -> Letter:
+    def _fetch(self, conn: imaplib.IMAP4, uid: int) -> tuple[Letter, bool]:
+        """The message, and whether the connection must be opened anew (a refused literal)."""
         label = f"{self.folder} uid {uid}"
         typ, data = conn.uid("FETCH", str(uid), "(RFC822.SIZE)")
-        sizes = [_NUMBER.search(d if isinstance(d, bytes) else d[0]) for d in data if d]
-        size = next((int(m.group(2)) for m in sizes if m), 0)
+        sizes = [_SIZE.search(d if isinstance(d, bytes) else d[0]) for d in data if d]
+        size = next((int(m.group(1)) for m in sizes if m), 0)
         big = too_large(label, size)
         if big is not None:
-            return big
-        typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            return big, False
+        try:
+            typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+        except LiteralTooLarge as exc:
+            return too_large(label, exc.size) or Letter(label), True
         raw = next((d[1] for d in data if isinstance(d, tuple)), None)
         if typ != "OK" or not isinstance(raw, bytes):
             return Letter(label, problem="het bericht kon niet van de server worden gehaald; "
-                          "lees de map later opnieuw in.")
-        return read_mime(label, raw)
+                          "lees de map later opnieuw in."), False
+        return read_mime(label, raw), False
 
     def _move(self, conn: imaplib.IMAP4, uid: int) -> None:
         target = _quote(self.move_to or "")
@@ -141,6 +229,23 @@ class Mailbox:
 def _ok(typ: str, data: list[object], what: str) -> None:
     if typ != "OK":
         raise MailServerError(f"the IMAP server refused the {what}: {data!r:.200}.")
+
+
+def _number(token: bytes) -> int | None:
+    """A UID or UIDVALIDITY as IMAP allows it (1 to 2^32 - 1), else None."""
+    if not token.isdigit() or len(token) > 10:
+        return None
+    value = int(token)
+    return value if 0 < value <= MAX_NUMBER else None
+
+
+def _short(text: str, limit: int) -> str:
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _what(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _quote(folder: str) -> str:

@@ -46,6 +46,7 @@ class Letter:
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
     ignored: int = 0  # attachments that are not forms (signature images, ...)
     problem: str = ""  # why nothing of this mail can be read (then no attachments)
+    failure: str = ""  # the server failed, not the mail: reported, not kept as a rejection
     notes: list[str] = field(default_factory=list)
 
 

@@ -61,6 +61,7 @@ class Outcome:
 
     file: str
     status: str  # accepted | accepted_with_warnings | unverified | empty | duplicate | rejected
+    # (mail adds no_form, and failed for a mail server that failed)
     reason: str = ""  # rejected, unverified: the sentence for the sender
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0

@@ -1,0 +1,118 @@
+"""An IMAP connection that does not trust its server.
+
+imaplib reads a literal (``{2147483648}`` and then that many bytes) whole into memory and
+waits as long as the server likes. These connections replace the three methods imaplib
+documents as override points — ``read``, ``readline`` and ``send`` — with bounded ones:
+
+* a literal larger than ``cap`` is refused from its announced size, before a byte of it is
+  read (:class:`LiteralTooLarge`); a smaller one is read a chunk at a time;
+* each command's answer may hold at most ``cap`` plus 1 MB and ``MAX_LINES`` lines in all (a
+  flood of untagged lines is cut off there, :class:`TooMuch`) and must be complete within ten
+  times the timeout (:class:`TooSlow`);
+* every socket operation — connect, the TLS handshake, each read — waits at most
+  ``timeout`` seconds (imaplib's socket timeout);
+* a connection that ends in the middle of an answer raises :class:`Dropped`.
+
+Once one of these is raised the connection is in an unknown state: close it with
+``shutdown()``.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import ssl
+import time
+from typing import Any
+
+CHUNK = 1024 * 1024
+SLACK = 1024 * 1024  # the lines around a literal, and every other answer
+PATIENCE = 10  # one answer may take this many timeouts in all
+MAX_LINES = 10_000  # one answer's lines (each command here asks about one message)
+
+
+class LiteralTooLarge(Exception):
+    """The server announces a literal larger than the cap; nothing of it was read."""
+
+    def __init__(self, size: int):
+        super().__init__(f"a literal of {size} bytes")
+        self.size = size
+
+
+class TooMuch(Exception):
+    """One answer of the server holds more than the cap allows, outside any literal."""
+
+
+class TooSlow(TimeoutError):
+    """One answer of the server took longer than ``PATIENCE`` timeouts in all."""
+
+
+class Dropped(ConnectionError):
+    """The server closed the connection in the middle of an answer."""
+
+
+class _Bounded:
+    """The bounded read, readline and send; mixed in before imaplib's class."""
+
+    file: Any
+
+    def __init__(self, *args: Any, cap: int, timeout: float, **kwargs: Any):
+        self.cap, self.timeout = cap, timeout
+        self._expect()
+        super().__init__(*args, timeout=timeout, **kwargs)  # type: ignore[call-arg]
+
+    def _expect(self) -> None:
+        self._left, self._lines = self.cap + SLACK, MAX_LINES
+        self._until = time.monotonic() + PATIENCE * self.timeout
+
+    def _spend(self, size: int) -> None:
+        if time.monotonic() > self._until:
+            raise TooSlow(f"one answer took longer than {PATIENCE * self.timeout:g} s")
+        self._left -= size
+        if self._left < 0:
+            raise TooMuch(f"one answer held more than {(self.cap + SLACK) // CHUNK} MB")
+
+    def send(self, data: Any) -> None:
+        self._expect()  # every command starts with what we send
+        super().send(data)  # type: ignore[misc]
+
+    def read(self, size: int) -> bytes:
+        if size > self.cap:
+            raise LiteralTooLarge(size)
+        parts, missing = [], size
+        while missing:
+            self._spend(0)
+            chunk = self.file.read1(min(missing, CHUNK))
+            if not chunk:
+                raise Dropped(f"the connection closed after {size - missing} of the {size} "
+                              "bytes of a literal")
+            self._spend(len(chunk))
+            parts.append(chunk)
+            missing -= len(chunk)
+        return b"".join(parts)
+
+    def readline(self) -> bytes:
+        self._spend(0)
+        line: bytes = super().readline()  # type: ignore[misc]  # imaplib caps a line at 1 MB
+        if not line.endswith(b"\n"):
+            raise Dropped("the connection closed in the middle of an answer")
+        self._lines -= 1
+        if self._lines < 0:
+            raise TooMuch(f"one answer held more than {MAX_LINES} lines")
+        self._spend(len(line))
+        return line
+
+
+class Connection(_Bounded, imaplib.IMAP4):
+    """Plain IMAP (STARTTLS is asked for by the caller)."""
+
+
+class TLSConnection(_Bounded, imaplib.IMAP4_SSL):
+    """IMAP over implicit TLS."""
+
+
+def connect(tls: bool, host: str, port: int, cap: int, timeout: float,
+            context: ssl.SSLContext) -> imaplib.IMAP4:
+    """A bounded connection, greeted and its capabilities read."""
+    if tls:
+        return TLSConnection(host, port, ssl_context=context, cap=cap, timeout=timeout)
+    return Connection(host, port, cap=cap, timeout=timeout)
