@@ -19,6 +19,7 @@ from mailservers import PASSWORD
 from treememory import run_measured
 
 from templategen.cli import main
+from templategen.mail.imap import Mailbox
 from templategen.store.database import Store
 
 GIB = 1024**3
@@ -221,3 +222,16 @@ def test_answers_that_are_no_imap_or_never_end(forms: dict[str, bytes], tmp_path
                                    f"127.0.0.1:{imap.port} {what} while sending this message ("
                                    ), result.output
         assert lines[1].endswith("The 1 message(s) read before it are stored."), result.output
+
+
+def test_a_refused_message_reconnects_without_asking_the_password_again(
+        tmp_path: Path) -> None:
+    asked: list[int] = []
+    plain = b"From: s01@scholen.example\r\nSubject: bedankt\r\n\r\nDank!\r\n"
+    with running(FakeImap([Message(b"1", literal=GIB), Message(b"2", plain)])) as imap, \
+            Store(tmp_path / "store.sqlite") as store:
+        box = Mailbox(imap.url(), password=lambda: asked.append(1) or PASSWORD)
+        letters = list(box.letters(store))
+    assert [(x.label, x.problem[:19], x.sender) for x in letters] == [
+        ("INBOX uid 1", "het bericht is 1024", ""), ("INBOX uid 2", "", "s01@scholen.example")]
+    assert asked == [1]

@@ -61,6 +61,7 @@ class Mailbox:
         self.timeout = timeout
         self.key = f"{self.user}@{self.host}:{self.port}/{self.folder}"
         self._password = password
+        self._secret: str | None = None  # asked once, also when a refused message reconnects
 
     def _connect(self) -> imaplib.IMAP4:
         context = ssl.create_default_context()
@@ -73,7 +74,9 @@ class Mailbox:
                 elif not _loopback(self.host):
                     raise MailServerError(f"{self.host} does not offer STARTTLS; use imaps:// "
                                           "so the password is not sent in the clear.")
-            conn.login(self.user, self._password())
+            if self._secret is None:
+                self._secret = self._password()
+            conn.login(self.user, self._secret)
         except BaseException as exc:
             with contextlib.suppress(OSError):
                 conn.shutdown()
