@@ -2,7 +2,7 @@
 in a thread that speaks just enough IMAP4rev1 for ingest (CAPABILITY, LOGIN, SELECT/EXAMINE,
 STATUS, UID SEARCH, UID FETCH, LOGOUT), and lets each message lie: announce one size and
 send another (a huge literal streamed lazily, never held in memory), close the connection or
-fall silent in the middle of it, carry an absurd UID, be answered with lines that are no
+fall silent or send it a byte at a time, carry an absurd UID, be answered with lines that are no
 IMAP or with an endless flood of them; the folder can have an absurd UIDVALIDITY.
 ``silent`` makes a server that accepts connections and never says a word."""
 
@@ -29,6 +29,7 @@ class Message:
     literal: int | None = None  # the size of its BODY[] literal; past raw, FILLER follows
     cut_after: int | None = None  # close the connection after this many bytes of the literal
     stall_after: int | None = None  # then say nothing more (the connection stays open)
+    drip: float = 0.0  # ...or go on one byte every this many seconds
     instead: bytes | None = None  # a line sent instead of its BODY[] answer...
     flood: bool = False  # ...and sent again and again, until the client hangs up
 
@@ -124,6 +125,8 @@ class _Session(socketserver.StreamRequestHandler):
             imap.sent[message.uid] += len(chunk)
         if limit == size:
             return True
+        while message.drip and limit == message.stall_after and not imap.stop.wait(message.drip):
+            self.wfile.write(b"x")
         if limit == message.stall_after:
             imap.stop.wait()
         return False

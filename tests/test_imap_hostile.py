@@ -203,6 +203,24 @@ def test_a_server_that_falls_silent_is_given_up_after_the_timeout(
     assert stored(tmp_path, imap)[0] == {"s01", "s04"}
 
 
+def test_a_server_that_sends_a_byte_at_a_time_is_given_up_after_ten_timeouts(
+        forms: dict[str, bytes], tmp_path: Path) -> None:
+    """Each read gets a byte within the timeout, so only the limit on a whole answer (ten
+    timeouts) ends it."""
+    drip = good(forms, "s02", b"2")
+    drip.stall_after, drip.drip = 100, 0.2
+    with running(FakeImap([good(forms, "s01", b"1"), drip])) as imap:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["ingest", "--imap", imap.url(), "--imap-timeout",
+                                           "1", "--db", str(tmp_path / "store.sqlite")])
+        assert 10 <= time.monotonic() - started < 20
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[-1].startswith(
+        f"failed                 INBOX uid 2: the IMAP server 127.0.0.1:{imap.port} was too "
+        "slow while sending this message (one answer took longer than 10 s), so nothing more "
+        "was read from 'INBOX'"), result.output
+
+
 def test_answers_that_are_no_imap_or_never_end(forms: dict[str, bytes], tmp_path: Path) -> None:
     """A line that is no IMAP, and an endless flood of untagged lines (each would have been
     kept in memory): one line each, the message before them stored."""
