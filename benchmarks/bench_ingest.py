@@ -60,8 +60,8 @@ def make_corpus(folder: Path, count: int) -> None:
 
 def parts_ingest_reads(folder: Path) -> dict[str, list[str]]:
     """The zip entries ingest reads for a form and for a workbook (recorded, not guessed)."""
+    from templategen.inbox import ingest
     from templategen.returned import safezip
-    from templategen.returned.ingest import ingest_paths
 
     seen: dict[str, list[str]] = {}
     original = safezip.SafeArchive.read
@@ -75,7 +75,7 @@ def parts_ingest_reads(folder: Path) -> dict[str, list[str]]:
         with tempfile.TemporaryDirectory() as tmp:
             for suffix in (".docx", ".xlsx"):
                 sample = next(folder.glob(f"*{suffix}"))
-                ingest_paths([sample], db=Path(tmp) / "s.db", content_dir=CONTENT,
+                ingest([sample], db=Path(tmp) / "s.db", content_dir=CONTENT,
                              in_process=True)
     finally:
         safezip.SafeArchive.read = original  # type: ignore[method-assign]
@@ -113,10 +113,10 @@ def child(mode: str, folder: Path, extra: list[str]) -> None:
     if mode == "floor":
         floor(folder, json.loads(extra[0]))
     else:
-        from templategen.returned.ingest import ingest_paths
+        from templategen.inbox import ingest
 
         with tempfile.TemporaryDirectory() as tmp:
-            outcomes = ingest_paths([folder], db=Path(tmp) / "s.db", content_dir=CONTENT,
+            outcomes = ingest([folder], db=Path(tmp) / "s.db", content_dir=CONTENT,
                                     in_process=mode == "inprocess")
             assert all(o.status.startswith("accepted") for o in outcomes), outcomes[:3]
     seconds = time.perf_counter() - start

@@ -62,16 +62,15 @@ def run_child(mode: str, source: Path) -> dict[str, float]:
 def child(mode: str, source: Path) -> None:
     import resource
 
-    from templategen.mail.collect import collect
-    from templategen.returned.ingest import ingest_paths
+    from templategen.inbox import ingest
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "s.db"
         if mode == "files":
-            outcomes = ingest_paths([source], db=db, content_dir=CONTENT)
+            outcomes = ingest([source], db=db, content_dir=CONTENT)
         else:
-            outcomes = collect([source], db=db, content_dir=CONTENT)
+            outcomes = ingest([source], db=db, content_dir=CONTENT)
         assert all(o.status.startswith("accepted") for o in outcomes), outcomes[:3]
     seconds = time.perf_counter() - start
     peak_kb = max(_vm_hwm_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)

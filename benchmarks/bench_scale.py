@@ -82,10 +82,10 @@ def child_xlsxwriter(source: str, out: str) -> None:
 
 
 def child_ingest(folder: str, db: str, jobs: str) -> None:
-    from templategen.returned.ingest import ingest_paths
+    from templategen.inbox import ingest
 
     start = time.perf_counter()
-    outcomes = ingest_paths([Path(folder)], db=db, content_dir=ROOT / "tests" / "fixtures"
+    outcomes = ingest([Path(folder)], db=db, content_dir=ROOT / "tests" / "fixtures"
                             / "content", jobs=int(jobs))
     bad = [o for o in outcomes if not o.status.startswith("accepted")]
     assert not bad, bad[:3]

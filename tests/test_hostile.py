@@ -231,11 +231,11 @@ def _no_constant(name: str) -> None:
 def test_non_finite_numbers_are_kept_as_text_and_the_export_stays_json(tmp_path):
     import sqlite3
 
-    from templategen.returned.ingest import ingest_paths
+    from templategen.inbox import ingest
 
     folder, _, valid = build_corpus(tmp_path)
     db = tmp_path / "n.db"
-    [outcome] = ingest_paths([folder / "nonfinite.xlsx"], db=db, content_dir=CONTENT)
+    [outcome] = ingest([folder / "nonfinite.xlsx"], db=db, content_dir=CONTENT)
     assert outcome.status == "accepted_with_warnings"
     assert sum("not a finite number" in w for w in outcome.warnings) >= 3, outcome.warnings
     values = {r["item"]: r["value"] for r in _export_json(db)}
@@ -252,8 +252,9 @@ def test_a_file_that_overruns_its_time_budget_is_rejected_alone(tmp_path, monkey
     """A reader that hangs costs one file, not the batch (the worker is killed)."""
     import time
 
-    from templategen.returned import ingest
+    from templategen import inbox
     from templategen.returned import submission as returned
+    from templategen.returned import worker
 
     folder, _, valid = build_corpus(tmp_path)
     real = returned.read_returned
@@ -263,11 +264,11 @@ def test_a_file_that_overruns_its_time_budget_is_rejected_alone(tmp_path, monkey
             time.sleep(60)
         return real(name, data, catalog, limits)
 
-    monkeypatch.setattr(ingest, "read_returned", slow_on_one)
+    monkeypatch.setattr(worker, "read_returned", slow_on_one)
     names = ["huge_dimension.xlsx", next(n for n in valid if n.startswith("valid_"))]
     start = time.perf_counter()
-    outcomes = ingest.ingest_paths([folder / n for n in names], db=tmp_path / "t.db",
-                                   content_dir=CONTENT, budget=2)
+    outcomes = inbox.ingest([folder / n for n in names], db=tmp_path / "t.db",
+                            content_dir=CONTENT, budget=2)
     assert time.perf_counter() - start < 30
     assert outcomes[0].status == "rejected" and "meer dan 2 seconden" in outcomes[0].reason
     assert outcomes[1].status.startswith("accepted")
@@ -276,11 +277,11 @@ def test_a_file_that_overruns_its_time_budget_is_rejected_alone(tmp_path, monkey
 @pytest.mark.parametrize("in_process", [True, False])
 def test_rerunning_the_same_folder_is_safe(tmp_path, in_process):
     folder, bad, valid = build_corpus(tmp_path)
-    from templategen.returned.ingest import ingest_paths
+    from templategen.inbox import ingest
 
-    first = ingest_paths([folder], db=tmp_path / "s.db", content_dir=CONTENT,
+    first = ingest([folder], db=tmp_path / "s.db", content_dir=CONTENT,
                          in_process=in_process)
-    second = ingest_paths([folder], db=tmp_path / "s.db", content_dir=CONTENT,
+    second = ingest([folder], db=tmp_path / "s.db", content_dir=CONTENT,
                           in_process=in_process)
     assert [o.status for o in first if o.status != "rejected"]
     for a, b in zip(first, second, strict=True):
@@ -292,18 +293,18 @@ def test_rerunning_the_same_folder_is_safe(tmp_path, in_process):
 
 def test_caps_on_total_answer_bytes_and_on_warnings(tmp_path):
     """Over the total-bytes cap: rejected whole, nothing stored; warnings are bounded."""
-    from templategen.returned.ingest import ingest_paths
+    from templategen.inbox import ingest
     from templategen.returned.safezip import Limits
 
     folder, _, valid = build_corpus(tmp_path)
     docx = folder / next(n for n in valid if n.startswith("valid_") and n.endswith(".docx"))
     db = tmp_path / "c.db"
-    [over] = ingest_paths([docx], db=db, content_dir=CONTENT, in_process=True,
+    [over] = ingest([docx], db=db, content_dir=CONTENT, in_process=True,
                           limits=Limits(max_stored_bytes=500))
     assert over.status == "rejected" and "meer dan 1 kB aan antwoorden" in over.reason
     with Store(db) as store:
         assert store.submissions(current_only=False) == []
-    [few] = ingest_paths([folder / "nonfinite.xlsx"], db=db, content_dir=CONTENT,
+    [few] = ingest([folder / "nonfinite.xlsx"], db=db, content_dir=CONTENT,
                          in_process=True, limits=Limits(max_warnings=1, max_warning_chars=30))
     assert few.status == "accepted_with_warnings"
     assert len(few.warnings) == 2 and len(few.warnings[0]) == 30

@@ -19,7 +19,7 @@ from mailservers import PASSWORD
 from treememory import run_measured
 
 from templategen.cli import main
-from templategen.mail.imap import Mailbox
+from templategen.inbox.imap import Mailbox
 from templategen.store.database import Store
 
 GIB = 1024**3

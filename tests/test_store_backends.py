@@ -200,10 +200,10 @@ def test_ingest_with_jobs_gives_what_one_job_gives(store_db, tmp_path: Path):
 
 
 def test_every_lane_keeps_the_time_budget(tmp_path: Path):
-    from templategen.returned.ingest import ingest_paths
+    from templategen.inbox import ingest
 
     files = returned_files(tmp_path, 2)
-    outcomes = ingest_paths(files, db=tmp_path / "s.sqlite", content_dir=CONTENT,
+    outcomes = ingest(files, db=tmp_path / "s.sqlite", content_dir=CONTENT,
                             budget=0.0001, jobs=2)
     assert [o.file for o in outcomes] == [str(f) for f in files]  # the files' order
     assert {o.status for o in outcomes} == {"rejected"}

@@ -155,14 +155,14 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
            content_dir: Path | None, key_path: Path | None) -> None:
     """Read returned files (.docx/.xlsx, folders of them) and mail (.eml, .msg, .mbox,
     Maildir, IMAP) into the store."""
-    from templategen.mail.collect import ingest_any
-    from templategen.mail.imap import Mailbox
+    from templategen.inbox import ingest as ingest_all
+    from templategen.inbox.imap import Mailbox
 
     if not paths and not imap:
         raise click.UsageError("give the returned files or folders, or --imap URL.")
     mailbox = Mailbox(imap, move_to=imap_move_to, timeout=imap_timeout,
                       password=_password("TEMPLATEGEN_IMAP_PASSWORD", "IMAP")) if imap else None
-    outcomes = ingest_any(list(paths), db=db, imap=mailbox, content_dir=content_dir,
+    outcomes = ingest_all(list(paths), db=db, imap=mailbox, content_dir=content_dir,
                           echo=click.echo, report_path=report, key_path=key_path, jobs=jobs,
                           progress=click.progressbar if sys.stderr.isatty() else None)
     if any(o.status in ("rejected", "unverified", "failed") for o in outcomes):

@@ -35,7 +35,7 @@ from templategen.content.model import RESPONDENT, FieldKind, Instrument
 from templategen.content.recipients import Recipient
 from templategen.filling.fill import Raw, fill_form, fill_workbook, sample_answers
 from templategen.forms.render import render_forms
-from templategen.mail.collect import collect
+from templategen.inbox import ingest
 from templategen.mail.kit import load_kit
 from templategen.mail.send import send_mail
 from templategen.mail.status import status_report
@@ -126,7 +126,7 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
     db, report = out_dir / "antwoorden.sqlite", out_dir / "ingest-rapport.json"
     mbox = _mail_round(out_dir, built, returned, db,
                        recipients_for(next(iter(catalog.instruments.values()))), echo)
-    outcomes = collect([mbox], db=db, report_path=report)
+    outcomes = ingest([mbox], db=db, report_path=report)
     counts = Counter(o.status for o in outcomes)
     echo(f"ingest:  {len(outcomes)} file(s) into {db}: "
          + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))

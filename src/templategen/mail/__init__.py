@@ -1,10 +1,9 @@
-"""Mail: send each recipient their copies, collect the replies, see who is missing.
+"""Mail: send each recipient their copies and see who is missing.
 
 kit (find the copies by their custom properties) -> compose (the Jinja2 mail template) ->
-transport (drafts or SMTP) with every message logged in the store (send); collecting mail
-files, mbox, Maildir and IMAP with each attachment through returned's per-file pipeline;
-status and remind.
+transport (drafts or SMTP) with every message logged in the store (send); status and
+remind. Reading the replies is inbox's job (mail files, mbox, Maildir, IMAP).
 
-May import: returned (the per-file pipeline, the safe archive), store, office, content,
-errors.
+May import: store, office, content, errors, and returned.safezip only (kit opens the
+built copies as safely as a returned file). Never inbox, nor the rest of returned.
 """

@@ -7,7 +7,7 @@ marked as read, unless ``move_to`` names a folder: then each message read is mov
 UIDVALIDITY and UID of every message read are kept in the store, so the next run reads only
 new messages (all of them again when the server changes its UIDVALIDITY).
 
-The server is not trusted (mail.imapconn bounds every answer): a message larger than the mail
+The server is not trusted (inbox.imapconn bounds every answer): a message larger than the mail
 limit, announced or as it is sent, is refused without reading it; a UID that is not an IMAP
 number (1 to 2^32 - 1) is skipped with a line of its own; and a folder whose UIDVALIDITY is
 not one, a connection that fails, times out, drops or speaks no IMAP ends the reading of the
@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from templategen.errors import MailError, MailServerError
-from templategen.mail.imapconn import Dropped, LiteralTooLarge, TooMuch, TooSlow, connect
-from templategen.mail.letters import MAX_MAIL_BYTES, Letter, read_mime, too_large
+from templategen.inbox.imapconn import Dropped, LiteralTooLarge, TooMuch, TooSlow, connect
+from templategen.inbox.letters import MAX_MAIL_BYTES, Letter, read_mime, too_large
 from templategen.store.database import Store
 
 IMAP_PORTS = {"imap": 143, "imaps": 993}

@@ -21,7 +21,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from templategen.returned.ingest import OFFICE_SUFFIXES
+from templategen.inbox.files import OFFICE_SUFFIXES
 
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # more than any mail server delivers (25-35 MB)
 MAX_ATTACHMENTS = 50

@@ -1,0 +1,144 @@
+"""One entry of a folder someone else filled (a Maildir, a folder of returned files), read as
+untrusted input.
+
+Only a regular file is read. The entry is looked at with ``lstat`` first: a symbolic link
+(inside the folder or leaving it, dangling or not), a FIFO, a device, a socket or a folder
+is refused with a sentence naming it, without being opened. A regular file is then opened
+with ``O_NOFOLLOW | O_NONBLOCK`` -- an entry swapped for a link meanwhile is not followed,
+one swapped for a FIFO cannot block -- checked again with ``fstat``, and its size compared
+with the cap before a byte is read; never more than the cap is read.
+
+Links are refused rather than followed inside a folder: a link can lead anywhere
+(``/dev/zero``, another user's mail), and a mail store or a folder of returned files made by
+a mail client or by hand never needs one. A path named on the command line is the
+organiser's own choice: a link there is followed (``follow=True``), but the file it leads to
+must still be a regular file.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+_KINDS = (  # (test, what the entry is, in Dutch)
+    (stat.S_ISFIFO, "een named pipe (FIFO)"),
+    (stat.S_ISCHR, "een apparaat (character device)"),
+    (stat.S_ISBLK, "een apparaat (block device)"),
+    (stat.S_ISSOCK, "een socket"),
+    (stat.S_ISDIR, "een map"),
+)
+_ERRORS = {  # errno -> why it cannot be read, in Dutch
+    errno.EACCES: "geen leesrecht",
+    errno.EPERM: "geen leesrecht",
+    errno.ENOENT: "het is tijdens het inlezen verdwenen",
+    errno.ELOOP: "het is een symbolische koppeling",
+}
+_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+class Unreadable(Exception):
+    """An entry that is not read; ``str()`` is the sentence for the report."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A regular file: its bytes (None when larger than the cap: nothing was read)."""
+
+    data: bytes | None
+    size: int
+    mtime: float
+
+
+def check_regular(path: Path, shown: str, follow: bool = False) -> os.stat_result:
+    """The entry's status, when it is a regular file; else :class:`Unreadable`."""
+    try:
+        status = os.stat(path) if follow else os.lstat(path)
+    except OSError as exc:
+        raise Unreadable(_cannot(shown, exc)) from None
+    if stat.S_ISLNK(status.st_mode):
+        raise Unreadable(_link(path, shown))
+    if not stat.S_ISREG(status.st_mode):
+        raise Unreadable(_not_a_file(shown, status.st_mode))
+    return status
+
+
+def read_entry(path: Path, shown: str, cap: int, follow: bool = False) -> Entry:
+    """The bytes of a regular file of at most ``cap`` bytes; ``shown`` names it in a reason."""
+    fd, status = _open(path, shown, follow)
+    try:
+        if status.st_size > cap:
+            return Entry(None, status.st_size, status.st_mtime)
+        data = _read(fd, status.st_size, cap)
+    except OSError as exc:
+        raise Unreadable(_cannot(shown, exc)) from None
+    finally:
+        os.close(fd)
+    return Entry(data, status.st_size if data is None else len(data), status.st_mtime)
+
+
+def head(path: Path, size: int, follow: bool = False) -> bytes:
+    """The first ``size`` bytes of a regular file; b"" for anything else."""
+    try:
+        fd, _ = _open(path, "", follow)
+    except Unreadable:
+        return b""
+    try:
+        return os.read(fd, size)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
+def _open(path: Path, shown: str, follow: bool) -> tuple[int, os.stat_result]:
+    """An open descriptor of a regular file and its status (checked before and after)."""
+    check_regular(path, shown, follow)
+    try:
+        fd = os.open(path, _FLAGS if follow else _FLAGS | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise Unreadable(_cannot(shown, exc)) from None
+    try:
+        status = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise Unreadable(_cannot(shown, exc)) from None
+    if not stat.S_ISREG(status.st_mode):  # swapped since it was looked at
+        os.close(fd)
+        raise Unreadable(_not_a_file(shown, status.st_mode))
+    return fd, status
+
+
+def _read(fd: int, size: int, cap: int) -> bytes | None:
+    """Read to the end, or None past ``cap`` (a file that grew while being read)."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= cap:
+        chunk = os.read(fd, max(size + 1 - total, 1 << 16))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    if total > cap:
+        return None
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _link(path: Path, shown: str) -> str:
+    where = "die nergens heen wijst" if not os.path.exists(path) else "naar iets anders"
+    return (f"{shown} is een symbolische koppeling {where}, geen bestand; koppelingen worden "
+            "niet gevolgd. Zet het bestand zelf in de map en lees opnieuw in.")
+
+
+def _not_a_file(shown: str, mode: int) -> str:
+    what = next((name for test, name in _KINDS if test(mode)), "geen gewoon bestand")
+    return (f"{shown} is {what}, geen bestand; het is niet gelezen. Haal het uit de map en "
+            "lees opnieuw in.")
+
+
+def _cannot(shown: str, exc: OSError) -> str:
+    why = _ERRORS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return (f"{shown} kan hier niet worden gelezen ({why}); controleer het bestand en lees het "
+            "opnieuw in.")

@@ -1,0 +1,188 @@
+"""The reader of returned files: in this process, or in a worker with a time budget.
+
+Every file is read in a separate worker process. When a file takes longer than ``budget``
+seconds, or the worker dies (out of its memory cap, a crash in a parser), the worker is
+killed and replaced and only that file is rejected. The worker's address space is capped
+(``worker_memory``) so that no file can take the machine's memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+from multiprocessing.connection import Connection
+from typing import Any
+
+from templategen.content.catalog import Catalog
+from templategen.errors import RejectedFile
+from templategen.returned.safezip import DEFAULT_LIMITS, Limits
+from templategen.returned.submission import FileResult, read_returned
+
+DEFAULT_BUDGET = 20.0  # seconds per file
+DEFAULT_WORKER_MEMORY = 1024 * 1024 * 1024  # bytes of address space above the worker's start
+
+
+def make_reader(catalog: Catalog, limits: Limits = DEFAULT_LIMITS,
+                budget: float = DEFAULT_BUDGET, in_process: bool = False) -> Reader:
+    """The per-file pipeline in this process, or in a worker with a time budget."""
+    return _InProcess(catalog, limits) if in_process else _Worker(catalog, limits, budget)
+
+
+
+class Reader:
+    """Reads one returned file's bytes into a FileResult, or raises RejectedFile."""
+
+    catalog: Catalog
+
+    def read(self, name: str, data: bytes) -> FileResult:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Get ready before the first file (a worker starts its process)."""
+
+    def close(self) -> None:
+        pass
+
+
+class _InProcess(Reader):
+    def __init__(self, catalog: Catalog, limits: Limits):
+        self.catalog = catalog
+        self.limits = limits
+
+    def read(self, name: str, data: bytes) -> FileResult:
+        return _guarded_read(name, data, self.catalog, self.limits)
+
+
+def _guarded_read(name: str, data: bytes, catalog: Catalog, limits: Limits) -> FileResult:
+    """The pipeline with every unexpected failure turned into a rejection of this file only."""
+    try:
+        return read_returned(name, data, catalog, limits)
+    except RejectedFile:
+        raise
+    except MemoryError:
+        raise RejectedFile(f"{name} vraagt meer geheugen om te lezen dan een formulier ooit doet; "
+                           "stuur het oorspronkelijke formulier.") from None
+    except RecursionError:
+        raise RejectedFile(f"{name} is veel dieper genest dan een formulier ooit is; stuur het "
+                           "oorspronkelijke formulier.") from None
+    except Exception as exc:  # a reader's bug must not cost the batch
+        raise RejectedFile(
+            f"{name} kon niet worden gelezen ({type(exc).__name__}: {str(exc)[:120]}); sla het "
+            "opnieuw op in Word of Excel en stuur het opnieuw, of meld dit aan de eigenaar van "
+            "het formulier."
+        ) from None
+
+
+class _Worker(Reader):
+    """One child process that reads files; killed and replaced when a file overruns."""
+
+    def __init__(self, catalog: Catalog, limits: Limits, budget: float,
+                 memory: int = DEFAULT_WORKER_MEMORY):
+        self.catalog, self.limits, self.budget, self.memory = catalog, limits, budget, memory
+        methods = multiprocessing.get_all_start_methods()
+        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._process: Any = None
+        self._conn: Connection | None = None
+
+    def start(self) -> None:
+        if self._conn is None:
+            self._start()
+
+    def _start(self) -> Connection:
+        parent, child = self._ctx.Pipe()
+        self._process = self._ctx.Process(  # type: ignore[attr-defined]
+            target=_worker_main,
+            args=(child, parent, os.getpid(), self.catalog, self.limits, self.memory),
+            daemon=True, name="templategen-ingest-worker",
+        )
+        self._process.start()
+        child.close()
+        self._conn = parent
+        return parent
+
+    def read(self, name: str, data: bytes) -> FileResult:
+        conn = self._conn or self._start()
+        conn.send((name, data))
+        if not conn.poll(self.budget):
+            self._stop()
+            raise RejectedFile(f"{name} kostte meer dan {self.budget:g} seconden om te lezen, "
+                               "veel langer dan een formulier ooit; stuur het oorspronkelijke "
+                               "formulier.")
+        try:
+            ok, payload = conn.recv()
+        except (EOFError, OSError):
+            self._stop()
+            raise RejectedFile(f"{name} kon niet worden gelezen (het putte het geheugen van de "
+                               "lezer uit of liet die vastlopen); stuur het oorspronkelijke "
+                               "formulier.") from None
+        if ok:
+            return payload  # type: ignore[no-any-return]
+        raise RejectedFile(payload)
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+            if self._process is not None:
+                self._process.join(2)
+        self._stop()
+
+
+def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog: Catalog,
+                 limits: Limits, memory: int) -> None:
+    _die_with(parent)
+    with contextlib.suppress(OSError):
+        parents_end.close()  # a forked child holds it too: then it would never see EOF
+    # Ctrl-C reaches the whole process group: the parent handles it and stops this worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _cap_memory(memory)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):  # the parent is gone or gave up
+            return
+        if job is None:
+            return
+        name, data = job
+        try:
+            conn.send((True, _guarded_read(name, data, catalog, limits)))
+        except RejectedFile as exc:
+            conn.send((False, str(exc)))
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (also by ``kill -9``), even in
+    the middle of a file; the closed pipe ends the loop on systems without prctl."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # not Linux: the pipe's end of file still stops the loop
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+def _cap_memory(extra: int) -> None:
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (current + extra, current + extra))
+    except (ImportError, OSError, ValueError):
+        pass  # not on Linux: the sizes of the safe-zip layer still bound the work
