@@ -112,7 +112,7 @@ class Respondent:
 
 
 def _fits(slot: Slot, value: Any) -> bool:
-    """Whether a stored value fits its question (written here, not compare.validity)."""
+    """Whether a stored value fits its question (written here, not content.answerchecks)."""
     f = slot.field
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if f.kind is FieldKind.CHECK:

@@ -18,8 +18,8 @@ Both files stay listed on the provenance sheet. Files without a recipient are ne
 every such file is its own column.
 
 A value that does not fit its question (a number out of range, text where a tick or a
-scale point belongs: what ingest warned about) goes to ``invalid``, not ``values``: it is
-shown, marked, and never counts in a score.
+scale point belongs: what ingest warned about; content.answerchecks decides both) goes to
+``invalid``, not ``values``: it is shown, marked, and never counts in a score.
 
 The subject of a column is the submission's subject (the respondent block's onderwerp or
 the recipient's), else the organisation the respondent filled in, else the respondent.
@@ -41,7 +41,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from templategen.compare.validity import invalid_reason
+from templategen.content.answerchecks import invalid, reason
 from templategen.content.model import Instrument, Slot
 from templategen.store.database import Store, Submission
 
@@ -223,13 +223,15 @@ def merge(column: Column, slots: dict[str, Slot], files: Iterable[FileAnswers]) 
         if len(found) > 1 and len({_same(f.value) for f in found}) > 1:
             column.conflicts[key] = found
         for f in reversed(found):  # the last valid value
-            if invalid_reason(slot, f.value) is None:
+            if invalid(slot.field, f.value) is None:
                 column.values[key] = f.value
                 break
         else:
-            column.invalid[key] = (found[-1].value, str(invalid_reason(slot, found[-1].value)))
+            wrong = invalid(slot.field, found[-1].value)
+            assert wrong is not None
+            column.invalid[key] = (found[-1].value, reason(wrong))
     for key, value in prefilled.items():
-        if key not in said and invalid_reason(slots[key], value) is None:
+        if key not in said and invalid(slots[key].field, value) is None:
             column.values[key] = value
 
 

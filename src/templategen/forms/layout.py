@@ -21,6 +21,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from templategen.content.answerchecks import hint
 from templategen.content.model import (
     OTHER_LABEL,
     OTHER_OPTION,
@@ -38,7 +39,6 @@ from templategen.content.model import (
     Slot,
 )
 from templategen.content.placeholders import JINJA
-from templategen.content.wording import number
 from templategen.content.wording import text as wording
 from templategen.xmltext import xml_safe
 
@@ -71,27 +71,6 @@ MARK_COLOUR = RGBColor(0xC0, 0x00, 0x00)
 NOTE_COLOUR = RGBColor(0x59, 0x59, 0x59)
 LINE_CM = 0.55  # one written line in an answer box
 BOX_BORDER = "A6A6A6"
-
-
-def format_note(field: Field) -> str:
-    """What a field accepts, shown beside it: a range, a date format, a length."""
-    c = field.constraint
-    if field.kind is FieldKind.NUMBER:
-        whole = "heel getal" if c.whole else ""
-        if c.minimum is not None and c.maximum is not None:
-            span = f"{number(c.minimum)}–{number(c.maximum)}"
-        elif c.minimum is not None:
-            span = f"minimaal {number(c.minimum)}"
-        elif c.maximum is not None:
-            span = f"maximaal {number(c.maximum)}"
-        else:
-            span = ""
-        return ", ".join(x for x in (whole, span) if x)
-    if field.kind is FieldKind.DATE:
-        return "dd-mm-jjjj"
-    if field.kind is FieldKind.TEXT and c.max_length:
-        return f"max. {c.max_length} tekens"
-    return ""
 
 
 def answer_lines(field: Field) -> int:
@@ -213,7 +192,7 @@ class FormWriter:
         assert item.answer is not None
         field = item.answer
         lines = answer_lines(field)
-        self.question(item, format_note(field) if lines > 1 else "")
+        self.question(item, hint(field) if lines > 1 else "")
         scale = field.scale
         if scale is not None and scale.description:
             self.para("intro", scale.description).paragraph_format.keep_with_next = True
@@ -223,7 +202,7 @@ class FormWriter:
             return
         p = self.para("answer")
         self.control(p, slot)
-        self.note(p, format_note(field))
+        self.note(p, hint(field))
         if item.other is not None:
             p.paragraph_format.keep_with_next = True
             self.other(item, self.para("answer"), OTHER_LABEL)
@@ -376,7 +355,7 @@ def _spread(fixed: tuple[float, ...], rest: int) -> tuple[float, ...]:
 
 def _head(field: Field) -> str:
     """A table column's heading: its label, required mark and what it accepts."""
-    note = format_note(field)
+    note = hint(field)
     mark = " " + REQUIRED_MARK if field.required else ""
     return f"{field.label}{mark}" + (f" ({note})" if note else "")
 

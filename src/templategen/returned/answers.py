@@ -1,7 +1,8 @@
-"""Checking raw answers against their item: raw value -> typed value (+ a problem).
+"""Typing raw answers and checking them: raw value -> typed value (+ warnings).
 
 One table, ``COERCERS``, maps each :class:`FieldKind` to a function ``(raw, field) ->
-(value, problem)``. The typed values are what the store keeps and export writes:
+typed value``, or None when the raw value cannot be read as that kind. The typed values are
+what the store keeps and export writes:
 
     check   bool             (True ticked, False unticked)
     scale   float            the point's value; the raw text keeps the label
@@ -11,7 +12,10 @@ One table, ``COERCERS``, maps each :class:`FieldKind` to a function ``(raw, fiel
     choice  str              the option as the content spells it
 
 ``None`` is "not answered" (an empty slot), distinct from 0 and from unticked. A value that
-does not fit the item is kept, as text, with a problem that says so; nothing is dropped.
+cannot be typed is kept as text. Whether the value fits its question (a scale point, an
+option, within range, ...) is decided by the content's one definition of the answer checks
+(content/answerchecks.py), which the comparison uses too; its findings become the warnings.
+Nothing is dropped.
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from templategen.content import answerchecks
+from templategen.content.answerchecks import EXCEL_CELL_MAX, Code, Finding, finding
 from templategen.content.model import Field, FieldKind, Slot
 from templategen.returned.reading import RawValue
 
 Value = bool | float | str | None
-Coercer = Callable[[RawValue, Field], tuple[Value, str | None]]
+Coercer = Callable[[RawValue, Field], Value]
 
-EXCEL_CELL_MAX = 32767  # characters an Excel cell holds
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -38,11 +43,13 @@ FALSE_WORDS = frozenset({"☐", "nee", "n", "no", "false", "onwaar", "0", "0.0"}
 
 @dataclass(frozen=True)
 class Checked:
-    """One answer after checking: the typed value, the raw text and any warnings."""
+    """One answer after checking: the typed value, the raw text, what is wrong with it
+    (``findings``) and those findings as warnings naming the question."""
 
     value: Value
     raw: str | None
     warnings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 def raw_text(raw: RawValue) -> str | None:
@@ -61,115 +68,90 @@ def raw_text(raw: RawValue) -> str | None:
 
 
 def check(slot: Slot, raw: RawValue) -> Checked:
-    """Check one raw answer against its slot; warnings name the question and the fix."""
+    """Type one raw answer and check it against its slot; warnings name the question and
+    the fix."""
     text = raw_text(raw)
-    if _is_empty(raw):
-        problems = [f"{slot.label}: required, but left empty; ask the sender to answer it."] \
-            if slot.field.required else []
-        return Checked(None, text, tuple(problems))
-    value, problem = COERCERS[slot.field.kind](raw, slot.field)
-    warnings = [f"{slot.label}: {problem}"] if problem else []
+    field = slot.field
+    if answerchecks.is_empty(raw):
+        found = answerchecks.check(field, None)
+        return Checked(None, text, (answerchecks.warning(found, slot.label),), (found,)) \
+            if found is not None else Checked(None, text)
+    typed = COERCERS[field.kind](raw, field)
+    value: Value = text if typed is None else typed
+    findings: list[Finding] = []
     if isinstance(value, float) and not math.isfinite(value):  # JSON has no NaN or Infinity
         value = text
-        warnings.append(f"{slot.label}: '{text}' is not a finite number; kept as text.")
+        findings.append(finding(Code.NOT_FINITE, value=text))
+    elif (found := answerchecks.check(field, value)) is not None:
+        findings.append(found)
     if isinstance(value, str):
-        value, more = _clean_text(value)
-        warnings.extend(f"{slot.label}: {m}" for m in more)
-    return Checked(value, text, tuple(warnings))
+        value = _clean_text(value, findings)
+    if not findings:
+        return Checked(value, text)
+    return Checked(value, text, tuple(answerchecks.warning(f, slot.label) for f in findings),
+                   tuple(findings))
 
 
-def _is_empty(raw: RawValue) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def _clean_text(value: str) -> tuple[str, list[str]]:
+def _clean_text(value: str, findings: list[Finding]) -> str:
     """Control characters cannot live in Word/Excel XML: drop them (the raw text keeps them)."""
-    problems: list[str] = []
     if _CONTROL.search(value):
         value = _CONTROL.sub("", value)
-        problems.append("contained control characters; they were removed (the raw text keeps "
-                        "them).")
+        findings.append(finding(Code.CONTROL_CHARACTERS))
     if len(value) > EXCEL_CELL_MAX:
-        problems.append(f"is {len(value)} characters long, more than a spreadsheet cell holds "
-                        f"({EXCEL_CELL_MAX}); stored in full.")
-    return value, problems
+        findings.append(finding(Code.LONGER_THAN_CELL, length=len(value), limit=EXCEL_CELL_MAX))
+    return value
 
 
-# --- one coercer per field kind ---------------------------------------------------------
+# --- one coercer per field kind: the typed value, or None when the raw one is not of it ----
 
 
-def _text(raw: RawValue, field: Field) -> tuple[Value, str | None]:
-    value = raw_text(raw) or ""
-    limit = field.constraint.max_length
-    if limit is not None and len(value) > limit:
-        return value, f"is {len(value)} characters, more than the {limit} allowed; kept in full."
-    return value, None
+def _text(raw: RawValue, field: Field) -> Value:
+    return raw_text(raw) or ""
 
 
-def _check(raw: RawValue, field: Field) -> tuple[Value, str | None]:
+def _check(raw: RawValue, field: Field) -> Value:
     if isinstance(raw, bool):
-        return raw, None
+        return raw
     if isinstance(raw, int | float) and raw in (0, 1):
-        return bool(raw), None
+        return bool(raw)
     word = (raw_text(raw) or "").strip().casefold()
     if word in TRUE_WORDS:
-        return True, None
+        return True
     if word in FALSE_WORDS:
-        return False, None
-    return raw_text(raw), f"'{_short(raw)}' is not a tick (use ☒/☐ or Ja/Nee); kept as text."
+        return False
+    return None
 
 
-def _scale(raw: RawValue, field: Field) -> tuple[Value, str | None]:
+def _scale(raw: RawValue, field: Field) -> Value:
     scale = field.scale
     assert scale is not None
     number = _as_number(raw)
     if number is not None and scale.label_of(number) is not None:
-        return float(number), None
+        return float(number)
     text = (raw_text(raw) or "").strip()
     value = scale.value_of(text)
     if value is None:  # "4 - Hoog", "4. Hoog", "4: Hoog"
         match = re.match(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[-–:.)]\s*(.+)$", text)
         if match and scale.value_of(match.group(2)) is not None:
             value = scale.value_of(match.group(2))
-    if value is not None:
-        return float(value), None
-    labels = ", ".join(f"'{label}'" for label in scale.labels)
-    return raw_text(raw), (f"'{_short(raw)}' is not one of the scale's labels ({labels}); "
-                           "kept as text.")
+    return None if value is None else float(value)
 
 
-def _choice(raw: RawValue, field: Field) -> tuple[Value, str | None]:
+def _choice(raw: RawValue, field: Field) -> Value:
     text = (raw_text(raw) or "").strip()
     for option in field.choices:
         if option.casefold() == text.casefold():
-            return option, None
-    options = ", ".join(f"'{o}'" for o in field.choices)
-    return raw_text(raw), f"'{_short(raw)}' is not one of the options ({options}); kept as text."
+            return option
+    return None
 
 
-def _number(raw: RawValue, field: Field) -> tuple[Value, str | None]:
-    number = _as_number(raw)
-    if number is None:
-        return raw_text(raw), f"'{_short(raw)}' is not a number; kept as text."
-    c = field.constraint
-    if (c.minimum is not None and number < c.minimum) or (
-        c.maximum is not None and number > c.maximum
-    ):
-        bounds = f"{_num(c.minimum) if c.minimum is not None else '…'} to " \
-                 f"{_num(c.maximum) if c.maximum is not None else '…'}"
-        note = f" ({c.message})" if c.message else ""
-        return number, f"{_num(number)} is outside {bounds}{note}; kept."
-    if c.whole and not number.is_integer():
-        return number, f"{_num(number)} is not a whole number; kept."
-    return number, None
+def _number(raw: RawValue, field: Field) -> Value:
+    return _as_number(raw)
 
 
-def _date(raw: RawValue, field: Field) -> tuple[Value, str | None]:
+def _date(raw: RawValue, field: Field) -> Value:
     day = as_date(raw)
-    if day is None:
-        return raw_text(raw), (f"'{_short(raw)}' is not a date (write it as dd-mm-jjjj); "
-                               "kept as text.")
-    return day.isoformat(), None
+    return None if day is None else day.isoformat()
 
 
 COERCERS: dict[FieldKind, Coercer] = {
@@ -248,12 +230,3 @@ def _as_number(raw: RawValue) -> float | None:
         return float(text)
     except ValueError:
         return None
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _short(raw: RawValue, limit: int = 40) -> str:
-    text = " ".join((raw_text(raw) or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

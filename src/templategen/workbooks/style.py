@@ -26,8 +26,9 @@ from openpyxl.styles import (
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from templategen.content.answerchecks import error, prompt, text_limit
+from templategen.content.messages import Message, text
 from templategen.content.model import Field, FieldKind
-from templategen.content.wording import number
 from templategen.errors import TemplateError
 from templategen.office.authorship import package_author
 
@@ -157,12 +158,6 @@ def _read_reference(path: Path, mtime_ns: int, size: int) -> HouseStyle:
         "templates/reference.xlsx.",), author)
 
 
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return ""
-    return number(x)
-
-
 _SIDES = ("left", "right", "top", "bottom", "diagonal")
 
 
@@ -178,69 +173,50 @@ def _attributes(style: NamedStyle) -> dict[str, Any]:
     return attributes
 
 
-# --- data validation: answer kind -> (type, formulas, input message, error message) ------
+# --- data validation: answer kind -> (type, formulas); what it says, from content ------
 
-ValidationSpec = tuple[str, str | None, str | None, str, str]
+# type, formula1, formula2 (the input and error messages come from content.answerchecks,
+# the one definition of what an answer accepts)
+ValidationSpec = tuple[str, str | None, str | None]
 
 
 def _text(f: Field, lst: str | None) -> ValidationSpec:
-    limit = f.constraint.max_length or 32767
-    return ("textLength", str(limit), None, "Typ hier het antwoord.",
-            f.constraint.message or f"Het antwoord is langer dan {limit} tekens; kort het in.")
+    return ("textLength", str(text_limit(f)), None)
 
 
-def _check(f: Field, lst: str | None) -> ValidationSpec:
-    return ("list", lst, None, "Kies Ja of Nee uit de lijst (leeg = niet beantwoord).",
-            "Kies Ja of Nee uit de lijst.")
-
-
-def _scale(f: Field, lst: str | None) -> ValidationSpec:
-    labels = ", ".join(f.choices)
-    prompt = f"Kies een waarde uit de lijst: {labels}."
-    return ("list", lst, None, prompt[:250], "Kies een waarde uit de keuzelijst.")
-
-
-def _choice(f: Field, lst: str | None) -> ValidationSpec:
-    return ("list", lst, None, "Kies één van de mogelijkheden uit de lijst.",
-            "Kies een waarde uit de keuzelijst.")
+def _list(f: Field, lst: str | None) -> ValidationSpec:
+    return ("list", lst, None)
 
 
 def _number(f: Field, lst: str | None) -> ValidationSpec:
     lo = f.constraint.minimum if f.constraint.minimum is not None else -1e12
     hi = f.constraint.maximum if f.constraint.maximum is not None else 1e12
-    what = "een heel getal" if f.constraint.whole else "een getal"
-    if f.constraint.minimum is not None and f.constraint.maximum is not None:
-        prompt = f"Vul {what} in van {_fmt(lo)} tot en met {_fmt(hi)}."
-    else:
-        prompt = f"Vul {what} in."
     if f.constraint.whole:
-        return ("whole", str(math.ceil(lo)), str(math.floor(hi)), prompt,
-                f.constraint.message or prompt.replace("Vul", "Vul alleen"))
-    return ("decimal", repr(float(lo)), repr(float(hi)), prompt,
-            f.constraint.message or prompt.replace("Vul", "Vul alleen"))
+        return ("whole", str(math.ceil(lo)), str(math.floor(hi)))
+    return ("decimal", repr(float(lo)), repr(float(hi)))
 
 
 def _date(f: Field, lst: str | None) -> ValidationSpec:
-    return ("date", "1", "73051", "Vul een datum in, bijvoorbeeld 15-09-2026.",
-            "Dit is geen datum. Typ een datum als 15-09-2026.")
+    return ("date", "1", "73051")
 
 
 VALIDATIONS: dict[FieldKind, Callable[[Field, str | None], ValidationSpec]] = {
     FieldKind.TEXT: _text,
-    FieldKind.CHECK: _check,
-    FieldKind.SCALE: _scale,
-    FieldKind.CHOICE: _choice,
+    FieldKind.CHECK: _list,
+    FieldKind.SCALE: _list,
+    FieldKind.CHOICE: _list,
     FieldKind.NUMBER: _number,
     FieldKind.DATE: _date,
 }
 
 
 def validation(field: Field, list_range: str | None) -> DataValidation:
-    kind, f1, f2, prompt, error = VALIDATIONS[field.kind](field, list_range)
+    kind, f1, f2 = VALIDATIONS[field.kind](field, list_range)
     dv = DataValidation(type=kind, formula1=f1, formula2=f2, allow_blank=True,
                         showInputMessage=True, showErrorMessage=True,
-                        promptTitle=field.label[:32] or "Antwoord", prompt=prompt,
-                        errorTitle="Ongeldige invoer", error=error, errorStyle="stop")
+                        promptTitle=field.label[:32] or text(Message.PROMPT_TITLE),
+                        prompt=prompt(field)[:250], errorTitle=text(Message.ERROR_TITLE),
+                        error=error(field), errorStyle="stop")
     if kind in ("decimal", "whole", "date"):
         dv.operator = "between"
     elif kind == "textLength":

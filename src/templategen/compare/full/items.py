@@ -40,7 +40,7 @@ from templategen.compare.data import Column, Roster
 from templategen.compare.full.conflicts import CONFLICT_FILL, CONFLICT_LEGEND, mark_conflict
 from templategen.compare.labels import slot_label
 from templategen.compare.sheet import MAX_ROWS, RowSheet
-from templategen.compare.validity import mark_text
+from templategen.content.answerchecks import mark
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.errors import StoreError
 
@@ -190,7 +190,7 @@ class ItemsWriter:
                 bad, reason = column.invalid[key]
                 cell = wrap(put(ws, row, col, value_text(bad)))
                 cell.fill = FLAG_FILL
-                cell.comment = Comment(mark_text(bad, reason), "templategen")
+                cell.comment = Comment(mark(bad, reason), "templategen")
             if key in column.conflicts:
                 mark_conflict(ws.cell(row=row, column=col), column.conflicts[key],
                               column.values.get(key))

@@ -38,7 +38,7 @@ from templategen.compare.full.rules import WHOLE_RULES
 from templategen.compare.labels import labelled, slot_label
 from templategen.compare.ranking import NUMBER_FORMATS, main_rule, whole_rules
 from templategen.compare.sheet import RowSheet
-from templategen.compare.validity import mark_text
+from templategen.content.answerchecks import mark
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
 
 MAX_FLAGS = 60
@@ -160,7 +160,7 @@ def _invalid_cell(ws: RowSheet, row: int, col: int, inst: Instrument, column: Co
     cell = wrap(put(ws, row, col, "; ".join(
         f"{short_name(slot)}: {value_text(value)}" for slot, value, _ in shown)))
     cell.fill = FLAG_FILL
-    cell.comment = Comment("\n".join(f"{slot_label(slot)}: {mark_text(value, why)}"
+    cell.comment = Comment("\n".join(f"{slot_label(slot)}: {mark(value, why)}"
                                      for slot, value, why in shown), "templategen")
 
 
