@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,7 @@ from templategen.cli import main
 from templategen.content.catalog import BUNDLED_CONTENT, load_instrument
 from templategen.filling import libreoffice
 from templategen.forms.render import BUNDLED_TEMPLATES
+from templategen.office.openpyxl_internals import named_styles
 from templategen.workbooks.plan import plan_layout
 from templategen.workbooks.style import DEFAULT_STYLES, ROLES, load_house_style
 
@@ -36,6 +38,10 @@ def _build(tmp_path: Path, *options: str) -> tuple[int, str, Path]:
     return result.exit_code, result.output, out
 
 
+def _named(wb: Any, name: str) -> NamedStyle:
+    return next(style for style in named_styles(wb) if style.name == name)
+
+
 def _own_templates(tmp_path: Path) -> Path:
     own = tmp_path / "huisstijl"
     shutil.copytree(BUNDLED_TEMPLATES, own, ignore=shutil.ignore_patterns("*.py"))
@@ -45,7 +51,7 @@ def _own_templates(tmp_path: Path) -> Path:
 def test_header_cells_take_the_kop_style_of_the_users_reference(tmp_path: Path) -> None:
     own = _own_templates(tmp_path)
     reference = load_workbook(own / "reference.xlsx")
-    kop = reference._named_styles["tg Kop"]
+    kop = _named(reference, "tg Kop")
     kop.fill = PatternFill("solid", fgColor="C00030")
     kop.font = Font(name="Georgia", size=13, italic=True, color="FFFF00")
     reference.save(own / "reference.xlsx")
@@ -157,7 +163,7 @@ def test_every_role_has_a_named_style_in_the_bundled_reference() -> None:
 def test_a_reference_saved_by_libreoffice_keeps_its_styles(tmp_path: Path) -> None:
     own = _own_templates(tmp_path)
     reference = load_workbook(own / "reference.xlsx")
-    reference._named_styles["tg Kop"].fill = PatternFill("solid", fgColor="00A050")
+    _named(reference, "tg Kop").fill = PatternFill("solid", fgColor="00A050")
     reference.save(tmp_path / "reference.xlsx")
     resaved = libreoffice.convert(tmp_path / "reference.xlsx", "xlsx", tmp_path / "lo")
     shutil.copy(resaved, own / "reference.xlsx")

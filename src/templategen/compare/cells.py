@@ -15,11 +15,11 @@ from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.office import formulas
+from templategen.office.openpyxl_internals import add_alignment, set_alignment, set_text
 from templategen.xmltext import xml_safe
 
 FONT_NAME = "Calibri"  # the workbook's body font: headings name it too (no serif fallback)
@@ -41,8 +41,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     if isinstance(value, bool):
         cell.value = int(value)
     elif isinstance(value, str):
-        cell._value = cell_text(value)  # text as it is (the setter would guess its type)
-        cell.data_type = "s"
+        set_text(cell, cell_text(value))  # text as it is (the setter would guess its type)
     elif isinstance(value, dt.date):
         cell.value = value
         cell.number_format = "dd-mm-yyyy"
@@ -65,10 +64,8 @@ def wrap(cell: Cell) -> Cell:
     book = cell.parent.parent
     index = _WRAP_INDEX.get(book)
     if index is None:
-        index = _WRAP_INDEX[book] = book._alignments.add(WRAP)
-    if cell._style is None:
-        cell._style = StyleArray()
-    cell._style.alignmentId = index
+        index = _WRAP_INDEX[book] = add_alignment(book, WRAP)
+    set_alignment(cell, index)
     return cell
 
 

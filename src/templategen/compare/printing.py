@@ -26,13 +26,19 @@ from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import HEADER_FILL
+from templategen.office.openpyxl_internals import (
+    add_alignment,
+    alignments,
+    fills,
+    styled_texts,
+    top_align_unaligned,
+)
 
 HEADER_RGB = HEADER_FILL.fgColor.rgb
 MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
@@ -58,14 +64,15 @@ class Styles:
         self.top = 0
 
     def refresh(self, book: Any) -> Styles:
-        sizes = (len(book._fills), len(book._alignments))
+        fill_table, alignment_table = fills(book), alignments(book)
+        sizes = (len(fill_table), len(alignment_table))
         if sizes != self._sizes:
-            self.header_fills = {n for n, f in enumerate(book._fills)
+            self.header_fills = {n for n, f in enumerate(fill_table)
                                  if getattr(f, "fgColor", None) is not None
                                  and f.fgColor.rgb == HEADER_RGB}
-            self.wrapping = {n for n, a in enumerate(book._alignments) if a.wrap_text}
-            self.top = book._alignments.add(TOP)
-            self._sizes = (len(book._fills), len(book._alignments))
+            self.wrapping = {n for n, a in enumerate(alignment_table) if a.wrap_text}
+            self.top = add_alignment(book, TOP)
+            self._sizes = (len(fill_table), len(alignment_table))
         return self
 
 
@@ -93,16 +100,12 @@ def repeat_header_rows(ws: Any) -> None:
         ws.print_title_rows = f"1:{row - 1}"
 
 
-def _is_header(cell: Cell, styles: Styles) -> bool:
-    return isinstance(cell._value, str) and cell._style is not None \
-        and cell._style.fillId in styles.header_fills
-
-
 def widen_for_headers(ws: Any, cells: Iterable[Cell], styles: Styles,
                       ahead: Iterable[tuple[int, str]] = ()) -> None:
     """Widen header columns to their longest word: the header cells among ``cells`` and
     ``ahead`` (column, label) for headers of rows written later."""
-    texts = [(c.column, c._value) for c in cells if _is_header(c, styles)]
+    texts = [(cell.column, text) for cell, text, fill, _ in styled_texts(cells)
+             if fill in styles.header_fills]
     for col, text in [*texts, *ahead]:
         dimension = ws.column_dimensions[get_column_letter(col)]
         longest = max((len(w) for w in text.split()), default=0)
@@ -117,15 +120,12 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
     every cell of it top-aligned (``width_of``: a column's width)."""
     header_lines = 0  # 0: no header cell in the row
     count = 0
-    fills, wrapping = styles.header_fills, styles.wrapping
-    for cell in cells:
-        value, style = cell._value, cell._style
-        if style is None or not isinstance(value, str):
-            continue
-        if style.fillId in fills:
+    header_fills, wrapping = styles.header_fills, styles.wrapping
+    for cell, value, fill, alignment in styled_texts(cells):
+        if fill in header_fills:
             header_lines = max(header_lines, 1,
                                _lines(value, width_of(cell.column) / BOLD_CHAR))
-        if style.alignmentId in wrapping:
+        if alignment in wrapping:
             count = max(count, 1, _lines(value, width_of(cell.column)))
     if header_lines:
         dimension = ws.row_dimensions[row]
@@ -134,11 +134,7 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
         dimension = ws.row_dimensions[row]
         if dimension.height is None:
             dimension.height = min(MAX_HEIGHT, LINE_HEIGHT * count)
-        for cell in cells:
-            if cell._style is None:
-                cell._style = StyleArray()
-            if cell._style.alignmentId == 0:
-                cell._style.alignmentId = styles.top
+        top_align_unaligned(cells, styles.top)
 
 
 def _lines(text: str, width: float) -> int:

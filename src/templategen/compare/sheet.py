@@ -16,16 +16,16 @@ next sheet with the same head.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 
 from templategen.compare import printing
 from templategen.compare.cells import BOLD, HEADER_FILL, put
+from templategen.office.openpyxl_internals import append_placed_cells
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet
 
@@ -40,11 +40,9 @@ class RowSheet:
     def __init__(self, wb: Any, title: str, index: int | None = None):
         self.ws = wb.create_sheet(title, index)
         self.parent = wb
-        self._streamed = isinstance(self.ws, WriteOnlyWorksheet)
-        if self._streamed:
-            # our rows hold placed cells only: openpyxl's own conversion tries each as a
-            # value first (an exception per cell)
-            self.ws._values_to_row = _placed
+        self._streamed = bool(wb.write_only)
+        if self._streamed:  # our rows hold placed cells only
+            append_placed_cells(self.ws)
         self._widths: dict[int, float] = {}  # column -> width, once the top is written
         self._rows: dict[int, dict[int, Cell]] = {}
         self._next = 1  # the first row not written yet
@@ -138,13 +136,6 @@ class RowSheet:
     def __getattr__(self, name: str) -> Any:
         # column_dimensions, row_dimensions, conditional_formatting, add_chart, ...
         return getattr(self.ws, name)
-
-
-def _placed(values: list[Cell | None], row: int) -> Iterator[Cell]:
-    """The cells of one row as RowSheet.flush gives them (placed, gaps None)."""
-    for cell in values:
-        if cell is not None:
-            yield cell
 
 
 # per workbook, for as long as the workbook lives

@@ -10,7 +10,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.store.database import Store
 from templategen.store.rows import table
@@ -20,7 +19,7 @@ SHEET = "Antwoorden"
 _BOLD = Font(bold=True)
 
 
-def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False) -> WriteOnlyCell:
+def _cell(ws: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
     if isinstance(value, str):
         cell = WriteOnlyCell(ws, value=xml_safe(value))
         cell.data_type = "s"  # text stays text, also "=SOM(A1:A3)"

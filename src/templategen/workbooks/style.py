@@ -31,6 +31,7 @@ from templategen.content.messages import Message, text
 from templategen.content.model import Field, FieldKind
 from templategen.errors import TemplateError
 from templategen.office.authorship import package_author
+from templategen.office.openpyxl_internals import named_styles
 
 _THIN = Side(style="thin", color="A6A6A6")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -143,7 +144,7 @@ def _read_reference(path: Path, mtime_ns: int, size: int) -> HouseStyle:
     except Exception as exc:  # openpyxl raises several kinds for a bad package
         raise TemplateError(f"{path}: not a usable .xlsx ({exc}); save it again in Excel "
                             "(or start from the bundled templates/reference.xlsx).") from None
-    found = {style.name: style for style in wb._named_styles}
+    found = {style.name: style for style in named_styles(wb)}
     styles = {name: _attributes(found[name]) if name in found else default
               for name, default in DEFAULT_STYLES.items()}
     missing = [name for name in DEFAULT_STYLES if name not in found]

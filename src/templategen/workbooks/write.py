@@ -17,7 +17,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
@@ -31,6 +30,7 @@ from templategen.content.model import (
 from templategen.content.placeholders import JINJA, context_of, fill, prefill_of
 from templategen.content.recipients import Recipient
 from templategen.content.signing import CopyKey
+from templategen.office.openpyxl_internals import StyleArray, set_style, style_of
 from templategen.workbooks.charts import make_chart
 from templategen.workbooks.layout import Cell as LayoutCell
 from templategen.workbooks.layout import Layout, SheetPlan, list_key
@@ -137,7 +137,7 @@ class _StyleCache:
             scratch.protection = role.protection
             if number_format or role.number_format:
                 scratch.number_format = number_format or role.number_format
-            self.arrays[key] = scratch._style
+            self.arrays[key] = style_of(scratch)
         return copy(self.arrays[key])
 
 
@@ -148,7 +148,7 @@ def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout,
         target = ws[coord]
         value = value_of(cell)
         target.value = xml_safe(value) if isinstance(value, str) else value
-        target._style = styles.get(cell.style, cell.number_format)
+        set_style(target, styles.get(cell.style, cell.number_format))
     for coord, sheet in plan.links.items():
         ws[coord].hyperlink = f"#'{sheet}'!A1"
     for letter, width in plan.widths.items():

@@ -40,7 +40,6 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
 from templategen.compare.data import ORGANISATION, Column, merge, slots_of, subject_of
@@ -99,7 +98,7 @@ class Tally:
         return " · ".join(f"{shown(v)}: {c}" for v, c in ordered)
 
 
-def _cell(ws: WriteOnlyWorksheet, value: Any, bold: bool = False,
+def _cell(ws: Any, value: Any, bold: bool = False,
           number_format: str | None = None) -> Any:
     """A value for ``ws.append``: plain where openpyxl keeps it as it is (fast), a cell
     where it must be told: text that looks like a formula stays text, styles."""

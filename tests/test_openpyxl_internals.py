@@ -1,0 +1,156 @@
+"""office.openpyxl_internals against the installed openpyxl: each function's effect on a
+workbook saved and read back, so an openpyxl upgrade that moves an internal fails here, not
+in a user's comparison. Also: no other module of src/ touches openpyxl's internals, and
+openpyxl stays pinned below its next minor version while this module exists."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+
+from templategen.office import openpyxl_internals as internals
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "templategen"
+
+
+def _saved(wb: Workbook, tmp_path: Path) -> Workbook:
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    return load_workbook(path)
+
+
+def test_set_text_writes_text_that_looks_like_a_formula_as_text(tmp_path: Path) -> None:
+    wb = Workbook()
+    internals.set_text(wb.active["A1"], "=SUM(B1:B2)")
+    wb.save(tmp_path / "book.xlsx")
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<t>=SUM(B1:B2)</t>" in sheet  # text, not a formula
+    cell = load_workbook(tmp_path / "book.xlsx").active["A1"]
+    assert (cell.value, cell.data_type) == ("=SUM(B1:B2)", "s")
+
+
+def test_style_of_and_set_style_copy_a_cells_look(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"].font = Font(bold=True, color="FF0000")
+    ws["A1"].fill = PatternFill("solid", fgColor="DCE6F1")
+    ws["A1"].number_format = "0.00"
+    internals.set_style(ws["B2"], internals.style_of(ws["A1"]))
+    internals.set_style(ws["C3"], internals.style_of(ws["Z9"]))  # a cell without a style
+    ws["B2"] = 1.5
+    copied = _saved(wb, tmp_path).active
+    assert copied["B2"].font.b and copied["B2"].font.color.rgb == "00FF0000"
+    assert copied["B2"].fill.fgColor.rgb == "00DCE6F1"
+    assert copied["B2"].number_format == "0.00"
+    assert not copied["C3"].font.b
+    style = internals.style_of(ws["A1"])
+    style.fontId = 0  # a copy: the source keeps its own
+    assert ws["A1"].font.b
+
+
+def test_add_alignment_and_set_alignment(tmp_path: Path) -> None:
+    wb = Workbook()
+    wrap = Alignment(wrap_text=True, vertical="top")
+    index = internals.add_alignment(wb, wrap)
+    assert internals.add_alignment(wb, wrap) == index  # looked up, not added twice
+    assert internals.alignments(wb)[index] == wrap
+    internals.set_alignment(wb.active["A1"], index)
+    wb.active["A1"] = "tekst"
+    cell = _saved(wb, tmp_path).active["A1"]
+    assert (cell.alignment.wrap_text, cell.alignment.vertical) == (True, "top")
+
+
+def test_fills_and_styled_texts_give_the_style_ids_of_text_cells(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "kop"
+    ws["A1"].fill = PatternFill("solid", fgColor="DCE6F1")
+    ws["B1"] = 3  # styled, but no text
+    ws["B1"].fill = PatternFill("solid", fgColor="DCE6F1")
+    ws["C1"] = "zonder stijl"
+    ws["D1"] = "gedraaid"
+    ws["D1"].alignment = Alignment(wrap_text=True)
+    found = internals.styled_texts([ws["A1"], ws["B1"], ws["C1"], ws["D1"]])
+    assert [(cell.coordinate, text) for cell, text, _, _ in found] == [("A1", "kop"),
+                                                                      ("D1", "gedraaid")]
+    (_, _, fill, _), (_, _, _, alignment) = found
+    assert internals.fills(wb)[fill].fgColor.rgb == "00DCE6F1"
+    assert internals.alignments(wb)[alignment].wrap_text
+    read = _saved(wb, tmp_path).active
+    assert read["A1"].fill.fgColor.rgb == "00DCE6F1" and read["D1"].alignment.wrap_text
+
+
+def test_top_align_unaligned_leaves_own_alignments(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["C1"] = "a", 2, "c"
+    ws["C1"].alignment = Alignment(horizontal="right")
+    ws["B1"].font = Font(italic=True)
+    internals.top_align_unaligned([ws["A1"], ws["B1"], ws["C1"]],
+                                  internals.add_alignment(wb, Alignment(vertical="top")))
+    read = _saved(wb, tmp_path).active
+    assert read["A1"].alignment.vertical == "top"
+    assert read["B1"].alignment.vertical == "top" and read["B1"].font.i
+    assert (read["C1"].alignment.horizontal, read["C1"].alignment.vertical) == ("right", None)
+
+
+def test_named_styles_are_the_style_objects(tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.add_named_style(NamedStyle(name="tg Kop", font=Font(name="Georgia", size=13)))
+    found = {style.name: style for style in internals.named_styles(_saved(wb, tmp_path))}
+    assert isinstance(found["tg Kop"], NamedStyle)
+    assert (found["tg Kop"].font.name, found["tg Kop"].font.sz) == ("Georgia", 13)
+
+
+def test_append_placed_cells_writes_rows_of_cells_with_gaps(tmp_path: Path) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Rijen")
+    internals.append_placed_cells(ws)
+    first = Cell(ws, row=1, column=1, value="=kop")
+    internals.set_text(first, "=kop")
+    first.font = Font(bold=True)
+    third = Cell(ws, row=1, column=3, value=7)
+    ws.append([first, None, third])
+    ws.append([])
+    ws.append([None, Cell(ws, row=3, column=2, value=2.5)])
+    ws.append([Cell(ws, row=4, column=3, value="C4")])  # placed: not moved to column A
+    read = _saved(wb, tmp_path)["Rijen"]
+    assert [[c.value for c in row] for row in read.iter_rows(max_col=3)] == [
+        ["=kop", None, 7], [None, None, None], [None, 2.5, None], [None, None, "C4"]]
+    assert read["A1"].data_type == "s" and read["A1"].font.b
+
+
+PRIVATE = re.compile(r"(?<!self)(?<!cls)\.\_[a-z]\w*")
+
+
+def test_no_other_module_touches_openpyxl_internals() -> None:
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "openpyxl_internals.py" or "openpyxl" not in text:
+            continue
+        offenders += [f"{path.relative_to(ROOT)}: {line.strip()}"
+                      for line in text.splitlines()
+                      if re.search(r"openpyxl[\w.]*\._", line) or PRIVATE.search(line)
+                      or "StyleArray(" in line]
+    assert offenders == []
+
+
+def test_openpyxl_is_pinned_below_its_next_minor_version() -> None:
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    (spec,) = [d for d in deps if d.startswith("openpyxl")]
+    match = re.fullmatch(r"openpyxl>=(\d+)\.(\d+)(?:\.\d+)?,<(\d+)\.(\d+)", spec.split()[0])
+    assert match, spec
+    major, minor, below_major, below_minor = map(int, match.groups())
+    assert (below_major, below_minor) == (major, minor + 1)
+    installed = tuple(int(n) for n in openpyxl.__version__.split(".")[:2])
+    assert installed == (major, minor), openpyxl.__version__
