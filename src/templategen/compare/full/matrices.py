@@ -48,7 +48,7 @@ from templategen.compare.full.rules import group_count
 from templategen.compare.labels import row_label
 from templategen.compare.sheet import RowSheet
 from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule, RuleKind
-from templategen.content.scoring import RULES, row_keys, rule_slots
+from templategen.content.scoring import evaluate_rule, row_keys, rule_slots
 from templategen.office.formulas import band_formula, quadrant_formula
 
 MAX_SERIES = 25
@@ -159,7 +159,7 @@ class Seen:
         for rule_id, per_row in self.products.items():
             rule = self.inst.rule(rule_id)
             assert rule is not None
-            for row, value in RULES[rule.kind](self.inst, rule, column.values, {}).rows.items():
+            for row, value in evaluate_rule(self.inst, rule, column.values).rows.items():
                 if isinstance(value, float):
                     per_row.setdefault(row, []).append(value)
         return values

@@ -3,7 +3,7 @@
 The full workbook's Matrices sheet (compare.full.matrices) summarises each table rule over the
 respondents with live formulas over every respondent's row; the summary of a large round
 (compare.summary) shows the same figures as values, computed here from each respondent's
-merged answers with the content's rule functions (content.scoring RULES), keeping only
+merged answers with the content's rule functions (content.scoring evaluate_rule), keeping only
 running sums:
 
 * quadrant: per stakeholder (entries merged by name, without case and extra spaces; or
@@ -27,10 +27,10 @@ from templategen.compare.labels import row_label
 from templategen.compare.summary.scores import Stats
 from templategen.content.model import FieldKind, Instrument, ItemKind, Rule, RuleKind
 from templategen.content.scoring import (
-    RULES,
     Value,
     band_of,
     cell_slot,
+    evaluate_rule,
     numeric,
     quadrant_of,
     row_keys,
@@ -68,7 +68,7 @@ class _PerRow(Block):
         self.stats = {row: Stats() for row in row_keys(item)}
 
     def add(self, values: dict[str, Value]) -> None:
-        for row, value in RULES[self.rule.kind](self.inst, self.rule, values, {}).rows.items():
+        for row, value in evaluate_rule(self.inst, self.rule, values).rows.items():
             if isinstance(value, float):
                 self.stats[row].add(value)
 
@@ -157,7 +157,7 @@ class _Coverage(Block):
         self.covered = {label: 0 for label in rule.params["groups"]}
 
     def add(self, values: dict[str, Value]) -> None:
-        for label, count in RULES[RuleKind.COVERAGE](self.inst, self.rule, values, {}).rows.items():
+        for label, count in evaluate_rule(self.inst, self.rule, values).rows.items():
             if isinstance(count, float) and count > 0:
                 self.covered[label] += 1
 

@@ -4,7 +4,7 @@ The summary of a large round (compare.summary) cannot hold every respondent's ro
 full workbook's overview; it keeps, per subject and per whole-instrument rule, what the
 overview's per-subject tables show: how many respondents have a score, the mean, lowest,
 highest, spread and standard deviation of their scores. Each respondent's scores are the
-content's own rule functions (content.scoring RULES, as compare.full does)
+content's own rule functions (content.scoring evaluate_rule, as compare.full does)
 on that respondent's merged answers; only running sums are kept, so memory does not grow
 with the number of respondents, only with the number of subjects.
 
@@ -22,7 +22,13 @@ from typing import Any
 
 from templategen.compare.ranking import NUMBER_FORMATS, leader, main_rule, whole_rules
 from templategen.content.model import Direction, Instrument, Rule, RuleKind, Slot
-from templategen.content.scoring import RULES, RuleResult, Value, coverage_slots, rule_slots
+from templategen.content.scoring import (
+    RuleResult,
+    Value,
+    coverage_slots,
+    evaluate_rule,
+    rule_slots,
+)
 
 ALL = "Alle respondenten"
 STAT_HEAD = ["Aantal met score", "Gemiddelde", "Laagste", "Hoogste",
@@ -78,7 +84,7 @@ class SubjectScores:
             per_rule = self.subjects[subject] = {r.id: Stats() for r in self.rules}
         done: dict[str, RuleResult] = {}
         for rule in self.rules:
-            result = done[rule.id] = RULES[rule.kind](self.inst, rule, values, done)
+            result = done[rule.id] = evaluate_rule(self.inst, rule, values, done)
             if isinstance(result.value, float):
                 per_rule[rule.id].add(result.value)
                 self.all[rule.id].add(result.value)
