@@ -3,8 +3,8 @@
 Every rule kind (content.rulekinds) is one definition built from these nodes, and every
 target compiles the nodes, never the kind: the Python evaluation (content.scoring), the
 respondent workbook's formulas (workbooks.formulas), the comparison's formulas
-(compare.rules) and the summary's running figures (compare.summary_*). A new rule kind is
-one definition, plus at most one new node that each target learns to compile.
+(compare.full.rules) and the summary's running figures (compare.summary). A new rule kind
+is one definition, plus at most one new node that each target learns to compile.
 
 Whole-instrument nodes read a tuple of slots. Per-row nodes read one row of a table item at
 a time: :class:`Cell` names the column, the row is the target's context. A rule gives one

@@ -5,8 +5,8 @@ a rule of the kind takes (checked by content.rules), :meth:`Kind.define` says wh
 computes, as :class:`~templategen.content.expr.Part` s over the instrument's slots
 (content.expr), and how the comparison summarises it over the respondents (a rollup). The
 targets compile those definitions and never look at the kind: Python (content.scoring), the
-respondent workbook (workbooks.formulas), the comparison (compare.rules, compare.matrices)
-and the summary (compare.summary_scores, compare.summary_matrices).
+respondent workbook (workbooks.formulas), the comparison (compare.full.rules and
+compare.full.matrices) and the summary (compare.summary.scores, compare.summary.matrices).
 
 Adding a kind: a member of model.RuleKind, one class here in KINDS, and at most one new
 node in content.expr that each target learns to compile.

@@ -1,7 +1,7 @@
 """The Python target: the rule kinds' definitions (content.rulekinds) evaluated in Python.
 
 The workbooks compute the same definitions with live formulas (workbooks.formulas,
-compare.rules); the tests recalculate those in LibreOffice and compare with
+compare.full.rules); the tests recalculate those in LibreOffice and compare with
 :func:`evaluate`, and the comparison and its summary use it for their own figures. One
 function per expression node (content.expr), in the table NODES; no rule kind is named here.
 
