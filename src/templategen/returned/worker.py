@@ -15,6 +15,7 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
+from templategen.capped import cap_memory, die_with
 from templategen.content.catalog import Catalog
 from templategen.errors import RejectedFile
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
@@ -140,12 +141,12 @@ class _Worker(Reader):
 
 def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog: Catalog,
                  limits: Limits, memory: int) -> None:
-    _die_with(parent)
+    die_with(parent)
     with contextlib.suppress(OSError):
         parents_end.close()  # a forked child holds it too: then it would never see EOF
     # Ctrl-C reaches the whole process group: the parent handles it and stops this worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _cap_memory(memory)
+    cap_memory(memory)
     while True:
         try:
             job = conn.recv()
@@ -158,31 +159,3 @@ def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog
             conn.send((True, _guarded_read(name, data, catalog, limits)))
         except RejectedFile as exc:
             conn.send((False, str(exc)))
-
-
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
-
-def _die_with(parent: int) -> None:
-    """Have the kernel kill this worker when its parent dies (also by ``kill -9``), even in
-    the middle of a file; the closed pipe ends the loop on systems without prctl."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        return  # not Linux: the pipe's end of file still stops the loop
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(0)
-
-
-def _cap_memory(extra: int) -> None:
-    try:
-        import resource
-
-        with open("/proc/self/statm") as statm:
-            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        resource.setrlimit(resource.RLIMIT_AS, (current + extra, current + extra))
-    except (ImportError, OSError, ValueError):
-        pass  # not on Linux: the sizes of the safe-zip layer still bound the work
