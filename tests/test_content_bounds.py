@@ -28,6 +28,8 @@ BOMBS = {
     "replace": "{{ ('x' * 50000)|replace('x', 'yy' * 50000) }}",
     "output": "{% for a in range(10000) %}{{ 'abcdefghijklmnopqrstuvwxyz' }}{% endfor %}",
     "recursion": "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(1) }}",
+    "doublings": "{% set s = naam %}" + "{% set s = s ~ s %}" * 40 + "{{ s }}",
+    "list_doublings": "{% set s = [naam] %}" + "{% set s = [s, s] %}" * 40 + "{{ s }}",
 }
 
 

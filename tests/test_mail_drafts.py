@@ -6,10 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from templategen.cli import main
-from templategen.store.database import Store
-from tests.support.mailkit import (
+from mailkit import (
     INSTRUMENT,
     LEADERS,
     NO_ADDRESS,
@@ -18,6 +15,9 @@ from tests.support.mailkit import (
     body_text,
     parse,
 )
+
+from templategen.cli import main
+from templategen.store.database import Store
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -115,8 +115,9 @@ mail:
 
 
 def test_an_instrument_brings_its_own_mail_text_and_deadline(tmp_path: Path) -> None:
+    from mailkit import INSTRUMENT
+
     from templategen.content.catalog import BUNDLED_CONTENT
-    from tests.support.mailkit import INSTRUMENT
 
     content = tmp_path / "content"
     content.mkdir()

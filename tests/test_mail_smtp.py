@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from templategen.cli import main
-from templategen.store.database import Store
-from tests.support.mailkit import (
+from mailkit import (
     INSTRUMENT,
     LEADERS,
     NO_ADDRESS,
@@ -20,7 +17,10 @@ from tests.support.mailkit import (
     body_text,
     parse,
 )
-from tests.support.mailservers import SmtpServer
+from mailservers import SmtpServer
+
+from templategen.cli import main
+from templategen.store.database import Store
 
 SENDER = "Team Advies <advies@bestuur.example>"
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from templategen.cli import main
-from templategen.office import libreoffice
+from templategen.filling import libreoffice
 
 
 @pytest.fixture(scope="module")

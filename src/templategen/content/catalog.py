@@ -186,6 +186,7 @@ class _Builder(RuleChecks):
                 rules.append(rule)
                 inst = replace(inst, rules=tuple(rules))
         self.check_anchors(inst)
+        self.probe_work()
         if self.problems:
             raise ContentError(self.problems)
         return inst

@@ -10,7 +10,7 @@ import jinja2
 
 from templategen.content.model import ID_PATTERN, RESPONDENT, Scale
 from templategen.content.placeholders import JINJA, STANDARD, placeholder_names
-from templategen.content.sandbox import MAX_ITEMS, MAX_OUTPUT, Overrun, render
+from templategen.content.sandbox import MAX_ITEMS, MAX_OUTPUT, Failure, failure_of, probe, render
 from templategen.content.schema import did_you_mean
 from templategen.content.yamlsource import LineDict, LineList
 from templategen.errors import Problem
@@ -28,6 +28,7 @@ class Checks:
         self.ids: dict[str, int] = {}
         # what a placeholder may name: the recipient columns, the instrument's declared ones
         self.placeholders: set[str] = set(STANDARD) | set(JINJA.globals)
+        self._probes: list[tuple[str, int]] = []  # texts to render in a worker, with lines
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -59,8 +60,10 @@ class Checks:
         if isinstance(value, (dict, list)):
             self.err(data.line_of(key), f"'{key}' must be text.", "write a plain string.")
             return default
-        s = str(value).strip()
-        self.check_jinja(s, data.line_of(key))
+        raw = str(value)
+        s = raw.strip()
+        skipped = raw[:len(raw) - len(raw.lstrip())].count("\n")  # blank lines before it
+        self.check_jinja(s, data.text_line(key) + skipped)
         return s
 
     def check_jinja(self, s: str, line: int) -> None:
@@ -81,18 +84,37 @@ class Checks:
 
     def check_work(self, s: str, line: int) -> None:
         """Render the text once with sample values: one over the sandbox's bounds (a huge
-        range, endless loops, a gigantic string) is a content error here, not a hang."""
-        sample = {name: "voorbeeld" for name in self.placeholders - set(JINJA.globals)}
+        range, endless loops, a gigantic string) is a content error here, not a hang. A
+        text that does more than print values is kept for :meth:`probe_work`."""
+        template = JINJA.from_string(s)
+        if getattr(template, "tg_guarded", True):
+            self._probes.append((s, line))
+            return
         try:
-            render(JINJA.from_string(s), sample)
-        except Overrun as exc:
-            self.err(line, f"a placeholder does too much work: {exc}.",
+            render(template, self._sample())
+        except Exception as exc:  # noqa: BLE001 - reported by kind below
+            self._work_problem(line, failure_of(exc))
+
+    def probe_work(self) -> None:
+        """Render the texts :meth:`check_work` kept, in one worker with capped memory."""
+        probes, self._probes = self._probes, []
+        outcomes = probe(JINJA, [s for s, _ in probes], self._sample())
+        for (_, line), failure in zip(probes, outcomes, strict=True):
+            if failure is not None:
+                self._work_problem(line, failure)
+
+    def _sample(self) -> dict[str, str]:
+        return {name: "voorbeeld" for name in self.placeholders - set(JINJA.globals)}
+
+    def _work_problem(self, line: int, failure: Failure) -> None:
+        at = line + (failure.line or 1) - 1
+        if failure.kind == "overrun":
+            self.err(at, f"a placeholder does too much work: {failure.message}.",
                      "keep placeholders to values such as {{ naam }}; loops and ranges of at "
                      f"most {MAX_ITEMS:,} items, texts of at most {MAX_OUTPUT:,} characters.")
-        except Exception as exc:  # noqa: BLE001 - a bad sample value is not the author's fault
-            if isinstance(exc, (ArithmeticError, RecursionError)):
-                self.err(line, f"a placeholder cannot be computed ({type(exc).__name__}: "
-                         f"{str(exc)[:80]}).", "keep placeholders to values such as {{ naam }}.")
+        elif failure.kind == "compute":  # a bad sample value is not the author's fault
+            self.err(at, f"a placeholder cannot be computed ({failure.message}).",
+                     "keep placeholders to values such as {{ naam }}.")
 
     def fallbacks(self, data: LineDict) -> dict[str, str]:
         """The instrument's ``placeholders``: name -> fallback text; they become known."""

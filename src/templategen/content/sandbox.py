@@ -1,62 +1,89 @@
-"""The Jinja2 sandbox for content texts, bounded in work as well as in attribute access.
+"""The Jinja2 sandbox for content texts and mail templates, bounded in work and memory as
+well as in attribute access.
 
 Jinja's :class:`SandboxedEnvironment` stops a template from reaching Python internals, not
-from working forever: ``range(10**9)``, ``lipsum(10**6)``, nested loops or ``"x" * 10**9``
-hang a build or exhaust its memory. :class:`BoundedEnvironment` adds, per render:
+from working forever or filling memory: ``range(10**9)``, nested loops, ``"x" * 10**9`` or
+forty doublings of a string (``{% set s = s ~ s %}``) hang a build or take gigabytes in
+seconds. :class:`BoundedEnvironment` bounds, per render:
 
-* sizes checked *before* the work: ``range`` at most ``MAX_ITEMS`` items, ``lipsum`` at
-  most ``MAX_LIPSUM`` paragraphs, no call or filter with a number argument above
-  ``MAX_ITEMS``, ``*`` / ``**`` / ``%`` / ``replace`` / ``format`` whose result would exceed
-  ``MAX_OUTPUT`` characters (or ``MAX_BITS`` bits for a number) refused;
-* the output: rendering stops once it passes ``MAX_OUTPUT`` characters;
-* the time: a text with loops, calls or macros is rendered under a budget of
-  ``RENDER_SECONDS`` (a trace function checks the clock on every line of the compiled
-  template, so an empty loop stops too); plain ``{{ naam }}`` texts are not traced.
+* sizes, checked *before* the work (content/growth.py): ``range`` at most ``MAX_ITEMS``
+  items and no call or filter with a number argument above it; every ``~``, ``+``, ``*``,
+  ``%``, ``join``, ``format``, string-growing filter (``indent``, ``replace``, ``wordwrap``,
+  ``center``, …) and method (``str.format``, ``str.join``, ``expandtabs``) whose result would
+  pass ``MAX_OUTPUT`` characters is refused, and so is everything one render builds past
+  ``MAX_BUILT``; ``**`` and ``*`` of numbers at most ``MAX_BITS`` bits;
+* the output: a macro's or block's text and the whole text stop at ``MAX_OUTPUT``;
+* the time: a text with loops, calls, macros or growing operations is rendered under a
+  budget of ``RENDER_SECONDS`` (a trace function checks the clock on every line of the
+  compiled template, so an empty loop stops too); plain ``{{ naam }}`` texts are not traced;
+* memory, as a second wall: :func:`probe` renders texts in a worker process whose address
+  space is capped at ``RENDER_MEMORY`` (templategen/capped.py, as ingest's readers). Content
+  checks probe every such text of a content file with sample values, in one worker, and a
+  mail template is probed with its first recipient's values before the letters are written
+  in this process (a worker per letter would cost more than the letter).
 
 Going over a bound raises :class:`Overrun` (a Jinja ``SecurityError``); :func:`render`
-turns it, and any other failure of a render, into one message. Content checks render
-every text once with sample values, so a text over a bound is a content error with file
-and line at ``validate`` and ``build`` (see ``content/checks.py``).
+lets it, and any other failure of a render, propagate; :func:`template_line` finds the line
+of the text it happened on. Content checks report it as a content error with file and line
+at ``validate`` and ``build`` (see ``content/checks.py``); ``mail`` names the template.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import Any
 
 from jinja2 import Template, nodes
-from jinja2.exceptions import SecurityError
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
 
-MAX_ITEMS = 10_000  # a range, a number argument of a call or filter
-MAX_OUTPUT = 100_000  # characters one text may render to (and one string value may hold)
-MAX_BITS = 4096  # bits of a number computed by * or **
+from templategen.capped import Died, run_capped
+from templategen.content import growth
+from templategen.content.growth import (
+    FILTER_GROWTH,
+    MAX_BITS,
+    MAX_BUILT,
+    MAX_ITEMS,
+    MAX_OUTPUT,
+    STR_GROWTH,
+    Overrun,
+    bounded_join,
+    charge,
+    charge_result,
+    check_binop,
+    check_concat,
+    check_numbers,
+    check_values,
+    refuse_over,
+)
+
+__all__ = ["MAX_BITS", "MAX_BUILT", "MAX_ITEMS", "MAX_OUTPUT", "BoundedEnvironment", "Failure",
+           "Overrun", "failure_of", "probe", "render", "template_line"]
+
 MAX_LIPSUM = 20  # paragraphs of lipsum()
 RENDER_SECONDS = 2.0
+RENDER_MEMORY = 256 * 1024 * 1024  # bytes a probing worker may add to what it starts with
 
-# nodes that can make a text work for long: it is rendered under the time budget
+# nodes that can make a text work for long or grow: it is traced and probed
 _GUARDED = (nodes.For, nodes.Call, nodes.Macro, nodes.CallBlock, nodes.FilterBlock,
-            nodes.Mul, nodes.Pow, nodes.Mod, nodes.Filter)
+            nodes.Mul, nodes.Pow, nodes.Mod, nodes.Filter, nodes.Concat, nodes.Add,
+            nodes.Assign, nodes.AssignBlock)
 _CHEAP_FILTERS = frozenset({"default", "d", "upper", "lower", "title", "capitalize", "trim",
                             "e", "escape", "string", "length", "count", "first", "last"})
-_PERCENT_WIDTH = re.compile(r"%[-#0 +]*(?:\*|\d{6,}|\d*\.(?:\*|\d{6,}))")
-_BRACE_WIDTH = re.compile(r"\{[^{}]*:[^{}]*(?:\d{6,}|\{)[^{}]*\}")
-
-
-class Overrun(SecurityError):
-    """A content text went over one of the sandbox's bounds."""
+_MUTABLE = (list, dict, set)
 
 
 def _bounded_range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_ITEMS:
         raise Overrun(f"range() of {len(numbers)} numbers, more than {MAX_ITEMS}")
+    charge(len(numbers))
     return numbers
 
 
@@ -64,101 +91,111 @@ def _bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100
     if n > MAX_LIPSUM or max > 1000 or min > max:
         raise Overrun(f"lipsum() of {n} paragraphs of up to {max} words, more than "
                       f"{MAX_LIPSUM} of 1000")
-    return str(generate_lorem_ipsum(n=n, html=html, min=min, max=max))
-
-
-def _check_numbers(what: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    for value in (*args, *kwargs.values()):
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ITEMS:
-            raise Overrun(f"{what} with the number {value}, more than {MAX_ITEMS}")
-
-
-def _check_format(text: Any) -> None:
-    if isinstance(text, str) and (_PERCENT_WIDTH.search(text) or _BRACE_WIDTH.search(text)):
-        raise Overrun("a format with a width of 100,000 or more (or a width from an argument)")
-
-
-def _size(value: Any) -> int | None:
-    return len(value) if isinstance(value, str | list | tuple) else None
-
-
-def _check_binop(op: str, left: Any, right: Any) -> None:
-    if op == "*":
-        for seq, times in ((left, right), (right, left)):
-            if _size(seq) is not None and isinstance(times, int) and \
-                    _size(seq) * times > MAX_OUTPUT:  # type: ignore[operator]
-                raise Overrun(f"a text or list repeated to {_size(seq) * times} items, more "  # type: ignore[operator]
-                              f"than {MAX_OUTPUT}")
-        if isinstance(left, int) and isinstance(right, int) and \
-                left.bit_length() + right.bit_length() > MAX_BITS:
-            raise Overrun(f"a product of more than {MAX_BITS} bits")
-    elif op == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 and \
-            max(left.bit_length(), 1) * right > MAX_BITS:
-        raise Overrun(f"a power of more than {MAX_BITS} bits")
-    elif op == "%":
-        _check_format(left)
+    return str(charge_result("lipsum()", generate_lorem_ipsum(n=n, html=html, min=min,
+                                                               max=max)))
 
 
 def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter with its arguments and its result checked, and what it would grow to
+    refused before it runs (growth.FILTER_GROWTH)."""
+    passes = getattr(function, "jinja_pass_arg", None) is not None  # a context comes first
+    grows = FILTER_GROWTH.get(name)
+    what = f"the filter '{name}'"
+
     @wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        _check_numbers(f"the filter '{name}'", args[1:], kwargs)
-        if name == "format" and args:
-            _check_format(args[0])
-        if name == "replace":
-            _check_replace(args, kwargs)
-        return function(*args, **kwargs)
+        values = args[1:] if passes else args
+        check_numbers(what, values[1:], kwargs)
+        check_values(what, (*values, *kwargs.values()))
+        if grows is not None and values:
+            refuse_over(what, grows(*values, **kwargs))
+        return charge_result(what, function(*args, **kwargs))
     return bounded
 
 
-def _check_replace(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    strings = [a for a in args if isinstance(a, str)]
-    if len(strings) >= 3:
-        text, old, new = strings[-3:]
-        grown = len(text) + text.count(old) * max(0, len(new) - len(old)) if old else \
-            len(text) * (len(new) + 1)
-        if grown > MAX_OUTPUT:
-            raise Overrun(f"replace() growing a text to {grown} characters, more than "
-                          f"{MAX_OUTPUT}")
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with ``~`` going through the environment's check."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.bounded_concat({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class BoundedEnvironment(SandboxedEnvironment):
-    """The sandbox with bounds on work (see the module docstring)."""
+    """The sandbox with bounds on work and size (see the module docstring)."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _BoundedCodeGenerator
+    concat = staticmethod(bounded_join)  # type: ignore[assignment]
 
     def __init__(self, **options: Any):
+        options.setdefault("finalize", growth.finalize)
         super().__init__(**options)
         self.globals["range"] = _bounded_range
         self.globals["lipsum"] = _bounded_lipsum
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
 
+    def bounded_concat(self, join: Callable[[Any], str], values: tuple[Any, ...]) -> str:
+        check_concat(values)
+        return join(values)
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        _check_binop(operator, left, right)
-        return super().call_binop(context, operator, left, right)
+        check_binop(operator, left, right)
+        return charge_result(f"the operator {operator}",
+                             super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        _check_numbers("a call", args, kwargs)
-        owner = getattr(__obj, "__self__", None)
-        if isinstance(owner, str) and getattr(__obj, "__name__", "") in ("format", "format_map"):
-            _check_format(owner)
-        return super().call(__context, __obj, *args, **kwargs)
+        check_numbers("a call", args, kwargs)
+        check_values("a call", (*args, *kwargs.values()))
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
+        owner = getattr(method, "__self__", None)
+        name = getattr(method, "__name__", "")
+        if isinstance(owner, str) and name in STR_GROWTH:
+            refuse_over(f"str.{name}()", STR_GROWTH[name](owner, *args, **kwargs))
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(owner, _MUTABLE):  # append, extend, update: the value it grew
+            if len(owner) > MAX_OUTPUT:
+                raise Overrun(f"a list or mapping grown past {MAX_OUTPUT} items")
+            charge(len(args) + len(kwargs))
+        return charge_result("a call", result)
 
     def from_string(self, source: Any, globals: Any = None,  # noqa: A002
                     template_class: Any = None) -> Template:
         template = super().from_string(source, globals, template_class)
         if isinstance(source, str):
             template.tg_source = source  # type: ignore[attr-defined]
-            template.tg_guarded = any(  # type: ignore[attr-defined]
-                not (isinstance(node, nodes.Filter) and node.name in _CHEAP_FILTERS)
-                for node in self.parse(source).find_all(_GUARDED))
+            template.tg_guarded = guarded(self, source)  # type: ignore[attr-defined]
         return template
+
+
+def guarded(environment: BoundedEnvironment, source: str) -> bool:
+    """Whether a text does more than print values: it is traced, and probed in a worker."""
+    return any(not (isinstance(node, nodes.Filter) and node.name in _CHEAP_FILTERS)
+               for node in environment.parse(source).find_all(_GUARDED))
 
 
 def render(template: Template, context: dict[str, Any]) -> str:
     """Render within the bounds; Overrun (or the template's own error) propagates."""
-    if not getattr(template, "tg_guarded", True):
-        return _collect(template.generate(**context))
+    token = growth.built.set([0])
+    try:
+        if not getattr(template, "tg_guarded", True):
+            return bounded_join(template.generate(**context))
+        return _traced(template, context)
+    finally:
+        growth.built.reset(token)
+
+
+def _traced(template: Template, context: dict[str, Any]) -> str:
     deadline = time.monotonic() + RENDER_SECONDS
     previous = sys.gettrace()
 
@@ -169,17 +206,61 @@ def render(template: Template, context: dict[str, Any]) -> str:
 
     sys.settrace(tracer)
     try:
-        return _collect(template.generate(**context))
+        return bounded_join(template.generate(**context))
     finally:
         sys.settrace(previous)
 
 
-def _collect(chunks: Iterator[str]) -> str:
-    out: list[str] = []
-    size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        if size > MAX_OUTPUT:
-            raise Overrun(f"the text renders to more than {MAX_OUTPUT} characters")
-        out.append(chunk)
-    return "".join(out)
+def template_line(exc: BaseException) -> int:
+    """The line of the text (1 for its first) that a render's exception came from."""
+    line = 1
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a text could not be rendered: ``overrun`` (a bound), ``compute`` (an arithmetic
+    error, a recursion) or ``other`` (such as an undefined value); on which line of it
+    (None when the worker died and the line is not known)."""
+
+    kind: str
+    message: str
+    line: int | None = None
+
+
+def failure_of(exc: BaseException) -> Failure:
+    line = template_line(exc)
+    if isinstance(exc, Overrun):
+        return Failure("overrun", str(exc), line)
+    if isinstance(exc, MemoryError):
+        return Failure("overrun", f"it needs more than {RENDER_MEMORY // 2**20} MB of memory",
+                       line)
+    if isinstance(exc, ArithmeticError | RecursionError):
+        return Failure("compute", f"{type(exc).__name__}: {str(exc)[:80]}", line)
+    return Failure("other", f"{type(exc).__name__}: {str(exc)[:120]}", line)
+
+
+def probe(environment: BoundedEnvironment, sources: list[str],
+          context: dict[str, Any]) -> list[Failure | None]:
+    """Render each text with ``context`` in one worker with capped memory; per text, None
+    or why it failed. A text that kills the worker (memory, time) is an overrun."""
+    def attempt(source: str) -> Failure | None:
+        try:
+            render(environment.from_string(source), context)
+        except BaseException as exc:  # noqa: BLE001 - every failure is reported as one
+            return failure_of(exc)
+        return None
+
+    outcomes = run_capped(attempt, sources, RENDER_MEMORY, RENDER_SECONDS + 5)
+    return [_died(o) if isinstance(o, Died) else o for o in outcomes]
+
+
+def _died(died: Died) -> Failure:
+    if died.reason == "time":
+        return Failure("overrun", f"rendering took longer than {RENDER_SECONDS:g} seconds")
+    return Failure("overrun", f"it needs more than {RENDER_MEMORY // 2**20} MB of memory")

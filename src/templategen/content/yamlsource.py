@@ -12,9 +12,15 @@ class LineDict(dict[str, Any]):
 
     line: int = 0
     key_lines: dict[str, int]
+    text_lines: dict[str, int]  # a literal block (``key: |``): the line its text starts on
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
+
+    def text_line(self, key: str) -> int:
+        """The line the first line of ``key``'s text is on (a literal block starts on the
+        line after its key), so that line n of the text is on text_line + n - 1."""
+        return getattr(self, "text_lines", {}).get(key, self.line_of(key))
 
 
 class LineList(list[Any]):
@@ -29,7 +35,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     out = LineDict()
     out.line = node.start_mark.line + 1
-    out.key_lines = {}
+    out.key_lines, out.text_lines = {}, {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         key = str(key)
@@ -41,6 +47,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             continue
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode) and value_node.style == "|":
+            out.text_lines[key] = value_node.start_mark.line + 2
     return out
 
 

@@ -7,6 +7,11 @@ the body. The bundled Dutch templates are ``templates/mail/uitnodiging.txt`` and
 Placeholders: every column of the recipients file (``naam``, ``organisatie``, …),
 ``instrumenten`` (each with ``id``, ``titel``, ``deadline``, ``bestanden``), ``deadline``
 (the earliest), ``afzender`` and ``herinnering`` (true in a reminder).
+
+A template is filled within the content sandbox's bounds (content/sandbox.py): the first
+time a template text is used it is rendered in a worker with capped memory (the first
+recipient's values), then in this process for every letter. A template over a bound, or
+that cannot be filled, is a MailError naming the template and its line.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from templategen.content.bundled import BUNDLED_TEMPLATES
 from templategen.content.model import Instrument
 from templategen.content.placeholders import JINJA
 from templategen.content.recipients import Recipient
-from templategen.content.sandbox import render
+from templategen.content.sandbox import Failure, failure_of, probe, render
 from templategen.errors import MailError
 from templategen.mail.kit import KitCopy
 
@@ -39,6 +44,18 @@ OFFICE_TYPES = {
 
 
 @dataclass(frozen=True)
+class MailTemplate:
+    """A mail template's text and where it comes from (a file, or the content), for
+    messages."""
+
+    text: str
+    origin: str
+
+
+_PROBED: set[str] = set()  # template texts already rendered once in a capped worker
+
+
+@dataclass(frozen=True)
 class Letter:
     subject: str
     body: str
@@ -48,19 +65,22 @@ def bundled_template(purpose: str) -> str:
     return (BUNDLED_TEMPLATES / "mail" / PURPOSES[purpose]).read_text(encoding="utf-8")
 
 
-def choose_template(purpose: str, instruments: list[Instrument], override: Path | None) -> str:
+def choose_template(purpose: str, instruments: list[Instrument],
+                    override: Path | None) -> MailTemplate:
     """--template FILE, else the first instrument's own text in the content, else bundled."""
     if override is not None:
         try:
-            return override.read_text(encoding="utf-8")
+            return MailTemplate(override.read_text(encoding="utf-8"), str(override))
         except (OSError, UnicodeDecodeError) as exc:
             raise MailError(f"{override} cannot be read as a UTF-8 mail template ({exc}).") \
                 from None
+    key = PURPOSES[purpose].removesuffix(".txt")
     for inst in instruments:
-        own = _instrument_mail(inst).get(PURPOSES[purpose].removesuffix(".txt"), "")
+        own = _instrument_mail(inst).get(key, "")
         if own:
-            return str(own)
-    return bundled_template(purpose)
+            return MailTemplate(str(own), f"{inst.path} (mail: {key})")
+    return MailTemplate(bundled_template(purpose),
+                        str(BUNDLED_TEMPLATES / "mail" / PURPOSES[purpose]))
 
 
 def _instrument_mail(inst: Instrument) -> Mapping[str, str]:
@@ -68,7 +88,7 @@ def _instrument_mail(inst: Instrument) -> Mapping[str, str]:
             "herinnering": inst.mail.herinnering}
 
 
-def write_letter(template: str, recipient: Recipient, instruments: list[Instrument],
+def write_letter(template: MailTemplate, recipient: Recipient, instruments: list[Instrument],
                  copies: list[KitCopy], sender: str, purpose: str) -> Letter:
     """Fill the template for one recipient; a template that cannot be filled is a MailError."""
     items: list[dict[str, Any]] = []
@@ -82,19 +102,36 @@ def write_letter(template: str, recipient: Recipient, instruments: list[Instrume
     context = {**recipient.context, "instrumenten": items,
                "deadline": deadlines[0] if deadlines else "",
                "afzender": _display_name(sender), "herinnering": purpose == "reminder"}
-    try:  # within the content sandbox's bounds (content/sandbox.py)
-        text = render(MAIL_JINJA.from_string(template), context)
-    except JinjaError as exc:
-        raise MailError(f"the mail template cannot be filled: {exc}.") from None
-    except (ArithmeticError, ValueError, RecursionError) as exc:
-        raise MailError(f"the mail template cannot be filled: {type(exc).__name__}: "
-                        f"{str(exc)[:120]}.") from None
+    text = _fill(template, context)
     first, _, body = text.lstrip("\n").partition("\n")
     if not first.lower().startswith(SUBJECT_PREFIX):
         raise MailError("the mail template must start with a line 'Onderwerp: …' (the "
                         "subject), followed by the body.")
     subject = " ".join(first[len(SUBJECT_PREFIX):].split())
     return Letter(subject=subject, body=body.strip("\n") + "\n")
+
+
+def _fill(template: MailTemplate, context: dict[str, Any]) -> str:
+    """The template filled in, within the content sandbox's bounds; probed in a capped
+    worker the first time this text is used."""
+    if template.text not in _PROBED:
+        failure = probe(MAIL_JINJA, [template.text], context)[0]
+        if failure is not None:
+            raise _failed(template, failure)
+        _PROBED.add(template.text)
+    try:
+        return render(MAIL_JINJA.from_string(template.text), context)
+    except (JinjaError, ArithmeticError, ValueError, RecursionError, MemoryError) as exc:
+        raise _failed(template, failure_of(exc)) from None
+
+
+def _failed(template: MailTemplate, failure: Failure) -> MailError:
+    where = template.origin + (f":{failure.line}" if failure.line else "")
+    if failure.kind == "overrun":
+        return MailError(f"the mail template {where} does too much work: {failure.message}; "
+                         "keep it to placeholders such as {{ naam }}, loops over instrumenten "
+                         "and texts of at most 100,000 characters.")
+    return MailError(f"the mail template {where} cannot be filled: {failure.message}.")
 
 
 def build_message(letter: Letter, recipient: Recipient, address: str, copies: list[KitCopy],

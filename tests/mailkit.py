@@ -80,8 +80,7 @@ def filled(copy: Path, out: Path, seed: int) -> Path:
     import random
 
     from templategen.content.catalog import load_catalog
-    from templategen.sample.answers import sample_answers
-    from templategen.sample.fill import fill_form, fill_workbook
+    from templategen.filling.fill import fill_form, fill_workbook, sample_answers
 
     inst = load_catalog().instruments[INSTRUMENT]
     slots = {s.key: s for s in inst.slots()}
