@@ -18,8 +18,8 @@ from pathlib import Path
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.demo import AGENCIES
-from templategen.filling.fill import sample_answers
 from templategen.returned.answers import check
+from templategen.sample.answers import sample_answers
 from templategen.store.database import Answer, NewSubmission, Store
 
 

@@ -1,9 +1,9 @@
 """Reading benchmark per file format: one copy typed through LibreOffice (UNO) and saved by
 it as .docx, .odt, .xlsx and .ods, each read back (guard, open, identify, read, check).
 
-Run: python benchmarks/bench_formats.py [--instrument ID] [--repeat N]
+Run (from the project folder): python -m benchmarks.bench_formats [--instrument ID] [--repeat N]
 
-Needs LibreOffice and Debian's python3-uno (see filling/keyboard.py). Times read_returned
+Needs LibreOffice and Debian's python3-uno (see tests/support/keyboard.py). Times read_returned
 in this process (no worker, no store), the median of --repeat reads per file.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from templategen.build import build_all
 from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
-from templategen.filling.answers import typed_answers
-from templategen.filling.keyboard import missing_reason, type_answers
 from templategen.returned.submission import read_returned
+from tests.support.answers import typed_answers
+from tests.support.keyboard import missing_reason, type_answers
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Benchmark: ingesting returned files against the floor of unzipping and parsing their XML.
 
-    python benchmarks/bench_ingest.py [--files 1000] [--batches 100,1000] [--work DIR]
+    python -m benchmarks.bench_ingest [--files 1000] [--batches 100,1000] [--work DIR]
 
 Makes ``--files`` distinct returned files (half Word forms, half workbooks of the fixture
 instrument with every item kind, each filled with different answers by editing the real
@@ -14,7 +14,7 @@ file), then for each batch size runs, each in a fresh subprocess:
 Prints files/s, the ratio ingest/floor and peak memory (max RSS of the process and its
 worker) per batch size, so flat memory shows as equal peaks for 100 and 1000 files.
 
-    python benchmarks/bench_ingest.py --baseline OTHER/src --repeat 3
+    python -m benchmarks.bench_ingest --baseline OTHER/src --repeat 3
 
 also measures, in the same run and alternating with this checkout's, the ingest of another
 checkout (its ``src`` folder first on PYTHONPATH; e.g. a ``git worktree`` of main without a
@@ -44,7 +44,8 @@ CONTENT = ROOT / "tests" / "fixtures" / "content"
 def make_corpus(folder: Path, count: int) -> None:
     from templategen.build import build_all
     from templategen.content.catalog import load_catalog
-    from templategen.filling.fill import fill_in_place, typed_answers
+    from tests.support.answers import typed_answers
+    from tests.support.filling import fill_in_place
 
     built = build_all(content_dir=CONTENT, templates_dir=None, out_dir=folder / "_built",
                       recipients_path=None).files
@@ -99,7 +100,8 @@ def run_child(mode: str, folder: Path, extra: list[str],
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src)
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(folder), *extra],
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_ingest", "--child", mode,
+                           str(folder), *extra],
                           capture_output=True, text=True, check=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 

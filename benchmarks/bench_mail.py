@@ -1,6 +1,6 @@
 """Benchmark: collecting replies from an mbox against ingesting the same attachments as files.
 
-    python benchmarks/bench_mail.py [--replies 1000] [--work DIR]
+    python -m benchmarks.bench_mail [--replies 1000] [--work DIR]
 
 Makes ``--replies`` distinct returned files (bench_ingest's corpus: half Word forms, half
 workbooks of the fixture instrument, each filled differently), writes them as loose files
@@ -28,8 +28,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ingest import CONTENT, _vm_hwm_kb, make_corpus  # noqa: E402
+from benchmarks.bench_ingest import CONTENT, _vm_hwm_kb, make_corpus
 
 
 def write_mbox(files: list[Path], target: Path) -> None:
@@ -54,8 +53,8 @@ def write_mbox(files: list[Path], target: Path) -> None:
 
 
 def run_child(mode: str, source: Path) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(source)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_mail", "--child", mode,
+                           str(source)], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

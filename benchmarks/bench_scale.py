@@ -2,15 +2,15 @@
 against XlsxWriter writing the same cells, ingest with --jobs, two ingests into one
 PostgreSQL store.
 
-    python benchmarks/bench_scale.py compare [--sizes 1000,10000] [--backends sqlite,postgresql]
+    python -m benchmarks.bench_scale compare [--sizes 1000,10000] [--backends sqlite,postgresql]
                                              [--subjects 40]
                                              [--layout auto|full|summary]
-    python benchmarks/bench_scale.py ingest [--files 10000] [--corpus DIR]
+    python -m benchmarks.bench_scale ingest [--files 10000] [--corpus DIR]
 
 compare: for each size a store of that many submissions (spread over the five bundled
 instruments) is filled through the store's API (Store.add, as ingest does), then
 ``templategen compare`` runs in a fresh interpreter, which reports its wall time and peak
-memory (VmHWM); the workbook is checked against Excel's limits (tests/comparebook.py). At
+memory (VmHWM); the workbook is checked against Excel's limits (tests/support/comparebook.py). At
 the first size, in the same run, XlsxWriter (constant_memory) writes the same cells (every
 value and formula of every sheet, read back from compare's workbook) for the ratio.
 
@@ -18,7 +18,7 @@ ingest: a corpus of distinct filled files (benchmarks/bench_ingest.py's, made on
 in --corpus) is ingested into a new SQLite store with --jobs 1 and --jobs 2, then by two
 ingest processes at once (each half of the files) into one PostgreSQL store.
 
-PostgreSQL is a throw-away server started like the tests' (tests/pgserver.py).
+PostgreSQL is a throw-away server started like the tests' (tests/support/pgserver.py).
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
+from tests.support import pgserver
+from tests.support.comparebook import check_limits
 
-import pgserver  # noqa: E402
-from comparebook import check_limits  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+SELF = [sys.executable, "-m", "benchmarks.bench_scale"]  # run from the project folder
 
 
 def vm_hwm_mb() -> float:
@@ -94,7 +94,7 @@ def child_ingest(folder: str, db: str, jobs: str) -> None:
 
 
 def run(*args: str) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
+    proc = subprocess.run([*SELF, "--child", *args], capture_output=True,
                           text=True)
     if proc.returncode:
         raise SystemExit(proc.stderr[-3000:])
@@ -110,8 +110,8 @@ def fill_store(db: str, count: int, pool: int = 300, seed: int = 1, subjects: in
     import random
 
     from templategen.content.catalog import load_catalog
-    from templategen.filling.fill import sample_answers
     from templategen.returned.answers import check
+    from templategen.sample.answers import sample_answers
     from templategen.store.database import Answer, NewSubmission, Store
 
     rng = random.Random(seed)
@@ -169,9 +169,8 @@ def make_variants(corpus: Path, files: int, distinct: int = 500) -> list[Path]:
     """``files`` distinct files: ``distinct`` filled ones (bench_ingest.make_corpus; filling
     through the real file takes ~0.3 s each here), each copied with one word of its
     docProps/core.xml changed, so every file has its own bytes and the same answers to read."""
-    from bench_ingest import make_corpus
-
-    from templategen.filling.fill import rewrite_zip
+    from benchmarks.bench_ingest import make_corpus
+    from templategen.sample.fill import rewrite_zip
 
     filled = sorted(corpus.glob("returned_*"))
     if len(filled) < min(distinct, files):
@@ -220,7 +219,7 @@ def bench_ingest(files: int, corpus: Path, work: Path) -> None:
 
         Store(url).close()  # the schema, before the two processes race to make it
         start = time.perf_counter()
-        procs = [subprocess.Popen([sys.executable, __file__, "--child", "ingest", str(h), url,
+        procs = [subprocess.Popen([*SELF, "--child", "ingest", str(h), url,
                                    "1"], stdout=subprocess.PIPE, text=True) for h in halves]
         outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
         seconds = time.perf_counter() - start

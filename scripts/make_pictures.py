@@ -7,7 +7,8 @@ Then runs the demo and renders its comparison workbook: docs/img/compare.png (th
 ict_gesprek: scores per respondent and per subject, ranks and colours by each rule's
 direction) and docs/img/distribution.png (its distribution per question).
 
-Run: .venv/bin/python scripts/make_pictures.py   (needs LibreOffice and poppler-utils)
+Run from the project folder: .venv/bin/python -m scripts.make_pictures   (needs LibreOffice and
+poppler-utils; it fills with the tests' typed answers, tests.support)
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from pathlib import Path
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
 from templategen.demo import run_demo
-from templategen.filling.fill import fill_in_place, typed_answers
 from templategen.office import libreoffice
+from tests.support.answers import typed_answers
+from tests.support.filling import fill_in_place
 
 ROOT = Path(__file__).resolve().parent.parent
 IMG = ROOT / "docs" / "img"

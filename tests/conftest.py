@@ -1,17 +1,22 @@
-"""Shared test set-up: make tests/ importable for small helper modules (seedtext, pgserver),
-and the store fixtures: a real PostgreSQL server per session, a SQLite or PostgreSQL store."""
+"""Shared test set-up: the session's signing key and the store fixtures (a real PostgreSQL
+server per session, a SQLite or PostgreSQL store); the mail fixtures come from
+tests.support (mailkit, mailservers)."""
 
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import pgserver  # noqa: E402
+from tests.support import pgserver
+from tests.support.mailkit import mail_kit  # noqa: F401
+from tests.support.mailservers import (  # noqa: F401
+    imap_server,
+    imaps_server,
+    smtp_server,
+    smtps_server,
+    test_ca,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -51,12 +56,3 @@ def store_db(request, tmp_path):
     if request.param == "sqlite":
         return tmp_path / "store.sqlite"
     return request.getfixturevalue("pg_url")
-
-from mailkit import mail_kit  # noqa: E402, F401
-from mailservers import (  # noqa: E402, F401
-    imap_server,
-    imaps_server,
-    smtp_server,
-    smtps_server,
-    test_ca,
-)

@@ -14,37 +14,23 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from comparebook import check_limits, items_table
 from openpyxl import load_workbook
 
 from templategen.cli import main
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
-from templategen.filling import libreoffice
-from templategen.filling.fill import sample_answers
+from templategen.office import libreoffice
 from templategen.returned.answers import check
+from templategen.sample.answers import sample_answers
 from templategen.store.database import Answer, NewSubmission, Store
 from templategen.store.export import export_answers
+from tests.support.comparebook import check_limits, items_table, subject_tables
+from tests.support.submissions import FIXTURES, submission
 
-FIXTURES = Path(__file__).parent / "fixtures" / "content"
 HYPERLINK = '=HYPERLINK("http://x","klik")'
 TRICKY = {"visie": HYPERLINK, "tabel.beleid.actie": "+31 6 1234 5678",
           "tabel.dialoog.actie": "-geen-", "tabel.regio.actie": "@bestuur"}
-SUBJECTS = ("Bureau Noord", "Bureau Oost", "Bureau Zuid")
 ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
-
-
-def _submission(inst: Any, n: int, raw: dict[str, Any], **extra: Any) -> NewSubmission:
-    slots = {s.key: s for s in inst.slots()}
-    answers = {k: Answer(check(slots[k], v).value, None if v is None else str(v))
-               for k, v in raw.items()}
-    fields: dict[str, Any] = dict(
-        file_name=f"antwoord_{n}.xlsx", sha256=hashlib.sha256(f"{n}{extra}".encode()).hexdigest(),
-        received=f"2025-03-0{1 + n % 9}T10:00:00", instrument=inst.id, version=inst.version,
-        status="accepted", kind="workbook", respondent=f"Beoordelaar {n}",
-        subject=SUBJECTS[n % 3], answers=answers)
-    fields.update(extra)
-    return NewSubmission(**fields)
 
 
 @pytest.fixture
@@ -59,7 +45,7 @@ def store(tmp_path: Path) -> Path:
                 raw.update(TRICKY)
             if n == 6:  # a respondent who returned the file empty
                 raw = {slot.key: None for slot in inst.slots()}
-            st.add(_submission(inst, n, raw))
+            st.add(submission(inst, n, raw))
     return db
 
 
@@ -116,23 +102,6 @@ def _table(ws: Any, first_header: str, second_header: str) -> tuple[list[str], l
     raise AssertionError(f"no table {first_header}/{second_header} on {ws.title}")
 
 
-def _subject_tables(ws: Any) -> dict[str, list[list[Any]]]:
-    """Every per-subject table of the overview, by the score named above its header."""
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    out = {}
-    for n, row in enumerate(rows):
-        if row[:2] == ["Onderwerp", "Aantal respondenten"]:
-            title = str(rows[n - 1][0])
-            assert title.startswith("Per onderwerp: "), title
-            body = []
-            for r in rows[n + 1:]:
-                if r[0] is None:
-                    break
-                body.append(r)
-            out[title.removeprefix("Per onderwerp: ")] = body
-    return out
-
-
 def _close(a: Any, b: Any) -> bool:
     if b is None:
         return a in (None, "")
@@ -166,7 +135,7 @@ def test_recalculated_workbook_matches_independent_computation(store: Path, tmp_
             assert _close(row[col], want[label]), (row[1], label, row[col], want[label])
 
     # per subject, for every score: n, mean, min, max, standard deviation, rank
-    tables = _subject_tables(overview)
+    tables = subject_tables(overview)
     assert list(tables)[0] == "Aantal vinkjes"  # the main score first
     assert set(tables) == set(head[2:])
     for label, subjects in tables.items():
@@ -223,9 +192,9 @@ def test_form_and_workbook_of_one_copy_merge_workbook_wins(tmp_path: Path):
     db = tmp_path / "s.sqlite"
     copy = dict(recipient="r1", instance="abc", respondent="Anna", subject="Bureau Noord")
     with Store(db) as st:
-        st.add(_submission(inst, 1, {"crit_1": "Ja", "visie": "uit het formulier"},
+        st.add(submission(inst, 1, {"crit_1": "Ja", "visie": "uit het formulier"},
                            kind="form", file_name="anna.docx", **copy))
-        st.add(_submission(inst, 2, {"crit_1": "Nee", "crit_2": "Ja"}, kind="workbook",
+        st.add(submission(inst, 2, {"crit_1": "Nee", "crit_2": "Ja"}, kind="workbook",
                            file_name="anna.xlsx", **copy))
     out = tmp_path / "v.xlsx"
     compare_store(db=db, out=out, content_dir=FIXTURES)
@@ -242,8 +211,8 @@ def test_older_versions_only_with_all_versions(tmp_path: Path):
     inst = load_catalog(FIXTURES).get("alles")
     db = tmp_path / "s.sqlite"
     with Store(db) as st:
-        st.add(_submission(inst, 1, {"crit_1": "Ja"}))
-        old = _submission(inst, 2, {"crit_2": "Ja"}, version="1")
+        st.add(submission(inst, 1, {"crit_1": "Ja"}))
+        old = submission(inst, 2, {"crit_2": "Ja"}, version="1")
         old.answers["oude_vraag"] = Answer("een antwoord uit versie 1", "x", unknown=True)
         st.add(old)
     out = tmp_path / "v.xlsx"
@@ -395,7 +364,7 @@ def test_text_longer_than_a_cell_holds_is_cut_with_a_note(tmp_path: Path):
     db = tmp_path / "s.sqlite"
     essay = "Een heel lang antwoord. " * 2000  # 48,000 characters
     with Store(db) as st:
-        st.add(_submission(inst, 1, {"visie": essay}))
+        st.add(submission(inst, 1, {"visie": essay}))
     out = tmp_path / "v.xlsx"
     compare_store(db=db, out=out, content_dir=FIXTURES)
     assert check_limits(out).problems == []

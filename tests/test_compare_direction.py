@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from templategen.cli import main
-from templategen.filling import libreoffice
-from templategen.filling.fill import fill_in_place
+from templategen.office import libreoffice
+from tests.support.filling import fill_in_place
 
 SCAN = Path(__file__).parent / "fixtures" / "scan"
 GREEN, RED = "63BE7B", "F8696B"

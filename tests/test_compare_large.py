@@ -1,7 +1,7 @@
 """A large round: above the detail limit compare writes the summary (figures per question,
 subject and rule, and the matrices) from each respondent's merged answers read from the
 database (SQLite and PostgreSQL), row by row. Its figures equal an independent computation
-from the export (tests/roundkit.py) and what LibreOffice computes from the full workbook's
+from the export (tests/support/roundkit.py) and what LibreOffice computes from the full workbook's
 formulas for the same round; the workbook stays inside Excel's limits."""
 
 from __future__ import annotations
@@ -14,11 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import roundkit
 from click.testing import CliRunner
-from comparebook import check_limits
 from openpyxl import Workbook, load_workbook
-from test_compare import FIXTURES, _subject_tables, _submission
 
 from templategen.cli import main
 from templategen.compare.ranking import main_rule, whole_rules
@@ -27,10 +24,13 @@ from templategen.compare.summary.writer import compared_files
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.content.model import Direction, FieldKind
-from templategen.filling import libreoffice
-from templategen.filling.fill import sample_answers
+from templategen.office import libreoffice
+from templategen.sample.answers import sample_answers
 from templategen.store import aggregates
 from templategen.store.database import EMPTY, UNVERIFIED, Answer, Store
+from tests.support import roundkit
+from tests.support.comparebook import check_limits, subject_tables
+from tests.support.submissions import FIXTURES, submission
 
 NUMERIC = (FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER)
 
@@ -40,15 +40,15 @@ def _fill(db: Any) -> None:
     rng = random.Random(5)
     with Store(db) as st:
         for n in range(12):
-            st.add(_submission(inst, n, sample_answers(inst, rng)))
+            st.add(submission(inst, n, sample_answers(inst, rng)))
         # one recipient's form and workbook: one respondent, the workbook's answer wins
         copy = dict(recipient="r1", respondent="Anna", subject="Bureau Noord")
-        st.add(_submission(inst, 20, {"crit_1": "Ja", "niveau": "Hoog"}, kind="form",
+        st.add(submission(inst, 20, {"crit_1": "Ja", "niveau": "Hoog"}, kind="form",
                            file_name="anna.docx", instance="f", **copy))
-        st.add(_submission(inst, 21, {"crit_1": "Nee"}, kind="workbook",
+        st.add(submission(inst, 21, {"crit_1": "Nee"}, kind="workbook",
                            file_name="anna.xlsx", instance="w", **copy))
         # an answer that does not fit its question counts nowhere
-        bad = _submission(inst, 30, {"crit_2": "Ja"})
+        bad = submission(inst, 30, {"crit_2": "Ja"})
         bad.answers["tabel.beleid.huidig"] = Answer(99.0, "99")
         st.add(bad)
 
@@ -156,9 +156,9 @@ def test_empty_and_unverified_copies_do_not_push_a_round_into_summary_mode(tmp_p
     db = tmp_path / "s.sqlite"
     with Store(db) as st:
         for n in range(3):
-            st.add(_submission(inst, n, {"crit_1": "Ja"}))
-        st.add(_submission(inst, 10, {}, status=EMPTY, file_name="leeg.xlsx"))
-        st.add(_submission(inst, 11, {"crit_1": "Ja"}, status=UNVERIFIED,
+            st.add(submission(inst, n, {"crit_1": "Ja"}))
+        st.add(submission(inst, 10, {}, status=EMPTY, file_name="leeg.xlsx"))
+        st.add(submission(inst, 11, {"crit_1": "Ja"}, status=UNVERIFIED,
                            file_name="vreemd.xlsx"))
         assert compared_files(st, [inst], all_versions=False) == 3
         assert aggregates.compared_files(st, {inst.id: None}) == 3
@@ -303,7 +303,7 @@ def test_summary_scores_and_matrices_equal_the_recalculated_full_workbook(tmp_pa
     compared = 0
     for inst in load_catalog().instruments.values():
         got, order = roundkit.summary_scores(_sheet(summary_wb, "Scores", inst.id))
-        tables = _subject_tables(_sheet(full_wb, "Overzicht", inst.id))
+        tables = subject_tables(_sheet(full_wb, "Overzicht", inst.id))
         assert set(tables) == {r.label for r in whole_rules(inst)}
         main = main_rule(inst)
         assert main is not None and list(tables)[0] == main.label

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from test_compare import FIXTURES, _submission
 
 from templategen.compare.data import gather
 from templategen.compare.full.writer import write_full
@@ -21,10 +20,11 @@ from templategen.compare.provenance import HERKOMST
 from templategen.compare.sheet import RowSheet, RowWritten
 from templategen.compare.summary.writer import compare_large
 from templategen.content.catalog import load_catalog
-from templategen.filling import libreoffice
-from templategen.filling.fill import sample_answers
+from templategen.office import libreoffice
+from templategen.sample.answers import sample_answers
 from templategen.store.database import Store
 from templategen.store.response import STATES, response, response_rate
+from tests.support.submissions import FIXTURES, submission
 
 MAX = 12
 RECIPIENTS = [f"r{n:02d}" for n in range(12)]  # invited; the first 8 answer
@@ -35,10 +35,10 @@ def _fill(db: Any) -> None:
     rng = random.Random(13)
     with Store(db) as st:
         for n, rid in enumerate(RECIPIENTS[:8]):
-            st.add(_submission(inst, n, sample_answers(inst, rng), recipient=rid,
+            st.add(submission(inst, n, sample_answers(inst, rng), recipient=rid,
                                instance=f"w{n}", file_name=f"{rid}.xlsx"))
         # one recipient's form too: one respondent, both files listed in Herkomst
-        st.add(_submission(inst, 50, sample_answers(inst, rng), recipient=RECIPIENTS[1],
+        st.add(submission(inst, 50, sample_answers(inst, rng), recipient=RECIPIENTS[1],
                            instance="f1", kind="form", file_name=f"{RECIPIENTS[1]}.docx"))
         for rid in RECIPIENTS:
             st.log_mail(rid, f"{rid}@school.example", [inst.id], "invitation", "smtp", "sent",

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from comparebook import items_table
 from openpyxl import load_workbook
 
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
 from templategen.demo import HYPERLINK, MULTILINE, attachment_name
-from templategen.filling import libreoffice
+from templategen.office import libreoffice
+from tests.support.comparebook import items_table
 
 ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
 

@@ -29,9 +29,8 @@ from templategen.content.model import (
 )
 from templategen.content.recipients import Recipient
 from templategen.errors import TemplateError
-from templategen.filling import libreoffice
 from templategen.forms.render import BUNDLED_TEMPLATES, render_forms
-from templategen.office import custom_props
+from templategen.office import custom_props, libreoffice
 from templategen.returned.docx import read_form
 from templategen.returned.safezip import open_archive
 

@@ -15,11 +15,12 @@ from openpyxl import load_workbook
 
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
-from templategen.filling import libreoffice
-from templategen.filling.fill import fill_in_place, typed_answers
+from templategen.office import libreoffice
 from templategen.store.database import Answer, NewSubmission, Store
 from templategen.store.export import csv_value, export_answers
 from templategen.store.rows import COLUMNS, WIDE_COLUMNS
+from tests.support.answers import typed_answers
+from tests.support.filling import fill_in_place
 
 ANSWERS = {
     "visie": Answer("=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")"),

@@ -19,7 +19,7 @@ from templategen.cli import main
 from templategen.content.bundled import BUNDLED_TEMPLATES
 from templategen.content.catalog import load_catalog, load_instrument
 from templategen.content.model import SIMPLE_KINDS, FieldKind, Instrument
-from templategen.filling import libreoffice
+from templategen.office import libreoffice
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -15,17 +15,17 @@ import sys
 import zipfile
 from pathlib import Path
 
-import hostile_content
-import hostile_zip
 import pytest
-from fillkit import filled_copy
-from treememory import run_measured
 
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
-from templategen.filling.fill import fill_in_place, rewrite_zip, typed_answers
+from templategen.sample.fill import rewrite_zip
 from templategen.store.database import Store
+from tests.support import hostile_content, hostile_zip
+from tests.support.answers import typed_answers
+from tests.support.filling import fill_in_place, filled_copy
+from tests.support.treememory import run_measured
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
 CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'

@@ -22,10 +22,12 @@ from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.content.model import PROP_INSTANCE, PROP_RECIPIENT, PROP_TOKEN
 from templategen.content.signing import KEY_ENV
-from templategen.filling.fill import fill_in_place, rewrite_zip, typed_answers
 from templategen.office.custom_props import CUSTOM_PART, custom_xml, read_custom
 from templategen.returned.safezip import open_archive
+from templategen.sample.fill import rewrite_zip
 from templategen.store.database import Store
+from tests.support.answers import typed_answers
+from tests.support.filling import fill_in_place
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
 PROVENANCE = "Herkomst"

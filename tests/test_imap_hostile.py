@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from fakeimap import FakeImap, Message, running
-from mailkit import filled_forms, reply
-from mailservers import PASSWORD
-from treememory import run_measured
 
 from templategen.cli import main
 from templategen.inbox.imap import Mailbox
 from templategen.store.database import Store
+from tests.support.fakeimap import FakeImap, Message, running
+from tests.support.mailkit import filled_forms, reply
+from tests.support.mailservers import PASSWORD
+from tests.support.treememory import run_measured
 
 GIB = 1024**3
 HUGE_UID = b"100000000000000000000000"  # 10^23

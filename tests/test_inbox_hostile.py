@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from mailkit import filled_forms, reply
-from treememory import run_measured
 
 from templategen.inbox import ingest
 from templategen.store.database import Store
+from tests.support.mailkit import filled_forms, reply
+from tests.support.treememory import run_measured
 
 RESPONDENTS = ("s01", "s02", "s03")
 LIMIT_S = 60  # nothing may wait longer than this

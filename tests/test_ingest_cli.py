@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fillkit import filled_copy
 from lxml import etree
 
 from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
-from templategen.filling.fill import W, fill_in_place, rewrite_zip, set_cell
 from templategen.returned.docx import control_key
+from templategen.sample.fill import W, rewrite_zip, set_cell
 from templategen.store.database import Store
+from tests.support.filling import fill_in_place, filled_copy
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
 

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fillkit import filled_copy
 from lxml import etree
 
 from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
 from templategen.content.model import PROP_INSTRUMENT
-from templategen.filling import libreoffice
+from templategen.office import libreoffice
 from templategen.office.custom_props import CUSTOM_PART, read_custom
+from tests.support.filling import filled_copy
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
 HAS_XLSX_READER = importlib.util.find_spec("templategen.returned.xlsx") is not None

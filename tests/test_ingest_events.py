@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 
 import pytest
-from fillkit import filled_copies
 
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
 from templategen.store.database import Store
+from tests.support.filling import filled_copies
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
 PEOPLE = 12

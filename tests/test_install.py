@@ -4,9 +4,11 @@ the checkout. The bundled content and house style must come with the wheel."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,21 +25,42 @@ def _run(args: list[str], cwd: Path, timeout: int = 600) -> subprocess.Completed
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel built from this checkout, installed into a fresh venv; its bin folder."""
-    base = tmp_path_factory.mktemp("install")
-    dist = base / "dist"
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout."""
+    dist = tmp_path_factory.mktemp("dist")
     built = _run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
-                  "--outdir", str(dist), str(ROOT)], cwd=base)
+                  "--outdir", str(dist), str(ROOT)], cwd=dist)
     assert built.returncode == 0, built.stdout + built.stderr
     wheels = list(dist.glob("templategen-*.whl"))
     assert len(wheels) == 1
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed into a fresh venv; its bin folder."""
+    base = tmp_path_factory.mktemp("install")
+    wheels = [wheel]
     env_dir = base / "venv"
     venv.create(env_dir, with_pip=True)
     pip = _run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q",
                 str(wheels[0])], cwd=base)
     assert pip.returncode == 0, pip.stdout + pip.stderr
     return env_dir / "bin"
+
+
+TEST_CODE = re.compile(r"uno|keyboard|typist|filling|tests/|support/", re.IGNORECASE)
+UNO_CODE = (b"import uno", b"com.sun.star", b"/usr/bin/python3")
+
+
+def test_wheel_holds_no_test_code(wheel: Path) -> None:
+    """The respondent simulator, the UNO typist and keyboard typing stay in tests/support:
+    no module of the wheel is named for them or drives LibreOffice through UNO."""
+    with zipfile.ZipFile(wheel) as z:
+        modules = [n for n in z.namelist() if n.endswith(".py")]
+        assert "templategen/sample/fill.py" in modules  # (the listing is the package's)
+        assert [n for n in modules if TEST_CODE.search(n)] == []
+        assert [n for n in modules if any(code in z.read(n) for code in UNO_CODE)] == []
 
 
 def test_wheel_carries_content_and_templates(installed: Path, tmp_path: Path) -> None:

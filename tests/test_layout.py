@@ -83,7 +83,7 @@ def test_top_level_holds_at_most_a_dozen_modules() -> None:
     assert len(modules) <= 12, modules
     subpackages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
     assert subpackages >= {"content", "forms", "workbooks", "inbox", "returned", "store",
-                           "compare", "filling"}
+                           "compare", "sample"}
     for sub in subpackages:
         doc = (PACKAGE / sub / "__init__.py").read_text()
         assert doc.startswith('"""') and "May import" in doc, sub

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mailkit import LEADERS, address, filled, make_kit, outlook_bytes, parse, reply
-from mailservers import ImapServer, SmtpServer
 from openpyxl import load_workbook
 
 from templategen.cli import main
-from templategen.filling import libreoffice
 from templategen.mail.kit import load_kit
+from templategen.office import libreoffice
 from templategen.store.database import Store
 from templategen.store.response import STATES
+from tests.support.mailkit import LEADERS, address, filled, make_kit, outlook_bytes, parse, reply
+from tests.support.mailservers import ImapServer, SmtpServer
 
 EMPTY = "s09"  # sends back the copy without filling it in
 CORRECTED = "s02"  # sends the workbook, then a corrected one

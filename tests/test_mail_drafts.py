@@ -6,7 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from mailkit import (
+
+from templategen.cli import main
+from templategen.store.database import Store
+from tests.support.mailkit import (
     INSTRUMENT,
     LEADERS,
     NO_ADDRESS,
@@ -15,9 +18,6 @@ from mailkit import (
     body_text,
     parse,
 )
-
-from templategen.cli import main
-from templategen.store.database import Store
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -115,9 +115,8 @@ mail:
 
 
 def test_an_instrument_brings_its_own_mail_text_and_deadline(tmp_path: Path) -> None:
-    from mailkit import INSTRUMENT
-
     from templategen.content.catalog import BUNDLED_CONTENT
+    from tests.support.mailkit import INSTRUMENT
 
     content = tmp_path / "content"
     content.mkdir()

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mailkit import filled_forms, reply
 
 from templategen.cli import main
 from templategen.store.database import Store
+from tests.support.mailkit import filled_forms, reply
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mailkit import (
+
+from templategen.cli import main
+from templategen.store.database import Store
+from tests.support.mailkit import (
     INSTRUMENT,
     LEADERS,
     NO_ADDRESS,
@@ -17,10 +20,7 @@ from mailkit import (
     body_text,
     parse,
 )
-from mailservers import SmtpServer
-
-from templategen.cli import main
-from templategen.store.database import Store
+from tests.support.mailservers import SmtpServer
 
 SENDER = "Team Advies <advies@bestuur.example>"
 

@@ -16,9 +16,10 @@ from templategen.cli import main
 from templategen.content.catalog import load_instrument
 from templategen.content.model import OTHER_LABEL, FieldKind
 from templategen.content.scoring import evaluate
-from templategen.filling import libreoffice
-from templategen.filling.fill import fill_in_place, typed_answers
+from templategen.office import libreoffice
 from templategen.returned.answers import check
+from tests.support.answers import typed_answers
+from tests.support.filling import fill_in_place
 
 CONTENT = Path(__file__).parent / "fixtures" / "content_new"
 INSTRUMENT = load_instrument(CONTENT / "nieuw.yaml")

@@ -15,19 +15,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fillkit import filled_copy
 from lxml import etree
-from treememory import run_measured
 
 from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
-from templategen.filling import keyboard, libreoffice
+from templategen.office import libreoffice
 from templategen.returned.odf import OFFICE, TABLE
 from templategen.returned.ods import OdsBook
 from templategen.returned.safezip import SafeArchive
 from templategen.returned.xlsx import parse_ref
 from templategen.store.database import Store
+from tests.support import keyboard
+from tests.support.filling import filled_copy
+from tests.support.treememory import run_measured
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
 pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(
@@ -142,9 +143,9 @@ def test_an_odt_whose_bookmarks_are_gone_is_rejected(saved, tmp_path) -> None:
 
 
 def with_password(source: Path, target: Path) -> Path:
-    """``source`` saved by LibreOffice itself with a password (ODF encryption)."""
+    """``source`` saved by LibreOffice itself with a password (ODF encryption), by Debian's
+    Python run in the typist's folder (the current folder is on its import path)."""
     script = ("import os, sys\n"
-              f"sys.path.insert(0, {str(keyboard.TYPIST.parent)!r})\n"
               "import uno\n"
               "from uno_typist import Office, _prop\n"
               "with Office() as office:\n"
@@ -153,8 +154,8 @@ def with_password(source: Path, target: Path) -> Path:
               "                   (_prop('FilterName', 'writer8'), _prop('Password', 'geheim')))\n"
               "    doc.close(True)\n")
     target.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([keyboard.SYSTEM_PYTHON, "-I", "-c", script, str(source), str(target)],
-                   check=True, timeout=120)
+    subprocess.run([keyboard.SYSTEM_PYTHON, "-E", "-s", "-c", script, str(source.resolve()),
+                    str(target.resolve())], check=True, timeout=120, cwd=keyboard.TYPIST.parent)
     return target
 
 

@@ -3,7 +3,8 @@
 Forms, workbooks and personalised copies of every bundled instrument (recipients with awkward
 names: control characters pasted from other programs, markup characters, quotes, emoji), and
 the comparison workbook of their filled copies, are validated part by part against the
-ISO/IEC 29500 transitional schemas with lxml (tests/ooxml_schemas.py), element order included.
+ISO/IEC 29500 transitional schemas with lxml (tests/support/ooxml_schemas.py), element order
+included.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from lxml import etree
-from ooxml_schemas import schema_errors, schema_folder
 
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
-from templategen.filling.fill import fill_form, fill_workbook, sample_answers
+from templategen.sample.answers import sample_answers
+from templategen.sample.fill import fill_form, fill_workbook
+from tests.support.ooxml_schemas import schema_errors, schema_folder
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SCHEMAS = schema_folder()

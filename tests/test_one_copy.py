@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
-from templategen.filling.fill import fill_form, fill_workbook
+from templategen.sample.fill import fill_form, fill_workbook
 from templategen.store.database import Store
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"

@@ -26,7 +26,6 @@ from templategen.content.model import (
     Instrument,
 )
 from templategen.content.recipients import Recipient
-from templategen.filling.fill import fill_in_place
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned.docx import control_key
 from templategen.returned.safezip import SafeArchive, open_archive
@@ -34,6 +33,7 @@ from templategen.returned.xlsx import parse_ref, read_workbook
 from templategen.workbooks.copies import build_master
 from templategen.workbooks.plan import plan_layout
 from templategen.workbooks.write import write_workbook
+from tests.support.filling import fill_in_place
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -15,7 +15,7 @@ from templategen.cli import main
 from templategen.content.catalog import load_instrument
 from templategen.content.wording import Register
 from templategen.content.wording import text as wording
-from templategen.filling.fill import fill_in_place
+from tests.support.filling import fill_in_place
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content_new" / "nieuw.yaml"
 QUESTION = "Welke digitale middelen gebruiken jullie in de les?"

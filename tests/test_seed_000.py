@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from seedtext import instrument_text, normalise, seed_text
-
 from templategen.content.catalog import load_catalog
 from templategen.content.model import ItemKind
+from tests.support.seedtext import instrument_text, normalise, seed_text
 
 
 def _sections(seed: str) -> list[tuple[str, list[str], list[str]]]:

@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable
 
 import pytest
-from seedtext import REPO, instrument_text, normalise, seed_text
 
 from templategen.content.catalog import load_instrument
 from templategen.content.model import Instrument, Item, ItemKind, RuleKind
+from tests.support.seedtext import REPO, instrument_text, normalise, seed_text
 
 SEED = "003_9b00c9f82c340a4d.txt"
 CONTENT = REPO / "content" / "shrm_ict.yaml"

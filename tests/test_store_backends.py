@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fillkit import filled_copies, filled_copy
 from openpyxl import load_workbook
 
 from templategen.build import build_all
@@ -23,6 +22,7 @@ from templategen.errors import StoreError
 from templategen.store import migrations
 from templategen.store.backend import connect
 from templategen.store.database import Store
+from tests.support.filling import filled_copies, filled_copy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTENT = FIXTURES / "content"

@@ -15,9 +15,10 @@ from openpyxl import load_workbook
 
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
-from templategen.filling.fill import fill_form, fill_workbook, typed_answers
+from templategen.sample.fill import fill_form, fill_workbook
 from templategen.store.database import Store
 from templategen.store.definitions import stored_instruments
+from tests.support.answers import typed_answers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
 

@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from fillkit import filled_copies
-from treememory import run_measured
 
 from templategen.build import build_all
 from templategen.content.catalog import load_catalog
 from templategen.errors import StoreError
 from templategen.store import migrations
 from templategen.store.database import Store
+from tests.support.filling import filled_copies
+from tests.support.treememory import run_measured
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTENT = FIXTURES / "content"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from treememory import run_measured
+from tests.support.treememory import run_measured
 
 CONTENT = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
 BUNDLED = Path(__file__).parent.parent / "content"

@@ -18,9 +18,9 @@ from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
 from templategen.content.model import FieldKind, Instrument
-from templategen.filling import libreoffice
-from templategen.filling.answers import typed_answers
-from templategen.filling.keyboard import missing_reason, type_answers
+from templategen.office import libreoffice
+from tests.support.answers import typed_answers
+from tests.support.keyboard import missing_reason, type_answers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
 WHY_NOT = missing_reason()

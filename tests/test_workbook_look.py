@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from templategen.cli import main
-from templategen.filling import libreoffice
+from templategen.office import libreoffice
 
 
 @pytest.fixture(scope="module")

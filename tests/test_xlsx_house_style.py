@@ -14,8 +14,8 @@ from openpyxl.styles import Font, NamedStyle, PatternFill
 
 from templategen.cli import main
 from templategen.content.catalog import BUNDLED_CONTENT, load_instrument
-from templategen.filling import libreoffice
 from templategen.forms.render import BUNDLED_TEMPLATES
+from templategen.office import libreoffice
 from templategen.office.openpyxl_internals import named_styles
 from templategen.workbooks.plan import plan_layout
 from templategen.workbooks.style import DEFAULT_STYLES, ROLES, load_house_style

@@ -27,7 +27,7 @@ from templategen.content.model import (
 )
 from templategen.content.recipients import Recipient
 from templategen.content.scoring import evaluate
-from templategen.filling import libreoffice
+from templategen.office import libreoffice
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned.safezip import open_archive
 from templategen.returned.xlsx import parse_ref, read_workbook

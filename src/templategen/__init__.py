@@ -5,8 +5,9 @@ The package follows the data's path; each stage imports only the stages below it
 
     cli                      the click commands, one library call each
     demo                     the whole loop on the bundled content
-    build | filling | mail   render every instrument | fill copies as a respondent would |
-                             send the copies, collect the replies, who is missing, remind
+    build | sample | mail    render every instrument | the demo's sample answers typed into
+                             copies | send the copies, collect the replies, who is missing,
+                             remind
     compare | returned       the comparison workbook | returned files -> checked answers
     store | forms | workbooks   the answer store | Word forms | Excel workbooks
     office                   what Word and Excel files share (custom properties, formulas)

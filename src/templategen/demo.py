@@ -33,7 +33,6 @@ from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.content.model import RESPONDENT, FieldKind, Instrument
 from templategen.content.recipients import Recipient
-from templategen.filling.fill import Raw, fill_form, fill_workbook, sample_answers
 from templategen.forms.render import render_forms
 from templategen.inbox import ingest
 from templategen.mail.kit import load_kit
@@ -41,6 +40,8 @@ from templategen.mail.send import send_mail
 from templategen.mail.status import status_report
 from templategen.mail.transport import Drafts
 from templategen.office import libreoffice
+from templategen.sample.answers import Raw
+from templategen.sample.fill import answer_copies
 from templategen.store.database import Store
 from templategen.workbooks.render import render_workbooks
 
@@ -102,22 +103,20 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
         docs = render_forms(inst, recipients, built / inst.id, None)
         books = render_workbooks(inst, recipients, built / inst.id, None)
         files += len(docs) + len(books)
-        slots = {s.key: s for s in inst.slots()}
         for n, (recipient, doc, book) in enumerate(zip(recipients, docs, books, strict=True)):
             want_form, want_book = _returns(n, len(recipients))
-            answers = {**sample_answers(inst, rng), **_respondent_answers(recipient)}
+            given = _respondent_answers(recipient)
             if not hyperlink_done:
                 text_key = next((s.key for s in inst.slots() if s.field.kind.value == "text"
                                  and s.item.id != "respondent"), None)
                 if text_key:
-                    answers[text_key] = HYPERLINK
+                    given[text_key] = HYPERLINK
                     hyperlink_done = True
-            if want_form:
-                fill_form(doc, answers, returned / doc.name, slots)
-                forms.append((returned / doc.name, inst))
-            if want_book:
-                fill_workbook(book, answers, returned / book.name, slots)
-                workbooks.append(returned / book.name)
+            copies = [(src, returned / src.name)
+                      for src, wanted in ((doc, want_form), (book, want_book)) if wanted]
+            answer_copies(inst, copies, given, rng)  # (answers drawn for every recipient)
+            forms += [(returned / doc.name, inst)] if want_form else []
+            workbooks += [returned / book.name] if want_book else []
     echo(f"build:   {files} file(s) for {len(catalog.instruments)} instrument(s) in {built}")
     echo(f"fill:    {len(forms)} Word form(s) and {len(workbooks)} workbook(s) filled in "
          f"{returned} (one copy per instrument not returned)")
@@ -220,7 +219,7 @@ def _type_lines(path: Path, inst: Instrument) -> bool:
     """Type an answer of two lines into the form's first multi-line text question."""
     slot = next((s for s in inst.slots() if s.field.kind is FieldKind.TEXT
                  and s.field.multiline and s.item.id != RESPONDENT), None)
-    return slot is not None and fill_form(path, {slot.key: MULTILINE}, strict=True) == 1
+    return slot is not None and answer_copies(inst, [(path, path)], {slot.key: MULTILINE}) == 1
 
 
 def _write_recipients(path: Path, recipients: list[Recipient]) -> None:

@@ -1,9 +1,9 @@
 """Which of an instrument's rules a comparison shows as scores and which one ranks subjects.
 
-Whole-instrument rules (every kind outside content.model.ROW_RULES) are one score per
-respondent; the main rule is the one the overview ranks subjects by, and :func:`leader`
-names the subject with the best mean of it. Both layouts (compare.full, compare.summary)
-choose and word their scores with these.
+Whole-instrument rules (content.rulekinds.whole_rules: every kind not scored per row) are
+one score per respondent; the main rule (content.rulekinds.main_rule) is the one the
+overview ranks subjects by, and :func:`leader` names the subject with the best mean of it.
+Both layouts (compare.full, compare.summary) choose and word their scores with these.
 """
 
 from __future__ import annotations
@@ -11,25 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from templategen.content.model import ROW_RULES, Direction, Instrument, Rule, RuleKind
+from templategen.content.expr import Look
+from templategen.content.model import Direction, Instrument, Rule
+from templategen.content.rulekinds import definition, main_rule, whole_rules
 
-NUMBER_FORMATS = {RuleKind.PERCENT: "0%", RuleKind.MEAN: "0.00", RuleKind.SPREAD: "0.00"}
+__all__ = ["BEST", "leader", "main_rule", "number_format", "whole_rules"]
+
+NUMBER_FORMATS = {Look.PERCENT: "0%", Look.DECIMAL: "0.00"}
 
 
-def whole_rules(inst: Instrument) -> list[Rule]:
-    return [r for r in inst.rules if r.kind not in ROW_RULES]
-
-
-def main_rule(inst: Instrument) -> Rule | None:
-    """The score the overview ranks subjects by: a rule charted as bar, else the last sum."""
-    rules = whole_rules(inst)
-    charted = [r for r in rules if r.params.get("chart") == "bar"]
-    sums = [r for r in rules if r.kind is RuleKind.SUM]
-    numeric = [r for r in rules if r.kind is not RuleKind.COVERAGE]
-    for pick in (charted, sums, numeric):
-        if pick:
-            return pick[-1] if pick is sums else pick[0]
-    return None
+def number_format(inst: Instrument, rule: Rule) -> str:
+    """The number format of a whole-instrument rule's score in the comparison."""
+    return NUMBER_FORMATS.get(definition(inst, rule).value.look, "0")
 
 
 BEST: dict[Direction, Callable[..., Any]] = {Direction.HIGHER: max, Direction.LOWER: min}

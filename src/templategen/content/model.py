@@ -101,7 +101,7 @@ class Direction(StrEnum):
 
 
 class RuleKind(StrEnum):
-    """Scoring rules declared in content; see scoring.py for their meaning."""
+    """Scoring rules declared in content; content.rulekinds defines what each computes."""
 
     SUM = "sum"  # sum over slots; also knows its maximum
     PERCENT = "percent"  # a sum rule's value / its maximum (0..1)
@@ -113,11 +113,6 @@ class RuleKind(StrEnum):
     QUADRANT = "quadrant"  # per row: quadrant of (x, y) against a split value
     ACHIEVEMENT = "achievement"  # per row: (actual - baseline) / (target - baseline)
     COVERAGE = "coverage"  # groups of slots; warns when a group has nothing chosen
-
-
-ROW_RULES = frozenset(
-    {RuleKind.DIFFERENCE, RuleKind.PRODUCT, RuleKind.QUADRANT, RuleKind.ACHIEVEMENT}
-)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 from templategen.content.model import ItemKind, RuleKind
+from templategen.content.rulekinds import KINDS
 
 # --- schema tables: allowed keys per kind of mapping ------------------------------------
 
@@ -71,27 +72,9 @@ ITEM_KEYS: dict[ItemKind, dict[str, set[str]]] = {
 for _spec in ITEM_KEYS.values():
     _spec["optional"] = _spec["optional"] | {"number", "hint"}
 
-# Rule parameters: name -> (required?, type tag). Type tags are checked in _rule().
+# Rule parameters per kind: name -> (required?, type tag), from each kind's definition.
 RULE_PARAMS: dict[RuleKind, dict[str, tuple[bool, str]]] = {
-    RuleKind.SUM: {"of": (True, "refs"), "field": (False, "field"), "chart": (False, "chart")},
-    RuleKind.PERCENT: {"of": (True, "sum_rule"), "bands": (False, "bands")},
-    RuleKind.COUNT: {"of": (True, "refs"), "field": (False, "field"), "when": (True, "when")},
-    RuleKind.MEAN: {"of": (True, "refs"), "field": (False, "field")},
-    RuleKind.SPREAD: {"of": (True, "refs"), "field": (False, "field"), "chart": (False, "chart")},
-    RuleKind.DIFFERENCE: {"item": (True, "table"), "a": (True, "col"), "b": (True, "col")},
-    RuleKind.PRODUCT: {
-        "item": (True, "table"), "factors": (True, "cols"), "bands": (False, "bands"),
-    },
-    RuleKind.QUADRANT: {
-        "item": (True, "table"), "x": (True, "col"), "y": (True, "col"),
-        "split": (True, "number"), "quadrants": (True, "quadrants"), "chart": (False, "chart"),
-    },
-    RuleKind.ACHIEVEMENT: {
-        "item": (True, "table"), "baseline": (True, "col"), "target": (True, "col"),
-        "actual": (True, "cols"), "bands": (False, "bands"),
-    },
-    RuleKind.COVERAGE: {"groups": (True, "groups"), "message": (True, "text")},
-}
+    kind: dict(k.params) for kind, k in KINDS.items()}
 QUADRANT_KEYS = ("x_high_y_high", "x_high_y_low", "x_low_y_high", "x_low_y_low")
 WHEN_KEYS = {"min", "max", "equals", "checked"}
 CHARTS = {"bar", "radar", "scatter"}

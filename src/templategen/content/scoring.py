@@ -1,8 +1,9 @@
-"""The meaning of every rule kind, in Python.
+"""The Python target: the rule kinds' definitions (content.rulekinds) evaluated in Python.
 
-The workbooks compute the same rules with live formulas (workbooks/formulas.py); the tests
-recalculate those in LibreOffice and compare with :func:`evaluate`, and the comparison
-workbook uses it for its own figures. One function per rule kind, in the table RULES.
+The workbooks compute the same definitions with live formulas (workbooks.formulas,
+compare.full.rules); the tests recalculate those in LibreOffice and compare with
+:func:`evaluate`, and the comparison and its summary use it for their own figures. One
+function per expression node (content.expr), in the table NODES; no rule kind is named here.
 
 Answers are typed values by slot key: a check is a bool, a scale its point's numeric value,
 a number a float, choice and text a str, a date an ISO str; a missing key is an empty
@@ -24,17 +25,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from templategen.content.model import (
-    Band,
-    FieldKind,
-    Instrument,
-    Item,
-    ItemKind,
-    Rule,
-    RuleKind,
-    Slot,
+from templategen.content import expr as x
+from templategen.content.model import Band, FieldKind, Instrument, Rule, Slot
+from templategen.content.rulekinds import Definition, definition
+from templategen.content.slots import (
+    cell_slot,
+    coverage_slots,
+    row_keys,
+    rule_slots,
+    slot_maximum,
 )
+
+__all__ = ["RuleResult", "Value", "band_of", "cell_slot", "chosen", "coverage_slots",
+           "evaluate", "evaluate_rule", "meets", "numeric", "quadrant_of", "row_keys",
+           "rule_slots", "slot_maximum"]
 
 Value = bool | float | int | str | None
 
@@ -65,18 +71,6 @@ def numeric(slot: Slot, value: Value) -> float | None:
     return None
 
 
-def slot_maximum(slot: Slot) -> float:
-    """The most a slot can add to a sum: 1 for a tick, the top of a scale, a number's max."""
-    f = slot.field
-    if f.kind is FieldKind.CHECK:
-        return 1.0
-    if f.kind is FieldKind.SCALE and f.scale is not None:
-        return f.scale.maximum
-    if f.kind is FieldKind.NUMBER and f.constraint.maximum is not None:
-        return float(f.constraint.maximum)
-    return 0.0
-
-
 def band_of(value: float | None, bands: Iterable[Band]) -> str | None:
     """The label of the highest band minimum the value reaches; a value below every
     minimum gets the lowest band's label (office.formulas.band_formula says the same)."""
@@ -87,90 +81,6 @@ def band_of(value: float | None, bands: Iterable[Band]) -> str | None:
         if value >= band.minimum:
             return band.label
     return ordered[-1].label
-
-
-_RULE_SLOTS: dict[tuple[int, tuple[str, ...], str | None], tuple[Instrument, tuple[Slot, ...]]] = {}
-
-
-def rule_slots(instrument: Instrument, refs: Iterable[str], field_id: str | None) -> list[Slot]:
-    """The slots under the referenced items/sections (once each), optionally one field.
-
-    Memoised per instrument object (a large round scores 100,000 respondents with the same
-    rules; finding the slots walks the whole instrument)."""
-    refs = tuple(refs)
-    memo = (id(instrument), refs, field_id)
-    hit = _RULE_SLOTS.get(memo)
-    if hit is not None and hit[0] is instrument:
-        return list(hit[1])
-    seen: dict[str, Slot] = {}
-    for ref in refs:
-        for slot in instrument.slots_under(ref):
-            if field_id and slot.field.id != field_id:
-                continue
-            seen.setdefault(slot.key, slot)
-    if len(_RULE_SLOTS) > 4096:
-        _RULE_SLOTS.clear()
-    _RULE_SLOTS[memo] = (instrument, tuple(seen.values()))
-    return list(seen.values())
-
-
-def row_keys(item: Item) -> list[str]:
-    """Row keys of a table-like item: row ids, or entry numbers as str."""
-    if item.kind is ItemKind.ENTRIES:
-        return [str(n) for n in range(1, item.entries + 1)]
-    return [r.id for r in item.rows]
-
-
-_CELL_SLOTS: dict[tuple[int, str, str], tuple[Item, Slot]] = {}
-
-
-def cell_slot(item: Item, row: str, column: str) -> Slot:
-    """The slot of one cell of a table-like item (memoised per item object: per-row rules
-    ask for every row of every respondent)."""
-    memo = (id(item), row, column)
-    hit = _CELL_SLOTS.get(memo)
-    if hit is not None and hit[0] is item:
-        return hit[1]
-    f = item.field_by_id(column)
-    assert f is not None, (item.id, column)
-    slot = Slot(key=f"{item.id}.{row}.{column}", item=item, field=f)
-    if len(_CELL_SLOTS) > 16384:
-        _CELL_SLOTS.clear()
-    _CELL_SLOTS[memo] = (item, slot)
-    return slot
-
-
-# --- whole-instrument rules --------------------------------------------------------------
-
-Answers = Mapping[str, Value]
-Evaluator = Callable[[Instrument, Rule, Answers, dict[str, RuleResult]], RuleResult]
-
-
-def _values(inst: Instrument, rule: Rule, answers: Answers) -> list[float]:
-    slots = rule_slots(inst, rule.params["of"], rule.params.get("field"))
-    return [v for s in slots if (v := numeric(s, answers.get(s.key))) is not None]
-
-
-def _sum(inst: Instrument, rule: Rule, answers: Answers, done: dict[str, RuleResult]) -> RuleResult:
-    slots = rule_slots(inst, rule.params["of"], rule.params.get("field"))
-    total = sum(numeric(s, answers.get(s.key)) or 0.0 for s in slots)
-    return RuleResult(value=total, maximum=sum(slot_maximum(s) for s in slots))
-
-
-def _percent(inst: Instrument, rule: Rule, answers: Answers,
-             done: dict[str, RuleResult]) -> RuleResult:
-    base = done.get(rule.params["of"])
-    if base is None:
-        source = inst.rule(rule.params["of"])
-        assert source is not None
-        base = _sum(inst, source, answers, done)
-    if not base.maximum or not isinstance(base.value, float):
-        return RuleResult()
-    source_rule = inst.rule(rule.params["of"])
-    if source_rule is not None and not _values(inst, source_rule, answers):
-        return RuleResult()  # nothing filled in yet: no percentage, no verdict
-    pct = base.value / base.maximum
-    return RuleResult(value=pct, band=band_of(pct, rule.bands))
 
 
 def meets(slot: Slot, value: Value, when: Mapping[str, object]) -> bool:
@@ -192,138 +102,188 @@ def meets(slot: Slot, value: Value, when: Mapping[str, object]) -> bool:
     return number <= float(when["max"])  # type: ignore[arg-type]
 
 
-def _count(inst: Instrument, rule: Rule, answers: Answers,
-           done: dict[str, RuleResult]) -> RuleResult:
-    slots = rule_slots(inst, rule.params["of"], rule.params.get("field"))
-    when = rule.params["when"]
-    return RuleResult(value=float(sum(meets(s, answers.get(s.key), when) for s in slots)))
-
-
-def _mean(inst: Instrument, rule: Rule, answers: Answers,
-          done: dict[str, RuleResult]) -> RuleResult:
-    values = _values(inst, rule, answers)
-    return RuleResult(value=sum(values) / len(values) if values else None)
-
-
-def _spread(inst: Instrument, rule: Rule, answers: Answers,
-            done: dict[str, RuleResult]) -> RuleResult:
-    values = _values(inst, rule, answers)
-    return RuleResult(value=max(values) - min(values) if values else None)
-
-
-def coverage_slots(inst: Instrument, refs: Iterable[str]) -> tuple[list[Slot], bool]:
-    """The slots whose answers count as chosen for one group, and whether they are ticks."""
-    slots = rule_slots(inst, refs, None)
-    checks = [s for s in slots if s.field.kind is FieldKind.CHECK]
-    return (checks, True) if checks else (slots, False)
-
-
 def chosen(slot: Slot, value: Value) -> bool:
     if slot.field.kind is FieldKind.CHECK:
         return value is True
     return value is not None and value != ""
 
 
-def _coverage(inst: Instrument, rule: Rule, answers: Answers,
-              done: dict[str, RuleResult]) -> RuleResult:
-    rows: dict[str, float | str | None] = {}
-    for label, refs in rule.params["groups"].items():
-        slots, _ = coverage_slots(inst, refs)
-        rows[label] = float(sum(chosen(s, answers.get(s.key)) for s in slots))
-    covered = sum(1 for n in rows.values() if n)
-    message = rule.params["message"] if 0 < covered < len(rows) else None
-    return RuleResult(value=float(covered), maximum=float(len(rows)), rows=rows, message=message)
-
-
-# --- per-row rules -----------------------------------------------------------------------
-
-def _row_number(item: Item, row: str, column: str, answers: Answers) -> float | None:
-    slot = cell_slot(item, row, column)
-    return numeric(slot, answers.get(slot.key))
-
-
-def _per_row(inst: Instrument, rule: Rule, answers: Answers,
-             compute: Callable[[Item, str], float | str | None]) -> RuleResult:
-    item = inst.item(rule.params["item"])
-    assert item is not None
-    rows = {row: compute(item, row) for row in row_keys(item)}
-    bands = {r: band_of(v, rule.bands) if isinstance(v, float) else None for r, v in rows.items()}
-    return RuleResult(rows=rows, row_bands=bands if rule.bands else {})
-
-
-def _difference(inst: Instrument, rule: Rule, answers: Answers,
-                done: dict[str, RuleResult]) -> RuleResult:
-    def compute(item: Item, row: str) -> float | None:
-        a = _row_number(item, row, rule.params["a"], answers)
-        b = _row_number(item, row, rule.params["b"], answers)
-        return None if a is None or b is None else a - b
-    return _per_row(inst, rule, answers, compute)
-
-
-def _product(inst: Instrument, rule: Rule, answers: Answers,
-             done: dict[str, RuleResult]) -> RuleResult:
-    def compute(item: Item, row: str) -> float | None:
-        result = 1.0
-        for factor in rule.params["factors"]:
-            v = _row_number(item, row, factor, answers)
-            if v is None:
-                return None
-            result *= v
-        return result
-    return _per_row(inst, rule, answers, compute)
-
-
-def quadrant_of(x: float | None, y: float | None, split: float,
+def quadrant_of(x_value: float | None, y_value: float | None, split: float,
                 quadrants: Mapping[str, str]) -> str | None:
-    if x is None or y is None:
+    if x_value is None or y_value is None:
         return None
-    key = f"x_{'high' if x >= split else 'low'}_y_{'high' if y >= split else 'low'}"
+    key = f"x_{'high' if x_value >= split else 'low'}_y_{'high' if y_value >= split else 'low'}"
     return quadrants[key]
 
 
-def _quadrant(inst: Instrument, rule: Rule, answers: Answers,
-              done: dict[str, RuleResult]) -> RuleResult:
-    p = rule.params
+# --- the nodes ---------------------------------------------------------------------------
 
-    def compute(item: Item, row: str) -> str | None:
-        return quadrant_of(_row_number(item, row, p["x"], answers),
-                           _row_number(item, row, p["y"], answers),
-                           float(p["split"]), p["quadrants"])
-    return _per_row(inst, rule, answers, compute)
+Answers = Mapping[str, Value]
 
 
-def _achievement(inst: Instrument, rule: Rule, answers: Answers,
-                 done: dict[str, RuleResult]) -> RuleResult:
-    p = rule.params
+class Env:
+    """What a node is evaluated against: the answers, the rules done so far, the current
+    row (per-row rules) and the parts of this rule computed so far."""
 
-    def compute(item: Item, row: str) -> float | None:
-        base = _row_number(item, row, p["baseline"], answers)
-        target = _row_number(item, row, p["target"], answers)
-        actuals = [_row_number(item, row, c, answers) for c in p["actual"]]
-        latest = next((a for a in reversed(actuals) if a is not None), None)
-        if base is None or target is None or latest is None or target == base:
+    __slots__ = ("inst", "answers", "done", "row", "parts")
+
+    def __init__(self, inst: Instrument, answers: Answers, done: dict[str, RuleResult]):
+        self.inst, self.answers, self.done = inst, answers, done
+        self.row = ""
+        self.parts: dict[str, Any] = {}
+
+
+def _numbers(slots: Iterable[Slot], answers: Answers) -> list[float]:
+    return [v for s in slots if (v := numeric(s, answers.get(s.key))) is not None]
+
+
+def _total(node: x.Total, env: Env) -> float:
+    answers = env.answers
+    return sum(numeric(s, answers.get(s.key)) or 0.0 for s in node.slots)
+
+
+def _mean(node: x.Mean, env: Env) -> float | None:
+    values = _numbers(node.slots, env.answers)
+    return sum(values) / len(values) if values else None
+
+
+def _spread(node: x.Spread, env: Env) -> float | None:
+    values = _numbers(node.slots, env.answers)
+    return max(values) - min(values) if values else None
+
+
+def _count(node: x.CountWhere, env: Env) -> float:
+    answers, when = env.answers, node.when
+    return float(sum(meets(s, answers.get(s.key), when) for s in node.slots))
+
+
+def _chosen(node: x.Chosen, env: Env) -> float:
+    answers = env.answers
+    return float(sum(chosen(s, answers.get(s.key)) for s in node.slots))
+
+
+def _rule_value(node: x.RuleValue, env: Env) -> Any:
+    done = env.done.get(node.rule)
+    if done is None:
+        rule = env.inst.rule(node.rule)
+        assert rule is not None
+        done = evaluate_rule(env.inst, rule, env.answers, env.done)
+    return done.value
+
+
+def _share(node: x.Share, env: Env) -> float | None:
+    total = run(node.total, env)
+    if not node.maximum or not isinstance(total, float):
+        return None
+    if not _numbers(node.filled, env.answers):
+        return None  # nothing filled in yet: no percentage, no verdict
+    return total / node.maximum
+
+
+def _covered(node: x.Covered, env: Env) -> float:
+    return float(sum(1 for part in node.parts if run(part, env)))
+
+
+def _alert(node: x.Alert, env: Env) -> str | None:
+    value = run(node.value, env)
+    return node.message if 0 < value < node.count else None
+
+
+def _band(node: x.Band, env: Env) -> str | None:
+    value = run(node.value, env)
+    return band_of(value, node.bands) if isinstance(value, float) else None
+
+
+def _ref(node: x.Ref, env: Env) -> Any:
+    return env.parts[node.part]
+
+
+def _cell(node: x.Cell, env: Env) -> float | None:
+    slot = cell_slot(node.item, env.row, node.column)
+    return numeric(slot, env.answers.get(slot.key))
+
+
+def _difference(node: x.Difference, env: Env) -> float | None:
+    a, b = run(node.a, env), run(node.b, env)
+    return None if a is None or b is None else a - b
+
+
+def _product(node: x.Product, env: Env) -> float | None:
+    result = 1.0
+    for factor in node.factors:
+        v = run(factor, env)
+        if v is None:
             return None
-        return (latest - base) / (target - base)
-    return _per_row(inst, rule, answers, compute)
+        result *= v
+    return result
 
 
-RULES: dict[RuleKind, Evaluator] = {
-    RuleKind.SUM: _sum,
-    RuleKind.PERCENT: _percent,
-    RuleKind.COUNT: _count,
-    RuleKind.MEAN: _mean,
-    RuleKind.SPREAD: _spread,
-    RuleKind.DIFFERENCE: _difference,
-    RuleKind.PRODUCT: _product,
-    RuleKind.QUADRANT: _quadrant,
-    RuleKind.ACHIEVEMENT: _achievement,
-    RuleKind.COVERAGE: _coverage,
+def _quadrant(node: x.Quadrant, env: Env) -> str | None:
+    return quadrant_of(run(node.x, env), run(node.y, env), node.split, node.quadrants)
+
+
+def _latest(node: x.Latest, env: Env) -> float | None:
+    values = [run(c, env) for c in node.cells]
+    return next((v for v in reversed(values) if v is not None), None)
+
+
+def _progress(node: x.Progress, env: Env) -> float | None:
+    base, target, latest = run(node.baseline, env), run(node.target, env), run(node.latest, env)
+    if base is None or target is None or latest is None or target == base:
+        return None
+    return (latest - base) / (target - base)  # type: ignore[no-any-return]
+
+
+NODES: dict[type[x.Node], Callable[[Any, Env], Any]] = {
+    x.Total: _total, x.Mean: _mean, x.Spread: _spread, x.CountWhere: _count,
+    x.Chosen: _chosen, x.RuleValue: _rule_value, x.Share: _share, x.Covered: _covered,
+    x.Alert: _alert, x.Band: _band, x.Ref: _ref, x.Cell: _cell, x.Difference: _difference,
+    x.Product: _product, x.Quadrant: _quadrant, x.Latest: _latest, x.Progress: _progress,
 }
+
+
+def run(node: x.Node, env: Env) -> Any:
+    """The value of one node."""
+    return NODES[type(node)](node, env)
+
+
+# --- rules -------------------------------------------------------------------------------
+
+def evaluate_rule(inst: Instrument, rule: Rule, answers: Answers,
+                  done: dict[str, RuleResult] | None = None) -> RuleResult:
+    """One rule for one respondent's typed answers (``done``: the rules above it, by id)."""
+    d = definition(inst, rule)
+    env = Env(inst, answers, {} if done is None else done)
+    if d.item is None:
+        return _whole(d, env)
+    rows: dict[str, float | str | None] = {}
+    bands: dict[str, str | None] = {}
+    band = d.role(x.Role.BAND)
+    for row in row_keys(d.item):
+        env.row, env.parts = row, {}
+        for part in d.parts:
+            env.parts[part.name] = run(part.expr, env)
+        rows[row] = env.parts["value"]
+        if band:
+            bands[row] = env.parts[band[0].name]
+    return RuleResult(rows=rows, row_bands=bands)
+
+
+def _whole(d: Definition, env: Env) -> RuleResult:
+    parts = env.parts
+    for part in d.parts:
+        parts[part.name] = run(part.expr, env)
+    band = d.role(x.Role.BAND)
+    alert = d.role(x.Role.ALERT)
+    return RuleResult(value=parts["value"], maximum=d.maximum,
+                      band=parts[band[0].name] if band else None,
+                      rows={p.label: parts[p.name] for p in d.role(x.Role.GROUP)},
+                      message=parts[alert[0].name] if alert else None)
 
 
 def evaluate(instrument: Instrument, answers: Answers) -> dict[str, RuleResult]:
     """Every rule of the instrument, by rule id, for one respondent's typed answers."""
     done: dict[str, RuleResult] = {}
     for rule in instrument.rules:
-        done[rule.id] = RULES[rule.kind](instrument, rule, answers, done)
+        done[rule.id] = evaluate_rule(instrument, rule, answers, done)
     return done

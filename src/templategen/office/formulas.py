@@ -1,5 +1,5 @@
 """Excel text rules shared by the scoring workbooks and the comparison workbook:
-formula pieces and sheet names.
+formula pieces, sheet names and cell references (``parse_ref``, also used by the reader).
 
 Each function returns formula text without the leading "=", so callers can nest it.
 Their meaning is the same as scoring.py's, which the tests check through LibreOffice.
@@ -53,3 +53,19 @@ def sheet_title(text: str, taken: set[str]) -> str:
         title, n = base[: 31 - len(suffix)].rstrip() + suffix, n + 1
     taken.add(title.casefold())
     return title
+
+
+REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def parse_ref(text: str) -> tuple[str, str] | None:
+    """'Sheet 1'!$C$5 (as Excel or LibreOffice writes it) -> ('Sheet 1', 'C5')."""
+    text = text.strip().lstrip("=")
+    if "!" not in text:
+        return None
+    sheet, cell = text.rsplit("!", 1)
+    sheet = sheet.lstrip("$")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    match = REF.match(cell)
+    return (sheet, f"{match.group(1)}{match.group(2)}") if match else None

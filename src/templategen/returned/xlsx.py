@@ -17,6 +17,7 @@ from typing import Protocol
 from lxml import etree
 
 from templategen.content.model import Instrument, key_from_anchor
+from templategen.office.formulas import parse_ref
 from templategen.returned.reading import Archive, Extraction, RawValue, per_instrument
 from templategen.workbooks.plan import plan_layout
 
@@ -25,21 +26,7 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _M = f"{{{_NS}}}"
 _DATE_IDS = set(range(14, 23)) | {45, 46, 47}
-_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def parse_ref(text: str) -> tuple[str, str] | None:
-    """'Sheet 1'!$C$5 (as Excel or LibreOffice writes it) -> ('Sheet 1', 'C5')."""
-    text = text.strip().lstrip("=")
-    if "!" not in text:
-        return None
-    sheet, cell = text.rsplit("!", 1)
-    sheet = sheet.lstrip("$")
-    if sheet.startswith("'") and sheet.endswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    match = _REF.match(cell)
-    return (sheet, f"{match.group(1)}{match.group(2)}") if match else None
 
 
 def unescape_xstring(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Excel formulas for the workbook: one builder per rule kind (the table at the bottom).
+"""The respondent workbook's target: the rule kinds' definitions (content.rulekinds) as Excel
+formulas, one compiler per expression node (content.expr; the table NODES).
 
 Every numeric answer is mirrored on the hidden sheet "Rekenblad": column B holds its value
 (a tick 1 or 0, a scale label looked up on "Lijsten", a number), column C whether it counts
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from templategen.content.model import FieldKind, Instrument, Rule, RuleKind, Slot
-from templategen.content.scoring import coverage_slots, rule_slots, slot_maximum
+from templategen.content import expr as x
+from templategen.content.model import FieldKind, Instrument, Rule, Slot
+from templategen.content.rulekinds import definition
 from templategen.office.formulas import band_formula, number_literal, quadrant_formula, text_literal
 
 CALC_SHEET = "Rekenblad"
@@ -83,9 +86,10 @@ class ScoreRow:
     label: str
     value: str | float
     maximum: float | None = None
-    judgement: str | None = None  # formula; "{v}" stands for this row's value cell
+    judgement: str | None = None  # formula over the value cell
     percent: bool = False
     extra: list[ScoreRow] = field(default_factory=list)
+    alert: bool = False  # the judgement is a message (else a band)
 
 
 @dataclass
@@ -93,159 +97,191 @@ class ScoreContext:
     instrument: Instrument
     calc_rows: dict[str, int]  # slot key -> Rekenblad row
     rule_cells: dict[str, str]  # rule id -> absolute value cell on Scores
-    rule_max: dict[str, float]
     first_row: int  # the row this rule's first ScoreRow lands on
 
     def ranges(self, slots: Iterable[Slot], column: str = "B") -> list[str]:
         return compress((self.calc_rows[s.key] for s in slots if s.key in self.calc_rows),
                         column=column)
 
-    def of_slots(self, rule: Rule) -> list[Slot]:
-        return rule_slots(self.instrument, rule.params["of"], rule.params.get("field"))
-
 
 def _args(ranges: list[str]) -> str:
     return ",".join(ranges) or '""'
 
 
-def _sum(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
-    slots = ctx.of_slots(rule)
-    return [ScoreRow(rule.label, f"=SUM({_args(ctx.ranges(slots))})",
-                     maximum=sum(slot_maximum(s) for s in slots))]
+class Env:
+    """Where a rule's formula finds things: the Rekenblad (``ctx``), another part's cell
+    (``ref``) and, per row, the value cell of a column of that row (``cell``)."""
+
+    def __init__(self, ctx: ScoreContext | None, ref: Callable[[str], str],
+                 cell: Callable[[str], str] | None = None):
+        self.ctx, self.ref, self.cell = ctx, ref, cell
+
+    @property
+    def calc(self) -> ScoreContext:
+        assert self.ctx is not None
+        return self.ctx
 
 
-def _percent(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
-    source = rule.params["of"]
-    maximum = ctx.rule_max.get(source, 0.0)
-    cell = ctx.rule_cells[source]
-    source_rule = ctx.instrument.rule(source)
-    filled = _args(ctx.ranges(ctx.of_slots(source_rule))) if source_rule else '""'
+def _total(node: x.Total, env: Env) -> str:
+    return f"SUM({_args(env.calc.ranges(node.slots))})"
+
+
+def _share(node: x.Share, env: Env) -> str:
+    maximum = number_literal(node.maximum)
+    filled = _args(env.calc.ranges(node.filled))
     # blank until something is filled in: a blank workbook shows no "0% – Past matig"
-    value = (f'=IF(OR({number_literal(maximum)}=0,COUNT({filled})=0),"",'
-             f'{cell}/{number_literal(maximum)})')
-    judgement = "=" + band_formula("{v}", rule.bands) if rule.bands else None
-    return [ScoreRow(rule.label, value, judgement=judgement, percent=True)]
+    return (f'IF(OR({maximum}=0,COUNT({filled})=0),"",'
+            f'{compile_node(node.total, env)}/{maximum})')
 
 
-def _count(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
-    when = rule.params["when"]
-    slots = ctx.of_slots(rule)
+def _rule_value(node: x.RuleValue, env: Env) -> str:
+    return env.calc.rule_cells[node.rule]
+
+
+def _count(node: x.CountWhere, env: Env) -> str:
+    when, ctx = node.when, env.calc
     if "checked" in when:
-        checks = [s for s in slots if s.field.kind is FieldKind.CHECK]
+        checks = [s for s in node.slots if s.field.kind is FieldKind.CHECK]
         ranges, criterion = ctx.ranges(checks), "1" if when["checked"] is True else "0"
     elif "equals" in when:
-        ranges = ctx.ranges(slots, "D")
+        ranges = ctx.ranges(node.slots, "D")
         criterion = text_literal(str(when["equals"]).replace("~", "~~").replace("*", "~*")
                                  .replace("?", "~?"))
     else:
         op = ">=" if "min" in when else "<="
-        limit = float(when["min"] if "min" in when else when["max"])
-        ranges, criterion = ctx.ranges(slots), f'"{op}{number_literal(limit)}"'
+        limit = float(when["min"] if "min" in when else when["max"])  # type: ignore[arg-type]
+        ranges, criterion = ctx.ranges(node.slots), f'"{op}{number_literal(limit)}"'
     terms = [f"COUNTIF({r},{criterion})" for r in ranges] or ["0"]
-    return [ScoreRow(rule.label, "=" + "+".join(terms))]
+    return "+".join(terms)
 
 
-def _mean(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
-    args = _args(ctx.ranges(ctx.of_slots(rule)))
-    return [ScoreRow(rule.label, f'=IF(COUNT({args})=0,"",AVERAGE({args}))')]
+def _mean(node: x.Mean, env: Env) -> str:
+    args = _args(env.calc.ranges(node.slots))
+    return f'IF(COUNT({args})=0,"",AVERAGE({args}))'
 
 
-def _spread(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
-    args = _args(ctx.ranges(ctx.of_slots(rule)))
-    return [ScoreRow(rule.label, f'=IF(COUNT({args})=0,"",MAX({args})-MIN({args}))')]
+def _spread(node: x.Spread, env: Env) -> str:
+    args = _args(env.calc.ranges(node.slots))
+    return f'IF(COUNT({args})=0,"",MAX({args})-MIN({args}))'
 
 
-def _coverage(ctx: ScoreContext, rule: Rule) -> list[ScoreRow]:
-    groups = rule.params["groups"]
-    sub: list[ScoreRow] = []
-    for label, refs in groups.items():
-        slots, _ = coverage_slots(ctx.instrument, refs)
-        sub.append(ScoreRow(f"  {label}", f"=SUM({_args(ctx.ranges(slots, 'C'))})"))
-    cells = [f"$B${ctx.first_row + 1 + i}" for i in range(len(sub))]
-    covered = "=" + "+".join(f"IF({c}>0,1,0)" for c in cells)
-    judgement = (f'=IF(OR({{v}}=0,{{v}}>={len(sub)}),"",'
-                 f'{text_literal(rule.params["message"])})')  # quiet until something is chosen
-    return [ScoreRow(rule.label, covered, maximum=float(len(sub)), judgement=judgement,
-                     extra=sub)]
+def _chosen(node: x.Chosen, env: Env) -> str:
+    return f"SUM({_args(env.calc.ranges(node.slots, 'C'))})"
 
 
-SCORE_BUILDERS: dict[RuleKind, Callable[[ScoreContext, Rule], list[ScoreRow]]] = {
-    RuleKind.SUM: _sum,
-    RuleKind.PERCENT: _percent,
-    RuleKind.COUNT: _count,
-    RuleKind.MEAN: _mean,
-    RuleKind.SPREAD: _spread,
-    RuleKind.COVERAGE: _coverage,
+def _covered(node: x.Covered, env: Env) -> str:
+    return "+".join(f"IF({compile_node(p, env)}>0,1,0)" for p in node.parts)
+
+
+def _alert(node: x.Alert, env: Env) -> str:
+    v = compile_node(node.value, env)  # quiet until something is chosen
+    return f'IF(OR({v}=0,{v}>={node.count}),"",{text_literal(node.message)})'
+
+
+def _band(node: x.Band, env: Env) -> str:
+    return band_formula(compile_node(node.value, env), node.bands)
+
+
+def _ref(node: x.Ref, env: Env) -> str:
+    return env.ref(node.part)
+
+
+def _cell(node: x.Cell, env: Env) -> str:
+    assert env.cell is not None
+    return env.cell(node.column)
+
+
+def _difference(node: x.Difference, env: Env) -> str:
+    a, b = compile_node(node.a, env), compile_node(node.b, env)
+    return f'IF(OR({a}="",{b}=""),"",{a}-{b})'
+
+
+def _product(node: x.Product, env: Env) -> str:
+    factors = [compile_node(f, env) for f in node.factors]
+    empty = ",".join(f'{f}=""' for f in factors)
+    return f'IF(OR({empty}),"",{"*".join(factors)})'
+
+
+def _quadrant(node: x.Quadrant, env: Env) -> str:
+    return quadrant_formula(compile_node(node.x, env), compile_node(node.y, env), node.split,
+                            node.quadrants)
+
+
+def _latest(node: x.Latest, env: Env) -> str:
+    out = '""'
+    for cell in node.cells:
+        ref = compile_node(cell, env)
+        out = f'IF({ref}<>"",{ref},{out})'
+    return out
+
+
+def _progress(node: x.Progress, env: Env) -> str:
+    base, target = compile_node(node.baseline, env), compile_node(node.target, env)
+    last = compile_node(node.latest, env)
+    return (f'IF(OR({base}="",{target}="",{last}="",{target}={base}),"",'
+            f'({last}-{base})/({target}-{base}))')
+
+
+NODES: dict[type[x.Node], Callable[[Any, Env], str]] = {
+    x.Total: _total, x.Share: _share, x.RuleValue: _rule_value, x.CountWhere: _count,
+    x.Mean: _mean, x.Spread: _spread, x.Chosen: _chosen, x.Covered: _covered,
+    x.Alert: _alert, x.Band: _band, x.Ref: _ref, x.Cell: _cell, x.Difference: _difference,
+    x.Product: _product, x.Quadrant: _quadrant, x.Latest: _latest, x.Progress: _progress,
 }
 
 
+def compile_node(node: x.Node, env: Env) -> str:
+    """The formula text (without '=') of one node."""
+    return NODES[type(node)](node, env)
+
+
+def score_row(ctx: ScoreContext, rule: Rule) -> ScoreRow:
+    """A whole-instrument rule on the Scores sheet: its value in row ``ctx.first_row``, its
+    groups' figures (coverage) in the rows below it, its band or alert beside it."""
+    d = definition(ctx.instrument, rule)
+    groups = d.role(x.Role.GROUP)
+    cells = {p.name: f"$B${ctx.first_row + 1 + i}" for i, p in enumerate(groups)}
+    cells["value"] = f"B{ctx.first_row}"
+    env = Env(ctx, cells.__getitem__)
+    judged = d.role(x.Role.BAND) + d.role(x.Role.ALERT)
+    return ScoreRow(rule.label, "=" + compile_node(d.value.expr, env), maximum=d.maximum,
+                    judgement="=" + compile_node(judged[0].expr, env) if judged else None,
+                    percent=d.value.look is x.Look.PERCENT,
+                    extra=[ScoreRow(f"  {p.label}", "=" + compile_node(p.expr, env))
+                           for p in groups],
+                    alert=bool(judged) and judged[0].role is x.Role.ALERT)
+
+
 # --- per-row rules: formula columns next to a table's inputs ------------------------------
+
+PART = ":"  # in a row formula: v(PART + name) is the cell of that part of the rule in this row
+ROW_FORMATS = {x.Look.PERCENT: "0%", x.Look.LABEL: "General", x.Look.QUADRANT: "General"}
+ROW_ROLES = {x.Look.QUADRANT: "quadrant", x.Look.GAP: "difference"}
+
 
 @dataclass
 class RowColumn:
     """A formula column of a table sheet.
 
     ``formula(v)`` gives one row's formula; ``v(column id)`` is the value cell of that row's
-    answer in the column, ``v(PREV)`` the cell of the formula column just left of this one.
+    answer in the column, ``v(PART + name)`` the cell of the rule's part ``name`` in that row.
     """
 
     header: str
+    name: str  # the part of the rule it shows
     formula: Callable[[Callable[[str], str]], str]
     number_format: str = "General"
-    role: str = "value"  # value | band | quadrant | latest
+    role: str = "value"  # value | band | quadrant | difference | latest
 
 
-def _difference(rule: Rule) -> list[RowColumn]:
-    a, b = rule.params["a"], rule.params["b"]
-    return [RowColumn(rule.label, lambda v: f'=IF(OR({v(a)}="",{v(b)}=""),"",{v(a)}-{v(b)})',
-                      "0.##", "difference")]
-
-
-def _product(rule: Rule) -> list[RowColumn]:
-    factors = rule.params["factors"]
-
-    def product(v: Callable[[str], str]) -> str:
-        empty = ",".join(f'{v(f)}=""' for f in factors)
-        return f'=IF(OR({empty}),"",{"*".join(v(f) for f in factors)})'
-    cols = [RowColumn(rule.label, product, "0.##")]
-    if rule.bands:
-        cols.append(RowColumn(f"{rule.label} (niveau)",
-                              lambda v: "=" + band_formula(v(PREV), rule.bands), role="band"))
+def row_columns(inst: Instrument, rule: Rule) -> list[RowColumn]:
+    """The formula columns of a per-row rule, one per part."""
+    cols = []
+    for part in definition(inst, rule).parts:
+        def formula(v: Callable[[str], str], part: x.Part = part) -> str:
+            return "=" + compile_node(part.expr, Env(None, lambda name: v(PART + name), v))
+        role = ("band" if part.role is x.Role.BAND else "latest" if part.role is x.Role.STEP
+                else ROW_ROLES.get(part.look, "value"))
+        cols.append(RowColumn(part.label, part.name, formula,
+                              ROW_FORMATS.get(part.look, "0.##"), role))
     return cols
-
-
-def _quadrant(rule: Rule) -> list[RowColumn]:
-    p = rule.params
-
-    def quadrant(v: Callable[[str], str]) -> str:
-        return "=" + quadrant_formula(v(p["x"]), v(p["y"]), float(p["split"]), p["quadrants"])
-    return [RowColumn(rule.label, quadrant, role="quadrant")]
-
-
-def _achievement(rule: Rule) -> list[RowColumn]:
-    p = rule.params
-
-    def latest(v: Callable[[str], str]) -> str:
-        out = '""'
-        for col in p["actual"]:
-            out = f'IF({v(col)}<>"",{v(col)},{out})'
-        return "=" + out
-
-    def ratio(v: Callable[[str], str]) -> str:
-        base, target, last = v(p["baseline"]), v(p["target"]), v(PREV)
-        return (f'=IF(OR({base}="",{target}="",{last}="",{target}={base}),"",'
-                f'({last}-{base})/({target}-{base}))')
-    cols = [RowColumn("Laatst gerealiseerd", latest, "0.##", "latest"),
-            RowColumn(rule.label, ratio, "0%")]
-    if rule.bands:
-        cols.append(RowColumn("Status", lambda v: "=" + band_formula(v(PREV), rule.bands),
-                              role="band"))
-    return cols
-
-
-ROW_BUILDERS: dict[RuleKind, Callable[[Rule], list[RowColumn]]] = {
-    RuleKind.DIFFERENCE: _difference,
-    RuleKind.PRODUCT: _product,
-    RuleKind.QUADRANT: _quadrant,
-    RuleKind.ACHIEVEMENT: _achievement,
-}

@@ -12,7 +12,6 @@ from openpyxl.utils import get_column_letter
 from templategen.content.copies import PREFILLED
 from templategen.content.model import (
     OTHER_TEXT,
-    ROW_RULES,
     SIMPLE_KINDS,
     TABLE_KINDS,
     FieldKind,
@@ -23,18 +22,19 @@ from templategen.content.model import (
     Slot,
     item_slots,
 )
-from templategen.content.scoring import row_keys
+from templategen.content.rulekinds import row_rules
+from templategen.content.slots import row_keys
 from templategen.content.wording import text as wording
 from templategen.office.formulas import sheet_title
 from templategen.workbooks.formulas import (
     CALC_SHEET,
     LIST_SHEET,
     NO,
-    PREV,
-    ROW_BUILDERS,
+    PART,
     YES,
     absolute,
     chosen_formula,
+    row_columns,
     text_formula,
     value_formula,
 )
@@ -258,10 +258,11 @@ class _Planner:
         heads += [(a.label, 16) for a in item.attributes]
         first_input = len(heads) + 1
         heads += [(f.label, INPUT_WIDTH[f.kind]) for f in fields]
-        rules = [r for r in self.inst.rules
-                 if r.kind in ROW_RULES and r.params.get("item") == item.id]
-        formula_cols = [(rule, c) for rule in rules for c in ROW_BUILDERS[rule.kind](rule)]
+        rules = row_rules(self.inst, item.id)
+        formula_cols = [(rule, c) for rule in rules for c in row_columns(self.inst, rule)]
         first_formula = len(heads) + 1
+        part_col = {(rule.id, c.name): j for j, (rule, c) in enumerate(formula_cols,
+                                                                       start=first_formula)}
         heads += [(c.header, 16) for _, c in formula_cols]
         for i, (text, width) in enumerate(heads, start=1):
             letter = get_column_letter(i)
@@ -298,9 +299,9 @@ class _Planner:
                 slot = next(s for s in item_slots(item) if s.key == f"{item.id}.{key}.{f.id}")
                 self.add_input(sheet, f"{get_column_letter(j)}{r}", slot, prefill.get(f.id))
             for j, (rule, col) in enumerate(formula_cols, start=first_formula):
-                def v(ref: str, j: int = j, key: str = key, r: int = r) -> str:
-                    if ref == PREV:
-                        return f"{get_column_letter(j - 1)}{r}"
+                def v(ref: str, rule_id: str = rule.id, key: str = key, r: int = r) -> str:
+                    if ref.startswith(PART):
+                        return f"{get_column_letter(part_col[rule_id, ref[len(PART):]])}{r}"
                     return self.value_ref(f"{item.id}.{key}.{ref}")
                 coord = f"{get_column_letter(j)}{r}"
                 sheet.put(coord, col.formula(v), "formula", col.number_format)

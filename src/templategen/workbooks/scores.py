@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from templategen.content.model import Instrument, Section, Slot
-from templategen.content.scoring import rule_slots
+from templategen.content.rulekinds import whole_rules
+from templategen.content.slots import rule_slots
 from templategen.content.wording import text as wording
-from templategen.workbooks.formulas import SCORE_BUILDERS, ScoreContext, absolute, compress
+from templategen.workbooks.formulas import ScoreContext, absolute, compress, score_row
 from templategen.workbooks.layout import SCORES_SHEET, ChartPlan, ResultCells, SheetPlan
 
 LABEL_LINE = 48  # characters of a (bold) label on one line of column A (48 wide)
@@ -18,7 +19,7 @@ def scores_sheet(inst: Instrument, calc_rows: dict[str, int],
     """The Scores sheet: one row per rule result (sub-rows for its parts), bands, charts.
 
     Records where each rule's results land in ``results``."""
-    rules = [r for r in inst.rules if r.kind in SCORE_BUILDERS]
+    rules = whole_rules(inst)
     if not rules:
         return None
     sheet = SheetPlan(SCORES_SHEET, widths={"A": 48, "B": 12, "C": 12, "D": 45},
@@ -29,35 +30,34 @@ def scores_sheet(inst: Instrument, calc_rows: dict[str, int],
     sheet.heights[2] = 30.0
     for col, text in zip("ABCD", ("Onderdeel", "Score", "Maximum", "Oordeel"), strict=True):
         sheet.put(f"{col}3", text, "header")
-    ctx = ScoreContext(inst, calc_rows, {}, {}, 4)
+    ctx = ScoreContext(inst, calc_rows, {}, 4)
     r = 4
     for rule in rules:
         ctx.first_row = r
-        for row in SCORE_BUILDERS[rule.kind](ctx, rule):
-            ctx.rule_cells[rule.id] = absolute(SCORES_SHEET, f"B{r}")
-            ctx.rule_max[rule.id] = row.maximum or 0.0
-            results[rule.id] = ResultCells(
-                value=absolute(SCORES_SHEET, f"B{r}"),
-                maximum=absolute(SCORES_SHEET, f"C{r}") if row.maximum is not None else None,
-                band=absolute(SCORES_SHEET, f"D{r}") if row.judgement else None,
-                rows={sub.label.strip(): absolute(SCORES_SHEET, f"B{r + 1 + i}")
-                      for i, sub in enumerate(row.extra)})
-            for score_row in [row, *row.extra]:
-                sheet.put(f"A{r}", score_row.label,
-                          "label" if score_row is not row else "question")
-                if len(score_row.label) > LABEL_LINE:  # wraps: as tall as its lines
-                    sheet.heights[r] = 15.0 * (len(score_row.label) // LABEL_LINE + 1)
-                sheet.put(f"B{r}", score_row.value, "score",
-                          "0%" if score_row.percent else "0.##")
-                if score_row.maximum is not None:
-                    sheet.put(f"C{r}", score_row.maximum, "formula", "0.##")
-                if score_row.judgement:
-                    sheet.put(f"D{r}", score_row.judgement.replace("{v}", f"B{r}"), "formula")
-                    kind = "alert" if rule.kind.value == "coverage" else "bands"
-                    sheet.formats.append((kind, f"D{r}", [b.label for b in rule.bands]))
-                if score_row.percent:
-                    sheet.formats.append(("percent", f"B{r}", None))
-                r += 1
+        row = score_row(ctx, rule)
+        ctx.rule_cells[rule.id] = absolute(SCORES_SHEET, f"B{r}")
+        results[rule.id] = ResultCells(
+            value=absolute(SCORES_SHEET, f"B{r}"),
+            maximum=absolute(SCORES_SHEET, f"C{r}") if row.maximum is not None else None,
+            band=absolute(SCORES_SHEET, f"D{r}") if row.judgement else None,
+            rows={sub.label.strip(): absolute(SCORES_SHEET, f"B{r + 1 + i}")
+                  for i, sub in enumerate(row.extra)})
+        for line in [row, *row.extra]:
+            sheet.put(f"A{r}", line.label,
+                      "label" if line is not row else "question")
+            if len(line.label) > LABEL_LINE:  # wraps: as tall as its lines
+                sheet.heights[r] = 15.0 * (len(line.label) // LABEL_LINE + 1)
+            sheet.put(f"B{r}", line.value, "score",
+                      "0%" if line.percent else "0.##")
+            if line.maximum is not None:
+                sheet.put(f"C{r}", line.maximum, "formula", "0.##")
+            if line.judgement:
+                sheet.put(f"D{r}", line.judgement, "formula")
+                kind = "alert" if line.alert else "bands"
+                sheet.formats.append((kind, f"D{r}", [b.label for b in rule.bands]))
+            if line.percent:
+                sheet.formats.append(("percent", f"B{r}", None))
+            r += 1
     score_charts(inst, calc_rows, sheet, r + 2)
     return sheet
 

@@ -1,4 +1,8 @@
-"""The matrices of one instrument merged across respondents, one writer per rule kind.
+"""The matrices of one instrument merged across respondents, one writer per rollup.
+
+Each rule's rollup (content.expr: Scatter, RowStats, GroupCounts, from its kind's definition
+in content.rulekinds) says what is shown; each respondent's figures are the rule's own
+formulas (compare.full.rules). For the bundled kinds that reads:
 
 * quadrant: every stakeholder (entries merged by name, or the grid's rows) with the mean x
   and y over the respondents who scored it, the quadrant of those means and a scatter chart;
@@ -44,11 +48,13 @@ from templategen.compare.cells import (
 )
 from templategen.compare.data import Column, Entry, Roster
 from templategen.compare.full.items import FIRST_ROW, Helper, ItemsSheet
-from templategen.compare.full.rules import group_count
+from templategen.compare.full.rules import part_formula
 from templategen.compare.labels import row_label
 from templategen.compare.sheet import RowSheet
-from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule, RuleKind
-from templategen.content.scoring import RULES, row_keys, rule_slots
+from templategen.content.expr import GroupCounts, Look, Role, Rollup, RowStats, Scatter, Stat
+from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule
+from templategen.content.rulekinds import definition
+from templategen.content.scoring import evaluate_rule, row_keys, rule_slots
 from templategen.office.formulas import band_formula, quadrant_formula
 
 MAX_SERIES = 25
@@ -123,15 +129,16 @@ class Seen:
         self.items: list[Item] = []  # entries items with stakeholders, in rule order
         self.groups: dict[str, dict[str, str]] = {}  # item id -> casefolded name -> label
         self._numbers: dict[int, dict[str, int]] = {}
+        self.products: dict[str, dict[str, list[float]]] = {}  # rows sorted by their mean
         for rule in inst.rules:
-            item = inst.item(rule.params.get("item", "")) \
-                if rule.kind is RuleKind.QUADRANT else None
+            d = definition(inst, rule)
+            if isinstance(d.rollup, RowStats) and d.rollup.sort:
+                self.products[rule.id] = {}
+            item = d.item if isinstance(d.rollup, Scatter) else None
             if item is None or item.kind is not ItemKind.ENTRIES or item.id in self.groups:
                 continue
             self.items.append(item)
             self.groups[item.id] = {}
-        self.products: dict[str, dict[str, list[float]]] = {
-            r.id: {} for r in inst.rules if r.kind is RuleKind.PRODUCT}
 
     def helpers(self) -> list[Helper]:
         """The item sheet's helper columns: per entry of a stakeholder list, the number of the
@@ -159,7 +166,7 @@ class Seen:
         for rule_id, per_row in self.products.items():
             rule = self.inst.rule(rule_id)
             assert rule is not None
-            for row, value in RULES[rule.kind](self.inst, rule, column.values, {}).rows.items():
+            for row, value in evaluate_rule(self.inst, rule, column.values).rows.items():
                 if isinstance(value, float):
                     per_row.setdefault(row, []).append(value)
         return values
@@ -197,12 +204,12 @@ def _group_mean(items: ItemsSheet, item: Item, entries: list[str], groups: list[
     return f'IF(({count})=0,"",({total})/({count}))'
 
 
-def _quadrant(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
+def _scatter(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
               items: ItemsSheet, detail: Detail) -> int:
-    p = rule.params
-    item = inst.item(p["item"])
-    assert item is not None
-    x_field, y_field = item.field_by_id(p["x"]), item.field_by_id(p["y"])
+    d = definition(inst, rule)
+    p, item = d.rollup, d.item
+    assert isinstance(p, Scatter) and item is not None
+    x_field, y_field = item.field_by_id(p.x), item.field_by_id(p.y)
     assert x_field is not None and y_field is not None
     header(ws, top + 1, ["Naam", "Aantal respondenten", f"Gemiddelde {x_field.label.lower()}",
                          f"Gemiddelde {y_field.label.lower()}", "Kwadrant"])
@@ -212,21 +219,21 @@ def _quadrant(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
         groups = [items.column(_group_helper(item, e)) for e in entries]
         for k, label in enumerate(seen.groups[item.id].values()):
             count = "+".join(f"COUNTIF({g},{k + 1})" for g in groups)
-            rows.append((label, count, _group_mean(items, item, entries, groups, p["x"], k + 1),
-                         _group_mean(items, item, entries, groups, p["y"], k + 1)))
+            rows.append((label, count, _group_mean(items, item, entries, groups, p.x, k + 1),
+                         _group_mean(items, item, entries, groups, p.y, k + 1)))
     else:
         for rid in row_keys(item):
             rows.append((row_label(item, rid), str(seen.count),
-                         mean([items.column(_key(item, rid, p["x"]))]),
-                         mean([items.column(_key(item, rid, p["y"]))])))
+                         mean([items.column(_key(item, rid, p.x))]),
+                         mean([items.column(_key(item, rid, p.y))])))
     line = top + 2
     for label, count, mean_x, mean_y in rows:
         wrap(put(ws, line, 1, label))
         formula(ws, line, 2, f"={count}", "0")
         formula(ws, line, 3, "=" + mean_x, "0.00")
         formula(ws, line, 4, "=" + mean_y, "0.00")
-        formula(ws, line, 5, "=" + quadrant_formula(f"C{line}", f"D{line}", float(p["split"]),
-                                                    p["quadrants"]))
+        formula(ws, line, 5, "=" + quadrant_formula(f"C{line}", f"D{line}", p.split,
+                                                    p.quadrants))
         line += 1
     if rows:
         chart = ScatterChart()
@@ -266,105 +273,72 @@ def _summary(ws: RowSheet, top: int, item: Item, rows: list[str], heads: list[st
         wrap(put(ws, top + 2 + k, 1, row_label(item, row)))
 
 
-def _stats(ws: RowSheet, top: int, detail: Detail, first: int, nrows: int, rule: Rule,
-           fmt: str) -> None:
-    """Mean (and band) over each matrix row's column of the detail sheet, in columns B (C)."""
-    for k in range(nrows):
-        r = top + 2 + k
-        formula(ws, r, 2, "=" + mean([detail.column(first + k)]) if detail.count else '=""',
-                fmt)
-        if rule.bands:
-            formula(ws, r, 3, "=" + band_formula(f"B{r}", rule.bands))
+def _row_stats(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
+               items: ItemsSheet, detail: Detail) -> int:
+    """Per row of the item: each respondent's value on the detail sheet, and over them the
+    rollup's figures (mean, band, rank, lowest, highest) in columns B, C, …"""
+    d = definition(inst, rule)
+    roll, item = d.rollup, d.item
+    assert isinstance(roll, RowStats) and item is not None
+    rows = row_keys(item)
+    if roll.sort:  # by the mean the tool computes (highest first)
+        seen_rows = seen.products[rule.id]
 
-
-def _product(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
-             items: ItemsSheet, detail: Detail) -> int:
-    item = inst.item(rule.params["item"])
-    assert item is not None
-    factors = rule.params["factors"]
-    # sort the rows by the mean priority the tool computes (highest first)
-    seen_rows = seen.products[rule.id]
-
-    def mean_of(row: str) -> float:
-        values = seen_rows.get(row)
-        return py_mean(values) if values else float("-inf")
-    rows = sorted(row_keys(item), key=lambda r: -mean_of(r))
+        def mean_of(row: str) -> float:
+            values = seen_rows.get(row)
+            return py_mean(values) if values else float("-inf")
+        rows = sorted(rows, key=lambda r: -mean_of(r))
 
     def cell(row: str, n: int) -> str:
-        refs = [items.ref(_key(item, row, f), n) for f in factors]
-        return f'IF(COUNT({",".join(refs)})={len(refs)},{"*".join(refs)},"")'
-    first = _per_respondent(detail, rule, [row_label(item, r) for r in rows], rows, cell, "0")
-    heads = ["Gemiddelde prioriteit"] + (["Niveau"] if rule.bands else []) + ["Rang"]
-    _summary(ws, top, item, rows, heads)
-    _stats(ws, top, detail, first, len(rows), rule, "0.00")
-    rank_col = 3 + (1 if rule.bands else 0)
+        return str(part_formula(inst, rule, items, n, row=row))
+    fmt = DETAIL_FORMATS.get(d.value.look, "0")
+    first = _per_respondent(detail, rule, [row_label(item, r) for r in rows], rows, cell, fmt)
+    _summary(ws, top, item, rows, [head for _, head in roll.figures])
+    mean_format = "0%" if d.value.look is Look.PERCENT else "0.00"
     lo, hi = top + 2, top + 1 + len(rows)
-    for r in range(lo, hi + 1):
-        formula(ws, r, rank_col, f'=IF(ISNUMBER(B{r}),RANK(B{r},$B${lo}:$B${hi}),"")', "0")
-    return hi + 2
-
-
-def _difference(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
-                items: ItemsSheet, detail: Detail) -> int:
-    item = inst.item(rule.params["item"])
-    assert item is not None
-    rows = row_keys(item)
-
-    def cell(row: str, n: int) -> str:
-        a = items.ref(_key(item, row, rule.params["a"]), n)
-        b = items.ref(_key(item, row, rule.params["b"]), n)
-        return f'IF(COUNT({a},{b})=2,{a}-{b},"")'
-    first = _per_respondent(detail, rule, [row_label(item, r) for r in rows], rows, cell, "0")
-    _summary(ws, top, item, rows, ["Gemiddeld verschil"] + (["Niveau"] if rule.bands else []))
-    _stats(ws, top, detail, first, len(rows), rule, "0.00")
-    return top + 3 + len(rows)
-
-
-def _achievement(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
-                 items: ItemsSheet, detail: Detail) -> int:
-    p = rule.params
-    item = inst.item(p["item"])
-    assert item is not None
-    rows = row_keys(item)
-
-    def cell(row: str, n: int) -> str:
-        base = items.ref(_key(item, row, p["baseline"]), n)
-        target = items.ref(_key(item, row, p["target"]), n)
-        latest = '""'
-        for actual in p["actual"]:
-            ref = items.ref(_key(item, row, actual), n)
-            latest = f"IF(ISNUMBER({ref}),{ref},{latest})"
-        return (f'IF(AND(ISNUMBER({base}),ISNUMBER({target}),ISNUMBER({latest})),'
-                f'IF({target}={base},"",({latest}-{base})/({target}-{base})),"")')
-    first = _per_respondent(detail, rule, [row_label(item, r) for r in rows], rows, cell, "0%")
-    heads = ["Gemiddelde realisatie"] + (["Niveau"] if rule.bands else []) + ["Minimum",
-                                                                            "Maximum"]
-    _summary(ws, top, item, rows, heads)
-    _stats(ws, top, detail, first, len(rows), rule, "0%")
-    extra = 3 + (1 if rule.bands else 0)
+    # the mean and its band first, then the other figures, row after row
+    figures = list(enumerate((stat for stat, _ in roll.figures), start=2))
+    for k in range(len(rows)):
+        r = top + 2 + k
+        for col, stat in figures:
+            if stat is Stat.MEAN:
+                formula(ws, r, col, "=" + mean([detail.column(first + k)]) if detail.count
+                        else '=""', mean_format)
+            elif stat is Stat.BAND:
+                formula(ws, r, col, "=" + band_formula(f"B{r}", rule.bands))
+    later = [(col, stat) for col, stat in figures if stat not in (Stat.MEAN, Stat.BAND)]
     for k in range(len(rows)):
         r = top + 2 + k
         span = detail.column(first + k)
-        count = f"COUNT({span})"
-        formula(ws, r, extra, f'=IF({count}=0,"",MIN({span}))', "0%")
-        formula(ws, r, extra + 1, f'=IF({count}=0,"",MAX({span}))', "0%")
+        for col, stat in later:
+            if stat is Stat.RANK:
+                formula(ws, r, col, f'=IF(ISNUMBER(B{r}),RANK(B{r},$B${lo}:$B${hi}),"")', "0")
+            else:
+                formula(ws, r, col, f'=IF(COUNT({span})=0,"",{stat.value.upper()}({span}))',
+                        fmt)
     return top + 3 + len(rows)
 
 
-def _coverage(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
-              items: ItemsSheet, detail: Detail) -> int:
-    groups = list(rule.params["groups"].items())
-    first = detail.block(rule.label, [label for label, _ in groups],
-                         [functools.partial(group_count, inst, refs, items)
-                          for _, refs in groups], "0")
+def _group_counts(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
+                  items: ItemsSheet, detail: Detail) -> int:
+    d = definition(inst, rule)
+    assert isinstance(d.rollup, GroupCounts)
+    groups = d.role(Role.GROUP)
+    first = detail.block(rule.label, [p.label for p in groups],
+                         [functools.partial(_group_cell, inst, rule, p.name, items)
+                          for p in groups], "0")
     header(ws, top + 1, ["Groep", "Respondenten met dekking"])
-    for k, (label, _) in enumerate(groups):
+    for k, part in enumerate(groups):
         r = top + 2 + k
-        put(ws, r, 1, label)
+        put(ws, r, 1, part.label)
         formula(ws, r, 2, f'=COUNTIF({detail.column(first + k)},">0")' if detail.count
                 else "=0", "0")
-    wrap(put(ws, top + 2 + len(groups), 1, rule.params["message"]))
+    wrap(put(ws, top + 2 + len(groups), 1, d.rollup.message))
     return top + 4 + len(groups)
+
+
+def _group_cell(inst: Instrument, rule: Rule, part: str, items: ItemsSheet, n: int) -> str:
+    return str(part_formula(inst, rule, items, n, part=part))
 
 
 def _radar(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
@@ -399,17 +373,23 @@ def _radar(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
     return top + 3 + len(slots)
 
 
-MATRICES: dict[RuleKind, Writer] = {
-    RuleKind.QUADRANT: _quadrant,
-    RuleKind.PRODUCT: _product,
-    RuleKind.DIFFERENCE: _difference,
-    RuleKind.ACHIEVEMENT: _achievement,
-    RuleKind.COVERAGE: _coverage,
+DETAIL_FORMATS = {Look.PERCENT: "0%"}  # each respondent's figure; else whole numbers
+WRITERS: dict[type[Rollup], Writer] = {
+    Scatter: _scatter,
+    RowStats: _row_stats,
+    GroupCounts: _group_counts,
 }
 
 
+def _writer(inst: Instrument, rule: Rule) -> Writer | None:
+    if rule.params.get("chart") == "radar":
+        return _radar
+    rollup = definition(inst, rule).rollup
+    return None if rollup is None else WRITERS[type(rollup)]
+
+
 def has_matrices(inst: Instrument) -> bool:
-    return any(r.kind in MATRICES or r.params.get("chart") == "radar" for r in inst.rules)
+    return any(_writer(inst, r) is not None for r in inst.rules)
 
 
 def write_matrices(wb: Workbook, title: str, detail_title: str, inst: Instrument,
@@ -423,7 +403,7 @@ def write_matrices(wb: Workbook, title: str, detail_title: str, inst: Instrument
     header(detail.ws, FIRST_ROW - 1, ["Onderwerp", "Respondent"])
     top = 4
     for rule in inst.rules:
-        writer = _radar if rule.params.get("chart") == "radar" else MATRICES.get(rule.kind)
+        writer = _writer(inst, rule)
         if writer is None:
             continue
         put(ws, top, 1, rule.label).font = BOLD

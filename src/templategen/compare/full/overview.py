@@ -34,9 +34,9 @@ from templategen.compare.cells import (
 )
 from templategen.compare.data import Column, Roster
 from templategen.compare.full.items import ItemsSheet, short_name, value_text
-from templategen.compare.full.rules import WHOLE_RULES
+from templategen.compare.full.rules import part_formula
 from templategen.compare.labels import labelled, slot_label
-from templategen.compare.ranking import NUMBER_FORMATS, main_rule, whole_rules
+from templategen.compare.ranking import main_rule, number_format, whole_rules
 from templategen.compare.sheet import RowSheet
 from templategen.content.answerchecks import mark
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
@@ -75,7 +75,7 @@ class OverviewWriter:
         done: dict[str, str] = {}
         self.formulas: set[int] = set()
         for k, rule in enumerate(rules):
-            if WHOLE_RULES[rule.kind](rule, inst, items, 0, done) is not None:
+            if part_formula(inst, rule, items, 0, done=done) is not None:
                 self.formulas.add(k)
             done[rule.id] = cell_ref(first, 3 + k, absolute=False)
         self.invalid_col = 3 + len(rules) if listed.invalid else None
@@ -100,12 +100,12 @@ class OverviewWriter:
         put(ws, row, 2, column.respondent)
         done: dict[str, str] = {}
         for k, rule in enumerate(self.rules):
-            text = WHOLE_RULES[rule.kind](rule, self.inst, self.items, n, done)
+            text = part_formula(self.inst, rule, self.items, n, done=done)
             col = 3 + k
             done[rule.id] = cell_ref(row, col, absolute=False)
             if text is not None:
                 formula(ws, row, col, f"=IFERROR({text},\"\")",
-                        NUMBER_FORMATS.get(rule.kind, "0"))
+                        number_format(self.inst, rule))
         if self.invalid_col is not None and column.invalid:
             _invalid_cell(ws, row, self.invalid_col, self.inst, column)
         self.subjects.setdefault(column.subject, []).append(n)
@@ -133,7 +133,7 @@ class OverviewWriter:
         rows = {subject: [first + n for n in indexes]
                 for subject, indexes in self.subjects.items()}
         for rule, col in scored:
-            row = _subjects(ws, row, rule, col, rows, chart=rule is main)
+            row = _subjects(ws, row, self.inst, rule, col, rows, chart=rule is main)
         _disagreements(ws, row + 1, self.inst, self._found(), self.items)
         ws.close()
 
@@ -189,7 +189,7 @@ def _colours(rule: Rule) -> ColorScaleRule | None:
                           mid_value=50, mid_color=YELLOW, end_type="max", end_color=ends[1])
 
 
-def _subjects(ws: RowSheet, top: int, rule: Rule, score_col: int,
+def _subjects(ws: RowSheet, top: int, inst: Instrument, rule: Rule, score_col: int,
               subjects: dict[str, list[int]], chart: bool) -> int:
     """The per-subject table of one score (its column ``score_col`` in block 1); return the
     row after it."""
@@ -197,7 +197,7 @@ def _subjects(ws: RowSheet, top: int, rule: Rule, score_col: int,
     ranking = RANKS[rule.direction]
     header(ws, top + 1, ["Onderwerp", "Aantal respondenten", "Gemiddelde", "Minimum", "Maximum",
                          "Standaardafwijking", ranking[1] if ranking else NO_RANK])
-    score_format = NUMBER_FORMATS.get(rule.kind, "0")
+    score_format = number_format(inst, rule)
     mean_format = "0.0%" if "%" in score_format else "0.00"
     row0 = top + 2
     rowN = row0 + len(subjects) - 1

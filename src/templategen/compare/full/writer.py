@@ -41,7 +41,7 @@ from templategen.compare.ranking import leader, main_rule
 from templategen.compare.response import write_response
 from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.content.model import Instrument, Slot
-from templategen.content.scoring import RULES
+from templategen.content.scoring import evaluate_rule
 from templategen.store import aggregates
 from templategen.store.database import Store
 
@@ -113,7 +113,7 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
         else:
             few.append(column)
         if rule is not None:
-            value = RULES[rule.kind](inst, rule, column.values, {}).value
+            value = evaluate_rule(inst, rule, column.values).value
             if isinstance(value, float):
                 per_subject.setdefault(column.subject, []).append(value)
     sheet = items.close()

@@ -3,8 +3,9 @@
 The full workbook's Matrices sheet (compare.full.matrices) summarises each table rule over the
 respondents with live formulas over every respondent's row; the summary of a large round
 (compare.summary) shows the same figures as values, computed here from each respondent's
-merged answers with the content's rule functions (content.scoring RULES), keeping only
-running sums:
+merged answers with the content's rule definitions (content.scoring evaluate_rule), keeping
+only running sums. One block per rollup (content.expr: RowStats, GroupCounts, Scatter; each
+kind's definition in content.rulekinds names its own); for the bundled kinds that reads:
 
 * quadrant: per stakeholder (entries merged by name, without case and extra spaces; or
   the grid's rows) the number of entries, the mean x and y, and the quadrant of the means;
@@ -25,12 +26,14 @@ from typing import Any
 
 from templategen.compare.labels import row_label
 from templategen.compare.summary.scores import Stats
-from templategen.content.model import FieldKind, Instrument, ItemKind, Rule, RuleKind
+from templategen.content.expr import GroupCounts, Role, Rollup, RowStats, Scatter, Stat
+from templategen.content.model import FieldKind, Instrument, ItemKind, Rule
+from templategen.content.rulekinds import definition
 from templategen.content.scoring import (
-    RULES,
     Value,
     band_of,
     cell_slot,
+    evaluate_rule,
     numeric,
     quadrant_of,
     row_keys,
@@ -57,65 +60,53 @@ class Block:
         raise NotImplementedError
 
 
-class _PerRow(Block):
-    """difference, product, achievement: each respondent's figure per row of the item."""
+class _RowStats(Block):
+    """Per row of the item, the rollup's figures over each respondent's value of that row."""
 
     def __init__(self, inst: Instrument, rule: Rule):
         super().__init__(inst, rule)
-        item = inst.item(rule.params["item"])
-        assert item is not None
-        self.item = item
-        self.stats = {row: Stats() for row in row_keys(item)}
+        d = definition(inst, rule)
+        assert isinstance(d.rollup, RowStats) and d.item is not None
+        self.roll, self.item = d.rollup, d.item
+        self.stats = {row: Stats() for row in row_keys(d.item)}
 
     def add(self, values: dict[str, Value]) -> None:
-        for row, value in RULES[self.rule.kind](self.inst, self.rule, values, {}).rows.items():
+        for row, value in evaluate_rule(self.inst, self.rule, values).rows.items():
             if isinstance(value, float):
                 self.stats[row].add(value)
 
-    def _band(self, stats: Stats) -> list[Any]:
-        return [band_of(_mean(stats), self.rule.bands)] if self.rule.bands else []
-
     def rows(self) -> Iterator[Row]:
-        bands = ["Niveau"] if self.rule.bands else []
-        yield ["Rij", "Gemiddeld verschil", *bands], True
-        for row, stats in self.stats.items():
-            yield [row_label(self.item, row), _mean(stats), *self._band(stats)], False
-
-
-class _Product(_PerRow):
-    def rows(self) -> Iterator[Row]:
-        bands = ["Niveau"] if self.rule.bands else []
-        yield ["Rij", "Gemiddelde prioriteit", *bands, "Rang"], True
+        yield ["Rij", *(head for _, head in self.roll.figures)], True
         means = {row: _mean(s) for row, s in self.stats.items()}
-        order = sorted(means, key=lambda r: -(m if (m := means[r]) is not None
-                                              else float("-inf")))
+        order = list(means)
+        if self.roll.sort:
+            order.sort(key=lambda r: -(m if (m := means[r]) is not None else float("-inf")))
         numbers = [m for m in means.values() if m is not None]
         for row in order:
-            mean = means[row]
-            rank = None if mean is None else 1 + sum(1 for m in numbers if m > mean)
-            yield [row_label(self.item, row), mean, *self._band(self.stats[row]), rank], False
+            mean, stats = means[row], self.stats[row]
+            figures = {
+                Stat.MEAN: mean,
+                Stat.BAND: band_of(mean, self.rule.bands),
+                Stat.RANK: None if mean is None else 1 + sum(1 for m in numbers if m > mean),
+                Stat.MIN: stats.low if stats.n else None,
+                Stat.MAX: stats.high if stats.n else None,
+            }
+            yield [row_label(self.item, row), *(figures[f] for f, _ in self.roll.figures)], False
 
 
-class _Achievement(_PerRow):
-    def rows(self) -> Iterator[Row]:
-        bands = ["Niveau"] if self.rule.bands else []
-        yield ["Rij", "Gemiddelde realisatie", *bands, "Minimum", "Maximum"], True
-        for row, stats in self.stats.items():
-            low, high = (stats.low, stats.high) if stats.n else (None, None)
-            yield [row_label(self.item, row), _mean(stats), *self._band(stats), low,
-                   high], False
+class _Scatter(Block):
+    """Per row, or per stakeholder named in entries, the count, mean x and y, quadrant."""
 
-
-class _Quadrant(Block):
     def __init__(self, inst: Instrument, rule: Rule):
         super().__init__(inst, rule)
-        item = inst.item(rule.params["item"])
-        assert item is not None
-        self.item, self.split = item, float(rule.params["split"])
+        d = definition(inst, rule)
+        item, roll = d.item, d.rollup
+        assert item is not None and isinstance(roll, Scatter)
+        self.item, self.roll, self.split = item, roll, roll.split
         self.entries = item.kind is ItemKind.ENTRIES
         self.name = next((f.id for f in item.fields if f.kind is FieldKind.TEXT), None)
-        self.cells = {row: (cell_slot(item, row, rule.params["x"]),
-                            cell_slot(item, row, rule.params["y"])) for row in row_keys(item)}
+        self.cells = {row: (cell_slot(item, row, self.roll.x), cell_slot(item, row, self.roll.y))
+                      for row in row_keys(item)}
         # casefolded name (entries) or row id (grid) -> [label, count, x stats, y stats]
         self.groups: dict[str, list[Any]] = {} if self.entries else {
             row: [row_label(item, row), 0, Stats(), Stats()] for row in row_keys(item)}
@@ -137,8 +128,8 @@ class _Quadrant(Block):
                     stats.add(number)
 
     def rows(self) -> Iterator[Row]:
-        x = self.item.field_by_id(self.rule.params["x"])
-        y = self.item.field_by_id(self.rule.params["y"])
+        x = self.item.field_by_id(self.roll.x)
+        y = self.item.field_by_id(self.roll.y)
         assert x is not None and y is not None
         yield ["Naam", "Aantal respondenten", f"Gemiddelde {x.label.lower()}",
                f"Gemiddelde {y.label.lower()}", "Kwadrant"], True
@@ -148,16 +139,21 @@ class _Quadrant(Block):
         for label, count, xs, ys in groups:
             mean_x, mean_y = _mean(xs), _mean(ys)
             yield [label, count, mean_x, mean_y,
-                   quadrant_of(mean_x, mean_y, self.split, self.rule.params["quadrants"])], False
+                   quadrant_of(mean_x, mean_y, self.split, self.roll.quadrants)], False
 
 
-class _Coverage(Block):
+class _GroupCounts(Block):
+    """Per group, the respondents with something chosen."""
+
     def __init__(self, inst: Instrument, rule: Rule):
         super().__init__(inst, rule)
-        self.covered = {label: 0 for label in rule.params["groups"]}
+        d = definition(inst, rule)
+        assert isinstance(d.rollup, GroupCounts)
+        self.message = d.rollup.message
+        self.covered = {p.label: 0 for p in d.role(Role.GROUP)}
 
     def add(self, values: dict[str, Value]) -> None:
-        for label, count in RULES[RuleKind.COVERAGE](self.inst, self.rule, values, {}).rows.items():
+        for label, count in evaluate_rule(self.inst, self.rule, values).rows.items():
             if isinstance(count, float) and count > 0:
                 self.covered[label] += 1
 
@@ -165,7 +161,7 @@ class _Coverage(Block):
         yield ["Groep", "Respondenten met dekking"], True
         for label, count in self.covered.items():
             yield [label, count], False
-        yield [self.rule.params["message"]], False
+        yield [self.message], False
 
 
 class _Radar(Block):
@@ -186,12 +182,10 @@ class _Radar(Block):
             yield [slot.row.text if slot.row else slot.item.text, _mean(stats)], False
 
 
-BLOCKS: dict[RuleKind, Callable[[Instrument, Rule], Block]] = {
-    RuleKind.QUADRANT: _Quadrant,
-    RuleKind.PRODUCT: _Product,
-    RuleKind.DIFFERENCE: _PerRow,
-    RuleKind.ACHIEVEMENT: _Achievement,
-    RuleKind.COVERAGE: _Coverage,
+BLOCKS: dict[type[Rollup], Callable[[Instrument, Rule], Block]] = {
+    Scatter: _Scatter,
+    RowStats: _RowStats,
+    GroupCounts: _GroupCounts,
 }
 
 
@@ -201,7 +195,9 @@ class MatrixSums:
     def __init__(self, inst: Instrument):
         self.blocks: list[Block] = []
         for rule in inst.rules:
-            make = _Radar if rule.params.get("chart") == "radar" else BLOCKS.get(rule.kind)
+            rollup = definition(inst, rule).rollup
+            make = (_Radar if rule.params.get("chart") == "radar" else
+                    None if rollup is None else BLOCKS[type(rollup)])
             if make is not None:
                 self.blocks.append(make(inst, rule))
 

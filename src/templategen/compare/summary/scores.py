@@ -4,7 +4,7 @@ The summary of a large round (compare.summary) cannot hold every respondent's ro
 full workbook's overview; it keeps, per subject and per whole-instrument rule, what the
 overview's per-subject tables show: how many respondents have a score, the mean, lowest,
 highest, spread and standard deviation of their scores. Each respondent's scores are the
-content's own rule functions (content.scoring RULES, as compare.full does)
+content's own rule functions (content.scoring evaluate_rule, as compare.full does)
 on that respondent's merged answers; only running sums are kept, so memory does not grow
 with the number of respondents, only with the number of subjects.
 
@@ -16,13 +16,18 @@ summary line does.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from templategen.compare.ranking import NUMBER_FORMATS, leader, main_rule, whole_rules
-from templategen.content.model import Direction, Instrument, Rule, RuleKind, Slot
-from templategen.content.scoring import RULES, RuleResult, Value, coverage_slots, rule_slots
+from templategen.compare.ranking import leader, main_rule, number_format, whole_rules
+from templategen.content.model import Direction, Instrument, Rule
+from templategen.content.rulekinds import definition
+from templategen.content.scoring import (
+    RuleResult,
+    Value,
+    evaluate_rule,
+)
 
 ALL = "Alle respondenten"
 STAT_HEAD = ["Aantal met score", "Gemiddelde", "Laagste", "Hoogste",
@@ -78,7 +83,7 @@ class SubjectScores:
             per_rule = self.subjects[subject] = {r.id: Stats() for r in self.rules}
         done: dict[str, RuleResult] = {}
         for rule in self.rules:
-            result = done[rule.id] = RULES[rule.kind](self.inst, rule, values, done)
+            result = done[rule.id] = evaluate_rule(self.inst, rule, values, done)
             if isinstance(result.value, float):
                 per_rule[rule.id].add(result.value)
                 self.all[rule.id].add(result.value)
@@ -138,7 +143,7 @@ class SubjectScores:
         """Each column's number format (a percent rule's figures as percentages)."""
         out: list[str | None] = [None, "0"]
         for rule in self.rules:
-            score = NUMBER_FORMATS.get(rule.kind, "0.00")
+            score = number_format(self.inst, rule)
             shown = "0.0%" if "%" in score else "0.00"
             out += ["0", shown, shown, shown, shown, shown]
         return out
@@ -146,36 +151,7 @@ class SubjectScores:
 
 # --- which answers the rules read ----------------------------------------------------------
 
-def _of(inst: Instrument, rule: Rule) -> Iterable[Slot]:
-    return rule_slots(inst, rule.params["of"], rule.params.get("field"))
-
-
-def _base(inst: Instrument, rule: Rule) -> Iterable[Slot]:
-    base = inst.rule(rule.params["of"])
-    return () if base is None else READS.get(base.kind, _all)(inst, base)
-
-
-def _groups(inst: Instrument, rule: Rule) -> Iterable[Slot]:
-    return [s for refs in rule.params["groups"].values() for s in coverage_slots(inst, refs)[0]]
-
-
-def _item(inst: Instrument, rule: Rule) -> Iterable[Slot]:
-    return inst.slots_under(rule.params["item"])
-
-
-def _all(inst: Instrument, rule: Rule) -> Iterable[Slot]:
-    return inst.slots()
-
-
-READS: dict[RuleKind, Callable[[Instrument, Rule], Iterable[Slot]]] = {
-    RuleKind.SUM: _of, RuleKind.COUNT: _of, RuleKind.MEAN: _of, RuleKind.SPREAD: _of,
-    RuleKind.PERCENT: _base, RuleKind.COVERAGE: _groups,
-    RuleKind.DIFFERENCE: _item, RuleKind.PRODUCT: _item, RuleKind.QUADRANT: _item,
-    RuleKind.ACHIEVEMENT: _item,
-}
-
-
 def rule_keys(inst: Instrument) -> set[str]:
-    """The keys of every answer any rule of ``inst`` reads (a rule kind not listed in
-    READS reads them all): a respondent's scores need nothing else."""
-    return {s.key for rule in inst.rules for s in READS.get(rule.kind, _all)(inst, rule)}
+    """The keys of every answer any rule of ``inst`` reads (each kind's definition says
+    which, content.rulekinds): a respondent's scores need nothing else."""
+    return {s.key for rule in inst.rules for s in definition(inst, rule).reads}

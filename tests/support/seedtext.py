@@ -8,7 +8,7 @@ import pytest
 
 from templategen.content.model import Instrument, ItemKind
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO.parent / "shared" / "seeds"
 
 

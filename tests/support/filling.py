@@ -1,14 +1,25 @@
-"""Helper for the tests that ingest returned files: a copy of a built form or workbook with
-deterministic answers typed into it, and the answers ingest must give back."""
+"""Filling built copies in the tests: the product's fillers (templategen.sample.fill) with
+every answer required to find its place, and for the tests that ingest returned files a
+copy of a built form or workbook with deterministic answers typed into it, and the answers
+ingest must give back."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from templategen.content.model import Instrument
-from templategen.filling.fill import fill_in_place, typed_answers
+from templategen.sample.answers import Raw
+from templategen.sample.fill import FILLERS
+from tests.support.answers import typed_answers
+
+
+def fill_in_place(path: Path, answers: Mapping[str, Raw]) -> int:
+    """Fill a built form or workbook in place by its suffix; every answer must find its place
+    (KeyError otherwise)."""
+    return FILLERS[path.suffix](path, answers, strict=True)
 
 
 def filled_copy(path: Path, target: Path, instrument: Instrument, seed: int) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from templategen.content.model import FieldKind, Instrument
-from templategen.filling.answers import Raw
 from templategen.office.libreoffice import LibreOfficeError, soffice
+from templategen.sample.answers import Raw
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 TYPIST = Path(__file__).with_name("uno_typist.py")

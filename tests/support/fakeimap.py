@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from mailservers import USER
+from tests.support.mailservers import USER
 
 FILLER = b"x" * (1024 * 1024 - 2) + b"\r\n"  # one lazily repeated megabyte of a huge literal
 

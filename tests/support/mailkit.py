@@ -80,7 +80,8 @@ def filled(copy: Path, out: Path, seed: int) -> Path:
     import random
 
     from templategen.content.catalog import load_catalog
-    from templategen.filling.fill import fill_form, fill_workbook, sample_answers
+    from templategen.sample.answers import sample_answers
+    from templategen.sample.fill import fill_form, fill_workbook
 
     inst = load_catalog().instruments[INSTRUMENT]
     slots = {s.key: s for s in inst.slots()}

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from test_compare import _submission
-
 from templategen.content.catalog import load_catalog
 from templategen.content.model import Direction, FieldKind, Instrument, ItemKind, RuleKind, Slot
 from templategen.content.scoring import band_of, cell_slot, evaluate, row_keys, rule_slots
-from templategen.filling.fill import sample_answers
+from templategen.sample.answers import sample_answers
 from templategen.store.database import EMPTY, Answer, NewSubmission, Store
 from templategen.store.export import export_answers
+from tests.support.submissions import submission
 
 NO_SUBJECT = "(geen onderwerp)"
 ORGANISATION = "respondent.organisatie"
@@ -55,7 +54,7 @@ def bundled_round(db: Any, plain: int = 6) -> set[tuple[str, str]]:
 def _instrument_round(st: Store, inst: Instrument, rng: random.Random, plain: int,
                       prefilled: set[tuple[str, str]]) -> None:
     def sub(n: int, raw: dict[str, Any], name: str, **extra: Any) -> NewSubmission:
-        return _submission(inst, n, raw, file_name=f"{inst.id}_{name}", **extra)
+        return submission(inst, n, raw, file_name=f"{inst.id}_{name}", **extra)
 
     def pre(s: NewSubmission, key: str, value: Any) -> None:
         s.answers[key] = Answer(value, str(value), prefilled=True)

@@ -1,37 +1,36 @@
-"""Filling a built form or workbook as a respondent would (for the demo, tests, benchmarks).
+"""Typing answers into a built form or workbook as a respondent would: the demo's returns.
 
 Both fillers edit the real file's XML and write the package back with every other part
 untouched, as the respondent's office suite keeps what it does not know about.
 
-``fill_form`` changes the .docx the way Word does when someone answers a content control:
-typed text replaces the placeholder (and ``w:showingPlcHdr`` goes), a tick box gets
-``w14:checked`` and its glyph, a dropdown shows the chosen item, a date control gets
-``w:fullDate`` and the shown date. ``fill_workbook`` types into the input cells the defined
-names ``tg_<key>`` point at, editing the sheet XML in place (an openpyxl load/save would drop
-the charts and re-serialise everything; Excel keeps them).
-
-The answers themselves come from :mod:`.filling_answers` (``sample_answers``,
-``typed_answers``).
+``fill_form`` changes the .docx the way Word does when someone answers a content control
+(found by its ``w:tag``, the slot key the form was built with): typed text replaces the
+placeholder (and ``w:showingPlcHdr`` goes), a tick box gets ``w14:checked`` and its glyph, a
+dropdown shows the chosen item, a date control gets ``w:fullDate`` and the shown date.
+``fill_workbook`` types into the input cells the defined names ``tg_<key>`` point at,
+editing the sheet XML in place (an openpyxl load/save would drop the charts and
+re-serialise everything; Excel keeps them). :func:`answer_copies` is the demo's one call:
+one respondent's sample answers typed into their copies. The tests build on these fillers
+(tests/support).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from lxml import etree
 
-from templategen.content.model import FieldKind, Slot, anchor
-from templategen.filling.answers import Raw, sample_answers, typed_answers
-from templategen.returned.docx import W14, W, control_key
-from templategen.returned.xlsx import parse_ref
+from templategen.content.model import FieldKind, Instrument, Slot, anchor
+from templategen.office.formulas import parse_ref
+from templategen.sample.answers import Raw, sample_answers
 
-__all__ = ["Raw", "fill_form", "fill_in_place", "fill_workbook", "rewrite_zip",
-           "sample_answers", "set_cell", "typed_answers"]
-
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "w14": W14}
@@ -147,6 +146,12 @@ FORM_FILLERS: dict[FieldKind, Callable[[etree._Element, Raw], None]] = {
 }
 
 
+def _tag(sdt: etree._Element) -> str | None:
+    """The slot key a built form's control carries as its tag."""
+    tag = sdt.find("w:sdtPr/w:tag", NS)
+    return tag.get(_w("val")) if tag is not None else None
+
+
 def _control_kind(sdt: etree._Element) -> FieldKind:
     pr = sdt.find("w:sdtPr", NS)
     assert pr is not None
@@ -173,7 +178,7 @@ def fill_form(src: Path, answers: Mapping[str, Raw], dst: Path | None = None,
     for sdt in root.iter(_w("sdt")):
         if sdt.find(f"{_w('sdtContent')}//{_w('sdt')}") is not None:
             continue  # a group around other controls
-        key = control_key(sdt)
+        key = _tag(sdt)
         if key is None or key not in todo:
             continue
         kind = slots[key].field.kind if slots and key in slots else _control_kind(sdt)
@@ -306,7 +311,12 @@ def fill_workbook(src: Path, answers: Mapping[str, Raw], dst: Path | None = None
 FILLERS: dict[str, Callable[..., int]] = {".docx": fill_form, ".xlsx": fill_workbook}
 
 
-def fill_in_place(path: Path, answers: Mapping[str, Raw]) -> int:
-    """Fill a built form or workbook in place by its suffix; every answer must find its place
-    (KeyError otherwise)."""
-    return FILLERS[path.suffix](path, answers, strict=True)
+def answer_copies(instrument: Instrument, copies: Iterable[tuple[Path, Path]],
+                  given: Mapping[str, Raw] | None = None,
+                  rng: random.Random | None = None) -> int:
+    """Type one respondent's answers into each built copy (form or workbook, by its
+    suffix) ``src``, written to ``dst``: ``given`` over sample answers drawn from ``rng``
+    (none drawn without it). Return how many answers were typed in all."""
+    answers = {**(sample_answers(instrument, rng) if rng is not None else {}), **(given or {})}
+    slots = {s.key: s for s in instrument.slots()}
+    return sum(FILLERS[src.suffix](src, answers, dst, slots) for src, dst in copies)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from templategen.filling.fill import rewrite_zip, set_cell
+from templategen.sample.fill import rewrite_zip, set_cell
 
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

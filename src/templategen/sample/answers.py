@@ -1,10 +1,8 @@
-"""Answers a respondent might give, for filling forms and workbooks (demo, tests, benchmarks).
+"""Sample answers: what a respondent of the demo might give.
 
 ``sample_answers`` makes varied, plausible Dutch answers for every slot of an instrument,
-some left empty, with a per-respondent leniency so raters differ (the demo, the comparison
-tests). ``typed_answers`` makes deterministic answers with awkward texts (formula-looking,
-tabs, line breaks, other scripts) together with the value export must give back for each
-(the ingest tests).
+some left empty, with a per-respondent leniency so raters differ (the demo; the comparison
+tests and benchmarks use it too).
 
 Raw answers are what a person enters: text as str, a tick as bool, a scale point or a
 choice as its label, a number as float, a date as datetime.date.
@@ -15,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from typing import Any
 
 from templategen.content.model import RESPONDENT, FieldKind, Instrument, ItemKind, Slot
 
@@ -123,57 +120,3 @@ def _indicator(slot: Slot, rng: random.Random, lean: float) -> float:
         return float(target)
     step = (position - 1) / max(1, len(numbers) - 2)
     return float(round(base + (target - base) * step * rng.uniform(0.4, 1.2) * (0.5 + lean)))
-
-
-# --- typed answers and what export gives back ------------------------------------------------
-
-TRICKY_TEXTS = (
-    "=SOM(A1:A3)", "+31 6 12345678", "-5 punten", "@team ict", "Regel één\nRegel twee",
-    "kolom\tkolom", "Ça va: «citaat» & <tag> ☺", "  spaties rondom  ",
-)
-
-
-def typed_answers(instrument: Instrument, seed: int,
-                  workbook: bool = False) -> tuple[dict[str, Raw], dict[str, Any]]:
-    """(what to put in the file, the typed value export must give back) for every slot.
-
-    Varies by ``seed``; leaves some slots empty (not answered, exported as null; an unticked
-    Word tick box as false). In a workbook a tick is Ja/Nee from the dropdown and numbers
-    and dates are typed as numbers and dates; in a form a number is typed as Dutch text.
-    """
-    fill: dict[str, Raw] = {}
-    expected: dict[str, Any] = {}
-    for n, slot in enumerate(instrument.slots()):
-        f = slot.field
-        k = seed * 7 + n
-        prefilled = slot.item.id == RESPONDENT or (
-            slot.entry is not None and slot.entry <= len(slot.item.prefill))
-        if k % 5 == 4 and not f.required and not prefilled:
-            expected[slot.key] = None if f.kind is not FieldKind.CHECK or workbook else False
-            continue
-        if f.kind is FieldKind.CHECK:
-            expected[slot.key] = k % 2 == 0
-            fill[slot.key] = ("Ja" if k % 2 == 0 else "Nee") if workbook else k % 2 == 0
-        elif f.kind is FieldKind.SCALE:
-            assert f.scale is not None
-            point = f.scale.points[k % len(f.scale.points)]
-            fill[slot.key], expected[slot.key] = point.label, float(point.value)
-        elif f.kind is FieldKind.CHOICE:
-            fill[slot.key] = expected[slot.key] = f.options[k % len(f.options)]
-        elif f.kind is FieldKind.NUMBER:
-            number = float(k * 3 + (0 if f.constraint.whole else 0.5 * (k % 2)))
-            if f.constraint.maximum is not None:
-                number = min(number, f.constraint.maximum)
-            if f.constraint.minimum is not None:
-                number = max(number, f.constraint.minimum)
-            fill[slot.key] = number if workbook else str(number).replace(".", ",")
-            expected[slot.key] = number
-        elif f.kind is FieldKind.DATE:
-            day = dt.date(2025, 1 + k % 12, 1 + k % 28)
-            fill[slot.key], expected[slot.key] = day, day.isoformat()
-        else:
-            text = TRICKY_TEXTS[k % len(TRICKY_TEXTS)] if k % 3 else f"Antwoord {seed}-{n}"
-            if not f.multiline:
-                text = text.replace("\n", " ").replace("\t", " ")
-            fill[slot.key] = expected[slot.key] = text
-    return fill, expected

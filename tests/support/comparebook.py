@@ -95,3 +95,20 @@ def _unbalanced(text: str) -> bool:
             if depth < 0:
                 return True
     return depth != 0
+
+
+def subject_tables(ws: Any) -> dict[str, list[list[Any]]]:
+    """Every per-subject table of the overview, by the score named above its header."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    out = {}
+    for n, row in enumerate(rows):
+        if row[:2] == ["Onderwerp", "Aantal respondenten"]:
+            title = str(rows[n - 1][0])
+            assert title.startswith("Per onderwerp: "), title
+            body = []
+            for r in rows[n + 1:]:
+                if r[0] is None:
+                    break
+                body.append(r)
+            out[title.removeprefix("Per onderwerp: ")] = body
+    return out
