@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.support.treememory import run_measured
 
 CONTENT = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
