@@ -1,0 +1,125 @@
+"""The differential test (#20): for generated answers — invalid values, empty answers and
+pre-filled values included — across every bundled instrument (together they use every rule
+kind), the Python evaluation equals the respondent's workbook and the full comparison after
+LibreOffice recalculates them, and the summary layout's figures (tests/support/
+differential_round.py plays a round, tests/support/differential_check.py compares the
+targets).
+
+One example is one round (one to three respondents per instrument) and costs one LibreOffice
+start. Profiles: ``ci`` (the default: few examples, derandomised, so CI is reproducible and
+stays near a minute and a half) and ``long`` (``HYPOTHESIS_PROFILE=long``: many random
+examples). A last test breaks one target's formula for one rule kind on purpose and shows
+the check finds it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+from templategen.content.model import RuleKind
+from templategen.office.libreoffice import soffice
+from tests.support.differential_check import break_one_target, differences
+from tests.support.differential_round import (
+    INSTRUMENTS,
+    Built,
+    Person,
+    answers,
+    build,
+    lenient,
+    play,
+    rounds,
+)
+
+SLOW = dict(deadline=None, database=None, print_blob=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                   HealthCheck.function_scoped_fixture])
+# ci: the same three rounds every run, reported as found (shrinking one takes many minutes)
+settings.register_profile("ci", max_examples=3, derandomize=True,
+                          phases=[Phase.explicit, Phase.generate], **SLOW)
+# long: new random rounds every run, a failing one shrunk to few respondents and answers
+settings.register_profile("long", max_examples=40, **SLOW)
+PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+pytestmark = [
+    pytest.mark.libreoffice, pytest.mark.slow,
+    pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build(tmp_path_factory.mktemp("built"))
+
+
+def test_every_rule_kind_is_exercised() -> None:
+    """The bundled instruments together use every rule kind, so every round covers them."""
+    used = {rule.kind for inst in INSTRUMENTS.values() for rule in inst.rules}
+    assert used == set(RuleKind)
+
+
+@settings(PROFILE)
+@given(people=rounds())
+def test_every_target_agrees_with_the_python_evaluation(
+        people: list[Person], built: Built,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    played = play(people, built, tmp_path_factory.mktemp("round"))
+    found = differences(people, played)
+    assert not found, "\n".join([*found[:40], *[p.recipe for p in people]])
+
+
+def test_the_check_fails_when_one_target_is_broken(
+        built: Built, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One target's formula for one rule kind changed on purpose: the check reports it, and
+    only for that kind (two respondents of the smallest instrument using it, drawn without
+    hypothesis)."""
+    kind = break_one_target(monkeypatch)
+    inst = min((i for i in INSTRUMENTS.values() if any(r.kind is kind for r in i.rules)),
+               key=lambda i: len(i.slots()))
+    rng = random.Random(3)
+    people = [Person(inst.id, n, "blank", "fixed",
+                     answers(inst, n, rng.randint(0, 999), 0.1, 0.1, "School A", "blank"))
+              for n in range(2)]
+    found = differences(people, play(people, built, tmp_path))
+    assert found
+    assert all(f" {kind.value} " in line for line in found), found
+
+
+# --- answers ingest reads leniently: a known disagreement --------------------------------
+
+@pytest.fixture(scope="module")
+def lenient_round(built: Built, tmp_path_factory: pytest.TempPathFactory
+                  ) -> tuple[list[Person], list[str]]:
+    """One respondent of each instrument with ticks, scale points or numbers (together they
+    have all three) typed the way ingest accepts but the workbook's dropdowns do not offer
+    (x, TRUE, 1; 4; "4 - Hoog"; "12,5"), every other answer as the dropdown offers it."""
+    people = []
+    for inst in (INSTRUMENTS["digitale_school"], INSTRUMENTS["externe_ondersteuning"]):
+        typed = answers(inst, 0, 5, 0.1, 0.0, None, "blank")
+        for n, slot in enumerate(inst.slots()):
+            if slot.key in typed and (odd := lenient(slot, n)) is not None:
+                typed[slot.key] = odd
+        people.append(Person(inst.id, 0, "blank", "lenient", typed))
+    return people, differences(people, play(people, built, tmp_path_factory.mktemp("odd")))
+
+
+def test_the_comparison_counts_answers_ingest_reads_leniently(
+        lenient_round: tuple[list[Person], list[str]]) -> None:
+    _, found = lenient_round
+    assert [line for line in found if not line.startswith("respondent workbook")] == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known disagreement (#20): ingest reads a tick typed as x/TRUE/1, a scale point typed as "
+    "its number or as '4 - Hoog' and a number typed as text '12,5' as valid answers, so the "
+    "comparison and the summary count them; the respondent's workbook (workbooks/formulas.py "
+    "value_formula: Ja/Nee, the scale's label, ISNUMBER) does not, so its scores differ"))
+def test_the_respondent_workbook_counts_answers_ingest_reads_leniently(
+        lenient_round: tuple[list[Person], list[str]]) -> None:
+    _, found = lenient_round
+    assert found == []
