@@ -202,7 +202,7 @@ def bench_ingest(files: int, corpus: Path, work: Path) -> None:
     batch = work / "batch"
     batch.mkdir(exist_ok=True)
     for path in names:
-        (batch / path.name).symlink_to(path)
+        (batch / path.name).hardlink_to(path)  # ingest refuses symbolic links
     for jobs in (1, 2):
         db = work / f"ingest_jobs{jobs}.sqlite"
         got = run("ingest", str(batch), str(db), str(jobs))
@@ -212,7 +212,7 @@ def bench_ingest(files: int, corpus: Path, work: Path) -> None:
     for n, half in enumerate(halves):
         half.mkdir(exist_ok=True)
         for path in names[n::2]:
-            (half / path.name).symlink_to(path)
+            (half / path.name).hardlink_to(path)
     with pgserver.running() as server:
         url = server.new_database()
         from templategen.store.database import Store
