@@ -82,8 +82,8 @@ def check(slot: Slot, raw: RawValue) -> Checked:
     if isinstance(value, float) and not math.isfinite(value):  # JSON has no NaN or Infinity
         value = text
         findings.append(finding(Code.NOT_FINITE, value=text))
-    elif (found := answerchecks.check(field, value)) is not None:
-        findings.append(found)
+    elif (found := answerchecks.KINDS[field.kind].check(value, field)) is not None:
+        findings.append(found)  # the content's check of a (non-empty) typed value
     if isinstance(value, str):
         value = _clean_text(value, findings)
     if not findings:
