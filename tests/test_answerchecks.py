@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,14 @@ from templategen.content import answerchecks
 from templategen.content.answerchecks import KINDS, MESSAGES, Code, finding
 from templategen.content.catalog import load_catalog
 from templategen.content.messages import Message, text
-from templategen.content.model import Constraint, Field, FieldKind, Scale, ScalePoint
+from templategen.content.model import (
+    Constraint,
+    Field,
+    FieldKind,
+    Scale,
+    ScalePoint,
+    item_slots,
+)
 from templategen.returned.answers import check as ingest_check
 
 SCALE = Scale("s", "Niveau", tuple(ScalePoint(v, label) for v, label in
@@ -238,3 +246,21 @@ def test_ingest_and_the_comparison_agree(key, raw):
     else:
         assert key not in column.invalid
         assert column.values[key] == checked.value
+
+
+MIDDELEN = load_catalog(Path(__file__).parent / "fixtures" / "content_new").get("nieuw") \
+    .item("middelen")
+
+
+@pytest.mark.parametrize(("required", "ticked", "code"), [
+    (True, {}, Code.NOTHING_TICKED),
+    (True, {0: False, 1: None}, Code.NOTHING_TICKED),
+    (True, {0: "ja"}, Code.NOTHING_TICKED),  # text under a tick is no tick
+    (True, {1: True}, None),
+    (False, {}, None),
+])
+def test_a_required_multi_item_needs_one_tick(required, ticked, code):
+    item = replace(MIDDELEN, required=required)
+    keys = [s.key for s in item_slots(item)]
+    found = answerchecks.check_item(item, {keys[n]: v for n, v in ticked.items()})
+    assert (found.code if found else None) is code

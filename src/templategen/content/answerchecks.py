@@ -5,8 +5,9 @@ value ingest stores: a tick is a bool, a scale point or number a float, a date I
 a choice the option as the content spells it) and what the respondent is told the answer
 may be. Everything that decides or says whether an answer fits uses it:
 
-* ingest (returned/answers.py) types each raw answer and checks the typed value here; the
-  warning it reports is :func:`warning`;
+* ingest (returned/answers.py) types each raw answer and checks the typed value here, and
+  a required tick-all-that-apply question with :func:`check_item`; the warning it reports
+  is :func:`warning`;
 * the comparison (compare/data.py, and so the summary of a large round) keeps a value out
   of every score when :func:`invalid` finds it does not fit, and marks it with
   :func:`reason` and :func:`mark`;
@@ -21,13 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from templategen.content.messages import Message, text
-from templategen.content.model import Field, FieldKind
+from templategen.content.model import Field, FieldKind, Item, ItemKind, item_slots
 
 EXCEL_CELL_MAX = 32767  # characters an Excel cell holds
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -242,6 +243,15 @@ def check(field: Field, value: Any) -> Finding | None:
     if is_empty(value):
         return finding(Code.REQUIRED) if field.required else None
     return KINDS[field.kind].check(value, field)
+
+
+def check_item(item: Item, values: Mapping[str, Any]) -> Finding | None:
+    """What is wrong with an item as a whole, given its answers by slot key: a required
+    tick-all-that-apply question with none of its boxes ticked."""
+    if item.kind is ItemKind.MULTI and item.required and not any(
+            values.get(s.key) is True for s in item_slots(item)):
+        return finding(Code.NOTHING_TICKED)
+    return None
 
 
 def invalid(field: Field, value: Any) -> Finding | None:

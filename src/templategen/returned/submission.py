@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from templategen.content import answerchecks
-from templategen.content.answerchecks import Code
 from templategen.content.catalog import Catalog
 from templategen.content.model import (
     PROP_INSTANCE,
@@ -177,11 +176,11 @@ def check_extraction(instrument: Instrument, version: str,
 def _unticked(instrument: Instrument, found: dict[str, Answer],
               missing: dict[str, list[Slot]]) -> list[str]:
     """A required multi item (tick all that apply) with none of its boxes ticked."""
-    return [answerchecks.warning(answerchecks.finding(Code.NOTHING_TICKED), _item_label(item))
+    return [answerchecks.warning(wrong, _item_label(item))
             for item in instrument.walk_items()
             if item.kind is ItemKind.MULTI and item.required and item.id not in missing
-            and not any(found[s.key].value is True for s in item_slots(item)
-                        if s.key in found)]
+            and (wrong := answerchecks.check_item(item, {
+                s.key: found[s.key].value for s in item_slots(item) if s.key in found}))]
 
 
 def _missing(item: Item, slots: list[Slot]) -> list[str]:
