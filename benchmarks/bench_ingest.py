@@ -115,11 +115,14 @@ def child(mode: str, folder: Path, extra: list[str]) -> None:
     if mode == "floor":
         floor(folder, json.loads(extra[0]))
     else:
-        from templategen.inbox import ingest
+        try:
+            from templategen.inbox import ingest
+        except ImportError:  # a --baseline from before the inbox (#20)
+            from templategen.returned.ingest import ingest_paths as ingest  # type: ignore[no-redef]
 
         with tempfile.TemporaryDirectory() as tmp:
             outcomes = ingest([folder], db=Path(tmp) / "s.db", content_dir=CONTENT,
-                                    in_process=mode == "inprocess")
+                              in_process=mode == "inprocess")
             assert all(o.status.startswith("accepted") for o in outcomes), outcomes[:3]
     seconds = time.perf_counter() - start
     # VmHWM: this process's own peak (ru_maxrss of RUSAGE_SELF would carry the parent's peak
