@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from templategen.build import build_all
+from templategen.rendering import build_all
 from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
 from templategen.returned.submission import read_returned
 from tests.support.answers import typed_answers

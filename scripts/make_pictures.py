@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from templategen.build import build_all
+from templategen.rendering import build_all
 from templategen.content.catalog import load_catalog
 from templategen.demo import run_demo
 from templategen.office import libreoffice

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from templategen.build import build_all
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
+from templategen.rendering import build_all
 from templategen.sample.fill import rewrite_zip
 from templategen.store.database import Store
 from tests.support import hostile_content, hostile_zip

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
+from templategen.rendering import build_all
 from templategen.returned.docx import control_key
 from templategen.sample.fill import W, rewrite_zip, set_cell
 from templategen.store.database import Store

@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
 from templategen.content.model import PROP_INSTRUMENT
 from templategen.office import libreoffice
 from templategen.office.custom_props import CUSTOM_PART, read_custom
+from templategen.rendering import build_all
 from tests.support.filling import filled_copy
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from templategen.build import build_all
 from templategen.content.catalog import load_catalog
+from templategen.rendering import build_all
 from templategen.store.database import Store
 from tests.support.filling import filled_copies
 

@@ -40,6 +40,9 @@ def test_import_contracts_hold() -> None:
      "templategen.mail.send -> templategen.inbox"),
     ("returned/ingest.py", "from templategen.inbox import files",
      "templategen.returned.ingest -> templategen.inbox.files"),
+    # the command line past the library, straight into a stage
+    ("cli.py", "from templategen.store import export",
+     "templategen.cli -> templategen.store.export"),
 ])
 def test_a_forbidden_import_breaks_the_contracts(tmp_path: Path, module: str, line: str,
                                                  chain: str) -> None:

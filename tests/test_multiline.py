@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from templategen.build import build_all
 from templategen.content.catalog import load_catalog
+from templategen.rendering import build_all
 from templategen.returned.docx import W, read_form, restore_breaks
 from templategen.returned.safezip import SafeArchive
 

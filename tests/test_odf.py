@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.office import libreoffice
+from templategen.rendering import build_all
 from templategen.returned.odf import OFFICE, TABLE
 from templategen.returned.ods import OdsBook
 from templategen.returned.safezip import SafeArchive

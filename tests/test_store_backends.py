@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.errors import StoreError
+from templategen.rendering import build_all
 from templategen.store import migrations
 from templategen.store.backend import connect
 from templategen.store.database import Store

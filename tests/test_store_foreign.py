@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from templategen.build import build_all
 from templategen.content.catalog import load_catalog
 from templategen.errors import StoreError
+from templategen.rendering import build_all
 from templategen.store import migrations
 from templategen.store.database import Store
 from tests.support.filling import filled_copies

@@ -14,11 +14,11 @@ from xml.sax.saxutils import escape
 import pytest
 from click.testing import CliRunner
 
-from templategen.build import build_all
 from templategen.cli import main
 from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
 from templategen.content.model import FieldKind, Instrument
 from templategen.office import libreoffice
+from templategen.rendering import build_all
 from tests.support.answers import typed_answers
 from tests.support.keyboard import missing_reason, type_answers
 

@@ -5,9 +5,12 @@ The package follows the data's path; each stage imports only the stages below it
 
     cli                      the click commands, one library call each
     demo                     the whole loop on the bundled content
-    build | sample | mail    render every instrument | the demo's sample answers typed into
-                             copies | send the copies, collect the replies, who is missing,
-                             remind
+    api                      the library: build, ingest, compare, export, mail, remind,
+                             status, validate, each returning a frozen result (re-exported
+                             here: ``templategen.build(...)``)
+    rendering | sample | mail   render every instrument | the demo's sample answers typed
+                             into copies | send the copies, collect the replies, who is
+                             missing, remind
     compare | returned       the comparison workbook | returned files -> checked answers
     store | forms | workbooks   the answer store | Word forms | Excel workbooks
     office                   what Word and Excel files share (custom properties, formulas)
@@ -21,3 +24,29 @@ try:
     __version__ = version("templategen")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
+
+# after importing the stages named build, compare and mail (api does): these names are the
+# functions from here on
+from templategen.api import (  # noqa: E402
+    BuildResult,
+    CompareResult,
+    ExportResult,
+    IngestResult,
+    MailResult,
+    StatusResult,
+    ValidateResult,
+    build,
+    compare,
+    export,
+    ingest,
+    mail,
+    remind,
+    status,
+    validate,
+)
+
+__all__ = [
+    "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
+    "StatusResult", "ValidateResult", "__version__", "build", "compare", "export", "ingest",
+    "mail", "remind", "status", "validate",
+]

@@ -1,7 +1,9 @@
-"""The command line: each command reads its options and calls one library function.
+"""The command line: each command reads its options, calls one function of the library
+(templategen.api) and turns its result into lines.
 
 This is the only module that imports click. Library errors (TemplategenError) become
-click errors here, in one place: exit 1 with "Error: …", no traceback.
+click errors here, in one place: exit 1 with "Error: …" (an OptionError: exit 2, a usage
+error), no traceback.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Any, TypeVar
 
 import click
 
-from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
-from templategen.errors import ContentError, TemplategenError
+from templategen import api
+from templategen.errors import ContentError, OptionError, TemplategenError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,6 +50,8 @@ def translate_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except OptionError as exc:
+            raise click.UsageError(str(exc)) from None
         except ContentError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
@@ -79,10 +83,10 @@ def main() -> None:
 @translate_errors
 def validate(content_dir: Path | None) -> None:
     """Check the content; every problem names file:line, what is wrong and the fix."""
-    catalog = load_catalog(content_dir)
-    for inst in catalog.instruments.values():
+    result = api.validate(content_dir)
+    for inst in result.instruments:
         click.echo(f"ok  {inst.id} {inst.version}  ({len(inst.slots())} answers)  {inst.path}")
-    click.echo(f"{len(catalog.instruments)} instrument(s) valid.")
+    click.echo(f"{len(result.instruments)} instrument(s) valid.")
 
 
 @main.command(name="list")
@@ -90,8 +94,7 @@ def validate(content_dir: Path | None) -> None:
 @translate_errors
 def list_(content_dir: Path | None) -> None:
     """List the instruments: id, version, number of items and answers, title."""
-    catalog = load_catalog(content_dir)
-    for inst in catalog.instruments.values():
+    for inst in api.validate(content_dir).instruments:
         items = sum(1 for i in inst.walk_items() if i.answerable)
         click.echo(
             f"{inst.id:<28} v{inst.version:<6} {items:>4} items {len(inst.slots()):>5} answers"
@@ -119,10 +122,8 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
           recipients: Path | None, only: tuple[str, ...], key_path: Path | None,
           pdf: bool) -> None:
     """Render Word forms and Excel workbooks for every (or the chosen) instrument."""
-    from templategen.build import build_all
-
-    result = build_all(content_dir=content_dir, templates_dir=templates_dir, out_dir=out_dir,
-                       recipients_path=recipients, only=only, key_path=key_path, pdf=pdf)
+    result = api.build(out_dir, content=content_dir, templates=templates_dir,
+                       recipients=recipients, only=only, key=key_path, pdf=pdf)
     for path in result.files:
         click.echo(f"wrote {path}")
     for warning in result.warnings:
@@ -155,17 +156,13 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
            content_dir: Path | None, key_path: Path | None) -> None:
     """Read returned files (.docx/.xlsx, folders of them) and mail (.eml, .msg, .mbox,
     Maildir, IMAP) into the store."""
-    from templategen.inbox import ingest as ingest_all
-    from templategen.inbox.imap import Mailbox
-
-    if not paths and not imap:
-        raise click.UsageError("give the returned files or folders, or --imap URL.")
-    mailbox = Mailbox(imap, move_to=imap_move_to, timeout=imap_timeout,
-                      password=_password("TEMPLATEGEN_IMAP_PASSWORD", "IMAP")) if imap else None
-    outcomes = ingest_all(list(paths), db=db, imap=mailbox, content_dir=content_dir,
-                          echo=click.echo, report_path=report, key_path=key_path, jobs=jobs,
-                          progress=click.progressbar if sys.stderr.isatty() else None)
-    if any(o.status in ("rejected", "unverified", "failed") for o in outcomes):
+    result = api.ingest(paths, db=db, report=report, imap=imap, imap_move_to=imap_move_to,
+                        imap_timeout=imap_timeout,
+                        imap_password=_password("TEMPLATEGEN_IMAP_PASSWORD", "IMAP"),
+                        jobs=jobs, content=content_dir, key=key_path,
+                        on_outcome=lambda outcome: click.echo(outcome.line()),
+                        progress=click.progressbar if sys.stderr.isatty() else None)
+    if not result.ok:
         sys.exit(1)
 
 
@@ -206,25 +203,13 @@ def _mail_options(func: F) -> F:
     return func
 
 
-def _transport(drafts: Path | None, smtp: str | None) -> Any:
-    from templategen.mail.transport import Drafts, Smtp
-
-    if (drafts is None) == (smtp is None):
-        raise click.UsageError("give either --drafts DIR or --smtp URL.")
-    if drafts is not None:
-        return Drafts(drafts)
-    return Smtp(str(smtp), password=_password("TEMPLATEGEN_SMTP_PASSWORD", "SMTP"))
-
-
-def _send(purpose: str, **kwargs: Any) -> None:
-    from templategen.mail.send import send_mail
-
-    transport = _transport(kwargs.pop("drafts"), kwargs.pop("smtp"))
-    run = send_mail(kwargs.pop("recipients"), kwargs.pop("kit"), kwargs.pop("db"), transport,
-                    purpose=purpose, echo=click.echo, **kwargs)
-    for line in run.summary():
+def _send(send: Callable[..., api.MailResult], recipients: Path, kit: Path,
+          content_dir: Path | None, **options: Any) -> None:
+    result = send(recipients, kit, content=content_dir, on_message=click.echo,
+                  smtp_password=_password("TEMPLATEGEN_SMTP_PASSWORD", "SMTP"), **options)
+    for line in result.summary:
         click.echo(line)
-    if run.failed:
+    if not result.ok:
         sys.exit(1)
 
 
@@ -238,9 +223,7 @@ def _send(purpose: str, **kwargs: Any) -> None:
 @translate_errors
 def status(db: str, recipients: Path | None, fmt: str) -> None:
     """Per recipient and instrument: sent, returned, corrected, returned empty or missing."""
-    from templategen.mail.status import status_report
-
-    click.echo(status_report(db, recipients, fmt))
+    click.echo(api.status(db, recipients=recipients).report(fmt))
 
 
 @main.command(name="mail")
@@ -248,7 +231,7 @@ def status(db: str, recipients: Path | None, fmt: str) -> None:
 @translate_errors
 def mail_(**kwargs: Any) -> None:
     """Mail every recipient their copies from the kit (drafts or SMTP), logged in the store."""
-    _send("invitation", **kwargs)
+    _send(api.mail, **kwargs)
 
 
 @main.command()
@@ -256,7 +239,7 @@ def mail_(**kwargs: Any) -> None:
 @translate_errors
 def remind(**kwargs: Any) -> None:
     """Remind those who have not returned a copy yet (at most once a day unless --resend)."""
-    _send("reminder", **kwargs)
+    _send(api.remind, **kwargs)
 
 
 @main.command()
@@ -274,12 +257,9 @@ def remind(**kwargs: Any) -> None:
 def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
             content_dir: Path | None, layout: str) -> None:
     """Compile one comparison workbook of everything in the store."""
-    from templategen.compare.workbook import compare_store
-
-    summary = compare_store(db=db, out=out, only=only, all_versions=all_versions,
-                            content_dir=content_dir, layout=layout,
-                            warn=lambda line: click.echo(line, err=True))
-    click.echo(summary)
+    result = api.compare(db, out, only=only, all_versions=all_versions, content=content_dir,
+                         layout=layout, on_warning=lambda line: click.echo(line, err=True))
+    click.echo(result.summary)
 
 
 @main.command()
@@ -297,16 +277,7 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
 def export(db: str, fmt: str, out: Path | None, wide: bool, excel: bool) -> None:
     """Every stored answer: instrument, version, respondent, subject, item, value, source,
     recipient, submission, received (one row per answer, or per submission with --wide)."""
-    from templategen.store.export import export_answers, export_to_file
-
-    if excel and fmt != "csv":
-        raise click.UsageError("--excel is for --format csv only.")
-    if out is None:
-        if fmt == "xlsx":
-            raise click.UsageError("--format xlsx needs --out FILE.xlsx.")
-        export_answers(db=db, fmt=fmt, stream=sys.stdout, wide=wide, excel=excel)
-    else:
-        export_to_file(db=db, fmt=fmt, out=out, wide=wide, excel=excel)
+    api.export(db, format=fmt, out=out, stream=sys.stdout, wide=wide, excel=excel)
 
 
 @main.command()
@@ -320,4 +291,4 @@ def demo(out_dir: Path) -> None:
     run_demo(out_dir=out_dir, echo=click.echo)
 
 
-__all__ = ["main", "BUNDLED_CONTENT"]
+__all__ = ["main"]

@@ -29,16 +29,12 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from templategen.compare.workbook import compare_store
+from templategen import api
 from templategen.content.catalog import load_catalog
 from templategen.content.model import RESPONDENT, FieldKind, Instrument
 from templategen.content.recipients import Recipient
 from templategen.forms.render import render_forms
-from templategen.inbox import ingest
 from templategen.mail.kit import load_kit
-from templategen.mail.send import send_mail
-from templategen.mail.status import status_report
-from templategen.mail.transport import Drafts
 from templategen.office import libreoffice
 from templategen.sample.answers import Raw
 from templategen.sample.fill import answer_copies
@@ -125,7 +121,7 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
     db, report = out_dir / "antwoorden.sqlite", out_dir / "ingest-rapport.json"
     mbox = _mail_round(out_dir, built, returned, db,
                        recipients_for(next(iter(catalog.instruments.values()))), echo)
-    outcomes = ingest([mbox], db=db, report_path=report)
+    outcomes = api.ingest([mbox], db=db, report=report).outcomes
     counts = Counter(o.status for o in outcomes)
     echo(f"ingest:  {len(outcomes)} file(s) into {db}: "
          + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
@@ -134,13 +130,13 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
         if outcome.warnings:
             echo(f"warning: {attachment_name(outcome.file)}: {len(outcome.warnings)} "
                  f"warning(s), first: {outcome.warnings[0]}")
-    *table, rate = status_report(db, out_dir / "ontvangers.csv").splitlines()
+    *table, rate = api.status(db, recipients=out_dir / "ontvangers.csv").report().splitlines()
     echo("status:  per recipient and instrument (templategen status):")
     for line in table:
         echo("  " + line)
     echo("status:  " + rate)
     out = out_dir / "vergelijking.xlsx"
-    echo("compare: " + compare_store(db=db, out=out))
+    echo("compare: " + api.compare(db, out).summary)
     echo(f"Open {out} to see every respondent side by side.")
     return out
 
@@ -159,7 +155,7 @@ def _mail_round(out_dir: Path, built: Path, returned: Path, db: Path,
                                for r in recipients])
     drafts = out_dir / "mail"
     shutil.rmtree(drafts, ignore_errors=True)
-    run = send_mail(people, built, db, Drafts(drafts), sender=SENDER)
+    run = api.mail(people, built, db=db, drafts=drafts, sender=SENDER)
     echo(f"mail:    {len(run.delivered)} draft(s) in {drafts} (marked unsent, each with that "
          "person's copies), logged in the store")
     with Store(db) as store:

@@ -64,3 +64,8 @@ class DuplicateFile(StoreError):
 
 class SigningKeyError(TemplategenError):
     """The organiser's key that signs and verifies personalised copies is unusable."""
+
+
+class OptionError(TemplategenError):
+    """Options that do not go together, or one that is missing (the command line's usage
+    error: exit 2)."""

@@ -24,7 +24,8 @@ from templategen.returned.worker import DEFAULT_BUDGET
 
 
 def ingest(paths: list[Path], db: Path | str, imap: Any = None,
-           content_dir: Path | None = None, echo: Callable[[str], Any] | None = None,
+           content_dir: Path | None = None,
+           on_outcome: Callable[[Outcome], Any] | None = None,
            report_path: Path | None = None, progress: Any = None,
            key_path: Path | None = None, jobs: int = 1, limits: Limits = DEFAULT_LIMITS,
            budget: float = DEFAULT_BUDGET, in_process: bool = False) -> list[Outcome]:
@@ -41,7 +42,7 @@ def ingest(paths: list[Path], db: Path | str, imap: Any = None,
     plain = all(isinstance(s, FileSource) for s in sources)
     if imap is not None:
         sources.append(Letters(imap.letters))
-    return ingest_sources(sources, db=db, content_dir=content_dir, echo=echo,
+    return ingest_sources(sources, db=db, content_dir=content_dir, on_outcome=on_outcome,
                           progress=progress if plain and imap is None else None,
                           report_path=report_path, limits=limits, key_path=key_path,
                           jobs=jobs, budget=budget, in_process=in_process)

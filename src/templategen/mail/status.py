@@ -18,12 +18,16 @@ COLUMNS = ("recipient", "naam", "instrument", "state", "sent", "reminded", "retu
            "files", "superseded")
 
 
-def status_report(db: Path | str, recipients_path: Path | None = None,
-                  fmt: str = "table") -> str:
+def status_rows(db: Path | str, recipients_path: Path | None = None) -> list[ResponseRow]:
+    """One row per expected (recipient, instrument) of the store at ``db``."""
     require_existing(db)
     recipients = load_recipients(recipients_path) if recipients_path else []
     with Store(db) as store:
-        rows = response(store, recipients)
+        return response(store, recipients)
+
+
+def status_report(rows: list[ResponseRow], fmt: str = "table") -> str:
+    """The rows and the response rate as a table, CSV or JSON."""
     returned, expected = response_rate(rows)
     if fmt == "json":
         return json.dumps({"rows": [asdict(r) for r in rows], "returned": returned,

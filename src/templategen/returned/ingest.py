@@ -141,7 +141,7 @@ class _Run:
 
 
 def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | None = None,
-                   echo: Callable[[str], Any] | None = None, progress: Any = None,
+                   on_outcome: Callable[[Outcome], Any] | None = None, progress: Any = None,
                    report_path: Path | None = None, budget: float = DEFAULT_BUDGET,
                    in_process: bool = False, limits: Limits = DEFAULT_LIMITS,
                    key_path: Path | None = None, jobs: int = 1) -> list[Outcome]:
@@ -161,28 +161,29 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
     if report_path is not None:
         _make_parent(report_path, "--report")
     if jobs > 1 and len(sources) > 1:
-        return _ingest_jobs(sources, db, jobs, run, echo, report_path)
+        return _ingest_jobs(sources, db, jobs, run, on_outcome, report_path)
     outcomes: list[Outcome] = []
     reader = run.reader_of()
     with reporting(reader, report_path, outcomes), Store(db) as store:
         for source in _with_progress(sources, progress):
             for outcome in ingest_source(source, store, reader, run):
                 outcomes.append(outcome)
-                if echo is not None:
-                    echo(outcome.line())
+                if on_outcome is not None:
+                    on_outcome(outcome)
     return outcomes
 
 
 def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
-                 echo: Callable[[str], Any] | None, report_path: Path | None) -> list[Outcome]:
+                 on_outcome: Callable[[Outcome], Any] | None,
+                 report_path: Path | None) -> list[Outcome]:
     """``--jobs N``: the same loop in N lanes (returned/parallel.py); the outcomes come back
     in the order of the sources, the console lines as items finish."""
     done: dict[int, list[Outcome]] = {}
 
     def finished(index: int, outcome: Outcome) -> None:
         done.setdefault(index, []).append(outcome)
-        if echo is not None:
-            echo(outcome.line())
+        if on_outcome is not None:
+            on_outcome(outcome)
 
     try:
         ingest_parallel(sources, db, jobs, run.reader_of,

@@ -1,4 +1,5 @@
-"""``templategen build``: render every (or the chosen) instrument with every renderer."""
+"""``templategen build``: render every (or the chosen) instrument with every renderer
+(templategen.build, in api.py, calls it)."""
 
 from __future__ import annotations
 

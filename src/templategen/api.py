@@ -1,0 +1,306 @@
+"""The library: one function per command, with typed parameters and a frozen result each.
+
+``validate``, ``build``, ``ingest``, ``compare``, ``export``, ``mail``, ``remind`` and
+``status`` read their inputs, call the stage that does the work and return what happened:
+the files written, the outcome per file, warnings and the figures the command line prints.
+Nothing here prints. Where a run takes long, an optional callback hears each step as it
+happens (``on_outcome``, ``on_message``, ``on_warning``); the result holds them too.
+Errors are the project's own (templategen.errors): :class:`~templategen.errors.OptionError`
+for options that do not go together, ContentError, StoreError, MailError, ...; OSError for
+a file or folder that cannot be used. cli.py turns results into lines and errors into
+click's; the demo calls these functions too.
+
+``compare`` and ``mail`` are also the names of stages (compare/, mail/). Both packages are
+imported here (their ``__init__`` imports nothing), before templategen/__init__.py binds
+those names to these functions, so that importing a module of theirs later never rebinds
+the names. The stages themselves are imported when a function first needs them: importing
+templategen stays quick (``templategen --help``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import templategen.compare
+import templategen.mail  # noqa: F401  (loaded before the names are bound: see above)
+from templategen.errors import MailError, OptionError
+
+if TYPE_CHECKING:
+    from templategen.content.model import Instrument
+    from templategen.returned.ingest import Outcome
+    from templategen.store.response import ResponseRow
+
+__all__ = [
+    "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
+    "StatusResult", "ValidateResult", "build", "compare", "export", "ingest", "mail", "remind",
+    "status", "validate",
+]
+
+PathLike = str | os.PathLike[str]
+TROUBLE = ("rejected", "unverified", "failed")  # outcomes that make ingest exit 1
+
+
+def _path(value: PathLike | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _db(value: PathLike) -> str:
+    """The store as the stages take it: a SQLite file's path or a PostgreSQL URL, as text."""
+    return os.fspath(value)
+
+
+def _env_password(variable: str, server: str) -> Callable[[], str]:
+    def password() -> str:
+        secret = os.environ.get(variable)
+        if not secret:
+            raise MailError(f"no {server} password: set {variable} or pass it to the call.")
+        return secret
+    return password
+
+
+@dataclass(frozen=True)
+class ValidateResult:
+    """The instruments of a content folder, every one valid."""
+
+    instruments: tuple[Instrument, ...]
+
+
+def validate(content: PathLike | None = None) -> ValidateResult:
+    """Load and check the content (default: the bundled instruments); a ContentError lists
+    every problem found, each naming file:line, what is wrong and the fix."""
+    from templategen.content.catalog import load_catalog
+
+    return ValidateResult(tuple(load_catalog(_path(content)).instruments.values()))
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The forms, workbooks (and PDFs) written, and what was said about the inputs."""
+
+    out: Path
+    files: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def build(out: PathLike = "output", *, content: PathLike | None = None,
+          templates: PathLike | None = None, recipients: PathLike | None = None,
+          only: Iterable[str] = (), key: PathLike | None = None,
+          pdf: bool = False) -> BuildResult:
+    """Word forms and Excel workbooks of every (or each ``only``) instrument in ``out``; with
+    ``recipients`` (CSV or XLSX) one personalised copy per row, signed with the organiser's
+    ``key`` (created when missing); with ``pdf`` a PDF to print beside each file."""
+    from templategen.rendering import build_all
+
+    result = build_all(
+        content_dir=_path(content), templates_dir=_path(templates), out_dir=Path(out),
+        recipients_path=_path(recipients), only=tuple(only), key_path=_path(key), pdf=pdf)
+    return BuildResult(Path(out), tuple(result.files), tuple(result.warnings))
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """One outcome per file read, in order (a returned.ingest.Outcome: file, status, reason,
+    warnings, answers found and answered), and where the report went."""
+
+    outcomes: tuple[Outcome, ...]
+    report: Path | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Files per status (accepted, accepted_with_warnings, duplicate, rejected, ...)."""
+        return dict(Counter(o.status for o in self.outcomes))
+
+    @property
+    def ok(self) -> bool:
+        """No file was rejected, left unverified or failed."""
+        return not any(o.status in TROUBLE for o in self.outcomes)
+
+
+def ingest(paths: Iterable[PathLike] = (), *, db: PathLike, report: PathLike | None = None,
+           imap: str | None = None, imap_move_to: str | None = None,
+           imap_timeout: float = 60, imap_password: Callable[[], str] | None = None,
+           jobs: int = 1, content: PathLike | None = None, key: PathLike | None = None,
+           on_outcome: Callable[[Outcome], Any] | None = None,
+           progress: Callable[..., Any] | None = None) -> IngestResult:
+    """Read returned files, folders of them and replies by mail (.eml, .msg, .mbox, Maildir,
+    and the IMAP folder ``imap``, imaps://user@host/INBOX) into the store ``db``; a JSON
+    ``report`` of one object per file. ``imap_password`` is asked when the server needs it
+    (default: $TEMPLATEGEN_IMAP_PASSWORD); ``key`` verifies personalised copies; ``jobs``
+    files are read at the same time. ``on_outcome`` hears each file as it is stored;
+    ``progress`` is a click.progressbar-like factory for long runs of plain files."""
+    from templategen.inbox import ingest as ingest_sources
+    from templategen.inbox.imap import Mailbox
+
+    named = [Path(p) for p in paths]
+    if not named and not imap:
+        raise OptionError("give the returned files or folders, or --imap URL.")
+    mailbox = Mailbox(imap, move_to=imap_move_to, timeout=imap_timeout,
+                      password=imap_password or _env_password("TEMPLATEGEN_IMAP_PASSWORD",
+                                                              "IMAP")) if imap else None
+    outcomes = ingest_sources(named, db=_db(db), imap=mailbox, content_dir=_path(content),
+                              on_outcome=on_outcome, report_path=_path(report),
+                              key_path=_path(key), jobs=jobs, progress=progress)
+    return IngestResult(tuple(outcomes), _path(report))
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """The comparison workbook written, its summary line and the warnings given."""
+
+    out: Path
+    summary: str
+    warnings: tuple[str, ...] = ()
+
+
+def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
+            all_versions: bool = False, content: PathLike | None = None,
+            layout: str = "auto",
+            on_warning: Callable[[str], Any] | None = None) -> CompareResult:
+    """The comparison workbook of the store ``db`` in ``out``: ``layout`` ``full`` (every
+    answer, live formulas), ``summary`` (figures of a large round) or ``auto`` (full up to
+    2,000 compared files). ``on_warning`` hears a warning before the long work starts."""
+    from templategen.compare.workbook import LAYOUTS, compare_store
+
+    if layout not in LAYOUTS:
+        raise OptionError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}.")
+    warnings: list[str] = []
+
+    def warn(line: str) -> None:
+        warnings.append(line)
+        if on_warning is not None:
+            on_warning(line)
+
+    summary = compare_store(db=_db(db), out=Path(out), only=tuple(only),
+                            all_versions=all_versions, content_dir=_path(content),
+                            layout=layout, warn=warn)
+    return CompareResult(Path(out), summary, tuple(warnings))
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """How many rows were exported, as what, and where to (None: the stream given)."""
+
+    format: str
+    rows: int
+    out: Path | None = None
+
+
+def export(db: PathLike, *, format: str, out: PathLike | None = None,
+           stream: TextIO | None = None, wide: bool = False,
+           excel: bool = False) -> ExportResult:
+    """Every current answer as ``format`` csv, json or xlsx, to the file ``out`` or the text
+    ``stream``: one row per answer, or per submission with ``wide``; ``excel`` CSV opens
+    safely in a spreadsheet (a byte-order mark, formula-like text quoted)."""
+    from templategen.store.export import FORMATS, export_answers, export_to_file
+
+    if format not in FORMATS:
+        raise OptionError(f"format must be one of {', '.join(FORMATS)}, not {format!r}.")
+    if excel and format != "csv":
+        raise OptionError("--excel is for --format csv only.")
+    if out is not None:
+        rows = export_to_file(db=_db(db), fmt=format, out=Path(out), wide=wide, excel=excel)
+        return ExportResult(format, rows, Path(out))
+    if format == "xlsx":
+        raise OptionError("--format xlsx needs --out FILE.xlsx.")
+    if stream is None:
+        raise OptionError("give the file to write (out) or a text stream.")
+    return ExportResult(format, export_answers(db=_db(db), fmt=format, stream=stream,
+                                               wide=wide, excel=excel))
+
+
+@dataclass(frozen=True)
+class MailResult:
+    """What one mail or reminder run did: per message, and who was left out and why."""
+
+    purpose: str  # invitation | reminder
+    delivered: tuple[tuple[str, str, tuple[str, ...]], ...]  # recipient, address, instruments
+    failed: tuple[tuple[str, str], ...]  # recipient, reason
+    no_address: tuple[str, ...]  # "id (naam)"
+    no_copies: tuple[str, ...]
+    up_to_date: tuple[str, ...]  # nothing new for them
+    returned: tuple[str, ...]  # reminders: every copy came back
+    messages: tuple[str, ...]  # one line per message, as it went
+    summary: tuple[str, ...]  # the lines after them: who was left out, the totals
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def mail(recipients: PathLike, kit: PathLike, *, db: PathLike,
+         drafts: PathLike | None = None, smtp: str | None = None,
+         smtp_password: Callable[[], str] | None = None, sender: str = "",
+         reply_to: str = "", template: PathLike | None = None, only: Iterable[str] = (),
+         resend: bool = False, dry_run: bool = False, content: PathLike | None = None,
+         on_message: Callable[[str], Any] | None = None,
+         purpose: str = "invitation") -> MailResult:
+    """One message per recipient with their copies from ``kit``, as .eml ``drafts`` or over
+    ``smtp`` (smtp://user@host:587, smtps://user@host:465; ``smtp_password`` when asked,
+    default $TEMPLATEGEN_SMTP_PASSWORD), each logged in the store ``db``. Instruments
+    already delivered are left out unless ``resend``; ``dry_run`` sends nothing."""
+    from templategen.mail.send import send_mail
+    from templategen.mail.transport import Drafts, Smtp
+
+    if (drafts is None) == (smtp is None):
+        raise OptionError("give either --drafts DIR or --smtp URL.")
+    transport = Drafts(Path(drafts)) if drafts is not None else Smtp(
+        str(smtp), password=smtp_password or _env_password("TEMPLATEGEN_SMTP_PASSWORD",
+                                                           "SMTP"))
+    messages: list[str] = []
+
+    def said(line: str) -> None:
+        messages.append(line)
+        if on_message is not None:
+            on_message(line)
+
+    run = send_mail(Path(recipients), Path(kit), _db(db), transport, purpose=purpose,
+                    only=tuple(only), resend=resend, dry_run=dry_run, sender=sender,
+                    reply_to=reply_to, template=_path(template), content_dir=_path(content),
+                    echo=said)
+    return MailResult(
+        purpose, tuple((rid, to, tuple(insts)) for rid, to, insts in run.delivered),
+        tuple(run.failed), tuple(run.no_address), tuple(run.no_copies), tuple(run.already),
+        tuple(run.returned), tuple(messages), tuple(run.summary()), dry_run)
+
+
+def remind(recipients: PathLike, kit: PathLike, *, db: PathLike,
+           **options: Any) -> MailResult:
+    """:func:`mail` to those who have not returned a copy yet, at most once a day unless
+    ``resend`` (the same options)."""
+    return mail(recipients, kit, db=db, purpose="reminder", **options)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """Per recipient and instrument: sent, returned, corrected, returned empty or missing;
+    how many of the expected copies came back."""
+
+    rows: tuple[ResponseRow, ...]
+    returned: int
+    expected: int
+
+    @property
+    def rate(self) -> float:
+        """The response rate (0 when nothing is expected)."""
+        return self.returned / self.expected if self.expected else 0.0
+
+    def report(self, format: str = "table") -> str:
+        """The rows and the response rate as ``format`` table, csv or json."""
+        from templategen.mail.status import status_report
+
+        return status_report(list(self.rows), format)
+
+
+def status(db: PathLike, *, recipients: PathLike | None = None) -> StatusResult:
+    """The response of the store ``db``; ``recipients`` adds names, and those never mailed."""
+    from templategen.mail.status import status_rows
+    from templategen.store.response import response_rate
+
+    rows = status_rows(_db(db), _path(recipients))
+    return StatusResult(tuple(rows), *response_rate(rows))
