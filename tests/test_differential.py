@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from templategen.content.model import RuleKind
+from templategen.content.model import RESPONDENT, RuleKind
 from templategen.office.libreoffice import soffice
 from tests.support.differential_check import break_one_target, differences
 from tests.support.differential_round import (
     INSTRUMENTS,
     Built,
     Person,
+    Typed,
     answers,
     build,
     lenient,
@@ -108,10 +109,14 @@ def lenient_round(built: Built, tmp_path_factory: pytest.TempPathFactory
     return people, differences(people, play(people, built, tmp_path_factory.mktemp("odd")))
 
 
+def _not_workbooks(found: list[str]) -> list[str]:
+    return [line for line in found if not line.startswith("respondent workbook")]
+
+
 def test_the_comparison_counts_answers_ingest_reads_leniently(
         lenient_round: tuple[list[Person], list[str]]) -> None:
     _, found = lenient_round
-    assert [line for line in found if not line.startswith("respondent workbook")] == []
+    assert _not_workbooks(found) == []
 
 
 @pytest.mark.xfail(strict=True, reason=(
@@ -123,3 +128,41 @@ def test_the_respondent_workbook_counts_answers_ingest_reads_leniently(
         lenient_round: tuple[list[Person], list[str]]) -> None:
     _, found = lenient_round
     assert found == []
+
+
+# --- numbers outside their range: a known disagreement -----------------------------------
+
+BOUNDS = Path(__file__).parent / "fixtures" / "content_bounds"
+
+
+@pytest.fixture(scope="module")
+def bounded_round(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """No bundled rule reads a number with a range, so a small instrument of its own
+    (tests/fixtures/content_bounds): numbers outside their range or not whole where they
+    must be, typed into the workbook as numbers (past its data validation, as a paste
+    goes), beside numbers that fit."""
+    built = build(tmp_path_factory.mktemp("bounds"), BOUNDS)
+    name = f"{RESPONDENT}.naam"
+    people = [Person("grenzen", n, "blank", "bounds", {
+        name: Typed(f"Respondent {n}", f"Respondent {n}"), "lessen": lessen, "uren": uren},
+        BOUNDS) for n, (lessen, uren) in enumerate((
+            (Typed(12.0, None), Typed(2.5, 2.5)),  # 12 > 10
+            (Typed(3.5, None), Typed(-1.0, None)),  # not whole; < 0
+            (Typed(4.0, 4.0), Typed(4.0, 4.0))))]
+    return differences(people, play(people, built, tmp_path_factory.mktemp("bounded")))
+
+
+def test_the_comparison_leaves_out_numbers_outside_their_range(
+        bounded_round: list[str]) -> None:
+    assert _not_workbooks(bounded_round) == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known disagreement (#20), in no bundled instrument yet: a number outside its range or "
+    "not whole where it must be is invalid for ingest and the comparison (left out of every "
+    "score), but the respondent's workbook counts it (workbooks/formulas.py value_formula: "
+    "ISNUMBER only) once it gets past the cell's data validation (pasted, or typed in a "
+    "program that ignores it)"))
+def test_the_respondent_workbook_leaves_out_numbers_outside_their_range(
+        bounded_round: list[str]) -> None:
+    assert bounded_round == []

@@ -24,7 +24,6 @@ up to 1,000, so nothing else rounds beyond the last bits.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,12 +31,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from templategen.content.model import Instrument, RuleKind
+from templategen.content.model import Direction, Instrument, RuleKind
+from templategen.content.rulekinds import main_rule
 from templategen.content.scoring import RuleResult, evaluate, numeric, row_keys, rule_slots
 from templategen.returned.xlsx import parse_ref
 from templategen.workbooks.plan import plan_layout
 from tests.support import roundkit
-from tests.support.differential_round import INSTRUMENTS, Person, Played
+from tests.support.differential_round import Person, Played
 
 TOLERANCE = 1e-9
 PER_RESPONDENT = {RuleKind.PRODUCT, RuleKind.DIFFERENCE, RuleKind.ACHIEVEMENT,
@@ -90,9 +90,14 @@ def _rows(ws: Any) -> list[list[Any]]:
 
 # --- (b) the respondent's workbook ------------------------------------------------------
 
-@functools.cache
-def _layout(instrument: str) -> Any:
-    return plan_layout(INSTRUMENTS[instrument])
+_LAYOUTS: dict[int, tuple[Instrument, Any]] = {}
+
+
+def _layout(inst: Instrument) -> Any:
+    """The workbook's layout of an instrument, planned once (where each rule's cells are)."""
+    if id(inst) not in _LAYOUTS:
+        _LAYOUTS[id(inst)] = (inst, plan_layout(inst))
+    return _LAYOUTS[id(inst)][1]
 
 
 def _cell(wb: Any, ref: str) -> Any:
@@ -107,7 +112,7 @@ def check_workbook(report: Report, person: Person, path: Path,
     wb = load_workbook(path, data_only=True, read_only=True)
     target = f"respondent workbook {person.stem}"
     for rule in inst.rules:
-        want, cells = expected[rule.id], _layout(inst.id).results[rule.id]
+        want, cells = expected[rule.id], _layout(inst).results[rule.id]
         where = rule_name(inst, rule)
         if cells.value:
             report.check(target, f"{where} value", _cell(wb, cells.value), want.value)
@@ -270,24 +275,58 @@ def check_matrices(report: Report, target: str, inst: Instrument, ws: Any,
             report.figures(target, f"{where}, row {row!r}", got[label][row], figures)
 
 
+def rank_range(means: dict[str, float | None], subject: str,
+               direction: Direction) -> tuple[int, int] | None:
+    """The ranks a subject may have (1 = best; equal means share a rank) when means within
+    the tolerance count as either equal or apart; None: no rank (no mean, or no better
+    direction)."""
+    mine = means[subject]
+    if mine is None or direction is Direction.NEITHER:
+        return None
+    sign = 1 if direction is Direction.HIGHER else -1
+    others = [m for s, m in means.items() if s != subject and m is not None]
+    better = sum(1 for m in others if sign * (m - mine) > 0 and not same(m, mine))
+    close = sum(1 for m in others if sign * (m - mine) > 0 or same(m, mine))
+    return 1 + better, 1 + close
+
+
+def _check_rank(report: Report, target: str, where: str, got: Any,
+                allowed: tuple[int, int] | None) -> None:
+    got = None if got == "" else got
+    if allowed is None and got is not None or allowed is not None and (
+            not isinstance(got, int | float) or not allowed[0] <= got <= allowed[1]):
+        report.lines.append(f"{target}: {where} rank: got {got!r}, Python says "
+                            f"{allowed[0] if allowed and allowed[0] == allowed[1] else allowed}")
+
+
 def check_subjects(report: Report, inst: Instrument, full: Any, summary: Any,
                    respondents: list[roundkit.Respondent]) -> None:
+    """Per subject and whole-instrument rule: n, mean, lowest, highest, (spread,) standard
+    deviation and rank in the full comparison's tables and the summary's Scores sheet."""
     want = roundkit.expected_scores(inst, respondents)
     tables = _subject_tables(_sheet(full, "Overzicht", inst.id))
-    got, _ = roundkit.summary_scores(_sheet(summary, "Scores", inst.id))
+    got, order = roundkit.summary_scores(_sheet(summary, "Scores", inst.id))
     labels = {r.label: r for r in inst.rules}
     if set(got) != set(want):
         report.lines.append(f"summary: {inst.id}: subjects {sorted(got)}, expected "
                             f"{sorted(want)}")
         return
+    main = main_rule(inst)
     for subject, per_rule in want.items():
         for label, figures in per_rule.items():
-            where = f"{rule_name(inst, labels[label])} subject {subject!r}"
+            rule = labels[label]
+            where = f"{rule_name(inst, rule)} subject {subject!r}"
             report.figures("summary", where, got[subject][label], figures)
-            if subject != "Alle respondenten" and label in tables:
-                n, mean, low, high, _, sd = figures
-                report.figures("full comparison", where,
-                               tables[label].get(subject, [])[:5], [n, mean, low, high, sd])
+            if subject == "Alle respondenten" or label not in tables:
+                continue
+            n, mean, low, high, _, sd = figures
+            row = tables[label].get(subject, [])
+            report.figures("full comparison", where, row[:5], [n, mean, low, high, sd])
+            means = {s: f[label][1] for s, f in want.items() if s != "Alle respondenten"}
+            allowed = rank_range(means, subject, rule.direction)
+            _check_rank(report, "full comparison", where, (row + [None] * 6)[5], allowed)
+            if rule is main:
+                _check_rank(report, "summary", where, dict(order).get(subject), allowed)
 
 
 # --- the whole check ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ shrinks to few respondents and few answers and stays readable.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import shutil
 from collections.abc import Callable
@@ -41,7 +42,15 @@ from templategen.sample.answers import Raw
 from tests.support.filling import fill_in_place
 
 Value = bool | float | str | None
-INSTRUMENTS: dict[str, Instrument] = dict(load_catalog().instruments)
+
+
+@functools.cache
+def instruments(content: Path | None = None) -> dict[str, Instrument]:
+    """The instruments of a content folder (None: the bundled ones), by id."""
+    return dict(load_catalog(content).instruments)
+
+
+INSTRUMENTS = instruments()
 # the personalised copies: naam and organisatie are pre-filled in the respondent block
 RECIPIENTS = {"r1": ("Anna", "School A"), "r2": ("Bram", ""), "r3": ("Cor", "School B")}
 BLANK = "blank"
@@ -141,10 +150,11 @@ class Person:
     copy: str  # BLANK or a recipient id
     recipe: str  # how the answers were drawn (what hypothesis shows)
     typed: dict[str, Typed] = field(repr=False)
+    content: Path | None = None  # the content folder (None: the bundled instruments)
 
     @property
     def inst(self) -> Instrument:
-        return INSTRUMENTS[self.instrument]
+        return instruments(self.content)[self.instrument]
 
     @property
     def stem(self) -> str:
@@ -240,10 +250,6 @@ def answers(inst: Instrument, person: int, seed: int, empty: float, wrong: float
     return out
 
 
-SCORED = {i: [s for s in inst.slots() if s.item.id != RESPONDENT]
-          for i, inst in INSTRUMENTS.items()}
-
-
 @st.composite
 def people(draw: Callable[..., Any], inst: Instrument) -> list[Person]:
     """One to three respondents of ``inst`` (the first one always answers something)."""
@@ -254,8 +260,8 @@ def people(draw: Callable[..., Any], inst: Instrument) -> list[Person]:
         empty = draw(st.sampled_from((0.1, 0.0, 0.5, 0.9) + ((1.0,) if n else ())))
         wrong = draw(st.sampled_from((0.1, 0.0, 0.3)))
         organisation = draw(st.sampled_from(ORGANISATIONS))
-        extra = dict(draw(st.lists(st.sampled_from(SCORED[inst.id]).flatmap(typed_answer),
-                                   max_size=6)))
+        scored = [s for s in inst.slots() if s.item.id != RESPONDENT]
+        extra = dict(draw(st.lists(st.sampled_from(scored).flatmap(typed_answer), max_size=6)))
         typed = answers(inst, n, seed, empty, wrong, organisation, copy)
         for key, answer in extra.items():
             if answer is None:
@@ -268,9 +274,9 @@ def people(draw: Callable[..., Any], inst: Instrument) -> list[Person]:
     return out
 
 
-def rounds(instruments: list[str] | None = None) -> st.SearchStrategy[list[Person]]:
+def rounds(only: list[str] | None = None) -> st.SearchStrategy[list[Person]]:
     """A round: respondents for every bundled instrument (or the ones named)."""
-    chosen = [INSTRUMENTS[i] for i in instruments or INSTRUMENTS]
+    chosen = [INSTRUMENTS[i] for i in only or INSTRUMENTS]
     return st.tuples(*(people(inst) for inst in chosen)).map(
         lambda groups: [p for group in groups for p in group])
 
@@ -284,18 +290,19 @@ class Built(dict[str, dict[str, Path]]):
         return f"Built({sorted(self)})"
 
 
-def build(out: Path) -> Built:
-    """``templategen build``: the blank workbooks and the personalised copies of RECIPIENTS."""
+def build(out: Path, content: Path | None = None) -> Built:
+    """``templategen build``: the blank workbooks and the personalised copies of RECIPIENTS
+    (of the instruments in ``content``; None: the bundled ones)."""
     recipients = out / "ontvangers.csv"
     out.mkdir(parents=True, exist_ok=True)
     recipients.write_text("id;naam;organisatie\n" + "".join(
         f"{rid};{naam};{org}\n" for rid, (naam, org) in RECIPIENTS.items()), encoding="utf-8")
     runner = CliRunner()
     for folder, extra in ((out / BLANK, []), (out / "copies", ["--recipients", str(recipients)])):
-        result = runner.invoke(main, ["build", "--out", str(folder), *extra])
+        result = runner.invoke(main, ["build", "--out", str(folder), *extra, *_content(content)])
         assert result.exit_code == 0, result.output
     built = Built()
-    for inst in INSTRUMENTS:
+    for inst in instruments(content):
         built[inst] = {BLANK: out / BLANK / f"{inst}.xlsx"}
         for rid, (naam, _) in RECIPIENTS.items():
             built[inst][rid] = out / "copies" / f"{inst}_{rid}_{naam.lower()}.xlsx"
@@ -313,8 +320,14 @@ class Played:
     summary: Path
 
 
+def _content(content: Path | None) -> list[str]:
+    return [] if content is None else ["--content", str(content)]
+
+
 def play(people: list[Person], built: dict[str, dict[str, Path]], folder: Path) -> Played:
-    """Fill, ingest, compare both ways, and recalculate in one LibreOffice start."""
+    """Fill, ingest, compare both ways, and recalculate in one LibreOffice start (the
+    instruments of the people's content folder)."""
+    content = _content(people[0].content)
     returned = folder / "terug"
     returned.mkdir(parents=True)
     files = []
@@ -325,12 +338,12 @@ def play(people: list[Person], built: dict[str, dict[str, Path]], folder: Path) 
         files.append(path)
     runner = CliRunner()
     db = folder / "antwoorden.sqlite"
-    result = runner.invoke(main, ["ingest", "--db", str(db), str(returned)])
+    result = runner.invoke(main, ["ingest", "--db", str(db), str(returned), *content])
     assert result.exit_code == 0, result.output
     full, summary = folder / "vergelijking.xlsx", folder / "samenvatting.xlsx"
     for out, layout in ((full, "full"), (summary, "summary")):
         result = runner.invoke(main, ["compare", "--db", str(db), "--out", str(out),
-                                      "--layout", layout])
+                                      "--layout", layout, *content])
         assert result.exit_code == 0, result.output
     done = convert_many([*files, full], "xlsx", folder / "herberekend")
     return Played({p.stem: p for p in done[:-1]}, done[-1], summary)
