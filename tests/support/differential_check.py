@@ -360,10 +360,11 @@ def _instruments(people: Iterable[Person]) -> list[Instrument]:
 
 # --- breaking one target on purpose -------------------------------------------------------
 
-def break_one_target(monkeypatch: Any) -> RuleKind:
+def break_one_target(monkeypatch: Any) -> tuple[str, RuleKind]:
     """Change one target's formula for one rule kind: the full comparison's mean of a
     respondent's answers (the Mean node, which only the mean kind uses) gets 1 added.
-    Returns the kind broken. (The one place to update when the comparison's formulas move.)"""
+    Returns the target (as :func:`differences` names it) and the kind broken. The one place
+    to update when the comparison's formulas move."""
     from templategen.compare.full import rules
     from templategen.content import expr
 
@@ -372,4 +373,4 @@ def break_one_target(monkeypatch: Any) -> RuleKind:
     def off_by_one(node: Any, env: Any) -> str:
         return f"({original(node, env)})+1"
     monkeypatch.setitem(rules.NODES, expr.Mean, off_by_one)
-    return RuleKind.MEAN
+    return "full comparison", RuleKind.MEAN
