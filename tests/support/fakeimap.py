@@ -29,7 +29,7 @@ class Message:
     literal: int | None = None  # the size of its BODY[] literal; past raw, FILLER follows
     cut_after: int | None = None  # close the connection after this many bytes of the literal
     stall_after: int | None = None  # then say nothing more (the connection stays open)
-    drip: float = 0.0  # ...or go on one byte every this many seconds
+    drip: float = 0.0  # ...or go on one byte every this many seconds (also after instead)
     instead: bytes | None = None  # a line sent instead of its BODY[] answer...
     flood: bool = False  # ...and sent again and again, until the client hangs up
 
@@ -96,6 +96,11 @@ class _Session(socketserver.StreamRequestHandler):
             if b"RFC822.SIZE" in what:
                 size = len(message.raw) if message.announced is None else message.announced
                 self.say(b"* %d FETCH (UID %s RFC822.SIZE %d)" % (n, uid, size))
+            elif message.instead is not None and message.drip:
+                self.wfile.write(message.instead)  # a line that never ends, a byte at a time
+                while not imap.stop.wait(message.drip):
+                    self.wfile.write(b"x")
+                return False
             elif message.instead is not None:
                 self.say(message.instead)
                 while message.flood:

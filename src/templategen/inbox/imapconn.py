@@ -8,7 +8,7 @@ documents as override points — ``read``, ``readline`` and ``send`` — with bo
   read (:class:`LiteralTooLarge`); a smaller one is read a chunk at a time;
 * each command's answer may hold at most ``cap`` plus 1 MB and ``MAX_LINES`` lines in all (a
   flood of untagged lines is cut off there, :class:`TooMuch`) and must be complete within ten
-  times the timeout (:class:`TooSlow`);
+  times the timeout, checked at every read of the socket (:class:`TooSlow`);
 * every socket operation — connect, the TLS handshake, each read — waits at most
   ``timeout`` seconds (imaplib's socket timeout);
 * a connection that ends in the middle of an answer raises :class:`Dropped`.
@@ -28,6 +28,7 @@ CHUNK = 1024 * 1024
 SLACK = 1024 * 1024  # the lines around a literal, and every other answer
 PATIENCE = 10  # one answer may take this many timeouts in all
 MAX_LINES = 10_000  # one answer's lines (each command here asks about one message)
+MAX_LINE = 1_000_000  # one line's bytes, as imaplib's own readline allows
 
 
 class LiteralTooLarge(Exception):
@@ -91,15 +92,24 @@ class _Bounded:
         return b"".join(parts)
 
     def readline(self) -> bytes:
-        self._spend(0)
-        line: bytes = super().readline()  # type: ignore[misc]  # imaplib caps a line at 1 MB
-        if not line.endswith(b"\n"):
-            raise Dropped("the connection closed in the middle of an answer")
+        """One line, read as it arrives (a server that sends it a byte at a time meets the
+        answer's deadline) and at most ``MAX_LINE`` long."""
+        line = bytearray()
+        while not line.endswith(b"\n"):
+            self._spend(0)
+            ahead = self.file.peek(1)  # what is buffered, else at most one read of the socket
+            if not ahead:
+                raise Dropped("the connection closed in the middle of an answer")
+            end = ahead.find(b"\n")
+            part = self.file.read(end + 1 if end >= 0 else len(ahead))
+            self._spend(len(part))
+            line += part
+            if len(line) > MAX_LINE:
+                raise TooMuch(f"a line longer than {MAX_LINE} bytes")
         self._lines -= 1
         if self._lines < 0:
             raise TooMuch(f"one answer held more than {MAX_LINES} lines")
-        self._spend(len(line))
-        return line
+        return bytes(line)
 
 
 class Connection(_Bounded, imaplib.IMAP4):
