@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -90,3 +91,20 @@ def test_top_level_holds_at_most_a_dozen_modules() -> None:
     for sub in subpackages:
         doc = (PACKAGE / sub / "__init__.py").read_text()
         assert doc.startswith('"""') and "May import" in doc, sub
+
+
+TEST_IMPORT = re.compile(r"^\s*(from|import)\s+(tests\.)?test_\w+", re.MULTILINE)
+PATH_EDIT = re.compile(r"sys\.path\s*(\.insert|\.append|\.extend|\[|\+=|=)")
+
+
+def test_tests_share_helpers_through_tests_support() -> None:
+    """Helpers live in tests/support (a package) and fixtures: no test imports another test
+    file, no helper module lies beside the tests, and nothing edits sys.path to find one."""
+    tests = ROOT / "tests"
+    beside = [p.name for p in tests.glob("*.py")
+              if not p.name.startswith("test_") and p.name not in ("conftest.py", "__init__.py")]
+    assert beside == [], "move these into tests/support/"
+    code = [*tests.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py"),
+            *(ROOT / "scripts").glob("*.py")]
+    assert [p.name for p in code if TEST_IMPORT.search(p.read_text())] == []
+    assert [p.name for p in code if PATH_EDIT.search(p.read_text())] == []
