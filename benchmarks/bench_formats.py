@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from templategen.rendering import build_all
 from templategen.content.catalog import BUNDLED_CONTENT, load_catalog
+from templategen.rendering import build_all
 from templategen.returned.submission import read_returned
 from tests.support.answers import typed_answers
 from tests.support.keyboard import missing_reason, type_answers

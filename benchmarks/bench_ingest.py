@@ -42,8 +42,8 @@ CONTENT = ROOT / "tests" / "fixtures" / "content"
 
 
 def make_corpus(folder: Path, count: int) -> None:
-    from templategen.rendering import build_all
     from templategen.content.catalog import load_catalog
+    from templategen.rendering import build_all
     from tests.support.answers import typed_answers
     from tests.support.filling import fill_in_place
 

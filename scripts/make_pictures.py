@@ -17,10 +17,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from templategen.rendering import build_all
 from templategen.content.catalog import load_catalog
 from templategen.demo import run_demo
 from templategen.office import libreoffice
+from templategen.rendering import build_all
 from tests.support.answers import typed_answers
 from tests.support.filling import fill_in_place
 
