@@ -107,10 +107,13 @@ def is_maildir(path: Path) -> bool:
     return all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
 
 
-def same_file(path: Path) -> Path:
-    """The key that tells two paths of one file apart from two files: its folder resolved,
-    not the entry itself (a link is its own entry)."""
-    return path.parent.resolve() / path.name
+def same_file(path: Path, folders: dict[Path, Path]) -> Path:
+    """The key that tells two paths of one file apart from two files: its folder resolved
+    (once, kept in ``folders``), not the entry itself (a link is its own entry)."""
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = path.parent.resolve()
+    return folder / path.name
 
 
 def shown_name(path: Path) -> str:

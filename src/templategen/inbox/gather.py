@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from templategen.errors import NothingToIngest
 from templategen.inbox.files import FileSource, is_maildir, same_file, shown_name, survey
@@ -22,16 +22,19 @@ from templategen.returned.ingest import Outcome, Source, ingest_sources
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.worker import DEFAULT_BUDGET
 
+if TYPE_CHECKING:  # imaplib only when an IMAP folder is read
+    from templategen.inbox.imap import Mailbox
 
-def ingest(paths: list[Path], db: Path | str, imap: Any = None,
+
+def ingest(paths: list[Path], db: Path | str, imap: Mailbox | None = None,
            content_dir: Path | None = None,
            on_outcome: Callable[[Outcome], Any] | None = None,
            report_path: Path | None = None, progress: Any = None,
            key_path: Path | None = None, jobs: int = 1, limits: Limits = DEFAULT_LIMITS,
            budget: float = DEFAULT_BUDGET, in_process: bool = False) -> list[Outcome]:
-    """Returned files, mail files, mailboxes and ``imap`` (an :class:`inbox.imap.Mailbox`)
-    into the store at ``db``; the outcomes in order. ``key_path``: the organiser's key that
-    verifies personalised copies (content.signing); ``jobs``: sources read at the same time;
+    """Returned files, mail files, mailboxes and the IMAP folder ``imap`` into the store at
+    ``db``; the outcomes in order. ``key_path``: the organiser's key that verifies
+    personalised copies (content.signing); ``jobs``: sources read at the same time;
     ``budget`` (seconds per file) and ``in_process`` (no worker): see returned/worker.py."""
     sources = gather(paths, limits)
     if not sources and imap is None:
@@ -52,9 +55,10 @@ def gather(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[Source]:
     """The sources of the paths, in the order they are read."""
     sources: list[Source] = []
     seen: set[Path] = set()
+    folders: dict[Path, Path] = {}  # each folder resolved once
 
     def form(path: Path, named: bool) -> None:
-        key = path.resolve() if named else same_file(path)
+        key = path.resolve() if named else same_file(path, folders)
         if key not in seen:
             seen.add(key)
             sources.append(FileSource(path, named, limits))
