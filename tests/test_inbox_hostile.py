@@ -163,8 +163,11 @@ def test_an_unreadable_mail_gets_its_own_line(forms: dict[str, bytes], answers: 
            refused={"Maildir/new/zz-geheim": "kan hier niet worden gelezen (geen leesrecht)"})
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_folder_of_returned_files_is_walked_as_untrusted(
-        forms: dict[str, bytes], answers: dict, tmp_path: Path) -> None:
+        forms: dict[str, bytes], answers: dict, tmp_path: Path, jobs: str) -> None:
+    """Also with ``--jobs 2``: lanes take files and mail files alike, the report keeps the
+    order of the sources."""
     folder = tmp_path / "terug"
     folder.mkdir()
     (folder / "s01.docx").write_bytes(forms["s01"])
@@ -181,7 +184,11 @@ def test_a_folder_of_returned_files_is_walked_as_untrusted(
     named = tmp_path / "los.docx"
     os.mkfifo(named)  # named on the command line: links are followed there, FIFOs are not read
     db = tmp_path / "store.sqlite"
-    proc, report = _run([str(folder), str(named), "--db", str(db)], tmp_path)
+    proc, report = _run([str(folder), str(named), "--db", str(db), "--jobs", jobs], tmp_path)
+    assert [r["file"] for r in report] == [
+        *(f"{folder}/{name}" for name in ("buiten.docx", "nul.xlsx", "pijp.docx", "s01.docx",
+                                          "weg.docx")),
+        "pijp.eml", "pijp.mbox", "s02.eml: s02.docx", str(named)]
     _check(proc, report, db, answers, valid=[f"{folder}/s01.docx", "s02.eml: s02.docx"],
            refused={"pijp.docx": "is een named pipe (FIFO)",
                     "pijp.mbox": "is een named pipe (FIFO)",
