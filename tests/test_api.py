@@ -100,6 +100,14 @@ def test_compare_result(round_: dict) -> None:
     assert isinstance(compared, api.CompareResult)
     assert compared.out == tmp / "vergelijking.xlsx" and compared.warnings == ()
     assert compared.summary.startswith(f"wrote {compared.out}: 1 instrument(s), 1 respondent(s)")
+    assert (compared.layout, compared.instruments, compared.respondents, compared.files,
+            compared.older) == ("full", 1, 1, 2, 0)
+    assert all(line in compared.summary for line in compared.leaders)
+    summary = templategen.compare(round_["db"], tmp / "samenvatting.xlsx", layout="summary",
+                                  content=CONTENT)
+    assert (summary.layout, summary.instruments, summary.respondents, summary.files) == (
+        "summary", 1, 1, 2)
+    assert "a large round" in summary.summary
     assert "Herkomst" in load_workbook(compared.out, read_only=True).sheetnames
 
 

@@ -150,9 +150,16 @@ def ingest(paths: Iterable[PathLike] = (), *, db: PathLike, report: PathLike | N
 
 @dataclass(frozen=True)
 class CompareResult:
-    """The comparison workbook written, its summary line and the warnings given."""
+    """The comparison workbook written: its layout, what it holds, its summary line and the
+    warnings given."""
 
     out: Path
+    layout: str  # full | summary
+    instruments: int  # instruments with compared files
+    respondents: int
+    files: int  # stored files, listed on the provenance sheet
+    older: int  # current files of older versions left out (without all_versions)
+    leaders: tuple[str, ...]  # per instrument with a main rule: its best subject
     summary: str
     warnings: tuple[str, ...] = ()
 
@@ -164,7 +171,7 @@ def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
     """The comparison workbook of the store ``db`` in ``out``: ``layout`` ``full`` (every
     answer, live formulas), ``summary`` (figures of a large round) or ``auto`` (full up to
     2,000 compared files). ``on_warning`` hears a warning before the long work starts."""
-    from templategen.compare.workbook import LAYOUTS, compare_store
+    from templategen.compare.workbook import LAYOUTS, compare_workbook
 
     if layout not in LAYOUTS:
         raise OptionError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}.")
@@ -175,10 +182,11 @@ def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
         if on_warning is not None:
             on_warning(line)
 
-    summary = compare_store(db=_db(db), out=Path(out), only=tuple(only),
-                            all_versions=all_versions, content_dir=_path(content),
+    done = compare_workbook(_db(db), Path(out), tuple(only), all_versions, _path(content),
                             layout=layout, warn=warn)
-    return CompareResult(Path(out), summary, tuple(warnings))
+    held = done.held
+    return CompareResult(done.out, done.layout, held.instruments, held.respondents, held.files,
+                         done.older, held.leaders, done.summary, tuple(warnings))
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ formulas reproduce.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from templategen.compare.full.writer import write_full
+from templategen.compare.held import Held
 from templategen.compare.summary.writer import DETAIL_LIMIT, compare_large, compared_files
 from templategen.errors import StoreError
 from templategen.store.backend import require_existing
@@ -35,11 +37,32 @@ from templategen.store.definitions import (
 LAYOUTS = ("auto", "full", "summary")
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison workbook written: its layout, what it holds and the summary line."""
+
+    out: Path
+    layout: str  # full | summary
+    held: Held
+    older: int  # current files of older versions left out (full layout, without all_versions)
+    summary: str
+
+
 def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
                   all_versions: bool = False, content_dir: Path | None = None,
                   detail_limit: int = DETAIL_LIMIT, layout: str = "auto",
                   warn: Callable[[str], None] | None = None) -> str:
-    """Write the comparison workbook for the store ``db`` to ``out``; return a summary line.
+    """Write the comparison workbook for the store ``db`` to ``out``; return a summary line
+    (:func:`compare_workbook` says the same in figures)."""
+    return compare_workbook(db, out, only, all_versions, content_dir, detail_limit, layout,
+                            warn).summary
+
+
+def compare_workbook(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
+                     all_versions: bool = False, content_dir: Path | None = None,
+                     detail_limit: int = DETAIL_LIMIT, layout: str = "auto",
+                     warn: Callable[[str], None] | None = None) -> Comparison:
+    """Write the comparison workbook for the store ``db`` to ``out``.
 
     ``layout`` (one of LAYOUTS): ``auto`` writes the full workbook up to ``detail_limit``
     compared files and the summary of a large round (compare.summary) above it; ``full`` and
@@ -56,7 +79,11 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
             raise StoreError(why_uncomparable(store, missing))
         files = compared_files(store, instruments, all_versions)
         if layout == "summary" or (layout == "auto" and files > detail_limit):
-            return compare_large(store, instruments, out, all_versions, detail_limit)
+            held = compare_large(store, instruments, out, all_versions, detail_limit)
+            return Comparison(out, "summary", held, 0, (
+                f"wrote {out}: {held}; a large round (more than {detail_limit} files "
+                "compared): figures per question, subject and rule, answers per respondent "
+                "in 'templategen export'"))
         if files > detail_limit and warn is not None:
             warn(f"warning: the full workbook of {files} compared files (more than "
                  f"{detail_limit}) can take a long time and makes a large file; "
@@ -64,6 +91,7 @@ def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] =
         # current files of older versions (counted by SQL, not read)
         older = 0 if all_versions else compared_files(store, instruments, True) - files
         held = write_full(store, instruments, all_versions, out)
-    return (f"wrote {out}: {held}"
-            + (f"; {older} file(s) of older versions left out (--all-versions compares them)"
-               if older else ""))
+    return Comparison(out, "full", held, older, (
+        f"wrote {out}: {held}"
+        + (f"; {older} file(s) of older versions left out (--all-versions compares them)"
+           if older else "")))

@@ -29,6 +29,7 @@ from templategen.compare.full.distribution import write_distribution
 from templategen.compare.full.items import ItemsWriter
 from templategen.compare.full.matrices import Seen, has_matrices, write_matrices
 from templategen.compare.full.overview import OverviewWriter
+from templategen.compare.held import Held
 from templategen.compare.labels import slot_label
 from templategen.compare.open_answers import (
     MAX_SIDE_BY_SIDE,
@@ -50,7 +51,7 @@ LABELS = ("Overzicht", "Verdeling", "Items", "Open", "Matrices", "Per respondent
 
 
 def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
-               out: Path, max_rows: int = MAX_ROWS) -> str:
+               out: Path, max_rows: int = MAX_ROWS) -> Held:
     """Write the full workbook to ``out``; return what it holds (for the summary line).
     Herkomst, Respons and the Open lists go on in a next sheet past ``max_rows`` rows."""
     rosters = roster(store, instruments, all_versions)
@@ -81,9 +82,8 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
     wb.save(out)
     compared = [i for i in instruments if rosters[i.id].entries]
     respondents = sum(len(rosters[i.id].entries) for i in compared)
-    return (f"{len(compared)} instrument(s), {respondents} respondent(s), {files} stored "
-            f"file(s)" + "".join(f"; {line}" for inst in compared
-                                 if (line := leader(inst, scores.get(inst.id, {})))))
+    return Held(len(compared), respondents, files,
+                tuple(line for inst in compared if (line := leader(inst, scores.get(inst.id, {})))))
 
 
 def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,

@@ -43,6 +43,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
 from templategen.compare.data import ORGANISATION, Column, merge, slots_of, subject_of
+from templategen.compare.held import Held
 from templategen.compare.labels import shown, slot_label
 from templategen.compare.open_answers import open_slots
 from templategen.compare.provenance import write_provenance
@@ -134,8 +135,8 @@ def compared_files(store: Store, instruments: list[Instrument], all_versions: bo
 
 
 def compare_large(store: Store, instruments: list[Instrument], out: Path,
-                  all_versions: bool, limit: int = DETAIL_LIMIT, max_rows: int = MAX_ROWS) -> str:
-    """Write the summary workbook of a large round to ``out``; return the summary line."""
+                  all_versions: bool, limit: int = DETAIL_LIMIT, max_rows: int = MAX_ROWS) -> Held:
+    """Write the summary workbook of a large round to ``out``; return what it holds."""
     versions = _versions(instruments, all_versions)
     respondents = aggregates.compared(store, versions)
     wanted = [i for i in instruments if respondents.get(i.id)]
@@ -153,10 +154,7 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
                    functools.partial(_more, "Respons", "", taken), max_rows)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
-    return (f"wrote {out}: {len(wanted)} instrument(s), {total} respondent(s), {files} stored "
-            "file(s)" + "".join(f"; {leader}" for leader in leaders)
-            + f"; a large round (more than {limit} files compared): figures per question, "
-            "subject and rule, answers per respondent in 'templategen export'")
+    return Held(len(wanted), total, files, tuple(leaders))
 
 
 def _names(inst: Instrument, taken: set[str]) -> dict[str, str]:
