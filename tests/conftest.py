@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from templategen import i18n
+from templategen.i18n import ENV
 from tests.support import pgserver
 from tests.support.mailkit import mail_kit  # noqa: F401
 from tests.support.mailservers import (  # noqa: F401
@@ -33,6 +35,27 @@ def signing_key_file(tmp_path_factory):
         os.environ.pop(KEY_ENV, None)
     else:
         os.environ[KEY_ENV] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def console_language():
+    """The tests assert what the tool says by its English message ids: TEMPLATEGEN_LANG=en
+    for the session (subprocesses inherit it). tests/test_i18n.py clears it to prove that
+    Dutch is the default and that every message has its Dutch text."""
+    before = os.environ.get(ENV)
+    os.environ[ENV] = "en"
+    yield "en"
+    if before is None:
+        os.environ.pop(ENV, None)
+    else:
+        os.environ[ENV] = before
+
+
+@pytest.fixture(autouse=True)
+def _language_from_environment(console_language):
+    """Each test starts with the language its environment says (a command run in-process
+    with --lang must not carry over into the next test)."""
+    i18n.choose()
 
 
 @pytest.fixture(scope="session")

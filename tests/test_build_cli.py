@@ -31,7 +31,7 @@ def test_build_without_options_builds_every_bundled_instrument(
     ids = set(load_catalog().instruments)
     assert {p.stem for p in out.glob("*.docx")} == ids
     assert {p.stem for p in out.glob("*.xlsx")} == ids
-    assert result.output.strip().endswith(f"{2 * len(ids)} file(s) in output")
+    assert result.output.strip().endswith(f"{2 * len(ids)} files in output")
 
 
 def test_build_with_recipients_csv_and_only(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ error), no traceback.
 from __future__ import annotations
 
 import functools
+import gettext
 import os
 import sys
 from collections.abc import Callable
@@ -17,8 +18,9 @@ from typing import Any, TypeVar
 
 import click
 
-from templategen import api
+from templategen import api, i18n
 from templategen.errors import ContentError, OptionError, TemplategenError
+from templategen.i18n import _, ngettext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +58,9 @@ def translate_errors(func: F) -> F:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             raise click.ClickException(
-                f"{len(exc.problems)} problem(s) in the content; nothing was done."
+                ngettext("{n} problem in the content; nothing was done.",
+                         "{n} problems in the content; nothing was done.",
+                         len(exc.problems)).format(n=len(exc.problems))
             ) from None
         except TemplategenError as exc:
             raise click.ClickException(str(exc)) from None
@@ -64,16 +68,35 @@ def translate_errors(func: F) -> F:
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(f"{where}{exc.strerror or exc}.") from None
         except KeyboardInterrupt:
-            click.echo("\nInterrupted (Ctrl-C): everything finished before it is kept (a file "
-                       "is stored whole or not at all); run the command again to go on.",
-                       err=True)
+            click.echo("\n" + _("Interrupted (Ctrl-C): everything finished before it is kept "
+                              "(a file is stored whole or not at all); run the command again "
+                              "to go on."), err=True)
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
 
 
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """Choose the language of what the tool says (--lang, TEMPLATEGEN_LANG, the locale, else
+    Dutch) before anything else is parsed, click's own messages included."""
+    try:
+        lang = i18n.choose(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    # click says "Error:", "Missing option", ... through the global gettext functions: let
+    # them read our catalogue, in our language (gettext's own override is LANGUAGE).
+    gettext.bindtextdomain(i18n.DOMAIN, i18n.LOCALE_DIR)
+    gettext.textdomain(i18n.DOMAIN)
+    os.environ["LANGUAGE"] = lang
+    return lang
+
+
 @click.group()
 @click.version_option(package_name="templategen")
+@click.option("--lang", "lang", type=click.Choice(i18n.LANGUAGES), default=None,
+              is_eager=True, expose_value=False, callback=_choose_language,
+              help="Language of what the tool says: nl or en (default: TEMPLATEGEN_LANG, the "
+              "round file, the locale, else nl).")
 def main() -> None:
     """Turn guidance documents into fillable forms, collect them back and compare them."""
 
@@ -85,8 +108,12 @@ def validate(content_dir: Path | None) -> None:
     """Check the content; every problem names file:line, what is wrong and the fix."""
     result = api.validate(content_dir)
     for inst in result.instruments:
-        click.echo(f"ok  {inst.id} {inst.version}  ({len(inst.slots())} answers)  {inst.path}")
-    click.echo(f"{len(result.instruments)} instrument(s) valid.")
+        answers = len(inst.slots())
+        click.echo(_("ok  {id} {version}  ({answers})  {path}").format(
+            id=inst.id, version=inst.version, path=inst.path,
+            answers=ngettext("{n} answer", "{n} answers", answers).format(n=answers)))
+    n = len(result.instruments)
+    click.echo(ngettext("{n} instrument valid.", "{n} instruments valid.", n).format(n=n))
 
 
 @main.command(name="list")
@@ -96,10 +123,9 @@ def list_(content_dir: Path | None) -> None:
     """List the instruments: id, version, number of items and answers, title."""
     for inst in api.validate(content_dir).instruments:
         items = sum(1 for i in inst.walk_items() if i.answerable)
-        click.echo(
-            f"{inst.id:<28} v{inst.version:<6} {items:>4} items {len(inst.slots()):>5} answers"
-            f"  {inst.title}"
-        )
+        click.echo(_("{id:<28} v{version:<6} {items:>4} items {answers:>5} answers  {title}")
+                   .format(id=inst.id, version=inst.version, items=items,
+                           answers=len(inst.slots()), title=inst.title))
 
 
 @main.command()
@@ -125,10 +151,12 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
     result = api.build(out_dir, content=content_dir, templates=templates_dir,
                        recipients=recipients, only=only, key=key_path, pdf=pdf)
     for path in result.files:
-        click.echo(f"wrote {path}")
+        click.echo(_("wrote {path}").format(path=path))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{len(result.files)} file(s) in {out_dir}")
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
+    n = len(result.files)
+    click.echo(ngettext("{n} file in {folder}", "{n} files in {folder}", n)
+               .format(n=n, folder=out_dir))
 
 
 @main.command()
@@ -169,8 +197,8 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
 def _password(variable: str, server: str) -> Callable[[], str]:
     """The server's password, asked for only when it is needed: from the environment
     variable, else typed at a prompt."""
-    return lambda: os.environ.get(variable) or click.prompt(f"{server} password",
-                                                            hide_input=True, err=True)
+    return lambda: os.environ.get(variable) or click.prompt(
+        _("{server} password").format(server=server), hide_input=True, err=True)
 
 
 def _mail_options(func: F) -> F:
@@ -289,6 +317,37 @@ def demo(out_dir: Path) -> None:
     from templategen.demo import run_demo
 
     run_demo(out_dir=out_dir, echo=click.echo)
+
+
+def _click_messages() -> None:  # never called: marks click's messages for extraction
+    """click's own messages that people meet. click looks them up through the global gettext
+    functions, which _choose_language points at this catalogue."""
+    _("Error: {message}")
+    _("Try '{command} {option}' for help.")
+    _("Usage:")
+    _("Options")
+    _("Commands")
+    _("Missing option")
+    _("Missing argument")
+    _("Missing parameter")
+    _("Missing command.")
+    _("No such option {name!r}.")
+    _("No such command {name!r}.")
+    _("Invalid value for {param_hint}: {message}")
+    _("Invalid value: {message}")
+    _("Aborted!")
+    _("{value!r} is not a valid {number_type}.")
+    _("{name} {filename!r} does not exist.")
+    _("{name} {filename!r} is a file.")
+    _("{name} {filename!r} is a directory.")
+    _("Missing parameter: {param_name}")
+    _("default: {default}")
+    ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", 1)
+    ngettext("{value!r} is not {choice}.", "{value!r} is not one of {choices}.", 1)
+    ngettext("Option {name!r} requires an argument.",
+             "Option {name!r} requires {nargs} arguments.", 1)
+    ngettext("Got unexpected extra argument ({args})",
+             "Got unexpected extra arguments ({args})", 1)
 
 
 __all__ = ["main"]
