@@ -188,3 +188,59 @@ def test_times_are_local_in_the_languages_notation(amsterdam):
     assert i18n.format_time(stored) == "6 Dec 2026 14:05"
     assert i18n.format_time("") == ""
     assert i18n.format_time("gisteren") == "gisteren"
+
+
+@pytest.fixture(scope="module")
+def small_round(tmp_path_factory) -> dict[str, Path]:
+    """A real store made through the command line: a kit of 'alles' for three recipients
+    (one without an address), drafts mailed, one copy returned blank."""
+    tmp = tmp_path_factory.mktemp("i18n")
+    content = Path(__file__).parent / "fixtures" / "content"
+    recipients = tmp / "ontvangers.csv"
+    recipients.write_text("id,naam,email\nr1,Anna de Vries,anna@example.org\n"
+                          "r2,Bram Jansen,bram@example.org\nr3,Cor Smit,\n", encoding="utf-8")
+    db = tmp / "antwoorden.sqlite"
+    common = {"tmp": tmp}
+    for args in (("build", "--content", str(content), "--out", "kit", "--recipients",
+                  str(recipients)),
+                 ("mail", "--content", str(content), "--recipients", str(recipients), "--kit",
+                  "kit", "--db", str(db), "--drafts", "concepten", "--from",
+                  "organisator@example.org")):
+        proc = _run("--lang", "en", *args, **common)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    blank = next((tmp / "kit").glob("*_r1_*.docx"))
+    return {"tmp": tmp, "db": db, "recipients": recipients, "blank": blank,
+            "content": content}
+
+
+def test_ingest_speaks_dutch_and_reports_english_codes(small_round):
+    r = small_round
+    proc = _run("ingest", str(r["blank"]), "--db", str(r["db"]), "--content", str(r["content"]),
+                "--report", "rapport.json", env={"LANG": "nl_NL.UTF-8"}, tmp=r["tmp"])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("leeg ")
+    assert "niets getypt in de" in proc.stdout and "telt niet als respondent" in proc.stdout
+    report = (r["tmp"] / "rapport.json").read_text(encoding="utf-8")
+    assert '"status": "empty"' in report  # the file keeps the stable English code
+
+
+def test_status_speaks_the_locales_language_or_the_options(small_round):
+    r = small_round
+    args = ("status", "--db", str(r["db"]), "--recipients", str(r["recipients"]))
+    dutch = _run(*args, env={"LANG": "nl_NL.UTF-8", "TZ": "Europe/Amsterdam"}, tmp=r["tmp"])
+    assert dutch.returncode == 0, dutch.stderr
+    lines = dutch.stdout.splitlines()
+    assert lines[0].split() == ["ontvanger", "naam", "instrument", "stand", "verstuurd",
+                                "teruggestuurd", "bestanden"]
+    assert "ontbreekt" in lines[2] and "niet verstuurd (geen e-mailadres)" in lines[3]
+    assert re.search(r"leeg teruggestuurd\s+\d{1,2}-\d{1,2}-20\d\d \d\d:\d\d", lines[1])
+    assert re.fullmatch(r"respons: 0 van \d+ \(0%\)", lines[-1])
+    english = _run("--lang", "en", *args, env={"LANG": "nl_NL.UTF-8"}, tmp=r["tmp"])
+    lines = english.stdout.splitlines()
+    assert lines[0].split() == ["recipient", "name", "instrument", "state", "sent", "returned",
+                                "files"]
+    assert re.search(r"empty\s+\d{1,2} [A-Z][a-z]{2} 20\d\d \d\d:\d\d", lines[1])
+    assert re.fullmatch(r"response: 0 of \d+ \(0%\)", lines[-1])
+    stored = _run("status", "--db", str(r["db"]), "--format", "json",
+                  env={"LANG": "nl_NL.UTF-8"}, tmp=r["tmp"])
+    assert '"state": "empty"' in stored.stdout and "+00:00" in stored.stdout  # ISO, English

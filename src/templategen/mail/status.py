@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from templategen.content.recipients import load_recipients
+from templategen.i18n import N_, _, format_time
 from templategen.store.backend import require_existing
 from templategen.store.database import Store
 from templategen.store.response import ResponseRow, response, response_rate
@@ -39,17 +40,34 @@ def status_report(rows: list[ResponseRow], fmt: str = "table") -> str:
         writer.writerow(COLUMNS)
         writer.writerows([getattr(r, c) for c in COLUMNS] for r in rows)
         return out.getvalue().rstrip("\n")
-    return _table(rows) + f"\nresponse: {returned} of {expected} " \
-        f"({_rate(returned, expected):.0%})"
+    return _table(rows) + "\n" + _("response: {returned} of {expected} ({rate})").format(
+        returned=returned, expected=expected, rate=f"{_rate(returned, expected):.0%}")
 
 
 def _rate(returned: int, expected: int) -> float:
     return returned / expected if expected else 0.0
 
 
+# the table's columns (the CSV's and JSON's names stay these English codes) -> heading
+HEADINGS = {"recipient": N_("recipient"), "naam": N_("name"), "instrument": N_("instrument"),
+            "state": N_("state"), "sent": N_("sent"), "returned": N_("returned"),
+            "files": N_("files")}
+# a state (the CSV's and JSON's value) -> the word the table shows
+STATE_WORDS = {"returned": N_("returned"), "corrected": N_("corrected"),
+               "empty": N_("empty"), "missing": N_("missing"), "not_sent": N_("not_sent")}
+TIMES = ("sent", "reminded", "returned")
+
+
+def _cell(row: ResponseRow, column: str) -> str:
+    value = getattr(row, column)
+    if column == "state":
+        return _(STATE_WORDS[value]) if value in STATE_WORDS else str(value)
+    return format_time(value) if column in TIMES else str(value)
+
+
 def _table(rows: list[ResponseRow]) -> str:
-    shown = ("recipient", "naam", "instrument", "state", "sent", "returned", "files")
-    cells = [list(shown)] + [[str(getattr(r, c)) for c in shown] for r in rows]
+    shown = tuple(HEADINGS)
+    cells = [[_(HEADINGS[c]) for c in shown]] + [[_cell(r, c) for c in shown] for r in rows]
     widths = [min(40, max(len(row[i]) for row in cells)) for i in range(len(shown))]
     return "\n".join("  ".join(v[:40].ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
                      for row in cells)

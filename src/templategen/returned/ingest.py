@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, RejectedFile, StoreError
+from templategen.i18n import _, ngettext, pgettext
 from templategen.returned.identity import Verifier, claim_warning, typed_name
 from templategen.returned.parallel import ingest_parallel
 from templategen.returned.prefill import typed
@@ -110,18 +111,42 @@ class Outcome:
                 "warnings": self.warnings, "seconds": round(self.seconds, 3)}
 
     def line(self) -> str:
-        """The file's console line, then one line per warning naming the file and the item."""
-        text = f"{self.status:<22} {self.file}"
+        """The file's console line, then one line per warning naming the file and the item
+        (in the console's language; the report keeps the status code)."""
+        words = status_words()
+        width = max(22, *(len(w) for w in words.values()))
+        text = f"{words.get(self.status, self.status):<{width}} {self.file}"
         if self.status == EMPTY:
-            text += (f": nothing typed in its {self.answers} answer places (only what the tool "
-                     "pre-filled); stored, not counted as a respondent")
+            text += ": " + ngettext(
+                "nothing typed in its {n} answer place (only what the tool pre-filled); "
+                "stored, not counted as a respondent",
+                "nothing typed in its {n} answer places (only what the tool pre-filled); "
+                "stored, not counted as a respondent", self.answers).format(n=self.answers)
         elif self.reason:
             return f"{text}: {self.reason}"
         elif self.status.startswith("accepted"):
-            text += f" ({self.answered} of {self.answers} answered"
-            text += f", {len(self.warnings)} warning(s))" if self.warnings else ")"
-        return "\n".join([text, *(f"  warning: {Path(self.file).name}: {w}"
-                                   for w in self.warnings)])
+            answered = _("{answered} of {answers} answered").format(
+                answered=self.answered, answers=self.answers)
+            if self.warnings:
+                n = len(self.warnings)
+                answered += ", " + ngettext("{n} warning", "{n} warnings", n).format(n=n)
+            text += f" ({answered})"
+        return "\n".join([text, *("  " + _("warning: {file}: {warning}").format(
+            file=Path(self.file).name, warning=w) for w in self.warnings)])
+
+
+def status_words() -> dict[str, str]:
+    """Each outcome's status as the console shows it (``accepted`` -> ``geaccepteerd``)."""
+    return {
+        "accepted": pgettext("ingest", "accepted"),
+        "accepted_with_warnings": pgettext("ingest", "accepted_with_warnings"),
+        "unverified": pgettext("ingest", "unverified"),
+        EMPTY: pgettext("ingest", "empty"),
+        "duplicate": pgettext("ingest", "duplicate"),
+        "rejected": pgettext("ingest", "rejected"),
+        "no_form": pgettext("ingest", "no_form"),
+        "failed": pgettext("ingest", "failed"),
+    }
 
 
 @dataclass
@@ -276,14 +301,15 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
     answered = sum(typed(a, result.kind) for a in result.answers.values())
     if not problem and not answered:  # kept in the history, but nobody answered anything
         status = submission.status = EMPTY
-        problem = (f"In {name} is niets ingevuld (alleen wat al vooraf was ingevuld); vul het "
-                   "formulier in en stuur het opnieuw.")
+        problem = _("Nothing was filled in in {name} (only what was filled in beforehand); "
+                    "fill in the form and send it again.").format(name=name)
     try:
         submission_id = store.add(submission)
     except DuplicateFile:  # another ingest stored the same bytes since has_sha above
         return outcome("duplicate", warnings=notes)
     except StoreError as exc:  # the disk is full: the batch cannot go on
-        raise StoreError(f"{name} was not stored: {exc}") from None
+        raise StoreError(_("{name} was not stored: {error}").format(name=name, error=exc)
+                         ) from None
     return outcome(status, reason=problem, warnings=warnings, submission_id=submission_id,
                    answers=len(result.answers), answered=answered)
 
@@ -316,15 +342,16 @@ def _make_parent(path: Path, option: str) -> None:
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"{option} {path}: the folder {Path(path).parent} cannot be created "
-                         f"({exc.strerror}); choose a folder you can write to.") from None
+        raise StoreError(_("{option} {path}: the folder {folder} cannot be created ({error}); "
+                           "choose a folder you can write to.").format(
+            option=option, path=path, folder=Path(path).parent, error=exc.strerror)) from None
 
 
 def _with_progress(sources: list[Source], progress: Any) -> Iterator[Source]:
     if progress is None or len(sources) < PROGRESS_FROM:
         yield from sources
         return
-    with progress(sources, label="Ingesting", file=sys.stderr) as bar:
+    with progress(sources, label=_("Ingesting"), file=sys.stderr) as bar:
         yield from bar
 
 
@@ -353,6 +380,6 @@ def write_report(path: Path, outcomes: list[Outcome]) -> str:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        return (f"the report {path} could not be written ({exc.strerror}; is the disk full?); "
-                "the store holds every file listed above.")
+        return _("the report {path} could not be written ({error}; is the disk full?); the "
+                 "store holds every file listed above.").format(path=path, error=exc.strerror)
     return ""
