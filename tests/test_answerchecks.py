@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from templategen import i18n
 from templategen.compare.data import Column, merge
 from templategen.content import answerchecks
 from templategen.content.answerchecks import KINDS, MESSAGES, Code, finding
@@ -198,13 +199,20 @@ def test_the_contents_own_message_is_the_error():
     assert answerchecks.hint(field) == "maximaal 9"
 
 
-def test_every_template_fills_in():
-    """Each template formats with the fields it names (a typo in a field name fails here)."""
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_template_fills_in(lang):
+    """Each template formats with the fields it names, in Dutch and English (a typo in a
+    field name, in the code or the catalogue, fails here)."""
+    i18n.set_language(lang)
+    i18n.set_round_language(lang)  # the files' language too
     for message in Message:
         names = set(re.findall(r"{(\w+)", message.value.text))
         filled = text(message, **{n: ("a", "b") if n in ("labels", "options") else 1.5
                                    for n in names})
-        assert "{" not in filled and message.value.lang in ("en", "nl"), message
+        assert "{" not in filled and message.value.reader in ("console", "document"), message
+        if names - {"labels", "options"}:  # a number as the language writes it
+            assert ("1,5" if lang == "nl" else "1.5") in filled, message
+    i18n.choose()
 
 
 # --- ingest and the comparison agree -------------------------------------------------------

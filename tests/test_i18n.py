@@ -28,7 +28,7 @@ LOCALE = SRC / "locale"
 def _extracted() -> dict[tuple[str | None, str], tuple[str, ...]]:
     """Every message id in the source, as Babel extracts it: (context, id) -> the ids (one,
     or singular and plural)."""
-    keywords = dict(DEFAULT_KEYWORDS)
+    keywords = {**DEFAULT_KEYWORDS, "_console": None, "_document": None}  # content.messages
     found = {}
     for _file, _line, message, _comments, context in extract_from_dir(
             SRC, method_map=[("**.py", "python")], keywords=keywords):

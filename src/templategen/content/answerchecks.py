@@ -297,7 +297,7 @@ def warning(found: Finding, label: str) -> str:
 
 
 def reason(found: Finding) -> str:
-    """Why the comparison does not count a value (Dutch, shown after the value)."""
+    """Why the comparison does not count a value (in the files' language, after the value)."""
     message = MESSAGES[found.code][1]
     if message is None:
         raise ValueError(f"{found.code} leaves the value counting: it has no reason")

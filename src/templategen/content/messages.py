@@ -3,17 +3,16 @@
 One catalogue for what the answer checks (content/answerchecks.py) say and for what a
 question accepts: ingest's warnings to the organiser, the comparison's marks on an invalid
 value, the workbook's data validation (input message and error) and the form's note beside
-an answer. A member's name is its stable code; its value the template's language and text,
-with ``str.format`` fields. :func:`text` is the one function that fills a template in:
+an answer. A member's name is its stable code; its value who reads it and the English
+message id, with ``str.format`` fields. :func:`text` is the one function that fills a
+template in: it looks the message id up in the gettext catalogue (templategen.i18n) of the
+reader's language -- the console's for the organiser's warnings, the files' (the round's,
+else Dutch) for what a form, a workbook or the comparison says -- and then
 
-* a number (not a bool) is written as its language writes it (``2.5`` / ``2,5``, a whole
+* a number (not a bool) is written as that language writes it (``2.5`` / ``2,5``, a whole
   number without its ``.0``); ``None`` stands for an open bound and is shown as ``…``;
 * a tuple is a list: ``{options:q}`` quotes its entries (``'PO', 'VO'``), ``{options}``
   joins them as they are.
-
-The organiser's warnings are English until the round issue (#18) puts the catalogue
-through gettext (Dutch and English): then :func:`text` looks the template up in the
-chosen language's catalogue before filling it in, and nothing else changes.
 """
 
 from __future__ import annotations
@@ -21,22 +20,25 @@ from __future__ import annotations
 from enum import Enum, unique
 from typing import NamedTuple
 
+from templategen import i18n
 from templategen.content.wording import number as dutch_number
 
 
 class Template(NamedTuple):
-    """One message: the language it is written in and its text."""
+    """One message: who reads it and its English message id."""
 
-    lang: str  # "en" | "nl"
+    reader: str  # "console" (the organiser) | "document" (a file the tool writes)
     text: str
 
 
-def _en(text: str) -> Template:
-    return Template("en", text)
+def _console(text: str) -> Template:
+    """A message the organiser reads on the console (extracted: scripts/translations)."""
+    return Template("console", text)
 
 
-def _nl(text: str) -> Template:
-    return Template("nl", text)
+def _document(text: str) -> Template:
+    """A message in a file the tool writes: a form, a workbook, the comparison."""
+    return Template("document", text)
 
 
 @unique
@@ -44,67 +46,68 @@ class Message(Enum):
     """The catalogue: code -> template."""
 
     # --- ingest: a warning on one answer, for the organiser's report -----------------------
-    REQUIRED = _en("{label}: required, but left empty; ask the sender to answer it.")
-    NOTHING_TICKED = _en("{label}: required, but nothing is ticked; ask the sender to answer "
-                         "it.")
-    NOT_A_TICK = _en("{label}: '{value}' is not a tick (use ☒/☐ or Ja/Nee); kept as text.")
-    NOT_A_SCALE_POINT = _en("{label}: '{value}' is not one of the scale's labels "
-                            "({labels:q}); kept as text.")
-    NOT_A_CHOICE = _en("{label}: '{value}' is not one of the options ({options:q}); kept as "
-                       "text.")
-    NOT_A_NUMBER = _en("{label}: '{value}' is not a number; kept as text.")
-    OUT_OF_RANGE = _en("{label}: {value} is outside {low} to {high}; kept.")
-    OUT_OF_RANGE_NOTE = _en("{label}: {value} is outside {low} to {high} ({note}); kept.")
-    NOT_WHOLE = _en("{label}: {value} is not a whole number; kept.")
-    NOT_A_DATE = _en("{label}: '{value}' is not a date (write it as dd-mm-jjjj); kept as "
-                     "text.")
-    TOO_LONG = _en("{label}: is {length} characters, more than the {limit} allowed; kept in "
-                   "full.")
-    NOT_FINITE = _en("{label}: '{value}' is not a finite number; kept as text.")
-    CONTROL_CHARACTERS = _en("{label}: contained control characters; they were removed (the "
-                             "raw text keeps them).")
-    LONGER_THAN_CELL = _en("{label}: is {length} characters long, more than a spreadsheet "
-                           "cell holds ({limit}); stored in full.")
+    REQUIRED = _console("{label}: required, but left empty; ask the sender to answer it.")
+    NOTHING_TICKED = _console("{label}: required, but nothing is ticked; ask the sender to "
+                              "answer it.")
+    NOT_A_TICK = _console("{label}: '{value}' is not a tick (use ☒/☐ or Ja/Nee); kept as "
+                          "text.")
+    NOT_A_SCALE_POINT = _console("{label}: '{value}' is not one of the scale's labels "
+                                 "({labels:q}); kept as text.")
+    NOT_A_CHOICE = _console("{label}: '{value}' is not one of the options ({options:q}); kept "
+                            "as text.")
+    NOT_A_NUMBER = _console("{label}: '{value}' is not a number; kept as text.")
+    OUT_OF_RANGE = _console("{label}: {value} is outside {low} to {high}; kept.")
+    OUT_OF_RANGE_NOTE = _console("{label}: {value} is outside {low} to {high} ({note}); kept.")
+    NOT_WHOLE = _console("{label}: {value} is not a whole number; kept.")
+    NOT_A_DATE = _console("{label}: '{value}' is not a date (write it as dd-mm-jjjj); kept as "
+                          "text.")
+    TOO_LONG = _console("{label}: is {length} characters, more than the {limit} allowed; kept "
+                        "in full.")
+    NOT_FINITE = _console("{label}: '{value}' is not a finite number; kept as text.")
+    CONTROL_CHARACTERS = _console("{label}: contained control characters; they were removed "
+                                  "(the raw text keeps them).")
+    LONGER_THAN_CELL = _console("{label}: is {length} characters long, more than a "
+                                "spreadsheet cell holds ({limit}); stored in full.")
 
     # --- the comparison: why a stored value does not count (after the value) --------------
-    REASON_NOT_A_TICK = _nl("is geen vinkje (Ja/Nee)")
-    REASON_NOT_A_SCALE_POINT = _nl("is geen punt van de schaal")
-    REASON_NOT_A_CHOICE = _nl("is geen van de keuzemogelijkheden")
-    REASON_NOT_A_NUMBER = _nl("is geen getal")
-    REASON_OUT_OF_RANGE = _nl("ligt buiten het bereik {low}–{high}")
-    REASON_NOT_WHOLE = _nl("is geen geheel getal")
-    REASON_NOT_A_DATE = _nl("is geen datum")
-    INVALID_MARK = _nl("Ongeldig bij het inlezen: {value} {reason}; telt niet mee in de "
-                       "scores.")
+    REASON_NOT_A_TICK = _document("is not a tick (Yes/No)")
+    REASON_NOT_A_SCALE_POINT = _document("is not a point of the scale")
+    REASON_NOT_A_CHOICE = _document("is none of the options")
+    REASON_NOT_A_NUMBER = _document("is not a number")
+    REASON_OUT_OF_RANGE = _document("is outside the range {low}–{high}")
+    REASON_NOT_WHOLE = _document("is not a whole number")
+    REASON_NOT_A_DATE = _document("is not a date")
+    INVALID_MARK = _document("Invalid when read in: {value} {reason}; does not count in the "
+                             "scores.")
 
     # --- the workbook's data validation: what a cell accepts, for the respondent ----------
-    PROMPT_TITLE = _nl("Antwoord")
-    ERROR_TITLE = _nl("Ongeldige invoer")
-    PROMPT_TEXT = _nl("Typ hier het antwoord.")
-    ERROR_TEXT = _nl("Het antwoord is langer dan {limit} tekens; kort het in.")
-    PROMPT_CHECK = _nl("Kies Ja of Nee uit de lijst (leeg = niet beantwoord).")
-    ERROR_CHECK = _nl("Kies Ja of Nee uit de lijst.")
-    PROMPT_SCALE = _nl("Kies een waarde uit de lijst: {labels}.")
-    PROMPT_CHOICE = _nl("Kies één van de mogelijkheden uit de lijst.")
-    ERROR_LIST = _nl("Kies een waarde uit de keuzelijst.")
-    PROMPT_NUMBER = _nl("Vul een getal in.")
-    PROMPT_NUMBER_RANGE = _nl("Vul een getal in van {low} tot en met {high}.")
-    PROMPT_WHOLE = _nl("Vul een heel getal in.")
-    PROMPT_WHOLE_RANGE = _nl("Vul een heel getal in van {low} tot en met {high}.")
-    ERROR_NUMBER = _nl("Vul alleen een getal in.")
-    ERROR_NUMBER_RANGE = _nl("Vul alleen een getal in van {low} tot en met {high}.")
-    ERROR_WHOLE = _nl("Vul alleen een heel getal in.")
-    ERROR_WHOLE_RANGE = _nl("Vul alleen een heel getal in van {low} tot en met {high}.")
-    PROMPT_DATE = _nl("Vul een datum in, bijvoorbeeld 15-09-2026.")
-    ERROR_DATE = _nl("Dit is geen datum. Typ een datum als 15-09-2026.")
+    PROMPT_TITLE = _document("Answer")
+    ERROR_TITLE = _document("Invalid entry")
+    PROMPT_TEXT = _document("Type the answer here.")
+    ERROR_TEXT = _document("The answer is longer than {limit} characters; shorten it.")
+    PROMPT_CHECK = _document("Choose Yes or No from the list (empty = not answered).")
+    ERROR_CHECK = _document("Choose Yes or No from the list.")
+    PROMPT_SCALE = _document("Choose a value from the list: {labels}.")
+    PROMPT_CHOICE = _document("Choose one of the options from the list.")
+    ERROR_LIST = _document("Choose a value from the drop-down list.")
+    PROMPT_NUMBER = _document("Enter a number.")
+    PROMPT_NUMBER_RANGE = _document("Enter a number from {low} to {high}.")
+    PROMPT_WHOLE = _document("Enter a whole number.")
+    PROMPT_WHOLE_RANGE = _document("Enter a whole number from {low} to {high}.")
+    ERROR_NUMBER = _document("Enter only a number.")
+    ERROR_NUMBER_RANGE = _document("Enter only a number from {low} to {high}.")
+    ERROR_WHOLE = _document("Enter only a whole number.")
+    ERROR_WHOLE_RANGE = _document("Enter only a whole number from {low} to {high}.")
+    PROMPT_DATE = _document("Enter a date, for example 15-09-2026.")
+    ERROR_DATE = _document("This is not a date. Type a date like 15-09-2026.")
 
     # --- the form: what an answer accepts, in a note beside it (parts joined by ", ") -----
-    NOTE_WHOLE = _nl("heel getal")
-    NOTE_RANGE = _nl("{low}–{high}")
-    NOTE_MINIMUM = _nl("minimaal {low}")
-    NOTE_MAXIMUM = _nl("maximaal {high}")
-    NOTE_DATE = _nl("dd-mm-jjjj")
-    NOTE_LENGTH = _nl("max. {limit} tekens")
+    NOTE_WHOLE = _document("whole number")
+    NOTE_RANGE = _document("{low}–{high}")
+    NOTE_MINIMUM = _document("at least {low}")
+    NOTE_MAXIMUM = _document("at most {high}")
+    NOTE_DATE = _document("dd-mm-yyyy")
+    NOTE_LENGTH = _document("max. {limit} characters")
 
 
 class _Listing(tuple[str, ...]):
@@ -135,6 +138,11 @@ def _shown(value: object, lang: str) -> object:
 
 
 def text(message: Message, **params: object) -> str:
-    """The message with its fields filled in (the one place a template is formatted)."""
-    lang, template = message.value
+    """The message in its reader's language with its fields filled in (the one place a
+    template is translated and formatted)."""
+    reader, msgid = message.value
+    if reader == "console":
+        lang, template = i18n.language(), i18n._(msgid)
+    else:
+        lang, template = i18n.document_language(), i18n.document(msgid)
     return template.format(**{k: _shown(v, lang) for k, v in params.items()})

@@ -15,6 +15,7 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
+from templategen import i18n
 from templategen.capped import cap_memory, die_with
 from templategen.content.catalog import Catalog
 from templategen.errors import RejectedFile
@@ -95,7 +96,8 @@ class _Worker(Reader):
         parent, child = self._ctx.Pipe()
         self._process = self._ctx.Process(  # type: ignore[attr-defined]
             target=_worker_main,
-            args=(child, parent, os.getpid(), self.catalog, self.limits, self.memory),
+            args=(child, parent, os.getpid(), self.catalog, self.limits, self.memory,
+                  (i18n.language(), i18n.document_language())),
             daemon=True, name="templategen-ingest-worker",
         )
         self._process.start()
@@ -140,8 +142,10 @@ class _Worker(Reader):
 
 
 def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog: Catalog,
-                 limits: Limits, memory: int) -> None:
+                 limits: Limits, memory: int, languages: tuple[str, str] = ("nl", "nl")) -> None:
     die_with(parent)
+    i18n.set_language(languages[0])  # a spawned worker (Windows) starts without the choice
+    i18n.set_round_language(languages[1])
     with contextlib.suppress(OSError):
         parents_end.close()  # a forked child holds it too: then it would never see EOF
     # Ctrl-C reaches the whole process group: the parent handles it and stops this worker
