@@ -61,8 +61,8 @@ def test_build_with_recipients_csv_and_only(tmp_path: Path) -> None:
 
 def test_build_with_recipients_xlsx_and_own_templates(tmp_path: Path) -> None:
     wb = Workbook()
-    wb.active.append(["id", "naam", "rol"])
-    wb.active.append(["x9", "Lotte Bakker", "ICT-coördinator"])
+    wb.active.append(["id", "naam", "rol", "organisatie"])  # the fixture prints organisatie
+    wb.active.append(["x9", "Lotte Bakker", "ICT-coördinator", "OBS De Linde"])
     wb.save(tmp_path / "ontvangers.xlsx")
     templates = tmp_path / "huisstijl"
     shutil.copytree(Path(__file__).parents[1] / "templates", templates)
@@ -90,10 +90,10 @@ def test_build_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert "Error:" in no_template.output and "reference.docx" in no_template.output
 
     bad = tmp_path / "r.csv"
-    bad.write_text("naam\nJan\n", encoding="utf-8")
-    no_id = runner.invoke(main, ["build", "--content", str(FIXTURES), "--recipients", str(bad),
-                                 "--out", str(tmp_path / "o2")])
-    assert no_id.exit_code == 1 and "id" in no_id.output
+    bad.write_text("email\njan@school.example\n", encoding="utf-8")
+    no_name = runner.invoke(main, ["build", "--content", str(FIXTURES), "--recipients",
+                                   str(bad), "--out", str(tmp_path / "o2")])
+    assert no_name.exit_code == 1 and "has no name column" in no_name.output
 
 
 @pytest.mark.parametrize(("first", "second", "how"), [
@@ -119,7 +119,8 @@ def _refusing_placeholder(tmp_path: Path) -> Path:
     content = tmp_path / "content"
     content.mkdir()
     (content / "alles.yaml").write_text(
-        text.replace("van {{ organisatie }}.", "van {{ organisatie.__class__.__mro__ }}."),
+        text.replace("van {{ organisatie | default(\"\") }}.",
+                     "van {{ organisatie.__class__.__mro__ }}."),
         encoding="utf-8")
     return content
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
-INTRO = "introduction: Dit is een proefinstrument voor {{ naam }} van {{ organisatie }}."
+INTRO = ("introduction: Dit is een proefinstrument voor {{ naam }} van "
+         "{{ organisatie | default(\"\") }}.")
 
 BOMBS = {
     "range": "{{ range(10**9)|list|length }}",

@@ -15,7 +15,8 @@ from tests.support.treememory import run_measured
 
 CONTENT = Path(__file__).parent / "fixtures" / "content" / "alles.yaml"
 BUNDLED = Path(__file__).parent.parent / "content"
-INTRO = "introduction: Dit is een proefinstrument voor {{ naam }} van {{ organisatie }}."
+INTRO = ("introduction: Dit is een proefinstrument voor {{ naam }} van "
+         "{{ organisatie | default(\"\") }}.")
 
 # one doubling of s, as ~, +, % and format, join, a block; 40 of them would be terabytes
 DOUBLINGS = {

@@ -5,8 +5,8 @@ The package follows the data's path; each stage imports only the stages below it
 
     cli                      the click commands, one library call each
     demo                     the whole loop on the bundled content
-    api                      the library: build, ingest, compare, export, mail, remind,
-                             status, validate, each returning a frozen result (re-exported
+    api                      the library: build, ingest, compare, export, mail, recipients,
+                             remind, status, validate, each returning a frozen result (re-exported
                              here: ``templategen.build(...)``)
     rendering | sample | mail   render every instrument | the demo's sample answers typed
                              into copies | send the copies, collect the replies, who is
@@ -33,6 +33,7 @@ from templategen.api import (  # noqa: E402
     ExportResult,
     IngestResult,
     MailResult,
+    RecipientsResult,
     StatusResult,
     ValidateResult,
     build,
@@ -40,6 +41,7 @@ from templategen.api import (  # noqa: E402
     export,
     ingest,
     mail,
+    recipients,
     remind,
     status,
     validate,
@@ -47,6 +49,6 @@ from templategen.api import (  # noqa: E402
 
 __all__ = [
     "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
-    "StatusResult", "ValidateResult", "__version__", "build", "compare", "export", "ingest",
-    "mail", "remind", "status", "validate",
+    "RecipientsResult", "StatusResult", "ValidateResult", "__version__", "build", "compare",
+    "export", "ingest", "mail", "recipients", "remind", "status", "validate",
 ]

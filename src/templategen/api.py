@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
-    "StatusResult", "ValidateResult", "build", "compare", "export", "ingest", "mail", "remind",
-    "status", "validate",
+    "RecipientsResult", "StatusResult", "ValidateResult", "build", "compare", "export",
+    "ingest", "mail", "recipients", "remind", "status", "validate",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -92,7 +92,7 @@ def build(out: PathLike = "output", *, content: PathLike | None = None,
           only: Iterable[str] = (), key: PathLike | None = None,
           pdf: bool = False) -> BuildResult:
     """Word forms and Excel workbooks of every (or each ``only``) instrument in ``out``; with
-    ``recipients`` (CSV or XLSX) one personalised copy per row, signed with the organiser's
+    ``recipients`` (CSV, XLSX or ODS) one personalised copy per row, signed with the organiser's
     ``key`` (created when missing); with ``pdf`` a PDF to print beside each file."""
     from templategen.rendering import build_all
 
@@ -100,6 +100,36 @@ def build(out: PathLike = "output", *, content: PathLike | None = None,
         content_dir=_path(content), templates_dir=_path(templates), out_dir=Path(out),
         recipients_path=_path(recipients), only=tuple(only), key_path=_path(key), pdf=pdf)
     return BuildResult(Path(out), tuple(result.files), tuple(result.warnings))
+
+
+@dataclass(frozen=True)
+class RecipientsResult:
+    """The recipients file as the tool reads it: how (format, encoding, delimiter), the
+    columns found, one row per recipient (id, name, address, organisation, subject), the
+    warnings, and the errors a build would stop at (a placeholder no column fills)."""
+
+    path: Path
+    how: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, str, str, str, str], ...]
+    warnings: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+
+
+def recipients(path: PathLike, *, content: PathLike | None = None,
+               only: Iterable[str] = ()) -> RecipientsResult:
+    """Read the recipients file ``path`` as build and mail do, checked against the
+    instruments of ``content`` (default: bundled; ``only`` these); an unusable file is a
+    RecipientsError naming the row."""
+    from templategen.content.catalog import load_catalog
+    from templategen.rendering import check_recipients
+
+    instruments = load_catalog(_path(content)).select(only)
+    table, missing = check_recipients(Path(path), instruments)
+    rows = tuple((r.id, r.naam, r.address, r.columns.get("organisatie", ""),
+                  r.columns.get("onderwerp", "")) for r in table.recipients)
+    return RecipientsResult(Path(path), table.how, table.columns, rows, table.warnings,
+                            tuple(missing))
 
 
 @dataclass(frozen=True)

@@ -136,8 +136,9 @@ def list_(content_dir: Path | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output"), show_default=True, help="Where the files go.")
 @click.option("--recipients", "recipients", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="CSV or XLSX with columns id, naam[, email, organisatie, rol, "
-              "onderwerp]: one personalised copy per row.")
+              default=None, help="CSV, XLSX or ODS with a name column (and id, email, organisatie, "
+              "rol, onderwerp, …): one personalised copy per row; check it with 'templategen "
+              "recipients FILE'.")
 @only_option
 @key_option
 @click.option("--pdf", "pdf", is_flag=True, default=False,
@@ -239,6 +240,37 @@ def _send(send: Callable[..., api.MailResult], recipients: Path, kit: Path,
         click.echo(line)
     if not result.ok:
         sys.exit(1)
+
+
+@main.command(name="recipients")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@content_option
+@only_option
+@translate_errors
+def recipients_(path: Path | None, content_dir: Path | None, only: tuple[str, ...]) -> None:
+    """Show the recipients file (.csv, .xlsx, .ods) as build and mail read it: id, name,
+    address, organisation and subject per row, with every warning; exit 1 on what would
+    stop a build."""
+    if path is None:
+        raise click.UsageError("name the recipients file: templategen recipients FILE.")
+    result = api.recipients(path, content=content_dir, only=only)
+    click.echo(f"{result.path}: {len(result.rows)} recipient(s); {result.how}; columns "
+               f"{', '.join(result.columns)}")
+    rows = [("id", "naam", "email", "organisatie", "onderwerp"), *result.rows]
+    widths = [min(30, max(len(r[i]) for r in rows)) for i in range(5)]
+    for row in rows:
+        click.echo("  ".join(_fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    if result.errors:
+        raise click.ClickException(f"{len(result.errors)} placeholder(s) without a column; "
+                                   "build would stop.")
+
+
+def _fit(value: str, width: int) -> str:
+    return (value if len(value) <= width else value[:width - 1] + "…").ljust(width)
 
 
 @main.command()

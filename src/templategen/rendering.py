@@ -11,8 +11,10 @@ from typing import Protocol
 
 from templategen.content.catalog import load_catalog
 from templategen.content.model import Instrument
-from templategen.content.recipients import Recipient, load_recipients
+from templategen.content.placeholders import unfilled
+from templategen.content.recipients import Recipient, RecipientTable, read_recipients
 from templategen.content.signing import CopyKey, issuing_key
+from templategen.errors import RecipientsError
 from templategen.forms.render import render_forms
 from templategen.office import libreoffice
 from templategen.workbooks.render import house_style_warnings, render_workbooks
@@ -71,8 +73,8 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
         raise libreoffice.LibreOfficeError(NO_LIBREOFFICE)
     instruments = load_catalog(content_dir).select(only)
     result = BuildResult()
-    recipients = (load_recipients(recipients_path, result.warnings) if recipients_path
-                  else None)
+    recipients = (_recipients(recipients_path, instruments, result.warnings)
+                  if recipients_path else None)
     signing_key = issuing_key(key_path) if recipients else None
     for render in renderers:
         if render in TEMPLATE_WARNINGS:
@@ -86,6 +88,30 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
         if print_dir is not None:
             result.files.extend(print_pdfs(sorted(print_dir.iterdir()), out_dir))
     return result
+
+
+def _recipients(path: Path, instruments: list[Instrument],
+                warnings: list[str]) -> list[Recipient]:
+    """The recipients, after checking that every placeholder the instruments print bare
+    has a column (else a RecipientsError naming placeholder, instrument and file)."""
+    table, missing = check_recipients(path, instruments)
+    warnings.extend(table.warnings)
+    if missing:
+        raise RecipientsError(" ".join(missing))
+    return list(table.recipients)
+
+
+def check_recipients(path: Path,
+                     instruments: Iterable[Instrument]) -> tuple[RecipientTable, list[str]]:
+    """The recipients file as read, and one sentence per placeholder the instruments print
+    bare that no column of it fills (an error at build)."""
+    instruments = list(instruments)
+    table = read_recipients(path, {n for inst in instruments for n in inst.placeholders})
+    missing = [f"The placeholder {{{{ {name} }}}} of instrument '{inst.id}' ({inst.path}) is "
+               f"filled by no column of {path}: add a column '{name}' to it, or give the "
+               "placeholder a fallback under 'placeholders:' in the instrument."
+               for inst in instruments for name in unfilled(inst, table.columns)]
+    return table, missing
 
 
 def print_pdfs(sources: list[Path], out_dir: Path) -> list[Path]:

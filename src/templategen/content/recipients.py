@@ -1,20 +1,64 @@
-"""The recipients file (.csv or .xlsx): one personalised copy per row."""
+"""The recipients file as people make it (.csv, .xlsx, .ods): one personalised copy per row.
+
+The file is read by content/tables.py (CSV by the standard's quoting rules, the delimiter
+found over the whole file, UTF-8 or Windows-1252). Headers are understood without regard to
+capitals, accents, spaces or hyphens, with the names people use: ``E-mail``,
+``E-mailadres``, ``Mail`` -> ``email``; ``Naam``, ``Name``, or ``Voornaam`` (+
+``Tussenvoegsel``) + ``Achternaam`` -> ``naam``; ``School``, ``Organisatie``, ``Instelling``
+-> ``organisatie``; ``Functie``, ``Rol`` -> ``rol``; ``Onderwerp``, ``Subject`` ->
+``onderwerp``; ``Id``, ``Nummer``, ``Nr``, ``Code`` -> ``id`` (:data:`SYNONYMS`). A file
+without an id column numbers its rows r1, r2, … in file order (stable while no row is
+inserted or removed above another; a warning says so). Any other column is kept as a
+placeholder of its own (``team`` -> ``{{ team }}``); one the content does not declare is a
+warning with a did-you-mean.
+
+The standard columns are single-line values: they go into mail headers (the To name and
+address, the subject) and file names. A line break (CR, LF, U+2028/2029, Alt+Enter),
+tab or other control character in them becomes a space, with a warning naming row and
+column. An address cell must hold exactly one address (email.headerregistry); anything
+else refuses the file naming the row. The name is only ever a display name: the To header
+is built from an :class:`email.headerregistry.Address`, which quotes it.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
+import difflib
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.headerregistry import HeaderRegistry
 from pathlib import Path
 
 from anyascii import anyascii
 
+from templategen.content.schema import did_you_mean
+from templategen.content.tables import read_table
 from templategen.errors import RecipientsError
 from templategen.xmltext import illegal_characters, xml_safe
 
 REQUIRED_COLUMNS = ("id", "naam")
 OPTIONAL_COLUMNS = ("email", "organisatie", "rol", "onderwerp")
+NAME_PARTS = ("voornaam", "tussenvoegsel", "achternaam")
+# canonical column -> the header spellings that mean it (compared as :func:`_normal` gives)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "nummer", "nr", "number", "no", "code", "kenmerk", "referentie",
+           "reference", "ref", "ontvangerid", "recipientid"),
+    "naam": ("naam", "name", "volledigenaam", "fullname", "contactpersoon"),
+    "email": ("email", "emailadres", "emailaddress", "mail", "mailadres", "mailaddress"),
+    "organisatie": ("organisatie", "organisation", "organization", "school", "schoolnaam",
+                    "instelling", "bedrijf", "company"),
+    "rol": ("rol", "role", "functie", "function", "functietitel", "jobtitle"),
+    "onderwerp": ("onderwerp", "subject"),
+    "voornaam": ("voornaam", "firstname", "givenname", "roepnaam"),
+    "tussenvoegsel": ("tussenvoegsel", "tussenvoegsels", "voorvoegsel"),
+    "achternaam": ("achternaam", "lastname", "surname", "familienaam"),
+}
+_CANONICAL = {spelling: column for column, spellings in SYNONYMS.items()
+              for spelling in spellings}
+ONE_LINE = frozenset(SYNONYMS)  # values bound for mail headers and file names
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_ADDRESSES = HeaderRegistry()
 
 
 @dataclass(frozen=True)
@@ -30,45 +74,158 @@ class Recipient:
         ctx.update(self.columns)
         return ctx
 
+    @property
+    def address(self) -> str:
+        """The one address of the email column ('' when there is none); checked on reading."""
+        return self.columns.get("email", "")
 
-def load_recipients(path: Path, warnings: list[str] | None = None) -> list[Recipient]:
-    """Read recipients; raise RecipientsError naming the row and the fix.
 
-    A character no Office file can hold (a control character pasted from another program)
-    is removed; ``warnings`` (when given) gets one line per cell naming row and column.
+@dataclass(frozen=True)
+class RecipientTable:
+    """The recipients as the tool reads them, the columns found, how the file was read
+    (format, encoding, delimiter) and the warnings about it."""
+
+    path: Path
+    recipients: tuple[Recipient, ...]
+    columns: tuple[str, ...]
+    how: str
+    warnings: tuple[str, ...] = ()
+
+
+def load_recipients(path: Path, warnings: list[str] | None = None,
+                    known: Iterable[str] = ()) -> list[Recipient]:
+    """Read recipients (see :func:`read_recipients`); ``warnings`` (when given) gets its
+    warnings, one line each."""
+    table = read_recipients(path, known)
+    if warnings is not None:
+        warnings.extend(table.warnings)
+    return list(table.recipients)
+
+
+def read_recipients(path: Path, known: Iterable[str] = ()) -> RecipientTable:
+    """Read the recipients file; raise RecipientsError naming the row and the fix.
+
+    ``known`` are the columns the content declares as placeholders: no warning for them.
+    A character no Office file can hold is removed, and a line break in a single-line
+    column becomes a space; each with a warning naming row and column.
     """
     if not path.is_file():
         raise RecipientsError(f"{path}: no such file.")
-    if path.suffix.lower() == ".csv":
-        rows = _csv_rows(path)
-    elif path.suffix.lower() == ".xlsx":
-        rows = _xlsx_rows(path)
-    else:
-        raise RecipientsError(f"{path}: use a .csv or .xlsx file with a header row.")
+    table = read_table(path)
+    rows = table.rows
+    while rows and not any(c.strip() for c in rows[0]):
+        rows = rows[1:]
     if not rows:
-        raise RecipientsError(f"{path}: the file is empty; add a header row with id and naam.")
-    header = [_column_name(h) for h in rows[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
+        raise RecipientsError(f"{path}: the file is empty; add a header row with naam and "
+                              "email.")
+    warnings: list[str] = []
+    header = _header(path, rows[0], set(known), warnings)
+    present = {h for h in header if h}
+    if "naam" not in present and not present & {"voornaam", "achternaam"}:
+        read = ", ".join(f"'{c.strip()}'" for c in rows[0] if c.strip())
         raise RecipientsError(
-            f"{path}: the header row lacks {', '.join(missing)}; "
-            "add columns named 'id' and 'naam' (email, organisatie, rol, onderwerp are optional)."
-        )
+            f"{path}: the header row ({read}) has no name column; add a column 'naam' (or "
+            "'voornaam' and 'achternaam'); id, email, organisatie, rol and onderwerp are "
+            "optional.")
+    if "id" not in present:
+        warnings.append(f"{path.name}: no id column, so the rows are numbered r1, r2, … in "
+                        "file order; add a column 'id' before building if rows may be added "
+                        "or removed later.")
     recipients: list[Recipient] = []
+    refused: list[str] = []
     seen: dict[str, tuple[int, str]] = {}  # the id as it names a file -> (row, id)
-    for number, values in enumerate(rows[1:], start=2):
-        if not any(v.strip() for v in values):
-            continue
+    for number, values in _numbered(rows):
         record = {h: _clean(path, number, h, values[i] if i < len(values) else "", warnings)
                   for i, h in enumerate(header) if h}
-        rid = record["id"]
+        if "naam" not in record:
+            record["naam"] = " ".join(record[p] for p in NAME_PARTS if record.get(p))
+        rid = record["id"] if "id" in present else f"r{len(recipients) + len(refused) + 1}"
+        record["id"] = rid
         if not rid:
             raise RecipientsError(f"{path}, row {number}: the id is empty; give every row an id.")
         _refuse_collision(path, number, rid, seen)
+        problem = _check_address(record) if record.get("email") else ""
+        if problem:
+            refused.append(f"{path.name}, row {number}: {problem}")
+            continue
         recipients.append(Recipient(id=rid, naam=record["naam"], columns=record))
+    if refused:
+        raise RecipientsError(" ".join(refused) + " Put one e-mail address in each row's "
+                              "address cell (or leave it empty), then try again.")
     if not recipients:
         raise RecipientsError(f"{path}: no recipients below the header row.")
-    return recipients
+    columns = tuple(sorted(present | {"id", "naam"}, key=_column_order))
+    return RecipientTable(path, tuple(recipients), columns, table.how, tuple(warnings))
+
+
+def _numbered(rows: list[list[str]]) -> Iterable[tuple[int, list[str]]]:
+    """The data rows with their row number as the spreadsheet shows it (blank ones
+    skipped); a CSV row with a quoted line break still counts as one row."""
+    for number, values in enumerate(rows[1:], start=2):
+        if any(v.strip() for v in values):
+            yield number, values
+
+
+def _column_order(column: str) -> tuple[int, str]:
+    order = ("id", "naam", "email", "organisatie", "rol", "onderwerp", *NAME_PARTS)
+    return (order.index(column), "") if column in order else (len(order), column)
+
+
+def _normal(header: str) -> str:
+    """'E-mailadres ' -> 'emailadres', 'École' -> 'ecole': no capitals, accents or signs."""
+    text = unicodedata.normalize("NFKD", header.strip().casefold())
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def _header(path: Path, cells: list[str], known: set[str], warnings: list[str]) -> list[str]:
+    """Each header cell's column name ('' for an empty or repeated one), with a warning for
+    a column nobody reads and for a second column that means the same."""
+    header: list[str] = []
+    first: dict[str, str] = {}
+    spellings = sorted(set(_CANONICAL) | known)
+    for cell in cells:
+        text = cell.strip()
+        normal = _normal(text)
+        column = _CANONICAL.get(normal) or (text.lower() if text else "")
+        if not column:
+            header.append("")
+            continue
+        if column in first:
+            warnings.append(f"{path.name}: column '{text}' means {column}, as column "
+                            f"'{first[column]}' before it does; only the first is read.")
+            header.append("")
+            continue
+        first[column] = text
+        header.append(column)
+        if column not in ONE_LINE and column not in known and normal not in known:
+            close = difflib.get_close_matches(normal, spellings, n=1, cutoff=0.75)
+            hint = did_you_mean(close[0] if close else "", close, "the columns read are id, "
+                                "naam (or voornaam and achternaam), email, organisatie, rol "
+                                "and onderwerp")
+            warnings.append(f"{path.name}: column '{text}' is not a column templategen "
+                            f"reads ({hint}); it is kept as the placeholder "
+                            f"{{{{ {column} }}}}.")
+    return header
+
+
+def _check_address(record: dict[str, str]) -> str:
+    """'' when the email cell holds exactly one address (kept as its address part), else
+    the sentence that refuses the row."""
+    value = record["email"]
+    try:
+        parsed = _ADDRESSES("To", value)
+        addresses, defects = parsed.addresses, parsed.defects
+    except Exception:  # noqa: BLE001 - the parser fails on some malformed input
+        addresses, defects = (), ("unparsable",)
+    if len(addresses) > 1:
+        return (f"the address cell '{value}' holds {len(addresses)} addresses; a row "
+                "gets one.")
+    if (len(addresses) != 1 or defects or not addresses[0].domain
+            or not addresses[0].username or "@" not in addresses[0].addr_spec
+            or any(c.isspace() for c in addresses[0].addr_spec)):
+        return f"'{value}' is not one e-mail address."
+    record["email"] = addresses[0].addr_spec
+    return ""
 
 
 def _refuse_collision(path: Path, number: int, rid: str,
@@ -89,15 +246,24 @@ def _refuse_collision(path: Path, number: int, rid: str,
     )
 
 
-def _clean(path: Path, row: int, column: str, value: str, warnings: list[str] | None) -> str:
+def _clean(path: Path, row: int, column: str, value: str, warnings: list[str]) -> str:
     removed = illegal_characters(value)
-    if removed and warnings is not None:
+    if removed:
         warnings.append(
             f"{path.name}, row {row}, column '{column}': removed {len(removed)} control "
             f"character(s) ({', '.join(sorted(set(removed)))}) that no Word or Excel file "
             "can hold; check the value in the recipients file."
         )
-    return xml_safe(value).strip()
+    value = xml_safe(value).strip()
+    if column in ONE_LINE and _BREAKS.search(value):
+        found = sorted({f"U+{ord(c):04X}" for c in "".join(_BREAKS.findall(value))})
+        warnings.append(
+            f"{path.name}, row {row}, column '{column}': replaced a line break or control "
+            f"character ({', '.join(found)}) by a space: a name, address or subject is one "
+            "line in a mail header; check the value in the recipients file."
+        )
+        value = " ".join(_BREAKS.sub(" ", value).split())
+    return value
 
 
 def safe_filename_part(text: str, limit: int = 40) -> str:
@@ -109,37 +275,3 @@ def safe_filename_part(text: str, limit: int = 40) -> str:
     ascii_text = anyascii(text)
     cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
     return cleaned[:limit].strip("-") or "x"
-
-
-def _column_name(value: str) -> str:
-    return value.strip().lower()
-
-
-def _csv_rows(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252")
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _xlsx_rows(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        return [["" if v is None else str(v) for v in row]
-                for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()

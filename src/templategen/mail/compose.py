@@ -17,10 +17,12 @@ that cannot be filled, is a MailError naming the template and its line.
 from __future__ import annotations
 
 import mimetypes
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, getaddresses, make_msgid
+from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +109,9 @@ def write_letter(template: MailTemplate, recipient: Recipient, instruments: list
     if not first.lower().startswith(SUBJECT_PREFIX):
         raise MailError("the mail template must start with a line 'Onderwerp: …' (the "
                         "subject), followed by the body.")
-    subject = " ".join(first[len(SUBJECT_PREFIX):].split())
+    # one line whatever a column held: whitespace (line breaks too) as one space, no controls
+    subject = " ".join("".join(c for c in first[len(SUBJECT_PREFIX):]
+                               if unicodedata.category(c) != "Cc" or c.isspace()).split())
     return Letter(subject=subject, body=body.strip("\n") + "\n")
 
 
@@ -140,7 +144,9 @@ def build_message(letter: Letter, recipient: Recipient, address: str, copies: li
     msg = EmailMessage()
     if sender:
         msg["From"] = sender
-    msg["To"] = formataddr((recipient.naam, address))
+    # an Address: the name is only ever a display name, quoted as it needs (a name cell
+    # 'Jan",evil@example.org,"x' stays one name); the address was checked on reading
+    msg["To"] = Address(display_name=recipient.naam, addr_spec=address)
     if reply_to:
         msg["Reply-To"] = reply_to
     msg["Subject"] = letter.subject

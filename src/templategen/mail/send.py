@@ -19,7 +19,7 @@ from typing import Any
 from templategen.content.catalog import load_catalog
 from templategen.content.recipients import Recipient, load_recipients
 from templategen.errors import MailError, MailServerError
-from templategen.mail.compose import build_message, choose_template, first_address, write_letter
+from templategen.mail.compose import build_message, choose_template, write_letter
 from templategen.mail.kit import KitCopy, load_kit
 from templategen.mail.transport import Transport
 from templategen.store.database import Store
@@ -153,8 +153,8 @@ def _deliver(store: Store, transport: Transport, msg: EmailMessage, recipient: R
 
 
 def _address(recipient: Recipient) -> str:
-    addr = first_address(recipient.columns.get("email", "").strip())
-    return addr if "@" in addr and not any(c.isspace() for c in addr) else ""
+    """The recipient's one address, checked when the file was read ('' when none)."""
+    return recipient.address
 
 
 def _login_address(transport: Transport) -> str:
