@@ -96,7 +96,7 @@ def test_the_recipients_command_shows_the_table_as_read(corpus: dict[str, Path])
     result = CliRunner().invoke(main, ["recipients", str(corpus["puntkomma-cp1252"])])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "3 recipient(s); CSV, Windows-1252, separated by semicolons" in lines[0]
+    assert "3 recipients; CSV, Windows-1252, separated by semicolons" in lines[0]
     assert lines[1].split() == ["id", "naam", "email", "organisatie", "onderwerp"]
     assert lines[2].startswith("1   Jansen, Piet \"PJ\"")
     assert 'Jan",evil@example.org,"x  jan@school.example' in lines[3]

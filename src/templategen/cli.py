@@ -252,21 +252,26 @@ def recipients_(path: Path | None, content_dir: Path | None, only: tuple[str, ..
     address, organisation and subject per row, with every warning; exit 1 on what would
     stop a build."""
     if path is None:
-        raise click.UsageError("name the recipients file: templategen recipients FILE.")
+        raise click.UsageError(_("name the recipients file: templategen recipients FILE."))
     result = api.recipients(path, content=content_dir, only=only)
-    click.echo(f"{result.path}: {len(result.rows)} recipient(s); {result.how}; columns "
-               f"{', '.join(result.columns)}")
+    n = len(result.rows)
+    click.echo(ngettext("{path}: {n} recipient; {how}; columns {columns}",
+                        "{path}: {n} recipients; {how}; columns {columns}", n)
+               .format(path=result.path, n=n, how=result.how,
+                       columns=", ".join(result.columns)))
     rows = [("id", "naam", "email", "organisatie", "onderwerp"), *result.rows]
     widths = [min(30, max(len(r[i]) for r in rows)) for i in range(5)]
     for row in rows:
         click.echo("  ".join(_fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
     for error in result.errors:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
     if result.errors:
-        raise click.ClickException(f"{len(result.errors)} placeholder(s) without a column; "
-                                   "build would stop.")
+        raise click.ClickException(ngettext(
+            "{n} placeholder without a column; build would stop.",
+            "{n} placeholders without a column; build would stop.", len(result.errors))
+            .format(n=len(result.errors)))
 
 
 def _fit(value: str, width: int) -> str:
