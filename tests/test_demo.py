@@ -44,7 +44,8 @@ def test_demo_prints_each_step(demo_run: tuple[Path, Any]):
     out, result = demo_run
     assert result.exit_code == 0, result.output
     steps = [line.split(":")[0] for line in result.output.splitlines()]
-    assert steps[:3] == ["build", "fill", "resave"] and "ingest" in steps and "compare" in steps
+    assert steps[:4] == ["round", "build", "fill", "resave"]
+    assert "ingest" in steps and "compare" in steps
     assert "rejected" not in result.output
     report = json.loads((out / "ingest-rapport.json").read_text(encoding="utf-8"))
     assert report and all(r["status"].startswith("accepted") for r in report)

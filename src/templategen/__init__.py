@@ -15,6 +15,8 @@ The package follows the data's path; each stage imports only the stages below it
     store | forms | workbooks   the answer store | Word forms | Excel workbooks
     office                   what Word and Excel files share (custom properties, formulas)
     content                  YAML -> the frozen model, recipients, placeholders, scoring
+    round                    a round is a folder: its round file (templategen.toml) found,
+                             checked and turned into the commands' defaults
     errors | xmltext         one exception tree | the one sanitiser of text for Office XML
 """
 
@@ -34,13 +36,16 @@ from templategen.api import (  # noqa: E402
     IngestResult,
     MailResult,
     RecipientsResult,
+    Round,
     StatusResult,
     ValidateResult,
     build,
     compare,
     export,
     ingest,
+    init,
     mail,
+    open_round,
     recipients,
     remind,
     status,
@@ -49,6 +54,7 @@ from templategen.api import (  # noqa: E402
 
 __all__ = [
     "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
-    "RecipientsResult", "StatusResult", "ValidateResult", "__version__", "build", "compare",
-    "export", "ingest", "mail", "recipients", "remind", "status", "validate",
+    "RecipientsResult", "Round", "StatusResult", "ValidateResult", "__version__", "build",
+    "compare", "export", "ingest", "init", "mail", "open_round", "recipients", "remind",
+    "status", "validate",
 ]

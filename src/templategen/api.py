@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import templategen.compare
 import templategen.mail  # noqa: F401  (loaded before the names are bound: see above)
-from templategen.errors import MailError, OptionError
+from templategen.errors import AlreadyMailed, MailError, OptionError
+from templategen.round import Round, find_round, load_round, write_round
 
 if TYPE_CHECKING:
     from templategen.content.model import Instrument
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
-    "RecipientsResult", "StatusResult", "ValidateResult", "build", "compare", "export",
-    "ingest", "mail", "recipients", "remind", "status", "validate",
+    "RecipientsResult", "Round", "StatusResult", "ValidateResult", "build", "compare",
+    "export", "ingest", "init", "mail", "open_round", "recipients", "remind", "status",
+    "validate",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -61,6 +63,31 @@ def _env_password(variable: str, server: str) -> Callable[[], str]:
             raise MailError(f"no {server} password: set {variable} or pass it to the call.")
         return secret
     return password
+
+
+def init(folder: PathLike, *, content: PathLike | None = None,
+         recipients: PathLike | None = None, sender: str = "",
+         **settings: str) -> Round:
+    """Make ``folder`` a round: its round file (templategen.toml) with the round's settings
+    (the defaults in templategen.round.SETTINGS, ``content``, ``recipients``, ``sender`` and
+    any other setting by name) and its kit, drafts and inbox folders. A path given is kept
+    relative to the round when it lies inside it, else absolute. Returns the round."""
+    root = Path(folder).resolve()
+    values = {name: str(value) for name, value in settings.items()}
+    for name, value in (("content", content), ("recipients", recipients)):
+        if value is not None:
+            path = Path(value).resolve()
+            values[name] = str(path.relative_to(root) if path.is_relative_to(root) else path)
+    if sender:
+        values["sender"] = sender
+    return load_round(write_round(root, values))
+
+
+def open_round(start: PathLike | None = None) -> Round | None:
+    """The round of the nearest round file (templategen.toml) in ``start`` (default: the
+    current folder) or a folder above it; None outside a round."""
+    found = find_round(Path(start) if start is not None else Path.cwd())
+    return load_round(found) if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -90,16 +117,40 @@ class BuildResult:
 def build(out: PathLike = "output", *, content: PathLike | None = None,
           templates: PathLike | None = None, recipients: PathLike | None = None,
           only: Iterable[str] = (), key: PathLike | None = None,
-          pdf: bool = False) -> BuildResult:
+          pdf: bool = False, db: PathLike | None = None, force: bool = False) -> BuildResult:
     """Word forms and Excel workbooks of every (or each ``only``) instrument in ``out``; with
-    ``recipients`` (CSV, XLSX or ODS) one personalised copy per row, signed with the organiser's
-    ``key`` (created when missing); with ``pdf`` a PDF to print beside each file."""
+    ``recipients`` (CSV, XLSX or ODS) one personalised copy per row, signed with the
+    organiser's ``key`` (created when missing); with ``pdf`` a PDF to print beside each file.
+    With the store ``db``, copies in ``out`` that were already mailed are not replaced unless
+    ``force`` (AlreadyMailed names them)."""
     from templategen.rendering import build_all
+
+    if db is not None and recipients is not None and not force:
+        _refuse_mailed(Path(out), _db(db), Path(recipients), content, only)
 
     result = build_all(
         content_dir=_path(content), templates_dir=_path(templates), out_dir=Path(out),
         recipients_path=_path(recipients), only=tuple(only), key_path=_path(key), pdf=pdf)
     return BuildResult(Path(out), tuple(result.files), tuple(result.warnings))
+
+
+def _refuse_mailed(out: Path, db: str, recipients: Path, content: PathLike | None,
+                   only: Iterable[str]) -> None:
+    """AlreadyMailed when rebuilding ``out`` would change copies the store logged as mailed."""
+    from templategen.content.catalog import load_catalog
+    from templategen.content.recipients import load_recipients
+    from templategen.mail.kit import mailed_copies
+
+    ids = {r.id for r in load_recipients(recipients)}
+    instruments = {i.id for i in load_catalog(_path(content)).select(tuple(only))}
+    sent = mailed_copies(out, db, ids, instruments)
+    if sent:
+        names = ", ".join(str(c.path.relative_to(out)) for c in sent[:10])
+        more = f" and {len(sent) - 10} more" if len(sent) > 10 else ""
+        raise AlreadyMailed(
+            f"{len(sent)} copies in {out} were already mailed and would change ({names}"
+            f"{more}); add --force to rebuild them anyway (the recipients then hold copies "
+            "that differ from the kit), or build into another folder with --out.")
 
 
 @dataclass(frozen=True)
@@ -228,13 +279,20 @@ class ExportResult:
     out: Path | None = None
 
 
-def export(db: PathLike, *, format: str, out: PathLike | None = None,
+def export(db: PathLike, *, format: str | None = None, out: PathLike | None = None,
            stream: TextIO | None = None, wide: bool = False,
            excel: bool = False) -> ExportResult:
-    """Every current answer as ``format`` csv, json or xlsx, to the file ``out`` or the text
-    ``stream``: one row per answer, or per submission with ``wide``; ``excel`` CSV opens
-    safely in a spreadsheet (a byte-order mark, formula-like text quoted)."""
+    """Every current answer as ``format`` csv, json or xlsx (default: the suffix of
+    ``out``), to the file ``out`` or the text ``stream``: one row per answer, or per
+    submission with ``wide``; ``excel`` CSV opens safely in a spreadsheet (a byte-order
+    mark, formula-like text quoted)."""
     from templategen.store.export import FORMATS, export_answers, export_to_file
+
+    if format is None:
+        format = Path(out).suffix.lower().lstrip(".") if out is not None else ""
+        if format not in FORMATS:
+            raise OptionError(f"give --format ({', '.join(FORMATS)}), or --out with one of "
+                              "those suffixes.")
 
     if format not in FORMATS:
         raise OptionError(f"format must be one of {', '.join(FORMATS)}, not {format!r}.")
@@ -277,11 +335,12 @@ def mail(recipients: PathLike, kit: PathLike, *, db: PathLike,
          reply_to: str = "", template: PathLike | None = None, only: Iterable[str] = (),
          resend: bool = False, dry_run: bool = False, content: PathLike | None = None,
          on_message: Callable[[str], Any] | None = None,
-         purpose: str = "invitation") -> MailResult:
+         purpose: str = "invitation", deadline: str = "") -> MailResult:
     """One message per recipient with their copies from ``kit``, as .eml ``drafts`` or over
     ``smtp`` (smtp://user@host:587, smtps://user@host:465; ``smtp_password`` when asked,
     default $TEMPLATEGEN_SMTP_PASSWORD), each logged in the store ``db``. Instruments
-    already delivered are left out unless ``resend``; ``dry_run`` sends nothing."""
+    already delivered are left out unless ``resend``; ``dry_run`` sends nothing; a
+    ``deadline`` (the round's) is the date every instrument's answers are due."""
     from templategen.mail.send import send_mail
     from templategen.mail.transport import Drafts, Smtp
 
@@ -300,7 +359,7 @@ def mail(recipients: PathLike, kit: PathLike, *, db: PathLike,
     run = send_mail(Path(recipients), Path(kit), _db(db), transport, purpose=purpose,
                     only=tuple(only), resend=resend, dry_run=dry_run, sender=sender,
                     reply_to=reply_to, template=_path(template), content_dir=_path(content),
-                    echo=said)
+                    echo=said, deadline=deadline)
     return MailResult(
         purpose, tuple((rid, to, tuple(insts)) for rid, to, insts in run.delivered),
         tuple(run.failed), tuple(run.no_address), tuple(run.no_copies), tuple(run.already),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from templategen import api, i18n
 from templategen.errors import ContentError, OptionError, TemplategenError
@@ -25,8 +26,8 @@ from templategen.i18n import _, ngettext
 F = TypeVar("F", bound=Callable[..., Any])
 
 content_option = click.option(
-    "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path),
-    default=None, help="Folder of instrument YAML files (default: the bundled content).",
+    "--content", "content_dir", type=click.Path(path_type=Path), default=None,
+    help="Folder of instrument YAML files, or one such file (default: the bundled content).",
 )
 db_option = click.option(
     "--db", "db", required=True, metavar="FILE|URL",
@@ -91,14 +92,85 @@ def _choose_language(ctx: click.Context, param: click.Parameter, value: str | No
     return lang
 
 
+NO_ROUND = ("init", "demo")  # commands that make a round rather than use one
+
+
 @click.group()
 @click.version_option(package_name="templategen")
 @click.option("--lang", "lang", type=click.Choice(i18n.LANGUAGES), default=None,
               is_eager=True, expose_value=False, callback=_choose_language,
               help="Language of what the tool says: nl or en (default: TEMPLATEGEN_LANG, the "
               "round file, the locale, else nl).")
-def main() -> None:
-    """Turn guidance documents into fillable forms, collect them back and compare them."""
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Turn guidance documents into fillable forms, collect them back and compare them.
+
+    In a round (a folder made by 'templategen init', or any folder below it) every command
+    takes the round's settings from its round file, templategen.toml; an option given on
+    the command line wins."""
+    if ctx.invoked_subcommand in NO_ROUND or ctx.resilient_parsing:
+        return
+    try:
+        found = api.open_round()
+    except TemplategenError as exc:
+        raise click.ClickException(str(exc)) from None
+    if found is None:
+        return
+    i18n.set_round_language(found.language)
+    # the first line, on stderr so that stdout's formats (--format json, csv) stay clean
+    click.echo(_("round: {path}").format(path=found.path), err=True)
+    ctx.obj = found
+    ctx.default_map = {name: _defaults(command, found.defaults(name))
+                       for name, command in main.commands.items()}
+
+
+def _defaults(command: click.Command, by_option: dict[str, Any]) -> dict[str, Any]:
+    """The round's settings for ``command`` by its parameters' names."""
+    return {param.name: by_option[key] for param in command.params
+            for key in (*param.opts, param.name) if key in by_option and param.name}
+
+
+def round_overrides(func: F) -> F:
+    """An option given on the command line also drops the round's setting it stands in for
+    (``mail --smtp URL`` in a round that drafts: no drafts)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        if isinstance(ctx.obj, api.Round):
+            given = {opt for param in ctx.command.params if param.name and
+                     ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+                     for opt in param.opts}
+            dropped = ctx.obj.dropped(ctx.info_name or "", given)
+            for param in ctx.command.params:
+                if param.name and set(param.opts) & dropped and \
+                        ctx.get_parameter_source(param.name) is ParameterSource.DEFAULT_MAP:
+                    kwargs[param.name] = None
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--content", "content", type=click.Path(exists=True, path_type=Path),
+              default=None, help="The round's instruments: a folder of YAML files or one "
+              "file (default: the bundled instruments).")
+@click.option("--recipients", "recipients", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The recipients file (default: ontvangers.csv in FOLDER).")
+@click.option("--from", "sender", default="", metavar="ADDR",
+              help="The From address of the round's mail.")
+@translate_errors
+def init(folder: Path, content: Path | None, recipients: Path | None, sender: str) -> None:
+    """Make FOLDER a round: a round file (templategen.toml) with its settings, and its kit,
+    drafts and inbox folders; then run the commands in FOLDER without options."""
+    made = api.init(folder, content=content, recipients=recipients, sender=sender)
+    click.echo(f"round: {made.path}")
+    people = Path(made.get("recipients"))
+    if not people.exists():
+        click.echo(f"Put the recipients in {people} (id, naam, email, organisatie, …).")
+    click.echo(f"Then, in {made.folder}: templategen build, mail, ingest, status, remind, "
+               "compare (no options needed).")
 
 
 @main.command()
@@ -144,13 +216,18 @@ def list_(content_dir: Path | None) -> None:
 @click.option("--pdf", "pdf", is_flag=True, default=False,
               help="Also print every form and workbook to PDF beside it (<name>-formulier.pdf, "
               "<name>-werkboek.pdf; dropdowns printed as their choices). Needs LibreOffice.")
+@click.option("--db", "db", default=None, metavar="FILE|URL",
+              help="The store whose mail log says which copies were mailed: those are not "
+              "rebuilt without --force (in a round: the round's store).")
+@click.option("--force", is_flag=True, help="Rebuild copies that were already mailed.")
 @translate_errors
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
           recipients: Path | None, only: tuple[str, ...], key_path: Path | None,
-          pdf: bool) -> None:
+          pdf: bool, db: str | None, force: bool) -> None:
     """Render Word forms and Excel workbooks for every (or the chosen) instrument."""
     result = api.build(out_dir, content=content_dir, templates=templates_dir,
-                       recipients=recipients, only=only, key=key_path, pdf=pdf)
+                       recipients=recipients, only=only, key=key_path, pdf=pdf, db=db,
+                       force=force)
     for path in result.files:
         click.echo(_("wrote {path}").format(path=path))
     for warning in result.warnings:
@@ -179,6 +256,7 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
               "same time budget and memory cap).")
 @content_option
 @key_option
+@round_overrides
 @translate_errors
 def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | None,
            imap_move_to: str | None, imap_timeout: float, jobs: int,
@@ -225,6 +303,9 @@ def _mail_options(func: F) -> F:
                      help="Your own mail template (first line 'Onderwerp: …', then the body)."),
         click.option("--resend", is_flag=True, help="Send again what was already sent."),
         click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing."),
+        click.option("--deadline", "deadline", default="", metavar="DATE",
+                     help="The date the answers are due, named in the mail (default: each "
+                     "instrument's own)."),
         only_option, content_option,
     ]
     for option in reversed(options):
@@ -293,6 +374,7 @@ def status(db: str, recipients: Path | None, fmt: str) -> None:
 
 @main.command(name="mail")
 @_mail_options
+@round_overrides
 @translate_errors
 def mail_(**kwargs: Any) -> None:
     """Mail every recipient their copies from the kit (drafts or SMTP), logged in the store."""
@@ -301,6 +383,7 @@ def mail_(**kwargs: Any) -> None:
 
 @main.command()
 @_mail_options
+@round_overrides
 @translate_errors
 def remind(**kwargs: Any) -> None:
     """Remind those who have not returned a copy yet (at most once a day unless --resend)."""
@@ -329,20 +412,25 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default=None,
+              help="The format (default: the suffix of --out).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output; required for xlsx).")
+              help="File to write (default: standard output; required for xlsx; in a round: "
+              "the round's export file unless --format is given).")
 @click.option("--wide", is_flag=True,
               help="One row per submission and one column per item, instead of one row per "
               "answer.")
 @click.option("--excel", is_flag=True,
               help="CSV for a spreadsheet: a byte-order mark, and text that looks like a "
               "formula gets a leading apostrophe.")
+@round_overrides
 @translate_errors
-def export(db: str, fmt: str, out: Path | None, wide: bool, excel: bool) -> None:
+def export(db: str, fmt: str | None, out: Path | None, wide: bool, excel: bool) -> None:
     """Every stored answer: instrument, version, respondent, subject, item, value, source,
     recipient, submission, received (one row per answer, or per submission with --wide)."""
-    api.export(db, format=fmt, out=out, stream=sys.stdout, wide=wide, excel=excel)
+    result = api.export(db, format=fmt, out=out, stream=sys.stdout, wide=wide, excel=excel)
+    if result.out is not None:
+        click.echo(f"{result.rows} row(s) in {result.out}", err=True)
 
 
 @main.command()

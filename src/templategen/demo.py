@@ -1,5 +1,10 @@
 """``templategen demo``: the whole loop on the bundled content, in about a minute.
 
+The output folder is made a round (its round file names the demo's kit, drafts, store, mbox
+and comparison), and the steps after the build take their settings from it, as the commands
+run in that folder do: after the demo, ``templategen status`` or ``compare`` in it need no
+options.
+
 1. build every bundled instrument for a handful of sample recipients (an instrument with a
    subject, such as the agency interview, gets three agencies rated by two people each;
    the others get schools);
@@ -36,6 +41,7 @@ from templategen.content.recipients import Recipient
 from templategen.forms.render import render_forms
 from templategen.mail.kit import load_kit
 from templategen.office import libreoffice
+from templategen.round import Round, load_round, write_round
 from templategen.sample.answers import Raw
 from templategen.sample.fill import answer_copies
 from templategen.store.database import Store
@@ -54,6 +60,9 @@ AGENCIES = ("Bureau Digitaal Leren", "Onderwijsadvies Noord", "ICT op School")
 SENDER = "Team Advies <advies@bestuur.example>"
 RESAVED = 3  # forms, and workbooks, re-saved through LibreOffice
 MULTILINE = "Eerste stap: een werkgroep.\nTweede stap: scholing voor het hele team."
+ROUND = {"recipients": "ontvangers.csv", "kit": "formulieren", "store": "antwoorden.sqlite",
+         "drafts": "mail", "inbox": "antwoorden.mbox", "comparison": "vergelijking.xlsx",
+         "sender": SENDER}
 
 
 def recipients_for(instrument: Instrument) -> list[Recipient]:
@@ -87,8 +96,11 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
         shutil.rmtree(out_dir / sub, ignore_errors=True)
     for name in ("antwoorden.sqlite", "antwoorden.sqlite-wal", "antwoorden.sqlite-shm"):
         (out_dir / name).unlink(missing_ok=True)
-    built, returned = out_dir / "formulieren", out_dir / "ingevuld"
+    returned = out_dir / "ingevuld"
     returned.mkdir(parents=True)
+    demo_round = load_round(write_round(out_dir, ROUND, replace=True))
+    echo(f"round:   {demo_round.path} (the commands in {out_dir} use it)")
+    built = Path(demo_round.get("kit"))
 
     files, hyperlink_done = 0, False
     forms: list[tuple[Path, Instrument]] = []
@@ -118,8 +130,8 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
          f"{returned} (one copy per instrument not returned)")
     _resave(forms, workbooks, out_dir / "opnieuw-opgeslagen", echo)
 
-    db, report = out_dir / "antwoorden.sqlite", out_dir / "ingest-rapport.json"
-    mbox = _mail_round(out_dir, built, returned, db,
+    db, report = demo_round.get("store"), out_dir / "ingest-rapport.json"
+    mbox = _mail_round(demo_round, returned,
                        recipients_for(next(iter(catalog.instruments.values()))), echo)
     outcomes = api.ingest([mbox], db=db, report=report).outcomes
     counts = Counter(o.status for o in outcomes)
@@ -130,12 +142,12 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
         if outcome.warnings:
             echo(f"warning: {attachment_name(outcome.file)}: {len(outcome.warnings)} "
                  f"warning(s), first: {outcome.warnings[0]}")
-    *table, rate = api.status(db, recipients=out_dir / "ontvangers.csv").report().splitlines()
+    *table, rate = api.status(db, recipients=demo_round.get("recipients")).report().splitlines()
     echo("status:  per recipient and instrument (templategen status):")
     for line in table:
         echo("  " + line)
     echo("status:  " + rate)
-    out = out_dir / "vergelijking.xlsx"
+    out = Path(demo_round.get("comparison"))
     echo("compare: " + api.compare(db, out).summary)
     echo(f"Open {out} to see every respondent side by side.")
     return out
@@ -146,22 +158,24 @@ def attachment_name(label: str) -> str:
     return label.rsplit(": ", 1)[-1]
 
 
-def _mail_round(out_dir: Path, built: Path, returned: Path, db: Path,
-                recipients: list[Recipient], echo: Callable[[str], Any]) -> Path:
-    """Draft one mail per recipient with their copies; return an mbox of their replies."""
-    people = out_dir / "ontvangers.csv"
+def _mail_round(demo_round: Round, returned: Path, recipients: list[Recipient],
+                echo: Callable[[str], Any]) -> Path:
+    """Draft one mail per recipient with their copies (the round's recipients, kit, store,
+    drafts and sender); return the round's inbox: an mbox of their replies."""
+    people, db = Path(demo_round.get("recipients")), demo_round.get("store")
     _write_recipients(people, [Recipient(r.id, r.naam, {k: v for k, v in r.columns.items()
                                                         if k != "onderwerp"})
                                for r in recipients])
-    drafts = out_dir / "mail"
+    drafts = Path(demo_round.get("drafts"))
     shutil.rmtree(drafts, ignore_errors=True)
-    run = api.mail(people, built, db=db, drafts=drafts, sender=SENDER)
+    run = api.mail(people, demo_round.get("kit"), db=db, drafts=drafts,
+                   sender=demo_round.get("sender"))
     echo(f"mail:    {len(run.delivered)} draft(s) in {drafts} (marked unsent, each with that "
          "person's copies), logged in the store")
     with Store(db) as store:
         sent = {e.recipient: e.message_id for e in store.mail_log()}
     names = {r.id: (r.naam, r.columns["email"]) for r in recipients}
-    mbox_path = out_dir / "antwoorden.mbox"
+    mbox_path = Path(demo_round.get("inbox"))
     mbox_path.unlink(missing_ok=True)
     box = mailbox.mbox(str(mbox_path))
     replies = load_kit(returned)

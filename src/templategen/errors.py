@@ -69,3 +69,11 @@ class SigningKeyError(TemplategenError):
 class OptionError(TemplategenError):
     """Options that do not go together, or one that is missing (the command line's usage
     error: exit 2)."""
+
+
+class RoundError(TemplategenError):
+    """The round file (templategen.toml) is unusable; the message names file:line and the fix."""
+
+
+class AlreadyMailed(TemplategenError):
+    """Rebuilding would replace copies that were already mailed (without --force)."""

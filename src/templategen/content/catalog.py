@@ -100,17 +100,23 @@ class Catalog:
 
 
 def content_files(directory: Path) -> list[Path]:
+    """The instrument files of a content folder, or the one file named."""
+    if directory.is_file() and directory.suffix in (".yaml", ".yml"):
+        return [directory]
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
 
 
 def load_catalog(directory: Path | None = None) -> Catalog:
-    """Load and check every instrument in a folder; raise ContentError listing all problems."""
+    """Load and check every instrument in a folder (or the one YAML file named); raise
+    ContentError listing all problems."""
     directory = directory or BUNDLED_CONTENT
     problems: list[Problem] = []
     instruments: dict[str, Instrument] = {}
     sources: dict[str, str] = {}
-    if not directory.is_dir():
-        raise ContentError([Problem(str(directory), "is not a folder.", "pass --content DIR.")])
+    if not directory.is_dir() and not (directory.is_file()
+                                       and directory.suffix in (".yaml", ".yml")):
+        raise ContentError([Problem(str(directory), "is not a folder or a .yaml file.",
+                                    "pass --content DIR (or one instrument's FILE.yaml).")])
     for path in content_files(directory):
         try:
             text = path.read_text(encoding="utf-8")

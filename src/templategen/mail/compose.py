@@ -91,13 +91,15 @@ def _instrument_mail(inst: Instrument) -> Mapping[str, str]:
 
 
 def write_letter(template: MailTemplate, recipient: Recipient, instruments: list[Instrument],
-                 copies: list[KitCopy], sender: str, purpose: str) -> Letter:
-    """Fill the template for one recipient; a template that cannot be filled is a MailError."""
+                 copies: list[KitCopy], sender: str, purpose: str,
+                 deadline: str = "") -> Letter:
+    """Fill the template for one recipient; a template that cannot be filled is a MailError.
+    A ``deadline`` (the round's) stands for each instrument's own."""
     items: list[dict[str, Any]] = []
     for inst in instruments:
         items.append({
             "id": inst.id, "titel": inst.title,
-            "deadline": str(_instrument_mail(inst).get("deadline", "") or ""),
+            "deadline": deadline or str(_instrument_mail(inst).get("deadline", "") or ""),
             "bestanden": [c.path.name for c in copies if c.instrument == inst.id],
         })
     deadlines = sorted(str(i["deadline"]) for i in items if i["deadline"])

@@ -7,6 +7,7 @@ by its file name, so renamed or re-sorted copies are still found.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from templategen.content.model import PROP_INSTANCE, PROP_INSTRUMENT, PROP_KIND,
 from templategen.errors import MailError, RejectedFile
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned.safezip import SafeArchive
+from templategen.store.backend import is_url
+from templategen.store.database import Store
 
 KIT_SUFFIXES = frozenset({".docx", ".xlsx"})
 
@@ -33,16 +36,37 @@ def load_kit(folder: Path) -> dict[str, list[KitCopy]]:
         raise MailError(f"{folder} is not a folder; pass --kit with the folder 'build "
                         "--recipients' wrote.")
     found: dict[str, list[KitCopy]] = defaultdict(list)
+    for copy in _copies(folder):
+        found[copy.recipient].append(copy)
+    if not found:
+        raise MailError(f"{folder} holds no personalised copies; build them with "
+                        f"'templategen build --recipients FILE --out {folder}'.")
+    return {r: sorted(c, key=lambda c: (c.instrument, c.kind)) for r, c in found.items()}
+
+
+def mailed_copies(folder: Path, db: Path | str, recipients: set[str],
+                  instruments: set[str]) -> list[KitCopy]:
+    """The copies in the kit ``folder`` of these recipients and instruments that the store
+    ``db`` logged as drafted or sent: what rebuilding the kit would change under them."""
+    if not folder.is_dir() or not (is_url(db) or Path(db).is_file()):
+        return []
+    with Store(db) as store:
+        mailed = {(e.recipient, inst) for e in store.mail_log()
+                  if e.status in ("drafted", "sent") for inst in e.instruments}
+    if not mailed:
+        return []
+    return [c for c in _copies(folder) if c.recipient in recipients
+            and c.instrument in instruments and (c.recipient, c.instrument) in mailed]
+
+
+def _copies(folder: Path) -> Iterator[KitCopy]:
+    """The personalised copies in ``folder`` and below, in name order."""
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in KIT_SUFFIXES or path.name.startswith(("~$", ".")):
             continue
         copy = read_copy(path)
         if copy is not None and copy.recipient:
-            found[copy.recipient].append(copy)
-    if not found:
-        raise MailError(f"{folder} holds no personalised copies; build them with "
-                        f"'templategen build --recipients FILE --out {folder}'.")
-    return {r: sorted(c, key=lambda c: (c.instrument, c.kind)) for r, c in found.items()}
+            yield copy
 
 
 def read_copy(path: Path) -> KitCopy | None:

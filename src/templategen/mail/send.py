@@ -63,8 +63,9 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
               purpose: str = "invitation", only: Iterable[str] = (), resend: bool = False,
               dry_run: bool = False, sender: str = "", reply_to: str = "",
               template: Path | None = None, content_dir: Path | None = None,
-              echo: Callable[[str], Any] | None = None) -> MailRun:
-    """Compose, deliver and log one message per recipient (invitation or reminder)."""
+              echo: Callable[[str], Any] | None = None, deadline: str = "") -> MailRun:
+    """Compose, deliver and log one message per recipient (invitation or reminder); a
+    ``deadline`` (the round's) stands for every instrument's own."""
     catalog = load_catalog(content_dir)
     recipients = load_recipients(recipients_path)
     copies = load_kit(kit)
@@ -100,7 +101,7 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
                 insts = sorted({c.instrument for c in due})
                 instruments = [catalog.instruments[i] for i in insts if i in catalog.instruments]
                 letter = write_letter(choose_template(purpose, instruments, template), recipient,
-                                      instruments, due, sender, purpose)
+                                      instruments, due, sender, purpose, deadline)
                 msg = build_message(letter, recipient, address, due, sender, reply_to,
                                     draft=transport.via == "drafts")
                 if dry_run:
