@@ -124,13 +124,13 @@ def test_the_nearest_round_file_upward_is_used(round_dir: Path, monkeypatch: pyt
     monkeypatch.chdir(deep)
     outer = run("validate")
     assert first_line(outer) == f"round: {round_dir / ROUND_FILE}"
-    assert "1 instrument(s) valid." in outer.output  # the outer round's content: alles.yaml
+    assert "1 instrument valid." in outer.output  # the outer round's content: alles.yaml
     assert api.open_round().path == round_dir / ROUND_FILE  # type: ignore[union-attr]
     (inner / "sub").mkdir()
     monkeypatch.chdir(inner / "sub")
     nearest = run("validate")
     assert first_line(nearest) == f"round: {inner / ROUND_FILE}"
-    assert "5 instrument(s) valid." in nearest.output  # the inner one's: the bundled content
+    assert "5 instruments valid." in nearest.output  # the inner one's: the bundled content
 
 
 def test_an_option_on_the_command_line_wins(round_dir: Path, tmp_path: Path):
@@ -202,7 +202,7 @@ def test_rebuilding_a_mailed_kit_is_refused_unless_forced(round_dir: Path):
     assert "add --force to rebuild them anyway" in error and error.count(". ") == 0
     assert {p.name: p.read_bytes() for p in (round_dir / "kit").iterdir()} == before
     forced = run("build", "--force")
-    assert "6 file(s) in" in forced.output
+    assert "6 files in" in forced.output
     assert {p.name: p.read_bytes() for p in (round_dir / "kit").iterdir()} != before
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import templategen.compare
 import templategen.mail  # noqa: F401  (loaded before the names are bound: see above)
 from templategen.errors import AlreadyMailed, MailError, OptionError
+from templategen.i18n import _, ngettext
 from templategen.round import Round, find_round, load_round, write_round
 
 if TYPE_CHECKING:
@@ -146,11 +147,16 @@ def _refuse_mailed(out: Path, db: str, recipients: Path, content: PathLike | Non
     sent = mailed_copies(out, db, ids, instruments)
     if sent:
         names = ", ".join(str(c.path.relative_to(out)) for c in sent[:10])
-        more = f" and {len(sent) - 10} more" if len(sent) > 10 else ""
-        raise AlreadyMailed(
-            f"{len(sent)} copies in {out} were already mailed and would change ({names}"
-            f"{more}); add --force to rebuild them anyway (the recipients then hold copies "
-            "that differ from the kit), or build into another folder with --out.")
+        if len(sent) > 10:
+            names = _("{names} and {n} more").format(names=names, n=len(sent) - 10)
+        raise AlreadyMailed(ngettext(
+            "{n} copy in {folder} was already mailed and would change ({names}); add --force "
+            "to rebuild it anyway (the recipient then holds a copy that differs from the "
+            "kit), or build into another folder with --out.",
+            "{n} copies in {folder} were already mailed and would change ({names}); add "
+            "--force to rebuild them anyway (the recipients then hold copies that differ "
+            "from the kit), or build into another folder with --out.",
+            len(sent)).format(n=len(sent), folder=out, names=names))
 
 
 @dataclass(frozen=True)
@@ -291,8 +297,8 @@ def export(db: PathLike, *, format: str | None = None, out: PathLike | None = No
     if format is None:
         format = Path(out).suffix.lower().lstrip(".") if out is not None else ""
         if format not in FORMATS:
-            raise OptionError(f"give --format ({', '.join(FORMATS)}), or --out with one of "
-                              "those suffixes.")
+            raise OptionError(_("give --format ({formats}), or --out with one of those "
+                                "suffixes.").format(formats=", ".join(FORMATS)))
 
     if format not in FORMATS:
         raise OptionError(f"format must be one of {', '.join(FORMATS)}, not {format!r}.")

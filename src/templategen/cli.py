@@ -165,12 +165,13 @@ def init(folder: Path, content: Path | None, recipients: Path | None, sender: st
     """Make FOLDER a round: a round file (templategen.toml) with its settings, and its kit,
     drafts and inbox folders; then run the commands in FOLDER without options."""
     made = api.init(folder, content=content, recipients=recipients, sender=sender)
-    click.echo(f"round: {made.path}")
+    click.echo(_("round: {path}").format(path=made.path))
     people = Path(made.get("recipients"))
     if not people.exists():
-        click.echo(f"Put the recipients in {people} (id, naam, email, organisatie, …).")
-    click.echo(f"Then, in {made.folder}: templategen build, mail, ingest, status, remind, "
-               "compare (no options needed).")
+        click.echo(_("Put the recipients in {path} (id, naam, email, organisatie, …).")
+                   .format(path=people))
+    click.echo(_("Then, in {folder}: templategen build, mail, ingest, status, remind, "
+                 "compare (no options needed).").format(folder=made.folder))
 
 
 @main.command()
@@ -430,7 +431,8 @@ def export(db: str, fmt: str | None, out: Path | None, wide: bool, excel: bool) 
     recipient, submission, received (one row per answer, or per submission with --wide)."""
     result = api.export(db, format=fmt, out=out, stream=sys.stdout, wide=wide, excel=excel)
     if result.out is not None:
-        click.echo(f"{result.rows} row(s) in {result.out}", err=True)
+        click.echo(ngettext("{n} row in {path}", "{n} rows in {path}", result.rows)
+                   .format(n=result.rows, path=result.out), err=True)
 
 
 @main.command()

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from templategen.errors import RoundError
+from templategen.i18n import N_, _
 
 ROUND_FILE = "templategen.toml"
 LANGUAGES = ("nl", "en")
@@ -47,32 +48,35 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("content", "path", None,
-            "The instruments: a folder of YAML files or one YAML file (default: the bundled "
-            "instruments)."),
+            N_("The instruments: a folder of YAML files or one YAML file (default: the "
+               "bundled instruments).")),
     Setting("recipients", "path", "ontvangers.csv",
-            "The recipients: a CSV or XLSX file with a header row (id, naam, email, "
-            "organisatie, rol, onderwerp)."),
-    Setting("kit", "path", "kit", "Where build writes the personalised copies (mail sends "
-            "them from here)."),
+            N_("The recipients: a CSV or XLSX file with a header row (id, naam, email, "
+               "organisatie, rol, onderwerp).")),
+    Setting("kit", "path", "kit", N_("Where build writes the personalised copies (mail "
+                                     "sends them from here).")),
     Setting("store", "store", "antwoorden.sqlite",
-            "The store: a SQLite file, or postgresql://user@host[:port]/database for a team."),
+            N_("The store: a SQLite file, or postgresql://user@host[:port]/database for a "
+               "team.")),
     Setting("drafts", "path", "concepten",
-            "Where mail and remind write their drafts (.eml) when no smtp is set."),
+            N_("Where mail and remind write their drafts (.eml) when no smtp is set.")),
     Setting("inbox", "path", "inbox",
-            "What ingest reads: a folder of returned files, a mail file or an mbox."),
-    Setting("comparison", "path", "vergelijking.xlsx", "The workbook compare writes."),
+            N_("What ingest reads: a folder of returned files, a mail file or an mbox.")),
+    Setting("comparison", "path", "vergelijking.xlsx", N_("The workbook compare writes.")),
     Setting("export", "path", "antwoorden.xlsx",
-            "The file export writes (.xlsx, .csv or .json; --format alone prints instead)."),
+            N_("The file export writes (.xlsx, .csv or .json; --format alone prints "
+               "instead).")),
     Setting("key", "path", None,
-            "The signing key file. Left out on purpose: the round folder is what gets shared "
-            "and synced, the key must not travel with it; by default $TEMPLATEGEN_KEY, else "
-            "~/.config/templategen/signing-key. A team names its shared key file here."),
-    Setting("sender", "text", "", "The From address of mail and reminders."),
+            N_("The signing key file. Left out on purpose: the round folder is what gets "
+               "shared and synced, the key must not travel with it; by default "
+               "$TEMPLATEGEN_KEY, else ~/.config/templategen/signing-key. A team names its "
+               "shared key file here.")),
+    Setting("sender", "text", "", N_("The From address of mail and reminders.")),
     Setting("smtp", "url", "",
-            "smtp://user@host:587 or smtps://user@host:465 to send; empty: drafts only."),
+            N_("smtp://user@host:587 or smtps://user@host:465 to send; empty: drafts only.")),
     Setting("deadline", "date", "",
-            "The date the answers are due, named in the mail (e.g. 2026-12-20)."),
-    Setting("language", "language", "nl", "What the tool says to you: nl or en."),
+            N_("The date the answers are due, named in the mail (e.g. 2026-12-20).")),
+    Setting("language", "language", "nl", N_("What the tool says to you: nl or en.")),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -156,16 +160,17 @@ def load_round(path: Path) -> Round:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise RoundError(f"{path}:1: the round file is not UTF-8 text; save it as "
-                         "UTF-8.") from None
+        raise RoundError(_("{where}: the round file is not UTF-8 text; save it as "
+                           "UTF-8.").format(where=f"{path}:1")) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
         line = found.group(1) if found else "1"
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise RoundError(f"{path}:{line}: {what}; write each setting as name = \"value\" "
-                         f"(see 'templategen init').") from None
+        raise RoundError(_("{where}: {what}; write each setting as name = \"value\" (see "
+                           "'templategen init').").format(where=f"{path}:{line}",
+                                                         what=what)) from None
     settings: dict[str, Any] = {}
     problems: list[str] = []
     for name, value in data.items():
@@ -173,14 +178,15 @@ def load_round(path: Path) -> Round:
         setting = BY_NAME.get(name)
         if setting is None:
             near = difflib.get_close_matches(name, list(BY_NAME), n=1)
-            fix = f"did you mean '{near[0]}'?" if near else (
-                "use one of " + ", ".join(BY_NAME) + ".")
-            problems.append(f"{where}: unknown setting '{name}'; {fix}")
+            fix = _("did you mean '{name}'?").format(name=near[0]) if near else (
+                _("use one of {names}.").format(names=", ".join(BY_NAME)))
+            problems.append(_("{where}: unknown setting '{name}'; {fix}").format(
+                where=where, name=name, fix=fix))
             continue
         try:
             settings[name] = _checked(setting, value, path.parent)
         except ValueError as exc:
-            problems.append(f"{where}: {name} {exc}")
+            problems.append(f"{where}: {exc}")
     if problems:
         raise RoundError("\n".join(problems))
     return Round(path.resolve(), settings)
@@ -202,15 +208,18 @@ def _checked(setting: Setting, value: Any, folder: Path) -> Any:
             return f"{value.day}-{value.month}-{value.year}"
         if isinstance(value, str):
             return value.strip()
-        raise ValueError("must be a date such as 2026-12-20 or a text in quotes.")
+        raise ValueError(_("{name} must be a date such as 2026-12-20 or a text in "
+                           "quotes.").format(name=setting.name))
     if not isinstance(value, str):
-        raise ValueError(f"must be a text in quotes, not {_toml_type(value)}: "
-                         f"{setting.name} = \"…\".")
+        raise ValueError(_("{name} must be a text in quotes, not {kind}: {name} = "
+                           "\"…\".").format(name=setting.name, kind=_toml_type(value)))
     value = value.strip()
     if setting.kind == "language" and value not in LANGUAGES:
-        raise ValueError(f"must be one of {', '.join(LANGUAGES)}, not '{value}'.")
+        raise ValueError(_("{name} must be one of {choices}, not '{value}'.").format(
+            name=setting.name, choices=", ".join(LANGUAGES), value=value))
     if setting.kind == "url" and value and not value.startswith(("smtp://", "smtps://")):
-        raise ValueError("must start with smtp:// or smtps:// (or be empty for drafts).")
+        raise ValueError(_("{name} must start with smtp:// or smtps:// (or be empty for "
+                           "drafts).").format(name=setting.name))
     if not value or setting.kind in ("text", "url", "language"):
         return value
     if setting.kind == "store" and "://" in value:
@@ -220,8 +229,8 @@ def _checked(setting: Setting, value: Any, folder: Path) -> Any:
 
 
 def _toml_type(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list",
-            dict: "a table"}.get(type(value), type(value).__name__)
+    return {bool: _("true/false"), int: _("a number"), float: _("a number"),
+            list: _("a list"), dict: _("a table")}.get(type(value), type(value).__name__)
 
 
 def write_round(folder: Path, values: dict[str, str], replace: bool = False) -> Path:
@@ -230,18 +239,20 @@ def write_round(folder: Path, values: dict[str, str], replace: bool = False) -> 
     ``replace``."""
     path = folder / ROUND_FILE
     if path.exists() and not replace:
-        raise RoundError(f"{path} exists already: {folder} is a round; edit that file, or "
-                         "choose another folder.")
+        raise RoundError(_("{path} exists already: {folder} is a round; edit that file, or "
+                           "choose another folder.").format(path=path, folder=folder))
     unknown = set(values) - set(BY_NAME)
     if unknown:
-        raise RoundError(f"unknown round setting(s): {', '.join(sorted(unknown))}.")
+        raise RoundError(_("unknown round setting(s): {names}.").format(
+            names=", ".join(sorted(unknown))))
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["# The round's settings (templategen init). Every templategen command run in",
-             "# this folder or below it uses them; an option on the command line wins.",
-             "# Relative paths are relative to this folder.", ""]
+    lines = ["# " + line for line in textwrap.wrap(_(
+        "The round's settings (templategen init). Every templategen command run in this "
+        "folder or below it uses them; an option on the command line wins. Relative paths "
+        "are relative to this folder."), 86)] + [""]
     for setting in SETTINGS:
         value = values.get(setting.name, setting.default)
-        lines.extend("# " + line for line in textwrap.wrap(setting.comment, 86))
+        lines.extend("# " + line for line in textwrap.wrap(_(setting.comment), 86))
         if value is None:
             lines.append(f"# {setting.name} = \"\"")
         else:
