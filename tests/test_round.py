@@ -148,6 +148,12 @@ def test_an_option_on_the_command_line_wins(round_dir: Path, tmp_path: Path):
     assert "3 message(s) would send" in dry.output
 
 
+def test_recipients_shows_the_rounds_recipients(round_dir: Path):
+    shown = run("recipients")
+    assert first_line(shown) == f"round: {round_dir / ROUND_FILE}"
+    assert "3 recipients" in shown.output and "chantal@school.example" in shown.output
+
+
 def test_the_rounds_deadline_is_named_in_the_mail(round_dir: Path):
     text = (round_dir / ROUND_FILE).read_text(encoding="utf-8")
     (round_dir / ROUND_FILE).write_text(text.replace('deadline = ""', "deadline = 2026-12-20"),

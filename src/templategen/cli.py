@@ -127,7 +127,7 @@ def main(ctx: click.Context) -> None:
 def _defaults(command: click.Command, by_option: dict[str, Any]) -> dict[str, Any]:
     """The round's settings for ``command`` by its parameters' names."""
     return {param.name: by_option[key] for param in command.params
-            for key in (*param.opts, param.name) if key in by_option and param.name}
+            for key in param.opts if key in by_option and param.name}
 
 
 def round_overrides(func: F) -> F:

@@ -80,7 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
-# Per command: which option each setting stands for ("paths" is ingest's argument).
+# Per command: which option each setting stands for ("paths" is ingest's argument, "path"
+# that of recipients).
 OPTIONS: dict[str, dict[str, str]] = {
     "validate": {"--content": "content"},
     "list": {"--content": "content"},
@@ -93,6 +94,7 @@ OPTIONS: dict[str, dict[str, str]] = {
     "status": {"--db": "store", "--recipients": "recipients"},
     "compare": {"--db": "store", "--out": "comparison", "--content": "content"},
     "export": {"--db": "store", "--out": "export"},
+    "recipients": {"path": "recipients", "--content": "content"},
 }
 OPTIONS["remind"] = OPTIONS["mail"]
 
