@@ -43,7 +43,7 @@ def die_with(parent: int) -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return  # not Linux: the pipe's end of file still stops the loop
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(0)
@@ -57,7 +57,7 @@ def cap_memory(extra: int) -> None:
         with open("/proc/self/statm") as statm:
             current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         resource.setrlimit(resource.RLIMIT_AS, (current + extra, current + extra))
-    except (ImportError, OSError, ValueError):
+    except (ImportError, OSError, ValueError, AttributeError):
         pass  # not on Linux: the bounds of the work itself still hold
 
 

@@ -36,7 +36,12 @@ _ERRORS = {  # errno -> why it cannot be read, in Dutch
     errno.ENOENT: "het is tijdens het inlezen verdwenen",
     errno.ELOOP: "het is een symbolische koppeling",
 }
-_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK, O_NOFOLLOW and O_CLOEXEC are POSIX (Windows has none of them: there the lstat
+# and fstat checks alone keep links and devices out); O_BINARY is Windows' (without it,
+# os.read would translate line ends and stop at Ctrl-Z).
+_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+          | getattr(os, "O_BINARY", 0))
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class Unreadable(Exception):
@@ -97,7 +102,7 @@ def _open(path: Path, shown: str, follow: bool) -> tuple[int, os.stat_result]:
     """An open descriptor of a regular file and its status (checked before and after)."""
     check_regular(path, shown, follow)
     try:
-        fd = os.open(path, _FLAGS if follow else _FLAGS | os.O_NOFOLLOW)
+        fd = os.open(path, _FLAGS if follow else _FLAGS | _NOFOLLOW)
     except OSError as exc:
         raise Unreadable(_cannot(shown, exc)) from None
     try:

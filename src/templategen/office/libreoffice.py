@@ -2,10 +2,14 @@
 
 Each call uses its own throw-away user profile, so several conversions can run at once
 and nothing of a user's own LibreOffice set-up leaks in.
+
+LibreOffice is found on PATH (``soffice``, ``libreoffice``), else where its installers put
+it on macOS and Windows, which do not add it to PATH.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -29,7 +33,26 @@ class LibreOfficeError(TemplategenError):
 
 def soffice() -> str | None:
     """Path of the soffice binary, or None when LibreOffice is not installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    return next((str(p) for p in _installed() if p.is_file()), None)
+
+
+def _installed() -> list[Path]:
+    """Where the installers put soffice on macOS and Windows."""
+    places = [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    for variable in ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432"):
+        root = os.environ.get(variable)
+        if root:
+            places.append(Path(root) / "LibreOffice" / "program" / "soffice.exe")
+    return places
+
+
+def _profile(folder: str) -> str:
+    """The option that gives LibreOffice the throw-away profile ``folder`` (a file URL:
+    file:///tmp/... here, file:///C:/... on Windows)."""
+    return f"-env:UserInstallation={Path(folder).resolve().as_uri()}"
 
 
 def convert(source: Path, fmt: str, out_dir: Path, timeout: float = 180,
@@ -46,7 +69,7 @@ def convert(source: Path, fmt: str, out_dir: Path, timeout: float = 180,
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tg-lo-profile-") as profile:
         cmd = [
-            binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+            binary, _profile(profile), "--headless", "--norestore",
             "--nolockcheck", *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to", FILTERS.get(fmt, fmt), "--outdir", str(out_dir), str(source),
         ]
@@ -76,7 +99,7 @@ def convert_many(sources: list[Path], fmt: str, out_dir: Path, timeout: float = 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tg-lo-profile-") as profile:
         cmd = [
-            binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+            binary, _profile(profile), "--headless", "--norestore",
             "--nolockcheck", "--convert-to", FILTERS.get(fmt, fmt), "--outdir", str(out_dir),
             *(str(s) for s in sources),
         ]
