@@ -192,6 +192,19 @@ def test_outside_a_round_everything_works_as_before(tmp_path: Path, people: Path
     run("compare", code=2)  # --db and --out are required again
 
 
+def test_a_round_file_that_leaves_paths_out_has_the_rounds_own(tmp_path: Path):
+    (tmp_path / ROUND_FILE).write_text('store = "postgresql://advies@db.example/ronde"\n',
+                                       encoding="utf-8")
+    found = api.open_round(tmp_path / "sub")
+    assert found is not None
+    assert found.get("store") == "postgresql://advies@db.example/ronde"
+    assert found.get("kit") == str(tmp_path / "kit")
+    assert found.get("comparison") == str(tmp_path / "vergelijking.xlsx")
+    assert found.get("content") is None and found.get("language") is None
+    assert found.defaults("compare") == {"--db": "postgresql://advies@db.example/ronde",
+                                         "--out": str(tmp_path / "vergelijking.xlsx")}
+
+
 def test_init_refuses_a_folder_that_is_a_round_already(round_dir: Path):
     result = run("init", str(round_dir), code=1)
     assert f"{round_dir / ROUND_FILE} exists already" in result.output

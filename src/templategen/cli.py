@@ -116,7 +116,8 @@ def main(ctx: click.Context) -> None:
         raise click.ClickException(str(exc)) from None
     if found is None:
         return
-    i18n.set_round_language(found.language)
+    if found.language:
+        i18n.set_round_language(found.language)
     # the first line, on stderr so that stdout's formats (--format json, csv) stay clean
     click.echo(_("round: {path}").format(path=found.path), err=True)
     ctx.obj = found

@@ -1,6 +1,7 @@
 """A round is a folder: its round file ``templategen.toml`` remembers the round's settings.
 
-``templategen init DIR`` writes the file (:func:`write_round`, a commented TOML text); every
+``templategen init DIR`` writes the file (:func:`write_round`, a commented TOML text); a
+path setting left out of it is the round's own (``kit``, ``antwoorden.sqlite``, ...); every
 command run in DIR or a folder below it finds the nearest round file upward
 (:func:`find_round`, as git and cargo find theirs) and takes its settings as the defaults of
 its options (:meth:`Round.defaults`); an option given on the command line wins. Relative
@@ -123,8 +124,9 @@ class Round:
         return self.settings.get(name)
 
     @property
-    def language(self) -> str:
-        return str(self.settings.get("language") or "nl")
+    def language(self) -> str | None:
+        """The round's language (nl, en), or None when its file names none."""
+        return self.settings.get("language") or None
 
     def defaults(self, command: str) -> dict[str, Any]:
         """The option defaults this round gives ``command``, by option ("--db", ...): only
@@ -191,6 +193,9 @@ def load_round(path: Path) -> Round:
             problems.append(f"{where}: {exc}")
     if problems:
         raise RoundError("\n".join(problems))
+    for setting in SETTINGS:  # a path left out is the round's own folder or file
+        if setting.name not in data and setting.kind in ("path", "store") and setting.default:
+            settings[setting.name] = _checked(setting, setting.default, path.parent)
     return Round(path.resolve(), settings)
 
 
