@@ -205,6 +205,18 @@ def test_a_round_file_that_leaves_paths_out_has_the_rounds_own(tmp_path: Path):
                                          "--out": str(tmp_path / "vergelijking.xlsx")}
 
 
+@pytest.mark.parametrize(("language", "said"), [("nl", "ronde: "), ("en", "round: ")])
+def test_the_round_files_language_speaks_when_nothing_else_does(
+        round_dir: Path, monkeypatch: pytest.MonkeyPatch, language: str, said: str):
+    for variable in ("TEMPLATEGEN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    text = (round_dir / ROUND_FILE).read_text(encoding="utf-8")
+    (round_dir / ROUND_FILE).write_text(
+        text.replace('language = "nl"', f'language = "{language}"'), encoding="utf-8")
+    assert first_line(run("validate")) == f"{said}{round_dir / ROUND_FILE}"
+    assert first_line(run("--lang", "en", "validate")).startswith("round: ")
+
+
 def test_init_refuses_a_folder_that_is_a_round_already(round_dir: Path):
     result = run("init", str(round_dir), code=1)
     assert f"{round_dir / ROUND_FILE} exists already" in result.output
