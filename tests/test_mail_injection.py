@@ -103,3 +103,19 @@ def test_crafted_rows_over_smtp(crafted_kit: tuple[Path, Path], tmp_path: Path,
     assert sorted(tuple(e.rcpt_tos) for e in envelopes) == sorted(
         (address,) for _, _, address, _ in CRAFTED)
     _one_recipient_each([parse(e.original_content) for e in envelopes])
+
+
+def test_two_addresses_in_one_cell_refuse_the_file(crafted_kit: tuple[Path, Path],
+                                                   tmp_path: Path) -> None:
+    people, kit = crafted_kit
+    text = people.read_text(encoding="utf-8")
+    people.write_text(text.replace("jan@school.example", f'"jan@school.example, {EVIL}"'),
+                      encoding="utf-8")
+    drafts = tmp_path / "concepten"
+    result = CliRunner().invoke(main, ["mail", "--recipients", str(people), "--kit", str(kit),
+                                       "--db", str(tmp_path / "store.sqlite"), "--drafts",
+                                       str(drafts)])
+    assert result.exit_code == 1
+    assert (f"ontvangers.csv, row 3: the address cell 'jan@school.example, {EVIL}' holds 2 "
+            "addresses; a row gets one.") in result.output
+    assert not drafts.exists() or not list(drafts.glob("*.eml"))  # nothing drafted

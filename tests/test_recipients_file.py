@@ -226,3 +226,19 @@ def test_ods_with_repeated_cells_and_rows(tmp_path: Path) -> None:
     (anna,) = table.recipients
     assert (anna.id, anna.naam, anna.columns["rol"]) == ("r1", "Anna de Vries", "IB")
     assert any("row 5, column 'naam': replaced a line break" in w for w in table.warnings)
+
+
+def test_encodings_that_are_no_text_and_utf16(tmp_path: Path) -> None:
+    """Excel's 'Unicode text' (UTF-16 with BOM, tabs) is read; bytes that are neither UTF-8
+    nor Windows-1252 are one sentence, not a guess."""
+    unicode_text = tmp_path / "ontvangers.txt"
+    unicode_text.write_bytes("id\tnaam\r\nr1\tZoë Öztürk\r\n".encode("utf-16"))
+    table = read_recipients(unicode_text)
+    assert table.how == "CSV, UTF-16, separated by tabs"
+    assert table.recipients[0].naam == "Zoë Öztürk"
+    garbled = tmp_path / "kapot.csv"
+    garbled.write_bytes(b"id,naam\nr1,Jan\x81\n")  # 0x81: no character in Windows-1252
+    with pytest.raises(RecipientsError, match="neither UTF-8 nor Windows-1252"):
+        read_recipients(garbled)
+    missing = CliRunner().invoke(main, ["recipients"])
+    assert missing.exit_code == 2 and "templategen recipients FILE" in missing.output

