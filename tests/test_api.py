@@ -99,7 +99,7 @@ def test_compare_result(round_: dict) -> None:
     compared, tmp = round_["compared"], round_["tmp"]
     assert isinstance(compared, api.CompareResult)
     assert compared.out == tmp / "vergelijking.xlsx" and compared.warnings == ()
-    assert compared.summary.startswith(f"wrote {compared.out}: 1 instrument(s), 1 respondent(s)")
+    assert compared.summary.startswith(f"wrote {compared.out}: 1 instrument, 1 respondent")
     assert (compared.layout, compared.instruments, compared.respondents, compared.files,
             compared.older) == ("full", 1, 1, 2, 0)
     assert all(line in compared.summary for line in compared.leaders)
@@ -135,7 +135,7 @@ def test_mail_result_drafts_then_nothing_new(round_: dict, tmp_path: Path) -> No
                                                              ("r2", "bram@example.org")]
     assert first.messages == tuple(heard) and len(heard) == 2
     assert all(line.startswith("drafted") for line in heard)
-    assert first.summary[-1].startswith("2 message(s) delivered, 0 failed")
+    assert first.summary[-1].startswith("2 messages delivered, 0 failed")
     assert len(list(drafts.glob("*.eml"))) == 2
     again = templategen.mail(round_["recipients"], tmp / "kit", db=db, drafts=drafts,
                              content=CONTENT)

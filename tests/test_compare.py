@@ -233,7 +233,7 @@ def test_cli_compare_summary_and_missing_store(store: Path, tmp_path: Path):
     result = runner.invoke(main, ["compare", "--db", str(store), "--out", str(out),
                                   "--content", str(FIXTURES)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"wrote {out}: 1 instrument(s), 7 respondent(s)")
+    assert result.output.startswith(f"wrote {out}: 1 instrument, 7 respondents")
     assert out.exists()
     result = runner.invoke(main, ["compare", "--db", str(tmp_path / "nope.sqlite"),
                                   "--out", str(out)])

@@ -106,7 +106,7 @@ def test_figures_of_a_large_round_equal_the_export(store_db, tmp_path: Path):
     _fill(store_db)
     out = tmp_path / "groot.xlsx"
     summary = compare_store(db=store_db, out=out, content_dir=FIXTURES, detail_limit=5)
-    assert "a large round" in summary and "14 respondent(s)" in summary
+    assert "a large round" in summary and "14 respondents" in summary
     assert check_limits(out).problems == []
     wb = load_workbook(out)
     assert wb.sheetnames[:5] == ["Inhoud", "Scores alles", "Vragen alles", "Onderwerpen alles",
@@ -164,10 +164,10 @@ def test_empty_and_unverified_copies_do_not_push_a_round_into_summary_mode(tmp_p
         assert aggregates.compared_files(st, {inst.id: None}) == 3
     out = tmp_path / "v.xlsx"
     summary = compare_store(db=db, out=out, content_dir=FIXTURES, detail_limit=3)
-    assert "a large round" not in summary and "3 respondent(s)" in summary
+    assert "a large round" not in summary and "3 respondents" in summary
     assert "Items alles" in load_workbook(out, read_only=True).sheetnames
     summary = compare_store(db=db, out=out, content_dir=FIXTURES, detail_limit=2)
-    assert "a large round" in summary and "3 respondent(s)" in summary
+    assert "a large round" in summary and "3 respondents" in summary
 
 
 def test_the_layout_option_picks_the_workbook_at_any_size(tmp_path: Path):
@@ -184,7 +184,7 @@ def test_the_layout_option_picks_the_workbook_at_any_size(tmp_path: Path):
     warned: list[str] = []
     summary = compare_store(db=db, out=out, content_dir=FIXTURES, detail_limit=5,
                             layout="full", warn=warned.append)
-    assert "a large round" not in summary and "14 respondent(s)" in summary
+    assert "a large round" not in summary and "14 respondents" in summary
     assert "Items alles" in load_workbook(out, read_only=True).sheetnames
     assert len(warned) == 1 and "15 compared files (more than 5)" in warned[0]
     assert "--layout summary" in warned[0]
@@ -224,7 +224,7 @@ def test_scores_and_matrices_of_a_large_round_equal_the_export(store_db, tmp_pat
     prefilled = roundkit.bundled_round(store_db)
     out = tmp_path / "samenvatting.xlsx"
     line = compare_store(db=store_db, out=out, layout="summary")
-    assert "5 instrument(s), 55 respondent(s), 75 stored file(s)" in line
+    assert "5 instruments, 55 respondents, 75 stored files" in line
     assert check_limits(out).problems == []
     wb = load_workbook(out)
     people = roundkit.respondents(store_db, prefilled)
@@ -294,9 +294,9 @@ def test_summary_scores_and_matrices_equal_the_recalculated_full_workbook(tmp_pa
     summary, full = tmp_path / "samenvatting.xlsx", tmp_path / "volledig.xlsx"
     summary_line = compare_store(db=db, out=summary, layout="summary")
     full_line = compare_store(db=db, out=full, layout="full")
-    leaders = full_line.split("stored file(s)", 1)[1]
+    leaders = full_line.split("stored files", 1)[1]
     assert leaders.count(": best ") == 5
-    assert summary_line.split("stored file(s)", 1)[1].startswith(leaders + "; a large round")
+    assert summary_line.split("stored files", 1)[1].startswith(leaders + "; a large round")
     (recalculated,) = libreoffice.convert_many([full], "xlsx", tmp_path / "lo")
     full_wb = load_workbook(recalculated, data_only=True)
     summary_wb = load_workbook(summary)

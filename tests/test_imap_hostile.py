@@ -123,7 +123,7 @@ def test_a_connection_dropped_in_the_middle_of_a_message(
             f"the IMAP server 127.0.0.1:{imap.port} closed the connection while sending this "
             "message, so nothing more was read from 'INBOX'; run ingest again later (if it "
             "keeps failing at this message, move it out of the folder in your mail program, "
-            "or ask the server's administrator). The 1 message(s) read before it are stored.")
+            "or ask the server's administrator). The 1 message read before it is stored.")
         assert one_line(proc, "INBOX uid 2").startswith("failed")
         assert report["INBOX uid 1: s01.docx"]["status"] == "accepted"
         assert report[str(tmp_path / "inbox" / "s04.docx")]["status"] == "accepted"
@@ -244,7 +244,7 @@ def test_answers_that_are_no_imap_or_never_end(forms: dict[str, bytes], tmp_path
         assert lines[1].startswith(f"failed                 INBOX uid 2: the IMAP server "
                                    f"127.0.0.1:{imap.port} {what} while sending this message ("
                                    ), result.output
-        assert lines[1].endswith("The 1 message(s) read before it are stored."), result.output
+        assert lines[1].endswith("The 1 message read before it is stored."), result.output
 
 
 def test_a_refused_message_reconnects_without_asking_the_password_again(

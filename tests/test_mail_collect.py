@@ -139,7 +139,7 @@ def test_replies_from_every_source_then_status_and_remind(
         assert len(list(msg.iter_attachments())) == 2
     code, out = run(*remind)
     assert code == 0 and len(smtp_server.received) == 2
-    assert "0 message(s) delivered, 0 failed, 1 without address, 2 up to date, 9 returned" in out
+    assert "0 messages delivered, 0 failed, 1 without address, 2 up to date, 9 returned" in out
     code, out = run(*remind, "--resend")
     assert code == 0 and len(smtp_server.received) == 4
     code, out = run("status", "--db", db, "--format", "json")

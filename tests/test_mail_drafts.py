@@ -59,11 +59,11 @@ def test_drafts_one_per_recipient_with_their_copies(mail_kit: tuple[Path, Path],
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(db), "--drafts", str(drafts))
     assert code == 0, out
-    assert "0 message(s) delivered" in out and "11 up to date" in out
+    assert "0 messages delivered" in out and "11 up to date" in out
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(db), "--drafts", str(drafts), "--resend", "--only", INSTRUMENT)
     assert code == 0, out
-    assert "11 message(s) delivered" in out
+    assert "11 messages delivered" in out
     with Store(db) as store:
         assert len(store.mail_log()) == 22
 

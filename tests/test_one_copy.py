@@ -80,7 +80,7 @@ def test_form_and_workbook_disagreeing_are_both_shown(tmp_path: Path) -> None:
     out = tmp_path / "vergelijking.xlsx"
     compared = _run("compare", "--db", db, "--out", out)
     assert compared.exit_code == 0, compared.output
-    assert "1 instrument(s), 1 respondent(s)" in compared.output
+    assert "1 instrument, 1 respondent" in compared.output
     wb = load_workbook(out)
     items = wb["Items alles"]
     col = {items.cell(6, c).value: c for c in range(1, items.max_column + 1)}
@@ -147,7 +147,7 @@ def test_a_copy_returned_untouched_is_empty_and_no_respondent(tmp_path: Path) ->
     out = tmp_path / "v.xlsx"
     compared = _run("compare", "--db", db, "--out", out)
     assert compared.exit_code == 0, compared.output
-    assert "1 instrument(s), 1 respondent(s), 3 stored file(s)" in compared.output
+    assert "1 instrument, 1 respondent, 3 stored files" in compared.output
     provenance = [str(c.value) for row in load_workbook(out)["Herkomst"].iter_rows()
                   for c in row]
     assert copies[("anouk", ".xlsx")].name in provenance

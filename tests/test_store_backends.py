@@ -63,7 +63,7 @@ def test_cli_ingest_export_compare_on_postgresql(pg_url: str, tmp_path: Path):
     out = tmp_path / "v.xlsx"
     compared = runner.invoke(main, ["compare", "--out", str(out), *args])
     assert compared.exit_code == 0, compared.output
-    assert "2 respondent(s), 4 stored file(s)" in compared.output
+    assert "2 respondents, 4 stored files" in compared.output
     herkomst = [r[0] for r in load_workbook(out)["Herkomst"].iter_rows(values_only=True)]
     assert {f.name for f in files} <= set(herkomst)
 
@@ -100,7 +100,7 @@ def test_a_store_of_the_first_version_is_upgraded_in_place_and_compares(tmp_path
     out = tmp_path / "v.xlsx"
     result = CliRunner().invoke(main, ["compare", "--db", str(db), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "6 respondent(s), 8 stored file(s)" in result.output
+    assert "6 respondents, 8 stored files" in result.output
     herkomst = [r[0] for r in load_workbook(out)["Herkomst"].iter_rows(values_only=True)]
     assert "shrm_ict_0.xlsx" in herkomst and "kapot.docx" in herkomst
 

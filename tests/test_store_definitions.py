@@ -79,7 +79,7 @@ def test_compare_and_export_from_the_store_alone(tmp_path: Path, store_db: Path 
     out = tmp_path / "vergelijking.xlsx"
     compared = _run("compare", "--db", store_db, "--out", out)
     assert compared.exit_code == 0, compared.output
-    assert "1 instrument(s), 1 respondent(s), 2 stored file(s)" in compared.output
+    assert "1 instrument, 1 respondent, 2 stored files" in compared.output
     wb = load_workbook(out)
     index = [[c.value for c in row] for row in wb["Inhoud"].iter_rows(min_row=5)]
     assert index[0][:3] == ["Proefinstrument met alle soorten vragen", "alles", 1]
@@ -114,16 +114,16 @@ def test_old_versions_are_compared_with_their_own_definition(tmp_path: Path) -> 
     out = tmp_path / "v.xlsx"
     result = _run("compare", "--db", db, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "1 instrument(s), 1 respondent(s)" in result.output
-    assert "2 file(s) of older versions left out (--all-versions compares them)" in result.output
+    assert "1 instrument, 1 respondent" in result.output
+    assert "2 files of older versions left out (--all-versions compares them)" in result.output
     # ... and --all-versions compares them, still without any content folder
     result = _run("compare", "--db", db, "--out", out, "--all-versions")
     assert result.exit_code == 0, result.output
-    assert "1 instrument(s), 2 respondent(s)" in result.output
+    assert "1 instrument, 2 respondents" in result.output
     # a store that only ever saw version 1 compares it with version 1's own definition
     result = _run("compare", "--db", only_old, "--out", out)
     assert result.exit_code == 0, result.output
-    assert "1 instrument(s), 1 respondent(s)" in result.output
+    assert "1 instrument, 1 respondent" in result.output
     assert load_workbook(out)["Inhoud"]["A5"].value == "Proefinstrument, eerste versie"
     assert {r["version"] for r in _exported(only_old)} == {"1"}
 
@@ -139,7 +139,7 @@ def test_files_no_definition_covers_are_an_error_naming_them(tmp_path: Path) -> 
     out = tmp_path / "vergelijking.xlsx"
     result = _run("compare", "--db", db, "--out", out)
     assert result.exit_code == 1
-    assert "Error: 2 stored file(s) cannot be compared" in result.output
+    assert "Error: 2 stored files cannot be compared" in result.output
     for name in expected:
         assert name in result.output
     assert "--content" in result.output

@@ -61,7 +61,8 @@ def _env_password(variable: str, server: str) -> Callable[[], str]:
     def password() -> str:
         secret = os.environ.get(variable)
         if not secret:
-            raise MailError(f"no {server} password: set {variable} or pass it to the call.")
+            raise MailError(_("no {server} password: set {variable} or pass it to the call.")
+                            .format(server=server, variable=variable))
         return secret
     return password
 
@@ -225,7 +226,7 @@ def ingest(paths: Iterable[PathLike] = (), *, db: PathLike, report: PathLike | N
 
     named = [Path(p) for p in paths]
     if not named and not imap:
-        raise OptionError("give the returned files or folders, or --imap URL.")
+        raise OptionError(_("give the returned files or folders, or --imap URL."))
     mailbox = Mailbox(imap, move_to=imap_move_to, timeout=imap_timeout,
                       password=imap_password or _env_password("TEMPLATEGEN_IMAP_PASSWORD",
                                                               "IMAP")) if imap else None
@@ -261,7 +262,8 @@ def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
     from templategen.compare.workbook import LAYOUTS, compare_workbook
 
     if layout not in LAYOUTS:
-        raise OptionError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}.")
+        raise OptionError(_("layout must be one of {choices}, not {value!r}.").format(
+            choices=", ".join(LAYOUTS), value=layout))
     warnings: list[str] = []
 
     def warn(line: str) -> None:
@@ -301,16 +303,17 @@ def export(db: PathLike, *, format: str | None = None, out: PathLike | None = No
                                 "suffixes.").format(formats=", ".join(FORMATS)))
 
     if format not in FORMATS:
-        raise OptionError(f"format must be one of {', '.join(FORMATS)}, not {format!r}.")
+        raise OptionError(_("format must be one of {choices}, not {value!r}.").format(
+            choices=", ".join(FORMATS), value=format))
     if excel and format != "csv":
-        raise OptionError("--excel is for --format csv only.")
+        raise OptionError(_("--excel is for --format csv only."))
     if out is not None:
         rows = export_to_file(db=_db(db), fmt=format, out=Path(out), wide=wide, excel=excel)
         return ExportResult(format, rows, Path(out))
     if format == "xlsx":
-        raise OptionError("--format xlsx needs --out FILE.xlsx.")
+        raise OptionError(_("--format xlsx needs --out FILE.xlsx."))
     if stream is None:
-        raise OptionError("give the file to write (out) or a text stream.")
+        raise OptionError(_("give the file to write (out) or a text stream."))
     return ExportResult(format, export_answers(db=_db(db), fmt=format, stream=stream,
                                                wide=wide, excel=excel))
 
@@ -351,7 +354,7 @@ def mail(recipients: PathLike, kit: PathLike, *, db: PathLike,
     from templategen.mail.transport import Drafts, Smtp
 
     if (drafts is None) == (smtp is None):
-        raise OptionError("give either --drafts DIR or --smtp URL.")
+        raise OptionError(_("give either --drafts DIR or --smtp URL."))
     transport = Drafts(Path(drafts)) if drafts is not None else Smtp(
         str(smtp), password=smtp_password or _env_password("TEMPLATEGEN_SMTP_PASSWORD",
                                                            "SMTP"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from templategen.i18n import ngettext
+
 
 @dataclass(frozen=True)
 class Held:
@@ -14,5 +16,9 @@ class Held:
     leaders: tuple[str, ...] = ()  # per instrument with a main rule: its best subject
 
     def __str__(self) -> str:
-        return (f"{self.instruments} instrument(s), {self.respondents} respondent(s), "
-                f"{self.files} stored file(s)" + "".join(f"; {line}" for line in self.leaders))
+        counts = (ngettext("{n} instrument", "{n} instruments", self.instruments),
+                  ngettext("{n} respondent", "{n} respondents", self.respondents),
+                  ngettext("{n} stored file", "{n} stored files", self.files))
+        return ", ".join(c.format(n=n) for c, n in zip(
+            counts, (self.instruments, self.respondents, self.files), strict=True)) + "".join(
+            f"; {line}" for line in self.leaders)

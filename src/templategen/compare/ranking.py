@@ -14,6 +14,7 @@ from typing import Any
 from templategen.content.expr import Look
 from templategen.content.model import Direction, Instrument, Rule
 from templategen.content.rulekinds import definition, main_rule, whole_rules
+from templategen.i18n import _, language
 
 __all__ = ["BEST", "leader", "main_rule", "number_format", "whole_rules"]
 
@@ -38,5 +39,9 @@ def leader(inst: Instrument, means: dict[str, float]) -> str | None:
     if rule is None or pick is None or len(means) <= 1:
         return None
     best = pick(sorted(means, key=lambda s: (s.casefold(), s)), key=lambda s: means[s])
-    return (f"{inst.id}: best {rule.label!r} ({rule.direction.value} is better) "
-            f"{best} ({means[best]:.2f})")
+    template = (_("{instrument}: best {label!r} (higher is better) {subject} ({mean})")
+                if rule.direction is Direction.HIGHER else
+                _("{instrument}: best {label!r} (lower is better) {subject} ({mean})"))
+    mean = f"{means[best]:.2f}"
+    return template.format(instrument=inst.id, label=rule.label, subject=best,
+                           mean=mean.replace(".", ",") if language() == "nl" else mean)

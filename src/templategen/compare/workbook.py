@@ -25,6 +25,7 @@ from templategen.compare.full.writer import write_full
 from templategen.compare.held import Held
 from templategen.compare.summary.writer import DETAIL_LIMIT, compare_large, compared_files
 from templategen.errors import StoreError
+from templategen.i18n import _, ngettext
 from templategen.store.backend import require_existing
 from templategen.store.database import Store
 from templategen.store.definitions import (
@@ -80,18 +81,19 @@ def compare_workbook(db: Path | str, out: Path, only: tuple[str, ...] | list[str
         files = compared_files(store, instruments, all_versions)
         if layout == "summary" or (layout == "auto" and files > detail_limit):
             held = compare_large(store, instruments, out, all_versions, detail_limit)
-            return Comparison(out, "summary", held, 0, (
-                f"wrote {out}: {held}; a large round (more than {detail_limit} files "
-                "compared): figures per question, subject and rule, answers per respondent "
-                "in 'templategen export'"))
+            return Comparison(out, "summary", held, 0, _(
+                "wrote {out}: {held}; a large round (more than {limit} files compared): "
+                "figures per question, subject and rule, answers per respondent in "
+                "'templategen export'").format(out=out, held=held, limit=detail_limit))
         if files > detail_limit and warn is not None:
-            warn(f"warning: the full workbook of {files} compared files (more than "
-                 f"{detail_limit}) can take a long time and makes a large file; "
-                 "--layout summary writes the summary of a large round")
+            warn(_("warning: the full workbook of {files} compared files (more than {limit}) "
+                   "can take a long time and makes a large file; --layout summary writes the "
+                   "summary of a large round").format(files=files, limit=detail_limit))
         # current files of older versions (counted by SQL, not read)
         older = 0 if all_versions else compared_files(store, instruments, True) - files
         held = write_full(store, instruments, all_versions, out)
-    return Comparison(out, "full", held, older, (
-        f"wrote {out}: {held}"
-        + (f"; {older} file(s) of older versions left out (--all-versions compares them)"
-           if older else "")))
+    return Comparison(out, "full", held, older, _("wrote {out}: {held}").format(
+        out=out, held=held) + ("; " + ngettext(
+            "{n} file of older versions left out (--all-versions compares them)",
+            "{n} files of older versions left out (--all-versions compares them)",
+            older).format(n=older) if older else ""))

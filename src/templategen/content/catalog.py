@@ -59,6 +59,7 @@ from templategen.content.schema import (
 from templategen.content.wording import Register
 from templategen.content.yamlsource import LineDict
 from templategen.errors import ContentError, Problem
+from templategen.i18n import _
 
 # a kind as written in YAML (item or column) -> the field kind of its answer, whole number?
 FIELD_OF_KIND: dict[str, tuple[FieldKind, bool]] = {
@@ -91,7 +92,9 @@ class Catalog:
         if unknown:
             known = ", ".join(sorted(self.instruments))
             raise ContentError(
-                [Problem("--only", f"unknown instrument '{u}'.", f"use one of: {known}.")
+                [Problem("--only",
+                         _("unknown instrument '{u}'.").format(u=u),
+                         _("use one of: {known}.").format(known=known))
                  for u in unknown]
             )
         if not wanted:
@@ -115,8 +118,9 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     sources: dict[str, str] = {}
     if not directory.is_dir() and not (directory.is_file()
                                        and directory.suffix in (".yaml", ".yml")):
-        raise ContentError([Problem(str(directory), "is not a folder or a .yaml file.",
-                                    "pass --content DIR (or one instrument's FILE.yaml).")])
+        raise ContentError([Problem(str(directory),
+                                    _("is not a folder or a .yaml file."),
+                                    _("pass --content DIR (or one instrument's FILE.yaml)."))])
     for path in content_files(directory):
         try:
             text = path.read_text(encoding="utf-8")
@@ -126,16 +130,20 @@ def load_catalog(directory: Path | None = None) -> Catalog:
             continue
         if inst.id in instruments:
             problems.append(Problem(
-                f"{path}:1", f"instrument id '{inst.id}' is also used by "
-                f"{instruments[inst.id].path}.", "give each instrument its own id."))
+                f"{path}:1",
+                _("instrument id '{id}' is also used by {path}.").format(
+                    id=inst.id, path=instruments[inst.id].path),
+                _("give each instrument its own id.")))
             continue
         instruments[inst.id] = inst
         sources[inst.id] = text
     if problems:
         raise ContentError(problems)
     if not instruments:
-        raise ContentError([Problem(str(directory), "holds no .yaml instrument files.",
-                                    "add one; see 'Write your own instrument' in README.md.")])
+        raise ContentError([Problem(str(directory),
+                                    _("holds no .yaml instrument files."),
+                                    _("add one; see 'Write your own instrument' in "
+                                      "README.md."))])
     return Catalog(instruments, sources)
 
 
@@ -150,8 +158,9 @@ def parse_instrument(text: str, path: Path) -> Instrument:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise ContentError([Problem(f"{path}:{line}", f"is not valid YAML ({exc}).",
-                                    "check indentation and quoting on that line.")]) from None
+        raise ContentError([Problem(f"{path}:{line}",
+                                    _("is not valid YAML ({exc}).").format(exc=exc),
+                                    _("check indentation and quoting on that line."))]) from None
     return _Builder(path).instrument(data)
 
 
@@ -167,13 +176,16 @@ class _Builder(RuleChecks):
         inst_id = self.new_id(data)
         version = str(data.get("version", "")).strip()
         if "version" in data and not version:
-            self.err(data.line_of("version"), "version is empty.", "write e.g. version: '1.0'.")
+            self.err(data.line_of("version"),
+                     _("version is empty."),
+                     _("write e.g. version: '1.0'."))
         sections = tuple(
             s for s in (self.section(sd, "section") for sd in self.list_(data, "sections")) if s
         )
         if "sections" in data and not sections:
-            self.err(data.line_of("sections"), "an instrument needs at least one section.",
-                     "add a section with items.")
+            self.err(data.line_of("sections"),
+                     _("an instrument needs at least one section."),
+                     _("add a section with items."))
         source = self.source(data.get("source"), data.line_of("source"))
         prev = tuple(str(v) for v in self.list_(data, "previous_versions"))
         register = self.register(data)
@@ -211,8 +223,10 @@ class _Builder(RuleChecks):
             self.placeholders = known
         for key, text in texts.items():
             if text and not text.lower().startswith("onderwerp:"):
-                self.err(block.line_of(key), f"mail text '{key}' does not start with its "
-                         "subject.", "begin it with a line 'Onderwerp: …', then the body.")
+                self.err(block.line_of(key),
+                         _("mail text '{key}' does not start with its subject.").format(
+                             key=key),
+                         _("begin it with a line 'Onderwerp: …', then the body."))
         return MailText(deadline=self.text(block, "deadline"), **texts)
 
     def register(self, data: LineDict) -> Register:
@@ -220,8 +234,9 @@ class _Builder(RuleChecks):
         try:
             return Register(raw)
         except ValueError:
-            self.err(data.line_of("register"), f"unknown register '{raw}'.",
-                     "write register: u (formal) or register: jij (informal).")
+            self.err(data.line_of("register"),
+                     _("unknown register '{raw}'.").format(raw=raw),
+                     _("write register: u (formal) or register: jij (informal)."))
             return Register.U
 
     def source(self, data: Any, line: int) -> Source:
@@ -235,7 +250,9 @@ class _Builder(RuleChecks):
             return
         sid = self.new_id(data, scope={})
         if sid in self.scales:
-            self.err(data.line_of("id"), f"scale '{sid}' is defined twice.", "rename one.")
+            self.err(data.line_of("id"),
+                     _("scale '{sid}' is defined twice.").format(sid=sid),
+                     _("rename one."))
         points = []
         for pd in self.list_(data, "points"):
             if not self.keys(pd, POINT_KEYS, "scale point", data.line):
@@ -244,12 +261,14 @@ class _Builder(RuleChecks):
             if value is not None:
                 points.append(ScalePoint(value=value, label=self.text(pd, "label")))
         if len(points) < 2:
-            self.err(data.line_of("points"), f"scale '{sid}' needs at least two points.",
-                     "list points as '- {value: 1, label: …}'.")
+            self.err(data.line_of("points"),
+                     _("scale '{sid}' needs at least two points.").format(sid=sid),
+                     _("list points as '- {value: 1, label: …}'."))
         labels = [p.label.casefold() for p in points]
         if len(set(labels)) != len(labels):
-            self.err(data.line_of("points"), f"scale '{sid}' repeats a label.",
-                     "give every point its own label.")
+            self.err(data.line_of("points"),
+                     _("scale '{sid}' repeats a label.").format(sid=sid),
+                     _("give every point its own label."))
         self.scales[sid] = Scale(id=sid, label=self.text(data, "label"), points=tuple(points),
                                  description=self.text(data, "description"))
 
@@ -268,22 +287,29 @@ class _Builder(RuleChecks):
                 if it:
                     children.append(it)
         if "items" in data and not children:
-            self.err(data.line_of("items"), f"section '{sid}' has no items.", "add items.")
+            self.err(data.line_of("items"),
+                     _("section '{sid}' has no items.").format(sid=sid),
+                     _("add items."))
         return Section(id=sid, title=self.text(data, "title"), number=self.text(data, "number"),
                        intro=self.text(data, "intro"), line=data.line, children=tuple(children))
 
     def item(self, data: Any) -> Item | None:
         line = getattr(data, "line", 1)
         if not isinstance(data, LineDict):
-            self.err(line, "an item must be a mapping.", "write 'id: …', 'kind: …', 'text: …'.")
+            self.err(line,
+                     _("an item must be a mapping."),
+                     _("write 'id: …', 'kind: …', 'text: …'."))
             return None
         raw_kind = data.get("kind")
         try:
             kind = ItemKind(str(raw_kind))
         except ValueError:
             kinds = [k.value for k in ItemKind] + ["section"]
-            hint = did_you_mean(str(raw_kind), kinds, f"use one of: {', '.join(kinds)}.")
-            self.err(data.line_of("kind"), f"unknown item kind '{raw_kind}'.", hint)
+            hint = did_you_mean(str(raw_kind), kinds,
+                                               _("use one of: {value}.").format(
+                                                   value=', '.join(kinds)))
+            self.err(data.line_of("kind"),
+                     _("unknown item kind '{raw_kind}'.").format(raw_kind=raw_kind), hint)
             return None
         if not self.keys(data, ITEM_KEYS[kind], f"{kind.value} item", line):
             return None
@@ -311,29 +337,37 @@ class _Builder(RuleChecks):
             rows = tuple(r for r in (self.row(rd, attrs, scope) for rd in self.list_(data, "rows"))
                          if r)
             if not rows:
-                self.err(data.line_of("rows"), f"table '{iid}' has no rows.", "add rows.")
+                self.err(data.line_of("rows"),
+                         _("table '{iid}' has no rows.").format(iid=iid),
+                         _("add rows."))
             return Item(**common, rows=rows, columns=columns, attributes=attrs)
         if kind is ItemKind.ENTRIES:
             fields = self.fields(data, "fields")
             entries = data.get("entries", 8)
             if not isinstance(entries, int) or isinstance(entries, bool) or not 1 <= entries <= 200:
-                self.err(data.line_of("entries"), "'entries' must be a whole number 1–200.",
-                         "write e.g. entries: 10.")
+                self.err(data.line_of("entries"),
+                         _("'entries' must be a whole number 1–200."),
+                         _("write e.g. entries: 10."))
                 entries = 8
             prefill = tuple(self.prefill(pd, fields) for pd in self.list_(data, "prefill"))
             if len(prefill) > entries:
-                self.err(data.line_of("prefill"), "more prefilled entries than 'entries'.",
-                         f"raise entries to at least {len(prefill)}.")
+                self.err(data.line_of("prefill"),
+                         _("more prefilled entries than 'entries'."),
+                         _("raise entries to at least {value}.").format(value=len(prefill)))
             return Item(**common, fields=fields, entries=entries, prefill=prefill)
         try:
             style = GuidanceStyle(str(data.get("style")))
         except ValueError:
-            self.err(data.line_of("style"), f"unknown guidance style '{data.get('style')}'.",
-                     f"use one of: {', '.join(s.value for s in GuidanceStyle)}.")
+            self.err(data.line_of("style"),
+                     _("unknown guidance style '{value}'.").format(value=data.get('style')),
+                     _("use one of: {value}.").format(
+                         value=', '.join(s.value for s in GuidanceStyle)))
             style = GuidanceStyle.NOTE
         bullets = tuple(self.bullet(b, data) for b in self.list_(data, "bullets"))
         if not common["text"] and not bullets:
-            self.err(line, f"guidance '{iid}' has neither text nor bullets.", "add text.")
+            self.err(line,
+                     _("guidance '{iid}' has neither text nor bullets.").format(iid=iid),
+                     _("add text."))
         return Item(**common, style=style, bullets=bullets)
 
     def other(self, data: LineDict) -> Field | None:
@@ -356,20 +390,24 @@ class _Builder(RuleChecks):
                 label = str(raw).strip()
                 oid = option_id(label)
                 if oid in scope or oid in (OTHER_OPTION, OTHER_TEXT):
-                    self.err(data.line_of("options"), f"option '{label}' gives the id '{oid}' "
-                             "another option (or 'anders') already has.",
-                             "write it as '- {id: …, label: …}'.")
+                    self.err(data.line_of("options"),
+                             _("option '{label}' gives the id '{oid}' another option (or "
+                               "'anders') already has.").format(label=label, oid=oid),
+                             _("write it as '- {id: …, label: …}'."))
                     continue
                 scope[oid] = data.line_of("options")
             out.append(Field(id=oid, label=label, kind=FieldKind.CHECK))
         if len(out) < 2:
-            self.err(data.line_of("options"), "a multi item needs at least two options.",
-                     "list them under 'options:'.")
+            self.err(data.line_of("options"),
+                     _("a multi item needs at least two options."),
+                     _("list them under 'options:'."))
         return tuple(out)
 
     def bullet(self, value: Any, data: LineDict) -> str:
         if isinstance(value, (dict, list)):
-            self.err(data.line_of("bullets"), "a bullet must be text.", "write '- text'.")
+            self.err(data.line_of("bullets"),
+                     _("a bullet must be text."),
+                     _("write '- text'."))
             return ""
         s = str(value).strip()
         self.check_jinja(s, data.line_of("bullets"))
@@ -384,13 +422,16 @@ class _Builder(RuleChecks):
                 continue
             fid = self.new_id(fd, scope=scope)
             if str(fd.get("kind")) not in FIELD_OF_KIND:
-                self.err(fd.line_of("kind"), f"unknown field kind '{fd.get('kind')}'.",
-                         f"use one of: {', '.join(FIELD_OF_KIND)}.")
+                self.err(fd.line_of("kind"),
+                         _("unknown field kind '{value}'.").format(value=fd.get('kind')),
+                         _("use one of: {value}.").format(value=', '.join(FIELD_OF_KIND)))
                 continue
             kind, whole = FIELD_OF_KIND[str(fd.get("kind"))]
             out.append(self.field(fd, kind, fid, label=self.text(fd, "label"), whole=whole))
         if not out and key in data:
-            self.err(data.line_of(key), f"'{key}' is empty.", "add at least one.")
+            self.err(data.line_of(key),
+                     _("'{key}' is empty.").format(key=key),
+                     _("add at least one."))
         return tuple(out)
 
     def field(self, data: LineDict, kind: FieldKind, fid: str, label: str,
@@ -400,24 +441,31 @@ class _Builder(RuleChecks):
             ref = data.get("scale")
             scale = self.scales.get(str(ref))
             if scale is None:
-                hint = did_you_mean(str(ref), self.scales, "define it under 'scales:' first.")
-                self.err(data.line_of("scale"), f"scale '{ref}' is not defined.", hint)
+                hint = did_you_mean(str(ref), self.scales,
+                                              _("define it under 'scales:' first."))
+                self.err(data.line_of("scale"),
+                         _("scale '{ref}' is not defined.").format(ref=ref), hint)
         elif "scale" in data:
-            self.err(data.line_of("scale"), f"'scale' only applies to kind scale, not {kind}.",
-                     "remove it or set kind: scale.")
+            self.err(data.line_of("scale"),
+                     _("'scale' only applies to kind scale, not {kind}.").format(kind=kind),
+                     _("remove it or set kind: scale."))
         options: tuple[str, ...] = ()
         if kind is FieldKind.CHOICE:
             options = tuple(str(o).strip() for o in self.list_(data, "options"))
             if len(options) < 2:
-                self.err(data.line_of("options"), "a choice needs at least two options.",
-                         "list them under 'options:'.")
+                self.err(data.line_of("options"),
+                         _("a choice needs at least two options."),
+                         _("list them under 'options:'."))
         minimum, maximum = self.number(data, "min"), self.number(data, "max")
         if minimum is not None and maximum is not None and minimum > maximum:
-            self.err(data.line_of("min"), "min is larger than max.", "swap them.")
+            self.err(data.line_of("min"),
+                     _("min is larger than max."),
+                     _("swap them."))
         max_length = data.get("max_length")
         if max_length is not None and (not isinstance(max_length, int) or max_length < 1):
-            self.err(data.line_of("max_length"), "max_length must be a positive whole number.",
-                     "write e.g. max_length: 500.")
+            self.err(data.line_of("max_length"),
+                     _("max_length must be a positive whole number."),
+                     _("write e.g. max_length: 500."))
             max_length = None
         return Field(
             id=fid, label=label, kind=kind, scale=scale, options=options,

@@ -14,6 +14,7 @@ from templategen.content.sandbox import MAX_ITEMS, MAX_OUTPUT, Failure, failure_
 from templategen.content.schema import did_you_mean
 from templategen.content.yamlsource import LineDict, LineList
 from templategen.errors import Problem
+from templategen.i18n import _
 
 PLACEHOLDER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -37,20 +38,29 @@ class Checks:
 
     def keys(self, data: Any, spec: dict[str, set[str]], what: str, line: int) -> bool:
         if not isinstance(data, LineDict):
-            self.err(getattr(data, "line", line), f"{what} must be a mapping of keys.",
-                     "write it as 'key: value' lines.")
+            self.err(getattr(data, "line", line),
+                     _("{what} must be a mapping of keys.").format(what=what),
+                     _("write it as 'key: value' lines."))
             return False
         for key, dup_line in data.get("__duplicates__", []):
-            self.err(dup_line, f"key '{key}' appears twice in this {what}.", "keep one of them.")
+            self.err(dup_line,
+                     _("key '{key}' appears twice in this {what}.").format(
+                         key=key, what=what),
+                     _("keep one of them."))
         allowed = spec["required"] | spec["optional"]
         for key in data:
             if key.startswith("__"):
                 continue
             if key not in allowed:
-                hint = did_you_mean(key, allowed, f"allowed keys: {', '.join(sorted(allowed))}.")
-                self.err(data.line_of(key), f"unknown key '{key}' in {what}.", hint)
+                hint = did_you_mean(key, allowed,
+                                         _("allowed keys: {value}.").format(
+                                             value=', '.join(sorted(allowed))))
+                self.err(data.line_of(key),
+                         _("unknown key '{key}' in {what}.").format(key=key, what=what), hint)
         for key in sorted(spec["required"] - set(data)):
-            self.err(data.line, f"{what} lacks the required key '{key}'.", f"add '{key}: …'.")
+            self.err(data.line,
+                     _("{what} lacks the required key '{key}'.").format(what=what, key=key),
+                     _("add '{key}: …'.").format(key=key))
         return True
 
     def text(self, data: LineDict, key: str, default: str = "") -> str:
@@ -58,7 +68,9 @@ class Checks:
         if value is None:
             return default
         if isinstance(value, (dict, list)):
-            self.err(data.line_of(key), f"'{key}' must be text.", "write a plain string.")
+            self.err(data.line_of(key),
+                     _("'{key}' must be text.").format(key=key),
+                     _("write a plain string."))
             return default
         raw = str(value)
         s = raw.strip()
@@ -72,14 +84,19 @@ class Checks:
         try:
             JINJA.parse(s)
         except jinja2.TemplateSyntaxError as exc:
-            self.err(line + (exc.lineno or 1) - 1, f"bad Jinja2 placeholder: {exc.message}.",
-                     "write placeholders as {{ naam }}.")
+            self.err(line + (exc.lineno or 1) - 1,
+                     _("bad Jinja2 placeholder: {message}.").format(message=exc.message),
+                     _("write placeholders as {{ naam }}."))
             return
         for name in sorted(placeholder_names(s) - self.placeholders):
             known = sorted(self.placeholders - set(JINJA.globals))
-            self.err(line, f"the placeholder {{{{ {name} }}}} is filled by no recipient column.",
-                     did_you_mean(name, known, f"use one of {', '.join(known)}, or declare it "
-                                  "under 'placeholders:' with a text for copies without it."))
+            self.err(line,
+                     _("the placeholder {{{{ {name} }}}} is filled by no recipient "
+                       "column.").format(name=name),
+                     did_you_mean(name, known,
+                                        _("use one of {value}, or declare it under "
+                                          "'placeholders:' with a text for copies "
+                                          "without it.").format(value=', '.join(known))))
         self.check_work(s, line)
 
     def check_work(self, s: str, line: int) -> None:
@@ -98,8 +115,8 @@ class Checks:
     def probe_work(self) -> None:
         """Render the texts :meth:`check_work` kept, in one worker with capped memory."""
         probes, self._probes = self._probes, []
-        outcomes = probe(JINJA, [s for s, _ in probes], self._sample())
-        for (_, line), failure in zip(probes, outcomes, strict=True):
+        outcomes = probe(JINJA, [s for s, _line in probes], self._sample())
+        for (_text, line), failure in zip(probes, outcomes, strict=True):
             if failure is not None:
                 self._work_problem(line, failure)
 
@@ -109,12 +126,18 @@ class Checks:
     def _work_problem(self, line: int, failure: Failure) -> None:
         at = line + (failure.line or 1) - 1
         if failure.kind == "overrun":
-            self.err(at, f"a placeholder does too much work: {failure.message}.",
-                     "keep placeholders to values such as {{ naam }}; loops and ranges of at "
-                     f"most {MAX_ITEMS:,} items, texts of at most {MAX_OUTPUT:,} characters.")
+            self.err(at,
+                     _("a placeholder does too much work: {message}.").format(
+                         message=failure.message),
+                     _("keep placeholders to values such as {{{{ naam }}}}; loops and "
+                       "ranges of at most {MAX_ITEMS:,} items, texts of at most "
+                       "{MAX_OUTPUT:,} characters.").format(
+                         MAX_ITEMS=MAX_ITEMS, MAX_OUTPUT=MAX_OUTPUT))
         elif failure.kind == "compute":  # a bad sample value is not the author's fault
-            self.err(at, f"a placeholder cannot be computed ({failure.message}).",
-                     "keep placeholders to values such as {{ naam }}.")
+            self.err(at,
+                     _("a placeholder cannot be computed ({message}).").format(
+                         message=failure.message),
+                     _("keep placeholders to values such as {{ naam }}."))
 
     def fallbacks(self, data: LineDict) -> dict[str, str]:
         """The instrument's ``placeholders``: name -> fallback text; they become known."""
@@ -122,8 +145,9 @@ class Checks:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.err(data.line_of("placeholders"), "'placeholders' must be a mapping.",
-                     "write e.g. 'placeholders: {naam: collega}'.")
+            self.err(data.line_of("placeholders"),
+                     _("'placeholders' must be a mapping."),
+                     _("write e.g. 'placeholders: {naam: collega}'."))
             return {}
         out: dict[str, str] = {}
         for name, text in value.items():
@@ -132,8 +156,9 @@ class Checks:
             if not PLACEHOLDER_NAME.match(str(name)) or isinstance(text, (dict, list)):
                 self.err(value.line_of(name) if isinstance(value, LineDict) else
                          data.line_of("placeholders"),
-                         f"placeholder '{name}' needs a simple name and a text.",
-                         "write e.g. 'naam: collega'.")
+                         _("placeholder '{name}' needs a simple name and a text.").format(
+                             name=name),
+                         _("write e.g. 'naam: collega'."))
                 continue
             out[str(name)] = "" if text is None else str(text)
         self.placeholders |= set(out)
@@ -146,15 +171,20 @@ class Checks:
             return ""
         s = str(value)
         if not ID_PATTERN.match(s):
-            self.err(line, f"id '{s}' is not a valid id.",
-                     "use lowercase letters, digits and single underscores, starting with a "
-                     "letter (e.g. 'sectie_1').")
+            self.err(line,
+                     _("id '{s}' is not a valid id.").format(s=s),
+                     _("use lowercase letters, digits and single underscores, starting "
+                       "with a letter (e.g. 'sectie_1')."))
         if s == RESPONDENT:
-            self.err(line, f"id '{s}' is reserved for the respondent block.", "choose another.")
+            self.err(line,
+                     _("id '{s}' is reserved for the respondent block.").format(s=s),
+                     _("choose another."))
         scope = self.ids if scope is None else scope
         if s in scope:
-            self.err(line, f"duplicate id '{s}' (first used on line {scope[s]}).",
-                     "ids must be unique within an instrument; rename one.")
+            self.err(line,
+                     _("duplicate id '{s}' (first used on line {value}).").format(
+                         s=s, value=scope[s]),
+                     _("ids must be unique within an instrument; rename one."))
         else:
             scope[s] = line
         return s
@@ -162,7 +192,9 @@ class Checks:
     def bool_(self, data: LineDict, key: str) -> bool:
         value = data.get(key, False)
         if not isinstance(value, bool):
-            self.err(data.line_of(key), f"'{key}' must be true or false.", "write true or false.")
+            self.err(data.line_of(key),
+                     _("'{key}' must be true or false.").format(key=key),
+                     _("write true or false."))
             return False
         return value
 
@@ -171,7 +203,9 @@ class Checks:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.err(data.line_of(key), f"'{key}' must be a number.", "write e.g. 5.")
+            self.err(data.line_of(key),
+                     _("'{key}' must be a number.").format(key=key),
+                     _("write e.g. 5."))
             return None
         return value
 
@@ -180,6 +214,8 @@ class Checks:
         if value is None:
             return LineList()
         if not isinstance(value, list):
-            self.err(data.line_of(key), f"'{key}' must be a list.", "write it as '- …' lines.")
+            self.err(data.line_of(key),
+                     _("'{key}' must be a list.").format(key=key),
+                     _("write it as '- …' lines."))
             return LineList()
         return value

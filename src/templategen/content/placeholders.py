@@ -13,6 +13,7 @@ from jinja2 import TemplateError as JinjaError
 from templategen.content.recipients import OPTIONAL_COLUMNS, Recipient
 from templategen.content.sandbox import BoundedEnvironment, render
 from templategen.errors import TemplateError
+from templategen.i18n import _
 
 if TYPE_CHECKING:
     from templategen.content.model import Instrument
@@ -58,11 +59,13 @@ def fill(template: Template, context: dict[str, str]) -> str:
     try:
         return render(template, context)
     except JinjaError as exc:
-        raise TemplateError(f"a placeholder in the content cannot be filled ({_start(template)}"
-                            f"): {exc}.") from None
+        raise TemplateError(_("a placeholder in the content cannot be filled ({value}): "
+                              "{exc}.").format(value=_start(template), exc=exc)) from None
     except Exception as exc:  # ArithmeticError, ValueError, RecursionError from a template
-        raise TemplateError(f"a placeholder in the content cannot be filled ({_start(template)}"
-                            f"): {type(exc).__name__}: {str(exc)[:120]}.") from None
+        raise TemplateError(_("a placeholder in the content cannot be filled ({value}): "
+                              "{name__}: {value2}.").format(
+                                value=_start(template), name__=type(exc).__name__,
+                                value2=str(exc)[:120])) from None
 
 
 def _start(template: Template) -> str:

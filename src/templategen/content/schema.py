@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from templategen.content.model import ItemKind, RuleKind
 from templategen.content.rulekinds import KINDS
+from templategen.i18n import _
 
 # --- schema tables: allowed keys per kind of mapping ------------------------------------
 
@@ -83,4 +84,4 @@ CHARTS = {"bar", "radar", "scatter"}
 def did_you_mean(word: object, options: Iterable[str], otherwise: str) -> str:
     """A 'did you mean' fix for a misspelling, else the given advice."""
     guess = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.5)
-    return f"did you mean '{guess[0]}'?" if guess else otherwise
+    return _("did you mean '{guess}'?").format(guess=guess[0]) if guess else otherwise

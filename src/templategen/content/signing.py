@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from templategen.errors import SigningKeyError
+from templategen.i18n import _
 
 KEY_ENV = "TEMPLATEGEN_KEY"
 KEY_FILE = "signing-key"
@@ -102,10 +103,10 @@ def _create(path: Path) -> None:
             with contextlib.suppress(OSError):
                 tmp.unlink()
     except OSError as exc:
-        raise SigningKeyError(
-            f"the key that signs personalised copies cannot be created at {path} "
-            f"({exc.strerror}); pass --key with a file you can write, or set {KEY_ENV}."
-        ) from None
+        raise SigningKeyError(_(
+            "the key that signs personalised copies cannot be created at {path} ({error}); "
+            "pass --key with a file you can write, or set {variable}.").format(
+            path=path, error=exc.strerror, variable=KEY_ENV)) from None
 
 
 def _load(path: Path) -> CopyKey:
@@ -113,14 +114,14 @@ def _load(path: Path) -> CopyKey:
         text = path.read_text(encoding="ascii").strip()
         secret = bytes.fromhex(text)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not a templategen key"
-        raise SigningKeyError(
-            f"the key at {path} cannot be used ({why}); pass --key or set {KEY_ENV} to the key "
-            "file that 'templategen build' made."
-        ) from None
+        why = exc.strerror if isinstance(exc, OSError) else _("not a templategen key")
+        raise SigningKeyError(_(
+            "the key at {path} cannot be used ({error}); pass --key or set {variable} to the "
+            "key file that 'templategen build' made.").format(
+            path=path, error=why, variable=KEY_ENV)) from None
     if len(secret) < _KEY_BYTES:
-        raise SigningKeyError(
-            f"the key at {path} is too short ({len(secret)} bytes, at least {_KEY_BYTES}); pass "
-            f"--key or set {KEY_ENV} to the key file that 'templategen build' made."
-        )
+        raise SigningKeyError(_(
+            "the key at {path} is too short ({size} bytes, at least {least}); pass --key or set "
+            "{variable} to the key file that 'templategen build' made.").format(
+            path=path, size=len(secret), least=_KEY_BYTES, variable=KEY_ENV))
     return CopyKey(path=path, secret=secret)

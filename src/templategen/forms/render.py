@@ -45,6 +45,7 @@ from templategen.errors import TemplateError
 from templategen.forms import controls
 from templategen.forms.controls import PLACEHOLDER_STYLE
 from templategen.forms.layout import STYLES, FormWriter, find_logo, write_header
+from templategen.i18n import _
 from templategen.office import custom_props
 from templategen.office.authorship import package_author
 from templategen.xmltext import xml_safe
@@ -93,8 +94,9 @@ def reference_path(templates_dir: Path | None) -> Path:
     path = (templates_dir or BUNDLED_TEMPLATES) / REFERENCE_DOCX
     if not path.is_file():
         raise TemplateError(
-            f"{path}: no such file; put the house-style {REFERENCE_DOCX} in the templates folder "
-            "(copy templates/reference.docx and restyle it in Word)."
+            _("{path}: no such file; put the house-style {REFERENCE_DOCX} in the "
+              "templates folder (copy templates/reference.docx and restyle it in Word).").format(
+                path=path, REFERENCE_DOCX=REFERENCE_DOCX)
         )
     return path
 
@@ -182,12 +184,14 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
     try:
         doc = Document(str(path))
     except Exception as exc:  # python-docx raises several kinds for a bad package
-        raise TemplateError(f"{path}: not a usable .docx ({exc}); save it again in Word.") from None
+        raise TemplateError(_("{path}: not a usable .docx ({exc}); save it again in Word.").format(
+                                path=path, exc=exc)) from None
     missing = [name for name in STYLES.values() if name not in _style_names(doc)]
     if missing:
         raise TemplateError(
-            f"{path}: the style(s) {', '.join(missing)} are missing; add them in Word "
-            "(or start from the bundled templates/reference.docx)."
+            _("{path}: the style(s) {value} are missing; add them in Word (or start from "
+              "the bundled templates/reference.docx).").format(
+                path=path, value=', '.join(missing))
         )
     title = xml_safe(fill(JINJA.from_string(instrument.title),
                           context_of(None, instrument.placeholders)))

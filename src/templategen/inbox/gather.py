@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from templategen.errors import NothingToIngest
+from templategen.i18n import _
 from templategen.inbox.files import FileSource, is_maildir, same_file, shown_name, survey
 from templategen.inbox.maildir import maildir
 from templategen.inbox.mbox import is_mbox, mbox_file
@@ -38,10 +39,9 @@ def ingest(paths: list[Path], db: Path | str, imap: Mailbox | None = None,
     ``budget`` (seconds per file) and ``in_process`` (no worker): see returned/worker.py."""
     sources = gather(paths, limits)
     if not sources and imap is None:
-        raise NothingToIngest(
-            f"no returned files found in {', '.join(shown_name(p) for p in paths)}; "
-            "pass the folder that holds the returned forms (.docx, .xlsx)."
-        )
+        raise NothingToIngest(_(
+            "no returned files found in {paths}; pass the folder that holds the returned forms "
+            "(.docx, .xlsx).").format(paths=", ".join(shown_name(p) for p in paths)))
     plain = all(isinstance(s, FileSource) for s in sources)
     if imap is not None:
         sources.append(Letters(imap.letters))

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from templategen.errors import MailError, MailServerError
+from templategen.i18n import N_, _, ngettext
 from templategen.inbox.imapconn import Dropped, LiteralTooLarge, TooMuch, TooSlow, connect
 from templategen.inbox.letters import MAX_MAIL_BYTES, Letter, read_mime, too_large
 from templategen.store.database import Store
@@ -35,7 +36,7 @@ TIMEOUT = 60.0
 MAX_NUMBER = 2**32 - 1  # UIDs and UIDVALIDITY are 32-bit (RFC 3501, nz-number)
 _SIZE = re.compile(rb"RFC822\.SIZE\s+(\d+)")
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY\s+([^\s)\]]+)")
-SENDING = "sending this message"
+SENDING = N_("sending this message")
 _DROPPED = (Dropped, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
 _TROUBLE = (imaplib.IMAP4.error, OSError, TooMuch, LiteralTooLarge, MailServerError)
 
@@ -47,12 +48,14 @@ class Mailbox:
                  timeout: float = TIMEOUT):
         parts = urlsplit(url)
         if parts.scheme not in IMAP_PORTS or not parts.hostname:
-            raise MailError(f"'{url}' is not an IMAP address; write imaps://user@host/INBOX.")
+            raise MailError(_("'{url}' is not an IMAP address; write imaps://user@host/INBOX.")
+                            .format(url=url))
         if parts.password is not None:
-            raise MailError("the IMAP address holds a password; leave it out and set "
-                            "TEMPLATEGEN_IMAP_PASSWORD (or type it when asked).")
+            raise MailError(_("the IMAP address holds a password; leave it out and set "
+                              "TEMPLATEGEN_IMAP_PASSWORD (or type it when asked)."))
         if not parts.username:
-            raise MailError(f"'{url}' names no user; write imaps://user@host/INBOX.")
+            raise MailError(_("'{url}' names no user; write imaps://user@host/INBOX.")
+                            .format(url=url))
         self.scheme, self.host = parts.scheme, parts.hostname
         self.port = parts.port or IMAP_PORTS[parts.scheme]
         self.user = unquote(parts.username)
@@ -72,8 +75,9 @@ class Mailbox:
                 if "STARTTLS" in conn.capabilities:
                     conn.starttls(ssl_context=context)
                 elif not _loopback(self.host):
-                    raise MailServerError(f"{self.host} does not offer STARTTLS; use imaps:// "
-                                          "so the password is not sent in the clear.")
+                    raise MailServerError(_("{host} does not offer STARTTLS; use imaps:// so the "
+                                            "password is not sent in the clear.").format(
+                        host=self.host))
             if self._secret is None:
                 self._secret = self._password()
             conn.login(self.user, self._secret)
@@ -81,8 +85,9 @@ class Mailbox:
             with contextlib.suppress(OSError):
                 conn.shutdown()
             if isinstance(exc, imaplib.IMAP4.error) and not isinstance(exc, imaplib.IMAP4.abort):
-                raise MailServerError(f"{self.host} refused the login of '{self.user}' ({exc}); "
-                                      "check the user and TEMPLATEGEN_IMAP_PASSWORD.") from None
+                raise MailServerError(_("{host} refused the login of '{user}' ({error}); check "
+                                        "the user and TEMPLATEGEN_IMAP_PASSWORD.").format(
+                    host=self.host, user=self.user, error=exc)) from None
             raise
         return conn
 
@@ -91,13 +96,13 @@ class Mailbox:
         asked) once the caller has handled it, so an interrupted run reads it again. A
         failure of the server is the last letter, with ``failure`` set."""
         conn: imaplib.IMAP4 | None = None
-        label, doing, read = self.folder, "connecting", 0
+        label, doing, read = self.folder, _("connecting"), 0
         try:
             conn = self._connect()
-            doing = "opening the folder"
+            doing = _("opening the folder")
             uidvalidity = self._open(conn)
             seen = store.imap_seen(self.key, uidvalidity)
-            doing = "listing the folder"
+            doing = _("listing the folder")
             typ, data = conn.uid("SEARCH", "ALL")
             _ok(typ, data, "search")
             for token in (data[0] or b"").split():
@@ -107,7 +112,7 @@ class Mailbox:
                     continue
                 if uid in seen:
                     continue
-                label, doing = f"{self.folder} uid {uid}", SENDING
+                label, doing = f"{self.folder} uid {uid}", _(SENDING)
                 letter, broken = self._fetch(conn, uid)
                 yield letter
                 store.mark_imap_seen(self.key, uidvalidity, uid,
@@ -115,14 +120,15 @@ class Mailbox:
                 read += 1
                 if broken:  # the rest of the refused message is still on its way: start anew
                     conn.shutdown()
-                    conn, doing = None, "connecting again"
+                    conn, doing = None, _("connecting again")
                     conn = self._connect()
                     if self._open(conn) != uidvalidity:
-                        raise MailServerError(f"{self.host} changed the UIDVALIDITY of "
-                                              f"'{self.folder}' during the run; run ingest "
-                                              "again to read the rest.")
+                        raise MailServerError(_("{host} changed the UIDVALIDITY of '{folder}' "
+                                                "during the run; run ingest again to read the "
+                                                "rest.").format(host=self.host,
+                                                                folder=self.folder))
                 if self.move_to:
-                    doing = f"moving this message to '{self.move_to}'"
+                    doing = _("moving this message to '{folder}'").format(folder=self.move_to)
                     self._move(conn, uid)
         except _TROUBLE as exc:
             if conn is not None:
@@ -137,62 +143,72 @@ class Mailbox:
 
     def _trouble(self, exc: BaseException, doing: str, read: int) -> str:
         """The report's sentence for a failure of the server: what, where, and what to do."""
-        kept = f" The {read} message(s) read before it are stored." if read else ""
+        kept = " " + ngettext("The {n} message read before it is stored.",
+                              "The {n} messages read before it are stored.",
+                              read).format(n=read) if read else ""
         if isinstance(exc, MailServerError):
             return f"{_short(str(exc), 400)}{kept}"
-        server = f"the IMAP server {self.host}:{self.port}"
+        server = _("the IMAP server {host}:{port}").format(host=self.host, port=self.port)
+        error: object = exc
         if isinstance(exc, TooSlow):
-            what = f"{server} was too slow while {doing} ({exc})"
+            what = _("{server} was too slow while {doing} ({error})")
         elif isinstance(exc, TimeoutError):
-            what = f"{server} sent nothing for {self.timeout:g} s while {doing}"
+            what = _("{server} sent nothing for {seconds} s while {doing}")
         elif isinstance(exc, _DROPPED) or "EOF" in str(exc):
-            what = f"{server} closed the connection while {doing}"
+            what = _("{server} closed the connection while {doing}")
         elif isinstance(exc, OSError):
-            what = f"the connection to {server} failed while {doing} ({_what(exc)})"
+            what, error = _("the connection to {server} failed while {doing} ({error})"), _what(exc)
         elif isinstance(exc, TooMuch | LiteralTooLarge):
-            what = f"{server} sent far too much while {doing} ({exc})"
+            what = _("{server} sent far too much while {doing} ({error})")
         else:
-            what = f"{server} answered with something that is not IMAP while {doing} ({exc})"
-        if doing == SENDING:
-            advice = ("run ingest again later (if it keeps failing at this message, move it out "
-                      "of the folder in your mail program, or ask the server's administrator)")
+            what = _("{server} answered with something that is not IMAP while {doing} "
+                     "({error})")
+        what = what.format(server=server, doing=doing, seconds=f"{self.timeout:g}", error=error)
+        if doing == _(SENDING):
+            advice = _("run ingest again later (if it keeps failing at this message, move it "
+                       "out of the folder in your mail program, or ask the server's "
+                       "administrator)")
         else:
-            advice = ("check the address and run ingest again later (if it keeps failing, ask "
-                      "the server's administrator)")
-        nothing = "nothing more" if read else "nothing"
-        return (f"{_short(what, 300)}, so {nothing} was read from '{self.folder}'; {advice}."
-                f"{kept}")
+            advice = _("check the address and run ingest again later (if it keeps failing, "
+                       "ask the server's administrator)")
+        said = (_("{what}, so nothing more was read from '{folder}'; {advice}.") if read else
+                _("{what}, so nothing was read from '{folder}'; {advice}."))
+        return said.format(what=_short(what, 300), folder=self.folder, advice=advice) + kept
 
     def _bad_uid(self, token: bytes) -> Letter:
         shown = _short(token.decode("ascii", "replace"), 40)
-        return Letter(f"{self.folder} uid {shown}", failure=(
-            f"the IMAP server {self.host}:{self.port} gives a message in '{self.folder}' the "
-            f"UID {shown}, not a number from 1 to {MAX_NUMBER} as IMAP requires; that message "
-            "was skipped and the others were read (ask the server's administrator to repair "
-            "the folder)."))
+        return Letter(f"{self.folder} uid {shown}", failure=_(
+            "the IMAP server {host}:{port} gives a message in '{folder}' the UID {uid}, not a "
+            "number from 1 to {largest} as IMAP requires; that message was skipped and the "
+            "others were read (ask the server's administrator to repair the folder).").format(
+            host=self.host, port=self.port, folder=self.folder, uid=shown, largest=MAX_NUMBER))
 
     def _open(self, conn: imaplib.IMAP4) -> int:
         if self.move_to:
             typ, data = conn.status(_quote(self.move_to), "(MESSAGES)")
             if typ != "OK":
-                raise MailServerError(f"the folder '{self.move_to}' does not exist on "
-                                      f"{self.host}; create it, or leave out --imap-move-to.")
+                raise MailServerError(_("the folder '{move_to}' does not exist on "
+                                        "{host}; create it, or leave out --imap-move-to.").format(
+                                          move_to=self.move_to, host=self.host))
         typ, data = conn.select(_quote(self.folder), readonly=not self.move_to)
         if typ != "OK":
-            raise MailServerError(f"the folder '{self.folder}' does not exist on {self.host}.")
+            raise MailServerError(_("the folder '{folder}' does not exist on {host}.").format(
+                                      folder=self.folder, host=self.host))
         typ, data = conn.status(_quote(self.folder), "(UIDVALIDITY)")
         answer = data[0] if typ == "OK" and data and isinstance(data[0], bytes) else b""
         found = _UIDVALIDITY.search(answer)
         if found is None:
-            raise MailServerError(f"{self.host} gives no UIDVALIDITY for '{self.folder}'.")
+            raise MailServerError(_("{host} gives no UIDVALIDITY for '{folder}'.").format(
+                                      host=self.host, folder=self.folder))
         value = _number(found.group(1))
         if value is None:
             shown = _short(found.group(1).decode("ascii", "replace"), 40)
             raise MailServerError(
-                f"{self.host} gives the folder '{self.folder}' the UIDVALIDITY {shown}, not a "
-                f"number from 1 to {MAX_NUMBER} as IMAP requires: without it the messages read "
-                "cannot be told from new ones, so none were read (the other files of this "
-                "ingest were); ask the server's administrator.")
+                _("{host} gives the folder '{folder}' the UIDVALIDITY {shown}, not a "
+                  "number from 1 to {MAX_NUMBER} as IMAP requires: without it the "
+                  "messages read cannot be told from new ones, so none were read (the "
+                  "other files of this ingest were); ask the server's administrator.").format(
+                    host=self.host, folder=self.folder, shown=shown, MAX_NUMBER=MAX_NUMBER))
         return value
 
     def _fetch(self, conn: imaplib.IMAP4, uid: int) -> tuple[Letter, bool]:
@@ -231,7 +247,8 @@ class Mailbox:
 
 def _ok(typ: str, data: list[object], what: str) -> None:
     if typ != "OK":
-        raise MailServerError(f"the IMAP server refused the {what}: {data!r:.200}.")
+        raise MailServerError(_("the IMAP server refused the {what}: {data!r:.200}.").format(
+                                  what=what, data=data))
 
 
 def _number(token: bytes) -> int | None:

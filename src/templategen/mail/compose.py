@@ -34,6 +34,7 @@ from templategen.content.placeholders import JINJA
 from templategen.content.recipients import Recipient
 from templategen.content.sandbox import Failure, failure_of, probe, render
 from templategen.errors import MailError
+from templategen.i18n import _
 from templategen.mail.kit import KitCopy
 
 PURPOSES = {"invitation": "uitnodiging.txt", "reminder": "herinnering.txt"}
@@ -74,8 +75,8 @@ def choose_template(purpose: str, instruments: list[Instrument],
         try:
             return MailTemplate(override.read_text(encoding="utf-8"), str(override))
         except (OSError, UnicodeDecodeError) as exc:
-            raise MailError(f"{override} cannot be read as a UTF-8 mail template ({exc}).") \
-                from None
+            raise MailError(_("{path} cannot be read as a UTF-8 mail template ({error}).")
+                            .format(path=override, error=exc)) from None
     key = PURPOSES[purpose].removesuffix(".txt")
     for inst in instruments:
         own = _instrument_mail(inst).get(key, "")
@@ -107,10 +108,10 @@ def write_letter(template: MailTemplate, recipient: Recipient, instruments: list
                "deadline": deadlines[0] if deadlines else "",
                "afzender": _display_name(sender), "herinnering": purpose == "reminder"}
     text = _fill(template, context)
-    first, _, body = text.lstrip("\n").partition("\n")
+    first, _sep, body = text.lstrip("\n").partition("\n")
     if not first.lower().startswith(SUBJECT_PREFIX):
-        raise MailError("the mail template must start with a line 'Onderwerp: …' (the "
-                        "subject), followed by the body.")
+        raise MailError(_("the mail template must start with a line 'Onderwerp: …' (the "
+                          "subject), followed by the body."))
     # one line whatever a column held: whitespace (line breaks too) as one space, no controls
     subject = " ".join("".join(c for c in first[len(SUBJECT_PREFIX):]
                                if unicodedata.category(c) != "Cc" or c.isspace()).split())
@@ -134,10 +135,12 @@ def _fill(template: MailTemplate, context: dict[str, Any]) -> str:
 def _failed(template: MailTemplate, failure: Failure) -> MailError:
     where = template.origin + (f":{failure.line}" if failure.line else "")
     if failure.kind == "overrun":
-        return MailError(f"the mail template {where} does too much work: {failure.message}; "
-                         "keep it to placeholders such as {{ naam }}, loops over instrumenten "
-                         "and texts of at most 100,000 characters.")
-    return MailError(f"the mail template {where} cannot be filled: {failure.message}.")
+        return MailError(_("the mail template {where} does too much work: {failure}; keep it "
+                           "to placeholders such as {{{{ naam }}}}, loops over instrumenten and "
+                           "texts of at most 100,000 characters.").format(
+            where=where, failure=failure.message))
+    return MailError(_("the mail template {where} cannot be filled: {failure}.").format(
+        where=where, failure=failure.message))
 
 
 def build_message(letter: Letter, recipient: Recipient, address: str, copies: list[KitCopy],

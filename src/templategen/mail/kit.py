@@ -13,6 +13,7 @@ from pathlib import Path
 
 from templategen.content.model import PROP_INSTANCE, PROP_INSTRUMENT, PROP_KIND, PROP_RECIPIENT
 from templategen.errors import MailError, RejectedFile
+from templategen.i18n import _
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned.safezip import SafeArchive
 from templategen.store.backend import is_url
@@ -33,14 +34,15 @@ class KitCopy:
 def load_kit(folder: Path) -> dict[str, list[KitCopy]]:
     """Recipient id -> that recipient's copies (sorted by instrument, then kind)."""
     if not folder.is_dir():
-        raise MailError(f"{folder} is not a folder; pass --kit with the folder 'build "
-                        "--recipients' wrote.")
+        raise MailError(_("{folder} is not a folder; pass --kit with the folder 'build "
+                          "--recipients' wrote.").format(folder=folder))
     found: dict[str, list[KitCopy]] = defaultdict(list)
     for copy in _copies(folder):
         found[copy.recipient].append(copy)
     if not found:
-        raise MailError(f"{folder} holds no personalised copies; build them with "
-                        f"'templategen build --recipients FILE --out {folder}'.")
+        raise MailError(_("{folder} holds no personalised copies; build them with "
+                          "'templategen build --recipients FILE --out {folder}'.").format(
+            folder=folder))
     return {r: sorted(c, key=lambda c: (c.instrument, c.kind)) for r, c in found.items()}
 
 

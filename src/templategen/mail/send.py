@@ -19,6 +19,7 @@ from typing import Any
 from templategen.content.catalog import load_catalog
 from templategen.content.recipients import Recipient, load_recipients
 from templategen.errors import MailError, MailServerError
+from templategen.i18n import _, ngettext, pgettext
 from templategen.mail.compose import build_message, choose_template, write_letter
 from templategen.mail.kit import KitCopy, load_kit
 from templategen.mail.transport import Transport
@@ -40,23 +41,26 @@ class MailRun:
 
     def summary(self) -> list[str]:
         """The lines after the per-message ones: who was left out, and the totals."""
-        verb = "would send" if self.dry_run else "delivered"
-        out = [f"would send {rid} -> {to}: {', '.join(insts)}"
-               for rid, to, insts in self.delivered] if self.dry_run else []
-        if self.no_address:
-            out.append(f"no email address ({len(self.no_address)}): "
-                       + ", ".join(self.no_address))
-        if self.no_copies:
-            out.append(f"no copies in the kit ({len(self.no_copies)}): "
-                       + ", ".join(self.no_copies))
+        out = [_("would send {recipient} -> {to}: {instruments}").format(
+            recipient=rid, to=to, instruments=", ".join(insts))
+            for rid, to, insts in self.delivered] if self.dry_run else []
+        for heading, ids in ((_("no email address ({n}): {ids}"), self.no_address),
+                             (_("no copies in the kit ({n}): {ids}"), self.no_copies),
+                             (_("returned already ({n}): {ids}"), self.returned),
+                             (_("nothing new for ({n}): {ids}"), self.already)):
+            if ids:
+                out.append(heading.format(n=len(ids), ids=", ".join(ids)))
+        n = len(self.delivered)
+        totals = (ngettext("{n} message would be sent", "{n} messages would be sent", n)
+                  if self.dry_run else
+                  ngettext("{n} message delivered", "{n} messages delivered", n)).format(n=n)
+        totals += ", " + _("{failed} failed, {no_address} without address, {up_to_date} up to "
+                           "date").format(failed=len(self.failed),
+                                          no_address=len(self.no_address),
+                                          up_to_date=len(self.already))
         if self.returned:
-            out.append(f"returned already ({len(self.returned)}): " + ", ".join(self.returned))
-        if self.already:
-            out.append(f"nothing new for ({len(self.already)}): " + ", ".join(self.already))
-        out.append(f"{len(self.delivered)} message(s) {verb}, {len(self.failed)} failed, "
-                   f"{len(self.no_address)} without address, {len(self.already)} up to date"
-                   + (f", {len(self.returned)} returned already." if self.returned else "."))
-        return out
+            totals += ", " + _("{n} returned already").format(n=len(self.returned))
+        return [*out, totals + "."]
 
 
 def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Transport,
@@ -72,7 +76,7 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
     wanted = set(only)
     sender = sender or _login_address(transport)
     if transport.via == "smtp" and not sender:
-        raise MailError("give --from ADDR: the SMTP server needs a sender address.")
+        raise MailError(_("give --from ADDR: the SMTP server needs a sender address."))
     run = MailRun(dry_run=dry_run)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     with Store(db) as store:
@@ -146,11 +150,17 @@ def _deliver(store: Store, transport: Transport, msg: EmailMessage, recipient: R
         store.log_mail(recipient.id, address, insts, purpose, transport.via, "failed",
                        message_id, at, str(exc))
         run.failed.append((recipient.id, str(exc)))
-        return f"failed     {recipient.id}: {exc}"
+        return f"{_mail_status('failed'):<10} {recipient.id}: {exc}"
     store.log_mail(recipient.id, address, insts, purpose, transport.via, status, message_id,
                    at, detail)
     run.delivered.append((recipient.id, address, insts))
-    return f"{status:<10} {recipient.id} -> {address}: {', '.join(insts)}"
+    return f"{_mail_status(status):<10} {recipient.id} -> {address}: {', '.join(insts)}"
+
+
+def _mail_status(status: str) -> str:
+    """A message's status as the console shows it (the store keeps the English code)."""
+    return {"sent": pgettext("mail", "sent"), "drafted": pgettext("mail", "drafted"),
+            "failed": pgettext("mail", "failed")}.get(status, status)
 
 
 def _address(recipient: Recipient) -> str:

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from templategen.content.recipients import safe_filename_part
 from templategen.errors import MailError, MailServerError
+from templategen.i18n import _
 
 SMTP_PORTS = {"smtp": 587, "smtps": 465}
 TIMEOUT = 60.0
@@ -53,7 +54,8 @@ class Drafts(Transport):
             self.folder.mkdir(parents=True, exist_ok=True)
             path.write_bytes(msg.as_bytes(policy=policy.SMTP))
         except OSError as exc:
-            raise MailError(f"{path} cannot be written ({exc.strerror}).") from None
+            raise MailError(_("{path} cannot be written ({error}).").format(
+                path=path, error=exc.strerror)) from None
         return "drafted", str(path)
 
 
@@ -65,11 +67,11 @@ class Smtp(Transport):
     def __init__(self, url: str, password: Callable[[], str]):
         parts = urlsplit(url)
         if parts.scheme not in SMTP_PORTS or not parts.hostname:
-            raise MailError(f"'{url}' is not an SMTP address; write smtp://user@host:587 "
-                            "(STARTTLS) or smtps://user@host:465.")
+            raise MailError(_("'{url}' is not an SMTP address; write smtp://user@host:587 "
+                              "(STARTTLS) or smtps://user@host:465.").format(url=url))
         if parts.password is not None:
-            raise MailError("the SMTP address holds a password; leave it out and set "
-                            "TEMPLATEGEN_SMTP_PASSWORD (or type it when asked).")
+            raise MailError(_("the SMTP address holds a password; leave it out and set "
+                              "TEMPLATEGEN_SMTP_PASSWORD (or type it when asked)."))
         self.scheme, self.host = parts.scheme, parts.hostname
         self.port = parts.port or SMTP_PORTS[parts.scheme]
         self.user = unquote(parts.username) if parts.username else ""
@@ -91,18 +93,21 @@ class Smtp(Transport):
                 conn.ehlo()
                 if not conn.has_extn("starttls"):
                     conn.quit()
-                    raise MailServerError(f"{self.host}:{self.port} does not offer STARTTLS; use "
-                                    "smtps:// or a server that encrypts.")
+                    raise MailServerError(_("{host}:{port} does not offer STARTTLS; use "
+                                            "smtps:// or a server that encrypts.").format(
+                        host=self.host, port=self.port))
                 conn.starttls(context=context)
                 conn.ehlo()
             if self.user:
                 conn.login(self.user, self._password())
         except smtplib.SMTPAuthenticationError:
-            raise MailServerError(f"{self.host} refused the login of '{self.user}'; check the user "
-                            "and TEMPLATEGEN_SMTP_PASSWORD.") from None
+            raise MailServerError(_("{host} refused the login of '{user}'; check the user and "
+                                    "TEMPLATEGEN_SMTP_PASSWORD.").format(
+                host=self.host, user=self.user)) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailServerError(f"cannot reach the SMTP server {self.host}:{self.port} "
-                            f"({type(exc).__name__}: {exc}).") from None
+            raise MailServerError(_("cannot reach the SMTP server {host}:{port} ({error}).")
+                                  .format(host=self.host, port=self.port,
+                                          error=f"{type(exc).__name__}: {exc}")) from None
         return conn
 
     def deliver(self, msg: EmailMessage, recipient_id: str, purpose: str) -> tuple[str, str]:
@@ -115,19 +120,23 @@ class Smtp(Transport):
             except smtplib.SMTPServerDisconnected:
                 self._conn = None
                 if attempt == 2:
-                    raise MailServerError(f"{self.host} closed the connection twice while "
-                                          "sending; try again later.") from None
+                    raise MailServerError(_("{host} closed the connection twice while "
+                                            "sending; try again later.").format(
+                        host=self.host)) from None
             except smtplib.SMTPRecipientsRefused as exc:
-                raise MailError(f"the server refused {', '.join(exc.recipients)}: "
-                                f"{_reason(exc.recipients)}") from None
+                raise MailError(_("the server refused {addresses}: {reason}").format(
+                    addresses=", ".join(exc.recipients), reason=_reason(exc.recipients))
+                ) from None
             except smtplib.SMTPResponseException as exc:
-                raise MailError(f"the server refused the message ({exc.smtp_code} "
-                                f"{_text(exc.smtp_error)}).") from None
+                raise MailError(_("the server refused the message ({code} {reason}).").format(
+                    code=exc.smtp_code, reason=_text(exc.smtp_error))) from None
             except (OSError, smtplib.SMTPException) as exc:
                 self._conn = None
-                raise MailError(f"sending failed ({type(exc).__name__}: {exc}).") from None
+                raise MailError(_("sending failed ({error}).").format(
+                    error=f"{type(exc).__name__}: {exc}")) from None
         if refused:
-            raise MailError(f"the server refused {', '.join(refused)}: {_reason(refused)}")
+            raise MailError(_("the server refused {addresses}: {reason}").format(
+                addresses=", ".join(refused), reason=_reason(refused)))
         return "sent", f"{self.host}:{self.port}"
 
     def _send(self, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from templategen.errors import TemplategenError
+from templategen.i18n import _
 
 # Filter names LibreOffice uses to write each format.
 FILTERS = {
@@ -65,7 +66,7 @@ def convert(source: Path, fmt: str, out_dir: Path, timeout: float = 180,
     """
     binary = soffice()
     if binary is None:
-        raise LibreOfficeError("LibreOffice (soffice) is not installed.")
+        raise LibreOfficeError(_("LibreOffice (soffice) is not installed."))
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tg-lo-profile-") as profile:
         cmd = [
@@ -76,13 +77,13 @@ def convert(source: Path, fmt: str, out_dir: Path, timeout: float = 180,
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            raise LibreOfficeError(f"LibreOffice timed out converting {source.name}.") from exc
+            raise LibreOfficeError(_("LibreOffice timed out converting {name}.").format(
+                name=source.name)) from exc
     target = out_dir / f"{source.stem}.{fmt.split(':')[0]}"
     if proc.returncode != 0 or not target.exists():
-        raise LibreOfficeError(
-            f"LibreOffice could not convert {source.name} to {fmt}: "
-            f"{(proc.stderr or proc.stdout).strip()[:500]}"
-        )
+        raise LibreOfficeError(_("LibreOffice could not convert {name} to {format}: {output}")
+                               .format(name=source.name, format=fmt,
+                                       output=(proc.stderr or proc.stdout).strip()[:500]))
     return target
 
 
@@ -93,7 +94,7 @@ def convert_many(sources: list[Path], fmt: str, out_dir: Path, timeout: float = 
     """
     binary = soffice()
     if binary is None:
-        raise LibreOfficeError("LibreOffice (soffice) is not installed.")
+        raise LibreOfficeError(_("LibreOffice (soffice) is not installed."))
     if not sources:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -106,14 +107,12 @@ def convert_many(sources: list[Path], fmt: str, out_dir: Path, timeout: float = 
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            raise LibreOfficeError("LibreOffice timed out converting a batch.") from exc
+            raise LibreOfficeError(_("LibreOffice timed out converting a batch.")) from exc
     targets = [out_dir / f"{s.stem}.{fmt.split(':')[0]}" for s in sources]
     missing = [t.name for t in targets if not t.exists()]
     if missing:
-        raise LibreOfficeError(
-            f"LibreOffice did not produce {', '.join(missing)}: "
-            f"{(proc.stderr or proc.stdout).strip()[:500]}"
-        )
+        raise LibreOfficeError(_("LibreOffice did not produce {names}: {output}").format(
+            names=", ".join(missing), output=(proc.stderr or proc.stdout).strip()[:500]))
     return targets
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from templategen.errors import StoreError
+from templategen.i18n import _
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_BUSY_SECONDS = 60.0  # a second ingest waits this long for the other's transaction
@@ -64,7 +65,8 @@ def describe(db: str | Path) -> str:
 def require_existing(db: str | Path) -> None:
     """A SQLite store must exist before compare/export read it (a server store always does)."""
     if not is_url(db) and not Path(db).is_file():
-        raise StoreError(f"{db} does not exist; run 'templategen ingest … --db {db}' first.")
+        raise StoreError(_("{db} does not exist; run 'templategen ingest … --db {db}' first.")
+                         .format(db=db))
 
 
 def connect(db: str | Path) -> Connection:
@@ -183,14 +185,14 @@ def peek_sqlite(path: Path) -> SqliteFile | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise StoreError(f"{path} cannot be read ({exc.strerror}); pass --db with a file "
-                         "you may read and write.") from None
+        raise StoreError(_("{path} cannot be read ({error}); pass --db with a file you may "
+                           "read and write.").format(path=path, error=exc.strerror)) from None
     if not header:
         return None
     if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
-        raise StoreError(f"{path} cannot be used as the answer store (it is not a SQLite "
-                         "database); pass --db with a new file name or a store made by "
-                         "templategen.")
+        raise StoreError(_("{path} cannot be used as the answer store (it is not a SQLite "
+                           "database); pass --db with a new file name or a store made by "
+                           "templategen.").format(path=path))
     wal = header[18] == 2 and not Path(f"{path}-wal").exists()
     uri = f"{path.resolve().as_uri()}?{'immutable=1' if wal else 'mode=ro'}"
     try:
@@ -202,8 +204,12 @@ def peek_sqlite(path: Path) -> SqliteFile | None:
         finally:
             raw.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} cannot be used as the answer store ({exc}); pass --db with "
-                         "a new file name or a store made by templategen.") from None
+        raise StoreError(_unusable().format(path=path, error=exc)) from None
+
+
+def _unusable() -> str:
+    return _("{path} cannot be used as the answer store ({error}); pass --db with a new file "
+             "name or a store made by templategen.")
 
 
 def _wal(raw: sqlite3.Connection) -> None:
@@ -228,8 +234,7 @@ def _sqlite(path: Path) -> Connection:
         _wal(raw)
         raw.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} cannot be used as the answer store ({exc}); pass --db with a "
-                         "new file name or a store made by templategen.") from None
+        raise StoreError(_unusable().format(path=path, error=exc)) from None
     return Connection(raw, "sqlite", str(path), (sqlite3.IntegrityError,))
 
 
@@ -241,17 +246,19 @@ def _postgresql(url: str) -> Connection:
     try:
         parts = conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
-        raise StoreError(f"--db {name} is not a PostgreSQL URL that libpq understands ({exc}); "
-                         "write it as postgresql://user@host[:port]/database.") from None
+        raise StoreError(_("--db {name} is not a PostgreSQL URL that libpq understands "
+                           "({error}); write it as postgresql://user@host[:port]/database.")
+                         .format(name=name, error=exc)) from None
     if parts.get("password"):
-        raise StoreError("--db must not hold a password (anyone on this machine can read the "
-                         "command line); put it in the PGPASSWORD environment variable or in "
-                         "~/.pgpass and write the URL as postgresql://user@host/database.")
+        raise StoreError(_("--db must not hold a password (anyone on this machine can read "
+                           "the command line); put it in the PGPASSWORD environment variable "
+                           "or in ~/.pgpass and write the URL as "
+                           "postgresql://user@host/database."))
     try:
         raw = psycopg.connect(url, autocommit=True)
     except psycopg.OperationalError as exc:
         reason = " ".join(str(exc).split())[:300]
-        raise StoreError(f"cannot connect to the store {name} ({reason}); check the server, "
-                         "the user's password in PGPASSWORD or ~/.pgpass, and that the "
-                         "database exists.") from None
+        raise StoreError(_("cannot connect to the store {name} ({reason}); check the server, "
+                           "the user's password in PGPASSWORD or ~/.pgpass, and that the "
+                           "database exists.").format(name=name, reason=reason)) from None
     return Connection(raw, "postgresql", name, (psycopg.errors.UniqueViolation,))

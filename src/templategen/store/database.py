@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from templategen.errors import DuplicateFile, StoreError
+from templategen.i18n import _
 from templategen.store import migrations
 from templategen.store.backend import Connection, connect, describe, is_url
 
@@ -166,8 +167,9 @@ class Store:
             failure = self._db.write_failure(exc)
             if failure is None:
                 raise
-            raise StoreError(f"{self.name} cannot be opened or set up ({failure}); free some "
-                             "space and run the command again.") from None
+            raise StoreError(_("{name} cannot be opened or set up ({failure}); free some space "
+                               "and run the command again.").format(name=self.name,
+                                                                    failure=failure)) from None
 
     def __enter__(self) -> Store:
         return self
@@ -202,9 +204,10 @@ class Store:
             failure = self._db.write_failure(exc)
             if failure is None:
                 raise
-            raise StoreError(f"{self.name} could not be written ({failure}) and is as it was "
-                             "before this file; free some space and run the same ingest again "
-                             "(files already stored are skipped as duplicates).") from None
+            raise StoreError(_("{name} could not be written ({failure}) and is as it was before "
+                               "this file; free some space and run the same ingest again (files "
+                               "already stored are skipped as duplicates).").format(
+                name=self.name, failure=failure)) from None
 
     @property
     def connection(self) -> Connection:

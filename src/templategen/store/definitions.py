@@ -23,6 +23,7 @@ from pathlib import Path
 from templategen.content.catalog import Catalog, load_catalog, parse_instrument
 from templategen.content.model import Instrument
 from templategen.errors import ContentError
+from templategen.i18n import _, ngettext
 from templategen.store.database import Definition, Store, Submission
 
 
@@ -77,16 +78,22 @@ def uncomparable(store: Store, catalog: Catalog, only: tuple[str, ...] | list[st
 
 def why_uncomparable(store: Store, subs: list[Submission]) -> str:
     """One sentence naming the files and what to do."""
-    _, broken = stored_instruments(store)
+    _known, broken = stored_instruments(store)
     by_instrument: dict[str, list[str]] = defaultdict(list)
     for sub in subs:
         by_instrument[sub.instrument].append(sub.file_name)
     parts = []
     for inst_id, files in by_instrument.items():
-        shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
-        reason = f" (its stored definition no longer loads: {broken[inst_id]})" \
-            if inst_id in broken else ""
+        shown = ", ".join(files[:5]) + (" " + _("and {n} more").format(n=len(files) - 5)
+                                        if len(files) > 5 else "")
+        reason = " " + _("(its stored definition no longer loads: {error})").format(
+            error=broken[inst_id]) if inst_id in broken else ""
         parts.append(f"'{inst_id}'{reason}: {shown}")
-    return (f"{len(subs)} stored file(s) cannot be compared: the store holds no definition of "
-            f"their instrument and the content has none either ({'; '.join(parts)}); pass "
-            "--content with the folder holding those instruments, or --only for the others.")
+    return ngettext(
+        "{n} stored file cannot be compared: the store holds no definition of its instrument "
+        "and the content has none either ({files}); pass --content with the folder holding "
+        "those instruments, or --only for the others.",
+        "{n} stored files cannot be compared: the store holds no definition of their "
+        "instrument and the content has none either ({files}); pass --content with the folder "
+        "holding those instruments, or --only for the others.", len(subs)).format(
+        n=len(subs), files="; ".join(parts))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from templategen.errors import StoreError
+from templategen.i18n import _
 from templategen.store.backend import Connection, peek_sqlite
 
 MIGRATION_LOCK = "templategen-schema"
@@ -148,16 +149,17 @@ def schema_version(db: Connection) -> int:
     tables = db.tables()
     if "meta" not in tables:
         if tables:
-            raise StoreError(f"{db.name} holds tables ({', '.join(sorted(tables)[:5])}) but is "
-                             "not a templategen store; pass --db with a new file name or an "
-                             "empty database.")
+            raise StoreError(_("{name} holds tables ({tables}) but is not a templategen "
+                               "store; pass --db with a new file name or an empty database.")
+                             .format(name=db.name, tables=", ".join(sorted(tables)[:5])))
         return 0
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     try:
         return int(row[0]) if row else 0
     except ValueError:
-        raise StoreError(f"{db.name}: its schema version {row[0]!r} is not a number; it is "
-                         "not a store templategen made.") from None
+        raise StoreError(_("{name}: its schema version {version!r} is not a number; it is "
+                           "not a store templategen made.").format(name=db.name,
+                                                                   version=row[0])) from None
 
 
 def identify(path: Path) -> None:
@@ -166,13 +168,15 @@ def identify(path: Path) -> None:
     if found is None or found.application_id == APPLICATION_ID:
         return
     if found.application_id:
-        raise StoreError(f"{path} is a database of another application (application_id "
-                         f"{found.application_id:#x}); templategen leaves it untouched. Pass "
-                         "--db with a new file name or a store made by templategen.")
+        raise StoreError(_("{path} is a database of another application (application_id "
+                           "{id}); templategen leaves it untouched. Pass --db with a new file "
+                           "name or a store made by templategen.").format(
+            path=path, id=f"{found.application_id:#x}"))
     if found.tables and "meta" not in found.tables:
-        raise StoreError(f"{path} holds tables ({', '.join(sorted(found.tables)[:5])}) but is "
-                         "not a templategen store; templategen leaves it untouched. Pass --db "
-                         "with a new file name or a store made by templategen.")
+        raise StoreError(_("{path} holds tables ({tables}) but is not a templategen store; "
+                           "templategen leaves it untouched. Pass --db with a new file name or "
+                           "a store made by templategen.").format(
+            path=path, tables=", ".join(sorted(found.tables)[:5])))
 
 
 def migrate(db: Connection) -> int:
@@ -219,5 +223,6 @@ def _mark(db: Connection) -> None:
 
 def _refuse_newer(db: Connection, found: int) -> None:
     if found > LATEST:
-        raise StoreError(f"{db.name} was made by a newer templategen (store schema {found}; "
-                         f"this version knows up to {LATEST}); upgrade templategen to use it.")
+        raise StoreError(_("{name} was made by a newer templategen (store schema {found}; this "
+                           "version knows up to {latest}); upgrade templategen to use it.")
+                         .format(name=db.name, found=found, latest=LATEST))

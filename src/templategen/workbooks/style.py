@@ -30,6 +30,7 @@ from templategen.content.answerchecks import error, prompt, text_limit
 from templategen.content.messages import Message, text
 from templategen.content.model import Field, FieldKind
 from templategen.errors import TemplateError
+from templategen.i18n import _
 from templategen.office.authorship import package_author
 from templategen.office.openpyxl_internals import named_styles
 
@@ -142,8 +143,9 @@ def _read_reference(path: Path, mtime_ns: int, size: int) -> HouseStyle:
     try:
         wb = load_workbook(path)
     except Exception as exc:  # openpyxl raises several kinds for a bad package
-        raise TemplateError(f"{path}: not a usable .xlsx ({exc}); save it again in Excel "
-                            "(or start from the bundled templates/reference.xlsx).") from None
+        raise TemplateError(_("{path}: not a usable .xlsx ({exc}); save it again in "
+                              "Excel (or start from the bundled "
+                              "templates/reference.xlsx).").format(path=path, exc=exc)) from None
     found = {style.name: style for style in named_styles(wb)}
     styles = {name: _attributes(found[name]) if name in found else default
               for name, default in DEFAULT_STYLES.items()}

@@ -43,6 +43,7 @@ from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.content.answerchecks import mark
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.errors import StoreError
+from templategen.i18n import _
 
 FIRST_COL = 4  # column D: the first slot
 FIRST_ROW = 7  # the first respondent
@@ -120,16 +121,18 @@ class ItemsWriter:
                  helpers: Sequence[Helper] = ()):
         count = len(listed.entries)
         if FIRST_ROW + count > MAX_ROWS:
-            raise StoreError(f"{inst.id}: {count} respondents do not fit one sheet "
-                             f"({MAX_ROWS - FIRST_ROW + 1} at most); compare fewer with --only.")
+            raise StoreError(_("{id}: {count} respondents do not fit one sheet ({value} "
+                               "at most); compare fewer with --only.").format(
+                                 id=inst.id, count=count, value=MAX_ROWS - FIRST_ROW + 1))
         self.slots = inst.slots()
         self.extra = listed.extra
         self.helpers = list(helpers)
         last_col = FIRST_COL + len(self.slots) + len(self.extra) + len(self.helpers)
         if last_col > MAX_COLS:
-            raise StoreError(f"{inst.id}: {last_col - FIRST_COL} answer columns do not fit one "
-                             f"sheet ({MAX_COLS - FIRST_COL + 1} at most); compare one version "
-                             "at a time.")
+            raise StoreError(_("{id}: {value} answer columns do not fit one sheet "
+                               "({value2} at most); compare one version at a time.").format(
+                                 id=inst.id, value=last_col - FIRST_COL,
+                                 value2=MAX_COLS - FIRST_COL + 1))
         self.ws = ws = RowSheet(wb, title)
         self.sheet = sheet = ItemsSheet(title=title, nrows=count)
         put(ws, 1, 1, f"Antwoorden per vraag — {inst.title}").font = TITLE
