@@ -145,7 +145,7 @@ def test_an_option_on_the_command_line_wins(round_dir: Path, tmp_path: Path):
     # --smtp on the command line drops the round's drafts folder (a dry run sends nothing)
     dry = run("mail", "--kit", str(elsewhere), "--smtp", "smtp://advies@127.0.0.1:9",
               "--dry-run", "--resend")
-    assert "3 message(s) would send" in dry.output
+    assert "3 messages would be sent" in dry.output
 
 
 def test_recipients_shows_the_rounds_recipients(round_dir: Path):
