@@ -179,6 +179,7 @@ def test_a_bad_round_file_names_file_line_and_the_fix(tmp_path: Path, text: str,
     result = run("status", code=1)
     assert f"Error: {tmp_path / ROUND_FILE}:{line}: " in result.output
     assert words in result.output and "Traceback" not in result.output
+    assert "Usage:" in run("status", "--help").output  # help stays readable
 
 
 def test_outside_a_round_everything_works_as_before(tmp_path: Path, people: Path,

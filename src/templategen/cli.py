@@ -93,9 +93,16 @@ def _choose_language(ctx: click.Context, param: click.Parameter, value: str | No
 
 
 NO_ROUND = ("init", "demo")  # commands that make a round rather than use one
+ASKS_HELP = "templategen.asks_help"
 
 
-@click.group()
+class _Group(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ASKS_HELP] = "--help" in args
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Group)
 @click.version_option(package_name="templategen")
 @click.option("--lang", "lang", type=click.Choice(i18n.LANGUAGES), default=None,
               is_eager=True, expose_value=False, callback=_choose_language,
@@ -113,6 +120,8 @@ def main(ctx: click.Context) -> None:
     try:
         found = api.open_round()
     except TemplategenError as exc:
+        if ctx.meta.get(ASKS_HELP):  # help needs no round: it stays readable beside a bad file
+            return
         raise click.ClickException(str(exc)) from None
     if found is None:
         return
