@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.errors import RejectedFile
+from templategen.i18n import _
 from templategen.returned.reading import Extraction, per_instrument, thousands
 from templategen.returned.safezip import Limits
 from templategen.store.database import Answer
@@ -110,8 +111,8 @@ def bound_warnings(warnings: list[str], limits: Limits) -> list[str]:
     kept = [w if len(w) <= width else w[: width - 1] + "…"
             for w in warnings[: limits.max_warnings]]
     if len(warnings) > limits.max_warnings:
-        kept.append(f"{len(warnings) - limits.max_warnings} more warning(s) about this file "
-                    "were left out.")
+        kept.append(_("{value} more warning(s) about this file were left out.").format(
+                        value=len(warnings) - limits.max_warnings))
     return kept
 
 

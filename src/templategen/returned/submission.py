@@ -32,6 +32,7 @@ from templategen.content.model import (
     item_slots,
 )
 from templategen.errors import RejectedFile
+from templategen.i18n import _
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
 from templategen.returned import caps, odf
@@ -82,8 +83,8 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
     warnings: list[str] = []
     macros = archive.macro_parts()
     if macros:
-        warnings.append(f"contains macros ({', '.join(macros)}); they were never run, only the "
-                        "answers were read.")
+        warnings.append(_("contains macros ({value}); they were never run, only the "
+                          "answers were read.").format(value=', '.join(macros)))
     warnings.extend(active_content(archive))
     extraction = _reader(name, file_kind)(archive, instrument)
     if not extraction.values and not extraction.unknown:
@@ -167,8 +168,10 @@ def check_extraction(instrument: Instrument, version: str,
             found[key] = Answer(_plain(raw), checking.raw_text(raw), unknown=True)
         keys = sorted(extraction.unknown)
         warnings.append(
-            f"{len(keys)} answer(s) are not part of version {instrument.version} of this "
-            f"instrument (file version {version}) and were kept apart: {_listed(keys)}."
+            _("{value} answer(s) are not part of version {version} of this instrument "
+              "(file version {version2}) and were kept apart: {value2}.").format(
+                value=len(keys), version=instrument.version, version2=version,
+                value2=_listed(keys))
         )
     return found, warnings
 
@@ -196,13 +199,14 @@ def _missing(item: Item, slots: list[Slot]) -> list[str]:
         width = len(item.columns) if item.rows else len(item.fields)
         whole = [u for u, unit in units.items() if len(unit) == width]
         if whole:
-            what = "row(s)" if item.rows else "entry row(s)"
+            what = _("row(s)") if item.rows else _("entry row(s)")
             names = [f"'{_short(u)}'" for u in whole] if item.rows else whole
-            warnings.append(f"{_item_label(item)}: {what} {_listed(names)} are missing "
-                            "(deleted?).")
+            warnings.append(_("{value}: {what} {value2} are missing (deleted?).").format(
+                                value=_item_label(item), what=what, value2=_listed(names)))
         rest = [s for u, unit in units.items() if u not in whole for s in unit]
     if rest:
-        warnings.append(f"missing from the file (deleted?): {_listed([s.label for s in rest])}.")
+        warnings.append(_("missing from the file (deleted?): {value}.").format(
+                            value=_listed([s.label for s in rest])))
     return warnings
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 from lxml import etree
 
 from templategen.content.model import Instrument, key_from_anchor
+from templategen.i18n import _
 from templategen.office.formulas import parse_ref
 from templategen.returned.reading import Archive, Extraction, RawValue, per_instrument
 from templategen.workbooks.plan import plan_layout
@@ -195,27 +196,32 @@ def read_book(book: Book, instrument: Instrument) -> Extraction:
         if as_laid_out and key in planned and (sheet, coord) != planned[key] and \
                 planned[key][0] in book.sheets:
             out.warnings.append(
-                f"the name of answer '{key}' was re-pointed from {planned[key][0]}!"
-                f"{planned[key][1]} to {sheet}!{coord}; the answer cell itself was read.")
+                _("the name of answer '{key}' was re-pointed from {value}!{value2} to "
+                  "{sheet}!{coord}; the answer cell itself was read.").format(
+                    key=key, value=planned[key][0], value2=planned[key][1], sheet=sheet,
+                    coord=coord))
             sheet, coord = planned[key]
         used.setdefault(sheet, set()).add(coord)
         cell = book.cells(sheet).get(coord)
         odd = len(nonfinite)
         value, formula = book.value(cell) if cell is not None else (None, None)
         if formula is not None:
-            out.warnings.append(f"{sheet}!{coord} holds a formula instead of an answer "
-                                f"(={formula}); its text was kept as the answer.")
+            out.warnings.append(_("{sheet}!{coord} holds a formula instead of an answer "
+                                  "(={formula}); its text was kept as the answer.").format(
+                                    sheet=sheet, coord=coord, formula=formula))
         if len(nonfinite) > odd:
-            out.warnings.append(f"{sheet}!{coord} holds '{value}', which is not a finite "
-                                "number; kept as text.")
+            out.warnings.append(_("{sheet}!{coord} holds '{value}', which is not a "
+                                  "finite number; kept as text.").format(
+                                    sheet=sheet, coord=coord, value=value))
         if key in slots:
             out.values[key] = value
         else:
             out.unknown[key] = value
     missing = [k for k in slots if k not in out.values]
     if missing:
-        out.warnings.append(f"{len(missing)} answer cell(s) are missing from the workbook "
-                            f"(first: {missing[0]}); was a sheet or row deleted?")
+        out.warnings.append(_("{value} answer cell(s) are missing from the workbook "
+                              "(first: {value2}); was a sheet or row deleted?").format(
+                                value=len(missing), value2=missing[0]))
     _stray_typing(book, instrument, used, out)
     return out
 
@@ -234,15 +240,18 @@ def _stray_typing(book: Book, instrument: Instrument, used: dict[str, set[str]],
         for coord, cell in book.cells(title).items():
             if coord in template or coord in own:
                 continue
-            value, _ = book.value(cell)
+            value, _formula = book.value(cell)
             if value is not None and value != "":
                 stray += 1
                 if stray <= STRAY_LISTED:
-                    out.warnings.append(f"{title}!{coord} holds '{value}', typed outside the "
-                                        "answer cells; it was not read as an answer.")
+                    out.warnings.append(_("{title}!{coord} holds '{value}', typed "
+                                          "outside the answer cells; it was not read as "
+                                          "an answer.").format(
+                                            title=title, coord=coord, value=value))
         if stray > STRAY_LISTED:
-            out.warnings.append(f"{title}: {stray - STRAY_LISTED} more cell(s) outside the "
-                                "answer cells hold something; they were not read as answers.")
+            out.warnings.append(_("{title}: {value} more cell(s) outside the answer "
+                                  "cells hold something; they were not read as answers.").format(
+                                    title=title, value=stray - STRAY_LISTED))
 
 
 @per_instrument
