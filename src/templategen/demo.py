@@ -39,8 +39,10 @@ from templategen.content.catalog import load_catalog
 from templategen.content.model import RESPONDENT, FieldKind, Instrument
 from templategen.content.recipients import Recipient
 from templategen.forms.render import render_forms
+from templategen.i18n import _
 from templategen.mail.kit import load_kit
 from templategen.office import libreoffice
+from templategen.returned.ingest import status_words
 from templategen.round import Round, load_round, write_round
 from templategen.sample.answers import Raw
 from templategen.sample.fill import answer_copies
@@ -99,7 +101,8 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
     returned = out_dir / "ingevuld"
     returned.mkdir(parents=True)
     demo_round = load_round(write_round(out_dir, ROUND, replace=True))
-    echo(f"round:   {demo_round.path} (the commands in {out_dir} use it)")
+    echo(_("round:   {path} (the commands in {out_dir} use it)").format(
+             path=demo_round.path, out_dir=out_dir))
     built = Path(demo_round.get("kit"))
 
     files, hyperlink_done = 0, False
@@ -125,9 +128,11 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
             answer_copies(inst, copies, given, rng)  # (answers drawn for every recipient)
             forms += [(returned / doc.name, inst)] if want_form else []
             workbooks += [returned / book.name] if want_book else []
-    echo(f"build:   {files} file(s) for {len(catalog.instruments)} instrument(s) in {built}")
-    echo(f"fill:    {len(forms)} Word form(s) and {len(workbooks)} workbook(s) filled in "
-         f"{returned} (one copy per instrument not returned)")
+    echo(_("build:   {files} file(s) for {value} instrument(s) in {built}").format(
+             files=files, value=len(catalog.instruments), built=built))
+    echo(_("fill:    {value} Word form(s) and {value2} workbook(s) filled in {returned} "
+           "(one copy per instrument not returned)").format(
+             value=len(forms), value2=len(workbooks), returned=returned))
     _resave(forms, workbooks, out_dir / "opnieuw-opgeslagen", echo)
 
     db, report = demo_round.get("store"), out_dir / "ingest-rapport.json"
@@ -135,21 +140,24 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
                        recipients_for(next(iter(catalog.instruments.values()))), echo)
     outcomes = api.ingest([mbox], db=db, report=report).outcomes
     counts = Counter(o.status for o in outcomes)
-    echo(f"ingest:  {len(outcomes)} file(s) into {db}: "
-         + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-         + f"; report {report}")
+    words = status_words()
+    echo(_("ingest:  {n} file(s) into {db}: {counts}; report {report}").format(
+        n=len(outcomes), db=db, report=report,
+        counts=", ".join(f"{n} {words.get(status, status)}"
+                         for status, n in sorted(counts.items()))))
     for outcome in outcomes:
         if outcome.warnings:
-            echo(f"warning: {attachment_name(outcome.file)}: {len(outcome.warnings)} "
-                 f"warning(s), first: {outcome.warnings[0]}")
+            echo(_("warning: {value}: {value2} warning(s), first: {value3}").format(
+                     value=attachment_name(outcome.file), value2=len(outcome.warnings),
+                     value3=outcome.warnings[0]))
     *table, rate = api.status(db, recipients=demo_round.get("recipients")).report().splitlines()
-    echo("status:  per recipient and instrument (templategen status):")
+    echo(_("status:  per recipient and instrument (templategen status):"))
     for line in table:
         echo("  " + line)
-    echo("status:  " + rate)
+    echo(_("status:  {rate}").format(rate=rate))
     out = Path(demo_round.get("comparison"))
-    echo("compare: " + api.compare(db, out).summary)
-    echo(f"Open {out} to see every respondent side by side.")
+    echo(_("compare: {summary}").format(summary=api.compare(db, out).summary))
+    echo(_("Open {out} to see every respondent side by side.").format(out=out))
     return out
 
 
@@ -170,8 +178,9 @@ def _mail_round(demo_round: Round, returned: Path, recipients: list[Recipient],
     shutil.rmtree(drafts, ignore_errors=True)
     run = api.mail(people, demo_round.get("kit"), db=db, drafts=drafts,
                    sender=demo_round.get("sender"))
-    echo(f"mail:    {len(run.delivered)} draft(s) in {drafts} (marked unsent, each with that "
-         "person's copies), logged in the store")
+    echo(_("mail:    {value} draft(s) in {drafts} (marked unsent, each with that "
+           "person's copies), logged in the store").format(
+             value=len(run.delivered), drafts=drafts))
     with Store(db) as store:
         sent = {e.recipient: e.message_id for e in store.mail_log()}
     names = {r.id: (r.naam, r.columns["email"]) for r in recipients}
@@ -194,8 +203,8 @@ def _mail_round(demo_round: Round, returned: Path, recipients: list[Recipient],
                                subtype="octet-stream", filename=copy.path.name)
         box.add(msg.as_bytes())
     box.close()
-    echo(f"replies: {len(replies)} reply mail(s) with {sum(map(len, replies.values()))} filled "
-         f"file(s) in {mbox_path}")
+    echo(_("replies: {value} reply mail(s) with {value2} filled file(s) in {mbox_path}").format(
+             value=len(replies), value2=sum(map(len, replies.values())), mbox_path=mbox_path))
     return mbox_path
 
 
@@ -209,8 +218,8 @@ def _resave(forms: list[tuple[Path, Instrument]], workbooks: list[Path], folder:
     """Re-save a few forms and workbooks through LibreOffice (one batch each), as respondents
     using it would; one of them first types an answer of two lines in the form."""
     if libreoffice.soffice() is None:
-        echo("resave:  LibreOffice is not installed; no files re-saved (install it to see "
-             "files written by another office suite come back too)")
+        echo(_("resave:  LibreOffice is not installed; no files re-saved (install it to "
+               "see files written by another office suite come back too)"))
         return
     instruments = dict(forms)
     chosen_forms, chosen_books = _pick(list(instruments)), _pick(workbooks)
@@ -219,10 +228,12 @@ def _resave(forms: list[tuple[Path, Instrument]], workbooks: list[Path], folder:
         by_stem = {c.stem: c for c in chosen}
         for path in libreoffice.convert_many(chosen, fmt, folder):
             shutil.copyfile(path, by_stem[path.stem])
-    echo(f"resave:  {len(chosen_forms)} form(s) and {len(chosen_books)} workbook(s) re-saved "
-         "through LibreOffice: " + ", ".join(p.name for p in chosen_forms + chosen_books))
+    echo(_("resave:  {forms} form(s) and {books} workbook(s) re-saved through LibreOffice: "
+           "{names}").format(forms=len(chosen_forms), books=len(chosen_books),
+                             names=", ".join(p.name for p in chosen_forms + chosen_books)))
     if typed is not None:
-        echo(f"resave:  {typed.name} has an answer of two lines (they come back as two lines)")
+        echo(_("resave:  {name} has an answer of two lines (they come back as two lines)").format(
+                 name=typed.name))
 
 
 def _type_lines(path: Path, inst: Instrument) -> bool:
