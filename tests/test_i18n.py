@@ -244,3 +244,16 @@ def test_status_speaks_the_locales_language_or_the_options(small_round):
     stored = _run("status", "--db", str(r["db"]), "--format", "json",
                   env={"LANG": "nl_NL.UTF-8"}, tmp=r["tmp"])
     assert '"state": "empty"' in stored.stdout and "+00:00" in stored.stdout  # ISO, English
+
+
+def test_help_speaks_the_chosen_language(tmp_path):
+    dutch = _run("--help", env={"LANG": "nl_NL.UTF-8"}, tmp=tmp_path)
+    assert dutch.returncode == 0, dutch.stderr
+    assert dutch.stdout.startswith("Gebruik: ") and "\nOpdrachten:\n" in dutch.stdout
+    assert "Per ontvanger en instrument: verstuurd, teruggestuurd" in dutch.stdout
+    status = _run("status", "--help", env={"LANG": "nl_NL.UTF-8"}, tmp=tmp_path)
+    assert "Per ontvanger en instrument" in status.stdout and "Opties:" in status.stdout
+    english = _run("--lang", "en", "status", "--help", env={"LANG": "nl_NL.UTF-8"},
+                   tmp=tmp_path)
+    assert english.stdout.startswith("Usage: ") and "Per recipient and instrument" in (
+        english.stdout)

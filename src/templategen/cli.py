@@ -8,11 +8,12 @@ error), no traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from click.core import ParameterSource
 
 from templategen import api, i18n
 from templategen.errors import ContentError, OptionError, TemplategenError
-from templategen.i18n import _, ngettext
+from templategen.i18n import N_, _, ngettext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,11 +80,15 @@ def translate_errors(func: F) -> F:
 
 def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
     """Choose the language of what the tool says (--lang, TEMPLATEGEN_LANG, the locale, else
-    Dutch) before anything else is parsed, click's own messages included."""
+    Dutch), click's own messages included."""
     try:
-        lang = i18n.choose(value)
+        return _speak(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _speak(option: str | None) -> str:
+    lang = i18n.choose(option)
     # click says "Error:", "Missing option", ... through the global gettext functions: let
     # them read our catalogue, in our language (gettext's own override is LANGUAGE).
     gettext.bindtextdomain(i18n.DOMAIN, i18n.LOCALE_DIR)
@@ -96,13 +101,65 @@ NO_ROUND = ("init", "demo")  # commands that make a round rather than use one
 ASKS_HELP = "templategen.asks_help"
 
 
-class _Group(click.Group):
+class _TranslatedHelp:
+    """A command whose help (an English message id, marked N_) is shown in the chosen
+    language: looked up when help is printed, after --lang has been read."""
+
+    help: str | None
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with self._in_language():
+            return super().get_short_help_str(limit)  # type: ignore[misc, no-any-return]
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with self._in_language():
+            super().format_help_text(ctx, formatter)  # type: ignore[misc]
+
+    @contextlib.contextmanager
+    def _in_language(self) -> Iterator[None]:
+        original = self.help
+        self.help = _(original) if original else original
+        try:
+            yield
+        finally:
+            self.help = original
+
+
+class _Command(_TranslatedHelp, click.Command):
+    pass
+
+
+class _Group(_TranslatedHelp, click.Group):
+    command_class = _Command
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta[ASKS_HELP] = "--help" in args
+        if ctx.parent is None:  # the language first, so that even --help and usage errors speak it
+            try:
+                _speak(_lang_in(args))
+            except ValueError:  # a bad --lang: its callback says so, in the default language
+                with contextlib.suppress(ValueError):
+                    _speak(None)
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=_Group)
+def _lang_in(args: list[str]) -> str | None:
+    """--lang's value among the group's own arguments (before the command), if given."""
+    for n, arg in enumerate(args):
+        if not arg.startswith("-"):
+            return None
+        if arg == "--lang" and n + 1 < len(args):
+            return args[n + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
+@click.group(cls=_Group, help=N_(
+    "Turn guidance documents into fillable forms, collect them back and compare them.\n\n"
+    "In a round (a folder made by 'templategen init', or any folder below it) every command "
+    "takes the round's settings from its round file, templategen.toml; an option given on the "
+    "command line wins."))
 @click.version_option(package_name="templategen")
 @click.option("--lang", "lang", type=click.Choice(i18n.LANGUAGES), default=None,
               is_eager=True, expose_value=False, callback=_choose_language,
@@ -110,11 +167,6 @@ class _Group(click.Group):
               "round file, the locale, else nl).")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Turn guidance documents into fillable forms, collect them back and compare them.
-
-    In a round (a folder made by 'templategen init', or any folder below it) every command
-    takes the round's settings from its round file, templategen.toml; an option given on
-    the command line wins."""
     if ctx.invoked_subcommand in NO_ROUND or ctx.resilient_parsing:
         return
     try:
@@ -161,7 +213,9 @@ def round_overrides(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@main.command()
+@main.command(help=N_(
+    "Make FOLDER a round: a round file (templategen.toml) with its settings, and its kit, "
+    "drafts and inbox folders; then run the commands in FOLDER without options."))
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--content", "content", type=click.Path(exists=True, path_type=Path),
               default=None, help="The round's instruments: a folder of YAML files or one "
@@ -172,8 +226,6 @@ def round_overrides(func: F) -> F:
               help="The From address of the round's mail.")
 @translate_errors
 def init(folder: Path, content: Path | None, recipients: Path | None, sender: str) -> None:
-    """Make FOLDER a round: a round file (templategen.toml) with its settings, and its kit,
-    drafts and inbox folders; then run the commands in FOLDER without options."""
     made = api.init(folder, content=content, recipients=recipients, sender=sender)
     click.echo(_("round: {path}").format(path=made.path))
     people = Path(made.get("recipients"))
@@ -184,11 +236,11 @@ def init(folder: Path, content: Path | None, recipients: Path | None, sender: st
                  "compare (no options needed).").format(folder=made.folder))
 
 
-@main.command()
+@main.command(help=N_(
+    "Check the content; every problem names file:line, what is wrong and the fix."))
 @content_option
 @translate_errors
 def validate(content_dir: Path | None) -> None:
-    """Check the content; every problem names file:line, what is wrong and the fix."""
     result = api.validate(content_dir)
     for inst in result.instruments:
         answers = len(inst.slots())
@@ -199,11 +251,11 @@ def validate(content_dir: Path | None) -> None:
     click.echo(ngettext("{n} instrument valid.", "{n} instruments valid.", n).format(n=n))
 
 
-@main.command(name="list")
+@main.command(name="list", help=N_(
+    "List the instruments: id, version, number of items and answers, title."))
 @content_option
 @translate_errors
 def list_(content_dir: Path | None) -> None:
-    """List the instruments: id, version, number of items and answers, title."""
     for inst in api.validate(content_dir).instruments:
         items = sum(1 for i in inst.walk_items() if i.answerable)
         click.echo(_("{id:<28} v{version:<6} {items:>4} items {answers:>5} answers  {title}")
@@ -211,7 +263,8 @@ def list_(content_dir: Path | None) -> None:
                            answers=len(inst.slots()), title=inst.title))
 
 
-@main.command()
+@main.command(help=N_(
+    "Render Word forms and Excel workbooks for every (or the chosen) instrument."))
 @content_option
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder with house-style reference.docx and reference.xlsx "
@@ -235,7 +288,6 @@ def list_(content_dir: Path | None) -> None:
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
           recipients: Path | None, only: tuple[str, ...], key_path: Path | None,
           pdf: bool, db: str | None, force: bool) -> None:
-    """Render Word forms and Excel workbooks for every (or the chosen) instrument."""
     result = api.build(out_dir, content=content_dir, templates=templates_dir,
                        recipients=recipients, only=only, key=key_path, pdf=pdf, db=db,
                        force=force)
@@ -248,7 +300,9 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
                .format(n=n, folder=out_dir))
 
 
-@main.command()
+@main.command(help=N_(
+    "Read returned files (.docx/.xlsx, folders of them) and mail (.eml, .msg, .mbox, Maildir, "
+    "IMAP) into the store."))
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
@@ -272,8 +326,6 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
 def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | None,
            imap_move_to: str | None, imap_timeout: float, jobs: int,
            content_dir: Path | None, key_path: Path | None) -> None:
-    """Read returned files (.docx/.xlsx, folders of them) and mail (.eml, .msg, .mbox,
-    Maildir, IMAP) into the store."""
     result = api.ingest(paths, db=db, report=report, imap=imap, imap_move_to=imap_move_to,
                         imap_timeout=imap_timeout,
                         imap_password=_password("TEMPLATEGEN_IMAP_PASSWORD", "IMAP"),
@@ -334,15 +386,15 @@ def _send(send: Callable[..., api.MailResult], recipients: Path, kit: Path,
         sys.exit(1)
 
 
-@main.command(name="recipients")
+@main.command(name="recipients", help=N_(
+    "Show the recipients file (.csv, .xlsx, .ods) as build and mail read it: id, name, "
+    "address, organisation and subject per row, with every warning; exit 1 on what would stop "
+    "a build."))
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @content_option
 @only_option
 @translate_errors
 def recipients_(path: Path | None, content_dir: Path | None, only: tuple[str, ...]) -> None:
-    """Show the recipients file (.csv, .xlsx, .ods) as build and mail read it: id, name,
-    address, organisation and subject per row, with every warning; exit 1 on what would
-    stop a build."""
     if path is None:
         raise click.UsageError(_("name the recipients file: templategen recipients FILE."))
     result = api.recipients(path, content=content_dir, only=only)
@@ -370,7 +422,8 @@ def _fit(value: str, width: int) -> str:
     return (value if len(value) <= width else value[:width - 1] + "…").ljust(width)
 
 
-@main.command()
+@main.command(help=N_(
+    "Per recipient and instrument: sent, returned, corrected, returned empty or missing."))
 @db_option
 @click.option("--recipients", "recipients", default=None,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -379,29 +432,29 @@ def _fit(value: str, width: int) -> str:
               show_default=True)
 @translate_errors
 def status(db: str, recipients: Path | None, fmt: str) -> None:
-    """Per recipient and instrument: sent, returned, corrected, returned empty or missing."""
     click.echo(api.status(db, recipients=recipients).report(fmt))
 
 
-@main.command(name="mail")
+@main.command(name="mail", help=N_(
+    "Mail every recipient their copies from the kit (drafts or SMTP), logged in the store."))
 @_mail_options
 @round_overrides
 @translate_errors
 def mail_(**kwargs: Any) -> None:
-    """Mail every recipient their copies from the kit (drafts or SMTP), logged in the store."""
     _send(api.mail, **kwargs)
 
 
-@main.command()
+@main.command(help=N_(
+    "Remind those who have not returned a copy yet (at most once a day unless --resend)."))
 @_mail_options
 @round_overrides
 @translate_errors
 def remind(**kwargs: Any) -> None:
-    """Remind those who have not returned a copy yet (at most once a day unless --resend)."""
     _send(api.remind, **kwargs)
 
 
-@main.command()
+@main.command(help=N_(
+    "Compile one comparison workbook of everything in the store."))
 @db_option
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @only_option
@@ -415,13 +468,14 @@ def remind(**kwargs: Any) -> None:
 @translate_errors
 def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
             content_dir: Path | None, layout: str) -> None:
-    """Compile one comparison workbook of everything in the store."""
     result = api.compare(db, out, only=only, all_versions=all_versions, content=content_dir,
                          layout=layout, on_warning=lambda line: click.echo(line, err=True))
     click.echo(result.summary)
 
 
-@main.command()
+@main.command(help=N_(
+    "Every stored answer: instrument, version, respondent, subject, item, value, source, "
+    "recipient, submission, received (one row per answer, or per submission with --wide)."))
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default=None,
               help="The format (default: the suffix of --out).")
@@ -437,20 +491,18 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
 @round_overrides
 @translate_errors
 def export(db: str, fmt: str | None, out: Path | None, wide: bool, excel: bool) -> None:
-    """Every stored answer: instrument, version, respondent, subject, item, value, source,
-    recipient, submission, received (one row per answer, or per submission with --wide)."""
     result = api.export(db, format=fmt, out=out, stream=sys.stdout, wide=wide, excel=excel)
     if result.out is not None:
         click.echo(ngettext("{n} row in {path}", "{n} rows in {path}", result.rows)
                    .format(n=result.rows, path=result.out), err=True)
 
 
-@main.command()
+@main.command(help=N_(
+    "The whole loop on the bundled content: build, fill, ingest, compare."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output/demo"), show_default=True)
 @translate_errors
 def demo(out_dir: Path) -> None:
-    """The whole loop on the bundled content: build, fill, ingest, compare."""
     from templategen.demo import run_demo
 
     run_demo(out_dir=out_dir, echo=click.echo)
