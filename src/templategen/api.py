@@ -35,6 +35,7 @@ from templategen.round import Round, find_round, load_round, write_round
 if TYPE_CHECKING:
     from templategen.content.model import Instrument
     from templategen.returned.ingest import Outcome
+    from templategen.returned.jobs import Jobs
     from templategen.store.response import ResponseRow
 
 __all__ = [
@@ -212,15 +213,18 @@ class IngestResult:
 def ingest(paths: Iterable[PathLike] = (), *, db: PathLike, report: PathLike | None = None,
            imap: str | None = None, imap_move_to: str | None = None,
            imap_timeout: float = 60, imap_password: Callable[[], str] | None = None,
-           jobs: int = 1, content: PathLike | None = None, key: PathLike | None = None,
-           on_outcome: Callable[[Outcome], Any] | None = None,
-           progress: Callable[..., Any] | None = None) -> IngestResult:
+           jobs: int | str = "auto", content: PathLike | None = None,
+           key: PathLike | None = None, on_outcome: Callable[[Outcome], Any] | None = None,
+           progress: Callable[..., Any] | None = None,
+           on_jobs: Callable[[Jobs], Any] | None = None) -> IngestResult:
     """Read returned files, folders of them and replies by mail (.eml, .msg, .mbox, Maildir,
     and the IMAP folder ``imap``, imaps://user@host/INBOX) into the store ``db``; a JSON
     ``report`` of one object per file. ``imap_password`` is asked when the server needs it
     (default: $TEMPLATEGEN_IMAP_PASSWORD); ``key`` verifies personalised copies; ``jobs``
-    files are read at the same time. ``on_outcome`` hears each file as it is stored;
-    ``progress`` is a click.progressbar-like factory for long runs of plain files."""
+    files are read at the same time (``"auto"``: as many as there are cores free, told to
+    ``on_jobs``; see returned/jobs.py). ``on_outcome`` hears each file as it
+    is stored; ``progress`` is a click.progressbar-like factory for long runs of plain
+    files."""
     from templategen.inbox import ingest as ingest_sources
     from templategen.inbox.imap import Mailbox
 
@@ -232,7 +236,8 @@ def ingest(paths: Iterable[PathLike] = (), *, db: PathLike, report: PathLike | N
                                                               "IMAP")) if imap else None
     outcomes = ingest_sources(named, db=_db(db), imap=mailbox, content_dir=_path(content),
                               on_outcome=on_outcome, report_path=_path(report),
-                              key_path=_path(key), jobs=jobs, progress=progress)
+                              key_path=_path(key), jobs=jobs, progress=progress,
+                              on_jobs=on_jobs)
     return IngestResult(tuple(outcomes), _path(report))
 
 

@@ -300,6 +300,22 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
                .format(n=n, folder=out_dir))
 
 
+class _JobsType(click.ParamType):
+    """``--jobs``: a whole number from 1, or ``auto``."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int | str:
+        text = str(value).strip().lower()
+        if text == "auto":
+            return "auto"
+        if text.isdigit() and int(text) >= 1:
+            return int(text)
+        self.fail(_("'{value}' is neither a number of files at a time (1 or more) nor "
+                    "'auto'.").format(value=value), param, ctx)
+
+
 @main.command(help=N_(
     "Read returned files (.docx/.xlsx, folders of them) and mail (.eml, .msg, .mbox, Maildir, "
     "IMAP) into the store."))
@@ -316,24 +332,32 @@ def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
               show_default=True, metavar="SECONDS",
               help="How long to wait for the IMAP server at each step (a whole answer: ten "
               "times this).")
-@click.option("--jobs", "jobs", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--jobs", "jobs", type=_JobsType(), default="auto", show_default=True,
               help="Read this many files at the same time (each in its own worker, with the "
-              "same time budget and memory cap).")
+              "same time budget and memory cap); auto: as many as there are cores free (the "
+              "load average taken off the usable cores), 1 to read one by one.")
 @content_option
 @key_option
 @round_overrides
 @translate_errors
 def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | None,
-           imap_move_to: str | None, imap_timeout: float, jobs: int,
+           imap_move_to: str | None, imap_timeout: float, jobs: int | str,
            content_dir: Path | None, key_path: Path | None) -> None:
     result = api.ingest(paths, db=db, report=report, imap=imap, imap_move_to=imap_move_to,
                         imap_timeout=imap_timeout,
                         imap_password=_password("TEMPLATEGEN_IMAP_PASSWORD", "IMAP"),
                         jobs=jobs, content=content_dir, key=key_path,
                         on_outcome=lambda outcome: click.echo(outcome.line()),
+                        on_jobs=lambda chosen: _say(chosen.notice(), err=True),
                         progress=click.progressbar if sys.stderr.isatty() else None)
     if not result.ok:
         sys.exit(1)
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Echo ``text`` unless it is empty (a notice with nothing to tell)."""
+    if text:
+        click.echo(text, err=err)
 
 
 def _password(variable: str, server: str) -> Callable[[], str]:

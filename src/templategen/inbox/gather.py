@@ -20,6 +20,7 @@ from templategen.inbox.maildir import maildir
 from templategen.inbox.mbox import is_mbox, mbox_file
 from templategen.inbox.messages import Letters, mail_file
 from templategen.returned.ingest import Outcome, Source, ingest_sources
+from templategen.returned.jobs import Jobs
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.worker import DEFAULT_BUDGET
 
@@ -31,11 +32,13 @@ def ingest(paths: list[Path], db: Path | str, imap: Mailbox | None = None,
            content_dir: Path | None = None,
            on_outcome: Callable[[Outcome], Any] | None = None,
            report_path: Path | None = None, progress: Any = None,
-           key_path: Path | None = None, jobs: int = 1, limits: Limits = DEFAULT_LIMITS,
-           budget: float = DEFAULT_BUDGET, in_process: bool = False) -> list[Outcome]:
+           key_path: Path | None = None, jobs: int | str = 1, limits: Limits = DEFAULT_LIMITS,
+           budget: float = DEFAULT_BUDGET, in_process: bool = False,
+           on_jobs: Callable[[Jobs], Any] | None = None) -> list[Outcome]:
     """Returned files, mail files, mailboxes and the IMAP folder ``imap`` into the store at
     ``db``; the outcomes in order. ``key_path``: the organiser's key that verifies
-    personalised copies (content.signing); ``jobs``: sources read at the same time;
+    personalised copies (content.signing); ``jobs``: sources read at the same time, or
+    ``"auto"`` (returned/jobs.py: the choice is told to ``on_jobs``);
     ``budget`` (seconds per file) and ``in_process`` (no worker): see returned/worker.py."""
     sources = gather(paths, limits)
     if not sources and imap is None:
@@ -48,7 +51,7 @@ def ingest(paths: list[Path], db: Path | str, imap: Mailbox | None = None,
     return ingest_sources(sources, db=db, content_dir=content_dir, on_outcome=on_outcome,
                           progress=progress if plain and imap is None else None,
                           report_path=report_path, limits=limits, key_path=key_path,
-                          jobs=jobs, budget=budget, in_process=in_process)
+                          jobs=jobs, budget=budget, in_process=in_process, on_jobs=on_jobs)
 
 
 def gather(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[Source]:

@@ -26,7 +26,8 @@ from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, RejectedFile, StoreError
 from templategen.i18n import _, ngettext, pgettext
 from templategen.returned.identity import Verifier, claim_warning, typed_name
-from templategen.returned.parallel import ingest_parallel
+from templategen.returned.jobs import Jobs, choose_jobs
+from templategen.returned.parallel import Turn, ingest_parallel
 from templategen.returned.prefill import typed
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, too_big
 from templategen.returned.worker import DEFAULT_BUDGET, Reader, make_reader
@@ -169,14 +170,16 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
                    on_outcome: Callable[[Outcome], Any] | None = None, progress: Any = None,
                    report_path: Path | None = None, budget: float = DEFAULT_BUDGET,
                    in_process: bool = False, limits: Limits = DEFAULT_LIMITS,
-                   key_path: Path | None = None, jobs: int = 1) -> list[Outcome]:
+                   key_path: Path | None = None, jobs: int | str = 1,
+                   on_jobs: Callable[[Jobs], Any] | None = None) -> list[Outcome]:
     """Every item of every source into the store at ``db``; return the outcomes in order.
 
     ``progress`` is a click.progressbar-like factory (used for long runs); ``in_process``
     reads files in this process, without the worker's time budget and memory cap.
     Personalised copies are verified with the key at ``key_path`` (default: see
     content.signing.key_path); one that does not verify is stored as ``unverified``.
-    ``jobs`` > 1 reads that many sources at the same time (see returned/parallel.py).
+    ``jobs`` > 1 reads that many sources at the same time (see returned/parallel.py);
+    ``"auto"``: as many as there are cores free (returned/jobs.py), told to ``on_jobs``.
     """
     catalog = load_catalog(content_dir)
     run = _Run(lambda: make_reader(catalog, limits, budget, in_process), limits,
@@ -185,8 +188,11 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
         _make_parent(Path(db), "--db")
     if report_path is not None:
         _make_parent(report_path, "--report")
-    if jobs > 1 and len(sources) > 1:
-        return _ingest_jobs(sources, db, jobs, run, on_outcome, report_path)
+    chosen = choose_jobs(jobs, len(sources))
+    if on_jobs is not None and chosen.auto:
+        on_jobs(chosen)
+    if chosen.workers > 1 and len(sources) > 1:
+        return _ingest_jobs(sources, db, chosen.workers, run, on_outcome, report_path)
     outcomes: list[Outcome] = []
     reader = run.reader_of()
     with reporting(reader, report_path, outcomes), Store(db) as store:
@@ -212,7 +218,8 @@ def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
 
     try:
         ingest_parallel(sources, db, jobs, run.reader_of,
-                        lambda source, store, reader: ingest_source(source, store, reader, run),
+                        lambda source, store, reader, turn: ingest_source(source, store, reader,
+                                                                          run, turn),
                         finished)
     finally:
         outcomes = [o for k in sorted(done) for o in done[k]]
@@ -222,10 +229,12 @@ def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
     return outcomes
 
 
-def ingest_source(source: Source, store: Store, reader: Reader, run: _Run) -> Iterator[Outcome]:
-    """The outcome of each item of one source, as each is stored. The source is asked for
-    its next item only after the caller has handled the last one (IMAP marks a message read
-    then, so an interrupted run reads it again)."""
+def ingest_source(source: Source, store: Store, reader: Reader, run: _Run,
+                  turn: Turn = contextlib.nullcontext) -> Iterator[Outcome]:
+    """The outcome of each item of one source, as each is stored (inside ``with turn():``,
+    see returned/parallel.py). The source is asked for its next item only after the caller
+    has handled the last one (IMAP marks a message read then, so an interrupted run reads it
+    again)."""
     items = iter(source.items(store))
     while True:
         start = time.perf_counter()
@@ -236,7 +245,7 @@ def ingest_source(source: Source, store: Store, reader: Reader, run: _Run) -> It
             yield _refused(item, store, start)
         else:
             yield ingest_item(item, store, reader, run.limits, run.verifier,
-                              run.sent(store) if item.provenance.mail else set(), start)
+                              run.sent(store) if item.provenance.mail else set(), start, turn)
 
 
 def _refused(item: Refused, store: Store, start: float) -> Outcome:
@@ -248,20 +257,21 @@ def _refused(item: Refused, store: Store, start: float) -> Outcome:
 
 def ingest_item(item: Item, store: Store, reader: Reader, limits: Limits = DEFAULT_LIMITS,
                 verifier: Verifier | None = None, sent: set[str] | frozenset[str] = frozenset(),
-                start: float | None = None) -> Outcome:
+                start: float | None = None, turn: Turn = contextlib.nullcontext) -> Outcome:
     """One returned file's bytes (a file's, or a mail attachment's) through the pipeline into
     the store. A file whose claimed identity ``verifier`` (default: the installation's key)
     rejects is stored as ``unverified``, attached to nobody. ``sent``: the Message-IDs the
-    tool sent, to tell which of them a reply answers."""
+    tool sent, to tell which of them a reply answers. ``turn``: stores when it is this
+    item's turn (the order of arrival, see returned/parallel.py)."""
     outcome = _ingest(item, store, reader, limits, verifier, sent,
-                      time.perf_counter() if start is None else start)
+                      time.perf_counter() if start is None else start, turn)
     outcome.warnings.extend(item.provenance.remarks)
     return outcome
 
 
 def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
             verifier: Verifier | None, sent: set[str] | frozenset[str],
-            start: float) -> Outcome:
+            start: float, turn: Turn) -> Outcome:
     name, data, origin = item.name, item.data, item.provenance
     notes = list(origin.notes)
     received = _now()
@@ -304,7 +314,8 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         problem = _("Nothing was filled in in {name} (only what was filled in beforehand); "
                     "fill in the form and send it again.").format(name=name)
     try:
-        submission_id = store.add(submission)
+        with turn():
+            submission_id = store.add(submission)
     except DuplicateFile:  # another ingest stored the same bytes since has_sha above
         return outcome("duplicate", warnings=notes)
     except StoreError as exc:  # the disk is full: the batch cannot go on

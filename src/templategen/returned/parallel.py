@@ -10,26 +10,59 @@ several ingest processes do too: SQLite lets one transaction in at a time (the o
 wait), PostgreSQL takes them side by side, and a file two lanes could both store is stored
 once (the store's unique sha256; the second lane reports ``duplicate``).
 
+The lanes read side by side but store in the order of the sources (:class:`Turns`): a lane
+that has read a file of source k waits, before storing it, until every source before k is
+done. So the store's arrival order -- which file of one personalised copy is the newer --
+is the same as with one lane, whatever finished reading first.
+
 Workers are started before the lanes' threads, so no process is forked while another
 thread holds a lock; a worker killed for overrunning its budget is restarted by its lane.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from templategen.store.database import Store
 
+Turn = Callable[[], contextlib.AbstractContextManager[Any]]
+
+
+class Turns:
+    """Sources done so far, in order: :meth:`turn` of source k waits until 0..k-1 are done."""
+
+    def __init__(self) -> None:
+        self._next = 0  # every source before this one is done
+        self._done: set[int] = set()
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def turn(self, index: int) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: self._next >= index)
+        yield
+
+    def done(self, index: int) -> None:
+        with self._changed:
+            self._done.add(index)
+            while self._next in self._done:
+                self._done.discard(self._next)
+                self._next += 1
+            self._changed.notify_all()
+
 
 def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
                     make_reader: Callable[[], Any],
-                    ingest_one: Callable[[Any, Store, Any], Iterable[Any]],
+                    ingest_one: Callable[[Any, Store, Any, Turn], Iterable[Any]],
                     done: Callable[[int, Any], None]) -> None:
-    """Run ``ingest_one(source, store, reader)`` over ``sources`` in ``jobs`` lanes; call
+    """Run ``ingest_one(source, store, reader, turn)`` over ``sources`` in ``jobs`` lanes;
+    ``ingest_one`` stores inside ``with turn():`` (see :class:`Turns`). Call
     ``done(index, outcome)`` (under a lock, in completion order) for every outcome."""
     todo: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     for item in enumerate(sources):
@@ -39,6 +72,7 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
         reader.start()
     lock = threading.Lock()
     stop = threading.Event()
+    turns = Turns()
     failures: list[BaseException] = []
 
     def lane(reader: Any) -> None:
@@ -49,11 +83,15 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
                         index, source = todo.get_nowait()
                     except queue.Empty:
                         return
-                    for outcome in ingest_one(source, store, reader):
-                        with lock:
-                            done(index, outcome)
-                        if stop.is_set():  # Ctrl-C in a long mailbox: stop after this item
-                            break
+                    try:
+                        for outcome in ingest_one(source, store, reader,
+                                                  functools.partial(turns.turn, index)):
+                            with lock:
+                                done(index, outcome)
+                            if stop.is_set():  # Ctrl-C in a long mailbox: stop after this item
+                                break
+                    finally:  # also when it failed: the lanes after it go on (or stop)
+                        turns.done(index)
         except BaseException as exc:  # noqa: BLE001 (re-raised in the calling thread)
             stop.set()
             failures.append(exc)

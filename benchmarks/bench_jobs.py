@@ -1,0 +1,126 @@
+"""Benchmark: ``ingest --jobs auto`` (the default) against ``--jobs 1``, on a free machine and
+next to a CPU-bound neighbour (#23).
+
+    python -m benchmarks.bench_jobs [--files 200] [--repeat 2] [--spinners 2] [--warmup 60]
+
+A batch of ``--files`` distinct filled files (bench_scale.make_variants, kept in --corpus) is
+ingested into a new SQLite store, each run in a fresh interpreter, ``--jobs auto`` and
+``--jobs 1`` alternating ``--repeat`` times (the fastest counts: the machine is shared):
+
+* free: nothing started beside it;
+* neighbour: ``--spinners`` busy-loop processes (each ends by itself after the benchmark's
+  time limit, and is killed when the benchmark ends), started ``--warmup`` seconds before
+  the first run so that the one-minute load average auto reads has seen them.
+
+Every run prints its time, the workers auto chose (and the cores and load it saw) and the
+one-minute load average at its start and end; then the ratio time(--jobs 1) / time(auto)
+per scenario: the target is >= 1.7 with two free cores, and >= 1.0 (never slower) next to
+the neighbour. On a machine that is not free the first figure says what auto does under that
+load, not what two free cores give: read the load averages printed beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SELF = [sys.executable, "-m", "benchmarks.bench_jobs"]  # run from the project folder
+LIMIT = 1800  # seconds: no spinner outlives this, whatever happens to the benchmark
+
+
+def child(folder: str, db: str, jobs: str) -> None:
+    from templategen.inbox import ingest
+
+    chosen = []
+    start = time.perf_counter()
+    load = os.getloadavg()[0]
+    outcomes = ingest([Path(folder)], db=db, content_dir=ROOT / "tests" / "fixtures" / "content",
+                      jobs=jobs if jobs == "auto" else int(jobs), on_jobs=chosen.append)
+    seconds = time.perf_counter() - start
+    bad = [o for o in outcomes if not o.status.startswith("accepted")]
+    assert not bad, bad[:3]
+    auto = chosen[0] if chosen else None
+    print(json.dumps({"seconds": seconds, "files": len(outcomes), "load_start": load,
+                      "load_end": os.getloadavg()[0],
+                      "workers": auto.workers if auto else int(jobs),
+                      "cores": auto.cores if auto else None,
+                      "seen_load": auto.load if auto else None}))
+
+
+def run(folder: Path, work: Path, jobs: str, label: str) -> float:
+    db = work / f"{label}_{jobs}_{time.monotonic_ns()}.sqlite"
+    proc = subprocess.run([*SELF, "--child", str(folder), str(db), jobs], capture_output=True,
+                          text=True, cwd=ROOT)
+    if proc.returncode:
+        raise SystemExit(proc.stderr[-3000:])
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    db.unlink(missing_ok=True)
+    seen = "" if got["cores"] is None else \
+        f" (auto saw {got['cores']} cores, load {got['seen_load']:.2f})"
+    print(f"{label:<9} --jobs {jobs:<4} {got['seconds']:6.1f} s  "
+          f"{got['files'] / got['seconds']:5.1f} files/s  {got['workers']} workers{seen}; "
+          f"load average {got['load_start']:.2f} -> {got['load_end']:.2f}", flush=True)
+    return float(got["seconds"])
+
+
+def scenario(folder: Path, work: Path, label: str, repeat: int) -> float:
+    times: dict[str, list[float]] = {"auto": [], "1": []}
+    for _ in range(repeat):
+        for jobs in ("auto", "1"):
+            times[jobs].append(run(folder, work, jobs, label))
+    ratio = min(times["1"]) / min(times["auto"])
+    print(f"{label}: fastest --jobs 1 {min(times['1']):.1f} s, auto {min(times['auto']):.1f} s"
+          f": --jobs 1 / auto = {ratio:.2f}", flush=True)
+    return ratio
+
+
+def spinners(count: int) -> list[subprocess.Popen[bytes]]:
+    """``count`` busy loops, each ending by itself after LIMIT seconds."""
+    loop = f"import time\nend = time.monotonic() + {LIMIT}\nwhile time.monotonic() < end:\n pass"
+    return [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(count)]
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        child(*sys.argv[2:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=200)
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--spinners", type=int, default=2, help="CPU-bound neighbour processes")
+    ap.add_argument("--warmup", type=float, default=60,
+                    help="seconds the neighbour spins before the first run")
+    ap.add_argument("--corpus", type=Path,
+                    default=Path(tempfile.gettempdir()) / "tg-jobs-corpus")
+    args = ap.parse_args()
+    from benchmarks.bench_scale import make_variants
+
+    work = Path(tempfile.mkdtemp(prefix="tg-jobs-"))
+    batch = work / "batch"
+    batch.mkdir()
+    for path in make_variants(args.corpus, args.files, distinct=min(50, args.files)):
+        (batch / path.name).hardlink_to(path)  # ingest refuses symbolic links
+    print(f"{args.files} files; {os.cpu_count()} cores online, "
+          f"{len(os.sched_getaffinity(0))} usable", flush=True)
+    free = scenario(batch, work, "free", args.repeat)
+    neighbour = spinners(args.spinners)
+    try:
+        time.sleep(args.warmup)
+        busy = scenario(batch, work, "neighbour", args.repeat)
+    finally:
+        for proc in neighbour:
+            proc.kill()
+            proc.wait()
+    print(f"free: {free:.2f} (target >= 1.7 with two free cores); next to {args.spinners} "
+          f"spinning processes: {busy:.2f} (target >= 1.0)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
