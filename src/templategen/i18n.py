@@ -166,10 +166,11 @@ def format_time(moment: dt.datetime | str | None) -> str:
     if moment is None or moment == "":
         return ""
     if isinstance(moment, str):
+        text = moment
         try:
-            moment = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            return moment
+            return text
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     local = moment.astimezone()
