@@ -88,9 +88,10 @@ def test_status_result(round_: dict) -> None:
     status = round_["status"]
     assert isinstance(status, api.StatusResult)
     states = {(r.recipient, r.instrument): r.state for r in status.rows}
-    assert states == {("r1", "alles"): "returned", ("r2", ""): "not_sent"}  # never mailed
-    assert (status.returned, status.expected, status.rate) == (1, 1, 1.0)
-    assert status.report().endswith("response: 1 of 1 (100%)")
+    # never mailed, yet on the list: expected for the round's instrument (#18: the whole list)
+    assert states == {("r1", "alles"): "returned", ("r2", "alles"): "not_sent"}
+    assert (status.returned, status.expected, status.rate) == (1, 2, 0.5)
+    assert status.report().endswith("response: 1 of 2 (50%), over the whole recipients list")
     assert json.loads(status.report("json"))["rows"][1]["state"] == "not_sent"
     assert status.report("csv").splitlines()[0].startswith("recipient,naam,instrument")
 

@@ -207,7 +207,8 @@ def small_round(tmp_path_factory) -> dict[str, Path]:
                   "kit", "--db", str(db), "--drafts", "concepten", "--from",
                   "organisator@example.org")):
         proc = _run("--lang", "en", *args, **common)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        # r3 has no address: mail names it and exits 1 (#18)
+        assert proc.returncode == (1 if args[0] == "mail" else 0), proc.stdout + proc.stderr
     blank = next((tmp / "kit").glob("*_r1_*.docx"))
     return {"tmp": tmp, "db": db, "recipients": recipients, "blank": blank,
             "content": content}
@@ -234,13 +235,14 @@ def test_status_speaks_the_locales_language_or_the_options(small_round):
                                 "teruggestuurd", "bestanden"]
     assert "ontbreekt" in lines[2] and "niet verstuurd (geen e-mailadres)" in lines[3]
     assert re.search(r"leeg teruggestuurd\s+\d{1,2}-\d{1,2}-20\d\d \d\d:\d\d", lines[1])
-    assert re.fullmatch(r"respons: 0 van \d+ \(0%\)", lines[-1])
+    assert re.fullmatch(r"respons: 0 van \d+ \(0%\), over de hele ontvangerslijst", lines[-1])
     english = _run("--lang", "en", *args, env={"LANG": "nl_NL.UTF-8"}, tmp=r["tmp"])
     lines = english.stdout.splitlines()
     assert lines[0].split() == ["recipient", "name", "instrument", "state", "sent", "returned",
                                 "files"]
     assert re.search(r"empty\s+\d{1,2} [A-Z][a-z]{2} 20\d\d \d\d:\d\d", lines[1])
-    assert re.fullmatch(r"response: 0 of \d+ \(0%\)", lines[-1])
+    assert re.fullmatch(r"response: 0 of \d+ \(0%\), over the whole recipients list",
+                        lines[-1])
     stored = _run("status", "--db", str(r["db"]), "--format", "json",
                   env={"LANG": "nl_NL.UTF-8"}, tmp=r["tmp"])
     assert '"state": "empty"' in stored.stdout and "+00:00" in stored.stdout  # ISO, English

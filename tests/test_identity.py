@@ -20,14 +20,13 @@ from openpyxl import load_workbook
 
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
-from templategen.content.model import PROP_INSTANCE, PROP_RECIPIENT, PROP_TOKEN
+from templategen.content.model import PROP_INSTANCE, PROP_KEY, PROP_RECIPIENT, PROP_TOKEN
 from templategen.content.signing import KEY_ENV
-from templategen.office.custom_props import CUSTOM_PART, custom_xml, read_custom
-from templategen.returned.safezip import open_archive
 from templategen.sample.fill import rewrite_zip
 from templategen.store.database import Store
 from tests.support.answers import typed_answers
 from tests.support.filling import fill_in_place
+from tests.support.signedcopies import props_of, with_props
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
 PROVENANCE = "Herkomst"
@@ -59,22 +58,6 @@ def filled(source: Path, target: Path, seed: int) -> Path:
     fill, _ = typed_answers(load_catalog(CONTENT).get("alles"), seed,
                             workbook=source.suffix == ".xlsx")
     fill_in_place(target, fill)
-    return target
-
-
-def props_of(path: Path) -> dict[str, str]:
-    return read_custom(open_archive(path).xml(CUSTOM_PART))
-
-
-def with_props(path: Path, target: Path, **changes: str | None) -> Path:
-    """The respondent edits File > Properties > Custom (None deletes a property)."""
-    props = props_of(path)
-    for name, value in changes.items():
-        if value is None:
-            props.pop(name, None)
-        else:
-            props[name] = value
-    rewrite_zip(path, {CUSTOM_PART: custom_xml(props)}, target)
     return target
 
 
@@ -176,12 +159,21 @@ def test_the_key_is_made_at_build_kept_private_and_never_put_in_a_file(kit):
 
 
 def test_another_installations_key_verifies_nothing(kit, tmp_path):
+    """(#18) A copy names the fingerprint of the key that signed it: ingested with another
+    key it is not read and not stored (the organiser's mistake, not the sender's), so that
+    the right key counts it. A copy built before fingerprints names none: unverified."""
     anna = filled(kit["r1.docx"], tmp_path / "anna.docx", seed=1)
     other = tmp_path / "other.key"
     run("build", "--content", CONTENT, "--out", tmp_path / "b", "--key", other,
         "--recipients", _one_recipient(tmp_path))
     report = tmp_path / "report.json"
     code, output = run("ingest", anna, "--db", tmp_path / "s.db", "--key", other,
+                       "--content", CONTENT, "--report", report)
+    assert code == 1, output
+    assert json.loads(report.read_text("utf-8"))[0]["status"] == "not_read"
+    assert "signed with another key, fingerprint" in output
+    old = with_props(anna, tmp_path / "old.docx", **{PROP_KEY: None})
+    code, output = run("ingest", old, "--db", tmp_path / "s.db", "--key", other,
                        "--content", CONTENT, "--report", report)
     assert code == 1, output
     assert json.loads(report.read_text("utf-8"))[0]["status"] == "unverified"

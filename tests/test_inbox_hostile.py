@@ -79,7 +79,8 @@ def _check(proc, report: list, db: Path, answers: dict, valid: list[str],
     """The valid items accepted with all their answers; each refused one its own line."""
     assert proc.returncode == 1, proc.stderr  # rejected lines, and the run went to the end
     assert "Traceback" not in proc.stderr, proc.stderr
-    lines = [ln for ln in proc.stdout.splitlines() if not ln.startswith(" ")]
+    *lines, summary = [ln for ln in proc.stdout.splitlines() if not ln.startswith(" ")]
+    assert summary.startswith(f"{len(report)} file(s): ")  # the summary line (#18)
     assert len(lines) == len(report) == len(valid) + len(refused), proc.stdout
     accepted = [r["file"] for r in report if r["status"] == "accepted"]
     assert sorted(accepted) == sorted(valid), report

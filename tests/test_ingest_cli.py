@@ -64,7 +64,8 @@ def test_accepted_files_exit_0_and_one_line_each(tmp_path, built):
     assert code == 0
     assert report[0]["status"] in ("accepted", "accepted_with_warnings")
     lines = [line for line in output.splitlines() if not line.startswith("  warning: ")]
-    assert len(lines) == 1 and str(a) in output
+    assert len(lines) == 2 and str(a) in output  # the file's line, then the summary (#18)
+    assert lines[1] == f"1 file(s): 1 {report[0]['status']}."
 
 
 def test_the_line_says_how_many_answers_were_filled(tmp_path, built):
@@ -138,7 +139,7 @@ def test_older_version_is_read_by_id_and_vanished_items_are_kept(tmp_path, built
     assert answers["visie"].value == "Visie uit versie 1"
 
 
-def test_unknown_instrument_and_version_are_clear_rejections(tmp_path, built):
+def test_unknown_instrument_is_the_organisers_and_version_a_clear_rejection(tmp_path, built):
     def with_props(name: str, old: bytes, new: bytes) -> Path:
         target = tmp_path / name
         shutil.copy(built["open.docx"], target)
@@ -151,7 +152,12 @@ def test_unknown_instrument_and_version_are_clear_rejections(tmp_path, built):
     future = with_props("future.docx", b">2<", b">7<")
     code, report, _ = ingest(tmp_path, stranger, future)
     assert code == 1
-    assert report[0]["reason"].startswith("stranger.docx is een formulier voor 'iets_anders'")
+    # (#18) an instrument the content lacks is the organiser's missing --content, not stored
+    assert report[0]["status"] == "not_read"
+    assert report[0]["reason"].startswith("stranger.docx is a file of the instrument "
+                                          "'iets_anders', which neither the content nor the store "
+                                          "defines; nothing of it was stored: pass --content")
+    assert report[1]["status"] == "rejected"
     assert report[1]["reason"] == (
         "future.docx is versie '7' van 'Proefinstrument met alle soorten vragen', die niet "
         "wordt aanvaard (aanvaard: 2, 1); vul het huidige formulier in en stuur dat.")

@@ -32,7 +32,7 @@ def test_drafts_one_per_recipient_with_their_copies(mail_kit: tuple[Path, Path],
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(db), "--drafts", str(drafts), "--from", "Advies <advies@bestuur.example>",
                     "--reply-to", "antwoorden@bestuur.example")
-    assert code == 0, out
+    assert code == 1, out
     assert f"no email address (1): {NO_ADDRESS} (Gerda Hoekstra)" in out
     files = sorted(drafts.glob("*.eml"))
     assert len(files) == 11
@@ -58,11 +58,11 @@ def test_drafts_one_per_recipient_with_their_copies(mail_kit: tuple[Path, Path],
 
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(db), "--drafts", str(drafts))
-    assert code == 0, out
+    assert code == 1, out
     assert "0 messages delivered" in out and "11 up to date" in out
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(db), "--drafts", str(drafts), "--resend", "--only", INSTRUMENT)
-    assert code == 0, out
+    assert code == 1, out
     assert "11 messages delivered" in out
     with Store(db) as store:
         assert len(store.mail_log()) == 22
@@ -73,7 +73,7 @@ def test_dry_run_writes_and_logs_nothing(mail_kit: tuple[Path, Path], tmp_path: 
     drafts, db = tmp_path / "concepten", tmp_path / "store.sqlite"
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(db), "--drafts", str(drafts), "--dry-run")
-    assert code == 0, out
+    assert code == 1, out
     assert out.count("would send ") == 11
     assert not drafts.exists()
     with Store(db) as store:
@@ -89,7 +89,7 @@ def test_own_template_and_bad_template(mail_kit: tuple[Path, Path], tmp_path: Pa
     drafts = tmp_path / "d"
     code, out = run("mail", "--recipients", str(recipients), "--kit", str(folder), "--db",
                     str(tmp_path / "s.sqlite"), "--drafts", str(drafts), "--template", str(own))
-    assert code == 0, out
+    assert code == 1, out
     msg = parse((drafts / "s12.eml").read_bytes())
     assert msg["Subject"] == "Graag uw antwoord, Lotte Öztürk"
     assert body_text(msg).startswith("Hallo Lotte Öztürk van Daltonschool Noord: ict_gesprek_s12")

@@ -65,7 +65,8 @@ def test_hostile_mail_each_gets_its_line_and_the_good_mail_is_stored(
                                        "--db", str(db)])
     out = result.output
     assert result.exit_code == 1, out  # rejections, and the run went to the end
-    lines = [ln for ln in out.splitlines() if not ln.startswith("  ")]
+    *lines, summary = [ln for ln in out.splitlines() if not ln.startswith("  ")]
+    assert summary.startswith("10 file(s): 3 accepted, 2 no_form, 5 rejected.")  # (#18)
     assert len(lines) == 10, out
     assert lines[0].startswith("rejected") and "kapot.msg: het is geen leesbaar Outlook-bericht" \
         in lines[0]

@@ -37,7 +37,7 @@ def test_eleven_messages_each_to_the_right_person(mail_kit: tuple[Path, Path], t
                                                   smtp_server: SmtpServer) -> None:
     db = tmp_path / "store.sqlite"
     code, out = mail(mail_kit, db, smtp_server.url)
-    assert code == 0, out
+    assert code == 1, out
     assert f"no email address (1): {NO_ADDRESS}" in out
     assert len(smtp_server.received) == 11
     names = {rid: naam for rid, naam, _ in LEADERS}
@@ -62,7 +62,7 @@ def test_eleven_messages_each_to_the_right_person(mail_kit: tuple[Path, Path], t
     assert {e.message_id for e in log} == ids
 
     code, out = mail(mail_kit, db, smtp_server.url)
-    assert code == 0, out
+    assert code == 1, out
     assert len(smtp_server.received) == 11
     assert "0 messages delivered" in out
 
@@ -80,7 +80,7 @@ def test_a_refused_address_is_reported_and_the_rest_go_out(
     assert [e.recipient for e in failed] == ["s03"]
     smtp_server.refuse = set()
     code, out = mail(mail_kit, db, smtp_server.url)  # the failed one is not "sent": it goes now
-    assert code == 0, out
+    assert code == 1, out
     assert len(smtp_server.received) == 11
     assert smtp_server.received[-1].rcpt_tos == [address("s03")]
 
@@ -89,7 +89,7 @@ def test_smtps_and_login_errors(mail_kit: tuple[Path, Path], tmp_path: Path,
                                 smtps_server: SmtpServer,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     code, out = mail(mail_kit, tmp_path / "a.sqlite", smtps_server.url, "--only", INSTRUMENT)
-    assert code == 0, out
+    assert code == 1, out
     assert len(smtps_server.received) == 11
     monkeypatch.setenv("TEMPLATEGEN_SMTP_PASSWORD", "fout")
     code, out = mail(mail_kit, tmp_path / "b.sqlite", smtps_server.url)
@@ -103,6 +103,6 @@ def test_smtps_and_login_errors(mail_kit: tuple[Path, Path], tmp_path: Path,
         "mail", "--recipients", str(mail_kit[0]), "--kit", str(mail_kit[1]), "--db",
         str(tmp_path / "c.sqlite"), "--smtp", smtps_server.url, "--from", SENDER],
         input="geheim-wachtwoord\n")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "SMTP password" in result.output and "geheim-wachtwoord" not in result.output
     assert len(smtps_server.received) == 22

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
-TROUBLE = ("rejected", "unverified", "failed")  # outcomes that make ingest exit 1
+TROUBLE = ("rejected", "unverified", "failed", "not_read")  # outcomes that make ingest exit 1
 
 
 def _path(value: PathLike | None) -> Path | None:
@@ -206,8 +206,14 @@ class IngestResult:
 
     @property
     def ok(self) -> bool:
-        """No file was rejected, left unverified or failed."""
+        """No file was rejected, left unverified, not read or failed."""
         return not any(o.status in TROUBLE for o in self.outcomes)
+
+    def summary(self) -> str:
+        """One line: the files per status and, when some did not count, what to do."""
+        from templategen.returned.ingest import summary_line
+
+        return summary_line(list(self.outcomes))
 
 
 def ingest(paths: Iterable[PathLike] = (), *, db: PathLike, report: PathLike | None = None,
@@ -340,7 +346,8 @@ class MailResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        """Everybody who should get a message got one (or is up to date)."""
+        return not (self.failed or self.no_address or self.no_copies)
 
 
 def mail(recipients: PathLike, kit: PathLike, *, db: PathLike,
@@ -395,6 +402,7 @@ class StatusResult:
     rows: tuple[ResponseRow, ...]
     returned: int
     expected: int
+    over: str = "mailed_or_returned"  # or "recipients": the rate is over the whole list
 
     @property
     def rate(self) -> float:
@@ -405,13 +413,15 @@ class StatusResult:
         """The rows and the response rate as ``format`` table, csv or json."""
         from templategen.mail.status import status_report
 
-        return status_report(list(self.rows), format)
+        return status_report(list(self.rows), format, self.over)
 
 
 def status(db: PathLike, *, recipients: PathLike | None = None) -> StatusResult:
-    """The response of the store ``db``; ``recipients`` adds names, and those never mailed."""
+    """The response of the store ``db``; with ``recipients`` over the whole list (names,
+    and those never mailed count too), else over those mailed or who returned a file."""
     from templategen.mail.status import status_rows
     from templategen.store.response import response_rate
 
     rows = status_rows(_db(db), _path(recipients))
-    return StatusResult(tuple(rows), *response_rate(rows))
+    return StatusResult(tuple(rows), *response_rate(rows),
+                        over="recipients" if recipients is not None else "mailed_or_returned")

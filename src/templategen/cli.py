@@ -350,6 +350,7 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
                         on_outcome=lambda outcome: click.echo(outcome.line()),
                         on_jobs=lambda chosen: _say(chosen.notice(), err=True),
                         progress=click.progressbar if sys.stderr.isatty() else None)
+    click.echo(result.summary())
     if not result.ok:
         sys.exit(1)
 

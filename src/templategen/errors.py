@@ -42,6 +42,11 @@ class RejectedFile(TemplategenError):
     """A returned file cannot be ingested; the message is the one-sentence reason."""
 
 
+class UnknownInstrument(RejectedFile):
+    """A returned file of an instrument neither the content nor the store defines: the
+    organiser's missing option, not the sender's mistake (nothing of it is stored)."""
+
+
 class StoreError(TemplategenError):
     """The answer store cannot be opened or written."""
 

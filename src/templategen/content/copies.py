@@ -10,6 +10,7 @@ import uuid
 from templategen.content.model import (
     PROP_INSTANCE,
     PROP_INSTRUMENT,
+    PROP_KEY,
     PROP_KIND,
     PROP_PREFILLED,
     PROP_RECIPIENT,
@@ -91,6 +92,7 @@ def copy_properties(instrument: Instrument, recipient: Recipient | None,
     if recipient is not None:
         key = key or issuing_key()
         props[PROP_TOKEN] = key.token(instrument.id, instrument.version, recipient.id, instance)
+        props[PROP_KEY] = key.fingerprint
         props[PROP_RECIPIENT_NAME] = recipient.naam
         asks_subject = any(s.field.id == "onderwerp"
                            for s in item_slots(instrument.respondent_item))

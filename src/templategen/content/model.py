@@ -41,6 +41,7 @@ PROP_SUBJECT = "templategen.subject"  # personalised copies: the onderwerp colum
 # personalised copies: "key:digest …" of every answer the tool pre-filled (content.copies)
 PROP_PREFILLED = "templategen.prefilled"
 PROP_TOKEN = "templategen.token"  # personalised copies: the organiser's HMAC (content.signing)
+PROP_KEY = "templategen.key"  # personalised copies: the signing key's fingerprint (not the key)
 
 
 class FieldKind(StrEnum):

@@ -13,7 +13,11 @@ The secret is 32 random bytes in a key file, never in the files sent out:
 * ``$XDG_CONFIG_HOME/templategen/signing-key`` (``~/.config/templategen/signing-key``).
 
 ``build`` with recipients creates the key file (mode 0600) when it does not exist yet;
-ingest only reads it. A team that builds on one machine and ingests on another shares the
+ingest only reads it. Each personalised copy also carries the key's *fingerprint*
+(:attr:`CopyKey.fingerprint`), and the store records the fingerprint of the key that signed
+the round's copies, so that ingest can tell a copy signed with another key (another computer,
+another key file) from one whose identity was tampered with, and stop before storing anything
+of it. A team that builds on one machine and ingests on another shares the
 one key file (for example on a drive only the team can read) through the option or the
 environment variable.
 """
@@ -36,6 +40,9 @@ from templategen.i18n import _
 KEY_ENV = "TEMPLATEGEN_KEY"
 KEY_FILE = "signing-key"
 TOKEN_PREFIX = "tg1:"  # the token scheme's version: HMAC-SHA256 over the JSON list below
+# the key's fingerprint: a short SHA-256 of an HMAC of this fixed label under the key; it names
+# the key (in every personalised copy and in the store) without revealing anything of it
+_FINGERPRINT_LABEL = b"templategen signing-key fingerprint v1"
 _KEY_BYTES = 32
 
 
@@ -52,6 +59,12 @@ class CopyKey:
                              ensure_ascii=False).encode("utf-8")
         digest = hmac.new(self.secret, message, hashlib.sha256).digest()
         return TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+    @property
+    def fingerprint(self) -> str:
+        """16 hex digits that tell this key from another (never the key itself)."""
+        mac = hmac.new(self.secret, _FINGERPRINT_LABEL, hashlib.sha256).digest()
+        return hashlib.sha256(mac).hexdigest()[:16]
 
     def verifies(self, token: str, instrument: str, version: str, recipient: str,
                  instance: str) -> bool:

@@ -11,7 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from templategen.content.model import PROP_INSTANCE, PROP_INSTRUMENT, PROP_KIND, PROP_RECIPIENT
+from templategen.content.model import (
+    PROP_INSTANCE,
+    PROP_INSTRUMENT,
+    PROP_KEY,
+    PROP_KIND,
+    PROP_RECIPIENT,
+)
 from templategen.errors import MailError, RejectedFile
 from templategen.i18n import _
 from templategen.office.custom_props import CUSTOM_PART, read_custom
@@ -29,6 +35,7 @@ class KitCopy:
     kind: str  # form | workbook
     recipient: str
     instance: str
+    key: str = ""  # the fingerprint of the key that signed it (copies built before: '')
 
 
 def load_kit(folder: Path) -> dict[str, list[KitCopy]]:
@@ -84,4 +91,4 @@ def read_copy(path: Path) -> KitCopy | None:
         return None
     return KitCopy(path=path, instrument=props[PROP_INSTRUMENT], kind=props.get(PROP_KIND, ""),
                    recipient=props.get(PROP_RECIPIENT, ""),
-                   instance=props.get(PROP_INSTANCE, ""))
+                   instance=props.get(PROP_INSTANCE, ""), key=props.get(PROP_KEY, ""))

@@ -4,7 +4,12 @@ Per recipient with an address: the copies from the kit (``--only`` narrows the i
 minus the instruments already delivered to them (unless ``resend``), in one message. A
 reminder goes only for instruments that were sent and have not come back, and at most once a
 day. Recipients without an address are listed; a message that fails is logged and reported,
-and the rest still go out.
+and the rest still go out; either makes the run not ``ok`` (the command exits 1).
+
+A kit with copies of an instrument that neither the content nor the store defines is refused
+before anything goes out: the letter would name no form (the organiser's missing
+``--content``). The first message logged records the fingerprint of the key that signed the
+kit's copies in the store (the round's key, see content.signing), for ingest to check.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from templategen.mail.compose import build_message, choose_template, write_lette
 from templategen.mail.kit import KitCopy, load_kit
 from templategen.mail.transport import Transport
 from templategen.store.database import Store
+from templategen.store.definitions import with_stored
 from templategen.store.response import response
 
 
@@ -44,8 +50,12 @@ class MailRun:
         out = [_("would send {recipient} -> {to}: {instruments}").format(
             recipient=rid, to=to, instruments=", ".join(insts))
             for rid, to, insts in self.delivered] if self.dry_run else []
-        for heading, ids in ((_("no email address ({n}): {ids}"), self.no_address),
-                             (_("no copies in the kit ({n}): {ids}"), self.no_copies),
+        for heading, ids in ((_("no email address ({n}): {ids}; not mailed: add a usable "
+                               "address in the recipients file and run the command again."),
+                              self.no_address),
+                             (_("no copies in the kit ({n}): {ids}; not mailed: build the kit "
+                               "with these recipients (and --only) and run the command again."),
+                              self.no_copies),
                              (_("returned already ({n}): {ids}"), self.returned),
                              (_("nothing new for ({n}): {ids}"), self.already)):
             if ids:
@@ -60,7 +70,14 @@ class MailRun:
                                           up_to_date=len(self.already))
         if self.returned:
             totals += ", " + _("{n} returned already").format(n=len(self.returned))
+        if self.no_copies:
+            totals += ", " + _("{n} without copies").format(n=len(self.no_copies))
         return [*out, totals + "."]
+
+    @property
+    def ok(self) -> bool:
+        """Everybody who should get a message got one (or is up to date)."""
+        return not (self.failed or self.no_address or self.no_copies)
 
 
 def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Transport,
@@ -70,7 +87,7 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
               echo: Callable[[str], Any] | None = None, deadline: str = "") -> MailRun:
     """Compose, deliver and log one message per recipient (invitation or reminder); a
     ``deadline`` (the round's) stands for every instrument's own."""
-    catalog = load_catalog(content_dir)
+    content = load_catalog(content_dir)
     recipients = load_recipients(recipients_path)
     copies = load_kit(kit)
     wanted = set(only)
@@ -80,6 +97,8 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
     run = MailRun(dry_run=dry_run)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     with Store(db) as store:
+        catalog = with_stored(content, store)
+        _refuse_unknown(copies, catalog.instruments, wanted, kit)
         log = store.mail_log()
         # returned (or returned empty, or corrected): everything but "missing" gets no reminder
         returned = {(r.recipient, r.instrument) for r in response(store)
@@ -112,11 +131,32 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
                     run.delivered.append((recipient.id, address, insts))
                     continue
                 line = _deliver(store, transport, msg, recipient, address, insts, purpose, run)
+                _record_key(store, due)
                 if echo is not None:
                     echo(line)
         finally:
             transport.close()
     return run
+
+
+def _refuse_unknown(copies: dict[str, list[KitCopy]], known: Iterable[str],
+                    wanted: set[str], kit: Path) -> None:
+    """Refuse a kit whose copies are of instruments neither the content nor the store holds."""
+    unknown = sorted({c.instrument for theirs in copies.values() for c in theirs
+                      if not wanted or c.instrument in wanted} - set(known))
+    if unknown:
+        raise MailError(_(
+            "the kit {kit} holds copies of {instruments}, which neither the content nor the "
+            "store defines, so no message could name its form; nothing was sent: pass "
+            "--content with the folder that holds it (or set content in the round file)."
+        ).format(kit=kit, instruments=", ".join(f"'{i[:60]}'" for i in unknown)))
+
+
+def _record_key(store: Store, sent: list[KitCopy]) -> None:
+    """The round's key: the fingerprint the copies carry, recorded once."""
+    key = next((c.key for c in sent if c.key), "")
+    if key and not store.signing_key():
+        store.record_signing_key(key)
 
 
 def _due(rid: str, theirs: list[KitCopy], log: list[Any], transport: Transport, purpose: str,

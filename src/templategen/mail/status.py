@@ -1,5 +1,6 @@
 """``templategen status``: the response per recipient and instrument as a table, CSV or JSON,
-with the response rate (computed by store.response)."""
+with the response rate (computed by store.response) and what it is over: the whole recipients
+list, or -- without one -- only those mailed or who returned a file, which the line says."""
 
 from __future__ import annotations
 
@@ -27,13 +28,22 @@ def status_rows(db: Path | str, recipients_path: Path | None = None) -> list[Res
         return response(store, recipients)
 
 
-def status_report(rows: list[ResponseRow], fmt: str = "table") -> str:
-    """The rows and the response rate as a table, CSV or JSON."""
+OVER = {  # what the rate is over (the JSON's "over") -> how the table's last line says it
+    "recipients": N_("over the whole recipients list"),
+    "mailed_or_returned": N_("over those mailed or who returned a file only; pass "
+                             "--recipients FILE to count the whole list"),
+}
+
+
+def status_report(rows: list[ResponseRow], fmt: str = "table",
+                  over: str = "mailed_or_returned") -> str:
+    """The rows and the response rate as a table, CSV or JSON; ``over`` (a key of OVER)
+    says what the rate counts against."""
     returned, expected = response_rate(rows)
     if fmt == "json":
         return json.dumps({"rows": [asdict(r) for r in rows], "returned": returned,
-                           "expected": expected, "rate": _rate(returned, expected)},
-                          ensure_ascii=False, indent=2)
+                           "expected": expected, "rate": _rate(returned, expected),
+                           "over": over}, ensure_ascii=False, indent=2)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -41,7 +51,8 @@ def status_report(rows: list[ResponseRow], fmt: str = "table") -> str:
         writer.writerows([getattr(r, c) for c in COLUMNS] for r in rows)
         return out.getvalue().rstrip("\n")
     return _table(rows) + "\n" + _("response: {returned} of {expected} ({rate})").format(
-        returned=returned, expected=expected, rate=f"{_rate(returned, expected):.0%}")
+        returned=returned, expected=expected, rate=f"{_rate(returned, expected):.0%}") \
+        + ", " + _(OVER[over])
 
 
 def _rate(returned: int, expected: int) -> float:

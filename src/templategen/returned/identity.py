@@ -6,6 +6,15 @@ that instrument, version, recipient and instance (content.signing). A file that 
 recipient but whose token is missing or does not verify is *unverified*: ingest stores it,
 attached to nobody and superseding nothing, and tells the sender why. A file without a
 recipient (an unpersonalised form) claims nobody and needs no token.
+
+A copy signed with *another key* (built on another computer, or ingested with the wrong key
+file) is the organiser's mistake, not the sender's: every personalised copy names the
+fingerprint of the key that signed it, and the store records the round's key. When the store
+knows the round's key and the key given is another, ingest stops before reading anything;
+when a copy names another key than the one given (and the store knows no other round key),
+that copy is not read, and not stored, so that ingesting it again with the right key counts
+it. Copies built before fingerprints existed name none: without a round key in the store they
+are unverified as before.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from pathlib import Path
 from templategen.content.model import RESPONDENT
 from templategen.content.signing import KEY_ENV, CopyKey, key_path, verifying_key
 from templategen.errors import SigningKeyError
+from templategen.i18n import _
 from templategen.returned.submission import FileResult
 
 
@@ -47,6 +57,37 @@ class Verifier:
         return (f"{name} is niet het exemplaar dat voor '{result.recipient[:60]}' is gemaakt "
                 "(de identificatie in het bestand klopt niet), dus de antwoorden tellen voor "
                 "niemand; vul het formulier in dat u zelf per e-mail kreeg en stuur dat terug.")
+
+
+    def check_round(self, recorded: str) -> None:
+        """Stop before anything is read when the store's copies were signed with another key
+        than the one given (``recorded``: the fingerprint the store keeps, or '')."""
+        if recorded and self.key is not None and recorded != self.key.fingerprint:
+            raise SigningKeyError(self.another_key(recorded))
+
+    def other_key(self, result: FileResult, recorded: str) -> str:
+        """The fingerprint of the other key a copy that does not verify was signed with,
+        when that (not the file) is why: the copy names a key other than the one given, and
+        the store knows no round key or knows it as that one. '' otherwise."""
+        if not result.recipient or self.key is None or not result.key:
+            return ""
+        if result.key == self.key.fingerprint or (recorded and recorded != result.key):
+            return ""
+        return result.key
+
+    def another_key(self, fingerprint: str, name: str = "") -> str:
+        """The organiser's sentence: the file ``name`` (else the store's copies) was signed
+        with the key ``fingerprint``."""
+        mine = self.key.fingerprint if self.key is not None else "-"
+        if name:
+            text = _("{name} was signed with another key, fingerprint {fingerprint}, not with "
+                     "the key at {path} (fingerprint {mine}); use --key FILE or the round's "
+                     "key, and ingest again.")
+        else:
+            text = _("the copies of this store were signed with another key, fingerprint "
+                     "{fingerprint}, not with the key at {path} (fingerprint {mine}); use --key "
+                     "FILE or the round's key, and ingest again.")
+        return text.format(name=name, fingerprint=fingerprint[:16], path=self.where, mine=mine)
 
 
 def claim_warning(result: FileResult) -> str:

@@ -6,6 +6,12 @@ be read at all (a FIFO in a Maildir, a mail without a form). Per item: size chec
 sha256 (same bytes already stored: ``duplicate``) -> the per-file pipeline, run in a worker
 process with a time budget (returned/worker.py) -> one transaction in the store. A bad
 item is rejected with a one-sentence reason and never costs the rest of the batch.
+
+The organiser's own mistakes are never blamed on the sender, and never stored: a file of an
+instrument that neither the content (``--content``) nor the store defines, and a copy signed
+with another key than the one given (returned/identity.py), are ``not_read`` -- nothing of
+them is stored, so the same files count when ingested again with the option or the key. A
+store whose round key is another than the one given stops the run before anything is read.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from templategen.content.catalog import Catalog, load_catalog
-from templategen.errors import DuplicateFile, RejectedFile, StoreError
+from templategen.errors import DuplicateFile, RejectedFile, StoreError, UnknownInstrument
 from templategen.i18n import _, ngettext, pgettext
 from templategen.returned.identity import Verifier, claim_warning, typed_name
 from templategen.returned.jobs import Jobs, choose_jobs
@@ -40,8 +47,10 @@ from templategen.store.database import (
     NewSubmission,
     Store,
 )
+from templategen.store.definitions import with_stored
 
 PROGRESS_FROM = 20  # show a progress bar from this many sources
+NOT_READ = "not_read"  # the organiser's mistake (option, key): nothing stored, reason says fix
 
 
 @dataclass(frozen=True)
@@ -99,8 +108,9 @@ class Outcome:
 
     file: str
     status: str  # accepted | accepted_with_warnings | unverified | empty | duplicate | rejected
-    # (mail adds no_form, and failed for a mail server that failed)
-    reason: str = ""  # rejected, unverified: the sentence for the sender
+    # | not_read (mail adds no_form, and failed for a mail server that failed)
+    reason: str = ""  # rejected, unverified: the sentence for the sender; not_read: for the
+    # organiser (the option or key that is missing)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     submission_id: int | None = None
@@ -147,7 +157,27 @@ def status_words() -> dict[str, str]:
         "rejected": pgettext("ingest", "rejected"),
         "no_form": pgettext("ingest", "no_form"),
         "failed": pgettext("ingest", "failed"),
+        NOT_READ: pgettext("ingest", "not_read"),
     }
+
+
+def summary_line(outcomes: list[Outcome]) -> str:
+    """The line that ends an ingest: the files per status and, when some did not count, what
+    that means for the organiser."""
+    words = status_words()
+    counts = Counter(o.status for o in outcomes)
+    line = _("{n} file(s): {counts}.").format(n=len(outcomes), counts=", ".join(
+        f"{n} {words.get(status, status)}" for status, n in sorted(counts.items()))
+        or _("none"))
+    if counts[NOT_READ]:
+        line += " " + _("{n} not read (the organiser's option or key, see above): nothing of "
+                        "them was stored; run ingest again with the fix.").format(
+            n=counts[NOT_READ])
+    trouble = sum(counts[s] for s in ("rejected", UNVERIFIED, "failed"))
+    if trouble:
+        line += " " + _("{n} not counted (rejected, unverified or failed, see above).").format(
+            n=trouble)
+    return line
 
 
 @dataclass
@@ -181,13 +211,13 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
     ``jobs`` > 1 reads that many sources at the same time (see returned/parallel.py);
     ``"auto"``: as many as there are cores free (returned/jobs.py), told to ``on_jobs``.
     """
-    catalog = load_catalog(content_dir)
-    run = _Run(lambda: make_reader(catalog, limits, budget, in_process), limits,
-               Verifier.load(key_path))
+    verifier = Verifier.load(key_path)
     if not is_url(db):
         _make_parent(Path(db), "--db")
     if report_path is not None:
         _make_parent(report_path, "--report")
+    catalog = round_catalog(db, content_dir, verifier)
+    run = _Run(lambda: make_reader(catalog, limits, budget, in_process), limits, verifier)
     chosen = choose_jobs(jobs, len(sources))
     if on_jobs is not None and chosen.auto:
         on_jobs(chosen)
@@ -202,6 +232,15 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
                 if on_outcome is not None:
                     on_outcome(outcome)
     return outcomes
+
+
+def round_catalog(db: Path | str, content_dir: Path | None, verifier: Verifier) -> Catalog:
+    """The instruments files are read with: the content's, and those only the store defines
+    (it keeps every definition it read files with). Stops first when the store's copies were
+    signed with another key than ``verifier``'s."""
+    with Store(db) as store:
+        verifier.check_round(store.signing_key())
+        return with_stored(load_catalog(content_dir), store)
 
 
 def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
@@ -284,9 +323,14 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         if len(data) > limits.max_file_bytes:
             raise too_big(name, limits)
         sha = hashlib.sha256(data).hexdigest()
-        if store.has_sha(sha):
+        # the same bytes stored unverified are read again: with the right key they count
+        known = store.has_sha(sha)
+        replaces = store.unverified(sha) if known else None
+        if known and replaces is None:
             return outcome("duplicate", warnings=notes)
         result = reader.read(name, data)
+    except UnknownInstrument as exc:  # the organiser's missing --content: nothing stored
+        return outcome(NOT_READ, reason=str(exc), warnings=notes)
     except RejectedFile as exc:
         store.add_rejection(name, sha, received, str(exc))
         return outcome("rejected", reason=str(exc), warnings=notes)
@@ -301,7 +345,16 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         mail=_mail_source(origin.mail, sent), definition=definition_of(reader.catalog,
                                                                        result.instrument),
     )
-    problem = (verifier or Verifier.load()).problem(name, result)
+    verifier = verifier or Verifier.load()
+    problem = verifier.problem(name, result)
+    other = verifier.other_key(result, store.signing_key()) if problem else ""
+    if other:  # the organiser's key, not the sender's file: nothing stored
+        return outcome(NOT_READ, reason=verifier.another_key(other, name),
+                       warnings=notes)
+    if problem and replaces is not None:  # kept unverified already: not stored twice
+        return outcome(UNVERIFIED, reason=problem, warnings=[claim_warning(result), *warnings])
+    submission.replaces = replaces
+    verified = bool(result.recipient) and not problem  # the first names the round's key
     if problem:  # kept, but attached to nobody: no recipient, no copy, never current
         warnings = [claim_warning(result), *warnings]
         status = submission.status = UNVERIFIED
@@ -321,6 +374,8 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
     except StoreError as exc:  # the disk is full: the batch cannot go on
         raise StoreError(_("{name} was not stored: {error}").format(name=name, error=exc)
                          ) from None
+    if verified and verifier.key is not None and not store.signing_key():
+        store.record_signing_key(verifier.key.fingerprint)
     return outcome(status, reason=problem, warnings=warnings, submission_id=submission_id,
                    answers=len(result.answers), answered=answered)
 

@@ -19,6 +19,7 @@ from templategen.content.catalog import Catalog
 from templategen.content.model import (
     PROP_INSTANCE,
     PROP_INSTRUMENT,
+    PROP_KEY,
     PROP_RECIPIENT,
     PROP_RECIPIENT_NAME,
     PROP_SUBJECT,
@@ -31,7 +32,7 @@ from templategen.content.model import (
     Slot,
     item_slots,
 )
-from templategen.errors import RejectedFile
+from templategen.errors import RejectedFile, UnknownInstrument
 from templategen.i18n import _
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
@@ -70,6 +71,7 @@ class FileResult:
     answers: dict[str, Answer] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     token: str = ""  # the copy's identity token as the file holds it (checked by ingest)
+    key: str = ""  # the fingerprint of the key that signed it (copies built before: none)
 
 
 def read_returned(name: str, data: bytes, catalog: Catalog,
@@ -106,6 +108,7 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
         respondent=respondent, subject=subject,
         modified=MODIFIED[file_kind](archive),
         answers=checked, warnings=warnings, token=props.get(PROP_TOKEN, ""),
+        key=props.get(PROP_KEY, ""),
     )
 
 
@@ -117,11 +120,12 @@ def _identify(name: str, props: dict[str, str], catalog: Catalog) -> Instrument:
             "het formulier in dat u ontving en stuur dat bestand terug."
         )
     instrument = catalog.get(instrument_id)
-    if instrument is None:
-        raise RejectedFile(
-            f"{name} is een formulier voor '{instrument_id[:60]}', dat hier niet bekend is; "
-            "stuur het formulier dat u voor deze uitvraag ontving."
-        )
+    if instrument is None:  # the organiser's content lacks it: not the sender's mistake
+        raise UnknownInstrument(_(
+            "{name} is a file of the instrument '{instrument}', which neither the content nor "
+            "the store defines; nothing of it was stored: pass --content with the folder that "
+            "holds that instrument (or set content in the round file) and ingest again."
+        ).format(name=name, instrument=instrument_id[:60]))
     version = props.get(PROP_VERSION, "")
     if not instrument.accepts_version(version):
         accepted = ", ".join([instrument.version, *instrument.previous_versions])

@@ -122,7 +122,7 @@ class _Worker(Reader):
                                "formulier.") from None
         if ok:
             return payload  # type: ignore[no-any-return]
-        raise RejectedFile(payload)
+        raise payload if isinstance(payload, RejectedFile) else RejectedFile(str(payload))
 
     def _stop(self) -> None:
         if self._process is not None:
@@ -161,5 +161,5 @@ def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog
         name, data = job
         try:
             conn.send((True, _guarded_read(name, data, catalog, limits)))
-        except RejectedFile as exc:
-            conn.send((False, str(exc)))
+        except RejectedFile as exc:  # the exception itself: its kind says whose mistake
+            conn.send((False, exc))

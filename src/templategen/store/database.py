@@ -12,6 +12,8 @@ Tables:
     submission_mail  the mail a submission came in (sender, Date, Message-ID, In-Reply-To,
                  the logged message it answers)
     imap_seen    (mailbox, UIDVALIDITY, UID) of every IMAP message already read
+    meta         the schema version, and ``signing_key``: the fingerprint of the key that
+                 signed the round's copies (content.signing), recorded once
     definitions  the YAML text of every instrument version files were read with, once per
                  (instrument, version): the store is self-contained (store.definitions)
 
@@ -26,6 +28,8 @@ Rules (after ODK Central's instanceID / deprecatedID):
     * an ``unverified`` submission (a file whose claimed copy identity does not verify, see
       content.signing) is kept with its answers but attached to nobody: no recipient, never
       superseding, and not among the current submissions that compare and export read.
+      The same bytes ingested again with the right key verify and take that row's place
+      (never a duplicate of it);
     * an ``empty`` submission (a copy returned with nothing typed in: every answer empty or
       only repeating what the tool pre-filled, marked ``prefilled``) is kept in the history
       but is not a respondent: not current, and it never supersedes a file with answers.
@@ -139,6 +143,7 @@ class NewSubmission:
     answers: dict[str, Answer] = field(default_factory=dict)
     mail: MailSource | None = None  # set when the file came in a mail
     definition: Definition | None = None  # the instrument version it was read with (kept once)
+    replaces: int | None = None  # the unverified submission of the same bytes it takes over
 
 
 _SUBMISSION_COLUMNS = (
@@ -159,6 +164,7 @@ class Store:
             migrations.identify(Path(db))  # read-only: another application's file stays as it is
         self._db: Connection = connect(db)
         self._kept: set[tuple[str, str]] = set()  # definitions known to be in the store
+        self._signing_key = ""  # the round key's fingerprint, once known
         try:
             migrations.migrate(self._db)
         except BaseException as exc:
@@ -229,6 +235,26 @@ class Store:
         row = self._db.execute("SELECT id FROM submissions WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def unverified(self, sha256: str) -> int | None:
+        """The id of the unverified submission of these bytes, if that is what is stored."""
+        row = self._db.execute("SELECT id FROM submissions WHERE sha256 = ? AND status = ?",
+                               (sha256, UNVERIFIED)).fetchone()
+        return row[0] if row else None
+
+    def signing_key(self) -> str:
+        """The fingerprint of the key that signed the round's copies ('' when not known)."""
+        if not self._signing_key:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'signing_key'").fetchone()
+            self._signing_key = str(row[0]) if row else ""
+        return self._signing_key
+
+    def record_signing_key(self, fingerprint: str) -> None:
+        """Record the round's key fingerprint; the first one recorded stays."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES ('signing_key', ?) "
+                       "ON CONFLICT (key) DO NOTHING", (fingerprint,))
+        self._signing_key = ""  # read back: another ingest may have recorded one first
+
     def add(self, sub: NewSubmission) -> int:
         """Store one submission with its answers atomically; return its id.
 
@@ -237,6 +263,11 @@ class Store:
         """
         try:
             with self.transaction() as db:
+                if sub.replaces is not None:
+                    for table, column in (("answers", "submission_id"),
+                                          ("submission_mail", "submission_id"),
+                                          ("submissions", "id")):
+                        db.execute(f"DELETE FROM {table} WHERE {column} = ?", (sub.replaces,))
                 if sub.recipient:
                     db.lock(f"copy|{sub.instrument}|{sub.kind}|{sub.recipient}|{sub.instance}")
                 new_id: int = db.execute(

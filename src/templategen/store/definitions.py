@@ -48,6 +48,14 @@ def stored_instruments(store: Store) -> tuple[dict[str, Instrument], dict[str, s
     return current, broken
 
 
+def with_stored(content: Catalog, store: Store) -> Catalog:
+    """The content's instruments, and those only the store defines: what mail, remind and
+    ingest work with (an instrument the store keeps needs no --content again)."""
+    stored, _ = stored_instruments(store)
+    extra = {i: inst for i, inst in stored.items() if i not in content.instruments}
+    return Catalog({**content.instruments, **extra}, content.sources) if extra else content
+
+
 def comparison_catalog(store: Store, content_dir: Path | None) -> Catalog:
     """The instruments to compare the store with (see the module docstring)."""
     stored, _ = stored_instruments(store)

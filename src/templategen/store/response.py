@@ -2,10 +2,12 @@
 
 Read from the store only: the mail log (invitations and reminders) and the submissions. A
 pair (recipient, instrument) is expected when an invitation was sent or drafted for it, or
-a file came back for it. Its state is one of STATES; the response rate counts the pairs
-returned (or corrected) among those expected. Recipients from the recipients file that were
-never mailed (no address) are listed as ``not_sent``. Unverified files (a copy the tool did
-not issue) do not count as returned.
+a file came back for it; with the recipients file, every recipient on it is expected for
+every instrument of the round (those mailed or returned), so the rate is over the whole list
+(2 of 12), never only over those who answered. Its state is one of STATES; the response
+rate counts the pairs returned (or corrected) among those expected. A listed recipient never
+mailed an instrument (no address) is ``not_sent`` for it, and counts as expected. Unverified
+files (a copy the tool did not issue) do not count as returned.
 """
 
 from __future__ import annotations
@@ -60,9 +62,10 @@ def iter_response(store: Store, recipients: Iterable[Recipient] = ()) -> Iterato
         return
     order = list(names)
     listed = sorted(rows, key=lambda r: r.recipient)  # every pair: the file's order below
-    expected = {r.recipient for r in listed}
-    listed += [ResponseRow(recipient=rid, naam=names[rid], instrument="", state="not_sent")
-               for rid in order if rid not in expected]
+    pairs = {(r.recipient, r.instrument) for r in listed}
+    instruments = sorted({inst for _, inst in pairs}) or [""]  # nothing yet: one row each
+    listed += [ResponseRow(recipient=rid, naam=names[rid], instrument=inst, state="not_sent")
+               for rid in order for inst in instruments if (rid, inst) not in pairs]
     rank = {rid: n for n, rid in enumerate(order)}
     yield from sorted(listed, key=lambda r: (rank.get(r.recipient, len(rank)), r.recipient,
                                              r.instrument))
@@ -150,6 +153,5 @@ def _row(rid: str, naam: str, inst: str, subs: list[tuple[Any, ...]],
 
 
 def response_rate(rows: list[ResponseRow]) -> tuple[int, int]:
-    """(pairs returned or corrected, pairs expected)."""
-    expected = [r for r in rows if r.state != "not_sent"]
-    return sum(r.state in RESPONDED for r in expected), len(expected)
+    """(pairs returned or corrected, pairs expected: every row)."""
+    return sum(r.state in RESPONDED for r in rows), len(rows)
