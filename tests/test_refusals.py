@@ -49,8 +49,8 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def forms(kit: dict[str, Path], folder: Path, rids: tuple[str, ...]) -> list[Path]:
-    """The forms of ``rids`` from the kit, filled in, in a new ``folder``."""
-    folder.mkdir()
+    """The forms of ``rids`` from the kit, filled in, in ``folder``."""
+    folder.mkdir(exist_ok=True)
     inst = load_catalog(CONTENT).get(INSTRUMENT)
     assert inst is not None
     copies = load_kit(kit["kit"])
@@ -185,3 +185,25 @@ def test_an_unverified_copy_is_never_a_duplicate(kit, tmp_path):
     assert stored(db)[0] in (["accepted"], ["accepted_with_warnings"])
     code, out = run("status", "--db", db, "--recipients", kit["recipients"])
     assert "response: 1 of 12" in out, out
+
+
+def test_in_a_round_the_fix_is_the_round_setting_and_status_counts_its_whole_list(
+        kit, tmp_path, monkeypatch):
+    """Inside a round (templategen.toml) the same refusals hold, and status counts against
+    the round's recipients file without --recipients."""
+    folder = tmp_path / "ronde"
+    code, out = run("init", folder, "--recipients", kit["recipients"])  # content forgotten
+    assert code == 0, out
+    monkeypatch.chdir(folder)
+    forms(kit, folder / "inbox", ("s01", "s02"))
+    code, out = run("ingest", "--key", kit["key"])
+    assert code == 1 and "or set content in the round file" in out, out
+    other = tmp_path / "andere.key"
+    other.write_text("ef" * 32 + "\n", encoding="ascii")
+    code, out = run("ingest", "--key", other, "--content", CONTENT)
+    assert code == 1 and "signed with another key" in out, out
+    code, out = run("ingest", "--key", kit["key"], "--content", CONTENT)
+    assert code == 0 and "duplicate" not in out, out
+    code, out = run("status")
+    assert code == 0, out
+    assert "response: 2 of 12 (17%), over the whole recipients list" in out
