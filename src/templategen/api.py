@@ -291,33 +291,46 @@ def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
 
 @dataclass(frozen=True)
 class ExportResult:
-    """How many rows were exported, as what, and where to (None: the stream given)."""
+    """How many rows were exported, as what, and where to (None: the stream given). SPSS,
+    Stata and Parquet write one file per instrument (``files``: path, instrument, rows);
+    ``renames`` names each slot key that had to change to be a variable name (path,
+    key, name, why); ``warnings`` holds one line per rename and per other finding."""
 
     format: str
     rows: int
     out: Path | None = None
+    files: tuple[tuple[Path, str, int], ...] = ()
+    renames: tuple[tuple[Path, str, str, tuple[str, ...]], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def export(db: PathLike, *, format: str | None = None, out: PathLike | None = None,
            stream: TextIO | None = None, wide: bool = False,
            excel: bool = False) -> ExportResult:
-    """Every current answer as ``format`` csv, json or xlsx (default: the suffix of
-    ``out``), to the file ``out`` or the text ``stream``: one row per answer, or per
-    submission with ``wide``; ``excel`` CSV opens safely in a spreadsheet (a byte-order
-    mark, formula-like text quoted)."""
+    """Every current answer as ``format`` csv, json, xlsx, sav (SPSS), dta (Stata) or
+    parquet (default: the suffix of ``out``), to the file ``out`` or the text ``stream``:
+    one row per answer, or per submission with ``wide``; ``excel`` CSV opens safely in a
+    spreadsheet (a byte-order mark, formula-like text quoted). sav, dta and parquet are
+    always one row per submission, one file per instrument, and need ``out``."""
     from templategen.store.export import FORMATS, export_answers, export_to_file
+    from templategen.store.export_analysis import FORMATS as ANALYSIS
 
+    formats = FORMATS + ANALYSIS
     if format is None:
         format = Path(out).suffix.lower().lstrip(".") if out is not None else ""
-        if format not in FORMATS:
+        if format not in formats:
             raise OptionError(_("give --format ({formats}), or --out with one of those "
-                                "suffixes.").format(formats=", ".join(FORMATS)))
+                                "suffixes.").format(formats=", ".join(formats)))
 
-    if format not in FORMATS:
+    if format not in formats:
         raise OptionError(_("format must be one of {choices}, not {value!r}.").format(
-            choices=", ".join(FORMATS), value=format))
+            choices=", ".join(formats), value=format))
     if excel and format != "csv":
         raise OptionError(_("--excel is for --format csv only."))
+    if format in ANALYSIS:
+        if out is None:
+            raise OptionError(_("--format {format} needs --out FILE.").format(format=format))
+        return _export_analysis(db, format, Path(out))
     if out is not None:
         rows = export_to_file(db=_db(db), fmt=format, out=Path(out), wide=wide, excel=excel)
         return ExportResult(format, rows, Path(out))
@@ -327,6 +340,20 @@ def export(db: PathLike, *, format: str | None = None, out: PathLike | None = No
         raise OptionError(_("give the file to write (out) or a text stream."))
     return ExportResult(format, export_answers(db=_db(db), fmt=format, stream=stream,
                                                wide=wide, excel=excel))
+
+
+def _export_analysis(db: PathLike, format: str, out: Path) -> ExportResult:
+    from templategen.store.export_analysis import export_analysis
+
+    written = export_analysis(_db(db), format, out)
+    renames = tuple((w.path, r.key, r.name, r.reasons) for w in written for r in w.renames)
+    warnings = [_("{file}: variable {name} holds {key} ({why}).").format(
+        file=path.name, name=name, key=key, why=", ".join(_(r) for r in reasons))
+        for path, key, name, reasons in renames]
+    warnings += [line for w in written for line in w.warnings]
+    return ExportResult(format, sum(w.rows for w in written), out,
+                        tuple((w.path, w.instrument, w.rows) for w in written), renames,
+                        tuple(warnings))
 
 
 @dataclass(frozen=True)

@@ -502,11 +502,15 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
     "Every stored answer: instrument, version, respondent, subject, item, value, source, "
     "recipient, submission, received (one row per answer, or per submission with --wide)."))
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default=None,
-              help="The format (default: the suffix of --out).")
+@click.option("--format", "fmt",
+              type=click.Choice(["csv", "json", "xlsx", "sav", "dta", "parquet"]), default=None,
+              help="The format (default: the suffix of --out). sav (SPSS), dta (Stata) and "
+              "parquet (R, pandas): one row per submission, one file per instrument, with "
+              "labels; they need pip install 'templategen[analysis]'.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output; required for xlsx; in a round: "
-              "the round's export file unless --format is given).")
+              help="File to write (default: standard output; required for xlsx, sav, dta and "
+              "parquet; with several instruments those write FILE_<instrument>.<suffix>; in a "
+              "round: the round's export file unless --format is given).")
 @click.option("--wide", is_flag=True,
               help="One row per submission and one column per item, instead of one row per "
               "answer.")
@@ -517,9 +521,12 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
 @translate_errors
 def export(db: str, fmt: str | None, out: Path | None, wide: bool, excel: bool) -> None:
     result = api.export(db, format=fmt, out=out, stream=sys.stdout, wide=wide, excel=excel)
-    if result.out is not None:
-        click.echo(ngettext("{n} row in {path}", "{n} rows in {path}", result.rows)
-                   .format(n=result.rows, path=result.out), err=True)
+    for line in result.warnings:
+        click.echo(line, err=True)
+    for path, _instrument, rows in result.files or ((result.out, "", result.rows),):
+        if path is not None:
+            click.echo(ngettext("{n} row in {path}", "{n} rows in {path}", rows)
+                       .format(n=rows, path=path), err=True)
 
 
 @main.command(help=N_(

@@ -82,3 +82,7 @@ class RoundError(TemplategenError):
 
 class AlreadyMailed(TemplategenError):
     """Rebuilding would replace copies that were already mailed (without --force)."""
+
+
+class MissingExtra(TemplategenError):
+    """An optional package a command needs is not installed (names the pip extra)."""
