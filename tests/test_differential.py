@@ -16,15 +16,20 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from openpyxl import load_workbook
 
-from templategen.content.model import RESPONDENT, RuleKind
-from templategen.office.libreoffice import soffice
-from tests.support.differential_check import break_one_target, differences
+from templategen.content.model import RESPONDENT, FieldKind, RuleKind, Slot
+from templategen.office.libreoffice import convert_many, soffice
+from templategen.returned.answers import check
+from tests.support.differential_check import break_one_target, differences, same
 from tests.support.differential_round import (
+    BLANK,
     INSTRUMENTS,
     Built,
     Person,
@@ -35,6 +40,7 @@ from tests.support.differential_round import (
     play,
     rounds,
 )
+from tests.support.filling import fill_in_place
 
 SLOW = dict(deadline=None, database=None, print_blob=True,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -92,7 +98,7 @@ def test_the_check_fails_when_one_target_is_broken(
                for line in found), found
 
 
-# --- answers ingest reads leniently: a known disagreement --------------------------------
+# --- answers ingest reads leniently: the workbook counts them too ------------------------
 
 @pytest.fixture(scope="module")
 def lenient_round(built: Built, tmp_path_factory: pytest.TempPathFactory
@@ -120,18 +126,13 @@ def test_the_comparison_counts_answers_ingest_reads_leniently(
     assert _not_workbooks(found) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known disagreement (#20): ingest reads a tick typed as x/TRUE/1, a scale point typed as "
-    "its number or as '4 - Hoog' and a number typed as text '12,5' as valid answers, so the "
-    "comparison and the summary count them; the respondent's workbook (workbooks/formulas.py "
-    "value_formula: Ja/Nee, the scale's label, ISNUMBER) does not, so its scores differ"))
 def test_the_respondent_workbook_counts_answers_ingest_reads_leniently(
         lenient_round: tuple[list[Person], list[str]]) -> None:
     _, found = lenient_round
     assert found == []
 
 
-# --- numbers outside their range: a known disagreement -----------------------------------
+# --- numbers outside their range: left out everywhere ------------------------------------
 
 BOUNDS = Path(__file__).parent / "fixtures" / "content_bounds"
 
@@ -158,12 +159,70 @@ def test_the_comparison_leaves_out_numbers_outside_their_range(
     assert _not_workbooks(bounded_round) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known disagreement (#20), in no bundled instrument yet: a number outside its range or "
-    "not whole where it must be is invalid for ingest and the comparison (left out of every "
-    "score), but the respondent's workbook counts it (workbooks/formulas.py value_formula: "
-    "ISNUMBER only) once it gets past the cell's data validation (pasted, or typed in a "
-    "program that ignores it)"))
 def test_the_respondent_workbook_leaves_out_numbers_outside_their_range(
         bounded_round: list[str]) -> None:
     assert bounded_round == []
+
+
+# --- every spelling: the workbook reads what ingest reads ---------------------------------
+
+TICKS = ["x", "X", " ja ", "JA", "j", "Yes", "y", "true", "WAAR", "1", "1.0", "☒", "✓",
+         "nee", "N", "no", "False", "onwaar", "0", "0.0", "☐", True, False, 1.0, 0.0, 2.0,
+         "Misschien", "ja nee", "*", "?", "~", "j*", "", "  "]
+NUMBER_TEXTS = ["12,5", "12.5", "1.250", "1.234,5", "1,234.5", "1,234,567", "1.234.567",
+                "-3,25", "0.500", "0,5", " 7 ", "veel", "12,5,0", "1 250", 12.0, -1.5]
+
+
+def _scale_texts(slot: Slot) -> list[Any]:
+    """A scale's points typed every way ingest reads them (and some it does not)."""
+    assert slot.field.scale is not None
+    points = slot.field.scale.points
+    out: list[Any] = []
+    for p in points:
+        out += [p.label, p.label.upper(), f" {p.label.lower()} ", float(p.value),
+                f"{p.value:g}", f"{p.value:g} - {p.label}", f"{p.value:g}. {p.label}",
+                f"{p.value:g}:{p.label.upper()}", f"{p.value:g}) {p.label}",
+                f"{p.value:g} – {p.label}"]
+    return out + ["9 - Onbekend", "Veel - " + points[0].label, f"{points[-1].value + 7:g}",
+                  "Onbekend", "*", points[0].label[:2] + "*", "1 - *"]
+
+
+def test_the_respondent_workbook_reads_every_spelling_as_ingest_does(
+        built: Built, tmp_path: Path) -> None:
+    """Ticks, scale points and numbers typed in many spellings (Dutch and English number
+    notation, a scale point as its number or after it, other capitals, words that mean
+    nothing): after LibreOffice recalculates the respondent's workbook, each answer's
+    Rekenblad value is what ingest (returned/answers.check) reads and counts."""
+    inst = INSTRUMENTS["digitale_school"]
+    by_kind: dict[FieldKind, list[Slot]] = {}
+    slot_of = {s.key: s for s in inst.slots()}
+    for slot in inst.slots():
+        by_kind.setdefault(slot.field.kind, []).append(slot)
+    spellings = {FieldKind.CHECK: TICKS, FieldKind.NUMBER: NUMBER_TEXTS}
+    scales = by_kind[FieldKind.SCALE]
+    spellings[FieldKind.SCALE] = _scale_texts(scales[0])
+    rounds = max(-(-len(v) // len(by_kind[k])) for k, v in spellings.items())
+    typed: list[dict[str, Any]] = [{} for _ in range(rounds)]
+    for kind, words in spellings.items():
+        slots = by_kind[kind] if kind is not FieldKind.SCALE else [
+            s for s in scales if s.field.scale == scales[0].field.scale]
+        for n, word in enumerate(words):
+            typed[n // len(slots)][slots[n % len(slots)].key] = word
+    files = []
+    for n, fill in enumerate(typed):
+        path = tmp_path / f"spellings_{n}.xlsx"
+        shutil.copy(built[inst.id][BLANK], path)
+        fill_in_place(path, fill)
+        files.append(path)
+    wrong = []
+    for fill, done in zip(typed, convert_many(files, "xlsx", tmp_path / "herberekend"),
+                          strict=True):
+        calc = load_workbook(done, data_only=True)["Rekenblad"]
+        got = {row[0]: row[1] for row in calc.iter_rows(min_row=2, max_col=2, values_only=True)}
+        for key, raw in fill.items():
+            checked = check(slot_of[key], raw)
+            counts = checked.value is not None and all(f.counts for f in checked.findings)
+            want = float(checked.value) if counts else None
+            if not same(got[key], want):
+                wrong.append(f"{key} typed {raw!r}: workbook {got[key]!r}, ingest {want!r}")
+    assert not wrong, "\n".join(wrong)

@@ -111,8 +111,8 @@ def invalid(slot: Slot) -> Typed:
 def lenient(slot: Slot, n: int) -> Typed | None:
     """An answer ingest reads as fitting although it is not what the cell's dropdown offers:
     a tick as x, TRUE or 1; a scale point as its number or as "4 - label"; a number as
-    Dutch text. (None for other kinds.) See test_differential: the respondent's workbook
-    does not count these."""
+    Dutch text. (None for other kinds.) What these mean is content.spellings', which the
+    respondent's workbook compiles too, so every target counts them (#20)."""
     f = slot.field
     if f.kind is FieldKind.CHECK:
         return Typed(("x", True, "1")[n % 3], True)

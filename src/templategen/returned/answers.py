@@ -12,7 +12,9 @@ what the store keeps and export writes:
     choice  str              the option as the content spells it
 
 ``None`` is "not answered" (an empty slot), distinct from 0 and from unticked. A value that
-cannot be typed is kept as text. Whether the value fits its question (a scale point, an
+cannot be typed is kept as text. Which spellings mean a tick, a scale point or a number is
+the content's (content/spellings.py), which the respondent's workbook compiles too; here is
+only the reading. Whether the value fits its question (a scale point, an
 option, within range, ...) is decided by the content's one definition of the answer checks
 (content/answerchecks.py), which the comparison uses too; its findings become the warnings.
 Nothing is dropped.
@@ -26,7 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from templategen.content import answerchecks
+from templategen.content import answerchecks, spellings
 from templategen.content.answerchecks import EXCEL_CELL_MAX, Code, Finding, finding
 from templategen.content.model import Field, FieldKind, Slot
 from templategen.returned.reading import RawValue
@@ -36,9 +38,6 @@ Coercer = Callable[[RawValue, Field], Value]
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-TRUE_WORDS = frozenset({"☒", "☑", "✓", "✔", "x", "ja", "j", "yes", "y", "true", "waar", "1", "1.0"})
-FALSE_WORDS = frozenset({"☐", "nee", "n", "no", "false", "onwaar", "0", "0.0"})
 
 
 @dataclass(frozen=True)
@@ -110,31 +109,12 @@ def _text(raw: RawValue, field: Field) -> Value:
 
 
 def _check(raw: RawValue, field: Field) -> Value:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int | float) and raw in (0, 1):
-        return bool(raw)
-    word = (raw_text(raw) or "").strip().casefold()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    return None
+    return spellings.tick(raw)
 
 
 def _scale(raw: RawValue, field: Field) -> Value:
-    scale = field.scale
-    assert scale is not None
-    number = _as_number(raw)
-    if number is not None and scale.label_of(number) is not None:
-        return float(number)
-    text = (raw_text(raw) or "").strip()
-    value = scale.value_of(text)
-    if value is None:  # "4 - Hoog", "4. Hoog", "4: Hoog"
-        match = re.match(r"^\s*(-?\d+(?:[.,]\d+)?)\s*[-–:.)]\s*(.+)$", text)
-        if match and scale.value_of(match.group(2)) is not None:
-            value = scale.value_of(match.group(2))
-    return None if value is None else float(value)
+    assert field.scale is not None
+    return spellings.scale_point(raw, field.scale)
 
 
 def _choice(raw: RawValue, field: Field) -> Value:
@@ -146,7 +126,7 @@ def _choice(raw: RawValue, field: Field) -> Value:
 
 
 def _number(raw: RawValue, field: Field) -> Value:
-    return _as_number(raw)
+    return spellings.as_number(raw)
 
 
 def _date(raw: RawValue, field: Field) -> Value:
@@ -204,29 +184,3 @@ def as_date(raw: RawValue) -> dt.date | None:
             return None
     return None
 
-
-def _as_number(raw: RawValue) -> float | None:
-    """A number from a numeric cell or from text in Dutch (1.234,5) or English (1,234.5)."""
-    if isinstance(raw, bool) or raw is None:
-        return None
-    if isinstance(raw, int | float):
-        return float(raw)
-    if not isinstance(raw, str):
-        return None
-    text = raw.strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
-    if not re.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*", text) or len(text) > 40:
-        return None
-    if re.fullmatch(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+", text):  # Dutch thousands: 1.250
-        text = text.replace(".", "")
-    elif "," in text and "." in text:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        thousands = "." if decimal == "," else ","
-        text = text.replace(thousands, "").replace(decimal, ".")
-    elif "," in text:
-        text = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
-    elif text.count(".") > 1:
-        text = text.replace(".", "")
-    try:
-        return float(text)
-    except ValueError:
-        return None

@@ -2,8 +2,12 @@
 formulas, one compiler per expression node (content.expr; the table NODES).
 
 Every numeric answer is mirrored on the hidden sheet "Rekenblad": column B holds its value
-(a tick 1 or 0, a scale label looked up on "Lijsten", a number), column C whether it counts
-as chosen (coverage), column D its text (count ... equals). Rules refer to those cells, so
+(a tick 1 or 0, a scale point, a number; "" when it does not count), column C whether it
+counts as chosen (coverage), column D its text (count ... equals), and for numbers and scale
+points column E the answer as trimmed text and F it read as a number. Which spellings count
+is content's one definition (content.spellings: the tick words listed on "Lijsten", the
+scale's separators, the number notation; content.answerchecks: a number's range), compiled
+here so the workbook counts what ingest counts (#20). Rules refer to those cells, so
 they never depend on where an answer sits on its input sheet. Every formula stays quiet on
 empty input: it yields "" rather than an error value.
 """
@@ -15,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from templategen.content import expr as x
-from templategen.content.model import FieldKind, Instrument, Rule, Slot
+from templategen.content.model import Field, FieldKind, Instrument, Rule, Slot
 from templategen.content.rulekinds import definition
+from templategen.content.spellings import SCALE_SEPARATORS
 from templategen.office.formulas import band_formula, number_literal, quadrant_formula, text_literal
 
 CALC_SHEET = "Rekenblad"
@@ -37,23 +42,110 @@ def absolute(sheet: str, coord: str) -> str:
 
 # --- the value of one answer -------------------------------------------------------------
 
-def value_formula(slot: Slot, ref: str, list_range: str | None) -> str | None:
-    """Rekenblad column B: the number an answer counts for, "" when empty; None if not numeric."""
+@dataclass(frozen=True)
+class Answer:
+    """Where one answer's Rekenblad formulas find things: the input cell ``ref``, the
+    Rekenblad row ``row`` and, on "Lijsten", the tick words' lookup list and the slot's
+    scale (label:value and its value column)."""
+
+    ref: str
+    row: int
+    ticks: str = ""
+    scale: tuple[str, str] | None = None
+
+    @property
+    def typed(self) -> str:  # column E: the answer as trimmed text, for an exact lookup
+        return f"E{self.row}"
+
+    @property
+    def number(self) -> str:  # column F: the answer read as a number
+        return f"F{self.row}"
+
+
+def looks_up(slot: Slot) -> bool:
+    """Whether the answer gets Rekenblad column E (its text, looked up)."""
+    return slot.field.kind in (FieldKind.CHECK, FieldKind.NUMBER, FieldKind.SCALE)
+
+
+def reads_number(slot: Slot) -> bool:
+    """Whether the answer gets Rekenblad column F (its number)."""
+    return slot.field.kind in (FieldKind.NUMBER, FieldKind.SCALE)
+
+
+def typed_formula(a: Answer) -> str:
+    """Rekenblad column E: the answer as trimmed text, its ~ * ? escaped so that a lookup
+    finds only the very spelling (Excel's exact lookups read them as wildcards)."""
+    escaped = f'TRIM({a.ref}&"")'
+    for char in "~*?":
+        escaped = f'SUBSTITUTE({escaped},"{char}","~{char}")'
+    return "=" + escaped
+
+
+def number_formula(a: Answer) -> str:
+    """Rekenblad column F: the answer read as a number the way content.spellings.as_number
+    reads text (the decimal separator is the later of , and . ; a single comma is decimal;
+    several dots, or one before three digits after 1-3 digits not starting with 0, group
+    thousands); "" when it is not a number. NUMBERVALUE (Excel 2013+, LibreOffice 4.1+)
+    parses it whatever the locale."""
+    e = a.typed
+    comma_decimal = (
+        f'IF(ISNUMBER(FIND(",",{e})),AND(ISERROR(FIND(".",MID({e},FIND(",",{e}),99))),'
+        f'LEN({e})-LEN(SUBSTITUTE({e},",",""))=1),'
+        f'OR(LEN({e})-LEN(SUBSTITUTE({e},".",""))>1,AND(LEN({e})-FIND(".",{e}&".")=3,'
+        f'FIND(".",{e}&".")<=4+(LEFT({e})="-"),MID({e},1+(LEFT({e})="-"),1)<>"0")))')
+    return (f'=IFERROR(IF(ISNUMBER({a.ref}),{a.ref},IF({e}="","",IF({comma_decimal},'
+            f'_xlfn.NUMBERVALUE({e},",","."),_xlfn.NUMBERVALUE({e},".",",")))),"")')
+
+
+def _tick_value(a: Answer) -> str:
+    return f'=IFERROR(VLOOKUP({a.typed},{a.ticks},2,FALSE),"")'
+
+
+def _scale_value(a: Answer) -> str:
+    assert a.scale is not None
+    lookup, values = a.scale
+    e, seps = a.typed, SCALE_SEPARATORS
+    first = f'MIN(FIND({{{",".join(text_literal(c) for c in seps)}}},{e}&"{seps}",2))'
+    after = f"TRIM(MID({e},{first}+1,999))"  # the label after "4 - "
+    return (f'=IF({e}="","",IF(ISNUMBER(MATCH({a.number},{values},0)),{a.number},'
+            f'IFERROR(VLOOKUP({e},{lookup},2,FALSE),IF(ISNUMBER(FIND(LEFT({e}),"0123456789")),'
+            f'IFERROR(VLOOKUP({after},{lookup},2,FALSE),""),""))))')
+
+
+def _number_value(a: Answer, field: Field) -> str:
+    n, c = a.number, field.constraint
+    fits = [f"ISNUMBER({n})"]
+    if c.minimum is not None:
+        fits.append(f"{n}>={number_literal(float(c.minimum))}")
+    if c.maximum is not None:
+        fits.append(f"{n}<={number_literal(float(c.maximum))}")
+    if c.whole:
+        fits.append(f"{n}=INT({n})")
+    if len(fits) == 1:
+        return f'=IF(ISNUMBER({n}),{n},"")'
+    return f'=IFERROR(IF(AND({",".join(fits)}),{n},""),"")'
+
+
+def value_formula(slot: Slot, a: Answer) -> str | None:
+    """Rekenblad column B: the number an answer counts for, "" when it is empty or does not
+    count (what content.spellings and content.answerchecks decide for ingest); None if the
+    answer is not numeric."""
     kind = slot.field.kind
     if kind is FieldKind.CHECK:
-        return f'=IF({ref}="{YES}",1,IF({ref}="{NO}",0,""))'
-    if kind is FieldKind.SCALE and list_range:
-        return f'=IF({ref}="","",IFERROR(VLOOKUP({ref},{list_range},2,FALSE),""))'
+        return _tick_value(a)
+    if kind is FieldKind.SCALE and a.scale:
+        return _scale_value(a)
     if kind is FieldKind.NUMBER:
-        return f'=IF(ISNUMBER({ref}),{ref},"")'
+        return _number_value(a, slot.field)
     return None
 
 
-def chosen_formula(slot: Slot, ref: str) -> str:
-    """Rekenblad column C: 1 when the answer counts as chosen (coverage)."""
+def chosen_formula(slot: Slot, a: Answer) -> str:
+    """Rekenblad column C: 1 when the answer counts as chosen (coverage): a tick ticked,
+    any other answer not empty."""
     if slot.field.kind is FieldKind.CHECK:
-        return f'=IF({ref}="{YES}",1,0)'
-    return f'=IF({ref}="",0,1)'
+        return f"=IF(B{a.row}=1,1,0)"
+    return f'=IF({a.ref}="",0,1)'
 
 
 def text_formula(ref: str) -> str:

@@ -24,6 +24,7 @@ from templategen.content.model import (
 )
 from templategen.content.rulekinds import row_rules
 from templategen.content.slots import row_keys
+from templategen.content.spellings import FALSE_WORDS, TRUE_WORDS
 from templategen.content.wording import text as wording
 from templategen.office.formulas import sheet_title
 from templategen.workbooks.formulas import (
@@ -32,10 +33,15 @@ from templategen.workbooks.formulas import (
     NO,
     PART,
     YES,
+    Answer,
     absolute,
     chosen_formula,
+    looks_up,
+    number_formula,
+    reads_number,
     row_columns,
     text_formula,
+    typed_formula,
     value_formula,
 )
 from templategen.workbooks.layout import (
@@ -75,7 +81,8 @@ class _Planner:
         self.slot_cells: dict[str, str] = {}  # slot key -> absolute input cell
         self.calc_rows: dict[str, int] = {}
         self.lists: dict[tuple[str, ...], str] = {}
-        self.lookups: dict[str, str] = {}  # scale id -> label:value range
+        self.lookups: dict[str, tuple[str, str]] = {}  # scale id -> label:value, values
+        self.ticks = ""  # the tick words' spelling:value range on Lijsten
         self.item_sheets: dict[str, str] = {}
         self.results: dict[str, ResultCells] = {}
         self.uses_text = any(r.params.get("when", {}).get("equals") is not None
@@ -101,28 +108,35 @@ class _Planner:
         sheet = SheetPlan(LIST_SHEET, hidden=True)
         col = 1
 
-        def column(key: tuple[str, ...], labels: list[str], values: list[float] | None) -> None:
+        def column(labels: list[str], values: list[float] | None) -> tuple[str, str]:
+            """Labels (and their values beside them): the labels' range, the values'."""
             nonlocal col
-            letter = get_column_letter(col)
+            letter, second = get_column_letter(col), get_column_letter(col + 1)
             for r, label in enumerate(labels, start=1):
                 sheet.put(f"{letter}{r}", label)
                 if values is not None:
-                    sheet.put(f"{get_column_letter(col + 1)}{r}", values[r - 1])
+                    sheet.put(f"{second}{r}", values[r - 1])
             end = len(labels)
-            self.lists[key] = f"{absolute(LIST_SHEET, f'{letter}1')}:${letter}${end}"
-            if values is not None:
-                self.lookups[key[1]] = (f"{absolute(LIST_SHEET, f'{letter}1')}:"
-                                        f"${get_column_letter(col + 1)}${end}")
             col += 2 if values is not None else 1
+            return (f"{absolute(LIST_SHEET, f'{letter}1')}:${letter}${end}",
+                    f"{absolute(LIST_SHEET, f'{second}1')}:${second}${end}")
 
-        column(("check",), [YES, NO], None)
+        self.lists[("check",)] = column([YES, NO], None)[0]
         for scale in self.inst.scales.values():
-            column(("scale", scale.id), [p.label for p in scale.points],
-                   [p.value for p in scale.points])
+            labels, values = column([p.label for p in scale.points],
+                                    [p.value for p in scale.points])
+            self.lists[("scale", scale.id)] = labels
+            self.lookups[scale.id] = (f"{labels.rsplit(':', 1)[0]}:{values.rsplit(':', 1)[1]}",
+                                      values)
         for slot in self.inst.slots():
             key = list_key(slot)
             if key and key[0] == "choice" and key not in self.lists:
-                column(key, list(key[1:]), None)
+                self.lists[key] = column(list(key[1:]), None)[0]
+        # last, so the lists above keep their cells: every spelling of a tick, 1 or 0
+        # (content.spellings), looked up by the Rekenblad's tick formulas
+        words, values = column([*TRUE_WORDS, *FALSE_WORDS],
+                               [1.0] * len(TRUE_WORDS) + [0.0] * len(FALSE_WORDS))
+        self.ticks = f"{words.rsplit(':', 1)[0]}:{values.rsplit(':', 1)[1]}"
         return sheet
 
     def intro_sheet(self) -> SheetPlan:
@@ -360,19 +374,27 @@ class _Planner:
         sheet.put("C1", "Gekozen", "header")
         sheet.put("D1", "Tekst", "header")
         uses_chosen = any(r.params.get("groups") for r in self.inst.rules)
+        if any(looks_up(s) for s in self.inst.slots()):
+            sheet.put("E1", "Getypt", "header")
+        if any(reads_number(s) for s in self.inst.slots()):
+            sheet.put("F1", "Getal", "header")
         for r, slot in enumerate(calc_order(self.inst), start=2):
-            ref = self.slot_cells[slot.key]
             self.calc_rows[slot.key] = r
             sheet.put(f"A{r}", slot.key)
             key = list_key(slot)
-            formula = value_formula(slot, ref, self.lookups.get(key[1]) if key and
-                                    key[0] == "scale" else None)
+            answer = Answer(self.slot_cells[slot.key], r, self.ticks,
+                            self.lookups.get(key[1]) if key and key[0] == "scale" else None)
+            formula = value_formula(slot, answer)
             if formula:
                 sheet.put(f"B{r}", formula, "formula")
             if uses_chosen:
-                sheet.put(f"C{r}", chosen_formula(slot, ref), "formula")
+                sheet.put(f"C{r}", chosen_formula(slot, answer), "formula")
             if self.uses_text:
-                sheet.put(f"D{r}", text_formula(ref), "formula")
+                sheet.put(f"D{r}", text_formula(answer.ref), "formula")
+            if looks_up(slot):
+                sheet.put(answer.typed, typed_formula(answer), "formula")
+            if reads_number(slot):
+                sheet.put(answer.number, number_formula(answer), "formula")
         return sheet
 
     def build(self) -> Layout:
