@@ -277,3 +277,41 @@ def test_parquet_of_the_new_kinds(new_kinds, tmp_path):
         assert row["sector"] == values["sector"]
         assert row["middelen.bord"] == values["middelen.bord"]
         assert row["leraren"] == values["leraren"]
+
+
+def test_answers_the_definition_does_not_know_are_kept_and_reported(tmp_path):
+    """Answers of an older version: a choice no longer offered gets the next code, a key the
+    definition lacks is written typed by its values, a text in a number field makes the
+    variable text; each is reported. An empty store writes nothing and says so."""
+    from templategen.store.database import Answer, Definition, NewSubmission
+
+    db = tmp_path / "s.db"
+    empty = run("--db", str(db), "--format", "sav", "--out", str(tmp_path / "leeg.sav"))
+    assert empty.exit_code == 1  # no store yet: the usual error
+    Store(db).close()
+    empty = run("--db", str(db), "--format", "sav", "--out", str(tmp_path / "leeg.sav"))
+    assert empty.exit_code == 0, empty.output
+    assert "The store holds no current answers: no file was written." in empty.output
+    assert not (tmp_path / "leeg.sav").exists()
+
+    source = (FIXTURES / "content_new" / "nieuw.yaml").read_text(encoding="utf-8")
+    with Store(db) as store:
+        store.add(NewSubmission(
+            file_name="oud.xlsx", sha256="a", received="2026-01-02T03:04:05+01:00",
+            instrument="nieuw", version="1", status="accepted", respondent="Oud",
+            definition=Definition("nieuw", "1", source),
+            answers={"sector": Answer("MBO", "MBO"), "oud_veld": Answer(3.0, "3"),
+                     "leraren": Answer("veel", "veel"), "middelen.laptops": Answer(True, "x")}))
+    result = run("--db", str(db), "--format", "sav", "--out", str(tmp_path / "oud.sav"))
+    assert result.exit_code == 0, result.output
+    assert ("nieuw: 1 stored answer keys are not in the instrument's definition and are "
+            "written without labels: oud_veld.") in result.output
+    assert ("leraren: the stored answer 'veel' does not fit the variable's type (integer); "
+            "the variable is written as text.") in result.output
+    data, meta = pyreadstat.read_sav(str(tmp_path / "oud.sav"))
+    row = data.to_dict("records")[0]
+    assert meta.variable_value_labels["sector"][row["sector"]] == "MBO"
+    assert meta.variable_value_labels["sector"][4] == "MBO"
+    assert (row["oud_veld"], row["leraren"], row["middelen.laptops"]) == (3.0, "veel", 1.0)
+    assert row["received"] == pd.Timestamp("2026-01-02 02:04:05")  # in UTC
+    assert meta.original_variable_types["oud_veld"].startswith("F")

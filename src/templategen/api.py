@@ -351,6 +351,8 @@ def _export_analysis(db: PathLike, format: str, out: Path) -> ExportResult:
         file=path.name, name=name, key=key, why=", ".join(_(r) for r in reasons))
         for path, key, name, reasons in renames]
     warnings += [line for w in written for line in w.warnings]
+    if not written:
+        warnings.append(_("The store holds no current answers: no file was written."))
     return ExportResult(format, sum(w.rows for w in written), out,
                         tuple((w.path, w.instrument, w.rows) for w in written), renames,
                         tuple(warnings))

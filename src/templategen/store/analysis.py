@@ -170,9 +170,9 @@ def _fill(var: Variable, values: list[Any], warnings: list[str]) -> None:
     try:
         var.values = [None if v is None else convert(v, var) for v in values]
     except ValueError as exc:
-        warnings.append(_("{key}: the stored answer {value!r} is not a {type}; the variable "
-                          "is written as text.").format(key=var.key, value=exc.args[0],
-                                                        type=var.type))
+        warnings.append(_("{key}: the stored answer {value!r} does not fit the variable's "
+                          "type ({type}); the variable is written as text.").format(
+            key=var.key, value=exc.args[0], type=var.type))
         var.type, var.value_labels, var.measure = "text", {}, "nominal"
         var.values = [None if v is None else csv_value(v) for v in values]
 
