@@ -89,3 +89,9 @@ def test_build_and_demo_from_any_folder(installed: Path, tmp_path: Path) -> None
     demo = _run([str(installed / "templategen"), "demo", "--out", "demo"], cwd=tmp_path)
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert (tmp_path / "demo" / "vergelijking.xlsx").is_file()
+    # a plain install has no templategen[analysis]: SPSS export says how to get it
+    spss = _run([str(installed / "templategen"), "--lang", "en", "export", "--db",
+                 "demo/antwoorden.sqlite", "--format", "sav", "--out", "a.sav"], cwd=tmp_path)
+    assert (spss.returncode, spss.stderr) == (1, (
+        "Error: --format sav needs the optional packages for analysts; install them with: "
+        "pip install 'templategen[analysis]'\n"))
