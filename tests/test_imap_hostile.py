@@ -200,7 +200,9 @@ def test_a_server_that_falls_silent_is_given_up_after_the_timeout(
             f"failed                 INBOX: the IMAP server 127.0.0.1:{imap.port} sent nothing "
             "for 2 s while connecting, so nothing was read from 'INBOX'; check the address "
             "and run ingest again later (if it keeps failing, ask the server's "
-            "administrator).\n"), scheme
+            "administrator).\n"
+            "1 file(s): 1 failed. 1 not counted (rejected, unverified or failed, see above).\n"
+        ), scheme  # the summary line (#18)
     assert stored(tmp_path, imap)[0] == {"s01", "s04"}
 
 
@@ -220,7 +222,7 @@ def test_a_server_that_sends_a_byte_at_a_time_is_given_up_after_ten_timeouts(
                                     text=True, timeout=60)
             assert 10 <= time.monotonic() - started < 30
         assert result.returncode == 1, result.stdout + result.stderr
-        assert result.stdout.splitlines()[-1].startswith(
+        assert result.stdout.splitlines()[-2].startswith(  # [-1]: the summary (#18)
             f"failed                 INBOX uid 2: the IMAP server 127.0.0.1:{imap.port} was "
             "too slow while sending this message (one answer took longer than 10 s), so "
             "nothing more was read from 'INBOX'"), result.stdout + result.stderr
@@ -240,7 +242,8 @@ def test_answers_that_are_no_imap_or_never_end(forms: dict[str, bytes], tmp_path
             assert time.monotonic() - started < 60
         assert result.exit_code == 1, result.output
         lines = result.output.splitlines()
-        assert len(lines) == 2 and lines[0].startswith("accepted "), result.output
+        assert len(lines) == 3 and lines[0].startswith("accepted "), result.output
+        assert lines[2].startswith("2 file(s): 1 accepted, 1 failed."), result.output  # (#18)
         assert lines[1].startswith(f"failed                 INBOX uid 2: the IMAP server "
                                    f"127.0.0.1:{imap.port} {what} while sending this message ("
                                    ), result.output
