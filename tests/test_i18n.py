@@ -28,7 +28,7 @@ LOCALE = SRC / "locale"
 def _extracted() -> dict[tuple[str | None, str], tuple[str, ...]]:
     """Every message id in the source, as Babel extracts it: (context, id) -> the ids (one,
     or singular and plural)."""
-    keywords = {**DEFAULT_KEYWORDS, "_console": None, "_document": None}  # content.messages
+    keywords = {**DEFAULT_KEYWORDS, "_console": None, "_document": None, "document": None}
     found = {}
     for _file, _line, message, _comments, context in extract_from_dir(
             SRC, method_map=[("**.py", "python")], keywords=keywords):
@@ -259,3 +259,22 @@ def test_help_speaks_the_chosen_language(tmp_path):
                    tmp=tmp_path)
     assert english.stdout.startswith("Usage: ") and "Per recipient and instrument" in (
         english.stdout)
+
+
+def test_a_reason_for_the_sender_follows_the_rounds_language_not_the_console():
+    """A rejected file's reason is written for its sender: Dutch unless the round says
+    otherwise, whatever language the organiser's console speaks."""
+    from templategen.errors import RejectedFile
+    from templategen.returned.safezip import sniff
+
+    i18n.set_language("en")
+    with pytest.raises(RejectedFile) as dutch:
+        sniff("antwoord.pdf", b"%PDF-1.7 ...")
+    assert str(dutch.value) == ("antwoord.pdf is een pdf, die niet kan worden ingelezen; stuur "
+                                "in plaats daarvan het ingevulde .docx- of .xlsx-bestand zelf.")
+    i18n.set_round_language("en")
+    with pytest.raises(RejectedFile) as english:
+        sniff("answer.rtf", b"{\\rtf1 ...")
+    assert str(english.value) == ("answer.rtf is an RTF document; open it in Word or Excel, "
+                                  "save it again as .docx or .xlsx and send it again.")
+    i18n.choose()

@@ -23,6 +23,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from templategen.i18n import document
+
 _KINDS = (  # (test, what the entry is, in Dutch)
     (stat.S_ISFIFO, "een named pipe (FIFO)"),
     (stat.S_ISCHR, "een apparaat (character device)"),
@@ -133,17 +135,18 @@ def _read(fd: int, size: int, cap: int) -> bytes | None:
 
 def _link(path: Path, shown: str) -> str:
     where = "die nergens heen wijst" if not os.path.exists(path) else "naar iets anders"
-    return (f"{shown} is een symbolische koppeling {where}, geen bestand; koppelingen worden "
-            "niet gevolgd. Zet het bestand zelf in de map en lees opnieuw in.")
+    return (document("{shown} is a symbolic link {where}, not a file; links are not followed. "
+              "Put the file itself in the folder and ingest again.").format(
+                shown=shown, where=where))
 
 
 def _not_a_file(shown: str, mode: int) -> str:
     what = next((name for test, name in _KINDS if test(mode)), "geen gewoon bestand")
-    return (f"{shown} is {what}, geen bestand; het is niet gelezen. Haal het uit de map en "
-            "lees opnieuw in.")
+    return (document("{shown} is {what}, not a file; it was not read. Take it out of the folder "
+              "and ingest again.").format(shown=shown, what=what))
 
 
 def _cannot(shown: str, exc: OSError) -> str:
     why = _ERRORS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
-    return (f"{shown} kan hier niet worden gelezen ({why}); controleer het bestand en lees het "
-            "opnieuw in.")
+    return document("{shown} cannot be read here ({why}); check the file and ingest it "
+                    "again.").format(shown=shown, why=why)

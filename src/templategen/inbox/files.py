@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from templategen.i18n import _
 from templategen.inbox.entries import Unreadable, read_entry
 from templategen.returned.ingest import Item, Provenance, Refused
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, too_big
@@ -123,5 +124,5 @@ def shown_name(path: Path) -> str:
 
 
 def _name_warning(shown: str) -> str:
-    return (f"the file name is not valid UTF-8; it is kept as '{shown}', each byte that could "
-            "not be read shown as \\xNN.")
+    return (_("the file name is not valid UTF-8; it is kept as '{shown}', each byte that "
+              "could not be read shown as \\xNN.").format(shown=shown))

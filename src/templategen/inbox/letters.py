@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from templategen.i18n import document
 from templategen.inbox.files import OFFICE_SUFFIXES
 
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # more than any mail server delivers (25-35 MB)
@@ -97,17 +98,18 @@ def _attachments(msg: Message, depth: int, out: list[tuple[str, Message]],
                  letter: Letter, nesting: int = 0) -> None:
     """Collect leaf parts that carry a file, descending into forwarded messages."""
     if nesting > MAX_NESTING:
-        letter.notes.append(f"delen dieper dan {MAX_NESTING} niveaus zijn niet gelezen")
+        letter.notes.append(document("parts nested deeper than {MAX_NESTING} levels were not "
+                              "read").format(MAX_NESTING=MAX_NESTING))
         return
     for part in msg.iter_parts() if isinstance(msg, EmailMessage) else []:
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
             inner = inner[0] if isinstance(inner, list) and inner else inner
             if depth + 1 > MAX_DEPTH:
-                letter.notes.append(f"doorgestuurde berichten dieper dan {MAX_DEPTH} niveaus "
-                                    "zijn niet gelezen")
+                letter.notes.append(document("forwarded messages deeper than {MAX_DEPTH} levels "
+                                      "were not read").format(MAX_DEPTH=MAX_DEPTH))
             elif isinstance(inner, Message):
-                letter.notes.append("bijlagen uit een doorgestuurd bericht gelezen")
+                letter.notes.append(document("attachments read from a forwarded message"))
                 _attachments(inner, depth + 1, out, letter, nesting + 1)
             continue
         if part.is_multipart():
@@ -193,10 +195,10 @@ def _outlook_files(msg: Any, depth: int, out: list[tuple[str, bytes]], letter: L
             out.append((str(att.longFilename or att.shortFilename or att.name or ""), data))
         elif hasattr(data, "attachments"):  # an embedded (forwarded) message
             if depth + 1 > MAX_DEPTH:
-                letter.notes.append(f"doorgestuurde berichten dieper dan {MAX_DEPTH} niveaus "
-                                    "zijn niet gelezen")
+                letter.notes.append(document("forwarded messages deeper than {MAX_DEPTH} levels "
+                                      "were not read").format(MAX_DEPTH=MAX_DEPTH))
             else:
-                letter.notes.append("bijlagen uit een doorgestuurd bericht gelezen")
+                letter.notes.append(document("attachments read from a forwarded message"))
                 _outlook_files(data, depth + 1, out, letter)
 
 

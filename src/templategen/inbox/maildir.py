@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from templategen.i18n import document
 from templategen.inbox.entries import Unreadable, read_entry
 from templategen.inbox.files import shown_name
 from templategen.inbox.letters import MAX_MAIL_BYTES, Letter, read_mime, too_large
@@ -35,8 +36,10 @@ def _letters(path: Path) -> Iterator[Letter | Refused]:
             entries = sorted(e for e in os.listdir(path / sub) if not e.startswith("."))
         except OSError as exc:
             n += 1
-            yield Refused(f"{name} #{n}", f"{name}/{sub} kan niet worden gelezen "
-                          f"({exc.strerror}); geef leesrecht op de map en lees opnieuw in.")
+            yield Refused(f"{name} #{n}",
+                          document("{name}/{sub} cannot be read ({strerror}); give read "
+                            "permission on the folder and ingest again.").format(
+                              name=name, sub=sub, strerror=exc.strerror))
             continue
         for entry in entries:
             n += 1

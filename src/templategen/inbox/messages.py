@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from templategen.i18n import document
 from templategen.inbox.entries import Unreadable, read_entry
 from templategen.inbox.files import shown_name
 from templategen.inbox.letters import MAX_MAIL_BYTES, Letter, read_mime, read_outlook, too_large
@@ -64,8 +65,10 @@ def letter_items(letter: Letter | Refused) -> Iterator[Item | Refused]:
     if not letter.attachments:
         ignored = f" ({letter.ignored} andere bijlage(n) genegeerd)" if letter.ignored else ""
         notes = "".join(f"; {note}" for note in dict.fromkeys(letter.notes))
-        yield Refused(letter.label, f"geen formulier als bijlage{ignored}{notes}; afzender "
-                      f"{letter.sender or 'onbekend'}.", status="no_form")
+        yield Refused(letter.label,
+                      document("no form attached{ignored}{notes}; sender {value}.").format(
+                          ignored=ignored, notes=notes, value=letter.sender or 'onbekend'),
+                      status="no_form")
         return
     mail = Mail(letter.label, sender=letter.sender, date=letter.date,
                 message_id=letter.message_id, references=tuple(letter.references))

@@ -17,6 +17,7 @@ import re
 
 from lxml import etree
 
+from templategen.i18n import _
 from templategen.returned.reading import Archive
 
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -94,5 +95,5 @@ def _field_word(code: str) -> str:
 def _warning(what: str, targets: set[str]) -> str:
     shown = sorted(t for t in targets if t)
     to = f" ({', '.join(shown[:3])}{', …' if len(shown) > 3 else ''})" if shown else ""
-    return (f"contains {what}{to}; it was never opened, fetched or run, only the answers "
-            "were read.")
+    return (_("contains {what}{to}; it was never opened, fetched or run, only the "
+              "answers were read.").format(what=what, to=to))

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.errors import RejectedFile
-from templategen.i18n import _
+from templategen.i18n import _, document
 from templategen.returned.reading import Extraction, per_instrument, thousands
 from templategen.returned.safezip import Limits
 from templategen.store.database import Answer
@@ -42,8 +42,9 @@ def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
     allowed = slots + max(limits.extra_answers, slots // 10)
     if len(answers) > allowed:
         raise RejectedFile(
-            f"{name} bevat {len(answers)} antwoordvelden, veel meer dan de {slots} van dit "
-            "formulier; stuur het formulier zoals u het kreeg, alleen ingevuld."
+            document("{name} holds {value} answer fields, far more than the {slots} of this "
+              "form; send the form as you received it, only filled in.").format(
+                name=name, value=len(answers), slots=slots)
         )
     per_key, default = _max_lengths(instrument), limits.max_answer_chars
     chars = 0
@@ -56,18 +57,18 @@ def check_answers(name: str, instrument: Instrument, answers: dict[str, Answer],
         limit = min(per_key.get(key, default), default)
         if longest > limit:
             raise RejectedFile(
-                f"{name}: het antwoord bij {_label(instrument, key)} is {longest} tekens lang, "
-                f"meer dan de {limit} die zijn toegestaan; maak het korter en stuur het "
-                "bestand opnieuw."
+                document("{name}: the answer to {value} is {longest} characters long, more than "
+                  "the {limit} allowed; shorten it and send the file again.").format(
+                    name=name, value=_label(instrument, key), longest=longest, limit=limit)
             )
     # a character is at most 4 bytes of UTF-8: count the bytes only when that could matter
     if (chars * 4 + len(answers) * 16 > limits.max_stored_bytes and
             sum(_bytes(a.value) + _bytes(a.raw) for a in answers.values())
             > limits.max_stored_bytes):
         raise RejectedFile(
-            f"{name} bevat samen meer dan {_size(limits.max_stored_bytes)} aan antwoorden, "
-            "veel meer dan een formulier ooit bevat; maak de antwoorden korter en stuur het "
-            "bestand opnieuw."
+            document("{name} holds more than {value} of answers in all, far more than a form "
+              "ever holds; shorten the answers and send the file again.").format(
+                name=name, value=_size(limits.max_stored_bytes))
         )
 
 
@@ -75,9 +76,10 @@ def check_cells(name: str, cells: int, limits: Limits) -> None:
     """Reject a workbook whose cells holding something (repeats counted) are over the cap."""
     if cells > limits.max_cells:
         raise RejectedFile(
-            f"{name} bevat {thousands(cells)} gevulde cellen (herhaalde rijen of kolommen), veel "
-            f"meer dan de {thousands(limits.max_cells)} die een werkmap ooit heeft; stuur de "
-            "werkmap zoals u die kreeg, alleen ingevuld."
+            document("{name} holds {value} filled cells (repeated rows or columns), far more "
+              "than the {value2} a workbook ever has; send the workbook as you received "
+              "it, only filled in.").format(
+                name=name, value=thousands(cells), value2=thousands(limits.max_cells))
         )
 
 
@@ -85,9 +87,9 @@ def check_text(name: str, chars: int, limits: Limits) -> None:
     """Reject a file once the text read from it passes the cap of all answers together."""
     if chars > limits.max_stored_bytes:
         raise RejectedFile(
-            f"{name} bevat samen meer dan {_size(limits.max_stored_bytes)} aan tekst, veel meer "
-            "dan een formulier ooit bevat; stuur het formulier zoals u het kreeg, alleen "
-            "ingevuld."
+            document("{name} holds more than {value} of text in all, far more than a form ever "
+              "holds; send the form as you received it, only filled in.").format(
+                name=name, value=_size(limits.max_stored_bytes))
         )
 
 
@@ -98,9 +100,11 @@ def check_places(name: str, instrument: Instrument, version: str,
     own, foreign = len(extraction.values), len(extraction.unknown)
     if slots and own * 2 < slots and foreign > own:
         raise RejectedFile(
-            f"{name} zegt '{instrument.title}' (versie {version[:20]}) te zijn, maar zijn "
-            f"antwoordvelden horen bij een ander formulier ({own} van de {slots} eigen velden "
-            f"gevonden, {foreign} vreemde); stuur het formulier dat u voor deze uitvraag ontving."
+            document("{name} says it is '{title}' (version {value}), but its answer fields "
+              "belong to another form ({own} of its {slots} own fields found, {foreign} "
+              "foreign); send the form you received for this survey.").format(
+                name=name, title=instrument.title, value=version[:20], own=own, slots=slots,
+                foreign=foreign)
         )
 
 

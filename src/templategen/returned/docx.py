@@ -32,6 +32,7 @@ from lxml import etree
 
 from templategen.content.model import Instrument, key_from_anchor
 from templategen.forms.controls import CHECKED, PLACEHOLDERS
+from templategen.i18n import _
 from templategen.returned.active import field_warnings
 from templategen.returned.reading import Archive, Extraction, RawValue
 from templategen.returned.wordfields import bookmarked_text, form_fields
@@ -72,13 +73,14 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
         target[key] = control_value(sdt)
         if hidden and isinstance(target[key], str) and sdt in hidden:
             result.warnings.append(
-                f"answer '{key}' holds hidden text (formatted as hidden, so Word does not "
-                "show it); it was read with the rest of the answer."
+                _("answer '{key}' holds hidden text (formatted as hidden, so Word does "
+                  "not show it); it was read with the rest of the answer.").format(key=key)
             )
         if isinstance(target[key], str) and _field_lines(sdt):
             result.warnings.append(
-                f"the answer '{key}' has several lines and came back through a LibreOffice "
-                "text field, which drops empty lines; its lines are kept, check for gaps."
+                _("the answer '{key}' has several lines and came back through a "
+                  "LibreOffice text field, which drops empty lines; its lines are kept, "
+                  "check for gaps.").format(key=key)
             )
         lost = lost_breaks(sdt)
         if isinstance(target[key], str) and lost:
@@ -121,9 +123,9 @@ def _outside_controls(root: etree._Element, slots: set[str], result: Extraction)
             not value or value in PLACEHOLDERS) else value
     if found:
         result.warnings.append(
-            f"{len(found)} answer(s) were not in content controls (the form was saved in "
-            "another format in between, such as .doc); they were read from the fields and "
-            "bookmarks that mark them."
+            _("{value} answer(s) were not in content controls (the form was saved in "
+              "another format in between, such as .doc); they were read from the fields "
+              "and bookmarks that mark them.").format(value=len(found))
         )
 
 

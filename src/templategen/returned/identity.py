@@ -25,7 +25,7 @@ from pathlib import Path
 from templategen.content.model import RESPONDENT
 from templategen.content.signing import KEY_ENV, CopyKey, key_path, verifying_key
 from templategen.errors import SigningKeyError
-from templategen.i18n import _
+from templategen.i18n import _, document
 from templategen.returned.submission import FileResult
 
 
@@ -47,16 +47,18 @@ class Verifier:
             return ""
         if self.key is None:
             raise SigningKeyError(
-                f"{name} is a personalised copy, but there is no key at {self.where} to verify "
-                f"it with; pass --key or set {KEY_ENV} to the key file 'templategen build' made "
-                "for these copies, and run ingest again."
+                _("{name} is a personalised copy, but there is no key at {where} to "
+                  "verify it with; pass --key or set {KEY_ENV} to the key file "
+                  "'templategen build' made for these copies, and run ingest again.").format(
+                    name=name, where=self.where, KEY_ENV=KEY_ENV)
             )
         if self.key.verifies(result.token, result.instrument, result.version, result.recipient,
                              result.instance):
             return ""
-        return (f"{name} is niet het exemplaar dat voor '{result.recipient[:60]}' is gemaakt "
-                "(de identificatie in het bestand klopt niet), dus de antwoorden tellen voor "
-                "niemand; vul het formulier in dat u zelf per e-mail kreeg en stuur dat terug.")
+        return (document("{name} is not the copy made for '{value}' (the identification in the "
+                  "file does not match), so its answers count for nobody; fill in the "
+                  "form you received by e-mail yourself and send that back.").format(
+                    name=name, value=result.recipient[:60]))
 
 
     def check_round(self, recorded: str) -> None:
@@ -93,9 +95,10 @@ class Verifier:
 def claim_warning(result: FileResult) -> str:
     """The operator's note on an unverified submission: what it claimed."""
     what = "has no identity token" if not result.token else "has a token that does not verify"
-    return (f"claims to be the copy of recipient '{result.recipient[:60]}' (copy id "
-            f"'{result.instance[:60]}') but {what}; stored attached to nobody, it supersedes "
-            "nothing and is left out of compare and export.")
+    return (_("claims to be the copy of recipient '{value}' (copy id '{value2}') but "
+              "{what}; stored attached to nobody, it supersedes nothing and is left out "
+              "of compare and export.").format(
+                value=result.recipient[:60], value2=result.instance[:60], what=what))
 
 
 def typed_name(result: FileResult, file_name: str) -> str:

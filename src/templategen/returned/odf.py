@@ -17,6 +17,7 @@ import re
 
 from lxml import etree
 
+from templategen.i18n import document
 from templategen.returned.reading import Archive, metadata_text, thousands, utc_stamp
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -63,9 +64,9 @@ class TextOverrun(ValueError):
 
 def too_much_text(name: str) -> str:
     """The reason a file with a TextOverrun is rejected."""
-    return (f"{name} bevat een tekst van meer dan {thousands(MAX_TEXT)} tekens (herhaalde "
-            "spaties of tabs), veel meer dan een antwoord ooit is; maak het antwoord korter en "
-            "stuur het bestand opnieuw.")
+    return (document("{name} holds a text of more than {value} characters (repeated spaces or "
+              "tabs), far more than an answer ever is; shorten the answer and send the "
+              "file again.").format(name=name, value=thousands(MAX_TEXT)))
 
 
 def text_of(element: etree._Element, literal: bool = False) -> str:

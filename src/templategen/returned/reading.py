@@ -16,6 +16,7 @@ from lxml import etree
 
 from templategen.content.model import Instrument
 from templategen.errors import RejectedFile
+from templategen.i18n import _
 
 _T = TypeVar("_T")
 _CACHE_SIZE = 32
@@ -112,6 +113,7 @@ class Extraction:
         found = self.values if key in slots else self.unknown
         if key in found:
             self.warnings.append(
-                f"the answer '{key}' appears more than once (a copied field?); the first counts.")
+                _("the answer '{key}' appears more than once (a copied field?); the "
+                  "first counts.").format(key=key))
             return None
         return found

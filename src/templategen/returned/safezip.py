@@ -31,6 +31,7 @@ from pathlib import Path
 from lxml import etree
 
 from templategen.errors import RejectedFile
+from templategen.i18n import N_, document
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,11 @@ ODF_KINDS = {
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _ODF_MANIFEST = "META-INF/manifest.xml"
 _ENCRYPTION_DATA = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}encryption-data"
-PASSWORD = "is beveiligd met een wachtwoord en kan daarom niet worden gelezen; verwijder het " \
-    "wachtwoord"
-SAVE_AGAIN = ("open het in Word of Excel, sla het opnieuw op als .docx of .xlsx en stuur het "
-              "opnieuw")
-SEND_RECEIVED = "stuur het ingevulde .docx- of .xlsx-bestand dat u ontving"
-ORIGINEEL = "stuur het oorspronkelijke bestand"
+# parts of the reasons for the sender (message ids, translated where used)
+PASSWORD = N_("is protected with a password and so cannot be read; remove the password")
+SAVE_AGAIN = N_("open it in Word or Excel, save it again as .docx or .xlsx and send it again")
+SEND_RECEIVED = N_("send the filled-in .docx or .xlsx file you received")
+ORIGINEEL = N_("send the original file")
 
 
 def sniff(name: str, data: bytes) -> None:
@@ -99,18 +99,24 @@ def sniff(name: str, data: bytes) -> None:
     if head.startswith(ZIP_MAGICS):
         return
     if not data:
-        raise RejectedFile(f"{name} is leeg (0 bytes); stuur het ingevulde bestand opnieuw.")
+        raise RejectedFile(document("{name} is empty (0 bytes); send the filled-in file "
+                                    "again.").format(name=name))
     if head == CFB_MAGIC:
         raise RejectedFile(_cfb_reason(name, data))
     if head.startswith(b"%PDF"):
-        raise RejectedFile(f"{name} is een pdf, die niet kan worden ingelezen; stuur in plaats "
-                           "daarvan het ingevulde .docx- of .xlsx-bestand zelf.")
+        raise RejectedFile(document("{name} is a PDF, which cannot be read in; send the "
+                             "filled-in .docx or .xlsx file itself instead.").format(
+                               name=name))
     if head.startswith(b"{\\rtf"):
-        raise RejectedFile(f"{name} is een RTF-document; {SAVE_AGAIN}.")
+        raise RejectedFile(document("{name} is an RTF document; {SAVE_AGAIN}.").format(
+                               name=name, SAVE_AGAIN=document(SAVE_AGAIN)))
     if head.startswith(b"PK"):
-        raise RejectedFile(f"{name} is een beschadigd zip-bestand; {SAVE_AGAIN}.")
-    raise RejectedFile(f"{name} is geen Word- of Excel-bestand (de inhoud is "
-                       f"{_looks_like(data)}); {SEND_RECEIVED}.")
+        raise RejectedFile(document("{name} is a damaged zip file; {SAVE_AGAIN}.").format(
+                               name=name, SAVE_AGAIN=document(SAVE_AGAIN)))
+    raise RejectedFile(document("{name} is not a Word or Excel file (its content is {value}); "
+                         "{SEND_RECEIVED}.").format(
+                           name=name, value=_looks_like(data),
+                           SEND_RECEIVED=document(SEND_RECEIVED)))
 
 
 def _cfb_reason(name: str, data: bytes) -> str:
@@ -118,16 +124,18 @@ def _cfb_reason(name: str, data: bytes) -> str:
     window = data[: 4 * 1024 * 1024]
     if "EncryptionInfo".encode("utf-16-le") in window or \
             "EncryptedPackage".encode("utf-16-le") in window:
-        return f"{name} {PASSWORD} (Bestand > Info > Beveiligen) en stuur het opnieuw."
+        return document("{name} {PASSWORD} (File > Info > Protect) and send it again.").format(
+                   name=name, PASSWORD=document(PASSWORD))
     if "WordDocument".encode("utf-16-le") in window:
-        return (f"{name} is een oud Word 97-2003-document (.doc); open het in Word of "
-                "LibreOffice, kies Opslaan als, kies Word-document (.docx) en stuur dat bestand "
-                "(uw antwoorden blijven bewaard).")
+        return (document("{name} is an old Word 97-2003 document (.doc); open it in Word or "
+                  "LibreOffice, choose Save As, choose Word Document (.docx) and send "
+                  "that file (your answers are kept).").format(name=name))
     if "Workbook".encode("utf-16-le") in window or "Book".encode("utf-16-le") in window:
-        return (f"{name} is een oude Excel 97-2003-werkmap (.xls); open hem in Excel of "
-                "LibreOffice, kies Opslaan als, kies Excel-werkmap (.xlsx) en stuur dat bestand "
-                "(uw antwoorden blijven bewaard).")
-    return f"{name} is een oud Office-bestand, geen .docx of .xlsx; {SAVE_AGAIN}."
+        return (document("{name} is an old Excel 97-2003 workbook (.xls); open it in Excel or "
+                  "LibreOffice, choose Save As, choose Excel Workbook (.xlsx) and send "
+                  "that file (your answers are kept).").format(name=name))
+    return document("{name} is an old Office file, not a .docx or .xlsx; {SAVE_AGAIN}.").format(
+               name=name, SAVE_AGAIN=document(SAVE_AGAIN))
 
 
 def _looks_like(data: bytes) -> str:
@@ -135,8 +143,8 @@ def _looks_like(data: bytes) -> str:
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError:
-        return "binaire data"
-    return "platte tekst"
+        return document("binary data")
+    return document("plain text")
 
 
 class SafeArchive:
@@ -153,21 +161,21 @@ class SafeArchive:
             infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
             raise RejectedFile(
-                f"{name} is beschadigd of onvolledig (misschien afgebroken bij het mailen); "
-                f"{SAVE_AGAIN}."
+                document("{name} is damaged or incomplete (perhaps cut off when mailed); "
+                  "{SAVE_AGAIN}.").format(name=name, SAVE_AGAIN=document(SAVE_AGAIN))
             ) from None
         if len(infos) > limits.max_entries:
-            raise RejectedFile(f"{name} bevat te veel onderdelen voor een formulier; stuur het "
-                               "oorspronkelijke bestand.")
+            raise RejectedFile(document("{name} holds too many parts for a form; send the "
+                                 "original file.").format(name=name))
         self._data = memoryview(data)
         self._infos: dict[str, zipfile.ZipInfo] = {}
         self._spans: dict[str, tuple[int, int]] = {}  # entry -> its compressed bytes
         for info in infos:
             _check_entry(name, info)
             if info.filename in self._infos:
-                raise RejectedFile(f"{name} bevat twee onderdelen met de naam {info.filename!r}, "
-                                   "wat Office nooit schrijft; stuur het oorspronkelijke "
-                                   "bestand.")
+                raise RejectedFile(document("{name} holds two parts named {filename!r}, which "
+                                     "Office never writes; send the original file.").format(
+                                       name=name, filename=info.filename))
             self._infos[info.filename] = info
             self._spans[info.filename] = _data_span(name, self._data, info)
         _check_overlaps(name, sorted((info.header_offset, self._spans[info.filename][1])
@@ -230,11 +238,12 @@ class SafeArchive:
             raise RejectedFile(self._bomb())
 
     def _damaged(self, part: str) -> str:
-        return f"{self.name} is beschadigd ({part} kan niet worden uitgepakt); {SAVE_AGAIN}."
+        return document("{name} is damaged ({part} cannot be unpacked); {SAVE_AGAIN}.").format(
+                   name=self.name, part=part, SAVE_AGAIN=document(SAVE_AGAIN))
 
     def _bomb(self) -> str:
-        return (f"{self.name} pakt uit tot veel meer dan zijn eigen grootte (een zipbom); "
-                "stuur in plaats daarvan het oorspronkelijke formulier.")
+        return (document("{name} unpacks to far more than its own size (a zip bomb); send the "
+                  "original form instead.").format(name=self.name))
 
     def xml(self, name: str) -> etree._Element:
         data = self.read(name)
@@ -244,15 +253,17 @@ class SafeArchive:
             root = etree.fromstring(data, _PARSER)
         except etree.XMLSyntaxError:
             raise RejectedFile(
-                f"{self.name} heeft een beschadigd onderdeel ({name}); {SAVE_AGAIN}."
+                document("{name} has a damaged part ({name2}); {SAVE_AGAIN}.").format(
+                    name=self.name, name2=name, SAVE_AGAIN=document(SAVE_AGAIN))
             ) from None
         if root.getroottree().docinfo.internalDTD is not None:
             raise RejectedFile(self._dtd())
         return root
 
     def _dtd(self) -> str:
-        return (f"{self.name} bevat XML-declaraties (DTD/entiteiten) die Office nooit "
-                "schrijft; stuur het formulier zoals Word, Excel of LibreOffice het opsloeg.")
+        return (document("{name} holds XML declarations (DTD/entities) that Office never "
+                  "writes; send the form as Word, Excel or LibreOffice saved it.").format(
+                    name=self.name))
 
     # --- what the file is ------------------------------------------------------------
 
@@ -264,41 +275,50 @@ class SafeArchive:
             for prefix, odf_kind in ODF_KINDS.items():
                 if mime.startswith(prefix):
                     if not self.has("content.xml"):
-                        raise RejectedFile(f"{self.name} is beschadigd: het hoofddeel "
-                                           f"(content.xml) ontbreekt; {SAVE_AGAIN}.")
+                        raise RejectedFile(document("{name} is damaged: its main part "
+                                             "(content.xml) is missing; {SAVE_AGAIN}.").format(
+                                               name=self.name, SAVE_AGAIN=document(SAVE_AGAIN)))
                     self._refuse_encrypted_odf()
                     return odf_kind
             if mime.startswith("application/vnd.oasis.opendocument"):
-                raise RejectedFile(f"{self.name} is een OpenDocument-bestand, geen van onze "
-                                   f"formulieren; {SEND_RECEIVED}.")
+                raise RejectedFile(document("{name} is an OpenDocument file, none of our forms; "
+                                     "{SEND_RECEIVED}.").format(
+                                       name=self.name, SEND_RECEIVED=document(SEND_RECEIVED)))
         if not self.has("[Content_Types].xml"):
-            raise RejectedFile(f"{self.name} is een zip-archief, geen Word- of Excel-bestand; "
-                               f"{SEND_RECEIVED}.")
+            raise RejectedFile(document("{name} is a zip archive, not a Word or Excel file; "
+                                 "{SEND_RECEIVED}.").format(
+                                   name=self.name, SEND_RECEIVED=document(SEND_RECEIVED)))
         overrides = [(o.get("ContentType", ""), o.get("PartName", "")) for o in
                      self.xml("[Content_Types].xml").iter(f"{_CT_NS}Override")]
         for content_type, part in overrides:
             if content_type in MAIN_TYPES:
                 if part.lstrip("/").lower() not in {n.lower() for n in self._infos}:
-                    raise RejectedFile(f"{self.name} is beschadigd: het hoofddeel "
-                                       f"({part[:80]}) ontbreekt, dus Word en Excel kunnen "
-                                       f"het niet openen; {SAVE_AGAIN}.")
+                    raise RejectedFile(document("{name} is damaged: its main part ({value}) is "
+                                         "missing, so Word and Excel cannot open it; "
+                                         "{SAVE_AGAIN}.").format(
+                                           name=self.name, value=part[:80],
+                                           SAVE_AGAIN=document(SAVE_AGAIN)))
                 return MAIN_TYPES[content_type]
         types = [content_type for content_type, _ in overrides]
         for content_type in types:
             for marker, what in FOREIGN_TYPES.items():
                 if marker in content_type:
-                    raise RejectedFile(f"{self.name} is {what}, geen van onze formulieren; "
-                                       f"{SEND_RECEIVED}.")
-        raise RejectedFile(f"{self.name} is een soort Office-bestand dat templategen niet leest; "
-                           f"{SEND_RECEIVED}.")
+                    raise RejectedFile(document("{name} is {what}, none of our forms; "
+                                         "{SEND_RECEIVED}.").format(
+                                           name=self.name, what=what,
+                                           SEND_RECEIVED=document(SEND_RECEIVED)))
+        raise RejectedFile(document("{name} is a kind of Office file templategen does not read; "
+                             "{SEND_RECEIVED}.").format(
+                               name=self.name, SEND_RECEIVED=document(SEND_RECEIVED)))
 
     def _refuse_encrypted_odf(self) -> None:
         """An OpenDocument file saved with a password lists how each part is encrypted
         (``manifest:encryption-data``) in its manifest; its parts cannot be read."""
         if self.has(_ODF_MANIFEST) and \
                 next(self.xml(_ODF_MANIFEST).iter(_ENCRYPTION_DATA), None) is not None:
-            raise RejectedFile(f"{self.name} {PASSWORD} (in LibreOffice: Bestand > Opslaan als, "
-                               "zonder 'Opslaan met wachtwoord') en stuur het opnieuw.")
+            raise RejectedFile(document("{name} {PASSWORD} (in LibreOffice: File > Save As, "
+                                 "without 'Save with password') and send it again.").format(
+                                   name=self.name, PASSWORD=document(PASSWORD)))
 
     def macro_parts(self) -> list[str]:
         """Parts holding macros: VBA, or an OpenDocument file's Basic and scripts (never run;
@@ -326,14 +346,18 @@ def _check_entry(name: str, info: zipfile.ZipInfo) -> None:
     parts = entry.split("/")
     if entry.startswith("/") or ".." in parts or (len(entry) > 1 and entry[1] == ":") \
             or "\x00" in entry or "\\" in entry:
-        raise RejectedFile(f"{name} bevat een onderdeel met een onveilige naam "
-                           f"({entry[:80]!r}), wat Office nooit schrijft; {ORIGINEEL}.")
+        raise RejectedFile(document("{name} holds a part with an unsafe name ({value!r}), which "
+                             "Office never writes; {ORIGINEEL}.").format(
+                               name=name, value=entry[:80], ORIGINEEL=document(ORIGINEEL)))
     if info.flag_bits & 0x1:
-        raise RejectedFile(f"{name} {PASSWORD} en stuur het opnieuw.")
+        raise RejectedFile(document("{name} {PASSWORD} and send it again.").format(
+                               name=name, PASSWORD=document(PASSWORD)))
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise RejectedFile(f"{name} is ingepakt met een compressiemethode (nummer "
-                           f"{info.compress_type}) die Word en Excel niet kunnen openen; "
-                           f"{SAVE_AGAIN}.")
+        raise RejectedFile(document("{name} is packed with a compression method (number "
+                             "{compress_type}) that Word and Excel cannot open; "
+                             "{SAVE_AGAIN}.").format(
+                               name=name, compress_type=info.compress_type,
+                               SAVE_AGAIN=document(SAVE_AGAIN)))
 
 
 def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int, int]:
@@ -351,8 +375,9 @@ def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int,
     raw_name = bytes(data[offset + _LOCAL.size:offset + _LOCAL.size + name_len])
     encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
     if raw_name.decode(encoding, "replace") != info.orig_filename:
-        raise RejectedFile(f"{name} noemt een onderdeel op twee plaatsen verschillend, wat "
-                           f"Office nooit schrijft; {ORIGINEEL}.")
+        raise RejectedFile(document("{name} names a part differently in two places, which "
+                             "Office never writes; {ORIGINEEL}.").format(
+                               name=name, ORIGINEEL=document(ORIGINEEL)))
     start = offset + _LOCAL.size + name_len + extra_len
     end = start + info.compress_size
     if end > len(data):
@@ -363,16 +388,17 @@ def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int,
 def _check_overlaps(name: str, spans: list[tuple[int, int]]) -> None:
     """Entries must not share bytes: overlapping entries inflate one compressed stream many
     times (a zip bomb no single entry's ratio shows)."""
-    for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False):
+    for (_start, end), (next_start, _end) in zip(spans, spans[1:], strict=False):
         if next_start < end:
-            raise RejectedFile(f"{name} bevat onderdelen die elkaar overlappen (een "
-                               f"zipbom); {ORIGINEEL}.")
+            raise RejectedFile(document("{name} holds parts that overlap each other (a zip "
+                                 "bomb); {ORIGINEEL}.").format(
+                                   name=name, ORIGINEEL=document(ORIGINEEL)))
 
 
 def too_big(name: str, limits: Limits) -> RejectedFile:
     """The rejection of a file larger than ``limits.max_file_bytes`` (Dutch, for its sender)."""
-    return RejectedFile(f"{name} is groter dan {limits.max_file_bytes // (1024 * 1024)} MB; "
-                        "stuur een kleiner bestand.")
+    return RejectedFile(document("{name} is larger than {value} MB; send a smaller file.").format(
+                            name=name, value=limits.max_file_bytes // (1024 * 1024)))
 
 
 def open_archive(path: Path, limits: Limits = DEFAULT_LIMITS) -> SafeArchive:

@@ -33,7 +33,7 @@ from templategen.content.model import (
     item_slots,
 )
 from templategen.errors import RejectedFile, UnknownInstrument
-from templategen.i18n import _
+from templategen.i18n import _, document
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
 from templategen.returned import caps, odf
@@ -91,9 +91,9 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
     extraction = _reader(name, file_kind)(archive, instrument)
     if not extraction.values and not extraction.unknown:
         raise RejectedFile(
-            f"{name} bevat geen enkel invulveld van het formulier meer (ze zijn verwijderd of "
-            "bij het opslaan verloren gegaan), dus er is niets te lezen; vul het formulier in "
-            "dat u ontving en stuur dat bestand terug."
+            document("{name} no longer holds a single answer field of the form (they were "
+              "deleted or lost on saving), so there is nothing to read; fill in the form "
+              "you received and send that file back.").format(name=name)
         )
     caps.check_places(name, instrument, version, extraction)
     warnings.extend(extraction.warnings)
@@ -116,8 +116,8 @@ def _identify(name: str, props: dict[str, str], catalog: Catalog) -> Instrument:
     instrument_id = props.get(PROP_INSTRUMENT, "")
     if not instrument_id:
         raise RejectedFile(
-            f"{name} is geen formulier van templategen (het draagt geen formulierkenmerk); vul "
-            "het formulier in dat u ontving en stuur dat bestand terug."
+            document("{name} is not a templategen form (it carries no form mark); fill in the "
+              "form you received and send that file back.").format(name=name)
         )
     instrument = catalog.get(instrument_id)
     if instrument is None:  # the organiser's content lacks it: not the sender's mistake
@@ -130,8 +130,9 @@ def _identify(name: str, props: dict[str, str], catalog: Catalog) -> Instrument:
     if not instrument.accepts_version(version):
         accepted = ", ".join([instrument.version, *instrument.previous_versions])
         raise RejectedFile(
-            f"{name} is versie '{version[:20]}' van '{instrument.title}', die niet wordt "
-            f"aanvaard (aanvaard: {accepted}); vul het huidige formulier in en stuur dat."
+            document("{name} is version '{value}' of '{title}', which is not accepted "
+              "(accepted: {accepted}); fill in the current form and send that.").format(
+                name=name, value=version[:20], title=instrument.title, accepted=accepted)
         )
     return instrument
 
@@ -142,9 +143,9 @@ def _reader(name: str, file_kind: str) -> Any:
         module = importlib.import_module(module_name)
     except ImportError:
         raise RejectedFile(
-            f"{name} kan hier niet worden gelezen: deze installatie kan geen .{file_kind}-"
-            f"bestanden lezen ({module_name} ontbreekt); vraag het formulier als het andere "
-            "bestandstype."
+            document("{name} cannot be read here: this installation cannot read .{file_kind} "
+              "files ({module_name} is missing); ask for the form as the other file type.").format(
+                name=name, file_kind=file_kind, module_name=module_name)
         ) from None
     return getattr(module, function)
 
@@ -216,11 +217,11 @@ def _missing(item: Item, slots: list[Slot]) -> list[str]:
 
 def _item_label(item: Item) -> str:
     if item.id == RESPONDENT:
-        return "the respondent block (naam, organisatie, …)"
+        return _("the respondent block (naam, organisatie, …)")
     if item.kind in (ItemKind.GRID, ItemKind.INDICATORS):
-        return f"tabel '{_short(item.text)}'"
+        return document("table '{value}'").format(value=_short(item.text))
     if item.kind is ItemKind.ENTRIES:
-        return f"lijst '{_short(item.text)}'"
+        return document("list '{value}'").format(value=_short(item.text))
     return f"vraag {item.number}" if item.number else f"'{_short(item.text)}'"
 
 

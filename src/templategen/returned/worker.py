@@ -19,6 +19,7 @@ from templategen import i18n
 from templategen.capped import cap_memory, die_with
 from templategen.content.catalog import Catalog
 from templategen.errors import RejectedFile
+from templategen.i18n import document
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
 
@@ -64,16 +65,16 @@ def _guarded_read(name: str, data: bytes, catalog: Catalog, limits: Limits) -> F
     except RejectedFile:
         raise
     except MemoryError:
-        raise RejectedFile(f"{name} vraagt meer geheugen om te lezen dan een formulier ooit doet; "
-                           "stuur het oorspronkelijke formulier.") from None
+        raise RejectedFile(document("{name} takes more memory to read than a form ever does; "
+                             "send the original form.").format(name=name)) from None
     except RecursionError:
-        raise RejectedFile(f"{name} is veel dieper genest dan een formulier ooit is; stuur het "
-                           "oorspronkelijke formulier.") from None
+        raise RejectedFile(document("{name} is nested far deeper than a form ever is; send the "
+                             "original form.").format(name=name)) from None
     except Exception as exc:  # a reader's bug must not cost the batch
         raise RejectedFile(
-            f"{name} kon niet worden gelezen ({type(exc).__name__}: {str(exc)[:120]}); sla het "
-            "opnieuw op in Word of Excel en stuur het opnieuw, of meld dit aan de eigenaar van "
-            "het formulier."
+            document("{name} could not be read ({name__}: {value}); save it again in Word or "
+              "Excel and send it again, or report this to the form's owner.").format(
+                name=name, name__=type(exc).__name__, value=str(exc)[:120])
         ) from None
 
 
@@ -110,16 +111,16 @@ class _Worker(Reader):
         conn.send((name, data))
         if not conn.poll(self.budget):
             self._stop()
-            raise RejectedFile(f"{name} kostte meer dan {self.budget:g} seconden om te lezen, "
-                               "veel langer dan een formulier ooit; stuur het oorspronkelijke "
-                               "formulier.")
+            raise RejectedFile(document("{name} took more than {budget:g} seconds to read, far "
+                                 "longer than a form ever does; send the original form.").format(
+                                   name=name, budget=self.budget))
         try:
             ok, payload = conn.recv()
         except (EOFError, OSError):
             self._stop()
-            raise RejectedFile(f"{name} kon niet worden gelezen (het putte het geheugen van de "
-                               "lezer uit of liet die vastlopen); stuur het oorspronkelijke "
-                               "formulier.") from None
+            raise RejectedFile(document("{name} could not be read (it exhausted the reader's "
+                                 "memory or made it hang); send the original form.").format(
+                                   name=name)) from None
         if ok:
             return payload  # type: ignore[no-any-return]
         raise payload if isinstance(payload, RejectedFile) else RejectedFile(str(payload))
