@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -23,6 +23,9 @@ from click.core import ParameterSource
 from templategen import api, i18n
 from templategen.errors import ContentError, OptionError, TemplategenError
 from templategen.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from templategen.returned.jobs import Jobs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -348,17 +351,18 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
                         imap_password=_password("TEMPLATEGEN_IMAP_PASSWORD", "IMAP"),
                         jobs=jobs, content=content_dir, key=key_path,
                         on_outcome=lambda outcome: click.echo(outcome.line()),
-                        on_jobs=lambda chosen: _say(chosen.notice(), err=True),
+                        on_jobs=_tell_jobs if sys.stderr.isatty() else None,
                         progress=click.progressbar if sys.stderr.isatty() else None)
     click.echo(result.summary())
     if not result.ok:
         sys.exit(1)
 
 
-def _say(text: str, err: bool = False) -> None:
-    """Echo ``text`` unless it is empty (a notice with nothing to tell)."""
-    if text:
-        click.echo(text, err=err)
+def _tell_jobs(chosen: Jobs) -> None:
+    """Beside the progress bar (a person watching): how many files auto reads at a time,
+    where that tells something (returned/jobs.py)."""
+    if chosen.notice():
+        click.echo(chosen.notice(), err=True)
 
 
 def _password(variable: str, server: str) -> Callable[[], str]:
