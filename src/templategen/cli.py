@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -23,9 +23,6 @@ from click.core import ParameterSource
 from templategen import api, i18n
 from templategen.errors import ContentError, OptionError, TemplategenError
 from templategen.i18n import N_, _, ngettext
-
-if TYPE_CHECKING:
-    from templategen.returned.jobs import Jobs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -358,9 +355,9 @@ def ingest(paths: tuple[Path, ...], db: str, report: Path | None, imap: str | No
         sys.exit(1)
 
 
-def _tell_jobs(chosen: Jobs) -> None:
+def _tell_jobs(chosen: Any) -> None:
     """Beside the progress bar (a person watching): how many files auto reads at a time,
-    where that tells something (returned/jobs.py)."""
+    where that tells something (``chosen``: a returned.jobs.Jobs)."""
     if chosen.notice():
         click.echo(chosen.notice(), err=True)
 
