@@ -193,8 +193,9 @@ def test_hostile_files_in_one_batch_with_valid_ones(tmp_path):
           f"at most {proc.bound_mb:.0f} MB")
     assert proc.returncode == 1, proc.stderr  # some were rejected
     report = {Path(r["file"]).name: r for r in json.loads(report_path.read_text("utf-8"))}
-    lines = proc.stdout.strip().splitlines()  # one line per file, its warnings under it
+    *lines, summary = proc.stdout.strip().splitlines()  # a line per file, warnings under it
     assert len([line for line in lines if not line.startswith(" ")]) == len(report)
+    assert summary.startswith(f"{len(report)} file(s): ")  # the summary line (#18)
     for name, (status, fragment) in bad.items():
         got = report[name]
         assert got["status"] == status, (name, got)
