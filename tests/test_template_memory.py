@@ -88,7 +88,9 @@ def test_doublings_in_a_mail_template_are_refused_before_any_letter(
     assert not list(drafts.glob("*.eml"))
     assert proc.bound_mb < 600, (proc.sampled_mb, proc.bound_mb)
     sent = run_measured(ingest_cmd(*args), tmp_path, timeout=60)  # the bundled template
-    assert sent.returncode == 0, sent.stdout + sent.stderr
+    # the kit's s07 has no address: named, and mail exits 1 (#18); the other 11 are drafted
+    assert sent.returncode == 1 and "no email address (1): s07" in sent.stdout, \
+        sent.stdout + sent.stderr
     assert len(list(drafts.glob("*.eml"))) == 11
 
 
