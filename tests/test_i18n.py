@@ -141,7 +141,9 @@ def test_clicks_own_messages_are_dutch_too(tmp_path):
 def test_an_unknown_language_is_a_usage_error(tmp_path):
     proc = _run("validate", env={i18n.ENV: "fr"}, tmp=tmp_path)
     assert proc.returncode == 2
-    assert "TEMPLATEGEN_LANG: unknown language 'fr'" in proc.stderr
+    assert "TEMPLATEGEN_LANG: onbekende taal 'fr'; gebruik een van nl, en" in proc.stderr
+    proc = _run("validate", env={i18n.ENV: "fr", "LANG": "en_GB.UTF-8"}, tmp=tmp_path)
+    assert "TEMPLATEGEN_LANG: unknown language 'fr'; use one of nl, en" in proc.stderr
 
 
 def test_the_round_file_speaks_unless_the_option_or_variable_does(monkeypatch):
@@ -158,7 +160,7 @@ def test_the_round_file_speaks_unless_the_option_or_variable_does(monkeypatch):
     i18n.choose()
     i18n.set_round_language("en")
     assert i18n.language() == "nl"
-    with pytest.raises(ValueError, match="unknown language"):
+    with pytest.raises(ValueError, match="onbekende taal 'xx'"):
         i18n.set_round_language("xx")
 
 

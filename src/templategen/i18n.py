@@ -75,7 +75,10 @@ def _from_locale() -> str | None:
 def _checked(code: str, where: str) -> str:
     lang = normalise(code)
     if lang is None:
-        raise ValueError(f"{where}: unknown language {code!r}; use one of {', '.join(LANGUAGES)}")
+        # said in the language chosen before, else the locale's: this one cannot be used
+        said = _catalogue(_state.lang or _from_locale() or DEFAULT).gettext(
+            "{where}: unknown language '{code}'; use one of {languages}")
+        raise ValueError(said.format(where=where, code=code, languages=", ".join(LANGUAGES)))
     return lang
 
 

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from email.headerregistry import HeaderRegistry
+from email.headerregistry import Address, HeaderRegistry
 from pathlib import Path
 
 from anyascii import anyascii
@@ -35,6 +35,7 @@ from anyascii import anyascii
 from templategen.content.schema import did_you_mean
 from templategen.content.tables import read_table
 from templategen.errors import RecipientsError
+from templategen.i18n import _
 from templategen.xmltext import illegal_characters, xml_safe
 
 REQUIRED_COLUMNS = ("id", "naam")
@@ -113,27 +114,27 @@ def read_recipients(path: Path, known: Iterable[str] = ()) -> RecipientTable:
     column becomes a space; each with a warning naming row and column.
     """
     if not path.is_file():
-        raise RecipientsError(f"{path}: no such file.")
+        raise RecipientsError(_("{path}: no such file.").format(path=path))
     table = read_table(path)
     rows = table.rows
     while rows and not any(c.strip() for c in rows[0]):
         rows = rows[1:]
     if not rows:
-        raise RecipientsError(f"{path}: the file is empty; add a header row with naam and "
-                              "email.")
+        raise RecipientsError(_("{path}: the file is empty; add a header row with naam and "
+                                "email.").format(path=path))
     warnings: list[str] = []
     header = _header(path, rows[0], set(known), warnings)
     present = {h for h in header if h}
     if "naam" not in present and not present & {"voornaam", "achternaam"}:
         read = ", ".join(f"'{c.strip()}'" for c in rows[0] if c.strip())
-        raise RecipientsError(
-            f"{path}: the header row ({read}) has no name column; add a column 'naam' (or "
+        raise RecipientsError(_(
+            "{path}: the header row ({read}) has no name column; add a column 'naam' (or "
             "'voornaam' and 'achternaam'); id, email, organisatie, rol and onderwerp are "
-            "optional.")
+            "optional.").format(path=path, read=read))
     if "id" not in present:
-        warnings.append(f"{path.name}: no id column, so the rows are numbered r1, r2, … in "
-                        "file order; add a column 'id' before building if rows may be added "
-                        "or removed later.")
+        warnings.append(_("{file}: no id column, so the rows are numbered r1, r2, … in "
+                          "file order; add a column 'id' before building if rows may be "
+                          "added or removed later.").format(file=path.name))
     recipients: list[Recipient] = []
     refused: list[str] = []
     seen: dict[str, tuple[int, str]] = {}  # the id as it names a file -> (row, id)
@@ -145,18 +146,22 @@ def read_recipients(path: Path, known: Iterable[str] = ()) -> RecipientTable:
         rid = record["id"] if "id" in present else f"r{len(recipients) + len(refused) + 1}"
         record["id"] = rid
         if not rid:
-            raise RecipientsError(f"{path}, row {number}: the id is empty; give every row an id.")
+            raise RecipientsError(_("{path}, row {row}: the id is empty; give every row an "
+                                    "id.").format(path=path, row=number))
         _refuse_collision(path, number, rid, seen)
         problem = _check_address(record) if record.get("email") else ""
         if problem:
-            refused.append(f"{path.name}, row {number}: {problem}")
+            refused.append(_("{file}, row {row}: {problem}").format(
+                file=path.name, row=number, problem=problem))
             continue
         recipients.append(Recipient(id=rid, naam=record["naam"], columns=record))
     if refused:
-        raise RecipientsError(" ".join(refused) + " Put one e-mail address in each row's "
-                              "address cell (or leave it empty), then try again.")
+        raise RecipientsError(" ".join(refused) + " " + _(
+            "Put one e-mail address in each row's address cell (or leave it empty), then "
+            "try again."))
     if not recipients:
-        raise RecipientsError(f"{path}: no recipients below the header row.")
+        raise RecipientsError(_("{path}: no recipients below the header row.").format(
+            path=path))
     columns = tuple(sorted(present | {"id", "naam"}, key=_column_order))
     return RecipientTable(path, tuple(recipients), columns, table.how, tuple(warnings))
 
@@ -194,20 +199,23 @@ def _header(path: Path, cells: list[str], known: set[str], warnings: list[str]) 
             header.append("")
             continue
         if column in first:
-            warnings.append(f"{path.name}: column '{text}' means {column}, as column "
-                            f"'{first[column]}' before it does; only the first is read.")
+            warnings.append(_("{file}: column '{text}' means {column}, as column '{first}' "
+                              "before it does; only the first is read.").format(
+                                  file=path.name, text=text, column=column,
+                                  first=first[column]))
             header.append("")
             continue
         first[column] = text
         header.append(column)
         if column not in ONE_LINE and column not in known and normal not in known:
             close = difflib.get_close_matches(normal, spellings, n=1, cutoff=0.75)
-            hint = did_you_mean(close[0] if close else "", close, "the columns read are id, "
-                                "naam (or voornaam and achternaam), email, organisatie, rol "
-                                "and onderwerp")
-            warnings.append(f"{path.name}: column '{text}' is not a column templategen "
-                            f"reads ({hint}); it is kept as the placeholder "
-                            f"{{{{ {column} }}}}.")
+            hint = did_you_mean(close[0] if close else "", close, _(
+                "the columns read are id, naam (or voornaam and achternaam), email, "
+                "organisatie, rol and onderwerp"))
+            warnings.append(_("{file}: column '{text}' is not a column templategen reads "
+                              "({hint}); it is kept as the placeholder {placeholder}.").format(
+                                  file=path.name, text=text, hint=hint,
+                                  placeholder=f"{{{{ {column} }}}}"))
     return header
 
 
@@ -217,18 +225,19 @@ def _check_address(record: dict[str, str]) -> str:
     value = record["email"]
     if _PLAIN_ADDRESS.fullmatch(value):
         return ""  # the common case, certainly one address; the parser takes 0.3 ms a cell
+    addresses: tuple[Address, ...]
     try:
         parsed = _ADDRESSES("To", value)
-        addresses, defects = parsed.addresses, parsed.defects
+        addresses, defects = tuple(getattr(parsed, "addresses", ())), len(parsed.defects)
     except Exception:  # noqa: BLE001 - the parser fails on some malformed input
-        addresses, defects = (), ("unparsable",)
+        addresses, defects = (), 1
     if len(addresses) > 1:
-        return (f"the address cell '{value}' holds {len(addresses)} addresses; a row "
-                "gets one.")
+        return _("the address cell '{value}' holds {n} addresses; a row gets one.").format(
+            value=value, n=len(addresses))
     if (len(addresses) != 1 or defects or not addresses[0].domain
             or not addresses[0].username or "@" not in addresses[0].addr_spec
             or any(c.isspace() for c in addresses[0].addr_spec)):
-        return f"'{value}' is not one e-mail address."
+        return _("'{value}' is not one e-mail address.").format(value=value)
     record["email"] = addresses[0].addr_spec
     return ""
 
@@ -242,31 +251,35 @@ def _refuse_collision(path: Path, number: int, rid: str,
         seen[key] = (number, rid)
         return
     row, other = seen[key]
-    how = ("is the same as" if other == rid else
-           "differs only in capitals from" if other.casefold() == rid.casefold() else
-           "gives the same file name as")
-    raise RecipientsError(
-        f"{path}, row {number}: id '{rid}' {how} id '{other}' on row {row}; give every row an "
-        "id of its own (ids are compared without capitals and as file names)."
-    )
+    if other == rid:
+        clash = _("id '{id}' is the same as id '{other}' on row {row}")
+    elif other.casefold() == rid.casefold():
+        clash = _("id '{id}' differs only in capitals from id '{other}' on row {row}")
+    else:
+        clash = _("id '{id}' gives the same file name as id '{other}' on row {row}")
+    raise RecipientsError(_(
+        "{path}, row {number}: {clash}; give every row an id of its own (ids are compared "
+        "without capitals and as file names).").format(
+            path=path, number=number, clash=clash.format(id=rid, other=other, row=row)))
 
 
 def _clean(path: Path, row: int, column: str, value: str, warnings: list[str]) -> str:
     removed = illegal_characters(value)
     if removed:
-        warnings.append(
-            f"{path.name}, row {row}, column '{column}': removed {len(removed)} control "
-            f"character(s) ({', '.join(sorted(set(removed)))}) that no Word or Excel file "
-            "can hold; check the value in the recipients file."
-        )
+        warnings.append(_(
+            "{file}, row {row}, column '{column}': removed {n} control character(s) "
+            "({characters}) that no Word or Excel file can hold; check the value in the "
+            "recipients file.").format(
+                file=path.name, row=row, column=column, n=len(removed),
+                characters=", ".join(sorted(set(removed)))))
     value = xml_safe(value).strip()
     if column in ONE_LINE and _BREAKS.search(value):
         found = sorted({f"U+{ord(c):04X}" for c in "".join(_BREAKS.findall(value))})
-        warnings.append(
-            f"{path.name}, row {row}, column '{column}': replaced a line break or control "
-            f"character ({', '.join(found)}) by a space: a name, address or subject is one "
-            "line in a mail header; check the value in the recipients file."
-        )
+        warnings.append(_(
+            "{file}, row {row}, column '{column}': replaced a line break or control "
+            "character ({characters}) by a space: a name, address or subject is one line in "
+            "a mail header; check the value in the recipients file.").format(
+                file=path.name, row=row, column=column, characters=", ".join(found)))
         value = " ".join(_BREAKS.sub(" ", value).split())
     return value
 

@@ -24,8 +24,9 @@ from pathlib import Path
 from lxml import etree
 
 from templategen.errors import RecipientsError
+from templategen.i18n import N_, _
 
-DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+DELIMITERS = {",": N_("commas"), ";": N_("semicolons"), "\t": N_("tabs")}
 MAX_CONTENT = 64 * 1024 * 1024  # bytes of an .ods content.xml
 MAX_CELLS = 1_000_000  # cells of an .ods sheet, repeats counted
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -47,17 +48,18 @@ def read_table(path: Path) -> Table:
     if suffix in (".csv", ".txt", ".tsv"):
         return _csv_table(path)
     if suffix == ".xlsx":
-        return Table(_xlsx_rows(path), "Excel workbook (.xlsx)")
+        return Table(_xlsx_rows(path), _("Excel workbook (.xlsx)"))
     if suffix == ".ods":
-        return Table(_ods_rows(path), "OpenDocument spreadsheet (.ods)")
-    raise RecipientsError(f"{path}: use a .csv, .xlsx or .ods file with a header row.")
+        return Table(_ods_rows(path), _("OpenDocument spreadsheet (.ods)"))
+    raise RecipientsError(_("{path}: use a .csv, .xlsx or .ods file with a header row.")
+                          .format(path=path))
 
 
 def decode(raw: bytes) -> tuple[str, str]:
     """The text and the name of its encoding: UTF-8 (strictly), UTF-16 by its BOM, else
     Windows-1252."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM"
+        return raw[3:].decode("utf-8", errors="strict"), _("UTF-8 with BOM")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "UTF-16"
     try:
@@ -70,12 +72,13 @@ def _csv_table(path: Path) -> Table:
     try:
         text, encoding = decode(path.read_bytes())
     except UnicodeDecodeError:
-        raise RecipientsError(
-            f"{path}: the file is neither UTF-8 nor Windows-1252 text; save it from Excel or "
-            "LibreOffice as 'CSV UTF-8'.") from None
+        raise RecipientsError(_(
+            "{path}: the file is neither UTF-8 nor Windows-1252 text; save it from Excel or "
+            "LibreOffice as 'CSV UTF-8'.").format(path=path)) from None
     delimiter = detect_delimiter(text)
     rows = _parse(text, delimiter)
-    return Table(rows, f"CSV, {encoding}, separated by {DELIMITERS[delimiter]}")
+    return Table(rows, _("CSV, {encoding}, separated by {delimiters}").format(
+        encoding=encoding, delimiters=_(DELIMITERS[delimiter])))
 
 
 def _parse(text: str, delimiter: str) -> list[list[str]]:
@@ -84,8 +87,8 @@ def _parse(text: str, delimiter: str) -> list[list[str]]:
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""), csv.excel,
                                             delimiter=delimiter)]
     except csv.Error as exc:
-        raise RecipientsError(f"the file cannot be read as CSV ({exc}); save it again from "
-                              "Excel or LibreOffice as CSV.") from None
+        raise RecipientsError(_("the file cannot be read as CSV ({problem}); save it again "
+                                "from Excel or LibreOffice as CSV.").format(problem=exc)) from None
 
 
 def detect_delimiter(text: str) -> str:
@@ -114,8 +117,9 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one sentence
-        raise RecipientsError(f"{path}: cannot be read as an Excel workbook "
-                              f"({type(exc).__name__}); save it again from Excel.") from None
+        raise RecipientsError(_("{path}: cannot be read as an Excel workbook ({problem}); "
+                                "save it again from Excel.").format(
+                                    path=path, problem=type(exc).__name__)) from None
     try:
         ws = wb.worksheets[0]
         return [["" if v is None else _cell_text(v) for v in row]
@@ -135,18 +139,18 @@ def _ods_rows(path: Path) -> list[list[str]]:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("content.xml")
             if info.file_size > MAX_CONTENT:
-                raise RecipientsError(f"{path}: the spreadsheet is too large to be a "
-                                      "recipients list.")
+                raise RecipientsError(_("{path}: the spreadsheet is too large to be a "
+                                        "recipients list.").format(path=path))
             data = archive.read(info)
     except (zipfile.BadZipFile, KeyError, OSError):
-        raise RecipientsError(f"{path}: cannot be read as an OpenDocument spreadsheet; save "
-                              "it again from LibreOffice.") from None
+        raise RecipientsError(_("{path}: cannot be read as an OpenDocument spreadsheet; "
+                                "save it again from LibreOffice.").format(path=path)) from None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
-        raise RecipientsError(f"{path}: the spreadsheet's content.xml is damaged; save it "
-                              "again from LibreOffice.") from None
+        raise RecipientsError(_("{path}: the spreadsheet's content.xml is damaged; save it "
+                                "again from LibreOffice.").format(path=path)) from None
     sheet = next(root.iter(f"{_T}table"), None)
     return [] if sheet is None else _sheet_rows(path, sheet)
 
@@ -191,8 +195,9 @@ def _count(value: str | None) -> int:
 def _spend(path: Path, budget: list[int], cells: int) -> None:
     budget[0] -= cells
     if budget[0] < 0:
-        raise RecipientsError(f"{path}: the spreadsheet has more than {MAX_CELLS:,} cells; "
-                              "a recipients list is one row per recipient.")
+        raise RecipientsError(_("{path}: the spreadsheet has more than {cells:,} cells; "
+                                "a recipients list is one row per recipient.").format(
+                                    path=path, cells=MAX_CELLS))
 
 
 def _paragraph(p: etree._Element) -> str:
