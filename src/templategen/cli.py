@@ -28,22 +28,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 content_option = click.option(
     "--content", "content_dir", type=click.Path(path_type=Path), default=None,
-    help="Folder of instrument YAML files, or one such file (default: the bundled content).",
+    help=N_("Folder of instrument YAML files, or one such file (default: the bundled content)."),
 )
 db_option = click.option(
     "--db", "db", required=True, metavar="FILE|URL",
-    help="The store: a SQLite file (created when missing) or a PostgreSQL URL "
-    "postgresql://user@host[:port]/database (password from PGPASSWORD or ~/.pgpass).",
+    help=N_("The store: a SQLite file (created when missing) or a PostgreSQL URL "
+    "postgresql://user@host[:port]/database (password from PGPASSWORD or ~/.pgpass)."),
 )
 key_option = click.option(
     "--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="The organiser's key file that signs (build) and verifies (ingest) personalised "
+    help=N_("The organiser's key file that signs (build) and verifies (ingest) personalised "
     "copies (default: $TEMPLATEGEN_KEY, else ~/.config/templategen/signing-key; build creates "
-    "it). Keep it private; share it only with whoever ingests.",
+    "it). Keep it private; share it only with whoever ingests."),
 )
 only_option = click.option(
     "--only", "only", multiple=True, metavar="ID",
-    help="Only these instrument ids (repeat the option for more).",
+    help=N_("Only these instrument ids (repeat the option for more)."),
 )
 
 
@@ -111,18 +111,26 @@ class _TranslatedHelp:
         with self._in_language():
             return super().get_short_help_str(limit)  # type: ignore[misc, no-any-return]
 
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with self._in_language():
-            super().format_help_text(ctx, formatter)  # type: ignore[misc]
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with self._in_language(options=True):
+            super().format_help(ctx, formatter)  # type: ignore[misc]
 
     @contextlib.contextmanager
-    def _in_language(self) -> Iterator[None]:
-        original = self.help
+    def _in_language(self, options: bool = False) -> Iterator[None]:
+        """The command's help, and with ``options`` its options' (marked N_ too), translated
+        while it is shown."""
+        params = [p for p in getattr(self, "params", ()) if isinstance(p, click.Option)
+                  and p.help] if options else []
+        original, helps = self.help, [p.help for p in params]
         self.help = _(original) if original else original
+        for param, text in zip(params, helps, strict=True):
+            param.help = _(text or "")
         try:
             yield
         finally:
             self.help = original
+            for param, text in zip(params, helps, strict=True):
+                param.help = text
 
 
 class _Command(_TranslatedHelp, click.Command):
@@ -163,8 +171,8 @@ def _lang_in(args: list[str]) -> str | None:
 @click.version_option(package_name="templategen")
 @click.option("--lang", "lang", type=click.Choice(i18n.LANGUAGES), default=None,
               is_eager=True, expose_value=False, callback=_choose_language,
-              help="Language of what the tool says: nl or en (default: TEMPLATEGEN_LANG, the "
-              "round file, the locale, else nl).")
+              help=N_("Language of what the tool says: nl or en (default: TEMPLATEGEN_LANG, the "
+              "round file, the locale, else nl)."))
 @click.pass_context
 def main(ctx: click.Context) -> None:
     if ctx.invoked_subcommand in NO_ROUND or ctx.resilient_parsing:
@@ -218,12 +226,12 @@ def round_overrides(func: F) -> F:
     "drafts and inbox folders; then run the commands in FOLDER without options."))
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--content", "content", type=click.Path(exists=True, path_type=Path),
-              default=None, help="The round's instruments: a folder of YAML files or one "
-              "file (default: the bundled instruments).")
+              default=None, help=N_("The round's instruments: a folder of YAML files or one "
+              "file (default: the bundled instruments)."))
 @click.option("--recipients", "recipients", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The recipients file (default: ontvangers.csv in FOLDER).")
+              default=None, help=N_("The recipients file (default: ontvangers.csv in FOLDER)."))
 @click.option("--from", "sender", default="", metavar="ADDR",
-              help="The From address of the round's mail.")
+              help=N_("The From address of the round's mail."))
 @translate_errors
 def init(folder: Path, content: Path | None, recipients: Path | None, sender: str) -> None:
     made = api.init(folder, content=content, recipients=recipients, sender=sender)
@@ -267,23 +275,23 @@ def list_(content_dir: Path | None) -> None:
     "Render Word forms and Excel workbooks for every (or the chosen) instrument."))
 @content_option
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Folder with house-style reference.docx and reference.xlsx "
-              "(default: bundled; see docs/house-style.md).")
+              default=None, help=N_("Folder with house-style reference.docx and reference.xlsx "
+              "(default: bundled; see docs/house-style.md)."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("output"), show_default=True, help="Where the files go.")
+              default=Path("output"), show_default=True, help=N_("Where the files go."))
 @click.option("--recipients", "recipients", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="CSV, XLSX or ODS with a name column (and id, email, organisatie, "
-              "rol, onderwerp, …): one personalised copy per row; check it with 'templategen "
-              "recipients FILE'.")
+              default=None, help=N_("CSV, XLSX or ODS with a name column (and id, email, "
+              "organisatie, rol, onderwerp, …): one personalised copy per row; check it with "
+              "'templategen recipients FILE'."))
 @only_option
 @key_option
 @click.option("--pdf", "pdf", is_flag=True, default=False,
-              help="Also print every form and workbook to PDF beside it (<name>-formulier.pdf, "
-              "<name>-werkboek.pdf; dropdowns printed as their choices). Needs LibreOffice.")
+              help=N_("Also print every form and workbook to PDF beside it (<name>-formulier.pdf, "
+              "<name>-werkboek.pdf; dropdowns printed as their choices). Needs LibreOffice."))
 @click.option("--db", "db", default=None, metavar="FILE|URL",
-              help="The store whose mail log says which copies were mailed: those are not "
-              "rebuilt without --force (in a round: the round's store).")
-@click.option("--force", is_flag=True, help="Rebuild copies that were already mailed.")
+              help=N_("The store whose mail log says which copies were mailed: those are not "
+              "rebuilt without --force (in a round: the round's store)."))
+@click.option("--force", is_flag=True, help=N_("Rebuild copies that were already mailed."))
 @translate_errors
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
           recipients: Path | None, only: tuple[str, ...], key_path: Path | None,
@@ -322,20 +330,20 @@ class _JobsType(click.ParamType):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Write a JSON report, one object per file.")
+              default=None, help=N_("Write a JSON report, one object per file."))
 @click.option("--imap", "imap", default=None, metavar="URL",
-              help="Also read replies from imaps://user@host/INBOX; password from "
-              "TEMPLATEGEN_IMAP_PASSWORD or a prompt. Mail is never changed unless…")
+              help=N_("Also read replies from imaps://user@host/INBOX; password from "
+              "TEMPLATEGEN_IMAP_PASSWORD or a prompt. Mail is never changed unless…"))
 @click.option("--imap-move-to", "imap_move_to", default=None, metavar="FOLDER",
-              help="…this is given: move each message read to FOLDER.")
+              help=N_("…this is given: move each message read to FOLDER."))
 @click.option("--imap-timeout", "imap_timeout", type=click.FloatRange(min=1), default=60,
               show_default=True, metavar="SECONDS",
-              help="How long to wait for the IMAP server at each step (a whole answer: ten "
-              "times this).")
+              help=N_("How long to wait for the IMAP server at each step (a whole answer: ten "
+              "times this)."))
 @click.option("--jobs", "jobs", type=_JobsType(), default="auto", show_default=True,
-              help="Read this many files at the same time (each in its own worker, with the "
+              help=N_("Read this many files at the same time (each in its own worker, with the "
               "same time budget and memory cap); auto: as many as there are cores free (the "
-              "load average taken off the usable cores), 1 to read one by one.")
+              "load average taken off the usable cores), 1 to read one by one."))
 @content_option
 @key_option
 @round_overrides
@@ -374,27 +382,27 @@ def _mail_options(func: F) -> F:
     options = [
         click.option("--recipients", "recipients", required=True,
                      type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                     help="The recipients file the kit was built from (id, naam, email, …)."),
+                     help=N_("The recipients file the kit was built from (id, naam, email, …).")),
         click.option("--kit", "kit", required=True,
                      type=click.Path(file_okay=False, exists=True, path_type=Path),
-                     help="The folder 'build --recipients' wrote the copies to."),
+                     help=N_("The folder 'build --recipients' wrote the copies to.")),
         db_option,  # the store: every message is logged there
         click.option("--drafts", "drafts", type=click.Path(file_okay=False, path_type=Path),
-                     default=None, help="Write one .eml per recipient, marked unsent."),
+                     default=None, help=N_("Write one .eml per recipient, marked unsent.")),
         click.option("--smtp", "smtp", default=None, metavar="URL",
-                     help="smtp://user@host:587 (STARTTLS) or smtps://user@host:465; password "
-                     "from TEMPLATEGEN_SMTP_PASSWORD or a prompt."),
-        click.option("--from", "sender", default="", metavar="ADDR", help="The From address."),
+                     help=N_("smtp://user@host:587 (STARTTLS) or smtps://user@host:465; password "
+                     "from TEMPLATEGEN_SMTP_PASSWORD or a prompt.")),
+        click.option("--from", "sender", default="", metavar="ADDR", help=N_("The From address.")),
         click.option("--reply-to", "reply_to", default="", metavar="ADDR",
-                     help="Where replies should go."),
+                     help=N_("Where replies should go.")),
         click.option("--template", "template", default=None,
                      type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                     help="Your own mail template (first line 'Onderwerp: …', then the body)."),
-        click.option("--resend", is_flag=True, help="Send again what was already sent."),
-        click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing."),
+                     help=N_("Your own mail template (first line 'Onderwerp: …', then the body).")),
+        click.option("--resend", is_flag=True, help=N_("Send again what was already sent.")),
+        click.option("--dry-run", is_flag=True, help=N_("Show what would be sent; send nothing.")),
         click.option("--deadline", "deadline", default="", metavar="DATE",
-                     help="The date the answers are due, named in the mail (default: each "
-                     "instrument's own)."),
+                     help=N_("The date the answers are due, named in the mail (default: each "
+                     "instrument's own).")),
         only_option, content_option,
     ]
     for option in reversed(options):
@@ -453,7 +461,7 @@ def _fit(value: str, width: int) -> str:
 @db_option
 @click.option("--recipients", "recipients", default=None,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="The recipients file: names, and those never mailed (no address).")
+              help=N_("The recipients file: names, and those never mailed (no address)."))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @translate_errors
@@ -484,13 +492,14 @@ def remind(**kwargs: Any) -> None:
 @db_option
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @only_option
-@click.option("--all-versions", is_flag=True, help="Also compare submissions of older versions.")
+@click.option("--all-versions", is_flag=True,
+              help=N_("Also compare submissions of older versions."))
 @content_option
 @click.option("--layout", type=click.Choice(["auto", "full", "summary"]), default="auto",
               show_default=True,
-              help="full: every answer of every respondent with live formulas; summary: "
+              help=N_("full: every answer of every respondent with live formulas; summary: "
               "figures per question, subject and rule of a large round; auto: full up to "
-              "2,000 compared files, else summary.")
+              "2,000 compared files, else summary."))
 @translate_errors
 def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
             content_dir: Path | None, layout: str) -> None:
@@ -505,19 +514,19 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
 @db_option
 @click.option("--format", "fmt",
               type=click.Choice(["csv", "json", "xlsx", "sav", "dta", "parquet"]), default=None,
-              help="The format (default: the suffix of --out). sav (SPSS), dta (Stata) and "
+              help=N_("The format (default: the suffix of --out). sav (SPSS), dta (Stata) and "
               "parquet (R, pandas): one row per submission, one file per instrument, with "
-              "labels; they need pip install 'templategen[analysis]'.")
+              "labels; they need pip install 'templategen[analysis]'."))
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output; required for xlsx, sav, dta and "
+              help=N_("File to write (default: standard output; required for xlsx, sav, dta and "
               "parquet; with several instruments those write FILE_<instrument>.<suffix>; in a "
-              "round: the round's export file unless --format is given).")
+              "round: the round's export file unless --format is given)."))
 @click.option("--wide", is_flag=True,
-              help="One row per submission and one column per item, instead of one row per "
-              "answer.")
+              help=N_("One row per submission and one column per item, instead of one row per "
+              "answer."))
 @click.option("--excel", is_flag=True,
-              help="CSV for a spreadsheet: a byte-order mark, and text that looks like a "
-              "formula gets a leading apostrophe.")
+              help=N_("CSV for a spreadsheet: a byte-order mark, and text that looks like a "
+              "formula gets a leading apostrophe."))
 @round_overrides
 @translate_errors
 def export(db: str, fmt: str | None, out: Path | None, wide: bool, excel: bool) -> None:
@@ -564,6 +573,8 @@ def _click_messages() -> None:  # never called: marks click's messages for extra
     _("{name} {filename!r} is a directory.")
     _("Missing parameter: {param_name}")
     _("default: {default}")
+    _("required")
+    _("Show this message and exit.")
     ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", 1)
     ngettext("{value!r} is not {choice}.", "{value!r} is not one of {choices}.", 1)
     ngettext("Option {name!r} requires an argument.",
