@@ -97,15 +97,18 @@ def test_a_mail_file_whose_name_is_not_utf8_is_reported_escaped(tmp_path):
     assert "antwoord \\xe9.eml" in out
 
 
-def test_two_ingests_on_one_store_store_every_file_once(tmp_path, returned):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_two_ingests_on_one_store_store_every_file_once(tmp_path, returned, jobs):
     """Overlapping batches that start on the same files, so both race for them; a file
-    neither can store is logged once."""
+    neither can store is logged once. With two lanes in each process too: one lane opening
+    the store must not drop the SQLite file locks another lane of its process holds (POSIX
+    drops a process's locks on a file when any of its descriptors of that file closes)."""
     db = tmp_path / "s.db"
     bad = tmp_path / "kapot.docx"
     bad.write_bytes(b"PK\x03\x04 not a whole zip")
     overlap, first, second = [bad, *returned[8:16]], returned[:8], returned[16:]
-    procs = [cli(*overlap, *first, db=db, report=tmp_path / "a.json"),
-             cli(*overlap, *second, db=db, report=tmp_path / "b.json")]
+    procs = [cli(*overlap, *first, "--jobs", jobs, db=db, report=tmp_path / "a.json"),
+             cli(*overlap, *second, "--jobs", jobs, db=db, report=tmp_path / "b.json")]
     results = [p.communicate(timeout=300) for p in procs]
     for proc, (out, err) in zip(procs, results, strict=True):
         assert proc.returncode == 1, out + err  # kapot.docx is rejected, nothing else

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import sqlite3
+import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,8 +71,39 @@ def require_existing(db: str | Path) -> None:
                          .format(db=db))
 
 
-def connect(db: str | Path) -> Connection:
-    return _postgresql(str(db)) if is_url(db) else _sqlite(Path(db))
+def connect(db: str | Path, identify: Callable[[Path], None] | None = None) -> Connection:
+    """A connection to the store; ``identify(path)`` first looks at an existing SQLite file
+    read-only (see :func:`_sqlite_opened`)."""
+    return _postgresql(str(db)) if is_url(db) else _sqlite_opened(Path(db), identify)
+
+
+# POSIX drops every lock a process holds on a file as soon as the process closes ANY of its
+# descriptors of that file. SQLite guards its own descriptors, but the plain open() with
+# which peek_sqlite reads the header would drop the locks of this process's other
+# connections to the store (another lane of ``ingest --jobs``), and another process could
+# then write under them: files reported stored and then missing, or stored twice. So a file
+# is identified only while this process holds no connection to it (it was identified when
+# the first one opened), one thread at a time.
+_OPENING = threading.Lock()
+_OPEN_FILES: dict[str, int] = {}
+
+
+def _sqlite_opened(path: Path, identify: Callable[[Path], None] | None) -> Connection:
+    key = os.path.realpath(path)
+    with _OPENING:
+        if identify is not None and not _OPEN_FILES.get(key):
+            identify(path)
+        connection = _sqlite(path)
+        _OPEN_FILES[key] = _OPEN_FILES.get(key, 0) + 1
+    connection.on_close = functools.partial(_closed, key)
+    return connection
+
+
+def _closed(key: str) -> None:
+    with _OPENING:
+        _OPEN_FILES[key] -= 1
+        if not _OPEN_FILES[key]:
+            del _OPEN_FILES[key]
 
 
 _CURSORS = itertools.count(1)
@@ -82,6 +115,7 @@ class Connection:
     def __init__(self, raw: Any, dialect: str, name: str, unique_errors: tuple[type, ...]):
         self.raw, self.dialect, self.name = raw, dialect, name
         self._unique_errors = unique_errors
+        self.on_close: Callable[[], None] | None = None  # once, after the connection closes
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.raw.execute(self._sql(sql), tuple(params))
@@ -152,7 +186,12 @@ class Connection:
         return None
 
     def close(self) -> None:
-        self.raw.close()
+        try:
+            self.raw.close()
+        finally:
+            on_close, self.on_close = self.on_close, None
+            if on_close is not None:
+                on_close()
 
     def _sql(self, sql: str) -> str:
         return sql if self.dialect == "sqlite" else _pyformat(sql)
@@ -194,17 +233,27 @@ def peek_sqlite(path: Path) -> SqliteFile | None:
                            "database); pass --db with a new file name or a store made by "
                            "templategen.").format(path=path))
     wal = header[18] == 2 and not Path(f"{path}-wal").exists()
-    uri = f"{path.resolve().as_uri()}?{'immutable=1' if wal else 'mode=ro'}"
-    try:
-        raw = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=SQLITE_BUSY_SECONDS)
+    # immutable reads a closed WAL file without making -shm/-wal beside it; should another
+    # process open and write it meanwhile, the immutable read may see a page half-written,
+    # so it is tried once more as an ordinary read-only connection
+    modes = ("immutable=1", "mode=ro") if wal else ("mode=ro",)
+    for n, mode in enumerate(modes, 1):
         try:
-            app = raw.execute("PRAGMA application_id").fetchone()[0]
-            tables = raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            return SqliteFile(int(app), frozenset(r[0] for r in tables))
-        finally:
-            raw.close()
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(_unusable().format(path=path, error=exc)) from None
+            return _peek(f"{path.resolve().as_uri()}?{mode}")
+        except sqlite3.DatabaseError as exc:
+            if n == len(modes):
+                raise StoreError(_unusable().format(path=path, error=exc)) from None
+    raise AssertionError("unreachable")
+
+
+def _peek(uri: str) -> SqliteFile:
+    raw = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=SQLITE_BUSY_SECONDS)
+    try:
+        app = raw.execute("PRAGMA application_id").fetchone()[0]
+        tables = raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return SqliteFile(int(app), frozenset(r[0] for r in tables))
+    finally:
+        raw.close()
 
 
 def _unusable() -> str:

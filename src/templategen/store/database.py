@@ -53,7 +53,7 @@ from typing import Any
 from templategen.errors import DuplicateFile, StoreError
 from templategen.i18n import _
 from templategen.store import migrations
-from templategen.store.backend import Connection, connect, describe, is_url
+from templategen.store.backend import Connection, connect, describe
 
 UNVERIFIED = "unverified"  # status of a file whose claimed identity does not verify
 EMPTY = "empty"  # status of a copy with nothing typed in (only what the tool pre-filled)
@@ -160,9 +160,8 @@ class Store:
     def __init__(self, db: Path | str):
         self.location = db
         self.name = describe(db)
-        if not is_url(db):
-            migrations.identify(Path(db))  # read-only: another application's file stays as it is
-        self._db: Connection = connect(db)
+        # identify: read-only first, so another application's file stays as it is
+        self._db: Connection = connect(db, identify=migrations.identify)
         self._kept: set[tuple[str, str]] = set()  # definitions known to be in the store
         self._signing_key = ""  # the round key's fingerprint, once known
         try:
