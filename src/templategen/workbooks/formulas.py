@@ -85,16 +85,20 @@ def number_formula(a: Answer) -> str:
     """Rekenblad column F: the answer read as a number the way content.spellings.as_number
     reads text (the decimal separator is the later of , and . ; a single comma is decimal;
     several dots, or one before three digits after 1-3 digits not starting with 0, group
-    thousands); "" when it is not a number. NUMBERVALUE (Excel 2013+, LibreOffice 4.1+)
-    parses it whatever the locale."""
+    thousands); "" when it is not a number (TRUE is none, as for ingest). NUMBERVALUE
+    (Excel 2013+, LibreOffice 4.1+) parses it whatever the locale."""
     e = a.typed
     comma_decimal = (
         f'IF(ISNUMBER(FIND(",",{e})),AND(ISERROR(FIND(".",MID({e},FIND(",",{e}),99))),'
         f'LEN({e})-LEN(SUBSTITUTE({e},",",""))=1),'
         f'OR(LEN({e})-LEN(SUBSTITUTE({e},".",""))>1,AND(LEN({e})-FIND(".",{e}&".")=3,'
         f'FIND(".",{e}&".")<=4+(LEFT({e})="-"),MID({e},1+(LEFT({e})="-"),1)<>"0")))')
-    return (f'=IFERROR(IF(ISNUMBER({a.ref}),{a.ref},IF({e}="","",IF({comma_decimal},'
-            f'_xlfn.NUMBERVALUE({e},",","."),_xlfn.NUMBERVALUE({e},".",",")))),"")')
+    # only digits, separators, a sign and spaces, at most 40 (NUMBERVALUE takes 5% and 1e3)
+    plain = (f'SUMPRODUCT(--ISERROR(FIND(MID({e}&REPT(" ",40),ROW($1:$40),1),'
+             f'"0123456789.,+- ")))=0,LEN({e})<=40')
+    return (f'=IFERROR(IF(ISLOGICAL({a.ref}),"",IF(ISNUMBER({a.ref}),{a.ref},'
+            f'IF(OR({e}="",NOT(AND({plain}))),"",IF({comma_decimal},'
+            f'_xlfn.NUMBERVALUE({e},",","."),_xlfn.NUMBERVALUE({e},".",","))))),"")')
 
 
 def _tick_value(a: Answer) -> str:
