@@ -16,6 +16,7 @@ from templategen.content.recipients import Recipient, RecipientTable, read_recip
 from templategen.content.signing import CopyKey, issuing_key
 from templategen.errors import RecipientsError
 from templategen.forms.render import render_forms
+from templategen.i18n import N_, _
 from templategen.office import libreoffice
 from templategen.workbooks.render import house_style_warnings, render_workbooks
 
@@ -45,7 +46,7 @@ TEMPLATE_WARNINGS: dict[Renderer, Callable[[Path | None], list[str]]] = {
 PDF_BATCH = 40
 PDF_SECONDS_PER_FILE = 30
 
-NO_LIBREOFFICE = (
+NO_LIBREOFFICE = N_(
     "build --pdf prints through LibreOffice, which is not installed (no soffice on PATH): "
     "install it (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui) or build "
     "without --pdf."
@@ -70,7 +71,7 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
     shown as their choices), by headless LibreOffice; without LibreOffice that is an error
     before anything is written."""
     if pdf and libreoffice.soffice() is None:
-        raise libreoffice.LibreOfficeError(NO_LIBREOFFICE)
+        raise libreoffice.LibreOfficeError(_(NO_LIBREOFFICE))
     instruments = load_catalog(content_dir).select(only)
     result = BuildResult()
     recipients = (_recipients(recipients_path, instruments, result.warnings)
@@ -107,9 +108,11 @@ def check_recipients(path: Path,
     bare that no column of it fills (an error at build)."""
     instruments = list(instruments)
     table = read_recipients(path, {n for inst in instruments for n in inst.placeholders})
-    missing = [f"The placeholder {{{{ {name} }}}} of instrument '{inst.id}' ({inst.path}) is "
-               f"filled by no column of {path}: add a column '{name}' to it, or give the "
-               "placeholder a fallback under 'placeholders:' in the instrument."
+    missing = [_("The placeholder {placeholder} of instrument '{id}' ({where}) is filled by "
+                 "no column of {path}: add a column '{name}' to it, or give the placeholder "
+                 "a fallback under 'placeholders:' in the instrument.").format(
+                     placeholder=f"{{{{ {name} }}}}", id=inst.id, where=inst.path, path=path,
+                     name=name)
                for inst in instruments for name in unfilled(inst, table.columns)]
     return table, missing
 

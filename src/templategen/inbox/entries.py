@@ -23,20 +23,20 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from templategen.i18n import document
+from templategen.i18n import N_, document
 
-_KINDS = (  # (test, what the entry is, in Dutch)
-    (stat.S_ISFIFO, "een named pipe (FIFO)"),
-    (stat.S_ISCHR, "een apparaat (character device)"),
-    (stat.S_ISBLK, "een apparaat (block device)"),
-    (stat.S_ISSOCK, "een socket"),
-    (stat.S_ISDIR, "een map"),
+_KINDS = (  # (test, what the entry is; in the files' language where shown)
+    (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+    (stat.S_ISCHR, N_("a device (character device)")),
+    (stat.S_ISBLK, N_("a device (block device)")),
+    (stat.S_ISSOCK, N_("a socket")),
+    (stat.S_ISDIR, N_("a folder")),
 )
-_ERRORS = {  # errno -> why it cannot be read, in Dutch
-    errno.EACCES: "geen leesrecht",
-    errno.EPERM: "geen leesrecht",
-    errno.ENOENT: "het is tijdens het inlezen verdwenen",
-    errno.ELOOP: "het is een symbolische koppeling",
+_ERRORS = {  # errno -> why it cannot be read
+    errno.EACCES: N_("no permission to read it"),
+    errno.EPERM: N_("no permission to read it"),
+    errno.ENOENT: N_("it disappeared while being read"),
+    errno.ELOOP: N_("it is a symbolic link"),
 }
 # O_NONBLOCK, O_NOFOLLOW and O_CLOEXEC are POSIX (Windows has none of them: there the lstat
 # and fstat checks alone keep links and devices out); O_BINARY is Windows' (without it,
@@ -134,19 +134,22 @@ def _read(fd: int, size: int, cap: int) -> bytes | None:
 
 
 def _link(path: Path, shown: str) -> str:
-    where = "die nergens heen wijst" if not os.path.exists(path) else "naar iets anders"
+    where = (document("that points nowhere") if not os.path.exists(path)
+             else document("to something else"))
     return (document("{shown} is a symbolic link {where}, not a file; links are not followed. "
               "Put the file itself in the folder and ingest again.").format(
                 shown=shown, where=where))
 
 
 def _not_a_file(shown: str, mode: int) -> str:
-    what = next((name for test, name in _KINDS if test(mode)), "geen gewoon bestand")
+    kind = next((name for test, name in _KINDS if test(mode)), N_("not a regular file"))
+    what = document(kind)
     return (document("{shown} is {what}, not a file; it was not read. Take it out of the folder "
               "and ingest again.").format(shown=shown, what=what))
 
 
 def _cannot(shown: str, exc: OSError) -> str:
-    why = _ERRORS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    known = _ERRORS.get(exc.errno or 0)
+    why = document(known) if known else exc.strerror or type(exc).__name__
     return document("{shown} cannot be read here ({why}); check the file and ingest it "
                     "again.").format(shown=shown, why=why)

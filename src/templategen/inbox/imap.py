@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from templategen.errors import MailError, MailServerError
-from templategen.i18n import N_, _, ngettext
+from templategen.i18n import N_, _, document, ngettext
 from templategen.inbox.imapconn import Dropped, LiteralTooLarge, TooMuch, TooSlow, connect
 from templategen.inbox.letters import MAX_MAIL_BYTES, Letter, read_mime, too_large
 from templategen.store.database import Store
@@ -104,7 +104,7 @@ class Mailbox:
             seen = store.imap_seen(self.key, uidvalidity)
             doing = _("listing the folder")
             typ, data = conn.uid("SEARCH", "ALL")
-            _ok(typ, data, "search")
+            _ok(typ, data, _("search"))
             for token in (data[0] or b"").split():
                 uid = _number(token)
                 if uid is None:
@@ -226,8 +226,9 @@ class Mailbox:
             return too_large(label, exc.size) or Letter(label), True
         raw = next((d[1] for d in data if isinstance(d, tuple)), None)
         if typ != "OK" or not isinstance(raw, bytes):
-            return Letter(label, problem="het bericht kon niet van de server worden gehaald; "
-                          "lees de map later opnieuw in."), False
+            return Letter(label, problem=document(
+                "the message could not be fetched from the server; ingest the folder again "
+                "later.")), False
         return read_mime(label, raw), False
 
     def _move(self, conn: imaplib.IMAP4, uid: int) -> None:
@@ -242,7 +243,7 @@ class Mailbox:
                 conn.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Deleted)")
                 if b"UIDPLUS" in caps:
                     conn.uid("EXPUNGE", str(uid))
-        _ok(typ, data, f"move to '{self.move_to}'")
+        _ok(typ, data, _("move to '{folder}'").format(folder=self.move_to))
 
 
 def _ok(typ: str, data: list[object], what: str) -> None:

@@ -24,6 +24,8 @@ import ssl
 import time
 from typing import Any
 
+from templategen.i18n import _
+
 CHUNK = 1024 * 1024
 SLACK = 1024 * 1024  # the lines around a literal, and every other answer
 PATIENCE = 10  # one answer may take this many timeouts in all
@@ -35,7 +37,7 @@ class LiteralTooLarge(Exception):
     """The server announces a literal larger than the cap; nothing of it was read."""
 
     def __init__(self, size: int):
-        super().__init__(f"a literal of {size} bytes")
+        super().__init__(_("a literal of {size} bytes").format(size=size))
         self.size = size
 
 
@@ -67,10 +69,12 @@ class _Bounded:
 
     def _spend(self, size: int) -> None:
         if time.monotonic() > self._until:
-            raise TooSlow(f"one answer took longer than {PATIENCE * self.timeout:g} s")
+            raise TooSlow(_("one answer took longer than {seconds} s").format(
+                seconds=f"{PATIENCE * self.timeout:g}"))
         self._left -= size
         if self._left < 0:
-            raise TooMuch(f"one answer held more than {(self.cap + SLACK) // CHUNK} MB")
+            raise TooMuch(_("one answer held more than {mb} MB").format(
+                mb=(self.cap + SLACK) // CHUNK))
 
     def send(self, data: Any) -> None:
         self._expect()  # every command starts with what we send
@@ -84,8 +88,8 @@ class _Bounded:
             self._spend(0)
             chunk = self.file.read1(min(missing, CHUNK))
             if not chunk:
-                raise Dropped(f"the connection closed after {size - missing} of the {size} "
-                              "bytes of a literal")
+                raise Dropped(_("the connection closed after {got} of the {size} bytes of a "
+                                "literal").format(got=size - missing, size=size))
             self._spend(len(chunk))
             parts.append(chunk)
             missing -= len(chunk)
@@ -99,16 +103,16 @@ class _Bounded:
             self._spend(0)
             ahead = self.file.peek(1)  # what is buffered, else at most one read of the socket
             if not ahead:
-                raise Dropped("the connection closed in the middle of an answer")
+                raise Dropped(_("the connection closed in the middle of an answer"))
             end = ahead.find(b"\n")
             part = self.file.read(end + 1 if end >= 0 else len(ahead))
             self._spend(len(part))
             line += part
             if len(line) > MAX_LINE:
-                raise TooMuch(f"a line longer than {MAX_LINE} bytes")
+                raise TooMuch(_("a line longer than {size} bytes").format(size=MAX_LINE))
         self._lines -= 1
         if self._lines < 0:
-            raise TooMuch(f"one answer held more than {MAX_LINES} lines")
+            raise TooMuch(_("one answer held more than {lines} lines").format(lines=MAX_LINES))
         return bytes(line)
 
 

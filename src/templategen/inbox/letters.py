@@ -54,9 +54,10 @@ class Letter:
 def too_large(label: str, size: int) -> Letter | None:
     if size <= MAX_MAIL_BYTES:
         return None
-    return Letter(label, problem=f"het bericht is {size // (1024 * 1024)} MB, groter dan "
-                  f"{MAX_MAIL_BYTES // (1024 * 1024)} MB; stuur de formulieren in een kleiner "
-                  "bericht, zo nodig in meerdere berichten.")
+    return Letter(label, problem=document(
+        "the message is {size} MB, more than {most} MB; send the forms in a smaller message, "
+        "in several messages if need be.").format(size=size // (1024 * 1024),
+                                                  most=MAX_MAIL_BYTES // (1024 * 1024)))
 
 
 def read_mime(label: str, raw: bytes) -> Letter:
@@ -68,11 +69,13 @@ def read_mime(label: str, raw: bytes) -> Letter:
     try:
         return _read_mime(label, raw)
     except RecursionError:
-        return Letter(label, problem="het bericht is dieper genest dan een e-mail ooit is; "
-                      "stuur de formulieren als gewone bijlage.")
+        return Letter(label, problem=document(
+            "the message is nested deeper than an e-mail ever is; send the forms as plain "
+            "attachments."))
     except Exception as exc:  # noqa: BLE001 - one bad mail must not stop the run
-        return Letter(label, problem=f"het bericht kan niet worden gelezen "
-                      f"({type(exc).__name__}); stuur de formulieren opnieuw als bijlage.")
+        return Letter(label, problem=document(
+            "the message cannot be read ({problem}); send the forms again as "
+            "attachments.").format(problem=type(exc).__name__))
 
 
 def _read_mime(label: str, raw: bytes) -> Letter:
@@ -121,8 +124,9 @@ def _attachments(msg: Message, depth: int, out: list[tuple[str, Message]],
 
 def _keep(letter: Letter, files: list[tuple[str, bytes]], count: int) -> None:
     if count > MAX_ATTACHMENTS:
-        letter.problem = (f"het bericht heeft {count} bijlagen, meer dan {MAX_ATTACHMENTS}; "
-                          "stuur alleen de ingevulde formulieren terug.")
+        letter.problem = document(
+            "the message has {count} attachments, more than {most}; send back only the "
+            "filled-in forms.").format(count=count, most=MAX_ATTACHMENTS)
         return
     for n, (name, data) in enumerate(files, start=1):
         clean = plain_name(name, n)
@@ -154,18 +158,22 @@ def read_outlook(label: str, raw: bytes) -> Letter:
     try:
         import extract_msg
     except ImportError:
-        return Letter(label, problem="deze installatie kan geen Outlook-berichten (.msg) lezen "
-                      "(extract-msg ontbreekt); sla het bericht op als .eml.")
+        return Letter(label, problem=document(
+            "this installation cannot read Outlook messages (.msg) (extract-msg is missing); "
+            "save the message as .eml."))
     try:
         msg = extract_msg.openMsg(raw, delayAttachments=False)
     except Exception as exc:  # noqa: BLE001 - any failure of a hostile file is this file's
-        return Letter(label, problem=f"het is geen leesbaar Outlook-bericht ({type(exc).__name__}"
-                      "); sla het bericht in Outlook opnieuw op of stuur de bijlagen los.")
+        return Letter(label, problem=document(
+            "it is no readable Outlook message ({problem}); save the message again in "
+            "Outlook or send the attachments on their own.").format(
+                problem=type(exc).__name__))
     try:
         return _outlook_letter(label, msg)
     except Exception as exc:  # noqa: BLE001
-        return Letter(label, problem=f"het Outlook-bericht kan niet worden gelezen "
-                      f"({type(exc).__name__}); stuur de bijlagen los.")
+        return Letter(label, problem=document(
+            "the Outlook message cannot be read ({problem}); send the attachments on their "
+            "own.").format(problem=type(exc).__name__))
     finally:
         msg.close()
 

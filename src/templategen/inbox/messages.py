@@ -63,11 +63,12 @@ def letter_items(letter: Letter | Refused) -> Iterator[Item | Refused]:
         yield Refused(letter.label, letter.problem, record=letter.label)
         return
     if not letter.attachments:
-        ignored = f" ({letter.ignored} andere bijlage(n) genegeerd)" if letter.ignored else ""
+        ignored = (document(" ({n} other attachment(s) ignored)").format(n=letter.ignored)
+                   if letter.ignored else "")
         notes = "".join(f"; {note}" for note in dict.fromkeys(letter.notes))
         yield Refused(letter.label,
                       document("no form attached{ignored}{notes}; sender {value}.").format(
-                          ignored=ignored, notes=notes, value=letter.sender or 'onbekend'),
+                          ignored=ignored, notes=notes, value=letter.sender or document("unknown")),
                       status="no_form")
         return
     mail = Mail(letter.label, sender=letter.sender, date=letter.date,

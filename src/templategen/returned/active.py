@@ -17,7 +17,7 @@ import re
 
 from lxml import etree
 
-from templategen.i18n import _
+from templategen.i18n import N_, _
 from templategen.returned.reading import Archive
 
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -25,15 +25,15 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 # last part of a relationship type -> what it is (reported whether internal or external)
 ACTIVE_TYPES = {
-    "oleObject": "an OLE object",
-    "package": "an embedded file (package)",
-    "externalLink": "a link to another workbook (external link or DDE)",
-    "externalLinkPath": "a link to another workbook (external link or DDE)",
-    "aFChunk": "an embedded document (altChunk)",
-    "subDocument": "a subdocument",
-    "frame": "a frame",
-    "control": "an ActiveX control",
-    "activeXControlBinary": "an ActiveX control",
+    "oleObject": N_("an OLE object"),
+    "package": N_("an embedded file (package)"),
+    "externalLink": N_("a link to another workbook (external link or DDE)"),
+    "externalLinkPath": N_("a link to another workbook (external link or DDE)"),
+    "aFChunk": N_("an embedded document (altChunk)"),
+    "subDocument": N_("a subdocument"),
+    "frame": N_("a frame"),
+    "control": N_("an ActiveX control"),
+    "activeXControlBinary": N_("an ActiveX control"),
 }
 REMOTE = ("http:", "https:", "ftp:", "\\\\", "//", "file://\\\\", "file:////")
 # relationship types that may point outside the file without being reported
@@ -53,17 +53,20 @@ def active_content(archive: Archive) -> list[str]:
         for rel in archive.xml(part).iter(_PKG_REL):
             kind = rel.get("Type", "").rsplit("/", 1)[-1]
             external = rel.get("TargetMode", "") == "External"
-            what = ACTIVE_TYPES.get(kind)
+            what = _(ACTIVE_TYPES[kind]) if kind in ACTIVE_TYPES else None
             if kind == "attachedTemplate":  # Word keeps the local path of a document's template
                 if not rel.get("Target", "").lower().startswith(REMOTE):
                     continue
-                what = "a remote template"
+                what = _("a remote template")
             elif what is None and external and kind not in HARMLESS_EXTERNAL:
-                what = f"an outside {kind or 'reference'}"
+                what = (_("an outside {kind}").format(kind=kind) if kind
+                        else _("an outside reference"))
             if what is None:
                 continue
             where = rel.get("Target", "")[:80] if external else ""
-            found.setdefault(what + (" on a server" if external else ""), set()).add(where)
+            if external:
+                what = _("{what} on a server").format(what=what)
+            found.setdefault(what, set()).add(where)
     return [_warning(what, targets) for what, targets in sorted(found.items())]
 
 

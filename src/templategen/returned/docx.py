@@ -32,7 +32,7 @@ from lxml import etree
 
 from templategen.content.model import Instrument, key_from_anchor
 from templategen.forms.controls import CHECKED, PLACEHOLDERS
-from templategen.i18n import _
+from templategen.i18n import N_, _
 from templategen.returned.active import field_warnings
 from templategen.returned.reading import Archive, Extraction, RawValue
 from templategen.returned.wordfields import bookmarked_text, form_fields
@@ -56,7 +56,7 @@ _TICKED_GLYPHS = {CHECKED, "\u2611", "\u2713", "\u2714", "X", "x"}
 def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     """Every control's raw value by slot key; keys this version lacks go to ``unknown``."""
     if not archive.has(DOCUMENT):
-        return Extraction.lacking(archive, DOCUMENT, "a Word form")
+        return Extraction.lacking(archive, DOCUMENT, N_("a Word form"))
     result = Extraction()
     root = archive.xml(DOCUMENT)
     slots = {s.key for s in instrument.slots()}
@@ -85,11 +85,13 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
         lost = lost_breaks(sdt)
         if isinstance(target[key], str) and lost:
             target[key], placed = restore_breaks(str(target[key]), lost)
+            then = (_("{placed} of {lost} were put back at sentence ends, check its "
+                      "lines.").format(placed=placed, lost=lost) if placed
+                    else _("its lines are joined as they came."))
             result.warnings.append(
-                f"the line breaks of answer '{key}' were moved out of its field when the file "
-                "was saved (LibreOffice does this to text fields Word filled in); "
-                + (f"{placed} of {lost} were put back at sentence ends, check its lines."
-                   if placed else "its lines are joined as they came.")
+                _("the line breaks of answer '{key}' were moved out of its field when the "
+                  "file was saved (LibreOffice does this to text fields Word filled in); "
+                  "{then}").format(key=key, then=then)
             )
     _outside_controls(root, slots, result)
     result.warnings.extend(field_warnings(root))

@@ -94,7 +94,8 @@ class Verifier:
 
 def claim_warning(result: FileResult) -> str:
     """The operator's note on an unverified submission: what it claimed."""
-    what = "has no identity token" if not result.token else "has a token that does not verify"
+    what = (_("has no identity token") if not result.token
+            else _("has a token that does not verify"))
     return (_("claims to be the copy of recipient '{value}' (copy id '{value2}') but "
               "{what}; stored attached to nobody, it supersedes nothing and is left out "
               "of compare and export.").format(

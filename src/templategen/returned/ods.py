@@ -24,6 +24,7 @@ from lxml import etree
 
 from templategen.content.model import Instrument
 from templategen.errors import RejectedFile
+from templategen.i18n import N_
 from templategen.returned import caps
 from templategen.returned.odf import CONTENT, OFFICE, TABLE, TextOverrun, text_of, too_much_text
 from templategen.returned.reading import Archive, Extraction, RawValue
@@ -41,7 +42,7 @@ _COORD = re.compile(r"^([A-Z]{1,3})(\d+)$")
 def read_spreadsheet(archive: Archive, instrument: Instrument) -> Extraction:
     """Every input cell's raw value by slot key, as for a .xlsx workbook."""
     if not archive.has(CONTENT):
-        return Extraction.lacking(archive, CONTENT, "a workbook")
+        return Extraction.lacking(archive, CONTENT, N_("a workbook"))
     try:
         return read_book(OdsBook(archive), instrument)
     except TextOverrun:

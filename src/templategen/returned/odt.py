@@ -19,6 +19,7 @@ from lxml import etree
 from templategen.content.model import Instrument, key_from_anchor
 from templategen.errors import RejectedFile
 from templategen.forms.controls import PLACEHOLDERS
+from templategen.i18n import N_
 from templategen.returned.odf import CONTENT, LOEXT, TEXT, TextOverrun, text_of, too_much_text
 from templategen.returned.reading import Archive, Extraction, RawValue
 
@@ -34,7 +35,7 @@ _BLOCKS = {f"{{{TEXT}}}p", f"{{{TEXT}}}h"}
 def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     """Every answer place's raw value by slot key; keys this version lacks go to ``unknown``."""
     if not archive.has(CONTENT):
-        return Extraction.lacking(archive, CONTENT, "a form")
+        return Extraction.lacking(archive, CONTENT, N_("a form"))
     try:
         return _read(archive.xml(CONTENT), instrument)
     except TextOverrun:

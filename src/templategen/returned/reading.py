@@ -105,7 +105,8 @@ class Extraction:
     def lacking(cls, archive: Archive, part: str, what: str) -> Extraction:
         """The extraction of a file without ``part``: no values, a warning that it is not
         ``what`` (such as "a form")."""
-        return cls(warnings=[f"{archive.name} has no {part}; it is not {what}."])
+        return cls(warnings=[_("{name} has no {part}; it is not {what}.").format(
+            name=archive.name, part=part, what=_(what))])
 
     def target(self, key: str, slots: Collection[str]) -> dict[str, RawValue] | None:
         """Where the answer ``key`` goes: ``values`` for a slot of this version, else

@@ -73,10 +73,10 @@ MAIN_TYPES = {
     "application/vnd.ms-excel.template.macroEnabled.main+xml": "xlsx",
 }
 FOREIGN_TYPES = {
-    "presentationml": "een PowerPoint-presentatie",
-    "ms-powerpoint": "een PowerPoint-presentatie",
-    "ms-visio": "een Visio-tekening",
-    "ms-excel.sheet.binary": "een binaire Excel-werkmap (.xlsb)",
+    "presentationml": N_("a PowerPoint presentation"),
+    "ms-powerpoint": N_("a PowerPoint presentation"),
+    "ms-visio": N_("a Visio drawing"),
+    "ms-excel.sheet.binary": N_("a binary Excel workbook (.xlsb)"),
 }
 # ODF mimetype (templates too: "-template") -> what we read it as
 ODF_KINDS = {
@@ -305,7 +305,7 @@ class SafeArchive:
                 if marker in content_type:
                     raise RejectedFile(document("{name} is {what}, none of our forms; "
                                          "{SEND_RECEIVED}.").format(
-                                           name=self.name, what=what,
+                                           name=self.name, what=document(what),
                                            SEND_RECEIVED=document(SEND_RECEIVED)))
         raise RejectedFile(document("{name} is a kind of Office file templategen does not read; "
                              "{SEND_RECEIVED}.").format(
@@ -364,8 +364,9 @@ def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int,
     """Where an entry's compressed bytes lie, from its local header (checked against the
     central directory as Office does: same name, in the file)."""
     offset = info.header_offset
-    damaged = (f"{name} is beschadigd ({info.filename[:80]!r} is er niet in te vinden); "
-               f"{SAVE_AGAIN}.")
+    damaged = document("{name} is damaged ({part} cannot be found in it); "
+                       "{SAVE_AGAIN}.").format(name=name, part=repr(info.filename[:80]),
+                                               SAVE_AGAIN=document(SAVE_AGAIN))
     if offset < 0 or offset + _LOCAL.size > len(data):
         raise RejectedFile(damaged)
     head = _LOCAL.unpack_from(data, offset)

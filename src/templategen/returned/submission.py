@@ -194,7 +194,8 @@ def _unticked(instrument: Instrument, found: dict[str, Answer],
 def _missing(item: Item, slots: list[Slot]) -> list[str]:
     """One warning per item (or per row/entry), not one per cell of a deleted table."""
     if len(slots) == sum(1 for _ in item_slots(item)):
-        return [f"{_item_label(item)} is missing (deleted?); its answers are not in the file."]
+        return [_("{item} is missing (deleted?); its answers are not in the file.").format(
+            item=_item_label(item))]
     warnings: list[str] = []
     rest = slots
     if item.rows or (item.kind is ItemKind.ENTRIES and item.id != RESPONDENT):

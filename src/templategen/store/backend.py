@@ -177,7 +177,7 @@ class Connection:
         if self.dialect == "sqlite":
             if isinstance(exc, sqlite3.OperationalError) and any(
                     word in str(exc) for word in ("full", "I/O")):
-                return f"{exc}; is the disk full?"
+                return _("{problem}; is the disk full?").format(problem=exc)
             return None
         import psycopg
 

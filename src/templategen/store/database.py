@@ -292,8 +292,8 @@ class Store:
                     self._keep_definition(db, sub.definition, sub.received)
         except Exception as exc:
             if self._db.is_unique_violation(exc) and self.has_sha(sub.sha256):
-                raise DuplicateFile(f"{sub.file_name}: the same bytes are already stored.") \
-                    from None
+                raise DuplicateFile(_("{name}: the same bytes are already stored.").format(
+                    name=sub.file_name)) from None
             raise
         if sub.definition is not None:
             self._kept.add(_key(sub.definition))
