@@ -58,7 +58,9 @@ def translate_errors(func: F) -> F:
             raise click.UsageError(str(exc)) from None
         except ContentError as exc:
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(_("{where}: {what} Fix: {fix}").format(
+                    where=problem.where, what=problem.what, fix=problem.fix)
+                    if problem.fix else str(problem), err=True)
             raise click.ClickException(
                 ngettext("{n} problem in the content; nothing was done.",
                          "{n} problems in the content; nothing was done.",
