@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, RejectedFile, StoreError, UnknownInstrument
-from templategen.i18n import _, ngettext, pgettext
+from templategen.i18n import _, document, ngettext, pgettext
 from templategen.returned.identity import Verifier, claim_warning, typed_name
 from templategen.returned.jobs import Jobs, choose_jobs
 from templategen.returned.parallel import Turn, ingest_parallel
@@ -364,8 +364,8 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
     answered = sum(typed(a, result.kind) for a in result.answers.values())
     if not problem and not answered:  # kept in the history, but nobody answered anything
         status = submission.status = EMPTY
-        problem = _("Nothing was filled in in {name} (only what was filled in beforehand); "
-                    "fill in the form and send it again.").format(name=name)
+        problem = document("Nothing was filled in in {name} (only what was filled in "
+                           "beforehand); fill in the form and send it again.").format(name=name)
     try:
         with turn():
             submission_id = store.add(submission)
