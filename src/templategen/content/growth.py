@@ -23,6 +23,8 @@ from jinja2 import Undefined
 from jinja2.exceptions import SecurityError
 from jinja2.utils import Namespace
 
+from templategen.i18n import N_, _
+
 MAX_ITEMS = 10_000  # a range, a number argument of a call or filter
 MAX_OUTPUT = 100_000  # characters one text may render to (and one value may hold)
 MAX_BUILT = 1_000_000  # characters (or items) all values one render builds may hold together
@@ -80,40 +82,60 @@ def charge(size: int) -> None:
     if counter is not None:
         counter[0] += size
         if counter[0] > MAX_BUILT:
-            raise Overrun(f"the text builds more than {MAX_BUILT} characters in all")
+            raise Overrun(_("the text builds more than {most} characters in all").format(
+                most=MAX_BUILT))
+
+
+# What an operation is, as the render names it (English, cheap on its hot path), and said
+# in the console's language only when it is refused.
+_WHATS = ((re.compile(r"the filter '(?P<name>.*)'"), N_("the filter '{name}'")),
+          (re.compile(r"the operator (?P<operator>.*)"), N_("the operator {operator}")))
+
+
+def said(what: str) -> str:
+    """``what`` (an operation as the render names it) in the console's language."""
+    for pattern, message in _WHATS:
+        found = pattern.fullmatch(what)
+        if found:
+            return _(message).format(**found.groupdict())
+    return _(what)
 
 
 def charge_result(what: str, result: Any) -> Any:
     """Check and count what an operation made (a text, a list); return it."""
     if isinstance(result, str | list | tuple | dict | set):
         if len(result) > MAX_OUTPUT:
-            raise Overrun(f"{what} made {len(result)} characters or items, more than "
-                          f"{MAX_OUTPUT}")
+            raise Overrun(_("{what} made {n} characters or items, more than {most}").format(
+                what=said(what), n=len(result), most=MAX_OUTPUT))
         charge(len(result))
     return result
 
 
 def refuse_over(what: str, size: int) -> None:
     if size > MAX_OUTPUT:
-        raise Overrun(f"{what} would make {size} characters or more, more than {MAX_OUTPUT}")
+        raise Overrun(_("{what} would make {n} characters or more, more than {most}").format(
+            what=said(what), n=size, most=MAX_OUTPUT))
 
 
 def check_values(what: str, values: Collection[Any]) -> None:
     """Refuse a value given to an operation that is already over the size of a text."""
     for value in values:
         if weight(value) > MAX_OUTPUT:
-            raise Overrun(f"{what} is given a value of more than {MAX_OUTPUT} characters")
+            raise Overrun(_("{what} is given a value of more than {most} characters").format(
+                what=said(what), most=MAX_OUTPUT))
 
 
 def check_numbers(what: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ITEMS:
-            raise Overrun(f"{what} with the number {value}, more than {MAX_ITEMS}")
+            raise Overrun(_("{what} with the number {value}, more than {most}").format(
+                what=said(what), value=value, most=MAX_ITEMS))
 
 
 def check_format(text: Any) -> None:
     if isinstance(text, str) and (_PERCENT_WIDTH.search(text) or _BRACE_WIDTH.search(text)):
-        raise Overrun("a format with a width of 100,000 or more (or a width from an argument)")
+        raise Overrun(_("a format with a width of 100,000 or more (or a width from an "
+                        "argument)"))
 
 
 def format_size(fmt: str, args: Any, reuse: bool) -> int:
@@ -141,19 +163,19 @@ def check_binop(op: str, left: Any, right: Any) -> None:
     if op == "*":
         for seq, times in ((left, right), (right, left)):
             if isinstance(seq, str | list | tuple) and isinstance(times, int):
-                refuse_over("a text or list repeated", weight(seq) * max(times, 0))
+                refuse_over(N_("a text or list repeated"), weight(seq) * max(times, 0))
         if isinstance(left, int) and isinstance(right, int) and \
                 left.bit_length() + right.bit_length() > MAX_BITS:
-            raise Overrun(f"a product of more than {MAX_BITS} bits")
+            raise Overrun(_("a product of more than {bits} bits").format(bits=MAX_BITS))
     elif op == "+":
         if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
-            refuse_over("a text or list joined with +", weight(left) + weight(right))
+            refuse_over(N_("a text or list joined with +"), weight(left) + weight(right))
     elif op == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 and \
             max(left.bit_length(), 1) * right > MAX_BITS:
-        raise Overrun(f"a power of more than {MAX_BITS} bits")
+        raise Overrun(_("a power of more than {bits} bits").format(bits=MAX_BITS))
     elif op == "%" and isinstance(left, str):
         check_format(left)
-        refuse_over("a % format", format_size(left, right, reuse=False))
+        refuse_over(N_("a % format"), format_size(left, right, reuse=False))
 
 
 def check_concat(values: tuple[Any, ...]) -> None:
@@ -161,7 +183,7 @@ def check_concat(values: tuple[Any, ...]) -> None:
     total = 0
     for value in values:
         total += weight(value)
-        refuse_over("a text joined with ~", total)
+        refuse_over(N_("a text joined with ~"), total)
     charge(total)
 
 
@@ -173,7 +195,8 @@ def bounded_join(chunks: Any) -> str:
     for chunk in chunks:
         size += len(chunk)
         if size > MAX_OUTPUT:
-            raise Overrun(f"the text renders to more than {MAX_OUTPUT} characters")
+            raise Overrun(_("the text renders to more than {most} characters").format(
+                most=MAX_OUTPUT))
         out.append(chunk)
     return "".join(out)
 
@@ -181,7 +204,8 @@ def bounded_join(chunks: Any) -> str:
 def finalize(value: Any) -> Any:
     """What ``{{ value }}`` prints, checked before it is made into text."""
     if (len(value) if value.__class__ is str else weight(value)) > MAX_OUTPUT:
-        raise Overrun(f"a value of more than {MAX_OUTPUT} characters is printed")
+        raise Overrun(_("a value of more than {most} characters is printed").format(
+            most=MAX_OUTPUT))
     return value
 
 

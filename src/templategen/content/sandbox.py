@@ -62,6 +62,7 @@ from templategen.content.growth import (
     check_values,
     refuse_over,
 )
+from templategen.i18n import N_, _
 
 __all__ = ["MAX_BITS", "MAX_BUILT", "MAX_ITEMS", "MAX_OUTPUT", "BoundedEnvironment", "Failure",
            "Overrun", "failure_of", "probe", "render", "template_line"]
@@ -74,6 +75,7 @@ RENDER_MEMORY = 256 * 1024 * 1024  # bytes a probing worker may add to what it s
 _GUARDED = (nodes.For, nodes.Call, nodes.Macro, nodes.CallBlock, nodes.FilterBlock,
             nodes.Mul, nodes.Pow, nodes.Mod, nodes.Filter, nodes.Concat, nodes.Add,
             nodes.Assign, nodes.AssignBlock)
+_A_CALL = N_("a call")  # what a refused call is (said in the console's language)
 _CHEAP_FILTERS = frozenset({"default", "d", "upper", "lower", "title", "capitalize", "trim",
                             "e", "escape", "string", "length", "count", "first", "last"})
 _MUTABLE = (list, dict, set)
@@ -82,15 +84,16 @@ _MUTABLE = (list, dict, set)
 def _bounded_range(*args: int) -> range:
     numbers = range(*args)
     if len(numbers) > MAX_ITEMS:
-        raise Overrun(f"range() of {len(numbers)} numbers, more than {MAX_ITEMS}")
+        raise Overrun(_("range() of {n} numbers, more than {most}").format(
+            n=len(numbers), most=MAX_ITEMS))
     charge(len(numbers))
     return numbers
 
 
 def _bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
     if n > MAX_LIPSUM or max > 1000 or min > max:
-        raise Overrun(f"lipsum() of {n} paragraphs of up to {max} words, more than "
-                      f"{MAX_LIPSUM} of 1000")
+        raise Overrun(_("lipsum() of {n} paragraphs of up to {max} words, more than "
+                        "{most} of 1000").format(n=n, max=max, most=MAX_LIPSUM))
     return str(charge_result("lipsum()", generate_lorem_ipsum(n=n, html=html, min=min,
                                                                max=max)))
 
@@ -155,8 +158,8 @@ class BoundedEnvironment(SandboxedEnvironment):
                              super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        check_numbers("a call", args, kwargs)
-        check_values("a call", (*args, *kwargs.values()))
+        check_numbers(_A_CALL, args, kwargs)
+        check_values(_A_CALL, (*args, *kwargs.values()))
         method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         owner = getattr(method, "__self__", None)
         name = getattr(method, "__name__", "")
@@ -165,9 +168,10 @@ class BoundedEnvironment(SandboxedEnvironment):
         result = super().call(__context, __obj, *args, **kwargs)
         if isinstance(owner, _MUTABLE):  # append, extend, update: the value it grew
             if len(owner) > MAX_OUTPUT:
-                raise Overrun(f"a list or mapping grown past {MAX_OUTPUT} items")
+                raise Overrun(_("a list or mapping grown past {most} items").format(
+                    most=MAX_OUTPUT))
             charge(len(args) + len(kwargs))
-        return charge_result("a call", result)
+        return charge_result(_A_CALL, result)
 
     def from_string(self, source: Any, globals: Any = None,  # noqa: A002
                     template_class: Any = None) -> Template:
@@ -201,7 +205,8 @@ def _traced(template: Template, context: dict[str, Any]) -> str:
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
         if time.monotonic() > deadline:
-            raise Overrun(f"rendering took longer than {RENDER_SECONDS:g} seconds")
+            raise Overrun(_("rendering took longer than {seconds} seconds").format(
+                seconds=f"{RENDER_SECONDS:g}"))
         return tracer
 
     sys.settrace(tracer)
@@ -238,8 +243,8 @@ def failure_of(exc: BaseException) -> Failure:
     if isinstance(exc, Overrun):
         return Failure("overrun", str(exc), line)
     if isinstance(exc, MemoryError):
-        return Failure("overrun", f"it needs more than {RENDER_MEMORY // 2**20} MB of memory",
-                       line)
+        return Failure("overrun", _("it needs more than {mb} MB of memory").format(
+            mb=RENDER_MEMORY // 2**20), line)
     if isinstance(exc, ArithmeticError | RecursionError):
         return Failure("compute", f"{type(exc).__name__}: {str(exc)[:80]}", line)
     return Failure("other", f"{type(exc).__name__}: {str(exc)[:120]}", line)
@@ -262,5 +267,7 @@ def probe(environment: BoundedEnvironment, sources: list[str],
 
 def _died(died: Died) -> Failure:
     if died.reason == "time":
-        return Failure("overrun", f"rendering took longer than {RENDER_SECONDS:g} seconds")
-    return Failure("overrun", f"it needs more than {RENDER_MEMORY // 2**20} MB of memory")
+        return Failure("overrun", _("rendering took longer than {seconds} seconds").format(
+            seconds=f"{RENDER_SECONDS:g}"))
+    return Failure("overrun", _("it needs more than {mb} MB of memory").format(
+        mb=RENDER_MEMORY // 2**20))
