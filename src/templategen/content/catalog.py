@@ -59,7 +59,7 @@ from templategen.content.schema import (
 from templategen.content.wording import Register
 from templategen.content.yamlsource import LineDict
 from templategen.errors import ContentError, Problem
-from templategen.i18n import _
+from templategen.i18n import N_, _
 
 # a kind as written in YAML (item or column) -> the field kind of its answer, whole number?
 FIELD_OF_KIND: dict[str, tuple[FieldKind, bool]] = {
@@ -168,7 +168,7 @@ class _Builder(RuleChecks):
     """Checks one file's data and builds the model, collecting every problem."""
 
     def instrument(self, data: Any) -> Instrument:
-        if not self.keys(data, INSTRUMENT_KEYS, "instrument", 1):
+        if not self.keys(data, INSTRUMENT_KEYS, N_("instrument"), 1):
             raise ContentError(self.problems)
         fallbacks = self.fallbacks(data)
         for sd in self.list_(data, "scales"):
@@ -180,7 +180,7 @@ class _Builder(RuleChecks):
                      _("version is empty."),
                      _("write e.g. version: '1.0'."))
         sections = tuple(
-            s for s in (self.section(sd, "section") for sd in self.list_(data, "sections")) if s
+            s for s in (self.section(sd, N_("section")) for sd in self.list_(data, "sections")) if s
         )
         if "sections" in data and not sections:
             self.err(data.line_of("sections"),
@@ -211,7 +211,7 @@ class _Builder(RuleChecks):
 
     def mail(self, data: LineDict) -> MailText:
         """The ``mail:`` block: deadline, and the invitation and reminder texts."""
-        if "mail" not in data or not self.keys(data["mail"], MAIL_KEYS, "mail block",
+        if "mail" not in data or not self.keys(data["mail"], MAIL_KEYS, N_("mail block"),
                                                data.line_of("mail")):
             return MailText()
         block = data["mail"]
@@ -240,13 +240,13 @@ class _Builder(RuleChecks):
             return Register.U
 
     def source(self, data: Any, line: int) -> Source:
-        if data is None or not self.keys(data, SOURCE_KEYS, "source", line):
+        if data is None or not self.keys(data, SOURCE_KEYS, N_("source"), line):
             return Source(document="")
         return Source(**{k: self.text(data, k) for k in SOURCE_KEYS["required"] |
                          SOURCE_KEYS["optional"]})
 
     def scale(self, data: Any) -> None:
-        if not self.keys(data, SCALE_KEYS, "scale", getattr(data, "line", 1)):
+        if not self.keys(data, SCALE_KEYS, N_("scale"), getattr(data, "line", 1)):
             return
         sid = self.new_id(data, scope={})
         if sid in self.scales:
@@ -255,7 +255,7 @@ class _Builder(RuleChecks):
                      _("rename one."))
         points = []
         for pd in self.list_(data, "points"):
-            if not self.keys(pd, POINT_KEYS, "scale point", data.line):
+            if not self.keys(pd, POINT_KEYS, N_("scale point"), data.line):
                 continue
             value = self.number(pd, "value")
             if value is not None:
@@ -279,7 +279,7 @@ class _Builder(RuleChecks):
         children: list[Section | Item] = []
         for cd in self.list_(data, "items"):
             if isinstance(cd, LineDict) and cd.get("kind") == "section":
-                sub = self.section(cd, "section")
+                sub = self.section(cd, N_("section"))
                 if sub:
                     children.append(sub)
             else:
@@ -311,7 +311,7 @@ class _Builder(RuleChecks):
             self.err(data.line_of("kind"),
                      _("unknown item kind '{raw_kind}'.").format(raw_kind=raw_kind), hint)
             return None
-        if not self.keys(data, ITEM_KEYS[kind], f"{kind.value} item", line):
+        if not self.keys(data, ITEM_KEYS[kind], _("{kind} item").format(kind=kind.value), line):
             return None
         iid = self.new_id(data)
         common: dict[str, Any] = dict(id=iid, kind=kind, text=self.text(data, "text"),
@@ -383,7 +383,7 @@ class _Builder(RuleChecks):
         scope: dict[str, int] = {}
         for raw in self.list_(data, "options"):
             if isinstance(raw, LineDict):
-                if not self.keys(raw, OPTION_KEYS, "option", data.line_of("options")):
+                if not self.keys(raw, OPTION_KEYS, N_("option"), data.line_of("options")):
                     continue
                 oid, label = self.new_id(raw, scope=scope), self.text(raw, "label")
             else:
@@ -417,7 +417,7 @@ class _Builder(RuleChecks):
         out = []
         scope: dict[str, int] = {}
         for fd in self.list_(data, key):
-            if not self.keys(fd, FIELD_KEYS, "column" if key == "columns" else "field",
+            if not self.keys(fd, FIELD_KEYS, N_("column") if key == "columns" else N_("field"),
                              data.line_of(key)):
                 continue
             fid = self.new_id(fd, scope=scope)
@@ -477,14 +477,14 @@ class _Builder(RuleChecks):
         )
 
     def attribute(self, data: Any) -> Attribute:
-        if not self.keys(data, ATTRIBUTE_KEYS, "attribute", getattr(data, "line", 1)):
+        if not self.keys(data, ATTRIBUTE_KEYS, N_("attribute"), getattr(data, "line", 1)):
             return Attribute(id="", label="")
         return Attribute(id=str(data.get("id")), label=self.text(data, "label"))
 
     def row(self, data: Any, attrs: tuple[Attribute, ...], scope: dict[str, int]) -> Row | None:
         spec = {"required": ROW_KEYS["required"],
                 "optional": ROW_KEYS["optional"] | {a.id for a in attrs}}
-        if not self.keys(data, spec, "row", getattr(data, "line", 1)):
+        if not self.keys(data, spec, N_("row"), getattr(data, "line", 1)):
             return None
         rid = self.new_id(data, scope=scope)
         return Row(id=rid, text=self.text(data, "text"), group=self.text(data, "group"),
@@ -492,7 +492,7 @@ class _Builder(RuleChecks):
 
     def prefill(self, data: Any, fields: tuple[Field, ...]) -> dict[str, str]:
         ids = {f.id for f in fields}
-        if not self.keys(data, {"required": set(), "optional": ids}, "prefill entry",
+        if not self.keys(data, {"required": set(), "optional": ids}, N_("prefill entry"),
                          getattr(data, "line", 1)):
             return {}
         return {k: self.text(data, k) for k in data if k in ids}

@@ -37,6 +37,9 @@ class Checks:
         self.problems.append(Problem(f"{self.path}:{line}", what, fix))
 
     def keys(self, data: Any, spec: dict[str, set[str]], what: str, line: int) -> bool:
+        """Check a mapping's keys against ``spec``; ``what`` it is names it (a message id,
+        marked N_, said in the console's language)."""
+        what = _(what)
         if not isinstance(data, LineDict):
             self.err(getattr(data, "line", line),
                      _("{what} must be a mapping of keys.").format(what=what),
