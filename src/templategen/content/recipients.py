@@ -38,7 +38,6 @@ from templategen.errors import RecipientsError
 from templategen.i18n import _
 from templategen.xmltext import illegal_characters, xml_safe
 
-REQUIRED_COLUMNS = ("id", "naam")
 OPTIONAL_COLUMNS = ("email", "organisatie", "rol", "onderwerp")
 NAME_PARTS = ("voornaam", "tussenvoegsel", "achternaam")
 # canonical column -> the header spellings that mean it (compared as :func:`_normal` gives)
