@@ -1,5 +1,6 @@
 """Excel text rules shared by the scoring workbooks and the comparison workbook:
-formula pieces, sheet names and cell references (``parse_ref``, also used by the reader).
+formula pieces, sheet names, cell references (``parse_ref``, also used by the reader) and
+links between sheets (``sheet_link``).
 
 Each function returns formula text without the leading "=", so callers can nest it.
 Their meaning is the same as scoring.py's, which the tests check through LibreOffice.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from templategen.content.model import Band
 
@@ -53,6 +56,13 @@ def sheet_title(text: str, taken: set[str]) -> str:
         title, n = base[: 31 - len(suffix)].rstrip() + suffix, n + 1
     taken.add(title.casefold())
     return title
+
+
+def sheet_link(sheet: str, cell: str = "A1") -> Hyperlink:
+    """A link to a cell of another sheet of the same workbook: an internal hyperlink
+    (``location``), never an external relationship with a '#' target, which Gnumeric drops
+    and a LibreOffice re-save turns into a link to a sheet that does not exist."""
+    return Hyperlink(ref="", location="'" + sheet.replace("'", "''") + "'!" + cell)
 
 
 REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")

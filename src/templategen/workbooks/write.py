@@ -30,6 +30,7 @@ from templategen.content.model import (
 from templategen.content.placeholders import JINJA, context_of, fill, prefill_of
 from templategen.content.recipients import Recipient
 from templategen.content.signing import CopyKey
+from templategen.office.formulas import sheet_link
 from templategen.office.openpyxl_internals import StyleArray, set_style, style_of
 from templategen.workbooks.charts import make_chart
 from templategen.workbooks.layout import Cell as LayoutCell
@@ -150,7 +151,7 @@ def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout,
         target.value = xml_safe(value) if isinstance(value, str) else value
         set_style(target, styles.get(cell.style, cell.number_format))
     for coord, sheet in plan.links.items():
-        ws[coord].hyperlink = f"#'{sheet}'!A1"
+        ws[coord].hyperlink = sheet_link(sheet)
     for letter, width in plan.widths.items():
         ws.column_dimensions[letter].width = width
     for row, height in plan.heights.items():
