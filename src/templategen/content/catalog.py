@@ -18,11 +18,13 @@ from anyascii import anyascii
 
 from templategen.content import yamlsource
 from templategen.content.bundled import BUNDLED_CONTENT
+from templategen.content.languages import DEFAULT_LANGUAGE, language_code, variants
 from templategen.content.model import (
     MAIL_PLACEHOLDERS,
     OTHER_LABEL,
     OTHER_OPTION,
     OTHER_TEXT,
+    OTHER_TEXT_LABEL,
     SIMPLE_KINDS,
     TABLE_KINDS,
     Attribute,
@@ -170,6 +172,7 @@ class _Builder(RuleChecks):
     def instrument(self, data: Any) -> Instrument:
         if not self.keys(data, INSTRUMENT_KEYS, N_("instrument"), 1):
             raise ContentError(self.problems)
+        self.language = self.instrument_language(data)
         fallbacks = self.fallbacks(data)
         for sd in self.list_(data, "scales"):
             self.scale(sd)
@@ -195,7 +198,7 @@ class _Builder(RuleChecks):
             instructions=self.text(data, "instructions"), source=source,
             scales=dict(self.scales), sections=sections, subject_label=self.text(data, "subject"),
             previous_versions=prev, path=str(self.path), register=register,
-            placeholders=fallbacks, mail=self.mail(data),
+            placeholders=fallbacks, mail=self.mail(data), language=self.language,
         )
         rules: list[Rule] = []
         for rd in self.list_(data, "rules"):
@@ -222,12 +225,26 @@ class _Builder(RuleChecks):
         finally:
             self.placeholders = known
         for key, text in texts.items():
-            if text and not text.lower().startswith("onderwerp:"):
+            if text and not all(v.lower().startswith(("onderwerp:", "subject:"))
+                                for v in variants(text)):
                 self.err(block.line_of(key),
                          _("mail text '{key}' does not start with its subject.").format(
                              key=key),
                          _("begin it with a line 'Onderwerp: …', then the body."))
         return MailText(deadline=self.text(block, "deadline"), **texts)
+
+    def instrument_language(self, data: LineDict) -> str:
+        """The ``language:`` of the instrument's plain texts (default nl)."""
+        raw = data.get("language")
+        if raw is None:
+            return DEFAULT_LANGUAGE
+        code = language_code(raw)
+        if code is None:
+            self.err(data.line_of("language"),
+                     _("'{value}' is not a language code.").format(value=raw),
+                     _("write e.g. language: nl (or en, nl-BE)."))
+            return DEFAULT_LANGUAGE
+        return code
 
     def register(self, data: LineDict) -> Register:
         raw = str(data.get("register", Register.U.value)).strip()
@@ -374,7 +391,7 @@ class _Builder(RuleChecks):
         """The "Anders, namelijk …" text field of an item with ``other: true``."""
         if not self.bool_(data, "other"):
             return None
-        return Field(id=OTHER_TEXT, label=f"{OTHER_LABEL} …", kind=FieldKind.TEXT,
+        return Field(id=OTHER_TEXT, label=OTHER_TEXT_LABEL, kind=FieldKind.TEXT,
                      multiline=False)
 
     def option_fields(self, data: LineDict) -> tuple[Field, ...]:
@@ -382,12 +399,12 @@ class _Builder(RuleChecks):
         out: list[Field] = []
         scope: dict[str, int] = {}
         for raw in self.list_(data, "options"):
-            if isinstance(raw, LineDict):
+            if isinstance(raw, LineDict) and ({"id", "label"} & set(raw)):
                 if not self.keys(raw, OPTION_KEYS, N_("option"), data.line_of("options")):
                     continue
                 oid, label = self.new_id(raw, scope=scope), self.text(raw, "label")
             else:
-                label = str(raw).strip()
+                label = self.plain_or_translated(raw, data.line_of("options"), "options")
                 oid = option_id(label)
                 if oid in scope or oid in (OTHER_OPTION, OTHER_TEXT):
                     self.err(data.line_of("options"),
@@ -404,7 +421,9 @@ class _Builder(RuleChecks):
         return tuple(out)
 
     def bullet(self, value: Any, data: LineDict) -> str:
-        if isinstance(value, (dict, list)):
+        if isinstance(value, dict):
+            return self.plain_or_translated(value, data.line_of("bullets"), "bullets")
+        if isinstance(value, list):
             self.err(data.line_of("bullets"),
                      _("a bullet must be text."),
                      _("write '- text'."))
@@ -451,7 +470,8 @@ class _Builder(RuleChecks):
                      _("remove it or set kind: scale."))
         options: tuple[str, ...] = ()
         if kind is FieldKind.CHOICE:
-            options = tuple(str(o).strip() for o in self.list_(data, "options"))
+            options = tuple(self.plain_or_translated(o, data.line_of("options"), "options")
+                            for o in self.list_(data, "options"))
             if len(options) < 2:
                 self.err(data.line_of("options"),
                          _("a choice needs at least two options."),

@@ -8,6 +8,7 @@ from typing import Any
 
 import jinja2
 
+from templategen.content.languages import DEFAULT_LANGUAGE, Text, language_code
 from templategen.content.model import ID_PATTERN, RESPONDENT, Scale
 from templategen.content.placeholders import JINJA, STANDARD, placeholder_names
 from templategen.content.sandbox import MAX_ITEMS, MAX_OUTPUT, Failure, failure_of, probe, render
@@ -30,6 +31,7 @@ class Checks:
         # what a placeholder may name: the recipient columns, the instrument's declared ones
         self.placeholders: set[str] = set(STANDARD) | set(JINJA.globals)
         self._probes: list[tuple[str, int]] = []  # texts to render in a worker, with lines
+        self.language = DEFAULT_LANGUAGE  # the language of plain texts (``language:``)
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -67,19 +69,65 @@ class Checks:
         return True
 
     def text(self, data: LineDict, key: str, default: str = "") -> str:
+        """The text under ``key``: a plain string (the instrument's language) or a mapping
+        of language codes to texts (a :class:`Text`)."""
         value = data.get(key, default)
         if value is None:
             return default
-        if isinstance(value, (dict, list)):
+        if isinstance(value, dict):
+            return self.translated(value, data.line_of(key), key) or default
+        if isinstance(value, list):
             self.err(data.line_of(key),
                      _("'{key}' must be text.").format(key=key),
-                     _("write a plain string."))
+                     _("write a plain string, or one per language: {{nl: …, en: …}}."))
             return default
         raw = str(value)
         s = raw.strip()
         skipped = raw[:len(raw) - len(raw.lstrip())].count("\n")  # blank lines before it
         self.check_jinja(s, data.text_line(key) + skipped)
         return s
+
+    def translated(self, value: dict[str, Any], line: int, what: str) -> Text | None:
+        """A text written per language, ``{nl: …, en: …}``: the instrument's language is
+        its default text, the others its translations."""
+        texts: dict[str, str] = {}
+        for raw_code, text in value.items():
+            if str(raw_code).startswith("__"):
+                continue
+            at = value.line_of(raw_code) if isinstance(value, LineDict) else line
+            code = language_code(raw_code)
+            if code is None or isinstance(raw_code, bool):
+                self.err(at,
+                         _("'{key}' is not a language code in the texts of '{what}'.").format(
+                             key=raw_code, what=what),
+                         _("write one text per language: {{nl: …, nl-BE: …, en: …}}."))
+                continue
+            if isinstance(text, (dict, list)):
+                self.err(at,
+                         _("the {code} text of '{what}' must be text.").format(
+                             code=code, what=what),
+                         _("write a plain string."))
+                continue
+            s = "" if text is None else str(text).strip()
+            self.check_jinja(s, at)
+            texts[code] = s
+        if not texts:
+            return None
+        if self.language not in texts:
+            self.err(line,
+                     _("the texts of '{what}' have none in the instrument's language "
+                       "({code}).").format(what=what, code=self.language),
+                     _("add '{code}: …' (plain texts are in the language named by "
+                       "'language:').").format(code=self.language))
+            return None
+        default = texts.pop(self.language)
+        return Text(default, texts)
+
+    def plain_or_translated(self, value: Any, line: int, what: str) -> str:
+        """A list entry (an option, a bullet) that is text or one text per language."""
+        if isinstance(value, dict):
+            return self.translated(value, line, what) or ""
+        return "" if value is None else str(value).strip()
 
     def check_jinja(self, s: str, line: int) -> None:
         if "{{" not in s and "{%" not in s and "{#" not in s:

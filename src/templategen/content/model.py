@@ -10,6 +10,10 @@ Slot keys:
     ``<item>.<n>.<field>``      field of the n-th (1-based) entry of an entries list
     ``respondent.<field>``      the respondent block (naam, organisatie, rol, datum, onderwerp)
 
+Any text may carry translations (:class:`~templategen.content.languages.Text`, a ``str`` in
+the instrument's default language); :meth:`Instrument.in_language` gives the instrument in
+one language for the renderers. Slot keys never depend on the language.
+
 Every slot has an *anchor*: ``tg_`` + the key with ``.`` written as ``__``. The anchor is
 the Word bookmark name and the Excel defined name, so it must stay within Word's
 40-character bookmark limit; :func:`key_from_anchor` turns it back into the key.
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from templategen.content.languages import DEFAULT_LANGUAGE, Text, localise, missing, variants
 from templategen.content.wording import Register
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -42,6 +47,8 @@ PROP_SUBJECT = "templategen.subject"  # personalised copies: the onderwerp colum
 PROP_PREFILLED = "templategen.prefilled"
 PROP_TOKEN = "templategen.token"  # personalised copies: the organiser's HMAC (content.signing)
 PROP_KEY = "templategen.key"  # personalised copies: the signing key's fingerprint (not the key)
+# the language of the copy's texts (nl, en, nl-BE); only on copies built in a chosen language
+PROP_LANGUAGE = "templategen.language"
 
 
 class FieldKind(StrEnum):
@@ -79,7 +86,8 @@ SIMPLE_KINDS = frozenset(
 # "Anders, namelijk …": the option a choice or multi item adds with ``other: true``, and the
 # text field beside it (slot key ``<item>.anders_tekst``).
 OTHER_OPTION = "anders"
-OTHER_LABEL = "Anders, namelijk"
+OTHER_LABEL = Text("Anders, namelijk", {"en": "Other, namely"})
+OTHER_TEXT_LABEL = Text("Anders, namelijk …", {"en": "Other, namely …"})
 OTHER_TEXT = "anders_tekst"
 TABLE_KINDS = frozenset({ItemKind.GRID, ItemKind.INDICATORS})
 
@@ -145,7 +153,7 @@ class Scale:
         """The numeric value of a label, tolerant of case and surrounding space."""
         wanted = label.strip().casefold()
         for point in self.points:
-            if point.label.casefold() == wanted:
+            if any(v.casefold() == wanted for v in variants(point.label)):  # any language
                 return point.value
         return None
 
@@ -368,6 +376,9 @@ class Instrument:
     placeholders: Mapping[str, str] = field(default_factory=dict)
     register: Register = Register.U  # how fixed texts address the respondent (u or jij)
     mail: MailText = MailText()  # its own invitation/reminder text and deadline
+    # the language of its texts: as read, the default language (plain strings in YAML);
+    # after in_language(code), that code
+    language: str = DEFAULT_LANGUAGE
 
     def walk_items(self) -> Iterator[Item]:
         for section in self.sections:
@@ -397,7 +408,20 @@ class Instrument:
 
     @property
     def respondent_item(self) -> Item:
-        return respondent_item(self.subject_label)
+        item = respondent_item(self.subject_label)
+        return item if self.language == DEFAULT_LANGUAGE else localise(item, self.language)
+
+    def in_language(self, code: str) -> Instrument:
+        """This instrument with every text in language ``code`` (``nl-BE`` falls back to
+        ``nl``, then to the default text): what the renderers get for ``build --lang``."""
+        return localise(self, code, self.language)
+
+    def missing_texts(self, code: str) -> list[str]:
+        """Where a text in ``code`` is missing (the default text stands in), each named by
+        its place, e.g. ``sectie_a › vraag_1 › text``; empty when complete."""
+        texts = missing(self, code, self.language)
+        texts += missing(respondent_item(self.subject_label), code, DEFAULT_LANGUAGE)
+        return texts
 
     def slots(self) -> tuple[Slot, ...]:
         """Every answer slot in document order, the respondent block first."""
@@ -417,10 +441,10 @@ class Instrument:
 
 
 RESPONDENT_FIELDS = (
-    ("naam", "Naam", FieldKind.TEXT),
-    ("organisatie", "Organisatie", FieldKind.TEXT),
-    ("rol", "Rol of functie", FieldKind.TEXT),
-    ("datum", "Datum", FieldKind.DATE),
+    ("naam", Text("Naam", {"en": "Name"}), FieldKind.TEXT),
+    ("organisatie", Text("Organisatie", {"en": "Organisation"}), FieldKind.TEXT),
+    ("rol", Text("Rol of functie", {"en": "Role or position"}), FieldKind.TEXT),
+    ("datum", Text("Datum", {"en": "Date"}), FieldKind.DATE),
 )
 
 
@@ -432,7 +456,8 @@ def respondent_item(subject_label: str = "") -> Item:
             Field(id="onderwerp", label=subject_label, kind=FieldKind.TEXT, multiline=False)
         )
     return Item(
-        id=RESPONDENT, kind=ItemKind.ENTRIES, text="Gegevens", fields=tuple(fields), entries=1
+        id=RESPONDENT, kind=ItemKind.ENTRIES, text=Text("Gegevens", {"en": "Details"}),
+        fields=tuple(fields), entries=1,
     )
 
 

@@ -156,6 +156,8 @@ class RuleChecks(Checks):
                          _("use one of: {value}.").format(value=', '.join(CHARTS)))
             return str(value)
         if tag == "text":
+            if isinstance(value, dict):
+                return self.plain_or_translated(value, line, name)
             s = str(value)
             self.check_jinja(s, line)
             return s
@@ -178,7 +180,7 @@ class RuleChecks(Checks):
                          _("'quadrants' must name exactly the four quadrants."),
                          _("use keys {value}.").format(value=', '.join(QUADRANT_KEYS)))
                 return {}
-            return {k: str(value[k]) for k in QUADRANT_KEYS}
+            return {k: self.plain_or_translated(value[k], line, k) for k in QUADRANT_KEYS}
         if tag == "when":
             if not isinstance(value, LineDict) or len(set(value) & WHEN_KEYS) != 1 or (
                     set(value) - WHEN_KEYS):

@@ -15,7 +15,7 @@ INSTRUMENT_KEYS = {
     "required": {"id", "version", "title", "role", "introduction", "source", "sections"},
     "optional": {
         "instructions", "scales", "rules", "subject", "previous_versions", "register",
-        "placeholders", "mail",
+        "placeholders", "mail", "language",
     },
 }
 # the instrument's own mail texts (templategen mail / remind) and its deadline

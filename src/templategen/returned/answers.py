@@ -9,7 +9,7 @@ what the store keeps and export writes:
     number  float (a whole number's too; a fraction there is kept with a warning)
     date    str              ISO date, yyyy-mm-dd
     text    str              exactly as typed (a leading = + - @ is data, never a formula)
-    choice  str              the option as the content spells it
+    choice  str              the option as the content spells it (its default language)
 
 ``None`` is "not answered" (an empty slot), distinct from 0 and from unticked. A value that
 cannot be typed is kept as text. Which spellings mean a tick, a scale point or a number is
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from templategen.content import answerchecks, spellings
 from templategen.content.answerchecks import EXCEL_CELL_MAX, Code, Finding, finding
+from templategen.content.languages import variants
 from templategen.content.model import Field, FieldKind, Slot
 from templategen.returned.reading import RawValue
 
@@ -118,10 +119,10 @@ def _scale(raw: RawValue, field: Field) -> Value:
 
 
 def _choice(raw: RawValue, field: Field) -> Value:
-    text = (raw_text(raw) or "").strip()
-    for option in field.choices:
-        if option.casefold() == text.casefold():
-            return option
+    text = (raw_text(raw) or "").strip().casefold()
+    for option in field.choices:  # a copy in another language returns the option in it
+        if any(v.casefold() == text for v in variants(option)):
+            return str(option)
     return None
 
 
