@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from templategen.content import answerchecks, spellings
@@ -65,6 +65,23 @@ def raw_text(raw: RawValue) -> str | None:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw)
+
+
+_EMPTY = Checked(None, None)
+
+
+def check_all(slots: Iterable[Slot], values: Mapping[str, RawValue]
+              ) -> Iterator[tuple[Slot, Checked | None]]:
+    """Each slot with its checked answer in ``values`` (None: the file lacks the slot), in
+    the order of ``slots``. An empty answer to a question that is not required is the
+    common case: it is answered without a check."""
+    for slot in slots:
+        key = slot.key
+        if key not in values:
+            yield slot, None
+            continue
+        raw = values[key]
+        yield slot, _EMPTY if raw is None and not slot.field.required else check(slot, raw)
 
 
 def check(slot: Slot, raw: RawValue) -> Checked:

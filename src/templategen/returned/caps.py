@@ -25,10 +25,11 @@ ones present): such a file is another form under a borrowed label.
 
 from __future__ import annotations
 
-from templategen.content.model import FieldKind, Instrument, Slot
+from templategen.content.model import Instrument, Slot
 from templategen.errors import RejectedFile
 from templategen.i18n import _, document
-from templategen.returned.reading import Extraction, per_instrument, thousands
+from templategen.returned.compiled import compiled
+from templategen.returned.reading import Extraction, thousands
 from templategen.returned.safezip import Limits
 from templategen.store.database import Answer
 
@@ -135,15 +136,10 @@ def _label(instrument: Instrument, key: str) -> str:
     return slot.label if slot is not None else f"'{key[:60]}'"
 
 
-@per_instrument
+def _slots(instrument: Instrument) -> dict[str, Slot]:
+    return compiled(instrument).by_key
+
+
 def _max_lengths(instrument: Instrument) -> dict[str, int]:
     """Slot key -> the ``max_length`` of the text questions that set one."""
-    return {key: slot.field.constraint.max_length
-            for key, slot in _slots(instrument).items()
-            if slot.field.kind is FieldKind.TEXT
-            and slot.field.constraint.max_length is not None}
-
-
-@per_instrument
-def _slots(instrument: Instrument) -> dict[str, Slot]:
-    return {s.key: s for s in instrument.slots()}
+    return compiled(instrument).max_lengths

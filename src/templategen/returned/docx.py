@@ -34,6 +34,7 @@ from templategen.content.model import Instrument, key_from_anchor
 from templategen.forms.controls import CHECKED, PLACEHOLDERS
 from templategen.i18n import N_, _
 from templategen.returned.active import field_warnings
+from templategen.returned.compiled import compiled
 from templategen.returned.reading import Archive, Extraction, RawValue
 from templategen.returned.wordfields import bookmarked_text, form_fields
 
@@ -59,7 +60,7 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
         return Extraction.lacking(archive, DOCUMENT, N_("a Word form"))
     result = Extraction()
     root = archive.xml(DOCUMENT)
-    slots = {s.key for s in instrument.slots()}
+    slots = compiled(instrument).keys
     hidden = hidden_controls(root)
     for sdt in root.iter(_SDT):
         if sdt.find(f"{_SDT_CONTENT}//{_SDT}") is not None:
@@ -112,9 +113,10 @@ def hidden_controls(root: etree._Element) -> set[etree._Element]:
     return found
 
 
-def _outside_controls(root: etree._Element, slots: set[str], result: Extraction) -> None:
+def _outside_controls(root: etree._Element, slots: frozenset[str],
+                      result: Extraction) -> None:
     """Answers no control holds: legacy form fields and bookmarked text (a .doc trip)."""
-    todo = slots - set(result.values)
+    todo = set(slots).difference(result.values)
     if not todo:
         return
     found = {k: v for k, v in form_fields(root).items() if k in todo}

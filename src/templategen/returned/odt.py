@@ -20,6 +20,7 @@ from templategen.content.model import Instrument, key_from_anchor
 from templategen.errors import RejectedFile
 from templategen.forms.controls import PLACEHOLDERS
 from templategen.i18n import N_
+from templategen.returned.compiled import compiled
 from templategen.returned.odf import CONTENT, LOEXT, TEXT, TextOverrun, text_of, too_much_text
 from templategen.returned.reading import Archive, Extraction, RawValue
 
@@ -44,7 +45,7 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
 
 def _read(root: etree._Element, instrument: Instrument) -> Extraction:
     result = Extraction()
-    slots = {s.key for s in instrument.slots()}
+    slots = compiled(instrument).keys
     order = list(root.iter())
     for n, mark in enumerate(order):
         if mark.tag not in (_START, _POINT):

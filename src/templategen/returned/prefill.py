@@ -23,6 +23,7 @@ from templategen.content.model import (
     RESPONDENT,
     Instrument,
 )
+from templategen.returned.compiled import compiled
 from templategen.store.database import Answer
 
 
@@ -30,14 +31,12 @@ def mark_prefilled(instrument: Instrument, answers: dict[str, Answer],
                    props: dict[str, str]) -> dict[str, Answer]:
     """The answers, those that only repeat a pre-filled value marked ``prefilled``."""
     digests = _digests(props)
-    suggested = {slot.key: slot.item.prefill[slot.entry - 1].get(slot.field.id, "")
-                 for slot in instrument.slots()
-                 if slot.entry is not None and slot.entry <= len(slot.item.prefill)}
+    suggested = compiled(instrument).suggested
     out: dict[str, Answer] = {}
     for key, answer in answers.items():
         value = answer.value
         if isinstance(value, str) and value.strip() and not answer.unknown and (
-                digests.get(key) == prefill_digest(value)
+                (key in digests and digests[key] == prefill_digest(value))
                 or _same(suggested.get(key, ""), value)):
             answer = replace(answer, prefilled=True)
         out[key] = answer

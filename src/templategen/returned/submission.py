@@ -30,7 +30,6 @@ from templategen.content.model import (
     Item,
     ItemKind,
     Slot,
-    item_slots,
 )
 from templategen.errors import RejectedFile, UnknownInstrument
 from templategen.i18n import _, document
@@ -38,6 +37,7 @@ from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
 from templategen.returned import caps, odf
 from templategen.returned.active import active_content
+from templategen.returned.compiled import Compiled, compiled
 from templategen.returned.prefill import mark_prefilled
 from templategen.returned.reading import Extraction, RawValue, metadata_text, utc_stamp
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, SafeArchive
@@ -153,21 +153,21 @@ def _reader(name: str, file_kind: str) -> Any:
 def check_extraction(instrument: Instrument, version: str,
                      extraction: Extraction) -> tuple[dict[str, Answer], list[str]]:
     """Typed answers by slot key and the warnings: bad values, missing parts, unknown keys."""
+    plan = compiled(instrument)
     found: dict[str, Answer] = {}
     warnings: list[str] = []
     missing: dict[str, list[Slot]] = defaultdict(list)
-    items: dict[str, Item] = {}
-    for slot in instrument.slots():
-        if slot.key not in extraction.values:
+    values = extraction.values
+    for slot, result in checking.check_all(plan.slots, values):
+        if result is None:
             missing[slot.item.id].append(slot)
-            items[slot.item.id] = slot.item
             continue
-        result = checking.check(slot, extraction.values[slot.key])
         found[slot.key] = Answer(result.value, result.raw)
-        warnings.extend(result.warnings)
-    for item_id, slots in missing.items():
-        warnings.extend(_missing(items[item_id], slots))
-    warnings.extend(_unticked(instrument, found, missing))
+        if result.warnings:
+            warnings.extend(result.warnings)
+    for slots in missing.values():
+        warnings.extend(_missing(slots[0].item, slots, plan.sizes[slots[0].item.id]))
+    warnings.extend(_unticked(plan, found, missing))
     if extraction.unknown:
         for key, raw in extraction.unknown.items():
             found[key] = Answer(_plain(raw), checking.raw_text(raw), unknown=True)
@@ -181,19 +181,20 @@ def check_extraction(instrument: Instrument, version: str,
     return found, warnings
 
 
-def _unticked(instrument: Instrument, found: dict[str, Answer],
+def _unticked(plan: Compiled, found: dict[str, Answer],
               missing: dict[str, list[Slot]]) -> list[str]:
     """A required multi item (tick all that apply) with none of its boxes ticked."""
     return [answerchecks.warning(wrong, _item_label(item))
-            for item in instrument.walk_items()
-            if item.kind is ItemKind.MULTI and item.required and item.id not in missing
+            for item, keys in plan.required_multis
+            if item.id not in missing
             and (wrong := answerchecks.check_item(item, {
-                s.key: found[s.key].value for s in item_slots(item) if s.key in found}))]
+                key: found[key].value for key in keys if key in found}))]
 
 
-def _missing(item: Item, slots: list[Slot]) -> list[str]:
-    """One warning per item (or per row/entry), not one per cell of a deleted table."""
-    if len(slots) == sum(1 for _ in item_slots(item)):
+def _missing(item: Item, slots: list[Slot], size: int) -> list[str]:
+    """One warning per item (or per row/entry), not one per cell of a deleted table;
+    ``size``: how many slots the item has."""
+    if len(slots) == size:
         return [_("{item} is missing (deleted?); its answers are not in the file.").format(
             item=_item_label(item))]
     warnings: list[str] = []

@@ -19,6 +19,7 @@ from lxml import etree
 from templategen.content.model import Instrument, key_from_anchor
 from templategen.i18n import _
 from templategen.office.formulas import parse_ref
+from templategen.returned.compiled import compiled
 from templategen.returned.reading import Archive, Extraction, RawValue, per_instrument
 from templategen.workbooks.plan import plan_layout
 
@@ -179,7 +180,8 @@ def read_book(book: Book, instrument: Instrument) -> Extraction:
     A defined name that points elsewhere than the layout put its cell, in a workbook laid
     out as the current version (most names where the layout put them), is a re-pointed
     name: the layout's cell is read, the one the respondent sees, with a warning."""
-    slots = {s.key for s in instrument.slots()}
+    plan = compiled(instrument)
+    slots = plan.keys
     planned = planned_cells(instrument)
     nonfinite: list[str] = getattr(book, "odd", [])  # an .ods book's NaN stays a float: the
     out = Extraction()                                # answer checker keeps it as text
@@ -217,7 +219,7 @@ def read_book(book: Book, instrument: Instrument) -> Extraction:
             out.values[key] = value
         else:
             out.unknown[key] = value
-    missing = [k for k in slots if k not in out.values]
+    missing = [s.key for s in plan.slots if s.key not in out.values]
     if missing:
         out.warnings.append(_("{value} answer cell(s) are missing from the workbook "
                               "(first: {value2}); was a sheet or row deleted?").format(
