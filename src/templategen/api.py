@@ -40,9 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
-    "RecipientsResult", "Round", "StatusResult", "ValidateResult", "build", "compare",
-    "export", "ingest", "init", "mail", "open_round", "recipients", "remind", "status",
-    "validate",
+    "RecipientsResult", "ReportResult", "Round", "StatusResult", "ValidateResult", "build",
+    "compare", "export", "ingest", "init", "mail", "open_round", "recipients", "remind",
+    "report", "status", "validate",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -287,6 +287,35 @@ def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
     held = done.held
     return CompareResult(done.out, done.layout, held.instruments, held.respondents, held.files,
                          done.older, held.leaders, done.summary, tuple(warnings))
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """The reports written: per subject (subject, .docx, .pdf or None, instruments,
+    respondents)."""
+
+    reports: tuple[tuple[str, Path, Path | None, tuple[str, ...], int], ...]
+
+    @property
+    def summary(self) -> str:
+        pdfs = sum(1 for r in self.reports if r[2] is not None)
+        return ngettext("{n} report written", "{n} reports written", len(self.reports)).format(
+            n=len(self.reports)) + (_(", each also as PDF") if pdfs else "") + "."
+
+
+def report(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
+           subjects: Iterable[str] = (), pdf: bool = False, content: PathLike | None = None,
+           templates: PathLike | None = None) -> ReportResult:
+    """One Word document per subject of the store ``db`` in the folder ``out``: its scores
+    beside the group's, its place in the ranking, its answers, open answers and matrices
+    (``only``: these instruments; ``subjects``: these subjects by name; ``pdf``: each also
+    printed to PDF through LibreOffice; ``templates``: the house style's folder)."""
+    from templategen.report.write import write_reports
+
+    written = write_reports(_db(db), Path(out), tuple(only), tuple(subjects), pdf,
+                            _path(content), _path(templates))
+    return ReportResult(tuple((w.subject, w.path, w.pdf, w.instruments, w.respondents)
+                              for w in written))
 
 
 @dataclass(frozen=True)

@@ -511,6 +511,29 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
 
 
 @main.command(help=N_(
+    "One Word document per subject (a school, an agency): its scores beside the group's, its "
+    "place in the ranking, its answers, open answers and matrices."))
+@db_option
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help=N_("The folder the reports go to (in a round: its reports folder)."))
+@click.option("--pdf", is_flag=True, help=N_("Also print each report to PDF (LibreOffice)."))
+@only_option
+@click.option("--subject", "subjects", multiple=True, metavar="NAME",
+              help=N_("Only the report of this subject (repeat the option for more)."))
+@content_option
+@click.option("--templates", "templates", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help=N_("The house style's folder (reference.docx, logo)."))
+@translate_errors
+def report(db: str, out: Path, pdf: bool, only: tuple[str, ...], subjects: tuple[str, ...],
+           content_dir: Path | None, templates: Path | None) -> None:
+    result = api.report(db, out, only=only, subjects=subjects, pdf=pdf, content=content_dir,
+                        templates=templates)
+    for subject, path, printed, _instruments, _n in result.reports:
+        click.echo(f"{subject}: {path}" + (f", {printed}" if printed else ""))
+    click.echo(result.summary)
+
+
+@main.command(help=N_(
     "Every stored answer: instrument, version, respondent, subject, item, value, source, "
     "recipient, submission, received (one row per answer, or per submission with --wide)."))
 @db_option

@@ -64,6 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("inbox", "path", "inbox",
             N_("What ingest reads: a folder of returned files, a mail file or an mbox.")),
     Setting("comparison", "path", "vergelijking.xlsx", N_("The workbook compare writes.")),
+    Setting("reports", "path", "rapporten",
+            N_("The folder report writes one document per subject to (mail --reports sends "
+               "them).")),
     Setting("export", "path", "antwoorden.xlsx",
             N_("The file export writes (.xlsx, .csv or .json; --format alone prints "
                "instead).")),
@@ -95,6 +98,7 @@ OPTIONS: dict[str, dict[str, str]] = {
     "status": {"--db": "store", "--recipients": "recipients"},
     "compare": {"--db": "store", "--out": "comparison", "--content": "content"},
     "export": {"--db": "store", "--out": "export"},
+    "report": {"--db": "store", "--out": "reports", "--content": "content"},
     "recipients": {"path": "recipients", "--content": "content"},
 }
 OPTIONS["remind"] = OPTIONS["mail"]

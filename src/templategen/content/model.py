@@ -49,6 +49,11 @@ PROP_TOKEN = "templategen.token"  # personalised copies: the organiser's HMAC (c
 PROP_KEY = "templategen.key"  # personalised copies: the signing key's fingerprint (not the key)
 # the language of the copy's texts (nl, en, nl-BE); only on copies built in a chosen language
 PROP_LANGUAGE = "templategen.language"
+# a subject's report (templategen report): kind "report", its subject (PROP_SUBJECT), its
+# instruments (ids, space-separated) and the recipients whose copies it is made of (JSON list)
+REPORT_KIND = "report"
+PROP_INSTRUMENTS = "templategen.instruments"
+PROP_RECIPIENTS = "templategen.recipients"
 
 
 class FieldKind(StrEnum):

@@ -1,0 +1,305 @@
+"""One subject's report as a Word document, laid out on the house style's reference .docx.
+
+The styles are the forms' (forms.layout.STYLES: Title, Heading 1–3, Toelichting, Table Grid),
+the page header the forms' (logo and title); every fixed text goes through the document
+catalogue (i18n.document), so the report is in the round's language, Dutch by default.
+Per instrument the subject was assessed on: who answered, the scores beside the group's
+(a table per section and a chart), the place in the ranking, the answers per question, the
+open answers and the matrices. Tables repeat their header row on a next page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table
+
+from templategen.content.expr import Look, Scatter
+from templategen.content.model import Direction
+from templategen.content.rulekinds import definition
+from templategen.forms.layout import STYLES, TEXT_WIDTH_CM, find_logo, write_header
+from templategen.forms.render import reference_path
+from templategen.i18n import document
+from templategen.report import charts
+from templategen.report.charts import number
+from templategen.report.figures import Part, Score, Subject
+from templategen.xmltext import xml_safe
+
+HEAD_FILL = "DEEAF6"
+SECTION_FILL = "F2F2F2"
+PICTURE_CM = TEXT_WIDTH_CM
+
+
+def report_bytes(subject: Subject, templates_dir: Path | None,
+                 today: dt.date | None = None) -> bytes:
+    """The report of ``subject`` as .docx bytes."""
+    path = reference_path(templates_dir)
+    doc = Document(str(path))
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    write_header(doc, document("Report") + " — " + xml_safe(subject.name), find_logo(path.parent))
+    Writer(doc).write(subject, today or dt.date.today())
+    out = io.BytesIO()
+    doc.core_properties.title = xml_safe(document("Report") + ": " + subject.name)
+    doc.save(out)
+    return out.getvalue()
+
+
+class Writer:
+    def __init__(self, doc: DocxDocument):
+        self.doc = doc
+
+    def para(self, role: str, text: str = "", bold: bool = False) -> Any:
+        p = self.doc.add_paragraph(style=self.doc.styles[STYLES[role]])
+        if text:
+            p.add_run(xml_safe(text)).bold = bold or None
+        return p
+
+    def write(self, subject: Subject, today: dt.date) -> None:
+        self.para("title", subject.name)
+        self.para("subtitle", document("Report on the returned forms, {date}").format(
+            date=f"{today.day}-{today.month}-{today.year}"))
+        names = subject.respondents
+        self.para("intro", document(
+            "This report shows how {subject} stands beside the group it was compared with: "
+            "its scores per rule beside the group's mean and range, its place in the "
+            "ranking, its respondents' answers per question, their open answers and the "
+            "matrices. It is made from the answers of {names}.").format(
+            subject=subject.name, names=", ".join(names)))
+        for part in subject.parts:
+            self.part(subject.name, part)
+
+    # --- one instrument -------------------------------------------------------------------
+
+    def part(self, subject: str, part: Part) -> None:
+        self.para("heading1", part.inst.title)
+        self.para("intro", document(
+            "Answered for {subject} by {respondents} ({n}); the group: {subjects} subjects, "
+            "{all} respondents.").format(
+            subject=subject, respondents=", ".join(c.respondent for c in part.columns),
+            n=len(part.columns), subjects=part.subjects, all=part.respondents))
+        if part.scores:
+            self.scores(part)
+        if part.placing is not None:
+            self.placing(subject, part)
+        if part.answers:
+            self.answers(part)
+        if part.open:
+            self.open(part)
+        if part.matrices is not None:
+            self.matrices(part)
+
+    def scores(self, part: Part) -> None:
+        self.para("heading2", document("Scores"))
+        self.para("intro", document(
+            "Per rule the mean of this subject's respondents, beside the mean, the lowest and "
+            "highest score and the standard deviation of all respondents in the group."))
+        heads = [document("Rule"), document("This subject"), document("Mean of the group"),
+                 document("Lowest – highest"), document("Standard deviation")]
+        rows: list[tuple[str, list[str]]] = []
+        section = None
+        for score in part.scores:
+            if score.section != section:
+                section = score.section
+                rows.append(("section", [section or document("The whole instrument")]))
+            g = score.group
+            rows.append(("row", [score.rule.label, _figure(score, score.subject.mean),
+                                 _figure(score, g.mean),
+                                 f"{_figure(score, g.low)} – {_figure(score, g.high)}"
+                                 if g.n else "",
+                                 number(g.sd) if g.sd is not None and score.look is not Look.PERCENT
+                                 else (f"{g.sd * 100:.0f}%" if g.sd is not None else "")]))
+        self.table(heads, rows, (7.0, 2.3, 2.3, 2.8, 2.2))
+        for picture in _score_charts(part.scores):
+            self.picture(picture)
+
+    def placing(self, subject: str, part: Part) -> None:
+        placing = part.placing
+        assert placing is not None
+        self.para("heading2", document("Place in the ranking"))
+        better = {Direction.HIGHER: document("higher is better"),
+                  Direction.LOWER: document("lower is better"),
+                  Direction.NEITHER: document("neither higher nor lower is better")}
+        rule = placing.rule
+        if placing.rank is None:
+            self.para("intro", document(
+                "The subjects are not ranked on '{rule}' ({better}).").format(
+                rule=rule.label, better=better[rule.direction]))
+        else:
+            self.para("intro", document(
+                "On '{rule}' ({better}) {subject} takes place {rank} of {n} subjects. The "
+                "chart shows every subject's mean; the others are not named.").format(
+                rule=rule.label, better=better[rule.direction], subject=subject,
+                rank=placing.rank, n=len(placing.means)))
+        if len(placing.means) > 1:
+            percent = definition(part.inst, rule).value.look is Look.PERCENT
+            self.picture(charts.ranking(subject, placing.means, rule.label, percent))
+
+    def answers(self, part: Part) -> None:
+        self.para("heading2", document("Answers per question"))
+        self.para("intro", document(
+            "Per closed question the answers of this subject's respondents (how many gave "
+            "each), and for a scale or a tick the mean of this subject beside that of the "
+            "group (a tick counts 1, no tick 0)."))
+        heads = [document("Question"), document("Answers (number)"), document("This subject"),
+                 document("Group")]
+        rows: list[tuple[str, list[str]]] = []
+        for section, answers in part.answers:
+            if section:
+                rows.append(("section", [section]))
+            for a in answers:
+                counts = "; ".join(f"{label} ({n})" for label, n in a.counts)
+                rows.append(("row", [a.label, counts,
+                                     number(a.mean) if a.mean is not None else "",
+                                     number(a.group) if a.group is not None else ""]))
+        self.table(heads, rows, (8.4, 4.6, 1.8, 1.8))
+
+    def open(self, part: Part) -> None:
+        self.para("heading2", document("Open answers"))
+        for question, said in part.open:
+            self.para("question", question).paragraph_format.keep_with_next = True
+            for respondent, text in said:
+                p = self.para("answer")
+                p.add_run(xml_safe(respondent) + ": ").bold = True
+                p.add_run(xml_safe(text))
+
+    def matrices(self, part: Part) -> None:
+        assert part.matrices is not None
+        self.para("heading2", document("Matrices"))
+        self.para("intro", document("The matrices of this subject's respondents only."))
+        for block in part.matrices.blocks:
+            self.para("heading3", block.rule.label)
+            lines = list(block.rows())
+            heads = [str(c) for c in lines[0][0]]
+            rows = [("row", [_cell(c) for c in cells]) for cells, is_head in lines[1:]
+                    if not is_head and cells]
+            rows = [r for r in rows if any(r[1][1:])] or rows
+            width = TEXT_WIDTH_CM - 6.0
+            rest = max(len(heads) - 1, 1)
+            self.table(heads, [(k, cells + [""] * (len(heads) - len(cells)))
+                               for k, cells in rows],
+                       (6.0, *(width / rest for _ in range(rest))))
+            rollup = definition(part.inst, block.rule).rollup
+            if isinstance(rollup, Scatter):
+                self.scatter(part, block.rule, rollup, lines)
+
+    def scatter(self, part: Part, rule: Any, rollup: Scatter, lines: list[Any]) -> None:
+        item = definition(part.inst, rule).item
+        assert item is not None
+        x, y = item.field_by_id(rollup.x), item.field_by_id(rollup.y)
+        points = [(str(cells[0]), cells[2], cells[3]) for cells, is_head in lines[1:]
+                  if not is_head and len(cells) >= 4 and isinstance(cells[2], float)
+                  and isinstance(cells[3], float)]
+        if not points or x is None or y is None:
+            return
+        scales = [f.scale for f in (x, y) if f.scale is not None]
+        low = min((s.minimum for s in scales), default=min(p[1] for p in points))
+        high = max((s.maximum for s in scales), default=max(p[1] for p in points))
+        corners = [(key.startswith("x_high"), key.endswith("y_high"), name)
+                   for key, name in rollup.quadrants.items()]
+        self.picture(charts.matrix(points, x.label, y.label, rollup.split, low, high, corners),
+                     PICTURE_CM * 0.75)
+
+    # --- primitives -----------------------------------------------------------------------
+
+    def picture(self, png: bytes, width: float = PICTURE_CM) -> None:
+        p = self.doc.add_paragraph()
+        p.add_run().add_picture(io.BytesIO(png), width=Cm(width))
+
+    def table(self, heads: list[str], rows: list[tuple[str, list[str]]],
+              widths: tuple[float, ...]) -> Table:
+        """A table of fixed column widths, its header row repeated on every page; a
+        ("section", [title]) row spans the table, shaded."""
+        table = self.doc.add_table(rows=1 + len(rows), cols=len(heads))
+        table.style = self.doc.styles[STYLES["table"]]
+        table.autofit = False
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+            grid_col.w = Cm(width)
+        for row in table.rows:
+            cant = OxmlElement("w:cantSplit")
+            row._tr.get_or_add_trPr().insert(0, cant)
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = Cm(width)
+        for cell, text in zip(table.rows[0].cells, heads, strict=True):
+            _text(cell, text, bold=True)
+            _shade(cell, HEAD_FILL)
+        for row, (kind, cells) in zip(table.rows[1:], rows, strict=True):
+            if kind == "section":
+                merged = row.cells[0].merge(row.cells[-1])
+                _text(merged, cells[0], bold=True)
+                _shade(merged, SECTION_FILL)
+                continue
+            for cell, text in zip(row.cells, cells, strict=True):
+                _text(cell, text)
+        self.doc.add_paragraph()
+        return table
+
+
+def _text(cell: Any, text: str, bold: bool = False) -> None:
+    p = cell.paragraphs[0]
+    p.paragraph_format.space_after = Pt(0)
+    if text:
+        run = p.add_run(xml_safe(text))
+        run.bold = bold or None
+        run.font.size = Pt(9)
+
+
+def _shade(cell: Any, fill: str) -> None:
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def _figure(score: Score, value: float | None) -> str:
+    if value is None:
+        return ""
+    if score.look is Look.PERCENT:
+        return f"{value * 100:.0f}%"
+    if score.look is Look.WHOLE and float(value).is_integer():
+        return f"{value:.0f}"
+    return number(value)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.0f}" if value.is_integer() else number(value)
+    return str(value)
+
+
+def _score_charts(scores: list[Score]) -> list[bytes]:
+    """A chart of the means (one axis per instrument: its scales' range), and one of the
+    scores with a maximum as shares of it; counts without a maximum stay in the table."""
+    out = []
+    means = [s for s in scores if s.look is Look.DECIMAL and s.subject.mean is not None]
+    if means:
+        out.append(charts.scores(
+            [(s.rule.label, s.subject.mean, s.group.mean, s.group.low, s.group.high)
+             for s in means], document("Score")))
+    shares = [s for s in scores if s.subject.mean is not None
+              and (s.look is Look.PERCENT or s.maximum)]
+    if shares:
+        def share(s: Score, v: float | None) -> float | None:
+            if v is None:
+                return None
+            return v * 100 if s.look is Look.PERCENT else v / (s.maximum or 1) * 100
+
+        out.append(charts.scores(
+            [(s.rule.label, share(s, s.subject.mean), share(s, s.group.mean),
+              share(s, s.group.low), share(s, s.group.high)) for s in shares],
+            document("Percentage of the maximum"), 100, decimals=0))
+    return out
