@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from anyascii import anyascii
 
-from templategen.content import yamlsource
+from templategen.content import modelcache, yamlsource
 from templategen.content.bundled import BUNDLED_CONTENT
 from templategen.content.languages import DEFAULT_LANGUAGE, language_code, variants
 from templategen.content.model import (
@@ -154,7 +154,12 @@ def load_instrument(path: Path) -> Instrument:
 
 
 def parse_instrument(text: str, path: Path) -> Instrument:
-    """One instrument from its YAML text; ``path`` names it in every problem."""
+    """One instrument from its YAML text; ``path`` names it in every problem. The model of
+    a text parsed before comes from the cache (content/modelcache.py)."""
+    return modelcache.cached(text, path, _parse_instrument)
+
+
+def _parse_instrument(text: str, path: Path) -> Instrument:
     try:
         data = yamlsource.load(text)
     except yaml.YAMLError as exc:

@@ -56,6 +56,8 @@ def raw_text(raw: RawValue) -> str | None:
     """The raw value as text for the store's ``raw`` column (None when empty)."""
     if raw is None:
         return None
+    if raw.__class__ is str:  # the common case first
+        return raw  # type: ignore[return-value]
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, dt.datetime):

@@ -50,6 +50,9 @@ _VAL = f"{{{W}}}val"
 _RUN = f"{{{W}}}r"
 _BR = f"{{{W}}}br"
 _RPR = f"{{{W}}}rPr"
+_P = f"{{{W}}}p"
+_T = f"{{{W}}}t"
+_SHOWING_PLACEHOLDER = f"{{{W}}}showingPlcHdr"
 _TRUE = {"1", "true", "on"}
 _TICKED_GLYPHS = {CHECKED, "\u2611", "\u2713", "\u2714", "X", "x"}
 
@@ -181,10 +184,11 @@ def _lead_in(sdt: etree._Element) -> Iterator[etree._Element]:
 def _field_lines(sdt: etree._Element) -> bool:
     """Whether a plain-text control holds lines the way LibreOffice writes an Input field's
     (adjacent ``w:t`` in one run), which has lost any empty line."""
-    if sdt.find(f"{_SDT_PR}/{{{W}}}text") is None:
+    pr = sdt.find(_SDT_PR)
+    if pr is None or pr.find(f"{{{W}}}text") is None:
         return False
-    return any(t.getprevious() is not None and t.getprevious().tag == f"{{{W}}}t"
-               for t in sdt.iter(f"{{{W}}}t"))
+    return any(t.getprevious() is not None and t.getprevious().tag == _T
+               for t in sdt.iter(_T))
 
 
 def _only_breaks(el: etree._Element) -> bool:
@@ -195,7 +199,8 @@ def _only_breaks(el: etree._Element) -> bool:
 
 def control_value(sdt: etree._Element) -> RawValue:
     pr = sdt.find(_SDT_PR)
-    kinds = {etree.QName(e).localname for e in pr} if pr is not None else set()
+    kinds = {e.tag.rpartition("}")[2] for e in pr if isinstance(e.tag, str)} \
+        if pr is not None else set()
     for kind, reader in READERS.items():
         if kind in kinds:
             return reader(sdt)
@@ -203,7 +208,8 @@ def control_value(sdt: etree._Element) -> RawValue:
 
 
 def _showing_placeholder(sdt: etree._Element) -> bool:
-    return sdt.find(f"{_SDT_PR}/{{{W}}}showingPlcHdr") is not None
+    pr = sdt.find(_SDT_PR)
+    return pr is not None and pr.find(_SHOWING_PLACEHOLDER) is not None
 
 
 def content_text(sdt: etree._Element) -> str:
@@ -216,14 +222,14 @@ def content_text(sdt: etree._Element) -> str:
         return ""
     parts: list[str] = []
     paragraphs = 0
-    for el in content.iter():
-        if el.tag == f"{{{W}}}p":
+    for el in content.iter(_P, _T, _BR, f"{{{W}}}cr", f"{{{W}}}tab"):
+        if el.tag == _P:
             if paragraphs:
                 parts.append("\n")
             paragraphs += 1
-        elif el.tag == f"{{{W}}}t":
+        elif el.tag == _T:
             before = el.getprevious()
-            if before is not None and before.tag == f"{{{W}}}t":
+            if before is not None and before.tag == _T:
                 parts.append("\n")
             parts.append(el.text or "")
         elif el.tag in (f"{{{W}}}br", f"{{{W}}}cr"):

@@ -280,7 +280,7 @@ class Store:
                 db.executemany(
                     "INSERT INTO answers (submission_id, key, value, raw, unknown, position, "
                     "prefilled) VALUES (?,?,?,?,?,?,?)",
-                    ((new_id, key, json.dumps(a.value, ensure_ascii=False), a.raw,
+                    ((new_id, key, _json(a.value), a.raw,
                       int(a.unknown), n, int(a.prefilled))
                      for n, (key, a) in enumerate(sub.answers.items())),
                 )
@@ -460,3 +460,20 @@ def _submission(row: tuple[Any, ...]) -> Submission:
         subject=subject, status=status, warnings=tuple(json.loads(warnings)),
         superseded_by=superseded_by, kind=kind, modified=modified,
     )
+
+
+_JSON_STRING = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) is
+
+
+def _json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False)``, without its set-up for the values an answer
+    holds most (None, a tick, text)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value.__class__ is str:
+        return _JSON_STRING(value)  # type: ignore[no-any-return]
+    return json.dumps(value, ensure_ascii=False)
