@@ -43,20 +43,76 @@ def page_fill(pdf: Path) -> list[tuple[str, float]]:
     return pages
 
 
-@needs_lo
-def test_no_bundled_workbook_prints_a_near_empty_page(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out")])
+PAGES_BEFORE = 100  # the bundled workbooks printed in this many pages before #19
+PAGE_CEILING = 88  # and print in at most this many now (see README, "Hoe ver het past")
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, Path]]:
+    """Every bundled workbook, built through the CLI, and its PDF printed by LibreOffice."""
+    tmp = tmp_path_factory.mktemp("printed")
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp / "out")])
     assert result.exit_code == 0, result.output
-    books = sorted((tmp_path / "out").glob("*.xlsx"))
-    pdfs = libreoffice.convert_many(books, "pdf", tmp_path / "pdf")
+    books = sorted((tmp / "out").glob("*.xlsx"))
+    return list(zip(books, libreoffice.convert_many(books, "pdf", tmp / "pdf"), strict=True))
+
+
+@needs_lo
+def test_no_bundled_workbook_prints_a_near_empty_page(printed: list[tuple[Path, Path]]) -> None:
     near_empty = []
-    for pdf in pdfs:
+    for _, pdf in printed:
         pages = page_fill(pdf)
         assert all(sheet for sheet, _ in pages), f"{pdf.name}: a page without its footer"
         for n, (sheet, fill) in enumerate(pages):
             if n and pages[n - 1][0] == sheet and fill < NEARLY_EMPTY:
                 near_empty.append(f"{pdf.stem} page {n + 1} ({sheet}): {fill:.0%}")
     assert not near_empty
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return [" ".join(page.split()) for page in out.split("\f") if page.strip()]
+
+
+@needs_lo
+def test_the_bundled_workbooks_print_in_fewer_pages(printed: list[tuple[Path, Path]]) -> None:
+    total = sum(len(_page_texts(pdf)) for _, pdf in printed)
+    assert total <= PAGE_CEILING < PAGES_BEFORE
+
+
+@needs_lo
+def test_a_continued_page_repeats_its_header_row(printed: list[tuple[Path, Path]]) -> None:
+    missing = []
+    for book, pdf in printed:
+        wb = load_workbook(book)
+        heads = {}
+        for ws in wb.worksheets:
+            if ws.sheet_state == "visible" and ws.print_title_rows:
+                last = int(ws.print_title_rows.split(":")[-1].strip("$"))
+                heads[ws.title] = str(ws.cell(last, 1).value).split()[0]
+        pages = _page_texts(pdf)
+        sheets = [sheet for sheet, _ in page_fill(pdf)]
+        for n, (text, sheet) in enumerate(zip(pages, sheets, strict=True)):
+            title = next((t for t in heads if sheet.startswith(t)), None)
+            if n and sheets[n - 1] == sheet and title and heads[title] not in text:
+                missing.append(f"{pdf.stem} page {n + 1} ({sheet}) lacks {heads[title]!r}")
+    assert not missing
+
+
+@needs_lo
+def test_tab_names_are_unique_and_whole_words(printed: list[tuple[Path, Path]]) -> None:
+    for book, _ in printed:
+        wb = load_workbook(book)
+        titles = [ws.title for ws in wb.worksheets]
+        assert len({t.casefold() for t in titles}) == len(titles), book.name
+        words = {w.strip(".,:;()") for ws in wb.worksheets for row in ws.iter_rows()
+                 for c in row if isinstance(c.value, str) for w in c.value.split()}
+        words |= {"Vragen", "Scores", "Rekenblad", "Lijsten"}  # the workbook's own names
+        for title in titles:
+            last = re.sub(r" \(\d+\)$", "", title).split()[-1].strip(".,:;()")
+            numbered = any(ch.isdigit() for ch in last)  # "Vragen 3–4"
+            assert last in words or numbered, f"{book.name}: {title!r} is cut mid-word"
 
 
 def _sheet(rows: int, height: float, widths: dict[str, float]) -> SheetPlan:

@@ -337,7 +337,8 @@ def test_reader_lays_out_each_instrument_once(built: dict[str, Path], tmp_path: 
     # the cached cells of another object
     shorter = dataclasses.replace(inst, sections=inst.sections[:1])
     assert template_cells(shorter) is not cells
-    assert set(template_cells(shorter)) < set(cells)
+    # (short sections share a sheet, so the shorter one's sheet is named for its one section)
+    assert sum(map(len, template_cells(shorter).values())) < sum(map(len, cells.values()))
     # stray typing is still found with the cached layout, file after file
     for n in range(2):
         path = tmp_path / f"stray{n}.xlsx"

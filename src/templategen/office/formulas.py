@@ -45,15 +45,17 @@ def quadrant_formula(x: str, y: str, split: float, quadrants: Mapping[str, str])
             f'{q["x_high_y_low"]}),IF({y}>={s},{q["x_low_y_high"]},{q["x_low_y_low"]})))')
 
 
-def sheet_title(text: str, taken: set[str]) -> str:
+def sheet_title(text: str, taken: set[str], words: bool = False) -> str:
     """A valid, unique sheet title (31 characters, none of []:*?/\\'); ``taken`` holds the
-    case-folded titles already used and gets this one."""
+    case-folded titles already used and gets this one. With ``words``, a long text is cut
+    between words (never mid-word) and so is a title shortened for its " (2)"."""
     cleaned = " ".join(re.sub(r"[\[\]:*?/\\']+", " ", text).split())
-    base = cleaned[:31].strip() or "Blad"
+    cut = _cut_words if words else _cut
+    base = cut(cleaned, 31) or "Blad"
     title, n = base, 2
     while title.casefold() in taken:
         suffix = f" ({n})"
-        title, n = base[: 31 - len(suffix)].rstrip() + suffix, n + 1
+        title, n = cut(base, 31 - len(suffix)) + suffix, n + 1
     taken.add(title.casefold())
     return title
 
@@ -63,6 +65,22 @@ def sheet_link(sheet: str, cell: str = "A1") -> Hyperlink:
     (``location``), never an external relationship with a '#' target, which Gnumeric drops
     and a LibreOffice re-save turns into a link to a sheet that does not exist."""
     return Hyperlink(ref="", location="'" + sheet.replace("'", "''") + "'!" + cell)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text[:limit].strip()
+
+
+def _cut_words(text: str, limit: int) -> str:
+    """The longest run of whole words of ``text`` within ``limit`` characters, without a
+    dangling separator ("Visie, doelen en" rather than "Visie, doelen en de sch"); a first
+    word longer than the limit is cut."""
+    if len(text) <= limit:
+        return text.strip()
+    head = text[:limit + 1]
+    cut = head.rfind(" ")
+    kept = head[:cut] if cut > 0 else text[:limit]
+    return kept.rstrip(" ,;.-\u2013(&").strip() or text[:limit].strip()
 
 
 REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")

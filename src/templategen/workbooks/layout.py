@@ -50,6 +50,7 @@ class SheetPlan:
     formats: list[tuple[str, str, Any]] = field(default_factory=list)  # (kind, range, arg)
     charts: list[ChartPlan] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)  # coordinate -> sheet it points to
+    keep: list[tuple[int, int]] = field(default_factory=list)  # (first, last) rows: one page
 
     def put(self, coord: str, value: Any, style: str = "text", fmt: str | None = None) -> None:
         self.cells[coord] = Cell(value, style, fmt)

@@ -7,6 +7,10 @@ page. The orientation that needs fewer pages wins (on a tie the one printing lar
 when the last page would hold only a little (a row or two), the sheet is shrunk to one page
 fewer, unless that makes its text too small. The estimate need not be exact: it only has to
 tell a sheet that overflows by a few rows from one that fills its pages.
+
+A sheet holding several sections keeps each section on one page when it fits on one: a
+manual page break goes before a section that would otherwise be split (``SheetPlan.keep``),
+so pages break between sections, not inside them.
 """
 
 from __future__ import annotations
@@ -32,12 +36,32 @@ READABLE = 0.7  # no portrait page that prints smaller than this (landscape may)
 SHRINK_FLOOR = 0.6  # nor any shrinking that ends smaller than this
 
 
+CHAR_POINTS = 0.52  # a character of wrapped text, average, in points per point of font size
+
+
+def text_lines(text: str, width: float, size: float = 11.0) -> int:
+    """Lines a text wraps to in a column ``width`` characters wide (its paragraphs each
+    starting a line), estimated: a cell row is given this height, so a little more than the
+    text needs, never less."""
+    per_line = max(1, int(column_points(width) / (size * CHAR_POINTS)) - 2)
+    return sum(max(1, -(-len(p) // per_line)) for p in str(text).split("\n")) or 1
+
+
+def page_room(widths: dict[str, float]) -> float:
+    """The height in sheet points of a landscape page's body when columns this wide are
+    fitted to its width."""
+    width = sum(column_points(w) for w in widths.values())
+    scale = min(1.0, (A4[0] - MARGINS[0]) / width)
+    return (A4[1] - MARGINS[1]) / scale
+
+
 @dataclass(frozen=True)
 class PageSetup:
     orientation: str  # landscape | portrait
     pages_tall: int  # 0: as many as it takes
     pages: int  # estimated pages
     scale: float  # estimated print scale
+    breaks: tuple[int, ...] = ()  # rows a manual page break goes before
 
 
 def column_points(width: float) -> float:
@@ -69,32 +93,56 @@ def _extent(plan: SheetPlan) -> tuple[float, list[float]]:
     return width, heights
 
 
-def _pages(heights: list[float], titles: float, room: float) -> tuple[int, float]:
-    """Pages the rows take when ``room`` points fit on a page; and the last page's fill."""
+def _pages(heights: list[float], titles: float, room: float,
+           breaks: tuple[int, ...] = ()) -> tuple[int, float]:
+    """Pages the rows take when ``room`` points fit on a page (a manual break before each
+    row in ``breaks``, 1-based); and the last page's fill."""
     pages, used = 1, 0.0
-    for h in heights:
-        if used + h > room and used > titles:
+    for r, h in enumerate(heights, start=1):
+        if (r in breaks or used + h > room) and used > titles:
             pages, used = pages + 1, titles
         used += h
     return pages, used / room
 
 
+def keep_breaks(plan: SheetPlan, heights: list[float], titles: float,
+                room: float) -> tuple[int, ...]:
+    """The rows before which a manual break keeps a block of ``plan.keep`` on one page: a
+    block that does not fit in what is left of its page but fits on a fresh one."""
+    starts = {first: last for first, last in plan.keep}
+    breaks: list[int] = []
+    used = 0.0
+    for r, h in enumerate(heights, start=1):
+        if r in starts and used > titles:
+            block = sum(heights[r - 1:starts[r]])
+            if used + block > room and titles + block <= room:
+                breaks.append(r)
+                used = titles
+        if used + h > room and used > titles:
+            used = titles
+        used += h
+    return tuple(breaks)
+
+
 def page_setup(plan: SheetPlan) -> PageSetup:
-    """Orientation and pages tall for a sheet (see the module's docstring)."""
+    """Orientation, pages tall and manual breaks for a sheet (see the module's docstring)."""
     width, heights = _extent(plan)
     titles = sum(heights[:plan.header_row])
     options = []
     for orientation, (page_w, page_h) in (("landscape", A4), ("portrait", A4[::-1])):
         scale = min(1.0, (page_w - MARGINS[0]) / width)
-        pages, fill = _pages(heights, titles, (page_h - MARGINS[1]) / scale)
+        room = (page_h - MARGINS[1]) / scale
+        breaks = keep_breaks(plan, heights, titles, room)
+        pages, fill = _pages(heights, titles, room, breaks)
         if scale >= READABLE or orientation == "landscape":
-            options.append((pages, -scale, orientation, fill, page_h - MARGINS[1]))
-    pages, neg_scale, orientation, fill, body = min(options)
+            options.append((pages, -scale, orientation, fill, page_h - MARGINS[1], breaks))
+    pages, neg_scale, orientation, fill, body, breaks = min(options)
     scale = -neg_scale
     if pages > 1 and fill <= NEARLY_EMPTY:
         shrunk = scale
         while shrunk >= SHRINK_FLOOR:  # the largest scale that saves the last page
-            if _pages(heights, titles, body / shrunk)[0] < pages:
-                return PageSetup(orientation, pages - 1, pages - 1, shrunk)
+            fewer = keep_breaks(plan, heights, titles, body / shrunk)
+            if _pages(heights, titles, body / shrunk, fewer)[0] < pages:
+                return PageSetup(orientation, pages - 1, pages - 1, shrunk, fewer)
             shrunk -= 0.01
-    return PageSetup(orientation, 0, pages, scale)
+    return PageSetup(orientation, 0, pages, scale, breaks)

@@ -55,7 +55,10 @@ from templategen.workbooks.layout import (
     SheetPlan,
     list_key,
 )
+from templategen.workbooks.pages import DEFAULT_ROW, page_room, text_lines
 from templategen.workbooks.scores import scores_sheet
+
+SECTION_WIDTHS = {"A": 8, "B": 62, "C": 45, "D": 30}  # Nr., Vraag, Antwoord, Toelichting
 
 # width of an input column per answer kind (characters)
 INPUT_WIDTH = {FieldKind.TEXT: 40, FieldKind.CHECK: 11, FieldKind.SCALE: 22,
@@ -166,47 +169,95 @@ class _Planner:
                 sheet.heights[r] = 15 * (len(text) // 90 + 1)
         return sheet
 
-    def respondent_sheet(self) -> SheetPlan:
-        sheet = SheetPlan(RESPONDENT_SHEET, widths={"A": 30, "B": 50}, header_row=2)
-        sheet.put("A1", "Gegevens van de invuller", "title")
-        sheet.put("A2", "Gegeven", "header")
-        sheet.put("B2", "Antwoord", "header")
-        for r, slot in enumerate(item_slots(self.inst.respondent_item), start=3):
-            sheet.put(f"A{r}", slot.field.label, "label")
-            self.add_input(sheet, f"B{r}", slot)
+    def respondent_block(self, sheet: SheetPlan) -> None:
+        """The respondent's details from ``self.row`` on, above the first section."""
+        first = self.row
+        sheet.put(f"A{first}", "Gegevens van de invuller", "title")
+        sheet.merges.append(f"A{first}:D{first}")
+        sheet.heights[first] = 21.0
+        for r, slot in enumerate(item_slots(self.inst.respondent_item), start=first + 1):
+            sheet.put(f"B{r}", slot.field.label, "label")
+            sheet.heights[r] = 20.0
+            self.add_input(sheet, f"C{r}", slot)
             if slot.field.id in PREFILLED:
-                sheet.cells[f"B{r}"].prefill = slot.field.id
+                sheet.cells[f"C{r}"].prefill = slot.field.id
+            self.row = r + 1
+        sheet.keep.append((first, self.row - 1))
+
+    def section_sheets(self) -> list[SheetPlan]:
+        """The question sheets: a section longer than a page has a sheet of its own,
+        consecutive shorter ones share one (workbooks.pages keeps each on one page)."""
+        sections = [s for s in self.inst.sections if any(
+            it.kind in SIMPLE_KINDS or it.kind in (ItemKind.GUIDANCE, ItemKind.MULTI)
+            for it in s.walk_items())]
+        room = page_room(SECTION_WIDTHS) - DEFAULT_ROW
+        groups: list[list[Section]] = []
+        for section in sections:
+            scratch = SheetPlan("", widths=dict(SECTION_WIDTHS))
+            self.row = 1
+            self.section_block(scratch, section)
+            tall = sum(scratch.heights.get(r, DEFAULT_ROW) for r in range(1, self.row)) > room
+            if tall or not groups or groups[-1][-1] is None:
+                groups.append([section])
+            else:
+                groups[-1].append(section)
+            if tall:
+                groups[-1].append(None)  # type: ignore[arg-type]  # closes the group
+        return [self.section_sheet([s for s in group if s is not None], n == 0)
+                for n, group in enumerate(groups or [[]])]
+
+    def section_sheet(self, sections: list[Section], respondent: bool) -> SheetPlan:
+        """A question sheet: the sections' column headers (repeated on every printed page)
+        and their blocks, the respondent's details first on the first sheet."""
+        first, last = (sections[0], sections[-1]) if sections else (None, None)
+        if first is None or last is None:
+            head = RESPONDENT_SHEET
+        elif len(sections) == 1:
+            head = f"{first.number} {first.title}"
+        else:
+            head = (f"Vragen {first.number}\u2013{last.number}" if first.number and last.number
+                    else "Vragen")
+        sheet = SheetPlan(sheet_title(head.strip(), self.taken, words=True),
+                          widths=dict(SECTION_WIDTHS), header_row=1)
+        for col, text in zip("ABCD", ("Nr.", "Vraag", "Antwoord", "Toelichting"), strict=True):
+            sheet.put(f"{col}1", text, "header")
+        sheet.heights[1] = DEFAULT_ROW
+        self.row = 2
+        if respondent:
+            self.respondent_block(sheet)
+        for section in sections:
+            self.section_block(sheet, section)
         return sheet
 
-    def section_sheet(self, section: Section) -> SheetPlan | None:
-        if not any(it.kind in SIMPLE_KINDS or it.kind in (ItemKind.GUIDANCE, ItemKind.MULTI)
-                   for it in section.walk_items()):
-            return None
-        head = f"{section.number} {section.title}".strip()
-        sheet = SheetPlan(sheet_title(head, self.taken),
-                          widths={"A": 8, "B": 62, "C": 45, "D": 30}, header_row=3)
-        sheet.put("A1", f"{section.number}. {section.title}" if section.number else
+    def section_block(self, sheet: SheetPlan, section: Section) -> None:
+        """A top section from ``self.row`` on: its title, introduction and rows, kept on
+        one page when it fits on one."""
+        first = self.row
+        sheet.put(f"A{first}", f"{section.number}. {section.title}" if section.number else
                   section.title, "title")
-        sheet.merges.append("A1:D1")
+        sheet.merges.append(f"A{first}:D{first}")
+        sheet.heights[first] = 21.0 * text_lines(sheet.cells[f"A{first}"].value, 145, 14)
+        self.row += 1
         if section.intro:
-            sheet.put("A2", section.intro, "guidance")
-            sheet.merges.append("A2:D2")
-            sheet.heights[2] = 15.0 * max(1, -(-len(section.intro) // 140))
-        for col, text in zip("ABCD", ("Nr.", "Vraag", "Antwoord", "Toelichting"), strict=True):
-            sheet.put(f"{col}3", text, "header")
-        self.row = 4
+            sheet.put(f"A{self.row}", section.intro, "guidance")
+            sheet.merges.append(f"A{self.row}:D{self.row}")
+            sheet.heights[self.row] = DEFAULT_ROW * text_lines(section.intro, 145)
+            self.row += 1
         self.section_rows(sheet, section, top=True)
-        return sheet
+        sheet.keep.append((first, self.row - 1))
 
     def section_rows(self, sheet: SheetPlan, section: Section, top: bool = False) -> None:
+        first = self.row
         if not top:
             sheet.put(f"A{self.row}", section.number, "group")
             sheet.put(f"B{self.row}", section.title, "group")
             sheet.merges.append(f"B{self.row}:D{self.row}")
+            sheet.heights[self.row] = DEFAULT_ROW * text_lines(section.title, 137)
             self.row += 1
             if section.intro:
                 sheet.put(f"B{self.row}", section.intro, "guidance")
                 sheet.merges.append(f"B{self.row}:D{self.row}")
+                sheet.heights[self.row] = DEFAULT_ROW * text_lines(section.intro, 137)
                 self.row += 1
         for child in section.children:
             r = self.row
@@ -220,20 +271,22 @@ class _Planner:
                 if child.hint:
                     sheet.put(f"D{r}", child.hint, "note")
                 multiline = child.kind is ItemKind.TEXT and child.answer and child.answer.multiline
-                lines = len(child.text) // 60 + 1
-                sheet.heights[r] = 75.0 if multiline else max(20.0, 15.0 * lines)
+                lines = max(text_lines(child.text, 62), text_lines(child.hint or "", 30))
+                sheet.heights[r] = max(60.0 if multiline else 20.0, DEFAULT_ROW * lines)
                 self.other_row(sheet, child)
             elif child.kind is ItemKind.MULTI:
                 sheet.put(f"A{r}", child.number, "label")
                 sheet.put(f"B{r}", child.text, "question")
                 sheet.put(f"D{r}", "Meerdere antwoorden mogelijk: kies Ja bij elk dat van "
                           "toepassing is.", "note")
-                sheet.heights[r] = max(30.0, 15.0 * (len(child.text) // 60 + 1))
+                sheet.heights[r] = DEFAULT_ROW * max(text_lines(child.text, 62),
+                                                     text_lines(sheet.cells[f"D{r}"].value, 30))
                 for slot in item_slots(child):
                     if slot.field is child.other:
                         continue
                     self.row += 1
                     sheet.put(f"B{self.row}", slot.field.label, "label")
+                    sheet.heights[self.row] = DEFAULT_ROW * text_lines(slot.field.label, 62)
                     self.add_input(sheet, f"C{self.row}", slot)
                 self.other_row(sheet, child)
             elif child.kind is ItemKind.GUIDANCE:
@@ -244,13 +297,16 @@ class _Planner:
                     self.row = r + n
                     sheet.put(f"B{self.row}", text, "guidance")
                     sheet.merges.append(f"B{self.row}:D{self.row}")
-                    sheet.heights[self.row] = 15.0 * (text.count("\n") + len(text) // 120 + 1)
+                    sheet.heights[self.row] = DEFAULT_ROW * text_lines(text, 137)
             else:
                 target = self.item_sheets[child.id]
                 sheet.put(f"A{r}", child.number, "label")
                 sheet.put(f"B{r}", f"{child.text}: zie het blad '{target}'.", "question")
                 sheet.links[f"B{r}"] = target
+                sheet.heights[r] = DEFAULT_ROW * text_lines(sheet.cells[f"B{r}"].value, 62)
             self.row += 1
+        if not top:
+            sheet.keep.append((first, self.row - 1))
 
     def other_row(self, sheet: SheetPlan, item: Item) -> None:
         """The "Anders, namelijk …" text input below a choice or multi item."""
@@ -258,6 +314,7 @@ class _Planner:
             return
         self.row += 1
         sheet.put(f"B{self.row}", item.other.label, "label")
+        sheet.heights[self.row] = DEFAULT_ROW * text_lines(item.other.label, 62)
         self.add_input(sheet, f"C{self.row}", Slot(key=f"{item.id}.{OTHER_TEXT}", item=item,
                                                    field=item.other))
 
@@ -288,10 +345,12 @@ class _Planner:
             sheet.heights[3] = 15.0 * lines
         last = get_column_letter(len(heads))
         sheet.merges.append(f"A1:{last}1")
+        span = sum(width for _, width in heads)
+        # a merged cell does not grow with its text: as tall as the title's lines
+        sheet.heights[1] = 21.0 * text_lines(sheet.cells["A1"].value, span, 14)
         if item.hint:
             sheet.merges.append(f"A2:{last}2")
-            span = sum(width for _, width in heads)
-            sheet.heights[2] = 15.0 * -(-len(item.hint) // int(span))
+            sheet.heights[2] = DEFAULT_ROW * text_lines(item.hint, span)
         r, group, data_rows = 4, "", []
         for key in row_keys(item):
             row = None if entries else next(x for x in item.rows if x.id == key)
@@ -399,16 +458,14 @@ class _Planner:
 
     def build(self) -> Layout:
         inst = self.inst
-        sheets = [self.intro_sheet(), self.respondent_sheet()]
+        sheets = [self.intro_sheet()]
         tables = [it for it in inst.walk_items()
                   if it.kind in TABLE_KINDS or it.kind is ItemKind.ENTRIES]
         for it in tables:
-            self.item_sheets[it.id] = sheet_title(f"{it.number} {it.text}".strip(), self.taken)
+            self.item_sheets[it.id] = sheet_title(f"{it.number} {it.text}".strip(), self.taken,
+                                                  words=True)
         lists = self.lists_sheet()
-        for section in inst.sections:
-            plan = self.section_sheet(section)
-            if plan:
-                sheets.append(plan)
+        sheets += self.section_sheets()
         calc, table_plans = self._calc_with_tables(tables)
         sheets += table_plans
         scores = scores_sheet(self.inst, self.calc_rows, self.results)

@@ -20,6 +20,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.content.bundled import BUNDLED_TEMPLATES
@@ -179,6 +180,8 @@ def _write_sheet(ws: Worksheet, plan: SheetPlan, layout: Layout,
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = setup.pages_tall
+    for row in setup.breaks:
+        ws.row_breaks.append(Break(id=row - 1))
     ws.page_margins = PageMargins(left=MARGIN_SIDE, right=MARGIN_SIDE, top=MARGIN_TOP,
                                   bottom=MARGIN_TOP, header=MARGIN_HEADER, footer=MARGIN_HEADER)
     ws.sheet_properties.pageSetUpPr.fitToPage = True
