@@ -70,20 +70,41 @@ def raw_text(raw: RawValue) -> str | None:
 
 
 _EMPTY = Checked(None, None)
+# kinds whose answers come from a small set of values (scale points, options, ticks, numbers,
+# dates): their check is kept per slot and value, so each is worked out once per batch
+_KEPT_KINDS = frozenset({FieldKind.SCALE, FieldKind.CHOICE, FieldKind.CHECK, FieldKind.NUMBER,
+                         FieldKind.DATE})
+KEPT_CHECKS = 20_000  # at most this many kept per instrument version (memory stays flat)
+Kept = dict[tuple[str, type, RawValue], Checked]
 
 
-def check_all(slots: Iterable[Slot], values: Mapping[str, RawValue]
-              ) -> Iterator[tuple[Slot, Checked | None]]:
+def check_all(slots: Iterable[Slot], values: Mapping[str, RawValue],
+              kept: Kept | None = None) -> Iterator[tuple[Slot, Checked | None]]:
     """Each slot with its checked answer in ``values`` (None: the file lacks the slot), in
     the order of ``slots``. An empty answer to a question that is not required is the
-    common case: it is answered without a check."""
+    common case: it is answered without a check. ``kept``: the checks of earlier files of
+    the same version (see compiled.py), by slot key and value; only a value that fits is
+    kept (a warning is written in the console's language, so it is written each time)."""
     for slot in slots:
         key = slot.key
         if key not in values:
             yield slot, None
             continue
         raw = values[key]
-        yield slot, _EMPTY if raw is None and not slot.field.required else check(slot, raw)
+        if raw is None and not slot.field.required:
+            yield slot, _EMPTY
+        elif kept is None or slot.field.kind not in _KEPT_KINDS:
+            yield slot, check(slot, raw)
+        else:
+            memo = (key, raw.__class__, raw)  # the class too: 1, 1.0 and True are equal keys
+            result = kept.get(memo)
+            if result is None:
+                result = check(slot, raw)
+                if not result.findings:
+                    if len(kept) >= KEPT_CHECKS:
+                        kept.clear()
+                    kept[memo] = result
+            yield slot, result
 
 
 def check(slot: Slot, raw: RawValue) -> Checked:

@@ -6,15 +6,17 @@ many slots each item has (one warning per deleted item, not per cell), the value
 content pre-fills into entries lists, the text limits the caps check and the required
 tick-all-that-apply items. :func:`compiled` works them out on the first file of a version
 and keeps them (the instrument model is immutable), so a batch of files costs one walk of
-the instrument, not three per file.
+the instrument, not three per file; the check of an answer that fits (a scale point, an
+option, a tick, a number, a date) is kept too, per slot and value (answers.check_all).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Slot
+from templategen.returned.answers import Kept
 from templategen.returned.reading import per_instrument
 
 
@@ -30,6 +32,7 @@ class Compiled:
     max_lengths: dict[str, int]  # slot key -> max_length of a text question that sets one
     # required tick-all-that-apply items, with their slots' keys
     required_multis: tuple[tuple[Item, tuple[str, ...]], ...]
+    kept: Kept = field(default_factory=dict)  # checks of values seen before (answers.py)
 
 
 def _compile(instrument: Instrument) -> Compiled:

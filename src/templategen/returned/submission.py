@@ -158,7 +158,7 @@ def check_extraction(instrument: Instrument, version: str,
     warnings: list[str] = []
     missing: dict[str, list[Slot]] = defaultdict(list)
     values = extraction.values
-    for slot, result in checking.check_all(plan.slots, values):
+    for slot, result in checking.check_all(plan.slots, values, plan.kept):
         if result is None:
             missing[slot.item.id].append(slot)
             continue
