@@ -272,3 +272,61 @@ def test_a_required_multi_item_needs_one_tick(required, ticked, code):
     keys = [s.key for s in item_slots(item)]
     found = answerchecks.check_item(item, {keys[n]: v for n, v in ticked.items()})
     assert (found.code if found else None) is code
+
+
+# copies of two or three files (kind, [(key, typed value, pre-filled)]) that the merge rules
+# tell apart: the workbook's valid value wins, an invalid one gives way to the form's valid
+# one, a pre-filled value counts only where no file has a typed one
+MERGES = [
+    [("form", [("niveau", 2.0, False)]), ("workbook", [("niveau", 3.0, False)])],
+    [("form", [("niveau", 2.0, False)]), ("workbook", [("niveau", 7.0, False)])],
+    [("form", [("niveau", 9.0, False)]), ("workbook", [("niveau", "Hoog?", False)])],
+    [("form", [("leerlingen", 12.0, True)]), ("workbook", [("leerlingen", 40.0, False)])],
+    [("form", [("leerlingen", 12.0, True)]), ("workbook", [("leerlingen", -3.0, False)])],
+    [("form", [("leerlingen", -1.0, True)]), ("workbook", [("leerlingen", 5.0, True)])],
+    [("form", [("leerlingen", 7.0, True)]), ("workbook", [("leerlingen", 5.0, True)])],
+    [("form", [("sector", "vo", False)]), ("form", [("sector", "HBO", False)]),
+     ("workbook", [("crit_1", True, False)])],
+]
+# typed values as a store may hold them (kpi.deelname.nul made a whole number from -5 up)
+TYPED = [("kpi.deelname.nul", v) for v in (12.5, 12.0, 12, -6.0, -5, 1e300, -0.5, "12")] + [
+    ("startdatum", v) for v in ("2024-02-29", "2025-02-29", "2025-04-31", "2025-04-30",
+                                "2025-13-01", "0000-01-01", "2025-1-01", "1900-02-29",
+                                "2000-02-29", 20250301)] + [
+    ("niveau", v) for v in (3, 3.5, "3", True)] + [("crit_1", v) for v in (1.0, "true")] + [
+    ("sector", v) for v in ("VO", "vo", 1)]
+
+
+def test_the_summary_merges_and_checks_in_sql_as_the_comparison_does(store_db):
+    """The summary of a large round merges and checks answers in the database
+    (store.merged: content.answerchecks.accepts compiled to SQL); it keeps exactly the
+    values compare.data.merge keeps, for ingest's typed values of RAW and for copies of
+    several files, on SQLite and PostgreSQL."""
+    from templategen.store import aggregates, merged
+    from templategen.store.database import Answer, NewSubmission, Store
+
+    nul = SLOTS["kpi.deelname.nul"]
+    slots = {**SLOTS, nul.key: replace(nul, field=replace(nul.field, constraint=replace(
+        nul.field.constraint, whole=True, minimum=-5)))}
+    copies = [[("workbook", [(key, ingest_check(SLOTS[key], raw).value, False)])]
+              for key, raw in RAW] + MERGES + [[("workbook", [(k, v, False)])] for k, v in TYPED]
+    expected = {}
+    with Store(store_db) as store:
+        n = 0
+        for c, files in enumerate(copies):
+            for kind, answers in files:
+                n += 1
+                store.add(NewSubmission(
+                    file_name=f"f{n}.xlsx", sha256=f"{n:064x}", received="2026-12-01T09:00:00",
+                    instrument=INSTRUMENT.id, version=INSTRUMENT.version, status="accepted",
+                    kind=kind, recipient=f"c{c}", respondent=f"R{c}", subject=f"S{c}",
+                    answers={k: Answer(v, str(v), prefilled=p) for k, v, p in answers}))
+            column = Column(respondent="r", subject="s", submissions=[])
+            ordered = sorted(enumerate(files), key=lambda f: (f[1][0] == "workbook", f[0]))
+            merge(column, slots, [(f"f{i}", kind, answers) for i, (kind, answers) in ordered])
+            expected.update({(f"S{c}", k): v for k, v in column.values.items()})
+        aggregates.compared(store, {INSTRUMENT.id: None})
+        merged.merge(store, INSTRUMENT.id, list(slots.values()), set(slots))
+        got = {(subject, key): value for key, subject, value, count in merged.value_counts(store)}
+    assert got == expected
+    assert [type(got[k]) for k in sorted(got)] == [type(expected[k]) for k in sorted(expected)]

@@ -16,6 +16,7 @@ import pytest
 import templategen
 from templategen.compare.full import rules as compare_target
 from templategen.compare.full.matrices import WRITERS
+from templategen.compare.summary import sql as summary_target
 from templategen.compare.summary.matrices import BLOCKS
 from templategen.content import expr, scoring
 from templategen.content.catalog import load_catalog
@@ -68,8 +69,8 @@ ROLLUPS = [c for _, c in inspect.getmembers(expr, inspect.isclass)
            if issubclass(c, expr.Rollup) and c is not expr.Rollup]
 
 
-@pytest.mark.parametrize("target", [scoring, workbook_target, compare_target],
-                         ids=["python", "workbook", "comparison"])
+@pytest.mark.parametrize("target", [scoring, workbook_target, compare_target, summary_target],
+                         ids=["python", "workbook", "comparison", "summary (SQL)"])
 def test_every_node_has_a_compiler_in_every_target(target: object) -> None:
     assert set(NODE_CLASSES) == set(target.NODES)  # type: ignore[attr-defined]
 

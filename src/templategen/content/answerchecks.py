@@ -276,6 +276,46 @@ def hint(field: Field) -> str:
     return KINDS[field.kind].hint(field)
 
 
+# --- what a question accepts, as a table (the summary's checks in SQL) -------------------
+
+
+@dataclass(frozen=True)
+class Accepts:
+    """What a non-empty typed answer must be to count, as data rather than a function: a
+    value from ``listed`` (ticks, scale points, choices), a number within ``low``..``high``
+    (whole when ``whole``), an ISO date, or anything (text). The store compiles it to SQL
+    (store.merged), so the summary of a large round checks answers in the database; the
+    check functions above decide the same, which tests/test_answerchecks.py holds them to."""
+
+    listed: tuple[Any, ...] | None = None
+    number: bool = False
+    low: float | None = None
+    high: float | None = None
+    whole: bool = False
+    date: bool = False
+
+    @property
+    def anything(self) -> bool:
+        return self.listed is None and not self.number and not self.date
+
+
+def accepts(field: Field) -> Accepts:
+    """The table row of one question: what :func:`invalid` lets count."""
+    kind = field.kind
+    if kind is FieldKind.CHECK:
+        return Accepts(listed=(True, False))
+    if kind is FieldKind.SCALE:
+        return Accepts(listed=tuple(p.value for p in field.scale.points) if field.scale else ())
+    if kind is FieldKind.CHOICE:
+        return Accepts(listed=tuple(field.choices))
+    if kind is FieldKind.NUMBER:
+        c = field.constraint
+        return Accepts(number=True, low=c.minimum, high=c.maximum, whole=c.whole)
+    if kind is FieldKind.DATE:
+        return Accepts(date=True)
+    return Accepts()  # text: too long still counts
+
+
 # --- findings in words ---------------------------------------------------------------------
 
 

@@ -1,5 +1,4 @@
-"""The respondents of a large round read from the database one copy at a time, never all
-answers in Python.
+"""The respondents of a large round, registered and counted by the database.
 
 Who is compared is what compare.data compares: the current submissions (not superseded,
 not unverified, not empty: :data:`CURRENT`) of the chosen instrument versions, one
@@ -7,16 +6,14 @@ respondent per personalised copy (its form and workbook), every file without a r
 its own respondent.
 
 :func:`compared` registers those submissions in a temporary table of this connection
-(``tg_pick``: each copy numbered per instrument, its files ranked so the winning one, the
-workbook and then the latest, is last) and counts them; :func:`copies` then streams each
-copy's files with their non-empty answers to the keys asked, a batch of copies per query,
-for compare.data.merge to merge by the full workbook's rules (compare.summary adds up the
-figures). :func:`history` lists every stored file for the provenance sheet.
+(``tg_pick``: each file with its copy, its files ranked so the winning one, the workbook
+and then the latest, is last, and the copy's subject) and counts them; store.merged then
+merges and adds up their answers in SQL for the summary of a large round.
+:func:`history` lists every stored file for the provenance sheet.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,13 +21,10 @@ from typing import Any
 
 from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store
 
-__all__ = ["UNVERIFIED", "File", "Respondent", "compared", "compared_files", "copies", "history",
-           "open_counts"]
+__all__ = ["UNVERIFIED", "Respondent", "compared", "compared_files", "history", "open_counts"]
 
 NO_SUBJECT = "(geen onderwerp)"
 ORGANISATION = "respondent.organisatie"
-BATCH = 5000
-COPY_BATCH = 500  # copies read per query by copies()
 
 
 @dataclass(frozen=True)
@@ -59,41 +53,38 @@ def compared_files(store: Store, versions: dict[str, str | None]) -> int:
 def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Respondent]]:
     """Register the compared submissions (``versions``: instrument -> its version, or None
     for every version of it) in ``tg_pick``; return the respondents per instrument, sorted
-    by subject."""
-    copies: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-    for row in store.rows("SELECT id, instrument, version, kind, recipient, subject, respondent, "
-                          f"file_name FROM submissions WHERE {CURRENT} ORDER BY id",
-                          NOT_CURRENT):
-        sub_id, instrument, version = row[0], row[1], row[2]
-        if not _wanted(versions, instrument, version):
-            continue
-        key = (instrument, row[4] or f"#{sub_id}")
-        copies.setdefault(key, []).append(row)
-    picks: list[tuple[Any, ...]] = []
-    numbers: dict[str, int] = {}  # instrument -> copies numbered so far
-    pending: dict[str, str] = {}  # copy without a subject -> its winning file's respondent
-    for (instrument, copy), subs in copies.items():
-        subs.sort(key=lambda r: (r[3] == "workbook", r[0]))  # the one that wins last
-        seq = numbers[instrument] = numbers.get(instrument, 0) + 1
-        winner = subs[-1]
-        subject = winner[5] if _text(winner[5]) else ""
-        if not subject:
-            pending[f"{instrument}|{copy}"] = winner[6] or ""
-        for rank, sub in enumerate(subs):
-            picks.append((sub[0], instrument, f"{instrument}|{copy}", rank,
-                          int(rank == len(subs) - 1), subject, sub[6] or sub[7], seq))
+    by subject.
+
+    Window functions over each copy's files (one instrument and recipient; a file without
+    a recipient is its own copy) number the copy (its first file's id), rank its files so
+    the one that wins (the workbook, then the latest) is last, and give every file the
+    winner's subject; nothing of it passes through Python."""
     db = store.connection
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_want (instrument TEXT, version TEXT)")
+    db.execute("DELETE FROM tg_want")
+    db.executemany("INSERT INTO tg_want VALUES (?, ?)", list(versions.items()))
     db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_pick (id INTEGER PRIMARY KEY, "
-               "instrument TEXT, copy TEXT, rank INTEGER, last INTEGER, subject TEXT, "
-               "respondent TEXT, seq INTEGER)")
+               "instrument TEXT, copy INTEGER, rank INTEGER, last INTEGER, files INTEGER, "
+               "subject TEXT, respondent TEXT)")
     db.execute("DELETE FROM tg_pick")
+    wins = "CASE WHEN s.kind = 'workbook' THEN 1 ELSE 0 END"
+    copy = ("PARTITION BY s.instrument, CASE WHEN s.recipient <> '' THEN s.recipient "
+            "ELSE '#' || s.id END")
+    db.execute(
+        "INSERT INTO tg_pick (id, instrument, copy, rank, last, files, subject, respondent) "
+        "SELECT id, instrument, copy, rank, CASE WHEN rank = files - 1 THEN 1 ELSE 0 END, "
+        "files, CASE WHEN TRIM(won) <> '' THEN won ELSE '' END, respondent FROM ("
+        f"SELECT s.id, s.instrument, MIN(s.id) OVER ({copy}) AS copy, "
+        f"ROW_NUMBER() OVER ({copy} ORDER BY {wins}, s.id) - 1 AS rank, "
+        f"COUNT(*) OVER ({copy}) AS files, "
+        f"FIRST_VALUE(s.subject) OVER ({copy} ORDER BY {wins} DESC, s.id DESC) AS won, "
+        "CASE WHEN s.respondent <> '' THEN s.respondent ELSE s.file_name END AS respondent "
+        "FROM submissions s JOIN tg_want w ON w.instrument = s.instrument "
+        f"AND (w.version IS NULL OR w.version = s.version) WHERE {CURRENT}) t",
+        NOT_CURRENT)
     db.execute("CREATE INDEX IF NOT EXISTS tg_pick_copy ON tg_pick (copy, rank)")
-    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_instrument ON tg_pick (instrument)")
-    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_seq ON tg_pick (instrument, seq, rank)")
-    for start in range(0, len(picks), BATCH):
-        db.executemany("INSERT INTO tg_pick VALUES (?,?,?,?,?,?,?,?)",
-                       picks[start:start + BATCH])
-    _subject_from_organisation(store, pending)
+    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_instrument ON tg_pick (instrument, last)")
+    _subject_from_organisation(store)
     out: dict[str, list[Respondent]] = {}
     for instrument, subject, count in store.rows(
             "SELECT instrument, subject, COUNT(*) FROM tg_pick WHERE last = 1 "
@@ -108,15 +99,18 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _subject_from_organisation(store: Store, pending: dict[str, str]) -> None:
+def _subject_from_organisation(store: Store) -> None:
     """A copy without a subject takes the organisation answer, else its winning file's
     respondent, else NO_SUBJECT (compare.data.subject_of; set on every file of the copy).
     The organisation answer is merged as compare.data.merge does: the last typed one (the
     winning file's first), else the first pre-filled one."""
+    pending = dict(store.rows("SELECT p.copy, s.respondent FROM tg_pick p "
+                              "JOIN submissions s ON s.id = p.id "
+                              "WHERE p.last = 1 AND p.subject = ''"))
     if not pending:
         return
-    typed: dict[str, Any] = {}
-    prefilled: dict[str, Any] = {}
+    typed: dict[int, Any] = {}
+    prefilled: dict[int, Any] = {}
     for copy, value, is_prefilled in store.rows(
             "SELECT p.copy, a.value, a.prefilled FROM tg_pick p "
             "JOIN answers a ON a.submission_id = p.id "
@@ -133,56 +127,6 @@ def _subject_from_organisation(store: Store, pending: dict[str, str]) -> None:
         subjects.append((next((s for s in (organisation, respondent) if _text(s)), NO_SUBJECT),
                          copy))
     store.connection.executemany("UPDATE tg_pick SET subject = ? WHERE copy = ?", subjects)
-
-
-@dataclass
-class File:
-    """One compared file of a copy with its non-empty answers to the keys asked."""
-
-    name: str
-    kind: str  # form | workbook
-    subject: str
-    respondent: str
-    answers: list[tuple[str, Any, bool]]  # key, value, prefilled
-
-
-def copies(store: Store, instrument: str, keys: list[str],
-           batch: int = COPY_BATCH) -> Iterator[list[File]]:
-    """The files of every compared copy of ``instrument`` (registered by :func:`compared`),
-    one copy at a time, in merge order (the winning file last), with their non-empty
-    answers to ``keys``. Read ``batch`` copies per query, so neither Python nor the
-    database client (psycopg fetches a whole result) ever holds more than that."""
-    _keys(store, keys)
-    ((low, high),) = list(store.rows("SELECT MIN(seq), MAX(seq) FROM tg_pick "
-                                     "WHERE instrument = ?", (instrument,)))
-    if low is None:
-        return
-    decode = functools.lru_cache(maxsize=4096)(json.loads)
-    for start in range(low, high + 1, batch):
-        span = (instrument, start, start + batch)
-        files: dict[tuple[int, int], File] = {}
-        for seq, rank, name, kind, subject, respondent in store.rows(
-                "SELECT p.seq, p.rank, s.file_name, s.kind, s.subject, s.respondent "
-                "FROM tg_pick p JOIN submissions s ON s.id = p.id "
-                "WHERE p.instrument = ? AND p.seq >= ? AND p.seq < ? ORDER BY p.seq, p.rank",
-                span):
-            files[(seq, rank)] = File(name, kind, subject or "", respondent or "", [])
-        for seq, rank, key, value, prefilled in store.rows(
-                "SELECT p.seq, p.rank, a.key, a.value, a.prefilled FROM tg_pick p "
-                "JOIN answers a ON a.submission_id = p.id JOIN tg_keys k ON k.key = a.key "
-                "WHERE p.instrument = ? AND p.seq >= ? AND p.seq < ? "
-                "AND a.value <> 'null' AND a.value <> '\"\"'", span):
-            files[(seq, rank)].answers.append((key, decode(value), bool(prefilled)))
-        copy: list[File] = []
-        last = None
-        for (seq, _), file in files.items():  # in (seq, rank) order, as selected
-            if seq != last and copy:
-                yield copy
-                copy = []
-            copy.append(file)
-            last = seq
-        if copy:
-            yield copy
 
 
 def _keys(store: Store, keys: list[str]) -> None:

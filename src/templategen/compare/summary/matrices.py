@@ -1,11 +1,12 @@
-"""The matrices of a large round as values, added up one respondent at a time.
+"""The matrices of a large round as values, counted by the database.
 
 The full workbook's Matrices sheet (compare.full.matrices) summarises each table rule over the
 respondents with live formulas over every respondent's row; the summary of a large round
-(compare.summary) shows the same figures as values, computed here from each respondent's
-merged answers with the content's rule definitions (content.scoring evaluate_rule), keeping
-only running sums. One block per rollup (content.expr: RowStats, GroupCounts, Scatter; each
-kind's definition in content.rulekinds names its own); for the bundled kinds that reads:
+(compare.summary) shows the same figures as values: each respondent's rule values are the
+rules' SQL form (compare.summary.sql) over the merged answers (store.merged), and Python
+receives how many respondents (per row or group) have each value. One block per rollup
+(content.expr: RowStats, GroupCounts, Scatter; each kind's definition in content.rulekinds
+names its own); for the bundled kinds that reads:
 
 * quadrant: per stakeholder (entries merged by name, without case and extra spaces; or
   the grid's rows) the number of entries, the mean x and y, and the quadrant of the means;
@@ -21,24 +22,25 @@ The rows of the stakeholders of a quadrant are sorted by the number of entries n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from templategen.compare.labels import row_label
-from templategen.compare.summary.scores import Stats
+from templategen.compare.summary.scores import Stats, number
+from templategen.compare.summary.sql import Env, compile_rule, sql, value
 from templategen.content.expr import GroupCounts, Role, Rollup, RowStats, Scatter, Stat
 from templategen.content.model import FieldKind, Instrument, ItemKind, Rule
 from templategen.content.rulekinds import definition
 from templategen.content.scoring import (
-    Value,
     band_of,
     cell_slot,
-    evaluate_rule,
-    numeric,
     quadrant_of,
     row_keys,
     rule_slots,
 )
+from templategen.store import merged
+from templategen.store.database import Store
 
 Row = tuple[list[Any], bool]  # the cells, and whether the row is a header
 
@@ -48,16 +50,22 @@ def _mean(stats: Stats) -> float | None:
 
 
 class Block:
-    """One rule's figures; ``add`` one respondent's answers, ``rows`` for the sheet."""
+    """One rule's figures; ``count`` them from the database, ``rows`` for the sheet.
+    ``tally`` holds the counted answers over all respondents, by key (compare.summary)."""
 
     def __init__(self, inst: Instrument, rule: Rule):
         self.inst, self.rule = inst, rule
 
-    def add(self, values: dict[str, Value]) -> None:
+    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
         raise NotImplementedError
 
     def rows(self) -> Iterator[Row]:
         raise NotImplementedError
+
+
+def _row_value(inst: Instrument, rule: Rule) -> tuple[str, tuple[Any, ...], bool]:
+    q = compile_rule(inst, rule)["value"]
+    return q.text, q.params, False
 
 
 class _RowStats(Block):
@@ -70,10 +78,11 @@ class _RowStats(Block):
         self.roll, self.item = d.rollup, d.item
         self.stats = {row: Stats() for row in row_keys(d.item)}
 
-    def add(self, values: dict[str, Value]) -> None:
-        for row, value in evaluate_rule(self.inst, self.rule, values).rows.items():
-            if isinstance(value, float):
-                self.stats[row].add(value)
+    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
+        merged.figures(store, [_row_value(self.inst, self.rule)], item=self.item.id)
+        for row, figure, count in merged.figure_counts(store, [0]):
+            if (v := number(figure)) is not None and row in self.stats:
+                self.stats[row].add(v, count)
 
     def rows(self) -> Iterator[Row]:
         yield ["Rij", *(head for _, head in self.roll.figures)], True
@@ -105,27 +114,35 @@ class _Scatter(Block):
         self.item, self.roll, self.split = item, roll, roll.split
         self.entries = item.kind is ItemKind.ENTRIES
         self.name = next((f.id for f in item.fields if f.kind is FieldKind.TEXT), None)
-        self.cells = {row: (cell_slot(item, row, self.roll.x), cell_slot(item, row, self.roll.y))
-                      for row in row_keys(item)}
         # casefolded name (entries) or row id (grid) -> [label, count, x stats, y stats]
         self.groups: dict[str, list[Any]] = {} if self.entries else {
             row: [row_label(item, row), 0, Stats(), Stats()] for row in row_keys(item)}
 
-    def add(self, values: dict[str, Value]) -> None:
-        for row, (x_slot, y_slot) in self.cells.items():
-            if self.entries:
-                name = values.get(f"{self.item.id}.{row}.{self.name}") if self.name else None
-                if not isinstance(name, str) or not name.strip():
-                    continue
-                label = " ".join(name.split())
-                group = self.groups.setdefault(label.casefold(), [label, 0, Stats(), Stats()])
-            else:
-                group = self.groups[row]
-            group[1] += 1
-            for stats, slot in ((group[2], x_slot), (group[3], y_slot)):
-                number = numeric(slot, values.get(slot.key))
-                if number is not None:
-                    stats.add(number)
+    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
+        cells = [(sql(f"MAX(CASE WHEN m.col = {{}} THEN m.{what} END)", value(col)), is_text)
+                 for col, what, is_text in ((self.roll.x, "num", False),
+                                            (self.roll.y, "num", False),
+                                            (self.name or "", "value", True))]
+        if not self.entries:  # every respondent counts in every row; x and y as answered
+            for row, group in self.groups.items():
+                group[1] = respondents
+                for stats, col in ((group[2], self.roll.x), (group[3], self.roll.y)):
+                    for v, c in tally.get(cell_slot(self.item, row, col).key, Stats()).counts \
+                            .items():
+                        stats.add(v, c)
+            return
+        merged.figures(store, [(q.text, q.params, is_text) for q, is_text in cells],
+                       item=self.item.id)
+        for _, x, y, name, count in merged.figure_counts(store, [0, 1, 2]):
+            name = json.loads(name) if name is not None else None
+            if not isinstance(name, str) or not name.strip():
+                continue
+            label = " ".join(name.split())
+            group = self.groups.setdefault(label.casefold(), [label, 0, Stats(), Stats()])
+            group[1] += count
+            for stats, v in ((group[2], x), (group[3], y)):
+                if (number_ := number(v)) is not None:
+                    stats.add(number_, count)
 
     def rows(self) -> Iterator[Row]:
         x = self.item.field_by_id(self.roll.x)
@@ -150,12 +167,19 @@ class _GroupCounts(Block):
         d = definition(inst, rule)
         assert isinstance(d.rollup, GroupCounts)
         self.message = d.rollup.message
-        self.covered = {p.label: 0 for p in d.role(Role.GROUP)}
+        self.groups = d.role(Role.GROUP)
+        self.covered = {p.label: 0 for p in self.groups}
 
-    def add(self, values: dict[str, Value]) -> None:
-        for label, count in evaluate_rule(self.inst, self.rule, values).rows.items():
-            if isinstance(count, float) and count > 0:
-                self.covered[label] += 1
+    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
+        env = Env(self.inst)
+        parts = compile_rule(self.inst, self.rule, env)
+        merged.figures(store, [(parts[p.name].text, parts[p.name].params, False)
+                               for p in self.groups], keys=sorted(env.keys),
+                       instrument=self.inst.id)
+        for n, part in enumerate(self.groups):
+            for _, chosen, count in merged.figure_counts(store, [n]):
+                if (v := number(chosen)) is not None and v > 0:
+                    self.covered[part.label] += count
 
     def rows(self) -> Iterator[Row]:
         yield ["Groep", "Respondenten met dekking"], True
@@ -170,11 +194,8 @@ class _Radar(Block):
         self.slots = rule_slots(inst, rule.params["of"], rule.params.get("field"))
         self.stats = [Stats() for _ in self.slots]
 
-    def add(self, values: dict[str, Value]) -> None:
-        for slot, stats in zip(self.slots, self.stats, strict=True):
-            number = numeric(slot, values.get(slot.key))
-            if number is not None:
-                stats.add(number)
+    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
+        self.stats = [tally.get(slot.key, Stats()) for slot in self.slots]
 
     def rows(self) -> Iterator[Row]:
         yield ["Onderdeel", "Gemiddelde"], True
@@ -201,9 +222,10 @@ class MatrixSums:
             if make is not None:
                 self.blocks.append(make(inst, rule))
 
-    def add(self, values: dict[str, Value]) -> None:
+    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
+        """Every block's figures from the database (the merged answers of store.merged)."""
         for block in self.blocks:
-            block.add(values)
+            block.count(store, tally, respondents)
 
     def rows(self) -> Iterator[Row]:
         for block in self.blocks:

@@ -1,12 +1,12 @@
-"""The rule scores of a large round per subject, added up one respondent at a time.
+"""The rule scores of a large round per subject, counted by the database.
 
 The summary of a large round (compare.summary) cannot hold every respondent's row of the
 full workbook's overview; it keeps, per subject and per whole-instrument rule, what the
 overview's per-subject tables show: how many respondents have a score, the mean, lowest,
 highest, spread and standard deviation of their scores. Each respondent's scores are the
-content's own rule functions (content.scoring evaluate_rule, as compare.full does)
-on that respondent's merged answers; only running sums are kept, so memory does not grow
-with the number of respondents, only with the number of subjects.
+rules' SQL form (compare.summary.sql) over that respondent's merged answers, computed in the
+database (store.merged); Python receives per subject and rule how many respondents have
+each score, so memory grows with the subjects and distinct scores, not the respondents.
 
 Subjects are ranked by the main rule (compare.ranking.main_rule) in its direction, best
 first; :meth:`SubjectScores.leader` names the best subject the way the full compare's
@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from templategen.compare.ranking import leader, main_rule, number_format, whole_rules
+from templategen.compare.summary.sql import Env, compile_rule
 from templategen.content.model import Direction, Instrument, Rule
 from templategen.content.rulekinds import definition
-from templategen.content.scoring import (
-    RuleResult,
-    Value,
-    evaluate_rule,
-)
+from templategen.store import merged
+from templategen.store.database import Store
 
 ALL = "Alle respondenten"
 STAT_HEAD = ["Aantal met score", "Gemiddelde", "Laagste", "Hoogste",
@@ -41,29 +39,47 @@ RANK_HEAD: dict[Direction, str] = {
 
 @dataclass
 class Stats:
-    """Running count, sum, lowest, highest and sum of squared deviations (Welford)."""
+    """Numbers and how many respondents gave each (as store.merged counts them): their
+    count, mean, lowest, highest and standard deviation, summed exactly (math.fsum)."""
 
-    n: int = 0
-    total: float = 0.0
-    mean: float = 0.0
-    m2: float = 0.0
-    low: float = math.inf
-    high: float = -math.inf
+    counts: dict[float, int] = field(default_factory=dict)
 
-    def add(self, value: float) -> None:
-        self.n += 1
-        self.total += value
-        delta = value - self.mean
-        self.mean += delta / self.n
-        self.m2 += delta * (value - self.mean)
-        self.low, self.high = min(self.low, value), max(self.high, value)
+    def add(self, value: float, count: int = 1) -> None:
+        self.counts[value] = self.counts.get(value, 0) + count
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def total(self) -> float:
+        return math.fsum(v * c for v, c in self.counts.items())
+
+    @property
+    def low(self) -> float:
+        return min(self.counts)
+
+    @property
+    def high(self) -> float:
+        return max(self.counts)
 
     def figures(self) -> list[float | int | None]:
         """n, mean, lowest, highest, spread, standard deviation (sample; None below 2)."""
-        if not self.n:
+        n = self.n
+        if not n:
             return [0, None, None, None, None, None]
-        sd = math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else None
-        return [self.n, self.total / self.n, self.low, self.high, self.high - self.low, sd]
+        mean = self.total / n
+        sd = math.sqrt(math.fsum(c * (v - mean) ** 2 for v, c in self.counts.items())
+                       / (n - 1)) if n > 1 else None
+        return [n, mean, self.low, self.high, self.high - self.low, sd]
+
+
+def number(value: Any) -> float | None:
+    """A figure the database gave as a number (SQLite may give a whole one as int), or
+    None for an empty one or a label."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
 
 
 class SubjectScores:
@@ -76,17 +92,33 @@ class SubjectScores:
         self.all = {r.id: Stats() for r in self.rules}
         self.subjects: dict[str, dict[str, Stats]] = {}
 
-    def add(self, subject: str, values: dict[str, Value]) -> None:
-        """One respondent's merged answers."""
+    def add(self, subject: str, rule: str, score: float, count: int) -> None:
+        """``count`` respondents of ``subject`` with ``score`` on ``rule``."""
         per_rule = self.subjects.get(subject)
         if per_rule is None:
             per_rule = self.subjects[subject] = {r.id: Stats() for r in self.rules}
-        done: dict[str, RuleResult] = {}
-        for rule in self.rules:
-            result = done[rule.id] = evaluate_rule(self.inst, rule, values, done)
-            if isinstance(result.value, float):
-                per_rule[rule.id].add(result.value)
-                self.all[rule.id].add(result.value)
+        per_rule[rule].add(score, count)
+        self.all[rule].add(score, count)
+
+    def subject(self, subject: str) -> None:
+        """A subject whose respondents have no score (listed all the same)."""
+        self.subjects.setdefault(subject, {r.id: Stats() for r in self.rules})
+
+    def count(self, store: Store) -> None:
+        """Every rule's score of every compared respondent of the instrument, computed by the
+        database from the rules' SQL form (compare.summary.sql); only how many respondents
+        per subject have each score comes back."""
+        if not self.rules:
+            return
+        env = Env(self.inst)
+        exprs = [compile_rule(self.inst, rule, env)["value"] for rule in self.rules]
+        merged.figures(store, [(q.text, q.params, False) for q in exprs],
+                       keys=sorted(env.keys), instrument=self.inst.id)
+        for n, rule in enumerate(self.rules):
+            for subject, score, count in merged.figure_counts(store, [n]):
+                self.subject(subject)
+                if (value := number(score)) is not None:
+                    self.add(subject, rule.id, value, count)
 
     def means(self) -> dict[str, float]:
         """Mean main score per subject (the subjects with one), as compare.full computes it."""

@@ -23,17 +23,17 @@ instead (openpyxl's write-only mode: each row goes to disk as it is written):
 * Herkomst: every stored file and the rejected ones (compare.provenance, as the full workbook);
 * Respons: who was sent what and who returned it (compare.response, as the full workbook).
 
-Each respondent's answers are read once (store.aggregates.copies: a batch of copies per
-query), merged by the full workbook's rules (compare.data.merge: the workbook's typed value
-over the form's, a pre-filled value only where nothing was typed, values that do not fit
-their question never count) and added up; only running sums are kept. A sheet past
+The answers are merged and added up in the database (store.merged: the full workbook's rules
+of compare.data.merge — the workbook's typed value over the form's, a pre-filled value only
+where nothing was typed, values that do not fit their question never count — in SQL, the
+rules' figures from their SQL form, compare.summary.sql); Python receives how many
+respondents gave each value per question and subject, and each score per subject. A sheet past
 1,048,576 rows goes on in a next sheet with the same header.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
-from templategen.compare.data import ORGANISATION, Column, merge, slots_of, subject_of
+from templategen.compare.data import slots_of
 from templategen.compare.held import Held
 from templategen.compare.labels import shown, slot_label
 from templategen.compare.open_answers import open_slots
@@ -51,9 +51,9 @@ from templategen.compare.ranking import whole_rules
 from templategen.compare.response import write_response
 from templategen.compare.sheet import MAX_ROWS, Pages
 from templategen.compare.summary.matrices import MatrixSums
-from templategen.compare.summary.scores import SubjectScores, rule_keys
+from templategen.compare.summary.scores import Stats, SubjectScores, rule_keys
 from templategen.content.model import FieldKind, Instrument, Slot
-from templategen.store import aggregates
+from templategen.store import aggregates, merged
 from templategen.store.database import Store
 
 __all__ = ["DETAIL_LIMIT", "Pages", "compare_large", "compared_files"]
@@ -78,21 +78,17 @@ class Tally:
     def n(self) -> int:
         return sum(self.counts.values())
 
-    def numbers(self) -> list[tuple[float, int]]:
-        return [(float(v), c) for v, c in self.counts.items()
-                if isinstance(v, bool | int | float)]
+    def numbers(self) -> Stats:
+        """The numeric answers (a tick 1 or 0) and how many gave each."""
+        stats = Stats()
+        for v, c in self.counts.items():
+            if isinstance(v, bool | int | float):
+                stats.add(float(v), c)
+        return stats
 
     def stats(self) -> list[Any]:
         """n, mean, min, max, spread, standard deviation (sample), distribution."""
-        nums = self.numbers()
-        total = sum(c for _, c in nums)
-        if not total:
-            return [self.n, None, None, None, None, None, self.distribution()]
-        mean = math.fsum(v * c for v, c in nums) / total
-        low, high = min(v for v, _ in nums), max(v for v, _ in nums)
-        sd = math.sqrt(math.fsum(c * (v - mean) ** 2 for v, c in nums) / (total - 1)) \
-            if total > 1 else None
-        return [self.n, mean, low, high, high - low, sd, self.distribution()]
+        return [self.n, *self.numbers().figures()[1:], self.distribution()]
 
     def distribution(self) -> str:
         ordered = sorted(self.counts.items(), key=lambda vc: (-vc[1], shown(vc[0])))
@@ -146,7 +142,8 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
     names = {i.id: _names(i, taken) for i in wanted}
     _index(wb, instruments, respondents, names, total, limit, store.name)
     leaders = [leader for inst in wanted
-               if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows))]
+               if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows,
+                                         sum(r.submissions for r in respondents[inst.id])))]
     files = write_provenance(wb, "Herkomst", aggregates.history(store), store.rejections(),
                              functools.partial(_more, "Herkomst", "", taken), max_rows)
     # who was sent what and who returned it
@@ -236,27 +233,23 @@ def _index(wb: Workbook, instruments: list[Instrument],
 
 
 def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, str],
-                taken: set[str], max_rows: int) -> str | None:
-    """Read the instrument's respondents once, one merged copy at a time, adding up the
-    answers per item and subject, the rule scores per subject and the matrices; write
-    their sheets; return the summary line's part naming the best subject (or None)."""
+                taken: set[str], max_rows: int, respondents: int) -> str | None:
+    """Merge the instrument's answers in the database (store.merged) and receive the
+    aggregates: the answers per item and subject, the rule scores per subject and the
+    matrices; write their sheets; return the summary line's part naming the best subject
+    (or None)."""
     slots = slots_of(inst)
     counted = {k: s for k, s in slots.items() if s.field.kind in COUNTED}
-    scores, matrices = SubjectScores(inst), MatrixSums(inst)
+    read = set(counted) | rule_keys(inst)
+    merged.merge(store, inst.id, [s for k, s in slots.items() if k in read], set(counted))
     overall: dict[str, Tally] = {}
     per_subject: dict[tuple[str, str], Tally] = {}
-    keys = sorted(set(counted) | rule_keys(inst) | {ORGANISATION})
-    for files in aggregates.copies(store, inst.id, keys):
-        winner = files[-1]
-        column = Column(winner.respondent or winner.name, "", [])
-        merge(column, slots, ((f.name, f.kind, f.answers) for f in files))
-        subject = subject_of(column.values, winner.subject, winner.respondent)
-        for key, value in column.values.items():
-            if key in counted:
-                overall.setdefault(key, Tally()).add(value, 1)
-                per_subject.setdefault((key, subject), Tally()).add(value, 1)
-        scores.add(subject, column.values)
-        matrices.add(column.values)
+    for key, subject, value, count in merged.value_counts(store):
+        overall.setdefault(key, Tally()).add(value, count)
+        per_subject.setdefault((key, subject), Tally()).add(value, count)
+    scores, matrices = SubjectScores(inst), MatrixSums(inst)
+    scores.count(store)
+    matrices.count(store, {k: t.numbers() for k, t in overall.items()}, respondents)
     if "Scores" in titles:
         _scores(wb, inst, scores, titles["Scores"], taken, max_rows)
     head = [[f"Per vraag — {inst.title}"],

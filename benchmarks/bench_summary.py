@@ -1,0 +1,240 @@
+"""The summary of a large round against its floor (#23): `templategen compare --layout summary`
+against XlsxWriter writing the same cells plus the command's own start-up, on SQLite and
+PostgreSQL.
+
+    python -m benchmarks.bench_summary [--sizes 2000,10000,100000] [--backends sqlite,postgresql]
+                                       [--repeat 3] [--work DIR] [--no-reference]
+
+For each size and back-end a store of that many submissions (spread over the five bundled
+instruments and 40 subjects, the answers from a pool of 300 sample fills per instrument, as
+benchmarks/bench_scale.py makes them) is written straight into the tables: SQLite with one
+executemany per table, PostgreSQL with COPY (the answers' primary key built after the copy).
+Then, alternating, ``repeat`` times each: the command in a fresh interpreter (wall time and
+its peak RSS from wait4), XlsxWriter (constant_memory) writing every cell of the workbook the
+command wrote (benchmarks/bench_scale.py's child, its writing time), and the command's
+start-up (``templategen --version``). The ratio is the median command time over the median
+XlsxWriter time plus the median start-up. The load average is printed before and after.
+Stores are deleted after each size (a PostgreSQL store of 1,000,000 submissions holds about
+200 million answers).
+
+PostgreSQL is a throw-away server started like the tests' (tests/support/pgserver.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.support import pgserver
+
+SELF = [sys.executable, "-m", "benchmarks.bench_scale"]
+CLI = [sys.executable, "-m", "templategen"]
+SUBJECTS = 40
+
+
+def _pool(pool: int, seed: int = 1) -> list[tuple[str, str, list[list[str]]]]:
+    """Per instrument: id, version and ``pool`` sample fills as answer rows (key, value,
+    raw, position) of tab-separated text, as ingest types and stores them."""
+    from templategen.content.catalog import load_catalog
+    from templategen.returned.answers import check
+    from templategen.sample.answers import sample_answers
+    from templategen.store.merged import encode
+
+    rng = random.Random(seed)
+    out = []
+    for inst in load_catalog().instruments.values():
+        slots = {s.key: s for s in inst.slots()}
+        fills = []
+        for _ in range(pool):
+            raw = sample_answers(inst, rng)
+            fills.append([(k, encode(check(slots[k], v).value), str(v), n)
+                          for n, (k, v) in enumerate(raw.items())])
+        out.append((inst.id, inst.version, fills))
+    return out
+
+
+def _submissions(count: int, pool: list) -> list[tuple]:
+    rows = []
+    for n in range(1, count + 1):
+        inst, version, _ = pool[n % len(pool)]
+        rows.append((n, f"{inst}_{n}.xlsx", f"{n:064x}", "2026-11-30T09:00:00+00:00", "",
+                     inst, version, "workbook", f"r{n}", f"i{n}", f"Respondent {n}",
+                     f"School {n % SUBJECTS + 1}", "accepted", "[]"))
+    return rows
+
+
+SUBMISSION_COLUMNS = ("id, file_name, sha256, received, modified, instrument, version, kind, "
+                      "recipient, instance, respondent, subject, status, warnings")
+
+
+def _fill_sqlite(db: str, count: int, pool: list) -> None:
+    import sqlite3
+
+    from templategen.store.database import Store
+
+    Store(db).close()
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("BEGIN")
+    con.executemany(f"INSERT INTO submissions ({SUBMISSION_COLUMNS}) VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _submissions(count, pool))
+    con.executemany(
+        "INSERT INTO answers (submission_id, key, value, raw, position) VALUES (?,?,?,?,?)",
+        ((n, k, v, r, p) for n in range(1, count + 1)
+         for k, v, r, p in pool[n % len(pool)][2][(n // len(pool)) % len(pool[0][2])]))
+    con.execute("COMMIT")
+    con.close()
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n") \
+        .replace("\r", "\\r")
+
+
+def _fill_postgresql(url: str, count: int, pool: list) -> None:
+    import psycopg
+
+    from templategen.store.database import Store
+
+    Store(url).close()
+    # each fill once as COPY text with a mark where the submission id goes
+    blocks = [["".join(f"\x00\t{_copy_text(k)}\t{_copy_text(v)}\t{_copy_text(r)}\t0\t{p}\t0\n"
+                       for k, v, r, p in fill) for fill in fills] for _, _, fills in pool]
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("ALTER TABLE answers DROP CONSTRAINT answers_pkey")
+        with con.cursor().copy(f"COPY submissions ({SUBMISSION_COLUMNS}) FROM STDIN") as copy:
+            for row in _submissions(count, pool):
+                copy.write_row(row)
+        with con.cursor().copy("COPY answers (submission_id, key, value, raw, unknown, "
+                               "position, prefilled) FROM STDIN") as copy:
+            buffer = io.StringIO()
+            for n in range(1, count + 1):
+                fills = blocks[n % len(pool)]
+                buffer.write(fills[(n // len(pool)) % len(fills)].replace("\x00", str(n)))
+                if n % 2000 == 0:
+                    copy.write(buffer.getvalue())
+                    buffer = io.StringIO()
+            copy.write(buffer.getvalue())
+        con.execute("ALTER TABLE answers ADD PRIMARY KEY (submission_id, key)")
+        con.execute("SELECT setval(pg_get_serial_sequence('submissions', 'id'), %s)", (count,))
+        con.execute("ANALYZE")
+
+
+def _timed(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    out, err = proc.communicate()
+    if status:
+        raise SystemExit(f"{args}: {err.decode()[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _xlsxwriter(source: Path, out: Path) -> float:
+    proc = subprocess.run([*SELF, "--child", "xlsxwriter", str(source), str(out)],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(proc.stderr[-3000:])
+    return float(json.loads(proc.stdout.strip().splitlines()[-1])["seconds"])
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
+          server: pgserver.Server | None, pool: list) -> None:
+    start = time.perf_counter()
+    if backend == "sqlite":
+        db = str(work / f"store_{size}.sqlite")
+        _fill_sqlite(db, size, pool)
+        stored = Path(db).stat().st_size / 1e9
+    else:
+        assert server is not None
+        db = server.new_database()
+        _fill_postgresql(db, size, pool)
+        import psycopg
+
+        with psycopg.connect(db) as con:
+            stored = con.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e9
+    filled = time.perf_counter() - start
+    out = work / f"summary_{size}_{backend}.xlsx"
+    compare = [*CLI, "compare", "--db", db, "--out", str(out), "--layout", "summary"]
+    print(f"{size:>9} {backend:<10} store filled in {filled:.0f} s ({stored:.1f} GB); "
+          f"load {_load()}", flush=True)
+    runs: dict[str, list[float]] = {"compare": [], "peak": [], "xlsxwriter": [], "start-up": []}
+    for _ in range(repeat):
+        seconds, peak = _timed(compare)
+        runs["compare"].append(seconds)
+        runs["peak"].append(peak)
+        if reference:
+            runs["xlsxwriter"].append(_xlsxwriter(out, work / "xlsxwriter.xlsx"))
+            runs["start-up"].append(_timed([*CLI, "--version"])[0])
+    median = {k: statistics.median(v) for k, v in runs.items() if v}
+    line = (f"{size:>9} {backend:<10} compare {median['compare']:7.2f} s "
+            f"(runs {', '.join(f'{s:.2f}' for s in runs['compare'])}), "
+            f"peak {max(runs['peak']):.0f} MB")
+    if reference:
+        floor = median["xlsxwriter"] + median["start-up"]
+        line += (f"; XlsxWriter {median['xlsxwriter']:.2f} s + start-up "
+                 f"{median['start-up']:.2f} s = {floor:.2f} s; ratio "
+                 f"{median['compare'] / floor:.2f}")
+    print(line + f"; workbook {out.stat().st_size / 1e6:.1f} MB; load {_load()}", flush=True)
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+    else:
+        assert server is not None
+        import psycopg
+
+        name = db.split("@/", 1)[1].split("?")[0]
+        with psycopg.connect(server.url("postgres"), autocommit=True) as con:
+            con.execute(f"DROP DATABASE {name}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="2000,10000,100000")
+    ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--pool", type=int, default=300)
+    ap.add_argument("--no-reference", dest="reference", action="store_false",
+                    help="time the command only (no XlsxWriter, no start-up)")
+    ap.add_argument("--work", type=Path, default=None)
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="tg-summary-"))
+    work.mkdir(parents=True, exist_ok=True)
+    backends = args.backends.split(",")
+    pool = _pool(args.pool)
+    print(f"load {_load()} on {os.cpu_count()} cores", flush=True)
+    try:
+        with pgserver.running() if "postgresql" in backends else _Nothing() as server:
+            for size in (int(s) for s in args.sizes.split(",")):
+                for backend in backends:
+                    bench(size, backend, work, args.repeat, args.reference, server, pool)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+class _Nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+if __name__ == "__main__":
+    main()
