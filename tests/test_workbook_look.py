@@ -43,3 +43,19 @@ def test_chart_categories_and_print_set_up(blank: Path) -> None:
     for sheet in wb.worksheets:
         assert sheet.oddHeader.center.text == "Gespreksleidraad voor passende externe ondersteuning"
         assert sheet.oddFooter.right.text == "Pagina &P van &N"
+
+
+def test_a_chart_of_sections_with_different_maxima_compares_percentages(blank: Path) -> None:
+    ws = load_workbook(blank)["Scores"]
+    start = next(r for r in range(1, 60) if str(ws[f"A{r}"].value).startswith("Grafiek:"))
+    assert ws[f"A{start}"].value.endswith("(% van het maximum)")
+    maxima = {str(ws[f"A{r}"].value).removeprefix("Subtotaal ").replace(".", "", 1):
+              ws[f"C{r}"].value
+              for r in range(4, start) if str(ws[f"A{r}"].value).startswith("Subtotaal")}
+    assert len(set(maxima.values())) > 1  # 3, 4 and 5 ticks: raw counts would mislead
+    for r in range(start + 1, start + 7):
+        cell = ws[f"B{r}"]
+        assert cell.number_format == "0%"
+        assert cell.value.endswith(f"/{maxima[ws[f'A{r}'].value]}"), cell.value
+    chart = ws._charts[0]
+    assert chart.y_axis.scaling.max == 1 and chart.y_axis.number_format.formatCode == "0%"

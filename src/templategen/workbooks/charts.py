@@ -73,6 +73,12 @@ def make_chart(plan: ChartPlan) -> BarChart | RadarChart | ScatterChart:
     if plan.categories:
         for series in chart.series:
             series.cat = AxDataSource(strRef=StrRef(f=plan.categories))
+    if plan.kind == "bar" and plan.axis_max is not None:
+        chart.y_axis.scaling.min = plan.axis_min
+        chart.y_axis.scaling.max = plan.axis_max
+    if plan.number_format:
+        chart.y_axis.number_format = plan.number_format
+        chart.y_axis.majorUnit = 0.25
     if plan.kind == "radar" and plan.axis_max is not None:
         chart.y_axis.scaling.min = plan.axis_min
         chart.y_axis.scaling.max = plan.axis_max

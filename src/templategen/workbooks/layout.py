@@ -35,6 +35,7 @@ class ChartPlan:
     axis_min: float | None = None
     x_title: str = ""
     y_title: str = ""
+    number_format: str | None = None  # the value axis's, e.g. "0%"
 
 
 @dataclass

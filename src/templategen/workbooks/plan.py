@@ -58,7 +58,7 @@ from templategen.workbooks.layout import (
 from templategen.workbooks.pages import DEFAULT_ROW, page_room, text_lines
 from templategen.workbooks.scores import scores_sheet
 
-SECTION_WIDTHS = {"A": 8, "B": 62, "C": 45, "D": 30}  # Nr., Vraag, Antwoord, Toelichting
+SECTION_WIDTHS: dict[str, float] = {"A": 8, "B": 62, "C": 45, "D": 30}  # Nr., Vraag, Antwoord, Toelichting
 
 # width of an input column per answer kind (characters)
 INPUT_WIDTH = {FieldKind.TEXT: 40, FieldKind.CHECK: 11, FieldKind.SCALE: 22,
@@ -88,6 +88,7 @@ class _Planner:
         self.ticks = ""  # the tick words' spelling:value range on Lijsten
         self.item_sheets: dict[str, str] = {}
         self.results: dict[str, ResultCells] = {}
+        self.row = 0  # the next row of the sheet being laid out
         self.uses_text = any(r.params.get("when", {}).get("equals") is not None
                              for r in inst.rules)
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from templategen.content.model import Instrument, Section, Slot
+from templategen.content.model import FieldKind, Instrument, Section, Slot
 from templategen.content.rulekinds import whole_rules
 from templategen.content.slots import rule_slots
 from templategen.content.wording import text as wording
+from templategen.office.formulas import number_literal
 from templategen.workbooks.formulas import ScoreContext, absolute, compress, score_row
 from templategen.workbooks.layout import SCORES_SHEET, ChartPlan, ResultCells, SheetPlan
 
+PERCENT_NOTE = "% van het maximum"
 LABEL_LINE = 48  # characters of a (bold) label on one line of column A (48 wide)
 
 
@@ -70,21 +72,29 @@ def score_charts(inst: Instrument, calc_rows: dict[str, int], sheet: SheetPlan, 
             continue
         parts = (_parts(inst, rule.params["of"], rule.params.get("field"))
                  if chart == "bar" else _slot_parts(inst, rule))
-        sheet.put(f"A{r}", f"Grafiek: {rule.label}", "group")
+        # bars of parts with different maxima compare each part's share of its maximum
+        totals = [_sum_max(slots) for _, slots in parts]
+        shares = chart == "bar" and len(set(totals)) > 1 and all(totals)
+        title = f"{rule.label} ({PERCENT_NOTE})" if shares else rule.label
+        sheet.put(f"A{r}", f"Grafiek: {title}", "group")
         first = r + 1
-        for label, slots in parts:
+        for (label, slots), total in zip(parts, totals, strict=True):
             r += 1
             sheet.put(f"A{r}", label, "label")
             refs = compress(calc_rows[s.key] for s in slots if s.key in calc_rows)
             formula = f"=SUM({','.join(refs)})" if chart == "bar" else f"={refs[0]}"
-            sheet.put(f"B{r}", formula, "formula", "0.##")
+            if shares:
+                formula += f"/{number_literal(total or 1)}"
+            sheet.put(f"B{r}", formula, "formula", "0%" if shares else "0.##")
         maxima = [max((_scale_max(s) for s in slots), default=0) for _, slots in parts]
-        plan = ChartPlan(chart, rule.label, f"F{anchor_row}",
+        plan = ChartPlan(chart, title, f"F{anchor_row}",
                          categories=f"{absolute(SCORES_SHEET, f'A{first}')}:$A${r}",
                          series=[(rule.label, None,
                                   f"{absolute(SCORES_SHEET, f'B{first}')}:$B${r}", None)])
         if chart == "radar":
             plan.axis_max, plan.axis_min = max(maxima, default=None), 0
+        elif shares:
+            plan.axis_max, plan.axis_min, plan.number_format = 1, 0, "0%"
         sheet.charts.append(plan)
         anchor_row += 18
         r += 2
@@ -147,3 +157,19 @@ def _slot_parts(inst: Instrument, rule: Any) -> list[tuple[str, list[Slot]]]:
 
 def _scale_max(slot: Slot) -> float:
     return slot.field.scale.maximum if slot.field.scale else 1.0
+
+
+def _sum_max(slots: list[Slot]) -> float | None:
+    """The highest sum of these answers (None when one of them has no maximum)."""
+    total = 0.0
+    for s in slots:
+        f = s.field
+        if f.kind is FieldKind.SCALE and f.scale:
+            total += f.scale.maximum
+        elif f.kind is FieldKind.CHECK:
+            total += 1.0
+        elif f.is_numeric:
+            if f.constraint.maximum is None:
+                return None
+            total += float(f.constraint.maximum)
+    return total
