@@ -58,7 +58,8 @@ from templategen.workbooks.layout import (
 from templategen.workbooks.pages import DEFAULT_ROW, page_room, text_lines
 from templategen.workbooks.scores import scores_sheet
 
-SECTION_WIDTHS: dict[str, float] = {"A": 8, "B": 62, "C": 45, "D": 30}  # Nr., Vraag, Antwoord, Toelichting
+# the question sheets: Nr., Vraag, Antwoord, Toelichting
+SECTION_WIDTHS: dict[str, float] = {"A": 8, "B": 62, "C": 45, "D": 30}
 
 # width of an input column per answer kind (characters)
 INPUT_WIDTH = {FieldKind.TEXT: 40, FieldKind.CHECK: 11, FieldKind.SCALE: 22,
