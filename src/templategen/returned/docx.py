@@ -66,7 +66,7 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     slots = compiled(instrument).keys
     hidden = hidden_controls(root)
     for sdt in root.iter(_SDT):
-        if sdt.find(f"{_SDT_CONTENT}//{_SDT}") is not None:
+        if _wraps(sdt):
             continue  # a wrapper around other controls (LibreOffice adds these)
         key = control_key(sdt)
         if key is None:
@@ -100,6 +100,12 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     _outside_controls(root, slots, result)
     result.warnings.extend(field_warnings(root))
     return result
+
+
+def _wraps(sdt: etree._Element) -> bool:
+    """Whether a control holds other controls (``w:sdtContent//w:sdt``)."""
+    return any(next(content.iter(_SDT), None) is not None
+               for content in sdt.iterchildren(_SDT_CONTENT))
 
 
 def hidden_controls(root: etree._Element) -> set[etree._Element]:

@@ -8,6 +8,7 @@ the input cells of an input sheet is reported as a warning, so nothing is lost s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import posixpath
 import re
@@ -188,10 +189,10 @@ def read_book(book: Book, instrument: Instrument) -> Extraction:
     used: dict[str, set[str]] = {}
     refs: dict[str, tuple[str, str]] = {}
     for name, text in book.names.items():
-        key = key_from_anchor(name)
-        ref = parse_ref(text)
-        if key is not None and ref is not None:
-            refs[key] = ref
+        named = _named_cell(name, text) if len(name) + len(text) < _SHORT_NAME \
+            else _named_cell.__wrapped__(name, text)
+        if named is not None:
+            refs[named[0]] = named[1]
     placed = [key for key in refs if key in planned]
     as_laid_out = sum(refs[key] == planned[key] for key in placed) * 2 >= len(placed)
     for key, (sheet, coord) in refs.items():
@@ -226,6 +227,18 @@ def read_book(book: Book, instrument: Instrument) -> Extraction:
                                 value=len(missing), value2=missing[0]))
     _stray_typing(book, instrument, used, out)
     return out
+
+
+_SHORT_NAME = 300  # characters of a defined name and its reference: kept when shorter
+
+
+@functools.lru_cache(maxsize=4096)
+def _named_cell(name: str, text: str) -> tuple[str, tuple[str, str]] | None:
+    """The slot key and (sheet, cell) of a defined name of ours (every workbook of a version
+    holds the same names: worked out once)."""
+    key = key_from_anchor(name)
+    ref = parse_ref(text)
+    return (key, ref) if key is not None and ref is not None else None
 
 
 STRAY_LISTED = 20  # cells typed outside the answer cells named one by one, per sheet
