@@ -165,3 +165,30 @@ def test_pdf_gives_one_pdf_per_subject_showing_its_figures(demo: Path, tmp_path:
         assert "Totaal aantal vinkjes" in text
         assert dutch(group) in text  # the group's mean
         assert (f"{mine:.0f}" if mine.is_integer() else dutch(mine)) in text
+
+
+def test_mail_reports_sends_each_report_to_its_subjects_recipients(demo: Path, reports: Path,
+                                                                  tmp_path: Path):
+    from email import policy
+    from email.parser import BytesParser
+
+    args = ("mail", "--reports", str(reports), "--recipients", str(demo / "ontvangers.csv"),
+            "--db", str(demo / "antwoorden.sqlite"), "--drafts", str(tmp_path),
+            "--from", "Advies <advies@bestuur.example>")
+    run(*args)
+    got = {}
+    for eml in sorted(tmp_path.glob("rapport_*.eml")):
+        msg = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+        got[str(msg["To"].addresses[0].addr_spec)] = (
+            msg["Subject"], sorted(p.get_filename() for p in msg.iter_attachments()),
+            msg.get_body(("plain",)).get_content())
+    # r1 answered about her school and about an agency; r6 answered nothing, but his
+    # organisation is De Regenboog
+    assert got["r1@example.org"][1] == ["rapport-basisschool-het-baken.docx",
+                                        "rapport-bureau-digitaal-leren.docx"]
+    assert got["r6@example.org"][1] == ["rapport-openbare-school-de-regenboog.docx"]
+    assert got["r6@example.org"][0] == "Rapport over Openbare School De Regenboog"
+    assert "Beste Farid El Amrani" in got["r6@example.org"][2]
+    assert len(got) == 6
+    again = run(*args)  # delivered already: nothing new
+    assert "0 messages delivered" in again.output and "6 up to date" in again.output

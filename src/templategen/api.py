@@ -408,18 +408,23 @@ class MailResult:
         return not (self.failed or self.no_address or self.no_copies)
 
 
-def mail(recipients: PathLike, kit: PathLike, *, db: PathLike,
+def mail(recipients: PathLike, kit: PathLike | None, *, db: PathLike,
          drafts: PathLike | None = None, smtp: str | None = None,
          smtp_password: Callable[[], str] | None = None, sender: str = "",
          reply_to: str = "", template: PathLike | None = None, only: Iterable[str] = (),
          resend: bool = False, dry_run: bool = False, content: PathLike | None = None,
          on_message: Callable[[str], Any] | None = None,
-         purpose: str = "invitation", deadline: str = "") -> MailResult:
+         purpose: str = "invitation", deadline: str = "",
+         reports: PathLike | None = None) -> MailResult:
     """One message per recipient with their copies from ``kit``, as .eml ``drafts`` or over
     ``smtp`` (smtp://user@host:587, smtps://user@host:465; ``smtp_password`` when asked,
     default $TEMPLATEGEN_SMTP_PASSWORD), each logged in the store ``db``. Instruments
     already delivered are left out unless ``resend``; ``dry_run`` sends nothing; a
-    ``deadline`` (the round's) is the date every instrument's answers are due."""
+    ``deadline`` (the round's) is the date every instrument's answers are due. With
+    ``reports`` (the folder 'templategen report' wrote) each subject's report goes to its
+    recipients instead of the kit's copies (mail.reports; template
+    templates/mail/rapport.txt)."""
+    from templategen.mail.reports import send_reports
     from templategen.mail.send import send_mail
     from templategen.mail.transport import Drafts, Smtp
 
@@ -435,17 +440,25 @@ def mail(recipients: PathLike, kit: PathLike, *, db: PathLike,
         if on_message is not None:
             on_message(line)
 
-    run = send_mail(Path(recipients), Path(kit), _db(db), transport, purpose=purpose,
-                    only=tuple(only), resend=resend, dry_run=dry_run, sender=sender,
-                    reply_to=reply_to, template=_path(template), content_dir=_path(content),
-                    echo=said, deadline=deadline)
+    if reports is not None:
+        run = send_reports(Path(recipients), Path(reports), _db(db), transport, resend=resend,
+                           dry_run=dry_run, sender=sender, reply_to=reply_to,
+                           template=_path(template), echo=said)
+        purpose = "report"
+    elif kit is None:
+        raise OptionError(_("give --kit DIR: the folder the copies were built in."))
+    else:
+        run = send_mail(Path(recipients), Path(kit), _db(db), transport, purpose=purpose,
+                        only=tuple(only), resend=resend, dry_run=dry_run, sender=sender,
+                        reply_to=reply_to, template=_path(template),
+                        content_dir=_path(content), echo=said, deadline=deadline)
     return MailResult(
         purpose, tuple((rid, to, tuple(insts)) for rid, to, insts in run.delivered),
         tuple(run.failed), tuple(run.no_address), tuple(run.no_copies), tuple(run.already),
         tuple(run.returned), tuple(messages), tuple(run.summary()), dry_run)
 
 
-def remind(recipients: PathLike, kit: PathLike, *, db: PathLike,
+def remind(recipients: PathLike, kit: PathLike | None, *, db: PathLike,
            **options: Any) -> MailResult:
     """:func:`mail` to those who have not returned a copy yet, at most once a day unless
     ``resend`` (the same options)."""

@@ -385,7 +385,7 @@ def _mail_options(func: F) -> F:
         click.option("--recipients", "recipients", required=True,
                      type=click.Path(dir_okay=False, exists=True, path_type=Path),
                      help=N_("The recipients file the kit was built from (id, naam, email, …).")),
-        click.option("--kit", "kit", required=True,
+        click.option("--kit", "kit", default=None,
                      type=click.Path(file_okay=False, exists=True, path_type=Path),
                      help=N_("The folder 'build --recipients' wrote the copies to.")),
         db_option,  # the store: every message is logged there
@@ -412,7 +412,7 @@ def _mail_options(func: F) -> F:
     return func
 
 
-def _send(send: Callable[..., api.MailResult], recipients: Path, kit: Path,
+def _send(send: Callable[..., api.MailResult], recipients: Path, kit: Path | None,
           content_dir: Path | None, **options: Any) -> None:
     result = send(recipients, kit, content=content_dir, on_message=click.echo,
                   smtp_password=_password("TEMPLATEGEN_SMTP_PASSWORD", "SMTP"), **options)
@@ -472,8 +472,13 @@ def status(db: str, recipients: Path | None, fmt: str) -> None:
 
 
 @main.command(name="mail", help=N_(
-    "Mail every recipient their copies from the kit (drafts or SMTP), logged in the store."))
+    "Mail every recipient their copies from the kit (drafts or SMTP), logged in the store; "
+    "with --reports DIR each subject's report to its recipients."))
 @_mail_options
+@click.option("--reports", "reports", default=None,
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help=N_("Mail the reports in this folder (templategen report) instead of the "
+              "kit: each to its subject's recipients."))
 @round_overrides
 @translate_errors
 def mail_(**kwargs: Any) -> None:

@@ -37,7 +37,8 @@ from templategen.errors import MailError
 from templategen.i18n import _
 from templategen.mail.kit import KitCopy
 
-PURPOSES = {"invitation": "uitnodiging.txt", "reminder": "herinnering.txt"}
+PURPOSES = {"invitation": "uitnodiging.txt", "reminder": "herinnering.txt",
+            "report": "rapport.txt"}
 SUBJECT_PREFIX = "onderwerp:"
 MAIL_JINJA = JINJA.overlay(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 OFFICE_TYPES = {
@@ -106,7 +107,12 @@ def write_letter(template: MailTemplate, recipient: Recipient, instruments: list
     deadlines = sorted(str(i["deadline"]) for i in items if i["deadline"])
     context = {**recipient.context, "instrumenten": items,
                "deadline": deadlines[0] if deadlines else "",
-               "afzender": _display_name(sender), "herinnering": purpose == "reminder"}
+               "afzender": display_name(sender), "herinnering": purpose == "reminder"}
+    return fill_letter(template, context)
+
+
+def fill_letter(template: MailTemplate, context: dict[str, Any]) -> Letter:
+    """The template filled with ``context``: its subject line and body."""
     text = _fill(template, context)
     first, _sep, body = text.lstrip("\n").partition("\n")
     if not first.lower().startswith(SUBJECT_PREFIX):
@@ -169,7 +175,7 @@ def build_message(letter: Letter, recipient: Recipient, address: str, copies: li
     return msg
 
 
-def _display_name(sender: str) -> str:
+def display_name(sender: str) -> str:
     pairs = getaddresses([sender]) if sender else []
     if not pairs:
         return ""

@@ -78,15 +78,21 @@ def _copies(folder: Path) -> Iterator[KitCopy]:
             yield copy
 
 
-def read_copy(path: Path) -> KitCopy | None:
-    """The identity of one built copy, or None when the file is not one of ours."""
+def properties(path: Path) -> dict[str, str]:
+    """The custom document properties of a file the tool wrote (a built copy, a report),
+    read through the safe archive; empty when it has none or cannot be read."""
     try:
         archive = SafeArchive(path.name, path.read_bytes())
         if not archive.has(CUSTOM_PART):
-            return None
-        props = read_custom(archive.xml(CUSTOM_PART))
+            return {}
+        return read_custom(archive.xml(CUSTOM_PART))
     except (RejectedFile, OSError):
-        return None
+        return {}
+
+
+def read_copy(path: Path) -> KitCopy | None:
+    """The identity of one built copy, or None when the file is not one of ours."""
+    props = properties(path)
     if not props.get(PROP_INSTRUMENT):
         return None
     return KitCopy(path=path, instrument=props[PROP_INSTRUMENT], kind=props.get(PROP_KIND, ""),

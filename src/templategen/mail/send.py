@@ -130,7 +130,7 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
                 if dry_run:
                     run.delivered.append((recipient.id, address, insts))
                     continue
-                line = _deliver(store, transport, msg, recipient, address, insts, purpose, run)
+                line = deliver(store, transport, msg, recipient, address, insts, purpose, run)
                 _record_key(store, due)
                 if echo is not None:
                     echo(line)
@@ -178,7 +178,7 @@ def _due(rid: str, theirs: list[KitCopy], log: list[Any], transport: Transport, 
             and (resend or c.instrument not in reminded)]
 
 
-def _deliver(store: Store, transport: Transport, msg: EmailMessage, recipient: Recipient,
+def deliver(store: Store, transport: Transport, msg: EmailMessage, recipient: Recipient,
              address: str, insts: list[str], purpose: str, run: MailRun) -> str:
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     message_id = str(msg["Message-ID"]).strip()
@@ -190,14 +190,14 @@ def _deliver(store: Store, transport: Transport, msg: EmailMessage, recipient: R
         store.log_mail(recipient.id, address, insts, purpose, transport.via, "failed",
                        message_id, at, str(exc))
         run.failed.append((recipient.id, str(exc)))
-        return f"{_mail_status('failed'):<10} {recipient.id}: {exc}"
+        return f"{mail_status('failed'):<10} {recipient.id}: {exc}"
     store.log_mail(recipient.id, address, insts, purpose, transport.via, status, message_id,
                    at, detail)
     run.delivered.append((recipient.id, address, insts))
-    return f"{_mail_status(status):<10} {recipient.id} -> {address}: {', '.join(insts)}"
+    return f"{mail_status(status):<10} {recipient.id} -> {address}: {', '.join(insts)}"
 
 
-def _mail_status(status: str) -> str:
+def mail_status(status: str) -> str:
     """A message's status as the console shows it (the store keeps the English code)."""
     return {"sent": pgettext("mail", "sent"), "drafted": pgettext("mail", "drafted"),
             "failed": pgettext("mail", "failed")}.get(status, status)

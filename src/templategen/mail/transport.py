@@ -48,7 +48,7 @@ class Drafts(Transport):
         self.folder = folder
 
     def deliver(self, msg: EmailMessage, recipient_id: str, purpose: str) -> tuple[str, str]:
-        prefix = "herinnering_" if purpose == "reminder" else ""
+        prefix = {"reminder": "herinnering_", "report": "rapport_"}.get(purpose, "")
         path = self.folder / f"{prefix}{safe_filename_part(recipient_id)}.eml"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -66,11 +66,12 @@ def ranking(subject: str, means: Sequence[tuple[str, float]], label: str,
                 fontweight="bold" if name == subject else "normal")
     group = sum(values) / len(values)
     ax.axvline(group, color=MEAN, linestyle="--", linewidth=1)
-    ax.text(group, len(values) - 0.4, " " + document("mean of the subjects") + " "
+    ax.text(group, len(values) - 0.25, " " + document("mean of the subjects") + " "
             + number(group), color=MEAN, va="bottom")
+    ax.tick_params(axis="y", length=0)
     ax.set_xlabel(_wrapped(label + (" (%)" if percent else "")))
     ax.set_xlim(0, max(values + [0.0]) * 1.25 or 1)
-    ax.set_ylim(-0.6, len(values) + 0.2)
+    ax.set_ylim(-0.6, len(values) + 0.3)
     return _png(fig)
 
 
@@ -106,7 +107,7 @@ def matrix(points: Sequence[tuple[str, float, float]], x_label: str, y_label: st
            split: float, low: float, high: float,
            corners: Sequence[tuple[bool, bool, str]] = ()) -> bytes:
     """Stakeholders at their mean x and y, filled and named (names at one point joined),
-    with the quadrant borders and each quadrant's name in its corner (``corners``: x high,
+    with the quadrant borders and each quadrant's name in its middle (``corners``: x high,
     y high, name)."""
     fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.75, WIDTH_IN * 0.6))
     ax.axvline(split, color=OTHER, linewidth=1)
@@ -121,11 +122,11 @@ def matrix(points: Sequence[tuple[str, float, float]], x_label: str, y_label: st
     margin = (high - low) * 0.08
     ax.set_xlim(low - margin, high + margin)
     ax.set_ylim(low - margin, high + margin)
-    for x_high, y_high, name in corners:
-        ax.text(high + margin * 0.8 if x_high else low - margin * 0.8,
-                high + margin * 0.8 if y_high else low - margin * 0.8, name,
-                ha="right" if x_high else "left", va="top" if y_high else "bottom",
-                color="#7F7F7F", fontsize=7, style="italic")
+    for x_high, y_high, name in corners:  # pale, in the middle of its quadrant
+        ax.text((split + high) / 2 if x_high else (low + split) / 2,
+                (split + high) / 2 if y_high else (low + split) / 2, name,
+                ha="center", va="center", color="#A6A6A6", fontsize=10, style="italic",
+                zorder=1)
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     return _png(fig)

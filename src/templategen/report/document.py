@@ -22,8 +22,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
 
+from templategen.compare.labels import labelled
 from templategen.content.expr import Look, Scatter
-from templategen.content.model import Direction
+from templategen.content.model import Direction, FieldKind, Slot
 from templategen.content.rulekinds import definition
 from templategen.forms.layout import STYLES, TEXT_WIDTH_CM, find_logo, write_header
 from templategen.forms.render import reference_path
@@ -119,7 +120,7 @@ class Writer:
                                  if g.n else "",
                                  number(g.sd) if g.sd is not None and score.look is not Look.PERCENT
                                  else (f"{g.sd * 100:.0f}%" if g.sd is not None else "")]))
-        self.table(heads, rows, (7.0, 2.3, 2.3, 2.8, 2.2))
+        self.table(heads, rows, (5.6, 2.2, 2.4, 2.6, 3.8))
         for picture in _score_charts(part.scores):
             self.picture(picture)
 
@@ -149,20 +150,24 @@ class Writer:
         self.para("heading2", document("Answers per question"))
         self.para("intro", document(
             "Per closed question the answers of this subject's respondents (how many gave "
-            "each), and for a scale or a tick the mean of this subject beside that of the "
-            "group (a tick counts 1, no tick 0)."))
+            "each answer); for a scale the mean, for a tick the share ticked, of this subject "
+            "beside that of the group."))
         heads = [document("Question"), document("Answers (number)"), document("This subject"),
                  document("Group")]
         rows: list[tuple[str, list[str]]] = []
         for section, answers in part.answers:
             if section:
                 rows.append(("section", [section]))
-            for a in answers:
-                counts = "; ".join(f"{label} ({n})" for label, n in a.counts)
-                rows.append(("row", [a.label, counts,
-                                     number(a.mean) if a.mean is not None else "",
-                                     number(a.group) if a.group is not None else ""]))
-        self.table(heads, rows, (8.4, 4.6, 1.8, 1.8))
+            by_key = {a.slot.key: a for a in answers}
+            for label, slot in labelled(a.slot for a in answers):
+                if slot is None:
+                    rows.append(("question", [label.strip()]))
+                    continue
+                a = by_key[slot.key]
+                counts = "; ".join(f"{answer} ({n})" for answer, n in a.counts)
+                rows.append(("row", [label, counts, _mean(a.slot, a.mean),
+                                     _mean(a.slot, a.group)]))
+        self.table(heads, rows, (8.0, 4.4, 2.1, 2.1))
 
     def open(self, part: Part) -> None:
         self.para("heading2", document("Open answers"))
@@ -219,7 +224,8 @@ class Writer:
     def table(self, heads: list[str], rows: list[tuple[str, list[str]]],
               widths: tuple[float, ...]) -> Table:
         """A table of fixed column widths, its header row repeated on every page; a
-        ("section", [title]) row spans the table, shaded."""
+        ("section", [title]) row spans the table, shaded, a ("question", [text]) row spans it
+        in bold."""
         table = self.doc.add_table(rows=1 + len(rows), cols=len(heads))
         table.style = self.doc.styles[STYLES["table"]]
         table.autofit = False
@@ -235,10 +241,11 @@ class Writer:
             _text(cell, text, bold=True)
             _shade(cell, HEAD_FILL)
         for row, (kind, cells) in zip(table.rows[1:], rows, strict=True):
-            if kind == "section":
+            if kind in ("section", "question"):
                 merged = row.cells[0].merge(row.cells[-1])
                 _text(merged, cells[0], bold=True)
-                _shade(merged, SECTION_FILL)
+                if kind == "section":
+                    _shade(merged, SECTION_FILL)
                 continue
             for cell, text in zip(row.cells, cells, strict=True):
                 _text(cell, text)
@@ -271,6 +278,13 @@ def _figure(score: Score, value: float | None) -> str:
     if score.look is Look.WHOLE and float(value).is_integer():
         return f"{value:.0f}"
     return number(value)
+
+
+def _mean(slot: Slot, value: float | None) -> str:
+    """A closed question's mean: a tick's as the share ticked, a scale's as a number."""
+    if value is None:
+        return ""
+    return f"{value * 100:.0f}%" if slot.field.kind is FieldKind.CHECK else number(value)
 
 
 def _cell(value: Any) -> str:
