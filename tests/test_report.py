@@ -192,3 +192,21 @@ def test_mail_reports_sends_each_report_to_its_subjects_recipients(demo: Path, r
     assert len(got) == 6
     again = run(*args)  # delivered already: nothing new
     assert "0 messages delivered" in again.output and "6 up to date" in again.output
+
+
+def test_a_report_shows_its_matrices(reports: Path, columns: dict):
+    from templategen.content.model import FieldKind
+    from templategen.content.rulekinds import definition
+
+    inst, cols = columns["shrm_ict"]
+    item = definition(inst, inst.rule("stakeholder_kwadrant")).item
+    name = next(f.id for f in item.fields if f.kind is FieldKind.TEXT)
+    named = {" ".join(v.split()) for c in cols if c.subject == "Sint-Jozefcollege"
+             for k, v in c.values.items()
+             if k.startswith(f"{item.id}.") and k.endswith(f".{name}") and isinstance(v, str)}
+    assert named
+    text = text_of(reports / "rapport-sint-jozefcollege.docx")
+    for rule in ("stakeholder_kwadrant", "amo_dekking"):
+        assert inst.rule(rule).label in text
+    for stakeholder in named:
+        assert stakeholder in text

@@ -23,7 +23,7 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 
 from templategen.compare.labels import labelled
-from templategen.content.expr import Look, Scatter
+from templategen.content.expr import Look
 from templategen.content.model import Direction, FieldKind, Slot
 from templategen.content.rulekinds import definition
 from templategen.forms.layout import STYLES, TEXT_WIDTH_CM, find_logo, write_header
@@ -32,6 +32,7 @@ from templategen.i18n import document
 from templategen.report import charts
 from templategen.report.charts import number
 from templategen.report.figures import Part, Score, Subject
+from templategen.report.matrices import Matrix
 from templategen.xmltext import xml_safe
 
 HEAD_FILL = "DEEAF6"
@@ -97,7 +98,7 @@ class Writer:
             self.answers(part)
         if part.open:
             self.open(part)
-        if part.matrices is not None:
+        if part.matrices:
             self.matrices(part)
 
     def scores(self, part: Part) -> None:
@@ -179,34 +180,28 @@ class Writer:
                 p.add_run(xml_safe(text))
 
     def matrices(self, part: Part) -> None:
-        assert part.matrices is not None
         self.para("heading2", document("Matrices"))
         self.para("intro", document("The matrices of this subject's respondents only."))
-        for block in part.matrices.blocks:
-            self.para("heading3", block.rule.label)
-            lines = list(block.rows())
-            heads = [str(c) for c in lines[0][0]]
-            rows = [("row", [_cell(c) for c in cells]) for cells, is_head in lines[1:]
-                    if not is_head and cells]
-            rows = [r for r in rows if any(r[1][1:])] or rows
+        for matrix in part.matrices:
+            self.para("heading3", matrix.rule.label)
+            if not matrix.rows:
+                self.para("intro", document("No answers for this matrix."))
+                continue
             width = TEXT_WIDTH_CM - 6.0
-            rest = max(len(heads) - 1, 1)
-            self.table(heads, [(k, cells + [""] * (len(heads) - len(cells)))
-                               for k, cells in rows],
+            rest = max(len(matrix.heads) - 1, 1)
+            self.table(matrix.heads, [("row", [_cell(c) for c in cells])
+                                      for cells in matrix.rows],
                        (6.0, *(width / rest for _ in range(rest))))
-            rollup = definition(part.inst, block.rule).rollup
-            if isinstance(rollup, Scatter):
-                self.scatter(part, block.rule, rollup, lines)
+            if matrix.scatter is not None and matrix.points:
+                self.scatter(part, matrix)
 
-    def scatter(self, part: Part, rule: Any, rollup: Scatter, lines: list[Any]) -> None:
-        item = definition(part.inst, rule).item
-        assert item is not None
+    def scatter(self, part: Part, matrix: Matrix) -> None:
+        rollup = matrix.scatter
+        item = definition(part.inst, matrix.rule).item
+        assert item is not None and rollup is not None
         x, y = item.field_by_id(rollup.x), item.field_by_id(rollup.y)
-        points = [(str(cells[0]), cells[2], cells[3]) for cells, is_head in lines[1:]
-                  if not is_head and len(cells) >= 4 and isinstance(cells[2], float)
-                  and isinstance(cells[3], float)]
-        if not points or x is None or y is None:
-            return
+        assert x is not None and y is not None
+        points = matrix.points
         scales = [f.scale for f in (x, y) if f.scale is not None]
         low = min((s.minimum for s in scales), default=min(p[1] for p in points))
         high = max((s.maximum for s in scales), default=max(p[1] for p in points))

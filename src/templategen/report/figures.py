@@ -3,10 +3,10 @@
 The columns are the comparison's own (compare.data.gather: merged copies, invalid values
 set aside, the subject of each column); each respondent's scores are the content's rule
 functions (content.scoring.evaluate), the rules shown and the one that ranks are the
-comparison's (compare.ranking.whole_rules, main_rule); the matrices are the summary's running
-figures (compare.summary.matrices) over the subject's own respondents. Nothing here computes
-a score another way: a subject's score is the mean of its respondents' scores (as the
-comparison's per-subject tables show it), the group's figures are over every respondent.
+comparison's (compare.ranking.whole_rules, main_rule); the matrices are each rule's rollup
+over the subject's own respondents (report.matrices). Nothing here computes a score another
+way: a subject's score is the mean of its respondents' scores (as the comparison's
+per-subject tables show it), the group's figures are over every respondent.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from templategen.compare.data import Column
 from templategen.compare.labels import shown, slot_label
 from templategen.compare.open_answers import open_slots
 from templategen.compare.ranking import main_rule, whole_rules
-from templategen.compare.summary.matrices import MatrixSums
 from templategen.content.expr import Look
 from templategen.content.model import RESPONDENT, Direction, FieldKind, Instrument, Rule, Slot
 from templategen.content.rulekinds import definition
 from templategen.content.scoring import evaluate, numeric
+from templategen.report.matrices import Matrix, matrices
 
 CLOSED = (FieldKind.SCALE, FieldKind.CHOICE, FieldKind.CHECK)
 
@@ -89,7 +89,7 @@ class Part:
     placing: Placing | None = None
     answers: list[tuple[str, list[Answers]]] = field(default_factory=list)  # per section
     open: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
-    matrices: MatrixSums | None = None
+    matrices: list[Matrix] = field(default_factory=list)
     subjects: int = 0  # subjects in the group
     respondents: int = 0  # respondents in the group
 
@@ -153,11 +153,7 @@ def _parts(inst: Instrument, cols: list[Column]) -> Iterator[Part]:
             part.placing = Placing(main, _rank(main, means, subject), _best_first(main, means))
         part.answers = _answers(closed, part.columns, cols, sections)
         part.open = _open(inst, part.columns)
-        matrices = MatrixSums(inst)
-        if matrices.blocks:
-            for column in part.columns:
-                matrices.add(column.values)
-            part.matrices = matrices
+        part.matrices = matrices(inst, [c.values for c in part.columns])
         yield part
 
 
