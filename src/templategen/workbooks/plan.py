@@ -14,6 +14,7 @@ from templategen.content.model import (
     OTHER_TEXT,
     SIMPLE_KINDS,
     TABLE_KINDS,
+    Field,
     FieldKind,
     Instrument,
     Item,
@@ -261,19 +262,33 @@ class _Planner:
                 sheet.merges.append(f"B{self.row}:D{self.row}")
                 sheet.heights[self.row] = DEFAULT_ROW * text_lines(section.intro, 137)
                 self.row += 1
+        runs, in_run = scale_runs(section.children), 0
         for child in section.children:
-            r = self.row
+            in_run = max(0, in_run - 1)
             if isinstance(child, Section):
                 self.section_rows(sheet, child)
                 continue
+            if child.id in runs:  # questions on one scale: its labels once, above them
+                count, labels = runs[child.id]
+                sheet.put(f"B{self.row}", f"{SCALE_LEGEND}: {' · '.join(labels)}", "note")
+                sheet.merges.append(f"B{self.row}:D{self.row}")
+                sheet.heights[self.row] = DEFAULT_ROW * text_lines(
+                    sheet.cells[f"B{self.row}"].value, 137)
+                sheet.keep.append((self.row, self.row + count))
+                self.row += 1
+                in_run = count
+            r = self.row
             if child.kind in SIMPLE_KINDS:
                 sheet.put(f"A{r}", child.number, "label")
                 sheet.put(f"B{r}", child.text, "question")
-                self.add_input(sheet, f"C{r}", next(item_slots(child)))
-                if child.hint:
-                    sheet.put(f"D{r}", child.hint, "note")
+                slot = next(item_slots(child))
+                self.add_input(sheet, f"C{r}", slot)
+                side = "\n".join(t for t in (child.hint, "" if in_run else
+                                              shown_choices(slot.field)) if t)
+                if side:
+                    sheet.put(f"D{r}", side, "note")
                 multiline = child.kind is ItemKind.TEXT and child.answer and child.answer.multiline
-                lines = max(text_lines(child.text, 62), text_lines(child.hint or "", 30))
+                lines = max(text_lines(child.text, 62), text_lines(side, 30))
                 sheet.heights[r] = max(60.0 if multiline else 20.0, DEFAULT_ROW * lines)
                 self.other_row(sheet, child)
             elif child.kind is ItemKind.MULTI:
@@ -485,6 +500,42 @@ class _Planner:
 
 
 
+
+
+SCALE_LEGEND = "Antwoordschaal"
+CHOICES_SHOWN = 7  # a choice with at most this many options shows them beside its question
+
+
+def _scale_of(child: Item | Section) -> tuple[str, ...] | None:
+    """The labels of a question answered on a scale."""
+    if isinstance(child, Section) or child.kind not in SIMPLE_KINDS:
+        return None
+    f = next(item_slots(child)).field
+    return f.scale.labels if f.kind is FieldKind.SCALE and f.scale else None
+
+
+def scale_runs(children: tuple[Item | Section, ...] | list[Item | Section]
+               ) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Runs of two or more questions in a row on one scale: the first's id -> (how many, the
+    scale's labels)."""
+    runs: dict[str, tuple[int, tuple[str, ...]]] = {}
+    i = 0
+    while i < len(children):
+        labels, j = _scale_of(children[i]), i
+        while labels and j + 1 < len(children) and _scale_of(children[j + 1]) == labels:
+            j += 1
+        if labels and j > i:
+            runs[children[i].id] = (j - i + 1, labels)
+        i = j + 1
+    return runs
+
+
+def shown_choices(field: Field) -> str:
+    """What a scale question or a short choice shows beside its dropdown: every choice."""
+    if field.kind is FieldKind.SCALE or (field.kind is FieldKind.CHOICE
+                                         and len(field.choices) <= CHOICES_SHOWN):
+        return "Kies uit: " + " · ".join(field.choices)
+    return ""
 
 
 def plan_layout(instrument: Instrument) -> Layout:
