@@ -160,8 +160,14 @@ def test_the_round_file_speaks_unless_the_option_or_variable_does(monkeypatch):
     i18n.choose()
     i18n.set_round_language("en")
     assert i18n.language() == "nl"
-    with pytest.raises(ValueError, match="onbekende taal 'xx'"):
-        i18n.set_round_language("xx")
+    with pytest.raises(ValueError, match="'Frans' is geen taalcode"):
+        i18n.set_round_language("Frans")
+    i18n.choose()
+    i18n.set_round_language("nl_be")  # a language the instruments may have, the tool's nl
+    assert (i18n.language(), i18n.document_language()) == ("nl", "nl-BE")
+    assert i18n.document("Yes") == "Ja"
+    i18n.set_round_language("fr")  # the files French where the instrument is, the tool nl
+    assert (i18n.language(), i18n.document_language()) == ("nl", "fr")
 
 
 def test_the_files_for_respondents_ignore_the_organisers_locale(monkeypatch):

@@ -169,7 +169,8 @@ def test_the_rounds_deadline_is_named_in_the_mail(round_dir: Path):
 
 @pytest.mark.parametrize(("text", "line", "words"), [
     ('store = "a.sqlite"\nkti = "kit"\n', 2, "unknown setting 'kti'; did you mean 'kit'?"),
-    ('language = "fr"\n', 1, "language must be one of nl, en, not 'fr'."),
+    ('language = "Frans"\n', 1,
+     "language must be a language code such as nl, en or nl-BE, not 'Frans'."),
     ('\n\nsmtp = 5\n', 3, 'smtp must be a text in quotes, not a number: smtp = "…".'),
     ('store = "a.sqlite\n', 1, 'write each setting as name = "value"'),
 ])

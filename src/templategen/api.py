@@ -120,12 +120,15 @@ class BuildResult:
 def build(out: PathLike = "output", *, content: PathLike | None = None,
           templates: PathLike | None = None, recipients: PathLike | None = None,
           only: Iterable[str] = (), key: PathLike | None = None,
-          pdf: bool = False, db: PathLike | None = None, force: bool = False) -> BuildResult:
+          pdf: bool = False, db: PathLike | None = None, force: bool = False,
+          language: str | None = None) -> BuildResult:
     """Word forms and Excel workbooks of every (or each ``only``) instrument in ``out``; with
     ``recipients`` (CSV, XLSX or ODS) one personalised copy per row, signed with the
     organiser's ``key`` (created when missing); with ``pdf`` a PDF to print beside each file.
     With the store ``db``, copies in ``out`` that were already mailed are not replaced unless
-    ``force`` (AlreadyMailed names them)."""
+    ``force`` (AlreadyMailed names them). With ``language`` (nl, en, nl-BE, …; default the
+    round's) the files are in that language: the instruments' texts in it where they have
+    them (a warning lists the rest), the fixed texts too."""
     from templategen.rendering import build_all
 
     if db is not None and recipients is not None and not force:
@@ -133,7 +136,8 @@ def build(out: PathLike = "output", *, content: PathLike | None = None,
 
     result = build_all(
         content_dir=_path(content), templates_dir=_path(templates), out_dir=Path(out),
-        recipients_path=_path(recipients), only=tuple(only), key_path=_path(key), pdf=pdf)
+        recipients_path=_path(recipients), only=tuple(only), key_path=_path(key), pdf=pdf,
+        language=language)
     return BuildResult(Path(out), tuple(result.files), tuple(result.warnings))
 
 

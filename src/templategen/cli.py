@@ -294,13 +294,21 @@ def list_(content_dir: Path | None) -> None:
               help=N_("The store whose mail log says which copies were mailed: those are not "
               "rebuilt without --force (in a round: the round's store)."))
 @click.option("--force", is_flag=True, help=N_("Rebuild copies that were already mailed."))
+@click.option("--lang", "language", default=None, metavar="CODE",
+              help=N_("The language of the forms and workbooks: nl, en, nl-BE, … (the "
+              "instruments' texts in it where they have them, else their default language, "
+              "with a warning; default: the round's language). The tool's own language is "
+              "'templategen --lang'."))
 @translate_errors
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
           recipients: Path | None, only: tuple[str, ...], key_path: Path | None,
-          pdf: bool, db: str | None, force: bool) -> None:
+          pdf: bool, db: str | None, force: bool, language: str | None) -> None:
+    if language is not None and i18n.language_tag(language) is None:
+        raise click.BadParameter(_("'{code}' is not a language code such as nl, en or "
+                                   "nl-BE.").format(code=language), param_hint="'--lang'")
     result = api.build(out_dir, content=content_dir, templates=templates_dir,
                        recipients=recipients, only=only, key=key_path, pdf=pdf, db=db,
-                       force=force)
+                       force=force, language=language)
     for path in result.files:
         click.echo(_("wrote {path}").format(path=path))
     for warning in result.warnings:

@@ -10,8 +10,12 @@ to the ``.mo`` beside it, which is committed so that a plain ``pip install`` nee
 * :func:`N_` only marks a message id for extraction (module-level tables); translate it
   with :func:`_` where it is shown;
 * :func:`document` translates into the language of the files the tool writes for
-  respondents (forms, workbooks, the comparison): the round's language, else Dutch — never
-  the organiser's locale, so a laptop set to English does not change a school's form.
+  respondents (forms, workbooks, the comparison): ``build --lang``, else the round's
+  language, else Dutch — never the organiser's locale, so a laptop set to English does not
+  change a school's form. That language is a tag (``nl``, ``en``, ``nl-BE``,
+  :func:`language_tag`): the instrument's own texts follow it exactly (see
+  ``content.languages``), the fixed texts follow its base language when the tool speaks it,
+  else Dutch.
 
 The console's language is, first that says one: ``--lang`` (:func:`choose`), the
 environment variable ``TEMPLATEGEN_LANG``, the round file's ``language``
@@ -23,16 +27,19 @@ English (:func:`format_time`); files keep ISO 8601 with offset.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gettext
 import os
+import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 __all__ = [
-    "DEFAULT", "ENV", "LANGUAGES", "N_", "_", "choose", "document", "document_language",
-    "format_time", "language", "ngettext", "normalise", "pgettext", "set_language",
-    "set_round_language",
+    "DEFAULT", "ENV", "LANGUAGES", "N_", "_", "choose", "chosen_document_language",
+    "document", "document_language", "documents_in", "format_time", "language",
+    "language_tag", "ngettext", "normalise", "pgettext", "set_language", "set_round_language",
 ]
 
 DOMAIN = "templategen"
@@ -41,6 +48,7 @@ LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
 ENV = "TEMPLATEGEN_LANG"
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))?$")
 
 # How strongly the current choice was made: a round file yields to --lang and the variable.
 _OPTION, _ENVIRONMENT, _ROUND, _LOCALE, _NONE = 4, 3, 2, 1, 0
@@ -50,9 +58,23 @@ class _State:
     lang: str | None = None  # None: not chosen yet (resolved from the environment on use)
     strength = _NONE
     document: str = DEFAULT
+    document_chosen = False  # set by build --lang or the round file
 
 
 _state = _State()
+
+
+def language_tag(code: object) -> str | None:
+    """``nl``, ``NL``, ``nl_be``, ``nl-BE`` -> the language tag as written by convention
+    (``nl``, ``nl-BE``); None when ``code`` is no language tag. Any language: the instrument
+    may have texts in languages the tool itself does not speak."""
+    match = _TAG.match(str(code).strip())
+    if match is None:
+        return None
+    base, region = match.group(1).lower(), match.group(2)
+    if region is None:
+        return base
+    return f"{base}-{region.upper() if len(region) == 2 else region}"
 
 
 def normalise(code: str) -> str | None:
@@ -94,7 +116,7 @@ def choose(option: str | None = None) -> str:
     else:
         found = _from_locale()
         _state.lang, _state.strength = (found, _LOCALE) if found else (DEFAULT, _NONE)
-    _state.document = DEFAULT
+    _state.document, _state.document_chosen = DEFAULT, False
     return _state.lang
 
 
@@ -105,14 +127,44 @@ def set_language(code: str) -> None:
 
 
 def set_round_language(code: str) -> None:
-    """The round file's ``language``: the language of the files for respondents, and of the
-    console unless ``--lang`` or ``TEMPLATEGEN_LANG`` chose another."""
-    lang = _checked(code, "language")
-    _state.document = lang
+    """The round file's ``language`` (a tag: nl, en, nl-BE, …): the language of the files
+    for respondents, and — when the tool speaks it — of the console unless ``--lang`` or
+    ``TEMPLATEGEN_LANG`` chose another."""
+    tag = _document_tag(code, "language")
     if _state.lang is None:
         choose()
-    if _state.strength < _ROUND:
+    _state.document, _state.document_chosen = tag, True
+    lang = normalise(tag)
+    if lang is not None and _state.strength < _ROUND:
         _state.lang, _state.strength = lang, _ROUND
+
+
+def _document_tag(code: str, where: str) -> str:
+    tag = language_tag(code)
+    if tag is None:
+        said = _catalogue(_state.lang or _from_locale() or DEFAULT).gettext(
+            "{where}: '{code}' is not a language code such as nl, en or nl-BE")
+        raise ValueError(said.format(where=where, code=code))
+    return tag
+
+
+@contextlib.contextmanager
+def documents_in(code: str | None) -> Iterator[str]:
+    """While inside, the files for respondents are in language ``code`` (``build --lang``);
+    None keeps the language chosen before. Yields the language in force."""
+    before = _state.document, _state.document_chosen
+    if code:
+        _state.document, _state.document_chosen = _document_tag(code, "--lang"), True
+    try:
+        yield _state.document
+    finally:
+        _state.document, _state.document_chosen = before
+
+
+def chosen_document_language() -> str | None:
+    """The language of the files for respondents when ``build --lang`` or the round file
+    chose one, else None (the instruments' own default language, fixed texts in Dutch)."""
+    return _state.document if _state.document_chosen else None
 
 
 def language() -> str:
@@ -121,7 +173,8 @@ def language() -> str:
 
 
 def document_language() -> str:
-    """The language of the files written for respondents: the round's, else Dutch."""
+    """The language of the files written for respondents (a tag such as ``nl-BE``): the
+    chosen one (:func:`documents_in`, the round's), else Dutch."""
     return _state.document
 
 
@@ -148,8 +201,9 @@ def pgettext(context: str, message: str) -> str:
 
 
 def document(message: str) -> str:
-    """``message`` in the language of the files written for respondents."""
-    return _catalogue(_state.document).gettext(message)
+    """``message`` in the language of the files written for respondents (its base language
+    when the tool speaks it, else Dutch)."""
+    return _catalogue(normalise(_state.document) or DEFAULT).gettext(message)
 
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from templategen import i18n
 from templategen.content.catalog import load_catalog
 from templategen.content.model import Instrument
 from templategen.content.placeholders import unfilled
@@ -16,7 +17,7 @@ from templategen.content.recipients import Recipient, RecipientTable, read_recip
 from templategen.content.signing import CopyKey, issuing_key
 from templategen.errors import RecipientsError
 from templategen.forms.render import render_forms
-from templategen.i18n import N_, _
+from templategen.i18n import N_, _, ngettext
 from templategen.office import libreoffice
 from templategen.workbooks.render import house_style_warnings, render_workbooks
 
@@ -45,6 +46,7 @@ TEMPLATE_WARNINGS: dict[Renderer, Callable[[Path | None], list[str]]] = {
 # file, and a batch this size stays well within its time limit.
 PDF_BATCH = 40
 PDF_SECONDS_PER_FILE = 30
+MISSING_SHOWN = 20  # missing translations named in the warning; the rest are counted
 
 NO_LIBREOFFICE = N_(
     "build --pdf prints through LibreOffice, which is not installed (no soffice on PATH): "
@@ -62,18 +64,36 @@ class BuildResult:
 def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
               recipients_path: Path | None, only: Iterable[str] = (),
               renderers: tuple[Renderer, ...] = RENDERERS,
-              key_path: Path | None = None, pdf: bool = False) -> BuildResult:
+              key_path: Path | None = None, pdf: bool = False,
+              language: str | None = None) -> BuildResult:
     """Load content (and recipients), render each instrument with each renderer.
 
     Personalised copies are signed with the key at ``key_path`` (default: see
     content.signing.key_path), which is created when it does not exist yet. With ``pdf``
     every form and workbook is also printed to PDF beside it, from its print copy (dropdowns
     shown as their choices), by headless LibreOffice; without LibreOffice that is an error
-    before anything is written."""
+    before anything is written.
+
+    With ``language`` (``build --lang``; default: the round's language, see
+    i18n.chosen_document_language) every instrument is rendered in that language: its own
+    texts in it (else its default language's, listed in one warning) and the fixed texts
+    through the files' catalogue; each copy records the language (PROP_LANGUAGE)."""
     if pdf and libreoffice.soffice() is None:
         raise libreoffice.LibreOfficeError(_(NO_LIBREOFFICE))
+    with i18n.documents_in(language):
+        return _build(content_dir, templates_dir, out_dir, recipients_path, only, renderers,
+                      key_path, pdf, i18n.chosen_document_language())
+
+
+def _build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
+           recipients_path: Path | None, only: Iterable[str],
+           renderers: tuple[Renderer, ...], key_path: Path | None, pdf: bool,
+           language: str | None) -> BuildResult:
     instruments = load_catalog(content_dir).select(only)
     result = BuildResult()
+    if language:
+        result.warnings.extend(missing_translations(instruments, language))
+        instruments = [inst.in_language(language) for inst in instruments]
     recipients = (_recipients(recipients_path, instruments, result.warnings)
                   if recipients_path else None)
     signing_key = issuing_key(key_path) if recipients else None
@@ -89,6 +109,23 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
         if print_dir is not None:
             result.files.extend(print_pdfs(sorted(print_dir.iterdir()), out_dir))
     return result
+
+
+def missing_translations(instruments: Iterable[Instrument], language: str) -> list[str]:
+    """One warning listing every text the instruments lack in ``language`` (their default
+    language's text stands in), or none."""
+    missing = [text for inst in instruments for text in inst.missing_texts(language)]
+    if not missing:
+        return []
+    shown = "; ".join(missing[:MISSING_SHOWN])
+    if len(missing) > MISSING_SHOWN:
+        shown = _("{names} and {n} more").format(names=shown, n=len(missing) - MISSING_SHOWN)
+    return [ngettext(
+        "{n} text has no translation into '{language}' and is shown in the instrument's "
+        "default language: {texts}. Add '{language}: …' to it in the instrument.",
+        "{n} texts have no translation into '{language}' and are shown in the instrument's "
+        "default language: {texts}. Add '{language}: …' to them in the instrument.",
+        len(missing)).format(n=len(missing), language=language, texts=shown)]
 
 
 def _recipients(path: Path, instruments: list[Instrument],

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from templategen.errors import RoundError
-from templategen.i18n import N_, _
+from templategen.i18n import N_, _, language_tag
 
 ROUND_FILE = "templategen.toml"
 LANGUAGES = ("nl", "en")
@@ -80,7 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
             N_("smtp://user@host:587 or smtps://user@host:465 to send; empty: drafts only.")),
     Setting("deadline", "date", "",
             N_("The date the answers are due, named in the mail (e.g. 2026-12-20).")),
-    Setting("language", "language", "nl", N_("What the tool says to you: nl or en.")),
+    Setting("language", "language", "nl",
+            N_("The language of the files for respondents (nl, en, nl-BE, …: the instruments' "
+               "texts in it, see build --lang) and of what the tool says to you (nl or en).")),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -129,7 +131,7 @@ class Round:
 
     @property
     def language(self) -> str | None:
-        """The round's language (nl, en), or None when its file names none."""
+        """The round's language (nl, en, nl-BE, …), or None when its file names none."""
         return self.settings.get("language") or None
 
     def defaults(self, command: str) -> dict[str, Any]:
@@ -225,9 +227,13 @@ def _checked(setting: Setting, value: Any, folder: Path) -> Any:
         raise ValueError(_("{name} must be a text in quotes, not {kind}: {name} = "
                            "\"…\".").format(name=setting.name, kind=_toml_type(value)))
     value = value.strip()
-    if setting.kind == "language" and value not in LANGUAGES:
-        raise ValueError(_("{name} must be one of {choices}, not '{value}'.").format(
-            name=setting.name, choices=", ".join(LANGUAGES), value=value))
+    if setting.kind == "language":
+        tag = language_tag(value)
+        if tag is None:
+            raise ValueError(_("{name} must be a language code such as {choices} or nl-BE, "
+                               "not '{value}'.").format(
+                name=setting.name, choices=", ".join(LANGUAGES), value=value))
+        return tag
     if setting.kind == "url" and value and not value.startswith(("smtp://", "smtps://")):
         raise ValueError(_("{name} must start with smtp:// or smtps:// (or be empty for "
                            "drafts).").format(name=setting.name))

@@ -12,6 +12,7 @@ from templategen.content.model import (
     PROP_INSTRUMENT,
     PROP_KEY,
     PROP_KIND,
+    PROP_LANGUAGE,
     PROP_PREFILLED,
     PROP_RECIPIENT,
     PROP_RECIPIENT_NAME,
@@ -27,7 +28,7 @@ from templategen.content.signing import CopyKey, issuing_key
 # The respondent fields a personalised copy (form and workbook) pre-fills from the recipient's
 # columns of the same name.
 PREFILLED = ("naam", "organisatie", "rol", "onderwerp")
-LANGUAGE = "nl-NL"  # the language property of every form and workbook
+LANGUAGE = "nl-NL"  # the language property of every form and workbook in Dutch
 DEFAULT_CREATOR = "templategen"
 # authors that name a tool, not an organisation: a house style that keeps them gets the default
 _TOOL_AUTHORS = frozenset({"", "python-docx", "openpyxl", "templategen"})
@@ -42,6 +43,12 @@ def organisation(*reference_authors: str | None) -> str:
         if author.casefold() not in _TOOL_AUTHORS:
             return author
     return DEFAULT_CREATOR
+
+
+def office_language(instrument: Instrument) -> str:
+    """The language property of a form or workbook (what Word and Excel check spelling in):
+    nl-NL for Dutch, else the language of the instrument's texts (en, nl-BE, …)."""
+    return LANGUAGE if instrument.language == "nl" else instrument.language
 
 
 def copy_file_name(instrument: Instrument, recipient: Recipient | None, suffix: str) -> str:
@@ -89,6 +96,8 @@ def copy_properties(instrument: Instrument, recipient: Recipient | None,
         PROP_INSTANCE: instance,
         PROP_KIND: kind,
     }
+    if instrument.localised:  # built in a chosen language (build --lang, the round's)
+        props[PROP_LANGUAGE] = instrument.language
     if recipient is not None:
         key = key or issuing_key()
         props[PROP_TOKEN] = key.token(instrument.id, instrument.version, recipient.id, instance)

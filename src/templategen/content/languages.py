@@ -29,14 +29,14 @@ label in any of its languages (:attr:`Text.variants`) and stores the default one
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-DEFAULT_LANGUAGE = "nl"
-_CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))?$")
+from templategen.i18n import DEFAULT, language_tag
+
+DEFAULT_LANGUAGE = DEFAULT
 # model fields that are never translated: ids, numbering, provenance, bookkeeping
 UNTRANSLATED = frozenset({"id", "number", "version", "path", "line", "source",
                           "previous_versions", "language"})
@@ -46,14 +46,8 @@ T = TypeVar("T")
 
 def language_code(code: object) -> str | None:
     """``nl``, ``NL``, ``nl_be``, ``nl-BE`` -> the tag as written by convention (``nl``,
-    ``nl-BE``); None when ``code`` is no language tag."""
-    match = _CODE.match(str(code).strip())
-    if match is None:
-        return None
-    base, region = match.group(1).lower(), match.group(2)
-    if region is None:
-        return base
-    return f"{base}-{region.upper() if len(region) == 2 else region}"
+    ``nl-BE``); None when ``code`` is no language tag (:func:`templategen.i18n.language_tag`)."""
+    return language_tag(code)
 
 
 def base_language(code: str) -> str:
@@ -88,8 +82,8 @@ class Text(str):
     def __reduce__(self) -> tuple[Any, ...]:  # pickling (the catalog cache, worker processes)
         return (Text, (str(self), dict(self._translations)))
 
-    def __repr__(self) -> str:
-        return f"Text({str(self)!r}, {dict(self._translations)!r})"
+    def __repr__(self) -> str:  # as a str's: messages that quote a label with !r stay as they were
+        return repr(str(self))
 
     @property
     def translations(self) -> Mapping[str, str]:

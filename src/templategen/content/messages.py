@@ -144,5 +144,6 @@ def text(message: Message, **params: object) -> str:
     if reader == "console":
         lang, template = i18n.language(), i18n._(msgid)
     else:
-        lang, template = i18n.document_language(), i18n.document(msgid)
+        lang = i18n.normalise(i18n.document_language()) or i18n.DEFAULT
+        template = i18n.document(msgid)
     return template.format(**{k: _shown(v, lang) for k, v in params.items()})

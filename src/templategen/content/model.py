@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -384,6 +384,7 @@ class Instrument:
     # the language of its texts: as read, the default language (plain strings in YAML);
     # after in_language(code), that code
     language: str = DEFAULT_LANGUAGE
+    localised: bool = False  # made by in_language: its copies record their language
 
     def walk_items(self) -> Iterator[Item]:
         for section in self.sections:
@@ -419,7 +420,7 @@ class Instrument:
     def in_language(self, code: str) -> Instrument:
         """This instrument with every text in language ``code`` (``nl-BE`` falls back to
         ``nl``, then to the default text): what the renderers get for ``build --lang``."""
-        return localise(self, code, self.language)
+        return replace(localise(self, code, self.language), localised=True)
 
     def missing_texts(self, code: str) -> list[str]:
         """Where a text in ``code`` is missing (the default text stands in), each named by

@@ -1,14 +1,18 @@
-"""The fixed Dutch texts of forms and workbooks, in both registers (u and jij).
+"""The fixed texts of forms and workbooks: Dutch in both registers (u and jij), and English.
 
 An instrument declares its register (``register: u`` or ``register: jij``, default u); every
 fixed text that addresses the respondent comes from :data:`TEXTS` in that register, so a form
 never mixes "jouw opdracht" with "Zo vult u". Texts that need no register are worded
-neutrally where they are used (placeholders, validation messages).
+neutrally where they are used (placeholders, validation messages). Files built in English
+(``build --lang en``, the round's language; see i18n.document_language) take
+:data:`TEXTS_EN`, which has one register.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from templategen import i18n
 
 
 class Register(StrEnum):
@@ -89,8 +93,39 @@ TEXTS: dict[str, dict[Register, str]] = {
 }
 
 
+# text id -> the English text (one register)
+TEXTS_EN: dict[str, str] = {
+    "form_how_to": (
+        "How to fill in the form: click or tap the grey text of a field to type, pick an "
+        "answer from a list, click a box to tick it and pick a date with the date picker. "
+        "Leave the fields in place, also when you skip a question."
+    ),
+    "form_how_to_print": (
+        "How to fill in the form: write your answer on the line or in the box, and tick the "
+        "box of your answer to a choice. Write a date as dd-mm-yyyy. You may skip a question."
+    ),
+    "required_legend": "Questions marked * are required: please answer those.",
+    "workbook_how_to_heading": "How to fill it in",
+    "workbook_how_to": (
+        "Fill in the yellow cells; the other cells are protected (without a password) so that "
+        "nothing changes by accident. Pick a value from a list (Yes/No, or a point on the "
+        "scale); type a date as 15-09-2026. Scores, totals and quadrants are calculated "
+        "automatically. Do not change the layout of the sheets, save the file as .xlsx and "
+        "send it back."
+    ),
+    "workbook_how_to_print": (
+        "This is the printout of the workbook. Write your answers in the yellow boxes and "
+        "tick the box of your answer to a list. Scores, totals and quadrants are calculated "
+        "once the answers are in the workbook itself."
+    ),
+    "scores_note": "Nothing to fill in here: the scores follow from your answers.",
+}
+
+
 def text(register: Register, text_id: str) -> str:
-    """One fixed text in the instrument's register."""
+    """One fixed text in the instrument's register, in the language of the files."""
+    if i18n.normalise(i18n.document_language()) == "en":
+        return TEXTS_EN[text_id]
     return TEXTS[text_id][register]
 
 

@@ -205,7 +205,9 @@ class FormWriter:
         self.note(p, hint(field))
         if item.other is not None:
             p.paragraph_format.keep_with_next = True
-            self.other(item, self.para("answer"), OTHER_LABEL)
+            # the choice's last option: "Anders, namelijk" in the language of the form
+            self.other(item, self.para("answer"), field.options[-1] if field.options
+                       else OTHER_LABEL)
 
     def other(self, item: Item, p: Paragraph, label: str) -> None:
         """ "Anders, namelijk: …" and its text field, in paragraph ``p``."""

@@ -26,10 +26,10 @@ from docx.shared import RGBColor
 
 from templategen.content.bundled import BUNDLED_TEMPLATES
 from templategen.content.copies import (
-    LANGUAGE,
     PREFILLED,
     copy_file_name,
     copy_properties,
+    office_language,
     organisation,
 )
 from templategen.content.model import (
@@ -242,7 +242,7 @@ def _core_properties(doc: DocxDocument, instrument: Instrument, title: str,
     props.subject = instrument.source.document or title
     props.author = props.last_modified_by = creator
     props.created = props.modified = now
-    props.language = LANGUAGE
+    props.language = office_language(instrument)
     props.keywords = f"{instrument.id} {instrument.version}"
     props.comments = ""
     props.revision = 1

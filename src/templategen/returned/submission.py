@@ -20,6 +20,7 @@ from templategen.content.model import (
     PROP_INSTANCE,
     PROP_INSTRUMENT,
     PROP_KEY,
+    PROP_LANGUAGE,
     PROP_RECIPIENT,
     PROP_RECIPIENT_NAME,
     PROP_SUBJECT,
@@ -32,7 +33,7 @@ from templategen.content.model import (
     Slot,
 )
 from templategen.errors import RejectedFile, UnknownInstrument
-from templategen.i18n import _, document
+from templategen.i18n import _, document, language_tag
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
 from templategen.returned import caps, odf
@@ -72,6 +73,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     token: str = ""  # the copy's identity token as the file holds it (checked by ingest)
     key: str = ""  # the fingerprint of the key that signed it (copies built before: none)
+    language: str = ""  # the copy's language: as it records it, else the instrument's default
 
 
 def read_returned(name: str, data: bytes, catalog: Catalog,
@@ -108,8 +110,14 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
         respondent=respondent, subject=subject,
         modified=MODIFIED[file_kind](archive),
         answers=checked, warnings=warnings, token=props.get(PROP_TOKEN, ""),
-        key=props.get(PROP_KEY, ""),
+        key=props.get(PROP_KEY, ""), language=_language(props) or instrument.language,
     )
+
+
+def _language(props: dict[str, str]) -> str:
+    """The copy's language as it records it; not a language tag (a tampered property): none
+    (it only says in which words the questions were asked, the answers are read alike)."""
+    return language_tag(props.get(PROP_LANGUAGE, "")) or ""
 
 
 def _identify(name: str, props: dict[str, str], catalog: Catalog) -> Instrument:

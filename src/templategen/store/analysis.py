@@ -39,6 +39,7 @@ META_LABELS = {
     "respondent": N_("Respondent"), "subject": N_("Subject"),
     "source": N_("Returned file"), "recipient": N_("Recipient (id)"),
     "submission": N_("Copy (instance id)"), "received": N_("Received (UTC)"),
+    "language": N_("Language of the copy"),
 }
 
 
@@ -122,7 +123,7 @@ def _wording(slot: Slot) -> str:
     """The question as the form asks it, with the row, entry or option the slot is for."""
     item = slot.item
     if item.id == "respondent":
-        return slot.field.label
+        return str(slot.field.label)  # plain str: pyreadstat takes no str subclass (a Text)
     parts = [f"{item.number} {item.text}".strip()]
     if slot.row is not None:
         parts.append(slot.row.text)
@@ -138,10 +139,10 @@ def _slot_variable(slot: Slot) -> Variable:
     var = Variable(slot.key, _wording(slot), "text")
     if f.scale is not None:
         var.type, var.measure = "scale", "ordinal"
-        var.value_labels = {p.value: p.label for p in f.scale.points}
+        var.value_labels = {p.value: str(p.label) for p in f.scale.points}
     elif f.kind is FieldKind.CHOICE:
         var.type = "choice"
-        var.value_labels = {n: option for n, option in enumerate(f.options, start=1)}
+        var.value_labels = {n: str(option) for n, option in enumerate(f.options, start=1)}
     elif f.kind is FieldKind.CHECK:
         var.type = "tick"
         var.value_labels = {0: document(NO), 1: document(YES)}

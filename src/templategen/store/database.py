@@ -85,6 +85,7 @@ class Submission:
     superseded_by: int | None
     kind: str = ""  # form | workbook
     modified: str = ""
+    language: str = ""  # the copy's language (nl, en, nl-BE); empty: stored before #21
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class NewSubmission:
     instance: str = ""
     respondent: str = ""
     subject: str = ""
+    language: str = ""  # the copy's language, when it records one
     warnings: list[str] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
     mail: MailSource | None = None  # set when the file came in a mail
@@ -148,7 +150,7 @@ class NewSubmission:
 
 _SUBMISSION_COLUMNS = (
     "id, file_name, sha256, received, instrument, version, recipient, instance, respondent, "
-    "subject, status, warnings, superseded_by, kind, modified"
+    "subject, status, warnings, superseded_by, kind, modified, language"
 )
 
 
@@ -272,10 +274,12 @@ class Store:
                 new_id: int = db.execute(
                     "INSERT INTO submissions (file_name, sha256, received, modified, "
                     "instrument, version, kind, recipient, instance, respondent, subject, "
-                    "status, warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                    "status, warnings, language) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "RETURNING id",
                     (sub.file_name, sub.sha256, sub.received, sub.modified, sub.instrument,
                      sub.version, sub.kind, sub.recipient, sub.instance, sub.respondent,
-                     sub.subject, sub.status, json.dumps(sub.warnings, ensure_ascii=False)),
+                     sub.subject, sub.status, json.dumps(sub.warnings, ensure_ascii=False),
+                     sub.language),
                 ).fetchone()[0]
                 db.executemany(
                     "INSERT INTO answers (submission_id, key, value, raw, unknown, position, "
@@ -453,12 +457,12 @@ def _key(definition: Definition) -> tuple[str, str]:
 
 def _submission(row: tuple[Any, ...]) -> Submission:
     (id_, file_name, sha, received, instrument, version, recipient, instance, respondent,
-     subject, status, warnings, superseded_by, kind, modified) = row
+     subject, status, warnings, superseded_by, kind, modified, language) = row
     return Submission(
         id=id_, file_name=file_name, sha256=sha, received=received, instrument=instrument,
         version=version, recipient=recipient, instance=instance, respondent=respondent,
         subject=subject, status=status, warnings=tuple(json.loads(warnings)),
-        superseded_by=superseded_by, kind=kind, modified=modified,
+        superseded_by=superseded_by, kind=kind, modified=modified, language=language,
     )
 
 

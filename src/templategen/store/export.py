@@ -2,7 +2,9 @@
 (``wide``: one row per submission, one column per item key), as CSV, JSON or .xlsx.
 
 Long columns: instrument, version, respondent, subject, item, value, source (the returned
-file's name), recipient, submission (the copy's instance id) and received. Wide rows have
+file's name), recipient, submission (the copy's instance id), received and language (the
+copy's: nl, en, …; a copy that records none is in the instrument's default language;
+empty for files stored before the store kept it). Wide rows have
 the same columns without item and value, then one column per item key (the union over
 every exported submission, in the order they were stored); JSON wide rows carry the
 answers under ``answers``.

@@ -140,6 +140,10 @@ STEPS: tuple[Step, ...] = (
     Step(5, "answers mark values that only repeat what the tool pre-filled (they never count "
             "as an answer); submissions may have the status 'empty' (#10)",
          "ALTER TABLE answers ADD COLUMN prefilled INTEGER NOT NULL DEFAULT 0"),
+    Step(6, "submissions keep the language of the copy (#21): copies of one instrument "
+            "version in several languages share the slots; empty when the copy named none "
+            "(the instrument's default language)",
+         "ALTER TABLE submissions ADD COLUMN language TEXT NOT NULL DEFAULT ''"),
 )
 LATEST = STEPS[-1].version
 

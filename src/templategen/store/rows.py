@@ -10,13 +10,14 @@ from typing import Any
 from templategen.store.database import Store, Submission
 
 COLUMNS = ("instrument", "version", "respondent", "subject", "item", "value", "source",
-           "recipient", "submission", "received")
+           "recipient", "submission", "received", "language")
 WIDE_COLUMNS = tuple(c for c in COLUMNS if c not in ("item", "value"))
 
 def _meta(sub: Submission) -> dict[str, Any]:
     return {"instrument": sub.instrument, "version": sub.version,
             "respondent": sub.respondent, "subject": sub.subject, "source": sub.file_name,
-            "recipient": sub.recipient, "submission": sub.instance, "received": sub.received}
+            "recipient": sub.recipient, "submission": sub.instance, "received": sub.received,
+            "language": sub.language}
 
 
 def rows(store: Store) -> Iterator[dict[str, Any]]:

@@ -22,11 +22,18 @@ from templategen.content import expr as x
 from templategen.content.model import Field, FieldKind, Instrument, Rule, Slot
 from templategen.content.rulekinds import definition
 from templategen.content.spellings import SCALE_SEPARATORS
+from templategen.i18n import document
 from templategen.office.formulas import band_formula, number_literal, quadrant_formula, text_literal
 
 CALC_SHEET = "Rekenblad"
 LIST_SHEET = "Lijsten"
 YES, NO = "Ja", "Nee"
+
+
+def yes_no() -> tuple[str, str]:
+    """The words of a tick cell's list in the language of the files: Ja/Nee, Yes/No (ingest
+    reads either, see content.spellings)."""
+    return document("Yes"), document("No")
 PREV = ":prev"  # in a row formula: the formula column just left of this one
 
 

@@ -31,9 +31,7 @@ from templategen.office.formulas import sheet_title
 from templategen.workbooks.formulas import (
     CALC_SHEET,
     LIST_SHEET,
-    NO,
     PART,
-    YES,
     Answer,
     absolute,
     chosen_formula,
@@ -44,6 +42,7 @@ from templategen.workbooks.formulas import (
     text_formula,
     typed_formula,
     value_formula,
+    yes_no,
 )
 from templategen.workbooks.layout import (
     INTRO_SHEET,
@@ -127,7 +126,7 @@ class _Planner:
             return (f"{absolute(LIST_SHEET, f'{letter}1')}:${letter}${end}",
                     f"{absolute(LIST_SHEET, f'{second}1')}:${second}${end}")
 
-        self.lists[("check",)] = column([YES, NO], None)[0]
+        self.lists[("check",)] = column([*yes_no()], None)[0]
         for scale in self.inst.scales.values():
             labels, values = column([p.label for p in scale.points],
                                     [p.value for p in scale.points])

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from templategen.content.model import FieldKind, Slot
 from templategen.content.wording import text as wording
-from templategen.workbooks.formulas import NO, YES
+from templategen.workbooks.formulas import yes_no
 from templategen.workbooks.layout import Cell, Layout, SheetPlan, list_key
 from templategen.workbooks.pages import DEFAULT_WIDTH
 
@@ -25,7 +25,7 @@ LINE_POINTS = 15.0  # one printed line of a cell
 
 def choices_text(slot: Slot) -> str:
     """A dropdown's choices as printed: '☐ Ja   ☐ Nee' or one '☐ choice' a line."""
-    labels = (YES, NO) if slot.field.kind is FieldKind.CHECK else slot.field.choices
+    labels = yes_no() if slot.field.kind is FieldKind.CHECK else slot.field.choices
     boxes = [f"{UNCHECKED}\u00a0{label}" for label in labels]
     inline = sum(len(b) + 3 for b in boxes) <= INLINE_CHOICES
     return ("   " if inline else "\n").join(boxes)

@@ -24,7 +24,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.content.bundled import BUNDLED_TEMPLATES
-from templategen.content.copies import LANGUAGE, copy_properties, organisation
+from templategen.content.copies import copy_properties, office_language, organisation
 from templategen.content.model import (
     Instrument,
 )
@@ -98,7 +98,7 @@ def build_workbook(layout: Layout, value_of: Callable[[LayoutCell], Any], title:
     wb.properties.creator = wb.properties.lastModifiedBy = organisation(house.author,
                                                                         house.form_author)
     wb.properties.created = wb.properties.modified = now
-    wb.properties.language = LANGUAGE
+    wb.properties.language = office_language(inst)
     wb.properties.keywords = f"{inst.id} {inst.version}"
     return wb
 

@@ -1,0 +1,156 @@
+"""One bilingual instrument through a whole round (#21): built in Dutch and English, copies
+in both languages filled (the sample filler, and LibreOffice typing through UNO), ingested
+into one store, exported with their language and compared in one table."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from templategen.cli import main
+from templategen.content.catalog import load_instrument
+from templategen.content.model import PROP_LANGUAGE, FieldKind
+from tests.support.answers import typed_answers
+from tests.support.comparebook import items_table
+from tests.support.filling import fill_in_place
+from tests.support.keyboard import missing_reason, type_answers
+
+CONTENT = Path(__file__).parent / "fixtures" / "content_lang"
+INSTRUMENT = load_instrument(CONTENT / "tweetalig.yaml")
+OOXML_CHECK = Path(__file__).parents[2] / "shared" / "tools" / "ooxml" / "check.py"
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml").decode("utf-8")
+
+
+def _xlsx_texts(path: Path) -> set[str]:
+    wb = load_workbook(path)
+    return {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.value is not None}
+
+
+def _custom_props(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("docProps/custom.xml").decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("built")
+    _run("build", "--content", str(CONTENT), "--out", str(out / "nl"))
+    english = _run("build", "--content", str(CONTENT), "--out", str(out / "en"), "--lang", "en")
+    return out, english
+
+
+def test_the_instrument_builds_in_dutch_and_in_english(built: tuple[Path, str]) -> None:
+    out, _ = built
+    nl_form, en_form = _docx_text(out / "nl" / "tweetalig.docx"), _docx_text(
+        out / "en" / "tweetalig.docx")
+    assert "In welke sector werkt je school?" in nl_form and "Which sector" not in nl_form
+    assert "Which sector is your school in?" in en_form and "In welke sector" not in en_form
+    assert "Interactive whiteboard" in en_form and "Other, namely" in en_form
+    assert "How to fill in the form" in en_form and "Zo vul je" not in en_form
+    assert "Primary" in en_form and "Basisonderwijs" in nl_form  # the dropdown's entries
+    en_book, nl_book = _xlsx_texts(out / "en" / "tweetalig.xlsx"), _xlsx_texts(
+        out / "nl" / "tweetalig.xlsx")
+    assert {"Short digital literacy scan", "Our school has a clear vision on ICT.", "Agree",
+            "Secondary", "Yes", "No", "Name", "Vision score"} <= en_book
+    assert {"Korte scan digitale geletterdheid", "Eens", "Voortgezet onderwijs", "Ja",
+            "Nee", "Naam", "Score visie"} <= nl_book
+    assert not {"Agree", "Secondary", "Yes"} & nl_book
+    for suffix in (".docx", ".xlsx"):
+        assert f'name="{PROP_LANGUAGE}"><vt:lpwstr>en<' in _custom_props(
+            out / "en" / f"tweetalig{suffix}")
+        assert PROP_LANGUAGE not in _custom_props(out / "nl" / f"tweetalig{suffix}")
+
+
+def test_missing_translations_are_one_warning_that_lists_them(built: tuple[Path, str]) -> None:
+    _, output = built
+    warnings = [line for line in output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, output
+    assert "2 texts have no translation into 'en'" in warnings[0]
+    assert "uitleg › bullets ('Wees eerlijk.')" in warnings[0]
+    assert "toelichting › text ('Wil je nog iets toelichten?')" in warnings[0]
+    flemish = _run("build", "--content", str(CONTENT), "--out", str(built[0] / "be"),
+                   "--lang", "nl-BE")
+    assert "warning" not in flemish  # nl-BE falls back to nl, the default: nothing missing
+
+
+@pytest.mark.skipif(not OOXML_CHECK.exists() or not Path("/tmp/ooxml-validator").exists(),
+                    reason="the Office Open XML check is not set up (../shared/tools/ooxml)")
+def test_the_files_in_each_language_pass_the_office_check(built: tuple[Path, str]) -> None:
+    out, _ = built
+    files = [str(p) for p in sorted(out.glob("*/tweetalig.*"))]
+    result = subprocess.run([sys.executable, str(OOXML_CHECK), *files], capture_output=True,
+                            text=True, check=False, timeout=600)
+    assert result.returncode == 0 and " defects=0 " in result.stdout, result.stdout[-2000:]
+
+
+def _answers(seed: int, name: str, language: str, workbook: bool) -> tuple[dict, dict]:
+    """(what a respondent puts in a copy in ``language``, what the store keeps): the same
+    answers by position, so a choice in English is stored as its Dutch option."""
+    fill, _ = typed_answers(INSTRUMENT.in_language(language), seed, workbook=workbook)
+    _, want = typed_answers(INSTRUMENT, seed, workbook=workbook)
+    fill["respondent.naam"] = want["respondent.naam"] = name
+    if language == "en" and workbook:
+        ticks = {s.key for s in INSTRUMENT.slots() if s.field.kind is FieldKind.CHECK}
+        fill = {k: {"Ja": "Yes", "Nee": "No"}.get(v, v) if k in ticks else v  # type: ignore
+                for k, v in fill.items()}
+    return fill, want
+
+
+@pytest.mark.libreoffice
+def test_copies_in_two_languages_ingest_into_one_store_and_one_table(
+        built: tuple[Path, str], tmp_path: Path) -> None:
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    out, _ = built
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    expected: dict[str, dict] = {}
+    for seed, (language, suffix, name) in enumerate((("nl", ".docx", "Anna"),
+                                                     ("en", ".xlsx", "Bob"))):
+        target = returned / f"{name}{suffix}"
+        shutil.copy(out / language / f"tweetalig{suffix}", target)
+        fill, expected[target.name] = _answers(seed, name, language, suffix == ".xlsx")
+        fill_in_place(target, fill)
+    fill, expected["Carla.docx"] = _answers(2, "Carla", "en", workbook=False)
+    typed = type_answers(out / "en" / "tweetalig.docx", INSTRUMENT.in_language("en"), fill,
+                         [returned / "Carla.docx"])  # typed in LibreOffice, saved as .docx
+    assert not typed.missing, typed.missing
+    db = tmp_path / "store.sqlite"
+    ingested = _run("ingest", str(returned), "--db", str(db), "--content", str(CONTENT))
+    assert "3 accepted" in ingested and "warning" not in ingested, ingested
+    rows = json.loads(_run("export", "--db", str(db), "--format", "json"))
+    languages = {row["source"]: row["language"] for row in rows}
+    assert languages == {"Anna.docx": "nl", "Bob.xlsx": "en", "Carla.docx": "en"}
+    got: dict[str, dict] = {}
+    for row in rows:
+        got.setdefault(row["source"], {})[row["item"]] = row["value"]
+    for name, want in expected.items():
+        wrong = {k: (v, got[name].get(k)) for k, v in want.items() if got[name].get(k) != v}
+        assert not wrong, f"{name}: {wrong}"
+    assert got["Bob.xlsx"]["sector"] in ("Basisonderwijs", "Voortgezet onderwijs")
+    comparison = tmp_path / "vergelijking.xlsx"
+    _run("compare", "--db", str(db), "--out", str(comparison))
+    table = items_table(load_workbook(comparison)["Items tweetalig"])
+    assert {"Anna", "Bob", "Carla"} <= set(table)  # every language in the one table
+    slots = {s.key for s in INSTRUMENT.slots()}
+    assert set(table["Anna"]) == set(table["Bob"]) and set(table["Bob"]) <= slots
