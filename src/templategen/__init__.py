@@ -53,8 +53,8 @@ from templategen.api import (  # noqa: E402
 )
 
 __all__ = [
-    "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
-    "RecipientsResult", "Round", "StatusResult", "ValidateResult", "__version__", "build",
-    "compare", "export", "ingest", "init", "mail", "open_round", "recipients", "remind",
-    "status", "validate",
+    "BuildResult", "CompareResult", "ExportResult", "IngestResult",
+    "MailResult", "RecipientsResult", "Round", "StatusResult", "ValidateResult", "__version__",
+    "build", "compare", "export", "ingest", "init", "mail", "open_round",
+    "recipients", "remind", "status", "validate",
 ]

@@ -39,10 +39,10 @@ if TYPE_CHECKING:
     from templategen.store.response import ResponseRow
 
 __all__ = [
-    "BuildResult", "CompareResult", "ExportResult", "IngestResult", "MailResult",
-    "RecipientsResult", "ReportResult", "Round", "StatusResult", "ValidateResult", "build",
-    "compare", "export", "ingest", "init", "mail", "open_round", "recipients", "remind",
-    "report", "status", "validate",
+    "BuildResult", "CompareResult", "ExportResult", "IngestResult",
+    "MailResult", "RecipientsResult", "ReportResult", "Round", "StatusResult", "ValidateResult",
+    "build", "compare", "export", "ingest", "init", "mail", "open_round",
+    "recipients", "remind", "report", "status", "validate",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -95,9 +95,11 @@ def open_round(start: PathLike | None = None) -> Round | None:
 
 @dataclass(frozen=True)
 class ValidateResult:
-    """The instruments of a content folder, every one valid."""
+    """The instruments of a content folder, every one valid, and what was said about them
+    (an XLSForm's questions a Word or Excel form cannot hold)."""
 
     instruments: tuple[Instrument, ...]
+    warnings: tuple[str, ...] = ()
 
 
 def validate(content: PathLike | None = None) -> ValidateResult:
@@ -105,7 +107,8 @@ def validate(content: PathLike | None = None) -> ValidateResult:
     every problem found, each naming file:line, what is wrong and the fix."""
     from templategen.content.catalog import load_catalog
 
-    return ValidateResult(tuple(load_catalog(_path(content)).instruments.values()))
+    catalog = load_catalog(_path(content))
+    return ValidateResult(tuple(catalog.instruments.values()), catalog.warnings)
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,8 @@ def validate(content_dir: Path | None) -> None:
         click.echo(_("ok  {id} {version}  ({answers})  {path}").format(
             id=inst.id, version=inst.version, path=inst.path,
             answers=ngettext("{n} answer", "{n} answers", answers).format(n=answers)))
+    for warning in result.warnings:
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
     n = len(result.instruments)
     click.echo(ngettext("{n} instrument valid.", "{n} instruments valid.", n).format(n=n))
 

@@ -89,8 +89,9 @@ def _build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
            recipients_path: Path | None, only: Iterable[str],
            renderers: tuple[Renderer, ...], key_path: Path | None, pdf: bool,
            language: str | None) -> BuildResult:
-    instruments = load_catalog(content_dir).select(only)
-    result = BuildResult()
+    catalog = load_catalog(content_dir)
+    instruments = catalog.select(only)
+    result = BuildResult(warnings=list(catalog.warnings))
     if language:
         result.warnings.extend(missing_translations(instruments, language))
         instruments = [inst.in_language(language) for inst in instruments]

@@ -1,8 +1,9 @@
-"""Content: YAML instrument files -> checked model objects.
+"""Content: YAML instrument files (and XLSForms) -> checked model objects.
 
 One pass per file reads the YAML (keeping line numbers), checks it against the
 schema tables (content/schema.py) and builds the model. Every problem of a file is collected and
-reported at once, each naming file:line, what is wrong and the fix.
+reported at once, each naming file:line, what is wrong and the fix. An XLSForm (.xlsx) is read
+into the same data by content.xlsform and built the same way; its problems name sheet and row.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 from anyascii import anyascii
 
-from templategen.content import modelcache, yamlsource
+from templategen.content import modelcache, xlsform, yamlsource
 from templategen.content.bundled import BUNDLED_CONTENT
 from templategen.content.languages import DEFAULT_LANGUAGE, language_code, variants
 from templategen.content.model import (
@@ -84,6 +85,7 @@ class Catalog:
 
     instruments: dict[str, Instrument]
     sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    warnings: tuple[str, ...] = field(default=(), repr=False, compare=False)  # XLSForm's
 
     def get(self, instrument_id: str) -> Instrument | None:
         return self.instruments.get(instrument_id)
@@ -104,11 +106,16 @@ class Catalog:
         return [self.instruments[w] for w in wanted]
 
 
+def is_content_file(path: Path) -> bool:
+    """An instrument file: YAML, or an XLSForm (.xlsx)."""
+    return path.suffix in (".yaml", ".yml") or xlsform.is_xlsform(path)
+
+
 def content_files(directory: Path) -> list[Path]:
     """The instrument files of a content folder, or the one file named."""
-    if directory.is_file() and directory.suffix in (".yaml", ".yml"):
+    if directory.is_file() and is_content_file(directory):
         return [directory]
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+    return sorted(p for p in directory.iterdir() if p.is_file() and is_content_file(p))
 
 
 def load_catalog(directory: Path | None = None) -> Catalog:
@@ -118,15 +125,20 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     problems: list[Problem] = []
     instruments: dict[str, Instrument] = {}
     sources: dict[str, str] = {}
-    if not directory.is_dir() and not (directory.is_file()
-                                       and directory.suffix in (".yaml", ".yml")):
+    warnings: list[str] = []
+    if not directory.is_dir() and not (directory.is_file() and is_content_file(directory)):
         raise ContentError([Problem(str(directory),
-                                    _("is not a folder or a .yaml file."),
-                                    _("pass --content DIR (or one instrument's FILE.yaml)."))])
+                                    _("is not a folder, a .yaml file or an XLSForm (.xlsx)."),
+                                    _("pass --content DIR (or one instrument's FILE.yaml or "
+                                      "FILE.xlsx)."))])
     for path in content_files(directory):
         try:
-            text = path.read_text(encoding="utf-8")
-            inst = parse_instrument(text, path)
+            if xlsform.is_xlsform(path):
+                inst, text, said = parse_xlsform(path)
+                warnings.extend(said)
+            else:
+                text = path.read_text(encoding="utf-8")
+                inst = parse_instrument(text, path)
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
@@ -143,10 +155,22 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         raise ContentError(problems)
     if not instruments:
         raise ContentError([Problem(str(directory),
-                                    _("holds no .yaml instrument files."),
+                                    _("holds no instrument files (.yaml or XLSForm .xlsx)."),
                                     _("add one; see 'Write your own instrument' in "
                                       "README.md."))])
-    return Catalog(instruments, sources)
+    return Catalog(instruments, sources, tuple(warnings))
+
+
+def parse_xlsform(path: Path) -> tuple[Instrument, str, tuple[str, ...]]:
+    """One instrument from an XLSForm: the model, its definition as YAML text (what the store
+    keeps) and the warnings about what the forms leave out."""
+    reading = xlsform.read_xlsform(path)
+    builder = _Builder(path)
+    try:
+        inst = builder.instrument(reading.data)
+    except ContentError as exc:
+        raise ContentError(xlsform.place_problems(exc.problems, path, reading.places)) from None
+    return inst, xlsform.yaml_text(reading.data), reading.warnings
 
 
 def load_instrument(path: Path) -> Instrument:
