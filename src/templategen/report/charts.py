@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from templategen.i18n import document, document_language  # noqa: E402
 
@@ -41,10 +42,20 @@ def number(value: float, decimals: int = 2) -> str:
 
 
 def _png(fig: Figure) -> bytes:
+    """The figure as PNG, its axes' numbers written as the report writes them."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_major_formatter().__class__.__name__ == "ScalarFormatter":
+                axis.set_major_formatter(FuncFormatter(_tick))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def _tick(value: float, _position: int) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if document_language() == "nl" else text
 
 
 def _wrapped(text: str) -> str:
@@ -107,7 +118,7 @@ def matrix(points: Sequence[tuple[str, float, float]], x_label: str, y_label: st
            split: float, low: float, high: float,
            corners: Sequence[tuple[bool, bool, str]] = ()) -> bytes:
     """Stakeholders at their mean x and y, filled and named (names at one point joined),
-    with the quadrant borders and each quadrant's name in its middle (``corners``: x high,
+    with the quadrant borders and each quadrant's name in its outer corner (``corners``: x high,
     y high, name)."""
     fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.75, WIDTH_IN * 0.6))
     ax.axvline(split, color=OTHER, linewidth=1)
@@ -119,14 +130,14 @@ def matrix(points: Sequence[tuple[str, float, float]], x_label: str, y_label: st
         ax.scatter([x], [y], s=36, color=HOUSE, zorder=3)
         ax.annotate("\n".join(names), (x, y), xytext=(5, 5 if k % 2 == 0 else -12),
                     textcoords="offset points", fontsize=7)
-    margin = (high - low) * 0.08
+    margin = (high - low) * 0.16  # room for the quadrants' names beyond the scale
     ax.set_xlim(low - margin, high + margin)
     ax.set_ylim(low - margin, high + margin)
-    for x_high, y_high, name in corners:  # pale, in the middle of its quadrant
-        ax.text((split + high) / 2 if x_high else (low + split) / 2,
-                (split + high) / 2 if y_high else (low + split) / 2, name,
-                ha="center", va="center", color="#A6A6A6", fontsize=10, style="italic",
-                zorder=1)
+    for x_high, y_high, name in corners:  # pale, in the quadrant's outer corner
+        ax.text(0.99 if x_high else 0.01, 0.99 if y_high else 0.01, name,
+                transform=ax.transAxes, ha="right" if x_high else "left",
+                va="top" if y_high else "bottom", color="#8C8C8C", fontsize=8,
+                style="italic", zorder=1)
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     return _png(fig)

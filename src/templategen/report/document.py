@@ -38,6 +38,7 @@ from templategen.xmltext import xml_safe
 HEAD_FILL = "DEEAF6"
 SECTION_FILL = "F2F2F2"
 PICTURE_CM = TEXT_WIDTH_CM
+FIGURE_CM = 2.6  # a column of figures in a matrix
 
 
 def report_bytes(subject: Subject, templates_dir: Path | None,
@@ -187,11 +188,10 @@ class Writer:
             if not matrix.rows:
                 self.para("intro", document("No answers for this matrix."))
                 continue
-            width = TEXT_WIDTH_CM - 6.0
-            rest = max(len(matrix.heads) - 1, 1)
+            rest = len(matrix.heads) - 1  # figures 2.6 cm each, the names the rest
             self.table(matrix.heads, [("row", [_cell(c) for c in cells])
                                       for cells in matrix.rows],
-                       (6.0, *(width / rest for _ in range(rest))))
+                       (TEXT_WIDTH_CM - FIGURE_CM * rest, *(FIGURE_CM for _ in range(rest))))
             if matrix.scatter is not None and matrix.points:
                 self.scatter(part, matrix)
 
