@@ -10,10 +10,12 @@ instruments and 40 subjects, the answers from a pool of 300 sample fills per ins
 benchmarks/bench_scale.py makes them) is written straight into the tables: SQLite with one
 executemany per table, PostgreSQL with COPY (the answers' primary key built after the copy).
 Then, alternating, ``repeat`` times each: the command in a fresh interpreter (wall time and
-its peak RSS from wait4), XlsxWriter (constant_memory) writing every cell of the workbook the
-command wrote (benchmarks/bench_scale.py's child, its writing time), and the command's
-start-up (``templategen --version``). The ratio is the median command time over the median
-XlsxWriter time plus the median start-up. The load average is printed before and after.
+its CPU time and peak RSS from wait4), XlsxWriter (constant_memory) writing every cell of the
+workbook the command wrote (benchmarks/bench_scale.py's child, its writing time), and the
+command's start-up (``templategen --version``). The ratio is the median command time over the
+median XlsxWriter time plus the median start-up, in wall time and in CPU time (on a shared,
+loaded machine the CPU ratio is the steadier; on PostgreSQL the server's CPU is not in it).
+The load average is printed before and after.
 Stores are deleted after each size (a PostgreSQL store of 1,000,000 submissions holds about
 200 million answers).
 
@@ -129,24 +131,26 @@ def _fill_postgresql(url: str, count: int, pool: list) -> None:
         con.execute("ANALYZE")
 
 
-def _timed(args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+def _timed(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one child process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    out, err = proc.communicate()
+    err = proc.stderr.read() if proc.stderr else b""
     if status:
         raise SystemExit(f"{args}: {err.decode()[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def _xlsxwriter(source: Path, out: Path) -> float:
+def _xlsxwriter(source: Path, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of XlsxWriter writing every cell of ``source``."""
     proc = subprocess.run([*SELF, "--child", "xlsxwriter", str(source), str(out)],
                           capture_output=True, text=True)
     if proc.returncode:
         raise SystemExit(proc.stderr[-3000:])
-    return float(json.loads(proc.stdout.strip().splitlines()[-1])["seconds"])
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    return float(got["seconds"]), float(got["cpu"])
 
 
 def _load() -> str:
@@ -173,23 +177,32 @@ def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
     compare = [*CLI, "compare", "--db", db, "--out", str(out), "--layout", "summary"]
     print(f"{size:>9} {backend:<10} store filled in {filled:.0f} s ({stored:.1f} GB); "
           f"load {_load()}", flush=True)
-    runs: dict[str, list[float]] = {"compare": [], "peak": [], "xlsxwriter": [], "start-up": []}
+    runs: dict[str, list[float]] = {k: [] for k in (
+        "compare", "compare cpu", "peak", "xlsxwriter", "xlsxwriter cpu", "start-up",
+        "start-up cpu")}
     for _ in range(repeat):
-        seconds, peak = _timed(compare)
+        seconds, cpu, peak = _timed(compare)
         runs["compare"].append(seconds)
+        runs["compare cpu"].append(cpu)
         runs["peak"].append(peak)
         if reference:
-            runs["xlsxwriter"].append(_xlsxwriter(out, work / "xlsxwriter.xlsx"))
-            runs["start-up"].append(_timed([*CLI, "--version"])[0])
+            seconds, cpu = _xlsxwriter(out, work / "xlsxwriter.xlsx")
+            runs["xlsxwriter"].append(seconds)
+            runs["xlsxwriter cpu"].append(cpu)
+            seconds, cpu, _ = _timed([*CLI, "--version"])
+            runs["start-up"].append(seconds)
+            runs["start-up cpu"].append(cpu)
     median = {k: statistics.median(v) for k, v in runs.items() if v}
     line = (f"{size:>9} {backend:<10} compare {median['compare']:7.2f} s "
-            f"(runs {', '.join(f'{s:.2f}' for s in runs['compare'])}), "
-            f"peak {max(runs['peak']):.0f} MB")
+            f"(runs {', '.join(f'{s:.2f}' for s in runs['compare'])}; CPU "
+            f"{median['compare cpu']:.2f} s), peak {max(runs['peak']):.0f} MB")
     if reference:
         floor = median["xlsxwriter"] + median["start-up"]
+        cpu_floor = median["xlsxwriter cpu"] + median["start-up cpu"]
         line += (f"; XlsxWriter {median['xlsxwriter']:.2f} s + start-up "
                  f"{median['start-up']:.2f} s = {floor:.2f} s; ratio "
-                 f"{median['compare'] / floor:.2f}")
+                 f"{median['compare'] / floor:.2f} (CPU: {median['compare cpu']:.2f} / "
+                 f"{cpu_floor:.2f} = {median['compare cpu'] / cpu_floor:.2f})")
     print(line + f"; workbook {out.stat().st_size / 1e6:.1f} MB; load {_load()}", flush=True)
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):

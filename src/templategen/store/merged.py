@@ -77,7 +77,7 @@ NUM = (f"CASE WHEN k.counts = '{TICK}' THEN CASE WHEN a.value = 'true' THEN 1.0 
        f"WHEN k.counts = '{NUMBER}' AND {IS_NUMBER} THEN {AS_NUMBER} END")
 
 _DIALECT = {  # what the two back-ends spell differently
-    "sqlite": {"real": "REAL", "analyze": "ANALYZE temp.tg_merged"},
+    "sqlite": {"real": "REAL", "analyze": ""},
     "postgresql": {"real": "DOUBLE PRECISION", "analyze": "ANALYZE tg_merged"},
 }
 
@@ -152,8 +152,8 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
         f"FROM ({found.format('> 1')}) several) ranked WHERE n = 1 AND fits = 1",
         (instrument, instrument))
     db.execute("CREATE INDEX tg_merged_copy ON tg_merged (copy, key)")
-    db.execute("CREATE INDEX tg_merged_row ON tg_merged (item, copy, row)")
-    db.execute(_DIALECT[db.dialect]["analyze"])
+    if analyze := _DIALECT[db.dialect]["analyze"]:
+        db.execute(analyze)  # a temporary table has no statistics the planner could use
 
 
 def value_counts(store: Store) -> Iterator[tuple[str, str, Any, int]]:
