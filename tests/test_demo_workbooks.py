@@ -48,3 +48,75 @@ def test_links_between_sheets_are_internal(demo: Path):
                         assert location and location.startswith("'"), (book, name)
                         linked += 1
     assert linked  # the built workbooks and the comparison do link their sheets
+
+
+def test_every_scatter_series_has_a_filled_labelled_marker(demo: Path):
+    scatters = 0
+    for book in _workbooks(demo):
+        with zipfile.ZipFile(book) as z:
+            for name in z.namelist():
+                if not name.startswith("xl/charts/chart"):
+                    continue
+                for chart in etree.fromstring(z.read(name)).iter(f"{C}scatterChart"):
+                    for series in chart.iter(f"{C}ser"):
+                        scatters += 1
+                        marker = series.find(f"{C}marker")
+                        assert marker is not None, (book, name)
+                        assert marker.find(f"{C}spPr/{A}solidFill") is not None, (book, name)
+                        if book.name == "vergelijking.xlsx":  # each point its stakeholder
+                            labels = series.find(f"{C}dLbls")
+                            assert labels is not None and labels.find(
+                                f"{C}showSerName").get("val") in ("1", "true"), name
+    assert scatters
+
+
+def _sheets(book: Path) -> dict[str, object]:
+    from openpyxl import load_workbook
+
+    return {ws.title: ws for ws in load_workbook(book).worksheets}
+
+
+def test_disagreement_values_stand_under_their_headers(demo: Path):
+    tables = 0
+    for title, ws in _sheets(demo / "vergelijking.xlsx").items():
+        if not title.startswith("Overzicht"):
+            continue
+        rows = list(ws.iter_rows())
+        top = next((n for n, r in enumerate(rows)
+                    if r[0].value == "Sterke onenigheid tussen beoordelaars"), None)
+        if top is None or rows[top + 1][0].value != "Onderwerp":
+            continue
+        tables += 1
+        head = {c.value: c for c in rows[top + 1] if c.value}
+        assert [head[h].column for h in ("Laagste", "Hoogste", "Verschil")] == [3, 4, 5]
+        flagged = [r for r in rows[top + 2:] if r[0].value and r[2].value]
+        assert flagged
+        for r in flagged:  # the figures in the header's columns, aligned as the header
+            for col in (3, 4, 5):
+                assert str(r[col - 1].value).startswith("=")
+                assert r[col - 1].alignment.horizontal == "center"
+                assert head[("Laagste", "Hoogste", "Verschil")[col - 3]].alignment.horizontal \
+                    == "center"
+    assert tables
+
+
+def test_times_in_respons_and_herkomst_are_dates(demo: Path):
+    import datetime as dt
+
+    sheets = _sheets(demo / "vergelijking.xlsx")
+    for title, columns in (("Herkomst", ("Ontvangen",)),
+                           ("Respons", ("Verstuurd", "Teruggestuurd"))):
+        ws = sheets[title]
+        rows = list(ws.iter_rows())
+        head_row = next(r for r in rows if r[0].value in ("Bestand", "Ontvanger"))
+        cols = {c.value: c.column for c in head_row}
+        dates = 0
+        for r in rows[head_row[0].row:]:
+            for name in columns:
+                cell = r[cols[name] - 1]
+                if cell.value in (None, ""):
+                    continue
+                assert isinstance(cell.value, dt.datetime), (title, name, cell.value)
+                assert cell.number_format == "dd-mm-yyyy hh:mm"
+                dates += 1
+        assert dates, title

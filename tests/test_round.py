@@ -206,7 +206,8 @@ def test_a_round_file_that_leaves_paths_out_has_the_rounds_own(tmp_path: Path):
     assert found.get("comparison") == str(tmp_path / "vergelijking.xlsx")
     assert found.get("content") is None and found.get("language") is None
     assert found.defaults("compare") == {"--db": "postgresql://advies@db.example/ronde",
-                                         "--out": str(tmp_path / "vergelijking.xlsx")}
+                                         "--out": str(tmp_path / "vergelijking.xlsx"),
+                                         "--recipients": str(tmp_path / "ontvangers.csv")}
 
 
 @pytest.mark.parametrize(("language", "said"), [("nl", "ronde: "), ("en", "round: ")])

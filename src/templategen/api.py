@@ -273,10 +273,12 @@ class CompareResult:
 def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
             all_versions: bool = False, content: PathLike | None = None,
             layout: str = "auto",
-            on_warning: Callable[[str], Any] | None = None) -> CompareResult:
+            on_warning: Callable[[str], Any] | None = None,
+            recipients: PathLike | None = None) -> CompareResult:
     """The comparison workbook of the store ``db`` in ``out``: ``layout`` ``full`` (every
     answer, live formulas), ``summary`` (figures of a large round) or ``auto`` (full up to
-    2,000 compared files). ``on_warning`` hears a warning before the long work starts."""
+    2,000 compared files). ``on_warning`` hears a warning before the long work starts;
+    ``recipients`` (the recipients file) names the subjects of those still missing."""
     from templategen.compare.workbook import LAYOUTS, compare_workbook
 
     if layout not in LAYOUTS:
@@ -289,8 +291,11 @@ def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
         if on_warning is not None:
             on_warning(line)
 
+    from templategen.content.recipients import load_recipients
+
+    people = load_recipients(Path(recipients)) if recipients is not None else []
     done = compare_workbook(_db(db), Path(out), tuple(only), all_versions, _path(content),
-                            layout=layout, warn=warn)
+                            layout=layout, warn=warn, recipients=people)
     held = done.held
     return CompareResult(done.out, done.layout, held.instruments, held.respondents, held.files,
                          done.older, held.leaders, done.summary, tuple(warnings))

@@ -517,11 +517,22 @@ def remind(**kwargs: Any) -> None:
               help=N_("full: every answer of every respondent with live formulas; summary: "
               "figures per question, subject and rule of a large round; auto: full up to "
               "2,000 compared files, else summary."))
+@click.option("--recipients", "recipients", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help=N_("The recipients file: the subjects (schools) of those still missing, on "
+              "the first sheet (in a round: the round's, when it exists)."))
 @translate_errors
 def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
-            content_dir: Path | None, layout: str) -> None:
+            content_dir: Path | None, layout: str, recipients: Path | None) -> None:
+    if recipients is not None and not recipients.is_file():
+        if click.get_current_context().get_parameter_source("recipients") is \
+                ParameterSource.COMMANDLINE:
+            raise click.BadParameter(_("{path} does not exist.").format(path=recipients),
+                                     param_hint="--recipients")
+        recipients = None  # the round's file not made (yet): names from the store
     result = api.compare(db, out, only=only, all_versions=all_versions, content=content_dir,
-                         layout=layout, on_warning=lambda line: click.echo(line, err=True))
+                         layout=layout, on_warning=lambda line: click.echo(line, err=True),
+                         recipients=recipients)
     click.echo(result.summary)
 
 

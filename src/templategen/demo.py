@@ -156,7 +156,8 @@ def run_demo(out_dir: Path, echo: Callable[[str], Any] = print, seed: int = 2025
         echo("  " + line)
     echo(_("status:  {rate}").format(rate=rate))
     out = Path(demo_round.get("comparison"))
-    echo(_("compare: {summary}").format(summary=api.compare(db, out).summary))
+    echo(_("compare: {summary}").format(summary=api.compare(
+        db, out, recipients=demo_round.get("recipients")).summary))
     echo(_("Open {out} to see every respondent side by side.").format(out=out))
     return out
 

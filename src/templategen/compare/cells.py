@@ -42,12 +42,27 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
         cell.value = int(value)
     elif isinstance(value, str):
         set_text(cell, cell_text(value))  # text as it is (the setter would guess its type)
+    elif isinstance(value, dt.datetime):
+        cell.value = value
+        cell.number_format = "dd-mm-yyyy hh:mm"
     elif isinstance(value, dt.date):
         cell.value = value
         cell.number_format = "dd-mm-yyyy"
     else:
         cell.value = value
     return cell
+
+
+def moment(value: Any) -> Any:
+    """A stored ISO time ('2025-03-01T10:00:00+01:00') as a date and time a sheet shows in
+    Dutch notation (in the time zone it was stored in; Excel has none); anything else as
+    it is."""
+    if isinstance(value, str) and value[:4].isdigit() and "-" in value[:5]:
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+        except ValueError:
+            return value
+    return value
 
 
 def cell_text(value: str) -> str:

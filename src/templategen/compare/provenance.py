@@ -1,8 +1,9 @@
 """The provenance sheet (Herkomst): every stored file and every rejected one.
 
-Every submission with file name, received time, short sha256, version, status, warnings,
-whether it is compared and what superseded it; then the rejected files. Both layouts write
-it; past one sheet's rows it goes on in a next sheet with the same header.
+Every submission with file name, received time (a date and time, not text), short
+sha256, version, status, warnings, whether it is compared and what superseded it; then
+the rejected files. Both layouts write it; past one sheet's rows it goes on in a next
+sheet with the same header.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
-from templategen.compare.cells import BOLD, TITLE, header, put, wrap
+from templategen.compare.cells import BOLD, TITLE, header, moment, put, wrap
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
 
 STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen",
@@ -42,7 +43,7 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
     for (name, received, modified, sha, instrument, version, kind, respondent, subject,
          status, warnings, superseded_by, included) in files:
         row = pages.line()
-        values = [name, received, modified, sha[:12], instrument, version,
+        values = [name, moment(received), moment(modified), sha[:12], instrument, version,
                   KIND.get(kind, kind), respondent, subject, STATUS.get(status, status),
                   "\n".join(json.loads(warnings)), superseded_by or "",
                   "Ja" if included else "Nee"]
@@ -57,7 +58,7 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
             row = pages.line()
             header(pages.sheet, row, ["Bestand", "Ontvangen", "Reden"])
         row = pages.line()
-        for col, value in enumerate((file_name, received, reason), start=1):
+        for col, value in enumerate((file_name, moment(received), reason), start=1):
             wrap(put(pages.sheet, row, col, value))
     pages.close()
     return count

@@ -1,6 +1,6 @@
 """The "Respons" sheet: per recipient and instrument whether the copy was sent, returned,
-corrected, returned empty or is still missing (store.response), with the response rate as a
-live formula over the state column.
+corrected, returned empty or is still missing (store.response), times as dates, with the
+response rate as a live formula over the state column.
 
 Written row by row from a stream of rows (the full and the summary workbook alike); past
 1,048,576 rows the table goes on in a next sheet with the same header, and the rate counts
@@ -14,7 +14,16 @@ from collections.abc import Callable
 
 from openpyxl.workbook.workbook import Workbook
 
-from templategen.compare.cells import BOLD, TITLE, formula, header, put, sheet_ref, wrap
+from templategen.compare.cells import (
+    BOLD,
+    TITLE,
+    formula,
+    header,
+    moment,
+    put,
+    sheet_ref,
+    wrap,
+)
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
 from templategen.store.database import Store
 from templategen.store.response import RESPONDED, STATES, iter_response
@@ -64,8 +73,8 @@ def write_response(wb: Workbook, store: Store, title: str,
                   freeze=f"A{FIRST}")
     for r in iter_response(store):
         row = table.line()
-        values = [r.recipient, r.naam, r.instrument, STATES.get(r.state, r.state), r.sent,
-                  r.reminded, r.returned, r.files, r.superseded]
+        values = [r.recipient, r.naam, r.instrument, STATES.get(r.state, r.state),
+                  moment(r.sent), moment(r.reminded), moment(r.returned), r.files, r.superseded]
         for col, value in enumerate(values, start=1):
             wrap(put(table.sheet, row, col, value))
     table.close()

@@ -17,13 +17,14 @@ formulas reproduce.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from templategen.compare.full.writer import write_full
 from templategen.compare.held import Held
 from templategen.compare.summary.writer import DETAIL_LIMIT, compare_large, compared_files
+from templategen.content.recipients import Recipient
 from templategen.errors import StoreError
 from templategen.i18n import _, ngettext
 from templategen.store.backend import require_existing
@@ -52,23 +53,26 @@ class Comparison:
 def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
                   all_versions: bool = False, content_dir: Path | None = None,
                   detail_limit: int = DETAIL_LIMIT, layout: str = "auto",
-                  warn: Callable[[str], None] | None = None) -> str:
+                  warn: Callable[[str], None] | None = None,
+                  recipients: Sequence[Recipient] = ()) -> str:
     """Write the comparison workbook for the store ``db`` to ``out``; return a summary line
     (:func:`compare_workbook` says the same in figures)."""
     return compare_workbook(db, out, only, all_versions, content_dir, detail_limit, layout,
-                            warn).summary
+                            warn, recipients).summary
 
 
 def compare_workbook(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
                      all_versions: bool = False, content_dir: Path | None = None,
                      detail_limit: int = DETAIL_LIMIT, layout: str = "auto",
-                     warn: Callable[[str], None] | None = None) -> Comparison:
+                     warn: Callable[[str], None] | None = None,
+                     recipients: Sequence[Recipient] = ()) -> Comparison:
     """Write the comparison workbook for the store ``db`` to ``out``.
 
     ``layout`` (one of LAYOUTS): ``auto`` writes the full workbook up to ``detail_limit``
     compared files and the summary of a large round (compare.summary) above it; ``full`` and
     ``summary`` write that one at any size (``warn`` is told when ``full`` is asked above
-    the limit, before the long work starts)."""
+    the limit, before the long work starts). ``recipients`` (the recipients file) name the
+    subjects of those still missing on the full workbook's first sheet."""
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     require_existing(db)
@@ -91,7 +95,7 @@ def compare_workbook(db: Path | str, out: Path, only: tuple[str, ...] | list[str
                    "summary of a large round").format(files=files, limit=detail_limit))
         # current files of older versions (counted by SQL, not read)
         older = 0 if all_versions else compared_files(store, instruments, True) - files
-        held = write_full(store, instruments, all_versions, out)
+        held = write_full(store, instruments, all_versions, out, recipients=recipients)
     return Comparison(out, "full", held, older, _("wrote {out}: {held}").format(
         out=out, held=held) + ("; " + ngettext(
             "{n} file of older versions left out (--all-versions compares them)",

@@ -1,11 +1,13 @@
 """The distribution sheet of one instrument: per question, how many respondents gave each
 answer, before the per-respondent detail of the item sheet (as survey tools show first).
 
-Questions with a fixed set of answers are shown (tick boxes: Ja/Nee; scales: their points;
-choices: their options), grouped by runs of questions that share one set of answers, so
-each group has one header row. Every count is a live formula over the item sheet's column
-(invalid values, written there as text, are never counted); the count cells carry data
-bars and each group gets a stacked bar chart, one bar per question.
+Rows and the bar charts name each question by its wording (column B; column A its number
+when the content numbers it). Questions with a fixed set of answers are shown (tick
+boxes: Ja/Nee; scales: their points; choices: their options), grouped by runs of
+questions that share one set of answers, so each group has one header row. Every count
+is a live formula over the item sheet's column (invalid values, written there as text,
+are never counted); the count cells carry data bars and each group gets a stacked bar
+chart, one bar per question.
 """
 
 from __future__ import annotations
@@ -56,10 +58,20 @@ def _groups(inst: Instrument) -> Iterator[tuple[Options, list[Slot]]]:
     for section in inst.sections:
         groups: dict[Options, list[Slot]] = {}
         for slot in inst.slots_under(section.id):
-            options = options_of(slot) if slot.item.id != RESPONDENT else None
+            # an entry of a list (a stakeholder named per respondent) is no question of its
+            # own: row 3 names someone else at each school; the matrices group them by name
+            options = options_of(slot) if slot.item.id != RESPONDENT and \
+                slot.entry is None else None
             if options is not None:
                 groups.setdefault(options, []).append(slot)
         yield from groups.items()
+
+
+def _number(slot: Slot) -> str:
+    """The question's number as the content gives it (never its key: the wording beside
+    it says which question it is)."""
+    number = short_name(slot)
+    return number if slot.item.number and number.startswith(slot.item.number) else ""
 
 
 def _count(row_range: str, options: Options, k: int) -> str:
@@ -86,7 +98,7 @@ def write_distribution(ws: RowSheet, inst: Instrument, count: int, items: ItemsS
                 wrap(put(ws, row, 2, label)).font = BOLD
                 continue
             row_range = items.column(slot.key)
-            put(ws, row, 1, short_name(slot))
+            put(ws, row, 1, _number(slot))
             wrap(put(ws, row, 2, label))
             for k in range(len(labels)):
                 formula(ws, row, FIRST_COUNT + k, _count(row_range, options, k), "0")
@@ -120,7 +132,7 @@ def _chart(ws: RowSheet, head: int, bottom: int, options: int) -> None:
     chart.x_axis.scaling.orientation = "maxMin"  # the first question on top, as in the table
     chart.add_data(Reference(ws, min_col=FIRST_COUNT, max_col=FIRST_COUNT + options - 1,
                              min_row=head, max_row=bottom), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=head + 1, max_row=bottom))
+    chart.set_categories(Reference(ws, min_col=2, min_row=head + 1, max_row=bottom))
     rows = max(bottom - head + 1, MIN_CHART_ROWS)
     chart.height = rows * ROW_CM
     chart.width = 14

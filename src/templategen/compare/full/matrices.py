@@ -5,7 +5,8 @@ in content.rulekinds) says what is shown; each respondent's figures are the rule
 formulas (compare.full.rules). For the bundled kinds that reads:
 
 * quadrant: every stakeholder (entries merged by name, or the grid's rows) with the mean x
-  and y over the respondents who scored it, the quadrant of those means and a scatter chart;
+  and y over the respondents who scored it, the quadrant of those means and a scatter chart
+  (filled markers, each labelled with its stakeholder);
 * product: policy levers with the mean priority, its band and rank, sorted by the mean;
 * difference: per row the mean of each respondent's a − b;
 * achievement: KPIs rolled up: mean, minimum, maximum achievement and band;
@@ -31,7 +32,10 @@ from dataclasses import dataclass, field
 from statistics import mean as py_mean
 
 from openpyxl.chart import RadarChart, Reference, ScatterChart, Series
+from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.styles import Alignment
 from openpyxl.workbook.workbook import Workbook
 
 from templategen.compare.cells import (
@@ -58,6 +62,11 @@ from templategen.content.scoring import evaluate_rule, row_keys, rule_slots
 from templategen.office.formulas import band_formula, quadrant_formula
 
 MAX_SERIES = 25
+# filled markers (an unfilled one is invisible in LibreOffice and Gnumeric), one colour each
+MARKER_COLOURS = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478",
+                  "9E480E", "636363", "997300")
+CENTRED = Alignment(horizontal="center", vertical="top")
+INDENTED = Alignment(horizontal="left", vertical="top", indent=1)
 NUMBER = '">-1E+300"'  # a COUNTIFS criterion met by numbers only
 
 
@@ -230,10 +239,11 @@ def _scatter(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
     for label, count, mean_x, mean_y in rows:
         wrap(put(ws, line, 1, label))
         formula(ws, line, 2, f"={count}", "0")
-        formula(ws, line, 3, "=" + mean_x, "0.00")
-        formula(ws, line, 4, "=" + mean_y, "0.00")
+        formula(ws, line, 3, "=" + mean_x, "0.00").alignment = CENTRED
+        formula(ws, line, 4, "=" + mean_y, "0.00").alignment = CENTRED
+        # the quadrant's name indented: never read as one with the figure beside it
         formula(ws, line, 5, "=" + quadrant_formula(f"C{line}", f"D{line}", p.split,
-                                                    p.quadrants))
+                                                    p.quadrants)).alignment = INDENTED
         line += 1
     if rows:
         chart = ScatterChart()
@@ -252,7 +262,13 @@ def _scatter(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
                             Reference(ws, min_col=3, min_row=r), title=label[:60])
             series.marker.symbol = "circle"
             series.marker.size = 8
+            colour = MARKER_COLOURS[k % len(MARKER_COLOURS)]
+            series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+            series.marker.graphicalProperties.line.solidFill = colour
             series.graphicalProperties.line.noFill = True
+            series.dLbls = DataLabelList(showSerName=True, showVal=False, showCatName=False,
+                                         showLegendKey=False, showPercent=False,
+                                         showBubbleSize=False, dLblPos="r")
             chart.series.append(series)
         chart.height, chart.width = 9, 16
         ws.add_chart(chart, f"H{top}")

@@ -7,17 +7,20 @@ one row per subject: the number of respondents and the mean, minimum, maximum, s
 deviation and rank of that score, with a colour scale (rank and colours follow the rule's
 direction: green and rank 1 are the best; a rule with direction "neither" gets neither); the main
 score's table gets a bar chart. Block 3 lists the items on which the raters of one
-subject disagree strongly (ticked by some and not by others, or scale answers at least
-half the scale apart), with live lowest/highest values.
+subject disagree strongly (ticked by some and not by others, or scale answers more than
+half the scale's range apart), with live lowest/highest values. Blocks 2 and 3 need two
+raters of one subject: a round with one respondent per subject gets a line saying so.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment
 
 from templategen.compare.cells import (
     BOLD,
@@ -29,6 +32,7 @@ from templategen.compare.cells import (
     header,
     put,
     ranges,
+    sheet_ref,
     widths,
     wrap,
 )
@@ -42,6 +46,8 @@ from templategen.content.answerchecks import mark
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
 
 MAX_FLAGS = 60
+CENTRED = Alignment(horizontal="center", vertical="top")
+CENTRED_HEAD = Alignment(horizontal="center", vertical="top", wrap_text=True)
 INVALID_HEADER = "Ongeldig, niet meegeteld"
 
 
@@ -118,6 +124,19 @@ class OverviewWriter:
                 span[2] += 1
         ws.flush(row + 1)
 
+    def main_range(self) -> tuple[str, str] | None:
+        """The main score's column and the subjects' column of block 1 (absolute
+        references with the sheet), or None without a main score formula."""
+        main = self.main
+        if main is None or main not in self.rules or \
+                self.rules.index(main) not in self.formulas:
+            return None
+        last = self.first + max(self.count, 1) - 1
+        col = 3 + self.rules.index(main)
+        prefix = sheet_ref(self.ws.title)
+        return (f"{prefix}{cell_ref(self.first, col)}:{cell_ref(last, col)}",
+                f"{prefix}{cell_ref(self.first, 1)}:{cell_ref(last, 1)}")
+
     def close(self) -> None:
         ws, rules, main, first = self.ws, self.rules, self.main, self.first
         last = first + self.count - 1
@@ -132,9 +151,12 @@ class OverviewWriter:
         scored.sort(key=lambda rc: rc[0] is not main)
         rows = {subject: [first + n for n in indexes]
                 for subject, indexes in self.subjects.items()}
-        for rule, col in scored:
-            row = _subjects(ws, row, self.inst, rule, col, rows, chart=rule is main)
-        _disagreements(ws, row + 1, self.inst, self._found(), self.items)
+        if any(len(indexes) > 1 for indexes in self.subjects.values()):
+            for rule, col in scored:
+                row = _subjects(ws, row, self.inst, rule, col, rows, chart=rule is main)
+            _disagreements(ws, row + 1, self.inst, self._found(), self.items)
+        else:
+            wrap(put(ws, row, 1, ONE_EACH))
         ws.close()
 
     def _found(self) -> list[Disagreement]:
@@ -143,12 +165,15 @@ class OverviewWriter:
         for slot, threshold in self.slots:
             for subject, indexes in self.subjects.items():
                 span = self.spans.get((slot.key, subject))
-                if span and span[2] >= 2 and span[1] - span[0] >= threshold:
+                if span and span[2] >= 2 and span[1] - span[0] >= threshold:  # 2+ raters
                     found.append(Disagreement(subject, slot, indexes, span[1] - span[0]))
         found.sort(key=lambda d: (-d.gap / (_threshold(d.slot) or 1), d.subject))
         return found
 
 
+ONE_EACH = ("Eén respondent per onderwerp: de scores hierboven zijn die van het onderwerp "
+            "(geen spreiding, geen onenigheid tussen beoordelaars); de rangorde staat op het "
+            "blad 'In één oogopslag'.")
 SUBJECT_HEAD = ["Onderwerp", "Aantal respondenten", "Gemiddelde", "Minimum", "Maximum",
                 "Standaardafwijking"]
 
@@ -239,8 +264,9 @@ def _threshold(slot: Slot) -> float | None:
     if slot.field.kind is FieldKind.CHECK:
         return 1.0
     if slot.field.kind is FieldKind.SCALE and slot.field.scale is not None:
+        # more than half the scale's range: 2 on a 1–3 scale, 3 on a 1–5 scale
         span = slot.field.scale.maximum - slot.field.scale.minimum
-        return span / 2 if span else None
+        return math.floor(span / 2) + 1 if span else None
     return None
 
 
@@ -251,6 +277,8 @@ def _disagreements(ws: RowSheet, top: int, inst: Instrument, found: list[Disagre
         put(ws, top + 1, 1, "Geen: de beoordelaars van elk onderwerp liggen dicht bij elkaar.")
         return
     header(ws, top + 1, ["Onderwerp", "Vraag", "Laagste", "Hoogste", "Verschil"])
+    for col in (3, 4, 5):  # the figures' headers centred above them, as the figures
+        ws.cell(top + 1, col).alignment = CENTRED_HEAD
     # the strongest first; shown in content order: a question's text once (a grid's text
     # once above its rows), then each part with the subjects whose raters disagree
     order = {slot.key: n for n, slot in enumerate(inst.slots())}
@@ -276,7 +304,7 @@ def _flag_row(ws: RowSheet, row: int, d: Disagreement, items: ItemsSheet) -> int
     """One subject's lowest, highest and difference on one answer; return the next row."""
     refs = ranges(items.title, [items.cell(d.slot.key, n) for n in d.indexes])
     wrap(put(ws, row, 1, d.subject)).fill = FLAG_FILL
-    formula(ws, row, 3, f"={agg('MIN', refs)}", "0")
-    formula(ws, row, 4, f"={agg('MAX', refs)}", "0")
-    formula(ws, row, 5, f"=D{row}-C{row}", "0")
+    formula(ws, row, 3, f"={agg('MIN', refs)}", "0").alignment = CENTRED
+    formula(ws, row, 4, f"={agg('MAX', refs)}", "0").alignment = CENTRED
+    formula(ws, row, 5, f"=D{row}-C{row}", "0").alignment = CENTRED
     return row + 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from statistics import mean
 
@@ -26,6 +26,7 @@ from templategen.compare.cells import TITLE, header, put, sheet_title, widths, w
 from templategen.compare.data import Column, Roster, roster, stream_columns
 from templategen.compare.full.conflicts import ConflictsWriter
 from templategen.compare.full.distribution import write_distribution
+from templategen.compare.full.glance import Shown, write_glance
 from templategen.compare.full.items import ItemsWriter
 from templategen.compare.full.matrices import Seen, has_matrices, write_matrices
 from templategen.compare.full.overview import OverviewWriter
@@ -38,36 +39,49 @@ from templategen.compare.open_answers import (
     write_open_list,
 )
 from templategen.compare.provenance import write_provenance
-from templategen.compare.ranking import leader, main_rule
+from templategen.compare.ranking import leader, main_rule, number_format
 from templategen.compare.response import write_response
 from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.content.model import Instrument, Slot
+from templategen.content.recipients import Recipient
 from templategen.content.scoring import evaluate_rule
+from templategen.office.formulas import sheet_link
 from templategen.store import aggregates
 from templategen.store.database import Store
+from templategen.store.response import ResponseRow, iter_response
 
 LABELS = ("Overzicht", "Verdeling", "Items", "Open", "Matrices", "Per respondent",
           "Verschillen")
 
 
 def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
-               out: Path, max_rows: int = MAX_ROWS) -> Held:
+               out: Path, max_rows: int = MAX_ROWS,
+               recipients: Sequence[Recipient] = ()) -> Held:
     """Write the full workbook to ``out``; return what it holds (for the summary line).
-    Herkomst, Respons and the Open lists go on in a next sheet past ``max_rows`` rows."""
+    Herkomst, Respons and the Open lists go on in a next sheet past ``max_rows`` rows;
+    ``recipients`` (the recipients file) name the subjects of those still missing."""
     rosters = roster(store, instruments, all_versions)
     wb = Workbook(write_only=True)
     index = RowSheet(wb, "Inhoud")
     taken = {"inhoud"}
     rows: list[list[str]] = []
     scores: dict[str, dict[str, float]] = {}
+    expected: dict[str, list[ResponseRow]] = {}
+    for r in iter_response(store, recipients):
+        expected.setdefault(r.instrument, []).append(r)
+    shown: list[Shown] = []
     for inst in instruments:
         listed = rosters[inst.id]
         if not listed.entries:
             rows.append([inst.title, inst.id, "0", "nog geen antwoorden"])
             continue
         names = {label: sheet_title(label, inst.id, taken) for label in LABELS}
-        sheets, scores[inst.id] = _instrument(store, wb, inst, listed, names, taken, max_rows)
+        sheets, seen = _instrument(store, wb, inst, listed, names, taken, max_rows)
+        seen.expected = expected.get(inst.id, [])
+        scores[inst.id] = seen.scores
+        shown.append(seen)
         rows.append([inst.title, inst.id, str(len(listed.entries)), ", ".join(sheets)])
+    glance = write_glance(wb, shown, taken, recipients)
     provenance = sheet_title("Herkomst", "", taken)
     aggregates.compared(store, {i.id: None if all_versions else i.version
                                 for i in instruments})  # which files are compared
@@ -76,7 +90,7 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
     # who was sent what and who returned it (the mail loop, personalised copies)
     write_response(wb, store, sheet_title("Respons", "", taken),
                    lambda k: sheet_title(f"Respons {k}", "", taken), max_rows)
-    _index(index, rows, provenance)
+    _index(index, rows, provenance, glance)
     index.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
@@ -88,8 +102,9 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
 
 def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
                 names: dict[str, str], taken: set[str],
-                max_rows: int) -> tuple[list[str], dict[str, float]]:
-    """The sheets of one instrument; return their titles and the main score per subject."""
+                max_rows: int) -> tuple[list[str], Shown]:
+    """The sheets of one instrument; return their titles and what the first sheet shows
+    of it (with the tool's mean main score per subject)."""
     count = len(listed.entries)
     # overview and distribution first (their sheets' place), filled from the item sheet
     overview_ws = RowSheet(wb, names["Overzicht"])
@@ -135,7 +150,16 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
         write_matrices(wb, names["Matrices"], names["Per respondent"], inst, listed, seen,
                        sheet)
         titles += [names["Matrices"], names["Per respondent"]]
-    return titles, {s: mean(v) for s, v in per_subject.items()}
+    respondents: dict[str, int] = {}
+    for entry in listed.entries:
+        respondents[entry.subject] = respondents.get(entry.subject, 0) + 1
+    seen_ = Shown(inst, list(respondents), respondents, sheet, names["Overzicht"],
+                  {s: mean(v) for s, v in per_subject.items()})
+    if rule is not None and (place := overview.main_range()) is not None:
+        seen_.score_range, seen_.subject_range = place
+        seen_.score_label, seen_.direction = rule.label, rule.direction
+        seen_.score_format = "0.0%" if "%" in number_format(inst, rule) else "0.00"
+    return titles, seen_
 
 
 class Parked:
@@ -170,7 +194,7 @@ def _more_title(instrument_id: str, taken: set[str], k: int) -> str:
     return sheet_title(f"Open {k}", instrument_id, taken)
 
 
-def _index(ws: RowSheet, rows: list[list[str]], provenance: str) -> None:
+def _index(ws: RowSheet, rows: list[list[str]], provenance: str, glance: str) -> None:
     put(ws, 1, 1, "Vergelijking van de ingevulde formulieren en werkmappen").font = TITLE
     put(ws, 2, 1, "Scores zijn formules over de bladen 'Items'; antwoorden van respondenten "
                   "staan er altijd als tekst.")
@@ -179,6 +203,12 @@ def _index(ws: RowSheet, rows: list[list[str]], provenance: str) -> None:
     header(ws, 4, ["Instrument", "Id", "Respondenten", "Bladen"])
     for k, row in enumerate(rows):
         for col, value in enumerate(row, start=1):
-            wrap(put(ws, 5 + k, col, int(value) if col == 3 else value))
-    put(ws, 6 + len(rows), 1, f"Herkomst van alle bestanden: blad '{provenance}'.")
+            cell = wrap(put(ws, 5 + k, col, int(value) if col == 3 else value))
+            if col == 4 and row[2] != "0":  # to the instrument's first sheet
+                cell.hyperlink = sheet_link(value.split(", ")[0])
+    end = 6 + len(rows)
+    put(ws, end, 1, f"Herkomst van alle bestanden: blad '{provenance}'.").hyperlink = \
+        sheet_link(provenance)
+    put(ws, end + 1, 1, f"Waar elk onderwerp staat: blad '{glance}'.").hyperlink = \
+        sheet_link(glance)
     widths(ws, {1: 50, 2: 26, 3: 14, 4: 70})
