@@ -124,9 +124,9 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
     for cell, value, fill, alignment in styled_texts(cells):
         if fill in header_fills:
             header_lines = max(header_lines, 1,
-                               _lines(value, width_of(cell.column) / BOLD_CHAR))
+                               text_lines(value, width_of(cell.column) / BOLD_CHAR))
         if alignment in wrapping:
-            count = max(count, 1, _lines(value, width_of(cell.column)))
+            count = max(count, 1, text_lines(value, width_of(cell.column)))
     if header_lines:
         dimension = ws.row_dimensions[row]
         dimension.height = max(dimension.height or 0, LINE_HEIGHT * header_lines + 4)
@@ -137,7 +137,7 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
         top_align_unaligned(cells, styles.top)
 
 
-def _lines(text: str, width: float) -> int:
+def text_lines(text: str, width: float) -> int:
     per_line = max(1.0, width * CHARS_PER_WIDTH)
     if len(text) <= per_line and "\n" not in text:
         return 1

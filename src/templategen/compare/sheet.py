@@ -22,10 +22,12 @@ from typing import Any
 from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.pagebreak import Break
 
 from templategen.compare import printing
 from templategen.compare.cells import BOLD, HEADER_FILL, put
-from templategen.office.openpyxl_internals import append_placed_cells
+from templategen.compare.pagination import DEFAULT_HEIGHT, Pager
+from templategen.office.openpyxl_internals import append_placed_cells, styled_texts
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet
 
@@ -49,6 +51,13 @@ class RowSheet:
         self._ahead: list[tuple[int, str]] = []
         self._styles = _styles(wb)
         printing.set_up_sheet(self.ws)
+        self.pager: Pager | None = None  # keep_tables(): tables kept on one page
+        self._titled = False  # the row just written is a table's title
+
+    def keep_tables(self) -> None:
+        """Start a table that fits one printed page on a new page rather than split it
+        (compare.pagination): its header row then heads it on paper."""
+        self.pager = Pager(self.ws)
 
     @property
     def title(self) -> str:
@@ -94,6 +103,8 @@ class RowSheet:
                 continue
             ordered = [cells[c] for c in sorted(cells)]
             printing.fit_row(self.ws, row, ordered, styles, self._width)
+            if self.pager is not None:
+                self._paginate(row, cells, styles)
             values: list[Cell | None] = [None] * ordered[-1].column
             for cell in ordered:
                 values[cell.column - 1] = cell
@@ -101,6 +112,41 @@ class RowSheet:
             if self._streamed:  # its height is in the file now: let it go
                 self.ws.row_dimensions.pop(row, None)
         self._next = last
+
+    def _paginate(self, row: int, here: dict[int, Cell], styles: printing.Styles) -> None:
+        """Before row ``row`` is written: a page break above it when it begins a table
+        (its title above a header row, or the header row) that the page cannot finish."""
+        assert self.pager is not None
+        pane = self.ws.freeze_panes
+        title_rows = int("".join(ch for ch in pane if ch.isdigit())) - 1 if pane else 0
+        if row > title_rows and self._begins_table(row, here, styles):
+            height, r = self._height(row), row + 1
+            while self._rows.get(r) and not (  # to a blank row or the next table's head
+                    self._header_row(self._rows[r], styles) and r > row + 1):
+                cells = [self._rows[r][c] for c in sorted(self._rows[r])]
+                printing.fit_row(self.ws, r, cells, styles, self._width)
+                height += self._height(r)
+                r += 1
+            if self.pager.keep(height):
+                self.ws.row_breaks.append(Break(id=row - 1))
+        self.pager.add(row, self._height(row), title_rows)
+
+    def _begins_table(self, row: int, here: dict[int, Cell],
+                      styles: printing.Styles) -> bool:
+        """Whether row ``row`` (its cells ``here``) is a table's title above its header
+        row, or a header row without such a title."""
+        titled, self._titled = self._titled, False
+        if list(here) == [1] and self._header_row(self._rows.get(row + 1, {}), styles):
+            self._titled = True
+            return True
+        return self._header_row(here, styles) and not titled
+
+    @staticmethod
+    def _header_row(cells: dict[int, Cell], styles: printing.Styles) -> bool:
+        return any(fill in styles.header_fills for _, _, fill, _ in styled_texts(cells.values()))
+
+    def _height(self, row: int) -> float:
+        return self.ws.row_dimensions[row].height or DEFAULT_HEIGHT
 
     def _width(self, column: int) -> float:
         """A column's width as written (fixed once the sheet's top is written)."""

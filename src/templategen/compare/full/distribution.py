@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 
 from templategen.compare.cells import BOLD, TITLE, cell_ref, formula, header, put, widths, wrap
 from templategen.compare.full.items import ItemsSheet, short_name
-from templategen.compare.labels import labelled
+from templategen.compare.labels import labelled, slot_label
+from templategen.compare.printing import LINE_HEIGHT, text_lines
 from templategen.compare.sheet import RowSheet
 from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
 from templategen.office.formulas import number_literal, text_literal
@@ -30,6 +31,8 @@ BAR_COLOUR = "5B9BD5"
 FIRST_COUNT = 3  # column C: the first answer option (A: a short name, B: the question)
 ROW_CM = 0.53  # height of one table row in a chart's centimetres
 MIN_CHART_ROWS = 5
+QUESTION_WIDTH = 60  # column B
+PART_POINTS = 520.0  # the most rows of one table, in points (a printed page holds ~700)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,25 @@ def _groups(inst: Instrument) -> Iterator[tuple[Options, list[Slot]]]:
                 slot.entry is None else None
             if options is not None:
                 groups.setdefault(options, []).append(slot)
-        yield from groups.items()
+        for options, slots in groups.items():
+            for part in _pages(slots):
+                yield options, part
+
+
+def _pages(slots: list[Slot]) -> Iterator[list[Slot]]:
+    """A long group in parts that each fit a printed page, so every part has its header
+    on its page (compare.full.writer keeps each table on one page)."""
+    part: list[Slot] = []
+    height = 0.0
+    for slot in slots:
+        lines = text_lines(slot_label(slot), QUESTION_WIDTH)
+        if part and height + LINE_HEIGHT * lines > PART_POINTS:
+            yield part
+            part, height = [], 0.0
+        part.append(slot)
+        height += LINE_HEIGHT * lines
+    if part:
+        yield part
 
 
 def _number(slot: Slot) -> str:
@@ -116,7 +137,7 @@ def write_distribution(ws: RowSheet, inst: Instrument, count: int, items: ItemsS
         row = max(bottom, top - 1 + MIN_CHART_ROWS) + 1
     if not shown:
         put(ws, 4, 1, "Geen vragen met vaste antwoorden.")
-    widths(ws, {1: 16, 2: 60})
+    widths(ws, {1: 16, 2: QUESTION_WIDTH})
     widths(ws, {FIRST_COUNT + k: 11 for k in range(widest + 1)})
     return shown
 

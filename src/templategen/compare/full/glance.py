@@ -3,11 +3,12 @@
 Per instrument a grid: subjects (rows) × questions (columns, headed by their wording,
 wrapped; the answer's key only in the header's note). Each cell is the subject's mean
 (AVERAGEIFS over the item sheet, live), coloured red to green in the question's direction
-(the direction of the sum, percentage or mean rule that counts it; lower-is-better rules
-turn it round, "neither" leaves it white). Beside it the number of respondents per subject
-and, from the store's response (and the recipients file when given), the recipients
-expected; below it the column means and, by name, the recipients and subjects still
-missing: a subject with no respondent (a school that did not answer) is a row of its own.
+(the direction of the first rule whose value rises with it: a sum, its percentage or a
+mean; lower-is-better rules turn it round, "neither" leaves it white). Beside it the
+number of respondents per subject and, from the store's response (and the recipients
+file when given), the recipients expected; below it the column means and, by name, the
+recipients and subjects still missing: a subject with no respondent (a school that did
+not answer) is a row of its own.
 
 Up to MAX_QUESTIONS questions are one page; up to MAX_PAGES pages of them are stacked
 (each page the same subjects); an instrument with more is shown per question (item): the
@@ -46,9 +47,10 @@ from templategen.compare.cells import (
 from templategen.compare.full.items import FIRST_ROW, ItemsSheet
 from templategen.compare.labels import item_heading, slot_parts
 from templategen.compare.sheet import RowSheet
-from templategen.content.model import RESPONDENT, Direction, FieldKind, Instrument, RuleKind, Slot
+from templategen.content import expr as x
+from templategen.content.model import RESPONDENT, Direction, FieldKind, Instrument, Slot
 from templategen.content.recipients import Recipient
-from templategen.content.scoring import rule_slots
+from templategen.content.rulekinds import definition
 from templategen.office.formulas import sheet_link
 from templategen.store.response import RESPONDED, ResponseRow
 
@@ -63,7 +65,6 @@ HEAD_FILL = PatternFill("solid", fgColor="E7E6E6")  # not the header fill: no wi
 HEAD_ALIGN = Alignment(wrap_text=True, vertical="bottom", horizontal="center")
 CENTRE = Alignment(horizontal="center", vertical="center")
 TEXT = Alignment(wrap_text=True, vertical="top")
-SCORED = (RuleKind.SUM, RuleKind.PERCENT, RuleKind.MEAN)
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Shown:
     inst: Instrument
     subjects: list[str]  # in the item sheet's order
     respondents: dict[str, int]
+    answered: dict[str, str]  # recipient -> the subject they answered for
     items: ItemsSheet
     overview: str  # the overview sheet's title
     scores: dict[str, float]  # the tool's mean main score per subject
@@ -113,17 +115,16 @@ def _bounds(slot: Slot) -> tuple[float, float]:
 
 
 def _directions(inst: Instrument) -> dict[str, Direction]:
-    """Per answer key, the direction of the first sum, percentage or mean rule counting it."""
+    """Per answer key, the direction of the first rule whose value rises with it (a sum, a
+    share of a sum or a mean of answers that include it)."""
     found: dict[str, Direction] = {}
     for rule in inst.rules:
-        if rule.kind not in SCORED or "of" not in rule.params:
-            continue
-        try:
-            slots = rule_slots(inst, rule.params["of"], rule.params.get("field"))
-        except (KeyError, ValueError, TypeError):
-            continue
-        for slot in slots:
-            found.setdefault(slot.key, rule.direction)
+        node = definition(inst, rule).value.expr
+        if isinstance(node, x.Share):
+            node = node.total
+        if isinstance(node, x.Total | x.Mean):
+            for slot in node.slots:
+                found.setdefault(slot.key, rule.direction)
     return found
 
 
@@ -209,8 +210,8 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
     inst = s.inst
     missing = [r for r in s.expected if r.state not in RESPONDED]
     expected_by_subject: dict[str, int] = {}
-    for r in s.expected:
-        subject = subject_of.get(r.recipient, "")
+    for r in s.expected:  # who answered: under the subject of their answer
+        subject = s.answered.get(r.recipient) or subject_of.get(r.recipient, "")
         if subject:
             expected_by_subject[subject] = expected_by_subject.get(subject, 0) + 1
     subjects = list(s.subjects) + sorted(

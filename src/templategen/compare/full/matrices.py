@@ -412,6 +412,7 @@ def write_matrices(wb: Workbook, title: str, detail_title: str, inst: Instrument
                    listed: Roster, seen: Seen, items: ItemsSheet) -> None:
     """The summary sheet (content-sized, written whole), then the detail sheet row by row."""
     ws = RowSheet(wb, title)
+    ws.keep_tables()
     put(ws, 1, 1, f"Matrices en tabellen — {inst.title}").font = TITLE
     put(ws, 2, 1, f"De cijfers per respondent staan op het blad '{detail_title}'.")
     detail = Detail(RowSheet(wb, detail_title), detail_title, len(listed.entries))

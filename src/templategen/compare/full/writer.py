@@ -109,6 +109,8 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
     # overview and distribution first (their sheets' place), filled from the item sheet
     overview_ws = RowSheet(wb, names["Overzicht"])
     distribution_ws = RowSheet(wb, names["Verdeling"])
+    for several_tables in (overview_ws, distribution_ws):
+        several_tables.keep_tables()
     seen = Seen(inst)
     items = ItemsWriter(wb, names["Items"], inst, listed, seen.helpers())
     overview = OverviewWriter(overview_ws, inst, listed, items.sheet)
@@ -153,7 +155,9 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
     respondents: dict[str, int] = {}
     for entry in listed.entries:
         respondents[entry.subject] = respondents.get(entry.subject, 0) + 1
-    seen_ = Shown(inst, list(respondents), respondents, sheet, names["Overzicht"],
+    answered = {sub.recipient: entry.subject for entry in listed.entries
+                for sub in entry.submissions if sub.recipient}
+    seen_ = Shown(inst, list(respondents), respondents, answered, sheet, names["Overzicht"],
                   {s: mean(v) for s, v in per_subject.items()})
     if rule is not None and (place := overview.main_range()) is not None:
         seen_.score_range, seen_.subject_range = place
