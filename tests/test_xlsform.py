@@ -2,7 +2,8 @@
 XLSForm Offline's test forms, tests/fixtures/xlsform/NOTICE.md): each validates, with a warning
 naming sheet, row, name and type for what a Word or Excel form cannot hold, builds a form and a
 workbook (0 defects), is filled (one through LibreOffice UNO), ingested and exported exactly; a
-form pyxform refuses is one clean error with its row. Rules and matrices sheets."""
+form pyxform refuses is one clean error with its row. Rules and matrices sheets; an XLSForm
+edited in LibreOffice Calc still validates and builds."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.content.model import Instrument, ItemKind, RuleKind
 from tests.support.filling import filled_copy
-from tests.support.keyboard import missing_reason, type_answers
+from tests.support.keyboard import SYSTEM_PYTHON, missing_reason, type_answers
 
 FORMS = Path(__file__).parent / "fixtures" / "xlsform"
 INVALID = {"duplicate_columns": "is not a valid XLSForm: Duplicate column header: label",
@@ -28,6 +29,7 @@ INVALID = {"duplicate_columns": "is not a valid XLSForm: Duplicate column header
                                         "Unknown question type 'textX'."}
 VALID = sorted(p for p in FORMS.glob("*.xlsx") if p.stem not in INVALID)
 CHECK = Path(__file__).resolve().parents[2] / "shared" / "tools" / "ooxml" / "check.py"
+CALC_ROWS = Path(__file__).parent / "support" / "calc_rows.py"
 WHY_NOT_UNO = missing_reason()
 
 
@@ -241,3 +243,29 @@ def test_a_public_xlsform_typed_in_libreoffice_comes_back_exactly(tmp_path: Path
         assert done.missing == ()
         want[target.name] = expected
     assert exported(tmp_path, tmp_path / "getypt", form) == want
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(WHY_NOT_UNO is not None, reason=f"cannot use UNO: {WHY_NOT_UNO}")
+def test_an_xlsform_edited_in_libreoffice_calc_still_validates_and_builds(
+        tmp_path: Path) -> None:
+    """A bundled instrument as XLSForm, a question added in Calc (a row inserted through UNO
+    into its first section), saved by Calc: it validates and builds, with the new question."""
+    converted = tmp_path / "externe_ondersteuning.xlsx"
+    code, out, err = run("convert", "externe_ondersteuning", "--to", "xlsform", "--out",
+                         str(converted))
+    assert code == 0, out + err
+    job = {"source": str(converted), "output": str(tmp_path / "bewerkt.xlsx"), "sheet": "survey",
+           "before": 3, "cells": ["text", "nieuwe_vraag", "Wat wilt u nog kwijt?"]}
+    done = subprocess.run([SYSTEM_PYTHON, "-I", str(CALC_ROWS)], input=json.dumps(job),
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-800:]
+    edited = tmp_path / "bewerkt.xlsx"
+    code, out, err = run("validate", "--content", str(edited))
+    assert code == 0, out + err
+    inst, before = instrument_of(edited), instrument_of(converted)
+    assert {s.key for s in inst.slots()} == {s.key for s in before.slots()} | {"nieuwe_vraag"}
+    assert inst.sections[0].children[0].id == "nieuwe_vraag"  # type: ignore[union-attr]
+    code, out, err = run("build", "--content", str(edited), "--out", str(tmp_path / "kit"))
+    assert code == 0, out + err
+    assert "defects=0" in defects(sorted((tmp_path / "kit").iterdir()))

@@ -32,6 +32,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 from templategen.api import (  # noqa: E402
     BuildResult,
     CompareResult,
+    ConvertResult,
     ExportResult,
     IngestResult,
     MailResult,
@@ -41,6 +42,7 @@ from templategen.api import (  # noqa: E402
     ValidateResult,
     build,
     compare,
+    convert,
     export,
     ingest,
     init,
@@ -53,8 +55,8 @@ from templategen.api import (  # noqa: E402
 )
 
 __all__ = [
-    "BuildResult", "CompareResult", "ExportResult", "IngestResult",
+    "BuildResult", "CompareResult", "ConvertResult", "ExportResult", "IngestResult",
     "MailResult", "RecipientsResult", "Round", "StatusResult", "ValidateResult", "__version__",
-    "build", "compare", "export", "ingest", "init", "mail", "open_round",
+    "build", "compare", "convert", "export", "ingest", "init", "mail", "open_round",
     "recipients", "remind", "status", "validate",
 ]

@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from templategen.store.response import ResponseRow
 
 __all__ = [
-    "BuildResult", "CompareResult", "ExportResult", "IngestResult",
+    "BuildResult", "CompareResult", "ConvertResult", "ExportResult", "IngestResult",
     "MailResult", "RecipientsResult", "ReportResult", "Round", "StatusResult", "ValidateResult",
-    "build", "compare", "export", "ingest", "init", "mail", "open_round",
+    "build", "compare", "convert", "export", "ingest", "init", "mail", "open_round",
     "recipients", "remind", "report", "status", "validate",
 ]
 
@@ -109,6 +109,51 @@ def validate(content: PathLike | None = None) -> ValidateResult:
 
     catalog = load_catalog(_path(content))
     return ValidateResult(tuple(catalog.instruments.values()), catalog.warnings)
+
+
+@dataclass(frozen=True)
+class ConvertResult:
+    """The file an instrument was converted into, and what an XLSForm source left out."""
+
+    out: Path
+    instrument: str
+    warnings: tuple[str, ...] = ()
+
+
+CONVERT_TO = ("xlsform", "yaml")
+
+
+def convert(source: PathLike, *, to: str, out: PathLike, only: str | None = None
+            ) -> ConvertResult:
+    """One instrument written as an XLSForm workbook (``to="xlsform"``, to edit it in Excel)
+    or as a YAML file (``to="yaml"``). ``source`` is a YAML file, an XLSForm (.xlsx), a
+    content folder (``only`` names the instrument when it holds several) or the id of a
+    bundled instrument. The instrument is checked as ``validate`` checks it first."""
+    from templategen.content.catalog import load_catalog
+    from templategen.content.xlsform.writing import write_xlsform
+
+    if to not in CONVERT_TO:
+        raise OptionError(_("--to must be one of: {value}.").format(value=", ".join(CONVERT_TO)))
+    path = Path(source)
+    if path.exists():
+        catalog = load_catalog(path)
+    elif path.suffix or os.sep in str(source):
+        raise OptionError(_("{source} is no file or folder, nor the id of a bundled "
+                            "instrument.").format(source=source))
+    else:
+        catalog, only = load_catalog(None), only or str(source)
+    if only is None and len(catalog.instruments) > 1:
+        raise OptionError(_("{source} holds {n} instruments; name one with --only ({ids}).")
+                          .format(source=source, n=len(catalog.instruments),
+                                  ids=", ".join(sorted(catalog.instruments))))
+    inst = catalog.select([only] if only else [])[0]
+    target = Path(out)
+    if to == "xlsform":
+        write_xlsform(inst, target)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(catalog.sources[inst.id], encoding="utf-8")
+    return ConvertResult(target, inst.id, catalog.warnings)
 
 
 @dataclass(frozen=True)

@@ -591,6 +591,24 @@ def export(db: str, fmt: str | None, out: Path | None, wide: bool, excel: bool) 
 
 
 @main.command(help=N_(
+    "Write an instrument as an XLSForm workbook (to edit it in Excel) or as YAML. SOURCE is a "
+    "YAML file, an XLSForm (.xlsx), a content folder or the id of a bundled instrument."))
+@click.argument("source")
+@click.option("--to", "to", type=click.Choice(["xlsform", "yaml"]), required=True,
+              help=N_("What to write: an XLSForm workbook (.xlsx) or a YAML file."))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help=N_("The file to write."))
+@click.option("--only", default=None,
+              help=N_("The instrument to convert when SOURCE holds several."))
+@translate_errors
+def convert(source: str, to: str, out: Path, only: str | None) -> None:
+    result = api.convert(source, to=to, out=out, only=only)
+    for warning in result.warnings:
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
+    click.echo(_("wrote {path}").format(path=result.out))
+
+
+@main.command(help=N_(
     "The whole loop on the bundled content: build, fill, ingest, compare."))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output/demo"), show_default=True)
