@@ -24,7 +24,8 @@ from tests.support.filling import filled_copies
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-NAMES = ("build", "ingest", "compare", "export", "mail", "remind", "status", "validate")
+NAMES = ("build", "ingest", "compare", "export", "mail", "remind", "report", "status",
+         "validate")
 
 
 def test_the_package_exports_the_functions_and_results() -> None:
@@ -34,7 +35,9 @@ def test_the_package_exports_the_functions_and_results() -> None:
     # stages of the same names, loaded after the package: the names stay the functions
     importlib.import_module("templategen.compare.workbook")
     importlib.import_module("templategen.mail.send")
+    importlib.import_module("templategen.report.write")
     assert templategen.compare is api.compare and templategen.mail is api.mail
+    assert templategen.report is api.report
     assert templategen.build is api.build
 
 

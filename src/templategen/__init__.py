@@ -8,9 +8,9 @@ The package follows the data's path; each stage imports only the stages below it
     api                      the library: build, ingest, compare, export, mail, recipients,
                              remind, status, validate, each returning a frozen result (re-exported
                              here: ``templategen.build(...)``)
-    rendering | sample | mail   render every instrument | the demo's sample answers typed
-                             into copies | send the copies, collect the replies, who is
-                             missing, remind
+    rendering | sample | mail | report   render every instrument | the demo's sample
+                             answers typed into copies | send the copies, collect the replies,
+                             who is missing, remind | one Word report per subject
     compare | returned       the comparison workbook | returned files -> checked answers
     store | forms | workbooks   the answer store | Word forms | Excel workbooks
     office                   what Word and Excel files share (custom properties, formulas)
@@ -37,6 +37,7 @@ from templategen.api import (  # noqa: E402
     IngestResult,
     MailResult,
     RecipientsResult,
+    ReportResult,
     Round,
     StatusResult,
     ValidateResult,
@@ -50,13 +51,14 @@ from templategen.api import (  # noqa: E402
     open_round,
     recipients,
     remind,
+    report,
     status,
     validate,
 )
 
 __all__ = [
     "BuildResult", "CompareResult", "ConvertResult", "ExportResult", "IngestResult",
-    "MailResult", "RecipientsResult", "Round", "StatusResult", "ValidateResult", "__version__",
-    "build", "compare", "convert", "export", "ingest", "init", "mail", "open_round",
-    "recipients", "remind", "status", "validate",
+    "MailResult", "RecipientsResult", "ReportResult", "Round", "StatusResult", "ValidateResult",
+    "__version__", "build", "compare", "convert", "export", "ingest", "init", "mail",
+    "open_round", "recipients", "remind", "report", "status", "validate",
 ]

@@ -10,11 +10,11 @@ for options that do not go together, ContentError, StoreError, MailError, ...; O
 a file or folder that cannot be used. cli.py turns results into lines and errors into
 click's; the demo calls these functions too.
 
-``compare`` and ``mail`` are also the names of stages (compare/, mail/). Both packages are
-imported here (their ``__init__`` imports nothing), before templategen/__init__.py binds
-those names to these functions, so that importing a module of theirs later never rebinds
-the names. The stages themselves are imported when a function first needs them: importing
-templategen stays quick (``templategen --help``).
+``compare``, ``mail`` and ``report`` are also the names of stages (compare/, mail/,
+report/). The packages are imported here (their ``__init__`` imports nothing), before
+templategen/__init__.py binds those names to these functions, so that importing a module
+of theirs later never rebinds the names. The stages themselves are imported when a function
+first needs them: importing templategen stays quick (``templategen --help``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import templategen.compare
 import templategen.mail  # noqa: F401  (loaded before the names are bound: see above)
+import templategen.report  # noqa: F401  (the same)
 from templategen.errors import AlreadyMailed, MailError, OptionError
 from templategen.i18n import _, ngettext
 from templategen.round import Round, find_round, load_round, write_round
