@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from templategen.cli import main
 from templategen.content.catalog import load_instrument
-from templategen.content.model import PROP_LANGUAGE, FieldKind
-from tests.support.answers import typed_answers
+from templategen.content.model import PROP_LANGUAGE
+from tests.support.answers import answers_in_language
 from tests.support.comparebook import items_table
 from tests.support.filling import fill_in_place
 from tests.support.keyboard import missing_reason, type_answers
@@ -103,16 +103,7 @@ def test_the_files_in_each_language_pass_the_office_check(built: tuple[Path, str
 
 
 def _answers(seed: int, name: str, language: str, workbook: bool) -> tuple[dict, dict]:
-    """(what a respondent puts in a copy in ``language``, what the store keeps): the same
-    answers by position, so a choice in English is stored as its Dutch option."""
-    fill, _ = typed_answers(INSTRUMENT.in_language(language), seed, workbook=workbook)
-    _, want = typed_answers(INSTRUMENT, seed, workbook=workbook)
-    fill["respondent.naam"] = want["respondent.naam"] = name
-    if language == "en" and workbook:
-        ticks = {s.key for s in INSTRUMENT.slots() if s.field.kind is FieldKind.CHECK}
-        fill = {k: {"Ja": "Yes", "Nee": "No"}.get(v, v) if k in ticks else v  # type: ignore
-                for k, v in fill.items()}
-    return fill, want
+    return answers_in_language(INSTRUMENT, seed, name, language, workbook)
 
 
 @pytest.mark.libreoffice

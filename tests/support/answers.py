@@ -60,3 +60,18 @@ def typed_answers(instrument: Instrument, seed: int,
                 text = text.replace("\n", " ").replace("\t", " ")
             fill[slot.key] = expected[slot.key] = text
     return fill, expected
+
+
+def answers_in_language(instrument: Instrument, seed: int, name: str, language: str,
+                        workbook: bool) -> tuple[dict[str, Raw], dict[str, Any]]:
+    """(what a respondent named ``name`` puts in a copy in ``language``, what the store
+    keeps): the same answers by position as :func:`typed_answers`, so a choice made in English
+    is stored as its option in the instrument's default language."""
+    fill, _ = typed_answers(instrument.in_language(language), seed, workbook=workbook)
+    _, want = typed_answers(instrument, seed, workbook=workbook)
+    fill["respondent.naam"] = want["respondent.naam"] = name
+    if language == "en" and workbook:
+        ticks = {s.key for s in instrument.slots() if s.field.kind is FieldKind.CHECK}
+        fill = {k: {"Ja": "Yes", "Nee": "No"}.get(str(v), v) if k in ticks else v
+                for k, v in fill.items()}
+    return fill, want

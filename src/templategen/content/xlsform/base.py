@@ -77,6 +77,7 @@ class Base:
         self.settings: dict[str, Any] = dict(definition.settings[0]) if definition.settings else {}
         self.warnings: list[str] = []
         self.unknown_languages: set[str] = set()
+        self.languages: dict[str, None] = {}  # the codes of the texts read, in order
         self.language = self.form_language()
         self.places: dict[int, str] = {}
         self.rows: dict[str, deque[int]] = {}
@@ -150,11 +151,18 @@ class Base:
             code = self.code_of(str(name))
             if code is not None and text is not None and str(text).strip():
                 texts.setdefault(code, str(text).strip())
+                self.languages.setdefault(code)
         if not texts:
             return ""
         if self.language not in texts:
             texts = {self.language: next(iter(texts.values())), **texts}
         return texts[self.language] if len(texts) == 1 else texts
+
+    def name_text(self, name: str) -> Any:
+        """A name standing in for a text (a list's name as its scale's label): the same in
+        every language of the form, so no translation is missing."""
+        codes = [self.language, *(c for c in self.languages if c != self.language)]
+        return {code: name for code in codes} if len(codes) > 1 else name
 
     def cell_text(self, cells: dict[str, Any], key: str) -> Any:
         """A cell that may have a column per language: ``key::English (en)`` (pyxform's),

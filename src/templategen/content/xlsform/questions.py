@@ -162,7 +162,8 @@ class Questions(Base):
                 for n, label in enumerate(self.labels(choices)))
             first = choices[0] if choices else {}
             self.scales[sid] = self._dict(0, id=sid,
-                                          label=self.cell_text(first, "list_label") or list_name,
+                                          label=self.cell_text(first, "list_label")
+                                          or self.name_text(list_name),
                                           description=self.cell_text(first, "list_description"),
                                           points=points)
         return sid
