@@ -145,3 +145,35 @@ def test_copies_in_two_languages_ingest_into_one_store_and_one_table(
     assert {"Anna", "Bob", "Carla"} <= set(table)  # every language in the one table
     slots = {s.key for s in INSTRUMENT.slots()}
     assert set(table["Anna"]) == set(table["Bob"]) and set(table["Bob"]) <= slots
+    english = tmp_path / "comparison.xlsx"
+    said = _run("compare", "--db", str(db), "--out", str(english), "--lang", "en")
+    assert "2 texts have no translation into 'en'" in said
+    book = load_workbook(english)
+    assert items_table(book["Items tweetalig"]) == table  # the same answers, as stored
+    texts = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert {"Agree", "Vision score"} <= texts and "Eens" not in texts
+    assert any("Our school has a clear vision on ICT." in t for t in texts)
+    assert any("Short digital literacy scan" in t for t in texts)
+    assert "Voortgezet onderwijs" in texts  # a choice is counted by its stored option
+
+
+def test_personalised_copies_in_english_verify_and_record_their_language(
+        tmp_path: Path) -> None:
+    """The signature covers who the copy is for (instrument, version, recipient, instance),
+    not the words it asks in: a copy in English verifies like one in Dutch."""
+    recipients = tmp_path / "ontvangers.csv"
+    recipients.write_text("id;naam;organisatie\nr1;Dana;School A\n", encoding="utf-8")
+    out = tmp_path / "kit"
+    _run("build", "--content", str(CONTENT), "--out", str(out), "--recipients",
+         str(recipients), "--lang", "en")
+    copies = sorted(out.glob("tweetalig_r1_*"))
+    assert [p.suffix for p in copies] == [".docx", ".xlsx"]
+    form, book = copies
+    fill, _ = _answers(0, "Dana", "en", workbook=False)
+    fill_in_place(form, {k: v for k, v in fill.items() if not k.startswith("respondent.")})
+    ingested = _run("ingest", str(form), "--db", str(tmp_path / "s.sqlite"), "--content",
+                    str(CONTENT))
+    assert "1 accepted" in ingested and "unverified" not in ingested, ingested
+    rows = json.loads(_run("export", "--db", str(tmp_path / "s.sqlite"), "--format", "json"))
+    assert {(r["respondent"], r["language"]) for r in rows} == {("Dana", "en")}
+    assert f'name="{PROP_LANGUAGE}"><vt:lpwstr>en<' in _custom_props(book)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import templategen.compare
 import templategen.mail  # noqa: F401  (loaded before the names are bound: see above)
 import templategen.report  # noqa: F401  (the same)
+from templategen import i18n
 from templategen.errors import AlreadyMailed, MailError, OptionError
 from templategen.i18n import _, ngettext
 from templategen.round import Round, find_round, load_round, write_round
@@ -320,11 +321,14 @@ def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
             all_versions: bool = False, content: PathLike | None = None,
             layout: str = "auto",
             on_warning: Callable[[str], Any] | None = None,
-            recipients: PathLike | None = None) -> CompareResult:
+            recipients: PathLike | None = None,
+            language: str | None = None) -> CompareResult:
     """The comparison workbook of the store ``db`` in ``out``: ``layout`` ``full`` (every
     answer, live formulas), ``summary`` (figures of a large round) or ``auto`` (full up to
     2,000 compared files). ``on_warning`` hears a warning before the long work starts;
-    ``recipients`` (the recipients file) names the subjects of those still missing."""
+    ``recipients`` (the recipients file) names the subjects of those still missing. With
+    ``language`` (default: the round's) the instruments' texts are in that language; a
+    choice's options stay as the answers are stored (the default language)."""
     from templategen.compare.workbook import LAYOUTS, compare_workbook
 
     if layout not in LAYOUTS:
@@ -340,8 +344,9 @@ def compare(db: PathLike, out: PathLike, *, only: Iterable[str] = (),
     from templategen.content.recipients import load_recipients
 
     people = load_recipients(Path(recipients)) if recipients is not None else []
-    done = compare_workbook(_db(db), Path(out), tuple(only), all_versions, _path(content),
-                            layout=layout, warn=warn, recipients=people)
+    with i18n.documents_in(language):
+        done = compare_workbook(_db(db), Path(out), tuple(only), all_versions,
+                                _path(content), layout=layout, warn=warn, recipients=people)
     held = done.held
     return CompareResult(done.out, done.layout, held.instruments, held.respondents, held.files,
                          done.older, held.leaders, done.summary, tuple(warnings))

@@ -275,6 +275,21 @@ def list_(content_dir: Path | None) -> None:
                            answers=len(inst.slots()), title=inst.title))
 
 
+def _language_tag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and i18n.language_tag(value) is None:
+        raise click.BadParameter(_("'{code}' is not a language code such as nl, en or "
+                                   "nl-BE.").format(code=value))
+    return i18n.language_tag(value) if value is not None else None
+
+
+files_language_option = click.option(
+    "--lang", "language", default=None, metavar="CODE", callback=_language_tag,
+    help=N_("The language of the files it writes: nl, en, nl-BE, … (the instruments' texts "
+            "in it where they have them, else their default language, with a warning; "
+            "default: the round's language). The tool's own language is 'templategen "
+            "--lang'."))
+
+
 @main.command(help=N_(
     "Render Word forms and Excel workbooks for every (or the chosen) instrument."))
 @content_option
@@ -296,18 +311,11 @@ def list_(content_dir: Path | None) -> None:
               help=N_("The store whose mail log says which copies were mailed: those are not "
               "rebuilt without --force (in a round: the round's store)."))
 @click.option("--force", is_flag=True, help=N_("Rebuild copies that were already mailed."))
-@click.option("--lang", "language", default=None, metavar="CODE",
-              help=N_("The language of the forms and workbooks: nl, en, nl-BE, … (the "
-              "instruments' texts in it where they have them, else their default language, "
-              "with a warning; default: the round's language). The tool's own language is "
-              "'templategen --lang'."))
+@files_language_option
 @translate_errors
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
           recipients: Path | None, only: tuple[str, ...], key_path: Path | None,
           pdf: bool, db: str | None, force: bool, language: str | None) -> None:
-    if language is not None and i18n.language_tag(language) is None:
-        raise click.BadParameter(_("'{code}' is not a language code such as nl, en or "
-                                   "nl-BE.").format(code=language), param_hint="'--lang'")
     result = api.build(out_dir, content=content_dir, templates=templates_dir,
                        recipients=recipients, only=only, key=key_path, pdf=pdf, db=db,
                        force=force, language=language)
@@ -521,9 +529,11 @@ def remind(**kwargs: Any) -> None:
               type=click.Path(dir_okay=False, path_type=Path),
               help=N_("The recipients file: the subjects (schools) of those still missing, on "
               "the first sheet (in a round: the round's, when it exists)."))
+@files_language_option
 @translate_errors
 def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
-            content_dir: Path | None, layout: str, recipients: Path | None) -> None:
+            content_dir: Path | None, layout: str, recipients: Path | None,
+            language: str | None) -> None:
     if recipients is not None and not recipients.is_file():
         if click.get_current_context().get_parameter_source("recipients") is \
                 ParameterSource.COMMANDLINE:
@@ -532,7 +542,7 @@ def compare(db: str, out: Path, only: tuple[str, ...], all_versions: bool,
         recipients = None  # the round's file not made (yet): names from the store
     result = api.compare(db, out, only=only, all_versions=all_versions, content=content_dir,
                          layout=layout, on_warning=lambda line: click.echo(line, err=True),
-                         recipients=recipients)
+                         recipients=recipients, language=language)
     click.echo(result.summary)
 
 

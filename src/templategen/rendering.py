@@ -11,13 +11,14 @@ from typing import Protocol
 
 from templategen import i18n
 from templategen.content.catalog import load_catalog
+from templategen.content.languages import missing_warning
 from templategen.content.model import Instrument
 from templategen.content.placeholders import unfilled
 from templategen.content.recipients import Recipient, RecipientTable, read_recipients
 from templategen.content.signing import CopyKey, issuing_key
 from templategen.errors import RecipientsError
 from templategen.forms.render import render_forms
-from templategen.i18n import N_, _, ngettext
+from templategen.i18n import N_, _
 from templategen.office import libreoffice
 from templategen.workbooks.render import house_style_warnings, render_workbooks
 
@@ -46,7 +47,6 @@ TEMPLATE_WARNINGS: dict[Renderer, Callable[[Path | None], list[str]]] = {
 # file, and a batch this size stays well within its time limit.
 PDF_BATCH = 40
 PDF_SECONDS_PER_FILE = 30
-MISSING_SHOWN = 20  # missing translations named in the warning; the rest are counted
 
 NO_LIBREOFFICE = N_(
     "build --pdf prints through LibreOffice, which is not installed (no soffice on PATH): "
@@ -93,7 +93,7 @@ def _build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
     instruments = catalog.select(only)
     result = BuildResult(warnings=list(catalog.warnings))
     if language:
-        result.warnings.extend(missing_translations(instruments, language))
+        result.warnings.extend(missing_warning(instruments, language))
         instruments = [inst.in_language(language) for inst in instruments]
     recipients = (_recipients(recipients_path, instruments, result.warnings)
                   if recipients_path else None)
@@ -110,23 +110,6 @@ def _build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
         if print_dir is not None:
             result.files.extend(print_pdfs(sorted(print_dir.iterdir()), out_dir))
     return result
-
-
-def missing_translations(instruments: Iterable[Instrument], language: str) -> list[str]:
-    """One warning listing every text the instruments lack in ``language`` (their default
-    language's text stands in), or none."""
-    missing = [text for inst in instruments for text in inst.missing_texts(language)]
-    if not missing:
-        return []
-    shown = "; ".join(missing[:MISSING_SHOWN])
-    if len(missing) > MISSING_SHOWN:
-        shown = _("{names} and {n} more").format(names=shown, n=len(missing) - MISSING_SHOWN)
-    return [ngettext(
-        "{n} text has no translation into '{language}' and is shown in the instrument's "
-        "default language: {texts}. Add '{language}: …' to it in the instrument.",
-        "{n} texts have no translation into '{language}' and are shown in the instrument's "
-        "default language: {texts}. Add '{language}: …' to them in the instrument.",
-        len(missing)).format(n=len(missing), language=language, texts=shown)]
 
 
 def _recipients(path: Path, instruments: list[Instrument],

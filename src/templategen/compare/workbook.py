@@ -21,9 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from templategen import i18n
 from templategen.compare.full.writer import write_full
 from templategen.compare.held import Held
 from templategen.compare.summary.writer import DETAIL_LIMIT, compare_large, compared_files
+from templategen.content.languages import missing_warning
 from templategen.content.recipients import Recipient
 from templategen.errors import StoreError
 from templategen.i18n import _, ngettext
@@ -48,6 +50,10 @@ class Comparison:
     held: Held
     older: int  # current files of older versions left out (full layout, without all_versions)
     summary: str
+
+
+def _ignore(line: str) -> None:
+    """Where a warning goes when nobody listens."""
 
 
 def compare_store(db: Path | str, out: Path, only: tuple[str, ...] | list[str] = (),
@@ -79,6 +85,11 @@ def compare_workbook(db: Path | str, out: Path, only: tuple[str, ...] | list[str
     with Store(db) as store:
         catalog = comparison_catalog(store, content_dir)
         instruments = chosen(store, catalog, only)
+        language = i18n.chosen_document_language()
+        if language:  # compare --lang, the round's: the instruments' texts in it
+            for line in missing_warning(instruments, language):
+                (warn or _ignore)(_("warning: {warning}").format(warning=line))
+            instruments = [i.in_language(language, stored_choices=True) for i in instruments]
         missing = uncomparable(store, catalog, only)
         if missing:
             raise StoreError(why_uncomparable(store, missing))

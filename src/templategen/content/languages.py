@@ -34,7 +34,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from templategen.i18n import DEFAULT, language_tag
+from templategen.i18n import DEFAULT, _, language_tag, ngettext
 
 DEFAULT_LANGUAGE = DEFAULT
 # model fields that are never translated: ids, numbering, provenance, bookkeeping
@@ -129,11 +129,30 @@ def languages_of(model: object) -> tuple[str, ...]:
                          for code in text.translations}))
 
 
-def localise(model: T, code: str, default: str = DEFAULT_LANGUAGE) -> T:
+def localise(model: T, code: str, default: str = DEFAULT_LANGUAGE,
+             keep: frozenset[str] = frozenset()) -> T:
     """``model`` (an instrument, or any frozen dataclass of the model) with every text in
     language ``code``: a missing translation keeps the default text (see :func:`missing`). A
-    dataclass with a ``language`` field gets ``code`` there."""
-    return _localise(model, code, default)  # type: ignore[no-any-return]
+    dataclass with a ``language`` field gets ``code`` there. Texts directly under a field
+    named in ``keep`` (e.g. a choice's ``options``, as answers are stored) stay as they are."""
+    return _localise(model, code, default, keep)  # type: ignore[no-any-return]
+
+
+def missing_warning(models: Iterable[Any], code: str, shown: int = 20) -> list[str]:
+    """One warning (in the console's language) naming the texts the instruments ``models``
+    lack in ``code`` (at most ``shown``, the rest counted), or none."""
+    texts = [text for model in models for text in model.missing_texts(code)]
+    if not texts:
+        return []
+    listed = "; ".join(texts[:shown])
+    if len(texts) > shown:
+        listed = _("{names} and {n} more").format(names=listed, n=len(texts) - shown)
+    return [ngettext(
+        "{n} text has no translation into '{language}' and is shown in the instrument's "
+        "default language: {texts}. Add '{language}: …' to it in the instrument.",
+        "{n} texts have no translation into '{language}' and are shown in the instrument's "
+        "default language: {texts}. Add '{language}: …' to them in the instrument.",
+        len(texts)).format(n=len(texts), language=code, texts=listed)]
 
 
 def missing(model: object, code: str, default: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -149,20 +168,25 @@ def missing(model: object, code: str, default: str = DEFAULT_LANGUAGE) -> list[s
     return list(seen.values())
 
 
-def _localise(value: Any, code: str, default: str) -> Any:
+def _localise(value: Any, code: str, default: str, keep: frozenset[str]) -> Any:
     if isinstance(value, str):
         return resolve(value, code, default)[0] if isinstance(value, Text) else value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _localise(getattr(value, f.name), code, default)
-                   for f in dataclasses.fields(value) if f.name not in UNTRANSLATED}
+        changes = {f.name: _localise(getattr(value, f.name), code, default, keep)
+                   for f in dataclasses.fields(value) if f.name not in UNTRANSLATED
+                   and not (f.name in keep and _all_text(getattr(value, f.name)))}
         if any(f.name == "language" for f in dataclasses.fields(value)):
             changes["language"] = code
         return dataclasses.replace(value, **changes)
     if isinstance(value, tuple):
-        return tuple(_localise(v, code, default) for v in value)
+        return tuple(_localise(v, code, default, keep) for v in value)
     if isinstance(value, Mapping):
-        return {k: _localise(v, code, default) for k, v in value.items()}
+        return {k: _localise(v, code, default, keep) for k, v in value.items()}
     return value
+
+
+def _all_text(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(v, str) for v in value)
 
 
 def _texts(value: Any, ids: tuple[str, ...], name: str
@@ -192,9 +216,3 @@ def _texts(value: Any, ids: tuple[str, ...], name: str
             return
         for key, v in value.items():
             yield from _texts(v, ids, f"{name}.{key}" if name else str(key))
-
-
-def shorten(paths: Iterable[str], limit: int = 12) -> tuple[list[str], int]:
-    """At most ``limit`` paths and how many were left out."""
-    listed = list(paths)
-    return listed[:limit], max(0, len(listed) - limit)

@@ -417,10 +417,13 @@ class Instrument:
         item = respondent_item(self.subject_label)
         return item if self.language == DEFAULT_LANGUAGE else localise(item, self.language)
 
-    def in_language(self, code: str) -> Instrument:
+    def in_language(self, code: str, stored_choices: bool = False) -> Instrument:
         """This instrument with every text in language ``code`` (``nl-BE`` falls back to
-        ``nl``, then to the default text): what the renderers get for ``build --lang``."""
-        return replace(localise(self, code, self.language), localised=True)
+        ``nl``, then to the default text): what the renderers get for ``build --lang``.
+        With ``stored_choices`` a choice's options stay as the store keeps the answers (in
+        the default language): the comparison counts the stored answers by them."""
+        keep = frozenset({"options"}) if stored_choices else frozenset()
+        return replace(localise(self, code, self.language, keep), localised=True)
 
     def missing_texts(self, code: str) -> list[str]:
         """Where a text in ``code`` is missing (the default text stands in), each named by
