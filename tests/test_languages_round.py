@@ -177,3 +177,28 @@ def test_personalised_copies_in_english_verify_and_record_their_language(
     rows = json.loads(_run("export", "--db", str(tmp_path / "s.sqlite"), "--format", "json"))
     assert {(r["respondent"], r["language"]) for r in rows} == {("Dana", "en")}
     assert f'name="{PROP_LANGUAGE}"><vt:lpwstr>en<' in _custom_props(book)
+
+
+def test_the_invitation_is_in_the_language_of_the_copies(tmp_path: Path) -> None:
+    """Copies built in English go out with the English bundled mail and the instrument's
+    English title; copies built in Dutch with the Dutch one."""
+    from email import policy
+    from email.parser import BytesParser
+
+    recipients = tmp_path / "r.csv"
+    recipients.write_text("id,naam,email\nx1,Dana,dana@school.example\n", encoding="utf-8")
+    for language in ("en", "nl"):
+        kit = tmp_path / f"kit-{language}"
+        _run("build", "--content", str(CONTENT), "--out", str(kit), "--recipients",
+             str(recipients), "--lang", language)
+        drafts = tmp_path / f"drafts-{language}"
+        _run("mail", "--content", str(CONTENT), "--recipients", str(recipients), "--kit",
+             str(kit), "--db", str(tmp_path / f"{language}.sqlite"), "--drafts", str(drafts))
+        msg = BytesParser(policy=policy.default).parsebytes((drafts / "x1.eml").read_bytes())
+        body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        if language == "en":
+            assert msg["Subject"] == "Short digital literacy scan"
+            assert body.startswith("Dear Dana,") and "Short digital literacy scan" in body
+        else:
+            assert msg["Subject"] == "Korte scan digitale geletterdheid"
+            assert body.startswith("Beste Dana,")

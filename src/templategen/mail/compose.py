@@ -1,9 +1,11 @@
 """One message per recipient: the Jinja2 mail template filled in, the copies attached.
 
-A mail template is a text file: its first line is ``Onderwerp: …`` (the subject), the rest is
-the body. The bundled Dutch templates are ``templates/mail/uitnodiging.txt`` and
-``herinnering.txt``; an instrument can bring its own in the content (``mail:`` with
-``uitnodiging``/``herinnering`` and a ``deadline``), and ``--template FILE`` overrides both.
+A mail template is a text file: its first line is ``Onderwerp: …`` (or ``Subject: …``: the
+subject), the rest is the body. The bundled Dutch templates are
+``templates/mail/uitnodiging.txt`` and ``herinnering.txt``, the English ones (for copies
+built in English, see i18n.document_language) are in ``templates/mail/en/``; an instrument
+can bring its own in the content (``mail:`` with ``uitnodiging``/``herinnering`` and a
+``deadline``, each text per language if it likes), and ``--template FILE`` overrides both.
 Placeholders: every column of the recipients file (``naam``, ``organisatie``, …),
 ``instrumenten`` (each with ``id``, ``titel``, ``deadline``, ``bestanden``), ``deadline``
 (the earliest), ``afzender`` and ``herinnering`` (true in a reminder).
@@ -28,6 +30,7 @@ from typing import Any
 
 from jinja2 import TemplateError as JinjaError
 
+from templategen import i18n
 from templategen.content.bundled import BUNDLED_TEMPLATES
 from templategen.content.model import Instrument
 from templategen.content.placeholders import JINJA
@@ -39,7 +42,7 @@ from templategen.mail.kit import KitCopy
 
 PURPOSES = {"invitation": "uitnodiging.txt", "reminder": "herinnering.txt",
             "report": "rapport.txt"}
-SUBJECT_PREFIX = "onderwerp:"
+SUBJECT_PREFIXES = ("onderwerp:", "subject:")
 MAIL_JINJA = JINJA.overlay(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 OFFICE_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -66,7 +69,15 @@ class Letter:
 
 
 def bundled_template(purpose: str) -> str:
-    return (BUNDLED_TEMPLATES / "mail" / PURPOSES[purpose]).read_text(encoding="utf-8")
+    return _bundled_path(purpose).read_text(encoding="utf-8")
+
+
+def _bundled_path(purpose: str) -> Path:
+    """The bundled template in the language of the files, when there is one (else Dutch)."""
+    own = BUNDLED_TEMPLATES / "mail" / (i18n.normalise(i18n.document_language()) or "")
+    if (own / PURPOSES[purpose]).is_file():
+        return own / PURPOSES[purpose]
+    return BUNDLED_TEMPLATES / "mail" / PURPOSES[purpose]
 
 
 def choose_template(purpose: str, instruments: list[Instrument],
@@ -83,8 +94,7 @@ def choose_template(purpose: str, instruments: list[Instrument],
         own = _instrument_mail(inst).get(key, "")
         if own:
             return MailTemplate(str(own), f"{inst.path} (mail: {key})")
-    return MailTemplate(bundled_template(purpose),
-                        str(BUNDLED_TEMPLATES / "mail" / PURPOSES[purpose]))
+    return MailTemplate(bundled_template(purpose), str(_bundled_path(purpose)))
 
 
 def _instrument_mail(inst: Instrument) -> Mapping[str, str]:
@@ -115,11 +125,12 @@ def fill_letter(template: MailTemplate, context: dict[str, Any]) -> Letter:
     """The template filled with ``context``: its subject line and body."""
     text = _fill(template, context)
     first, _sep, body = text.lstrip("\n").partition("\n")
-    if not first.lower().startswith(SUBJECT_PREFIX):
+    prefix = next((p for p in SUBJECT_PREFIXES if first.lower().startswith(p)), None)
+    if prefix is None:
         raise MailError(_("the mail template must start with a line 'Onderwerp: …' (the "
                           "subject), followed by the body."))
     # one line whatever a column held: whitespace (line breaks too) as one space, no controls
-    subject = " ".join("".join(c for c in first[len(SUBJECT_PREFIX):]
+    subject = " ".join("".join(c for c in first[len(prefix):]
                                if unicodedata.category(c) != "Cc" or c.isspace()).split())
     return Letter(subject=subject, body=body.strip("\n") + "\n")
 

@@ -16,6 +16,7 @@ from templategen.content.model import (
     PROP_INSTRUMENT,
     PROP_KEY,
     PROP_KIND,
+    PROP_LANGUAGE,
     PROP_RECIPIENT,
 )
 from templategen.errors import MailError, RejectedFile
@@ -36,6 +37,7 @@ class KitCopy:
     recipient: str
     instance: str
     key: str = ""  # the fingerprint of the key that signed it (copies built before: '')
+    language: str = ""  # the language it was built in (build --lang); '' when it names none
 
 
 def load_kit(folder: Path) -> dict[str, list[KitCopy]]:
@@ -97,4 +99,5 @@ def read_copy(path: Path) -> KitCopy | None:
         return None
     return KitCopy(path=path, instrument=props[PROP_INSTRUMENT], kind=props.get(PROP_KIND, ""),
                    recipient=props.get(PROP_RECIPIENT, ""),
-                   instance=props.get(PROP_INSTANCE, ""), key=props.get(PROP_KEY, ""))
+                   instance=props.get(PROP_INSTANCE, ""), key=props.get(PROP_KEY, ""),
+                   language=props.get(PROP_LANGUAGE, ""))

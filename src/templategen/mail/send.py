@@ -21,11 +21,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from templategen import i18n
 from templategen.content.catalog import load_catalog
+from templategen.content.model import Instrument
 from templategen.content.recipients import Recipient, load_recipients
 from templategen.errors import MailError, MailServerError
 from templategen.i18n import _, ngettext, pgettext
-from templategen.mail.compose import build_message, choose_template, write_letter
+from templategen.mail.compose import Letter, build_message, choose_template, write_letter
 from templategen.mail.kit import KitCopy, load_kit
 from templategen.mail.transport import Transport
 from templategen.store.database import Store
@@ -122,9 +124,9 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
                     (run.returned if done else run.already).append(recipient.id)
                     continue
                 insts = sorted({c.instrument for c in due})
-                instruments = [catalog.instruments[i] for i in insts if i in catalog.instruments]
-                letter = write_letter(choose_template(purpose, instruments, template), recipient,
-                                      instruments, due, sender, purpose, deadline)
+                letter = _letter(purpose, [catalog.instruments[i] for i in insts
+                                           if i in catalog.instruments],
+                                 template, recipient, due, sender, deadline)
                 msg = build_message(letter, recipient, address, due, sender, reply_to,
                                     draft=transport.via == "drafts")
                 if dry_run:
@@ -137,6 +139,19 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
         finally:
             transport.close()
     return run
+
+
+def _letter(purpose: str, instruments: list[Instrument], template: Path | None,
+            recipient: Recipient, due: list[KitCopy], sender: str, deadline: str) -> Letter:
+    """One recipient's letter in the language of the copies it carries (build --lang), else
+    the round's: the instruments' texts and the bundled template in it."""
+    language = next((c.language for c in due if c.language), None) \
+        or i18n.chosen_document_language()
+    if language:
+        instruments = [inst.in_language(language) for inst in instruments]
+    with i18n.documents_in(language):
+        return write_letter(choose_template(purpose, instruments, template), recipient,
+                            instruments, due, sender, purpose, deadline)
 
 
 def _refuse_unknown(copies: dict[str, list[KitCopy]], known: Iterable[str],
