@@ -28,7 +28,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 content_option = click.option(
     "--content", "content_dir", type=click.Path(path_type=Path), default=None,
-    help=N_("Folder of instrument YAML files, or one such file (default: the bundled content)."),
+    help=N_("Folder of instrument files (YAML, XLSForm .xlsx), or one such file (default: "
+            "the bundled content)."),
 )
 db_option = click.option(
     "--db", "db", required=True, metavar="FILE|URL",
@@ -228,8 +229,8 @@ def round_overrides(func: F) -> F:
     "drafts and inbox folders; then run the commands in FOLDER without options."))
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--content", "content", type=click.Path(exists=True, path_type=Path),
-              default=None, help=N_("The round's instruments: a folder of YAML files or one "
-              "file (default: the bundled instruments)."))
+              default=None, help=N_("The round's instruments: a folder of YAML and XLSForm "
+              "files, or one such file (default: the bundled instruments)."))
 @click.option("--recipients", "recipients", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help=N_("The recipients file (default: ontvangers.csv in FOLDER)."))
 @click.option("--from", "sender", default="", metavar="ADDR",

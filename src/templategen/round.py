@@ -49,8 +49,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("content", "path", None,
-            N_("The instruments: a folder of YAML files or one YAML file (default: the "
-               "bundled instruments).")),
+            N_("The instruments: a folder of YAML and XLSForm files, or one such file "
+               "(default: the bundled instruments).")),
     Setting("recipients", "path", "ontvangers.csv",
             N_("The recipients: a CSV or XLSX file with a header row (id, naam, email, "
                "organisatie, rol, onderwerp).")),
