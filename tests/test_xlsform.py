@@ -221,6 +221,7 @@ def test_a_content_folder_holds_yaml_and_xlsform_side_by_side(tmp_path: Path) ->
     content.mkdir()
     shutil.copy(FORMS / "specify_other.xlsx", content)
     shutil.copy(Path(__file__).parent / "fixtures" / "content" / "alles.yaml", content)
+    openpyxl.Workbook().save(content / "ontvangers.xlsx")  # a workbook without 'survey'
     code, out, err = run("validate", "--content", str(content))
     assert code == 0 and "2 instruments valid." in out, out + err
     assert set(load_catalog(content).instruments) == {"alles", "specify_other"}

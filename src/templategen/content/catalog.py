@@ -115,7 +115,8 @@ def content_files(directory: Path) -> list[Path]:
     """The instrument files of a content folder, or the one file named."""
     if directory.is_file() and is_content_file(directory):
         return [directory]
-    return sorted(p for p in directory.iterdir() if p.is_file() and is_content_file(p))
+    return sorted(p for p in directory.iterdir() if p.is_file() and is_content_file(p)
+                  and (not xlsform.is_xlsform(p) or xlsform.has_survey_sheet(p)))
 
 
 def load_catalog(directory: Path | None = None) -> Catalog:

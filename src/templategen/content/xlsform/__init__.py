@@ -23,10 +23,12 @@ sections, items, tables, repeats, rules), ``questions`` (one question's answer),
 
 from templategen.content.xlsform.base import Reading
 from templategen.content.xlsform.reading import (
+    has_survey_sheet,
     is_xlsform,
     place_problems,
     read_xlsform,
     yaml_text,
 )
 
-__all__ = ["Reading", "is_xlsform", "place_problems", "read_xlsform", "yaml_text"]
+__all__ = ["Reading", "has_survey_sheet", "is_xlsform", "place_problems", "read_xlsform",
+           "yaml_text"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import re
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,17 @@ from templategen.i18n import _
 
 def is_xlsform(path: Path) -> bool:
     return path.suffix.lower() == ".xlsx" and not path.name.startswith(("~$", ".~lock"))
+
+
+def has_survey_sheet(path: Path) -> bool:
+    """Whether a workbook has a sheet 'survey' (in a content folder, other workbooks, such as
+    a recipients file, are not instruments and are passed over)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return True  # not readable as a workbook: reading it says why
+    return re.search(r'<(?:\w+:)?sheet\b[^>]*\bname="survey"', workbook, re.IGNORECASE) is not None
 
 
 def read_xlsform(path: Path) -> Reading:
