@@ -202,3 +202,21 @@ def test_the_invitation_is_in_the_language_of_the_copies(tmp_path: Path) -> None
         else:
             assert msg["Subject"] == "Korte scan digitale geletterdheid"
             assert body.startswith("Beste Dana,")
+
+
+def test_the_language_column_on_both_store_back_ends(built: tuple[Path, str], store_db,
+                                                     tmp_path: Path) -> None:
+    """SQLite and PostgreSQL keep each copy's language (migration 6) and export it; the
+    answers of both languages land in the same slot keys."""
+    out, _ = built
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    for seed, (language, suffix, name) in enumerate((("nl", ".xlsx", "Anna"),
+                                                     ("en", ".docx", "Bob"))):
+        target = returned / f"{name}{suffix}"
+        shutil.copy(out / language / f"tweetalig{suffix}", target)
+        fill_in_place(target, _answers(seed, name, language, suffix == ".xlsx")[0])
+    _run("ingest", str(returned), "--db", str(store_db), "--content", str(CONTENT))
+    rows = json.loads(_run("export", "--db", str(store_db), "--format", "json", "--wide"))
+    assert {(r["respondent"], r["language"]) for r in rows} == {("Anna", "nl"), ("Bob", "en")}
+    assert rows[0]["answers"].keys() == rows[1]["answers"].keys()
