@@ -30,6 +30,7 @@ MEAN = "#C00000"
 WIDTH_IN = 6.3  # the text width of an A4 page with the reference document's margins
 DPI = 150
 LABEL_WIDTH = 38  # characters per line of an axis label
+MANY = 30  # subjects in a ranking chart before it stops growing
 
 plt.rcParams.update({"font.family": ["Liberation Sans", "DejaVu Sans"], "font.size": 8,
                      "axes.spines.top": False, "axes.spines.right": False})
@@ -64,24 +65,27 @@ def _wrapped(text: str) -> str:
 
 def ranking(subject: str, means: Sequence[tuple[str, float]], label: str,
             percent: bool = False) -> bytes:
-    """Every subject's mean on the main rule, best first; only ``subject`` is named."""
+    """Every subject's mean on the main rule, best first; only ``subject`` is named. Past
+    MANY subjects the chart keeps its height and only the subject's bar has its figure."""
     names = [s for s, _ in means]
     values = [m * 100 if percent else m for _, m in means]
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.8 + 0.28 * len(values)))
+    many = len(values) > MANY
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.8 + 0.28 * min(len(values), MANY)))
     positions = list(range(len(values)))[::-1]
     colours = [HOUSE if s == subject else OTHER for s in names]
     ax.barh(positions, values, color=colours, height=0.7)
     ax.set_yticks(positions, [_wrapped(s) if s == subject else "" for s in names])
     for y, value, name in zip(positions, values, names, strict=True):
-        ax.text(value, y, " " + number(value), va="center",
-                fontweight="bold" if name == subject else "normal")
+        if name == subject or not many:
+            ax.text(value, y, " " + number(value), va="center",
+                    fontweight="bold" if name == subject else "normal")
     group = sum(values) / len(values)
     ax.axvline(group, color=MEAN, linestyle="--", linewidth=1)
     ax.text(group, len(values) - 0.25, " " + document("mean of the subjects") + " "
             + number(group), color=MEAN, va="bottom")
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel(_wrapped(label + (" (%)" if percent else "")))
-    ax.set_xlim(0, max(values + [0.0]) * 1.25 or 1)
+    ax.set_xlim(min([0.0, *values]) * 1.25, max([0.0, *values]) * 1.25 or 1)
     ax.set_ylim(-0.6, len(values) + 0.3)
     return _png(fig)
 
