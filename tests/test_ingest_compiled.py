@@ -26,12 +26,21 @@ def test_the_plan_of_a_version_is_worked_out_once_and_matches_the_instrument() -
     assert again is not None and compiled(again) is not plan and compiled(again).keys == plan.keys
 
 
+def _kept_after(slots: list) -> answers.Kept:  # type: ignore[type-arg]
+    kept: answers.Kept = {}
+    for raw in (1, 2.5, "3"):
+        list(answers.check_all(slots, {s.key: raw for s in slots}, kept))
+    return kept
+
+
 def test_kept_checks_give_what_a_fresh_check_gives_and_keep_no_warning() -> None:
     instrument = load_catalog(CONTENT).get("alles")
     assert instrument is not None
     slots = [s for s in instrument.slots() if s.field.kind in
              (FieldKind.SCALE, FieldKind.NUMBER, FieldKind.CHECK, FieldKind.CHOICE)]
     assert {s.field.kind for s in slots} >= {FieldKind.SCALE, FieldKind.NUMBER}
+    assert not any(k[0] == s.key for s in slots if s.field.kind is FieldKind.NUMBER
+                   for k in _kept_after(slots))
     kept: answers.Kept = {}
     for raw in (1, 1.0, True, "1", "ja", "geen getal", 3, "3", 2.5, "x" * 3):
         values = {s.key: raw for s in slots}

@@ -70,11 +70,10 @@ def raw_text(raw: RawValue) -> str | None:
 
 
 _EMPTY = Checked(None, None)
-# kinds whose answers come from a small set of values (scale points, options, ticks, numbers,
-# dates): their check is kept per slot and value, so each is worked out once per batch
-_KEPT_KINDS = frozenset({FieldKind.SCALE, FieldKind.CHOICE, FieldKind.CHECK, FieldKind.NUMBER,
-                         FieldKind.DATE})
-KEPT_CHECKS = 20_000  # at most this many kept per instrument version (memory stays flat)
+# kinds whose answers mostly come from a small set of values (scale points, options, ticks,
+# the days of a round): their check is kept per slot and value, worked out once per batch
+_KEPT_KINDS = frozenset({FieldKind.SCALE, FieldKind.CHOICE, FieldKind.CHECK, FieldKind.DATE})
+KEPT_CHECKS = 4096  # at most this many kept per instrument version (memory stays flat)
 Kept = dict[tuple[str, type, RawValue], Checked]
 
 

@@ -7,7 +7,7 @@ content pre-fills into entries lists, the text limits the caps check and the req
 tick-all-that-apply items. :func:`compiled` works them out on the first file of a version
 and keeps them (the instrument model is immutable), so a batch of files costs one walk of
 the instrument, not three per file; the check of an answer that fits (a scale point, an
-option, a tick, a number, a date) is kept too, per slot and value (answers.check_all).
+option, a tick, a date) is kept too, per slot and value (answers.check_all).
 """
 
 from __future__ import annotations
