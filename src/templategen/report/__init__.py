@@ -1,5 +1,6 @@
 """A report for each subject: one Word document per school or agency (templategen report).
 
 ``figures`` reads what the comparison compares (compare.data, compare.ranking, the content's
-scoring) into each subject's figures; ``charts`` draws them (matplotlib); ``document`` lays
-the report out on the house style; ``write`` writes one per subject (and prints them)."""
+scoring) into each subject's figures, ``matrices`` each table rule's rollup over the subject's
+respondents; ``charts`` draws them (matplotlib); ``document`` lays the report out on the
+house style; ``write`` writes one per subject (and prints them)."""

@@ -189,7 +189,7 @@ class Writer:
                 self.para("intro", document("No answers for this matrix."))
                 continue
             rest = len(matrix.heads) - 1  # figures 2.6 cm each, the names the rest
-            self.table(matrix.heads, [("row", [_cell(c) for c in cells])
+            self.table(matrix.heads, [("row", [_cell(c, matrix.percent) for c in cells])
                                       for cells in matrix.rows],
                        (TEXT_WIDTH_CM - FIGURE_CM * rest, *(FIGURE_CM for _ in range(rest))))
             if matrix.scatter is not None and matrix.points:
@@ -282,9 +282,11 @@ def _mean(slot: Slot, value: float | None) -> str:
     return f"{value * 100:.0f}%" if slot.field.kind is FieldKind.CHECK else number(value)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, percent: bool = False) -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and percent:
+        return f"{value * 100:.0f}%"
     if isinstance(value, float):
         return f"{value:.0f}" if value.is_integer() else number(value)
     return str(value)

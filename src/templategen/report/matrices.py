@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from templategen.compare.labels import row_label
-from templategen.content.expr import GroupCounts, Role, Rollup, RowStats, Scatter, Stat
+from templategen.content.expr import GroupCounts, Look, Role, Rollup, RowStats, Scatter, Stat
 from templategen.content.model import FieldKind, Instrument, ItemKind, Rule
 from templategen.content.rulekinds import definition
 from templategen.content.scoring import (
@@ -49,6 +49,7 @@ class Matrix:
     rows: list[list[Any]] = field(default_factory=list)
     scatter: Scatter | None = None
     points: list[tuple[str, float, float]] = field(default_factory=list)
+    percent: bool = False  # its figures are shares (an achievement): shown as percentages
 
 
 def matrices(inst: Instrument, answers: Answers) -> list[Matrix]:
@@ -123,7 +124,8 @@ def _row_stats(inst: Instrument, rule: Rule, answers: Answers) -> Matrix:
     if roll.sort:
         order.sort(key=lambda r: -(m if (m := means[r]) is not None else float("-inf")))
     numbers = [m for m in means.values() if m is not None]
-    matrix = Matrix(rule, [document("Row"), *(head for _, head in roll.figures)])
+    matrix = Matrix(rule, [document("Row"), *(head for _, head in roll.figures)],
+                    percent=d.value.look is Look.PERCENT)
     for row in order:
         mean, scored = means[row], per_row[row]
         figures = {
