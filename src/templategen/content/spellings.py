@@ -60,6 +60,10 @@ def scale_point(raw: Any, scale: Scale) -> float | None:
     return None if value is None else float(value)
 
 
+_NUMBER = re.compile(r"[-+]?[\d.,]*\d[\d.,]*")
+_DUTCH_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+")
+
+
 def as_number(raw: Any) -> float | None:
     """A number from a numeric cell or from text in Dutch (1.234,5) or English (1,234.5):
     with both separators the later one is the decimal one; a single comma is decimal, more
@@ -72,9 +76,9 @@ def as_number(raw: Any) -> float | None:
     if not isinstance(raw, str):
         return None
     text = raw.strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
-    if not re.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*", text) or len(text) > 40:
+    if not _NUMBER.fullmatch(text) or len(text) > 40:
         return None
-    if re.fullmatch(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+", text):  # Dutch thousands: 1.250
+    if _DUTCH_THOUSANDS.fullmatch(text):  # 1.250
         text = text.replace(".", "")
     elif "," in text and "." in text:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."

@@ -44,6 +44,7 @@ the files of one personalised copy are settled under a lock.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -480,4 +481,6 @@ def _json(value: Any) -> str:
         return "false"
     if value.__class__ is str:
         return _JSON_STRING(value)  # type: ignore[no-any-return]
+    if value.__class__ is float and math.isfinite(value):
+        return float.__repr__(value)  # as json writes a float
     return json.dumps(value, ensure_ascii=False)
