@@ -16,6 +16,7 @@ from docx import Document
 from docx.shared import RGBColor
 from lxml import etree
 
+from templategen.content.boxes import NO, YES, box_key, is_yes_no, labels, split_box_key
 from templategen.content.catalog import load_catalog, load_instrument
 from templategen.content.model import (
     PROP_INSTANCE,
@@ -26,6 +27,7 @@ from templategen.content.model import (
     FieldKind,
     Instrument,
     Slot,
+    anchor,
 )
 from templategen.content.recipients import Recipient
 from templategen.errors import TemplateError
@@ -87,7 +89,17 @@ def expected_value(slot: Slot, given: str | bool | dt.date | None, prefill: dict
         return given.isoformat()
     if given is None:
         return prefill.get(slot.key)
+    if is_yes_no(slot):  # its boxes Ja / Nee give the ticked one's label
+        return YES if given else NO
     return given
+
+
+def blank_value(slot: Slot, prefill: dict[str, str]) -> str | bool | None:
+    """What an untouched form reads as: an option of a tick-what-applies list unticked, a
+    yes/no question not answered (never "Nee"), a prefilled entry its text, else nothing."""
+    if slot.field.kind is FieldKind.CHECK and not is_yes_no(slot):
+        return False
+    return prefill.get(slot.key)
 
 
 def prefills(inst: Instrument) -> dict[str, str]:
@@ -138,8 +150,15 @@ def fill_form(src: Path, dst: Path, answers: dict[str, str | bool | dt.date | No
     root = etree.fromstring(parts["word/document.xml"])
     for sdt in root.iter(w("sdt")):
         tag = sdt.find(f"{w('sdtPr')}/{w('tag')}")
-        value = answers.get(tag.get(w("val"))) if tag is not None else None
-        if value is not None:
+        key = tag.get(w("val")) if tag is not None else None
+        value = answers.get(key) if key is not None else None
+        box = split_box_key(key) if key is not None and key not in answers else None
+        if box is not None and answers.get(box[0]) is not None:  # a row of tick boxes
+            given = answers[box[0]]
+            label = sdt.find(f"{w('sdtPr')}/{w('alias')}").get(w("val")).rpartition(": ")[2]
+            fill_control(sdt, label == (YES if given else NO) if isinstance(given, bool)
+                         else label == given)
+        elif value is not None:
             fill_control(sdt, value)
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                                 standalone=True)
@@ -179,9 +198,13 @@ def test_every_slot_has_exactly_one_control_and_one_bookmark(forms) -> None:
         root = etree.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
         tags = Counter(t.get(w("val")) for t in root.iter(w("tag")))
         marks = Counter(b.get(w("name")) for b in root.iter(w("bookmarkStart")))
-        keys = [s.key for s in inst.slots()]
+        # each slot: one control and bookmark, or one per box of its row (content.boxes)
+        keys = []
+        for slot in inst.slots():
+            places = [box_key(slot.key, n) for n in range(1, len(labels(slot)) + 1)]
+            keys.extend(places if places and places[0] in tags else [slot.key])
         assert tags == Counter(keys), inst.id
-        assert marks == Counter(s.anchor for s in inst.slots()), inst.id
+        assert marks == Counter(anchor(k) for k in keys), inst.id
         for item in inst.walk_items():  # each answerable item's id carries a control
             if item.answerable:
                 assert any(k == item.id or k.startswith(item.id + ".") for k in tags), item.id
@@ -198,8 +221,11 @@ def test_control_kind_follows_the_field_kind(forms) -> None:
     for sdt in root.iter(w("sdt")):
         pr = sdt.find(w("sdtPr"))
         kinds[pr.find(w("tag")).get(w("val"))] = {etree.QName(e).localname for e in pr}
-    assert "checkbox" in kinds["crit_1"]
-    assert {"dropDownList", "showingPlcHdr"} <= kinds["niveau"]
+    # a yes/no question: two tick boxes Ja / Nee; a short scale: a box per point
+    assert "checkbox" in kinds["crit_1.1"] and "checkbox" in kinds["crit_1.2"]
+    assert "crit_1" not in kinds and "niveau" not in kinds
+    assert all("checkbox" in kinds[f"niveau.{n}"] for n in range(1, 6))
+    # two scales side by side in a table stay dropdowns
     assert "dropDownList" in kinds["tabel.beleid.huidig"]
     assert "date" in kinds["startdatum"]
     # single-line too a rich-text control: LibreOffice makes a plain-text one an Input field,
@@ -210,9 +236,10 @@ def test_control_kind_follows_the_field_kind(forms) -> None:
     visie = root.find(f".//{w('tag')}[@{w('val')}='visie']/../..")
     assert [etree.QName(e).localname for e in visie.getparent()] == [
         "pPr", "bookmarkStart", "sdt", "bookmarkEnd"]
-    niveau = root.find(f".//{w('tag')}[@{w('val')}='niveau']/..")
-    labels = [li.get(w("displayText")) for li in niveau.iter(w("listItem"))]
-    assert labels == ["Zeer laag", "Laag", "Gemiddeld", "Hoog", "Zeer hoog"]
+    shown = [root.find(f".//{w('tag')}[@{w('val')}='niveau.{n}']/../{w('alias')}")
+             .get(w("val")).rpartition(": ")[2] for n in range(1, 6)]
+    assert shown == ["Zeer laag", "Laag", "Gemiddeld", "Hoog", "Zeer hoog"]
+    assert "Zeer laag" in "".join(root.itertext())  # on the page, not hidden in a list
     text = "".join(root.itertext())
     assert "Klik of tik om tekst in te voeren." in text and "Kies een item." in text
 
@@ -222,8 +249,7 @@ def test_unfilled_form_reads_as_empty(forms) -> None:
         extraction = read_form(open_archive(path), inst)
         pre = prefills(inst)
         for slot in inst.slots():
-            want = False if slot.field.kind is FieldKind.CHECK else pre.get(slot.key)
-            assert extraction.values[slot.key] == want, slot.key
+            assert extraction.values[slot.key] == blank_value(slot, pre), slot.key
 
 
 def test_filled_form_reads_back_every_answer(forms, tmp_path: Path) -> None:
@@ -280,7 +306,7 @@ def test_keys_of_other_versions_go_to_unknown(forms, tmp_path: Path) -> None:
     other = forms["externe_ondersteuning"][0]
     extraction = read_form(open_archive(target), other)
     assert set(extraction.values) == {s.key for s in other.slots() if s.key.startswith("resp")}
-    assert "visie" in extraction.unknown and "crit_1" in extraction.unknown
+    assert "visie" in extraction.unknown and "crit_1.1" in extraction.unknown
     assert read_form(open_archive(target), old).unknown == {}
 
 
@@ -330,8 +356,7 @@ def test_answers_survive_a_libreoffice_resave(forms, tmp_path: Path) -> None:
         inst = forms[inst_id][0]
         values = read_form(open_archive(by_name[path.name]), inst).values
         pre = prefills(inst)
-        assert values == {s.key: False if s.field.kind is FieldKind.CHECK else pre.get(s.key)
-                          for s in inst.slots()}
+        assert values == {s.key: blank_value(s, pre) for s in inst.slots()}
 
 
 @pytest.mark.libreoffice

@@ -177,6 +177,10 @@ def test_each_question_is_kept_with_its_answer(inst: Instrument, tmp_path: Path)
         if item.kind not in SIMPLE_KINDS or item.answer.kind is FieldKind.CHECK:
             continue
         tag = root.find(f".//w:sdt/w:sdtPr/w:tag[@w:val='{item.id}']", NS)
+        if tag is None:  # a row of tick boxes (content.boxes): its first box
+            tag = root.find(f".//w:sdt/w:sdtPr/w:tag[@w:val='{item.id}.1']", NS)
+            if any(a.tag == w("tc") for a in tag.iterancestors()):
+                continue  # a question in a table of questions on one scale: its own row
         control_p = next(a for a in tag.iterancestors() if a.tag == w("p"))
         wanted = f"{item.number} {item.text}" if item.number else item.text
         question = max((p for p in paragraphs[: index[id(control_p)]]

@@ -171,10 +171,11 @@ def build(out: PathLike = "output", *, content: PathLike | None = None,
           templates: PathLike | None = None, recipients: PathLike | None = None,
           only: Iterable[str] = (), key: PathLike | None = None,
           pdf: bool = False, db: PathLike | None = None, force: bool = False,
-          language: str | None = None) -> BuildResult:
+          language: str | None = None, deadline: str = "") -> BuildResult:
     """Word forms and Excel workbooks of every (or each ``only``) instrument in ``out``; with
     ``recipients`` (CSV, XLSX or ODS) one personalised copy per row, signed with the
-    organiser's ``key`` (created when missing); with ``pdf`` a PDF to print beside each file.
+    organiser's ``key`` (created when missing); with ``pdf`` a PDF to print beside each file;
+    a ``deadline`` (the round's) is named in each form instead of the instrument's own.
     With the store ``db``, copies in ``out`` that were already mailed are not replaced unless
     ``force`` (AlreadyMailed names them). With ``language`` (nl, en, nl-BE, …; default the
     round's) the files are in that language: the instruments' texts in it where they have
@@ -187,7 +188,7 @@ def build(out: PathLike = "output", *, content: PathLike | None = None,
     result = build_all(
         content_dir=_path(content), templates_dir=_path(templates), out_dir=Path(out),
         recipients_path=_path(recipients), only=tuple(only), key_path=_path(key), pdf=pdf,
-        language=language)
+        language=language, deadline=deadline)
     return BuildResult(Path(out), tuple(result.files), tuple(result.warnings))
 
 

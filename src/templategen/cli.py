@@ -313,13 +313,16 @@ files_language_option = click.option(
               "rebuilt without --force (in a round: the round's store)."))
 @click.option("--force", is_flag=True, help=N_("Rebuild copies that were already mailed."))
 @files_language_option
+@click.option("--deadline", "deadline", default="", metavar="DATE",
+              help=N_("The date the answers are due, named at the end of each form (default: "
+                      "each instrument's own)."))
 @translate_errors
 def build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
           recipients: Path | None, only: tuple[str, ...], key_path: Path | None,
-          pdf: bool, db: str | None, force: bool, language: str | None) -> None:
+          pdf: bool, db: str | None, force: bool, language: str | None, deadline: str) -> None:
     result = api.build(out_dir, content=content_dir, templates=templates_dir,
                        recipients=recipients, only=only, key=key_path, pdf=pdf, db=db,
-                       force=force, language=language)
+                       force=force, language=language, deadline=deadline)
     for path in result.files:
         click.echo(_("wrote {path}").format(path=path))
     for warning in result.warnings:

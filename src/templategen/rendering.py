@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -65,14 +65,14 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
               recipients_path: Path | None, only: Iterable[str] = (),
               renderers: tuple[Renderer, ...] = RENDERERS,
               key_path: Path | None = None, pdf: bool = False,
-              language: str | None = None) -> BuildResult:
+              language: str | None = None, deadline: str = "") -> BuildResult:
     """Load content (and recipients), render each instrument with each renderer.
 
     Personalised copies are signed with the key at ``key_path`` (default: see
     content.signing.key_path), which is created when it does not exist yet. With ``pdf``
     every form and workbook is also printed to PDF beside it, from its print copy (dropdowns
     shown as their choices), by headless LibreOffice; without LibreOffice that is an error
-    before anything is written.
+    before anything is written. A ``deadline`` (the round's) stands for each instrument's own.
 
     With ``language`` (``build --lang``; default: the round's language, see
     i18n.chosen_document_language) every instrument is rendered in that language: its own
@@ -82,19 +82,21 @@ def build_all(content_dir: Path | None, templates_dir: Path | None, out_dir: Pat
         raise libreoffice.LibreOfficeError(_(NO_LIBREOFFICE))
     with i18n.documents_in(language):
         return _build(content_dir, templates_dir, out_dir, recipients_path, only, renderers,
-                      key_path, pdf, i18n.chosen_document_language())
+                      key_path, pdf, i18n.chosen_document_language(), deadline)
 
 
 def _build(content_dir: Path | None, templates_dir: Path | None, out_dir: Path,
            recipients_path: Path | None, only: Iterable[str],
            renderers: tuple[Renderer, ...], key_path: Path | None, pdf: bool,
-           language: str | None) -> BuildResult:
+           language: str | None, deadline: str = "") -> BuildResult:
     catalog = load_catalog(content_dir)
     instruments = catalog.select(only)
     result = BuildResult(warnings=list(catalog.warnings))
     if language:
         result.warnings.extend(missing_warning(instruments, language))
         instruments = [inst.in_language(language) for inst in instruments]
+    if deadline:  # the round's date stands for each instrument's own
+        instruments = [replace(i, mail=replace(i.mail, deadline=deadline)) for i in instruments]
     recipients = (_recipients(recipients_path, instruments, result.warnings)
                   if recipients_path else None)
     signing_key = issuing_key(key_path) if recipients else None

@@ -79,7 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp", "url", "",
             N_("smtp://user@host:587 or smtps://user@host:465 to send; empty: drafts only.")),
     Setting("deadline", "date", "",
-            N_("The date the answers are due, named in the mail (e.g. 2026-12-20).")),
+            N_("The date the answers are due, named in the mail and at the end of each "
+               "form (e.g. 2026-12-20).")),
     Setting("language", "language", "nl",
             N_("The language of the files for respondents (nl, en, nl-BE, …: the instruments' "
                "texts in it, see build --lang) and of what the tool says to you (nl or en).")),
@@ -92,7 +93,7 @@ OPTIONS: dict[str, dict[str, str]] = {
     "validate": {"--content": "content"},
     "list": {"--content": "content"},
     "build": {"--content": "content", "--out": "kit", "--recipients": "recipients",
-              "--key": "key", "--db": "store"},
+              "--key": "key", "--db": "store", "--deadline": "deadline"},
     "mail": {"--recipients": "recipients", "--kit": "kit", "--db": "store",
              "--drafts": "drafts", "--smtp": "smtp", "--from": "sender",
              "--content": "content", "--deadline": "deadline"},

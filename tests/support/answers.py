@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from templategen.content.model import RESPONDENT, FieldKind, Instrument
+from templategen.content.answerchecks import settle_multi
+from templategen.content.model import RESPONDENT, FieldKind, Instrument, ItemKind
 from templategen.sample.answers import Raw
 
 TRICKY_TEXTS = (
@@ -20,8 +21,10 @@ def typed_answers(instrument: Instrument, seed: int,
                   workbook: bool = False) -> tuple[dict[str, Raw], dict[str, Any]]:
     """(what to put in the file, the typed value export must give back) for every slot.
 
-    Varies by ``seed``; leaves some slots empty (not answered, exported as null; an unticked
-    Word tick box as false). In a workbook a tick is Ja/Nee from the dropdown and numbers
+    Varies by ``seed``; leaves some slots empty (not answered, exported as null; so is an
+    untouched yes/no question, and an option of a tick-what-applies list is false when
+    another option of it is ticked, null when none is: content.answerchecks.settle_multi).
+    In a workbook a tick is Ja/Nee from the dropdown and numbers
     and dates are typed as numbers and dates; in a form a number is typed as Dutch text.
     """
     fill: dict[str, Raw] = {}
@@ -32,7 +35,7 @@ def typed_answers(instrument: Instrument, seed: int,
         prefilled = slot.item.id == RESPONDENT or (
             slot.entry is not None and slot.entry <= len(slot.item.prefill))
         if k % 5 == 4 and not f.required and not prefilled:
-            expected[slot.key] = None if f.kind is not FieldKind.CHECK or workbook else False
+            expected[slot.key] = None
             continue
         if f.kind is FieldKind.CHECK:
             expected[slot.key] = k % 2 == 0
@@ -59,6 +62,9 @@ def typed_answers(instrument: Instrument, seed: int,
             if not f.multiline:
                 text = text.replace("\n", " ").replace("\t", " ")
             fill[slot.key] = expected[slot.key] = text
+    for item in instrument.walk_items():
+        if item.kind is ItemKind.MULTI:  # one option ticked: the others are not chosen
+            expected.update(settle_multi(item, expected))
     return fill, expected
 
 

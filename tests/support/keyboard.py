@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from templategen.content.model import FieldKind, Instrument
+from templategen.content import boxes
+from templategen.content.model import FieldKind, Instrument, Slot, anchor
 from templategen.office.libreoffice import LibreOfficeError, soffice
 from templategen.sample.answers import Raw
 
@@ -65,6 +66,19 @@ def _typed_value(kind: FieldKind, value: Raw, workbook: bool) -> tuple[str, obje
     return "text", value
 
 
+def _box(slot: Slot, value: Raw) -> str | None:
+    """The bookmark of the tick box that gives ``value`` where a form shows the slot as a
+    row of tick boxes (content.boxes); None when ``value`` is none of its labels."""
+    labels = boxes.labels(slot)
+    if isinstance(value, bool) and labels:
+        return anchor(boxes.box_key(slot.key, 1 if value else 2))
+    wanted = str(value).strip().casefold()
+    for n, label in enumerate(labels, start=1):
+        if label.casefold() == wanted:
+            return anchor(boxes.box_key(slot.key, n))
+    return None
+
+
 def type_answers(source: Path, instrument: Instrument, answers: Mapping[str, Raw],
                  outputs: list[Path], timeout: float = 300) -> Typed:
     """Open ``source`` in a fresh LibreOffice, type ``answers`` (by slot key; None is left
@@ -76,7 +90,10 @@ def type_answers(source: Path, instrument: Instrument, answers: Mapping[str, Raw
         if value is None:
             continue
         kind, typed = _typed_value(slots[key].field.kind, value, app == "calc")
-        job_answers.append({"name": slots[key].anchor, "kind": kind, "value": typed})
+        job = {"name": slots[key].anchor, "kind": kind, "value": typed}
+        if app == "writer" and (box := _box(slots[key], value)) is not None:
+            job["box"] = box  # a form showing the answer as a row of tick boxes
+        job_answers.append(job)
     for out in outputs:
         if SAVE_AS[out.suffix][0] != app:
             raise LibreOfficeError(f"cannot save a {source.suffix} file as {out.suffix}")

@@ -14,7 +14,8 @@ format and prints what it did as JSON on stdout::
 Writer: each answer place is found by its ``tg_`` bookmark (LibreOffice drops the content
 controls' tags); what follows it is the control as LibreOffice 7.4 imported it: a plain-text
 control is an Input field (its content is set, as the field's edit dialog does), the others
-are content controls: a tick box is clicked (state and glyph), a dropdown item or date is
+are content controls: a tick box is clicked (state and glyph; an answer shown as a row of
+tick boxes names the box to click as ``box``, its own bookmark), a dropdown item or date is
 picked (its text, and the date itself), a rich-text control gets the text typed over its
 placeholder with Shift+Enter (a line break) between lines. Calc: each place is the cell
 the defined name points at; text is entered as text (a leading "=" stays text, as with a
@@ -140,11 +141,18 @@ def type_writer(doc, answers):
     typed, missing = [], []
     for answer in answers:
         name, kind, value = answer["name"], answer["kind"], answer["value"]
-        if not bookmarks.hasByName(name):
+        box = answer.get("box")
+        if not bookmarks.hasByName(name) and box and bookmarks.hasByName(box):
+            # the answer is a row of tick boxes, one bookmark each: click the one meant
+            kind, value = "check", True
+            anchor = bookmarks.getByName(box).getAnchor()
+            what, control, _ = _control_after(anchor, box)
+        elif not bookmarks.hasByName(name):
             missing.append(name)
             continue
-        anchor = bookmarks.getByName(name).getAnchor()
-        what, control, _ = _control_after(anchor, name)
+        else:
+            anchor = bookmarks.getByName(name).getAnchor()
+            what, control, _ = _control_after(anchor, name)
         if what == "field":
             control.Content = str(value)
         elif what == "control":

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from templategen.content import boxes
 from templategen.content.messages import Message, text
 from templategen.content.model import Field, FieldKind, Item, ItemKind, item_slots
 
@@ -41,6 +42,7 @@ class Code(StrEnum):
     REQUIRED = "required"  # a required answer left empty
     NOTHING_TICKED = "nothing_ticked"  # a required tick-all-that-apply question, none ticked
     NOT_A_TICK = "not_a_tick"
+    SEVERAL_TICKED = "several_ticked"  # more than one box of a one-answer question ticked
     NOT_A_SCALE_POINT = "not_a_scale_point"
     NOT_A_CHOICE = "not_a_choice"
     NOT_A_NUMBER = "not_a_number"
@@ -60,6 +62,7 @@ MESSAGES: dict[Code, tuple[Message, Message | None]] = {
     Code.REQUIRED: (Message.REQUIRED, None),
     Code.NOTHING_TICKED: (Message.NOTHING_TICKED, None),
     Code.NOT_A_TICK: (Message.NOT_A_TICK, Message.REASON_NOT_A_TICK),
+    Code.SEVERAL_TICKED: (Message.SEVERAL_TICKED, Message.REASON_SEVERAL_TICKED),
     Code.NOT_A_SCALE_POINT: (Message.NOT_A_SCALE_POINT, Message.REASON_NOT_A_SCALE_POINT),
     Code.NOT_A_CHOICE: (Message.NOT_A_CHOICE, Message.REASON_NOT_A_CHOICE),
     Code.NOT_A_NUMBER: (Message.NOT_A_NUMBER, Message.REASON_NOT_A_NUMBER),
@@ -106,11 +109,20 @@ def _text(value: Any, field: Field) -> Finding | None:
     return None
 
 
+def _several(value: Any, choices: tuple[str, ...]) -> Finding | None:
+    """Several boxes of a one-answer question ticked (content.boxes)."""
+    return finding(Code.SEVERAL_TICKED, value=value) if boxes.several(value, choices) else None
+
+
 def _check(value: Any, field: Field) -> Finding | None:
-    return None if isinstance(value, bool) else finding(Code.NOT_A_TICK, value=value)
+    if isinstance(value, bool):
+        return None
+    return _several(value, (boxes.YES, boxes.NO)) or finding(Code.NOT_A_TICK, value=value)
 
 
 def _scale(value: Any, field: Field) -> Finding | None:
+    if (ticked := _several(value, field.choices)) is not None:
+        return ticked
     scale = field.scale
     if _is_number(value) and scale is not None and scale.label_of(value) is not None:
         return None
@@ -121,6 +133,8 @@ def _scale(value: Any, field: Field) -> Finding | None:
 def _choice(value: Any, field: Field) -> Finding | None:
     if value in field.choices:
         return None
+    if (ticked := _several(value, field.choices)) is not None:
+        return ticked
     return finding(Code.NOT_A_CHOICE, value=value, options=field.choices)
 
 
@@ -252,6 +266,19 @@ def check_item(item: Item, values: Mapping[str, Any]) -> Finding | None:
             values.get(s.key) is True for s in item_slots(item)):
         return finding(Code.NOTHING_TICKED)
     return None
+
+
+def settle_multi(item: Item, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers of a tick-what-applies list, read alike from Word and Excel: when one of
+    its options is ticked, every option not ticked (an unticked Word box, an empty Excel
+    cell) is "not chosen" (False); when none is, the list is not answered and every option
+    is None (an untouched Word form and an empty workbook count the same). Returns the
+    changed answers by slot key."""
+    keys = [s.key for s in item_slots(item) if s.field.kind is FieldKind.CHECK]
+    chosen = any(values.get(k) is True for k in keys)
+    settled = False if chosen else None
+    return {k: settled for k in keys if k in values and values[k] in (None, False)
+            and values[k] is not settled}
 
 
 def invalid(field: Field, value: Any) -> Finding | None:

@@ -21,6 +21,7 @@ from templategen.content import modelcache, xlsform, yamlsource
 from templategen.content.bundled import BUNDLED_CONTENT
 from templategen.content.languages import DEFAULT_LANGUAGE, language_code, variants
 from templategen.content.model import (
+    ATTACHMENTS,
     MAIL_PLACEHOLDERS,
     OTHER_LABEL,
     OTHER_OPTION,
@@ -261,7 +262,14 @@ class _Builder(RuleChecks):
                          _("mail text '{key}' does not start with its subject.").format(
                              key=key),
                          _("begin it with a line 'Onderwerp: …', then the body."))
-        return MailText(deadline=self.text(block, "deadline"), **texts)
+        attach = self.text(block, "bijlagen", "beide")
+        if attach not in ATTACHMENTS:
+            self.err(block.line_of("bijlagen"),
+                     _("mail: bijlagen is '{value}'.").format(value=attach),
+                     _("write beide (the Word form and the Excel workbook, to fill one of "
+                       "them), formulier or werkboek."))
+            attach = "beide"
+        return MailText(deadline=self.text(block, "deadline"), bijlagen=attach, **texts)
 
     def instrument_language(self, data: LineDict) -> str:
         """The ``language:`` of the instrument's plain texts (default nl)."""

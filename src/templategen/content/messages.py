@@ -51,6 +51,9 @@ class Message(Enum):
                               "answer it.")
     NOT_A_TICK = _console("{label}: '{value}' is not a tick (use ☒/☐ or Ja/Nee); kept as "
                           "text.")
+    SEVERAL_TICKED = _console("{label}: several boxes are ticked ({value}) where one answer "
+                              "is asked; kept as text and not counted, ask the sender which "
+                              "one is meant.")
     NOT_A_SCALE_POINT = _console("{label}: '{value}' is not one of the scale's labels "
                                  "({labels:q}); kept as text.")
     NOT_A_CHOICE = _console("{label}: '{value}' is not one of the options ({options:q}); kept "
@@ -71,6 +74,7 @@ class Message(Enum):
 
     # --- the comparison: why a stored value does not count (after the value) --------------
     REASON_NOT_A_TICK = _document("is not a tick (Yes/No)")
+    REASON_SEVERAL_TICKED = _document("has several boxes ticked")
     REASON_NOT_A_SCALE_POINT = _document("is not a point of the scale")
     REASON_NOT_A_CHOICE = _document("is none of the options")
     REASON_NOT_A_NUMBER = _document("is not a number")

@@ -359,6 +359,12 @@ class MailText:
     deadline: str = ""
     uitnodiging: str = ""
     herinnering: str = ""
+    bijlagen: str = "beide"  # what a recipient gets to fill: ATTACHMENTS key
+
+
+# ``mail: bijlagen:`` -> the kinds of copy mailed (content.copies' "form", "workbook"): both
+# (the recipient fills one of the two), or only the Word form or only the Excel workbook.
+ATTACHMENTS = {"beide": ("form", "workbook"), "formulier": ("form",), "werkboek": ("workbook",)}
 
 
 @dataclass(frozen=True)

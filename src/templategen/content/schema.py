@@ -19,7 +19,8 @@ INSTRUMENT_KEYS = {
     },
 }
 # the instrument's own mail texts (templategen mail / remind) and its deadline
-MAIL_KEYS = {"required": set(), "optional": {"deadline", "uitnodiging", "herinnering"}}
+MAIL_KEYS = {"required": set(),
+             "optional": {"deadline", "uitnodiging", "herinnering", "bijlagen"}}
 SOURCE_KEYS = {
     "required": {"document", "publisher", "licence"},
     "optional": {"seed", "location", "attribution", "url"},

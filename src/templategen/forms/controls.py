@@ -25,7 +25,8 @@ import datetime as dt
 from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from templategen.content.model import Field, FieldKind
+from templategen.content.boxes import box_key
+from templategen.content.model import Field, FieldKind, anchor
 from templategen.xmltext import xml_safe
 
 PLACEHOLDER_TEXT = "Klik of tik om tekst in te voeren."
@@ -98,6 +99,7 @@ def is_rich(field: Field) -> bool:
 
 
 def check_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
+    """A tick box: one option of a tick-what-applies list, or one box of a row (box_row)."""
     ticked = value is True
     kind_xml = (
         f'<w14:checkbox><w14:checked w14:val="{int(ticked)}"/>'
@@ -136,6 +138,38 @@ def date_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) 
     return _sdt(key, alias, sdt_id, kind_xml(""), _runs(str(value)), False)
 
 
+def box_row(key: str, alias: str, labels: tuple[str, ...], value: Value,
+            ids: Callable[[int], tuple[int, int]], narrow: bool = False) -> str:
+    """One answer as a row of tick boxes, each followed by its label (content.boxes);
+    ``narrow``: in a table cell, a short gap between them."""
+    places = box_cells(key, alias, labels, value, ids)
+    return _runs(NARROW_GAP if narrow else BOX_GAP).join(
+        f"{place}{_runs(NBSP + label)}" for place, label in zip(places, labels, strict=True))
+
+
+def box_cells(key: str, alias: str, labels: tuple[str, ...], value: Value,
+              ids: Callable[[int], tuple[int, int]]) -> list[str]:
+    """The boxes of one answer, each a tick-box control inside its own bookmark
+    ``tg_<key>__<n>`` (no label: in a table the column heading says it). A box is ticked
+    when its label is ``value`` (True is the first label, *Ja*; False the second); ``ids(n)``
+    gives the n-th box's control id and bookmark id."""
+    if isinstance(value, bool):
+        value = labels[0] if value else labels[1]
+    out = []
+    for n, label in enumerate(labels, start=1):
+        ticked = value is not None and str(value).casefold() == label.casefold()
+        sdt_id, bookmark_id = ids(n)
+        sdt = check_control(box_key(key, n), f"{alias}: {label}", sdt_id, TICK_BOX, ticked)
+        out.append(bookmarked(anchor(box_key(key, n)), bookmark_id, sdt))
+    return out
+
+
+NBSP = "\u00a0"
+BOX_GAP = "\u2003\u2003"  # two em spaces between one box's label and the next box
+NARROW_GAP = "\u2002"  # an en space: the same in a table cell
+TICK_BOX = Field(id="box", label="", kind=FieldKind.CHECK)  # one box of a row
+
+
 Builder = Callable[[str, str, int, Field, Value], str]
 
 CONTROLS: dict[FieldKind, Builder] = {
@@ -158,6 +192,14 @@ def control(key: str, alias: str, sdt_id: int, field: Field, value: Value = None
 PRINT_LINE = "_" * 40  # a line to write a short answer on
 PRINT_DATE = "__-__-____"
 INLINE_CHOICES = 40  # options this long in all are printed on one line, longer ones one a line
+
+
+def printed_boxes(labels: tuple[str, ...], value: Value = None, narrow: bool = False) -> str:
+    """A row of tick boxes with labels on paper (the chosen one ticked)."""
+    if isinstance(value, bool):
+        value = labels[0] if value else labels[1]
+    return _runs((NARROW_GAP if narrow else BOX_GAP).join(
+        f"{CHECKED if c == value else UNCHECKED}{NBSP}{c}" for c in labels))
 
 
 def printed(field: Field, value: Value = None, blank_line: bool = True) -> str:

@@ -7,7 +7,8 @@ Styles are used by name (STYLES), so a school restyles its forms in its own refe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from templategen.content import boxes
 from templategen.content.answerchecks import hint
 from templategen.content.model import (
     OTHER_LABEL,
@@ -35,11 +37,15 @@ from templategen.content.model import (
     Instrument,
     Item,
     ItemKind,
+    Row,
     Section,
     Slot,
 )
 from templategen.content.placeholders import JINJA
 from templategen.content.wording import text as wording
+from templategen.forms import choices
+from templategen.forms.choices import TEXT_WIDTH_CM
+from templategen.i18n import document
 from templategen.xmltext import xml_safe
 
 # Role in the form -> style name in the reference document. Restyle by editing those styles.
@@ -90,6 +96,7 @@ class FormWriter:
         self.inst = instrument
         self.texts: list[Any] = []
         self.prefill: dict[str, str] = {}
+        self.boxed: set[str] = set()  # slot keys shown as one tick box per table cell
         body = doc.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
@@ -142,6 +149,30 @@ class FormWriter:
         self.respondent()
         for section in inst.sections:
             self.section(section, 1)
+        self.closing()
+
+    def closing(self) -> None:
+        """After the last question: how to send the form back, which file to fill and by
+        when (the content's or the round's deadline, when known)."""
+        self.para("heading1", document("How to send it back")).paragraph_format \
+            .keep_with_next = True
+        attach = self.inst.mail.bijlagen
+        deadline = dutch_date(self.inst.mail.deadline)
+        lines = [
+            document("Save the form and reply to the e-mail it came with, with this file "
+                     "attached. Keep the file name and type (.docx) as they are."),
+            {"beide": document("Fill in one file: this Word form or the Excel workbook that "
+                               "came with the e-mail, and send back only that one."),
+             "formulier": document("Fill in this Word form; it is the only file to send "
+                                   "back."),
+             "werkboek": document("The e-mail asks for the Excel workbook: fill in that one; "
+                                  "this form need not be sent back.")}[attach],
+            (document("Please send it back by {deadline}.").format(deadline=deadline)
+             if deadline else document("Please send it back by the date named in the "
+                                       "e-mail.")),
+        ]
+        for n, line in enumerate(lines):
+            self.para("intro", line).paragraph_format.keep_with_next = n < len(lines) - 1
 
     def respondent(self) -> None:
         self.para("heading1", "Gegevens")
@@ -156,11 +187,13 @@ class FormWriter:
         self.para(f"heading{min(depth, 3)}", title)
         if section.intro:
             self.para("intro", section.intro)
-        for child in section.children:
-            if isinstance(child, Section):
-                self.section(child, depth + 1)
+        for block in choices.blocks(section.children):
+            if isinstance(block, Section):
+                self.section(block, depth + 1)
+            elif isinstance(block, list):
+                self.scale_block(block)
             else:
-                ITEM_WRITERS[_writer_kind(child)](self, child)
+                ITEM_WRITERS[_writer_kind(block)](self, block)
 
     def mark(self, p: Paragraph) -> None:
         """The required-question mark after a question's text."""
@@ -229,9 +262,16 @@ class FormWriter:
             p.paragraph_format.keep_with_next = n < len(item.options) - 1
 
     def check(self, item: Item) -> None:
+        """A yes/no question: the question, then its boxes Ja / Nee (content.boxes); a
+        single tick box before the text only where the boxes' names would not fit."""
         assert item.answer is not None
+        slot = Slot(key=item.id, item=item, field=item.answer)
+        if boxes.shown_as_boxes(slot, in_table=False):
+            self.question(item)
+            self.control(self.para("answer"), slot)
+            return
         p = self.para("answer")
-        self.control(p, Slot(key=item.id, item=item, field=item.answer))
+        self.control(p, slot)
         self.run(p, "  " + (f"{item.number} {item.text}" if item.number else item.text))
         if item.answer.required:
             self.mark(p)
@@ -260,31 +300,105 @@ class FormWriter:
         return p
 
     def grid(self, item: Item) -> None:
+        boxed = choices.boxed_column(item)
+        if boxed is not None:
+            self.scale_grid(item, boxed)
+            return
         self.question(item)
         heads = ["", *(a.label for a in item.attributes), *(_head(c) for c in item.columns)]
-        groups = sum(1 for n, r in enumerate(item.rows)
-                     if r.group and (n == 0 or item.rows[n - 1].group != r.group))
         fixed = (4.5 if item.attributes else 5.0, *(2.0 for _ in item.attributes))
-        table = self.table(1 + len(item.rows) + groups, len(heads), header=True,
+        table = self.table(1 + len(item.rows) + choices.groups(item), len(heads), header=True,
                            widths=_spread(fixed, len(item.columns)))
         for cell, head in zip(table.rows[0].cells, heads, strict=True):
             self.cell_text(cell, head, bold=True)
+        offset = 1 + len(item.attributes)
+        for cells, row in self.grid_rows(table, item):
+            for k, col in enumerate(item.columns):
+                slot = Slot(key=f"{item.id}.{row.id}.{col.id}", item=item, field=col, row=row)
+                self.cell_control(cells[offset + k], slot)
+
+    def grid_rows(self, table: Table, item: Item) -> Iterator[tuple[Any, Row]]:
+        """Each row of a grid's table after its group heading, with its text and read-only
+        attributes written: (its cells, the row)."""
         r = 1
         for n, row in enumerate(item.rows):
             if row.group and (n == 0 or item.rows[n - 1].group != row.group):
                 cells = table.rows[r].cells
-                merged = cells[0].merge(cells[-1])
-                self.cell_text(merged, row.group, bold=True)
+                self.cell_text(cells[0].merge(cells[-1]), row.group, bold=True)
                 r += 1
             cells = table.rows[r].cells
             self.cell_text(cells[0], row.text)
             for k, attr in enumerate(item.attributes, start=1):
                 self.cell_text(cells[k], row.attributes.get(attr.id, ""))
-            offset = 1 + len(item.attributes)
-            for k, col in enumerate(item.columns):
-                slot = Slot(key=f"{item.id}.{row.id}.{col.id}", item=item, field=col, row=row)
-                self.cell_control(cells[offset + k], slot)
+            yield cells, row
             r += 1
+
+    def scale_grid(self, item: Item, boxed: Field) -> None:
+        """A grid whose one scale (or short choice) column is shown as tick boxes: the
+        scale's labels are column headings, one box per label in every row; the other
+        answer columns (an explanation, say) follow."""
+        self.question(item)
+        labels = boxed.choices
+        rest = [c for c in item.columns if c is not boxed]
+        heads = [_head(boxed), *(a.label for a in item.attributes), *labels,
+                 *(_head(c) for c in rest)]
+        first = choices.FIRST_CM if rest else 6.0
+        room = (TEXT_WIDTH_CM - first - 2.0 * len(item.attributes) - choices.REST_CM * len(rest))
+        label = min(choices.label_width(labels), max(1.3, room / len(labels)))
+        fixed = (first, *(2.0 for _ in item.attributes), *(label for _ in labels))
+        table = self.table(1 + len(item.rows) + choices.groups(item), len(heads), header=True,
+                           widths=_spread(fixed, len(rest)) if rest else choices.fill_width(fixed))
+        for cell, head in zip(table.rows[0].cells, heads, strict=True):
+            self.cell_text(cell, head, bold=True)
+        self.label_heads(table.rows[0].cells[1 + len(item.attributes):][:len(labels)])
+        offset = 1 + len(item.attributes)
+        for cells, row in self.grid_rows(table, item):
+            self.boxes_in(cells[offset:offset + len(labels)], f"{item.id}.{row.id}.{boxed.id}")
+            for k, col in enumerate(rest, start=offset + len(labels)):
+                slot = Slot(key=f"{item.id}.{row.id}.{col.id}", item=item, field=col, row=row)
+                self.cell_control(cells[k], slot)
+
+    def scale_block(self, items: list[Item]) -> None:
+        """Consecutive questions on one scale: one table, the scale's labels as column
+        headings and one row of tick boxes per question."""
+        first = items[0]
+        assert first.answer is not None
+        labels = boxes.labels(Slot(key=first.id, item=first, field=first.answer))
+        if first.answer.scale is not None and first.answer.scale.description:
+            self.para("intro", first.answer.scale.description).paragraph_format \
+                .keep_with_next = True
+        label = min(choices.label_width(labels), max(1.3, (TEXT_WIDTH_CM - 6.0) / len(labels)))
+        table = self.table(1 + len(items), 1 + len(labels), header=True,
+                           widths=choices.fill_width((6.0, *(label for _ in labels))))
+        for cell, text in zip(table.rows[0].cells[1:], labels, strict=True):
+            self.cell_text(cell, text, bold=True)
+        self.label_heads(table.rows[0].cells[1:])
+        for row, item in zip(table.rows[1:], items, strict=True):
+            p = row.cells[0].paragraphs[0]
+            self.run(p, f"{item.number} {item.text}" if item.number else item.text)
+            if item.is_required:
+                self.mark(p)
+            self.boxes_in(row.cells[1:], item.id)
+
+    @staticmethod
+    def label_heads(cells: Sequence[Any]) -> None:
+        """The scale's labels as column headings: centred, a little smaller."""
+        for cell in cells:
+            p = cell.paragraphs[0]
+            p.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
+            for r in p.runs:
+                r.font.size = Pt(choices.LABEL_PT)
+
+    def boxes_in(self, cells: Sequence[Any], key: str) -> None:
+        """One tick box per cell, centred: the n-th box of slot ``key`` (content.boxes)."""
+        for n, cell in enumerate(cells, start=1):
+            p = cell.paragraphs[0]
+            p.style = self.doc.styles[STYLES["answer"]]
+            p.paragraph_format.left_indent = Cm(0)
+            p.paragraph_format.space_after = Cm(0)
+            p.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
+            p._p.append(etree.Comment(f"tg:c:{key}{choices.BOX_MARK}{n}"))
+            self.boxed.add(key)
 
     def entries(self, item: Item) -> None:
         self.question(item)
@@ -346,7 +460,6 @@ class FormWriter:
         self.control(p, slot)
 
 
-TEXT_WIDTH_CM = 16.6  # A4 minus the reference document's margins
 
 
 def _spread(fixed: tuple[float, ...], rest: int) -> tuple[float, ...]:
@@ -410,6 +523,12 @@ LOGO_HEIGHT_CM = 1.2
 def find_logo(templates_dir: Path) -> Path | None:
     """The house style's logo image in the templates folder, if it has one."""
     return next((templates_dir / n for n in LOGO_NAMES if (templates_dir / n).is_file()), None)
+
+
+def dutch_date(text: str) -> str:
+    """An ISO date as the form writes dates (dd-mm-jjjj); any other text as it is."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    return f"{match[3]}-{match[2]}-{match[1]}" if match else text.strip()
 
 
 def _writer_kind(item: Item) -> str:

@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -24,6 +25,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import RGBColor
 
+from templategen.content import boxes
 from templategen.content.bundled import BUNDLED_TEMPLATES
 from templategen.content.copies import (
     PREFILLED,
@@ -43,6 +45,7 @@ from templategen.content.signing import CopyKey, issuing_key
 from templategen.content.wording import text as wording
 from templategen.errors import TemplateError
 from templategen.forms import controls
+from templategen.forms.choices import BOX_MARK
 from templategen.forms.controls import PLACEHOLDER_STYLE
 from templategen.forms.layout import STYLES, FormWriter, find_logo, write_header
 from templategen.i18n import _
@@ -169,14 +172,28 @@ def _short(text: str, limit: int) -> str:
 
 
 def _control_xml(slot: Slot, index: int, value: controls.Value) -> str:
+    """The slot's control in its bookmark, or its row of tick boxes (content.boxes)."""
+    if boxes.shown_as_boxes(slot, in_table=_in_table(slot)):
+        return controls.box_row(slot.key, _alias(slot), boxes.labels(slot), value,
+                                partial(_box_ids, index), narrow=slot.row is not None)
     sdt = controls.control(slot.key, _alias(slot), 1000 + index, slot.field, value)
     return controls.bookmarked(slot.anchor, index + 1, sdt)
 
 
+def _box_ids(index: int, n: int) -> tuple[int, int]:
+    """The control id and bookmark id of the n-th box of slot number ``index``."""
+    return 100000 + 10 * index + n, 100000 + 10 * index + n
+
+
+def _in_table(slot: Slot) -> bool:
+    return slot.row is not None or slot.entry is not None or slot.item.id == RESPONDENT
+
+
 def _printed(slot: Slot, value: controls.Value) -> str:
     """A slot on paper; a line to write on only where no table cell or box is the place."""
-    alone = slot.row is None and slot.entry is None and slot.item.id != RESPONDENT
-    return controls.printed(slot.field, value, blank_line=alone)
+    if boxes.is_yes_no(slot):
+        return controls.printed_boxes(boxes.labels(slot), value, narrow=_in_table(slot))
+    return controls.printed(slot.field, value, blank_line=not _in_table(slot))
 
 
 def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
@@ -208,15 +225,22 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
         document = document.replace("<w:document ", f"<w:document {_W14} ", 1)
     _add_custom_part(parts)
     index = {s.key: n for n, s in enumerate(instrument.slots())}
-    controls = {s.key: _control_xml(s, index[s.key], writer.prefill.get(s.key))
-                for s in instrument.slots()}
+    places = {s.key: _control_xml(s, index[s.key], writer.prefill.get(s.key))
+              for s in instrument.slots()}
     if placeholder_style != PLACEHOLDER_STYLE:
-        controls = {k: v.replace(f'w:val="{PLACEHOLDER_STYLE}"',
-                                 f'w:val="{placeholder_style}"') for k, v in controls.items()}
+        places = {k: v.replace(f'w:val="{PLACEHOLDER_STYLE}"',
+                               f'w:val="{placeholder_style}"') for k, v in places.items()}
     respondent = {s.key: (s, index[s.key]) for s in instrument.slots()
                   if s.item.id == RESPONDENT and s.field.id in PREFILLED}
     printed = {s.key: _printed(s, writer.prefill.get(s.key)) for s in instrument.slots()}
-    return Master(instrument, parts, document, writer.texts, controls, respondent, printed)
+    for n, slot in enumerate(instrument.slots()):
+        if slot.key in writer.boxed:  # one tick box per table cell (FormWriter.boxes_in)
+            cells = controls.box_cells(slot.key, _alias(slot), boxes.labels(slot), None,
+                                       partial(_box_ids, n))
+            for k, cell in enumerate(cells, start=1):
+                places[f"{slot.key}{BOX_MARK}{k}"] = cell
+                printed[f"{slot.key}{BOX_MARK}{k}"] = controls.printed(controls.TICK_BOX)
+    return Master(instrument, parts, document, writer.texts, places, respondent, printed)
 
 
 def _placeholder_style(doc: DocxDocument) -> str:

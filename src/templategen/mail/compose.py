@@ -7,7 +7,9 @@ built in English, see i18n.document_language) are in ``templates/mail/en/``; an 
 can bring its own in the content (``mail:`` with ``uitnodiging``/``herinnering`` and a
 ``deadline``, each text per language if it likes), and ``--template FILE`` overrides both.
 Placeholders: every column of the recipients file (``naam``, ``organisatie``, …),
-``instrumenten`` (each with ``id``, ``titel``, ``deadline``, ``bestanden``), ``deadline``
+``instrumenten`` (each with ``id``, ``titel``, ``deadline``, ``bestanden``, ``bijlagen``: each
+attachment's ``naam`` and what to do with it, ``uitleg``; and ``een_van_beide``: the line
+saying to fill only one of a form and its workbook, when both are attached), ``deadline``
 (the earliest), ``afzender`` and ``herinnering`` (true in a reminder).
 
 A template is filled within the content sandbox's bounds (content/sandbox.py): the first
@@ -37,7 +39,7 @@ from templategen.content.placeholders import JINJA
 from templategen.content.recipients import Recipient
 from templategen.content.sandbox import Failure, failure_of, probe, render
 from templategen.errors import MailError
-from templategen.i18n import _
+from templategen.i18n import N_, _, document
 from templategen.mail.kit import KitCopy
 
 PURPOSES = {"invitation": "uitnodiging.txt", "reminder": "herinnering.txt",
@@ -48,6 +50,17 @@ OFFICE_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+# What to do with each attachment, by kind of copy (content.copies), in the letter's list;
+# and the line that says to fill only one of a form and its workbook.
+ATTACHMENT_USE = {
+    "form": N_("the Word form: fill it in (in Word or LibreOffice)"),
+    "workbook": N_("the Excel workbook: fill it in (in Excel or LibreOffice)"),
+    "": N_("fill it in"),
+}
+ONE_OF_BOTH = N_("Fill in one of the two, the Word form or the Excel workbook: they ask the "
+                 "same questions. Send back only the one you filled in.")
 
 
 @dataclass(frozen=True)
@@ -109,10 +122,15 @@ def write_letter(template: MailTemplate, recipient: Recipient, instruments: list
     A ``deadline`` (the round's) stands for each instrument's own."""
     items: list[dict[str, Any]] = []
     for inst in instruments:
+        theirs = [c for c in copies if c.instrument == inst.id]
+        kinds = {c.kind for c in theirs}
         items.append({
             "id": inst.id, "titel": inst.title,
             "deadline": deadline or str(_instrument_mail(inst).get("deadline", "") or ""),
-            "bestanden": [c.path.name for c in copies if c.instrument == inst.id],
+            "bestanden": [c.path.name for c in theirs],
+            "bijlagen": [{"naam": c.path.name, "uitleg": document(ATTACHMENT_USE.get(
+                c.kind, ATTACHMENT_USE[""]))} for c in theirs],
+            "een_van_beide": document(ONE_OF_BOTH) if {"form", "workbook"} <= kinds else "",
         })
     deadlines = sorted(str(i["deadline"]) for i in items if i["deadline"])
     context = {**recipient.context, "instrumenten": items,

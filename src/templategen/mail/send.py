@@ -15,7 +15,7 @@ kit's copies in the store (the round's key, see content.signing), for ingest to 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 
 from templategen import i18n
 from templategen.content.catalog import load_catalog
-from templategen.content.model import Instrument
+from templategen.content.model import ATTACHMENTS, Instrument
 from templategen.content.recipients import Recipient, load_recipients
 from templategen.errors import MailError, MailServerError
 from templategen.i18n import _, ngettext, pgettext
@@ -112,7 +112,8 @@ def send_mail(recipients_path: Path, kit: Path, db: Path | str, transport: Trans
                     run.no_address.append(f"{recipient.id} ({recipient.naam})")
                     continue
                 theirs = [c for c in copies.get(recipient.id, [])
-                          if not wanted or c.instrument in wanted]
+                          if (not wanted or c.instrument in wanted)
+                          and _attached(c, catalog.instruments)]
                 if not theirs:
                     run.no_copies.append(recipient.id)
                     continue
@@ -152,6 +153,12 @@ def _letter(purpose: str, instruments: list[Instrument], template: Path | None,
     with i18n.documents_in(language):
         return write_letter(choose_template(purpose, instruments, template), recipient,
                             instruments, due, sender, purpose, deadline)
+
+
+def _attached(copy: KitCopy, instruments: Mapping[str, Instrument]) -> bool:
+    """Whether the content mails this kind of copy (``mail: bijlagen:``, default both)."""
+    inst = instruments.get(copy.instrument)
+    return inst is None or copy.kind in ATTACHMENTS.get(inst.mail.bijlagen, (copy.kind,))
 
 
 def _refuse_unknown(copies: dict[str, list[KitCopy]], known: Iterable[str],

@@ -32,6 +32,8 @@ class Compiled:
     max_lengths: dict[str, int]  # slot key -> max_length of a text question that sets one
     # required tick-all-that-apply items, with their slots' keys
     required_multis: tuple[tuple[Item, tuple[str, ...]], ...]
+    # every tick-all-that-apply item, with its slots' keys (answerchecks.settle_multi)
+    multis: tuple[tuple[Item, tuple[str, ...]], ...] = ()
     kept: Kept = field(default_factory=dict)  # checks of values seen before (answers.py)
 
 
@@ -42,7 +44,7 @@ def _compile(instrument: Instrument) -> Compiled:
     items: dict[str, Item] = {}
     for slot in slots:
         item = slot.item
-        if item.kind is ItemKind.MULTI and item.required:
+        if item.kind is ItemKind.MULTI:
             multis.setdefault(item.id, []).append(slot.key)
             items[item.id] = item
     return Compiled(
@@ -53,7 +55,9 @@ def _compile(instrument: Instrument) -> Compiled:
         max_lengths={s.key: s.field.constraint.max_length for s in slots
                      if s.field.kind is FieldKind.TEXT
                      and s.field.constraint.max_length is not None},
-        required_multis=tuple((items[i], tuple(keys)) for i, keys in multis.items()),
+        required_multis=tuple((items[i], tuple(keys)) for i, keys in multis.items()
+                              if items[i].required),
+        multis=tuple((items[i], tuple(keys)) for i, keys in multis.items()),
     )
 
 

@@ -33,6 +33,7 @@ from lxml import etree
 from templategen.content.model import Instrument, key_from_anchor
 from templategen.forms.controls import CHECKED, PLACEHOLDERS
 from templategen.i18n import N_, _
+from templategen.returned import tickboxes
 from templategen.returned.active import field_warnings
 from templategen.returned.compiled import compiled
 from templategen.returned.reading import Archive, Extraction, RawValue
@@ -97,7 +98,8 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
                   "file was saved (LibreOffice does this to text fields Word filled in); "
                   "{then}").format(key=key, then=then)
             )
-    _outside_controls(root, slots, result)
+    tickboxes.gather(result, instrument)
+    _outside_controls(root, instrument, slots, result)
     result.warnings.extend(field_warnings(root))
     return result
 
@@ -122,18 +124,22 @@ def hidden_controls(root: etree._Element) -> set[etree._Element]:
     return found
 
 
-def _outside_controls(root: etree._Element, slots: frozenset[str],
+def _outside_controls(root: etree._Element, instrument: Instrument, slots: frozenset[str],
                       result: Extraction) -> None:
-    """Answers no control holds: legacy form fields and bookmarked text (a .doc trip)."""
+    """Answers no control holds: legacy form fields and bookmarked text (a .doc trip); a
+    row of tick boxes comes back box by box (tickboxes.gather)."""
     todo = set(slots).difference(result.values)
     if not todo:
         return
+    todo |= tickboxes.box_keys(instrument, todo)
     found = {k: v for k, v in form_fields(root).items() if k in todo}
     # an empty bookmark is where a control was deleted, not an answer place
     found.update({k: v for k, v in bookmarked_text(root, todo - set(found)).items() if v})
     for key, value in found.items():
-        result.values[key] = None if isinstance(value, str) and (
+        place = result.values if key in slots else result.unknown
+        place[key] = None if isinstance(value, str) and (
             not value or value in PLACEHOLDERS) else value
+    tickboxes.gather(result, instrument)
     if found:
         result.warnings.append(
             _("{value} answer(s) were not in content controls (the form was saved in "

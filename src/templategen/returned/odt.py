@@ -20,6 +20,7 @@ from templategen.content.model import Instrument, key_from_anchor
 from templategen.errors import RejectedFile
 from templategen.forms.controls import PLACEHOLDERS
 from templategen.i18n import N_
+from templategen.returned import tickboxes
 from templategen.returned.compiled import compiled
 from templategen.returned.odf import CONTENT, LOEXT, TEXT, TextOverrun, text_of, too_much_text
 from templategen.returned.reading import Archive, Extraction, RawValue
@@ -61,6 +62,7 @@ def _read(root: etree._Element, instrument: Instrument) -> Extraction:
             target[key] = _value(control)
         elif mark.tag == _START:
             target[key] = _clean(_text_between(mark))
+    tickboxes.gather(result, instrument)
     return result
 
 

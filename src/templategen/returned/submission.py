@@ -173,6 +173,10 @@ def check_extraction(instrument: Instrument, version: str,
         found[slot.key] = Answer(result.value, result.raw)
         if result.warnings:
             warnings.extend(result.warnings)
+    for item, keys in plan.multis:
+        ticks = {key: found[key].value for key in keys if key in found}
+        for key, value in answerchecks.settle_multi(item, ticks).items():
+            found[key] = Answer(value, found[key].raw)
     for slots in missing.values():
         warnings.extend(_missing(slots[0].item, slots, plan.sizes[slots[0].item.id]))
     warnings.extend(_unticked(plan, found, missing))

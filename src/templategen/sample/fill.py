@@ -25,6 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from templategen.content import boxes
 from templategen.content.model import FieldKind, Instrument, Slot, anchor
 from templategen.office.formulas import parse_ref
 from templategen.sample.answers import Raw, sample_answers
@@ -146,6 +147,17 @@ FORM_FILLERS: dict[FieldKind, Callable[[etree._Element, Raw], None]] = {
 }
 
 
+def _ticks(sdt: etree._Element, n: int, value: Raw) -> bool:
+    """Whether the n-th box of a row (content.boxes) is the one ``value`` means: True the
+    first (Ja), False the second (Nee), else the box whose label (its alias, after ": ")
+    is the value."""
+    if isinstance(value, bool):
+        return n == (1 if value else 2)
+    alias = sdt.find("w:sdtPr/w:alias", NS)
+    label = (alias.get(_w("val")) or "").rpartition(": ")[2] if alias is not None else ""
+    return label.casefold() == str(value).strip().casefold()
+
+
 def _tag(sdt: etree._Element) -> str | None:
     """The slot key a built form's control carries as its tag."""
     tag = sdt.find("w:sdtPr/w:tag", NS)
@@ -175,16 +187,24 @@ def fill_form(src: Path, answers: Mapping[str, Raw], dst: Path | None = None,
     with zipfile.ZipFile(src) as z:
         root = etree.fromstring(z.read("word/document.xml"))
     todo = {k: v for k, v in answers.items() if v is not None}
+    boxed: set[str] = set()
     for sdt in root.iter(_w("sdt")):
         if sdt.find(f"{_w('sdtContent')}//{_w('sdt')}") is not None:
             continue  # a group around other controls
         key = _tag(sdt)
+        box = boxes.split_box_key(key) if key is not None else None
+        if key is not None and key not in todo and box is not None and box[0] in todo:
+            _fill_check(sdt, _ticks(sdt, box[1], todo[box[0]]))
+            boxed.add(box[0])
+            continue
         if key is None or key not in todo:
             continue
         kind = slots[key].field.kind if slots and key in slots else _control_kind(sdt)
         FORM_FILLERS[kind](sdt, todo.pop(key))
         if kind is not FieldKind.CHECK:
             _clear_placeholder(sdt)
+    for key in boxed:
+        del todo[key]
     if strict and todo:
         raise _missing(set(todo), src)
     rewrite_zip(src, {"word/document.xml": _xml(root)}, dst)
