@@ -90,7 +90,8 @@ def test_the_fillable_files_keep_their_controls(printed: Path) -> None:
     """The print copies are PDFs only: the forms and workbooks beside them stay fillable."""
     for form in printed.glob("*.docx"):
         document = zipfile.ZipFile(form).read("word/document.xml")
-        assert b"<w:dropDownList>" in document and b"<w:sdt>" in document
+        # its choices are tick-box controls now (#19: at most seven options, on the page)
+        assert b"<w14:checkbox>" in document and b"<w:sdt>" in document
     for book in printed.glob("*.xlsx"):
         sheets = [n for n in zipfile.ZipFile(book).namelist() if n.startswith("xl/worksheets/")]
         assert any(b'type="list"' in zipfile.ZipFile(book).read(n) for n in sheets)

@@ -173,8 +173,8 @@ def check_extraction(instrument: Instrument, version: str,
         found[slot.key] = Answer(result.value, result.raw)
         if result.warnings:
             warnings.extend(result.warnings)
-    for item, keys in plan.multis:
-        ticks = {key: found[key].value for key in keys if key in found}
+    for item, options in plan.multis:  # counted alike from Word and Excel
+        ticks = {key: found[key].value for key in options if key in found}
         for key, value in answerchecks.settle_multi(item, ticks).items():
             found[key] = Answer(value, found[key].raw)
     for slots in missing.values():
