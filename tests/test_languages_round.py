@@ -66,6 +66,10 @@ def test_the_instrument_builds_in_dutch_and_in_english(built: tuple[Path, str]) 
     assert "Which sector is your school in?" in en_form and "In welke sector" not in en_form
     assert "Interactive whiteboard" in en_form and "Other, namely" in en_form
     assert "How to fill in the form" in en_form and "Zo vul je" not in en_form
+    assert all(w in en_form for w in ("Introduction", "Source: ", "Details", "Note",
+                                      "more than one answer possible"))
+    assert all(w in nl_form for w in ("Inleiding", "Bron: ", "Gegevens", "Let op",
+                                      "meerdere antwoorden mogelijk"))
     assert "Primary" in en_form and "Basisonderwijs" in nl_form  # the dropdown's entries
     en_book, nl_book = _xlsx_texts(out / "en" / "tweetalig.xlsx"), _xlsx_texts(
         out / "nl" / "tweetalig.xlsx")

@@ -45,7 +45,7 @@ from templategen.content.placeholders import JINJA
 from templategen.content.wording import text as wording
 from templategen.forms import choices
 from templategen.forms.choices import TEXT_WIDTH_CM
-from templategen.i18n import document
+from templategen.i18n import N_, document
 from templategen.xmltext import xml_safe
 
 # Role in the form -> style name in the reference document. Restyle by editing those styles.
@@ -63,13 +63,14 @@ STYLES = {
     "table": "Table Grid",
 }
 
+# the heading of a guidance block, in the language of the files (document())
 GUIDANCE_LABELS = {
-    GuidanceStyle.BACKGROUND: "Achtergrond",
-    GuidanceStyle.TIPS: "Tips",
-    GuidanceStyle.GOAL: "Doel",
-    GuidanceStyle.REFLECTION: "Resultaat en reflectie",
-    GuidanceStyle.NOTE: "Let op",
-    GuidanceStyle.INSTRUCTION: "Instructie",
+    GuidanceStyle.BACKGROUND: N_("Background"),
+    GuidanceStyle.TIPS: N_("Tips"),
+    GuidanceStyle.GOAL: N_("Goal"),
+    GuidanceStyle.REFLECTION: N_("Result and reflection"),
+    GuidanceStyle.NOTE: N_("Note"),
+    GuidanceStyle.INSTRUCTION: N_("Instruction"),
 }
 
 REQUIRED_MARK = "*"
@@ -132,13 +133,16 @@ class FormWriter:
     def write(self) -> None:
         inst = self.inst
         self.para("title", inst.title)
-        self.para("subtitle", f"Voor: {inst.role}")
+        self.para("subtitle", document("For: {role}").format(role=inst.role))
         src = inst.source
         where = ", ".join(x for x in (src.publisher, src.location) if x)
-        line = f"Bron: {src.document}" + (f" ({where})" if where else "") + "."
-        licence = f" Licentie: {src.licence}" + (f" ({src.url})" if src.url else "") + "."
-        self.para("source", f"{line} {src.attribution}{licence} Versie {inst.version}.".strip())
-        self.para("heading1", "Inleiding")
+        line = document("Source: {document}").format(document=src.document) + (
+            f" ({where})" if where else "") + "."
+        licence = " " + document("Licence: {licence}").format(licence=src.licence) + (
+            f" ({src.url})" if src.url else "") + "."
+        version = document("Version {version}.").format(version=inst.version)
+        self.para("source", f"{line} {src.attribution}{licence} {version}".strip())
+        self.para("heading1", document("Introduction"))
         self.para("intro", inst.introduction)
         if inst.instructions:
             self.para("intro", inst.instructions)
@@ -175,7 +179,7 @@ class FormWriter:
             self.para("intro", line).paragraph_format.keep_with_next = n < len(lines) - 1
 
     def respondent(self) -> None:
-        self.para("heading1", "Gegevens")
+        self.para("heading1", self.inst.respondent_item.text)  # "Gegevens", in its language
         slots = [s for s in self.inst.slots() if s.item.id == RESPONDENT]
         table = self.table(len(slots), 2, widths=(5.0, 11.6))
         for row, slot in zip(table.rows, slots, strict=True):
@@ -250,7 +254,7 @@ class FormWriter:
 
     def multi(self, item: Item) -> None:
         """Tick all that apply: one tick box per option, the last one's text field beside it."""
-        self.question(item, "meerdere antwoorden mogelijk")
+        self.question(item, document("more than one answer possible"))
         for n, option in enumerate(item.options):
             p = self.para("answer")
             self.control(p, Slot(key=f"{item.id}.{option.id}", item=item, field=option))
@@ -420,7 +424,7 @@ class FormWriter:
     def guidance(self, item: Item) -> None:
         assert item.style is not None
         p = self.para("guidance")
-        self.run(p, GUIDANCE_LABELS[item.style], bold=True)
+        self.run(p, document(GUIDANCE_LABELS[item.style]), bold=True)
         if item.text:
             p.add_run().add_break()
             self.run(p, item.text)
