@@ -39,7 +39,8 @@ from templategen.i18n import DEFAULT, _, language_tag, ngettext
 DEFAULT_LANGUAGE = DEFAULT
 # model fields that are never translated: ids, numbering, provenance, bookkeeping
 UNTRANSLATED = frozenset({"id", "number", "version", "path", "line", "source",
-                          "previous_versions", "language"})
+                          "previous_versions", "language", "deadline",
+                          "bijlagen"})
 
 T = TypeVar("T")
 
