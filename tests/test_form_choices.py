@@ -287,3 +287,15 @@ def test_the_mail_lists_each_attachment_with_what_to_do(attach: str, tmp_path: P
     one = "Vul één van beide in, het Word-formulier óf de Excel-werkmap"
     assert (one in body) == (attach == "beide"), body
     assert "vóór 2026-12-20" in body
+
+
+def test_the_closing_block_speaks_in_the_instruments_register(tmp_path: Path) -> None:
+    """An instrument that says "je" ends with "Zo stuur je dit terug", never with "u"."""
+    content = Path(__file__).parent / "fixtures" / "content_new"
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--out",
+                                       str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = "".join(etree.fromstring(zipfile.ZipFile(next(tmp_path.glob("*.docx")))
+                                    .read("word/document.xml")).itertext())
+    tail = text[text.index("Zo stuur je dit terug"):]
+    assert "waarmee je het kreeg" in tail and not re.search(r"\bu\b", tail), tail

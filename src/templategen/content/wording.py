@@ -24,6 +24,55 @@ class Register(StrEnum):
 
 # text id -> register -> text
 TEXTS: dict[str, dict[Register, str]] = {
+    # the closing block of a form: how to send it back (forms.layout.FormWriter.closing)
+    "closing_heading": {
+        Register.U: "Zo stuurt u dit terug",
+        Register.JIJ: "Zo stuur je dit terug",
+    },
+    "closing_reply": {
+        Register.U: (
+            "Sla het formulier op en beantwoord de e-mail waarmee u het kreeg, met dit "
+            "bestand als bijlage. Laat de bestandsnaam en het bestandstype (.docx) zoals "
+            "ze zijn."
+        ),
+        Register.JIJ: (
+            "Sla het formulier op en beantwoord de e-mail waarmee je het kreeg, met dit "
+            "bestand als bijlage. Laat de bestandsnaam en het bestandstype (.docx) zoals "
+            "ze zijn."
+        ),
+    },
+    "closing_beide": {
+        Register.U: (
+            "Vul één bestand in: dit Word-formulier óf de Excel-werkmap die bij de e-mail"
+            " zat, en stuur alleen dat bestand terug."
+        ),
+        Register.JIJ: (
+            "Vul één bestand in: dit Word-formulier óf de Excel-werkmap die bij de e-mail"
+            " zat, en stuur alleen dat bestand terug."
+        ),
+    },
+    "closing_formulier": {
+        Register.U: "Vul dit Word-formulier in; alleen dit bestand stuurt u terug.",
+        Register.JIJ: "Vul dit Word-formulier in; alleen dit bestand stuur je terug.",
+    },
+    "closing_werkboek": {
+        Register.U: (
+            "De e-mail vraagt om de Excel-werkmap: vul die in; dit formulier hoeft u niet"
+            " terug te sturen."
+        ),
+        Register.JIJ: (
+            "De e-mail vraagt om de Excel-werkmap: vul die in; dit formulier hoef je niet"
+            " terug te sturen."
+        ),
+    },
+    "closing_deadline": {
+        Register.U: "Stuur het uiterlijk {deadline} terug.",
+        Register.JIJ: "Stuur het uiterlijk {deadline} terug.",
+    },
+    "closing_no_deadline": {
+        Register.U: "Stuur het terug vóór de datum die in de e-mail staat.",
+        Register.JIJ: "Stuur het terug vóór de datum die in de e-mail staat.",
+    },
     "form_how_to": {
         Register.U: (
             "Zo vult u het formulier in: klik of tik op de grijze tekst van een invulveld om te "
@@ -95,6 +144,22 @@ TEXTS: dict[str, dict[Register, str]] = {
 
 # text id -> the English text (one register)
 TEXTS_EN: dict[str, str] = {
+    "closing_heading": "How to send it back",
+    "closing_reply": (
+        "Save the form and reply to the e-mail it came with, with this file attached. "
+        "Keep the file name and type (.docx) as they are."
+    ),
+    "closing_beide": (
+        "Fill in one file: this Word form or the Excel workbook that came with the "
+        "e-mail, and send back only that one."
+    ),
+    "closing_formulier": "Fill in this Word form; it is the only file to send back.",
+    "closing_werkboek": (
+        "The e-mail asks for the Excel workbook: fill in that one; this form need not be "
+        "sent back."
+    ),
+    "closing_deadline": "Please send it back by {deadline}.",
+    "closing_no_deadline": "Please send it back by the date named in the e-mail.",
     "form_how_to": (
         "How to fill in the form: click or tap the grey text of a field to type, pick an "
         "answer from a list, click a box to tick it and pick a date with the date picker. "

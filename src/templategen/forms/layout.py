@@ -156,24 +156,18 @@ class FormWriter:
         self.closing()
 
     def closing(self) -> None:
-        """After the last question: how to send the form back, which file to fill and by
-        when (the content's or the round's deadline, when known)."""
-        self.para("heading1", document("How to send it back")).paragraph_format \
+        """After the last question: how to send the form back, which file to fill (the
+        content's ``mail: bijlagen:``) and by when (the content's or the round's deadline,
+        when known); in the instrument's register."""
+        register = self.inst.register
+        self.para("heading1", wording(register, "closing_heading")).paragraph_format \
             .keep_with_next = True
-        attach = self.inst.mail.bijlagen
         deadline = dutch_date(self.inst.mail.deadline)
         lines = [
-            document("Save the form and reply to the e-mail it came with, with this file "
-                     "attached. Keep the file name and type (.docx) as they are."),
-            {"beide": document("Fill in one file: this Word form or the Excel workbook that "
-                               "came with the e-mail, and send back only that one."),
-             "formulier": document("Fill in this Word form; it is the only file to send "
-                                   "back."),
-             "werkboek": document("The e-mail asks for the Excel workbook: fill in that one; "
-                                  "this form need not be sent back.")}[attach],
-            (document("Please send it back by {deadline}.").format(deadline=deadline)
-             if deadline else document("Please send it back by the date named in the "
-                                       "e-mail.")),
+            wording(register, "closing_reply"),
+            wording(register, f"closing_{self.inst.mail.bijlagen}"),
+            wording(register, "closing_deadline").format(deadline=deadline) if deadline
+            else wording(register, "closing_no_deadline"),
         ]
         for n, line in enumerate(lines):
             self.para("intro", line).paragraph_format.keep_with_next = n < len(lines) - 1
