@@ -105,3 +105,54 @@ def test_content_with_problems_is_never_cached_and_the_cache_can_be_switched_off
     text, path = _yaml()
     parse_instrument(text, path)
     assert not cache.exists() or not any(cache.iterdir())
+
+
+XLSFORM = Path(__file__).parent / "fixtures" / "xlsform" / "attribute_columns_test.xlsx"
+NO_PYXFORM = ("import sys; sys.modules['pyxform'] = None; "  # any import of pyxform fails
+              "from templategen.cli import main; main()")
+
+
+def validate(form: Path, *, pyxform: bool) -> subprocess.CompletedProcess[str]:
+    """``templategen validate --content form`` in a new process, with pyxform importable or
+    not (the cache's work shows as pyxform not being needed)."""
+    code = ["-m", "templategen"] if pyxform else ["-c", NO_PYXFORM]
+    return subprocess.run([sys.executable, *code, "validate", "--content", str(form)],
+                          capture_output=True, text=True, check=False, env=dict(os.environ))
+
+
+def test_an_xlsform_read_once_is_read_back_without_pyxform_with_its_warnings(
+        cache: Path, tmp_path: Path) -> None:
+    form = tmp_path / XLSFORM.name
+    form.write_bytes(XLSFORM.read_bytes())
+    without = validate(form, pyxform=False)
+    assert without.returncode == 1 and not cache.exists(), without.stdout + without.stderr
+    first = validate(form, pyxform=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    key = modelcache.xlsform_key(form.read_bytes(), form)
+    assert [f.name for f in cache.iterdir()] == [f"{key}.pickle"]
+    second = validate(form, pyxform=False)
+    assert second.returncode == 0, second.stderr
+    assert "'geopoint_test' (geopoint): cannot be a Word or Excel form field" in second.stderr
+    assert (second.stdout, second.stderr) == (first.stdout, first.stderr)
+    fresh = load_catalog(form)
+    assert modelcache.cached_xlsform(form, lambda p: pytest.fail("read again")) == (
+        fresh.instruments[next(iter(fresh.instruments))], fresh.sources[next(iter(
+            fresh.sources))], fresh.warnings)
+    # a changed file (one byte more in the zip's comment) misses the cache
+    form.write_bytes(form.read_bytes() + b" ")
+    assert validate(form, pyxform=False).returncode == 1
+    assert validate(form, pyxform=True).returncode == 0 and len(list(cache.iterdir())) == 2
+
+
+def test_the_code_digest_covers_the_xlsform_reading() -> None:
+    folder = Path(modelcache.__file__).parent
+    digest = modelcache._code.__wrapped__()  # type: ignore[attr-defined]
+    import hashlib
+    from importlib import metadata
+
+    want = hashlib.sha256(metadata.version("templategen").encode())
+    for module in sorted(folder.rglob("*.py")):
+        want.update(module.relative_to(folder).as_posix().encode() + b"\x00"
+                    + module.read_bytes())
+    assert digest == want.hexdigest()
+    assert any(m.parent.name == "xlsform" for m in folder.rglob("*.py"))

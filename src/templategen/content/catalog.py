@@ -165,7 +165,12 @@ def load_catalog(directory: Path | None = None) -> Catalog:
 
 def parse_xlsform(path: Path) -> tuple[Instrument, str, tuple[str, ...]]:
     """One instrument from an XLSForm: the model, its definition as YAML text (what the store
-    keeps) and the warnings about what the forms leave out."""
+    keeps) and the warnings about what the forms leave out. A file read before (the same
+    bytes at the same path) comes from the cache (content/modelcache.py), without pyxform."""
+    return modelcache.cached_xlsform(path, _parse_xlsform)
+
+
+def _parse_xlsform(path: Path) -> tuple[Instrument, str, tuple[str, ...]]:
     reading = xlsform.read_xlsform(path)
     builder = _Builder(path)
     try:

@@ -1,14 +1,18 @@
-"""The parsed model of an instrument's YAML, kept on disk so that the next process need not
-parse it again (#23: loading a catalog took 0.9 s of every ingest).
+"""The parsed model of an instrument's YAML or XLSForm, kept on disk so that the next process
+need not parse it again (#23: loading a catalog took 0.9 s of every ingest; #21: pyxform took
+1.1 s of every command on an XLSForm).
 
 An instrument parsed without problems is pickled into this user's cache folder
 (``$TEMPLATEGEN_CACHE``, else ``$XDG_CACHE_HOME/templategen``, else
 ``~/.cache/templategen``), under ``models/<key>.pickle``. The key is a SHA-256 of
-everything the model depends on: the YAML text, the path it names in messages, the
-package's version with a digest of the code that parses content (content/*.py), and the
-Python version. A changed file, another version of templategen (or its content code) or
-of Python never finds a stale model; content with problems is never cached (its
-problems are worked out, and said, every time).
+everything the model depends on: the YAML text (of an XLSForm: the file's SHA-256 and
+pyxform's version), the path it names in messages, the package's version with a digest of
+the code that parses content (content/**/*.py, XLSForm reading included), and the Python
+version. A changed file, another version of templategen (or its content code), of pyxform
+or of Python never finds a stale model; content with problems is never cached (its
+problems are worked out, and said, every time). An XLSForm's entry holds what reading it
+gives besides the model: its definition as YAML text and its warnings (said again when read
+from the cache).
 
 Unpickling runs code, so only a file that is certainly ours is read: the folder and the
 file must belong to this user and be writable by nobody else, and the file must start with
@@ -32,11 +36,15 @@ import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from templategen.content.model import Instrument
 
 OFF = "off"
 _DIGEST = hashlib.sha256().digest_size
+
+
+XlsformReading = tuple[Instrument, str, tuple[str, ...]]  # model, YAML text, warnings
 
 
 def cached(text: str, path: Path, parse: Callable[[str, Path], Instrument]) -> Instrument:
@@ -45,29 +53,65 @@ def cached(text: str, path: Path, parse: Callable[[str, Path], Instrument]) -> I
     if folder is None:
         return parse(text, path)
     file = folder / f"{model_key(text, path)}.pickle"
-    model = _load(file)
+    model = _load(file, _is_model)
     if model is None:
         model = parse(text, path)
         _store(file, model)
     return model
 
 
+def cached_xlsform(path: Path, read: Callable[[Path], XlsformReading]) -> XlsformReading:
+    """``read(path)`` (model, YAML text, warnings), or what an earlier process read from a
+    file with the same bytes at the same path. A file that changes while it is read is not
+    stored (the entry would name the bytes before the change)."""
+    folder = cache_folder()
+    if folder is None:
+        return read(path)
+    try:
+        key = xlsform_key(path.read_bytes(), path)
+    except OSError:
+        return read(path)  # says why the file cannot be read
+    file = folder / f"{key}.pickle"
+    reading = _load(file, _is_xlsform_reading)
+    if reading is None:
+        reading = read(path)
+        with contextlib.suppress(OSError):
+            if xlsform_key(path.read_bytes(), path) == key:
+                _store(file, reading)
+    return reading
+
+
 def model_key(text: str, path: Path) -> str:
-    parts = (_code(), sys.version, str(path), text)
-    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return _key(str(path), text)
+
+
+def xlsform_key(data: bytes, path: Path) -> str:
+    try:
+        pyxform = metadata.version("pyxform")
+    except metadata.PackageNotFoundError:
+        pyxform = "unknown"
+    return _key("xlsform", pyxform, str(path), hashlib.sha256(data).hexdigest())
+
+
+def _key(*parts: str) -> str:
+    joined = "\x00".join((_code(), sys.version, *parts))
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @functools.cache
 def _code() -> str:
     """The package's version and a digest of the code that parses and models content (this
-    folder's modules): a model pickled by other code is never read."""
+    folder's modules and its packages', such as content/xlsform): a model pickled by other
+    code is never read."""
     try:
         release = metadata.version("templategen")
     except metadata.PackageNotFoundError:  # a source tree that was never installed
         release = "0+unknown"
     digest = hashlib.sha256(release.encode())
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\x00" + module.read_bytes())
+    here = Path(__file__).parent
+    for module in sorted(here.rglob("*.py")):
+        digest.update(module.relative_to(here).as_posix().encode() + b"\x00"
+                      + module.read_bytes())
     return digest.hexdigest()
 
 
@@ -89,7 +133,17 @@ def _ours(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _load(file: Path) -> Instrument | None:
+def _is_model(value: Any) -> bool:
+    return isinstance(value, Instrument)
+
+
+def _is_xlsform_reading(value: Any) -> bool:
+    return (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], Instrument)
+            and isinstance(value[1], str) and isinstance(value[2], tuple)
+            and all(isinstance(w, str) for w in value[2]))
+
+
+def _load(file: Path, wanted: Callable[[Any], bool]) -> Any:
     try:
         with open(file, "rb") as handle:
             if not (_ours(os.fstat(handle.fileno())) and _ours(os.stat(file.parent))):
@@ -104,10 +158,10 @@ def _load(file: Path) -> Instrument | None:
         model = pickle.loads(payload)
     except Exception:  # a model of a class that changed shape: parse again
         return None
-    return model if isinstance(model, Instrument) else None
+    return model if wanted(model) else None
 
 
-def _store(file: Path, model: Instrument) -> None:
+def _store(file: Path, model: Any) -> None:
     with contextlib.suppress(OSError, pickle.PicklingError, RecursionError):
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _ours(os.stat(file.parent)):
