@@ -78,6 +78,8 @@ def test_the_instrument_builds_in_dutch_and_in_english(built: tuple[Path, str]) 
     assert {"Korte scan digitale geletterdheid", "Eens", "Voortgezet onderwijs", "Ja",
             "Nee", "Naam", "Score visie"} <= nl_book
     assert not {"Agree", "Secondary", "Yes"} & nl_book
+    assert {"What is this?", "Details of the respondent", "Question", "Answer"} <= en_book
+    assert {"Wat is dit?", "Gegevens van de invuller", "Vraag", "Antwoord"} <= nl_book
     for suffix in (".docx", ".xlsx"):
         assert f'name="{PROP_LANGUAGE}"><vt:lpwstr>en<' in _custom_props(
             out / "en" / f"tweetalig{suffix}")

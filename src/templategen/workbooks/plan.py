@@ -27,6 +27,7 @@ from templategen.content.rulekinds import row_rules
 from templategen.content.slots import row_keys
 from templategen.content.spellings import FALSE_WORDS, TRUE_WORDS
 from templategen.content.wording import text as wording
+from templategen.i18n import N_, document
 from templategen.office.formulas import sheet_title
 from templategen.workbooks.formulas import (
     CALC_SHEET,
@@ -148,21 +149,22 @@ class _Planner:
         inst, src = self.inst, self.inst.source
         sheet = SheetPlan(INTRO_SHEET, widths={"A": 22, "B": 95})
         rows: list[tuple[str, str, str]] = [
-            ("", inst.title, "title"), ("Voor", inst.role, "text"), ("", "", "text"),
-            ("", "Wat is dit?", "heading"), ("", inst.introduction, "text"),
+            ("", inst.title, "title"), (document("For"), inst.role, "text"), ("", "", "text"),
+            ("", document("What is this?"), "heading"), ("", inst.introduction, "text"),
             ("", wording(inst.register, "workbook_how_to_heading"), "heading"),
         ]
         if inst.instructions:
             rows.append(("", inst.instructions, "text"))
-        rows += [("", wording(inst.register, "workbook_how_to"), "text"), ("", "Bron", "heading"),
-                 ("Document", src.document, "text")]
-        for label, value in (("Vindplaats", src.location), ("Uitgever", src.publisher),
-                             ("Licentie", src.licence), ("Naamsvermelding", src.attribution),
-                             ("Webadres", src.url)):
+        rows += [("", wording(inst.register, "workbook_how_to"), "text"),
+                 ("", document("Source"), "heading"), (document("Document"), src.document, "text")]
+        for label, value in ((N_("Location"), src.location), (N_("Publisher"), src.publisher),
+                             (N_("Licence"), src.licence), (N_("Attribution"), src.attribution),
+                             (N_("Web address"), src.url)):
             if value:
-                rows.append((label, value, "text"))
-        rows += [("", "Kenmerken van dit bestand", "heading"), ("Instrument", inst.id, "text"),
-                 ("Versie", inst.version, "text")]
+                rows.append((document(label), value, "text"))
+        rows += [("", document("About this file"), "heading"),
+                 (document("Instrument"), inst.id, "text"),
+                 (document("Version"), inst.version, "text")]
         for r, (label, text, style) in enumerate(rows, start=1):
             if label:
                 sheet.put(f"A{r}", label, "label")
@@ -174,7 +176,7 @@ class _Planner:
     def respondent_block(self, sheet: SheetPlan) -> None:
         """The respondent's details from ``self.row`` on, above the first section."""
         first = self.row
-        sheet.put(f"A{first}", "Gegevens van de invuller", "title")
+        sheet.put(f"A{first}", document("Details of the respondent"), "title")
         sheet.merges.append(f"A{first}:D{first}")
         sheet.heights[first] = 21.0
         for r, slot in enumerate(item_slots(self.inst.respondent_item), start=first + 1):
@@ -217,12 +219,14 @@ class _Planner:
         elif len(sections) == 1:
             head = f"{first.number} {first.title}"
         else:
-            head = (f"Vragen {first.number}\u2013{last.number}" if first.number and last.number
-                    else "Vragen")
+            head = (document("Questions {first}–{last}").format(first=first.number,
+                                                                last=last.number)
+                    if first.number and last.number else document("Questions"))
         sheet = SheetPlan(sheet_title(head.strip(), self.taken, words=True),
                           widths=dict(SECTION_WIDTHS), header_row=1)
-        for col, text in zip("ABCD", ("Nr.", "Vraag", "Antwoord", "Toelichting"), strict=True):
-            sheet.put(f"{col}1", text, "header")
+        for col, text in zip("ABCD", (N_("No."), N_("Question"), N_("Answer"), N_("Notes")),
+                             strict=True):
+            sheet.put(f"{col}1", document(text), "header")
         sheet.heights[1] = DEFAULT_ROW
         self.row = 2
         if respondent:
@@ -269,7 +273,7 @@ class _Planner:
                 continue
             if child.id in runs:  # questions on one scale: its labels once, above them
                 count, labels = runs[child.id]
-                sheet.put(f"B{self.row}", f"{SCALE_LEGEND}: {' · '.join(labels)}", "note")
+                sheet.put(f"B{self.row}", f"{document(SCALE_LEGEND)}: {' · '.join(labels)}", "note")
                 sheet.merges.append(f"B{self.row}:D{self.row}")
                 sheet.heights[self.row] = DEFAULT_ROW * text_lines(
                     sheet.cells[f"B{self.row}"].value, 137)
@@ -293,8 +297,8 @@ class _Planner:
             elif child.kind is ItemKind.MULTI:
                 sheet.put(f"A{r}", child.number, "label")
                 sheet.put(f"B{r}", child.text, "question")
-                sheet.put(f"D{r}", "Meerdere antwoorden mogelijk: kies Ja bij elk dat van "
-                          "toepassing is.", "note")
+                sheet.put(f"D{r}", document("More than one answer possible: choose Yes for "
+                                            "each that applies."), "note")
                 sheet.heights[r] = DEFAULT_ROW * max(text_lines(child.text, 62),
                                                      text_lines(sheet.cells[f"D{r}"].value, 30))
                 for slot in item_slots(child):
@@ -501,7 +505,7 @@ class _Planner:
 
 
 
-SCALE_LEGEND = "Antwoordschaal"
+SCALE_LEGEND = N_("Answer scale")  # above questions on one scale, in the files' language
 CHOICES_SHOWN = 7  # a choice with at most this many options shows them beside its question
 
 
@@ -533,7 +537,7 @@ def shown_choices(field: Field) -> str:
     """What a scale question or a short choice shows beside its dropdown: every choice."""
     if field.kind is FieldKind.SCALE or (field.kind is FieldKind.CHOICE
                                          and len(field.choices) <= CHOICES_SHOWN):
-        return "Kies uit: " + " · ".join(field.choices)
+        return document("Choose from:") + " " + " · ".join(field.choices)
     return ""
 
 
