@@ -11,11 +11,13 @@ file), then for each batch size runs, each in a fresh subprocess:
 * ingest  ``templategen ingest`` into a new SQLite store (worker process with time budget);
 * ingest --in-process, the same without the worker (to show what the isolation costs).
 
-Prints files/s, the ratio ingest/floor and peak memory (max RSS of the process and its
+Prints files/s, the ratio ingest/floor (wall time) and peak memory (max RSS of the process and its
 worker) per batch size, so flat memory shows as equal peaks for 250 and 10,000 files, then
 per batch the milliseconds per file (linear: the same at every size) and the one-minute
 load average at the start and end of the measurements (the machine is shared: a ratio
-means most where the load stayed below the cores). Models parsed from the content's YAML
+means most where the load stayed below the cores), and the CPU time per file (user and
+system, the process and its worker, start-up included) with its ratio to the floor's, which
+a busy machine changes least. Models parsed from the content's YAML
 are cached (content/modelcache.py): the first run after a change parses them again.
 
     python -m benchmarks.bench_ingest --baseline OTHER/src --repeat 3
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -133,8 +136,11 @@ def child(mode: str, folder: Path, extra: list[str]) -> None:
     # VmHWM: this process's own peak (ru_maxrss of RUSAGE_SELF would carry the parent's peak
     # across exec on Linux); RUSAGE_CHILDREN: the worker's peak
     peak_kb = max(_vm_hwm_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
     print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "load": load,
-                      "load_end": os.getloadavg()[0]}))
+                      "load_end": os.getloadavg()[0], "cpu": cpu}))
 
 
 def _vm_hwm_kb() -> int:
@@ -205,6 +211,13 @@ def main() -> None:
         print(f"{'':>6} ms/file: " + ", ".join(f"{m} {ms:.2f}" for m, ms in per_file.items())
               + f"; load average {min(loads):.1f}-{max(loads):.1f} "
               f"({len(os.sched_getaffinity(0))} cores)", flush=True)
+        # CPU time (user + system, the process and its worker, start-up included): what a
+        # busy machine changes least, where wall time depends on the neighbours' share
+        cpu = {m: min(r.get("cpu", math.nan) for r in got) for m, got in runs.items()}
+        print(f"{'':>6} CPU ms/file: " + ", ".join(
+            f"{m} {1000 * c / size:.2f}" for m, c in cpu.items()) + "; CPU ratio to the floor: "
+            + ", ".join(f"{m} {c / cpu['floor']:.2f}" for m, c in cpu.items() if m != "floor"),
+            flush=True)
 
 
 if __name__ == "__main__":
