@@ -1,10 +1,14 @@
 """Every workbook the demo writes (built copies, returned copies, the comparison) opened
 and checked for what a reader sees: links between sheets are internal (#19 part 5), every
 scatter series has a filled marker, the disagreement table's values stand under its
-headers, Respons and Herkomst hold real dates (#19 part 3)."""
+headers, Respons and Herkomst hold real dates; the comparison printed through LibreOffice
+shows a table's header on every page it continues on and no number glued to text (#19
+part 3)."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -13,6 +17,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from templategen.cli import main
+from templategen.office import libreoffice
 
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -120,3 +125,30 @@ def test_times_in_respons_and_herkomst_are_dates(demo: Path):
                 assert cell.number_format == "dd-mm-yyyy hh:mm"
                 dates += 1
         assert dates, title
+
+
+HEADER_LINE = re.compile(r"^\s*(Rij|Nr\.|Onderwerp|Naam|Groep|Onderdeel|Bestand|Ontvanger)\s")
+FOOTER = re.compile(r"(\S.*?) — pagina \d+")
+GLUED = re.compile(r"\d(?:[.,]\d+)?%?[A-Za-z]{2}")  # "4.75Nauw", "88%Op"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_the_printed_comparison_repeats_headers_and_never_glues_numbers_to_text(
+        demo: Path, tmp_path: Path):
+    (pdf,) = libreoffice.convert_many([demo / "vergelijking.xlsx"], "pdf", tmp_path)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    previous, continued = None, 0
+    for page in text.split("\f")[:-1]:
+        found = FOOTER.findall(page)
+        sheet = found[-1] if found else None
+        lines = [line for line in page.splitlines() if line.strip()]
+        if sheet == previous and not sheet.startswith(("In één oogopslag", "Open")):
+            continued += 1  # a table's header (repeated or its next part's) on the page
+            assert any(HEADER_LINE.match(line) for line in lines), (sheet, lines[:3])
+        previous = sheet
+        for line in lines:
+            assert not [g for g in GLUED.findall(line)
+                        if not re.search(r"[A-Za-z]" + re.escape(g), line)], line
+    assert continued > 5

@@ -319,6 +319,8 @@ def matrix_tables(ws: Any, labels: list[str]) -> dict[str, dict[str, list[Any]]]
             for body in rows[n + 2:]:
                 if not body or body[0] is None or len(body) == 1:
                     break
+                if body == head:  # a long table repeats its header on the next page
+                    continue
                 name = body[0].casefold() if head[0] == "Naam" else body[0]
                 table[name] = body[1:]
             out[str(row[0])] = table

@@ -53,11 +53,17 @@ class RowSheet:
         printing.set_up_sheet(self.ws)
         self.pager: Pager | None = None  # keep_tables(): tables kept on one page
         self._titled = False  # the row just written is a table's title
+        self._blocks: dict[int, int] = {}  # keep_rows(): first row -> last row
 
     def keep_tables(self) -> None:
         """Start a table that fits one printed page on a new page rather than split it
         (compare.pagination): its header row then heads it on paper."""
         self.pager = Pager(self.ws)
+
+    def keep_rows(self, first: int, last: int) -> None:
+        """Keep rows ``first`` to ``last`` on one page (a table with its chart beside it),
+        with keep_tables()."""
+        self._blocks[first] = last
 
     @property
     def title(self) -> str:
@@ -97,6 +103,8 @@ class RowSheet:
         for row in range(self._next, last):
             cells = self._rows.pop(row, None)
             if not cells:
+                if self.pager is not None:  # a blank row takes its height on paper too
+                    self._paginate(row, {}, styles)
                 self.ws.append([])
                 if self._streamed:
                     self.ws.row_dimensions.pop(row, None)
@@ -119,12 +127,15 @@ class RowSheet:
         assert self.pager is not None
         pane = self.ws.freeze_panes
         title_rows = int("".join(ch for ch in pane if ch.isdigit())) - 1 if pane else 0
-        if row > title_rows and self._begins_table(row, here, styles):
+        block = self._blocks.pop(row, None)
+        if block is not None or (row > title_rows and self._begins_table(row, here, styles)):
             height, r = self._height(row), row + 1
-            while self._rows.get(r) and not (  # to a blank row or the next table's head
-                    self._header_row(self._rows[r], styles) and r > row + 1):
-                cells = [self._rows[r][c] for c in sorted(self._rows[r])]
-                printing.fit_row(self.ws, r, cells, styles, self._width)
+            while (r <= block) if block is not None else (self._rows.get(r) and not (
+                    # to a blank row or the next table's head
+                    self._header_row(self._rows[r], styles) and r > row + 1)):
+                if self._rows.get(r):
+                    cells = [self._rows[r][c] for c in sorted(self._rows[r])]
+                    printing.fit_row(self.ws, r, cells, styles, self._width)
                 height += self._height(r)
                 r += 1
             if self.pager.keep(height):

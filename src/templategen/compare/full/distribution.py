@@ -32,7 +32,7 @@ FIRST_COUNT = 3  # column C: the first answer option (A: a short name, B: the qu
 ROW_CM = 0.53  # height of one table row in a chart's centimetres
 MIN_CHART_ROWS = 5
 QUESTION_WIDTH = 60  # column B
-PART_POINTS = 520.0  # the most rows of one table, in points (a printed page holds ~700)
+PART_POINTS = 300.0  # the most rows of one table, in points (under half a printed page)
 
 
 @dataclass(frozen=True)

@@ -193,7 +193,7 @@ def write_glance(wb: Workbook, shown: list[Shown], taken: set[str],
         put(ws, 1, 1, "Nog geen antwoorden om te vergelijken.").font = TITLE
         row = 2
     last_col = 1 + max(widest, 3) + 3
-    ws.print_area = f"A1:{get_column_letter(last_col)}{max(row, 2)}"
+    ws.ws.print_area = f"A1:{get_column_letter(last_col)}{max(row, 2)}"  # not the helpers
     ws.close()
     return title
 

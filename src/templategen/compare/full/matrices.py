@@ -37,6 +37,7 @@ from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
 
 from templategen.compare.cells import (
     BOLD,
@@ -54,6 +55,7 @@ from templategen.compare.data import Column, Entry, Roster
 from templategen.compare.full.items import FIRST_ROW, Helper, ItemsSheet
 from templategen.compare.full.rules import part_formula
 from templategen.compare.labels import row_label
+from templategen.compare.printing import LINE_HEIGHT, text_lines
 from templategen.compare.sheet import RowSheet
 from templategen.content.expr import GroupCounts, Look, Role, Rollup, RowStats, Scatter, Stat
 from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule
@@ -62,6 +64,9 @@ from templategen.content.scoring import evaluate_rule, row_keys, rule_slots
 from templategen.office.formulas import band_formula, quadrant_formula
 
 MAX_SERIES = 25
+LABEL_WIDTH = 36  # column A
+DETAIL_SCALE = 70  # per cent: the detail sheet's print
+PART_POINTS = 220.0  # the most rows between two header rows of a table (half a page)
 # filled markers (an unfilled one is invisible in LibreOffice and Gnumeric), one colour each
 MARKER_COLOURS = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478",
                   "9E480E", "636363", "997300")
@@ -103,6 +108,13 @@ class Detail:
         ws.freeze_panes = f"C{FIRST_ROW}"
         widths(ws, {1: 22, 2: 24})
         widths(ws, {c: 14 for c in range(3, self.next_col)})
+        # printed block by block (a page break after each rule's columns), not squeezed
+        # into one page's width: subject and respondent repeated on every page
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.scale = DETAIL_SCALE
+        ws.ws.print_title_cols = "A:B"  # on the sheet itself (RowSheet passes reads only)
+        for first, _, cells in self.blocks[:-1]:
+            ws.col_breaks.append(Break(id=first + len(cells)))
         for n, entry in enumerate(entries):
             r = self.row(n)
             put(ws, r, 1, entry.subject)
@@ -272,6 +284,7 @@ def _scatter(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
             chart.series.append(series)
         chart.height, chart.width = 9, 16
         ws.add_chart(chart, f"H{top}")
+        ws.keep_rows(top, max(line, top + 20))  # the table with its chart
     return max(line, top + 20) + 1
 
 
@@ -283,10 +296,23 @@ def _per_respondent(detail: Detail, rule: Rule, labels: list[str], rows: list[st
                         [functools.partial(cell_formula, row) for row in rows], fmt)
 
 
-def _summary(ws: RowSheet, top: int, item: Item, rows: list[str], heads: list[str]) -> None:
-    header(ws, top + 1, ["Rij", *heads])
-    for k, row in enumerate(rows):
-        wrap(put(ws, top + 2 + k, 1, row_label(item, row)))
+def _summary(ws: RowSheet, top: int, item: Item, rows: list[str], heads: list[str]) -> list[int]:
+    """The table's header and row labels; return each row's line. A table taller than a
+    printed page repeats its header row where a page would break it (compare.pagination
+    then starts that part on a new page)."""
+    labels = ["Rij", *heads]
+    header(ws, top + 1, labels)
+    place, line, height = [], top + 2, 0.0
+    for row in rows:
+        label = row_label(item, row)
+        tall = LINE_HEIGHT * text_lines(label, LABEL_WIDTH)
+        if height + tall > PART_POINTS:
+            header(ws, line, labels)
+            line, height = line + 1, 0.0
+        wrap(put(ws, line, 1, label))
+        place.append(line)
+        line, height = line + 1, height + tall
+    return place
 
 
 def _row_stats(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
@@ -309,30 +335,28 @@ def _row_stats(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
         return str(part_formula(inst, rule, items, n, row=row))
     fmt = DETAIL_FORMATS.get(d.value.look, "0")
     first = _per_respondent(detail, rule, [row_label(item, r) for r in rows], rows, cell, fmt)
-    _summary(ws, top, item, rows, [head for _, head in roll.figures])
+    place = _summary(ws, top, item, rows, [head for _, head in roll.figures])
     mean_format = "0%" if d.value.look is Look.PERCENT else "0.00"
-    lo, hi = top + 2, top + 1 + len(rows)
+    lo, hi = top + 2, place[-1] if place else top + 1  # repeated headers: text, not ranked
     # the mean and its band first, then the other figures, row after row
     figures = list(enumerate((stat for stat, _ in roll.figures), start=2))
-    for k in range(len(rows)):
-        r = top + 2 + k
+    for k, r in enumerate(place):
         for col, stat in figures:
             if stat is Stat.MEAN:
                 formula(ws, r, col, "=" + mean([detail.column(first + k)]) if detail.count
-                        else '=""', mean_format)
+                        else '=""', mean_format).alignment = CENTRED
             elif stat is Stat.BAND:
-                formula(ws, r, col, "=" + band_formula(f"B{r}", rule.bands))
+                formula(ws, r, col, "=" + band_formula(f"B{r}", rule.bands)).alignment = \
+                    INDENTED
     later = [(col, stat) for col, stat in figures if stat not in (Stat.MEAN, Stat.BAND)]
-    for k in range(len(rows)):
-        r = top + 2 + k
+    for k, r in enumerate(place):
         span = detail.column(first + k)
         for col, stat in later:
-            if stat is Stat.RANK:
-                formula(ws, r, col, f'=IF(ISNUMBER(B{r}),RANK(B{r},$B${lo}:$B${hi}),"")', "0")
-            else:
-                formula(ws, r, col, f'=IF(COUNT({span})=0,"",{stat.value.upper()}({span}))',
-                        fmt)
-    return top + 3 + len(rows)
+            text = (f'=IF(ISNUMBER(B{r}),RANK(B{r},$B${lo}:$B${hi}),"")'
+                    if stat is Stat.RANK else
+                    f'=IF(COUNT({span})=0,"",{stat.value.upper()}({span}))')
+            formula(ws, r, col, text, "0" if stat is Stat.RANK else fmt).alignment = CENTRED
+    return hi + 2
 
 
 def _group_counts(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
@@ -385,6 +409,7 @@ def _radar(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
                                        min_row=FIRST_ROW - 1))
         chart.height, chart.width = 9, 14
         ws.add_chart(chart, f"D{top}")
+        ws.keep_rows(top, max(top + 3 + len(slots), top + 20) - 1)  # with its chart
         return max(top + 3 + len(slots), top + 20)
     return top + 3 + len(slots)
 
@@ -425,6 +450,6 @@ def write_matrices(wb: Workbook, title: str, detail_title: str, inst: Instrument
             continue
         put(ws, top, 1, rule.label).font = BOLD
         top = writer(ws, top, rule, inst, seen, items, detail) + 1
-    widths(ws, {1: 36, 2: 16, 3: 16, 4: 16, 5: 16})
+    widths(ws, {1: LABEL_WIDTH, 2: 16, 3: 16, 4: 16, 5: 16})
     ws.close()
     detail.write_rows(listed.entries)
