@@ -27,6 +27,7 @@ SCHOOLS = [f"School {name}" for name in (
     "De Linde", "Het Anker", "Sint-Jozef", "De Regenboog", "Het Baken", "De Wissel",
     "Onder de Toren", "De Fontein", "Het Kompas", "De Vlieger", "Zonnewijzer")]
 SILENT = "School De Stilte"  # on the recipients file, never answered
+GIVEN: dict[str, list[dict[str, int]]] = {}  # school -> its raters' answers
 
 
 def _content(folder: Path) -> Path:
@@ -72,8 +73,10 @@ def glance(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             for k in range(raters):
                 rid = f"r{n}_{k}"
                 lines.append(f"{rid},Leider {rid},{school}")
-                st.add(submission(inst, 10 * n + k, {key: rng.randint(1, 4) for key in QUESTIONS},
-                                  subject=school, recipient=rid, respondent=f"Leider {rid}"))
+                answers = {key: rng.randint(1, 4) for key in QUESTIONS}
+                GIVEN.setdefault(school, []).append(answers)
+                st.add(submission(inst, 10 * n + k, answers, subject=school, recipient=rid,
+                                  respondent=f"Leider {rid}"))
     lines.append(f"r99,Leider Stil,{SILENT}")
     recipients = tmp / "ontvangers.csv"
     recipients.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -98,6 +101,28 @@ def test_the_first_sheet_is_the_glance_with_a_note_per_question(glance):
                 if r[0].value and r[0].value.startswith("School")]
     assert set(SCHOOLS) | {SILENT} <= set(subjects)
     assert any(rng.rules and rng.rules[0].colorScale for rng in ws.conditional_formatting)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.soffice() is None, reason="LibreOffice is not installed")
+def test_each_cell_is_the_schools_mean_after_recalculation(glance):
+    out, tmp = glance
+    (book,) = libreoffice.convert_many([out], "xlsx", tmp / "lo")
+    ws = load_workbook(book, data_only=True).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(r for r in rows if r[0] == "Onderwerp")
+    column = {text: head.index(text) for text in QUESTIONS.values()}
+    seen = 0
+    grid = rows[rows.index(head) + 1:next(n for n, r in enumerate(rows) if r[0] == "Gemiddelde")]
+    for row in grid:  # (the ranking below names the schools again)
+        if row[0] in GIVEN:
+            for key, text in QUESTIONS.items():
+                expected = sum(a[key] for a in GIVEN[row[0]]) / len(GIVEN[row[0]])
+                assert row[column[text]] == pytest.approx(expected), (row[0], key)
+                seen += 1
+        elif row[0] == SILENT:
+            assert all(row[column[t]] in (None, "") for t in QUESTIONS.values())
+    assert seen == len(SCHOOLS) * len(QUESTIONS)
 
 
 def _pages(pdf: Path) -> list[str]:

@@ -224,7 +224,9 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
                  "als 100%)" if page and page[0].share else "")
               + ". Groen is beter, rood is zwakker, in de richting van de vraag; wit: hoger "
                 "noch lager is beter. De sleutel van elke vraag staat in de opmerking bij de "
-                "kop." + (f" Deel {n + 1}." if n else ""))
+                "kop. Aantal: respondenten van het onderwerp"
+              + ("; Verwacht: ontvangers van wie een antwoord verwacht wordt" if s.expected
+                 else "") + "." + (f" Deel {n + 1}." if n else ""))
     legend_cell = put(ws, top + 1, 1, legend)
     legend_cell.alignment = TEXT
     ws.merge(top + 1, 1, top + 1, 1 + len(page) + 3)
@@ -239,7 +241,7 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
                             + ("\n…" if len(q.slots) > 40 else ""), "templategen")
     mean_col, count_col, expected_col = 2 + len(page), 3 + len(page), 4 + len(page)
     same = len({(q.bounds, q.share) for q in page}) == 1
-    for col, label in ((mean_col, "Gemiddelde" if same else ""), (count_col, "Antwoorden"),
+    for col, label in ((mean_col, "Gemiddelde" if same else ""), (count_col, "Aantal"),
                        (expected_col, "Verwacht" if s.expected else "")):
         if label:
             c = put(ws, head, col, label)
