@@ -97,7 +97,9 @@ class OverviewWriter:
             widths(ws, {self.invalid_col: 24})
         self.subjects: dict[str, list[int]] = {}
         self.spans: dict[tuple[str, str], list[float]] = {}  # (key, subject) -> low, high, n
-        self.slots = [(s, t) for s in inst.slots() if (t := _threshold(s)) is not None]
+        # a list entry (row 3 names someone else for each rater) is never compared
+        self.slots = [(s, t) for s in inst.slots()
+                      if s.entry is None and (t := _threshold(s)) is not None]
 
     def row(self, n: int, column: Column) -> None:
         """Respondent ``n``'s scores (written to the sheet at once)."""
