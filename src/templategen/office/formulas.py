@@ -50,7 +50,7 @@ def sheet_title(text: str, taken: set[str], words: bool = False) -> str:
     case-folded titles already used and gets this one. With ``words``, a long text is cut
     between words (never mid-word) and so is a title shortened for its " (2)"."""
     cleaned = " ".join(re.sub(r"[\[\]:*?/\\']+", " ", text).split())
-    cut = _cut_words if words else _cut
+    cut = cut_words if words else _cut
     base = cut(cleaned, 31) or "Blad"
     title, n = base, 2
     while title.casefold() in taken:
@@ -71,7 +71,7 @@ def _cut(text: str, limit: int) -> str:
     return text[:limit].strip()
 
 
-def _cut_words(text: str, limit: int) -> str:
+def cut_words(text: str, limit: int) -> str:
     """The longest run of whole words of ``text`` within ``limit`` characters, without a
     dangling separator ("Visie, doelen en" rather than "Visie, doelen en de sch"); a first
     word longer than the limit is cut."""

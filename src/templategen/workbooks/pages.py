@@ -48,11 +48,15 @@ def text_lines(text: str, width: float, size: float = 11.0) -> int:
 
 
 def page_room(widths: dict[str, float]) -> float:
-    """The height in sheet points of a landscape page's body when columns this wide are
-    fitted to its width."""
-    width = sum(column_points(w) for w in widths.values())
-    scale = min(1.0, (A4[0] - MARGINS[0]) / width)
-    return (A4[1] - MARGINS[1]) / scale
+    """The height in sheet points of a page's body when columns this wide are fitted to its
+    width: portrait when that prints readably, else landscape."""
+    width = sum(column_points(w) for w in widths.values()) or 1.0
+    rooms = []
+    for orientation, (page_w, page_h) in (("landscape", A4), ("portrait", A4[::-1])):
+        scale = min(1.0, (page_w - MARGINS[0]) / width)
+        if scale >= READABLE or orientation == "landscape":
+            rooms.append((page_h - MARGINS[1]) / scale)
+    return max(rooms)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from templategen.content.model import (
     OTHER_TEXT,
     SIMPLE_KINDS,
     TABLE_KINDS,
-    Field,
     FieldKind,
     Instrument,
     Item,
@@ -58,6 +57,13 @@ from templategen.workbooks.layout import (
 )
 from templategen.workbooks.pages import DEFAULT_ROW, page_room, text_lines
 from templategen.workbooks.scores import scores_sheet
+from templategen.workbooks.sharing import (
+    SCALE_LEGEND,
+    scale_runs,
+    shared_title,
+    shown_choices,
+    table_columns,
+)
 
 # the question sheets: Nr., Vraag, Antwoord, Toelichting
 SECTION_WIDTHS: dict[str, float] = {"A": 8, "B": 62, "C": 45, "D": 30}
@@ -91,6 +97,7 @@ class _Planner:
         self.item_sheets: dict[str, str] = {}
         self.results: dict[str, ResultCells] = {}
         self.row = 0  # the next row of the sheet being laid out
+        self.table_groups: list[list[Item]] = []
         self.uses_text = any(r.params.get("when", {}).get("equals") is not None
                              for r in inst.rules)
 
@@ -273,7 +280,8 @@ class _Planner:
                 continue
             if child.id in runs:  # questions on one scale: its labels once, above them
                 count, labels = runs[child.id]
-                sheet.put(f"B{self.row}", f"{document(SCALE_LEGEND)}: {' · '.join(labels)}", "note")
+                legend = f"{document(SCALE_LEGEND)}: {' · '.join(labels)}"
+                sheet.put(f"B{self.row}", legend, "note")
                 sheet.merges.append(f"B{self.row}:D{self.row}")
                 sheet.heights[self.row] = DEFAULT_ROW * text_lines(
                     sheet.cells[f"B{self.row}"].value, 137)
@@ -338,17 +346,35 @@ class _Planner:
         self.add_input(sheet, f"C{self.row}", Slot(key=f"{item.id}.{OTHER_TEXT}", item=item,
                                                    field=item.other))
 
-    def table_sheet(self, item: Item, title: str) -> SheetPlan:
-        sheet = SheetPlan(title, header_row=3)
-        sheet.put("A1", f"{item.number} {item.text}".strip(), "title")
+    def table_sheet(self, items: list[Item], title: str) -> SheetPlan:
+        """A table's sheet (title, hint, header row repeated on every page, rows); short
+        tables with the same columns share one, each a block kept on one page."""
+        if len(items) == 1:
+            sheet = SheetPlan(title, header_row=3)
+            self.table_block(sheet, items[0], 1, 3)
+            return sheet
+        sheet = SheetPlan(title, header_row=1)  # one header row: the tables' columns alike
+        top = 2
+        for n, item in enumerate(items):
+            top = self.table_block(sheet, item, top, None if n else 1) + 2
+        return sheet
+
+    def table_block(self, sheet: SheetPlan, item: Item, top: int,
+                    header: int | None) -> int:
+        """One table from row ``top`` on (its title, hint and rows; its header row in row
+        ``header``, if any); returns its last row."""
+        title = sheet.title
+        sheet.put(f"A{top}", f"{item.number} {item.text}".strip(), "title")
         if item.hint:
-            sheet.put("A2", item.hint, "guidance")
+            sheet.put(f"A{top + 1}", item.hint, "guidance")
         entries = item.kind is ItemKind.ENTRIES
         fields = item.fields if entries else item.columns
         heads: list[tuple[str, float]] = [("Nr.", 6)] if entries else [("Onderwerp", 45)]
         heads += [(a.label, 16) for a in item.attributes]
         first_input = len(heads) + 1
-        heads += [(f.label, INPUT_WIDTH[f.kind]) for f in fields]
+        # a scale or short choice column shows its choices under its name (on every page)
+        heads += [("\n".join(t for t in (f.label, shown_choices(f, lead=False)) if t),
+                   INPUT_WIDTH[f.kind]) for f in fields]
         rules = row_rules(self.inst, item.id)
         formula_cols = [(rule, c) for rule in rules for c in row_columns(self.inst, rule)]
         first_formula = len(heads) + 1
@@ -357,21 +383,25 @@ class _Planner:
         heads += [(c.header, 16) for _, c in formula_cols]
         for i, (text, width) in enumerate(heads, start=1):
             letter = get_column_letter(i)
-            sheet.put(f"{letter}3", text, "header")
+            if header is not None:
+                sheet.put(f"{letter}{header}", text, "header")
             sheet.widths[letter] = width
         # a long header (a formula column's) wraps: make the row tall enough for its lines
-        lines = max(-(-len(text) // max(1, int(width) - 2)) for text, width in heads)
-        if lines > 1:
-            sheet.heights[3] = 15.0 * lines
+        lines = max(max(-(-len(text) // max(1, int(width) - 2)), text_lines(text, width))
+                    for text, width in heads)
+        if lines > 1 and header is not None:
+            sheet.heights[header] = 15.0 * lines
         last = get_column_letter(len(heads))
-        sheet.merges.append(f"A1:{last}1")
+        sheet.merges.append(f"A{top}:{last}{top}")
         span = sum(width for _, width in heads)
         # a merged cell does not grow with its text: as tall as the title's lines
-        sheet.heights[1] = 21.0 * text_lines(sheet.cells["A1"].value, span, 14)
+        sheet.heights[top] = 21.0 * text_lines(sheet.cells[f"A{top}"].value, span, 14)
         if item.hint:
-            sheet.merges.append(f"A2:{last}2")
-            sheet.heights[2] = DEFAULT_ROW * text_lines(item.hint, span)
-        r, group, data_rows = 4, "", []
+            sheet.merges.append(f"A{top + 1}:{last}{top + 1}")
+            sheet.heights[top + 1] = DEFAULT_ROW * text_lines(item.hint, span)
+        data_rows: list[tuple[str, int]] = []
+        r = header + 1 if header and header > top else top + (2 if item.hint else 1)
+        group = ""
         for key in row_keys(item):
             row = None if entries else next(x for x in item.rows if x.id == key)
             if row is not None and row.group and row.group != group:
@@ -422,7 +452,8 @@ class _Planner:
             if rule.params.get("chart") == "scatter":
                 sheet.charts.append(self.scatter(item, rule, data_rows, fields, first_input,
                                                  f"{get_column_letter(len(heads) + 2)}3"))
-        return sheet
+        sheet.keep.append((top, r - 1))
+        return r - 1
 
     def scatter(self, item: Item, rule: Any, data_rows: list[tuple[str, int]],
                 fields: tuple[Any, ...], first_input: int, anchor: str) -> ChartPlan:
@@ -481,9 +512,12 @@ class _Planner:
         sheets = [self.intro_sheet()]
         tables = [it for it in inst.walk_items()
                   if it.kind in TABLE_KINDS or it.kind is ItemKind.ENTRIES]
-        for it in tables:
-            self.item_sheets[it.id] = sheet_title(f"{it.number} {it.text}".strip(), self.taken,
-                                                  words=True)
+        self.table_groups = self.group_tables(tables)
+        for group in self.table_groups:
+            title = sheet_title(shared_title([f"{it.number} {it.text}".strip() for it in group]),
+                                self.taken, words=True)
+            for it in group:
+                self.item_sheets[it.id] = title
         lists = self.lists_sheet()
         sheets += self.section_sheets()
         calc, table_plans = self._calc_with_tables(tables)
@@ -498,47 +532,32 @@ class _Planner:
         # Rekenblad rows depend only on slot order, so number them first, then lay out tables
         for r, slot in enumerate(calc_order(self.inst), start=2):
             self.calc_rows[slot.key] = r
-        plans = [self.table_sheet(it, self.item_sheets[it.id]) for it in tables]
+        plans = [self.table_sheet(group, self.item_sheets[group[0].id])
+                 for group in self.table_groups]
         return self.calc_sheet(), plans
 
+    def group_tables(self, tables: list[Item]) -> list[list[Item]]:
+        """Tables in a row with the same columns, no formulas and each shorter than a page
+        share a sheet; any other table has its own."""
+        groups: list[list[Item]] = []
+        last: tuple[Any, ...] | None = None
+        for it in tables:
+            shape = None if row_rules(self.inst, it.id) else table_columns(it)
+            if shape is not None:
+                scratch = SheetPlan("")
+                end = self.table_block(scratch, it, 1, 3)
+                height = sum(scratch.heights.get(r, DEFAULT_ROW) for r in range(1, end + 1))
+                if height > page_room(scratch.widths) - DEFAULT_ROW:
+                    shape = None
+            if shape is not None and shape == last:
+                groups[-1].append(it)
+            else:
+                groups.append([it])
+            last = shape
+        return groups
 
 
 
-
-SCALE_LEGEND = N_("Answer scale")  # above questions on one scale, in the files' language
-CHOICES_SHOWN = 7  # a choice with at most this many options shows them beside its question
-
-
-def _scale_of(child: Item | Section) -> tuple[str, ...] | None:
-    """The labels of a question answered on a scale."""
-    if isinstance(child, Section) or child.kind not in SIMPLE_KINDS:
-        return None
-    f = next(item_slots(child)).field
-    return f.scale.labels if f.kind is FieldKind.SCALE and f.scale else None
-
-
-def scale_runs(children: tuple[Item | Section, ...] | list[Item | Section]
-               ) -> dict[str, tuple[int, tuple[str, ...]]]:
-    """Runs of two or more questions in a row on one scale: the first's id -> (how many, the
-    scale's labels)."""
-    runs: dict[str, tuple[int, tuple[str, ...]]] = {}
-    i = 0
-    while i < len(children):
-        labels, j = _scale_of(children[i]), i
-        while labels and j + 1 < len(children) and _scale_of(children[j + 1]) == labels:
-            j += 1
-        if labels and j > i:
-            runs[children[i].id] = (j - i + 1, labels)
-        i = j + 1
-    return runs
-
-
-def shown_choices(field: Field) -> str:
-    """What a scale question or a short choice shows beside its dropdown: every choice."""
-    if field.kind is FieldKind.SCALE or (field.kind is FieldKind.CHOICE
-                                         and len(field.choices) <= CHOICES_SHOWN):
-        return document("Choose from:") + " " + " · ".join(field.choices)
-    return ""
 
 
 def plan_layout(instrument: Instrument) -> Layout:
