@@ -148,3 +148,14 @@ def test_the_written_sheets_carry_the_set_up(tmp_path: Path) -> None:
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.page_margins.top == MARGIN_TOP
     assert any(int(ws.page_setup.fitToHeight or 0) > 0 for ws in wb.worksheets)
+
+
+OOXML_CHECK = Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "ooxml" / "check.py"
+
+
+@needs_lo
+@pytest.mark.skipif(not OOXML_CHECK.exists(), reason="../shared/tools/ooxml is not there")
+def test_every_bundled_workbook_is_strict(printed: list[tuple[Path, Path]]) -> None:
+    books = [str(book) for book, _ in printed]
+    out = subprocess.run(["python3", str(OOXML_CHECK), *books], capture_output=True, text=True)
+    assert out.returncode == 0 and " defects=0 " in out.stdout, out.stdout[-2000:]
