@@ -180,3 +180,15 @@ def test_spread_and_disagreement_only_with_two_or_more_raters(tmp_path, raters):
         assert spread and heads
         flagged = [v for v in firsts[top + 2:] if v in SCHOOLS]
         assert set(flagged) == set(SCHOOLS[:4])
+
+
+def test_every_subject_bar_chart_names_every_subject(glance):
+    import zipfile
+
+    out, _ = glance
+    with zipfile.ZipFile(out) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    bars = [c for c in charts if "<barChart>" in c and "Gemiddelde" in c]
+    assert len(bars) >= 2  # the glance's ranking and the overview's chart
+    for chart in bars:
+        assert '<tickLblSkip val="1"/>' in chart

@@ -257,6 +257,9 @@ def _bar_chart(ws: RowSheet, top: int, label: str, row0: int, rowN: int, count: 
     chart.legend = None
     chart.add_data(Reference(ws, min_col=3, min_row=row0 - 1, max_row=rowN), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=row0, max_row=rowN))
+    chart.x_axis.tickLblSkip = 1  # every subject named (the ranking sorted is on the glance)
+    chart.x_axis.scaling.orientation = "maxMin"  # the table's order, top to bottom
+    chart.x_axis.delete = chart.y_axis.delete = False
     chart.height = max(6.0, 1.0 + 0.8 * count)
     chart.width = 16
     ws.add_chart(chart, f"J{top}")
