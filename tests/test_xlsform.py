@@ -207,7 +207,8 @@ def test_numbers_constraints_scales_repeats_and_the_rules_and_matrices_sheets(
     assert steun is not None and steun.kind is ItemKind.SCALE  # appearance likert
     text = inst.item("toelichting")
     assert text is not None and text.answer is not None and text.answer.multiline
-    assert text.answer.constraint.max_length == 300 and "Standaard: gaat wel." in text.hint
+    assert text.answer.constraint.max_length == 300
+    assert text.answer.default == "gaat wel" and "Standaard" not in text.hint  # filled in
     keys = [s.key for s in inst.slots()]
     assert "tabel.uitvoering.gewenst" in keys and "acties.3.wanneer" in keys
     assert "acties.4.actie" not in keys

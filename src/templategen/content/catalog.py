@@ -17,8 +17,9 @@ from typing import Any
 import yaml
 from anyascii import anyascii
 
-from templategen.content import modelcache, xlsform, yamlsource
+from templategen.content import answerchecks, modelcache, xlsform, yamlsource
 from templategen.content.bundled import BUNDLED_CONTENT
+from templategen.content.defaults import typed_default
 from templategen.content.languages import DEFAULT_LANGUAGE, language_code, variants
 from templategen.content.model import (
     ATTACHMENTS,
@@ -382,6 +383,8 @@ class _Builder(RuleChecks):
             other = self.other(data)
             if other is not None:
                 answer = replace(answer, options=(*answer.options, OTHER_LABEL))
+            if "default" in data:
+                answer = replace(answer, default=self.default(data, answer))
             return Item(**common, answer=answer, other=other)
         if kind is ItemKind.MULTI:
             options = self.option_fields(data)
@@ -538,6 +541,19 @@ class _Builder(RuleChecks):
             multiline=data.get("multiline", kind is FieldKind.TEXT) is not False,
             hint=self.text(data, "hint"),
         )
+
+    def default(self, data: LineDict, answer: Field) -> str | float | None:
+        """The item's default answer (content.defaults), checked as an answer is."""
+        raw = self.text(data, "default") if answer.kind is FieldKind.TEXT else data["default"]
+        value = typed_default(answer, raw)
+        if value is None:
+            self.err(data.line_of("default"),
+                     _("the default '{value}' is not an answer this question accepts.").format(
+                         value=raw),
+                     answerchecks.prompt(answer))
+        elif answer.kind is FieldKind.CHOICE:  # the option itself, with its translations
+            value = next(o for o in answer.options if o == value)
+        return value
 
     def attribute(self, data: Any) -> Attribute:
         if not self.keys(data, ATTRIBUTE_KEYS, N_("attribute"), getattr(data, "line", 1)):

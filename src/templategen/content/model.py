@@ -193,6 +193,8 @@ class Field:
     constraint: Constraint = Constraint()
     multiline: bool = True
     hint: str = ""
+    # the answer a blank copy holds (content.defaults): as the store keeps it
+    default: str | float | None = None
 
     @property
     def choices(self) -> tuple[str, ...]:

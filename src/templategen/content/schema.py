@@ -42,24 +42,26 @@ RULE_KEYS_COMMON = {"id", "kind", "label"}
 
 _ANSWER_KEYS = {"scale", "options", "required", "min", "max", "max_length", "multiline", "message"}
 ITEM_KEYS: dict[ItemKind, dict[str, set[str]]] = {
-    ItemKind.TEXT: {"required": {"id", "kind", "text"}, "optional": _ANSWER_KEYS},
+    ItemKind.TEXT: {"required": {"id", "kind", "text"}, "optional": _ANSWER_KEYS | {"default"}},
     ItemKind.CHECK: {"required": {"id", "kind", "text"}, "optional": {"required"}},
-    ItemKind.SCALE: {"required": {"id", "kind", "text", "scale"}, "optional": {"required"}},
+    ItemKind.SCALE: {"required": {"id", "kind", "text", "scale"},
+                     "optional": {"required", "default"}},
     ItemKind.CHOICE: {
-        "required": {"id", "kind", "text", "options"}, "optional": {"required", "other"},
+        "required": {"id", "kind", "text", "options"},
+        "optional": {"required", "other", "default"},
     },
     ItemKind.MULTI: {
         "required": {"id", "kind", "text", "options"}, "optional": {"other", "required"},
     },
     ItemKind.NUMBER: {
         "required": {"id", "kind", "text"},
-        "optional": {"required", "min", "max", "message"},
+        "optional": {"required", "min", "max", "message", "default"},
     },
     ItemKind.INTEGER: {
         "required": {"id", "kind", "text"},
-        "optional": {"required", "min", "max", "message"},
+        "optional": {"required", "min", "max", "message", "default"},
     },
-    ItemKind.DATE: {"required": {"id", "kind", "text"}, "optional": {"required"}},
+    ItemKind.DATE: {"required": {"id", "kind", "text"}, "optional": {"required", "default"}},
     ItemKind.GRID: {"required": {"id", "kind", "text", "rows", "columns"}, "optional": set()},
     ItemKind.INDICATORS: {
         "required": {"id", "kind", "text", "rows", "columns", "attributes"},

@@ -34,6 +34,7 @@ from templategen.content.copies import (
     office_language,
     organisation,
 )
+from templategen.content.defaults import shown_default
 from templategen.content.model import (
     RESPONDENT,
     Instrument,
@@ -180,6 +181,12 @@ def _control_xml(slot: Slot, index: int, value: controls.Value) -> str:
     return controls.bookmarked(slot.anchor, index + 1, sdt)
 
 
+def _default(slot: Slot) -> controls.Value:
+    """A question's default answer as its control shows it (content.defaults)."""
+    value = shown_default(slot.field)
+    return str(value) if isinstance(value, int | float) else value
+
+
 def _box_ids(index: int, n: int) -> tuple[int, int]:
     """The control id and bookmark id of the n-th box of slot number ``index``."""
     return 100000 + 10 * index + n, 100000 + 10 * index + n
@@ -225,14 +232,16 @@ def build_master(instrument: Instrument, templates_dir: Path | None) -> Master:
         document = document.replace("<w:document ", f"<w:document {_W14} ", 1)
     _add_custom_part(parts)
     index = {s.key: n for n, s in enumerate(instrument.slots())}
-    places = {s.key: _control_xml(s, index[s.key], writer.prefill.get(s.key))
+    filled = {s.key: v for s in instrument.slots()
+              if (v := writer.prefill.get(s.key) or _default(s)) is not None}
+    places = {s.key: _control_xml(s, index[s.key], filled.get(s.key))
               for s in instrument.slots()}
     if placeholder_style != PLACEHOLDER_STYLE:
         places = {k: v.replace(f'w:val="{PLACEHOLDER_STYLE}"',
                                f'w:val="{placeholder_style}"') for k, v in places.items()}
     respondent = {s.key: (s, index[s.key]) for s in instrument.slots()
                   if s.item.id == RESPONDENT and s.field.id in PREFILLED}
-    printed = {s.key: _printed(s, writer.prefill.get(s.key)) for s in instrument.slots()}
+    printed = {s.key: _printed(s, filled.get(s.key)) for s in instrument.slots()}
     for n, slot in enumerate(instrument.slots()):
         if slot.key in writer.boxed:  # one tick box per table cell (FormWriter.boxes_in)
             cells = controls.box_cells(slot.key, _alias(slot), boxes.labels(slot), None,

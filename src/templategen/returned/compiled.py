@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Slot
 from templategen.returned.answers import Kept
@@ -28,7 +29,8 @@ class Compiled:
     keys: frozenset[str]
     by_key: dict[str, Slot]
     sizes: dict[str, int]  # item id -> how many slots it has
-    suggested: dict[str, str]  # slot key -> what the content pre-fills there (entries)
+    # slot key -> what the content pre-fills there (entries; a question's default answer)
+    suggested: dict[str, Any]
     max_lengths: dict[str, int]  # slot key -> max_length of a text question that sets one
     # required tick-all-that-apply items, with their slots' keys
     required_multis: tuple[tuple[Item, tuple[str, ...]], ...]
@@ -50,8 +52,10 @@ def _compile(instrument: Instrument) -> Compiled:
     return Compiled(
         slots=slots, keys=frozenset(by_key), by_key=by_key,
         sizes=dict(Counter(s.item.id for s in slots)),
-        suggested={s.key: s.item.prefill[s.entry - 1].get(s.field.id, "") for s in slots
-                   if s.entry is not None and s.entry <= len(s.item.prefill)},
+        suggested={**{s.key: s.item.prefill[s.entry - 1].get(s.field.id, "") for s in slots
+                      if s.entry is not None and s.entry <= len(s.item.prefill)},
+                   **{s.key: s.field.default for s in slots
+                      if s.entry is None and s.field.default is not None}},
         max_lengths={s.key: s.field.constraint.max_length for s in slots
                      if s.field.kind is FieldKind.TEXT
                      and s.field.constraint.max_length is not None},

@@ -1,12 +1,14 @@
 """What the tool wrote into a copy before anybody typed: never an answer.
 
 A personalised copy arrives with its respondent block filled in from the recipients file
-(naam, organisatie, rol, onderwerp), and an entries list may start with rows the content
-suggests. A value that only repeats that is marked ``prefilled``: it does not count as
-answered, does not make a copy a respondent, and never overrides a value typed in the other
-file of the same copy (compare.data). What was pre-filled is read from the copy's property
-``templategen.prefilled`` (a digest per answer, content.copies); files made before it carried
-that property fall back to the recipient's name and subject properties.
+(naam, organisatie, rol, onderwerp), an entries list may start with rows the content
+suggests, and a question may hold its default answer (content.defaults). A value that only
+repeats that is marked ``prefilled``: it does not count as answered, does not make a copy a
+respondent, and never overrides a value typed in the other file of the same copy
+(compare.data): an untouched default is the answer only where nothing else was typed. What
+was pre-filled is read from the copy's property ``templategen.prefilled`` (a digest per
+answer, content.copies); files made before it carried that property fall back to the
+recipient's name and subject properties.
 
 A copy in which nothing was typed (:func:`typed` holds for no answer) is stored as ``empty``.
 """
@@ -14,6 +16,7 @@ A copy in which nothing was typed (:func:`typed` holds for no answer) is stored 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from templategen.content.copies import prefill_digest
 from templategen.content.model import (
@@ -35,9 +38,9 @@ def mark_prefilled(instrument: Instrument, answers: dict[str, Answer],
     out: dict[str, Answer] = {}
     for key, answer in answers.items():
         value = answer.value
-        if isinstance(value, str) and value.strip() and not answer.unknown and (
-                (key in digests and digests[key] == prefill_digest(value))
-                or _same(suggested.get(key, ""), value)):
+        stated = isinstance(value, str) and value.strip() and key in digests \
+            and digests[key] == prefill_digest(value)
+        if not answer.unknown and (stated or _same(suggested.get(key), value)):
             answer = replace(answer, prefilled=True)
         out[key] = answer
     return out
@@ -65,5 +68,11 @@ def _digests(props: dict[str, str]) -> dict[str, str]:
     return {key: prefill_digest(value) for key, value in fallback.items() if value.strip()}
 
 
-def _same(a: str, b: str) -> bool:
-    return bool(a.strip()) and " ".join(a.split()) == " ".join(b.split())
+def _same(a: Any, b: Any) -> bool:
+    """Whether answer ``b`` only repeats what was suggested (``a``): the same text (spacing
+    aside), or the same number (a scale point, a number)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return bool(a.strip()) and " ".join(a.split()) == " ".join(b.split())
+    numbers = (int, float)
+    return (isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool)
+            and not isinstance(b, bool) and a == b)

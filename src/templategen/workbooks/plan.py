@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from templategen.content.copies import PREFILLED
+from templategen.content.defaults import shown_default
 from templategen.content.model import (
     OTHER_TEXT,
     SIMPLE_KINDS,
@@ -109,6 +110,8 @@ class _Planner:
     def add_input(self, sheet: SheetPlan, coord: str, slot: Slot, value: Any = None) -> None:
         style = {FieldKind.DATE: "input_date", FieldKind.NUMBER: "input_number"}.get(
             slot.field.kind, "input_wrap" if slot.field.kind is FieldKind.TEXT else "input")
+        if value is None:  # a question's default answer (content.defaults)
+            value = shown_default(slot.field)
         sheet.cells[coord] = Cell(value, style, "DD-MM-YYYY" if slot.field.kind is
                                   FieldKind.DATE else None)
         sheet.inputs[coord] = slot

@@ -165,7 +165,10 @@ class Mapper(Questions):
                               bullets=LineList(bullets) or None)
         item = self._dict(line, id=iid, kind=kind, text=label, number=el.get("number"))
         item.update(self.answer(el, kind, row, follow))
-        hint = self.hint(el, row, xtype)
+        default = self.default(el, item)
+        if default is not None:
+            item["default"] = default
+        hint = self.hint(el, row, xtype, shown_default=default is not None)
         if hint:
             item["hint"] = hint
         return item

@@ -12,7 +12,10 @@ from templategen.content.xlsform.base import (
     BOUND,
     CONDITION_HINT,
     DEFAULT_HINT,
+    DEFAULT_KINDS,
+    DYNAMIC,
     FALSE,
+    ISO_DATE,
     KEY_MAX,
     LENGTH,
     OTHER_CHOICE,
@@ -27,8 +30,9 @@ from templategen.i18n import _
 
 
 class Questions(Base):
-    def hint(self, el: dict[str, Any], row: int, xtype: str) -> str:
-        """The hint, with a condition (relevant) and a default as plain text."""
+    def hint(self, el: dict[str, Any], row: int, xtype: str, shown_default: bool = False) -> str:
+        """The hint, with a condition (relevant) and a default the form does not show filled
+        in as plain text."""
         parts = [self.text(el.get("hint"))]
         bind = el.get("bind") or {}
         name = str(el.get("name"))
@@ -42,9 +46,31 @@ class Questions(Base):
             self.warn("survey", row, name, xtype,
                       _("the choice_filter '{expr}' cannot be applied; every choice is "
                         "offered.").format(expr=el["choice_filter"]))
-        if el.get("default") not in (None, ""):
+        if el.get("default") not in (None, "") and not shown_default:
             parts.append(DEFAULT_HINT.format(value=el["default"]))
         return self.join(parts)
+
+    def default(self, el: dict[str, Any], item: dict[str, Any]) -> Any:
+        """The item's ``default`` as the YAML writes it (content.defaults): a text, a number,
+        an ISO date, a choice's or scale point's label; None where the forms cannot fill it
+        in (another kind, an expression such as ``today()``: the hint says it instead)."""
+        raw = str(el.get("default") if el.get("default") is not None else "").strip()
+        kind = item.get("kind")
+        if not raw or kind not in DEFAULT_KINDS or DYNAMIC.search(raw):
+            return None
+        if kind in ("integer", "number"):
+            return as_number(raw)
+        if kind == "date":
+            return raw if ISO_DATE.fullmatch(raw) else None
+        if kind in ("choice", "scale"):
+            choices = list(el.get("choices") or [])
+            names = [str(c.get("name")) for c in choices]
+            if raw not in names or (raw == OTHER_CHOICE and item.get("other")):
+                return None
+            label = self.labels(choices)[names.index(raw)]
+            return label.get(self.language, next(iter(label.values()))) \
+                if isinstance(label, dict) else label
+        return raw
 
     # -- answers ------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from templategen.content.xlsform.base import OTHER_CHOICE, RULE_SHEETS, TEXT_PAR
 
 SURVEY = ("type", "name", "label", "hint", "required", "appearance", "constraint",
           "constraint_message", "relevant", "repeat_count", "number", "style", "bullets", "kind",
-          "row_group", "attributes", "prefill")
+          "row_group", "attributes", "prefill", "default")
 CHOICES = ("list_name", "name", "label", "list_label", "list_description")
 SETTINGS = ("form_title", "form_id", "version", "default_language", "role", "introduction",
             "instructions", "subject", "register", "previous_versions", "placeholders",
@@ -212,16 +212,21 @@ class _Writer:
     def question(self, f: Field, list_id: str, common: dict[str, Any],
                  xtype: str | None = None, other: bool = False) -> None:
         """One answer: its type, required, bounds and appearance."""
+        default = "" if f.default is None else str(f.default)  # content.defaults
         if f.kind is FieldKind.SCALE:
             assert f.scale is not None
             xtype = f"select_one {self.scale_list(f)}"
+            default = _value(float(f.default)) if f.default is not None else ""
         elif f.kind is FieldKind.CHOICE:
             options = [o for o in f.options if not (other and o == OTHER_LABEL)]
             names = self.names([str(o) for o in options])
             pairs = list(zip(names, options, strict=True))
             xtype = f"select_one {self.choice_list(list_id, pairs, other)}"
+            default = next((n for n, o in pairs if o == f.default), "")
         elif xtype is None:
             xtype = "integer" if f.constraint.whole else FIELD_TYPES[f.kind]
+        if f.kind is FieldKind.NUMBER and f.default is not None:
+            default = _value(float(f.default))
         c = f.constraint
         bounds = [f". >= {_value(c.minimum)}" if c.minimum is not None else "",
                   f". <= {_value(c.maximum)}" if c.maximum is not None else "",
@@ -230,7 +235,7 @@ class _Writer:
         self.row(type=xtype, **common, required="yes" if f.required else "",
                  appearance="multiline" if f.kind is FieldKind.TEXT and f.multiline else "",
                  constraint=constraint, constraint_message=self.t(c.message) if constraint
-                 else "")
+                 else "", default=default)
 
     def other(self, item: Item) -> None:
         """The "Anders, namelijk …" text: the follow-up of the choice 'other'."""
