@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from templategen.cli import main
 from templategen.office import libreoffice
+from templategen.workbooks.layout import Layout
 
 LABELS = ("Helemaal niet", "Nauwelijks", "Enigszins", "Grotendeels", "Volledig")
 OPTIONS = [f"Provincie {n}" for n in range(1, 10)]  # nine: too many to show
@@ -112,3 +113,23 @@ def test_every_scale_label_is_on_the_page_of_its_question(printed: list[str]) ->
 def test_a_long_list_stays_a_dropdown(printed: list[str]) -> None:
     page = printed[_page_of(printed, "In welke provincie?")]
     assert "Provincie 9" not in page
+
+
+def test_the_print_copy_lists_the_choices_once(tmp_path: Path) -> None:
+    from templategen.content.catalog import load_catalog
+    from templategen.workbooks.plan import plan_layout
+    from templategen.workbooks.printcopy import print_layout
+
+    inst = load_catalog(_content(tmp_path)).get("keuzes")
+    assert inst is not None
+    layout = plan_layout(inst)
+
+    def notes(lay: Layout) -> list[str]:
+        return [str(c.value) for plan in lay.sheets for coord, c in plan.cells.items()
+                if coord.startswith("D") and "Kies uit:" in str(c.value)]
+
+    assert len(notes(layout)) == 2  # beside the fillable dropdowns
+    printed = print_layout(layout)
+    assert notes(printed) == []  # the printed cell holds "☐ Helemaal niet …" already
+    cells = [c.value for plan in printed.sheets for c in plan.cells.values()]
+    assert any(isinstance(v, str) and "\u2610\u00a0Helemaal niet" in v for v in cells)

@@ -17,6 +17,7 @@ from templategen.content.wording import text as wording
 from templategen.workbooks.formulas import yes_no
 from templategen.workbooks.layout import Cell, Layout, SheetPlan, list_key
 from templategen.workbooks.pages import DEFAULT_WIDTH
+from templategen.workbooks.sharing import shown_choices
 
 UNCHECKED = "\u2610"  # ☐
 INLINE_CHOICES = 40  # choices this long in all share a line, longer lists get one a line
@@ -52,7 +53,17 @@ def _sheet(plan: SheetPlan, how_to: tuple[str, str]) -> SheetPlan:
             lines = sum(-(-len(line) // max(int(width) - 2, 1)) for line in text.split("\n"))
             row = int(re.search(r"\d+$", coord).group())  # type: ignore[union-attr]
             heights[row] = max(heights.get(row, 0.0), LINE_POINTS * lines + 3)
+            _drop_shown(cells, f"D{row}", shown_choices(slot.field))
     return replace(plan, cells=cells, heights=heights)
+
+
+def _drop_shown(cells: dict[str, Cell], coord: str, shown: str) -> None:
+    """The choices beside a question are in its printed cell already: not twice."""
+    note = cells.get(coord)
+    if not shown or note is None or not isinstance(note.value, str) or shown not in note.value:
+        return
+    rest = "\n".join(line for line in note.value.split("\n") if line != shown)
+    cells[coord] = replace(note, value=rest or None)
 
 
 def _printed(cell: Cell, how_to: tuple[str, str]) -> Cell:
