@@ -10,10 +10,11 @@ file when given), the recipients expected; below it the column means and, by nam
 recipients and subjects still missing: a subject with no respondent (a school that did
 not answer) is a row of its own.
 
-Up to MAX_QUESTIONS questions are one page; up to MAX_PAGES pages of them are stacked
-(each page the same subjects); an instrument with more is shown per question (item): the
-mean of the subject's answers as a share of each scale's range (0% its lowest point,
-100% its highest; a tick counts as 100%), read from helper cells on hidden columns.
+Up to MAX_QUESTIONS questions are one part; up to MAX_PAGES parts are stacked (each the
+same subjects), on one page when they fit it (a few subjects), else a page each; an
+instrument with more is shown per question (item): the mean of the subject's answers as
+a share of each scale's range (0% its lowest point, 100% its highest; a tick counts as
+100%), read from helper cells on hidden columns.
 
 Then per instrument a page with the ranking: every subject sorted by the tool's own mean
 of the main score (best first, as the rule's direction says), its live mean from the
@@ -56,7 +57,8 @@ from templategen.store.response import RESPONDED, ResponseRow
 
 TITLE_TEXT = "In één oogopslag"
 MAX_QUESTIONS = 15  # question columns on one page
-MAX_PAGES = 3  # pages of questions before an instrument is shown per question group
+MAX_PAGES = 3  # parts of questions before an instrument is shown per question group
+PAGE_POINTS = 700.0  # parts this tall together share one printed page (at about 70%)
 SUBJECT_WIDTH, QUESTION_WIDTH = 26, 9
 HELPER_COL = 40  # the first hidden helper column (per-slot shares of a grouped question)
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
@@ -185,8 +187,11 @@ def write_glance(wb: Workbook, shown: list[Shown], taken: set[str],
                   for r in recipients}
     row = 1
     for s in shown:
-        for n, page in enumerate(questions(s.inst)):
-            row = _grid(ws, row, s, page, n, subject_of)
+        pages = questions(s.inst)
+        together = sum(_height(s, page) for page in pages) <= PAGE_POINTS
+        for n, page in enumerate(pages):
+            last = n == len(pages) - 1
+            row = _grid(ws, row, s, page, n, subject_of, last, last or not together)
         if s.score_range and s.scores:
             row = _ranking(ws, row, s)
     if not shown:
@@ -204,9 +209,21 @@ def _helpers_needed(shown: Iterable[Shown]) -> int:
                default=0)
 
 
+def _height(s: Shown, page: list[Question]) -> float:
+    """About how tall one part of the grid prints, in the sheet's points."""
+    longest = max((len(q.wording) for q in page), default=10)
+    # title, legend and the question above its parts; header; subjects, means, missing
+    return 90 + _head_height(longest) + 15.0 * (len(s.subjects) + 4)
+
+
+def _head_height(longest: int) -> float:
+    return min(300.0, 12.0 * (2 + longest // 11))
+
+
 def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
-          subject_of: dict[str, str]) -> int:
-    """One page of the grid; return the row after its page break."""
+          subject_of: dict[str, str], closing: bool, page_break: bool) -> int:
+    """One part of the grid (who is missing under it when ``closing``; a page break after
+    it when ``page_break``); return the next free row."""
     inst = s.inst
     missing = [r for r in s.expected if r.state not in RESPONDED]
     expected_by_subject: dict[str, int] = {}
@@ -217,7 +234,7 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
     subjects = list(s.subjects) + sorted(
         (sub for sub in expected_by_subject if sub not in s.respondents), key=str.casefold)
     put(ws, top, 1, f"{inst.title}").font = TITLE
-    cell = put(ws, top, 2 + len(page) + 2, "Naar het overzicht")
+    cell = put(ws, top, 2 + len(page), "Naar het overzicht")
     cell.hyperlink = sheet_link(s.overview)
     legend = ("Per onderwerp het gemiddelde antwoord per vraag"
               + (" als deel van de schaal (0% = laagste punt, 100% = hoogste; een vinkje telt "
@@ -247,7 +264,7 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
             c = put(ws, head, col, label)
             c.font, c.fill, c.alignment = HEAD_FONT, HEAD_FILL, HEAD_ALIGN
     longest = max((len(q.wording) for q in page), default=10)
-    ws.row_dimensions[head].height = min(300.0, 12.0 * (2 + longest // 11))
+    ws.row_dimensions[head].height = _head_height(longest)
     first = head + 1
     subjects_ref = (f"{sheet_ref(s.items.title)}{cell_ref(FIRST_ROW, 1)}:"
                     f"{cell_ref(s.items.row(max(s.items.nrows, 1) - 1), 1)}")
@@ -289,9 +306,10 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
             ws.conditional_formatting.add(
                 f"{cell_ref(first, 2 + j, False)}:{cell_ref(means, 2 + j, False)}", colours)
     row = means + 2
-    if n == 0:
+    if closing:
         row = _missing(ws, row, s, missing, subject_of, subjects, 1 + len(page) + 3)
-    ws.row_breaks.append(Break(id=row - 1))
+    if page_break:
+        ws.row_breaks.append(Break(id=row - 1))
     return row
 
 
