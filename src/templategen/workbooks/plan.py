@@ -333,7 +333,10 @@ class _Planner:
                 target = self.item_sheets[child.id]
                 sheet.put(f"A{r}", child.number, "label")
                 sheet.put(f"B{r}", f"{child.text}: zie het blad '{target}'.", "question")
-                sheet.links[f"B{r}"] = target
+                # the link on its own cell: LibreOffice prints a linked cell's text on one
+                # line, so the question beside it keeps wrapping
+                sheet.put(f"C{r}", target, "text")
+                sheet.links[f"C{r}"] = target
                 sheet.heights[r] = DEFAULT_ROW * text_lines(sheet.cells[f"B{r}"].value, 62)
             self.row += 1
         if not top:
