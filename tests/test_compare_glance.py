@@ -192,3 +192,18 @@ def test_every_subject_bar_chart_names_every_subject(glance):
     assert len(bars) >= 2  # the glance's ranking and the overview's chart
     for chart in bars:
         assert '<tickLblSkip val="1"/>' in chart
+
+
+def test_an_instrument_without_scales_or_ticks_lists_its_subjects(tmp_path):
+    content = Path(__file__).parent / "fixtures" / "content_bounds"
+    inst = load_catalog(content).get("grenzen")
+    db = tmp_path / "s.db"
+    with Store(db) as st:
+        for n, school in enumerate(SCHOOLS[:2]):
+            st.add(submission(inst, n, {"lessen": 4}, subject=school))
+    out = tmp_path / "v.xlsx"
+    result = CliRunner().invoke(main, ["compare", "--db", str(db), "--out", str(out),
+                                       "--content", str(content)])
+    assert result.exit_code == 0, result.output
+    firsts = [r[0] for r in load_workbook(out).worksheets[0].iter_rows(values_only=True)]
+    assert set(SCHOOLS[:2]) <= set(firsts)

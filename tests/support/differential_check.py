@@ -256,6 +256,8 @@ def matrix_tables(ws: Any, expected: dict[str, dict[str, list[Any]]]
             if not body or body[0] is None or (len(body) == 1 and
                                                str(body[0]).casefold() not in known):
                 break
+            if body == rows[n + 1]:  # a long table repeats its header row on the next page
+                continue
             table[str(body[0]).casefold() if names else body[0]] = body[1:]
         out[row[0]] = table
     return out

@@ -152,9 +152,11 @@ def questions(inst: Instrument) -> list[list[Question]]:
         shown = [Question(item_heading(group[0].item), group,
                           directions.get(group[0].key, Direction.HIGHER), share=True)
                  for group in groups.values()]
-    pages = max(1, math.ceil(len(shown) / MAX_QUESTIONS))
-    per_page = math.ceil(len(shown) / pages) if shown else 0
-    return [shown[k:k + per_page] for k in range(0, len(shown), per_page)] or [[]]
+    if not shown:  # no scale or tick to average: the subjects and who is missing only
+        return [[]]
+    pages = math.ceil(len(shown) / MAX_QUESTIONS)
+    per_page = math.ceil(len(shown) / pages)
+    return [shown[k:k + per_page] for k in range(0, len(shown), per_page)]
 
 
 def _parts(slot: Slot) -> list[str]:
