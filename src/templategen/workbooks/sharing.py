@@ -76,5 +76,5 @@ def shown_choices(field: Field, lead: bool = True) -> str:
     if field.kind is FieldKind.SCALE or (field.kind is FieldKind.CHOICE
                                          and len(field.choices) <= CHOICES_SHOWN):
         choices = " · ".join(field.choices)
-        return f"{document('Choose from:')} {choices}" if lead else choices
+        return document("Choose from:") + " " + choices if lead else choices
     return ""
