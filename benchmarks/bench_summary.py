@@ -8,7 +8,8 @@ PostgreSQL.
 For each size and back-end a store of that many submissions (spread over the five bundled
 instruments and 40 subjects, the answers from a pool of 300 sample fills per instrument, as
 benchmarks/bench_scale.py makes them) is written straight into the tables: SQLite with one
-executemany per table, PostgreSQL with COPY (the answers' primary key built after the copy).
+executemany per table; PostgreSQL with COPY of the submissions and the pool, each
+submission's answers then written by the server (INSERT … SELECT; keys added after).
 Then, alternating, ``repeat`` times each: the command in a fresh interpreter (wall time and
 its CPU time and peak RSS from wait4), XlsxWriter (constant_memory) writing every cell of the
 workbook the command wrote (benchmarks/bench_scale.py's child, its writing time), and the
@@ -25,7 +26,6 @@ PostgreSQL is a throw-away server started like the tests' (tests/support/pgserve
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -97,50 +97,52 @@ def _fill_sqlite(db: str, count: int, pool: list) -> None:
     con.close()
 
 
-def _copy_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n") \
-        .replace("\r", "\\r")
-
-
 def _fill_postgresql(url: str, count: int, pool: list) -> None:
+    """COPY the submissions and the pool of fills, then let the server write each
+    submission's answers from its fill (INSERT … SELECT), the answers' keys added after."""
     import psycopg
 
     from templategen.store.database import Store
 
     Store(url).close()
-    # each fill once as COPY text with a mark where the submission id goes
-    blocks = [["".join(f"\x00\t{_copy_text(k)}\t{_copy_text(v)}\t{_copy_text(r)}\t0\t{p}\t0\n"
-                       for k, v, r, p in fill) for fill in fills] for _, _, fills in pool]
     with psycopg.connect(url, autocommit=True) as con:
-        con.execute("ALTER TABLE answers DROP CONSTRAINT answers_pkey")
+        con.execute("CREATE TEMP TABLE pool (instrument TEXT, fill INTEGER, key TEXT, "
+                    "value TEXT, raw TEXT, position INTEGER)")
+        with con.cursor().copy("COPY pool FROM STDIN") as copy:
+            for inst, _, fills in pool:
+                for n, fill in enumerate(fills):
+                    for k, v, r, p in fill:
+                        copy.write_row((inst, n, k, v, r, p))
         with con.cursor().copy(f"COPY submissions ({SUBMISSION_COLUMNS}) FROM STDIN") as copy:
             for row in _submissions(count, pool):
                 copy.write_row(row)
-        with con.cursor().copy("COPY answers (submission_id, key, value, raw, unknown, "
-                               "position, prefilled) FROM STDIN") as copy:
-            buffer = io.StringIO()
-            for n in range(1, count + 1):
-                fills = blocks[n % len(pool)]
-                buffer.write(fills[(n // len(pool)) % len(fills)].replace("\x00", str(n)))
-                if n % 2000 == 0:
-                    copy.write(buffer.getvalue())
-                    buffer = io.StringIO()
-            copy.write(buffer.getvalue())
+        con.execute("ALTER TABLE answers DROP CONSTRAINT answers_pkey")
+        con.execute("ALTER TABLE answers DROP CONSTRAINT answers_submission_id_fkey")
+        con.execute("INSERT INTO answers (submission_id, key, value, raw, unknown, position, "
+                    "prefilled) SELECT s.id, p.key, p.value, p.raw, 0, p.position, 0 "
+                    "FROM submissions s JOIN pool p ON p.instrument = s.instrument "
+                    f"AND p.fill = (s.id / {len(pool)}) % {len(pool[0][2])} ORDER BY s.id")
         con.execute("ALTER TABLE answers ADD PRIMARY KEY (submission_id, key)")
+        con.execute("ALTER TABLE answers ADD CONSTRAINT answers_submission_id_fkey FOREIGN KEY "
+                    "(submission_id) REFERENCES submissions(id) ON DELETE CASCADE")
         con.execute("SELECT setval(pg_get_serial_sequence('submissions', 'id'), %s)", (count,))
         con.execute("ANALYZE")
 
 
 def _timed(args: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one child process."""
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one child process.
+    The peak comes from /usr/bin/time around it: a forked child's own ru_maxrss would count
+    this process's memory from before the exec."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "peak_kb=%M", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    err = proc.stderr.read() if proc.stderr else b""
+    err = (proc.stderr.read() if proc.stderr else b"").decode(errors="replace")
     if status:
-        raise SystemExit(f"{args}: {err.decode()[-3000:]}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+        raise SystemExit(f"{args}: {err[-3000:]}")
+    peak = int(err.rsplit("peak_kb=", 1)[1].split()[0]) / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, peak
 
 
 def _xlsxwriter(source: Path, out: Path) -> tuple[float, float]:
