@@ -202,8 +202,8 @@ FileAnswers = tuple[str, str, Iterable[tuple[str, Any, bool]]]
 def merge(column: Column, slots: dict[str, Slot], files: Iterable[FileAnswers]) -> None:
     """Merge the answers of one copy's files (in order: the winning file last) into
     ``column``: its values, extra keys, invalid values and conflicts (the module's rules).
-    The full workbook (via gather) and the summary of a large round (compare.summary) both
-    merge here."""
+    The full workbook merges here (via gather); the summary of a large round applies the same
+    rules in SQL (store.merged), and tests/test_answerchecks.py holds the two to agree."""
     said: dict[str, list[Said]] = {}
     prefilled: dict[str, Any] = {}
     for file_name, kind, answers in files:
