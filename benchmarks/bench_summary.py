@@ -3,7 +3,9 @@ against XlsxWriter writing the same cells plus the command's own start-up, on SQ
 PostgreSQL.
 
     python -m benchmarks.bench_summary [--sizes 2000,10000,100000] [--backends sqlite,postgresql]
-                                       [--repeat 3] [--work DIR] [--no-reference]
+                                       [--repeat 3] [--work DIR] [--no-reference] [--limit S]
+    python -m benchmarks.bench_summary --sizes 1000000 --backends postgresql --repeat 1 \
+                                       --no-reference --limit 1500
 
 For each size and back-end a store of that many submissions (spread over the five bundled
 instruments and 40 subjects, the answers from a pool of 300 sample fills per instrument, as
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support import pgserver
@@ -65,14 +68,12 @@ def _pool(pool: int, seed: int = 1) -> list[tuple[str, str, list[list[str]]]]:
     return out
 
 
-def _submissions(count: int, pool: list) -> list[tuple]:
-    rows = []
+def _submissions(count: int, pool: list) -> Iterator[tuple]:
     for n in range(1, count + 1):
         inst, version, _ = pool[n % len(pool)]
-        rows.append((n, f"{inst}_{n}.xlsx", f"{n:064x}", "2026-11-30T09:00:00+00:00", "",
-                     inst, version, "workbook", f"r{n}", f"i{n}", f"Respondent {n}",
-                     f"School {n % SUBJECTS + 1}", "accepted", "[]"))
-    return rows
+        yield (n, f"{inst}_{n}.xlsx", f"{n:064x}", "2026-11-30T09:00:00+00:00", "",
+               inst, version, "workbook", f"r{n}", f"i{n}", f"Respondent {n}",
+               f"School {n % SUBJECTS + 1}", "accepted", "[]")
 
 
 SUBMISSION_COLUMNS = ("id, file_name, sha256, received, modified, instrument, version, kind, "
@@ -129,7 +130,7 @@ def _fill_postgresql(url: str, count: int, pool: list) -> None:
         con.execute("ANALYZE")
 
 
-def _timed(args: list[str]) -> tuple[float, float, float]:
+def _timed(args: list[str], allowed: tuple[int, ...] = (0,)) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one child process.
     The peak comes from /usr/bin/time around it: a forked child's own ru_maxrss would count
     this process's memory from before the exec."""
@@ -139,7 +140,7 @@ def _timed(args: list[str]) -> tuple[float, float, float]:
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     err = (proc.stderr.read() if proc.stderr else b"").decode(errors="replace")
-    if status:
+    if os.waitstatus_to_exitcode(status) not in allowed:
         raise SystemExit(f"{args}: {err[-3000:]}")
     peak = int(err.rsplit("peak_kb=", 1)[1].split()[0]) / 1024
     return seconds, usage.ru_utime + usage.ru_stime, peak
@@ -160,7 +161,7 @@ def _load() -> str:
 
 
 def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
-          server: pgserver.Server | None, pool: list) -> None:
+          server: pgserver.Server | None, pool: list, limit: int | None = None) -> None:
     start = time.perf_counter()
     if backend == "sqlite":
         db = str(work / f"store_{size}.sqlite")
@@ -177,13 +178,15 @@ def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
     filled = time.perf_counter() - start
     out = work / f"summary_{size}_{backend}.xlsx"
     compare = [*CLI, "compare", "--db", db, "--out", str(out), "--layout", "summary"]
+    if limit is not None:  # stopped (exit 124) after ``limit`` seconds
+        compare = ["timeout", str(limit), *compare]
     print(f"{size:>9} {backend:<10} store filled in {filled:.0f} s ({stored:.1f} GB); "
           f"load {_load()}", flush=True)
     runs: dict[str, list[float]] = {k: [] for k in (
         "compare", "compare cpu", "peak", "xlsxwriter", "xlsxwriter cpu", "start-up",
         "start-up cpu")}
     for _ in range(repeat):
-        seconds, cpu, peak = _timed(compare)
+        seconds, cpu, peak = _timed(compare, (0, 124))
         runs["compare"].append(seconds)
         runs["compare cpu"].append(cpu)
         runs["peak"].append(peak)
@@ -205,7 +208,10 @@ def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
                  f"{median['start-up']:.2f} s = {floor:.2f} s; ratio "
                  f"{median['compare'] / floor:.2f} (CPU: {median['compare cpu']:.2f} / "
                  f"{cpu_floor:.2f} = {median['compare cpu'] / cpu_floor:.2f})")
-    print(line + f"; workbook {out.stat().st_size / 1e6:.1f} MB; load {_load()}", flush=True)
+    if limit is not None and max(runs["compare"]) >= limit:
+        line += f" (stopped at the {limit} s limit)"
+    written = f"{out.stat().st_size / 1e6:.1f} MB" if out.exists() else "not written"
+    print(line + f"; workbook {written}; load {_load()}", flush=True)
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(db + suffix).unlink(missing_ok=True)
@@ -227,6 +233,8 @@ def main() -> None:
     ap.add_argument("--no-reference", dest="reference", action="store_false",
                     help="time the command only (no XlsxWriter, no start-up)")
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--limit", type=int, default=None,
+                    help="stop a compare after this many seconds (reported as stopped)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="tg-summary-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -237,7 +245,8 @@ def main() -> None:
         with pgserver.running() if "postgresql" in backends else _Nothing() as server:
             for size in (int(s) for s in args.sizes.split(",")):
                 for backend in backends:
-                    bench(size, backend, work, args.repeat, args.reference, server, pool)
+                    bench(size, backend, work, args.repeat, args.reference, server, pool,
+                          args.limit)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
