@@ -156,3 +156,17 @@ def test_the_code_digest_covers_the_xlsform_reading() -> None:
                     + module.read_bytes())
     assert digest == want.hexdigest()
     assert any(m.parent.name == "xlsform" for m in folder.rglob("*.py"))
+
+
+def test_the_folder_keeps_the_entries_used_last(cache: Path) -> None:
+    text, path = _yaml()
+    calls, parse = counting_parse()
+    for n in range(4):  # four entries, the first the oldest
+        modelcache.cached(text + "\n" * n, path, parse)
+        file = cache / f"{modelcache.model_key(text + chr(10) * n, path)}.pickle"
+        os.utime(file, (1_000_000 + n, 1_000_000 + n))
+    modelcache.cached(text, path, parse)  # read: the first is now the one used last
+    assert len(calls) == 4
+    modelcache._prune(cache, keep=2)
+    kept = {f.name for f in cache.iterdir()}
+    assert kept == {f"{modelcache.model_key(t, path)}.pickle" for t in (text, text + "\n" * 3)}

@@ -20,7 +20,8 @@ the SHA-256 of the rest (a file cut short or damaged is parsed again, and rewrit
 Files are written to a temporary name and renamed into place (readers never see half a
 file; two processes writing the same model write the same bytes). Whatever goes wrong with
 the cache (no home folder, a full disk, a folder of another user) only costs the parse:
-``TEMPLATEGEN_CACHE=off`` switches it off.
+``TEMPLATEGEN_CACHE=off`` switches it off. The folder keeps the 256 entries used last
+(reading an entry marks it used); older ones are removed when a new one is written.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -41,6 +43,7 @@ from typing import Any
 from templategen.content.model import Instrument
 
 OFF = "off"
+KEEP = 256  # entries kept in the folder, those used last
 _DIGEST = hashlib.sha256().digest_size
 
 
@@ -158,7 +161,11 @@ def _load(file: Path, wanted: Callable[[Any], bool]) -> Any:
         model = pickle.loads(payload)
     except Exception:  # a model of a class that changed shape: parse again
         return None
-    return model if wanted(model) else None
+    if not wanted(model):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(file)  # used: the last to be pruned (see _prune)
+    return model
 
 
 def _store(file: Path, model: Any) -> None:
@@ -176,3 +183,25 @@ def _store(file: Path, model: Any) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+        _prune(file.parent)
+
+
+def _prune(folder: Path, keep: int | None = None) -> None:
+    """Keep the ``keep`` (default KEEP) entries used last; remove the rest, and temporary
+    files a stopped process left behind over an hour ago. Every changed YAML file and every
+    new version of the code makes new entries: without this the folder only grows."""
+    keep = KEEP if keep is None else keep
+    entries: list[tuple[float, str]] = []
+    now = time.time()
+    with os.scandir(folder) as found:
+        for entry in found:
+            with contextlib.suppress(OSError):
+                if entry.name.endswith(".pickle"):
+                    entries.append((entry.stat().st_mtime, entry.path))
+                elif entry.name.startswith(".model-") and \
+                        now - entry.stat().st_mtime > 3600:
+                    os.unlink(entry.path)
+    if len(entries) > keep:
+        for _used, path in sorted(entries)[: len(entries) - keep]:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
