@@ -25,7 +25,7 @@ QUESTIONS = {f"q{k:02d}": f"In hoeverre is er aandacht voor {w} in de school ({k
              for k, w in enumerate(WORDS, start=1)}
 SCHOOLS = [f"School {name}" for name in (
     "De Linde", "Het Anker", "Sint-Jozef", "De Regenboog", "Het Baken", "De Wissel",
-    "Onder de Toren", "De Fontein", "Het Kompas", "De Vlieger", "Zonnewijzer")]
+    "Onder de Toren", "De Fontein", "Het Kompas", "De Vlieger", "De*")]  # "De*" is no wildcard
 SILENT = "School De Stilte"  # on the recipients file, never answered
 GIVEN: dict[str, list[dict[str, int]]] = {}  # school -> its raters' answers
 

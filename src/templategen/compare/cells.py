@@ -173,6 +173,15 @@ def countif(refs: Sequence[str], criterion: str) -> str:
     return "+".join(f"COUNTIF({r},{criterion})" for r in refs)
 
 
+def equals(ref: str) -> str:
+    """A *IF/*IFS criterion met only by the text in cell ``ref`` itself: ``=`` first, so a name
+    such as ``<5`` is no comparison, and ``~ * ?`` escaped, so ``Sint-*`` is no wildcard."""
+    escaped = ref
+    for char in ("~", "*", "?"):
+        escaped = f'SUBSTITUTE({escaped},"{char}","~{char}")'
+    return f'"="&{escaped}'
+
+
 def sheet_title(label: str, instrument_id: str, taken: set[str]) -> str:
     """A unique sheet name of at most 31 characters: '<label> <instrument id>'."""
     return formulas.sheet_title(f"{label} {instrument_id}", taken)

@@ -40,6 +40,7 @@ from templategen.compare.cells import (
     FONT_NAME,
     TITLE,
     cell_ref,
+    equals,
     formula,
     put,
     sheet_ref,
@@ -280,7 +281,7 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
                 for sl in q.slots:
                     low, high = _bounds(sl)
                     mean = (f"AVERAGEIFS({s.items.column(sl.key)},{subjects_ref},"
-                            f'"="&$A{r})')
+                            f"{equals(f'$A{r}')})")
                     formula(ws, r, helper, f'=IFERROR(({mean}-{low:g})/{high - low:g},"")')
                     cells.append(cell_ref(r, helper, absolute=False))
                     helper += 1
@@ -288,7 +289,7 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
                 text = f'=IF(COUNT({span})=0,"",AVERAGE({span}))'
             else:
                 text = (f"=IFERROR(AVERAGEIFS({s.items.column(q.slots[0].key)},{subjects_ref},"
-                        f'"="&$A{r}),"")')
+                        f"{equals(f'$A{r}')}),\"\")")
             formula(ws, r, 2 + j, text, q.number_format).alignment = CENTRE
         if same and page:
             span = f"{cell_ref(r, 2, False)}:{cell_ref(r, 1 + len(page), False)}"
@@ -374,7 +375,8 @@ def _ranking(ws: RowSheet, top: int, s: Shown) -> int:
         r = head + 1 + k
         put(ws, r, 1, subject)
         put(ws, r, 2, k + 1).alignment = CENTRE
-        formula(ws, r, 3, f'=IFERROR(AVERAGEIFS({s.score_range},{s.subject_range},"="&$A{r}),"")',
+        formula(ws, r, 3, f'=IFERROR(AVERAGEIFS({s.score_range},{s.subject_range},'
+                f'{equals(f"$A{r}")}),"")',
                 s.score_format).alignment = CENTRE
     last = head + len(ordered)
     chart = BarChart()
