@@ -107,8 +107,10 @@ def _spread(node: x.Spread, env: Env) -> Q:
 
 def _meeting(slot: Slot, when: Any) -> list[str]:
     """The stored values of ``slot`` that meet ``when`` (content.scoring.meets decides)."""
+    if slot.field.kind is FieldKind.NUMBER:
+        return []  # a number is never 'equal' to a label (content.scoring.meets)
     listed = accepts(slot.field).listed
-    if listed is None:
+    if listed is None:  # text or a date compared without case: no portable SQL casefold
         raise ValueError(f"{slot.key}: an 'equals' count over a {slot.field.kind} answer "
                          "has no SQL form")
     return [encode(v) for v in listed if meets(slot, v, when)]
