@@ -10,6 +10,7 @@ neutrally where they are used (placeholders, validation messages). Files built i
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from templategen import i18n
@@ -62,6 +63,43 @@ TEXTS: dict[str, dict[Register, str]] = {
         ),
         Register.JIJ: (
             "De e-mail vraagt om de Excel-werkmap: vul die in; dit formulier hoef je niet"
+            " terug te sturen."
+        ),
+    },
+    # the same block at the end of a workbook's last question sheet (workbooks.plan)
+    "closing_reply_workbook": {
+        Register.U: (
+            "Sla de werkmap op en beantwoord de e-mail waarmee u hem kreeg, met dit "
+            "bestand als bijlage. Laat de bestandsnaam en het bestandstype (.xlsx) zoals "
+            "ze zijn."
+        ),
+        Register.JIJ: (
+            "Sla de werkmap op en beantwoord de e-mail waarmee je hem kreeg, met dit "
+            "bestand als bijlage. Laat de bestandsnaam en het bestandstype (.xlsx) zoals "
+            "ze zijn."
+        ),
+    },
+    "closing_beide_workbook": {
+        Register.U: (
+            "Vul één bestand in: deze Excel-werkmap óf het Word-formulier dat bij de e-mail"
+            " zat, en stuur alleen dat bestand terug."
+        ),
+        Register.JIJ: (
+            "Vul één bestand in: deze Excel-werkmap óf het Word-formulier dat bij de e-mail"
+            " zat, en stuur alleen dat bestand terug."
+        ),
+    },
+    "closing_werkboek_workbook": {
+        Register.U: "Vul deze Excel-werkmap in; alleen dit bestand stuurt u terug.",
+        Register.JIJ: "Vul deze Excel-werkmap in; alleen dit bestand stuur je terug.",
+    },
+    "closing_formulier_workbook": {
+        Register.U: (
+            "De e-mail vraagt om het Word-formulier: vul dat in; deze werkmap hoeft u niet"
+            " terug te sturen."
+        ),
+        Register.JIJ: (
+            "De e-mail vraagt om het Word-formulier: vul dat in; deze werkmap hoef je niet"
             " terug te sturen."
         ),
     },
@@ -158,6 +196,19 @@ TEXTS_EN: dict[str, str] = {
         "The e-mail asks for the Excel workbook: fill in that one; this form need not be "
         "sent back."
     ),
+    "closing_reply_workbook": (
+        "Save the workbook and reply to the e-mail it came with, with this file attached. "
+        "Keep the file name and type (.xlsx) as they are."
+    ),
+    "closing_beide_workbook": (
+        "Fill in one file: this Excel workbook or the Word form that came with the "
+        "e-mail, and send back only that one."
+    ),
+    "closing_werkboek_workbook": "Fill in this Excel workbook; it is the only file to send back.",
+    "closing_formulier_workbook": (
+        "The e-mail asks for the Word form: fill in that one; this workbook need not be "
+        "sent back."
+    ),
     "closing_deadline": "Please send it back by {deadline}.",
     "closing_no_deadline": "Please send it back by the date named in the e-mail.",
     "form_how_to": (
@@ -192,6 +243,26 @@ def text(register: Register, text_id: str) -> str:
     if i18n.normalise(i18n.document_language()) == "en":
         return TEXTS_EN[text_id]
     return TEXTS[text_id][register]
+
+
+def closing(register: Register, bijlagen: str, deadline: str,
+            workbook: bool = False) -> tuple[str, list[str]]:
+    """The closing block of a form or (``workbook``) a workbook: its heading and lines —
+    how to send the file back, which file to fill (the content's ``mail: bijlagen:``) and
+    by when (``deadline``, as the reader writes dates, when known)."""
+    medium = "_workbook" if workbook else ""
+    return text(register, "closing_heading"), [
+        text(register, f"closing_reply{medium}"),
+        text(register, f"closing_{bijlagen}{medium}"),
+        text(register, "closing_deadline").format(deadline=deadline) if deadline
+        else text(register, "closing_no_deadline"),
+    ]
+
+
+def dutch_date(text: str) -> str:
+    """An ISO date as forms and workbooks write dates (dd-mm-jjjj); any other text as it is."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    return f"{match[3]}-{match[2]}-{match[1]}" if match else text.strip()
 
 
 def number(x: float) -> str:

@@ -7,7 +7,6 @@ Styles are used by name (STYLES), so a school restyles its forms in its own refe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from templategen.content.model import (
     Slot,
 )
 from templategen.content.placeholders import JINJA
+from templategen.content.wording import closing, dutch_date
 from templategen.content.wording import text as wording
 from templategen.forms import choices
 from templategen.forms.choices import TEXT_WIDTH_CM
@@ -159,16 +159,9 @@ class FormWriter:
         """After the last question: how to send the form back, which file to fill (the
         content's ``mail: bijlagen:``) and by when (the content's or the round's deadline,
         when known); in the instrument's register."""
-        register = self.inst.register
-        self.para("heading1", wording(register, "closing_heading")).paragraph_format \
-            .keep_with_next = True
-        deadline = dutch_date(self.inst.mail.deadline)
-        lines = [
-            wording(register, "closing_reply"),
-            wording(register, f"closing_{self.inst.mail.bijlagen}"),
-            wording(register, "closing_deadline").format(deadline=deadline) if deadline
-            else wording(register, "closing_no_deadline"),
-        ]
+        heading, lines = closing(self.inst.register, self.inst.mail.bijlagen,
+                                 dutch_date(self.inst.mail.deadline))
+        self.para("heading1", heading).paragraph_format.keep_with_next = True
         for n, line in enumerate(lines):
             self.para("intro", line).paragraph_format.keep_with_next = n < len(lines) - 1
 
@@ -521,12 +514,6 @@ LOGO_HEIGHT_CM = 1.2
 def find_logo(templates_dir: Path) -> Path | None:
     """The house style's logo image in the templates folder, if it has one."""
     return next((templates_dir / n for n in LOGO_NAMES if (templates_dir / n).is_file()), None)
-
-
-def dutch_date(text: str) -> str:
-    """An ISO date as the form writes dates (dd-mm-jjjj); any other text as it is."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
-    return f"{match[3]}-{match[2]}-{match[1]}" if match else text.strip()
 
 
 def _writer_kind(item: Item) -> str:

@@ -4,10 +4,11 @@ workbooks.scores; the resulting plain data model is in workbooks.layout."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from templategen.content.copies import PREFILLED
 from templategen.content.defaults import shown_default
@@ -26,6 +27,7 @@ from templategen.content.model import (
 from templategen.content.rulekinds import row_rules
 from templategen.content.slots import row_keys
 from templategen.content.spellings import FALSE_WORDS, TRUE_WORDS
+from templategen.content.wording import closing, dutch_date
 from templategen.content.wording import text as wording
 from templategen.i18n import N_, document
 from templategen.office.formulas import sheet_title
@@ -528,6 +530,7 @@ class _Planner:
         sheets += self.section_sheets()
         calc, table_plans = self._calc_with_tables(tables)
         sheets += table_plans
+        closing_block(sheets[-1], inst)  # after the last question (no question: the intro)
         scores = scores_sheet(self.inst, self.calc_rows, self.results)
         if scores:
             sheets.append(scores)
@@ -564,6 +567,26 @@ class _Planner:
 
 
 
+
+
+def closing_block(sheet: SheetPlan, inst: Instrument) -> None:
+    """Below a sheet's last row: "Zo stuurt u dit terug" — how to send the workbook back,
+    which file to fill and by when (content.wording.closing), wrapped across the sheet's
+    columns and kept on one printed page."""
+    heading, lines = closing(inst.register, inst.mail.bijlagen, dutch_date(inst.mail.deadline),
+                             workbook=True)
+    columns = sorted(sheet.widths, key=column_index_from_string)
+    last = columns[-1] if columns else "D"
+    span = sum(sheet.widths.values()) or 100.0
+    used = [int(m.group(1)) for c in sheet.cells if (m := re.search(r"(\d+)$", c))]
+    first = max(used, default=0) + 2
+    for r, (text, style) in enumerate([(heading, "title"), *((t, "guidance") for t in lines)],
+                                      start=first):
+        sheet.put(f"A{r}", text, style)
+        sheet.merges.append(f"A{r}:{last}{r}")
+        sheet.heights[r] = (21.0 * text_lines(text, span, 14) if style == "title"
+                            else DEFAULT_ROW * text_lines(text, span))
+    sheet.keep.append((first, first + len(lines)))
 
 
 def plan_layout(instrument: Instrument) -> Layout:
