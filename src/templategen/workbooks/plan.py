@@ -58,7 +58,7 @@ from templategen.workbooks.layout import (
     SheetPlan,
     list_key,
 )
-from templategen.workbooks.pages import DEFAULT_ROW, page_room, text_lines
+from templategen.workbooks.pages import DEFAULT_ROW, page_room, page_setup, text_lines
 from templategen.workbooks.scores import scores_sheet
 from templategen.workbooks.sharing import (
     SCALE_LEGEND,
@@ -202,25 +202,37 @@ class _Planner:
 
     def section_sheets(self) -> list[SheetPlan]:
         """The question sheets: a section longer than a page has a sheet of its own,
-        consecutive shorter ones share one (workbooks.pages keeps each on one page)."""
+        consecutive shorter ones share one (workbooks.pages keeps each on one page); a short
+        section after a long one joins its sheet when it fits on that sheet's last page
+        (no near-empty page of its own)."""
         sections = [s for s in self.inst.sections if any(
             it.kind in SIMPLE_KINDS or it.kind in (ItemKind.GUIDANCE, ItemKind.MULTI)
             for it in s.walk_items())]
         room = page_room(SECTION_WIDTHS) - DEFAULT_ROW
         groups: list[list[Section]] = []
+        closed = False  # the last group holds a section longer than a page
         for section in sections:
             scratch = SheetPlan("", widths=dict(SECTION_WIDTHS))
             self.row = 1
             self.section_block(scratch, section)
             tall = sum(scratch.heights.get(r, DEFAULT_ROW) for r in range(1, self.row)) > room
-            if tall or not groups or groups[-1][-1] is None:
+            first = len(groups) == 1  # the group on the sheet with the respondent's details
+            if tall or not groups:
                 groups.append([section])
-            else:
+                closed = tall
+            elif not closed or (self.pages(groups[-1] + [section], first)
+                                == self.pages(groups[-1], first)):
                 groups[-1].append(section)
-            if tall:
-                groups[-1].append(None)  # type: ignore[arg-type]  # closes the group
-        return [self.section_sheet([s for s in group if s is not None], n == 0)
-                for n, group in enumerate(groups or [[]])]
+            else:
+                groups.append([section])
+                closed = False
+        return [self.section_sheet(group, n == 0) for n, group in enumerate(groups or [[]])]
+
+    def pages(self, sections: list[Section], respondent: bool) -> int:
+        """The printed pages (estimated) of a question sheet holding these sections."""
+        sheet = SheetPlan("", widths=dict(SECTION_WIDTHS), header_row=1)
+        self.fill_sheet(sheet, sections, respondent)
+        return page_setup(sheet).pages
 
     def section_sheet(self, sections: list[Section], respondent: bool) -> SheetPlan:
         """A question sheet: the sections' column headers (repeated on every printed page)
@@ -236,6 +248,10 @@ class _Planner:
                     if first.number and last.number else document("Questions"))
         sheet = SheetPlan(sheet_title(head.strip(), self.taken, words=True),
                           widths=dict(SECTION_WIDTHS), header_row=1)
+        self.fill_sheet(sheet, sections, respondent)
+        return sheet
+
+    def fill_sheet(self, sheet: SheetPlan, sections: list[Section], respondent: bool) -> None:
         for col, text in zip("ABCD", (N_("No."), N_("Question"), N_("Answer"), N_("Notes")),
                              strict=True):
             sheet.put(f"{col}1", document(text), "header")
@@ -245,7 +261,6 @@ class _Planner:
             self.respondent_block(sheet)
         for section in sections:
             self.section_block(sheet, section)
-        return sheet
 
     def section_block(self, sheet: SheetPlan, section: Section) -> None:
         """A top section from ``self.row`` on: its title, introduction and rows, kept on
