@@ -13,14 +13,25 @@ the cells into it from column A on (text stays text) and saves the workbook as E
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import uno  # type: ignore[import-not-found]
 
-import uno  # type: ignore[import-not-found]  # noqa: E402
-from uno_typist import Office, _prop  # type: ignore[import-not-found]  # noqa: E402
+
+def _typist():
+    """uno_typist beside this file (run with ``-I``, the script's folder is not on sys.path)."""
+    spec = importlib.util.spec_from_file_location(
+        "uno_typist", os.path.join(os.path.dirname(os.path.abspath(__file__)), "uno_typist.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_TYPIST = _typist()
+Office, _prop = _TYPIST.Office, _TYPIST._prop
 
 
 def insert_row(doc, sheet_name, before, cells):
