@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from templategen.content.model import FieldKind, Item, Slot
+from templategen.i18n import document
 
 LONG_ROW = 30  # a table row's text longer than this is shown once above its answers
 
@@ -17,7 +18,7 @@ LONG_ROW = 30  # a table row's text longer than this is shown once above its ans
 def item_heading(item: Item) -> str:
     """The question as the content words it, with its number: the heading of its slots."""
     if item.id == "respondent":
-        return "Gegevens"
+        return document("Details")
     return " ".join(p for p in (item.number, " ".join(item.text.split())) if p)
 
 
@@ -35,12 +36,13 @@ def slot_parts(slot: Slot) -> list[str]:
     if slot.row is not None:
         parts.append(slot.row.text)
     if slot.entry is not None:
-        parts.append(f"regel {slot.entry}")
+        parts.append(document("line {n}").format(n=slot.entry))
     if item.kind.value in ("grid", "indicators", "entries"):
         parts.append(slot.field.label)
     if slot.field.kind is FieldKind.SCALE and slot.field.scale is not None:
         scale = slot.field.scale
-        parts.append(f"schaal {scale.minimum:g}–{scale.maximum:g}")
+        parts.append(document("scale {low}–{high}").format(
+            low=f"{scale.minimum:g}", high=f"{scale.maximum:g}"))
     return parts
 
 
@@ -88,15 +90,15 @@ def row_label(item: Item, row: str) -> str:
     for r in item.rows:
         if r.id == row:
             return r.text
-    return f"regel {row}"
+    return document("line {n}").format(n=row)
 
 
 def shown(value: Any) -> str:
     """A stored value as the sheet shows it in words."""
     if value is None:
-        return "(leeg)"
+        return document("(empty)")
     if isinstance(value, bool):
-        return "Ja" if value else "Nee"
+        return document("Yes") if value else document("No")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -18,6 +18,7 @@ from templategen.compare.data import Column
 from templategen.compare.labels import labelled, slot_label
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
 from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
+from templategen.i18n import document
 
 MAX_SIDE_BY_SIDE = 6  # up to this many respondents: one column each, one row per question
 
@@ -54,8 +55,9 @@ def write_open_list(wb: Workbook, title: str, heading: str,
     next sheet, whose first rows repeat the question (vervolg). Return the sheet titles."""
 
     def head(sheet: RowSheet) -> int:
-        put(sheet, 1, 1, f"Open antwoorden per vraag — {heading}").font = TITLE
-        header(sheet, 3, ["Onderwerp", "Respondent", "Antwoord"])
+        put(sheet, 1, 1, document("Open answers per question — {title}").format(
+            title=heading)).font = TITLE
+        header(sheet, 3, [document("Subject"), document("Respondent"), document("Answer")])
         return 4
 
     pages = Pages(wb, title, head, more or (lambda k: f"{title} ({k})"), max_rows,
@@ -75,19 +77,20 @@ def write_open_list(wb: Workbook, title: str, heading: str,
         wrap(put(pages.sheet, row, 3, text))
         shown += 1
     if not shown:
-        put(pages.sheet, 4, 1, "Nog geen open antwoorden.")
+        put(pages.sheet, 4, 1, document("No open answers yet."))
     pages.close()
     return pages.titles
 
 
 def _side_by_side(ws: RowSheet, inst: Instrument, columns: list[Column]) -> None:
     """One row per question, one column per respondent (subject above the name)."""
-    put(ws, 1, 1, f"Open antwoorden per vraag — {inst.title}").font = TITLE
+    put(ws, 1, 1, document("Open answers per question — {title}").format(
+        title=inst.title)).font = TITLE
     slots = [s for s in open_slots(inst)
              if any(isinstance(c.values.get(s.key), str) for c in columns)]
     for n, column in enumerate(columns):
         wrap(put(ws, 3, 2 + n, column.subject)).font = BOLD
-    header(ws, 4, ["Vraag", *(c.respondent for c in columns)])
+    header(ws, 4, [document("Question"), *(c.respondent for c in columns)])
     row = 5
     for label, slot in labelled(slots):
         cell = wrap(put(ws, row, 1, label))
@@ -100,7 +103,7 @@ def _side_by_side(ws: RowSheet, inst: Instrument, columns: list[Column]) -> None
                     wrap(put(ws, row, 2 + n, value))
         row += 1
     if not slots:
-        put(ws, 5, 1, "Nog geen open antwoorden.")
+        put(ws, 5, 1, document("No open answers yet."))
     ws.freeze_panes = "B5"
     widths(ws, {1: 40})
     widths(ws, {2 + n: max(24, 150 / max(len(columns), 1)) for n in range(len(columns))})

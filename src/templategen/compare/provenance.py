@@ -16,13 +16,14 @@ from openpyxl.workbook.workbook import Workbook
 
 from templategen.compare.cells import BOLD, TITLE, header, moment, put, wrap
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
+from templategen.i18n import N_, document
 
-STATUS = {"accepted": "Geaccepteerd", "accepted_with_warnings": "Geaccepteerd met waarschuwingen",
-          "unverified": "Niet geverifieerd: voor niemand geteld"}
-KIND = {"form": "Formulier (Word)", "workbook": "Werkmap (Excel)"}
-HERKOMST = ["Bestand", "Ontvangen", "Gewijzigd", "SHA-256 (kort)", "Instrument", "Versie",
-            "Soort", "Respondent", "Onderwerp", "Status", "Waarschuwingen", "Vervangen door",
-            "In de vergelijking"]
+STATUS = {"accepted": N_("Accepted"), "accepted_with_warnings": N_("Accepted with warnings"),
+          "unverified": N_("Not verified: counted for nobody")}
+KIND = {"form": N_("Form (Word)"), "workbook": N_("Workbook (Excel)")}
+HERKOMST = [N_("File"), N_("Received"), N_("Modified"), N_("SHA-256 (short)"), N_("Instrument"),
+            N_("Version"), N_("Kind"), N_("Respondent"), N_("Subject"), N_("Status"),
+            N_("Warnings"), N_("Replaced by"), N_("In the comparison")]
 
 
 def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
@@ -33,8 +34,8 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
     ones; past ``max_rows`` rows a next sheet with the same header. Return the files."""
 
     def head(sheet: RowSheet) -> int:
-        put(sheet, 1, 1, "Herkomst: alle ontvangen bestanden").font = TITLE
-        header(sheet, 3, HERKOMST)
+        put(sheet, 1, 1, document("Provenance: all files received")).font = TITLE
+        header(sheet, 3, [document(h) for h in HERKOMST])
         return 4
 
     pages = Pages(wb, title, head, more or (lambda k: f"{title} ({k})"), max_rows,
@@ -44,9 +45,10 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
          status, warnings, superseded_by, included) in files:
         row = pages.line()
         values = [name, moment(received), moment(modified), sha[:12], instrument, version,
-                  KIND.get(kind, kind), respondent, subject, STATUS.get(status, status),
+                  document(KIND[kind]) if kind in KIND else kind, respondent, subject,
+                  document(STATUS[status]) if status in STATUS else status,
                   "\n".join(json.loads(warnings)), superseded_by or "",
-                  "Ja" if included else "Nee"]
+                  document("Yes") if included else document("No")]
         for col, value in enumerate(values, start=1):
             wrap(put(pages.sheet, row, col, value))
         count += 1
@@ -54,9 +56,9 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
         if n == 0:
             pages.line()
             row = pages.line()
-            put(pages.sheet, row, 1, "Geweigerde bestanden").font = BOLD
+            put(pages.sheet, row, 1, document("Refused files")).font = BOLD
             row = pages.line()
-            header(pages.sheet, row, ["Bestand", "Ontvangen", "Reden"])
+            header(pages.sheet, row, [document("File"), document("Received"), document("Reason")])
         row = pages.line()
         for col, value in enumerate((file_name, moment(received), reason), start=1):
             wrap(put(pages.sheet, row, col, value))

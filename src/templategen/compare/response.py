@@ -25,11 +25,20 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
+from templategen.i18n import N_, document
 from templategen.store.database import Store
-from templategen.store.response import RESPONDED, STATES, iter_response
+from templategen.store.response import RESPONDED, iter_response
 
-COLUMNS = ["Ontvanger", "Naam", "Instrument", "Stand", "Verstuurd", "Herinnerd",
-           "Teruggestuurd", "Bestand(en)", "Oudere versies"]
+COLUMNS = [N_("Recipient"), N_("Name"), N_("Instrument"), N_("State"), N_("Sent"), N_("Reminded"),
+           N_("Returned"), N_("File(s)"), N_("Older versions")]
+# the states in words (store.response.STATES in Dutch): the rate's COUNTIFs count these texts
+STATE_TEXT = {
+    "returned": N_("returned"),
+    "corrected": N_("corrected (newer version returned)"),
+    "empty": N_("returned empty"),
+    "missing": N_("missing"),
+    "not_sent": N_("not sent (no e-mail address)"),
+}
 FIRST = 5  # the first row of the table
 WIDTHS = (14, 24, 24, 30, 20, 20, 20, 50, 10)
 
@@ -53,29 +62,33 @@ def write_response(wb: Workbook, store: Store, title: str,
         states.append(f"{sheet_ref(name) if k else ''}$D${FIRST}:$D${last}")
 
     def head(sheet: RowSheet) -> int:
-        put(sheet, 1, 1, "Respons: wie wat heeft teruggestuurd").font = TITLE
+        put(sheet, 1, 1, document("Response: who returned what")).font = TITLE
         if sheet.title == title:
-            put(sheet, 2, 1, "Responspercentage").font = BOLD
-            responded = "+".join(f'COUNTIF({r},"{STATES[s]}")' for r in states
+            put(sheet, 2, 1, document("Response rate")).font = BOLD
+            responded = "+".join(f'COUNTIF({r},"{_state(s)}")' for r in states
                                  for s in RESPONDED)
             counted = "+".join(f"COUNTA({r})" for r in states)
-            not_sent = "+".join(f'COUNTIF({r},"{STATES["not_sent"]}")' for r in states)
+            not_sent = "+".join(f'COUNTIF({r},"{_state("not_sent")}")' for r in states)
             expected = f"({counted}-{not_sent})"
             formula(sheet, 2, 2, f"=IF({expected}=0,0,({responded})/{expected})", "0%")
-            put(sheet, 2, 3, "teruggestuurd of gecorrigeerd, van alles wat verstuurd of "
-                             "ontvangen is")
+            put(sheet, 2, 3, document("returned or corrected, of everything sent or received"))
         else:
-            put(sheet, 2, 1, f"Vervolg van blad '{title}'.")
-        header(sheet, FIRST - 1, COLUMNS)
+            put(sheet, 2, 1, document("Continued from sheet '{title}'.").format(title=title))
+        header(sheet, FIRST - 1, [document(c) for c in COLUMNS])
         return FIRST
 
     table = Pages(wb, title, head, lambda k: titles[k - 1], max_rows, widths=WIDTHS,
                   freeze=f"A{FIRST}")
     for r in iter_response(store):
         row = table.line()
-        values = [r.recipient, r.naam, r.instrument, STATES.get(r.state, r.state),
+        values = [r.recipient, r.naam, r.instrument, _state(r.state),
                   moment(r.sent), moment(r.reminded), moment(r.returned), r.files, r.superseded]
         for col, value in enumerate(values, start=1):
             wrap(put(table.sheet, row, col, value))
     table.close()
     return table.titles
+
+
+def _state(state: str) -> str:
+    """A state in words in the files' language (the state's key when it has none)."""
+    return document(STATE_TEXT[state]) if state in STATE_TEXT else state

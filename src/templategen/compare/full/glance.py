@@ -53,10 +53,11 @@ from templategen.content import expr as x
 from templategen.content.model import RESPONDENT, Direction, FieldKind, Instrument, Slot
 from templategen.content.recipients import Recipient
 from templategen.content.rulekinds import definition
+from templategen.i18n import N_, document
 from templategen.office.formulas import sheet_link
 from templategen.store.response import RESPONDED, ResponseRow
 
-TITLE_TEXT = "In één oogopslag"
+TITLE_TEXT = N_("At a glance")  # the sheet's name, in the files' language
 MAX_QUESTIONS = 15  # question columns on one page
 MAX_PAGES = 3  # parts of questions before an instrument is shown per question group
 PAGE_POINTS = 700.0  # parts this tall together share one printed page (at about 70%)
@@ -177,7 +178,7 @@ def _colours(q: Question) -> ColorScaleRule | None:
 def write_glance(wb: Workbook, shown: list[Shown], taken: set[str],
                  recipients: Sequence[Recipient] = ()) -> str:
     """The sheet, made first in the workbook; return its title."""
-    title = sheet_title(TITLE_TEXT, "", taken)
+    title = sheet_title(document(TITLE_TEXT), "", taken)
     ws = RowSheet(wb, title, 0)
     widest = max((len(page) for s in shown for page in questions(s.inst)), default=0)
     ws.column_dimensions["A"].width = SUBJECT_WIDTH
@@ -198,7 +199,7 @@ def write_glance(wb: Workbook, shown: list[Shown], taken: set[str],
         if s.score_range and s.scores:
             row = _ranking(ws, row, s)
     if not shown:
-        put(ws, 1, 1, "Nog geen antwoorden om te vergelijken.").font = TITLE
+        put(ws, 1, 1, document("No answers to compare yet.")).font = TITLE
         row = 2
     last_col = 1 + max(widest, 3) + 3
     ws.ws.print_area = f"A1:{get_column_letter(last_col)}{max(row, 2)}"  # not the helpers
@@ -237,23 +238,24 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
     subjects = list(s.subjects) + sorted(
         (sub for sub in expected_by_subject if sub not in s.respondents), key=str.casefold)
     put(ws, top, 1, f"{inst.title}").font = TITLE
-    cell = put(ws, top, 2 + len(page), "Naar het overzicht")
+    cell = put(ws, top, 2 + len(page), document("To the overview"))
     cell.hyperlink = sheet_link(s.overview)
-    legend = ("Per onderwerp het gemiddelde antwoord per vraag"
-              + (" als deel van de schaal (0% = laagste punt, 100% = hoogste; een vinkje telt "
-                 "als 100%)" if page and page[0].share else "")
-              + ". Groen is beter, rood is zwakker, in de richting van de vraag; wit: hoger "
-                "noch lager is beter. De sleutel van elke vraag staat in de opmerking bij de "
-                "kop. Aantal: respondenten van het onderwerp"
-              + ("; Verwacht: ontvangers van wie een antwoord verwacht wordt" if s.expected
-                 else "") + "." + (f" Deel {n + 1}." if n else ""))
+    legend = (document("Per subject the mean answer per question")
+              + (document(" as a share of the scale (0% = lowest point, 100% = highest; a tick "
+                          "counts as 100%)") if page and page[0].share else "")
+              + document(". Green is better, red is weaker, in the question's direction; white: "
+                         "neither higher nor lower is better. Each question's key is in the "
+                         "comment on its header. Count: respondents of the subject")
+              + (document("; Expected: recipients from whom an answer is expected")
+                 if s.expected else "") + "."
+              + (document(" Part {n}.").format(n=n + 1) if n else ""))
     legend_cell = put(ws, top + 1, 1, legend)
     legend_cell.alignment = TEXT
     ws.merge(top + 1, 1, top + 1, 1 + len(page) + 3)
     ws.row_dimensions[top + 1].height = 30
     head = top + 3
     _headings(ws, top + 2, page)
-    put(ws, head, 1, "Onderwerp").font = BOLD
+    put(ws, head, 1, document("Subject")).font = BOLD
     for k, q in enumerate(page):
         c = put(ws, head, 2 + k, q.wording)
         c.font, c.fill, c.alignment = HEAD_FONT, HEAD_FILL, HEAD_ALIGN
@@ -261,8 +263,9 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
                             + ("\n…" if len(q.slots) > 40 else ""), "templategen")
     mean_col, count_col, expected_col = 2 + len(page), 3 + len(page), 4 + len(page)
     same = len({(q.bounds, q.share) for q in page}) == 1
-    for col, label in ((mean_col, "Gemiddelde" if same else ""), (count_col, "Aantal"),
-                       (expected_col, "Verwacht" if s.expected else "")):
+    for col, label in ((mean_col, document("Mean") if same else ""),
+                       (count_col, document("Count")),
+                       (expected_col, document("Expected") if s.expected else "")):
         if label:
             c = put(ws, head, col, label)
             c.font, c.fill, c.alignment = HEAD_FONT, HEAD_FILL, HEAD_ALIGN
@@ -300,7 +303,7 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
             put(ws, r, expected_col, expected_by_subject.get(subject, 0)).alignment = CENTRE
     last = first + len(subjects) - 1
     means = last + 1
-    put(ws, means, 1, "Gemiddelde").font = BOLD
+    put(ws, means, 1, document("Mean")).font = BOLD
     for j, q in enumerate(page):
         span = f"{cell_ref(first, 2 + j, False)}:{cell_ref(last, 2 + j, False)}"
         formula(ws, means, 2 + j, f'=IF(COUNT({span})=0,"",AVERAGE({span}))',
@@ -344,11 +347,12 @@ def _missing(ws: RowSheet, row: int, s: Shown, missing: list[ResponseRow],
         names = [(r.naam or r.recipient) + (f" ({subject_of[r.recipient]})"
                                             if subject_of.get(r.recipient) else "")
                  for r in missing]
-        lines.append("Nog niet teruggestuurd: " + "; ".join(names) + ".")
+        lines.append(document("Not returned yet: {names}.").format(names="; ".join(names)))
     else:
-        lines.append("Nog niet teruggestuurd: niemand van wie de vergelijking weet.")
+        lines.append(document("Not returned yet: nobody the comparison knows of."))
     if silent:
-        lines.append("Onderwerpen zonder antwoorden: " + "; ".join(silent) + ".")
+        lines.append(document("Subjects without answers: {subjects}.").format(
+            subjects="; ".join(silent)))
     for text in lines:
         put(ws, row, 1, text).alignment = TEXT
         ws.merge(row, 1, row, width)
@@ -359,13 +363,15 @@ def _missing(ws: RowSheet, row: int, s: Shown, missing: list[ResponseRow],
 
 def _ranking(ws: RowSheet, top: int, s: Shown) -> int:
     """The ranking page: subjects sorted by the tool's mean main score, best first."""
-    put(ws, top, 1, f"Rangorde — {s.inst.title}").font = TITLE
-    put(ws, top + 1, 1, f"Gemiddelde per onderwerp: {s.score_label} "
-                        f"({'lager' if s.direction is Direction.LOWER else 'hoger'} is beter). "
-                        "De cijfers zijn formules over het overzicht.").alignment = TEXT
+    put(ws, top, 1, document("Ranking — {title}").format(title=s.inst.title)).font = TITLE
+    better = (document("Mean per subject: {score} (lower is better).")
+              if s.direction is Direction.LOWER
+              else document("Mean per subject: {score} (higher is better)."))
+    put(ws, top + 1, 1, better.format(score=s.score_label) + " "
+        + document("The figures are formulas over the overview.")).alignment = TEXT
     ws.merge(top + 1, 1, top + 1, 10)
     head = top + 2
-    for col, label in ((1, "Onderwerp"), (2, "Rang"), (3, "Gemiddelde")):
+    for col, label in ((1, document("Subject")), (2, document("Rank")), (3, document("Mean"))):
         c = put(ws, head, col, label)
         c.font, c.fill, c.alignment = HEAD_FONT, HEAD_FILL, HEAD_ALIGN
     lower = s.direction is Direction.LOWER

@@ -45,13 +45,15 @@ from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.content.model import Instrument, Slot
 from templategen.content.recipients import Recipient
 from templategen.content.scoring import evaluate_rule
+from templategen.i18n import N_, document
 from templategen.office.formulas import sheet_link
 from templategen.store import aggregates
 from templategen.store.database import Store
 from templategen.store.response import ResponseRow, iter_response
 
-LABELS = ("Overzicht", "Verdeling", "Items", "Open", "Matrices", "Per respondent",
-          "Verschillen")
+# the instrument's sheets, by their English name (translated into the files' language)
+LABELS = (N_("Overview"), N_("Distribution"), N_("Items"), N_("Open"), N_("Matrices"),
+          N_("Per respondent"), N_("Differences"))
 
 
 def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
@@ -62,8 +64,8 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
     ``recipients`` (the recipients file) name the subjects of those still missing."""
     rosters = roster(store, instruments, all_versions)
     wb = Workbook(write_only=True)
-    index = RowSheet(wb, "Inhoud")
-    taken = {"inhoud"}
+    index = RowSheet(wb, document("Contents"))
+    taken = {document("Contents").lower()}
     rows: list[list[str]] = []
     scores: dict[str, dict[str, float]] = {}
     expected: dict[str, list[ResponseRow]] = {}
@@ -73,23 +75,24 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
     for inst in instruments:
         listed = rosters[inst.id]
         if not listed.entries:
-            rows.append([inst.title, inst.id, "0", "nog geen antwoorden"])
+            rows.append([inst.title, inst.id, "0", document("no answers yet")])
             continue
-        names = {label: sheet_title(label, inst.id, taken) for label in LABELS}
+        names = {label: sheet_title(document(label), inst.id, taken) for label in LABELS}
         sheets, seen = _instrument(store, wb, inst, listed, names, taken, max_rows)
         seen.expected = expected.get(inst.id, [])
         scores[inst.id] = seen.scores
         shown.append(seen)
         rows.append([inst.title, inst.id, str(len(listed.entries)), ", ".join(sheets)])
     glance = write_glance(wb, shown, taken, recipients)
-    provenance = sheet_title("Herkomst", "", taken)
+    provenance = sheet_title(document("Provenance"), "", taken)
     aggregates.compared(store, {i.id: None if all_versions else i.version
                                 for i in instruments})  # which files are compared
     files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
-                             lambda k: sheet_title(f"Herkomst {k}", "", taken), max_rows)
+                             lambda k: sheet_title(f"{document('Provenance')} {k}", "", taken),
+                             max_rows)
     # who was sent what and who returned it (the mail loop, personalised copies)
-    write_response(wb, store, sheet_title("Respons", "", taken),
-                   lambda k: sheet_title(f"Respons {k}", "", taken), max_rows)
+    write_response(wb, store, sheet_title(document("Response"), "", taken),
+                   lambda k: sheet_title(f"{document('Response')} {k}", "", taken), max_rows)
     _index(index, rows, provenance, glance)
     index.close()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -107,14 +110,14 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
     of it (with the tool's mean main score per subject)."""
     count = len(listed.entries)
     # overview and distribution first (their sheets' place), filled from the item sheet
-    overview_ws = RowSheet(wb, names["Overzicht"])
-    distribution_ws = RowSheet(wb, names["Verdeling"])
+    overview_ws = RowSheet(wb, names["Overview"])
+    distribution_ws = RowSheet(wb, names["Distribution"])
     for several_tables in (overview_ws, distribution_ws):
         several_tables.keep_tables()
     seen = Seen(inst)
     items = ItemsWriter(wb, names["Items"], inst, listed, seen.helpers())
     overview = OverviewWriter(overview_ws, inst, listed, items.sheet)
-    conflicts = ConflictsWriter(wb, names["Verschillen"], inst, listed.most_conflicts,
+    conflicts = ConflictsWriter(wb, names["Differences"], inst, listed.most_conflicts,
                                 slot_label) if listed.most_conflicts else None
     few: list[Column] = []  # up to six respondents: their open answers side by side
     parked = Parked(open_slots(inst)) if count > MAX_SIDE_BY_SIDE else None
@@ -137,10 +140,11 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
     overview.close()
     write_distribution(distribution_ws, inst, count, sheet)
     distribution_ws.close()
-    titles = [names["Overzicht"], names["Verdeling"], f"{names['Items']} (verborgen)"]
+    titles = [names["Overview"], names["Distribution"],
+              document("{sheet} (hidden)").format(sheet=names["Items"])]
     if conflicts is not None:
         conflicts.close()
-        titles.append(names["Verschillen"])
+        titles.append(names["Differences"])
     more = functools.partial(_more_title, inst.id, taken)
     if parked is not None:
         titles += write_open_list(wb, names["Open"], inst.title, parked.rows(), more,
@@ -157,7 +161,7 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, listed: Roster,
         respondents[entry.subject] = respondents.get(entry.subject, 0) + 1
     answered = {sub.recipient: entry.subject for entry in listed.entries
                 for sub in entry.submissions if sub.recipient}
-    seen_ = Shown(inst, list(respondents), respondents, answered, sheet, names["Overzicht"],
+    seen_ = Shown(inst, list(respondents), respondents, answered, sheet, names["Overview"],
                   {s: mean(v) for s, v in per_subject.items()})
     if rule is not None and (place := overview.main_range()) is not None:
         seen_.score_range, seen_.subject_range = place
@@ -195,24 +199,27 @@ class Parked:
 
 
 def _more_title(instrument_id: str, taken: set[str], k: int) -> str:
-    return sheet_title(f"Open {k}", instrument_id, taken)
+    return sheet_title(f"{document('Open')} {k}", instrument_id, taken)
 
 
 def _index(ws: RowSheet, rows: list[list[str]], provenance: str, glance: str) -> None:
-    put(ws, 1, 1, "Vergelijking van de ingevulde formulieren en werkmappen").font = TITLE
-    put(ws, 2, 1, "Scores zijn formules over de bladen 'Items'; antwoorden van respondenten "
-                  "staan er altijd als tekst.")
-    put(ws, 3, 1, "De bladen 'Items' zijn verborgen (te breed om af te drukken); maak ze "
-                  "zichtbaar met een rechtsklik op een bladtab > Zichtbaar maken.")
-    header(ws, 4, ["Instrument", "Id", "Respondenten", "Bladen"])
+    put(ws, 1, 1, document("Comparison of the filled-in forms and workbooks")).font = TITLE
+    put(ws, 2, 1, document("Scores are formulas over the sheets 'Items'; respondents' answers "
+                           "are always there as text."))
+    put(ws, 3, 1, document("The sheets 'Items' are hidden (too wide to print); show them "
+                           "with a right-click on a sheet tab > Unhide."))
+    header(ws, 4, [document("Instrument"), "Id", document("Number of respondents"),
+                   document("Sheets")])
     for k, row in enumerate(rows):
         for col, value in enumerate(row, start=1):
             cell = wrap(put(ws, 5 + k, col, int(value) if col == 3 else value))
             if col == 4 and row[2] != "0":  # to the instrument's first sheet
                 cell.hyperlink = sheet_link(value.split(", ")[0])
     end = 6 + len(rows)
-    put(ws, end, 1, f"Herkomst van alle bestanden: blad '{provenance}'.").hyperlink = \
+    put(ws, end, 1, document("Provenance of all files: sheet '{sheet}'.").format(
+        sheet=provenance)).hyperlink = \
         sheet_link(provenance)
-    put(ws, end + 1, 1, f"Waar elk onderwerp staat: blad '{glance}'.").hyperlink = \
+    put(ws, end + 1, 1, document("Where each subject stands: sheet '{sheet}'.").format(
+        sheet=glance)).hyperlink = \
         sheet_link(glance)
     widths(ws, {1: 50, 2: 26, 3: 14, 4: 70})

@@ -53,6 +53,7 @@ from templategen.compare.sheet import MAX_ROWS, Pages
 from templategen.compare.summary.matrices import MatrixSums
 from templategen.compare.summary.scores import Stats, SubjectScores, rule_keys
 from templategen.content.model import FieldKind, Instrument, Slot
+from templategen.i18n import N_, document
 from templategen.store import aggregates, merged
 from templategen.store.database import Store
 
@@ -138,17 +139,19 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
     wanted = [i for i in instruments if respondents.get(i.id)]
     total = sum(r.submissions for i in wanted for r in respondents[i.id])
     wb = Workbook(write_only=True)
-    taken = {"inhoud", "herkomst"}
+    contents, provenance = document("Contents"), document("Provenance")
+    taken = {contents.lower(), provenance.lower()}
     names = {i.id: _names(i, taken) for i in wanted}
-    _index(wb, instruments, respondents, names, total, limit, store.name)
+    _index(wb, contents, instruments, respondents, names, total, limit, store.name)
     leaders = [leader for inst in wanted
                if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows,
                                          sum(r.submissions for r in respondents[inst.id])))]
-    files = write_provenance(wb, "Herkomst", aggregates.history(store), store.rejections(),
-                             functools.partial(_more, "Herkomst", "", taken), max_rows)
+    files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
+                             functools.partial(_more, provenance, "", taken), max_rows)
     # who was sent what and who returned it
-    write_response(wb, store, sheet_title("Respons", "", taken),
-                   functools.partial(_more, "Respons", "", taken), max_rows)
+    response = document("Response")
+    write_response(wb, store, sheet_title(response, "", taken),
+                   functools.partial(_more, response, "", taken), max_rows)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return Held(len(wanted), total, files, tuple(leaders))
@@ -156,11 +159,11 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
 
 def _names(inst: Instrument, taken: set[str]) -> dict[str, str]:
     """The instrument's sheets (in this order): scores and matrices only when it has them."""
-    labels = ["Scores"] if whole_rules(inst) else []
-    labels += ["Vragen", "Onderwerpen"]
-    labels += ["Matrices"] if MatrixSums(inst).blocks else []
-    labels += ["Open"]
-    return {label: sheet_title(label, inst.id, taken) for label in labels}
+    labels = [N_("Scores")] if whole_rules(inst) else []
+    labels += [N_("Questions"), N_("Subjects")]
+    labels += [N_("Matrices")] if MatrixSums(inst).blocks else []
+    labels += [N_("Open")]
+    return {label: sheet_title(document(label), inst.id, taken) for label in labels}
 
 
 def _more(label: str, instrument_id: str, taken: set[str], k: int) -> str:
@@ -177,8 +180,8 @@ def _open(store: Store, wb: Workbook, inst: Instrument, title: str, taken: set[s
     head = [[f"Open vragen — {inst.title}"],
             [export_hint(store.name)],
             ["Sleutel", "Vraag", "Aantal antwoorden"]]
-    pages = Pages(wb, title, head, functools.partial(_more, "Open", inst.id, taken), max_rows,
-                  widths=(24, 60, 14))
+    pages = Pages(wb, title, head, functools.partial(_more, document("Open"), inst.id, taken),
+                  max_rows, widths=(24, 60, 14))
     for slot in slots:
         pages.append([slot.key, slot_label(slot), counts.get(slot.key, 0)])
     pages.close()
@@ -191,10 +194,10 @@ def export_hint(store_name: str) -> str:
             "(of --format csv of json).")
 
 
-def _index(wb: Workbook, instruments: list[Instrument],
+def _index(wb: Workbook, contents: str, instruments: list[Instrument],
            respondents: dict[str, list[aggregates.Respondent]],
            names: dict[str, dict[str, str]], total: int, limit: int, store_name: str) -> None:
-    ws = wb.create_sheet("Inhoud")
+    ws = wb.create_sheet(contents)
     ws.column_dimensions["A"].width = 50
     ws.column_dimensions["B"].width = 26
     ws.column_dimensions["D"].width = 60
@@ -222,14 +225,16 @@ def _index(wb: Workbook, instruments: list[Instrument],
     ):
         ws.append([_cell(ws, line)])
     ws.append([])
-    ws.append([_cell(ws, h, bold=True) for h in ("Instrument", "Id", "Respondenten", "Bladen")])
+    ws.append([_cell(ws, h, bold=True) for h in (
+        document("Instrument"), "Id", document("Number of respondents"), document("Sheets"))])
     for inst in instruments:
         count = sum(r.submissions for r in respondents.get(inst.id, []))
         sheets = ", ".join(names[inst.id].values()) if inst.id in names \
-            else "nog geen antwoorden"
+            else document("no answers yet")
         ws.append([_cell(ws, v) for v in (inst.title, inst.id, count, sheets)])
     ws.append([])
-    ws.append([_cell(ws, "Herkomst van alle bestanden: blad 'Herkomst'.")])
+    ws.append([_cell(ws, document("Provenance of all files: sheet '{sheet}'.").format(
+        sheet=document("Provenance")))])
 
 
 def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, str],
@@ -250,20 +255,20 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     scores, matrices = SubjectScores(inst), MatrixSums(inst)
     scores.count(store)
     matrices.count(store, {k: t.numbers() for k, t in overall.items()}, respondents)
-    if "Scores" in titles:
+    if "Scores" in titles:  # (the keys are the sheets' English names)
         _scores(wb, inst, scores, titles["Scores"], taken, max_rows)
     head = [[f"Per vraag — {inst.title}"],
             ["Sleutel", "Vraag", *STAT_HEAD]]
-    items = Pages(wb, titles["Vragen"], head,
-                  lambda k: sheet_title(f"Vragen {k}", inst.id, taken),
+    items = Pages(wb, titles["Questions"], head,
+                  lambda k: sheet_title(f"{document('Questions')} {k}", inst.id, taken),
                   max_rows, widths=(24, 60, 12, 12, 10, 10, 14, 14, 50))
     for key, slot in counted.items():
         tally = overall.get(key, Tally())
         items.append([key, slot_label(slot), *_numbers_only(slot, tally.stats())])
     head = [[f"Per vraag en onderwerp — {inst.title}"],
             ["Sleutel", "Onderwerp", *STAT_HEAD]]
-    subjects = Pages(wb, titles["Onderwerpen"], head,
-                     lambda k: sheet_title(f"Onderwerpen {k}", inst.id, taken), max_rows,
+    subjects = Pages(wb, titles["Subjects"], head,
+                     lambda k: sheet_title(f"{document('Subjects')} {k}", inst.id, taken), max_rows,
                      widths=(24, 30, 12, 12, 10, 10, 14, 14, 50))
     order = {key: n for n, key in enumerate(counted)}
     for (key, subject), tally in sorted(per_subject.items(),
