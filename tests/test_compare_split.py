@@ -20,6 +20,7 @@ from templategen.compare.provenance import HERKOMST
 from templategen.compare.sheet import RowSheet, RowWritten
 from templategen.compare.summary.writer import compare_large
 from templategen.content.catalog import load_catalog
+from templategen.i18n import document
 from templategen.office import libreoffice
 from templategen.sample.answers import sample_answers
 from templategen.store.database import Store
@@ -61,7 +62,7 @@ def _check_provenance(wb: Any, st: Store) -> None:
     assert len(pages) >= 2
     rows: list[tuple[Any, ...]] = []
     for ws in pages:
-        assert [c.value for c in ws[3]] == HERKOMST  # the same header on every sheet
+        assert [c.value for c in ws[3]] == [document(h) for h in HERKOMST]  # on every sheet
         rows += [r for r in ws.iter_rows(min_row=4, values_only=True) if any(r)]
     names = [r[0] for r in rows]
     stored = [s.file_name for s in st.submissions(current_only=False)]

@@ -25,6 +25,7 @@ from templategen.compare.labels import labelled, slot_label
 from templategen.compare.printing import LINE_HEIGHT, text_lines
 from templategen.compare.sheet import RowSheet
 from templategen.content.model import RESPONDENT, FieldKind, Instrument, Slot
+from templategen.i18n import document
 from templategen.office.formulas import number_literal, text_literal
 
 BAR_COLOUR = "5B9BD5"
@@ -46,7 +47,7 @@ class Options:
 def options_of(slot: Slot) -> Options | None:
     kind, field = slot.field.kind, slot.field
     if kind is FieldKind.CHECK:
-        return Options(("Ja", "Nee"), ("1", "0"))
+        return Options((document("Yes"), document("No")), ("1", "0"))
     if kind is FieldKind.SCALE and field.scale is not None:
         points = field.scale.points
         return Options(tuple(p.label for p in points),
@@ -104,14 +105,16 @@ def _count(row_range: str, options: Options, k: int) -> str:
 
 def write_distribution(ws: RowSheet, inst: Instrument, count: int, items: ItemsSheet) -> int:
     """Fill the sheet; return the number of questions shown."""
-    put(ws, 1, 1, f"Verdeling per vraag — {inst.title}").font = TITLE
-    put(ws, 2, 1, f"Aantal respondenten per antwoord (van {count}); de antwoorden per "
-                  f"respondent staan op het (verborgen) blad '{items.title}'.")
+    put(ws, 1, 1, document("Distribution per question — {title}").format(
+        title=inst.title)).font = TITLE
+    put(ws, 2, 1, document("Number of respondents per answer (of {count}); the answers per "
+                           "respondent are on the (hidden) sheet '{sheet}'.").format(
+        count=count, sheet=items.title))
     row, shown, widest = 4, 0, 0
     for options, slots in _groups(inst):
         labels = list(options.labels)
         widest = max(widest, len(labels))
-        header(ws, row, ["Nr.", "Vraag", *labels, "Aantal"])
+        header(ws, row, [document("No."), document("Question"), *labels, document("Count")])
         top = row + 1
         for label, slot in labelled(slots):
             row += 1
@@ -136,7 +139,7 @@ def write_distribution(ws: RowSheet, inst: Instrument, count: int, items: ItemsS
         shown += len(slots)
         row = max(bottom, top - 1 + MIN_CHART_ROWS) + 1
     if not shown:
-        put(ws, 4, 1, "Geen vragen met vaste antwoorden.")
+        put(ws, 4, 1, document("No questions with fixed answers."))
     widths(ws, {1: 16, 2: QUESTION_WIDTH})
     widths(ws, {FIRST_COUNT + k: 11 for k in range(widest + 1)})
     return shown
@@ -148,7 +151,7 @@ def _chart(ws: RowSheet, head: int, bottom: int, options: int) -> None:
     chart.type = "bar"
     chart.grouping = "stacked"
     chart.overlap = 100
-    chart.y_axis.title = "Aantal respondenten"
+    chart.y_axis.title = document("Respondents")
     chart.y_axis.majorGridlines = None
     chart.x_axis.scaling.orientation = "maxMin"  # the first question on top, as in the table
     chart.add_data(Reference(ws, min_col=FIRST_COUNT, max_col=FIRST_COUNT + options - 1,

@@ -44,11 +44,12 @@ from templategen.compare.ranking import main_rule, number_format, whole_rules
 from templategen.compare.sheet import RowSheet
 from templategen.content.answerchecks import mark
 from templategen.content.model import Direction, FieldKind, Instrument, Rule, Slot
+from templategen.i18n import N_, document
 
 MAX_FLAGS = 60
 CENTRED = Alignment(horizontal="center", vertical="top")
 CENTRED_HEAD = Alignment(horizontal="center", vertical="top", wrap_text=True)
-INVALID_HEADER = "Ongeldig, niet meegeteld"
+INVALID_HEADER = N_("Invalid, not counted")
 
 
 @dataclass
@@ -66,15 +67,17 @@ class OverviewWriter:
     def __init__(self, ws: RowSheet, inst: Instrument, listed: Roster, items: ItemsSheet):
         self.ws, self.inst, self.items = ws, inst, items
         self.count = count = len(listed.entries)
-        put(ws, 1, 1, f"Overzicht — {inst.title}").font = TITLE
-        put(ws, 2, 1, f"Instrument {inst.id}, versie {inst.version}; {count} "
-                      "respondent(en). Alle scores zijn formules over het blad met antwoorden.")
+        put(ws, 1, 1, document("Overview — {title}").format(title=inst.title)).font = TITLE
+        put(ws, 2, 1, document("Instrument {id}, version {version}; {count} respondent(s). All "
+                               "scores are formulas over the sheet with answers.").format(
+            id=inst.id, version=inst.version, count=count))
         self.rules = rules = whole_rules(inst)
         self.main = main_rule(inst)
         top = 4
-        put(ws, top, 1, "Scores per respondent").font = BOLD
+        put(ws, top, 1, document("Scores per respondent")).font = BOLD
         longest = max((len(r.label) for r in rules), default=10)
-        header(ws, top + 1, ["Onderwerp", "Respondent"] + [r.label for r in rules],
+        header(ws, top + 1,
+               [document("Subject"), document("Respondent")] + [r.label for r in rules],
                height=min(120.0, 15.0 * (1 + longest // 14)))
         self.first = first = top + 2
         # the rules (by index) with a formula: the same for every respondent
@@ -86,9 +89,9 @@ class OverviewWriter:
             done[rule.id] = cell_ref(first, 3 + k, absolute=False)
         self.invalid_col = 3 + len(rules) if listed.invalid else None
         if self.invalid_col is not None:
-            header(ws, top + 1, [INVALID_HEADER], self.invalid_col)
+            header(ws, top + 1, [document(INVALID_HEADER)], self.invalid_col)
         if self.formulas:  # the per-subject tables below: their header widens columns
-            for col, label in enumerate(SUBJECT_HEAD, start=1):
+            for col, label in enumerate(map(document, SUBJECT_HEAD), start=1):
                 ws.headers_ahead(col, [label])
         ws.freeze_panes = f"C{first}"
         widths(ws, {1: 28, 2: 45})
@@ -158,7 +161,7 @@ class OverviewWriter:
                 row = _subjects(ws, row, self.inst, rule, col, rows, chart=rule is main)
             _disagreements(ws, row + 1, self.inst, self._found(), self.items)
         else:
-            wrap(put(ws, row, 1, ONE_EACH))
+            wrap(put(ws, row, 1, document(ONE_EACH)))
         ws.close()
 
     def _found(self) -> list[Disagreement]:
@@ -173,11 +176,10 @@ class OverviewWriter:
         return found
 
 
-ONE_EACH = ("Eén respondent per onderwerp: de scores hierboven zijn die van het onderwerp "
-            "(geen spreiding, geen onenigheid tussen beoordelaars); de rangorde staat op het "
-            "blad 'In één oogopslag'.")
-SUBJECT_HEAD = ["Onderwerp", "Aantal respondenten", "Gemiddelde", "Minimum", "Maximum",
-                "Standaardafwijking"]
+ONE_EACH = N_("One respondent per subject: the scores above are the subject's (no spread, no "
+              "disagreement between raters); the ranking is on the sheet 'At a glance'.")
+SUBJECT_HEAD = [N_("Subject"), N_("Respondents"), N_("Mean"),
+                N_("Minimum"), N_("Maximum"), N_("Standard deviation")]
 
 
 def _invalid_cell(ws: RowSheet, row: int, col: int, inst: Instrument, column: Column) -> None:
@@ -200,11 +202,11 @@ COLOURS: dict[Direction, tuple[str, str] | None] = {
 }
 # per direction: RANK's order argument (0: the highest first) and the rank column's header
 RANKS: dict[Direction, tuple[int, str] | None] = {
-    Direction.HIGHER: (0, "Rang (1 = hoogste)"),
-    Direction.LOWER: (1, "Rang (1 = laagste)"),
+    Direction.HIGHER: (0, N_("Rank (1 = highest)")),
+    Direction.LOWER: (1, N_("Rank (1 = lowest)")),
     Direction.NEITHER: None,
 }
-NO_RANK = "Rang (geen: hoger noch lager is beter)"
+NO_RANK = N_("Rank (none: neither higher nor lower is better)")
 
 
 def _colours(rule: Rule) -> ColorScaleRule | None:
@@ -220,10 +222,10 @@ def _subjects(ws: RowSheet, top: int, inst: Instrument, rule: Rule, score_col: i
               subjects: dict[str, list[int]], chart: bool) -> int:
     """The per-subject table of one score (its column ``score_col`` in block 1); return the
     row after it."""
-    put(ws, top, 1, f"Per onderwerp: {rule.label}").font = BOLD
+    put(ws, top, 1, document("Per subject: {score}").format(score=rule.label)).font = BOLD
     ranking = RANKS[rule.direction]
-    header(ws, top + 1, ["Onderwerp", "Aantal respondenten", "Gemiddelde", "Minimum", "Maximum",
-                         "Standaardafwijking", ranking[1] if ranking else NO_RANK])
+    header(ws, top + 1, [*map(document, SUBJECT_HEAD),
+                         document(ranking[1] if ranking else NO_RANK)])
     score_format = number_format(inst, rule)
     mean_format = "0.0%" if "%" in score_format else "0.00"
     row0 = top + 2
@@ -252,7 +254,7 @@ def _subjects(ws: RowSheet, top: int, inst: Instrument, rule: Rule, score_col: i
 def _bar_chart(ws: RowSheet, top: int, label: str, row0: int, rowN: int, count: int) -> None:
     chart = BarChart()
     chart.type = "bar"
-    chart.title = f"Gemiddelde per onderwerp: {label}"
+    chart.title = document("Mean per subject: {score}").format(score=label)
     chart.y_axis.title = label
     chart.legend = None
     chart.add_data(Reference(ws, min_col=3, min_row=row0 - 1, max_row=rowN), titles_from_data=True)
@@ -277,11 +279,12 @@ def _threshold(slot: Slot) -> float | None:
 
 def _disagreements(ws: RowSheet, top: int, inst: Instrument, found: list[Disagreement],
                    items: ItemsSheet) -> None:
-    put(ws, top, 1, "Sterke onenigheid tussen beoordelaars").font = BOLD
+    put(ws, top, 1, document("Strong disagreement between raters")).font = BOLD
     if not found:
-        put(ws, top + 1, 1, "Geen: de beoordelaars van elk onderwerp liggen dicht bij elkaar.")
+        put(ws, top + 1, 1, document("None: the raters of each subject are close together."))
         return
-    header(ws, top + 1, ["Onderwerp", "Vraag", "Laagste", "Hoogste", "Verschil"])
+    header(ws, top + 1, [document(h) for h in (
+        N_("Subject"), N_("Question"), N_("Lowest"), N_("Highest"), N_("Difference"))])
     for col in (3, 4, 5):  # the figures' headers centred above them, as the figures
         ws.cell(top + 1, col).alignment = CENTRED_HEAD
     # the strongest first; shown in content order: a question's text once (a grid's text
