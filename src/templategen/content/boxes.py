@@ -16,11 +16,14 @@ content.answerchecks, code ``several_ticked``).
 
 from __future__ import annotations
 
-from templategen.content.model import ANCHOR_MAX, FieldKind, ItemKind, Slot, anchor
+from collections.abc import Sequence
+
+from templategen.content.model import ANCHOR_MAX, Field, FieldKind, ItemKind, Slot, anchor
 
 MAX_BOXES = 7  # a scale or choice with more points stays a dropdown
 YES, NO = "Ja", "Nee"
 SEVERAL = " + "  # between the labels of several ticked boxes of one question
+LEGEND_GAP = " \u00b7 "  # between the points of a legend line
 
 
 def is_yes_no(slot: Slot) -> bool:
@@ -64,3 +67,18 @@ def several(value: object, choices: tuple[str, ...]) -> bool:
     wanted = {c.casefold() for c in choices}
     parts = value.split(SEVERAL)
     return len(parts) > 1 and all(p.strip().casefold() in wanted for p in parts)
+
+
+def legend(columns: Sequence[Field]) -> list[tuple[str, str]]:
+    """The legend lines of a table's dropdown columns (scales and choices), one per distinct
+    list of choices: (the columns' labels joined, its points), a scale's point as its value
+    and label ("1 Niet gestart"), a choice's as its label; in the model's language."""
+    lines: dict[tuple[str, ...], list[str]] = {}
+    for f in columns:
+        if f.kind not in (FieldKind.SCALE, FieldKind.CHOICE) or not f.choices:
+            continue
+        points = (tuple(f"{p.value:g} {p.label}" for p in f.scale.points)
+                  if f.scale is not None else f.options)
+        lines.setdefault(points, []).append(f.label)
+    return [(", ".join(dict.fromkeys(names)), LEGEND_GAP.join(points))
+            for points, names in lines.items()]

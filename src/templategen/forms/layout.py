@@ -296,6 +296,7 @@ class FormWriter:
             self.scale_grid(item, boxed)
             return
         self.question(item)
+        self.legend(item.columns)
         heads = ["", *(a.label for a in item.attributes), *(_head(c) for c in item.columns)]
         fixed = (4.5 if item.attributes else 5.0, *(2.0 for _ in item.attributes))
         table = self.table(1 + len(item.rows) + choices.groups(item), len(heads), header=True,
@@ -349,6 +350,21 @@ class FormWriter:
                 slot = Slot(key=f"{item.id}.{row.id}.{col.id}", item=item, field=col, row=row)
                 self.cell_control(cells[k], slot)
 
+    def legend(self, columns: Sequence[Field]) -> None:
+        """Above a table whose scale or choice columns are dropdowns: one line per distinct
+        list of choices, "Stand van zaken: 1 Niet gestart · 2 Opgestart · …", so the
+        labels are on the page and on paper (content.boxes.legend); read-only text, kept
+        with the table."""
+        for names, shown in boxes.legend(columns):
+            p = self.para("intro")
+            self.run(p, names if names[-1] in "?:" else f"{names}:", bold=True)
+            self.run(p, " ")
+            self.run(p, shown)
+            for r in p.runs:
+                r.font.size = Pt(choices.LABEL_PT)
+            p.paragraph_format.space_after = Pt(2)
+            p.paragraph_format.keep_with_next = True
+
     def scale_block(self, items: list[Item]) -> None:
         """Consecutive questions on one scale: one table, the scale's labels as column
         headings and one row of tick boxes per question."""
@@ -393,6 +409,7 @@ class FormWriter:
 
     def entries(self, item: Item) -> None:
         self.question(item)
+        self.legend(item.fields)
         heads = ["Nr.", *(_head(f) for f in item.fields)]
         table = self.table(1 + item.entries, len(heads), header=True,
                            widths=_spread((1.0,), len(item.fields)))
