@@ -175,7 +175,8 @@ def check_binop(op: str, left: Any, right: Any) -> None:
         raise Overrun(_("a power of more than {bits} bits").format(bits=MAX_BITS))
     elif op == "%" and isinstance(left, str):
         check_format(left)
-        refuse_over(N_("a text formatted with the percent operator"), format_size(left, right, reuse=False))
+        refuse_over(N_("a text formatted with the percent operator"),
+                    format_size(left, right, reuse=False))
 
 
 def check_concat(values: tuple[Any, ...]) -> None:
