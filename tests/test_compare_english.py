@@ -65,9 +65,18 @@ def test_the_sheets_and_headers_are_english(english: Path) -> None:
     for sheet in ("Contents", "At a glance", "Response", "Provenance"):
         texts = {str(c.value) for row in wb[sheet].iter_rows() for c in row}
         assert not DUTCH_LABELS & texts, (sheet, DUTCH_LABELS & texts)
-    summary = load_workbook(english / "en-summary.xlsx").sheetnames
-    assert {"Contents", "Provenance", "Response"} <= set(summary)
+    items = wb["Items bestuurder_gesprek"]
+    assert [c.value for c in items[6]][:3] == ["Subject", "Respondent", "Version"]
+    assert [items.cell(r, 3).value for r in (2, 3)] == ["Question", "Mean"]
+    book = load_workbook(english / "en-summary.xlsx")
+    summary = book.sheetnames
+    assert {"Contents", "Provenance", "Response", "Questions bestuurder_gesprek",
+            "Subjects bestuurder_gesprek", "Scores bestuurder_gesprek"} <= set(summary)
     assert not [n for n in summary if n.split()[0] in DUTCH_SHEETS], summary
+    assert book["Contents"]["A1"].value == "Comparison of a large round"
+    assert _row(book["Questions bestuurder_gesprek"], "Key")[:4] == [
+        "Key", "Question", "Number of answers", "Mean"]
+    assert _row(book["Scores bestuurder_gesprek"], "Subject")[1].startswith("Rank")
 
 
 @pytest.mark.skipif(not OOXML_CHECK.exists() or not Path("/tmp/ooxml-validator").exists(),

@@ -32,6 +32,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.compare.cells import HEADER_FILL
+from templategen.i18n import N_, document
 from templategen.office.openpyxl_internals import (
     add_alignment,
     alignments,
@@ -42,7 +43,7 @@ from templategen.office.openpyxl_internals import (
 
 HEADER_RGB = HEADER_FILL.fgColor.rgb
 MARGINS = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-FOOTER = "&A — pagina &P"  # sheet name, page number
+FOOTER = N_("&A — page &P")  # sheet name, page number (Excel's header codes)
 LINE_HEIGHT = 13.0  # points per line of 10-11 pt text
 MAX_HEIGHT = 409.0  # the tallest row Excel allows
 CHARS_PER_WIDTH = 1.1  # characters of text per unit of column width (average Dutch text)
@@ -87,7 +88,7 @@ def set_up_sheet(ws: Any) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins = MARGINS
     ws.print_options.gridLines = False
-    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.text = document(FOOTER)
 
 
 def repeat_header_rows(ws: Any) -> None:

@@ -21,19 +21,30 @@ from templategen.compare.data import Column, Said
 from templategen.compare.labels import shown
 from templategen.compare.sheet import RowSheet
 from templategen.content.model import Instrument, Slot
+from templategen.i18n import N_, document
 
 CONFLICT_FILL = PatternFill("solid", fgColor="FFEB9C")
-CONFLICT_LEGEND = ("Geel: formulier en werkmap van dezelfde respondent zeggen iets anders (zie "
-                   "de opmerking en het blad Verschillen).")
-KIND_NAMES = {"form": "formulier", "workbook": "werkmap"}
+CONFLICT_LEGEND = N_("Yellow: the form and the workbook of the same respondent say something "
+                     "different (see the comment and the sheet {sheet}).")
+KIND_NAMES = {"form": N_("form"), "workbook": N_("workbook")}
+
+
+def conflict_legend() -> str:
+    """The legend of the conflicts' colour, in the files' language."""
+    return document(CONFLICT_LEGEND).format(sheet=document("Differences"))
+
+
+def _kind(kind: str) -> str:
+    return document(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
 
 
 def note(said: list[Said], used: Any) -> str:
     """The comment of a cell where the files disagree."""
-    lines = ["Formulier en werkmap verschillen:"]
-    lines += [f"- {KIND_NAMES.get(s.kind, s.kind)} {s.file_name}: {shown(s.value)}" for s in said]
-    lines.append(f"In de scores telt: {shown(used)}" if used is not None
-                 else "Geen geldige waarde: telt niet mee in de scores.")
+    lines = [document("Form and workbook differ:")]
+    lines += [f"- {_kind(s.kind)} {s.file_name}: {shown(s.value)}" for s in said]
+    lines.append(document("Counted in the scores: {value}").format(value=shown(used))
+                 if used is not None
+                 else document("No valid value: not counted in the scores."))
     return "\n".join(lines)
 
 
@@ -54,13 +65,16 @@ class ConflictsWriter:
                  label: Callable[[Slot], str]):
         self.inst, self.label = inst, label
         self.ws = ws = RowSheet(wb, title)
-        put(ws, 1, 1, f"Verschillen tussen formulier en werkmap — {inst.title}").font = TITLE
-        wrap(put(ws, 2, 1, "Dezelfde respondent gaf in het formulier en in de werkmap een "
-                           "ander antwoord. Beide staan hieronder met het bestand waar ze "
-                           "vandaan komen; kolom E zegt welke waarde in de scores telt."))
-        header(ws, 4, ["Onderwerp", "Respondent", "Sleutel", "Vraag", "In de scores telt",
+        put(ws, 1, 1, document("Differences between form and workbook — {title}").format(
+            title=inst.title)).font = TITLE
+        wrap(put(ws, 2, 1, document(
+            "The same respondent gave a different answer in the form and in the workbook. "
+            "Both are below with the file they come from; column E says which value is "
+            "counted in the scores.")))
+        header(ws, 4, [document("Subject"), document("Respondent"), document("Key"),
+                       document("Question"), document("Counted in the scores"),
                        *[f"{head} {k}" for k in range(1, most + 1)
-                         for head in ("Waarde", "Bestand")]])
+                         for head in (document("Value"), document("File"))]])
         widths(ws, {1: 22, 2: 22, 3: 24, 4: 50, 5: 18})
         widths(ws, {6 + k: 24 if k % 2 == 0 else 34 for k in range(2 * most)})
         ws.freeze_panes = "A5"
@@ -80,11 +94,11 @@ class ConflictsWriter:
             wrap(put(ws, row, 4, self.label(slot)))
             used = column.values.get(slot.key)
             put(ws, row, 5, shown(used) if used is not None
-                else "(geen geldige waarde)").font = BOLD
+                else document("(no valid value)")).font = BOLD
             for k, said in enumerate(column.conflicts[slot.key]):
                 wrap(put(ws, row, 6 + 2 * k, shown(said.value))).fill = CONFLICT_FILL
                 put(ws, row, 7 + 2 * k,
-                    f"{said.file_name} ({KIND_NAMES.get(said.kind, said.kind)})")
+                    f"{said.file_name} ({_kind(said.kind)})")
             self.row += 1
             ws.flush(self.row)
 

@@ -37,21 +37,20 @@ from templategen.compare.cells import (
     wrap,
 )
 from templategen.compare.data import Column, Roster
-from templategen.compare.full.conflicts import CONFLICT_FILL, CONFLICT_LEGEND, mark_conflict
+from templategen.compare.full.conflicts import CONFLICT_FILL, conflict_legend, mark_conflict
 from templategen.compare.labels import slot_label
 from templategen.compare.sheet import MAX_ROWS, RowSheet
 from templategen.content.answerchecks import mark
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.errors import StoreError
-from templategen.i18n import _
+from templategen.i18n import N_, _, document
 
 FIRST_COL = 4  # column D: the first slot
 FIRST_ROW = 7  # the first respondent
 HEADER_ROW = 6
 MAX_COLS = 16_384
-CHECK_FORMAT = '"Ja";"Ja";"Nee"'
 NUMERIC = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER})
-INVALID_LEGEND = "Oranje: ongeldige waarde (zie de opmerking); telt niet mee in de scores."
+INVALID_LEGEND = N_("Orange: invalid value (see the comment); not counted in the scores.")
 
 
 @dataclass
@@ -135,21 +134,24 @@ class ItemsWriter:
                                  value2=MAX_COLS - FIRST_COL + 1))
         self.ws = ws = RowSheet(wb, title)
         self.sheet = sheet = ItemsSheet(title=title, nrows=count)
-        put(ws, 1, 1, f"Antwoorden per vraag — {inst.title}").font = TITLE
-        for label, row in (("Vraag", 2), ("Gemiddelde", 3),
-                           ("Spreiding (hoogste − laagste)", 4)):
-            put(ws, row, 3, label).font = BOLD
-        header(ws, HEADER_ROW, ["Onderwerp", "Respondent", "Versie"])
+        put(ws, 1, 1, document("Answers per question — {title}").format(
+            title=inst.title)).font = TITLE
+        for label, row in ((N_("Question"), 2), (N_("Mean"), 3),
+                           (N_("Spread (highest − lowest)"), 4)):
+            put(ws, row, 3, document(label)).font = BOLD
+        header(ws, HEADER_ROW, [document("Subject"), document("Respondent"), document("Version")])
+        self.check_format = '"{yes}";"{yes}";"{no}"'.format(yes=document("Yes"),
+                                                            no=document("No"))
         col = FIRST_COL
         for slot in self.slots:
             self._head(col, slot.key, slot_label(slot), slot.field.kind in NUMERIC, count)
             col += 1
         if listed.invalid:
-            wrap(put(ws, 2, 1, INVALID_LEGEND)).fill = FLAG_FILL
+            wrap(put(ws, 2, 1, document(INVALID_LEGEND))).fill = FLAG_FILL
         if listed.most_conflicts:
-            wrap(put(ws, 3, 1, CONFLICT_LEGEND)).fill = CONFLICT_FILL
+            wrap(put(ws, 3, 1, conflict_legend())).fill = CONFLICT_FILL
         if self.extra:
-            cell = put(ws, 5, col, "Niet in de huidige versie (oudere versies)")
+            cell = put(ws, 5, col, document("Not in the current version (older versions)"))
             cell.font = BOLD
             cell.fill = GROUP_FILL
             for key in self.extra:
@@ -186,7 +188,7 @@ class ItemsWriter:
             if value is not None:
                 cell = put(ws, row, col, typed(slot, value))
                 if slot.field.kind is FieldKind.CHECK and isinstance(value, bool):
-                    cell.number_format = CHECK_FORMAT
+                    cell.number_format = self.check_format
                 # text stays on one line here (the Open sheet shows it in full), so a
                 # respondent's row stays one line high on screen and on paper
             if key in column.invalid:

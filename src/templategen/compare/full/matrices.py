@@ -61,6 +61,7 @@ from templategen.content.expr import GroupCounts, Look, Role, Rollup, RowStats, 
 from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Rule
 from templategen.content.rulekinds import definition
 from templategen.content.scoring import evaluate_rule, row_keys, rule_slots
+from templategen.i18n import document
 from templategen.office.formulas import band_formula, quadrant_formula
 
 MAX_SERIES = 25
@@ -232,8 +233,10 @@ def _scatter(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
     assert isinstance(p, Scatter) and item is not None
     x_field, y_field = item.field_by_id(p.x), item.field_by_id(p.y)
     assert x_field is not None and y_field is not None
-    header(ws, top + 1, ["Naam", "Aantal respondenten", f"Gemiddelde {x_field.label.lower()}",
-                         f"Gemiddelde {y_field.label.lower()}", "Kwadrant"])
+    mean_of = document("Mean {field}")
+    header(ws, top + 1, [document("Name"), document("Respondents"),
+                         mean_of.format(field=x_field.label.lower()),
+                         mean_of.format(field=y_field.label.lower()), document("Quadrant")])
     rows: list[tuple[str, str, str, str]] = []  # label, count, mean x, mean y
     if item.kind is ItemKind.ENTRIES:
         entries = row_keys(item)
@@ -300,7 +303,7 @@ def _summary(ws: RowSheet, top: int, item: Item, rows: list[str], heads: list[st
     """The table's header and row labels; return each row's line. A table taller than a
     printed page repeats its header row where a page would break it (compare.pagination
     then starts that part on a new page)."""
-    labels = ["Rij", *heads]
+    labels = [document("Row"), *heads]
     header(ws, top + 1, labels)
     place, line, height = [], top + 2, 0.0
     for row in rows:
@@ -367,7 +370,7 @@ def _group_counts(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Se
     first = detail.block(rule.label, [p.label for p in groups],
                          [functools.partial(_group_cell, inst, rule, p.name, items)
                           for p in groups], "0")
-    header(ws, top + 1, ["Groep", "Respondenten met dekking"])
+    header(ws, top + 1, [document("Group"), document("Respondents with coverage")])
     for k, part in enumerate(groups):
         r = top + 2 + k
         put(ws, r, 1, part.label)
@@ -388,7 +391,7 @@ def _radar(ws: RowSheet, top: int, rule: Rule, inst: Instrument, seen: Seen,
     first = detail.block(rule.label, labels,
                          [functools.partial(_number_or_blank, items, slot.key) for slot in slots],
                          "0")
-    header(ws, top + 1, ["Onderdeel", "Gemiddelde"])
+    header(ws, top + 1, [document("Part"), document("Mean")])
     for k, label in enumerate(labels):
         r = top + 2 + k
         wrap(put(ws, r, 1, label))
@@ -438,11 +441,14 @@ def write_matrices(wb: Workbook, title: str, detail_title: str, inst: Instrument
     """The summary sheet (content-sized, written whole), then the detail sheet row by row."""
     ws = RowSheet(wb, title)
     ws.keep_tables()
-    put(ws, 1, 1, f"Matrices en tabellen — {inst.title}").font = TITLE
-    put(ws, 2, 1, f"De cijfers per respondent staan op het blad '{detail_title}'.")
+    put(ws, 1, 1, document("Matrices and tables — {title}").format(
+        title=inst.title)).font = TITLE
+    put(ws, 2, 1, document("The figures per respondent are on the sheet '{sheet}'.").format(
+        sheet=detail_title))
     detail = Detail(RowSheet(wb, detail_title), detail_title, len(listed.entries))
-    put(detail.ws, 1, 1, f"Matrices per respondent — {inst.title}").font = TITLE
-    header(detail.ws, FIRST_ROW - 1, ["Onderwerp", "Respondent"])
+    put(detail.ws, 1, 1, document("Matrices per respondent — {title}").format(
+        title=inst.title)).font = TITLE
+    header(detail.ws, FIRST_ROW - 1, [document("Subject"), document("Respondent")])
     top = 4
     for rule in inst.rules:
         writer = _writer(inst, rule)

@@ -39,6 +39,7 @@ from templategen.content.scoring import (
     row_keys,
     rule_slots,
 )
+from templategen.i18n import document
 from templategen.store import merged
 from templategen.store.database import Store
 
@@ -85,7 +86,7 @@ class _RowStats(Block):
                 self.stats[row].add(v, count)
 
     def rows(self) -> Iterator[Row]:
-        yield ["Rij", *(head for _, head in self.roll.figures)], True
+        yield [document("Row"), *(head for _, head in self.roll.figures)], True
         means = {row: _mean(s) for row, s in self.stats.items()}
         order = list(means)
         if self.roll.sort:
@@ -148,8 +149,9 @@ class _Scatter(Block):
         x = self.item.field_by_id(self.roll.x)
         y = self.item.field_by_id(self.roll.y)
         assert x is not None and y is not None
-        yield ["Naam", "Aantal respondenten", f"Gemiddelde {x.label.lower()}",
-               f"Gemiddelde {y.label.lower()}", "Kwadrant"], True
+        mean_of = document("Mean {field}")
+        yield [document("Name"), document("Respondents"), mean_of.format(field=x.label.lower()),
+               mean_of.format(field=y.label.lower()), document("Quadrant")], True
         groups = list(self.groups.values())
         if self.entries:
             groups.sort(key=lambda g: (-g[1], g[0].casefold(), g[0]))
@@ -182,7 +184,7 @@ class _GroupCounts(Block):
                     self.covered[part.label] += count
 
     def rows(self) -> Iterator[Row]:
-        yield ["Groep", "Respondenten met dekking"], True
+        yield [document("Group"), document("Respondents with coverage")], True
         for label, count in self.covered.items():
             yield [label, count], False
         yield [self.message], False
@@ -198,7 +200,7 @@ class _Radar(Block):
         self.stats = [tally.get(slot.key, Stats()) for slot in self.slots]
 
     def rows(self) -> Iterator[Row]:
-        yield ["Onderdeel", "Gemiddelde"], True
+        yield [document("Part"), document("Mean")], True
         for slot, stats in zip(self.slots, self.stats, strict=True):
             yield [slot.row.text if slot.row else slot.item.text, _mean(stats)], False
 

@@ -24,16 +24,18 @@ from templategen.compare.ranking import leader, main_rule, number_format, whole_
 from templategen.compare.summary.sql import Env, compile_rule
 from templategen.content.model import Direction, Instrument, Rule
 from templategen.content.rulekinds import definition
+from templategen.i18n import N_, document
 from templategen.store import merged
 from templategen.store.database import Store
 
-ALL = "Alle respondenten"
-STAT_HEAD = ["Aantal met score", "Gemiddelde", "Laagste", "Hoogste",
-             "Spreiding (hoogste − laagste)", "Standaardafwijking"]
+# the sheet's labels by their English text (translated into the files' language when shown)
+ALL = N_("All respondents")
+STAT_HEAD = [N_("Number with a score"), N_("Mean"), N_("Lowest"), N_("Highest"),
+             N_("Spread (highest − lowest)"), N_("Standard deviation")]
 RANK_HEAD: dict[Direction, str] = {
-    Direction.HIGHER: "Rang (1 = hoogste)",
-    Direction.LOWER: "Rang (1 = laagste)",
-    Direction.NEITHER: "Rang (geen: hoger noch lager is beter)",
+    Direction.HIGHER: N_("Rank (1 = highest)"),
+    Direction.LOWER: N_("Rank (1 = lowest)"),
+    Direction.NEITHER: N_("Rank (none: neither higher nor lower is better)"),
 }
 
 
@@ -156,15 +158,15 @@ class SubjectScores:
         main = f" ({self.main.label})" if self.main is not None else ""
         direction = self.main.direction if self.main is not None else Direction.NEITHER
         labels: list[Any] = ["", ""]
-        figures: list[Any] = ["Onderwerp", RANK_HEAD[direction] + main]
+        figures: list[Any] = [document("Subject"), document(RANK_HEAD[direction]) + main]
         for rule in self.rules:
             labels += [rule.label] + [""] * (len(STAT_HEAD) - 1)
-            figures += STAT_HEAD
+            figures += [document(h) for h in STAT_HEAD]
         return [labels, figures]
 
     def rows(self) -> Iterator[list[Any]]:
         """All respondents first, then the subjects in ranking order."""
-        yield [ALL, None, *self._figures(self.all)]
+        yield [document(ALL), None, *self._figures(self.all)]
         for subject, rank in self.ranking():
             yield [subject, rank, *self._figures(self.subjects[subject])]
 

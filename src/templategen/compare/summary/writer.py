@@ -62,8 +62,8 @@ __all__ = ["DETAIL_LIMIT", "Pages", "compare_large", "compared_files"]
 DETAIL_LIMIT = 2000  # compared files up to which the full workbook is written (~17 s)
 COUNTED = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER, FieldKind.CHOICE})
 NUMERIC = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER})
-STAT_HEAD = ["Aantal antwoorden", "Gemiddelde", "Laagste", "Hoogste",
-             "Spreiding (hoogste − laagste)", "Standaardafwijking", "Verdeling"]
+STAT_HEAD = [N_("Number of answers"), N_("Mean"), N_("Lowest"), N_("Highest"),
+             N_("Spread (highest − lowest)"), N_("Standard deviation"), N_("Distribution")]
 
 
 @dataclass
@@ -177,9 +177,9 @@ def _open(store: Store, wb: Workbook, inst: Instrument, title: str, taken: set[s
     export (millions of rows in a national round: no workbook to read, and no time left)."""
     slots = open_slots(inst)
     counts = aggregates.open_counts(store, inst.id, [s.key for s in slots])
-    head = [[f"Open vragen — {inst.title}"],
+    head = [[document("Open questions — {title}").format(title=inst.title)],
             [export_hint(store.name)],
-            ["Sleutel", "Vraag", "Aantal antwoorden"]]
+            [document("Key"), document("Question"), document("Number of answers")]]
     pages = Pages(wb, title, head, functools.partial(_more, document("Open"), inst.id, taken),
                   max_rows, widths=(24, 60, 14))
     for slot in slots:
@@ -189,9 +189,9 @@ def _open(store: Store, wb: Workbook, inst: Instrument, title: str, taken: set[s
 
 def export_hint(store_name: str) -> str:
     """Where the answers per respondent and the open answers' texts are (Dutch)."""
-    return (f"De teksten van de open antwoorden en alle antwoorden per respondent: "
-            f"templategen export --db {store_name} --format xlsx --out antwoorden.xlsx "
-            "(of --format csv of json).")
+    return document("The texts of the open answers and all answers per respondent: "
+                    "templategen export --db {store} --format xlsx --out antwoorden.xlsx "
+                    "(or --format csv or json).").format(store=store_name)
 
 
 def _index(wb: Workbook, contents: str, instruments: list[Instrument],
@@ -201,26 +201,28 @@ def _index(wb: Workbook, contents: str, instruments: list[Instrument],
     ws.column_dimensions["A"].width = 50
     ws.column_dimensions["B"].width = 26
     ws.column_dimensions["D"].width = 60
-    title = WriteOnlyCell(ws, "Vergelijking van een grote ronde")
+    title = WriteOnlyCell(ws, document("Comparison of a large round"))
     title.font = TITLE
     ws.append([title])
     for line in (
-        f"{total} respondenten: meer dan {limit}, de grens tot waar dit werkboek elk "
-        "antwoord van elke respondent met formules toont.",
-        "Scores: per onderwerp en per regel van de inhoud het aantal respondenten met een "
-        "score, het gemiddelde, de laagste en hoogste score, de spreiding en de "
-        "standaardafwijking; de onderwerpen gerangschikt op de hoofdscore, de beste eerst.",
-        "Vragen en Onderwerpen: per vraag (en per onderwerp) het aantal antwoorden, het "
-        "gemiddelde, de laagste en hoogste waarde, de spreiding en de verdeling.",
-        "Matrices: per partij of rij de gemiddelden, het kwadrant, de prioriteit en rang, "
-        "de realisatie en de dekking, over alle respondenten.",
-        "Alle cijfers zijn waarden, berekend uit de samengevoegde antwoorden van elke "
-        "respondent (formulier en werkmap samen; ongeldige antwoorden tellen niet mee).",
-        "Open: per open vraag hoeveel respondenten ze beantwoordden.",
-        "Niet in dit werkboek: de antwoorden en scores per respondent, de teksten van de "
-        "open antwoorden, de verschillen tussen formulier en werkmap en de grafieken; een "
-        "werkboek met alle antwoorden en formules: vergelijk minder instrumenten met "
-        "--only, of --layout full.",
+        document("{total} respondents: more than {limit}, the limit up to which this workbook "
+                 "shows every answer of every respondent with formulas.").format(
+            total=total, limit=limit),
+        document("Scores: per subject and per rule of the content the number of respondents "
+                 "with a score, the mean, the lowest and highest score, the spread and the "
+                 "standard deviation; the subjects ranked by the main score, the best first."),
+        document("Questions and Subjects: per question (and per subject) the number of "
+                 "answers, the mean, the lowest and highest value, the spread and the "
+                 "distribution."),
+        document("Matrices: per party or row the means, the quadrant, the priority and rank, "
+                 "the realisation and the coverage, over all respondents."),
+        document("All figures are values, computed from each respondent's merged answers "
+                 "(form and workbook together; invalid answers are not counted)."),
+        document("Open: per open question how many respondents answered it."),
+        document("Not in this workbook: the answers and scores per respondent, the texts of "
+                 "the open answers, the differences between form and workbook and the "
+                 "charts; a workbook with all answers and formulas: compare fewer instruments "
+                 "with --only, or --layout full."),
         export_hint(store_name),
     ):
         ws.append([_cell(ws, line)])
@@ -257,16 +259,16 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     matrices.count(store, {k: t.numbers() for k, t in overall.items()}, respondents)
     if "Scores" in titles:  # (the keys are the sheets' English names)
         _scores(wb, inst, scores, titles["Scores"], taken, max_rows)
-    head = [[f"Per vraag — {inst.title}"],
-            ["Sleutel", "Vraag", *STAT_HEAD]]
+    head = [[document("Per question — {title}").format(title=inst.title)],
+            [document("Key"), document("Question"), *map(document, STAT_HEAD)]]
     items = Pages(wb, titles["Questions"], head,
                   lambda k: sheet_title(f"{document('Questions')} {k}", inst.id, taken),
                   max_rows, widths=(24, 60, 12, 12, 10, 10, 14, 14, 50))
     for key, slot in counted.items():
         tally = overall.get(key, Tally())
         items.append([key, slot_label(slot), *_numbers_only(slot, tally.stats())])
-    head = [[f"Per vraag en onderwerp — {inst.title}"],
-            ["Sleutel", "Onderwerp", *STAT_HEAD]]
+    head = [[document("Per question and subject — {title}").format(title=inst.title)],
+            [document("Key"), document("Subject"), *map(document, STAT_HEAD)]]
     subjects = Pages(wb, titles["Subjects"], head,
                      lambda k: sheet_title(f"{document('Subjects')} {k}", inst.id, taken), max_rows,
                      widths=(24, 30, 12, 12, 10, 10, 14, 14, 50))
@@ -276,10 +278,11 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
                                                         kv[0][1])):
         subjects.append([key, subject, *_numbers_only(slots[key], tally.stats())])
     if "Matrices" in titles:
-        head = [[f"Matrices en tabellen — {inst.title} (waarden over alle respondenten)"]]
+        head = [[document("Matrices and tables — {title} (values over all respondents)").format(
+            title=inst.title)]]
         sheet = Pages(wb, titles["Matrices"], head,
-                      lambda k: sheet_title(f"Matrices {k}", inst.id, taken), max_rows,
-                      widths=(40, 16, 16, 16, 16, 16))
+                      lambda k: sheet_title(f"{document('Matrices')} {k}", inst.id, taken),
+                      max_rows, widths=(40, 16, 16, 16, 16, 16))
         for row, bold in matrices.rows():
             sheet.append(row, bold=bold)
     _open(store, wb, inst, titles["Open"], taken, max_rows)
@@ -288,9 +291,12 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
 
 def _scores(wb: Workbook, inst: Instrument, scores: SubjectScores, title: str,
             taken: set[str], max_rows: int) -> None:
-    main = f"; gerangschikt op '{scores.main.label}'" if scores.main is not None else ""
-    head = [[f"Scores per onderwerp — {inst.title}{main}"], *scores.head()]
-    pages = Pages(wb, title, head, lambda k: sheet_title(f"Scores {k}", inst.id, taken),
+    main = (document("; ranked by '{score}'").format(score=scores.main.label)
+            if scores.main is not None else "")
+    head = [[document("Scores per subject — {title}").format(title=inst.title) + main],
+            *scores.head()]
+    pages = Pages(wb, title, head,
+                  lambda k: sheet_title(f"{document('Scores')} {k}", inst.id, taken),
                   max_rows, widths=(30, 14, *(12,) * (len(scores.head()[1]) - 2)))
     formats = scores.formats()
     for row in scores.rows():
