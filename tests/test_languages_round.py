@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from templategen.cli import main
 from templategen.content.catalog import load_instrument
 from templategen.content.model import PROP_LANGUAGE
+from templategen.office import libreoffice
 from tests.support.answers import answers_in_language
 from tests.support.comparebook import items_table
 from tests.support.filling import fill_in_place
@@ -112,15 +113,20 @@ def _answers(seed: int, name: str, language: str, workbook: bool) -> tuple[dict,
     return answers_in_language(INSTRUMENT, seed, name, language, workbook)
 
 
-@pytest.mark.libreoffice
-def test_copies_in_two_languages_ingest_into_one_store_and_one_table(
-        built: tuple[Path, str], tmp_path: Path) -> None:
+def _returned_folder(built: tuple[Path, str], tmp_path: Path) -> tuple[Path, Path]:
+    """(the built copies, an empty folder for the returned ones); skips without UNO."""
     reason = missing_reason()
     if reason:
         pytest.skip(reason)
-    out, _ = built
     returned = tmp_path / "returned"
     returned.mkdir()
+    return built[0], returned
+
+
+@pytest.mark.libreoffice
+def test_copies_in_two_languages_ingest_into_one_store_and_one_table(
+        built: tuple[Path, str], tmp_path: Path) -> None:
+    out, returned = _returned_folder(built, tmp_path)
     expected: dict[str, dict] = {}
     for seed, (language, suffix, name) in enumerate((("nl", ".docx", "Anna"),
                                                      ("en", ".xlsx", "Bob"))):
@@ -226,3 +232,51 @@ def test_the_language_column_on_both_store_back_ends(built: tuple[Path, str], st
     rows = json.loads(_run("export", "--db", str(store_db), "--format", "json", "--wide"))
     assert {(r["respondent"], r["language"]) for r in rows} == {("Anna", "nl"), ("Bob", "en")}
     assert rows[0]["answers"].keys() == rows[1]["answers"].keys()
+
+
+UNTOUCHED = ("toelichting", "leraren", "sector", "respondent.datum")
+
+
+def test_the_grey_prompts_are_in_the_language_of_the_files(built: tuple[Path, str]) -> None:
+    out, _ = built
+    en_form, nl_form = _docx_text(out / "en" / "tweetalig.docx"), _docx_text(
+        out / "nl" / "tweetalig.docx")
+    english = ("Click or tap here to enter text.", "Click or tap to enter a date.",
+               "Enter a number.")  # the choice here is tick boxes ("Choose an item.": demo)
+    dutch = ("Klik of tik om tekst in te voeren.", "Klik of tik om een datum in te voeren.",
+             "Vul een getal in.")
+    assert all(p in en_form for p in english) and not any(p in en_form for p in dutch)
+    assert all(p in nl_form for p in dutch) and not any(p in nl_form for p in english)
+
+
+@pytest.mark.libreoffice
+def test_an_untouched_field_of_an_english_copy_is_not_an_answer(
+        built: tuple[Path, str], tmp_path: Path) -> None:
+    """Its English grey prompt is no answer: with w:showingPlcHdr (the sample filler and a
+    LibreOffice re-save as .docx and .odt) and as plain text after a trip through .doc."""
+    out, returned = _returned_folder(built, tmp_path)
+    fill, _ = _answers(3, "Eve", "en", workbook=False)
+    fill = {k: v for k, v in fill.items() if k not in UNTOUCHED}
+    shutil.copy(out / "en" / "tweetalig.docx", returned / "Eve.docx")
+    fill_in_place(returned / "Eve.docx", fill)
+    legacy = tmp_path / "Gus.doc"  # through .doc and back: the controls are gone, text stays
+    typed = type_answers(out / "en" / "tweetalig.docx", INSTRUMENT.in_language("en"),
+                         {**fill, "respondent.naam": "Finn"},
+                         [returned / "Finn.docx", returned / "Finn.odt", legacy])
+    assert not typed.missing, typed.missing
+    libreoffice.convert(legacy, "docx", returned)
+    assert "Click or tap here to enter text." in _docx_text(returned / "Gus.docx")
+    resaved = _docx_text(returned / "Finn.docx")
+    assert "Click or tap here to enter text." in resaved and "Enter a number." in resaved
+    db = tmp_path / "store.sqlite"
+    ingested = _run("ingest", str(returned), "--db", str(db), "--content", str(CONTENT))
+    assert "4 file(s): 3 accepted, 1 accepted_with_warnings" in ingested, ingested
+    assert "Gus.docx (6 of 12 answered, 1 warning)" in ingested, ingested
+    rows = json.loads(_run("export", "--db", str(db), "--format", "json"))
+    assert {row["source"] for row in rows} == {"Eve.docx", "Finn.docx", "Finn.odt", "Gus.docx"}
+    answered = {(row["source"], row["item"]) for row in rows if row["value"] not in (None, "")}
+    assert {("Finn.odt", "visie"), ("Eve.docx", "visie")} <= answered
+    assert not {(s, k) for s, k in answered if k in UNTOUCHED}, answered
+    shown = {str(row["value"]) for row in rows}
+    assert not any(t in shown for t in ("Click or tap here to enter text.", "Choose an item.",
+                                        "Click or tap to enter a date.", "Enter a number."))

@@ -38,7 +38,7 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT", "ENV", "LANGUAGES", "N_", "_", "choose", "chosen_document_language",
-    "document", "document_language", "documents_in", "format_time", "language",
+    "document", "document_language", "documents_in", "every_language", "format_time", "language",
     "language_tag", "ngettext", "normalise", "pgettext", "set_language", "set_round_language",
 ]
 
@@ -204,6 +204,12 @@ def document(message: str) -> str:
     """``message`` in the language of the files written for respondents (its base language
     when the tool speaks it, else Dutch)."""
     return _catalogue(normalise(_state.document) or DEFAULT).gettext(message)
+
+
+def every_language(message: str) -> frozenset[str]:
+    """``message`` as written in each language the tool speaks (readers that must recognise
+    a fixed text in a file of any language, such as an untouched form field's prompt)."""
+    return frozenset(_catalogue(lang).gettext(message) for lang in LANGUAGES)
 
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name)

@@ -3,9 +3,9 @@
 python-docx has no content controls, so these are written as WordprocessingML strings
 (prefixes ``w`` and ``w14``, declared on the document root). Every control is run-level,
 carries the slot key as ``w:tag``, a short Dutch ``w:alias``, ``w:lock sdtLocked`` and,
-until answered, Dutch placeholder text with ``w:showingPlcHdr``. The renderer wraps each
-control in a bookmark named after the slot's anchor (the second anchor, which survives a
-LibreOffice re-save that drops ``w:tag``).
+until answered, placeholder text in the files' language with ``w:showingPlcHdr``. The
+renderer wraps each control in a bookmark named after the slot's anchor (the second
+anchor, which survives a LibreOffice re-save that drops ``w:tag``).
 
 Text and number answers are *rich-text* controls (no ``w:text``). A multi-line one stands
 alone in its paragraph: Word keeps a line break typed in it as ``w:br`` (Shift+Enter) or,
@@ -27,14 +27,21 @@ from xml.sax.saxutils import escape, quoteattr
 
 from templategen.content.boxes import box_key
 from templategen.content.model import Field, FieldKind, anchor
+from templategen.i18n import N_, document, every_language
 from templategen.xmltext import xml_safe
 
-PLACEHOLDER_TEXT = "Klik of tik om tekst in te voeren."
-PLACEHOLDER_CHOICE = "Kies een item."
-PLACEHOLDER_DATE = "Klik of tik om een datum in te voeren."
-PLACEHOLDER_NUMBER = "Vul een getal in."
+# The grey prompts, message ids shown in the language of the files (document()).
+PLACEHOLDER_TEXT = N_("Click or tap here to enter text.")
+PLACEHOLDER_CHOICE = N_("Choose an item.")
+PLACEHOLDER_DATE = N_("Click or tap to enter a date.")
+PLACEHOLDER_NUMBER = N_("Enter a number.")
+# What an untouched control shows in every language the tool writes forms in: the readers
+# take any of these as "not answered", whatever language the copy was built in (a
+# LibreOffice re-save drops w:showingPlcHdr and keeps the prompt as plain text).
 PLACEHOLDERS = frozenset(
-    {PLACEHOLDER_TEXT, PLACEHOLDER_CHOICE, PLACEHOLDER_DATE, PLACEHOLDER_NUMBER}
+    shown
+    for message in (PLACEHOLDER_TEXT, PLACEHOLDER_CHOICE, PLACEHOLDER_DATE, PLACEHOLDER_NUMBER)
+    for shown in every_language(message)
 )
 
 CHECKED, UNCHECKED = "\u2612", "\u2610"  # ☒ ☐
@@ -81,7 +88,7 @@ def _sdt(key: str, alias: str, sdt_id: int, kind_xml: str, content: str,
 
 
 def _placeholder(text: str) -> str:
-    return f"<w:r>{_PLACEHOLDER_RPR}<w:t>{escape(xml_safe(text))}</w:t></w:r>"
+    return f"<w:r>{_PLACEHOLDER_RPR}<w:t>{escape(xml_safe(document(text)))}</w:t></w:r>"
 
 
 def text_control(key: str, alias: str, sdt_id: int, field: Field, value: Value) -> str:
