@@ -280,3 +280,30 @@ def test_an_untouched_field_of_an_english_copy_is_not_an_answer(
     shown = {str(row["value"]) for row in rows}
     assert not any(t in shown for t in ("Click or tap here to enter text.", "Choose an item.",
                                         "Click or tap to enter a date.", "Enter a number."))
+
+
+def test_typing_outside_the_answer_cells_of_an_english_workbook_is_reported(
+        built: tuple[Path, str], tmp_path: Path) -> None:
+    """The reader lays the copy out in its own language: an English workbook's sheets are
+    named in English, and text typed beside its answer cells is reported as in a Dutch one."""
+    out, _said = built
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    sheets = {}
+    for language in ("nl", "en"):
+        target = returned / f"{language}.xlsx"
+        shutil.copy(out / language / "tweetalig.xlsx", target)
+        fill, _expected = _answers(3, language, language, workbook=True)
+        fill_in_place(target, fill)
+        book = load_workbook(target)
+        sheets[language] = next(ws.title for ws in book.worksheets
+                                if ws.sheet_state == "visible" and ws.title[0].isdigit())
+        book[sheets[language]]["Z99"] = f"los getypt {language}"
+        book.save(target)
+    assert sheets["nl"] != sheets["en"]  # (the section's sheet is named in the copy's language)
+    report = tmp_path / "report.json"
+    _run("ingest", str(returned), "--db", str(tmp_path / "s.sqlite"), "--content", str(CONTENT),
+         "--report", str(report))
+    said = report.read_text(encoding="utf-8")
+    for language in ("nl", "en"):
+        assert f"{sheets[language]}!Z99 holds 'los getypt {language}'" in said, said

@@ -33,7 +33,7 @@ from templategen.content.model import (
     Slot,
 )
 from templategen.errors import RejectedFile, UnknownInstrument
-from templategen.i18n import _, document, language_tag
+from templategen.i18n import _, document, documents_in, language_tag
 from templategen.office.custom_props import CUSTOM_PART, read_custom
 from templategen.returned import answers as checking
 from templategen.returned import caps, odf
@@ -90,7 +90,10 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
         warnings.append(_("contains macros ({value}); they were never run, only the "
                           "answers were read.").format(value=', '.join(macros)))
     warnings.extend(active_content(archive))
-    extraction = _reader(name, file_kind)(archive, instrument)
+    language = _language(props)
+    with documents_in(language if file_kind in LAID_OUT else None):
+        extraction = _reader(name, file_kind)(archive, _as_laid_out(instrument, file_kind,
+                                                                    language))
     if not extraction.values and not extraction.unknown:
         raise RejectedFile(
             document("{name} no longer holds a single answer field of the form (they were "
@@ -112,6 +115,27 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
         answers=checked, warnings=warnings, token=props.get(PROP_TOKEN, ""),
         key=props.get(PROP_KEY, ""), language=_language(props) or instrument.language,
     )
+
+
+# file kinds whose reader compares the file with the layout planned from the instrument
+# (sheet titles, where each input cell is): a copy in another language was laid out in it
+LAID_OUT = frozenset({"xlsx", "ods"})
+_LOCALISED: dict[tuple[int, str], tuple[Instrument, Instrument]] = {}
+
+
+def _as_laid_out(instrument: Instrument, file_kind: str, language: str) -> Instrument:
+    """The instrument as the copy was laid out: in the copy's language (``build --lang``)
+    for a workbook, whose sheet titles and sheet sharing follow its texts; worked out once
+    per instrument and language. The answers are checked against the instrument itself."""
+    if file_kind not in LAID_OUT or not language or language == instrument.language:
+        return instrument
+    hit = _LOCALISED.get((id(instrument), language))
+    if hit is None or hit[0] is not instrument:
+        if len(_LOCALISED) >= 32:
+            del _LOCALISED[next(iter(_LOCALISED))]
+        hit = _LOCALISED[(id(instrument), language)] = (instrument,
+                                                          instrument.in_language(language))
+    return hit[1]
 
 
 def _language(props: dict[str, str]) -> str:
