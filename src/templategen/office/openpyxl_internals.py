@@ -12,6 +12,7 @@ an openpyxl name that starts with an underscore (that test checks it too).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from typing import Any
@@ -99,3 +100,20 @@ def _placed(values: list[Cell | None], row: int) -> Iterator[Cell]:
     for cell in values:
         if cell is not None:
             yield cell
+
+
+def discard_streamed(book: Any) -> None:
+    """Drop a write-only workbook that will not be saved: close each sheet's row stream before
+    its file stream (the order lxml needs; left to the garbage collector they close in any
+    order and print 'inconsistent exit action') and remove the sheets' temporary files."""
+    for ws in book.worksheets:
+        writer = getattr(ws, "_writer", None)
+        rows = getattr(ws, "_rows", None)
+        for stream in (rows, writer.xf if writer is not None else None):
+            if stream is not None:
+                # a stream the error being raised broke cannot close cleanly: drop it
+                with contextlib.suppress(Exception):
+                    stream.close()
+        if writer is not None:
+            with contextlib.suppress(OSError, ValueError):
+                writer.cleanup()

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from templategen.office.streamed import streamed_workbook
 from templategen.store.database import Store
 from templategen.store.rows import table
 from templategen.xmltext import xml_safe
@@ -32,14 +32,13 @@ def _cell(ws: Any, value: Any, bold: bool = False) -> WriteOnlyCell:
 
 def write_xlsx(store: Store, out: Path, wide: bool) -> int:
     """Write the long (or wide) table to ``out``; return the number of data rows."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    ws.freeze_panes = "A2"
-    header, body = table(store, wide)
-    ws.append([_cell(ws, h, bold=True) for h in header])
-    count = 0
-    for row in body:
-        ws.append([_cell(ws, v) for v in row])
-        count += 1
-    wb.save(out)
+    with streamed_workbook(out) as wb:
+        ws = wb.create_sheet(SHEET)
+        ws.freeze_panes = "A2"
+        header, body = table(store, wide)
+        ws.append([_cell(ws, h, bold=True) for h in header])
+        count = 0
+        for row in body:
+            ws.append([_cell(ws, v) for v in row])
+            count += 1
     return count

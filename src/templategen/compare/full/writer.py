@@ -47,6 +47,7 @@ from templategen.content.recipients import Recipient
 from templategen.content.scoring import evaluate_rule
 from templategen.i18n import N_, document
 from templategen.office.formulas import sheet_link
+from templategen.office.streamed import streamed_workbook
 from templategen.store import aggregates
 from templategen.store.database import Store
 from templategen.store.response import ResponseRow, iter_response
@@ -63,40 +64,38 @@ def write_full(store: Store, instruments: list[Instrument], all_versions: bool,
     Herkomst, Respons and the Open lists go on in a next sheet past ``max_rows`` rows;
     ``recipients`` (the recipients file) name the subjects of those still missing."""
     rosters = roster(store, instruments, all_versions)
-    wb = Workbook(write_only=True)
-    index = RowSheet(wb, document("Contents"))
-    taken = {document("Contents").lower()}
-    rows: list[list[str]] = []
-    scores: dict[str, dict[str, float]] = {}
-    expected: dict[str, list[ResponseRow]] = {}
-    for r in iter_response(store, recipients):
-        expected.setdefault(r.instrument, []).append(r)
-    shown: list[Shown] = []
-    for inst in instruments:
-        listed = rosters[inst.id]
-        if not listed.entries:
-            rows.append([inst.title, inst.id, "0", document("no answers yet")])
-            continue
-        names = {label: sheet_title(document(label), inst.id, taken) for label in LABELS}
-        sheets, seen = _instrument(store, wb, inst, listed, names, taken, max_rows)
-        seen.expected = expected.get(inst.id, [])
-        scores[inst.id] = seen.scores
-        shown.append(seen)
-        rows.append([inst.title, inst.id, str(len(listed.entries)), ", ".join(sheets)])
-    glance = write_glance(wb, shown, taken, recipients)
-    provenance = sheet_title(document("Provenance"), "", taken)
-    aggregates.compared(store, {i.id: None if all_versions else i.version
-                                for i in instruments})  # which files are compared
-    files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
-                             lambda k: sheet_title(f"{document('Provenance')} {k}", "", taken),
-                             max_rows)
-    # who was sent what and who returned it (the mail loop, personalised copies)
-    write_response(wb, store, sheet_title(document("Response"), "", taken),
-                   lambda k: sheet_title(f"{document('Response')} {k}", "", taken), max_rows)
-    _index(index, rows, provenance, glance)
-    index.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    with streamed_workbook(out) as wb:
+        index = RowSheet(wb, document("Contents"))
+        taken = {document("Contents").lower()}
+        rows: list[list[str]] = []
+        scores: dict[str, dict[str, float]] = {}
+        expected: dict[str, list[ResponseRow]] = {}
+        for r in iter_response(store, recipients):
+            expected.setdefault(r.instrument, []).append(r)
+        shown: list[Shown] = []
+        for inst in instruments:
+            listed = rosters[inst.id]
+            if not listed.entries:
+                rows.append([inst.title, inst.id, "0", document("no answers yet")])
+                continue
+            names = {label: sheet_title(document(label), inst.id, taken) for label in LABELS}
+            sheets, seen = _instrument(store, wb, inst, listed, names, taken, max_rows)
+            seen.expected = expected.get(inst.id, [])
+            scores[inst.id] = seen.scores
+            shown.append(seen)
+            rows.append([inst.title, inst.id, str(len(listed.entries)), ", ".join(sheets)])
+        glance = write_glance(wb, shown, taken, recipients)
+        provenance = sheet_title(document("Provenance"), "", taken)
+        aggregates.compared(store, {i.id: None if all_versions else i.version
+                                    for i in instruments})  # which files are compared
+        files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
+                                 lambda k: sheet_title(f"{document('Provenance')} {k}", "", taken),
+                                 max_rows)
+        # who was sent what and who returned it (the mail loop, personalised copies)
+        write_response(wb, store, sheet_title(document("Response"), "", taken),
+                       lambda k: sheet_title(f"{document('Response')} {k}", "", taken), max_rows)
+        _index(index, rows, provenance, glance)
+        index.close()
     compared = [i for i in instruments if rosters[i.id].entries]
     respondents = sum(len(rosters[i.id].entries) for i in compared)
     return Held(len(compared), respondents, files,

@@ -54,6 +54,7 @@ from templategen.compare.summary.matrices import MatrixSums
 from templategen.compare.summary.scores import Stats, SubjectScores, rule_keys
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.i18n import N_, document
+from templategen.office.streamed import streamed_workbook
 from templategen.store import aggregates, merged
 from templategen.store.database import Store
 
@@ -138,22 +139,20 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
     respondents = aggregates.compared(store, versions)
     wanted = [i for i in instruments if respondents.get(i.id)]
     total = sum(r.submissions for i in wanted for r in respondents[i.id])
-    wb = Workbook(write_only=True)
-    contents, provenance = document("Contents"), document("Provenance")
-    taken = {contents.lower(), provenance.lower()}
-    names = {i.id: _names(i, taken) for i in wanted}
-    _index(wb, contents, instruments, respondents, names, total, limit, store.name)
-    leaders = [leader for inst in wanted
-               if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows,
-                                         sum(r.submissions for r in respondents[inst.id])))]
-    files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
-                             functools.partial(_more, provenance, "", taken), max_rows)
-    # who was sent what and who returned it
-    response = document("Response")
-    write_response(wb, store, sheet_title(response, "", taken),
-                   functools.partial(_more, response, "", taken), max_rows)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    with streamed_workbook(out) as wb:
+        contents, provenance = document("Contents"), document("Provenance")
+        taken = {contents.lower(), provenance.lower()}
+        names = {i.id: _names(i, taken) for i in wanted}
+        _index(wb, contents, instruments, respondents, names, total, limit, store.name)
+        leaders = [leader for inst in wanted
+                   if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows,
+                                             sum(r.submissions for r in respondents[inst.id])))]
+        files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
+                                 functools.partial(_more, provenance, "", taken), max_rows)
+        # who was sent what and who returned it
+        response = document("Response")
+        write_response(wb, store, sheet_title(response, "", taken),
+                       functools.partial(_more, response, "", taken), max_rows)
     return Held(len(wanted), total, files, tuple(leaders))
 
 
