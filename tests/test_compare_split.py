@@ -22,6 +22,7 @@ from templategen.compare.summary.writer import compare_large
 from templategen.content.catalog import load_catalog
 from templategen.i18n import document
 from templategen.office import libreoffice
+from templategen.office.openpyxl_internals import discard_streamed
 from templategen.sample.answers import sample_answers
 from templategen.store.database import Store
 from templategen.store.response import STATES, response, response_rate
@@ -150,7 +151,8 @@ def test_the_response_rate_counts_every_sheet_after_recalculation(tmp_path: Path
 
 
 def test_a_row_once_written_cannot_be_written_again():
-    sheet = RowSheet(Workbook(write_only=True), "Blad")
+    book = Workbook(write_only=True)
+    sheet = RowSheet(book, "Blad")
     sheet.cell(1, 1).value = "a"
     sheet.cell(3, 2).value = "b"
     sheet.flush(3)
@@ -158,3 +160,4 @@ def test_a_row_once_written_cannot_be_written_again():
     sheet.cell(3, 1).value = "c"  # row 3 is not written yet
     with pytest.raises(RowWritten):
         sheet.cell(2, 1)
+    discard_streamed(book)  # never saved: its streams closed in order, not by the collector
