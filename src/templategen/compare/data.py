@@ -43,7 +43,7 @@ from typing import Any
 
 from templategen.content.answerchecks import invalid, reason
 from templategen.content.model import Instrument, Slot
-from templategen.store.database import Store, Submission
+from templategen.store.database import Store, Submission, subject_name
 
 NO_SUBJECT = "(geen onderwerp)"
 ORGANISATION = "respondent.organisatie"
@@ -239,8 +239,8 @@ def subject_of(values: dict[str, Any], subject: str, respondent: str) -> str:
     """The subject of a column: the winning file's subject, else the organisation the
     respondent filled in, else the respondent, else NO_SUBJECT."""
     organisation = values.get(ORGANISATION)
-    return next((s for s in (subject, organisation, respondent)
-                 if isinstance(s, str) and s.strip()), NO_SUBJECT)
+    return next((name for s in (subject, organisation, respondent) if (name := subject_name(s))),
+                NO_SUBJECT)
 
 
 def _same(value: Any) -> tuple[str, Any]:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store
+from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store, subject_name
 
 __all__ = ["UNVERIFIED", "Respondent", "compared", "compared_files", "history", "open_counts"]
 
@@ -84,6 +84,7 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
         NOT_CURRENT)
     db.execute("CREATE INDEX IF NOT EXISTS tg_pick_copy ON tg_pick (copy, rank)")
     db.execute("CREATE INDEX IF NOT EXISTS tg_pick_instrument ON tg_pick (instrument, last)")
+    _subject_names(store)
     _subject_from_organisation(store)
     out: dict[str, list[Respondent]] = {}
     for instrument, subject, count in store.rows(
@@ -95,8 +96,13 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
     return out
 
 
-def _text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
+def _subject_names(store: Store) -> None:
+    """The subjects as compare.data groups them (store.database.subject_name): a store written
+    before subjects were stored that way holds them as typed, and SQL's TRIM knows only the
+    plain space. The distinct subjects are few: they are renamed in Python."""
+    renamed = [(name, subject) for (subject,) in store.rows("SELECT DISTINCT subject FROM tg_pick")
+               if (name := subject_name(subject)) != subject]
+    store.connection.executemany("UPDATE tg_pick SET subject = ? WHERE subject = ?", renamed)
 
 
 def _subject_from_organisation(store: Store) -> None:
@@ -124,8 +130,8 @@ def _subject_from_organisation(store: Store) -> None:
     subjects = []
     for copy, respondent in pending.items():
         organisation = typed[copy] if copy in typed else prefilled.get(copy)
-        subjects.append((next((s for s in (organisation, respondent) if _text(s)), NO_SUBJECT),
-                         copy))
+        subjects.append((next((name for s in (organisation, respondent)
+                               if (name := subject_name(s))), NO_SUBJECT), copy))
     store.connection.executemany("UPDATE tg_pick SET subject = ? WHERE copy = ?", subjects)
 
 

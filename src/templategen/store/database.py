@@ -279,7 +279,8 @@ class Store:
                     "RETURNING id",
                     (sub.file_name, sub.sha256, sub.received, sub.modified, sub.instrument,
                      sub.version, sub.kind, sub.recipient, sub.instance, sub.respondent,
-                     sub.subject, sub.status, json.dumps(sub.warnings, ensure_ascii=False),
+                     subject_name(sub.subject), sub.status,
+                     json.dumps(sub.warnings, ensure_ascii=False),
                      sub.language),
                 ).fetchone()[0]
                 db.executemany(
@@ -452,6 +453,14 @@ class Store:
         ).fetchall()]
 
 
+def subject_name(text: Any) -> str:
+    """A subject (or the organisation or respondent a subject falls back to) as it is grouped:
+    every run of whitespace, Unicode spaces too (no-break U+00A0, figure U+2007, narrow U+202F,
+    ideographic U+3000, tabs, newlines), one plain space, none at either end; the one
+    definition the full comparison (Python) and the summary (SQL) both group by."""
+    return " ".join(text.split()) if isinstance(text, str) else ""
+
+
 def _key(definition: Definition) -> tuple[str, str]:
     return definition.instrument, definition.version
 
@@ -462,7 +471,7 @@ def _submission(row: tuple[Any, ...]) -> Submission:
     return Submission(
         id=id_, file_name=file_name, sha256=sha, received=received, instrument=instrument,
         version=version, recipient=recipient, instance=instance, respondent=respondent,
-        subject=subject, status=status, warnings=tuple(json.loads(warnings)),
+        subject=subject_name(subject), status=status, warnings=tuple(json.loads(warnings)),
         superseded_by=superseded_by, kind=kind, modified=modified, language=language,
     )
 
