@@ -7,7 +7,8 @@ controls when it re-saves a .docx, and how this reader copes:
 
 - ``w:tag`` and ``w:lock`` are dropped: the key comes from the bookmark, which LO moves
   from just before the control to the start of its ``w:sdtContent``.
-- text controls lose ``w:showingPlcHdr``: our Dutch placeholder text then reads as empty.
+- text controls lose ``w:showingPlcHdr``: our placeholder text, in any language the tool
+  writes forms in (``forms.controls.PLACEHOLDERS``), then reads as empty.
 - a plain-text control becomes an Input field. Lines set in it come back as adjacent
   ``w:t`` elements of one run (read as lines). Line breaks Word typed in it are written
   *before* the control, as runs holding only ``w:br``, and the lines are joined: they are
