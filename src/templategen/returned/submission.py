@@ -40,7 +40,13 @@ from templategen.returned import caps, odf
 from templategen.returned.active import active_content
 from templategen.returned.compiled import Compiled, compiled
 from templategen.returned.prefill import mark_prefilled
-from templategen.returned.reading import Extraction, RawValue, metadata_text, utc_stamp
+from templategen.returned.reading import (
+    Extraction,
+    RawValue,
+    metadata_text,
+    per_instrument,
+    utc_stamp,
+)
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from templategen.store.database import Answer
 
@@ -90,10 +96,9 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
         warnings.append(_("contains macros ({value}); they were never run, only the "
                           "answers were read.").format(value=', '.join(macros)))
     warnings.extend(active_content(archive))
-    language = _language(props)
-    with documents_in(language if file_kind in LAID_OUT else None):
-        extraction = _reader(name, file_kind)(archive, _as_laid_out(instrument, file_kind,
-                                                                    language))
+    laid_out = _as_laid_out(instrument, file_kind, _language(props))
+    with documents_in(laid_out.language if laid_out.localised else None):
+        extraction = _reader(name, file_kind)(archive, laid_out)
     if not extraction.values and not extraction.unknown:
         raise RejectedFile(
             document("{name} no longer holds a single answer field of the form (they were "
@@ -117,25 +122,27 @@ def read_returned(name: str, data: bytes, catalog: Catalog,
     )
 
 
-# file kinds whose reader compares the file with the layout planned from the instrument
-# (sheet titles, where each input cell is): a copy in another language was laid out in it
-LAID_OUT = frozenset({"xlsx", "ods"})
-_LOCALISED: dict[tuple[int, str], tuple[Instrument, Instrument]] = {}
+_LANGUAGES = 8  # languages laid out per instrument at a time
+
+
+@per_instrument
+def _by_language(instrument: Instrument) -> dict[str, Instrument]:
+    """The instrument in each language a workbook copy of it was laid out in, as they come."""
+    return {}
 
 
 def _as_laid_out(instrument: Instrument, file_kind: str, language: str) -> Instrument:
     """The instrument as the copy was laid out: in the copy's language (``build --lang``)
     for a workbook, whose sheet titles and sheet sharing follow its texts; worked out once
     per instrument and language. The answers are checked against the instrument itself."""
-    if file_kind not in LAID_OUT or not language or language == instrument.language:
+    if KIND_NAMES[file_kind] != "workbook" or not language or language == instrument.language:
         return instrument
-    hit = _LOCALISED.get((id(instrument), language))
-    if hit is None or hit[0] is not instrument:
-        if len(_LOCALISED) >= 32:
-            del _LOCALISED[next(iter(_LOCALISED))]
-        hit = _LOCALISED[(id(instrument), language)] = (instrument,
-                                                          instrument.in_language(language))
-    return hit[1]
+    localised = _by_language(instrument)
+    if language not in localised:
+        if len(localised) >= _LANGUAGES:  # the tag comes from the file: keep a few only
+            del localised[next(iter(localised))]
+        localised[language] = instrument.in_language(language)
+    return localised[language]
 
 
 def _language(props: dict[str, str]) -> str:
