@@ -176,10 +176,7 @@ def countif(refs: Sequence[str], criterion: str) -> str:
 def equals(ref: str) -> str:
     """A *IF/*IFS criterion met only by the text in cell ``ref`` itself: ``=`` first, so a name
     such as ``<5`` is no comparison, and ``~ * ?`` escaped, so ``Sint-*`` is no wildcard."""
-    escaped = ref
-    for char in ("~", "*", "?"):
-        escaped = f'SUBSTITUTE({escaped},"{char}","~{char}")'
-    return f'"="&{escaped}'
+    return f'"="&{formulas.no_wildcards(ref)}'
 
 
 def sheet_title(label: str, instrument_id: str, taken: set[str]) -> str:

@@ -21,6 +21,14 @@ def text_literal(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def no_wildcards(expr: str) -> str:
+    """Formula text of ``expr``'s text with ``~ * ?`` escaped, so that a lookup or a *IF(S)
+    criterion made of it finds only that very spelling (Excel reads them as wildcards)."""
+    for char in "~*?":
+        expr = f'SUBSTITUTE({expr},"{char}","~{char}")'
+    return expr
+
+
 def number_literal(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 

@@ -23,7 +23,13 @@ from templategen.content.model import Field, FieldKind, Instrument, Rule, Slot
 from templategen.content.rulekinds import definition
 from templategen.content.spellings import SCALE_SEPARATORS
 from templategen.i18n import document
-from templategen.office.formulas import band_formula, number_literal, quadrant_formula, text_literal
+from templategen.office.formulas import (
+    band_formula,
+    no_wildcards,
+    number_literal,
+    quadrant_formula,
+    text_literal,
+)
 
 CALC_SHEET = "Rekenblad"
 LIST_SHEET = "Lijsten"
@@ -82,10 +88,7 @@ def reads_number(slot: Slot) -> bool:
 def typed_formula(a: Answer) -> str:
     """Rekenblad column E: the answer as trimmed text, its ~ * ? escaped so that a lookup
     finds only the very spelling (Excel's exact lookups read them as wildcards)."""
-    escaped = f'TRIM({a.ref}&"")'
-    for char in "~*?":
-        escaped = f'SUBSTITUTE({escaped},"{char}","~{char}")'
-    return "=" + escaped
+    return "=" + no_wildcards(f'TRIM({a.ref}&"")')
 
 
 def number_formula(a: Answer) -> str:
