@@ -5,6 +5,9 @@ gives."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -16,7 +19,8 @@ from templategen import i18n
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
 from templategen.rendering import build_all
-from templategen.returned.jobs import Jobs, auto_workers, choose_jobs
+from templategen.returned import jobs as jobs_module
+from templategen.returned.jobs import Jobs, auto_workers, busy_cores, choose_jobs
 from templategen.returned.parallel import Turns
 from tests.support.filling import filled_copies, filled_copy
 
@@ -50,6 +54,30 @@ def test_a_number_is_kept_and_auto_is_worked_out_on_this_machine():
     assert choose_jobs(3, 100) == Jobs(3)
     chosen = choose_jobs("auto", 2)
     assert chosen.auto and 1 <= chosen.workers <= min(2, chosen.cores)
+
+
+@pytest.mark.skipif(not Path(jobs_module.STAT).exists(), reason="no /proc/stat here")
+def test_a_core_kept_busy_by_a_neighbour_is_seen_at_once():
+    """A busy loop pinned to the first usable core: that core is seen busy within the tenth
+    of a second watched (not a minute later, as the load average would)."""
+    core = min(os.sched_getaffinity(0))
+    loop = (f"import os, time\nos.sched_setaffinity(0, {{{core}}})\n"
+            "end = time.monotonic() + 30\nwhile time.monotonic() < end:\n pass")
+    spinner = subprocess.Popen([sys.executable, "-c", loop])
+    try:
+        time.sleep(0.3)  # started and pinned
+        assert busy_cores([core], 0.3) >= 0.8
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def test_without_the_kernel_counters_the_load_average_is_taken(monkeypatch, tmp_path):
+    monkeypatch.setattr(jobs_module, "STAT", str(tmp_path / "missing"))
+    assert busy_cores([0]) is None
+    usable, online, load = jobs_module.machine()
+    assert usable >= 1 and online >= usable
+    assert load is None or load >= 0
 
 
 def test_more_workers_in_a_long_run_are_told_in_the_console_language():

@@ -33,7 +33,7 @@ from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, RejectedFile, StoreError, UnknownInstrument
 from templategen.i18n import _, document, ngettext, pgettext
 from templategen.returned.identity import Verifier, claim_warning, typed_name
-from templategen.returned.jobs import Jobs, choose_jobs
+from templategen.returned.jobs import CoreWatch, Jobs, choose_jobs
 from templategen.returned.parallel import Turn, ingest_parallel
 from templategen.returned.prefill import typed
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, too_big
@@ -211,6 +211,7 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
     ``jobs`` > 1 reads that many sources at the same time (see returned/parallel.py);
     ``"auto"``: as many as there are cores free (returned/jobs.py), told to ``on_jobs``.
     """
+    watch = CoreWatch.start() if jobs == "auto" and len(sources) > 1 else None
     verifier = Verifier.load(key_path)
     if not is_url(db):
         _make_parent(Path(db), "--db")
@@ -218,7 +219,7 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
         _make_parent(report_path, "--report")
     catalog = round_catalog(db, content_dir, verifier)
     run = _Run(lambda: make_reader(catalog, limits, budget, in_process), limits, verifier)
-    chosen = choose_jobs(jobs, len(sources))
+    chosen = choose_jobs(jobs, len(sources), watch)
     if on_jobs is not None and chosen.auto:
         on_jobs(chosen)
     if chosen.workers > 1 and len(sources) > 1:

@@ -5,29 +5,37 @@ this process, worked out by :func:`auto_workers` from three numbers :func:`machi
 
 * the usable cores: ``os.sched_getaffinity(0)`` where the system has it (a container or
   ``taskset`` may allow fewer cores than the machine has), else ``os.cpu_count()``;
-* the load: the one-minute load average (``os.getloadavg()``), which counts the runnable
-  processes of the whole machine; when only some of its cores are usable, only their share
-  of the load (``load × usable / online``) is taken off them;
+* the load: how many of those cores other processes keep busy right now, where the system
+  says so (Linux: the usable cores' busy time in ``/proc/stat`` since the run began, at
+  least a twentieth of a second, less this process's own CPU time: :class:`CoreWatch`, started
+  before the catalog is loaded, so that the watching costs no wait); elsewhere the
+  one-minute load average (``os.getloadavg()``), which counts the runnable processes of the
+  whole machine, and when only some of its cores are usable only their share of it
+  (``load × usable / online``);
 * the sources (files, mail files, mailboxes) of the run.
 
 Free cores = usable − load, rounded to the nearest whole number; the workers are that many,
 at least 1 and at most the usable cores and the sources (never a worker without a file).
-Where no load average is known (Windows), one core is left for the rest of the machine:
-usable − 1 workers, so 1 on a machine of 1 or 2 cores. The load average is of the last
-minute: a neighbour that started a few seconds ago is not counted yet, one that just ended
-still is; either way the choice is at worst what ``--jobs 1`` or ``--jobs N`` would have done.
+Where no load is known (Windows), one core is left for the rest of the machine: usable − 1
+workers, so 1 on a machine of 1 or 2 cores. The busy time is of the moment, not of the last
+minute: a run started right after another (or after building the copies it reads) still
+finds its cores free, and a CPU-bound neighbour is seen the moment it runs. A neighbour that
+starts after the choice is not seen; the choice is then at worst what ``--jobs N`` does.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import time
 from dataclasses import dataclass
 
 from templategen.i18n import language, ngettext
 
 AUTO = "auto"
 TELL_FROM = 20  # sources: a run this long says how many it reads at a time (as its progress bar)
+SAMPLE = 0.05  # seconds over which busy_cores watches the cores
+STAT = "/proc/stat"
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class Jobs:
     workers: int
     auto: bool = False  # chosen by --jobs auto (else given as --jobs N)
     cores: int = 1  # usable cores (auto)
-    load: float | None = None  # the load average taken off them (auto; None: unknown)
+    load: float | None = None  # the busy cores or load average taken off them (auto; None: unknown)
     sources: int = 0
 
     def notice(self) -> str:
@@ -71,24 +79,105 @@ def load_share(load: float | None, cores: int, online: int | None) -> float | No
     return load * cores / online
 
 
-def machine() -> tuple[int, int, float | None]:
-    """(usable cores, online cores, one-minute load average or None) of this machine."""
-    online = os.cpu_count() or 1
+def usable_cpus() -> list[int]:
+    """The numbers of the cores this process may run on."""
     try:
-        usable = len(os.sched_getaffinity(0))
+        return sorted(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Windows and macOS
-        usable = online
+        return list(range(os.cpu_count() or 1))
+
+
+@dataclass
+class CoreWatch:
+    """Watches how busy the usable cores are from the moment it is made, so that the run's
+    own start (the catalog, the key) is the time watched and costs no wait: only this
+    process's own CPU time is taken off what the cores did."""
+
+    cpus: list[int]
+    ticks: list[tuple[int, int]] | None  # at the start; None: the kernel does not tell
+    own: float  # this process's CPU seconds at the start
+    since: float
+
+    @classmethod
+    def start(cls, cpus: list[int] | None = None) -> CoreWatch:
+        cpus = usable_cpus() if cpus is None else cpus
+        try:
+            ticks: list[tuple[int, int]] | None = _ticks(cpus)
+        except (OSError, ValueError):
+            ticks = None
+        return cls(cpus, ticks if ticks and len(ticks) == len(cpus) else None,
+                   time.process_time(), time.monotonic())
+
+    def busy(self, sample: float = SAMPLE) -> float | None:
+        """How many of the cores other processes kept busy since the start (0.0 to
+        len(cpus)), watched at least ``sample`` seconds; None where ``/proc/stat`` is not
+        there."""
+        if self.ticks is None:
+            return None
+        wait = self.since + sample - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        try:
+            after = _ticks(self.cpus)
+        except (OSError, ValueError):
+            return None
+        if len(after) != len(self.ticks):
+            return None
+        total = sum(b[0] - a[0] for a, b in zip(self.ticks, after, strict=True))
+        idle = sum(b[1] - a[1] for a, b in zip(self.ticks, after, strict=True))
+        if total <= 0:
+            return None
+        cores = len(self.cpus)
+        own = (time.process_time() - self.own) / max(time.monotonic() - self.since, 1e-9)
+        return min(float(cores), max(0.0, cores * (total - idle) / total - own))
+
+
+def busy_cores(cpus: list[int], sample: float = SAMPLE) -> float | None:
+    """How many of the cores ``cpus`` other processes keep busy over the next ``sample``
+    seconds; None where the kernel does not tell."""
+    return CoreWatch.start(cpus).busy(sample)
+
+
+def machine(watch: CoreWatch | None = None) -> tuple[int, int, float | None]:
+    """(usable cores, online cores, load or None) of this machine: the load is the usable
+    cores kept busy by others (``watch``'s, or watched from now), then already the usable
+    cores' own, where the system tells it; else the one-minute load average of the whole
+    machine."""
+    online = os.cpu_count() or 1
+    watch = CoreWatch.start() if watch is None else watch
+    usable = len(watch.cpus) or online
+    busy = watch.busy()
+    if busy is not None:
+        return usable, usable, busy
     try:
         load: float | None = os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows
         load = None
-    return usable or online, online, load
+    return usable, online, load
 
 
-def choose_jobs(jobs: int | str, sources: int) -> Jobs:
-    """``--jobs N`` as given, or ``auto`` worked out for ``sources`` sources on this machine."""
+def _ticks(cpus: list[int]) -> list[tuple[int, int]]:
+    """(all, idle) clock ticks so far of each core in ``cpus`` (idle counts waiting for
+    the disk: a core that waits is free to work)."""
+    wanted = {f"cpu{n}" for n in cpus}
+    ticks = []
+    with open(STAT, encoding="ascii") as stat:
+        for line in stat:
+            name, *fields = line.split()
+            if name in wanted:
+                user, nice, system, idle, iowait, irq, softirq, steal = map(int, fields[:8])
+                ticks.append((user + nice + system + idle + iowait + irq + softirq + steal,
+                              idle + iowait))
+    return ticks
+
+
+def choose_jobs(jobs: int | str, sources: int, watch: CoreWatch | None = None) -> Jobs:
+    """``--jobs N`` as given, or ``auto`` worked out for ``sources`` sources on this machine
+    (the cores watched by ``watch`` since the run began, else from now)."""
     if jobs != AUTO:
         return Jobs(int(jobs))
-    usable, online, load = machine()
+    if sources <= 1:  # one worker whatever the machine does: nothing to watch
+        return Jobs(1, auto=True, sources=sources)
+    usable, online, load = machine(watch)
     return Jobs(auto_workers(sources, usable, load, online), auto=True, cores=usable,
                 load=load_share(load, usable, online), sources=sources)
