@@ -29,6 +29,15 @@ def no_wildcards(expr: str) -> str:
     return expr
 
 
+def exact_text(text: str) -> str:
+    """A *IF(S) criterion literal met only by ``text`` itself (in any case, as Excel compares):
+    ``=`` first, so that a text such as ``<5`` or ``=x`` is no comparison, and ``~ * ?``
+    escaped, so that ``Weet niet?`` is no wildcard. The literal twin of compare.cells.equals,
+    which escapes a cell's text in the formula."""
+    escaped = text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+    return text_literal("=" + escaped)
+
+
 def number_literal(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 

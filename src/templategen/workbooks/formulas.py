@@ -25,6 +25,7 @@ from templategen.content.spellings import SCALE_SEPARATORS
 from templategen.i18n import document
 from templategen.office.formulas import (
     band_formula,
+    exact_text,
     no_wildcards,
     number_literal,
     quadrant_formula,
@@ -251,8 +252,7 @@ def _count(node: x.CountWhere, env: Env) -> str:
         ranges, criterion = ctx.ranges(checks), "1" if when["checked"] is True else "0"
     elif "equals" in when:
         ranges = ctx.ranges(node.slots, "D")
-        criterion = text_literal(str(when["equals"]).replace("~", "~~").replace("*", "~*")
-                                 .replace("?", "~?"))
+        criterion = exact_text(str(when["equals"]))
     else:
         op = ">=" if "min" in when else "<="
         limit = float(when["min"] if "min" in when else when["max"])  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from templategen.compare.full.items import ItemsSheet
 from templategen.content import expr as x
 from templategen.content.model import FieldKind, Instrument, Rule, Slot
 from templategen.content.rulekinds import Definition, definition
-from templategen.office.formulas import band_formula, quadrant_formula, text_literal
+from templategen.office.formulas import band_formula, exact_text, quadrant_formula, text_literal
 
 
 class Env:
@@ -81,7 +81,7 @@ def _criterion(slot: Slot, when: Any) -> str | None:
             return None if value is None else f"{value:g}"
         if slot.field.kind is FieldKind.CHECK:
             return {"ja": "1", "nee": "0"}.get(wanted.casefold())
-        return text_literal(wanted)
+        return exact_text(wanted)
     if slot.field.kind not in (FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER):
         return None
     if "min" in when:
