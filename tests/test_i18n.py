@@ -267,6 +267,18 @@ def test_help_speaks_the_chosen_language(tmp_path):
                    tmp=tmp_path)
     assert english.stdout.startswith("Usage: ") and "Per recipient and instrument" in (
         english.stdout)
+    assert "--version       Toon de versie en stop." in dutch.stdout
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--version"], "templategen, versie "),
+    (["--lang", "en", "--version"], "templategen, version "),
+    (["--version", "--lang", "en"], "templategen, version "),
+])
+def test_the_version_speaks_the_chosen_language(tmp_path, args, said):
+    version = _run(*args, env={"LANG": "nl_NL.UTF-8"}, tmp=tmp_path)
+    assert version.returncode == 0, version.stderr
+    assert said in version.stdout and version.stdout.split(said)[1][0].isdigit()
 
 
 def test_a_reason_for_the_sender_follows_the_rounds_language_not_the_console():

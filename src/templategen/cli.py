@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gettext
+import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -88,6 +89,16 @@ def _choose_language(ctx: click.Context, param: click.Parameter, value: str | No
         return _speak(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _show_version(ctx: click.Context, wanted: bool) -> None:
+    """--version, in the language _Group.parse_args chose (click's own version option reads
+    its message when this module is imported, before any language is chosen)."""
+    if not wanted or ctx.resilient_parsing:
+        return
+    click.echo(_("%(prog)s, version %(version)s") % {
+        "prog": ctx.find_root().info_name, "version": importlib.metadata.version("templategen")})
+    ctx.exit()
 
 
 def _speak(option: str | None) -> str:
@@ -171,7 +182,9 @@ def _lang_in(args: list[str]) -> str | None:
     "In a round (a folder made by 'templategen init', or any folder below it) every command "
     "takes the round's settings from its round file, templategen.toml; an option given on the "
     "command line wins."))
-@click.version_option(package_name="templategen")
+@click.option("--version", is_flag=True, is_eager=True, expose_value=False,
+              callback=lambda ctx, param, value: _show_version(ctx, value),
+              help=N_("Show the version and exit."))
 @click.option("--lang", "lang", type=click.Choice(i18n.LANGUAGES), default=None,
               is_eager=True, expose_value=False, callback=_choose_language,
               help=N_("Language of what the tool says: nl or en (default: TEMPLATEGEN_LANG, the "
@@ -658,6 +671,8 @@ def _click_messages() -> None:  # never called: marks click's messages for extra
     _("default: {default}")
     _("required")
     _("Show this message and exit.")
+    _("Show the version and exit.")
+    _("%(prog)s, version %(version)s")
     ngettext("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", 1)
     ngettext("{value!r} is not {choice}.", "{value!r} is not one of {choices}.", 1)
     ngettext("Option {name!r} requires an argument.",
