@@ -231,8 +231,9 @@ def _grid(ws: RowSheet, top: int, s: Shown, page: list[Question], n: int,
     inst = s.inst
     missing = [r for r in s.expected if r.state not in RESPONDED]
     expected_by_subject: dict[str, int] = {}
-    for r in s.expected:  # who answered: under the subject of their answer
-        subject = s.answered.get(r.recipient) or subject_of.get(r.recipient, "")
+    for expected in s.expected:  # who answered: under the subject of their answer
+        subject = (s.answered.get(expected.recipient)
+                   or subject_of.get(expected.recipient, ""))
         if subject:
             expected_by_subject[subject] = expected_by_subject.get(subject, 0) + 1
     subjects = list(s.subjects) + sorted(
