@@ -21,7 +21,7 @@ from typing import Any
 
 from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store, subject_name
 
-__all__ = ["UNVERIFIED", "Respondent", "compared", "compared_files", "history", "open_counts"]
+__all__ = ["UNVERIFIED", "Respondent", "compared", "compared_files", "history"]
 
 NO_SUBJECT = "(geen onderwerp)"
 ORGANISATION = "respondent.organisatie"
@@ -135,13 +135,6 @@ def _subject_from_organisation(store: Store) -> None:
     store.connection.executemany("UPDATE tg_pick SET subject = ? WHERE copy = ?", subjects)
 
 
-def _keys(store: Store, keys: list[str]) -> None:
-    db = store.connection
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_keys (key TEXT PRIMARY KEY)")
-    db.execute("DELETE FROM tg_keys")
-    db.executemany("INSERT INTO tg_keys VALUES (?)", [(k,) for k in keys])
-
-
 def history(store: Store) -> Iterator[tuple[Any, ...]]:
     """Every stored file (superseded and unverified ones too), with the name of the file
     that superseded it and whether it is compared (in ``tg_pick``)."""
@@ -152,14 +145,3 @@ def history(store: Store) -> Iterator[tuple[Any, ...]]:
         "LEFT JOIN submissions n ON n.id = s.superseded_by "
         "LEFT JOIN tg_pick p ON p.id = s.id ORDER BY s.id")
 
-
-def open_counts(store: Store, instrument: str, keys: list[str]) -> dict[str, int]:
-    """Per key of ``keys`` (open questions: text) how many compared respondents of
-    ``instrument`` answered it: copies with a non-empty text in any of their files (the
-    merged answer of compare.data.merge is then that text), counted by the database."""
-    _keys(store, keys)
-    return {key: count for key, count in store.rows(
-        "SELECT a.key, COUNT(DISTINCT p.copy) FROM tg_pick p "
-        "JOIN answers a ON a.submission_id = p.id JOIN tg_keys k ON k.key = a.key "
-        "WHERE p.instrument = ? AND a.value LIKE '\"%' AND a.value <> '\"\"' "
-        "GROUP BY a.key", (instrument,))}

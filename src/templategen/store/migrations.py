@@ -18,10 +18,11 @@ then finds the work done.
 
 Adding a step (see NOTES.md): append ``Step(n, "what and why", "SQL; SQL")`` to STEPS with
 the next number. Write portable SQL (both SQLite and PostgreSQL run it): ``TEXT``,
-``INTEGER``, ``REAL``, ``ALTER TABLE t ADD COLUMN c TEXT NOT NULL DEFAULT ''``, ``CREATE
-TABLE IF NOT EXISTS``, ``CREATE INDEX IF NOT EXISTS``, and ``{serial}`` for an
-auto-numbered id column. SQL that only one back-end needs goes in ``only={"sqlite": …}``.
-Never edit a step that has landed: stores in the field already ran it.
+``INTEGER``, ``ALTER TABLE t ADD COLUMN c TEXT NOT NULL DEFAULT ''``, ``CREATE TABLE IF NOT
+EXISTS``, ``CREATE INDEX IF NOT EXISTS``, ``{serial}`` for an auto-numbered id column and
+``{real}`` for a double (PostgreSQL's REAL has 24 bits). SQL that only one back-end needs
+goes in ``only={"sqlite": …}``. Never edit a step that has landed: stores in the field
+already ran it.
 """
 
 from __future__ import annotations
@@ -144,6 +145,29 @@ STEPS: tuple[Step, ...] = (
             "version in several languages share the slots; empty when the copy named none "
             "(the instrument's default language)",
          "ALTER TABLE submissions ADD COLUMN language TEXT NOT NULL DEFAULT ''"),
+    Step(7, "the summary of a large round keeps each copy's merged answers (#23), brought "
+            "up to date for the copies whose files changed (store.merged): per instrument "
+            "the digest of what the merge read, per copy its files, per copy and key the "
+            "value that counts",
+         "CREATE TABLE IF NOT EXISTS merged_state ("
+         "    instrument TEXT PRIMARY KEY,"
+         "    digest TEXT NOT NULL);"
+         "CREATE TABLE IF NOT EXISTS merged_copies ("
+         "    copy INTEGER PRIMARY KEY,"  # the copy's first file's id (store.aggregates)
+         "    instrument TEXT NOT NULL,"
+         "    files INTEGER NOT NULL,"
+         "    ids BIGINT NOT NULL);"  # the sum of its files' ids: with files, its file set
+         "CREATE INDEX IF NOT EXISTS merged_copies_instrument ON merged_copies (instrument);"
+         "CREATE TABLE IF NOT EXISTS merged_answers ("
+         "    copy INTEGER NOT NULL,"
+         "    key TEXT NOT NULL,"
+         "    value TEXT NOT NULL,"
+         "    num {real},"
+         "    item TEXT NOT NULL,"
+         "    row TEXT,"
+         "    col TEXT NOT NULL,"
+         "    counted INTEGER NOT NULL,"
+         "    PRIMARY KEY (copy, key))"),
 )
 LATEST = STEPS[-1].version
 

@@ -17,7 +17,7 @@ instead (openpyxl's write-only mode: each row goes to disk as it is written):
 * Onderwerpen <id>: the same per item and subject;
 * Matrices <id>: the figures of the full workbook's Matrices sheet, as values
   (compare.summary.matrices);
-* Open <id>: per open question how many answered it (store.aggregates.open_counts); the
+* Open <id>: per open question how many answered it (store.merged.open_counts); the
   texts are in ``export`` (millions of rows in a national round), which Inhoud and this
   sheet name with the command;
 * Herkomst: every stored file and the rejected ones (compare.provenance, as the full workbook);
@@ -175,7 +175,7 @@ def _open(store: Store, wb: Workbook, inst: Instrument, title: str, taken: set[s
     """Per open question how many respondents answered it; the texts themselves are in the
     export (millions of rows in a national round: no workbook to read, and no time left)."""
     slots = open_slots(inst)
-    counts = aggregates.open_counts(store, inst.id, [s.key for s in slots])
+    counts = merged.open_counts(store, [s.key for s in slots])
     head = [[document("Open questions — {title}").format(title=inst.title)],
             [export_hint(store.name)],
             [document("Key"), document("Question"), document("Number of answers")]]
@@ -247,7 +247,8 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     slots = slots_of(inst)
     counted = {k: s for k, s in slots.items() if s.field.kind in COUNTED}
     read = set(counted) | rule_keys(inst)
-    merged.merge(store, inst.id, [s for k, s in slots.items() if k in read], set(counted))
+    merged.merge(store, inst.id, [s for k, s in slots.items() if k in read]
+                 + [s for s in open_slots(inst) if s.key not in read], set(counted))
     overall: dict[str, Tally] = {}
     per_subject: dict[tuple[str, str], Tally] = {}
     for key, subject, value, count in merged.value_counts(store):

@@ -1,0 +1,134 @@
+"""The summary's kept merge (store.merged): each copy's merged answers stay in the store
+between compares and only the copies whose files changed are merged again; a change of
+what the merge reads (the content's answer checks) merges every copy again. Whatever the
+path, the kept merge and the workbook equal a merge from scratch, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from templategen.compare.workbook import compare_store
+from templategen.content.catalog import load_catalog
+from templategen.sample.answers import sample_answers
+from templategen.store.database import UNVERIFIED, Store
+from tests.support.submissions import FIXTURES, submission
+
+KEPT = "SELECT copy, key, value, num, item, row, col, counted FROM merged_answers"
+
+
+def _inst(content: Path = FIXTURES) -> Any:
+    return load_catalog(content).get("alles")
+
+
+def _fill(db: Any, first: int, count: int, seed: int) -> None:
+    inst, rng = _inst(), random.Random(seed)
+    with Store(db) as st:
+        for n in range(first, first + count):
+            st.add(submission(inst, n, sample_answers(inst, rng)))
+
+
+def _compare(db: Any, out: Path, content: Path = FIXTURES) -> dict[str, list[Any]]:
+    compare_store(db=db, out=out, content_dir=content, layout="summary")
+    wb = load_workbook(out)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb
+            if ws.title not in ("Herkomst", "Inhoud")}
+
+
+def _kept(db: Any) -> list[tuple[Any, ...]]:
+    with Store(db) as st:
+        return sorted(st.rows(KEPT), key=repr)
+
+
+def _from_scratch(db: Any, out: Path, content: Path = FIXTURES) -> tuple[dict[str, list[Any]],
+                                                                          list[tuple[Any, ...]]]:
+    """The workbook and the kept merge after forgetting every kept merge."""
+    with Store(db) as st, st.transaction() as con:
+        for table in ("merged_answers", "merged_copies", "merged_state"):
+            con.execute(f"DELETE FROM {table}")
+    return _compare(db, out, content), _kept(db)
+
+
+def test_a_compare_after_more_files_equals_a_merge_from_scratch(store_db, tmp_path: Path):
+    inst = _inst()
+    _fill(store_db, 0, 10, seed=1)
+    with Store(store_db) as st:  # one recipient's form: its workbook comes later
+        st.add(submission(inst, 50, {"crit_1": "Ja", "niveau": "Hoog", "leerlingen": 300},
+                          kind="form", file_name="anna.docx", instance="f", recipient="r1",
+                          respondent="Anna", subject="Bureau Noord"))
+        st.add(submission(inst, 51, {"crit_1": "Nee"}, kind="workbook", file_name="bob.xlsx",
+                          instance="w", recipient="r2", respondent="Bob", subject="Bureau Oost"))
+    before = _compare(store_db, tmp_path / "1.xlsx")
+    kept_before = _kept(store_db)
+    assert kept_before
+
+    _fill(store_db, 10, 5, seed=2)  # new copies
+    with Store(store_db) as st:
+        # the copy of r1 gets its workbook: the workbook's typed answer wins
+        st.add(submission(inst, 52, {"crit_1": "Nee", "leerlingen": 400}, kind="workbook",
+                          file_name="anna.xlsx", instance="w", recipient="r1",
+                          respondent="Anna", subject="Bureau Noord"))
+        # a file replacing another of the same copy: bob's second workbook supersedes his first
+        st.add(submission(inst, 53, {"crit_1": "Ja", "leerlingen": 7}, kind="workbook",
+                          file_name="bob2.xlsx", instance="w", recipient="r2",
+                          respondent="Bob", subject="Bureau Oost"))
+        st.add(submission(inst, 54, {"crit_1": "Ja"}, status=UNVERIFIED))  # never compared
+    after = _compare(store_db, tmp_path / "2.xlsx")
+    kept_after = _kept(store_db)
+    assert after != before and kept_after != kept_before
+
+    scratch, kept_scratch = _from_scratch(store_db, tmp_path / "3.xlsx")
+    assert kept_after == kept_scratch
+    assert after == scratch
+    with Store(store_db) as st:
+        anna = dict(st.rows("SELECT m.key, m.value FROM merged_answers m JOIN submissions s "
+                            "ON s.id = m.copy WHERE s.file_name = 'anna.docx'"))
+        bob = dict(st.rows("SELECT m.key, m.value FROM merged_answers m JOIN submissions s "
+                           "ON s.id = m.copy WHERE s.file_name = 'bob2.xlsx'"))
+    assert anna["crit_1"] == "false" and "niveau" in anna  # the form's, nothing typed over it
+    assert float(anna["leerlingen"]) == 400
+    assert bob["crit_1"] == "true" and float(bob["leerlingen"]) == 7
+
+
+def test_only_the_copies_whose_files_changed_are_merged_again(store_db, tmp_path: Path):
+    _fill(store_db, 0, 6, seed=3)
+    _compare(store_db, tmp_path / "1.xlsx")
+    with Store(store_db) as st, st.transaction() as con:
+        kept = {copy for (copy,) in st.rows("SELECT copy FROM merged_copies")}
+        con.execute("UPDATE merged_answers SET value = '\"kept\"' WHERE copy = ?", (min(kept),))
+    _fill(store_db, 6, 2, seed=4)
+    _compare(store_db, tmp_path / "2.xlsx")
+    with Store(store_db) as st:
+        values = {copy: {v for (v,) in st.rows(
+            "SELECT value FROM merged_answers WHERE copy = ?", (copy,))}
+            for (copy,) in st.rows("SELECT copy FROM merged_copies")}
+    assert len(values) == 8
+    assert values[min(kept)] == {'"kept"'}  # not merged again: its files did not change
+    assert all('"kept"' not in v for copy, v in values.items() if copy != min(kept))
+
+
+def test_a_content_change_merges_every_copy_again(store_db, tmp_path: Path):
+    _fill(store_db, 0, 12, seed=5)
+    with Store(store_db) as st:
+        st.add(submission(_inst(), 99, {"leerlingen": 20}))
+    _compare(store_db, tmp_path / "1.xlsx")
+    with Store(store_db) as st:
+        counts = [float(v) for (v,) in st.rows(
+            "SELECT value FROM merged_answers WHERE key = 'leerlingen'")]
+    assert any(v > 50 for v in counts)
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES, content)
+    yaml = content / "alles.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("max: 100000", "max: 50"),
+                    encoding="utf-8")
+    changed = _compare(store_db, tmp_path / "2.xlsx", content)
+    kept = _kept(store_db)
+    with Store(store_db) as st:
+        counts = [float(v) for (v,) in st.rows(
+            "SELECT value FROM merged_answers WHERE key = 'leerlingen'")]
+    assert counts == [20.0]
+    assert (changed, kept) == _from_scratch(store_db, tmp_path / "3.xlsx", content)
