@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-
-from openpyxl.worksheet.hyperlink import Hyperlink
+from functools import cache
+from typing import TYPE_CHECKING
 
 from templategen.content.model import Band
+
+if TYPE_CHECKING:  # openpyxl is imported where a link is made: reading a returned workbook
+    from openpyxl.worksheet.hyperlink import Hyperlink  # plans its layout without openpyxl
 
 
 def text_literal(text: str) -> str:
@@ -81,7 +84,39 @@ def sheet_link(sheet: str, cell: str = "A1") -> Hyperlink:
     """A link to a cell of another sheet of the same workbook: an internal hyperlink
     (``location``), never an external relationship with a '#' target, which Gnumeric drops
     and a LibreOffice re-save turns into a link to a sheet that does not exist."""
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
     return Hyperlink(ref="", location="'" + sheet.replace("'", "''") + "'!" + cell)
+
+
+_COLUMNS = 18278  # A .. ZZZ, as openpyxl.utils allows
+
+
+@cache
+def column_letter(index: int) -> str:
+    """Column 1 -> "A", 28 -> "AB" (openpyxl.utils.get_column_letter, without importing
+    openpyxl: the ingest of a workbook plans its layout, and openpyxl takes 0.15 s to load)."""
+    if not 1 <= index <= _COLUMNS:
+        raise ValueError(f"Invalid column index {index}")
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@cache
+def column_index(letters: str) -> int:
+    """Column "A" -> 1, "ab" -> 28 (openpyxl.utils.column_index_from_string)."""
+    index = 0
+    for letter in letters.upper() if 0 < len(letters) <= 3 else "?":
+        if not "A" <= letter <= "Z":
+            raise ValueError(f"'{letters}' is not a valid column name. Column names are from "
+                             "A to ZZZ")
+        index = index * 26 + ord(letter) - 64
+    if not 0 < index <= _COLUMNS:
+        raise ValueError(f"'{letters}' is not a valid column name. Column names are from A to ZZZ")
+    return index
 
 
 def _cut(text: str, limit: int) -> str:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from lxml import etree
 
@@ -55,7 +56,10 @@ _RPR = f"{{{W}}}rPr"
 _P = f"{{{W}}}p"
 _T = f"{{{W}}}t"
 _SHOWING_PLACEHOLDER = f"{{{W}}}showingPlcHdr"
+_TAG = f"{{{W}}}tag"
+_TEXT = f"{{{W}}}text"
 _TRUE = {"1", "true", "on"}
+_FIND: Any = object()  # the default of an sdtPr parameter: look it up
 _TICKED_GLYPHS = {CHECKED, "\u2611", "\u2713", "\u2714", "X", "x"}
 
 
@@ -67,30 +71,32 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     root = archive.xml(DOCUMENT)
     slots = compiled(instrument).keys
     hidden = hidden_controls(root)
-    for sdt in root.iter(_SDT):
-        if _wraps(sdt):
-            continue  # a wrapper around other controls (LibreOffice adds these)
-        key = control_key(sdt)
+    # wrappers around other controls (LibreOffice adds these) are left out by the XPath
+    for sdt in _ANSWER_CONTROLS(root):
+        pr = sdt.find(_SDT_PR)
+        key = control_key(sdt, pr)
         if key is None:
             continue
         target = result.target(key, slots)
         if target is None:
             continue
-        target[key] = control_value(sdt)
-        if hidden and isinstance(target[key], str) and sdt in hidden:
+        value = target[key] = control_value(sdt, pr)
+        if not isinstance(value, str):
+            continue
+        if hidden and sdt in hidden:
             result.warnings.append(
                 _("answer '{key}' holds hidden text (formatted as hidden, so Word does "
                   "not show it); it was read with the rest of the answer.").format(key=key)
             )
-        if isinstance(target[key], str) and _field_lines(sdt):
+        if _field_lines(sdt, pr):
             result.warnings.append(
                 _("the answer '{key}' has several lines and came back through a "
                   "LibreOffice text field, which drops empty lines; its lines are kept, "
                   "check for gaps.").format(key=key)
             )
         lost = lost_breaks(sdt)
-        if isinstance(target[key], str) and lost:
-            target[key], placed = restore_breaks(str(target[key]), lost)
+        if lost:
+            target[key], placed = restore_breaks(value, lost)
             then = (_("{placed} of {lost} were put back at sentence ends, check its "
                       "lines.").format(placed=placed, lost=lost) if placed
                     else _("its lines are joined as they came."))
@@ -105,10 +111,9 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     return result
 
 
-def _wraps(sdt: etree._Element) -> bool:
-    """Whether a control holds other controls (``w:sdtContent//w:sdt``)."""
-    return any(next(content.iter(_SDT), None) is not None
-               for content in sdt.iterchildren(_SDT_CONTENT))
+# every control that holds no other control (``w:sdtContent//w:sdt``), in document order:
+# one pass in C instead of a search of each control's content
+_ANSWER_CONTROLS = etree.XPath("//w:sdt[not(w:sdtContent//w:sdt)]", namespaces={"w": W})
 
 
 def hidden_controls(root: etree._Element) -> set[etree._Element]:
@@ -164,12 +169,16 @@ def restore_breaks(text: str, lost: int) -> tuple[str, int]:
     return text, lost
 
 
-def control_key(sdt: etree._Element) -> str | None:
-    """The slot key of a control: its tag, else the anchor bookmark around or inside it."""
-    pr = sdt.find(_SDT_PR)
-    tag = pr.find(f"{{{W}}}tag") if pr is not None else None
-    if tag is not None and tag.get(_VAL):
-        return str(tag.get(_VAL))
+def control_key(sdt: etree._Element, pr: etree._Element | None = _FIND) -> str | None:
+    """The slot key of a control: its tag, else the anchor bookmark around or inside it.
+    ``pr``: its ``w:sdtPr`` when the caller found it already."""
+    if pr is _FIND:
+        pr = sdt.find(_SDT_PR)
+    tag = pr.find(_TAG) if pr is not None else None
+    if tag is not None:
+        value = tag.get(_VAL)
+        if value:
+            return str(value)
     content = sdt.find(_SDT_CONTENT)
     candidates = list(content.iter(_BOOKMARK)) if content is not None else []
     # a bookmarkStart just before (LO may put break runs between)
@@ -194,11 +203,11 @@ def _lead_in(sdt: etree._Element) -> Iterator[etree._Element]:
         prev = prev.getprevious()
 
 
-def _field_lines(sdt: etree._Element) -> bool:
-    """Whether a plain-text control holds lines the way LibreOffice writes an Input field's
-    (adjacent ``w:t`` in one run), which has lost any empty line."""
-    pr = sdt.find(_SDT_PR)
-    if pr is None or pr.find(f"{{{W}}}text") is None:
+def _field_lines(sdt: etree._Element, pr: etree._Element | None) -> bool:
+    """Whether a plain-text control (``pr``: its ``w:sdtPr``) holds lines the way
+    LibreOffice writes an Input field's (adjacent ``w:t`` in one run), which has lost any
+    empty line."""
+    if pr is None or pr.find(_TEXT) is None:
         return False
     return any(t.getprevious() is not None and t.getprevious().tag == _T
                for t in sdt.iter(_T))
@@ -210,14 +219,20 @@ def _only_breaks(el: etree._Element) -> bool:
     )
 
 
-def control_value(sdt: etree._Element) -> RawValue:
-    pr = sdt.find(_SDT_PR)
-    kinds = {e.tag.rpartition("}")[2] for e in pr if isinstance(e.tag, str)} \
-        if pr is not None else set()
-    for kind, reader in READERS.items():
-        if kind in kinds:
-            return reader(sdt)
-    return _text_value(sdt)
+def control_value(sdt: etree._Element, pr: etree._Element | None = _FIND) -> RawValue:
+    """The raw value of a control, read as the first of READERS' kinds among the children
+    of its ``w:sdtPr`` (``pr``, when the caller found it already) says."""
+    if pr is _FIND:
+        pr = sdt.find(_SDT_PR)
+    best = none = len(READERS)
+    for child in pr if pr is not None else ():
+        tag = child.tag
+        rank = _KIND_RANK.get(tag)
+        if rank is None:  # a tag of another namespace: its local name counts alike
+            rank = _RANK.get(tag.rpartition("}")[2], none) if isinstance(tag, str) else none
+        if rank < best:
+            best = rank
+    return _READER_LIST[best](sdt) if best < none else _text_value(sdt)
 
 
 def _showing_placeholder(sdt: etree._Element) -> bool:
@@ -281,7 +296,8 @@ def _date_value(sdt: etree._Element) -> str | None:
     return _text_value(sdt)
 
 
-# The sdtPr child that names a control's type -> how its value is read.
+# The sdtPr child that names a control's type -> how its value is read (the first of
+# them a control has counts, whatever the namespace of its tag).
 READERS: dict[str, Callable[[etree._Element], RawValue]] = {
     "checkbox": _check_value,
     "date": _date_value,
@@ -289,3 +305,13 @@ READERS: dict[str, Callable[[etree._Element], RawValue]] = {
     "comboBox": _text_value,
     "text": _text_value,
 }
+_READER_LIST = list(READERS.values())
+_RANK = {kind: n for n, kind in enumerate(READERS)}
+# the tags sdtPr children have in Word's own namespaces -> their rank among READERS (that
+# of no reader for the other children Word writes: alias, tag, id, lock, placeholder, …)
+_KIND_RANK: dict[object, int] = {
+    f"{{{ns}}}{local}": _RANK.get(local, len(READERS)) for ns in (W, W14)
+    for local in (*READERS, "alias", "tag", "id", "lock", "placeholder", "showingPlcHdr",
+                  "rPr", "dataBinding", "appearance", "color", "temporary", "docPartObj",
+                  "docPartList", "equation", "citation", "group", "picture", "richText",
+                  "bibliography", "label", "tabIndex")}

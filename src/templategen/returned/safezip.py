@@ -247,7 +247,7 @@ class SafeArchive:
 
     def xml(self, name: str) -> etree._Element:
         data = self.read(name)
-        if b"<!DOCTYPE" in data[:65536] or b"<!ENTITY" in data[:65536]:
+        if data.find(b"<!DOCTYPE", 0, 65536) >= 0 or data.find(b"<!ENTITY", 0, 65536) >= 0:
             raise RejectedFile(self._dtd())
         try:
             root = etree.fromstring(data, _PARSER)
@@ -364,14 +364,11 @@ def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int,
     """Where an entry's compressed bytes lie, from its local header (checked against the
     central directory as Office does: same name, in the file)."""
     offset = info.header_offset
-    damaged = document("{name} is damaged ({part} cannot be found in it); "
-                       "{SAVE_AGAIN}.").format(name=name, part=repr(info.filename[:80]),
-                                               SAVE_AGAIN=document(SAVE_AGAIN))
     if offset < 0 or offset + _LOCAL.size > len(data):
-        raise RejectedFile(damaged)
+        raise RejectedFile(_not_found(name, info))
     head = _LOCAL.unpack_from(data, offset)
     if head[0] != b"PK\x03\x04":
-        raise RejectedFile(damaged)
+        raise RejectedFile(_not_found(name, info))
     name_len, extra_len = head[9], head[10]
     raw_name = bytes(data[offset + _LOCAL.size:offset + _LOCAL.size + name_len])
     encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
@@ -382,8 +379,14 @@ def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int,
     start = offset + _LOCAL.size + name_len + extra_len
     end = start + info.compress_size
     if end > len(data):
-        raise RejectedFile(damaged)
+        raise RejectedFile(_not_found(name, info))
     return start, end
+
+
+def _not_found(name: str, info: zipfile.ZipInfo) -> str:
+    """The reason for an entry whose bytes are not where the central directory says."""
+    return document("{name} is damaged ({part} cannot be found in it); {SAVE_AGAIN}.").format(
+        name=name, part=repr(info.filename[:80]), SAVE_AGAIN=document(SAVE_AGAIN))
 
 
 def _check_overlaps(name: str, spans: list[tuple[int, int]]) -> None:

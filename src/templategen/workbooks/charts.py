@@ -9,7 +9,7 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
 
-from templategen.workbooks.layout import ChartPlan
+from templategen.workbooks.layout import ChartPlan, chart_size
 
 PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F",
            "BCBD22", "17BECF")
@@ -44,10 +44,8 @@ def _scatter(plan: ChartPlan) -> ScatterChart:
         series.marker.graphicalProperties.line.solidFill = PALETTE[n % len(PALETTE)]
         series.graphicalProperties.line.noFill = True
         chart.series.append(series)
-    if len(plan.series) > 6:  # many stakeholders: the legend beside a wider chart, so it
-        chart.legend.position = "r"  # takes no height from the plot (LibreOffice stacks a
-        chart.width = 26  # bottom legend in one column)
-        chart.height = max(12, 2 + len(plan.series) // 2)
+    if len(plan.series) > 6:  # many stakeholders: the legend beside a wider chart (see
+        chart.legend.position = "r"  # layout.chart_size), so it takes no height from the plot
     chart.x_axis.title = plan.x_title
     chart.y_axis.title = plan.y_title
     if plan.axis_max is not None:
@@ -68,7 +66,7 @@ CHARTS: dict[str, Callable[[ChartPlan], BarChart | RadarChart | ScatterChart]] =
 def make_chart(plan: ChartPlan) -> BarChart | RadarChart | ScatterChart:
     chart = CHARTS[plan.kind](plan)
     chart.title = plan.title
-    chart.width, chart.height = max(16, chart.width), max(9, chart.height)
+    chart.width, chart.height = chart_size(plan)
     chart.visible_cells_only = False  # the values live on the hidden sheet Rekenblad
     if plan.categories:
         for series in chart.series:

@@ -38,6 +38,15 @@ class ChartPlan:
     number_format: str | None = None  # the value axis's, e.g. "0%"
 
 
+def chart_size(plan: ChartPlan) -> tuple[float, float]:
+    """A chart's width and height in centimetres (what the page count needs of a chart,
+    without openpyxl). A scatter of many stakeholders is wider, with its legend beside it
+    (LibreOffice stacks a bottom legend in one column)."""
+    if plan.kind == "scatter" and len(plan.series) > 6:
+        return 26, max(12, 2 + len(plan.series) // 2)
+    return 16, 9
+
+
 @dataclass
 class SheetPlan:
     title: str

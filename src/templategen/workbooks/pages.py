@@ -18,10 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-
-from templategen.workbooks.charts import make_chart
-from templategen.workbooks.layout import SheetPlan
+from templategen.office.formulas import column_index, column_letter
+from templategen.workbooks.layout import SheetPlan, chart_size
 
 CM = 72 / 2.54  # points per centimetre
 A4 = (842.0, 595.0)  # landscape, points
@@ -77,21 +75,21 @@ def column_points(width: float) -> float:
 def _extent(plan: SheetPlan) -> tuple[float, list[float]]:
     """The sheet's width and its rows' heights in points, charts counted as rows below."""
     rows = [int(m.group(1)) for c in plan.cells if (m := re.search(r"(\d+)$", c))]
-    cols = [column_index_from_string(re.sub(r"\d+$", "", c)) for c in plan.cells]
+    cols = [column_index(re.sub(r"\d+$", "", c)) for c in plan.cells]
     last_row, last_col = max(rows, default=1), max(cols, default=1)
 
     def left_of(col: int) -> float:
-        return sum(column_points(plan.widths.get(get_column_letter(n), DEFAULT_WIDTH))
+        return sum(column_points(plan.widths.get(column_letter(n), DEFAULT_WIDTH))
                    for n in range(1, col))
 
     heights = [plan.heights.get(r, DEFAULT_ROW) for r in range(1, last_row + 1)]
     width = left_of(last_col + 1)
     for chart in plan.charts:
-        made = make_chart(chart)
-        col = column_index_from_string(re.sub(r"\d+$", "", chart.anchor))
+        chart_width, chart_height = chart_size(chart)
+        col = column_index(re.sub(r"\d+$", "", chart.anchor))
         row = int(re.search(r"(\d+)$", chart.anchor).group(1))  # type: ignore[union-attr]
-        width = max(width, left_of(col) + made.width * CM)
-        bottom = sum(heights[:row - 1]) + made.height * CM
+        width = max(width, left_of(col) + chart_width * CM)
+        bottom = sum(heights[:row - 1]) + chart_height * CM
         while sum(heights) < bottom:
             heights.append(DEFAULT_ROW)
     return width, heights

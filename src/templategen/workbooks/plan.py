@@ -8,8 +8,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-
 from templategen.content.copies import PREFILLED
 from templategen.content.defaults import shown_default
 from templategen.content.model import (
@@ -30,7 +28,7 @@ from templategen.content.spellings import FALSE_WORDS, TRUE_WORDS
 from templategen.content.wording import closing, dutch_date
 from templategen.content.wording import text as wording
 from templategen.i18n import N_, document
-from templategen.office.formulas import sheet_title
+from templategen.office.formulas import column_index, column_letter, sheet_title
 from templategen.workbooks.formulas import (
     CALC_SHEET,
     LIST_SHEET,
@@ -129,7 +127,7 @@ class _Planner:
         def column(labels: list[str], values: list[float] | None) -> tuple[str, str]:
             """Labels (and their values beside them): the labels' range, the values'."""
             nonlocal col
-            letter, second = get_column_letter(col), get_column_letter(col + 1)
+            letter, second = column_letter(col), column_letter(col + 1)
             for r, label in enumerate(labels, start=1):
                 sheet.put(f"{letter}{r}", label)
                 if values is not None:
@@ -405,7 +403,7 @@ class _Planner:
                                                                        start=first_formula)}
         heads += [(c.header, 16) for _, c in formula_cols]
         for i, (text, width) in enumerate(heads, start=1):
-            letter = get_column_letter(i)
+            letter = column_letter(i)
             if header is not None:
                 sheet.put(f"{letter}{header}", text, "header")
             sheet.widths[letter] = width
@@ -414,7 +412,7 @@ class _Planner:
                     for text, width in heads)
         if lines > 1 and header is not None:
             sheet.heights[header] = 15.0 * lines
-        last = get_column_letter(len(heads))
+        last = column_letter(len(heads))
         sheet.merges.append(f"A{top}:{last}{top}")
         span = sum(width for _, width in heads)
         # a merged cell does not grow with its text: as tall as the title's lines
@@ -437,19 +435,19 @@ class _Planner:
             else:
                 sheet.put(f"A{r}", row.text, "question")
                 for j, attr in enumerate(item.attributes, start=2):
-                    sheet.put(f"{get_column_letter(j)}{r}", row.attributes.get(attr.id, ""),
+                    sheet.put(f"{column_letter(j)}{r}", row.attributes.get(attr.id, ""),
                               "label")
             n = int(key) if entries else 0
             prefill = item.prefill[n - 1] if 0 < n <= len(item.prefill) else {}
             for j, f in enumerate(fields, start=first_input):
                 slot = next(s for s in item_slots(item) if s.key == f"{item.id}.{key}.{f.id}")
-                self.add_input(sheet, f"{get_column_letter(j)}{r}", slot, prefill.get(f.id))
+                self.add_input(sheet, f"{column_letter(j)}{r}", slot, prefill.get(f.id))
             for j, (rule, col) in enumerate(formula_cols, start=first_formula):
                 def v(ref: str, rule_id: str = rule.id, key: str = key, r: int = r) -> str:
                     if ref.startswith(PART):
-                        return f"{get_column_letter(part_col[rule_id, ref[len(PART):]])}{r}"
+                        return f"{column_letter(part_col[rule_id, ref[len(PART):]])}{r}"
                     return self.value_ref(f"{item.id}.{key}.{ref}")
-                coord = f"{get_column_letter(j)}{r}"
+                coord = f"{column_letter(j)}{r}"
                 sheet.put(coord, col.formula(v), "formula", col.number_format)
                 cells = self.results.setdefault(rule.id, ResultCells())
                 if col.role == "band":
@@ -461,7 +459,7 @@ class _Planner:
             r += 1
         first, end = data_rows[0][1], data_rows[-1][1]
         for j, (rule, col) in enumerate(formula_cols, start=first_formula):
-            letter = get_column_letter(j)
+            letter = column_letter(j)
             rng = f"{letter}{first}:{letter}{end}"
             if col.role == "band":
                 sheet.formats.append(("bands", rng, [b.label for b in rule.bands]))
@@ -474,7 +472,7 @@ class _Planner:
         for rule in rules:
             if rule.params.get("chart") == "scatter":
                 sheet.charts.append(self.scatter(item, rule, data_rows, fields, first_input,
-                                                 f"{get_column_letter(len(heads) + 2)}3"))
+                                                 f"{column_letter(len(heads) + 2)}3"))
         sheet.keep.append((top, r - 1))
         return r - 1
 
@@ -486,7 +484,7 @@ class _Planner:
         if item.kind is ItemKind.ENTRIES:
             text_fields = [i for i, f in enumerate(fields) if f.kind is FieldKind.TEXT]
             if text_fields:
-                name_col = get_column_letter(first_input + text_fields[0])
+                name_col = column_letter(first_input + text_fields[0])
         chart = ChartPlan("scatter", rule.label, anchor,
                           x_title=x_field.label if x_field else "",
                           y_title=y_field.label if y_field else "")
@@ -590,7 +588,7 @@ def closing_block(sheet: SheetPlan, inst: Instrument) -> None:
     columns and kept on one printed page."""
     heading, lines = closing(inst.register, inst.mail.bijlagen, dutch_date(inst.mail.deadline),
                              workbook=True)
-    columns = sorted(sheet.widths, key=column_index_from_string)
+    columns = sorted(sheet.widths, key=column_index)
     last = columns[-1] if columns else "D"
     span = sum(sheet.widths.values()) or 100.0
     used = [int(m.group(1)) for c in sheet.cells if (m := re.search(r"(\d+)$", c))]
