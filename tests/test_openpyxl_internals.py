@@ -5,6 +5,7 @@ openpyxl stays pinned below its next minor version while this module exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import zipfile
@@ -127,6 +128,63 @@ def test_append_placed_cells_writes_rows_of_cells_with_gaps(tmp_path: Path) -> N
     assert [[c.value for c in row] for row in read.iter_rows(max_col=3)] == [
         ["=kop", None, 7], [None, None, None], [None, 2.5, None], [None, None, "C4"]]
     assert read["A1"].data_type == "s" and read["A1"].font.b
+
+
+def _rows_of_every_kind(ws: object) -> list[list[Cell | None]]:
+    """Rows of the cells the comparison writes, and a few it never does (rich text, an
+    array formula, a comment, a link), with the characters XML escapes."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.comments import Comment
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    texts = ["gewoon", " spaties ", "a & b < c > d \" ' \r\n\tz", "é – ✓ 😀 ﬁ", "=SOM(A1)", ""]
+    values = [*texts, 0, 7, -3, 2.5, 1 / 3, 1e20, 12345678901234567890, True, False,
+              dt.datetime(2026, 11, 30, 9, 15), dt.date(2026, 1, 2), dt.time(8, 30), None]
+    rows: list[list[Cell | None]] = []
+    for r, value in enumerate(values, start=1):
+        plain = Cell(ws, row=r, column=1)
+        if isinstance(value, str):
+            internals.set_text(plain, value)
+        else:
+            plain.value = value
+        styled = Cell(ws, row=r, column=2, value=value)
+        styled.font = Font(bold=r % 2 == 0)
+        styled.fill = PatternFill("solid", fgColor="DCE6F1")
+        styled.alignment = Alignment(wrap_text=True, vertical="top")
+        if isinstance(value, dt.date):
+            styled.number_format = "dd-mm-yyyy"
+        rows.append([plain, styled, None, Cell(ws, row=r, column=4, value="=SUM(A1:A3)")])
+    odd = [Cell(ws, row=len(rows) + 1, column=c) for c in range(1, 5)]
+    odd[0].value = CellRichText(["vet ", TextBlock(InlineFont(b=True), "tekst")])
+    odd[1].value = ArrayFormula("B20:B21", "=A1:A2*2")
+    odd[2].value = "met opmerking"
+    odd[2].comment = Comment("een opmerking", "templategen")
+    odd[3].value = "link"
+    odd[3].hyperlink = "https://example.org/a?b=1&c=2"
+    return [*rows, odd, []]
+
+
+def test_append_placed_cells_writes_the_bytes_openpyxl_writes(tmp_path: Path) -> None:
+    written = []
+    for ours in (False, True):
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Rijen")
+        if ours:
+            internals.append_placed_cells(ws)
+        ws.row_dimensions[2].height = 30
+        for row in _rows_of_every_kind(ws):
+            ws.append(row)
+        wb.save(tmp_path / f"book{ours}.xlsx")
+        with zipfile.ZipFile(tmp_path / f"book{ours}.xlsx") as z:
+            written.append({name: z.read(name) for name in z.namelist()
+                            if not name.startswith("docProps/")})
+    assert written[0].keys() == written[1].keys()
+    for name in written[0]:
+        assert written[0][name] == written[1][name], name
+    sheet = written[1]["xl/worksheets/sheet1.xml"].decode()
+    assert '<row r="2" ht="30" customHeight="1">' in sheet
+    assert "&#233; &#8211; &#10003; &#128512;" in sheet and "&amp; b &lt; c &gt; d" in sheet
 
 
 PRIVATE = re.compile(r"(?<!self)(?<!cls)\.\_[a-z]\w*")

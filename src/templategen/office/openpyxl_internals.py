@@ -4,22 +4,34 @@ openpyxl's public API hashes a style object on every assignment and guesses a va
 on every write; for the comparison workbook (hundreds of thousands of cells) and the
 respondent workbooks that is most of the time spent. These small functions reach past it:
 a cell's raw value and style ids, a workbook's style tables, and the write-only sheet's
-row conversion. They rely on openpyxl 3.1's internals, so pyproject.toml pins openpyxl below
-its next minor version, and tests/test_openpyxl_internals.py exercises each function on a
-saved workbook: it fails when an upgrade moves one of them. Nothing else in ``src/`` touches
-an openpyxl name that starts with an underscore (that test checks it too).
+row conversion and output (:func:`append_placed_cells`: each row's XML made as text, the
+bytes openpyxl's own cell writer makes, at a fraction of its cost). They rely on openpyxl
+3.1's internals, so pyproject.toml pins openpyxl below its next minor version, and
+tests/test_openpyxl_internals.py exercises each function on a saved workbook (and the rows'
+bytes against openpyxl's own): it fails when an upgrade moves one of them. Nothing else in
+``src/`` touches an openpyxl name that starts with an underscore (that test checks it too).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+import io
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from copy import copy
+from datetime import timedelta
 from typing import Any
 
+from lxml.etree import xmlfile
+from openpyxl.cell._writer import write_cell
 from openpyxl.cell.cell import Cell
+from openpyxl.comments.comment_sheet import CommentRecord
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 __all__ = [
     "StyleArray", "add_alignment", "alignments", "append_placed_cells", "fills",
@@ -91,9 +103,18 @@ def named_styles(book: Any) -> list[NamedStyle]:
 
 def append_placed_cells(ws: Any) -> None:
     """Make a write-only sheet's ``append`` take rows of placed cells (``None`` for a gap)
-    as they are: openpyxl's own conversion tries each cell as a value first (an exception
-    per cell)."""
+    as they are (openpyxl's own conversion tries each cell as a value first: an exception
+    per cell), and write each row's XML as text (:func:`row_xml`) straight into the sheet's
+    file instead of element by element through lxml's incremental writer."""
     ws._values_to_row = _placed
+
+    def get_writer() -> None:
+        if ws._writer is None:
+            ws._writer = _RowsWriter(ws)
+            ws._writer.write_top()
+
+    ws._get_writer = get_writer
+    ws._write_rows = lambda: _write_rows(ws)
 
 
 def _placed(values: list[Cell | None], row: int) -> Iterator[Cell]:
@@ -117,3 +138,126 @@ def discard_streamed(book: Any) -> None:
         if writer is not None:
             with contextlib.suppress(OSError, ValueError):
                 writer.cleanup()
+
+
+class _RowsWriter(WorksheetWriter):  # type: ignore[misc]
+    """openpyxl's sheet writer, its XML stream over a file object this module may write the
+    rows' text into (openpyxl's own opens the file inside lxml)."""
+
+    def get_stream(self) -> Generator[Any, Any, None]:  # openpyxl's, but for the file
+        with open(self.out, "wb") as self.raw, xmlfile(self.raw) as xf, \
+                xf.element("worksheet", xmlns=SHEET_MAIN_NS):
+            try:
+                while True:
+                    el = (yield)
+                    if el is True:
+                        yield xf
+                    elif el is not None:
+                        xf.write(el)
+            except GeneratorExit:
+                pass
+
+
+def _write_rows(ws: Any) -> Generator[None, list[Cell | None], None]:
+    """The write-only sheet's row stream (openpyxl's ``_write_rows``): each row's text goes
+    into the file between lxml's ``<sheetData>`` and ``</sheetData>``."""
+    writer = ws._writer
+    xf = writer.xf.send(True)
+    with xf.element("sheetData"):
+        xf.flush()  # the start tag is in the file: the rows follow it
+        out, row_idx = writer.raw, 1
+        try:
+            while True:
+                values = (yield)
+                out.write(row_xml(ws, _placed(values, row_idx), row_idx))
+                row_idx += 1
+        except GeneratorExit:
+            pass
+    writer.xf.send(None)
+
+
+_LETTERS = [""] + [get_column_letter(n) for n in range(1, 16_385)]
+_PLAIN_TYPES = {"n": ' t="n"', "b": ' t="b"', "e": ' t="e"', "str": ' t="str"'}
+
+
+def _escaped(text: str) -> str:
+    """Element text as lxml writes it (the non-ASCII as references, by the caller)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _attribute(text: str) -> str:
+    return _escaped(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
+    """One row of a sheet as the bytes openpyxl's ``write_row`` (lxml, ASCII with character
+    references) writes for it: its height from the sheet's row dimensions, each cell with a
+    value, a style or a comment; comments and hyperlinks collected for the sheet as it does.
+    A cell this does not know (rich text, an array formula) is written by openpyxl itself."""
+    attrs = {"r": f"{row_idx}"}
+    attrs.update(ws.row_dimensions.get(row_idx, {}))
+    parts = ["<row", *(f' {k}="{_attribute(v)}"' for k, v in attrs.items()), ">"]
+    add = parts.append
+    styles = ws.parent._cell_styles
+    known = styles._dict  # style -> id: one hash per cell (add() hashes twice)
+    for cell in cells:
+        if cell._comment is not None:
+            ws._comments.append(CommentRecord.from_cell(cell))
+        value, style, kind = cell._value, cell._style, cell.data_type
+        styled = style is not None and any(style)
+        if value is None and not styled and not cell._comment:
+            continue
+        if cell.hyperlink:
+            ws._hyperlinks.append(cell.hyperlink)
+        if not (value is None or isinstance(value, str | int | float) or kind == "d"):
+            add(_by_openpyxl(ws, cell, styled))
+            continue
+        head = f'<c r="{_LETTERS[cell.column]}{cell.row}"' + (
+            f' s="{_style_id(known, styles, style)}"' if styled else "")
+        if kind == "s":
+            head += ' t="inlineStr"'
+        elif kind == "d":
+            if getattr(value, "tzinfo", None) is not None or ws.parent.iso_dates \
+                    or isinstance(value, timedelta):
+                add(_by_openpyxl(ws, cell, styled))
+                continue
+            head += ' t="n"'
+            value = to_excel(value, ws.parent.epoch)
+        elif kind != "f":
+            head += _PLAIN_TYPES.get(kind) or f' t="{kind}"'
+        if value is None or value == "":
+            add(head + "></c>")
+        elif kind == "s":
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            add(f"{head}><is><t{space}>{_escaped(value)}</t></is></c>")
+        elif kind == "f":
+            add(f"{head}><f>{_escaped(value[1:])}</f><v></v></c>")
+        else:
+            add(f"{head}><v>{_escaped(safe_string(value))}</v></c>")
+    add("</row>")
+    return "".join(parts).encode("ascii", "xmlcharrefreplace")
+
+
+def _style_id(known: dict[StyleArray, int], styles: Any, style: StyleArray) -> int:
+    found = known.get(style)
+    return int(styles.add(style)) if found is None else found
+
+
+def _by_openpyxl(ws: Any, cell: Cell, styled: bool) -> str:
+    """One cell written by openpyxl's own cell writer (its hyperlink was collected already)."""
+    buffer = io.BytesIO()
+    link, cell._hyperlink = cell._hyperlink, None
+    try:
+        with xmlfile(buffer) as xf:
+            write_cell(xf, ws, cell, styled)
+    finally:
+        cell._hyperlink = link
+    return buffer.getvalue().decode("ascii")
