@@ -19,7 +19,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.office import formulas
-from templategen.office.openpyxl_internals import add_alignment, set_alignment, set_text
+from templategen.office.openpyxl_internals import (
+    add_alignment,
+    set_alignment,
+    set_number,
+    set_text,
+)
 from templategen.xmltext import xml_safe
 
 FONT_NAME = "Calibri"  # the workbook's body font: headings name it too (no serif fallback)
@@ -38,10 +43,15 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     """Write a value; a str is always text, never a formula, and at most 32,767 characters
     (longer text is cut with a note saying so: the store and the export keep it whole)."""
     cell = ws.cell(row=row, column=col)
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        set_text(cell, cell_text(value))  # text as it is (the setter would guess its type)
+    elif kind is int or kind is float:
+        set_number(cell, value)
+    elif isinstance(value, bool):
         cell.value = int(value)
     elif isinstance(value, str):
-        set_text(cell, cell_text(value))  # text as it is (the setter would guess its type)
+        set_text(cell, cell_text(value))
     elif isinstance(value, dt.datetime):
         cell.value = value
         cell.number_format = "dd-mm-yyyy hh:mm"
@@ -74,14 +84,27 @@ def cell_text(value: str) -> str:
     return value
 
 
+def put_row(ws: Worksheet, row: int, values: Iterable[Any], wrapped: bool = False) -> None:
+    """:func:`put` each of ``values`` into row ``row`` from column A on (``None`` too: a cell
+    that holds nothing); ``wrapped``: each cell as :func:`wrap` leaves it."""
+    index = _wrap_index(ws.parent) if wrapped else 0
+    for col, value in enumerate(values, start=1):
+        cell = put(ws, row, col, value)
+        if wrapped:
+            set_alignment(cell, index)
+
+
 def wrap(cell: Cell) -> Cell:
     """Wrap the cell's text (top-aligned); fast: the style index is looked up once per book."""
-    book = cell.parent.parent
+    set_alignment(cell, _wrap_index(cell.parent.parent))
+    return cell
+
+
+def _wrap_index(book: Any) -> int:
     index = _WRAP_INDEX.get(book)
     if index is None:
         index = _WRAP_INDEX[book] = add_alignment(book, WRAP)
-    set_alignment(cell, index)
-    return cell
+    return index
 
 
 _WRAP_INDEX: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()  # per book

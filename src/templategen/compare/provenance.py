@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
-from templategen.compare.cells import BOLD, TITLE, header, moment, put, wrap
+from templategen.compare.cells import BOLD, TITLE, header, moment, put, put_row
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
 from templategen.i18n import N_, document
 
@@ -49,8 +49,7 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
                   document(STATUS[status]) if status in STATUS else status,
                   "\n".join(json.loads(warnings)), superseded_by or "",
                   document("Yes") if included else document("No")]
-        for col, value in enumerate(values, start=1):
-            wrap(put(pages.sheet, row, col, value))
+        put_row(pages.sheet, row, values, wrapped=True)
         count += 1
     for n, (file_name, received, reason) in enumerate(rejected):
         if n == 0:
@@ -59,8 +58,7 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
             put(pages.sheet, row, 1, document("Refused files")).font = BOLD
             row = pages.line()
             header(pages.sheet, row, [document("File"), document("Received"), document("Reason")])
-        row = pages.line()
-        for col, value in enumerate((file_name, moment(received), reason), start=1):
-            wrap(put(pages.sheet, row, col, value))
+        row = pages.line()  # (on a next sheet when this one is full)
+        put_row(pages.sheet, row, (file_name, moment(received), reason), wrapped=True)
     pages.close()
     return count

@@ -21,8 +21,8 @@ from templategen.compare.cells import (
     header,
     moment,
     put,
+    put_row,
     sheet_ref,
-    wrap,
 )
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
 from templategen.i18n import N_, document
@@ -80,11 +80,10 @@ def write_response(wb: Workbook, store: Store, title: str,
     table = Pages(wb, title, head, lambda k: titles[k - 1], max_rows, widths=WIDTHS,
                   freeze=f"A{FIRST}")
     for r in iter_response(store):
-        row = table.line()
-        values = [r.recipient, r.naam, r.instrument, _state(r.state),
-                  moment(r.sent), moment(r.reminded), moment(r.returned), r.files, r.superseded]
-        for col, value in enumerate(values, start=1):
-            wrap(put(table.sheet, row, col, value))
+        row = table.line()  # (on a next sheet when this one is full)
+        put_row(table.sheet, row, (
+            r.recipient, r.naam, r.instrument, _state(r.state), moment(r.sent),
+            moment(r.reminded), moment(r.returned), r.files, r.superseded), wrapped=True)
     table.close()
     return table.titles
 

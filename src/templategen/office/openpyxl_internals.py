@@ -35,8 +35,8 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 
 __all__ = [
     "StyleArray", "add_alignment", "alignments", "append_placed_cells", "fills",
-    "named_styles", "set_alignment", "set_style", "set_text", "style_of", "styled_texts",
-    "top_align_unaligned",
+    "named_styles", "row_xml", "set_alignment", "set_number", "set_style", "set_text",
+    "style_of", "styled_texts", "top_align_unaligned",
 ]
 
 
@@ -45,6 +45,12 @@ def set_text(cell: Cell, text: str) -> None:
     formula and check the text again (the caller has made it XML-safe and short enough)."""
     cell._value = text
     cell.data_type = "s"
+
+
+def set_number(cell: Cell, number: int | float) -> None:
+    """Write an int or float (not a bool) as the value setter does, without its type guess."""
+    cell._value = number
+    cell.data_type = "n"
 
 
 def style_of(cell: Cell) -> StyleArray:
@@ -178,6 +184,7 @@ def _write_rows(ws: Any) -> Generator[None, list[Cell | None], None]:
 
 _LETTERS = [""] + [get_column_letter(n) for n in range(1, 16_385)]
 _PLAIN_TYPES = {"n": ' t="n"', "b": ' t="b"', "e": ' t="e"', "str": ' t="str"'}
+_PLAIN_VALUES = frozenset({str, int, float, bool})  # other values: openpyxl writes them
 
 
 def _escaped(text: str) -> str:
@@ -217,7 +224,7 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
             continue
         if cell.hyperlink:
             ws._hyperlinks.append(cell.hyperlink)
-        if not (value is None or isinstance(value, str | int | float) or kind == "d"):
+        if not (value is None or type(value) in _PLAIN_VALUES or kind == "d"):
             add(_by_openpyxl(ws, cell, styled))
             continue
         head = f'<c r="{_LETTERS[cell.column]}{cell.row}"' + (
