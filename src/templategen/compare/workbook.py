@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from templategen import i18n
-from templategen.compare.full.writer import write_full
 from templategen.compare.held import Held
 from templategen.compare.summary.writer import DETAIL_LIMIT, compare_large, compared_files
 from templategen.content.languages import missing_warning
@@ -106,6 +105,8 @@ def compare_workbook(db: Path | str, out: Path, only: tuple[str, ...] | list[str
                    "summary of a large round").format(files=files, limit=detail_limit))
         # current files of older versions (counted by SQL, not read)
         older = 0 if all_versions else compared_files(store, instruments, True) - files
+        from templategen.compare.full.writer import write_full  # (the summary does without)
+
         held = write_full(store, instruments, all_versions, out, recipients=recipients)
     return Comparison(out, "full", held, older, _("wrote {out}: {held}").format(
         out=out, held=held) + ("; " + ngettext(
