@@ -17,13 +17,14 @@ safe-zip layer's) still hold.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -62,6 +63,8 @@ def cap_memory(extra: int) -> None:
 
 
 def can_fork() -> bool:
+    import multiprocessing  # (here: most processes never fork, and it takes 10 ms to load)
+
     return "fork" in multiprocessing.get_all_start_methods() and \
         not multiprocessing.current_process().daemon
 
@@ -85,6 +88,8 @@ def run_capped(function: Callable[[Any], Any], items: Sequence[Any], memory: int
 def _one_child(function: Callable[[Any], Any], items: Sequence[Any], start: int, memory: int,
                seconds: float, results: list[Any]) -> int:
     """Run items from ``start`` in one child until it finishes or dies; the next to run."""
+    import multiprocessing
+
     ctx = multiprocessing.get_context("fork")
     ours, theirs = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(theirs, ours, function, items, start, memory,
