@@ -58,6 +58,9 @@ _T = f"{{{W}}}t"
 _SHOWING_PLACEHOLDER = f"{{{W}}}showingPlcHdr"
 _TAG = f"{{{W}}}tag"
 _TEXT = f"{{{W}}}text"
+_DATE = f"{{{W}}}date"
+_CHECKBOX = f"{{{W14}}}checkbox"
+_CHECKED = f"{{{W14}}}checked"
 _TRUE = {"1", "true", "on"}
 _FIND: Any = object()  # the default of an sdtPr parameter: look it up
 _TICKED_GLYPHS = {CHECKED, "\u2611", "\u2713", "\u2714", "X", "x"}
@@ -113,7 +116,8 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
 
 # every control that holds no other control (``w:sdtContent//w:sdt``), in document order:
 # one pass in C instead of a search of each control's content
-_ANSWER_CONTROLS = etree.XPath("//w:sdt[not(w:sdtContent//w:sdt)]", namespaces={"w": W})
+_ANSWER_CONTROLS = etree.XPath("descendant::w:sdt[not(w:sdtContent/descendant::w:sdt)]",
+                              namespaces={"w": W})
 
 
 def hidden_controls(root: etree._Element) -> set[etree._Element]:
@@ -224,20 +228,19 @@ def control_value(sdt: etree._Element, pr: etree._Element | None = _FIND) -> Raw
     of its ``w:sdtPr`` (``pr``, when the caller found it already) says."""
     if pr is _FIND:
         pr = sdt.find(_SDT_PR)
+    if pr is None:
+        return _text_value(sdt, pr)
     best = none = len(READERS)
-    for child in pr if pr is not None else ():
+    for child in pr:
         tag = child.tag
         rank = _KIND_RANK.get(tag)
         if rank is None:  # a tag of another namespace: its local name counts alike
             rank = _RANK.get(tag.rpartition("}")[2], none) if isinstance(tag, str) else none
         if rank < best:
             best = rank
-    return _READER_LIST[best](sdt) if best < none else _text_value(sdt)
+    return _READER_LIST[best](sdt, pr) if best < none else _text_value(sdt, pr)
 
 
-def _showing_placeholder(sdt: etree._Element) -> bool:
-    pr = sdt.find(_SDT_PR)
-    return pr is not None and pr.find(_SHOWING_PLACEHOLDER) is not None
 
 
 def content_text(sdt: etree._Element) -> str:
@@ -267,8 +270,12 @@ def content_text(sdt: etree._Element) -> str:
     return "".join(parts)
 
 
-def _text_value(sdt: etree._Element) -> str | None:
-    if _showing_placeholder(sdt):
+# The readers of a control's value get the control and its first ``w:sdtPr`` (``pr``, None
+# when it has none); what they look up is the first match in the whole control, as
+# ``sdt.find(path)`` finds it: in ``pr`` first, in a second sdtPr (never written) after.
+
+def _text_value(sdt: etree._Element, pr: etree._Element | None) -> str | None:
+    if pr is not None and pr.find(_SHOWING_PLACEHOLDER) is not None:
         return None
     text = content_text(sdt)
     if text == "" or text in PLACEHOLDERS:
@@ -276,29 +283,34 @@ def _text_value(sdt: etree._Element) -> str | None:
     return text
 
 
-def _check_value(sdt: etree._Element) -> bool:
-    checked = sdt.find(f"{_SDT_PR}/{{{W14}}}checkbox/{{{W14}}}checked")
+def _check_value(sdt: etree._Element, pr: etree._Element | None) -> bool:
+    box = pr.find(_CHECKBOX) if pr is not None else None
+    checked = box.find(_CHECKED) if box is not None else None
+    if checked is None:
+        checked = sdt.find(f"{_SDT_PR}/{_CHECKBOX}/{_CHECKED}")
     if checked is not None:
         return (checked.get(f"{{{W14}}}val") or "").lower() in _TRUE
     return content_text(sdt).strip() in _TICKED_GLYPHS
 
 
-def _date_value(sdt: etree._Element) -> str | None:
-    if _showing_placeholder(sdt):
+def _date_value(sdt: etree._Element, pr: etree._Element | None) -> str | None:
+    if pr is not None and pr.find(_SHOWING_PLACEHOLDER) is not None:
         return None
-    date = sdt.find(f"{_SDT_PR}/{{{W}}}date")
+    date = pr.find(_DATE) if pr is not None else None
+    if date is None:
+        date = sdt.find(f"{_SDT_PR}/{_DATE}")
     full = date.get(f"{{{W}}}fullDate") if date is not None else None
     if full:
         try:
             return dt.datetime.fromisoformat(full.replace("Z", "+00:00")).date().isoformat()
         except ValueError:
             pass
-    return _text_value(sdt)
+    return _text_value(sdt, pr)
 
 
 # The sdtPr child that names a control's type -> how its value is read (the first of
 # them a control has counts, whatever the namespace of its tag).
-READERS: dict[str, Callable[[etree._Element], RawValue]] = {
+READERS: dict[str, Callable[[etree._Element, etree._Element | None], RawValue]] = {
     "checkbox": _check_value,
     "date": _date_value,
     "dropDownList": _text_value,

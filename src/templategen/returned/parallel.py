@@ -1,14 +1,17 @@
 """``ingest --jobs N``: N sources read at the same time, each through the same loop.
 
-Each of the N lanes is a thread in this process with its own reader (a worker process with
-the same time budget and memory cap as a single ingest) and its own connection to the
-store, and takes the next source (a file, a mail file, a mailbox) from one shared queue. The
-reading happens in the worker processes, so the threads mostly wait on pipes; every item
-goes through exactly the same ``ingest_source`` as without ``--jobs`` (size check, duplicate
-check, verification, one transaction). Lanes writing to one store at the same time are what
-several ingest processes do too: SQLite lets one transaction in at a time (the others
-wait), PostgreSQL takes them side by side, and a file two lanes could both store is stored
-once (the store's unique sha256; the second lane reports ``duplicate``).
+N readers (worker processes with the same time budget and memory cap as a single ingest)
+serve N + 1 lanes: each lane is a thread in this process with its own connection to the
+store, takes the next source (a file, a mail file, a mailbox) from one shared queue, and
+borrows a free reader for each item it reads (:class:`Readers`). So N items are read at a
+time, and a lane that waits for its turn to store (below) leaves its reader to the next
+source instead of idling it. The reading happens in the worker processes, so the threads
+mostly wait on pipes; every item goes through exactly the same ``ingest_source`` as without
+``--jobs`` (size check, duplicate check, verification, one transaction). Lanes writing to
+one store at the same time are what several ingest processes do too: SQLite lets one
+transaction in at a time (the others wait), PostgreSQL takes them side by side, and a file
+two lanes could both store is stored once (the store's unique sha256; the second lane
+reports ``duplicate``).
 
 The lanes read side by side but store in the order of the sources (:class:`Turns`): a lane
 that has read a file of source k waits, before storing it, until every source before k is
@@ -16,7 +19,8 @@ done. So the store's arrival order -- which file of one personalised copy is the
 is the same as with one lane, whatever finished reading first.
 
 Workers are started before the lanes' threads, so no process is forked while another
-thread holds a lock; a worker killed for overrunning its budget is restarted by its lane.
+thread holds a lock; a worker killed for overrunning its budget is restarted by the lane
+that borrowed it.
 """
 
 from __future__ import annotations
@@ -57,12 +61,32 @@ class Turns:
             self._changed.notify_all()
 
 
+class Readers:
+    """The readers the lanes share: :meth:`read` borrows a free one for one item, so no
+    reader waits while its lane waits for its turn to store."""
+
+    def __init__(self, readers: list[Any]):
+        self.readers = readers
+        self.catalog = readers[0].catalog
+        self._free: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for reader in readers:
+            self._free.put(reader)
+
+    def read(self, name: str, data: bytes) -> Any:
+        reader = self._free.get()
+        try:
+            return reader.read(name, data)
+        finally:
+            self._free.put(reader)
+
+
 def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
                     make_reader: Callable[[], Any],
                     ingest_one: Callable[[Any, Store, Any, Turn], Iterable[Any]],
                     done: Callable[[int, Any], None]) -> None:
-    """Run ``ingest_one(source, store, reader, turn)`` over ``sources`` in ``jobs`` lanes;
-    ``ingest_one`` stores inside ``with turn():`` (see :class:`Turns`). Call
+    """Run ``ingest_one(source, store, readers, turn)`` over ``sources`` with ``jobs``
+    readers (``make_reader()``) shared by ``jobs`` + 1 lanes; ``ingest_one`` reads through
+    ``readers`` (:class:`Readers`) and stores inside ``with turn():`` (:class:`Turns`). Call
     ``done(index, outcome)`` (under a lock, in completion order) for every outcome."""
     todo: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     for item in enumerate(sources):
@@ -70,12 +94,13 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
     readers = [make_reader() for _ in range(max(1, min(jobs, len(sources))))]
     for reader in readers:
         reader.start()
+    shared = Readers(readers)
     lock = threading.Lock()
     stop = threading.Event()
     turns = Turns()
     failures: list[BaseException] = []
 
-    def lane(reader: Any) -> None:
+    def lane() -> None:
         try:
             with Store(db) as store:
                 while not stop.is_set():
@@ -84,7 +109,7 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
                     except queue.Empty:
                         return
                     try:
-                        for outcome in ingest_one(source, store, reader,
+                        for outcome in ingest_one(source, store, shared,
                                                   functools.partial(turns.turn, index)):
                             with lock:
                                 done(index, outcome)
@@ -96,8 +121,9 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
             stop.set()
             failures.append(exc)
 
-    threads = [threading.Thread(target=lane, args=(r,), name=f"ingest-lane-{n}", daemon=True)
-               for n, r in enumerate(readers)]
+    lanes = min(len(readers) + 1, len(sources))  # one more: see Readers
+    threads = [threading.Thread(target=lane, name=f"ingest-lane-{n}", daemon=True)
+               for n in range(lanes)]
     try:
         for thread in threads:
             thread.start()

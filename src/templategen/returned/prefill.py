@@ -37,6 +37,9 @@ def mark_prefilled(instrument: Instrument, answers: dict[str, Answer],
     suggested = compiled(instrument).suggested
     out: dict[str, Answer] = {}
     for key, answer in answers.items():
+        if key not in digests and key not in suggested:  # nothing was pre-filled there
+            out[key] = answer
+            continue
         value = answer.value
         stated = isinstance(value, str) and value.strip() and key in digests \
             and digests[key] == prefill_digest(value)

@@ -56,6 +56,7 @@ DEFAULT_LIMITS = Limits()
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
     huge_tree=False, remove_blank_text=False, remove_comments=True, remove_pis=True,
+    collect_ids=False,  # no part is looked up by xml:id: its hash table is not built
 )
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -372,7 +373,8 @@ def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int,
     name_len, extra_len = head[9], head[10]
     raw_name = bytes(data[offset + _LOCAL.size:offset + _LOCAL.size + name_len])
     encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-    if raw_name.decode(encoding, "replace") != info.orig_filename:
+    if raw_name != _encoded(info.orig_filename, encoding) and \
+            raw_name.decode(encoding, "replace") != info.orig_filename:
         raise RejectedFile(document("{name} names a part differently in two places, which "
                              "Office never writes; {ORIGINEEL}.").format(
                                name=name, ORIGINEEL=document(ORIGINEEL)))
@@ -387,6 +389,14 @@ def _not_found(name: str, info: zipfile.ZipInfo) -> str:
     """The reason for an entry whose bytes are not where the central directory says."""
     return document("{name} is damaged ({part} cannot be found in it); {SAVE_AGAIN}.").format(
         name=name, part=repr(info.filename[:80]), SAVE_AGAIN=document(SAVE_AGAIN))
+
+
+def _encoded(name: str, encoding: str) -> bytes | None:
+    """The central directory's name as bytes, to compare a local header's with at once."""
+    try:
+        return name.encode(encoding)
+    except UnicodeEncodeError:
+        return None
 
 
 def _check_overlaps(name: str, spans: list[tuple[int, int]]) -> None:

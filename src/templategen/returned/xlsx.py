@@ -30,6 +30,7 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _M = f"{{{_NS}}}"
 _DATE_IDS = set(range(14, 23)) | {45, 46, 47}
 _XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_INTEGER = re.compile(r"-?\d+")
 
 
 def unescape_xstring(text: str) -> str:
@@ -147,7 +148,7 @@ class _Book:
         if int(cell.get("s", "0")) in self.date_styles:
             moment = self.epoch + dt.timedelta(days=number)
             return (moment.date() if number.is_integer() else moment), None
-        if number.is_integer() and re.fullmatch(r"-?\d+", v.text.strip()):
+        if number.is_integer() and _INTEGER.fullmatch(v.text.strip()):
             return int(number), None
         return number, None
 
