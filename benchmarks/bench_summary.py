@@ -13,9 +13,10 @@ benchmarks/bench_scale.py makes them) is written straight into the tables: SQLit
 executemany per table; PostgreSQL with COPY of the submissions and the pool, each
 submission's answers then written by the server (INSERT … SELECT; keys added after).
 The store is left as ingest leaves it: no copy merged yet (store.merged keeps each copy's
-merged answers once a compare has merged them, and merges again only the copies whose files
-changed). So the first compare merges every copy: it is timed on its own and reported as
-"first" (the time a compare pays once after a large ingest). Then, alternating, ``repeat``
+merged answers and store.tallies the counts once a compare has made them; a compare merges
+again only the copies whose files changed and adds only that change to the counts). So the
+first compare merges and counts every copy: it is timed on its own and reported as "first"
+(the time a compare pays once after a large ingest). Then, alternating, ``repeat``
 times each: the command (every copy merged already) in a fresh interpreter (wall time and
 its CPU time and peak RSS from wait4), XlsxWriter (constant_memory) writing every cell of the
 workbook the command wrote (benchmarks/bench_scale.py's child, its writing time), and the
@@ -160,6 +161,17 @@ def _xlsxwriter(source: Path, out: Path) -> tuple[float, float]:
     return float(got["seconds"]), float(got["cpu"])
 
 
+def _size(db: str, backend: str) -> float:
+    """The store's size in GB."""
+    if backend == "sqlite":
+        return sum(Path(db + suffix).stat().st_size for suffix in ("", "-wal")
+                   if Path(db + suffix).exists()) / 1e9
+    import psycopg
+
+    with psycopg.connect(db) as con:
+        return con.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e9
+
+
 def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -170,15 +182,12 @@ def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
     if backend == "sqlite":
         db = str(work / f"store_{size}.sqlite")
         _fill_sqlite(db, size, pool)
-        stored = Path(db).stat().st_size / 1e9
+        stored = _size(db, backend)
     else:
         assert server is not None
         db = server.new_database()
         _fill_postgresql(db, size, pool)
-        import psycopg
-
-        with psycopg.connect(db) as con:
-            stored = con.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e9
+        stored = _size(db, backend)
     filled = time.perf_counter() - start
     out = work / f"summary_{size}_{backend}.xlsx"
     compare = [*CLI, "compare", "--db", db, "--out", str(out), "--layout", "summary"]
@@ -218,7 +227,8 @@ def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
     if limit is not None and max(runs["compare"]) >= limit:
         line += f" (stopped at the {limit} s limit)"
     written = f"{out.stat().st_size / 1e6:.1f} MB" if out.exists() else "not written"
-    print(line + f"; workbook {written}; load {_load()}", flush=True)
+    print(line + f"; workbook {written}; the store {_size(db, backend):.1f} GB after "
+          f"(the kept merge and counts included); load {_load()}", flush=True)
     if backend == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(db + suffix).unlink(missing_ok=True)

@@ -18,7 +18,11 @@ from templategen.sample.answers import sample_answers
 from templategen.store.database import UNVERIFIED, Store
 from tests.support.submissions import FIXTURES, submission
 
-KEPT = "SELECT copy, key, value, num, item, row, col, counted FROM merged_answers"
+KEPT = ("SELECT m.copy, k.key, m.value, m.num FROM merged_answers m JOIN merged_copies c "
+        "ON c.copy = m.copy JOIN merged_slots k ON k.instrument = c.instrument "
+        "AND k.slot = m.slot")
+BY_FILE = KEPT.replace("m.copy, k.key, m.value, m.num", "k.key, m.value") + (
+    " JOIN submissions s ON s.id = m.copy WHERE s.file_name = ?")
 
 
 def _inst(content: Path = FIXTURES) -> Any:
@@ -48,34 +52,40 @@ def _from_scratch(db: Any, out: Path, content: Path = FIXTURES) -> tuple[dict[st
                                                                           list[tuple[Any, ...]]]:
     """The workbook and the kept merge after forgetting every kept merge."""
     with Store(db) as st, st.transaction() as con:
-        for table in ("merged_answers", "merged_copies", "merged_state"):
+        for table in ("merged_answers", "merged_copies", "merged_state", "merged_queries",
+                      "merged_counts"):
             con.execute(f"DELETE FROM {table}")
     return _compare(db, out, content), _kept(db)
 
 
 def test_a_compare_after_more_files_equals_a_merge_from_scratch(store_db, tmp_path: Path):
-    inst = _inst()
-    _fill(store_db, 0, 10, seed=1)
+    inst, rng = _inst(), random.Random(9)
+    _fill(store_db, 0, 30, seed=1)  # many: what changes is merged and counted apart
+
+    def answers(**typed: Any) -> dict[str, Any]:  # a whole fill: every rule has a score
+        return {**sample_answers(inst, rng), **typed}
+
     with Store(store_db) as st:  # one recipient's form: its workbook comes later
-        st.add(submission(inst, 50, {"crit_1": "Ja", "niveau": "Hoog", "leerlingen": 300},
-                          kind="form", file_name="anna.docx", instance="f", recipient="r1",
+        st.add(submission(inst, 50, answers(crit_1="Ja", leerlingen=300), kind="form",
+                          file_name="anna.docx", instance="f", recipient="r1",
                           respondent="Anna", subject="Bureau Noord"))
-        st.add(submission(inst, 51, {"crit_1": "Nee"}, kind="workbook", file_name="bob.xlsx",
+        st.add(submission(inst, 51, answers(crit_1="Nee"), kind="workbook", file_name="bob.xlsx",
                           instance="w", recipient="r2", respondent="Bob", subject="Bureau Oost"))
     before = _compare(store_db, tmp_path / "1.xlsx")
     kept_before = _kept(store_db)
     assert kept_before
 
-    _fill(store_db, 10, 5, seed=2)  # new copies
+    _fill(store_db, 30, 5, seed=2)  # new copies
     with Store(store_db) as st:
         # the copy of r1 gets its workbook: the workbook's typed answer wins
         st.add(submission(inst, 52, {"crit_1": "Nee", "leerlingen": 400}, kind="workbook",
                           file_name="anna.xlsx", instance="w", recipient="r1",
                           respondent="Anna", subject="Bureau Noord"))
-        # a file replacing another of the same copy: bob's second workbook supersedes his first
-        st.add(submission(inst, 53, {"crit_1": "Ja", "leerlingen": 7}, kind="workbook",
+        # a file replacing another of the same copy: bob's second workbook supersedes his
+        # first, and names another subject (the copy's counts move there)
+        st.add(submission(inst, 53, answers(crit_1="Ja", leerlingen=7), kind="workbook",
                           file_name="bob2.xlsx", instance="w", recipient="r2",
-                          respondent="Bob", subject="Bureau Oost"))
+                          respondent="Bob", subject="Bureau Zuid"))
         st.add(submission(inst, 54, {"crit_1": "Ja"}, status=UNVERIFIED))  # never compared
     after = _compare(store_db, tmp_path / "2.xlsx")
     kept_after = _kept(store_db)
@@ -85,11 +95,9 @@ def test_a_compare_after_more_files_equals_a_merge_from_scratch(store_db, tmp_pa
     assert kept_after == kept_scratch
     assert after == scratch
     with Store(store_db) as st:
-        anna = dict(st.rows("SELECT m.key, m.value FROM merged_answers m JOIN submissions s "
-                            "ON s.id = m.copy WHERE s.file_name = 'anna.docx'"))
-        bob = dict(st.rows("SELECT m.key, m.value FROM merged_answers m JOIN submissions s "
-                           "ON s.id = m.copy WHERE s.file_name = 'bob2.xlsx'"))
-    assert anna["crit_1"] == "false" and "niveau" in anna  # the form's, nothing typed over it
+        anna = dict(st.rows(BY_FILE, ("anna.docx",)))
+        bob = dict(st.rows(BY_FILE, ("bob2.xlsx",)))
+    assert anna["crit_1"] == "false" and "niveau" in anna  # the form's: nothing typed over it
     assert float(anna["leerlingen"]) == 400
     assert bob["crit_1"] == "true" and float(bob["leerlingen"]) == 7
 
@@ -100,6 +108,8 @@ def test_only_the_copies_whose_files_changed_are_merged_again(store_db, tmp_path
     with Store(store_db) as st, st.transaction() as con:
         kept = {copy for (copy,) in st.rows("SELECT copy FROM merged_copies")}
         con.execute("UPDATE merged_answers SET value = '\"kept\"' WHERE copy = ?", (min(kept),))
+        con.execute("UPDATE merged_counts SET n = n + 1000")
+        before = con.execute("SELECT COUNT(*) FROM merged_counts").fetchone()[0]
     _fill(store_db, 6, 2, seed=4)
     _compare(store_db, tmp_path / "2.xlsx")
     with Store(store_db) as st:
@@ -109,6 +119,9 @@ def test_only_the_copies_whose_files_changed_are_merged_again(store_db, tmp_path
     assert len(values) == 8
     assert values[min(kept)] == {'"kept"'}  # not merged again: its files did not change
     assert all('"kept"' not in v for copy, v in values.items() if copy != min(kept))
+    with Store(store_db) as st:  # the kept counts were added to, not counted again
+        counts = [n for (n,) in st.rows("SELECT n FROM merged_counts")]
+    assert before and len([n for n in counts if n > 1000]) == before
 
 
 def test_a_content_change_merges_every_copy_again(store_db, tmp_path: Path):
@@ -118,7 +131,8 @@ def test_a_content_change_merges_every_copy_again(store_db, tmp_path: Path):
     _compare(store_db, tmp_path / "1.xlsx")
     with Store(store_db) as st:
         counts = [float(v) for (v,) in st.rows(
-            "SELECT value FROM merged_answers WHERE key = 'leerlingen'")]
+            KEPT.replace("m.copy, k.key, m.value, m.num", "m.value") + " WHERE k.key = ?",
+            ("leerlingen",))]
     assert any(v > 50 for v in counts)
     content = tmp_path / "content"
     shutil.copytree(FIXTURES, content)
@@ -129,6 +143,7 @@ def test_a_content_change_merges_every_copy_again(store_db, tmp_path: Path):
     kept = _kept(store_db)
     with Store(store_db) as st:
         counts = [float(v) for (v,) in st.rows(
-            "SELECT value FROM merged_answers WHERE key = 'leerlingen'")]
+            KEPT.replace("m.copy, k.key, m.value, m.num", "m.value") + " WHERE k.key = ?",
+            ("leerlingen",))]
     assert counts == [20.0]
     assert (changed, kept) == _from_scratch(store_db, tmp_path / "3.xlsx", content)

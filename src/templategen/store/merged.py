@@ -14,22 +14,29 @@ copy — the winning file, the workbook and then the latest, last — and the co
    ``tg_allowed``) compiled to one SQL predicate here. A copy of one file (most of a
    national round) needs no ranking.
 
-   The store keeps what a compare merged (``merged_answers``, per copy and key; schema step
-   7), so a copy is merged once, not at every compare: ``merged_copies`` holds each merged
-   copy's files (their number and the sum of their ids), and a compare merges again only
-   the copies whose files differ from those (a file added, superseded, replaced or no
-   longer current) and drops the ones no longer compared. ``merged_state`` holds per
-   instrument a digest of what the merge read (the slots' checks and columns, the listed
-   values, the compared version, :data:`MERGE_RULES`): when it differs (new content, the
-   answer checks changed, ``--all-versions``), every copy of the instrument is merged again.
-   The first compare after a large ingest therefore pays for merging the new files.
+   The store keeps what a compare merged (``merged_answers``, per copy and slot: the value
+   and its number; the slot is its place in ``tg_slot``, ``merged_slots`` says which key;
+   schema steps 7 and 8), so a copy is merged once, not at every compare:
+   ``merged_copies`` holds each merged copy's files (their number and the sum of their
+   ids) and subject, and a compare merges again only the copies whose files differ from
+   those (a file added, superseded, replaced or no longer current) and drops the ones no
+   longer compared. ``merged_state`` holds per instrument a digest of what the merge read
+   (the slots' checks and columns, the listed values, the compared version,
+   :data:`MERGE_RULES`): when it differs (new content, the answer checks changed,
+   ``--all-versions``), every copy of the instrument is merged again. What changed is left
+   in ``tg_dcopies`` and ``tg_drows`` (old −1, new +1) for the kept counts.
 2. :func:`value_counts`: per counted key and subject, how many copies gave each value
    (``GROUP BY``): the distribution, and from it the count, mean, lowest, highest and
    standard deviation (compare.summary).
-3. :func:`figures` computes expressions over each copy's merged answers — the rules' SQL
-   form (compare.summary.sql) — into ``tg_figures``, and :func:`figure_counts` says per
-   group (subject, row) how many copies have each value.
+3. :func:`figures` sets expressions over each copy's merged answers — the rules' SQL
+   form (compare.summary.sql) — and :func:`figure_counts` says per group (subject, row)
+   how many copies have each value.
 4. :func:`open_counts`: per open question how many copies have a merged text.
+
+Every count is kept in the store (store.tallies) and brought up to date by adding what
+changed, so a compare after a few new files counts only those (a change of more than half
+the copies is counted anew over all of them: no dearer); the first compare after a large
+ingest (or a content change) merges and counts every new copy.
 
 The SQL is the subset SQLite (3.25+: window functions) and PostgreSQL share; where the two
 differ it is written here, once (``_DIALECT``).
@@ -40,10 +47,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from templategen.content.answerchecks import accepts
 from templategen.content.model import FieldKind, Slot
+from templategen.store import tallies
 from templategen.store.backend import Connection
 from templategen.store.database import Store
 
@@ -92,9 +101,12 @@ NUM = (f"CASE WHEN k.counts = '{TICK}' THEN CASE WHEN a.value = 'true' THEN 1.0 
        f"WHEN k.counts = '{NUMBER}' AND {IS_NUMBER} THEN {AS_NUMBER} END")
 
 _DIALECT = {  # what the two back-ends spell differently
-    "sqlite": {"real": "REAL", "analyze": ""},
+    "sqlite": {"real": "REAL", "analyze": "", "memory": ""},
     "postgresql": {"real": "DOUBLE PRECISION",
-                   "analyze": "ANALYZE merged_answers, merged_copies"},
+                   "analyze": "ANALYZE merged_answers, merged_copies",
+                   # the merge's hash of the compared files in memory: the default 4 MB
+                   # spills every answer read to temporary files of the disk
+                   "memory": "SET LOCAL work_mem = '256MB'"},
 }
 MERGE_RULES = "1"  # what the merge's SQL does: a new number merges every kept copy again
 ANALYZE_AFTER = 1000  # copies merged at once after which PostgreSQL's statistics are renewed
@@ -139,15 +151,17 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
     number, item row and column, and the copy's subject."""
     db = store.connection
     real = _DIALECT[db.dialect]["real"]
+    db.execute("DROP VIEW IF EXISTS tg_merged")  # first: it reads tg_slot
     for table in ("tg_slot", "tg_allowed"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
-    db.execute("DROP VIEW IF EXISTS tg_merged")
     db.execute(f"CREATE TEMP TABLE tg_slot (key TEXT PRIMARY KEY, anything INTEGER, "
                f"listed INTEGER, number INTEGER, low {real}, high {real}, whole INTEGER, "
-               "date INTEGER, counts TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER)")
+               "date INTEGER, counts TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER, "
+               "slot INTEGER UNIQUE)")
     db.execute("CREATE TEMP TABLE tg_allowed (key TEXT, value TEXT, PRIMARY KEY (key, value))")
     rows, allowed = _slot_rows(slots, counted)
-    db.executemany("INSERT INTO tg_slot VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.executemany("INSERT INTO tg_slot VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   [(*row, n) for n, row in enumerate(rows)])
     db.executemany("INSERT INTO tg_allowed VALUES (?,?)", allowed)
     version = [v for (v,) in store.rows("SELECT version FROM tg_want WHERE instrument = ?",
                                         (instrument,))]
@@ -155,10 +169,12 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
     with store.transaction() as db:
         db.lock(f"merged|{instrument}")
         _bring_up_to_date(db, instrument, digest)
+    _MERGED[id(db)] = instrument
     db.execute(
-        "CREATE TEMP VIEW tg_merged AS SELECT m.copy, p.subject, m.key, m.value, m.num, "
-        "m.item, m.row, m.col, m.counted FROM tg_pick p JOIN merged_answers m "
-        f"ON m.copy = p.copy WHERE p.instrument = {_literal(instrument)} AND p.last = 1")
+        "CREATE TEMP VIEW tg_merged AS SELECT m.copy, p.subject, k.key, m.value, m.num, "
+        "k.item, k.row, k.col, k.counted FROM tg_pick p JOIN merged_answers m "
+        "ON m.copy = p.copy JOIN tg_slot k ON k.slot = m.slot "
+        f"WHERE p.instrument = {_literal(instrument)} AND p.last = 1")
 
 
 def _literal(text: str) -> str:
@@ -168,79 +184,142 @@ def _literal(text: str) -> str:
 def _bring_up_to_date(db: Connection, instrument: str, digest: str) -> None:
     """Merge the copies of ``instrument`` whose files changed since they were merged (or all
     of them when ``digest``, what the merge reads, changed); drop the ones no longer compared.
+    Leave what changed in ``tg_dcopies`` and ``tg_drows`` (the old copies and rows with sign
+    −1, the new ones +1) for the kept counts (store.tallies) and the generations before and
+    after in ``tg_run``.
 
     A copy's files are known by their number and the sum of their ids: a file added,
     replaced, superseded or no longer current changes them (ids only grow)."""
-    kept = db.execute("SELECT digest FROM merged_state WHERE instrument = ?",
+    real = _DIALECT[db.dialect]["real"]
+    kept = db.execute("SELECT digest, generation FROM merged_state WHERE instrument = ?",
                       (instrument,)).fetchone()
+    before = kept[1] if kept else 0
     if kept is None or kept[0] != digest:
         db.execute("DELETE FROM merged_answers WHERE copy IN "
                    "(SELECT copy FROM merged_copies WHERE instrument = ?)", (instrument,))
-        db.execute("DELETE FROM merged_copies WHERE instrument = ?", (instrument,))
-        db.execute("INSERT INTO merged_state (instrument, digest) VALUES (?, ?) "
+        for table in ("merged_copies", "merged_queries", "merged_counts", "merged_slots"):
+            db.execute(f"DELETE FROM {table} WHERE instrument = ?", (instrument,))
+        db.execute("INSERT INTO merged_slots (instrument, slot, key) "
+                   "SELECT ?, slot, key FROM tg_slot", (instrument,))
+        db.execute("INSERT INTO merged_state (instrument, digest, generation) VALUES (?, ?, ?) "
                    "ON CONFLICT (instrument) DO UPDATE SET digest = excluded.digest",
-                   (instrument, digest))
-    for table in ("tg_files", "tg_todo", "tg_stale"):
+                   (instrument, digest, before))
+    for table in ("tg_files", "tg_todo", "tg_stale", "tg_dcopies", "tg_drows"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
     db.execute("CREATE TEMP TABLE tg_files (copy INTEGER PRIMARY KEY, files INTEGER, "
-               "ids BIGINT)")
-    db.execute("INSERT INTO tg_files SELECT copy, COUNT(*), SUM(id) FROM tg_pick "
+               "ids BIGINT, subject TEXT)")
+    db.execute("INSERT INTO tg_files SELECT copy, COUNT(*), SUM(id), "
+               "MAX(CASE WHEN last = 1 THEN subject END) FROM tg_pick "
                "WHERE instrument = ? GROUP BY copy", (instrument,))
     db.execute("CREATE TEMP TABLE tg_stale (copy INTEGER PRIMARY KEY)")
     db.execute("INSERT INTO tg_stale SELECT c.copy FROM merged_copies c WHERE c.instrument = ? "
                "AND NOT EXISTS (SELECT 1 FROM tg_files f WHERE f.copy = c.copy "
                "AND f.files = c.files AND f.ids = c.ids)", (instrument,))
-    db.execute("DELETE FROM merged_answers WHERE copy IN (SELECT copy FROM tg_stale)")
-    db.execute("DELETE FROM merged_copies WHERE copy IN (SELECT copy FROM tg_stale)")
     db.execute("CREATE TEMP TABLE tg_todo (copy INTEGER PRIMARY KEY)")
     db.execute("INSERT INTO tg_todo SELECT f.copy FROM tg_files f WHERE NOT EXISTS "
-               "(SELECT 1 FROM merged_copies c WHERE c.copy = f.copy)")
-    todo = db.execute("SELECT COUNT(*) FROM tg_todo").fetchone()[0]
+               "(SELECT 1 FROM merged_copies c WHERE c.copy = f.copy "
+               "AND c.files = f.files AND c.ids = f.ids)")
+    db.execute("CREATE TEMP TABLE tg_dcopies (copy INTEGER, sign INTEGER, subject TEXT)")
+    db.execute(f"CREATE TEMP TABLE tg_drows (copy INTEGER, sign INTEGER, subject TEXT, "
+               f"key TEXT, value TEXT, num {real}, item TEXT, row TEXT, col TEXT, "
+               "counted INTEGER)")
+    stale, todo, copies = db.execute(
+        "SELECT (SELECT COUNT(*) FROM tg_stale), (SELECT COUNT(*) FROM tg_todo), "
+        "(SELECT COUNT(*) FROM tg_files)").fetchone()
+    now = before + 1 if stale or todo else before
+    # the change is worth counting when some count is kept and it is the smaller part
+    counting = (stale + todo) * 2 <= copies and db.execute(
+        "SELECT 1 FROM merged_queries WHERE instrument = ? AND generation = ?",
+        (instrument, before)).fetchone() is not None
+    if not counting:
+        db.execute("DELETE FROM merged_queries WHERE instrument = ?", (instrument,))
+    columns = "copy, key, value, num, item, row, col, counted"
+    kept_as = "copy, slot, value, num"  # merged_answers: the slot's number in tg_slot
+    if stale and counting:
+        db.execute("INSERT INTO tg_dcopies SELECT c.copy, -1, c.subject FROM merged_copies c "
+                   "JOIN tg_stale s ON s.copy = c.copy")
+        db.execute("INSERT INTO tg_drows SELECT m.copy, -1, c.subject, k.key, m.value, m.num, "
+                   "k.item, k.row, k.col, k.counted "
+                   "FROM merged_answers m JOIN tg_stale s ON s.copy = m.copy "
+                   "JOIN merged_copies c ON c.copy = m.copy JOIN tg_slot k ON k.slot = m.slot")
+    db.execute("DELETE FROM merged_answers WHERE copy IN (SELECT copy FROM tg_stale)")
+    db.execute("DELETE FROM merged_copies WHERE copy IN (SELECT copy FROM tg_stale)")
+    db.execute("UPDATE merged_state SET generation = ? WHERE instrument = ?", (now, instrument))
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_run (instrument TEXT PRIMARY KEY, "
+               "before INTEGER, now INTEGER)")
+    db.execute("DELETE FROM tg_run WHERE instrument = ?", (instrument,))
+    db.execute("INSERT INTO tg_run VALUES (?, ?, ?)", (instrument, before, now))
     if not todo:
         return
+    if memory := _DIALECT[db.dialect]["memory"]:
+        db.execute(memory)
     found = (
         "SELECT p.copy, p.rank, a.key, a.value, a.prefilled, k.item, k.row, k.col, "
-        f"k.counted, {NUM} AS num, {FITS} AS fits "
+        f"k.counted, k.slot, {NUM} AS num, {FITS} AS fits "
         "FROM tg_pick p JOIN tg_todo t ON t.copy = p.copy "
         "JOIN answers a ON a.submission_id = p.id "
         "JOIN tg_slot k ON k.key = a.key "
         "LEFT JOIN tg_allowed v ON v.key = a.key AND v.value = a.value "
         "WHERE p.instrument = ? AND a.value <> 'null' AND a.value <> '\"\"' AND p.files {}")
-    columns = "copy, key, value, num, item, row, col, counted"
     # one file: its valid answers; several: per key the typed answers first, of those the
     # valid ones, the last file's first; a pre-filled one (the first file's) only when none
     # is typed; the first of that order counts when it fits
-    db.execute(
-        f"INSERT INTO merged_answers ({columns}) "
-        f"SELECT {columns} FROM ({found.format('= 1')}) one WHERE fits = 1 "
-        f"UNION ALL SELECT {columns} FROM ("
-        f"SELECT {columns}, fits, ROW_NUMBER() OVER (PARTITION BY copy, key ORDER BY prefilled, "
+    every = f"{columns}, slot"
+    merged = (
+        f"SELECT {every} FROM ({found.format('= 1')}) one WHERE fits = 1 "
+        f"UNION ALL SELECT {every} FROM ("
+        f"SELECT {every}, fits, ROW_NUMBER() OVER (PARTITION BY copy, key ORDER BY prefilled, "
         "CASE WHEN prefilled = 0 THEN 1 - fits ELSE 0 END, "
         "CASE WHEN prefilled = 0 THEN -rank ELSE rank END) AS n "
-        f"FROM ({found.format('> 1')}) several) ranked WHERE n = 1 AND fits = 1",
-        (instrument, instrument))
-    db.execute("INSERT INTO merged_copies (copy, instrument, files, ids) "
-               "SELECT f.copy, ?, f.files, f.ids FROM tg_files f "
+        f"FROM ({found.format('> 1')}) several) ranked WHERE n = 1 AND fits = 1")
+    if counting:
+        db.execute(f"INSERT INTO tg_drows SELECT m.copy, 1, f.subject, "
+                   f"{', '.join('m.' + c for c in columns.split(', ')[1:])} "
+                   f"FROM ({merged}) m JOIN tg_files f ON f.copy = m.copy",
+                   (instrument, instrument))
+        db.execute(f"INSERT INTO merged_answers ({kept_as}) SELECT d.copy, k.slot, d.value, "
+                   "d.num FROM tg_drows d JOIN tg_slot k ON k.key = d.key WHERE d.sign = 1")
+        db.execute("INSERT INTO tg_dcopies SELECT f.copy, 1, f.subject FROM tg_files f "
+                   "JOIN tg_todo t ON t.copy = f.copy")
+    else:
+        db.execute(f"INSERT INTO merged_answers ({kept_as}) SELECT {kept_as} FROM ({merged}) m",
+                   (instrument, instrument))
+    db.execute("INSERT INTO merged_copies (copy, instrument, files, ids, subject) "
+               "SELECT f.copy, ?, f.files, f.ids, f.subject FROM tg_files f "
                "JOIN tg_todo t ON t.copy = f.copy", (instrument,))
     if todo >= ANALYZE_AFTER and (analyze := _DIALECT[db.dialect]["analyze"]):
         db.execute(analyze)  # the planner's statistics, after many rows changed
 
 
-def value_counts(store: Store) -> Iterator[tuple[str, str, Any, int]]:
-    """Per counted key and subject, each merged value (decoded) and how many copies gave it."""
-    for key, subject, value, count in store.rows(
-            "SELECT key, subject, value, COUNT(*) FROM tg_merged WHERE counted = 1 "
-            "GROUP BY key, subject, value"):
+def value_counts(store: Store, instrument: str | None = None,
+                 ) -> Iterator[tuple[str, str, Any, int]]:
+    """Per counted key and subject, each merged value (decoded) and how many copies gave it
+    (of ``instrument``, by default the one merged last)."""
+    query = "SELECT subject, key, value, {} FROM {} WHERE counted = 1 GROUP BY subject, key, value"
+    for (subject, key, value), count in _counted(
+            store, instrument or _MERGED[id(store.connection)], query, "values"):
         yield key, subject, json.loads(value), count
 
 
-def open_counts(store: Store, keys: list[str]) -> dict[str, int]:
+def _counted(store: Store, instrument: str, query: str, *name: Any,
+             params: tuple[Any, ...] = ()) -> list[tuple[list[Any], int]]:
+    """``query`` ({} the count, {} the rows) counted over every copy (``tg_merged``) or over
+    what changed (``tg_drows``), kept by store.tallies."""
+    return tallies.counted(
+        store, instrument, tallies.digest(*name, query, *params),
+        lambda: store.connection.execute(query.format("COUNT(*)", "tg_merged"),
+                                         params).fetchall(),
+        lambda: store.connection.execute(query.format("SUM(sign)", "tg_drows"),
+                                         params).fetchall())
+
+
+def open_counts(store: Store, instrument: str, keys: list[str]) -> dict[str, int]:
     """Per key of ``keys`` (open questions: text, merged with the rest) how many compared
     respondents answered it: the copies whose merged answer is a text (a copy with a
     non-empty text in any of its files; compare.data.merge then gives that text)."""
     counts = dict.fromkeys(keys, 0)
-    for key, count in store.rows("SELECT key, COUNT(*) FROM tg_merged "
-                                 "WHERE value LIKE '\"%' GROUP BY key"):
+    for (key,), count in _counted(store, instrument, "SELECT key, {} FROM {} "
+                                  "WHERE value LIKE '\"%' GROUP BY key", "open"):
         if key in counts:
             counts[key] = count
     return counts
@@ -248,38 +327,90 @@ def open_counts(store: Store, keys: list[str]) -> dict[str, int]:
 
 def figures(store: Store, exprs: list[tuple[str, tuple[Any, ...], bool]], *,
             item: str | None = None, keys: Iterable[str] = (), instrument: str = "") -> None:
-    """Write each copy's ``exprs`` (SQL over its merged answers ``m`` with their ``?``
-    values and whether it is text, else a number: the rules' SQL form, compare.summary.sql)
-    to ``tg_figures`` (grp, f0, f1, …).
+    """Set the figures :func:`figure_counts` counts: each copy's ``exprs`` (SQL over its
+    merged answers ``m`` with their ``?`` values and whether it is text, else a number: the
+    rules' SQL form, compare.summary.sql), f0, f1, … per group ``grp``.
 
     With ``item``: one row per copy and row of that table item the copy answered, ``grp``
     the row (the expressions read the row's cells). Otherwise one row per compared copy of
     ``instrument`` (one that answered none of ``keys``, the keys the expressions read, too),
-    ``grp`` its subject."""
-    db = store.connection
-    db.execute("DROP TABLE IF EXISTS tg_figures")
-    real = _DIALECT[db.dialect]["real"]
-    db.execute("CREATE TEMP TABLE tg_figures (grp TEXT" + "".join(
-        f", f{n} {'TEXT' if is_text else real}" for n, (_, _, is_text) in enumerate(exprs)) + ")")
-    chosen = ", ".join(f"{text} AS f{n}" for n, (text, _, _) in enumerate(exprs))
-    params = [p for _, ps, _ in exprs for p in ps]
-    if item is not None:
-        query = (f"SELECT m.row AS grp, {chosen} FROM tg_merged m WHERE m.item = ? "
-                 "GROUP BY m.copy, m.row")
-        params.append(item)
-    else:
-        keys = list(keys)
-        marks = ", ".join("?" for _ in keys) or "NULL"
-        query = (f"SELECT p.subject AS grp, {chosen} FROM tg_pick p LEFT JOIN merged_answers m "
-                 f"ON m.copy = p.copy AND m.key IN ({marks}) "
-                 "WHERE p.instrument = ? AND p.last = 1 GROUP BY p.copy, p.subject")
-        params += [*keys, instrument]
-    db.execute(f"INSERT INTO tg_figures {query}", tuple(params))
+    ``grp`` its subject. The figures are computed only when a count needs them: over every
+    copy into ``tg_figures``, over what changed (with each copy's sign) into
+    ``tg_dfigures``."""
+    _FIGURES[id(store.connection)] = _Figures(list(exprs), item, list(keys),
+                                              instrument or _MERGED[id(store.connection)])
+
+
+@dataclass
+class _Figures:
+    exprs: list[tuple[str, tuple[Any, ...], bool]]
+    item: str | None
+    keys: list[str]
+    instrument: str
+    made: set[str] = field(default_factory=set)
+
+    def make(self, store: Store, table: str) -> None:
+        """Compute the figures into ``table``: tg_figures (every copy) or tg_dfigures (what
+        changed, with its sign)."""
+        if table in self.made:
+            return
+        self.made.add(table)
+        db = store.connection
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+        real = _DIALECT[db.dialect]["real"]
+        db.execute(f"CREATE TEMP TABLE {table} (sign INTEGER, grp TEXT" + "".join(
+            f", f{n} {'TEXT' if is_text else real}"
+            for n, (_, _, is_text) in enumerate(self.exprs)) + ")")
+        chosen = ", ".join(f"{text} AS f{n}" for n, (text, _, _) in enumerate(self.exprs))
+        none = ", ".join(f"e.f{n}" for n in range(len(self.exprs)))
+        params = [p for _, ps, _ in self.exprs for p in ps]
+        change = table == "tg_dfigures"
+        if self.item is not None:
+            rows, sign, by = (("tg_drows", "m.sign", "m.sign, ") if change
+                              else ("tg_merged", "1", ""))
+            query = (f"SELECT {sign}, m.row AS grp, {chosen} FROM {rows} m WHERE m.item = ? "
+                     f"GROUP BY m.copy, {by}m.row")
+            params.append(self.item)
+        else:
+            marks = ", ".join("?" for _ in self.keys) or "NULL"
+            if change:
+                query = (f"SELECT d.sign, d.subject AS grp, {chosen} FROM tg_dcopies d "
+                         "LEFT JOIN tg_drows m ON m.copy = d.copy AND m.sign = d.sign "
+                         f"AND m.key IN ({marks}) GROUP BY d.copy, d.sign, d.subject")
+                params += self.keys
+            else:  # the copies with rows, then the others: their figures as a LEFT JOIN's
+                query = (f"SELECT 1, m.subject AS grp, {chosen} FROM tg_merged m "
+                         f"WHERE m.key IN ({marks}) GROUP BY m.copy, m.subject "
+                         f"UNION ALL SELECT 1, p.subject, {none} FROM tg_pick p "
+                         f"CROSS JOIN (SELECT {chosen} FROM ({NO_ROW}) m) e "
+                         "WHERE p.instrument = ? AND p.last = 1 AND NOT EXISTS (SELECT 1 "
+                         "FROM merged_answers a JOIN tg_slot k ON k.slot = a.slot "
+                         f"WHERE a.copy = p.copy AND k.key IN ({marks}))")
+                params += [*self.keys, *params, self.instrument, *self.keys]
+        db.execute(f"INSERT INTO {table} {query}", tuple(params))
+
+
+# the one row of a LEFT JOIN that found none, as the expressions read it
+NO_ROW = ("SELECT CAST(NULL AS TEXT) AS key, CAST(NULL AS TEXT) AS value, "
+          "CAST(NULL AS DOUBLE PRECISION) AS num, CAST(NULL AS TEXT) AS item, "
+          "CAST(NULL AS TEXT) AS row, CAST(NULL AS TEXT) AS col")
+_FIGURES: dict[int, _Figures] = {}  # per connection: the figures last set
+_MERGED: dict[int, str] = {}  # per connection: the instrument last merged
 
 
 def figure_counts(store: Store, columns: Iterable[int]) -> Iterator[tuple[Any, ...]]:
-    """How many copies (or copies' rows) of ``tg_figures`` have each combination of the
-    figures ``columns``, per group: rows (grp, *figures, count)."""
+    """How many copies (or copies' rows) have each combination of the figures ``columns``
+    (of :func:`figures`), per group: rows (grp, *figures, count)."""
+    spec = _FIGURES[id(store.connection)]
     listed = ", ".join(f"f{n}" for n in columns)
-    yield from store.rows(f"SELECT grp, {listed}, COUNT(*) FROM tg_figures "
-                          f"GROUP BY grp, {listed}")
+    query = f"SELECT grp, {listed}, {{}} FROM {{}} GROUP BY grp, {listed}"
+
+    def rows(table: str, count: str) -> list[tuple[Any, ...]]:
+        spec.make(store, table)
+        return store.connection.execute(query.format(count, table)).fetchall()
+
+    for vals, count in tallies.counted(
+            store, spec.instrument, tallies.digest("figures", spec.exprs, spec.item, spec.keys,
+                                                   query),
+            lambda: rows("tg_figures", "COUNT(*)"), lambda: rows("tg_dfigures", "SUM(sign)")):
+        yield (*vals, count)

@@ -168,6 +168,38 @@ STEPS: tuple[Step, ...] = (
          "    col TEXT NOT NULL,"
          "    counted INTEGER NOT NULL,"
          "    PRIMARY KEY (copy, key))"),
+    Step(8, "the summary keeps its counts (#23): per instrument and query what it counted "
+            "and at which generation of the kept merge, so a compare adds only what changed; "
+            "a kept copy keeps its subject, a kept answer its slot's number instead of the "
+            "key, item, row and column (the merges of step 7 are made again)",
+         "DROP TABLE merged_answers;"
+         "CREATE TABLE merged_answers ("  # the key as its number in the merge's slots
+         "    copy INTEGER NOT NULL,"
+         "    slot INTEGER NOT NULL,"
+         "    value TEXT NOT NULL,"
+         "    num {real},"
+         "    PRIMARY KEY (copy, slot));"
+         "CREATE TABLE IF NOT EXISTS merged_slots ("  # what each slot's number stands for
+         "    instrument TEXT NOT NULL,"
+         "    slot INTEGER NOT NULL,"
+         "    key TEXT NOT NULL,"
+         "    PRIMARY KEY (instrument, slot));"
+         "DELETE FROM merged_copies;"
+         "DELETE FROM merged_state;"
+         "ALTER TABLE merged_state ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;"
+         "ALTER TABLE merged_copies ADD COLUMN subject TEXT NOT NULL DEFAULT '';"
+         "CREATE TABLE IF NOT EXISTS merged_queries ("
+         "    instrument TEXT NOT NULL,"
+         "    query TEXT NOT NULL,"  # a digest of the query (store.tallies)
+         "    generation INTEGER NOT NULL,"
+         "    PRIMARY KEY (instrument, query));"
+         "CREATE TABLE IF NOT EXISTS merged_counts ("
+         "    instrument TEXT NOT NULL,"
+         "    query TEXT NOT NULL,"
+         "    id TEXT NOT NULL,"  # a digest of vals
+         "    vals TEXT NOT NULL,"  # JSON: the group and the figures counted
+         "    n INTEGER NOT NULL,"
+         "    PRIMARY KEY (instrument, query, id))"),
 )
 LATEST = STEPS[-1].version
 

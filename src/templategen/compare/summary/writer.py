@@ -175,7 +175,7 @@ def _open(store: Store, wb: Workbook, inst: Instrument, title: str, taken: set[s
     """Per open question how many respondents answered it; the texts themselves are in the
     export (millions of rows in a national round: no workbook to read, and no time left)."""
     slots = open_slots(inst)
-    counts = merged.open_counts(store, [s.key for s in slots])
+    counts = merged.open_counts(store, inst.id, [s.key for s in slots])
     head = [[document("Open questions — {title}").format(title=inst.title)],
             [export_hint(store.name)],
             [document("Key"), document("Question"), document("Number of answers")]]
@@ -251,7 +251,7 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
                  + [s for s in open_slots(inst) if s.key not in read], set(counted))
     overall: dict[str, Tally] = {}
     per_subject: dict[tuple[str, str], Tally] = {}
-    for key, subject, value, count in merged.value_counts(store):
+    for key, subject, value, count in merged.value_counts(store, inst.id):
         overall.setdefault(key, Tally()).add(value, count)
         per_subject.setdefault((key, subject), Tally()).add(value, count)
     scores, matrices = SubjectScores(inst), MatrixSums(inst)

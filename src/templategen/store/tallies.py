@@ -1,0 +1,105 @@
+"""The summary's counts, kept in the store and brought up to date by what changed.
+
+A count (:func:`counted`) is a ``GROUP BY`` over the kept merge of one instrument
+(store.merged): rows of figures and how many copies have them. The store keeps each count
+(``merged_counts``, per instrument and query digest: the figures as JSON and their number)
+with the generation of the kept merge it counts (``merged_queries``; schema step 8). A
+compare that merged some copies again knows what changed (store.merged's ``tg_drows``:
+the copies' old rows with sign −1, their new ones +1): a count kept at the generation
+before is brought up to date by adding the change's ``SUM(sign)`` per group; any other
+(never counted, content changed, a compare stopped half-way) is counted anew over every
+copy. Either way the figures are the same as counting every copy; a large round's compare
+then reads only what changed and the counts themselves.
+
+Values come back as JSON gives them (a database's decimal as a float).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from templategen.store.database import Store
+
+__all__ = ["counted", "digest"]
+
+Rows = Callable[[], list[tuple[Any, ...]]]
+
+
+def digest(*parts: Any) -> str:
+    """A digest of ``parts`` (JSON: text, numbers, lists), for a query or a group."""
+    return hashlib.sha256(_json(list(parts)).encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not a figure")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_plain)
+
+
+def counted(store: Store, instrument: str, query: str, full: Rows,
+            delta: Rows) -> list[tuple[list[Any], int]]:
+    """The count ``query`` (a digest) of ``instrument``: rows (figures, number of copies).
+
+    ``full`` counts every copy: rows (*figures, count); ``delta`` the same over the change
+    since the last generation: rows (*figures, SUM(sign)); each runs only when needed."""
+    db = store.connection
+    before, now = db.execute("SELECT before, now FROM tg_run WHERE instrument = ?",
+                             (instrument,)).fetchone()
+    with store.transaction() as db:
+        db.lock(f"merged|{instrument}")
+        row = db.execute("SELECT generation FROM merged_queries WHERE instrument = ? "
+                         "AND query = ?", (instrument, query)).fetchone()
+        kept = row[0] if row else None
+        if kept is not None and kept in (before, now):
+            if kept != now:
+                _add(db, instrument, query, delta())
+            rows = db.execute("SELECT vals, n FROM merged_counts WHERE instrument = ? "
+                              "AND query = ?", (instrument, query)).fetchall()
+            out = [(json.loads(vals), n) for vals, n in rows]
+        else:
+            db.execute("DELETE FROM merged_counts WHERE instrument = ? AND query = ?",
+                       (instrument, query))
+            every = _by_id(full())
+            db.executemany("INSERT INTO merged_counts (instrument, query, id, vals, n) "
+                           "VALUES (?,?,?,?,?)",
+                           [(instrument, query, key, _json(vals), n)
+                            for key, (vals, n) in every.items()])
+            out = list(every.values())
+        db.execute("INSERT INTO merged_queries (instrument, query, generation) VALUES (?,?,?) "
+                   "ON CONFLICT (instrument, query) DO UPDATE SET generation = "
+                   "excluded.generation", (instrument, query, now))
+    return out
+
+
+def _by_id(rows: list[tuple[Any, ...]]) -> dict[str, tuple[list[Any], int]]:
+    """Rows (*figures, count) by the digest of their figures as JSON; none that adds to 0."""
+    out: dict[str, tuple[list[Any], int]] = {}
+    for r in rows:
+        vals = json.loads(_json(list(r[:-1])))
+        key = digest(*vals)
+        out[key] = (vals, out.get(key, (vals, 0))[1] + int(r[-1]))
+    return {key: got for key, got in out.items() if got[1]}
+
+
+def _add(db: Any, instrument: str, query: str, change: list[tuple[Any, ...]]) -> None:
+    """Add the change's counts (rows: *figures, SUM(sign)) to the kept ones."""
+    for key, (vals, n) in _by_id(change).items():
+        found = db.execute("SELECT n FROM merged_counts WHERE instrument = ? AND query = ? "
+                           "AND id = ?", (instrument, query, key)).fetchone()
+        if found is None:
+            db.execute("INSERT INTO merged_counts (instrument, query, id, vals, n) "
+                       "VALUES (?,?,?,?,?)", (instrument, query, key, _json(vals), n))
+        elif found[0] + n:
+            db.execute("UPDATE merged_counts SET n = ? WHERE instrument = ? AND query = ? "
+                       "AND id = ?", (found[0] + n, instrument, query, key))
+        else:
+            db.execute("DELETE FROM merged_counts WHERE instrument = ? AND query = ? "
+                       "AND id = ?", (instrument, query, key))
