@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import weakref
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from copy import copy
 from datetime import timedelta
@@ -185,6 +186,8 @@ def _write_rows(ws: Any) -> Generator[None, list[Cell | None], None]:
 _LETTERS = [""] + [get_column_letter(n) for n in range(1, 16_385)]
 _PLAIN_TYPES = {"n": ' t="n"', "b": ' t="b"', "e": ' t="e"', "str": ' t="str"'}
 _PLAIN_VALUES = frozenset({str, int, float, bool})  # other values: openpyxl writes them
+# per workbook: a style's ids (as bytes) -> its number in the book's list of cell styles
+_STYLE_IDS: weakref.WeakKeyDictionary[Any, dict[bytes, int]] = weakref.WeakKeyDictionary()
 
 
 def _escaped(text: str) -> str:
@@ -213,22 +216,31 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
     attrs.update(ws.row_dimensions.get(row_idx, {}))
     parts = ["<row", *(f' {k}="{_attribute(v)}"' for k, v in attrs.items()), ">"]
     add = parts.append
-    styles = ws.parent._cell_styles
-    known = styles._dict  # style -> id: one hash per cell (add() hashes twice)
+    book = ws.parent
+    styles = book._cell_styles
+    ids = _STYLE_IDS.get(book)
+    if ids is None:
+        ids = _STYLE_IDS[book] = {}
     for cell in cells:
-        if cell._comment is not None:
+        value, style, kind, comment = cell._value, cell._style, cell.data_type, cell._comment
+        if comment is not None:
             ws._comments.append(CommentRecord.from_cell(cell))
-        value, style, kind = cell._value, cell._style, cell.data_type
         styled = style is not None and any(style)
-        if value is None and not styled and not cell._comment:
+        if value is None and not styled and not comment:
             continue
-        if cell.hyperlink:
-            ws._hyperlinks.append(cell.hyperlink)
+        if cell._hyperlink:
+            ws._hyperlinks.append(cell._hyperlink)
         if not (value is None or type(value) in _PLAIN_VALUES or kind == "d"):
             add(_by_openpyxl(ws, cell, styled))
             continue
-        head = f'<c r="{_LETTERS[cell.column]}{cell.row}"' + (
-            f' s="{_style_id(known, styles, style)}"' if styled else "")
+        if styled:
+            look = style.tobytes()
+            sid = ids.get(look)
+            if sid is None:  # (a new style joins the book's list as openpyxl adds it)
+                sid = ids[look] = styles.add(style)
+            head = f'<c r="{_LETTERS[cell.column]}{cell.row}" s="{sid}"'
+        else:
+            head = f'<c r="{_LETTERS[cell.column]}{cell.row}"'
         if kind == "s":
             head += ' t="inlineStr"'
         elif kind == "d":
@@ -251,11 +263,6 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
             add(f"{head}><v>{_escaped(safe_string(value))}</v></c>")
     add("</row>")
     return "".join(parts).encode("ascii", "xmlcharrefreplace")
-
-
-def _style_id(known: dict[StyleArray, int], styles: Any, style: StyleArray) -> int:
-    found = known.get(style)
-    return int(styles.add(style)) if found is None else found
 
 
 def _by_openpyxl(ws: Any, cell: Cell, styled: bool) -> str:
