@@ -19,6 +19,8 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def xml_safe(text: str) -> str:
     """``text`` without the characters XML 1.0 (and so Word and Excel) cannot hold."""
+    if text.isascii() and text.isprintable():  # (none of them: most text, checked fast)
+        return text
     return _ILLEGAL.sub("", text)
 
 

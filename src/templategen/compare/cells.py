@@ -42,7 +42,7 @@ SHORTENED = " … [ingekort: de volledige tekst staat in de export]"
 def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     """Write a value; a str is always text, never a formula, and at most 32,767 characters
     (longer text is cut with a note saying so: the store and the export keep it whole)."""
-    cell = ws.cell(row=row, column=col)
+    cell = ws.cell(row, col)
     kind = type(value)
     if kind is str:
         set_text(cell, cell_text(value))  # text as it is (the setter would guess its type)

@@ -127,7 +127,11 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
             header_lines = max(header_lines, 1,
                                text_lines(value, width_of(cell.column) / BOLD_CHAR))
         if alignment in wrapping:
-            count = max(count, 1, text_lines(value, width_of(cell.column)))
+            if count < 1:
+                count = 1
+            # (text_lines inlined where the text fits one line: most cells of a long table)
+            if len(value) > width_of(cell.column) * CHARS_PER_WIDTH or "\n" in value:
+                count = max(count, text_lines(value, width_of(cell.column)))
     if header_lines:
         dimension = ws.row_dimensions[row]
         dimension.height = max(dimension.height or 0, LINE_HEIGHT * header_lines + 4)

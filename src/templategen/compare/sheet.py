@@ -77,10 +77,12 @@ class RowSheet:
     def cell(self, row: int, column: int) -> Cell:
         if row < self._next:
             raise RowWritten(f"{self.title}: row {row} is written already")
-        cells = self._rows.setdefault(row, {})
+        cells = self._rows.get(row)
+        if cells is None:
+            cells = self._rows[row] = {}
         cell = cells.get(column)
         if cell is None:
-            cell = cells[column] = Cell(self.ws, row=row, column=column)
+            cell = cells[column] = Cell(self.ws, row, column)
         return cell
 
     def headers_ahead(self, column: int, labels: Iterable[str]) -> None:

@@ -186,6 +186,7 @@ def _write_rows(ws: Any) -> Generator[None, list[Cell | None], None]:
 _LETTERS = [""] + [get_column_letter(n) for n in range(1, 16_385)]
 _PLAIN_TYPES = {"n": ' t="n"', "b": ' t="b"', "e": ' t="e"', "str": ' t="str"'}
 _PLAIN_VALUES = frozenset({str, int, float, bool})  # other values: openpyxl writes them
+_NO_STYLE = StyleArray().tobytes()
 # per workbook: a style's ids (as bytes) -> its number in the book's list of cell styles
 _STYLE_IDS: weakref.WeakKeyDictionary[Any, dict[bytes, int]] = weakref.WeakKeyDictionary()
 
@@ -221,11 +222,13 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
     ids = _STYLE_IDS.get(book)
     if ids is None:
         ids = _STYLE_IDS[book] = {}
+    letters, no_style = _LETTERS, _NO_STYLE
     for cell in cells:
         value, style, kind, comment = cell._value, cell._style, cell.data_type, cell._comment
         if comment is not None:
             ws._comments.append(CommentRecord.from_cell(cell))
-        styled = style is not None and any(style)
+        look = None if style is None else style.tobytes()
+        styled = look is not None and look != no_style
         if value is None and not styled and not comment:
             continue
         if cell._hyperlink:
@@ -234,15 +237,21 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
             add(_by_openpyxl(ws, cell, styled))
             continue
         if styled:
-            look = style.tobytes()
-            sid = ids.get(look)
+            sid = ids.get(look)  # type: ignore[arg-type]
             if sid is None:  # (a new style joins the book's list as openpyxl adds it)
-                sid = ids[look] = styles.add(style)
-            head = f'<c r="{_LETTERS[cell.column]}{cell.row}" s="{sid}"'
+                sid = ids[look] = styles.add(style)  # type: ignore[index]
+            head = f'<c r="{letters[cell.column]}{cell.row}" s="{sid}"'
         else:
-            head = f'<c r="{_LETTERS[cell.column]}{cell.row}"'
-        if kind == "s":
-            head += ' t="inlineStr"'
+            head = f'<c r="{letters[cell.column]}{cell.row}"'
+        if kind == "s":  # text: most cells
+            if not value:
+                add(f'{head} t="inlineStr"></c>')
+            elif value[0].isspace() or value[-1].isspace():  # (what strip() would take)
+                add(f'{head} t="inlineStr"><is><t xml:space="preserve">{_escaped(value)}'
+                    "</t></is></c>")
+            else:
+                add(f'{head} t="inlineStr"><is><t>{_escaped(value)}</t></is></c>')
+            continue
         elif kind == "d":
             if getattr(value, "tzinfo", None) is not None or ws.parent.iso_dates \
                     or isinstance(value, timedelta):
@@ -254,9 +263,6 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
             head += _PLAIN_TYPES.get(kind) or f' t="{kind}"'
         if value is None or value == "":
             add(head + "></c>")
-        elif kind == "s":
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            add(f"{head}><is><t{space}>{_escaped(value)}</t></is></c>")
         elif kind == "f":
             add(f"{head}><f>{_escaped(value[1:])}</f><v></v></c>")
         else:
