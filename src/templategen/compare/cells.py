@@ -20,7 +20,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from templategen.office import formulas
 from templategen.office.openpyxl_internals import (
+    StyleArray,
     add_alignment,
+    alignment_style,
     set_alignment,
     set_number,
     set_text,
@@ -43,6 +45,12 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     """Write a value; a str is always text, never a formula, and at most 32,767 characters
     (longer text is cut with a note saying so: the store and the export keep it whole)."""
     cell = ws.cell(row, col)
+    set_value(cell, value)
+    return cell
+
+
+def set_value(cell: Cell, value: Any) -> None:
+    """The value of :func:`put` (typed as it says) in a cell."""
     kind = type(value)
     if kind is str:
         set_text(cell, cell_text(value))  # text as it is (the setter would guess its type)
@@ -60,7 +68,6 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
         cell.number_format = "dd-mm-yyyy"
     else:
         cell.value = value
-    return cell
 
 
 def moment(value: Any) -> Any:
@@ -84,14 +91,9 @@ def cell_text(value: str) -> str:
     return value
 
 
-def put_row(ws: Worksheet, row: int, values: Iterable[Any], wrapped: bool = False) -> None:
-    """:func:`put` each of ``values`` into row ``row`` from column A on (``None`` too: a cell
-    that holds nothing); ``wrapped``: each cell as :func:`wrap` leaves it."""
-    index = _wrap_index(ws.parent) if wrapped else 0
-    for col, value in enumerate(values, start=1):
-        cell = put(ws, row, col, value)
-        if wrapped:
-            set_alignment(cell, index)
+def wrapped_look(book: Any) -> StyleArray:
+    """The style of a cell :func:`wrap` leaves otherwise unstyled (for ``Cell(style_array=)``)."""
+    return alignment_style(_wrap_index(book))
 
 
 def wrap(cell: Cell) -> Cell:

@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
-from templategen.compare.cells import BOLD, TITLE, header, moment, put, put_row
+from templategen.compare.cells import BOLD, TITLE, header, moment, put
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
 from templategen.i18n import N_, document
 
@@ -41,15 +41,17 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
     pages = Pages(wb, title, head, more or (lambda k: f"{title} ({k})"), max_rows,
                   widths=(40, 20, 20, 14, 22, 8, 16, 20, 20, 16, 60, 30, 12), freeze="B4")
     count = 0
+    kinds = {key: document(text) for key, text in KIND.items()}  # (once, not per file)
+    states = {key: document(text) for key, text in STATUS.items()}
+    yes, no = document("Yes"), document("No")
     for (name, received, modified, sha, instrument, version, kind, respondent, subject,
          status, warnings, superseded_by, included) in files:
         row = pages.line()
         values = [name, moment(received), moment(modified), sha[:12], instrument, version,
-                  document(KIND[kind]) if kind in KIND else kind, respondent, subject,
-                  document(STATUS[status]) if status in STATUS else status,
-                  "\n".join(json.loads(warnings)), superseded_by or "",
-                  document("Yes") if included else document("No")]
-        put_row(pages.sheet, row, values, wrapped=True)
+                  kinds.get(kind, kind), respondent, subject, states.get(status, status),
+                  "\n".join(json.loads(warnings)) if warnings != "[]" else "",
+                  superseded_by or "", yes if included else no]
+        pages.sheet.put_row(row, values, wrapped=True)
         count += 1
     for n, (file_name, received, reason) in enumerate(rejected):
         if n == 0:
@@ -59,6 +61,6 @@ def write_provenance(wb: Workbook, title: str, files: Iterable[tuple[Any, ...]],
             row = pages.line()
             header(pages.sheet, row, [document("File"), document("Received"), document("Reason")])
         row = pages.line()  # (on a next sheet when this one is full)
-        put_row(pages.sheet, row, (file_name, moment(received), reason), wrapped=True)
+        pages.sheet.put_row(row, (file_name, moment(received), reason), wrapped=True)
     pages.close()
     return count

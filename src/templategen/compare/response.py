@@ -21,7 +21,6 @@ from templategen.compare.cells import (
     header,
     moment,
     put,
-    put_row,
     sheet_ref,
 )
 from templategen.compare.sheet import MAX_ROWS, Pages, RowSheet
@@ -79,11 +78,13 @@ def write_response(wb: Workbook, store: Store, title: str,
 
     table = Pages(wb, title, head, lambda k: titles[k - 1], max_rows, widths=WIDTHS,
                   freeze=f"A{FIRST}")
+    state = {key: _state(key) for key in STATE_TEXT}  # (once, not per row)
     for r in iter_response(store):
         row = table.line()  # (on a next sheet when this one is full)
-        put_row(table.sheet, row, (
-            r.recipient, r.naam, r.instrument, _state(r.state), moment(r.sent),
-            moment(r.reminded), moment(r.returned), r.files, r.superseded), wrapped=True)
+        table.sheet.put_row(row, (
+            r.recipient, r.naam, r.instrument, state.get(r.state) or _state(r.state),
+            moment(r.sent), moment(r.reminded), moment(r.returned), r.files, r.superseded),
+            wrapped=True)
     table.close()
     return table.titles
 

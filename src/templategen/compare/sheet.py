@@ -25,7 +25,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 
 from templategen.compare import printing
-from templategen.compare.cells import BOLD, HEADER_FILL, put
+from templategen.compare.cells import BOLD, HEADER_FILL, put, set_value, wrapped_look
 from templategen.compare.pagination import DEFAULT_HEIGHT, Pager
 from templategen.office.openpyxl_internals import append_placed_cells, styled_texts
 
@@ -84,6 +84,19 @@ class RowSheet:
         if cell is None:
             cell = cells[column] = Cell(self.ws, row, column)
         return cell
+
+    def put_row(self, row: int, values: Iterable[Any], wrapped: bool = False) -> None:
+        """compare.cells ``put`` each of ``values`` into row ``row`` (not begun yet) from
+        column A on (``None`` too: a cell that holds nothing); ``wrapped``: each cell as
+        ``wrap`` leaves it."""
+        if row < self._next or row in self._rows:
+            raise RowWritten(f"{self.title}: row {row} is written or begun already")
+        cells: dict[int, Cell] = {}
+        look = wrapped_look(self.parent) if wrapped else None
+        for col, value in enumerate(values, start=1):
+            cell = cells[col] = Cell(self.ws, row, col, style_array=look)
+            set_value(cell, value)
+        self._rows[row] = cells
 
     def headers_ahead(self, column: int, labels: Iterable[str]) -> None:
         """Header labels of rows written later in ``column``: its width fits them too."""

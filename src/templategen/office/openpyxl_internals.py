@@ -35,7 +35,8 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 __all__ = [
-    "StyleArray", "add_alignment", "alignments", "append_placed_cells", "fills",
+    "StyleArray", "add_alignment", "alignment_style", "alignments", "append_placed_cells",
+    "fills",
     "named_styles", "row_xml", "set_alignment", "set_number", "set_style", "set_text",
     "style_of", "styled_texts", "top_align_unaligned",
 ]
@@ -74,6 +75,14 @@ def set_alignment(cell: Cell, alignment_id: int) -> None:
     if cell._style is None:
         cell._style = StyleArray()
     cell._style.alignmentId = alignment_id
+
+
+def alignment_style(alignment_id: int) -> StyleArray:
+    """Style ids of a cell with this alignment (from :func:`add_alignment`) and no other
+    style: for ``Cell(..., style_array=)``, which copies it."""
+    style = StyleArray()
+    style.alignmentId = alignment_id
+    return style
 
 
 def fills(book: Any) -> Sequence[Any]:
