@@ -4,8 +4,7 @@ The summary of a large round (compare.summary) asks four things of the compared 
 that store.aggregates registered in ``tg_pick`` (each file with its copy, its rank in the
 copy — the winning file, the workbook and then the latest, last — and the copy's subject):
 
-1. :func:`merge` brings the kept merge of one instrument up to date and shows it as
-   ``tg_merged`` (a view: the kept rows of the compared copies, with each copy's subject).
+1. :func:`merge` brings the kept merge of one instrument up to date.
    The merge follows the full workbook's rules (compare.data.merge): per copy and key the
    last file's valid typed value (a window function ranks the files of a copy per key), a
    pre-filled value only where no file has a typed one, and only values that fit their
@@ -14,9 +13,11 @@ copy — the winning file, the workbook and then the latest, last — and the co
    ``tg_allowed``) compiled to one SQL predicate here. A copy of one file (most of a
    national round) needs no ranking.
 
-   The store keeps what a compare merged (``merged_answers``, per copy and slot: the value
-   and its number; the slot is its place in ``tg_slot``, ``merged_slots`` says which key;
-   schema steps 7 and 8), so a copy is merged once, not at every compare:
+   The store keeps what a compare merged, so a copy is merged once, not at every compare:
+   a copy of one file needs nothing kept (its merged answers are its file's answers that
+   fit); of a copy of several files ``merged_answers`` keeps per slot the value and its
+   number (the slot is its place in ``tg_slot``, ``merged_slots`` says which key; schema
+   steps 7 and 8).
    ``merged_copies`` holds each merged copy's files (their number and the sum of their
    ids) and subject, and a compare merges again only the copies whose files differ from
    those (a file added, superseded, replaced or no longer current) and drops the ones no
@@ -36,7 +37,8 @@ copy — the winning file, the workbook and then the latest, last — and the co
 Every count is kept in the store (store.tallies) and brought up to date by adding what
 changed, so a compare after a few new files counts only those (a change of more than half
 the copies is counted anew over all of them: no dearer); the first compare after a large
-ingest (or a content change) merges and counts every new copy.
+ingest (or a content change) counts every copy, over ``tg_merged``: every copy's merged
+answers of the instrument, made for it in a temporary table.
 
 The SQL is the subset SQLite (3.25+: window functions) and PostgreSQL share; where the two
 differ it is written here, once (``_DIALECT``).
@@ -151,8 +153,7 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
     number, item row and column, and the copy's subject."""
     db = store.connection
     real = _DIALECT[db.dialect]["real"]
-    db.execute("DROP VIEW IF EXISTS tg_merged")  # first: it reads tg_slot
-    for table in ("tg_slot", "tg_allowed"):
+    for table in ("tg_merged", "tg_slot", "tg_allowed"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
     db.execute(f"CREATE TEMP TABLE tg_slot (key TEXT PRIMARY KEY, anything INTEGER, "
                f"listed INTEGER, number INTEGER, low {real}, high {real}, whole INTEGER, "
@@ -170,15 +171,44 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
         db.lock(f"merged|{instrument}")
         _bring_up_to_date(db, instrument, digest)
     _MERGED[id(db)] = instrument
+    _WHOLE.pop(id(db), None)
+
+
+def _single(copy: str, subject: str, source: str, file: str, where: str) -> str:
+    """The merged answers of copies of one file: the file's answers that fit (rows as
+    tg_drows holds them, the sign left out)."""
+    return (f"SELECT {copy}, {subject}, a.key, a.value, {NUM} AS num, k.item, k.row, k.col, "
+            f"k.counted FROM {source} JOIN answers a ON a.submission_id = {file} "
+            "JOIN tg_slot k ON k.key = a.key "
+            "LEFT JOIN tg_allowed v ON v.key = a.key AND v.value = a.value "
+            f"WHERE {where} AND a.value <> 'null' AND a.value <> '\"\"' AND {FITS} = 1")
+
+
+def _whole(store: Store) -> None:
+    """Make ``tg_merged``: every compared copy's merged answers of the instrument merged
+    last (the kept rows of copies of several files, the fitting answers of the others),
+    for a count made anew over every copy; inside the count's transaction."""
+    db = store.connection
+    instrument = _MERGED[id(db)]
+    if _WHOLE.get(id(db)) == instrument:
+        return
+    real = _DIALECT[db.dialect]["real"]
+    db.execute("DROP TABLE IF EXISTS tg_merged")
+    db.execute(f"CREATE TEMP TABLE tg_merged (copy INTEGER, subject TEXT, key TEXT, "
+               f"value TEXT, num {real}, item TEXT, row TEXT, col TEXT, counted INTEGER)")
+    if memory := _DIALECT[db.dialect]["memory"]:
+        db.execute(memory)  # (inside the count's transaction: store.tallies)
     db.execute(
-        "CREATE TEMP VIEW tg_merged AS SELECT m.copy, p.subject, k.key, m.value, m.num, "
-        "k.item, k.row, k.col, k.counted FROM tg_pick p JOIN merged_answers m "
-        "ON m.copy = p.copy JOIN tg_slot k ON k.slot = m.slot "
-        f"WHERE p.instrument = {_literal(instrument)} AND p.last = 1")
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+        "INSERT INTO tg_merged "
+        + _single("p.copy", "p.subject", "tg_pick p", "p.id", "p.instrument = ? AND p.files = 1")
+        + " UNION ALL SELECT m.copy, p.subject, k.key, m.value, m.num, k.item, k.row, "
+        "k.col, k.counted FROM tg_pick p JOIN merged_answers m ON m.copy = p.copy "
+        "JOIN tg_slot k ON k.slot = m.slot "
+        "WHERE p.instrument = ? AND p.last = 1 AND p.files > 1", (instrument, instrument))
+    db.execute("CREATE INDEX tg_merged_copy ON tg_merged (copy, key)")
+    if db.dialect == "postgresql":
+        db.execute("ANALYZE tg_merged")  # a temporary table has no statistics
+    _WHOLE[id(db)] = instrument
 
 
 def _bring_up_to_date(db: Connection, instrument: str, digest: str) -> None:
@@ -242,6 +272,10 @@ def _bring_up_to_date(db: Connection, instrument: str, digest: str) -> None:
                    "k.item, k.row, k.col, k.counted "
                    "FROM merged_answers m JOIN tg_stale s ON s.copy = m.copy "
                    "JOIN merged_copies c ON c.copy = m.copy JOIN tg_slot k ON k.slot = m.slot")
+        old = _single("c.copy", "c.subject", "merged_copies c JOIN tg_stale s ON s.copy = c.copy",
+                      "c.ids", "c.files = 1")  # of one file, ids is its id
+        db.execute(f"INSERT INTO tg_drows SELECT o.copy, -1, o.subject, "
+                   f"{', '.join('o.' + c for c in columns.split(', ')[1:])} FROM ({old}) o")
     db.execute("DELETE FROM merged_answers WHERE copy IN (SELECT copy FROM tg_stale)")
     db.execute("DELETE FROM merged_copies WHERE copy IN (SELECT copy FROM tg_stale)")
     db.execute("UPDATE merged_state SET generation = ? WHERE instrument = ?", (now, instrument))
@@ -265,25 +299,28 @@ def _bring_up_to_date(db: Connection, instrument: str, digest: str) -> None:
     # valid ones, the last file's first; a pre-filled one (the first file's) only when none
     # is typed; the first of that order counts when it fits
     every = f"{columns}, slot"
-    merged = (
-        f"SELECT {every} FROM ({found.format('= 1')}) one WHERE fits = 1 "
-        f"UNION ALL SELECT {every} FROM ("
+    several = (
+        f"SELECT {every} FROM ("
         f"SELECT {every}, fits, ROW_NUMBER() OVER (PARTITION BY copy, key ORDER BY prefilled, "
         "CASE WHEN prefilled = 0 THEN 1 - fits ELSE 0 END, "
         "CASE WHEN prefilled = 0 THEN -rank ELSE rank END) AS n "
         f"FROM ({found.format('> 1')}) several) ranked WHERE n = 1 AND fits = 1")
+    merged = f"SELECT {every} FROM ({found.format('= 1')}) one WHERE fits = 1 UNION ALL {several}"
+    # the store keeps the merged answers of copies of several files; a copy of one file has
+    # its file's answers that fit (_single)
     if counting:
         db.execute(f"INSERT INTO tg_drows SELECT m.copy, 1, f.subject, "
                    f"{', '.join('m.' + c for c in columns.split(', ')[1:])} "
                    f"FROM ({merged}) m JOIN tg_files f ON f.copy = m.copy",
                    (instrument, instrument))
         db.execute(f"INSERT INTO merged_answers ({kept_as}) SELECT d.copy, k.slot, d.value, "
-                   "d.num FROM tg_drows d JOIN tg_slot k ON k.key = d.key WHERE d.sign = 1")
+                   "d.num FROM tg_drows d JOIN tg_slot k ON k.key = d.key "
+                   "JOIN tg_files f ON f.copy = d.copy WHERE d.sign = 1 AND f.files > 1")
         db.execute("INSERT INTO tg_dcopies SELECT f.copy, 1, f.subject FROM tg_files f "
                    "JOIN tg_todo t ON t.copy = f.copy")
     else:
-        db.execute(f"INSERT INTO merged_answers ({kept_as}) SELECT {kept_as} FROM ({merged}) m",
-                   (instrument, instrument))
+        db.execute(f"INSERT INTO merged_answers ({kept_as}) SELECT {kept_as} FROM ({several}) m",
+                   (instrument,))
     db.execute("INSERT INTO merged_copies (copy, instrument, files, ids, subject) "
                "SELECT f.copy, ?, f.files, f.ids, f.subject FROM tg_files f "
                "JOIN tg_todo t ON t.copy = f.copy", (instrument,))
@@ -307,8 +344,8 @@ def _counted(store: Store, instrument: str, query: str, *name: Any,
     what changed (``tg_drows``), kept by store.tallies."""
     return tallies.counted(
         store, instrument, tallies.digest(*name, query, *params),
-        lambda: store.connection.execute(query.format("COUNT(*)", "tg_merged"),
-                                         params).fetchall(),
+        lambda: _whole(store) or store.connection.execute(
+            query.format("COUNT(*)", "tg_merged"), params).fetchall(),
         lambda: store.connection.execute(query.format("SUM(sign)", "tg_drows"),
                                          params).fetchall())
 
@@ -362,9 +399,10 @@ class _Figures:
             f", f{n} {'TEXT' if is_text else real}"
             for n, (_, _, is_text) in enumerate(self.exprs)) + ")")
         chosen = ", ".join(f"{text} AS f{n}" for n, (text, _, _) in enumerate(self.exprs))
-        none = ", ".join(f"e.f{n}" for n in range(len(self.exprs)))
         params = [p for _, ps, _ in self.exprs for p in ps]
         change = table == "tg_dfigures"
+        if not change:
+            _whole(store)
         if self.item is not None:
             rows, sign, by = (("tg_drows", "m.sign", "m.sign, ") if change
                               else ("tg_merged", "1", ""))
@@ -378,24 +416,17 @@ class _Figures:
                          "LEFT JOIN tg_drows m ON m.copy = d.copy AND m.sign = d.sign "
                          f"AND m.key IN ({marks}) GROUP BY d.copy, d.sign, d.subject")
                 params += self.keys
-            else:  # the copies with rows, then the others: their figures as a LEFT JOIN's
-                query = (f"SELECT 1, m.subject AS grp, {chosen} FROM tg_merged m "
-                         f"WHERE m.key IN ({marks}) GROUP BY m.copy, m.subject "
-                         f"UNION ALL SELECT 1, p.subject, {none} FROM tg_pick p "
-                         f"CROSS JOIN (SELECT {chosen} FROM ({NO_ROW}) m) e "
-                         "WHERE p.instrument = ? AND p.last = 1 AND NOT EXISTS (SELECT 1 "
-                         "FROM merged_answers a JOIN tg_slot k ON k.slot = a.slot "
-                         f"WHERE a.copy = p.copy AND k.key IN ({marks}))")
-                params += [*self.keys, *params, self.instrument, *self.keys]
+            else:
+                query = (f"SELECT 1, p.subject AS grp, {chosen} FROM tg_pick p "
+                         f"LEFT JOIN tg_merged m ON m.copy = p.copy AND m.key IN ({marks}) "
+                         "WHERE p.instrument = ? AND p.last = 1 GROUP BY p.copy, p.subject")
+                params += [*self.keys, self.instrument]
         db.execute(f"INSERT INTO {table} {query}", tuple(params))
 
 
-# the one row of a LEFT JOIN that found none, as the expressions read it
-NO_ROW = ("SELECT CAST(NULL AS TEXT) AS key, CAST(NULL AS TEXT) AS value, "
-          "CAST(NULL AS DOUBLE PRECISION) AS num, CAST(NULL AS TEXT) AS item, "
-          "CAST(NULL AS TEXT) AS row, CAST(NULL AS TEXT) AS col")
 _FIGURES: dict[int, _Figures] = {}  # per connection: the figures last set
 _MERGED: dict[int, str] = {}  # per connection: the instrument last merged
+_WHOLE: dict[int, str] = {}  # per connection: the instrument tg_merged holds
 
 
 def figure_counts(store: Store, columns: Iterable[int]) -> Iterator[tuple[Any, ...]]:
