@@ -192,7 +192,7 @@ def _write_rows(ws: Any) -> Generator[None, list[Cell | None], None]:
     writer.xf.send(None)
 
 
-_LETTERS = [""] + [get_column_letter(n) for n in range(1, 16_385)]
+_LETTERS: dict[int, str] = {}  # column number -> letters, as rows meet them
 _PLAIN_TYPES = {"n": ' t="n"', "b": ' t="b"', "e": ' t="e"', "str": ' t="str"'}
 _PLAIN_VALUES = frozenset({str, int, float, bool})  # other values: openpyxl writes them
 _NO_STYLE = StyleArray().tobytes()
@@ -245,13 +245,16 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
         if not (value is None or type(value) in _PLAIN_VALUES or kind == "d"):
             add(_by_openpyxl(ws, cell, styled))
             continue
+        column = letters.get(cell.column)
+        if column is None:
+            column = letters[cell.column] = get_column_letter(cell.column)
         if styled:
             sid = ids.get(look)  # type: ignore[arg-type]
             if sid is None:  # (a new style joins the book's list as openpyxl adds it)
                 sid = ids[look] = styles.add(style)  # type: ignore[index]
-            head = f'<c r="{letters[cell.column]}{cell.row}" s="{sid}"'
+            head = f'<c r="{column}{cell.row}" s="{sid}"'
         else:
-            head = f'<c r="{letters[cell.column]}{cell.row}"'
+            head = f'<c r="{column}{cell.row}"'
         if kind == "s":  # text: most cells
             if not value:
                 add(f'{head} t="inlineStr"></c>')
