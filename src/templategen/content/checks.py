@@ -1,21 +1,24 @@
-"""Checking primitives for content files: each problem is collected with file:line and a fix."""
+"""Checking primitives for content files: each problem is collected with file:line and a fix.
+
+Jinja2, the placeholders and the sandbox are loaded where a text is checked, not with this
+module: a catalog that comes from the model cache (every compare) needs none of them.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from templategen.content.languages import DEFAULT_LANGUAGE, Text, language_code
 from templategen.content.model import ID_PATTERN, RESPONDENT, Scale
-from templategen.content.placeholders import JINJA, STANDARD, placeholder_names
-from templategen.content.sandbox import MAX_ITEMS, MAX_OUTPUT, Failure, failure_of, probe, render
 from templategen.content.schema import did_you_mean
 from templategen.content.yamlsource import LineDict, LineList
 from templategen.errors import Problem
 from templategen.i18n import _
+
+if TYPE_CHECKING:
+    from templategen.content.sandbox import Failure
 
 PLACEHOLDER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -28,8 +31,10 @@ class Checks:
         self.problems: list[Problem] = []
         self.scales: dict[str, Scale] = {}
         self.ids: dict[str, int] = {}
+        from templategen.content.placeholders import STANDARD
+
         # what a placeholder may name: the recipient columns, the instrument's declared ones
-        self.placeholders: set[str] = set(STANDARD) | set(JINJA.globals)
+        self.placeholders: set[str] = set(STANDARD) | set(_jinja().globals)
         self._probes: list[tuple[str, int]] = []  # texts to render in a worker, with lines
         self.language = DEFAULT_LANGUAGE  # the language of plain texts (``language:``)
 
@@ -132,15 +137,19 @@ class Checks:
     def check_jinja(self, s: str, line: int) -> None:
         if "{{" not in s and "{%" not in s and "{#" not in s:
             return
+        import jinja2
+
+        from templategen.content.placeholders import placeholder_names
+
         try:
-            JINJA.parse(s)
+            _jinja().parse(s)
         except jinja2.TemplateSyntaxError as exc:
             self.err(line + (exc.lineno or 1) - 1,
                      _("bad Jinja2 placeholder: {message}.").format(message=exc.message),
                      _("write placeholders as {{ naam }}."))
             return
         for name in sorted(placeholder_names(s) - self.placeholders):
-            known = sorted(self.placeholders - set(JINJA.globals))
+            known = sorted(self.placeholders - set(_jinja().globals))
             self.err(line,
                      _("the placeholder {{{{ {name} }}}} is filled by no recipient "
                        "column.").format(name=name),
@@ -154,7 +163,9 @@ class Checks:
         """Render the text once with sample values: one over the sandbox's bounds (a huge
         range, endless loops, a gigantic string) is a content error here, not a hang. A
         text that does more than print values is kept for :meth:`probe_work`."""
-        template = JINJA.from_string(s)
+        from templategen.content.sandbox import failure_of, render
+
+        template = _jinja().from_string(s)
         if getattr(template, "tg_guarded", True):
             self._probes.append((s, line))
             return
@@ -165,16 +176,20 @@ class Checks:
 
     def probe_work(self) -> None:
         """Render the texts :meth:`check_work` kept, in one worker with capped memory."""
+        from templategen.content.sandbox import probe
+
         probes, self._probes = self._probes, []
-        outcomes = probe(JINJA, [s for s, _line in probes], self._sample())
+        outcomes = probe(_jinja(), [s for s, _line in probes], self._sample())
         for (_text, line), failure in zip(probes, outcomes, strict=True):
             if failure is not None:
                 self._work_problem(line, failure)
 
     def _sample(self) -> dict[str, str]:
-        return {name: "voorbeeld" for name in self.placeholders - set(JINJA.globals)}
+        return {name: "voorbeeld" for name in self.placeholders - set(_jinja().globals)}
 
     def _work_problem(self, line: int, failure: Failure) -> None:
+        from templategen.content.sandbox import MAX_ITEMS, MAX_OUTPUT
+
         at = line + (failure.line or 1) - 1
         if failure.kind == "overrun":
             self.err(at,
@@ -270,3 +285,10 @@ class Checks:
                      _("write it as '- …' lines."))
             return LineList()
         return value
+
+
+def _jinja() -> Any:
+    """The placeholders' Jinja2 environment (content.placeholders), loaded when first used."""
+    from templategen.content.placeholders import JINJA
+
+    return JINJA
