@@ -36,9 +36,8 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 
 __all__ = [
     "StyleArray", "add_alignment", "alignment_style", "alignments", "append_placed_cells",
-    "fills",
-    "named_styles", "row_xml", "set_alignment", "set_number", "set_style", "set_text",
-    "style_of", "styled_texts", "top_align_unaligned",
+    "fills", "named_styles", "row_xml", "set_alignment", "set_number", "set_style",
+    "set_text", "style_of", "styled_texts", "top_align_unaligned",
 ]
 
 
@@ -264,7 +263,7 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
             else:
                 add(f'{head} t="inlineStr"><is><t>{_escaped(value)}</t></is></c>')
             continue
-        elif kind == "d":
+        if kind == "d":
             if getattr(value, "tzinfo", None) is not None or ws.parent.iso_dates \
                     or isinstance(value, timedelta):
                 add(_by_openpyxl(ws, cell, styled))
