@@ -87,7 +87,8 @@ def test_an_empty_folder_is_reported_and_fails(tmp_path):
 
 
 def test_ctrl_c_ends_with_one_line_and_a_consistent_store(tmp_path):
-    files = build(tmp_path, [(f"r{n}", f"Persoon {n}") for n in range(100)])
+    # 600 files: a run long enough that Ctrl-C still finds it reading on a loaded machine
+    files = build(tmp_path, [(f"r{n}", f"Persoon {n}") for n in range(300)])
     db = tmp_path / "s.db"
     command = [sys.executable, "-m", "templategen", "ingest", str(tmp_path / "uit"),
                "--db", str(db), "--content", str(CONTENT)]
