@@ -2,24 +2,28 @@
 next to a CPU-bound neighbour (#23).
 
     python -m benchmarks.bench_jobs [--files 200] [--repeat 2] [--spinners 2] [--warmup 60]
+                                    [--quiet 120]
 
 A batch of ``--files`` distinct filled files (bench_scale.make_variants, kept in --corpus) is
 ingested into a new SQLite store, each run in a fresh interpreter, ``--jobs auto``,
 ``--jobs 1`` and ``--jobs N`` (N: the usable cores, what auto picks on a free machine)
 alternating ``--repeat`` times (the fastest counts: the machine is shared):
 
-* free: nothing started beside it;
+* free: nothing started beside it, and before each run up to ``--quiet`` seconds of waiting
+  for the machine's other work to leave the cores (at most 0.2 of a core busy over a second);
 * neighbour: ``--spinners`` busy-loop processes (each ends by itself after the benchmark's
   time limit, and is killed when the benchmark ends), started ``--warmup`` seconds before
-  the first run so that the one-minute load average auto reads has seen them.
+  the first run.
 
-Every run prints its time, the workers auto chose (and the cores and load it saw) and the
-one-minute load average at its start and end; then the ratio time(--jobs 1) / time(auto)
-per scenario (and time(--jobs 1) / time(--jobs N)): the target is >= 1.7 with two free
-cores, and >= 1.0 (never slower) next to the neighbour. Where auto chose one worker it runs
-what ``--jobs 1`` runs, and the difference is the machine's noise. On a machine that is not
-free the first figure says what auto does under that load, not what two free cores give:
-read the load averages printed beside it.
+Every run prints its time, the workers auto chose (and the cores and load it saw), how many
+cores the machine's other work kept busy during the run (the cores' busy time from
+``/proc/stat`` less the run's own CPU time: a 'free' run with 0.3 or more beside it was not
+free) and the one-minute load average at its start and end; then the ratio time(--jobs 1) /
+time(auto) per scenario (and time(--jobs 1) / time(--jobs N)): the target is >= 1.7 with two
+free cores, and >= 1.0 (never slower) next to the neighbour. Where auto chose one worker it
+runs what ``--jobs 1`` runs, and the difference is the machine's noise. On a machine that is
+not free the first figure says what auto does under that load, not what two free cores give:
+read the cores others kept busy, printed beside it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,10 +63,30 @@ def child(folder: str, db: str, jobs: str) -> None:
                       "seen_load": auto.load if auto else None}))
 
 
+def settle(most: float, limit: float) -> float:
+    """Wait (at most ``limit`` seconds) until others keep at most ``most`` cores busy over a
+    second; return what they kept busy over the last second watched."""
+    from templategen.returned.jobs import busy_cores, usable_cpus
+
+    end = time.monotonic() + limit
+    while True:
+        busy = busy_cores(usable_cpus(), 1.0) or 0.0
+        if busy <= most or time.monotonic() >= end:
+            return busy
+
+
 def run(folder: Path, work: Path, jobs: str, label: str) -> float:
+    from templategen.returned.jobs import CoreWatch
+
     db = work / f"{label}_{jobs}_{time.monotonic_ns()}.sqlite"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    watch, start = CoreWatch.start(), time.monotonic()
     proc = subprocess.run([*SELF, "--child", str(folder), str(db), jobs], capture_output=True,
                           text=True, cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed = time.monotonic() - start
+    ours = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / elapsed
+    others = max(0.0, (watch.busy(0) or 0.0) - ours)  # the cores busy, less the run's own
     if proc.returncode:
         raise SystemExit(proc.stderr[-3000:])
     got = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -69,15 +95,20 @@ def run(folder: Path, work: Path, jobs: str, label: str) -> float:
         f" (auto saw {got['cores']} cores, load {got['seen_load']:.2f})"
     print(f"{label:<9} --jobs {jobs:<4} {got['seconds']:6.1f} s  "
           f"{got['files'] / got['seconds']:5.1f} files/s  {got['workers']} workers{seen}; "
+          f"others kept {others:.2f} cores busy meanwhile; "
           f"load average {got['load_start']:.2f} -> {got['load_end']:.2f}", flush=True)
     return float(got["seconds"])
 
 
-def scenario(folder: Path, work: Path, label: str, repeat: int) -> float:
+def scenario(folder: Path, work: Path, label: str, repeat: int, quiet: float = 0) -> float:
+    """``quiet`` > 0: before each run, wait up to that many seconds for the others to leave
+    the cores (at most 0.2 busy), so that 'free' is free where the machine allows it."""
     cores = str(len(os.sched_getaffinity(0)))
     times: dict[str, list[float]] = {jobs: [] for jobs in ("auto", "1", cores)}
     for _ in range(repeat):
         for jobs in times:
+            if quiet:
+                settle(0.2, quiet)
             times[jobs].append(run(folder, work, jobs, label))
     best = {jobs: min(got) for jobs, got in times.items()}
     ratio = best["1"] / best["auto"]
@@ -103,6 +134,9 @@ def main() -> None:
     ap.add_argument("--spinners", type=int, default=2, help="CPU-bound neighbour processes")
     ap.add_argument("--warmup", type=float, default=60,
                     help="seconds the neighbour spins before the first run")
+    ap.add_argument("--quiet", type=float, default=120,
+                    help="seconds to wait before each free run for the others to leave the "
+                         "cores (0: do not wait)")
     ap.add_argument("--corpus", type=Path,
                     default=Path(tempfile.gettempdir()) / "tg-jobs-corpus")
     args = ap.parse_args()
@@ -115,15 +149,18 @@ def main() -> None:
         (batch / path.name).hardlink_to(path)  # ingest refuses symbolic links
     print(f"{args.files} files; {os.cpu_count()} cores online, "
           f"{len(os.sched_getaffinity(0))} usable", flush=True)
-    free = scenario(batch, work, "free", args.repeat)
-    neighbour = spinners(args.spinners)
     try:
-        time.sleep(args.warmup)
-        busy = scenario(batch, work, "neighbour", args.repeat)
+        free = scenario(batch, work, "free", args.repeat, args.quiet)
+        neighbour = spinners(args.spinners)
+        try:
+            time.sleep(args.warmup)
+            busy = scenario(batch, work, "neighbour", args.repeat)
+        finally:
+            for proc in neighbour:
+                proc.kill()
+                proc.wait()
     finally:
-        for proc in neighbour:
-            proc.kill()
-            proc.wait()
+        shutil.rmtree(work, ignore_errors=True)
     print(f"free: {free:.2f} (target >= 1.7 with two free cores); next to {args.spinners} "
           f"spinning processes: {busy:.2f} (target >= 1.0)", flush=True)
 
