@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import islice
 
 from openpyxl.workbook.workbook import Workbook
 
@@ -40,15 +41,19 @@ STATE_TEXT = {
 }
 FIRST = 5  # the first row of the table
 WIDTHS = (14, 24, 24, 30, 20, 20, 20, 50, 10)
+KEPT = 20_000  # rows kept from counting to writing (a few MB), not read twice
 
 
 def write_response(wb: Workbook, store: Store, title: str,
                    next_title: Callable[[int], str] | None = None,
                    max_rows: int = MAX_ROWS) -> list[str]:
-    """Write the store's response (store.response, streamed twice: once to count the rows
-    the rate formula spans, once to write them); nothing when no copy was sent or returned.
-    Return the titles of the sheets written."""
-    count = sum(1 for _ in iter_response(store))
+    """Write the store's response (store.response: counted first, the rows the rate formula
+    spans, then written; up to :data:`KEPT` rows are kept from the counting, more are read
+    again to be written); nothing when no copy was sent or returned. Return the titles of
+    the sheets written."""
+    rows = iter_response(store)
+    kept = list(islice(rows, KEPT))
+    count = len(kept) + sum(1 for _ in rows)
     if not count:
         return []
     per_page = max_rows - FIRST + 1
@@ -79,7 +84,7 @@ def write_response(wb: Workbook, store: Store, title: str,
     table = Pages(wb, title, head, lambda k: titles[k - 1], max_rows, widths=WIDTHS,
                   freeze=f"A{FIRST}")
     state = {key: _state(key) for key in STATE_TEXT}  # (once, not per row)
-    for r in iter_response(store):
+    for r in kept if count == len(kept) else iter_response(store):
         row = table.line()  # (on a next sheet when this one is full)
         table.sheet.put_row(row, (
             r.recipient, r.naam, r.instrument, state.get(r.state) or _state(r.state),

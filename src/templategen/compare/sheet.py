@@ -27,7 +27,12 @@ from openpyxl.worksheet.pagebreak import Break
 from templategen.compare import printing
 from templategen.compare.cells import BOLD, HEADER_FILL, put, set_value, wrapped_look
 from templategen.compare.pagination import DEFAULT_HEIGHT, Pager
-from templategen.office.openpyxl_internals import append_placed_cells, styled_texts
+from templategen.office.openpyxl_internals import (
+    StyleArray,
+    append_placed_cells,
+    style_of,
+    styled_texts,
+)
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet
 
@@ -97,6 +102,17 @@ class RowSheet:
             cell = cells[col] = Cell(self.ws, row, col, style_array=look)
             set_value(cell, value)
         self._rows[row] = cells
+
+    def put_cells(self, row: int, cells: Iterable[tuple[int, Any, StyleArray | None]]) -> None:
+        """compare.cells ``put`` each (column, value, style ids or None) into row ``row``
+        (not begun yet), the cell given those style ids at birth."""
+        if row < self._next or row in self._rows:
+            raise RowWritten(f"{self.title}: row {row} is written or begun already")
+        placed: dict[int, Cell] = {}
+        for col, value, look in cells:
+            cell = placed[col] = Cell(self.ws, row, col, style_array=look)
+            set_value(cell, value)
+        self._rows[row] = placed
 
     def headers_ahead(self, column: int, labels: Iterable[str]) -> None:
         """Header labels of rows written later in ``column``: its width fits them too."""
@@ -232,6 +248,7 @@ class Pages:
         self.wb, self.head, self.next_title = wb, head, next_title
         self.max_rows, self.widths, self.freeze = max_rows, widths, freeze
         self.titles: list[str] = []
+        self._looks: dict[str, StyleArray] = {}  # a number format's style ids, made once
         self.sheets: list[RowSheet] = []
         self.fresh = True  # the last row asked for is the first under a page's head
         self._start(title)
@@ -276,17 +293,34 @@ class Pages:
         """Write one whole row; return its number. ``bold``: in the header style;
         ``formats``: a number format per column for fractions (default two decimals)."""
         row = self.line()
-        for n, value in enumerate(values):
-            if value is None:
-                continue
-            cell = put(self.sheet, row, n + 1, value)
-            if isinstance(value, float):
-                cell.number_format = (formats[n] if n < len(formats) else None) or "0.00"
-            if bold:
-                cell.font = BOLD
-                cell.fill = HEADER_FILL
+        if bold:
+            for n, value in enumerate(values):
+                if value is not None:
+                    cell = put(self.sheet, row, n + 1, value)
+                    if isinstance(value, float):
+                        cell.number_format = self._format(formats, n)
+                    cell.font = BOLD
+                    cell.fill = HEADER_FILL
+        else:  # the row's cells made at once, a fraction's style ids made once per format
+            self.sheet.put_cells(row, (
+                (n + 1, value, self._look(self._format(formats, n))
+                 if isinstance(value, float) else None)
+                for n, value in enumerate(values) if value is not None))
         self.sheet.flush(row + 1)
         return row
+
+    @staticmethod
+    def _format(formats: Sequence[str | None], n: int) -> str:
+        return (formats[n] if n < len(formats) else None) or "0.00"
+
+    def _look(self, number_format: str) -> StyleArray:
+        """The style ids of a cell with ``number_format`` and no other style (the format
+        added to the workbook's table the first time, as a cell's own would be)."""
+        if (look := self._looks.get(number_format)) is None:
+            probe = Cell(self.sheet.ws, 1, 1)
+            probe.number_format = number_format
+            look = self._looks[number_format] = style_of(probe)
+        return look
 
     def close(self) -> None:
         self.sheet.close()

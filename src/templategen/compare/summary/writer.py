@@ -73,9 +73,6 @@ class Tally:
 
     counts: dict[Any, int] = field(default_factory=dict)
 
-    def add(self, value: Any, count: int) -> None:
-        self.counts[value] = self.counts.get(value, 0) + count
-
     @property
     def n(self) -> int:
         return sum(self.counts.values())
@@ -93,8 +90,8 @@ class Tally:
         return [self.n, *self.numbers().figures()[1:], self.distribution()]
 
     def distribution(self) -> str:
-        ordered = sorted(self.counts.items(), key=lambda vc: (-vc[1], shown(vc[0])))
-        return " · ".join(f"{shown(v)}: {c}" for v, c in ordered)
+        ordered = sorted((-c, shown(v)) for v, c in self.counts.items())
+        return " · ".join(f"{text}: {-c}" for c, text in ordered)
 
 
 def _cell(ws: Any, value: Any, bold: bool = False,
@@ -252,8 +249,13 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     overall: dict[str, Tally] = {}
     per_subject: dict[tuple[str, str], Tally] = {}
     for key, subject, value, count in merged.value_counts(store, inst.id):
-        overall.setdefault(key, Tally()).add(value, count)
-        per_subject.setdefault((key, subject), Tally()).add(value, count)
+        # (added up in place, no call per row: 35,000 rows at 2,000 files)
+        if (tally := overall.get(key)) is None:
+            tally = overall[key] = Tally()
+        tally.counts[value] = tally.counts.get(value, 0) + count
+        if (tally := per_subject.get((key, subject))) is None:
+            tally = per_subject[key, subject] = Tally()
+        tally.counts[value] = tally.counts.get(value, 0) + count
     scores, matrices = SubjectScores(inst), MatrixSums(inst)
     scores.count(store)
     matrices.count(store, {k: t.numbers() for k, t in overall.items()}, respondents)
