@@ -63,6 +63,7 @@ __all__ = ["DETAIL_LIMIT", "Pages", "compare_large", "compared_files"]
 DETAIL_LIMIT = 2000  # compared files up to which the full workbook is written (~17 s)
 COUNTED = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER, FieldKind.CHOICE})
 NUMERIC = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER})
+NUMBERS = (bool, int, float)  # the merged values that are numbers (a tick 1 or 0)
 STAT_HEAD = [N_("Number of answers"), N_("Mean"), N_("Lowest"), N_("Highest"),
              N_("Spread (highest − lowest)"), N_("Standard deviation"), N_("Distribution")]
 
@@ -81,7 +82,7 @@ class Tally:
         """The numeric answers (a tick 1 or 0) and how many gave each."""
         stats = Stats()
         for v, c in self.counts.items():
-            if isinstance(v, bool | int | float):
+            if isinstance(v, NUMBERS):
                 stats.add(float(v), c)
         return stats
 
