@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from templategen.compare import response as respons
 from templategen.compare.data import gather
 from templategen.compare.full.writer import write_full
 from templategen.compare.open_answers import open_slots
@@ -132,6 +133,21 @@ def test_the_summary_splits_the_same_sheets_streamed_from_the_database(store_db,
     got = {r[0]: r[2] for ws in pages for r in ws.iter_rows(min_row=4, values_only=True)
            if r[0] and r[0] != "Sleutel"}
     assert got == want and sum(want.values()) > 0
+
+
+@pytest.mark.parametrize("kept", [3, 12, 13])
+def test_respons_past_the_rows_kept_from_counting_reads_them_again(store_db, tmp_path,
+                                                                    monkeypatch, kept):
+    """Respons counts its rows first and keeps up to KEPT of them for writing; with more
+    (12 rows here) it reads them again: every row is written either way."""
+    monkeypatch.setattr(respons, "KEPT", kept)
+    _fill(store_db)
+    inst = load_catalog(FIXTURES).get("alles")
+    out = tmp_path / "groot.xlsx"
+    with Store(store_db) as st:
+        assert len(response(st)) == 12
+        compare_large(st, [inst], out, False, max_rows=MAX)
+        _check_response(load_workbook(out), st)
 
 
 @pytest.mark.libreoffice
