@@ -24,7 +24,8 @@ from templategen.content.catalog import Catalog, load_catalog, parse_instrument
 from templategen.content.model import Instrument
 from templategen.errors import ContentError
 from templategen.i18n import _, ngettext
-from templategen.store.database import Definition, Store, Submission
+from templategen.store.aggregates import CURRENT
+from templategen.store.database import NOT_CURRENT, Definition, Store, Submission
 
 
 def stored_instruments(store: Store) -> tuple[dict[str, Instrument], dict[str, str]]:
@@ -73,15 +74,20 @@ def chosen(store: Store, catalog: Catalog, only: tuple[str, ...] | list[str] = (
     if only:
         return catalog.select(only)
     held = {d.instrument for d in store.definitions()}
-    held |= {s.instrument for s in store.submissions(current_only=False)}
+    held |= {i for (i,) in store.rows("SELECT DISTINCT instrument FROM submissions")}
     return [i for i in catalog.instruments.values() if i.id in held] or catalog.select()
 
 
 def uncomparable(store: Store, catalog: Catalog, only: tuple[str, ...] | list[str] = ()
                  ) -> list[Submission]:
-    """Current submissions whose instrument neither the store nor the content defines."""
-    return [sub for sub in store.submissions(current_only=True)
-            if catalog.get(sub.instrument) is None and (not only or sub.instrument in only)]
+    """Current submissions whose instrument neither the store nor the content defines (the
+    instruments asked of the database: a large round's files are not read for this)."""
+    unknown = {i for (i,) in store.rows(
+        f"SELECT DISTINCT instrument FROM submissions WHERE {CURRENT}", NOT_CURRENT)
+        if catalog.get(i) is None and (not only or i in only)}
+    if not unknown:
+        return []
+    return [sub for sub in store.submissions(current_only=True) if sub.instrument in unknown]
 
 
 def why_uncomparable(store: Store, subs: list[Submission]) -> str:
