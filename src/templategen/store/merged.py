@@ -161,9 +161,10 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
                "slot INTEGER UNIQUE)")
     db.execute("CREATE TEMP TABLE tg_allowed (key TEXT, value TEXT, PRIMARY KEY (key, value))")
     rows, allowed = _slot_rows(slots, counted)
-    db.executemany("INSERT INTO tg_slot VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                   [(*row, n) for n, row in enumerate(rows)])
-    db.executemany("INSERT INTO tg_allowed VALUES (?,?)", allowed)
+    with store.transaction() as db:
+        db.executemany("INSERT INTO tg_slot VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       [(*row, n) for n, row in enumerate(rows)])
+        db.executemany("INSERT INTO tg_allowed VALUES (?,?)", allowed)
     version = [v for (v,) in store.rows("SELECT version FROM tg_want WHERE instrument = ?",
                                         (instrument,))]
     digest = hashlib.sha256(json.dumps([MERGE_RULES, version, rows, allowed]).encode()).hexdigest()
@@ -333,9 +334,10 @@ def value_counts(store: Store, instrument: str | None = None,
     """Per counted key and subject, each merged value (decoded) and how many copies gave it
     (of ``instrument``, by default the one merged last)."""
     query = "SELECT subject, key, value, {} FROM {} WHERE counted = 1 GROUP BY subject, key, value"
-    for (subject, key, value), count in _counted(
-            store, instrument or _MERGED[id(store.connection)], query, "values"):
-        yield key, subject, json.loads(value), count
+    rows = _counted(store, instrument or _MERGED[id(store.connection)], query, "values")
+    values = json.loads("[" + ",".join(vals[2] for vals, _ in rows) + "]")
+    for ((subject, key, _), count), value in zip(rows, values, strict=True):
+        yield key, subject, value, count
 
 
 def _counted(store: Store, instrument: str, query: str, *name: Any,

@@ -63,7 +63,8 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
                 _add(db, instrument, query, delta())
             rows = db.execute("SELECT vals, n FROM merged_counts WHERE instrument = ? "
                               "AND query = ?", (instrument, query)).fetchall()
-            out = [(json.loads(vals), n) for vals, n in rows]
+            out = list(zip(json.loads("[" + ",".join(v for v, _ in rows) + "]"),
+                           (n for _, n in rows), strict=True))
         else:
             db.execute("DELETE FROM merged_counts WHERE instrument = ? AND query = ?",
                        (instrument, query))
