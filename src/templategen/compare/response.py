@@ -56,6 +56,8 @@ def write_response(wb: Workbook, store: Store, title: str,
     count = len(kept) + sum(1 for _ in rows)
     if not count:
         return []
+    if count > len(kept):  # read again below: the kept rows (tens of MB) are let go
+        kept = []
     per_page = max_rows - FIRST + 1
     pages = max(1, math.ceil(count / per_page))
     more = next_title or (lambda k: f"{title} ({k})")
@@ -84,7 +86,7 @@ def write_response(wb: Workbook, store: Store, title: str,
     table = Pages(wb, title, head, lambda k: titles[k - 1], max_rows, widths=WIDTHS,
                   freeze=f"A{FIRST}")
     state = {key: _state(key) for key in STATE_TEXT}  # (once, not per row)
-    for r in kept if count == len(kept) else iter_response(store):
+    for r in kept or iter_response(store):
         row = table.line()  # (on a next sheet when this one is full)
         table.sheet.put_row(row, (
             r.recipient, r.naam, r.instrument, state.get(r.state) or _state(r.state),

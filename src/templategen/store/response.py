@@ -130,7 +130,9 @@ def _pairs(store: Store, names: dict[str, str], sent: dict[tuple[str, str], str]
             next_mailed = next(only_mailed, None)
         naam = names[rid] if rid in names else (min(subs, key=lambda s: s[2])[3] if subs
                                                 else "")
-        by_instrument: dict[str, list[tuple[Any, ...]]] = {inst: [] for inst in invited[rid]}
+        # (.get: indexing the defaultdict would keep an empty set for every recipient)
+        by_instrument: dict[str, list[tuple[Any, ...]]] = {
+            inst: [] for inst in invited.get(rid, ())}
         for sub in subs:
             by_instrument.setdefault(sub[1], []).append(sub)
         for inst in sorted(by_instrument):
