@@ -1,14 +1,18 @@
-"""Shared test set-up: the session's signing key and the store fixtures (a real PostgreSQL
-server per session, a SQLite or PostgreSQL store); the mail fixtures come from
-tests.support (mailkit, mailservers)."""
+"""Shared test set-up: the session's signing key, the store fixtures (a real PostgreSQL
+server per session, a SQLite or PostgreSQL store) and the bundled content built once through
+the CLI (``bundled_build``); the mail fixtures come from tests.support (mailkit,
+mailservers)."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from templategen import i18n
+from templategen.cli import main
 from templategen.i18n import ENV
 from tests.support import pgserver
 from tests.support.mailkit import mail_kit  # noqa: F401
@@ -56,6 +60,16 @@ def _language_from_environment(console_language):
     """Each test starts with the language its environment says (a command run in-process
     with --lang must not carry over into the next test)."""
     i18n.choose()
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`templategen build --out DIR` of the bundled content, once per session: tests read its
+    forms and workbooks and write what they make (PDFs) elsewhere or in subfolders."""
+    out = tmp_path_factory.mktemp("bundled")
+    result = CliRunner().invoke(main, ["build", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
 
 
 @pytest.fixture(scope="session")

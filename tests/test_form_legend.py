@@ -14,9 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from templategen.cli import main
 from templategen.content import boxes
 from templategen.content.bundled import BUNDLED_CONTENT
 from templategen.content.catalog import load_instrument
@@ -46,16 +44,10 @@ def dropdown_tables(item: Item) -> bool:
             and any(c.kind is FieldKind.SCALE for c in item.columns))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("bundled")
-    result = CliRunner().invoke(main, ["build", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def test_the_scale_of_a_dropdown_column_is_printed_above_its_table(built: Path) -> None:
-    pages = pdf_pages(libreoffice.convert(built / "digitale_school.docx", "pdf", built / "pdf"))
+def test_the_scale_of_a_dropdown_column_is_printed_above_its_table(bundled_build: Path,
+                                                                    tmp_path: Path) -> None:
+    pages = pdf_pages(libreoffice.convert(bundled_build / "digitale_school.docx", "pdf",
+                                          tmp_path))
     tables = [i for i in SCHOOL.walk_items() if dropdown_tables(i)]
     assert any(i.text.startswith("Doelstellingen opleiding") for i in tables)
     for item in tables:
@@ -71,13 +63,13 @@ def test_the_scale_of_a_dropdown_column_is_printed_above_its_table(built: Path) 
         assert "Kies een item." in pages[start]  # the dropdowns are still there
 
 
-def test_a_legend_line_per_list_of_choices_and_every_bundled_form_is_strict(built: Path):
+def test_a_legend_line_per_list_of_choices_and_every_bundled_form_is_strict(bundled_build: Path):
     shrm = load_instrument(BUNDLED_CONTENT / "shrm_ict.yaml")
     two = next(i for i in shrm.walk_items()
                if sum(c.kind is FieldKind.SCALE for c in i.columns) == 2)
     (names, points), = boxes.legend(two.columns)  # two columns on one scale: one line
     assert names.count(",") == 1 and points.startswith("1 ") and boxes.LEGEND_GAP in points
-    forms = sorted(built.glob("*.docx"))
+    forms = sorted(bundled_build.glob("*.docx"))
     assert len(forms) == 5
     checked = subprocess.run([sys.executable, str(CHECK), *map(str, forms)],
                              capture_output=True, text=True, check=False).stdout

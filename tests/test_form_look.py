@@ -33,14 +33,6 @@ def w(name: str) -> str:
     return f"{{{W}}}{name}"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("built")
-    result = CliRunner().invoke(main, ["build", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def part(path: Path, prefix: str) -> bytes:
     with zipfile.ZipFile(path) as zf:
         return b"".join(zf.read(n) for n in zf.namelist() if n.startswith(prefix))
@@ -57,9 +49,9 @@ def header_text(path: Path) -> str:
     return "".join(t.text or "" for t in root.iter(w("t")))
 
 
-def test_header_is_the_instruments_title_and_never_a_stand_in(built: Path) -> None:
+def test_header_is_the_instruments_title_and_never_a_stand_in(bundled_build: Path) -> None:
     for inst in load_catalog().instruments.values():
-        text = header_text(built / f"{inst.id}.docx")
+        text = header_text(bundled_build / f"{inst.id}.docx")
         assert "[ logo ]" not in text and "logo" not in text.casefold()
         assert text.strip() == inst.title
         assert "Interviewformulier" not in text
@@ -96,9 +88,9 @@ def _tiny_png(path: Path) -> None:
                      + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-def test_core_properties_name_title_subject_creator_now_and_dutch(built: Path) -> None:
+def test_core_properties_name_title_subject_creator_now_and_dutch(bundled_build: Path) -> None:
     for inst in load_catalog().instruments.values():
-        props = Document(str(built / f"{inst.id}.docx")).core_properties
+        props = Document(str(bundled_build / f"{inst.id}.docx")).core_properties
         assert props.title == inst.title
         assert props.subject == inst.source.document
         assert props.author == "templategen" and props.last_modified_by == "templategen"
@@ -122,8 +114,8 @@ def test_creator_is_the_organisation_of_the_house_style(tmp_path: Path) -> None:
     assert props.author == "Stichting Primair Onderwijs Zuid"
 
 
-def test_empty_prompts_are_in_the_placeholder_style(built: Path) -> None:
-    form = built / "externe_ondersteuning.docx"
+def test_empty_prompts_are_in_the_placeholder_style(bundled_build: Path) -> None:
+    form = bundled_build / "externe_ondersteuning.docx"
     styles = etree.fromstring(part(form, "word/styles.xml"))
     style = styles.find(".//w:style/w:name[@w:val='Placeholder Text']/..", NS)
     assert style is not None and style.get(w("type")) == "character"
@@ -207,8 +199,8 @@ def test_required_questions_are_marked_with_a_legend_and_ranges_shown(tmp_path: 
     assert any("(dd-mm-jjjj)" in t for t in texts)
 
 
-def test_open_questions_get_a_box_of_several_lines(built: Path) -> None:
-    root = body(built / "externe_ondersteuning.docx")
+def test_open_questions_get_a_box_of_several_lines(bundled_build: Path) -> None:
+    root = body(bundled_build / "externe_ondersteuning.docx")
     tag = root.find(".//w:sdt/w:sdtPr/w:tag[@w:val='s1_vraag1']", NS)
     row = next(a for a in tag.iterancestors() if a.tag == w("tr"))
     height = row.find("w:trPr/w:trHeight", NS)
@@ -216,20 +208,21 @@ def test_open_questions_get_a_box_of_several_lines(built: Path) -> None:
     assert row.find("w:trPr/w:cantSplit", NS) is not None
 
 
-def test_register_is_used_consistently(built: Path) -> None:
-    jij = " ".join(_text(p) for p in body(built / "externe_ondersteuning.docx").iter(w("p")))
+def test_register_is_used_consistently(bundled_build: Path) -> None:
+    form = body(bundled_build / "externe_ondersteuning.docx")
+    jij = " ".join(_text(p) for p in form.iter(w("p")))
     assert "Zo vul je het formulier in" in jij and "Zo vult u" not in jij
-    u = " ".join(_text(p) for p in body(built / "ict_gesprek.docx").iter(w("p")))
+    u = " ".join(_text(p) for p in body(bundled_build / "ict_gesprek.docx").iter(w("p")))
     assert "Zo vult u het formulier in" in u and "Zo vul je" not in u
 
 
 @pytest.mark.libreoffice
 @needs_lo
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
-def test_first_page_as_printed_has_the_title_and_no_stand_in_header(built: Path,
+def test_first_page_as_printed_has_the_title_and_no_stand_in_header(bundled_build: Path,
                                                                     tmp_path: Path) -> None:
     instruments = list(load_catalog().instruments.values())
-    pdfs = libreoffice.convert_many([built / f"{i.id}.docx" for i in instruments], "pdf",
+    pdfs = libreoffice.convert_many([bundled_build / f"{i.id}.docx" for i in instruments], "pdf",
                                     tmp_path)
     for inst, pdf in zip(instruments, pdfs, strict=True):
         page = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
