@@ -52,14 +52,12 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
 def set_value(cell: Cell, value: Any) -> None:
     """The value of :func:`put` (typed as it says) in a cell."""
     kind = type(value)
-    if kind is str:
+    if isinstance(value, str):
         set_text(cell, cell_text(value))  # text as it is (the setter would guess its type)
-    elif kind is int or kind is float:
+    elif kind is int or kind is float:  # not bool, a subclass of int
         set_number(cell, value)
     elif isinstance(value, bool):
         cell.value = int(value)
-    elif isinstance(value, str):
-        set_text(cell, cell_text(value))
     elif isinstance(value, dt.datetime):
         cell.value = value
         cell.number_format = "dd-mm-yyyy hh:mm"
