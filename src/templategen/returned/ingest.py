@@ -32,10 +32,9 @@ from typing import Any, Protocol
 from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, RejectedFile, StoreError, UnknownInstrument
 from templategen.i18n import _, document, ngettext, pgettext
-from templategen.returned.identity import Verifier, claim_warning, typed_name
+from templategen.returned.identity import Verifier, claim_warning
 from templategen.returned.jobs import CoreWatch, Jobs, choose_jobs
 from templategen.returned.parallel import Turn, ingest_parallel
-from templategen.returned.prefill import typed
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, too_big
 from templategen.returned.worker import DEFAULT_BUDGET, Reader, make_reader
 from templategen.store.backend import is_url
@@ -329,12 +328,13 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         replaces = store.unverified(sha) if known else None
         if known and replaces is None:
             return outcome("duplicate", warnings=notes)
-        result = reader.read(name, data)
+        read = reader.read(name, data)
     except UnknownInstrument as exc:  # the organiser's missing --content: nothing stored
         return outcome(NOT_READ, reason=str(exc), warnings=notes)
     except RejectedFile as exc:
         store.add_rejection(name, sha, received, str(exc))
         return outcome("rejected", reason=str(exc), warnings=notes)
+    result = read.result
     warnings = notes + result.warnings
     status = "accepted_with_warnings" if warnings else "accepted"
     submission = NewSubmission(
@@ -343,9 +343,8 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         modified=result.modified or (origin.modified() if origin.modified else received),
         recipient=result.recipient, instance=result.instance, respondent=result.respondent,
         subject=result.subject, language=result.language, warnings=warnings,
-        answers=result.answers,
-        mail=_mail_source(origin.mail, sent), definition=definition_of(reader.catalog,
-                                                                       result.instrument),
+        rows=read.rows, mail=_mail_source(origin.mail, sent),
+        definition=definition_of(reader.catalog, result.instrument),
     )
     verifier = verifier or Verifier.load()
     problem = verifier.problem(name, result)
@@ -361,9 +360,9 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         warnings = [claim_warning(result), *warnings]
         status = submission.status = UNVERIFIED
         submission.recipient = submission.instance = ""
-        submission.respondent = typed_name(result, name)
+        submission.respondent = read.typed_name
         submission.warnings = warnings
-    answered = sum(typed(a, result.kind) for a in result.answers.values())
+    answered = read.answered
     if not problem and not answered:  # kept in the history, but nobody answered anything
         status = submission.status = EMPTY
         problem = document("Nothing was filled in in {name} (only what was filled in "
@@ -379,7 +378,7 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
     if verified and verifier.key is not None and not store.signing_key():
         store.record_signing_key(verifier.key.fingerprint)
     return outcome(status, reason=problem, warnings=warnings, submission_id=submission_id,
-                   answers=len(result.answers), answered=answered)
+                   answers=len(read.rows), answered=answered)
 
 
 def _mail_source(mail: Mail | None, sent: set[str] | frozenset[str]) -> MailSource | None:

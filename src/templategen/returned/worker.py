@@ -4,6 +4,10 @@ Every file is read in a separate worker process. When a file takes longer than `
 seconds, or the worker dies (out of its memory cap, a crash in a parser), the worker is
 killed and replaced and only that file is rejected. The worker's address space is capped
 (``worker_memory``) so that no file can take the machine's memory.
+
+The worker hands back a :class:`ReadFile`: the file's result with its answers already in
+the rows the store inserts and counted, so that the process that stores (one for all
+workers of ``ingest --jobs``) only executes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -20,8 +25,11 @@ from templategen.capped import cap_memory, die_with
 from templategen.content.catalog import Catalog
 from templategen.errors import RejectedFile
 from templategen.i18n import document
+from templategen.returned.identity import typed_name
+from templategen.returned.prefill import typed
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
+from templategen.store.database import AnswerRow, answer_rows
 
 DEFAULT_BUDGET = 20.0  # seconds per file
 DEFAULT_WORKER_MEMORY = 1024 * 1024 * 1024  # bytes of address space above the worker's start
@@ -34,12 +42,31 @@ def make_reader(catalog: Catalog, limits: Limits = DEFAULT_LIMITS,
 
 
 
+@dataclass(frozen=True)
+class ReadFile:
+    """One file read: its result (without its answers), the answers as the store inserts
+    them, how many of them were typed in, and who an unverified copy says it is."""
+
+    result: FileResult  # answers: {} (``rows`` holds them)
+    rows: tuple[AnswerRow, ...]
+    answered: int  # rows typed in: not empty, not only pre-filled (prefill.typed)
+    typed_name: str  # identity.typed_name: the name typed in, else the file's
+
+
+def read_file(name: str, result: FileResult) -> ReadFile:
+    """``result`` of the file ``name`` made ready to store."""
+    answers = result.answers
+    return ReadFile(replace(result, answers={}), answer_rows(answers),
+                    sum(typed(a, result.kind) for a in answers.values()),
+                    typed_name(result, name))
+
+
 class Reader:
-    """Reads one returned file's bytes into a FileResult, or raises RejectedFile."""
+    """Reads one returned file's bytes into a ReadFile, or raises RejectedFile."""
 
     catalog: Catalog
 
-    def read(self, name: str, data: bytes) -> FileResult:
+    def read(self, name: str, data: bytes) -> ReadFile:
         raise NotImplementedError
 
     def start(self) -> None:
@@ -54,14 +81,14 @@ class _InProcess(Reader):
         self.catalog = catalog
         self.limits = limits
 
-    def read(self, name: str, data: bytes) -> FileResult:
+    def read(self, name: str, data: bytes) -> ReadFile:
         return _guarded_read(name, data, self.catalog, self.limits)
 
 
-def _guarded_read(name: str, data: bytes, catalog: Catalog, limits: Limits) -> FileResult:
+def _guarded_read(name: str, data: bytes, catalog: Catalog, limits: Limits) -> ReadFile:
     """The pipeline with every unexpected failure turned into a rejection of this file only."""
     try:
-        return read_returned(name, data, catalog, limits)
+        return read_file(name, read_returned(name, data, catalog, limits))
     except RejectedFile:
         raise
     except MemoryError:
@@ -106,7 +133,7 @@ class _Worker(Reader):
         self._conn = parent
         return parent
 
-    def read(self, name: str, data: bytes) -> FileResult:
+    def read(self, name: str, data: bytes) -> ReadFile:
         conn = self._conn or self._start()
         conn.send((name, data))
         if not conn.poll(self.budget):

@@ -125,6 +125,17 @@ class Definition:
     stored: str = ""  # when the store first kept it (ISO 8601, UTC)
 
 
+AnswerRow = tuple[str, str, str | None, int, int, int]
+"""One answer as the store inserts it: key, value (JSON), raw, unknown, position, prefilled."""
+
+
+def answer_rows(answers: dict[str, Answer]) -> tuple[AnswerRow, ...]:
+    """``answers`` as the store inserts them, in their order (ingest's reader worker makes
+    them, so that the process that stores only executes)."""
+    return tuple((key, _json(a.value), a.raw, int(a.unknown), n, int(a.prefilled))
+                 for n, (key, a) in enumerate(answers.items()))
+
+
 @dataclass
 class NewSubmission:
     """What ingest hands the store for one accepted file."""
@@ -147,6 +158,7 @@ class NewSubmission:
     mail: MailSource | None = None  # set when the file came in a mail
     definition: Definition | None = None  # the instrument version it was read with (kept once)
     replaces: int | None = None  # the unverified submission of the same bytes it takes over
+    rows: tuple[AnswerRow, ...] | None = None  # the answers made ready (answer_rows), if so
 
 
 _SUBMISSION_COLUMNS = (
@@ -283,13 +295,11 @@ class Store:
                      json.dumps(sub.warnings, ensure_ascii=False),
                      sub.language),
                 ).fetchone()[0]
+                rows = answer_rows(sub.answers) if sub.rows is None else sub.rows
+                ids = (new_id,)
                 db.executemany(
                     "INSERT INTO answers (submission_id, key, value, raw, unknown, position, "
-                    "prefilled) VALUES (?,?,?,?,?,?,?)",
-                    ((new_id, key, _json(a.value), a.raw,
-                      int(a.unknown), n, int(a.prefilled))
-                     for n, (key, a) in enumerate(sub.answers.items())),
-                )
+                    "prefilled) VALUES (?,?,?,?,?,?,?)", [ids + row for row in rows])
                 if sub.recipient:
                     self._settle_copy(db, sub)
                 if sub.mail is not None:
