@@ -51,8 +51,15 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
     ``full`` counts every copy: rows (*figures, count); ``delta`` the same over the change
     since the last generation: rows (*figures, SUM(sign)); each runs only when needed."""
     db = store.connection
-    before, now = db.execute("SELECT before, now FROM tg_run WHERE instrument = ?",
-                             (instrument,)).fetchone()
+    # one statement (one round trip, no write) when the kept count is this run's already
+    rows = db.execute("SELECT r.before, r.now, q.generation, c.vals, c.n FROM tg_run r "
+                      "LEFT JOIN merged_queries q ON q.instrument = r.instrument "
+                      "AND q.query = ? LEFT JOIN merged_counts c ON c.instrument = q.instrument "
+                      "AND c.query = q.query WHERE r.instrument = ? ORDER BY c.id",
+                      (query, instrument)).fetchall()
+    before, now, kept = rows[0][:3]
+    if kept == now:
+        return _decoded([(v, n) for *_, v, n in rows if v is not None])
     with store.transaction() as db:
         db.lock(f"merged|{instrument}")
         row = db.execute("SELECT generation FROM merged_queries WHERE instrument = ? "
@@ -61,10 +68,8 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
         if kept is not None and kept in (before, now):
             if kept != now:
                 _add(db, instrument, query, delta())
-            rows = db.execute("SELECT vals, n FROM merged_counts WHERE instrument = ? "
-                              "AND query = ?", (instrument, query)).fetchall()
-            out = list(zip(json.loads("[" + ",".join(v for v, _ in rows) + "]"),
-                           (n for _, n in rows), strict=True))
+            out = _decoded(db.execute("SELECT vals, n FROM merged_counts WHERE instrument = ? "
+                                      "AND query = ? ORDER BY id", (instrument, query)).fetchall())
         else:
             db.execute("DELETE FROM merged_counts WHERE instrument = ? AND query = ?",
                        (instrument, query))
@@ -78,6 +83,12 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
                    "ON CONFLICT (instrument, query) DO UPDATE SET generation = "
                    "excluded.generation", (instrument, query, now))
     return out
+
+
+def _decoded(rows: list[tuple[str, int]]) -> list[tuple[list[Any], int]]:
+    """Kept rows (figures as JSON, number) decoded, with one json.loads."""
+    return list(zip(json.loads("[" + ",".join(v for v, _ in rows) + "]"), (n for _, n in rows),
+                    strict=True))
 
 
 def _by_id(rows: list[tuple[Any, ...]]) -> dict[str, tuple[list[Any], int]]:
