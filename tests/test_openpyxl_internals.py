@@ -187,6 +187,39 @@ def test_append_placed_cells_writes_the_bytes_openpyxl_writes(tmp_path: Path) ->
     assert "&#233; &#8211; &#10003; &#128512;" in sheet and "&amp; b &lt; c &gt; d" in sheet
 
 
+def test_plain_cells_are_written_as_the_cells_that_hold_their_values(tmp_path: Path) -> None:
+    values = ["gewoon", " spaties ", "a & b < c > d \r\n\tz", "é – ✓ 😀", "=SOM(A1)", "", 0, 7,
+              -3, 2.5, 1 / 3, 1e20, 12345678901234567890, 2e308 / 2e308, 1e309]
+    written = []
+    for plain in (False, True):
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Rijen")
+        internals.append_placed_cells(ws)
+        probe = Cell(ws, row=1, column=1)
+        probe.number_format = "0.0"
+        look = internals.style_of(probe)
+        for r, value in enumerate(values, start=1):
+            if plain:
+                kind = "s" if isinstance(value, str) else "n"
+                ws.append([internals.PlainCell(r, 1, value, kind), None,
+                           internals.PlainCell(r, 3, value, kind, look)])
+                continue
+            cells = [Cell(ws, row=r, column=1), None, Cell(ws, row=r, column=3, style_array=look)]
+            for cell in (cells[0], cells[2]):
+                if isinstance(value, str):
+                    internals.set_text(cell, value)
+                else:
+                    cell.value = value
+            ws.append(cells)
+        wb.save(tmp_path / f"book{plain}.xlsx")
+        with zipfile.ZipFile(tmp_path / f"book{plain}.xlsx") as z:
+            written.append({name: z.read(name) for name in z.namelist()
+                            if not name.startswith("docProps/")})
+    assert written[0] == written[1]
+    sheet = written[1]["xl/worksheets/sheet1.xml"].decode()
+    assert '<c r="C10" s="1" t="n"><v>2.5</v></c>' in sheet and "&#128512;" in sheet
+
+
 PRIVATE = re.compile(r"(?<!self)(?<!cls)\.\_[a-z]\w*")
 
 

@@ -25,9 +25,10 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 
 from templategen.compare import printing
-from templategen.compare.cells import BOLD, HEADER_FILL, put, set_value, wrapped_look
+from templategen.compare.cells import BOLD, HEADER_FILL, cell_text, put, set_value, wrapped_look
 from templategen.compare.pagination import DEFAULT_HEIGHT, Pager
 from templategen.office.openpyxl_internals import (
+    PlainCell,
     StyleArray,
     append_placed_cells,
     style_of,
@@ -113,6 +114,32 @@ class RowSheet:
             cell = placed[col] = Cell(self.ws, row, col, style_array=look)
             set_value(cell, value)
         self._rows[row] = placed
+
+    def write_plain(self, row: int, cells: list[tuple[int, Any, StyleArray | None]]) -> bool:
+        """Write row ``row`` (the next one, nothing kept below it) of (column, text or number,
+        style ids or None) at once, as :meth:`put_cells` and :meth:`flush` write it, but
+        without openpyxl's cells (such a row has nothing to fit for printing: no header
+        fill, no wrapping). False, nothing done, when this cannot: a value of another type,
+        a sheet that is not streamed, kept tables, a height of the row's own, the top."""
+        if not (self._streamed and self.pager is None and row == self._next > 1
+                and not self._rows and row not in self.ws.row_dimensions):
+            return False
+        placed: list[PlainCell | None] = []
+        for col, value, look in cells:  # (set_value's types: exact ones only)
+            kind = type(value)
+            if kind is str:
+                value, kind = cell_text(value), "s"
+            elif kind is int or kind is float:
+                kind = "n"
+            elif kind is bool:
+                value, kind = int(value), "n"
+            else:
+                return False
+            placed += [None] * (col - len(placed) - 1)
+            placed.append(PlainCell(row, col, value, kind, look))
+        self.ws.append(placed)
+        self._next = row + 1
+        return True
 
     def headers_ahead(self, column: int, labels: Iterable[str]) -> None:
         """Header labels of rows written later in ``column``: its width fits them too."""
@@ -301,11 +328,12 @@ class Pages:
                         cell.number_format = self._format(formats, n)
                     cell.font = BOLD
                     cell.fill = HEADER_FILL
-        else:  # the row's cells made at once, a fraction's style ids made once per format
-            self.sheet.put_cells(row, (
-                (n + 1, value, self._look(self._format(formats, n))
-                 if isinstance(value, float) else None)
-                for n, value in enumerate(values) if value is not None))
+        else:  # the row written at once, a fraction's style ids made once per format
+            cells = [(n + 1, value, self._look(self._format(formats, n))
+                      if isinstance(value, float) else None)
+                     for n, value in enumerate(values) if value is not None]
+            if not self.sheet.write_plain(row, cells):
+                self.sheet.put_cells(row, cells)
         self.sheet.flush(row + 1)
         return row
 

@@ -73,7 +73,8 @@ class Stats:
         mean = self.total / n
         sd = math.sqrt(math.fsum(c * (v - mean) ** 2 for v, c in self.counts.items())
                        / (n - 1)) if n > 1 else None
-        return [n, mean, self.low, self.high, self.high - self.low, sd]
+        low, high = min(self.counts), max(self.counts)
+        return [n, mean, low, high, high - low, sd]
 
 
 def number(value: Any) -> float | None:
