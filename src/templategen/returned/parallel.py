@@ -1,11 +1,15 @@
 """``ingest --jobs N``: N sources read at the same time, each through the same loop.
 
 N readers (worker processes with the same time budget and memory cap as a single ingest)
-serve N + 1 lanes: each lane is a thread in this process with its own connection to the
+serve 3N lanes: each lane is a thread in this process with its own connection to the
 store, takes the next source (a file, a mail file, a mailbox) from one shared queue, and
 borrows a free reader for each item it reads (:class:`Readers`). So N items are read at a
 time, and a lane that waits for its turn to store (below) leaves its reader to the next
-source instead of idling it. The reading happens in the worker processes, so the threads
+source instead of idling it. Lanes finish reading out of order (a form takes longer than a
+workbook), so several wait for their turn at once: with N + 1 lanes a reader handed back
+found no lane with its next file ready about every second file (2 readers, 1,000 files),
+with 3N lanes about every fifth (each lane holds at most one file: at most 3N files in
+memory at once). The reading happens in the worker processes, so the threads
 mostly wait on pipes; every item goes through exactly the same ``ingest_source`` as without
 ``--jobs`` (size check, duplicate check, verification, one transaction). Lanes writing to
 one store at the same time are what several ingest processes do too: SQLite lets one
@@ -36,6 +40,7 @@ from typing import Any
 from templategen.store.database import Store
 
 Turn = Callable[[], contextlib.AbstractContextManager[Any]]
+LANES_PER_READER = 3  # see the module's docstring
 
 
 class Turns:
@@ -85,9 +90,10 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
                     ingest_one: Callable[[Any, Store, Any, Turn], Iterable[Any]],
                     done: Callable[[int, Any], None]) -> None:
     """Run ``ingest_one(source, store, readers, turn)`` over ``sources`` with ``jobs``
-    readers (``make_reader()``) shared by ``jobs`` + 1 lanes; ``ingest_one`` reads through
-    ``readers`` (:class:`Readers`) and stores inside ``with turn():`` (:class:`Turns`). Call
-    ``done(index, outcome)`` (under a lock, in completion order) for every outcome."""
+    readers (``make_reader()``) shared by LANES_PER_READER × ``jobs`` lanes; ``ingest_one``
+    reads through ``readers`` (:class:`Readers`) and stores inside ``with turn():``
+    (:class:`Turns`). Call ``done(index, outcome)`` (under a lock, in completion order) for
+    every outcome."""
     todo: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     for item in enumerate(sources):
         todo.put(item)
@@ -121,7 +127,7 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
             stop.set()
             failures.append(exc)
 
-    lanes = min(len(readers) + 1, len(sources))  # one more: see Readers
+    lanes = min(len(readers) * LANES_PER_READER, len(sources))
     threads = [threading.Thread(target=lane, name=f"ingest-lane-{n}", daemon=True)
                for n in range(lanes)]
     try:
