@@ -26,7 +26,9 @@ also measures, in the same run and alternating with this checkout's, the ingest 
 checkout (its ``src`` folder first on PYTHONPATH; e.g. a ``git worktree`` of main without a
 change) on the same files, and prints the slowdown of this checkout against it. With
 ``--repeat`` every measurement is taken that many times and the fastest counts (the machine
-is shared and noisy; the fastest run is the one least disturbed).
+is shared and noisy; the fastest run is the one least disturbed). Both checkouts run from
+bytecode compiled first, as an installed copy does (benchmarks/bytecode.py; the baseline
+from a compiled copy of its ``src``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+from benchmarks.bytecode import compile_checkout, compiled_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "tests" / "fixtures" / "content"
@@ -175,7 +179,8 @@ def main() -> None:
     parts = parts_ingest_reads(corpus)
     print("parts read per file:", {k: len(v) for k, v in parts.items()})
     files = sorted(corpus.iterdir())
-    base = args.baseline.resolve() if args.baseline else None
+    compile_checkout()
+    base = compiled_copy(args.baseline.resolve(), work) if args.baseline else None
     print(f"{'batch':>6} {'floor f/s':>10} {'ingest f/s':>11} {'ratio':>6} "
           f"{'in-proc f/s':>12} {'ratio':>6} {'floor MB':>9} {'ingest MB':>10} {'in-proc MB':>11}"
           + (f" {'base f/s':>9} {'base in-proc':>12} {'slowdown':>9} {'in-proc':>8}"

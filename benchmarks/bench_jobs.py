@@ -15,7 +15,8 @@ alternating ``--repeat`` times (the fastest counts: the machine is shared):
   time limit, and is killed when the benchmark ends), started ``--warmup`` seconds before
   the first run.
 
-Every run prints its time, the workers auto chose (and the cores and load it saw), how many
+Every run prints its time, the workers auto chose (and the cores and load it saw), the CPU
+time per file of the main process (start-up included) and of its workers, how many
 cores the machine's other work kept busy during the run (the cores' busy time from
 ``/proc/stat`` less the run's own CPU time: a 'free' run with 0.3 or more beside it was not
 free) and the one-minute load average at its start and end; then the ratio time(--jobs 1) /
@@ -23,7 +24,8 @@ time(auto) per scenario (and time(--jobs 1) / time(--jobs N)): the target is >= 
 free cores, and >= 1.0 (never slower) next to the neighbour. Where auto chose one worker it
 runs what ``--jobs 1`` runs, and the difference is the machine's noise. On a machine that is
 not free the first figure says what auto does under that load, not what two free cores give:
-read the cores others kept busy, printed beside it.
+read the cores others kept busy, printed beside it. The package runs from bytecode compiled
+first, as an installed copy does (benchmarks/bytecode.py).
 """
 
 from __future__ import annotations
@@ -56,7 +58,11 @@ def child(folder: str, db: str, jobs: str) -> None:
     bad = [o for o in outcomes if not o.status.startswith("accepted")]
     assert not bad, bad[:3]
     auto = chosen[0] if chosen else None
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({"seconds": seconds, "files": len(outcomes), "load_start": load,
+                      "main_cpu": own.ru_utime + own.ru_stime,
+                      "workers_cpu": workers.ru_utime + workers.ru_stime,
                       "load_end": os.getloadavg()[0],
                       "workers": auto.workers if auto else int(jobs),
                       "cores": auto.cores if auto else None,
@@ -95,6 +101,8 @@ def run(folder: Path, work: Path, jobs: str, label: str) -> float:
         f" (auto saw {got['cores']} cores, load {got['seen_load']:.2f})"
     print(f"{label:<9} --jobs {jobs:<4} {got['seconds']:6.1f} s  "
           f"{got['files'] / got['seconds']:5.1f} files/s  {got['workers']} workers{seen}; "
+          f"CPU per file: main process {1000 * got['main_cpu'] / got['files']:.2f} ms "
+          f"(start-up included), workers {1000 * got['workers_cpu'] / got['files']:.2f} ms; "
           f"others kept {others:.2f} cores busy meanwhile; "
           f"load average {got['load_start']:.2f} -> {got['load_end']:.2f}", flush=True)
     return float(got["seconds"])
@@ -141,6 +149,9 @@ def main() -> None:
                     default=Path(tempfile.gettempdir()) / "tg-jobs-corpus")
     args = ap.parse_args()
     from benchmarks.bench_scale import make_variants
+    from benchmarks.bytecode import compile_checkout
+
+    compile_checkout()
 
     work = Path(tempfile.mkdtemp(prefix="tg-jobs-"))
     batch = work / "batch"

@@ -20,7 +20,7 @@ from templategen.inbox.maildir import maildir
 from templategen.inbox.mbox import is_mbox, mbox_file
 from templategen.inbox.messages import Letters, mail_file
 from templategen.returned.ingest import Outcome, Source, ingest_sources
-from templategen.returned.jobs import Jobs
+from templategen.returned.jobs import AUTO, CoreWatch, Jobs
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.worker import DEFAULT_BUDGET
 
@@ -39,7 +39,9 @@ def ingest(paths: list[Path], db: Path | str, imap: Mailbox | None = None,
     ``db``; the outcomes in order. ``key_path``: the organiser's key that verifies
     personalised copies (content.signing); ``jobs``: sources read at the same time, or
     ``"auto"`` (returned/jobs.py: the choice is told to ``on_jobs``);
-    ``budget`` (seconds per file) and ``in_process`` (no worker): see returned/worker.py."""
+    ``budget`` (seconds per file) and ``in_process`` (no worker): see returned/worker.py.
+    ``auto`` watches the cores from here, so that walking the folders is time watched."""
+    watch = CoreWatch.start() if jobs == AUTO else None
     sources = gather(paths, limits)
     if not sources and imap is None:
         raise NothingToIngest(_(
@@ -51,7 +53,8 @@ def ingest(paths: list[Path], db: Path | str, imap: Mailbox | None = None,
     return ingest_sources(sources, db=db, content_dir=content_dir, on_outcome=on_outcome,
                           progress=progress if plain and imap is None else None,
                           report_path=report_path, limits=limits, key_path=key_path,
-                          jobs=jobs, budget=budget, in_process=in_process, on_jobs=on_jobs)
+                          jobs=jobs, budget=budget, in_process=in_process, on_jobs=on_jobs,
+                          watch=watch)
 
 
 def gather(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[Source]:

@@ -200,7 +200,8 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
                    report_path: Path | None = None, budget: float = DEFAULT_BUDGET,
                    in_process: bool = False, limits: Limits = DEFAULT_LIMITS,
                    key_path: Path | None = None, jobs: int | str = 1,
-                   on_jobs: Callable[[Jobs], Any] | None = None) -> list[Outcome]:
+                   on_jobs: Callable[[Jobs], Any] | None = None,
+                   watch: CoreWatch | None = None) -> list[Outcome]:
     """Every item of every source into the store at ``db``; return the outcomes in order.
 
     ``progress`` is a click.progressbar-like factory (used for long runs); ``in_process``
@@ -208,9 +209,11 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
     Personalised copies are verified with the key at ``key_path`` (default: see
     content.signing.key_path); one that does not verify is stored as ``unverified``.
     ``jobs`` > 1 reads that many sources at the same time (see returned/parallel.py);
-    ``"auto"``: as many as there are cores free (returned/jobs.py), told to ``on_jobs``.
+    ``"auto"``: as many as there are cores free (returned/jobs.py), told to ``on_jobs``;
+    ``watch``: the cores watched since the caller began (else from here).
     """
-    watch = CoreWatch.start() if jobs == "auto" and len(sources) > 1 else None
+    if watch is None and jobs == "auto" and len(sources) > 1:
+        watch = CoreWatch.start()
     verifier = Verifier.load(key_path)
     if not is_url(db):
         _make_parent(Path(db), "--db")

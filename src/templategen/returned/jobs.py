@@ -8,10 +8,10 @@ this process, worked out by :func:`auto_workers` from three numbers :func:`machi
 * the load: how many of those cores other processes keep busy right now, where the system
   says so (Linux: the usable cores' busy time in ``/proc/stat`` since the run began, at
   least a twentieth of a second, less this process's own CPU time: :class:`CoreWatch`, started
-  before the catalog is loaded, so that the watching costs no wait); elsewhere the
-  one-minute load average (``os.getloadavg()``), which counts the runnable processes of the
-  whole machine, and when only some of its cores are usable only their share of it
-  (``load × usable / online``);
+  before the folders are walked and the catalog is loaded, so that the watching costs
+  little or no wait); elsewhere the one-minute load average (``os.getloadavg()``), which
+  counts the runnable processes of the whole machine, and when only some of its cores are
+  usable only their share of it (``load × usable / online``);
 * the sources (files, mail files, mailboxes) of the run.
 
 Free cores = usable − load, rounded to the nearest whole number; the workers are that many,
