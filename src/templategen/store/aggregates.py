@@ -86,6 +86,8 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
     db.execute("CREATE INDEX IF NOT EXISTS tg_pick_instrument ON tg_pick (instrument, last)")
     _subject_names(store)
     _subject_from_organisation(store)
+    if db.dialect == "postgresql":  # a temporary table has no statistics of its own
+        db.execute("ANALYZE tg_pick")
     out: dict[str, list[Respondent]] = {}
     for instrument, subject, count in store.rows(
             "SELECT instrument, subject, COUNT(*) FROM tg_pick WHERE last = 1 "

@@ -102,10 +102,36 @@ NUM = (f"CASE WHEN k.counts = '{TICK}' THEN CASE WHEN a.value = 'true' THEN 1.0 
        "WHEN a.value = 'false' THEN 0.0 END "
        f"WHEN k.counts = '{NUMBER}' AND {IS_NUMBER} THEN {AS_NUMBER} END")
 
+_ANSWERED = "a.value <> 'null' AND a.value <> '\"\"'"  # an answer that is not empty
 _DIALECT = {  # what the two back-ends spell differently
-    "sqlite": {"real": "REAL", "analyze": "", "memory": ""},
+    "sqlite": {"real": "REAL", "analyze": "", "memory": "", "statistics": "",
+               "answers": f"JOIN answers a ON a.submission_id = p.id AND {_ANSWERED}",
+               "allowed": ", PRIMARY KEY (key, value)",
+               # SQLite joins a row at a time: each merged answer keeps its slot's key,
+               # item, row and column, and the copy's are found by an index
+               "merged": {"columns": "key TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER",
+                          "slot": "k.key, k.item, k.row, k.col, k.counted",
+                          "index": "CREATE INDEX tg_merged_copy ON tg_merged (copy, key)",
+                          "rows": "tg_merged"}},
     "postgresql": {"real": "DOUBLE PRECISION",
                    "analyze": "ANALYZE merged_answers, merged_copies",
+                   # a temporary table has no statistics until it is analysed: without
+                   # them the planner takes it for a few rows and probes indexes per row
+                   "statistics": "ANALYZE {}",
+                   # a copy's answers read through the primary key, a copy at a time (OFFSET
+                   # 0 keeps the planner from making it a join): only the instrument's
+                   # pages of the table are read, where a scan reads every instrument's
+                   "answers": f"CROSS JOIN LATERAL (SELECT * FROM answers a "
+                              f"WHERE a.submission_id = p.id AND {_ANSWERED} OFFSET 0) a",
+                   # hashed, not probed per answer
+                   "allowed": "",
+                   # a merged answer is narrow, its slot's key, item, row and column joined
+                   # from tg_slot when read (hashed: a few hundred rows), read in full
+                   # by each count (hashed and aggregated, no index)
+                   "merged": {"columns": "slot INTEGER", "slot": "k.slot", "index": "",
+                              "rows": "(SELECT x.copy, x.subject, k.key, x.value, x.num, "
+                                      "k.item, k.row, k.col, k.counted FROM tg_merged x "
+                                      "JOIN tg_slot k ON k.slot = x.slot)"},
                    # the merge's hash of the compared files in memory: the default 4 MB
                    # spills every answer read to temporary files of the disk
                    "memory": "SET LOCAL work_mem = '256MB'"},
@@ -159,12 +185,15 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
                f"listed INTEGER, number INTEGER, low {real}, high {real}, whole INTEGER, "
                "date INTEGER, counts TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER, "
                "slot INTEGER UNIQUE)")
-    db.execute("CREATE TEMP TABLE tg_allowed (key TEXT, value TEXT, PRIMARY KEY (key, value))")
+    db.execute(f"CREATE TEMP TABLE tg_allowed (key TEXT, value TEXT"
+               f"{_DIALECT[db.dialect]['allowed']})")
     rows, allowed = _slot_rows(slots, counted)
     with store.transaction() as db:
         db.executemany("INSERT INTO tg_slot VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        [(*row, n) for n, row in enumerate(rows)])
         db.executemany("INSERT INTO tg_allowed VALUES (?,?)", allowed)
+        if stats := _DIALECT[db.dialect]["statistics"]:
+            db.execute(stats.format("tg_slot, tg_allowed"))
     version = [v for (v,) in store.rows("SELECT version FROM tg_want WHERE instrument = ?",
                                         (instrument,))]
     digest = hashlib.sha256(json.dumps([MERGE_RULES, version, rows, allowed]).encode()).hexdigest()
@@ -188,28 +217,42 @@ def _single(copy: str, subject: str, source: str, file: str, where: str) -> str:
 def _whole(store: Store) -> None:
     """Make ``tg_merged``: every compared copy's merged answers of the instrument merged
     last (the kept rows of copies of several files, the fitting answers of the others),
-    for a count made anew over every copy; inside the count's transaction."""
+    for a count made anew over every copy; inside the count's transaction. A row is
+    narrow (the copy, the slot's number in ``tg_slot``, the value and its number): the
+    counts read it through :func:`_rows`, which adds the slot's key, item, row and
+    column."""
     db = store.connection
     instrument = _MERGED[id(db)]
     if _WHOLE.get(id(db)) == instrument:
         return
     real = _DIALECT[db.dialect]["real"]
     db.execute("DROP TABLE IF EXISTS tg_merged")
-    db.execute(f"CREATE TEMP TABLE tg_merged (copy INTEGER, subject TEXT, key TEXT, "
-               f"value TEXT, num {real}, item TEXT, row TEXT, col TEXT, counted INTEGER)")
+    shape = _DIALECT[db.dialect]["merged"]
+    db.execute(f"CREATE TEMP TABLE tg_merged (copy INTEGER, subject TEXT, {shape['columns']}, "
+               f"value TEXT, num {real})")
     if memory := _DIALECT[db.dialect]["memory"]:
         db.execute(memory)  # (inside the count's transaction: store.tallies)
     db.execute(
-        "INSERT INTO tg_merged "
-        + _single("p.copy", "p.subject", "tg_pick p", "p.id", "p.instrument = ? AND p.files = 1")
-        + " UNION ALL SELECT m.copy, p.subject, k.key, m.value, m.num, k.item, k.row, "
-        "k.col, k.counted FROM tg_pick p JOIN merged_answers m ON m.copy = p.copy "
+        f"INSERT INTO tg_merged SELECT p.copy, p.subject, {shape['slot']}, a.value, {NUM} "
+        f"FROM tg_pick p {_DIALECT[db.dialect]['answers']} JOIN tg_slot k ON k.key = a.key "
+        "LEFT JOIN tg_allowed v ON v.key = a.key AND v.value = a.value "
+        f"WHERE p.instrument = ? AND p.files = 1 AND {FITS} = 1 "
+        f"UNION ALL SELECT m.copy, p.subject, {shape['slot']}, m.value, m.num "
+        "FROM tg_pick p JOIN merged_answers m ON m.copy = p.copy "
         "JOIN tg_slot k ON k.slot = m.slot "
         "WHERE p.instrument = ? AND p.last = 1 AND p.files > 1", (instrument, instrument))
-    db.execute("CREATE INDEX tg_merged_copy ON tg_merged (copy, key)")
-    if db.dialect == "postgresql":
-        db.execute("ANALYZE tg_merged")  # a temporary table has no statistics
+    if shape["index"]:
+        db.execute(shape["index"])
+    if stats := _DIALECT[db.dialect]["statistics"]:
+        db.execute(stats.format("tg_merged"))  # a temporary table has none of its own
     _WHOLE[id(db)] = instrument
+
+
+def _rows(db: Connection) -> str:
+    """Every copy's merged answers (``tg_merged``) as the counts read them: the copy, its
+    subject, the slot's key, item, row and column, whether it is counted, the value and
+    its number."""
+    return _DIALECT[db.dialect]["merged"]["rows"]
 
 
 def _bring_up_to_date(db: Connection, instrument: str, digest: str) -> None:
@@ -347,7 +390,7 @@ def _counted(store: Store, instrument: str, query: str, *name: Any,
     return tallies.counted(
         store, instrument, tallies.digest(*name, query, *params),
         lambda: _whole(store) or store.connection.execute(
-            query.format("COUNT(*)", "tg_merged"), params).fetchall(),
+            query.format("COUNT(*)", _rows(store.connection) + " m"), params).fetchall(),
         lambda: store.connection.execute(query.format("SUM(sign)", "tg_drows"),
                                          params).fetchall())
 
@@ -407,7 +450,7 @@ class _Figures:
             _whole(store)
         if self.item is not None:
             rows, sign, by = (("tg_drows", "m.sign", "m.sign, ") if change
-                              else ("tg_merged", "1", ""))
+                              else (_rows(db), "1", ""))
             query = (f"SELECT {sign}, m.row AS grp, {chosen} FROM {rows} m WHERE m.item = ? "
                      f"GROUP BY m.copy, {by}m.row")
             params.append(self.item)
@@ -420,7 +463,8 @@ class _Figures:
                 params += self.keys
             else:
                 query = (f"SELECT 1, p.subject AS grp, {chosen} FROM tg_pick p "
-                         f"LEFT JOIN tg_merged m ON m.copy = p.copy AND m.key IN ({marks}) "
+                         f"LEFT JOIN {_rows(db)} m ON m.copy = p.copy "
+                         f"AND m.key IN ({marks}) "
                          "WHERE p.instrument = ? AND p.last = 1 GROUP BY p.copy, p.subject")
                 params += [*self.keys, self.instrument]
         db.execute(f"INSERT INTO {table} {query}", tuple(params))
