@@ -189,7 +189,8 @@ def test_append_placed_cells_writes_the_bytes_openpyxl_writes(tmp_path: Path) ->
 
 def test_plain_cells_are_written_as_the_cells_that_hold_their_values(tmp_path: Path) -> None:
     values = ["gewoon", " spaties ", "a & b < c > d \r\n\tz", "é – ✓ 😀", "=SOM(A1)", "", 0, 7,
-              -3, 2.5, 1 / 3, 1e20, 12345678901234567890, 2e308 / 2e308, 1e309]
+              -3, 2.5, 1 / 3, 1e20, 12345678901234567890, 2e308 / 2e308, 1e309, None,
+              dt.datetime(2026, 11, 30, 9, 15), dt.date(2026, 1, 2)]
     written = []
     for plain in (False, True):
         wb = Workbook(write_only=True)
@@ -200,9 +201,14 @@ def test_plain_cells_are_written_as_the_cells_that_hold_their_values(tmp_path: P
         look = internals.style_of(probe)
         for r, value in enumerate(values, start=1):
             if plain:
-                kind = "s" if isinstance(value, str) else "n"
-                ws.append([internals.PlainCell(r, 1, value, kind), None,
-                           internals.PlainCell(r, 3, value, kind, look)])
+                kind, dated = "s" if isinstance(value, str) else "n", look
+                if isinstance(value, dt.date):  # a date's style ids: a cell's that holds it
+                    kind, probe = "d", Cell(ws, row=r, column=3, style_array=look)
+                    probe.value = value
+                    dated = internals.style_of(probe)
+                ws.append([internals.PlainCell(r, 1, value, kind, None if kind != "d" else
+                                               internals.style_of(Cell(ws, r, 1, value))),
+                           None, internals.PlainCell(r, 3, value, kind, dated)])
                 continue
             cells = [Cell(ws, row=r, column=1), None, Cell(ws, row=r, column=3, style_array=look)]
             for cell in (cells[0], cells[2]):

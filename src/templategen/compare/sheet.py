@@ -15,6 +15,7 @@ next sheet with the same head.
 
 from __future__ import annotations
 
+import datetime as dt
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -60,6 +61,7 @@ class RowSheet:
         self.pager: Pager | None = None  # keep_tables(): tables kept on one page
         self._titled = False  # the row just written is a table's title
         self._blocks: dict[int, int] = {}  # keep_rows(): first row -> last row
+        self._dated: dict[tuple[type, bytes], StyleArray] = {}  # put_row's dates' style ids
 
     def keep_tables(self) -> None:
         """Start a table that fits one printed page on a new page rather than split it
@@ -94,15 +96,43 @@ class RowSheet:
     def put_row(self, row: int, values: Iterable[Any], wrapped: bool = False) -> None:
         """compare.cells ``put`` each of ``values`` into row ``row`` (not begun yet) from
         column A on (``None`` too: a cell that holds nothing); ``wrapped``: each cell as
-        ``wrap`` leaves it."""
+        ``wrap`` leaves it. The row is final: its cells are not asked for again (wrapped
+        on a streamed sheet they are PlainCells, written as those cells would be)."""
         if row < self._next or row in self._rows:
             raise RowWritten(f"{self.title}: row {row} is written or begun already")
-        cells: dict[int, Cell] = {}
+        cells: dict[int, Any] = {}
         look = wrapped_look(self.parent) if wrapped else None
+        plain = look is not None and self._streamed
         for col, value in enumerate(values, start=1):
+            if plain and (cell := self._plain(row, col, value, look)) is not None:
+                cells[col] = cell
+                continue
             cell = cells[col] = Cell(self.ws, row, col, style_array=look)
             set_value(cell, value)
         self._rows[row] = cells
+
+    def _plain(self, row: int, col: int, value: Any, look: StyleArray) -> PlainCell | None:
+        """``value`` as set_value puts it into a cell of style ids ``look`` (which has an
+        alignment of its own: print fitting leaves it as it is), or None for a type this
+        leaves to openpyxl's Cell. A date's style ids (look and date format) are a Cell's,
+        made once per type and look."""
+        kind = type(value)
+        if kind is str:
+            return PlainCell(row, col, cell_text(value), "s", look)
+        if kind is int or kind is float:
+            return PlainCell(row, col, value, "n", look)
+        if kind is bool:
+            return PlainCell(row, col, int(value), "n", look)
+        if value is None:
+            return PlainCell(row, col, None, "n", look)
+        if (kind is dt.datetime and value.tzinfo is None) or kind is dt.date:
+            style = self._dated.get((kind, look.tobytes()))
+            if style is None:  # (its number format joins the book's here, as a Cell's would)
+                probe = Cell(self.ws, row, col, style_array=look)
+                set_value(probe, value)
+                style = self._dated[kind, look.tobytes()] = style_of(probe)
+            return PlainCell(row, col, value, "d", style)
+        return None
 
     def put_cells(self, row: int, cells: Iterable[tuple[int, Any, StyleArray | None]]) -> None:
         """compare.cells ``put`` each (column, value, style ids or None) into row ``row``
