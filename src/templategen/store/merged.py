@@ -189,9 +189,8 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
                f"{_DIALECT[db.dialect]['allowed']})")
     rows, allowed = _slot_rows(slots, counted)
     with store.transaction() as db:
-        db.executemany("INSERT INTO tg_slot VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       [(*row, n) for n, row in enumerate(rows)])
-        db.executemany("INSERT INTO tg_allowed VALUES (?,?)", allowed)
+        db.fill("tg_slot", [(*row, n) for n, row in enumerate(rows)])
+        db.fill("tg_allowed", allowed)
         if stats := _DIALECT[db.dialect]["statistics"]:
             db.execute(stats.format("tg_slot, tg_allowed"))
     version = [v for (v,) in store.rows("SELECT version FROM tg_want WHERE instrument = ?",
