@@ -20,6 +20,7 @@ import pytest
 from templategen.content.catalog import load_catalog
 from templategen.content.model import FieldKind
 from templategen.rendering import build_all
+from templategen.returned import safezip
 from templategen.sample.fill import rewrite_zip
 from templategen.store.database import Store
 from tests.support import hostile_content, hostile_zip
@@ -340,3 +341,19 @@ def test_the_issues_gigabyte_workbook_is_refused_in_bounded_memory(tmp_path):
     assert got["c_valid.xlsx"]["status"].startswith("accepted"), got["c_valid.xlsx"]
     assert db.stat().st_size < 5 * 1024 * 1024
     assert proc.bound_mb < 600, (proc.sampled_mb, proc.bound_mb)
+
+
+@pytest.mark.parametrize(("data", "declares"), [
+    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', True),
+    (b"<w:t>Hallo!</w:t><!ENTITY a 'b'>", True),
+    (b"!<!ENTITY", True),
+    (b"<w:t>Ja!! Nee!</w:t><!-- c --><![CDATA[!]]>", False),
+    (b"x" * 65527 + b"<!DOCTYPE", True),  # ends at the last byte looked at
+    (b"x" * 65528 + b"<!DOCTYPE", False),  # runs past it: the parser refuses it later
+])
+def test_a_declaration_is_found_from_its_exclamation_marks(data: bytes, declares: bool) -> None:
+    """The look for a DTD or an entity (safezip._declares) finds what searching the first
+    64 KiB for the declarations finds."""
+    assert safezip._declares(data) is declares
+    assert (data.find(b"<!DOCTYPE", 0, 65536) >= 0 or
+            data.find(b"<!ENTITY", 0, 65536) >= 0) is declares

@@ -60,6 +60,30 @@ def per_instrument(make: Callable[[Instrument], _T]) -> Callable[[Instrument], _
     return cached
 
 
+_KEPT_PARTS = 16  # parts' bytes kept per kind of part (the versions of a round's copies)
+_KEPT_PART_BYTES = 256 * 1024  # a larger part is worked out every time, never kept
+
+
+def from_part(archive: Archive, part: str, make: Callable[[etree._Element], _T],
+              kept: dict[bytes, _T]) -> _T:
+    """``make`` of the parsed ``part``, kept in ``kept`` by the part's bytes (#23).
+
+    The parts that describe a copy's build (a workbook's sheets and names, its styles, the
+    package's content types) are the same bytes in every copy of an instrument version:
+    their bytes are read, with every limit checked, for each file, but parsed and worked
+    out once. Equal bytes parse alike, so the result is the same; ``make`` must not depend
+    on anything else, and its result is shared: never change it."""
+    data = archive.read(part)
+    found = kept.get(data)
+    if found is None:
+        found = make(archive.parse(part, data))
+        if len(data) <= _KEPT_PART_BYTES:
+            if len(kept) >= _KEPT_PARTS:
+                del kept[next(iter(kept))]
+            kept[data] = found
+    return found
+
+
 def thousands(n: int) -> str:
     """A count as Dutch readers write it: 400.000."""
     return f"{n:,}".replace(",", ".")
@@ -89,6 +113,8 @@ class Archive(Protocol):
     def read(self, name: str) -> bytes: ...
 
     def xml(self, name: str) -> etree._Element: ...
+
+    def parse(self, name: str, data: bytes) -> etree._Element: ...
 
 
 @dataclass

@@ -32,6 +32,7 @@ from lxml import etree
 
 from templategen.errors import RejectedFile
 from templategen.i18n import N_, document
+from templategen.returned.reading import from_part
 
 
 @dataclass(frozen=True)
@@ -247,8 +248,11 @@ class SafeArchive:
                   "original form instead.").format(name=self.name))
 
     def xml(self, name: str) -> etree._Element:
-        data = self.read(name)
-        if data.find(b"<!DOCTYPE", 0, 65536) >= 0 or data.find(b"<!ENTITY", 0, 65536) >= 0:
+        return self.parse(name, self.read(name))
+
+    def parse(self, name: str, data: bytes) -> etree._Element:
+        """The entry ``name`` parsed from its bytes ``data``, as :meth:`read` gave them."""
+        if _declares(data):
             raise RejectedFile(self._dtd())
         try:
             root = etree.fromstring(data, _PARSER)
@@ -289,8 +293,7 @@ class SafeArchive:
             raise RejectedFile(document("{name} is a zip archive, not a Word or Excel file; "
                                  "{SEND_RECEIVED}.").format(
                                    name=self.name, SEND_RECEIVED=document(SEND_RECEIVED)))
-        overrides = [(o.get("ContentType", ""), o.get("PartName", "")) for o in
-                     self.xml("[Content_Types].xml").iter(f"{_CT_NS}Override")]
+        overrides = from_part(self, "[Content_Types].xml", _overrides, _KEPT_OVERRIDES)
         for content_type, part in overrides:
             if content_type in MAIN_TYPES:
                 if part.lstrip("/").lower() not in {n.lower() for n in self._infos}:
@@ -326,6 +329,31 @@ class SafeArchive:
         reported)."""
         return [n for n in self._infos if n.lower().rsplit("/", 1)[-1].startswith("vbaproject")
                 or (n.startswith(("Basic/", "Scripts/")) and not n.endswith("/"))]
+
+
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+_LOOKED_AT = 65536  # bytes of a part looked at for a declaration (the parser refuses later)
+
+
+def _declares(data: bytes) -> bool:
+    """Whether the start of a part declares a DTD or an entity. Found from each "!" (one
+    byte: found at once; most parts hold none), not by searching for the declarations,
+    which costs a look at every "<" of the part."""
+    at = data.find(b"!", 1, _LOOKED_AT)
+    while at >= 0:
+        if data.startswith(_DECLARATIONS, at - 1, _LOOKED_AT):
+            return True
+        at = data.find(b"!", at + 1, _LOOKED_AT)
+    return False
+
+
+def _overrides(types: etree._Element) -> tuple[tuple[str, str], ...]:
+    """(content type, part name) of each Override in a package's [Content_Types].xml."""
+    return tuple((o.get("ContentType", ""), o.get("PartName", ""))
+                 for o in types.iter(f"{_CT_NS}Override"))
+
+
+_KEPT_OVERRIDES: dict[bytes, tuple[tuple[str, str], ...]] = {}
 
 
 def _inflates_too_far(size: int, compressed: int, lim: Limits) -> bool:

@@ -13,6 +13,7 @@ import math
 import posixpath
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from lxml import etree
@@ -21,7 +22,13 @@ from templategen.content.model import Instrument, key_from_anchor
 from templategen.i18n import _
 from templategen.office.formulas import parse_ref
 from templategen.returned.compiled import compiled
-from templategen.returned.reading import Archive, Extraction, RawValue, per_instrument
+from templategen.returned.reading import (
+    Archive,
+    Extraction,
+    RawValue,
+    from_part,
+    per_instrument,
+)
 from templategen.workbooks.plan import plan_layout
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -53,21 +60,18 @@ class _Book:
 
     def __init__(self, archive: Archive):
         self.archive = archive
-        book = archive.xml("xl/workbook.xml")
+        # the workbook part, its relationships and the styles are the same bytes in every
+        # copy of a version: worked out once (reading.from_part)
+        book = from_part(archive, "xl/workbook.xml", _workbook, _KEPT_BOOKS)
         rels = self._rels("xl/_rels/workbook.xml.rels")
         self.sheets: dict[str, str] = {}
-        for sheet in book.iter(f"{_M}sheet"):
-            target = rels.get(sheet.get(f"{{{_REL}}}id", ""), "")
+        for title, rel_id in book.sheets:
+            target = rels.get(rel_id, "")
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
-            self.sheets[sheet.get("name", "")] = path
-        self.names: dict[str, str] = {}
-        for dn in book.iter(f"{_M}definedName"):
-            if dn.get("localSheetId") is None and dn.get("name"):
-                self.names[dn.get("name", "")] = dn.text or ""
-        pr = book.find(f"{_M}workbookPr")
-        self.epoch = dt.datetime(1904, 1, 1) if pr is not None and pr.get("date1904") in (
-            "1", "true") else dt.datetime(1899, 12, 30)
+            self.sheets[title] = path
+        self.names: dict[str, str] = dict(book.names)
+        self.epoch = book.epoch
         self.strings = self._shared_strings(rels)
         self.date_styles = self._date_styles(rels)
         self._cells: dict[str, dict[str, etree._Element]] = {}
@@ -76,8 +80,7 @@ class _Book:
     def _rels(self, name: str) -> dict[str, str]:
         if not self.archive.has(name):
             return {}
-        return {r.get("Id", ""): r.get("Target", "")
-                for r in self.archive.xml(name).iter(f"{{{_PKG_REL}}}Relationship")}
+        return from_part(self.archive, name, _relationships, _KEPT_RELS)
 
     def _part(self, rels: dict[str, str], suffix: str) -> str | None:
         for target in rels.values():
@@ -91,20 +94,11 @@ class _Book:
             return []
         return [_text(si) for si in self.archive.xml(part).iter(f"{_M}si")]
 
-    def _date_styles(self, rels: dict[str, str]) -> set[int]:
+    def _date_styles(self, rels: dict[str, str]) -> frozenset[int]:
         part = self._part(rels, "styles.xml")
         if not part or not self.archive.has(part):
-            return set()
-        root = self.archive.xml(part)
-        custom = {int(f.get("numFmtId", "0")) for f in root.iter(f"{_M}numFmt")
-                  if _is_date_format(f.get("formatCode", ""))}
-        xfs = root.find(f"{_M}cellXfs")
-        out = set()
-        for i, xf in enumerate(xfs if xfs is not None else []):
-            fmt = int(xf.get("numFmtId", "0"))
-            if fmt in _DATE_IDS or fmt in custom:
-                out.add(i)
-        return out
+            return frozenset()
+        return from_part(self.archive, part, _date_styles, _KEPT_STYLES)
 
     def cells(self, sheet: str) -> dict[str, etree._Element]:
         if sheet not in self._cells:
@@ -151,6 +145,53 @@ class _Book:
         if number.is_integer() and _INTEGER.fullmatch(v.text.strip()):
             return int(number), None
         return number, None
+
+
+@dataclass(frozen=True)
+class _Workbook:
+    """What the reader needs of a workbook part (xl/workbook.xml)."""
+
+    sheets: tuple[tuple[str, str], ...]  # (title, relationship id) of each sheet, in order
+    names: dict[str, str]  # the global defined names -> their reference text
+    epoch: dt.datetime  # day 0 of its dates
+
+
+def _workbook(book: etree._Element) -> _Workbook:
+    names: dict[str, str] = {}
+    for dn in book.iter(f"{_M}definedName"):
+        if dn.get("localSheetId") is None and dn.get("name"):
+            names[dn.get("name", "")] = dn.text or ""
+    pr = book.find(f"{_M}workbookPr")
+    return _Workbook(
+        sheets=tuple((sheet.get("name", ""), sheet.get(f"{{{_REL}}}id", ""))
+                     for sheet in book.iter(f"{_M}sheet")),
+        names=names,
+        epoch=dt.datetime(1904, 1, 1) if pr is not None and pr.get("date1904") in (
+            "1", "true") else dt.datetime(1899, 12, 30))
+
+
+def _relationships(rels: etree._Element) -> dict[str, str]:
+    """Relationship id -> target of a relationships part."""
+    return {r.get("Id", ""): r.get("Target", "")
+            for r in rels.iter(f"{{{_PKG_REL}}}Relationship")}
+
+
+def _date_styles(styles: etree._Element) -> frozenset[int]:
+    """The cell styles (their index in cellXfs) of a styles part that show a date."""
+    custom = {int(f.get("numFmtId", "0")) for f in styles.iter(f"{_M}numFmt")
+              if _is_date_format(f.get("formatCode", ""))}
+    xfs = styles.find(f"{_M}cellXfs")
+    out = set()
+    for i, xf in enumerate(xfs if xfs is not None else []):
+        fmt = int(xf.get("numFmtId", "0"))
+        if fmt in _DATE_IDS or fmt in custom:
+            out.add(i)
+    return frozenset(out)
+
+
+_KEPT_BOOKS: dict[bytes, _Workbook] = {}
+_KEPT_RELS: dict[bytes, dict[str, str]] = {}
+_KEPT_STYLES: dict[bytes, frozenset[int]] = {}
 
 
 def _is_date_format(code: str) -> bool:
