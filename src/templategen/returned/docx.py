@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -62,7 +61,6 @@ _DATE = f"{{{W}}}date"
 _CHECKBOX = f"{{{W14}}}checkbox"
 _CHECKED = f"{{{W14}}}checked"
 _TRUE = {"1", "true", "on"}
-_FIND: Any = object()  # the default of an sdtPr parameter: look it up
 _TICKED_GLYPHS = {CHECKED, "\u2611", "\u2713", "\u2714", "X", "x"}
 
 
@@ -76,14 +74,14 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     hidden = hidden_controls(root)
     # wrappers around other controls (LibreOffice adds these) are left out by the XPath
     for sdt in _ANSWER_CONTROLS(root):
-        pr = sdt.find(_SDT_PR)
-        key = control_key(sdt, pr)
+        control = _Control(sdt)
+        key = control.key()
         if key is None:
             continue
         target = result.target(key, slots)
         if target is None:
             continue
-        value = target[key] = control_value(sdt, pr)
+        value = target[key] = control.value()
         if not isinstance(value, str):
             continue
         if hidden and sdt in hidden:
@@ -91,13 +89,13 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
                 _("answer '{key}' holds hidden text (formatted as hidden, so Word does "
                   "not show it); it was read with the rest of the answer.").format(key=key)
             )
-        if _field_lines(sdt, pr):
+        if control.field_lines():
             result.warnings.append(
                 _("the answer '{key}' has several lines and came back through a "
                   "LibreOffice text field, which drops empty lines; its lines are kept, "
                   "check for gaps.").format(key=key)
             )
-        lost = lost_breaks(sdt)
+        lost = control.lost_breaks()
         if lost:
             target[key], placed = restore_breaks(value, lost)
             then = (_("{placed} of {lost} were put back at sentence ends, check its "
@@ -173,74 +171,131 @@ def restore_breaks(text: str, lost: int) -> tuple[str, int]:
     return text, lost
 
 
-def control_key(sdt: etree._Element, pr: etree._Element | None = _FIND) -> str | None:
+class _Control:
+    """One content control as the readers ask of it: its first ``w:sdtPr`` and
+    ``w:sdtContent`` and what the sdtPr says, each looked up once, in one pass over the
+    children (a ``find`` per question costs more than the pass)."""
+
+    __slots__ = ("sdt", "pr", "content", "tag", "rank", "placeholder", "plain", "box", "date",
+                 "_lead_in")
+
+    def __init__(self, sdt: etree._Element):
+        self.sdt = sdt
+        pr = content = None
+        for child in sdt:
+            tag = child.tag
+            if tag == _SDT_PR:
+                if pr is None:
+                    pr = child
+            elif tag == _SDT_CONTENT and content is None:
+                content = child
+        self.pr, self.content = pr, content
+        # the first w:tag, w14:checkbox and w:date of the sdtPr; whether it holds a
+        # w:showingPlcHdr and a w:text; the rank of its first kind among READERS'
+        self.tag = self.box = self.date = None
+        self.placeholder = self.plain = False
+        best = none = len(READERS)
+        for child in pr if pr is not None else ():
+            tag = child.tag
+            rank = _KIND_RANK.get(tag)
+            if rank is None:  # a tag of another namespace: its local name counts alike
+                rank = _RANK.get(tag.rpartition("}")[2], none) if isinstance(tag, str) \
+                    else none
+            if rank < best:
+                best = rank
+            if tag == _TAG:
+                if self.tag is None:
+                    self.tag = child
+            elif tag == _SHOWING_PLACEHOLDER:
+                self.placeholder = True
+            elif tag == _TEXT:
+                self.plain = True
+            elif tag == _CHECKBOX:
+                if self.box is None:
+                    self.box = child
+            elif tag == _DATE and self.date is None:
+                self.date = child
+        self.rank = best
+        self._lead_in: list[etree._Element] | None = None
+
+    def key(self) -> str | None:
+        """The slot key: the tag, else the anchor bookmark inside or just before."""
+        if self.tag is not None:
+            value = self.tag.get(_VAL)
+            if value:
+                return str(value)
+        content = self.content
+        candidates = list(content.iter(_BOOKMARK)) if content is not None else []
+        # a bookmarkStart just before (LO may put break runs between)
+        candidates.extend(self.lead_in())
+        for bookmark in candidates:
+            key = key_from_anchor(bookmark.get(f"{{{W}}}name") or "")
+            if key:
+                return key
+        return None
+
+    def value(self) -> RawValue:
+        """The raw value, read as the first of READERS' kinds among the sdtPr's children
+        says (as text when there is no sdtPr or no kind)."""
+        return _READER_LIST[self.rank](self) if self.rank < len(READERS) \
+            else _text_value(self)
+
+    def lead_in(self) -> list[etree._Element]:
+        """The bookmark starts and break-only runs just before the control, nearest first."""
+        if self._lead_in is None:
+            self._lead_in = []
+            prev = self.sdt.getprevious()
+            while prev is not None and (prev.tag == _BOOKMARK or _only_breaks(prev)):
+                self._lead_in.append(prev)
+                prev = prev.getprevious()
+        return self._lead_in
+
+    def lost_breaks(self) -> int:
+        """Line breaks LibreOffice 7.4 moved out of a plain-text control (to just before
+        it)."""
+        return sum(len(el.findall(_BR)) for el in self.lead_in() if el.tag == _RUN)
+
+    def field_lines(self) -> bool:
+        """Whether a plain-text control holds lines the way LibreOffice writes an Input
+        field's (adjacent ``w:t`` in one run), which has lost any empty line."""
+        if not self.plain:
+            return False
+        return any(t.getprevious() is not None and t.getprevious().tag == _T
+                   for t in self.sdt.iter(_T))
+
+    def text(self) -> str:
+        return _content_text(self.content)
+
+
+def control_key(sdt: etree._Element, pr: etree._Element | None = None) -> str | None:
     """The slot key of a control: its tag, else the anchor bookmark around or inside it.
-    ``pr``: its ``w:sdtPr`` when the caller found it already."""
-    if pr is _FIND:
-        pr = sdt.find(_SDT_PR)
-    tag = pr.find(_TAG) if pr is not None else None
-    if tag is not None:
-        value = tag.get(_VAL)
-        if value:
-            return str(value)
-    content = sdt.find(_SDT_CONTENT)
-    candidates = list(content.iter(_BOOKMARK)) if content is not None else []
-    # a bookmarkStart just before (LO may put break runs between)
-    candidates.extend(_lead_in(sdt))
-    for bookmark in candidates:
-        key = key_from_anchor(bookmark.get(f"{{{W}}}name") or "")
-        if key:
-            return key
-    return None
+    (``pr``, its ``w:sdtPr``, is looked up again: kept for the callers that pass it.)"""
+    return _Control(sdt).key()
 
 
 def lost_breaks(sdt: etree._Element) -> int:
     """Line breaks LibreOffice 7.4 moved out of a plain-text control (to just before it)."""
-    return sum(len(el.findall(_BR)) for el in _lead_in(sdt) if el.tag == _RUN)
-
-
-def _lead_in(sdt: etree._Element) -> Iterator[etree._Element]:
-    """The bookmark starts and break-only runs just before a control, nearest first."""
-    prev = sdt.getprevious()
-    while prev is not None and (prev.tag == _BOOKMARK or _only_breaks(prev)):
-        yield prev
-        prev = prev.getprevious()
-
-
-def _field_lines(sdt: etree._Element, pr: etree._Element | None) -> bool:
-    """Whether a plain-text control (``pr``: its ``w:sdtPr``) holds lines the way
-    LibreOffice writes an Input field's (adjacent ``w:t`` in one run), which has lost any
-    empty line."""
-    if pr is None or pr.find(_TEXT) is None:
-        return False
-    return any(t.getprevious() is not None and t.getprevious().tag == _T
-               for t in sdt.iter(_T))
+    return _Control(sdt).lost_breaks()
 
 
 def _only_breaks(el: etree._Element) -> bool:
-    return el.tag == _RUN and el.find(_BR) is not None and all(
-        child.tag in (_BR, _RPR) for child in el
-    )
-
-
-def control_value(sdt: etree._Element, pr: etree._Element | None = _FIND) -> RawValue:
-    """The raw value of a control, read as the first of READERS' kinds among the children
-    of its ``w:sdtPr`` (``pr``, when the caller found it already) says."""
-    if pr is _FIND:
-        pr = sdt.find(_SDT_PR)
-    if pr is None:
-        return _text_value(sdt, pr)
-    best = none = len(READERS)
-    for child in pr:
+    """A run of only line breaks (and its run properties)."""
+    if el.tag != _RUN:
+        return False
+    breaks = False
+    for child in el:
         tag = child.tag
-        rank = _KIND_RANK.get(tag)
-        if rank is None:  # a tag of another namespace: its local name counts alike
-            rank = _RANK.get(tag.rpartition("}")[2], none) if isinstance(tag, str) else none
-        if rank < best:
-            best = rank
-    return _READER_LIST[best](sdt, pr) if best < none else _text_value(sdt, pr)
+        if tag == _BR:
+            breaks = True
+        elif tag != _RPR:
+            return False
+    return breaks
 
 
+def control_value(sdt: etree._Element, pr: etree._Element | None = None) -> RawValue:
+    """The raw value of a control, read as the first of READERS' kinds among the children
+    of its ``w:sdtPr`` says (``pr`` is looked up again)."""
+    return _Control(sdt).value()
 
 
 def content_text(sdt: etree._Element) -> str:
@@ -248,69 +303,76 @@ def content_text(sdt: etree._Element) -> str:
 
     Two ``w:t`` next to each other in one run are two lines: that is how LibreOffice writes
     the lines of an Input field (Word never splits a run's text without a break)."""
-    content = sdt.find(_SDT_CONTENT)
+    return _content_text(sdt.find(_SDT_CONTENT))
+
+
+_CR, _TAB = f"{{{W}}}cr", f"{{{W}}}tab"
+
+
+def _content_text(content: etree._Element | None) -> str:
     if content is None:
         return ""
     parts: list[str] = []
     paragraphs = 0
-    for el in content.iter(_P, _T, _BR, f"{{{W}}}cr", f"{{{W}}}tab"):
-        if el.tag == _P:
-            if paragraphs:
-                parts.append("\n")
-            paragraphs += 1
-        elif el.tag == _T:
+    for el in content.iter(_P, _T, _BR, _CR, _TAB):
+        tag = el.tag
+        if tag == _T:
             before = el.getprevious()
             if before is not None and before.tag == _T:
                 parts.append("\n")
             parts.append(el.text or "")
-        elif el.tag in (f"{{{W}}}br", f"{{{W}}}cr"):
-            parts.append("\n")
-        elif el.tag == f"{{{W}}}tab":
+        elif tag == _P:
+            if paragraphs:
+                parts.append("\n")
+            paragraphs += 1
+        elif tag == _TAB:
             parts.append("\t")
+        else:  # w:br, w:cr
+            parts.append("\n")
     return "".join(parts)
 
 
-# The readers of a control's value get the control and its first ``w:sdtPr`` (``pr``, None
-# when it has none); what they look up is the first match in the whole control, as
-# ``sdt.find(path)`` finds it: in ``pr`` first, in a second sdtPr (never written) after.
+# The readers of a control's value; what they look up is the first match in the whole
+# control, as ``sdt.find(path)`` finds it: in its first sdtPr, in a second (never
+# written) after.
 
-def _text_value(sdt: etree._Element, pr: etree._Element | None) -> str | None:
-    if pr is not None and pr.find(_SHOWING_PLACEHOLDER) is not None:
+def _text_value(control: _Control) -> str | None:
+    if control.placeholder:
         return None
-    text = content_text(sdt)
+    text = control.text()
     if text == "" or text in PLACEHOLDERS:
         return None
     return text
 
 
-def _check_value(sdt: etree._Element, pr: etree._Element | None) -> bool:
-    box = pr.find(_CHECKBOX) if pr is not None else None
+def _check_value(control: _Control) -> bool:
+    box = control.box
     checked = box.find(_CHECKED) if box is not None else None
     if checked is None:
-        checked = sdt.find(f"{_SDT_PR}/{_CHECKBOX}/{_CHECKED}")
+        checked = control.sdt.find(f"{_SDT_PR}/{_CHECKBOX}/{_CHECKED}")
     if checked is not None:
         return (checked.get(f"{{{W14}}}val") or "").lower() in _TRUE
-    return content_text(sdt).strip() in _TICKED_GLYPHS
+    return control.text().strip() in _TICKED_GLYPHS
 
 
-def _date_value(sdt: etree._Element, pr: etree._Element | None) -> str | None:
-    if pr is not None and pr.find(_SHOWING_PLACEHOLDER) is not None:
+def _date_value(control: _Control) -> str | None:
+    if control.placeholder:
         return None
-    date = pr.find(_DATE) if pr is not None else None
+    date = control.date
     if date is None:
-        date = sdt.find(f"{_SDT_PR}/{_DATE}")
+        date = control.sdt.find(f"{_SDT_PR}/{_DATE}")
     full = date.get(f"{{{W}}}fullDate") if date is not None else None
     if full:
         try:
             return dt.datetime.fromisoformat(full.replace("Z", "+00:00")).date().isoformat()
         except ValueError:
             pass
-    return _text_value(sdt, pr)
+    return _text_value(control)
 
 
 # The sdtPr child that names a control's type -> how its value is read (the first of
 # them a control has counts, whatever the namespace of its tag).
-READERS: dict[str, Callable[[etree._Element, etree._Element | None], RawValue]] = {
+READERS: dict[str, Callable[[_Control], RawValue]] = {
     "checkbox": _check_value,
     "date": _date_value,
     "dropDownList": _text_value,
