@@ -72,6 +72,10 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
     root = archive.xml(DOCUMENT)
     slots = compiled(instrument).keys
     hidden = hidden_controls(root)
+    # runs of only line breaks are where LibreOffice puts a field's breaks: most forms have
+    # none, and then no control has lost its breaks
+    moved = any((run := br.getparent()) is not None and _only_breaks(run)
+                for br in root.iter(_BR))
     # wrappers around other controls (LibreOffice adds these) are left out by the XPath
     for sdt in _ANSWER_CONTROLS(root):
         control = _Control(sdt)
@@ -95,7 +99,7 @@ def read_form(archive: Archive, instrument: Instrument) -> Extraction:
                   "LibreOffice text field, which drops empty lines; its lines are kept, "
                   "check for gaps.").format(key=key)
             )
-        lost = control.lost_breaks()
+        lost = control.lost_breaks() if moved else 0
         if lost:
             target[key], placed = restore_breaks(value, lost)
             then = (_("{placed} of {lost} were put back at sentence ends, check its "
