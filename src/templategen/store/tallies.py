@@ -58,8 +58,8 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
                       "AND c.query = q.query WHERE r.instrument = ? ORDER BY c.id",
                       (query, instrument)).fetchall()
     before, now, kept = rows[0][:3]
-    if kept == now:
-        return _decoded([(v, n) for *_, v, n in rows if v is not None])
+    if kept == now:  # (an empty count: the one row the joins leave, without figures)
+        return [] if rows[0][3] is None else _decoded([r[3] for r in rows], [r[4] for r in rows])
     with store.transaction() as db:
         db.lock(f"merged|{instrument}")
         row = db.execute("SELECT generation FROM merged_queries WHERE instrument = ? "
@@ -68,8 +68,9 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
         if kept is not None and kept in (before, now):
             if kept != now:
                 _add(db, instrument, query, delta())
-            out = _decoded(db.execute("SELECT vals, n FROM merged_counts WHERE instrument = ? "
-                                      "AND query = ? ORDER BY id", (instrument, query)).fetchall())
+            kept_rows = db.execute("SELECT vals, n FROM merged_counts WHERE instrument = ? "
+                                   "AND query = ? ORDER BY id", (instrument, query)).fetchall()
+            out = _decoded([v for v, _ in kept_rows], [n for _, n in kept_rows])
         else:
             db.execute("DELETE FROM merged_counts WHERE instrument = ? AND query = ?",
                        (instrument, query))
@@ -85,10 +86,9 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
     return out
 
 
-def _decoded(rows: list[tuple[str, int]]) -> list[tuple[list[Any], int]]:
+def _decoded(vals: list[str], counts: list[int]) -> list[tuple[list[Any], int]]:
     """Kept rows (figures as JSON, number) decoded, with one json.loads."""
-    return list(zip(json.loads("[" + ",".join(v for v, _ in rows) + "]"), (n for _, n in rows),
-                    strict=True))
+    return list(zip(json.loads("[" + ",".join(vals) + "]"), counts, strict=True))
 
 
 def _by_id(rows: list[tuple[Any, ...]]) -> dict[str, tuple[list[Any], int]]:

@@ -80,11 +80,12 @@ class Tally:
 
     def numbers(self) -> Stats:
         """The numeric answers (a tick 1 or 0) and how many gave each."""
-        stats = Stats()
+        numbers: dict[float, int] = {}  # (Stats.add inlined: 40,000 values at 2,000 files)
         for v, c in self.counts.items():
             if isinstance(v, NUMBERS):
-                stats.add(float(v), c)
-        return stats
+                number = float(v)
+                numbers[number] = numbers.get(number, 0) + c
+        return Stats(numbers)
 
     def stats(self) -> list[Any]:
         """n, mean, min, max, spread, standard deviation (sample), distribution."""
