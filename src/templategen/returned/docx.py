@@ -351,7 +351,7 @@ def _text_value(control: _Control) -> str | None:
 
 def _check_value(control: _Control) -> bool:
     box = control.box
-    checked = box.find(_CHECKED) if box is not None else None
+    checked = next(box.iterchildren(_CHECKED), None) if box is not None else None
     if checked is None:
         checked = control.sdt.find(f"{_SDT_PR}/{_CHECKBOX}/{_CHECKED}")
     if checked is not None:

@@ -112,13 +112,11 @@ class _Book:
 
     def value(self, cell: etree._Element) -> tuple[RawValue, str | None]:
         """(raw value, formula text or None) of one cell."""
-        formula = cell.find(f"{_M}f")
+        formula, v, node = _parts(cell)
         if formula is not None and formula.text:
             return "=" + formula.text, formula.text
         kind = cell.get("t", "n")
-        v = cell.find(f"{_M}v")
         if kind == "inlineStr":
-            node = cell.find(f"{_M}is")
             text = _text(node) if node is not None else ""
             return (text or None), None
         if v is None or v.text is None:
@@ -192,6 +190,29 @@ def _date_styles(styles: etree._Element) -> frozenset[int]:
 _KEPT_BOOKS: dict[bytes, _Workbook] = {}
 _KEPT_RELS: dict[bytes, dict[str, str]] = {}
 _KEPT_STYLES: dict[bytes, frozenset[int]] = {}
+
+
+_F, _V, _IS = f"{_M}f", f"{_M}v", f"{_M}is"
+_CELL_PARTS = 4  # what a cell holds as Excel writes it: f, v, is, extLst
+
+
+def _parts(cell: etree._Element) -> tuple[etree._Element | None, ...]:
+    """The first formula (f), value (v) and inline string (is) of a cell: found in one pass
+    over its few children (a find each costs more), by find when it holds more."""
+    if len(cell) > _CELL_PARTS:
+        return cell.find(_F), cell.find(_V), cell.find(_IS)
+    formula = v = inline = None
+    for child in cell:
+        tag = child.tag
+        if tag == _V:
+            if v is None:
+                v = child
+        elif tag == _F:
+            if formula is None:
+                formula = child
+        elif tag == _IS and inline is None:
+            inline = child
+    return formula, v, inline
 
 
 def _is_date_format(code: str) -> bool:
