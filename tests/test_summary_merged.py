@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.sample.answers import sample_answers
+from templategen.store import aggregates
 from templategen.store.database import UNVERIFIED, Store
 from tests.support.submissions import FIXTURES, submission
 
@@ -151,3 +152,23 @@ def test_a_content_change_merges_every_copy_again(store_db, tmp_path: Path):
     kept = _kept(store_db)
     assert _leerlingen(changed)[:4] == [1, 20, 20, 20]  # only the one that fits 0–50
     assert (changed, kept) == _from_scratch(store_db, tmp_path / "3.xlsx", content)
+
+
+
+def test_the_merge_s_temporary_tables_get_the_server_s_memory_when_they_still_can(pg_url):
+    """PostgreSQL lets a session size its temporary tables' buffers only before it first
+    uses one: registering the compared files sizes them in a new session, and in a
+    session that used a temporary table already leaves them as they are and works."""
+    _fill(pg_url, 0, 3, seed=6)
+    with Store(pg_url) as st:
+        default = st.connection.execute("SHOW temp_buffers").fetchone()[0]
+        respondents = aggregates.compared(st, {"alles": None})
+        assert sum(r.submissions for r in respondents["alles"]) == 3
+        assert st.connection.execute("SHOW temp_buffers").fetchone()[0] == \
+            aggregates.TEMP_BUFFERS != default
+    with Store(pg_url) as st:
+        st.connection.execute("CREATE TEMP TABLE earlier (x INTEGER)")
+        st.connection.execute("INSERT INTO earlier VALUES (1)")
+        respondents = aggregates.compared(st, {"alles": None})
+        assert sum(r.submissions for r in respondents["alles"]) == 3
+        assert st.connection.execute("SHOW temp_buffers").fetchone()[0] == default

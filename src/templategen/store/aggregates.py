@@ -34,6 +34,8 @@ class Respondent:
     submissions: int
 
 
+TEMP_BUFFERS = "1GB"  # the most of the server's memory the temporary tables may hold
+
 # the submissions a comparison reads: not superseded, neither unverified nor empty
 CURRENT = "superseded_by IS NULL AND status NOT IN (?, ?)"
 
@@ -60,6 +62,12 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
     the one that wins (the workbook, then the latest) is last, and give every file the
     winner's subject; nothing of it passes through Python."""
     db = store.connection
+    if db.dialect == "postgresql" and not db.execute(
+            "SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()").fetchone():
+        # (settable only before the session's first temporary table) the merge's
+        # temporary tables in the server's memory as far as they fit: the default 8 MB
+        # reads and writes each of their pages through the operating system
+        db.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
     db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_want (instrument TEXT, version TEXT)")
     db.execute("DELETE FROM tg_want")
     db.executemany("INSERT INTO tg_want VALUES (?, ?)", list(versions.items()))

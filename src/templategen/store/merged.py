@@ -132,8 +132,8 @@ _DIALECT = {  # what the two back-ends spell differently
                               "rows": "(SELECT x.copy, x.subject, k.key, x.value, x.num, "
                                       "k.item, k.row, k.col, k.counted FROM tg_merged x "
                                       "JOIN tg_slot k ON k.slot = x.slot)"},
-                   # the merge's hash of the compared files in memory: the default 4 MB
-                   # spills every answer read to temporary files of the disk
+                   # the merge's hash of the compared files and the figures' groups (a
+                   # copy each) in memory: the default 4 MB spills them to the disk
                    "memory": "SET LOCAL work_mem = '256MB'"},
 }
 MERGE_RULES = "1"  # what the merge's SQL does: a new number merges every kept copy again
@@ -447,6 +447,8 @@ class _Figures:
         change = table == "tg_dfigures"
         if not change:
             _whole(store)
+        if memory := _DIALECT[db.dialect]["memory"]:
+            db.execute(memory)  # each copy's figures hashed or sorted in memory, not on disk
         if self.item is not None:
             rows, sign, by = (("tg_drows", "m.sign", "m.sign, ") if change
                               else (_rows(db), "1", ""))
