@@ -35,6 +35,7 @@ _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _M = f"{{{_NS}}}"
+_F, _V, _IS, _TEXT = f"{_M}f", f"{_M}v", f"{_M}is", f"{_M}t"
 _DATE_IDS = set(range(14, 23)) | {45, 46, 47}
 _XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _INTEGER = re.compile(r"-?\d+")
@@ -51,6 +52,10 @@ def unescape_xstring(text: str) -> str:
 
 def _text(node: etree._Element) -> str:
     """Concatenated <t> of a string item, without phonetic runs, escapes decoded."""
+    if len(node) == 1:  # the common case, one plain <t>: read at once
+        only = node[0]
+        if only.tag == _TEXT and not len(only):
+            return unescape_xstring(only.text or "")
     return "".join(unescape_xstring(t.text or "") for t in node.iter(f"{_M}t")
                    if t.getparent() is not None and t.getparent().tag != f"{_M}rPh")
 
@@ -192,7 +197,6 @@ _KEPT_RELS: dict[bytes, dict[str, str]] = {}
 _KEPT_STYLES: dict[bytes, frozenset[int]] = {}
 
 
-_F, _V, _IS = f"{_M}f", f"{_M}v", f"{_M}is"
 _CELL_PARTS = 4  # what a cell holds as Excel writes it: f, v, is, extLst
 
 
