@@ -22,7 +22,9 @@ its CPU time and peak RSS from wait4), XlsxWriter (constant_memory) writing ever
 workbook the command wrote (benchmarks/bench_scale.py's child, its writing time), and the
 command's start-up (``templategen --version``). The ratio is the median command time over the
 median XlsxWriter time plus the median start-up, in wall time and in CPU time (on a shared,
-loaded machine the CPU ratio is the steadier; on PostgreSQL the server's CPU is not in it).
+loaded machine the CPU ratio is the steadier; on PostgreSQL the server's CPU is not in it: it is
+printed beside it, for the first compare too, as the server's processes' own CPU and that of
+the sessions that ended, before and after).
 The load average is printed before and after. The package's modules are compiled to
 bytecode first, as installing it does (an editable install in a shell with
 PYTHONDONTWRITEBYTECODE would compile them at every start).
@@ -153,6 +155,27 @@ def _timed(args: list[str], allowed: tuple[int, ...] = (0,)) -> tuple[float, flo
     return seconds, usage.ru_utime + usage.ru_stime, peak
 
 
+def _server_cpu(server: pgserver.Server | None) -> float:
+    """CPU seconds (user + system) the throw-away PostgreSQL server has used so far: its
+    processes' own and, through the postmaster, that of the sessions that ended."""
+    if server is None:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    postmaster = int((server.data / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == postmaster or ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            if pid == postmaster:
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return total / tick
+
+
 def _xlsxwriter(source: Path, out: Path) -> tuple[float, float]:
     """Wall and CPU seconds of XlsxWriter writing every cell of ``source``."""
     proc = subprocess.run([*SELF, "--child", "xlsxwriter", str(source), str(out)],
@@ -197,14 +220,20 @@ def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
         compare = ["timeout", str(limit), *compare]
     print(f"{size:>9} {backend:<10} store filled in {filled:.0f} s ({stored:.1f} GB); "
           f"load {_load()}", flush=True)
+    server_before = _server_cpu(server)
     first, first_cpu, first_peak = _timed(compare, (0, 124))
+    served = (f", the server's CPU {_server_cpu(server) - server_before:.2f} s"
+              if server is not None and backend == "postgresql" else "")
     print(f"{size:>9} {backend:<10} first compare (merges every copy) {first:.2f} s "
-          f"(CPU {first_cpu:.2f} s), peak {first_peak:.0f} MB; load {_load()}", flush=True)
+          f"(CPU {first_cpu:.2f} s{served}), peak {first_peak:.0f} MB; load {_load()}",
+          flush=True)
     runs: dict[str, list[float]] = {k: [] for k in (
-        "compare", "compare cpu", "peak", "xlsxwriter", "xlsxwriter cpu", "start-up",
+        "compare", "compare cpu", "server cpu", "peak", "xlsxwriter", "xlsxwriter cpu", "start-up",
         "start-up cpu")}
     for _ in range(repeat):
+        server_before = _server_cpu(server)
         seconds, cpu, peak = _timed(compare, (0, 124))
+        runs["server cpu"].append(_server_cpu(server) - server_before)
         runs["compare"].append(seconds)
         runs["compare cpu"].append(cpu)
         runs["peak"].append(peak)
@@ -218,7 +247,9 @@ def bench(size: int, backend: str, work: Path, repeat: int, reference: bool,
     median = {k: statistics.median(v) for k, v in runs.items() if v}
     line = (f"{size:>9} {backend:<10} compare {median['compare']:7.2f} s "
             f"(runs {', '.join(f'{s:.2f}' for s in runs['compare'])}; CPU "
-            f"{median['compare cpu']:.2f} s), peak {max(runs['peak']):.0f} MB")
+            f"{median['compare cpu']:.2f} s"
+            + (f", the server's {median['server cpu']:.2f} s" if backend == "postgresql" else "")
+            + f"), peak {max(runs['peak']):.0f} MB")
     if reference:
         floor = median["xlsxwriter"] + median["start-up"]
         cpu_floor = median["xlsxwriter cpu"] + median["start-up cpu"]
