@@ -44,26 +44,33 @@ LANES_PER_READER = 3  # see the module's docstring
 
 
 class Turns:
-    """Sources done so far, in order: :meth:`turn` of source k waits until 0..k-1 are done."""
+    """Sources done so far, in order: :meth:`turn` of source k waits until 0..k-1 are done.
+    Each waiting lane has its own event, so a source done wakes only the lanes whose turn
+    it is (not every waiting lane to look and sleep again)."""
 
     def __init__(self) -> None:
         self._next = 0  # every source before this one is done
         self._done: set[int] = set()
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
+        self._waiting: dict[int, threading.Event] = {}
 
     @contextlib.contextmanager
     def turn(self, index: int) -> Iterator[None]:
-        with self._changed:
-            self._changed.wait_for(lambda: self._next >= index)
+        with self._lock:
+            ready = None if self._next >= index else \
+                self._waiting.setdefault(index, threading.Event())
+        if ready is not None:
+            ready.wait()
         yield
 
     def done(self, index: int) -> None:
-        with self._changed:
+        with self._lock:
             self._done.add(index)
             while self._next in self._done:
                 self._done.discard(self._next)
                 self._next += 1
-            self._changed.notify_all()
+            for waiting in [k for k in self._waiting if k <= self._next]:
+                self._waiting.pop(waiting).set()
 
 
 class Readers:
