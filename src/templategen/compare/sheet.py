@@ -158,15 +158,15 @@ class RowSheet:
         for col, value, look in cells:  # (set_value's types: exact ones only)
             kind = type(value)
             if kind is str:
-                value, kind = cell_text(value), "s"
+                value, code = cell_text(value), "s"
             elif kind is int or kind is float:
-                kind = "n"
+                code = "n"
             elif kind is bool:
-                value, kind = int(value), "n"
+                value, code = int(value), "n"
             else:
                 return False
             placed += [None] * (col - len(placed) - 1)
-            placed.append(PlainCell(row, col, value, kind, look))
+            placed.append(PlainCell(row, col, value, code, look))
         self.ws.append(placed)
         self._next = row + 1
         return True

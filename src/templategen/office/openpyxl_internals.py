@@ -19,7 +19,7 @@ import io
 import weakref
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from copy import copy
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from lxml.etree import xmlfile
@@ -142,7 +142,7 @@ class PlainCell:
     _comment = None
     _hyperlink = None
 
-    def __init__(self, row: int, column: int, value: str | int | float, data_type: str,
+    def __init__(self, row: int, column: int, value: str | float | date | None, data_type: str,
                  style: StyleArray | None = None):
         self.row, self.column, self._value = row, column, value
         self.data_type, self._style = data_type, style

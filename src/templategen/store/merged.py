@@ -103,7 +103,7 @@ NUM = (f"CASE WHEN k.counts = '{TICK}' THEN CASE WHEN a.value = 'true' THEN 1.0 
        f"WHEN k.counts = '{NUMBER}' AND {IS_NUMBER} THEN {AS_NUMBER} END")
 
 _ANSWERED = "a.value <> 'null' AND a.value <> '\"\"'"  # an answer that is not empty
-_DIALECT = {  # what the two back-ends spell differently
+_DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differently
     "sqlite": {"real": "REAL", "analyze": "", "memory": "", "statistics": "",
                "answers": f"JOIN answers a ON a.submission_id = p.id AND {_ANSWERED}",
                "allowed": ", PRIMARY KEY (key, value)",
@@ -386,10 +386,13 @@ def _counted(store: Store, instrument: str, query: str, *name: Any,
              params: tuple[Any, ...] = ()) -> list[tuple[list[Any], int]]:
     """``query`` ({} the count, {} the rows) counted over every copy (``tg_merged``) or over
     what changed (``tg_drows``), kept by store.tallies."""
+    def full() -> list[tuple[Any, ...]]:
+        _whole(store)
+        return store.connection.execute(
+            query.format("COUNT(*)", _rows(store.connection) + " m"), params).fetchall()
+
     return tallies.counted(
-        store, instrument, tallies.digest(*name, query, *params),
-        lambda: _whole(store) or store.connection.execute(
-            query.format("COUNT(*)", _rows(store.connection) + " m"), params).fetchall(),
+        store, instrument, tallies.digest(*name, query, *params), full,
         lambda: store.connection.execute(query.format("SUM(sign)", "tg_drows"),
                                          params).fetchall())
 
