@@ -132,6 +132,47 @@ def test_only_the_copies_whose_files_changed_are_merged_again(store_db, tmp_path
     assert before and len([n for n in counts if n > 1000]) == before
 
 
+def test_a_compare_with_nothing_changed_keeps_the_merge_and_any_change_is_merged(
+        store_db, tmp_path: Path):
+    """A compare finds a kept merge that is current with one query and leaves it as it is;
+    the short way must never be taken after a change: a new copy, another file of a kept
+    copy, a copy no longer compared."""
+    inst, rng = _inst(), random.Random(11)
+    _fill(store_db, 0, 8, seed=7)
+    with Store(store_db) as st:
+        st.add(submission(inst, 60, {**sample_answers(inst, rng), "leerlingen": 10},
+                          kind="form", file_name="anna.docx", instance="f", recipient="r1",
+                          respondent="Anna", subject="Bureau Noord"))
+    first = _compare(store_db, tmp_path / "1.xlsx")
+    kept = _kept(store_db)
+    with Store(store_db) as st:
+        state = list(st.rows("SELECT instrument, digest, generation FROM merged_state"))
+    assert _compare(store_db, tmp_path / "2.xlsx") == first and _kept(store_db) == kept
+    with Store(store_db) as st:  # nothing merged: the generation stays
+        assert list(st.rows("SELECT instrument, digest, generation FROM merged_state")) == state
+
+    def changed(before: dict[str, list[Any]], step: str) -> dict[str, list[Any]]:
+        after = _compare(store_db, tmp_path / f"{step}.xlsx")
+        kept_after = _kept(store_db)
+        assert after != before
+        assert (after, kept_after) == _from_scratch(store_db, tmp_path / f"{step}-0.xlsx")
+        return after
+
+    _fill(store_db, 8, 1, seed=8)  # a new copy
+    now = changed(first, "new")
+    with Store(store_db) as st:  # a second file of a kept copy: its workbook
+        st.add(submission(inst, 61, {"leerlingen": 20}, kind="workbook", file_name="anna.xlsx",
+                          instance="w", recipient="r1", respondent="Anna",
+                          subject="Bureau Noord"))
+    now = changed(now, "workbook")
+    assert any(key == "leerlingen" and float(value) == 20 for _, key, value, _ in _kept(store_db))
+    _compare(store_db, tmp_path / "again.xlsx")  # (the kept merge current again)
+    with Store(store_db) as st, st.transaction() as con:  # a copy no longer compared
+        con.execute("UPDATE submissions SET status = ? WHERE id = (SELECT MIN(id) FROM "
+                    "submissions)", (UNVERIFIED,))
+    changed(now, "gone")
+
+
 def _leerlingen(sheets: dict[str, list[Any]]) -> list[Any]:
     """The Vragen sheet's figures of 'leerlingen': answered, mean, lowest, highest, …"""
     return next(list(row[2:]) for row in sheets["Vragen alles"] if row[0] == "leerlingen")

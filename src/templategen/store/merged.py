@@ -25,7 +25,9 @@ copy — the winning file, the workbook and then the latest, last — and the co
    (the slots' checks and columns, the listed values, the compared version,
    :data:`MERGE_RULES`): when it differs (new content, the answer checks changed,
    ``--all-versions``), every copy of the instrument is merged again. What changed is left
-   in ``tg_dcopies`` and ``tg_drows`` (old −1, new +1) for the kept counts.
+   in ``tg_dcopies`` and ``tg_drows`` (old −1, new +1) for the kept counts. A compare that
+   finds the kept merge current (the same digest, every compared copy's files the same, no
+   other copy) knows it with one query and makes no table.
 2. :func:`value_counts`: per counted key and subject, how many copies gave each value
    (``GROUP BY``): the distribution, and from it the count, mean, lowest, highest and
    standard deviation (compare.summary).
@@ -176,10 +178,35 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
     """Bring the kept merge of ``instrument``'s compared copies (``tg_pick``) to ``slots``
     (the ``counted`` ones are what :func:`value_counts` adds up) up to date and show it as
     ``tg_merged``: per copy and key the value that counts (module docstring), with its
-    number, item row and column, and the copy's subject."""
+    number, item row and column, and the copy's subject.
+
+    A kept merge that is current (:func:`_current`: one query) is left as it is: the slots'
+    tables (``tg_slot``, ``tg_allowed``) are then made only when a count is made anew."""
     db = store.connection
+    rows, allowed = _slot_rows(slots, counted)
+    version = [v for (v,) in store.rows("SELECT version FROM tg_want WHERE instrument = ?",
+                                        (instrument,))]
+    digest = hashlib.sha256(json.dumps([MERGE_RULES, version, rows, allowed]).encode()).hexdigest()
+    _MERGED[id(db)] = instrument
+    _WHOLE.pop(id(db), None)
+    _SLOTS[id(db)] = (instrument, rows, allowed)
+    _SLOTS_MADE.pop(id(db), None)
+    if _current(db, instrument, digest):
+        return
+    with store.transaction() as db:
+        _slot_tables(db)
+        db.lock(f"merged|{instrument}")
+        _bring_up_to_date(db, instrument, digest)
+
+
+def _slot_tables(db: Connection) -> None:
+    """Make ``tg_slot`` and ``tg_allowed`` (the slots :func:`merge` was given last, their
+    checks as a table) unless they are that instrument's already; inside a transaction."""
+    instrument, rows, allowed = _SLOTS[id(db)]
+    if _SLOTS_MADE.get(id(db)) == instrument:
+        return
     real = _DIALECT[db.dialect]["real"]
-    for table in ("tg_merged", "tg_slot", "tg_allowed"):
+    for table in ("tg_slot", "tg_allowed"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
     db.execute(f"CREATE TEMP TABLE tg_slot (key TEXT PRIMARY KEY, anything INTEGER, "
                f"listed INTEGER, number INTEGER, low {real}, high {real}, whole INTEGER, "
@@ -187,20 +214,41 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
                "slot INTEGER UNIQUE)")
     db.execute(f"CREATE TEMP TABLE tg_allowed (key TEXT, value TEXT"
                f"{_DIALECT[db.dialect]['allowed']})")
-    rows, allowed = _slot_rows(slots, counted)
-    with store.transaction() as db:
-        db.fill("tg_slot", [(*row, n) for n, row in enumerate(rows)])
-        db.fill("tg_allowed", allowed)
-        if stats := _DIALECT[db.dialect]["statistics"]:
-            db.execute(stats.format("tg_slot, tg_allowed"))
-    version = [v for (v,) in store.rows("SELECT version FROM tg_want WHERE instrument = ?",
-                                        (instrument,))]
-    digest = hashlib.sha256(json.dumps([MERGE_RULES, version, rows, allowed]).encode()).hexdigest()
-    with store.transaction() as db:
-        db.lock(f"merged|{instrument}")
-        _bring_up_to_date(db, instrument, digest)
-    _MERGED[id(db)] = instrument
-    _WHOLE.pop(id(db), None)
+    db.fill("tg_slot", [(*row, n) for n, row in enumerate(rows)])
+    db.fill("tg_allowed", allowed)
+    if stats := _DIALECT[db.dialect]["statistics"]:
+        db.execute(stats.format("tg_slot, tg_allowed"))
+    _SLOTS_MADE[id(db)] = instrument
+
+
+def _current(db: Connection, instrument: str, digest: str) -> bool:
+    """Whether the kept merge of ``instrument`` is current: made with ``digest`` and with
+    the same files of every compared copy (their number and the sum of their ids) and no
+    other copy. Then show it as :func:`_bring_up_to_date` leaves one with nothing to merge
+    (``tg_run``: the generation before and after the same), with one query and the run's
+    row; :func:`_bring_up_to_date` otherwise."""
+    found = db.execute(
+        "SELECT s.generation, (SELECT COUNT(*) FROM (SELECT copy, COUNT(*) AS files, "
+        "SUM(id) AS ids FROM tg_pick WHERE instrument = ? GROUP BY copy) f "
+        "LEFT JOIN merged_copies c ON c.copy = f.copy AND c.instrument = ? "
+        "AND c.files = f.files AND c.ids = f.ids WHERE c.copy IS NULL), "
+        "(SELECT COUNT(DISTINCT copy) FROM tg_pick WHERE instrument = ?), "
+        "(SELECT COUNT(*) FROM merged_copies WHERE instrument = ?) "
+        "FROM merged_state s WHERE s.instrument = ? AND s.digest = ?",
+        (instrument,) * 5 + (digest,)).fetchone()
+    if found is None or found[1] or found[2] != found[3]:
+        return False
+    _run(db, instrument, found[0], found[0])
+    return True
+
+
+def _run(db: Connection, instrument: str, before: int, now: int) -> None:
+    """Note the generations of ``instrument``'s kept merge before and after this run in
+    ``tg_run`` (store.tallies reads it)."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_run (instrument TEXT PRIMARY KEY, "
+               "before INTEGER, now INTEGER)")
+    db.execute("DELETE FROM tg_run WHERE instrument = ?", (instrument,))
+    db.execute("INSERT INTO tg_run VALUES (?, ?, ?)", (instrument, before, now))
 
 
 def _single(copy: str, subject: str, source: str, file: str, where: str) -> str:
@@ -224,6 +272,7 @@ def _whole(store: Store) -> None:
     instrument = _MERGED[id(db)]
     if _WHOLE.get(id(db)) == instrument:
         return
+    _slot_tables(db)
     real = _DIALECT[db.dialect]["real"]
     db.execute("DROP TABLE IF EXISTS tg_merged")
     shape = _DIALECT[db.dialect]["merged"]
@@ -322,10 +371,7 @@ def _bring_up_to_date(db: Connection, instrument: str, digest: str) -> None:
     db.execute("DELETE FROM merged_answers WHERE copy IN (SELECT copy FROM tg_stale)")
     db.execute("DELETE FROM merged_copies WHERE copy IN (SELECT copy FROM tg_stale)")
     db.execute("UPDATE merged_state SET generation = ? WHERE instrument = ?", (now, instrument))
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_run (instrument TEXT PRIMARY KEY, "
-               "before INTEGER, now INTEGER)")
-    db.execute("DELETE FROM tg_run WHERE instrument = ?", (instrument,))
-    db.execute("INSERT INTO tg_run VALUES (?, ?, ?)", (instrument, before, now))
+    _run(db, instrument, before, now)
     if not todo:
         return
     if memory := _DIALECT[db.dialect]["memory"]:
@@ -477,6 +523,10 @@ class _Figures:
 _FIGURES: dict[int, _Figures] = {}  # per connection: the figures last set
 _MERGED: dict[int, str] = {}  # per connection: the instrument last merged
 _WHOLE: dict[int, str] = {}  # per connection: the instrument tg_merged holds
+# per connection: the slots merged last (instrument, tg_slot's rows, tg_allowed's rows) and
+# the instrument whose slots tg_slot and tg_allowed hold
+_SLOTS: dict[int, tuple[str, list[tuple[Any, ...]], list[tuple[str, str]]]] = {}
+_SLOTS_MADE: dict[int, str] = {}
 
 
 def figure_counts(store: Store, columns: Iterable[int]) -> Iterator[tuple[Any, ...]]:
