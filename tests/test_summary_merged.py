@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.sample.answers import sample_answers
-from templategen.store import aggregates
+from templategen.store import aggregates, migrations
 from templategen.store.database import UNVERIFIED, Store
 from tests.support.submissions import FIXTURES, submission
 
@@ -171,6 +172,33 @@ def test_a_compare_with_nothing_changed_keeps_the_merge_and_any_change_is_merged
         con.execute("UPDATE submissions SET status = ? WHERE id = (SELECT MIN(id) FROM "
                     "submissions)", (UNVERIFIED,))
     changed(now, "gone")
+
+
+def test_a_sqlite_store_of_schema_8_keeps_its_counts_in_the_order_of_their_key(tmp_path):
+    """Schema step 9 makes SQLite's merged_counts a table WITHOUT ROWID (read in key order)
+    and keeps the counts: the compare after the upgrade reads them and writes the same."""
+    db = tmp_path / "store.sqlite"
+    _fill(db, 0, 6, seed=12)
+    first = _compare(db, tmp_path / "1.xlsx")
+    with sqlite3.connect(db) as raw:  # merged_counts as schema step 8 made it
+        raw.executescript(
+            "CREATE TABLE old_counts (instrument TEXT NOT NULL, query TEXT NOT NULL, "
+            "id TEXT NOT NULL, vals TEXT NOT NULL, n INTEGER NOT NULL, "
+            "PRIMARY KEY (instrument, query, id));"
+            "INSERT INTO old_counts SELECT * FROM merged_counts; DROP TABLE merged_counts;"
+            "ALTER TABLE old_counts RENAME TO merged_counts;"
+            "UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+        counts = sorted(raw.execute("SELECT * FROM merged_counts"))
+        generations = sorted(raw.execute("SELECT * FROM merged_queries"))
+    assert counts
+    assert _compare(db, tmp_path / "2.xlsx") == first
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
+            == (str(migrations.LATEST),)
+        assert "WITHOUT ROWID" in raw.execute("SELECT sql FROM sqlite_master WHERE name = "
+                                              "'merged_counts'").fetchone()[0]
+        assert sorted(raw.execute("SELECT * FROM merged_counts")) == counts
+        assert sorted(raw.execute("SELECT * FROM merged_queries")) == generations
 
 
 def _leerlingen(sheets: dict[str, list[Any]]) -> list[Any]:

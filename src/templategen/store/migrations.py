@@ -200,6 +200,23 @@ STEPS: tuple[Step, ...] = (
          "    vals TEXT NOT NULL,"  # JSON: the group and the figures counted
          "    n INTEGER NOT NULL,"
          "    PRIMARY KEY (instrument, query, id))"),
+    Step(9, "SQLite keeps the summary's counts in the order of their key (#23): merged_counts "
+            "WITHOUT ROWID, so a compare reads an instrument's counts in one pass over "
+            "neighbouring pages instead of a row at a time through the index (27,000 rows "
+            "33 ms against 11 ms); the counts are kept. PostgreSQL's tables have no such "
+            "form: its store only gets the version",
+         "",
+         only={"sqlite": "CREATE TABLE merged_counts_by_key ("
+                         "    instrument TEXT NOT NULL,"
+                         "    query TEXT NOT NULL,"
+                         "    id TEXT NOT NULL,"
+                         "    vals TEXT NOT NULL,"
+                         "    n INTEGER NOT NULL,"
+                         "    PRIMARY KEY (instrument, query, id)) WITHOUT ROWID;"
+                         "INSERT INTO merged_counts_by_key (instrument, query, id, vals, n) "
+                         "    SELECT instrument, query, id, vals, n FROM merged_counts;"
+                         "DROP TABLE merged_counts;"
+                         "ALTER TABLE merged_counts_by_key RENAME TO merged_counts"}),
 )
 LATEST = STEPS[-1].version
 
