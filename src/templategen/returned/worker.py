@@ -7,7 +7,9 @@ killed and replaced and only that file is rejected. The worker's address space i
 
 The worker hands back a :class:`ReadFile`: the file's result with its answers already in
 the rows the store inserts and counted, so that the process that stores (one for all
-workers of ``ingest --jobs``) only executes.
+workers of ``ingest --jobs``) only executes. A file goes to the worker as one message of
+raw bytes (:func:`job`: its name's length, its name, its bytes), not pickled: the main
+process then neither copies a file's bytes into a pickle nor the worker out of one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import struct
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -33,6 +36,8 @@ from templategen.store.database import AnswerRow, answer_rows
 
 DEFAULT_BUDGET = 20.0  # seconds per file
 DEFAULT_WORKER_MEMORY = 1024 * 1024 * 1024  # bytes of address space above the worker's start
+_NAME_LENGTH = struct.Struct("<I")  # a job's first bytes: the length of the file's name
+STOP = b""  # the job that ends a worker
 
 
 def make_reader(catalog: Catalog, limits: Limits = DEFAULT_LIMITS,
@@ -135,7 +140,7 @@ class _Worker(Reader):
 
     def read(self, name: str, data: bytes) -> ReadFile:
         conn = self._conn or self._start()
-        conn.send((name, data))
+        conn.send_bytes(job(name, data))
         if not conn.poll(self.budget):
             self._stop()
             raise RejectedFile(document("{name} took more than {budget:g} seconds to read, far "
@@ -163,10 +168,25 @@ class _Worker(Reader):
     def close(self) -> None:
         if self._conn is not None:
             with contextlib.suppress(OSError):
-                self._conn.send(None)
+                self._conn.send_bytes(STOP)
             if self._process is not None:
                 self._process.join(2)
         self._stop()
+
+
+def job(name: str, data: bytes) -> bytes:
+    """The message that hands the file ``name`` with the bytes ``data`` to a worker: the
+    length of the name in UTF-8, the name, the bytes (never empty: STOP is)."""
+    encoded = name.encode("utf-8", "surrogatepass")  # a name that is not UTF-8 keeps its escapes
+    return b"".join((_NAME_LENGTH.pack(len(encoded)), encoded, data))
+
+
+def unjob(message: bytes) -> tuple[str, bytes]:
+    """(name, bytes) of a :func:`job` message."""
+    (length,) = _NAME_LENGTH.unpack_from(message)
+    start = _NAME_LENGTH.size
+    return (message[start:start + length].decode("utf-8", "surrogatepass"),
+            message[start + length:])
 
 
 def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog: Catalog,
@@ -181,12 +201,12 @@ def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog
     cap_memory(memory)
     while True:
         try:
-            job = conn.recv()
+            message = conn.recv_bytes()
         except (EOFError, OSError, KeyboardInterrupt):  # the parent is gone or gave up
             return
-        if job is None:
+        if message == STOP:
             return
-        name, data = job
+        name, data = unjob(message)
         try:
             conn.send((True, _guarded_read(name, data, catalog, limits)))
         except RejectedFile as exc:  # the exception itself: its kind says whose mistake
