@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import gettext
 import importlib.metadata
 import os
@@ -177,6 +178,9 @@ def _lang_in(args: list[str]) -> str | None:
     return None
 
 
+GC_EVERY = 50_000  # new container objects between two collections of the youngest generation
+
+
 @click.group(cls=_Group, help=N_(
     "Turn guidance documents into fillable forms, collect them back and compare them.\n\n"
     "In a round (a folder made by 'templategen init', or any folder below it) every command "
@@ -191,6 +195,10 @@ def _lang_in(args: list[str]) -> str | None:
               "round file, the locale, else nl)."))
 @click.pass_context
 def main(ctx: click.Context) -> None:
+    # the cyclic garbage collector every 50,000 new objects, not every 700: a command makes
+    # millions of short-lived rows and cells, and each collection walked every long-lived
+    # object of the loaded modules (the summary at 2,000: 307 collections, 0.05 s of CPU)
+    gc.set_threshold(GC_EVERY, *gc.get_threshold()[1:])
     if ctx.invoked_subcommand in NO_ROUND or ctx.resilient_parsing:
         return
     try:
