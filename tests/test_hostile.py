@@ -357,3 +357,22 @@ def test_a_declaration_is_found_from_its_exclamation_marks(data: bytes, declares
     assert safezip._declares(data) is declares
     assert (data.find(b"<!DOCTYPE", 0, 65536) >= 0 or
             data.find(b"<!ENTITY", 0, 65536) >= 0) is declares
+
+
+@pytest.mark.parametrize("name", ["gewoon.docx", "é ✓ \udcff.xlsx", "a"])
+def test_the_worker_gets_a_files_name_and_bytes_exactly(name):
+    """A file reaches the reader worker as raw bytes beside its name (returned/worker.job):
+    any name, also one with a byte escaped from a name that is not UTF-8, and any bytes come
+    back in the worker's one-sentence reason as they were sent, and the worker goes on."""
+    from templategen.errors import RejectedFile
+    from templategen.returned.worker import make_reader
+
+    reader = make_reader(load_catalog(CONTENT))
+    try:
+        for data, reason in ((b"", "is leeg (0 bytes)"),
+                             (b"PK\x03\x04 not a zip \x00\xff" * 100, "is beschadigd")):
+            with pytest.raises(RejectedFile) as rejected:
+                reader.read(name, data)
+            assert str(rejected.value).startswith(f"{name} {reason}")
+    finally:
+        reader.close()
