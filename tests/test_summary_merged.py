@@ -38,7 +38,7 @@ def _fill(db: Any, first: int, count: int, seed: int) -> None:
             st.add(submission(inst, n, sample_answers(inst, rng)))
 
 
-def _compare(db: Any, out: Path, content: Path = FIXTURES) -> dict[str, list[Any]]:
+def _compare(db: Any, out: Path, content: Path | None = FIXTURES) -> dict[str, list[Any]]:
     compare_store(db=db, out=out, content_dir=content, layout="summary")
     wb = load_workbook(out)
     return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb
@@ -172,6 +172,25 @@ def test_a_compare_with_nothing_changed_keeps_the_merge_and_any_change_is_merged
         con.execute("UPDATE submissions SET status = ? WHERE id = (SELECT MIN(id) FROM "
                     "submissions)", (UNVERIFIED,))
     changed(now, "gone")
+
+
+def test_counts_made_anew_over_current_merges_of_several_instruments(store_db, tmp_path):
+    """A count not kept is made anew over a kept merge that is current: the slots' tables
+    it reads are then made for that instrument (not left from the one merged before)."""
+    catalog, rng = load_catalog(), random.Random(13)
+    with Store(store_db) as st:
+        for n in range(12):
+            inst = catalog.get(("ict_gesprek", "bestuurder_gesprek", "shrm_ict")[n % 3])
+            st.add(submission(inst, n, sample_answers(inst, rng)))
+    first = _compare(store_db, tmp_path / "1.xlsx", None)
+    for inst in ("ict_gesprek", "bestuurder_gesprek", "shrm_ict"):  # each its own answers
+        assert sum(row[2] for row in first[f"Vragen {inst}"][2:] if isinstance(row[2], int)) > 50
+    with Store(store_db) as st, st.transaction() as con:  # the counts forgotten, not the merge
+        con.execute("DELETE FROM merged_queries")
+        con.execute("DELETE FROM merged_counts")
+    assert _compare(store_db, tmp_path / "2.xlsx", None) == first
+    with Store(store_db) as st:
+        assert next(st.rows("SELECT COUNT(*) FROM merged_counts"))[0]
 
 
 def test_a_sqlite_store_of_schema_8_keeps_its_counts_in_the_order_of_their_key(tmp_path):
