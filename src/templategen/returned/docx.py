@@ -271,15 +271,9 @@ class _Control:
         return _content_text(self.content)
 
 
-def control_key(sdt: etree._Element, pr: etree._Element | None = None) -> str | None:
-    """The slot key of a control: its tag, else the anchor bookmark around or inside it.
-    (``pr``, its ``w:sdtPr``, is looked up again: kept for the callers that pass it.)"""
+def control_key(sdt: etree._Element) -> str | None:
+    """The slot key of a control: its tag, else the anchor bookmark around or inside it."""
     return _Control(sdt).key()
-
-
-def lost_breaks(sdt: etree._Element) -> int:
-    """Line breaks LibreOffice 7.4 moved out of a plain-text control (to just before it)."""
-    return _Control(sdt).lost_breaks()
 
 
 def _only_breaks(el: etree._Element) -> bool:
@@ -296,24 +290,15 @@ def _only_breaks(el: etree._Element) -> bool:
     return breaks
 
 
-def control_value(sdt: etree._Element, pr: etree._Element | None = None) -> RawValue:
-    """The raw value of a control, read as the first of READERS' kinds among the children
-    of its ``w:sdtPr`` says (``pr`` is looked up again)."""
-    return _Control(sdt).value()
-
-
-def content_text(sdt: etree._Element) -> str:
-    """The text a control holds: line breaks as "\\n", tabs as "\\t", paragraphs as lines.
-
-    Two ``w:t`` next to each other in one run are two lines: that is how LibreOffice writes
-    the lines of an Input field (Word never splits a run's text without a break)."""
-    return _content_text(sdt.find(_SDT_CONTENT))
-
-
 _CR, _TAB = f"{{{W}}}cr", f"{{{W}}}tab"
 
 
 def _content_text(content: etree._Element | None) -> str:
+    """The text a control's ``w:sdtContent`` holds: line breaks as "\\n", tabs as "\\t",
+    paragraphs as lines.
+
+    Two ``w:t`` next to each other in one run are two lines: that is how LibreOffice writes
+    the lines of an Input field (Word never splits a run's text without a break)."""
     if content is None:
         return ""
     parts: list[str] = []
