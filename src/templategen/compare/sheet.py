@@ -43,6 +43,20 @@ class RowWritten(RuntimeError):
     """A cell of a row that has been written already was asked for."""
 
 
+def _plain_value(value: Any) -> tuple[str | int | float, str] | None:
+    """(value, data type) of text or a number as compare.cells' set_value puts it into a
+    cell (text as it is, a tick as 1 or 0), or None for another type (set_value's types:
+    exact ones only)."""
+    kind = type(value)
+    if kind is str:
+        return cell_text(value), "s"
+    if kind is int or kind is float:
+        return value, "n"
+    if kind is bool:
+        return int(value), "n"
+    return None
+
+
 class RowSheet:
     """The ``cell(row, column)`` API over a sheet written row by row."""
 
@@ -116,15 +130,11 @@ class RowSheet:
         alignment of its own: print fitting leaves it as it is), or None for a type this
         leaves to openpyxl's Cell. A date's style ids (look and date format) are a Cell's,
         made once per type and look."""
-        kind = type(value)
-        if kind is str:
-            return PlainCell(row, col, cell_text(value), "s", look)
-        if kind is int or kind is float:
-            return PlainCell(row, col, value, "n", look)
-        if kind is bool:
-            return PlainCell(row, col, int(value), "n", look)
+        if (plain := _plain_value(value)) is not None:
+            return PlainCell(row, col, *plain, look)
         if value is None:
             return PlainCell(row, col, None, "n", look)
+        kind = type(value)
         if (kind is dt.datetime and value.tzinfo is None) or kind is dt.date:
             style = self._dated.get((kind, look.tobytes()))
             if style is None:  # (its number format joins the book's here, as a Cell's would)
@@ -155,18 +165,11 @@ class RowSheet:
                 and not self._rows and row not in self.ws.row_dimensions):
             return False
         placed: list[PlainCell | None] = []
-        for col, value, look in cells:  # (set_value's types: exact ones only)
-            kind = type(value)
-            if kind is str:
-                value, code = cell_text(value), "s"
-            elif kind is int or kind is float:
-                code = "n"
-            elif kind is bool:
-                value, code = int(value), "n"
-            else:
+        for col, value, look in cells:
+            if (plain := _plain_value(value)) is None:
                 return False
             placed += [None] * (col - len(placed) - 1)
-            placed.append(PlainCell(row, col, value, code, look))
+            placed.append(PlainCell(row, col, *plain, look))
         self.ws.append(placed)
         self._next = row + 1
         return True
