@@ -254,11 +254,17 @@ def _run(db: Connection, instrument: str, before: int, now: int) -> None:
 def _single(copy: str, subject: str, source: str, file: str, where: str) -> str:
     """The merged answers of copies of one file: the file's answers that fit (rows as
     tg_drows holds them, the sign left out)."""
-    return (f"SELECT {copy}, {subject}, a.key, a.value, {NUM} AS num, k.item, k.row, k.col, "
-            f"k.counted FROM {source} JOIN answers a ON a.submission_id = {file} "
-            "JOIN tg_slot k ON k.key = a.key "
+    return _fitting(f"{copy}, {subject}, a.key, a.value, {NUM} AS num, k.item, k.row, k.col, "
+                    "k.counted", source,
+                    f"JOIN answers a ON a.submission_id = {file} AND {_ANSWERED}", where)
+
+
+def _fitting(columns: str, source: str, answers: str, where: str) -> str:
+    """``columns`` of the answers (``a``, joined to ``source`` by ``answers``: the files'
+    answers that are not empty) that fit their slot (``k``) where ``where``."""
+    return (f"SELECT {columns} FROM {source} {answers} JOIN tg_slot k ON k.key = a.key "
             "LEFT JOIN tg_allowed v ON v.key = a.key AND v.value = a.value "
-            f"WHERE {where} AND a.value <> 'null' AND a.value <> '\"\"' AND {FITS} = 1")
+            f"WHERE {where} AND {FITS} = 1")
 
 
 def _whole(store: Store) -> None:
@@ -281,11 +287,10 @@ def _whole(store: Store) -> None:
     if memory := _DIALECT[db.dialect]["memory"]:
         db.execute(memory)  # (inside the count's transaction: store.tallies)
     db.execute(
-        f"INSERT INTO tg_merged SELECT p.copy, p.subject, {shape['slot']}, a.value, {NUM} "
-        f"FROM tg_pick p {_DIALECT[db.dialect]['answers']} JOIN tg_slot k ON k.key = a.key "
-        "LEFT JOIN tg_allowed v ON v.key = a.key AND v.value = a.value "
-        f"WHERE p.instrument = ? AND p.files = 1 AND {FITS} = 1 "
-        f"UNION ALL SELECT m.copy, p.subject, {shape['slot']}, m.value, m.num "
+        "INSERT INTO tg_merged "
+        + _fitting(f"p.copy, p.subject, {shape['slot']}, a.value, {NUM}", "tg_pick p",
+                   _DIALECT[db.dialect]["answers"], "p.instrument = ? AND p.files = 1")
+        + f" UNION ALL SELECT m.copy, p.subject, {shape['slot']}, m.value, m.num "
         "FROM tg_pick p JOIN merged_answers m ON m.copy = p.copy "
         "JOIN tg_slot k ON k.slot = m.slot "
         "WHERE p.instrument = ? AND p.last = 1 AND p.files > 1", (instrument, instrument))
@@ -383,7 +388,7 @@ def _bring_up_to_date(db: Connection, instrument: str, digest: str) -> None:
         "JOIN answers a ON a.submission_id = p.id "
         "JOIN tg_slot k ON k.key = a.key "
         "LEFT JOIN tg_allowed v ON v.key = a.key AND v.value = a.value "
-        "WHERE p.instrument = ? AND a.value <> 'null' AND a.value <> '\"\"' AND p.files {}")
+        f"WHERE p.instrument = ? AND {_ANSWERED} AND p.files {{}}")
     # one file: its valid answers; several: per key the typed answers first, of those the
     # valid ones, the last file's first; a pre-filled one (the first file's) only when none
     # is typed; the first of that order counts when it fits
@@ -423,7 +428,7 @@ def value_counts(store: Store, instrument: str | None = None,
     (of ``instrument``, by default the one merged last)."""
     query = "SELECT subject, key, value, {} FROM {} WHERE counted = 1 GROUP BY subject, key, value"
     rows = _counted(store, instrument or _MERGED[id(store.connection)], query, "values")
-    values = json.loads("[" + ",".join(vals[2] for vals, _ in rows) + "]")
+    values = tallies.loads_all(vals[2] for vals, _ in rows)
     for ((subject, key, _), count), value in zip(rows, values, strict=True):
         yield key, subject, value, count
 

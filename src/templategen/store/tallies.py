@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from templategen.store.database import Store
 
-__all__ = ["counted", "digest"]
+__all__ = ["counted", "digest", "loads_all"]
 
 Rows = Callable[[], list[tuple[Any, ...]]]
 
@@ -87,8 +87,13 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
 
 
 def _decoded(vals: list[str], counts: list[int]) -> list[tuple[list[Any], int]]:
-    """Kept rows (figures as JSON, number) decoded, with one json.loads."""
-    return list(zip(json.loads("[" + ",".join(vals) + "]"), counts, strict=True))
+    """Kept rows (figures as JSON, number) decoded."""
+    return list(zip(loads_all(vals), counts, strict=True))
+
+
+def loads_all(texts: Iterable[str]) -> list[Any]:
+    """Each of ``texts`` (JSON) decoded, with one json.loads for them all."""
+    return json.loads("[" + ",".join(texts) + "]")  # type: ignore[no-any-return]
 
 
 def _by_id(rows: list[tuple[Any, ...]]) -> dict[str, tuple[list[Any], int]]:
