@@ -33,7 +33,7 @@ from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, RejectedFile, StoreError, UnknownInstrument
 from templategen.i18n import _, document, ngettext, pgettext
 from templategen.returned.identity import Verifier, claim_warning
-from templategen.returned.jobs import CoreWatch, Jobs, choose_jobs
+from templategen.returned.jobs import AUTO, CoreWatch, Jobs, choose_jobs
 from templategen.returned.parallel import Turn, ingest_parallel
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, too_big
 from templategen.returned.worker import DEFAULT_BUDGET, Reader, make_reader
@@ -212,7 +212,7 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
     ``"auto"``: as many as there are cores free (returned/jobs.py), told to ``on_jobs``;
     ``watch``: the cores watched since the caller began (else from here).
     """
-    if watch is None and jobs == "auto" and len(sources) > 1:
+    if watch is None and jobs == AUTO and len(sources) > 1:
         watch = CoreWatch.start()
     verifier = Verifier.load(key_path)
     if not is_url(db):
