@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import random
 import statistics
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -194,6 +196,35 @@ def test_the_layout_option_picks_the_workbook_at_any_size(tmp_path: Path):
     result = runner.invoke(main, ["compare", "--db", str(db), "--out", str(out),
                                   "--layout", "ruim"])
     assert result.exit_code == 2 and "ruim" in result.output
+
+
+WITHOUT_NUMPY = """
+import sys
+from templategen.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    assert exc.code == 0, exc.code
+print("numpy loaded" if "numpy" in sys.modules else "numpy not loaded")
+import numpy  # still importable: report's charts (matplotlib) need it
+print(numpy.arange(3).sum())
+"""
+
+
+def test_compare_writes_its_workbook_without_loading_numpy(tmp_path: Path):
+    """openpyxl imports numpy whenever it is installed; compare loads openpyxl with numpy
+    hidden (it writes no numpy value), and numpy is importable afterwards."""
+    db = tmp_path / "s.sqlite"
+    _fill(db)
+    for layout in ("summary", "full"):
+        out = tmp_path / f"{layout}.xlsx"
+        done = subprocess.run([sys.executable, "-c", WITHOUT_NUMPY, "compare", "--db", str(db),
+                               "--out", str(out), "--content", str(FIXTURES), "--layout", layout],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-2:] == ["numpy not loaded", "3"], done.stdout
+        assert "Vragen alles" in load_workbook(out, read_only=True).sheetnames \
+            or layout == "full"
 
 
 def _sheet(wb: Any, label: str, instrument: str) -> Any:
