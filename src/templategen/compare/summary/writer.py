@@ -87,13 +87,32 @@ class Tally:
                 numbers[number] = numbers.get(number, 0) + c
         return Stats(numbers)
 
-    def stats(self) -> list[Any]:
-        """n, mean, min, max, spread, standard deviation (sample), distribution."""
-        return [self.n, *self.numbers().figures()[1:], self.distribution()]
+    def stats(self, values: Values) -> list[Any]:
+        """n, mean, min, max, spread, standard deviation (sample), distribution; ``values``
+        knows each value's number and text (5,000 tallies at 2,000 files, 130 values)."""
+        n = 0
+        numbers: dict[float, int] = {}
+        shown_as: list[tuple[int, str]] = []  # (-count, text): the most given first
+        for v, c in self.counts.items():
+            number, text = values[v.__class__, v]
+            n += c
+            if number is not None:
+                numbers[number] = numbers.get(number, 0) + c
+            shown_as.append((-c, text))
+        shown_as.sort()
+        return [n, *Stats(numbers).figures()[1:],
+                " · ".join(f"{text}: {-c}" for c, text in shown_as)]
 
-    def distribution(self) -> str:
-        ordered = sorted((-c, shown(v)) for v, c in self.counts.items())
-        return " · ".join(f"{text}: {-c}" for c, text in ordered)
+
+class Values(dict[tuple[type, Any], tuple[float | None, str]]):
+    """(type, value) -> the value as a number (a tick 1 or 0; None for text) and as the
+    sheet shows it, each worked out the first time it is asked for (the type in the key:
+    True, 1 and 1.0 are one key to a dict, and shown differently)."""
+
+    def __missing__(self, key: tuple[type, Any]) -> tuple[float | None, str]:
+        value = key[1]
+        got = self[key] = (float(value) if isinstance(value, NUMBERS) else None, shown(value))
+        return got
 
 
 def _cell(ws: Any, value: Any, bold: bool = False,
@@ -268,9 +287,10 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     items = Pages(wb, titles["Questions"], head,
                   lambda k: sheet_title(f"{document('Questions')} {k}", inst.id, taken),
                   max_rows, widths=(24, 60, 12, 12, 10, 10, 14, 14, 50))
+    values = Values()
     for key, slot in counted.items():
         tally = overall.get(key, Tally())
-        items.append([key, slot_label(slot), *_numbers_only(slot, tally.stats())])
+        items.append([key, slot_label(slot), *_numbers_only(slot, tally.stats(values))])
     head = [[document("Per question and subject — {title}").format(title=inst.title)],
             [document("Key"), document("Subject"), *map(document, STAT_HEAD)]]
     subjects = Pages(wb, titles["Subjects"], head,
@@ -280,7 +300,7 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     for (key, subject), tally in sorted(per_subject.items(),
                                         key=lambda kv: (order[kv[0][0]], kv[0][1].casefold(),
                                                         kv[0][1])):
-        subjects.append([key, subject, *_numbers_only(slots[key], tally.stats())])
+        subjects.append([key, subject, *_numbers_only(slots[key], tally.stats(values))])
     if "Matrices" in titles:
         head = [[document("Matrices and tables — {title} (values over all respondents)").format(
             title=inst.title)]]
