@@ -226,6 +226,38 @@ def test_plain_cells_are_written_as_the_cells_that_hold_their_values(tmp_path: P
     assert '<c r="C10" s="1" t="n"><v>2.5</v></c>' in sheet and "&#128512;" in sheet
 
 
+def test_plain_rows_are_written_as_their_plain_cells(tmp_path: Path) -> None:
+    """append_plain_row makes a row's bytes from its values: those PlainCells' (gaps between
+    columns, styles or none, a number that is not finite), between rows appended as cells."""
+    values = ["gewoon", " spaties ", "a & b < c > d \r\n\tz", "é – ✓ 😀", "=SOM(A1)", "", 0, 7,
+              -3, 2.5, 1 / 3, 1e20, 12345678901234567890, 2e308 / 2e308, 1e309]
+    written = []
+    for plain in (False, True):
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Rijen")
+        internals.append_placed_cells(ws)
+        probe = Cell(ws, row=1, column=1)
+        probe.number_format = "0.0"
+        look = internals.style_of(probe)
+        ws.append([Cell(ws, row=1, column=1, value="kop")])
+        for r, value in enumerate(values, start=2):
+            kind = "s" if isinstance(value, str) else "n"
+            cells = [(1, value, kind, None), (3, value, kind, look), (4, r, "n", None)]
+            if plain:
+                internals.append_plain_row(ws, r, cells)
+            else:
+                ws.append([internals.PlainCell(r, *cell) for cell in cells])
+        ws.append([Cell(ws, row=len(values) + 2, column=2, value="staart")])
+        wb.save(tmp_path / f"book{plain}.xlsx")
+        with zipfile.ZipFile(tmp_path / f"book{plain}.xlsx") as z:
+            written.append({name: z.read(name) for name in z.namelist()
+                            if not name.startswith("docProps/")})
+    assert written[0] == written[1]
+    sheet = written[1]["xl/worksheets/sheet1.xml"].decode()
+    assert '<row r="11"><c r="A11" t="n"><v>2.5</v></c><c r="C11" s="1" t="n"><v>2.5</v>' \
+        in sheet and '<c r="B17" t="inlineStr"><is><t>staart</t>' in sheet
+
+
 PRIVATE = re.compile(r"(?<!self)(?<!cls)\.\_[a-z]\w*")
 
 

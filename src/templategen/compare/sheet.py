@@ -32,6 +32,7 @@ from templategen.office.openpyxl_internals import (
     PlainCell,
     StyleArray,
     append_placed_cells,
+    append_plain_row,
     style_of,
     styled_texts,
 )
@@ -164,13 +165,12 @@ class RowSheet:
         if not (self._streamed and self.pager is None and row == self._next > 1
                 and not self._rows and row not in self.ws.row_dimensions):
             return False
-        placed: list[PlainCell | None] = []
+        placed = []
         for col, value, look in cells:
             if (plain := _plain_value(value)) is None:
                 return False
-            placed += [None] * (col - len(placed) - 1)
-            placed.append(PlainCell(row, col, *plain, look))
-        self.ws.append(placed)
+            placed.append((col, *plain, look))
+        append_plain_row(self.ws, row, placed)
         self._next = row + 1
         return True
 
