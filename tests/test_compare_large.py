@@ -205,15 +205,16 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     assert exc.code == 0, exc.code
-print("numpy loaded" if "numpy" in sys.modules else "numpy not loaded")
-import numpy  # still importable: report's charts (matplotlib) need it
-print(numpy.arange(3).sum())
+print(sorted({"numpy", "PIL"} & set(sys.modules)))
+import numpy  # still importable: report's charts (matplotlib) need them
+import PIL.Image
+print(numpy.arange(3).sum(), PIL.Image.new("1", (2, 1)).size)
 """
 
 
-def test_compare_writes_its_workbook_without_loading_numpy(tmp_path: Path):
-    """openpyxl imports numpy whenever it is installed; compare loads openpyxl with numpy
-    hidden (it writes no numpy value), and numpy is importable afterwards."""
+def test_compare_writes_its_workbook_without_loading_numpy_or_pillow(tmp_path: Path):
+    """openpyxl imports numpy and Pillow whenever they are installed; compare loads openpyxl
+    with both hidden (it writes no numpy value, no picture), and they are importable after."""
     db = tmp_path / "s.sqlite"
     _fill(db)
     for layout in ("summary", "full"):
@@ -222,7 +223,7 @@ def test_compare_writes_its_workbook_without_loading_numpy(tmp_path: Path):
                                "--out", str(out), "--content", str(FIXTURES), "--layout", layout],
                               capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.splitlines()[-2:] == ["numpy not loaded", "3"], done.stdout
+        assert done.stdout.splitlines()[-2:] == ["[]", "3 (2, 1)"], done.stdout
         assert "Vragen alles" in load_workbook(out, read_only=True).sheetnames \
             or layout == "full"
 
