@@ -151,6 +151,39 @@ def test_pages_go_on_in_a_next_sheet_with_the_header():
                if c.value is not None)  # never formulas
 
 
+def test_wrapped_rows_written_at_once_are_the_rows_flush_writes():
+    """put_row writes a wrapped row at once when it is the next one (Herkomst, Respons): the
+    bytes flush writes for the same row kept and fitted (a height for text that needs more
+    lines, dates, numbers, nothing, text that is not finite as a number)."""
+    import datetime as dt
+    import zipfile
+
+    rows = [["kort", dt.datetime(2026, 11, 30, 9, 15), 3, None, ""],
+            ["regel een\nregel twee\nregel drie", dt.date(2026, 1, 2), 2.5, "x" * 150, " a "],
+            ["a & b < c", None, float("nan"), 12345678901234567890, "é – ✓"],
+            [dt.time(8, 30), "een tijd: openpyxl's Cell", 1e20, True, "=1+1"]]
+    written = []
+    for at_once in (True, False):
+        wb = Workbook(write_only=True)
+        pages = Pages(wb, "Rijen", [["Titel"]], lambda k: f"Rijen {k}",
+                      widths=(20, 12, 8, 30, 10))
+        first = pages.line()
+        pages.sheet.put_row(first, ["kop"])
+        for n, values in enumerate(rows, start=1):
+            # not at once: the row above kept (not written), each row kept too till close
+            row = pages.line() if at_once else first + n
+            pages.sheet.put_row(row, values, wrapped=True)
+        pages.close()
+        saved = io.BytesIO()
+        wb.save(saved)
+        with zipfile.ZipFile(saved) as z:
+            written.append({name: z.read(name) for name in z.namelist()
+                            if not name.startswith("docProps/")})
+    assert written[0] == written[1]
+    sheet = written[0]["xl/worksheets/sheet1.xml"].decode()
+    assert '<row r="4" ht="65" customHeight="1">' in sheet and '<row r="5">' in sheet
+
+
 def test_empty_and_unverified_copies_do_not_push_a_round_into_summary_mode(tmp_path: Path):
     """compared_files counts what the comparison compares: an empty or unverified file is
     stored and listed, never compared, so it never tips a round over the detail limit."""

@@ -142,6 +142,18 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
         top_align_unaligned(cells, styles.top)
 
 
+def wrapped_height(texts: Iterable[tuple[int, str]],
+                   width_of: Callable[[int], float]) -> float | None:
+    """The height :func:`fit_row` gives a row whose cells all wrap their text (no header cell,
+    no height of its own), from its texts (column, text): None when each fits one line."""
+    count = 1
+    for column, text in texts:
+        width = width_of(column)
+        if len(text) > width * CHARS_PER_WIDTH or "\n" in text:
+            count = max(count, text_lines(text, width))
+    return min(MAX_HEIGHT, LINE_HEIGHT * count) if count > 1 else None
+
+
 def text_lines(text: str, width: float) -> int:
     per_line = max(1.0, width * CHARS_PER_WIDTH)
     if len(text) <= per_line and "\n" not in text:

@@ -112,12 +112,17 @@ class RowSheet:
         """compare.cells ``put`` each of ``values`` into row ``row`` (not begun yet) from
         column A on (``None`` too: a cell that holds nothing); ``wrapped``: each cell as
         ``wrap`` leaves it. The row is final: its cells are not asked for again (wrapped
-        on a streamed sheet they are PlainCells, written as those cells would be)."""
+        on a streamed sheet they are PlainCells, written as those cells would be; at once
+        when the row is the next to write)."""
         if row < self._next or row in self._rows:
             raise RowWritten(f"{self.title}: row {row} is written or begun already")
         cells: dict[int, Any] = {}
         look = wrapped_look(self.parent) if wrapped else None
         plain = look is not None and self._streamed
+        if plain and self._writes_now(row):
+            values = values if isinstance(values, list | tuple) else list(values)
+            if self._write_wrapped(row, values, look):  # type: ignore[arg-type]
+                return
         for col, value in enumerate(values, start=1):
             if plain and (cell := self._plain(row, col, value, look)) is not None:
                 cells[col] = cell
@@ -126,15 +131,47 @@ class RowSheet:
             set_value(cell, value)
         self._rows[row] = cells
 
+    def _writes_now(self, row: int) -> bool:
+        """Whether row ``row`` can be written at once, without openpyxl's cells: the next one
+        of a streamed sheet below its top, nothing kept, no kept tables, no height of its own
+        (such a row's print fitting is compare.printing's wrapped_height, or none)."""
+        return (self._streamed and self.pager is None and row == self._next > 1
+                and not self._rows and row not in self.ws.row_dimensions)
+
+    def _write_wrapped(self, row: int, values: Sequence[Any], look: StyleArray) -> bool:
+        """Write row ``row`` (:meth:`_writes_now`) of ``values`` wrapped, as put_row and
+        flush write it (fit_row's height for its texts); False, nothing done, for a value
+        put_row leaves to openpyxl's Cell."""
+        placed = []
+        for col, value in enumerate(values, start=1):
+            if (parts := self._plain_parts(row, col, value, look)) is None:
+                return False
+            placed.append((col, *parts))
+        height = printing.wrapped_height(
+            [(col, value) for col, value, _, _ in placed if isinstance(value, str)],
+            self._width)
+        if height is not None:
+            self.ws.row_dimensions[row].height = height
+        append_plain_row(self.ws, row, placed)
+        self.ws.row_dimensions.pop(row, None)  # (its height is in the file now)
+        self._next = row + 1
+        return True
+
     def _plain(self, row: int, col: int, value: Any, look: StyleArray) -> PlainCell | None:
         """``value`` as set_value puts it into a cell of style ids ``look`` (which has an
         alignment of its own: print fitting leaves it as it is), or None for a type this
-        leaves to openpyxl's Cell. A date's style ids (look and date format) are a Cell's,
-        made once per type and look."""
+        leaves to openpyxl's Cell."""
+        plain = self._plain_parts(row, col, value, look)
+        return None if plain is None else PlainCell(row, col, *plain)
+
+    def _plain_parts(self, row: int, col: int, value: Any, look: StyleArray,
+                     ) -> tuple[Any, str, StyleArray] | None:
+        """(value, data type, style ids) of :meth:`_plain`'s cell. A date's style ids (look
+        and date format) are a Cell's, made once per type and look."""
         if (plain := _plain_value(value)) is not None:
-            return PlainCell(row, col, *plain, look)
+            return (*plain, look)
         if value is None:
-            return PlainCell(row, col, None, "n", look)
+            return None, "n", look
         kind = type(value)
         if (kind is dt.datetime and value.tzinfo is None) or kind is dt.date:
             style = self._dated.get((kind, look.tobytes()))
@@ -142,7 +179,7 @@ class RowSheet:
                 probe = Cell(self.ws, row, col, style_array=look)
                 set_value(probe, value)
                 style = self._dated[kind, look.tobytes()] = style_of(probe)
-            return PlainCell(row, col, value, "d", style)
+            return value, "d", style
         return None
 
     def put_cells(self, row: int, cells: Iterable[tuple[int, Any, StyleArray | None]]) -> None:
@@ -162,8 +199,7 @@ class RowSheet:
         without openpyxl's cells (such a row has nothing to fit for printing: no header
         fill, no wrapping). False, nothing done, when this cannot: a value of another type,
         a sheet that is not streamed, kept tables, a height of the row's own, the top."""
-        if not (self._streamed and self.pager is None and row == self._next > 1
-                and not self._rows and row not in self.ws.row_dimensions):
+        if not self._writes_now(row):
             return False
         placed = []
         for col, value, look in cells:
