@@ -193,6 +193,30 @@ def test_counts_made_anew_over_current_merges_of_several_instruments(store_db, t
         assert next(st.rows("SELECT COUNT(*) FROM merged_counts"))[0]
 
 
+def test_counts_read_at_once_beside_counts_made_anew(store_db, tmp_path):
+    """A compare reads the counts kept current at once (store.tallies.read_current) and makes
+    the others anew: every other count of each instrument forgotten, the workbook is the
+    same, and a count made anew in one compare is read at once in the next."""
+    catalog, rng = load_catalog(), random.Random(17)
+    with Store(store_db) as st:
+        for n in range(12):
+            inst = catalog.get(("ict_gesprek", "bestuurder_gesprek", "shrm_ict")[n % 3])
+            st.add(submission(inst, n, sample_answers(inst, rng)))
+    first = _compare(store_db, tmp_path / "1.xlsx", None)
+    with Store(store_db) as st, st.transaction() as con:
+        queries = sorted(st.rows("SELECT instrument, query FROM merged_queries"))
+        assert len(queries) > 20
+        for instrument, query in queries[::2]:
+            con.execute("DELETE FROM merged_queries WHERE instrument = ? AND query = ?",
+                        (instrument, query))
+            con.execute("DELETE FROM merged_counts WHERE instrument = ? AND query = ?",
+                        (instrument, query))
+    assert _compare(store_db, tmp_path / "2.xlsx", None) == first
+    with Store(store_db) as st:
+        assert sorted(st.rows("SELECT instrument, query FROM merged_queries")) == queries
+    assert _compare(store_db, tmp_path / "3.xlsx", None) == first
+
+
 def test_a_sqlite_store_of_schema_8_keeps_its_counts_in_the_order_of_their_key(tmp_path):
     """Schema step 9 makes SQLite's merged_counts a table WITHOUT ROWID (read in key order)
     and keeps the counts: the compare after the upgrade reads them and writes the same."""

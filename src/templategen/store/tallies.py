@@ -11,22 +11,30 @@ before is brought up to date by adding the change's ``SUM(sign)`` per group; any
 copy. Either way the figures are the same as counting every copy; a large round's compare
 then reads only what changed and the counts themselves.
 
-Values come back as JSON gives them (a database's decimal as a float).
+Values come back as JSON gives them (a database's decimal as a float). A compare that
+reads many counts of one instrument reads every one that is current at once first
+(:func:`read_current`: one statement instead of one per count, 61 at 2,000 files).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from templategen.store.database import Store
 
-__all__ = ["counted", "digest", "loads_all"]
+__all__ = ["counted", "digest", "loads_all", "read_current"]
 
 Rows = Callable[[], list[tuple[Any, ...]]]
+# per connection (for as long as it lives): the instrument and its counts current in this
+# run that read_current read, by query (figures as JSON, numbers), each taken out by the
+# count that asks for it
+_CURRENT: weakref.WeakKeyDictionary[Any, tuple[str, dict[str, tuple[list[str], list[int]]]]] \
+    = weakref.WeakKeyDictionary()
 
 
 def digest(*parts: Any) -> str:
@@ -51,6 +59,9 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
     ``full`` counts every copy: rows (*figures, count); ``delta`` the same over the change
     since the last generation: rows (*figures, SUM(sign)); each runs only when needed."""
     db = store.connection
+    current = _CURRENT.get(db)
+    if current is not None and current[0] == instrument and query in current[1]:
+        return _decoded(*current[1].pop(query))
     # one statement (one round trip, no write) when the kept count is this run's already
     rows = db.execute("SELECT r.before, r.now, q.generation, c.vals, c.n FROM tg_run r "
                       "LEFT JOIN merged_queries q ON q.instrument = r.instrument "
@@ -84,6 +95,24 @@ def counted(store: Store, instrument: str, query: str, full: Rows,
                    "ON CONFLICT (instrument, query) DO UPDATE SET generation = "
                    "excluded.generation", (instrument, query, now))
     return out
+
+
+def read_current(store: Store, instrument: str) -> None:
+    """Read every count of ``instrument`` that is current in this run (kept at the kept
+    merge's generation ``tg_run`` names: store.merged's merge notes it) with one statement;
+    :func:`counted` then takes each from here instead of asking the database again."""
+    db = store.connection
+    found: dict[str, tuple[list[str], list[int]]] = {}
+    for query, vals, n in db.execute(
+            "SELECT q.query, c.vals, c.n FROM tg_run r JOIN merged_queries q "
+            "ON q.instrument = r.instrument AND q.generation = r.now "
+            "LEFT JOIN merged_counts c ON c.instrument = q.instrument AND c.query = q.query "
+            "WHERE r.instrument = ? ORDER BY q.query, c.id", (instrument,)).fetchall():
+        texts, counts = found.setdefault(query, ([], []))
+        if vals is not None:  # (an empty count: the one row the join leaves, no figures)
+            texts.append(vals)
+            counts.append(n)
+    _CURRENT[db] = (instrument, found)
 
 
 def _decoded(vals: list[str], counts: list[int]) -> list[tuple[list[Any], int]]:

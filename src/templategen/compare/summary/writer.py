@@ -55,7 +55,7 @@ from templategen.compare.summary.scores import Stats, SubjectScores, rule_keys
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.i18n import N_, document
 from templategen.office.streamed import streamed_workbook
-from templategen.store import aggregates, merged
+from templategen.store import aggregates, merged, tallies
 from templategen.store.database import Store
 
 __all__ = ["DETAIL_LIMIT", "Pages", "compare_large", "compared_files"]
@@ -267,6 +267,7 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     read = set(counted) | rule_keys(inst)
     merged.merge(store, inst.id, [s for k, s in slots.items() if k in read]
                  + [s for s in open_slots(inst) if s.key not in read], set(counted))
+    tallies.read_current(store, inst.id)  # the counts kept current: read at once
     overall: dict[str, Tally] = {}
     per_subject: dict[tuple[str, str], Tally] = {}
     for key, subject, value, count in merged.value_counts(store, inst.id):
