@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from anyascii import anyascii
 
 from templategen.content import answerchecks, modelcache, xlsform, yamlsource
@@ -192,6 +191,8 @@ def parse_instrument(text: str, path: Path) -> Instrument:
 
 
 def _parse_instrument(text: str, path: Path) -> Instrument:
+    import yaml  # (a text not in the model cache: PyYAML loaded only then, content.yamlsource)
+
     try:
         data = yamlsource.load(text)
     except yaml.YAMLError as exc:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from templategen.content.model import ItemKind, RuleKind
 from templategen.content.schema import RULE_PARAMS
 from templategen.content.xlsform.base import (
@@ -236,6 +234,8 @@ class Mapper(Questions):
 
     def flow(self, text: Any, sheet: str, row: int, key: str) -> Any:
         """A cell written in YAML flow style ('[a, b]', '{min: 3}') as data."""
+        import yaml  # (loaded when a form is read: content.yamlsource)
+
         try:
             return self._lines(yaml.safe_load(str(text)), self._line(sheet, row))
         except yaml.YAMLError:

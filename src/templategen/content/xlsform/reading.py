@@ -11,8 +11,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from templategen.content.xlsform.base import Reading, as_id
 from templategen.content.xlsform.mapping import Mapper
 from templategen.errors import ContentError, Problem
@@ -105,6 +103,8 @@ def _typographic(form: Any, definition: Any) -> Any:
 def yaml_text(data: Any) -> str:
     """The instrument data as YAML text (what the store keeps and ``convert --to yaml``
     writes)."""
+    import yaml  # (loaded when a form is read: content.yamlsource)
+
     return yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True, width=100)
 
 
