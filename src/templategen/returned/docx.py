@@ -186,7 +186,7 @@ class _Control:
     def __init__(self, sdt: etree._Element):
         self.sdt = sdt
         pr = content = None
-        for child in sdt:
+        for child in sdt[:]:  # a slice makes the children in C: cheaper than iterating them
             tag = child.tag
             if tag == _SDT_PR:
                 if pr is None:
@@ -199,7 +199,7 @@ class _Control:
         self.tag = self.box = self.date = None
         self.placeholder = self.plain = False
         best = none = len(READERS)
-        for child in pr if pr is not None else ():
+        for child in pr[:] if pr is not None else ():
             tag = child.tag
             rank = _KIND_RANK.get(tag)
             if rank is None:  # a tag of another namespace: its local name counts alike
