@@ -54,9 +54,12 @@ def test_kept_checks_give_what_a_fresh_check_gives_and_keep_no_warning() -> None
     for raw in (1, 1.0, True, "1", "ja", "geen getal", 3, "3", 2.5, "x" * 3):
         values = {s.key: raw for s in slots}
         for _round in range(2):  # the second round reads what the first kept
-            got = [checked for _slot, checked in answers.check_all(slots, values, kept)]
-            assert got == [answers.check(slot, raw) for slot in slots], raw
-    assert kept and all(not c.findings for c in kept.values())
+            got = list(answers.check_all(slots, values, kept))
+            assert [checked for _slot, checked, _answer in got] == [
+                answers.check(slot, raw) for slot in slots], raw
+            assert all(a is not None and c is not None and (a.value, a.raw) == (c.value, c.raw)
+                       for _slot, c, a in got)
+    assert kept and all(not c.findings for c, _answer in kept.values())
     # 1, 1.0 and True are equal dict keys: kept apart by their class
     assert {cls for key, cls, raw in kept if raw == 1 and key == slots[0].key} >= {int, float}
     # a value with a finding is checked (and its warning written) every time

@@ -33,6 +33,7 @@ from templategen.content.answerchecks import EXCEL_CELL_MAX, Code, Finding, find
 from templategen.content.languages import variants
 from templategen.content.model import Field, FieldKind, Slot
 from templategen.returned.reading import RawValue
+from templategen.store.database import Answer
 
 Value = bool | float | str | None
 Coercer = Callable[[RawValue, Field], Value]
@@ -70,40 +71,45 @@ def raw_text(raw: RawValue) -> str | None:
 
 
 _EMPTY = Checked(None, None)
+_EMPTY_ANSWER = Answer(None, None)
 # kinds whose answers mostly come from a small set of values (scale points, options, ticks,
 # the days of a round): their check is kept per slot and value, worked out once per batch
 _KEPT_KINDS = frozenset({FieldKind.SCALE, FieldKind.CHOICE, FieldKind.CHECK, FieldKind.DATE})
 KEPT_CHECKS = 4096  # at most this many kept per instrument version (memory stays flat)
-Kept = dict[tuple[str, type, RawValue], Checked]
+Kept = dict[tuple[str, type, RawValue], tuple[Checked, Answer]]
 
 
-def check_all(slots: Iterable[Slot], values: Mapping[str, RawValue],
-              kept: Kept | None = None) -> Iterator[tuple[Slot, Checked | None]]:
-    """Each slot with its checked answer in ``values`` (None: the file lacks the slot), in
-    the order of ``slots``. An empty answer to a question that is not required is the
-    common case: it is answered without a check. ``kept``: the checks of earlier files of
-    the same version (see compiled.py), by slot key and value; only a value that fits is
-    kept (a warning is written in the console's language, so it is written each time)."""
+def check_all(slots: Iterable[Slot], values: Mapping[str, RawValue], kept: Kept | None = None
+              ) -> Iterator[tuple[Slot, Checked | None, Answer | None]]:
+    """Each slot with its checked answer in ``values`` and the answer as the store keeps it
+    (both None: the file lacks the slot), in the order of ``slots``. An empty answer to a
+    question that is not required is the common case: it is answered without a check.
+    ``kept``: the checks of earlier files of the same version (see compiled.py), by slot key
+    and value, with their answer (immutable: one object for every file that gives that
+    value); only a value that fits is kept (a warning is written in the console's language,
+    so it is written each time)."""
     for slot in slots:
         key = slot.key
         if key not in values:
-            yield slot, None
+            yield slot, None, None
             continue
         raw = values[key]
         if raw is None and not slot.field.required:
-            yield slot, _EMPTY
+            yield slot, _EMPTY, _EMPTY_ANSWER
         elif kept is None or slot.field.kind not in _KEPT_KINDS:
-            yield slot, check(slot, raw)
+            result = check(slot, raw)
+            yield slot, result, Answer(result.value, result.raw)
         else:
             memo = (key, raw.__class__, raw)  # the class too: 1, 1.0 and True are equal keys
-            result = kept.get(memo)
-            if result is None:
+            hit = kept.get(memo)
+            if hit is None:
                 result = check(slot, raw)
+                hit = result, Answer(result.value, result.raw)
                 if not result.findings:
                     if len(kept) >= KEPT_CHECKS:
                         kept.clear()
-                    kept[memo] = result
-            yield slot, result
+                    kept[memo] = hit
+            yield slot, hit[0], hit[1]
 
 
 def check(slot: Slot, raw: RawValue) -> Checked:

@@ -197,11 +197,11 @@ def check_extraction(instrument: Instrument, version: str,
     warnings: list[str] = []
     missing: dict[str, list[Slot]] = defaultdict(list)
     values = extraction.values
-    for slot, result in checking.check_all(plan.slots, values, plan.kept):
-        if result is None:
+    for slot, result, answer in checking.check_all(plan.slots, values, plan.kept):
+        if result is None or answer is None:
             missing[slot.item.id].append(slot)
             continue
-        found[slot.key] = Answer(result.value, result.raw)
+        found[slot.key] = answer
         if result.warnings:
             warnings.extend(result.warnings)
     for item, options in plan.multis:  # counted alike from Word and Excel
