@@ -376,3 +376,32 @@ def test_the_worker_gets_a_files_name_and_bytes_exactly(name):
             assert str(rejected.value).startswith(f"{name} {reason}")
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize(("local", "central", "flags", "same"), [
+    (b"word/document.xml", b"word/document.xml", 0, True),
+    (b"word/documenx.xml", b"word/document.xml", 0, False),
+    (b"word/r\x82sum\x82.xml", b"word/r\x82sum\x82.xml", 0, True),  # cp437: résumé
+    (b"word/r\x82sum\x83.xml", b"word/r\x82sum\x82.xml", 0, False),
+    (b"word/resume.xml", b"word/r\x82sum\x82.xml", 0, False),
+    ("word/résumé.xml".encode(), "word/résumé.xml".encode(), 0x800, True),  # UTF-8 flag
+    (b"word/resume.xml", "word/résumé.xml".encode(), 0x800, False),
+])
+def test_a_part_named_otherwise_in_its_local_header_is_refused(local, central, flags, same):
+    """Office reads a part's name from the central directory and its local header alike: a
+    name that differs between them (ASCII or not, cp437 or UTF-8) is refused, the same name
+    is read (safezip._data_span)."""
+    from templategen.errors import RejectedFile
+
+    data = b"<x/>"
+    record = hostile_zip.local_record(hostile_zip.Entry(local, data))
+    packed = hostile_zip.pack([hostile_zip.Entry(central, data)], [record], [0])
+    if flags:  # the general purpose flags of both headers: bit 11, names in UTF-8
+        packed = packed.replace(b"PK\x03\x04\x14\x00\x00\x00", b"PK\x03\x04\x14\x00\x00\x08") \
+            .replace(b"PK\x01\x02\x14\x00\x14\x00\x00\x00", b"PK\x01\x02\x14\x00\x14\x00\x00\x08")
+    if same:
+        archive = safezip.SafeArchive("f.docx", packed)
+        assert archive.read(archive.names()[0]) == data
+    else:
+        with pytest.raises(RejectedFile, match="f.docx"):
+            safezip.SafeArchive("f.docx", packed)

@@ -179,7 +179,7 @@ class SafeArchive:
                                      "Office never writes; send the original file.").format(
                                        name=name, filename=info.filename))
             self._infos[info.filename] = info
-            self._spans[info.filename] = _data_span(name, self._data, info)
+            self._spans[info.filename] = _data_span(name, data, info)
         _check_overlaps(name, sorted((info.header_offset, self._spans[info.filename][1])
                                      for info in infos))
 
@@ -389,7 +389,7 @@ def _check_entry(name: str, info: zipfile.ZipInfo) -> None:
                                SAVE_AGAIN=document(SAVE_AGAIN)))
 
 
-def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int, int]:
+def _data_span(name: str, data: bytes, info: zipfile.ZipInfo) -> tuple[int, int]:
     """Where an entry's compressed bytes lie, from its local header (checked against the
     central directory as Office does: same name, in the file)."""
     offset = info.header_offset
@@ -399,10 +399,14 @@ def _data_span(name: str, data: memoryview, info: zipfile.ZipInfo) -> tuple[int,
     if head[0] != b"PK\x03\x04":
         raise RejectedFile(_not_found(name, info))
     name_len, extra_len = head[9], head[10]
-    raw_name = bytes(data[offset + _LOCAL.size:offset + _LOCAL.size + name_len])
-    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-    if raw_name != _encoded(info.orig_filename, encoding) and \
-            raw_name.decode(encoding, "replace") != info.orig_filename:
+    raw_name = data[offset + _LOCAL.size:offset + _LOCAL.size + name_len]
+    if raw_name.isascii():  # the same text in UTF-8 and cp437: compared at once (#23)
+        same = raw_name.decode("ascii") == info.orig_filename
+    else:
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        same = raw_name == _encoded(info.orig_filename, encoding) or \
+            raw_name.decode(encoding, "replace") == info.orig_filename
+    if not same:
         raise RejectedFile(document("{name} names a part differently in two places, which "
                              "Office never writes; {ORIGINEEL}.").format(
                                name=name, ORIGINEEL=document(ORIGINEEL)))
