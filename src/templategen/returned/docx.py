@@ -198,7 +198,7 @@ class _Control:
         # w:showingPlcHdr and a w:text; the rank of its first kind among READERS'
         self.tag = self.box = self.date = None
         self.placeholder = self.plain = False
-        best = none = len(READERS)
+        best = none = _NO_KIND
         for child in pr[:] if pr is not None else ():
             tag = child.tag
             rank = _KIND_RANK.get(tag)
@@ -241,8 +241,7 @@ class _Control:
     def value(self) -> RawValue:
         """The raw value, read as the first of READERS' kinds among the sdtPr's children
         says (as text when there is no sdtPr or no kind)."""
-        return _READER_LIST[self.rank](self) if self.rank < len(READERS) \
-            else _text_value(self)
+        return _READER_LIST[self.rank](self)
 
     def lead_in(self) -> list[etree._Element]:
         """The bookmark starts and break-only runs just before the control, nearest first."""
@@ -368,7 +367,8 @@ READERS: dict[str, Callable[[_Control], RawValue]] = {
     "comboBox": _text_value,
     "text": _text_value,
 }
-_READER_LIST = list(READERS.values())
+_NO_KIND = len(READERS)  # the rank of a control of none of READERS' kinds: read as text
+_READER_LIST = [*READERS.values(), _text_value]  # by rank
 _RANK = {kind: n for n, kind in enumerate(READERS)}
 # the tags sdtPr children have in Word's own namespaces -> their rank among READERS (that
 # of no reader for the other children Word writes: alias, tag, id, lock, placeholder, …)
