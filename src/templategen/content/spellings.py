@@ -34,16 +34,22 @@ def _text(raw: Any) -> str:
     return "" if raw is None else str(raw)
 
 
+_TRUE, _FALSE = frozenset(TRUE_WORDS), frozenset(FALSE_WORDS)  # looked up at once
+
+
 def tick(raw: Any) -> bool | None:
     """Ticked (True), unticked (False), or None when ``raw`` is not a tick."""
-    if isinstance(raw, bool):
+    if raw.__class__ is str:  # the common case first: a Word form's box glyph, typed text
+        word = raw.strip().casefold()
+    elif isinstance(raw, bool):
         return raw
-    if isinstance(raw, int | float) and raw in (0, 1):
+    elif isinstance(raw, int | float) and raw in (0, 1):
         return bool(raw)
-    word = _text(raw).strip().casefold()
-    if word in TRUE_WORDS:
+    else:
+        word = _text(raw).strip().casefold()
+    if word in _TRUE:
         return True
-    if word in FALSE_WORDS:
+    if word in _FALSE:
         return False
     return None
 

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from templategen.content import boxes
 from templategen.content.model import FieldKind, Instrument, Item, ItemKind, Slot
 from templategen.returned.answers import Kept
 from templategen.returned.reading import per_instrument
@@ -36,6 +37,8 @@ class Compiled:
     required_multis: tuple[tuple[Item, tuple[str, ...]], ...]
     # every tick-all-that-apply item, with its slots' keys (answerchecks.settle_multi)
     multis: tuple[tuple[Item, tuple[str, ...]], ...] = ()
+    # slot key -> the labels of its boxes in a Word form (boxes.labels; empty: no boxes)
+    box_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     kept: Kept = field(default_factory=dict)  # checks of values seen before (answers.py)
 
 
@@ -62,6 +65,7 @@ def _compile(instrument: Instrument) -> Compiled:
         required_multis=tuple((items[i], tuple(keys)) for i, keys in multis.items()
                               if items[i].required),
         multis=tuple((items[i], tuple(keys)) for i, keys in multis.items()),
+        box_labels={s.key: boxes.labels(s) for s in slots},
     )
 
 

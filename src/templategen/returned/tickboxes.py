@@ -26,10 +26,11 @@ def gather(result: Extraction, instrument: Instrument) -> None:
             found[split[0]][split[1]] = result.unknown[key]
     if not found:
         return
-    by_key = compiled(instrument).by_key
+    plan = compiled(instrument)
+    by_key, box_labels = plan.by_key, plan.box_labels
     for key, ticks in found.items():
         slot = by_key.get(key)
-        labels = boxes.labels(slot) if slot is not None else ()
+        labels = box_labels[key] if slot is not None else ()
         if slot is None or not labels or not set(ticks) <= set(range(1, len(labels) + 1)):
             continue
         for n in ticks:
@@ -42,6 +43,6 @@ def gather(result: Extraction, instrument: Instrument) -> None:
 
 def box_keys(instrument: Instrument, keys: set[str]) -> set[str]:
     """The box keys of the questions ``keys`` that a form may show as tick boxes."""
-    by_key = compiled(instrument).by_key
-    return {boxes.box_key(key, n) for key in keys if key in by_key
-            for n in range(1, len(boxes.labels(by_key[key])) + 1)}
+    box_labels = compiled(instrument).box_labels
+    return {boxes.box_key(key, n) for key in keys if key in box_labels
+            for n in range(1, len(box_labels[key]) + 1)}
