@@ -16,7 +16,8 @@ alternating ``--repeat`` times (the fastest counts: the machine is shared):
   the first run.
 
 Every run prints its time, the workers auto chose (and the cores and load it saw), the CPU
-time per file of the main process (start-up included) and of its workers, how many
+time per file of the main process (start-up included) and of its workers, the main
+process's context switches per file (voluntary and involuntary), how many
 cores the machine's other work kept busy during the run (the cores' busy time from
 ``/proc/stat`` less the run's own CPU time: a 'free' run with 0.3 or more beside it was not
 free) and the one-minute load average at its start and end; then the ratio time(--jobs 1) /
@@ -63,6 +64,7 @@ def child(folder: str, db: str, jobs: str) -> None:
     print(json.dumps({"seconds": seconds, "files": len(outcomes), "load_start": load,
                       "main_cpu": own.ru_utime + own.ru_stime,
                       "workers_cpu": workers.ru_utime + workers.ru_stime,
+                      "switches": own.ru_nvcsw + own.ru_nivcsw,
                       "load_end": os.getloadavg()[0],
                       "workers": auto.workers if auto else int(jobs),
                       "cores": auto.cores if auto else None,
@@ -102,7 +104,8 @@ def run(folder: Path, work: Path, jobs: str, label: str) -> float:
     print(f"{label:<9} --jobs {jobs:<4} {got['seconds']:6.1f} s  "
           f"{got['files'] / got['seconds']:5.1f} files/s  {got['workers']} workers{seen}; "
           f"CPU per file: main process {1000 * got['main_cpu'] / got['files']:.2f} ms "
-          f"(start-up included), workers {1000 * got['workers_cpu'] / got['files']:.2f} ms; "
+          f"(start-up included, {got['switches'] / got['files']:.1f} context switches), "
+          f"workers {1000 * got['workers_cpu'] / got['files']:.2f} ms; "
           f"others kept {others:.2f} cores busy meanwhile; "
           f"load average {got['load_start']:.2f} -> {got['load_end']:.2f}", flush=True)
     return float(got["seconds"])

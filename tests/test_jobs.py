@@ -1,16 +1,18 @@
 """``ingest --jobs auto`` (the default): the number of workers from the cores free, the
-lanes storing in the order of the sources, and the CLI without --jobs giving what --jobs 1
-gives."""
+sources read side by side storing in their order, and the CLI without --jobs giving what
+--jobs 1 gives."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,10 +20,13 @@ from click.testing import CliRunner
 from templategen import i18n
 from templategen.cli import main
 from templategen.content.catalog import load_catalog
+from templategen.errors import RejectedFile, StoreError
 from templategen.rendering import build_all
 from templategen.returned import jobs as jobs_module
 from templategen.returned.jobs import Jobs, auto_workers, busy_cores, choose_jobs
-from templategen.returned.parallel import Turns
+from templategen.returned.parallel import ingest_parallel
+from templategen.returned.steps import TURN, Read
+from templategen.returned.worker import Reader, job, unjob
 from tests.support.filling import filled_copies, filled_copy
 
 CONTENT = Path(__file__).parent / "fixtures" / "content"
@@ -96,24 +101,151 @@ def test_nothing_is_said_where_it_tells_nothing(jobs):
     assert jobs.notice() == ""
 
 
-def test_lanes_store_in_the_order_of_the_sources():
-    """Source 0 reads slowest, source 1 fastest: each stores only after the ones before."""
-    turns, stored = Turns(), []
+class Sleeper(Reader):
+    """A reader in a child process that reads a file by sleeping the seconds its bytes say
+    (for a file named ``ctrl-c`` pressing Ctrl-C in its parent first, for one named
+    ``crash`` dying), then hands back the file's name: reading times chosen per file,
+    through real pipes and processes."""
 
-    def lane(index: int, reading: float, stores: bool) -> None:
-        time.sleep(reading)
-        if stores:
-            with turns.turn(index):
-                stored.append(index)
-        turns.done(index)
+    def __init__(self, budget: float = 30.0):
+        self.budget = budget
+        self._conn: Any = None
+        self._process: Any = None
 
-    lanes = [threading.Thread(target=lane, args=a)
-             for a in ((0, 0.3, True), (1, 0.0, True), (2, 0.1, False), (3, 0.05, True))]
-    for thread in lanes:
-        thread.start()
-    for thread in lanes:
-        thread.join(5)
-    assert stored == [0, 1, 3]
+    def start(self) -> None:
+        parent, child = multiprocessing.get_context("fork").Pipe()
+        self._process = multiprocessing.get_context("fork").Process(
+            target=_sleep_reads, args=(child,), daemon=True)
+        self._process.start()
+        self._conn = parent
+
+    def send(self, name: str, data: bytes) -> None:
+        if self._conn is None:
+            self.start()
+        self._conn.send_bytes(job(name, data))
+
+    @property
+    def connection(self) -> Any:
+        return self._conn
+
+    def receive(self) -> Any:
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError):  # it died, as a worker out of its memory does
+            self.close()
+            raise RejectedFile("died") from None
+
+    def overrun(self) -> RejectedFile:
+        self.close()
+        return RejectedFile("too slow")
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            self._conn.close()
+        self._process = self._conn = None
+
+
+def _sleep_reads(conn: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        name, data = unjob(conn.recv_bytes())
+        if name == "ctrl-c":
+            os.kill(os.getppid(), signal.SIGINT)
+        if name == "crash":
+            os._exit(1)
+        time.sleep(float(data))
+        conn.send(name)
+
+
+def run_loop(sources: list[list[tuple[str, float]]], readers: int, tmp_path: Path,
+             budget: float = 30.0, failing: str = "",
+             events: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """ingest_parallel over sources of (name, seconds to read) items, as ingest's steps
+    do: read, then store at the source's turn; what happened, in order (also kept in
+    ``events``, when given)."""
+    events = [] if events is None else events
+
+    def steps(source: list[tuple[str, float]], store: Any) -> Any:
+        for name, seconds in source:
+            events.append(("asked", name))
+            try:
+                read = yield Read(name, str(seconds).encode())
+            except RejectedFile:
+                yield ("rejected", name)
+                continue
+            yield TURN
+            if name == failing:
+                raise StoreError("the disk is full")
+            events.append(("stored", read))
+            yield ("stored", read)
+
+    def done(index: int, outcome: tuple[str, str]) -> None:
+        events.append(("done", outcome[1]))
+
+    ingest_parallel(sources, tmp_path / "s.sqlite", readers, lambda: Sleeper(budget), steps,
+                    done)
+    return events
+
+
+def test_sources_read_side_by_side_store_in_their_order(tmp_path: Path):
+    """Two readers, the first source slowest: each stores only after the ones before, a
+    mail file's next item is asked for only after its last is stored, and at most three
+    sources per reader are open (the seventh opens when the first is done)."""
+    sources = [[("a", 0.5)], [("b", 0)], [("c1", 0.1), ("c2", 0)], [("d", 0.05)], [("e", 0)],
+               [("f", 0.2)], [("g", 0)]]
+    events = run_loop(sources, 2, tmp_path)
+    stored = [name for what, name in events if what == "stored"]
+    assert stored == ["a", "b", "c1", "c2", "d", "e", "f", "g"]
+    assert [name for what, name in events if what == "done"] == stored
+    assert events.index(("asked", "b")) < events.index(("stored", "a"))  # side by side
+    assert events.index(("stored", "c1")) < events.index(("asked", "c2"))
+    assert events.index(("stored", "a")) < events.index(("asked", "g"))
+
+
+def test_a_file_over_the_budget_is_rejected_and_its_reader_replaced(tmp_path: Path):
+    events = run_loop([[("x", 0)], [("slow", 60)], [("y", 0)], [("z", 0)]], 1, tmp_path,
+                      budget=0.5)
+    assert [e for e in events if e[0] == "done"] == \
+        [("done", "x"), ("done", "slow"), ("done", "y"), ("done", "z")]
+    assert ("stored", "slow") not in events and ("stored", "z") in events
+
+
+def test_a_reader_that_dies_rejects_its_file_and_the_files_queued_behind_are_read(
+        tmp_path: Path):
+    events = run_loop([[("x", 0.2)], [("crash", 0)], [("y", 0)], [("z", 0)]], 1, tmp_path)
+    assert [e for e in events if e[0] == "done"] == \
+        [("done", "x"), ("done", "crash"), ("done", "y"), ("done", "z")]
+    assert ("stored", "crash") not in events and ("stored", "y") in events
+
+
+def test_a_failure_lets_the_open_sources_finish_their_item_and_is_raised(tmp_path: Path):
+    """The second source's store fails (a full disk) while the first is still read: the
+    sources open finish the item they are on, in order, and take no other; no source
+    opens; the failure is raised."""
+    sources = [[("a", 0.3)], [("full", 0)], [("c1", 0), ("c2", 0)], [("d", 0)], [("e", 0)]]
+    events: list[tuple[str, str]] = []
+    with pytest.raises(StoreError):
+        run_loop(sources, 1, tmp_path, failing="full", events=events)
+    assert [name for what, name in events if what == "stored"] == ["a", "c1", "d"]
+    assert ("asked", "c2") not in events and ("asked", "e") not in events
+
+
+@pytest.mark.skipif(signal.getsignal(signal.SIGINT) is not signal.default_int_handler,
+                    reason="Ctrl-C is handled by someone else here")
+def test_ctrl_c_lets_the_open_sources_finish_their_item(tmp_path: Path):
+    """Ctrl-C while the third file is read: the six sources open (three per reader) finish
+    the item they are on, in order, and take no other; no further source opens."""
+    sources = [[("a", 1.0)], [("b", 0)], [("ctrl-c", 0)], [("d", 0.1)], [("e1", 0), ("e2", 0)],
+               [("f", 0)], [("g", 0)], [("h", 0)]]
+    events: list[tuple[str, str]] = []
+    with pytest.raises(KeyboardInterrupt):
+        run_loop(sources, 2, tmp_path, events=events)
+    assert [name for what, name in events if what == "stored"] == \
+        ["a", "b", "ctrl-c", "d", "e1", "f"]
+    assert not {("asked", "e2"), ("asked", "g")} & set(events)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
 def test_ingest_without_jobs_gives_what_jobs_1_gives(tmp_path: Path):

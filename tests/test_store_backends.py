@@ -199,7 +199,7 @@ def test_ingest_with_jobs_gives_what_one_job_gives(store_db, tmp_path: Path):
     assert strip[0] == strip[1] and len(strip[0]) > 100
 
 
-def test_every_lane_keeps_the_time_budget(tmp_path: Path):
+def test_every_reader_keeps_the_time_budget(tmp_path: Path):
     from templategen.inbox import ingest
 
     files = returned_files(tmp_path, 2)

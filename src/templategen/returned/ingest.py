@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,9 +34,10 @@ from templategen.errors import DuplicateFile, RejectedFile, StoreError, UnknownI
 from templategen.i18n import _, document, ngettext, pgettext
 from templategen.returned.identity import Verifier, claim_warning
 from templategen.returned.jobs import AUTO, CoreWatch, Jobs, choose_jobs
-from templategen.returned.parallel import Turn, ingest_parallel
+from templategen.returned.parallel import ingest_parallel
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, too_big
-from templategen.returned.worker import DEFAULT_BUDGET, Reader, make_reader
+from templategen.returned.steps import TURN, Read, Steps, Turn, drive
+from templategen.returned.worker import DEFAULT_BUDGET, Reader, ReadFile, make_reader
 from templategen.store.backend import is_url
 from templategen.store.database import (
     EMPTY,
@@ -184,6 +185,7 @@ class _Run:
     """What every item of one run shares."""
 
     reader_of: Callable[[], Reader]
+    catalog: Catalog
     limits: Limits
     verifier: Verifier
     _sent: set[str] | None = None
@@ -220,7 +222,8 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
     if report_path is not None:
         _make_parent(report_path, "--report")
     catalog = round_catalog(db, content_dir, verifier)
-    run = _Run(lambda: make_reader(catalog, limits, budget, in_process), limits, verifier)
+    run = _Run(lambda: make_reader(catalog, limits, budget, in_process), catalog, limits,
+               verifier)
     chosen = choose_jobs(jobs, len(sources), watch)
     if on_jobs is not None and chosen.auto:
         on_jobs(chosen)
@@ -249,8 +252,8 @@ def round_catalog(db: Path | str, content_dir: Path | None, verifier: Verifier) 
 def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
                  on_outcome: Callable[[Outcome], Any] | None,
                  report_path: Path | None) -> list[Outcome]:
-    """``--jobs N``: the same loop in N lanes (returned/parallel.py); the outcomes come back
-    in the order of the sources, the console lines as items finish."""
+    """``--jobs N``: the same steps, N files read at a time (returned/parallel.py); the
+    outcomes come back in the order of the sources, the console lines as items finish."""
     done: dict[int, list[Outcome]] = {}
 
     def finished(index: int, outcome: Outcome) -> None:
@@ -260,9 +263,7 @@ def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
 
     try:
         ingest_parallel(sources, db, jobs, run.reader_of,
-                        lambda source, store, reader, turn: ingest_source(source, store, reader,
-                                                                          run, turn),
-                        finished)
+                        lambda source, store: source_steps(source, store, run), finished)
     finally:
         outcomes = [o for k in sorted(done) for o in done[k]]
         trouble = write_report(report_path, outcomes) if report_path is not None else ""
@@ -271,12 +272,17 @@ def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
     return outcomes
 
 
-def ingest_source(source: Source, store: Store, reader: Reader, run: _Run,
-                  turn: Turn = contextlib.nullcontext) -> Iterator[Outcome]:
-    """The outcome of each item of one source, as each is stored (inside ``with turn():``,
-    see returned/parallel.py). The source is asked for its next item only after the caller
-    has handled the last one (IMAP marks a message read then, so an interrupted run reads it
-    again)."""
+def ingest_source(source: Source, store: Store, reader: Reader, run: _Run) -> Iterator[Outcome]:
+    """The outcome of each item of one source, as each is stored, each file read by
+    ``reader`` when asked for."""
+    return drive(source_steps(source, store, run), reader)
+
+
+def source_steps(source: Source, store: Store, run: _Run) -> Steps[Outcome]:
+    """The steps (returned/steps.py) of ingesting one source: its items one at a time, each
+    outcome yielded as it is stored. The source is asked for its next item only after the
+    caller has handled the last one (IMAP marks a message read then, so an interrupted run
+    reads it again)."""
     items = iter(source.items(store))
     while True:
         start = time.perf_counter()
@@ -286,8 +292,7 @@ def ingest_source(source: Source, store: Store, reader: Reader, run: _Run,
         if isinstance(item, Refused):
             yield _refused(item, store, start)
         else:
-            yield ingest_item(item, store, reader, run.limits, run.verifier,
-                              run.sent(store) if item.provenance.mail else set(), start, turn)
+            yield (yield from item_steps(item, store, run, start))
 
 
 def _refused(item: Refused, store: Store, start: float) -> Outcome:
@@ -297,24 +302,21 @@ def _refused(item: Refused, store: Store, start: float) -> Outcome:
                    seconds=time.perf_counter() - start)
 
 
-def ingest_item(item: Item, store: Store, reader: Reader, limits: Limits = DEFAULT_LIMITS,
-                verifier: Verifier | None = None, sent: set[str] | frozenset[str] = frozenset(),
-                start: float | None = None, turn: Turn = contextlib.nullcontext) -> Outcome:
-    """One returned file's bytes (a file's, or a mail attachment's) through the pipeline into
-    the store. A file whose claimed identity ``verifier`` (default: the installation's key)
-    rejects is stored as ``unverified``, attached to nobody. ``sent``: the Message-IDs the
-    tool sent, to tell which of them a reply answers. ``turn``: stores when it is this
-    item's turn (the order of arrival, see returned/parallel.py)."""
-    outcome = _ingest(item, store, reader, limits, verifier, sent,
-                      time.perf_counter() if start is None else start, turn)
+def item_steps(item: Item, store: Store, run: _Run,
+               start: float) -> Generator[Read | Turn, Any, Outcome]:
+    """The steps of one returned file's bytes (a file's, or a mail attachment's) through the
+    pipeline into the store; returns its outcome. A file whose claimed identity the run's
+    key rejects is stored as ``unverified``, attached to nobody. ``start``: when the item was
+    asked for."""
+    outcome = yield from _ingest(item, store, run, start)
     outcome.warnings.extend(item.provenance.remarks)
     return outcome
 
 
-def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
-            verifier: Verifier | None, sent: set[str] | frozenset[str],
-            start: float, turn: Turn) -> Outcome:
+def _ingest(item: Item, store: Store, run: _Run,
+            start: float) -> Generator[Read | Turn, Any, Outcome]:
     name, data, origin = item.name, item.data, item.provenance
+    limits, verifier = run.limits, run.verifier
     notes = list(origin.notes)
     received = _now()
     sha = ""
@@ -331,7 +333,7 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         replaces = store.unverified(sha) if known else None
         if known and replaces is None:
             return outcome("duplicate", warnings=notes)
-        read = reader.read(name, data)
+        read: ReadFile = yield Read(name, data)
     except UnknownInstrument as exc:  # the organiser's missing --content: nothing stored
         return outcome(NOT_READ, reason=str(exc), warnings=notes)
     except RejectedFile as exc:
@@ -346,10 +348,9 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         modified=result.modified or (origin.modified() if origin.modified else received),
         recipient=result.recipient, instance=result.instance, respondent=result.respondent,
         subject=result.subject, language=result.language, warnings=warnings,
-        rows=read.rows, mail=_mail_source(origin.mail, sent),
-        definition=definition_of(reader.catalog, result.instrument),
+        rows=read.rows, mail=_mail_source(origin.mail, run, store),
+        definition=definition_of(run.catalog, result.instrument),
     )
-    verifier = verifier or Verifier.load()
     problem = verifier.problem(name, result)
     other = verifier.other_key(result, store.signing_key()) if problem else ""
     if other:  # the organiser's key, not the sender's file: nothing stored
@@ -371,8 +372,8 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
         problem = document("Nothing was filled in in {name} (only what was filled in "
                            "beforehand); fill in the form and send it again.").format(name=name)
     try:
-        with turn():
-            submission_id = store.add(submission)
+        yield TURN  # stored in the order of the sources (returned/parallel.py)
+        submission_id = store.add(submission)
     except DuplicateFile:  # another ingest stored the same bytes since has_sha above
         return outcome("duplicate", warnings=notes)
     except StoreError as exc:  # the disk is full: the batch cannot go on
@@ -384,11 +385,12 @@ def _ingest(item: Item, store: Store, reader: Reader, limits: Limits,
                    answers=len(read.rows), answered=answered)
 
 
-def _mail_source(mail: Mail | None, sent: set[str] | frozenset[str]) -> MailSource | None:
+def _mail_source(mail: Mail | None, run: _Run, store: Store) -> MailSource | None:
     """The mail as the store keeps it; it answers the first message it refers to that the
     tool sent (else the first it refers to at all)."""
     if mail is None:
         return None
+    sent = run.sent(store)
     replied = next((r for r in mail.references if r in sent),
                    mail.references[0] if mail.references else "")
     return MailSource(source=mail.label, sender=mail.sender, date=mail.date,

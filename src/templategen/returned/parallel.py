@@ -1,155 +1,279 @@
-"""``ingest --jobs N``: N sources read at the same time, each through the same loop.
+"""``ingest --jobs N``: N files read at the same time, the rest done by one loop here.
 
 N readers (worker processes with the same time budget and memory cap as a single ingest)
-serve 3N lanes: each lane is a thread in this process with its own connection to the
-store, takes the next source (a file, a mail file, a mailbox) from one shared queue, and
-borrows a free reader for each item it reads (:class:`Readers`). So N items are read at a
-time, and a lane that waits for its turn to store (below) leaves its reader to the next
-source instead of idling it. Lanes finish reading out of order (a form takes longer than a
-workbook), so several wait for their turn at once: with N + 1 lanes a reader handed back
-found no lane with its next file ready about every second file (2 readers, 1,000 files),
-with 3N lanes about every fifth (each lane holds at most one file: at most 3N files in
-memory at once). The reading happens in the worker processes, so the threads
-mostly wait on pipes; every item goes through exactly the same ``ingest_source`` as without
-``--jobs`` (size check, duplicate check, verification, one transaction). Lanes writing to
-one store at the same time are what several ingest processes do too: SQLite lets one
-transaction in at a time (the others wait), PostgreSQL takes them side by side, and a file
-two lanes could both store is stored once (the store's unique sha256; the second lane
-reports ``duplicate``).
+read; everything else -- the sources' items, the duplicate checks, the verification, the
+transactions -- is done by one loop in this process, in one thread, with one connection to
+the store. The loop holds up to 3N sources open at once. Each source is ingested by the
+same steps as without ``--jobs`` (returned/steps.py: size check, duplicate check, the
+reading, verification, one transaction per item), and each holds at most one item at a
+time: at most 3N files in memory. The loop runs each open source's steps until they need a
+reader or their turn to store, and waits on the readers' pipes
+(``multiprocessing.connection.wait``) for the next file read. A file to read goes to a free
+reader, the lowest source first; when none is free, a small file is queued behind the one
+a reader reads (one at most), so that a reader goes on to its next file the moment it
+hands one back instead of waiting for this loop to get a core, take the file back and send
+another. A reader that hands back a file with nothing queued gets the next file waiting
+before the loop stores what it handed back. (Until 2026-12 the sources were lanes: 3N
+threads, each with its own connection, borrowing readers. The loop takes about one context
+switch a file where the lanes took four to five, and with the queue the readers no longer
+wait for this process between files.)
 
-The lanes read side by side but store in the order of the sources (:class:`Turns`): a lane
-that has read a file of source k waits, before storing it, until every source before k is
-done. So the store's arrival order -- which file of one personalised copy is the newer --
-is the same as with one lane, whatever finished reading first.
+Readers finish out of order (a form takes longer than a workbook), but sources store in
+the order of the sources: source k's steps wait at their turn (:data:`steps.TURN`) until
+every source before k is done. So the store's arrival order -- which file of one
+personalised copy is the newer -- is the same as with one reader. A source's next item is
+asked for only after its last outcome is handled (IMAP marks a message read then). A file
+two open sources hold is stored once: the second gets ``duplicate`` from the store. A file
+that overruns the budget (counted from when its reader could start on it: when it was
+sent, or when the file before it came back) is rejected and its worker killed and
+replaced; a file queued behind it goes to a reader again.
 
-Workers are started before the lanes' threads, so no process is forked while another
-thread holds a lock; a worker killed for overrunning its budget is restarted by the lane
-that borrowed it.
+Ctrl-C: the open sources finish the item they are on (read and stored, in order) and take
+no other; then KeyboardInterrupt is raised (a second Ctrl-C raises it at once). A failure
+(a full disk) stops the run the same way and is raised.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
-import functools
-import queue
+import heapq
+import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from templategen.returned.steps import Read, Steps, Turn
+from templategen.returned.worker import Reader
 from templategen.store.database import Store
 
-Turn = Callable[[], contextlib.AbstractContextManager[Any]]
-LANES_PER_READER = 3  # see the module's docstring
-
-
-class Turns:
-    """Sources done so far, in order: :meth:`turn` of source k waits until 0..k-1 are done.
-    Each waiting lane has its own event, so a source done wakes only the lanes whose turn
-    it is (not every waiting lane to look and sleep again)."""
-
-    def __init__(self) -> None:
-        self._next = 0  # every source before this one is done
-        self._done: set[int] = set()
-        self._lock = threading.Lock()
-        self._waiting: dict[int, threading.Event] = {}
-
-    @contextlib.contextmanager
-    def turn(self, index: int) -> Iterator[None]:
-        with self._lock:
-            ready = None if self._next >= index else \
-                self._waiting.setdefault(index, threading.Event())
-        if ready is not None:
-            ready.wait()
-        yield
-
-    def done(self, index: int) -> None:
-        with self._lock:
-            self._done.add(index)
-            while self._next in self._done:
-                self._done.discard(self._next)
-                self._next += 1
-            for waiting in [k for k in self._waiting if k <= self._next]:
-                self._waiting.pop(waiting).set()
-
-
-class Readers:
-    """The readers the lanes share: :meth:`read` borrows a free one for one item, so no
-    reader waits while its lane waits for its turn to store."""
-
-    def __init__(self, readers: list[Any]):
-        self.readers = readers
-        self.catalog = readers[0].catalog
-        self._free: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        for reader in readers:
-            self._free.put(reader)
-
-    def read(self, name: str, data: bytes) -> Any:
-        reader = self._free.get()
-        try:
-            return reader.read(name, data)
-        finally:
-            self._free.put(reader)
+OPEN_PER_READER = 3  # sources open at once per reader: see the module's docstring
+QUEUED = 1  # files queued behind the one a reader reads (see _Loop._hand_out)
+QUEUED_BYTES = 64 * 1024  # only files this small: more would fill the pipe and block this loop
+WAKE = 0.2  # seconds: the longest the loop waits on the pipes before it looks for Ctrl-C
 
 
 def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
-                    make_reader: Callable[[], Any],
-                    ingest_one: Callable[[Any, Store, Any, Turn], Iterable[Any]],
+                    make_reader: Callable[[], Reader],
+                    steps_of: Callable[[Any, Store], Steps[Any]],
                     done: Callable[[int, Any], None]) -> None:
-    """Run ``ingest_one(source, store, readers, turn)`` over ``sources`` with ``jobs``
-    readers (``make_reader()``) shared by LANES_PER_READER × ``jobs`` lanes; ``ingest_one``
-    reads through ``readers`` (:class:`Readers`) and stores inside ``with turn():``
-    (:class:`Turns`). Call ``done(index, outcome)`` (under a lock, in completion order) for
-    every outcome."""
-    todo: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
-    for item in enumerate(sources):
-        todo.put(item)
+    """Run ``steps_of(source, store)`` (returned/steps.py) of every source in ``sources``
+    with ``jobs`` readers (``make_reader()``); call ``done(index, outcome)`` for every
+    outcome, as each is stored."""
     readers = [make_reader() for _ in range(max(1, min(jobs, len(sources))))]
     for reader in readers:
         reader.start()
-    shared = Readers(readers)
-    lock = threading.Lock()
-    stop = threading.Event()
-    turns = Turns()
-    failures: list[BaseException] = []
-
-    def lane() -> None:
-        try:
-            with Store(db) as store:
-                while not stop.is_set():
-                    try:
-                        index, source = todo.get_nowait()
-                    except queue.Empty:
-                        return
-                    try:
-                        for outcome in ingest_one(source, store, shared,
-                                                  functools.partial(turns.turn, index)):
-                            with lock:
-                                done(index, outcome)
-                            if stop.is_set():  # Ctrl-C in a long mailbox: stop after this item
-                                break
-                    finally:  # also when it failed: the lanes after it go on (or stop)
-                        turns.done(index)
-        except BaseException as exc:  # noqa: BLE001 (re-raised in the calling thread)
-            stop.set()
-            failures.append(exc)
-
-    lanes = min(len(readers) * LANES_PER_READER, len(sources))
-    threads = [threading.Thread(target=lane, name=f"ingest-lane-{n}", daemon=True)
-               for n in range(lanes)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.2)  # short waits, so Ctrl-C reaches this thread at once
-    except BaseException:  # Ctrl-C: each lane finishes the item it is on, takes no other
-        stop.set()
-        for thread in threads:
-            thread.join()
-        raise
+        with Store(db) as store, _ctrl_c() as interrupted:
+            loop = _Loop(sources, store, readers, steps_of, done, interrupted)
+            loop.run()
+        if loop.failure is not None:
+            raise loop.failure
+        if interrupted:
+            raise KeyboardInterrupt
     finally:
         for reader in readers:
+            reader.finish()
+        for reader in readers:
             reader.close()
-    if failures:
-        raise failures[0]
+
+
+@dataclass(eq=False)
+class _Open:
+    """A source being ingested: its index in the run and its steps."""
+
+    index: int
+    steps: Steps[Any]
+
+
+@dataclass(eq=False)
+class _Busy:
+    """A reader, the files sent to it (oldest first) and when the oldest overruns."""
+
+    reader: Reader
+    files: collections.deque[tuple[_Open, Read]]
+    deadline: float
+
+
+@dataclass
+class _Loop:
+    sources: list[Any]
+    store: Store
+    readers: list[Reader]
+    steps_of: Callable[[Any, Store], Steps[Any]]
+    done: Callable[[int, Any], None]
+    interrupted: list[bool]  # [] until Ctrl-C
+    failure: BaseException | None = None
+    _next: int = 0  # the next source to open
+    _open: int = 0  # sources open
+    _turn: int = 0  # every source before this one is done
+    _finished: set[int] = field(default_factory=set)  # done sources after the turn
+    _free: list[Reader] = field(default_factory=list)
+    _asking: list[tuple[int, Read, _Open]] = field(default_factory=list)  # a heap, lowest first
+    _busy: dict[Connection, _Busy] = field(default_factory=dict)
+    _waiting: dict[int, _Open] = field(default_factory=dict)  # at their turn, by index
+    _ready: collections.deque[tuple[_Open, Any, BaseException | None]] = field(
+        default_factory=collections.deque)  # to resume: with this reply, or this exception
+
+    def run(self) -> None:
+        self._free = list(reversed(self.readers))
+        self._open_sources()
+        while True:
+            while self._ready:
+                self._resume(*self._ready.popleft())
+                self._hand_out()
+            if not self._busy:
+                break
+            self._collect()
+            self._hand_out()
+        assert not self._asking and not self._waiting, "a source left waiting"
+
+    def _stopping(self) -> bool:
+        return bool(self.interrupted) or self.failure is not None
+
+    def _open_sources(self) -> None:
+        limit = OPEN_PER_READER * len(self.readers)
+        while self._open < limit and self._next < len(self.sources) and not self._stopping():
+            index, self._next = self._next, self._next + 1
+            self._open += 1
+            self._ready.append((_Open(index, self.steps_of(self.sources[index], self.store)),
+                                None, None))
+
+    def _resume(self, source: _Open, reply: Any, error: BaseException | None) -> None:
+        """Run ``source``'s steps until they wait for a reader or their turn, or end."""
+        try:
+            while True:
+                step = source.steps.send(reply) if error is None else source.steps.throw(error)
+                reply = error = None
+                if isinstance(step, Read):
+                    heapq.heappush(self._asking, (source.index, step, source))
+                    return
+                if isinstance(step, Turn):
+                    if source.index != self._turn:
+                        self._waiting[source.index] = source
+                        return
+                    continue
+                self.done(source.index, step)
+                if self._stopping():  # take no further item of this source
+                    source.steps.close()
+                    break
+        except StopIteration:
+            pass
+        except Exception as exc:  # noqa: BLE001 (raised once the open sources are done)
+            if self.failure is None:
+                self.failure = exc
+        self._close(source)
+
+    def _close(self, source: _Open) -> None:
+        """``source`` is done: the next one's turn may have come, another may open."""
+        self._open -= 1
+        self._finished.add(source.index)
+        while self._turn in self._finished:
+            self._finished.discard(self._turn)
+            self._turn += 1
+        waiting = self._waiting.pop(self._turn, None)
+        if waiting is not None:
+            self._ready.append((waiting, None, None))
+        self._open_sources()
+
+    def _hand_out(self) -> None:
+        """The files waiting for a reader to the readers, the lowest source first: to a free
+        reader, else a small one queued behind the file a reader reads (it starts on it
+        the moment it hands that back, without waiting for this loop)."""
+        while self._asking:
+            index, step, source = self._asking[0]
+            if self._free:
+                reader = self._free.pop()
+            else:
+                queue = [b for b in self._busy.values() if len(b.files) < QUEUED + 1] \
+                    if len(step.data) <= QUEUED_BYTES else []
+                if not queue:
+                    return
+                reader = min(queue, key=lambda b: len(b.files)).reader
+            heapq.heappop(self._asking)
+            try:
+                reader.send(step.name, step.data)
+                ready = reader.connection
+                if ready is None:  # a reader in this process: read already
+                    self._free.append(reader)
+                    self._ready.append((source, reader.receive(), None))
+                    continue
+            except Exception as exc:  # noqa: BLE001 (thrown into the steps that asked)
+                self._ready.append((source, None, exc))
+                self._requeue(reader)
+                continue
+            busy = self._busy.get(ready)
+            if busy is None:
+                busy = self._busy[ready] = _Busy(reader, collections.deque(),
+                                                 time.monotonic() + _budget(reader))
+            busy.files.append((source, step))
+
+    def _collect(self) -> None:
+        """Wait for the next file read, a budget overrun (a file not back by then) or
+        Ctrl-C."""
+        now = time.monotonic()
+        first = min(b.deadline for b in self._busy.values())
+        for ready in wait(list(self._busy), max(0.0, min(first - now, WAKE))):
+            self._hand_back(self._busy[ready])  # type: ignore[index]
+        now = time.monotonic()
+        for busy in [b for b in self._busy.values() if b.deadline <= now]:
+            source, _ = busy.files.popleft()
+            self._ready.append((source, None, busy.reader.overrun()))
+            self._requeue(busy.reader)
+
+    def _hand_back(self, busy: _Busy) -> None:
+        """The oldest file ``busy`` read, back to the steps that asked for it."""
+        source, _ = busy.files.popleft()
+        reader = busy.reader
+        try:
+            self._ready.append((source, reader.receive(), None))
+        except Exception as exc:  # noqa: BLE001 (thrown into the steps that asked)
+            self._ready.append((source, None, exc))
+        if reader.connection is None:  # the worker died and is gone
+            self._requeue(reader)
+        elif busy.files:
+            busy.deadline = time.monotonic() + _budget(reader)
+        else:
+            del self._busy[reader.connection]
+            self._free.append(reader)
+
+    def _requeue(self, reader: Reader) -> None:
+        """``reader`` was stopped (it is started again for its next file): the files queued
+        behind the one it stopped on wait for a reader again."""
+        for ready, busy in list(self._busy.items()):
+            if busy.reader is reader:
+                del self._busy[ready]
+                for source, step in busy.files:
+                    heapq.heappush(self._asking, (source.index, step, source))
+        self._free.append(reader)
+
+
+def _budget(reader: Reader) -> float:
+    return reader.budget if reader.budget is not None else float("inf")
+
+
+@contextlib.contextmanager
+def _ctrl_c() -> Iterator[list[bool]]:
+    """Ctrl-C while the loop runs: noted in the list yielded (the loop then finishes the
+    items it is on); a second one raises KeyboardInterrupt at once. Only where Ctrl-C would
+    raise KeyboardInterrupt in this thread (the main thread, Python's own handler)."""
+    pressed: list[bool] = []
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield pressed
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(True)
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -2,7 +2,9 @@
 
 Every file is read in a separate worker process. When a file takes longer than ``budget``
 seconds, or the worker dies (out of its memory cap, a crash in a parser), the worker is
-killed and replaced and only that file is rejected. The worker's address space is capped
+killed and replaced and only that file is rejected; a file the worker finishes after
+``budget`` seconds it rejects itself, so the budget holds however late the parent looks
+(``ingest --jobs``: one loop serves every worker). The worker's address space is capped
 (``worker_memory``) so that no file can take the machine's memory.
 
 The worker hands back a :class:`ReadFile`: the file's result with its answers already in
@@ -14,11 +16,13 @@ process then neither copies a file's bytes into a pickle nor the worker out of o
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import multiprocessing
 import os
 import signal
 import struct
+import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -67,15 +71,47 @@ def read_file(name: str, result: FileResult) -> ReadFile:
 
 
 class Reader:
-    """Reads one returned file's bytes into a ReadFile, or raises RejectedFile."""
+    """Reads one returned file's bytes into a ReadFile, or raises RejectedFile: at once
+    (:meth:`read`), or in two halves (:meth:`send`, then :meth:`receive` once
+    :attr:`connection` is readable), so that one loop can keep several readers busy
+    (returned/parallel.py). A worker takes a file sent before it handed back the last: it
+    reads them in the order sent, and :meth:`receive` hands them back in that order."""
 
     catalog: Catalog
+    budget: float | None = None  # seconds a file may take to read (None: no limit)
 
     def read(self, name: str, data: bytes) -> ReadFile:
+        self.send(name, data)
+        ready = self.connection
+        if ready is not None and self.budget is not None and not ready.poll(self.budget):
+            raise self.overrun()
+        return self.receive()
+
+    def send(self, name: str, data: bytes) -> None:
+        """Hand the file over to be read."""
+        raise NotImplementedError
+
+    @property
+    def connection(self) -> Connection | None:
+        """What becomes readable when the file sent is read (None: :meth:`receive` reads it
+        itself)."""
+        return None
+
+    def receive(self) -> ReadFile:
+        """The file sent, read; or raises its RejectedFile."""
+        raise NotImplementedError
+
+    def overrun(self) -> RejectedFile:
+        """Give up the file sent, which took longer than the budget: the rejection (the
+        reader is ready for the next file)."""
         raise NotImplementedError
 
     def start(self) -> None:
         """Get ready before the first file (a worker starts its process)."""
+
+    def finish(self) -> None:
+        """No file follows: a worker ends once it has read what it was sent (:meth:`close`
+        waits for that), so that several end side by side."""
 
     def close(self) -> None:
         pass
@@ -85,8 +121,13 @@ class _InProcess(Reader):
     def __init__(self, catalog: Catalog, limits: Limits):
         self.catalog = catalog
         self.limits = limits
+        self._sent: tuple[str, bytes] = ("", b"")
 
-    def read(self, name: str, data: bytes) -> ReadFile:
+    def send(self, name: str, data: bytes) -> None:
+        self._sent = (name, data)
+
+    def receive(self) -> ReadFile:
+        (name, data), self._sent = self._sent, ("", b"")
         return _guarded_read(name, data, self.catalog, self.limits)
 
 
@@ -113,6 +154,8 @@ def _guarded_read(name: str, data: bytes, catalog: Catalog, limits: Limits) -> R
 class _Worker(Reader):
     """One child process that reads files; killed and replaced when a file overruns."""
 
+    budget: float
+
     def __init__(self, catalog: Catalog, limits: Limits, budget: float,
                  memory: int = DEFAULT_WORKER_MEMORY):
         self.catalog, self.limits, self.budget, self.memory = catalog, limits, budget, memory
@@ -120,6 +163,8 @@ class _Worker(Reader):
         self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._process: Any = None
         self._conn: Connection | None = None
+        self._sent: collections.deque[str] = collections.deque()  # the files sent, not received
+        self._finished = False  # STOP sent
 
     def start(self) -> None:
         if self._conn is None:
@@ -130,7 +175,7 @@ class _Worker(Reader):
         self._process = self._ctx.Process(  # type: ignore[attr-defined]
             target=_worker_main,
             args=(child, parent, os.getpid(), self.catalog, self.limits, self.memory,
-                  (i18n.language(), i18n.document_language())),
+                  self.budget, (i18n.language(), i18n.document_language())),
             daemon=True, name="templategen-ingest-worker",
         )
         self._process.start()
@@ -138,16 +183,19 @@ class _Worker(Reader):
         self._conn = parent
         return parent
 
-    def read(self, name: str, data: bytes) -> ReadFile:
+    def send(self, name: str, data: bytes) -> None:
         conn = self._conn or self._start()
         conn.send_bytes(job(name, data))
-        if not conn.poll(self.budget):
-            self._stop()
-            raise RejectedFile(document("{name} took more than {budget:g} seconds to read, far "
-                                 "longer than a form ever does; send the original form.").format(
-                                   name=name, budget=self.budget))
+        self._sent.append(name)
+
+    @property
+    def connection(self) -> Connection | None:
+        return self._conn
+
+    def receive(self) -> ReadFile:
+        name = self._sent.popleft()
         try:
-            ok, payload = conn.recv()
+            ok, payload = self._conn.recv()  # type: ignore[union-attr]
         except (EOFError, OSError):
             self._stop()
             raise RejectedFile(document("{name} could not be read (it exhausted the reader's "
@@ -157,6 +205,11 @@ class _Worker(Reader):
             return payload  # type: ignore[no-any-return]
         raise payload if isinstance(payload, RejectedFile) else RejectedFile(str(payload))
 
+    def overrun(self) -> RejectedFile:
+        name = self._sent[0]
+        self._stop()
+        return overrun(name, self.budget)
+
     def _stop(self) -> None:
         if self._process is not None:
             self._process.kill()
@@ -164,14 +217,28 @@ class _Worker(Reader):
         if self._conn is not None:
             self._conn.close()
         self._process = self._conn = None
+        self._sent.clear()
+        self._finished = False
+
+    def finish(self) -> None:
+        if self._conn is not None and not self._finished:
+            self._finished = True
+            with contextlib.suppress(OSError):
+                self._conn.send_bytes(STOP)
 
     def close(self) -> None:
         if self._conn is not None:
-            with contextlib.suppress(OSError):
-                self._conn.send_bytes(STOP)
+            self.finish()
             if self._process is not None:
                 self._process.join(2)
         self._stop()
+
+
+def overrun(name: str, budget: float) -> RejectedFile:
+    """The rejection of the file ``name``, which took longer than ``budget`` seconds."""
+    return RejectedFile(document("{name} took more than {budget:g} seconds to read, far "
+                                 "longer than a form ever does; send the original form."
+                                 ).format(name=name, budget=budget))
 
 
 def job(name: str, data: bytes) -> bytes:
@@ -190,7 +257,8 @@ def unjob(message: bytes) -> tuple[str, bytes]:
 
 
 def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog: Catalog,
-                 limits: Limits, memory: int, languages: tuple[str, str] = ("nl", "nl")) -> None:
+                 limits: Limits, memory: int, budget: float,
+                 languages: tuple[str, str] = ("nl", "nl")) -> None:
     die_with(parent)
     i18n.set_language(languages[0])  # a spawned worker (Windows) starts without the choice
     i18n.set_round_language(languages[1])
@@ -207,7 +275,11 @@ def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog
         if message == STOP:
             return
         name, data = unjob(message)
+        start = time.perf_counter()
         try:
-            conn.send((True, _guarded_read(name, data, catalog, limits)))
+            read = _guarded_read(name, data, catalog, limits)
+            if time.perf_counter() - start > budget:  # back, but later than the parent waits
+                raise overrun(name, budget)
+            conn.send((True, read))
         except RejectedFile as exc:  # the exception itself: its kind says whose mistake
             conn.send((False, exc))
