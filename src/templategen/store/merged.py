@@ -51,7 +51,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from templategen.content.answerchecks import accepts
@@ -60,7 +60,7 @@ from templategen.store import tallies
 from templategen.store.backend import Connection
 from templategen.store.database import Store
 
-__all__ = ["figure_counts", "figures", "merge", "open_counts", "value_counts"]
+__all__ = ["Figures", "figure_counts", "figures", "merge", "open_counts", "value_counts"]
 
 # the number an answer counts for (content.scoring.numeric): a tick 1 or 0, a scale point
 # or number its value; another kind none
@@ -189,6 +189,8 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
     digest = hashlib.sha256(json.dumps([MERGE_RULES, version, rows, allowed]).encode()).hexdigest()
     _MERGED[id(db)] = instrument
     _WHOLE.pop(id(db), None)
+    for made in (_FIGURES, _FIGURES_MADE, _DFIGURES):
+        made.pop(id(db), None)
     _SLOTS[id(db)] = (instrument, rows, allowed)
     _SLOTS_MADE.pop(id(db), None)
     if _current(db, instrument, digest):
@@ -461,71 +463,143 @@ def open_counts(store: Store, instrument: str, keys: list[str]) -> dict[str, int
 
 
 def figures(store: Store, exprs: list[tuple[str, tuple[Any, ...], bool]], *,
-            item: str | None = None, keys: Iterable[str] = (), instrument: str = "") -> None:
-    """Set the figures :func:`figure_counts` counts: each copy's ``exprs`` (SQL over its
-    merged answers ``m`` with their ``?`` values and whether it is text, else a number: the
-    rules' SQL form, compare.summary.sql), f0, f1, … per group ``grp``.
+            item: str | None = None, keys: Iterable[str] = (), instrument: str = "",
+            ) -> Figures:
+    """Register figures for :func:`figure_counts` to count: each copy's ``exprs`` (SQL over
+    its merged answers ``m`` with their ``?`` values and whether it is text, else a number:
+    the rules' SQL form, compare.summary.sql), f0, f1, … per group ``grp``.
 
     With ``item``: one row per copy and row of that table item the copy answered, ``grp``
     the row (the expressions read the row's cells). Otherwise one row per compared copy of
     ``instrument`` (one that answered none of ``keys``, the keys the expressions read, too),
-    ``grp`` its subject. The figures are computed only when a count needs them: over every
-    copy into ``tg_figures``, over what changed (with each copy's sign) into
-    ``tg_dfigures``."""
-    _FIGURES[id(store.connection)] = _Figures(list(exprs), item, list(keys),
-                                              instrument or _MERGED[id(store.connection)])
+    ``grp`` its subject. The figures are computed only when a count needs them. Over every
+    copy, the figures of every set registered since the instrument was merged are computed
+    at once, in one pass over its merged answers for the table items' sets
+    (``tg_figures_rows``) and one for the others (``tg_figures_whole``): register them all
+    before counting any. Over what changed (with each copy's sign) each set is computed on
+    its own into ``tg_dfigures``."""
+    db = store.connection
+    registered = _FIGURES.setdefault(id(db), [])
+    spec = Figures(list(exprs), item, list(keys), instrument or _MERGED[id(db)],
+                   len(registered))
+    registered.append(spec)
+    return spec
 
 
-@dataclass
-class _Figures:
+@dataclass(eq=False)
+class Figures:
+    """A set of figures registered by :func:`figures` (its number among the instrument's)."""
+
     exprs: list[tuple[str, tuple[Any, ...], bool]]
     item: str | None
     keys: list[str]
     instrument: str
-    made: set[str] = field(default_factory=set)
+    number: int
 
-    def make(self, store: Store, table: str) -> None:
-        """Compute the figures into ``table``: tg_figures (every copy) or tg_dfigures (what
-        changed, with its sign)."""
-        if table in self.made:
-            return
-        self.made.add(table)
+    @property
+    def kind(self) -> str:
+        """The table its figures over every copy share: ``rows`` (a table item's) or
+        ``whole``."""
+        return "whole" if self.item is None else "rows"
+
+    def columns(self) -> list[str]:
+        """Its figures' columns in the shared table."""
+        return [f"s{self.number}_f{n}" for n in range(len(self.exprs))]
+
+    def every(self, store: Store) -> tuple[str, tuple[Any, ...]]:
+        """Its figures over every copy (grp, f0, f1, …) as a source to count from, with its
+        parameters; computed first, with the other sets of its kind, when not yet."""
         db = store.connection
-        db.execute(f"DROP TABLE IF EXISTS {table}")
-        real = _DIALECT[db.dialect]["real"]
-        db.execute(f"CREATE TEMP TABLE {table} (sign INTEGER, grp TEXT" + "".join(
-            f", f{n} {'TEXT' if is_text else real}"
-            for n, (_, _, is_text) in enumerate(self.exprs)) + ")")
+        made = _FIGURES_MADE.setdefault(id(db), set())
+        if self.kind not in made:
+            made.add(self.kind)
+            _every(store, [s for s in _FIGURES[id(db)] if s.kind == self.kind])
+        chosen = ", ".join(f"{c} AS f{n}" for n, c in enumerate(self.columns()))
+        if self.item is None:
+            return f"(SELECT grp, {chosen} FROM tg_figures_whole) t", ()
+        return f"(SELECT grp, {chosen} FROM tg_figures_rows WHERE item = ?) t", (self.item,)
+
+    def changed(self, store: Store) -> str:
+        """Compute its figures over what changed, with each copy's sign, into
+        ``tg_dfigures`` (unless they are there already); the table's name."""
+        db = store.connection
+        if _DFIGURES.get(id(db)) is self:
+            return "tg_dfigures"
+        _DFIGURES[id(db)] = self
+        db.execute("DROP TABLE IF EXISTS tg_dfigures")
+        db.execute("CREATE TEMP TABLE tg_dfigures (sign INTEGER, grp TEXT"
+                   + _typed(db, self.exprs, [f"f{n}" for n in range(len(self.exprs))]) + ")")
         chosen = ", ".join(f"{text} AS f{n}" for n, (text, _, _) in enumerate(self.exprs))
         params = [p for _, ps, _ in self.exprs for p in ps]
-        change = table == "tg_dfigures"
-        if not change:
-            _whole(store)
         if memory := _DIALECT[db.dialect]["memory"]:
             db.execute(memory)  # each copy's figures hashed or sorted in memory, not on disk
         if self.item is not None:
-            rows, sign, by = (("tg_drows", "m.sign", "m.sign, ") if change
-                              else (_rows(db), "1", ""))
-            query = (f"SELECT {sign}, m.row AS grp, {chosen} FROM {rows} m WHERE m.item = ? "
-                     f"GROUP BY m.copy, {by}m.row")
+            query = (f"SELECT m.sign, m.row AS grp, {chosen} FROM tg_drows m WHERE m.item = ? "
+                     "GROUP BY m.copy, m.sign, m.row")
             params.append(self.item)
         else:
             marks = ", ".join("?" for _ in self.keys) or "NULL"
-            if change:
-                query = (f"SELECT d.sign, d.subject AS grp, {chosen} FROM tg_dcopies d "
-                         "LEFT JOIN tg_drows m ON m.copy = d.copy AND m.sign = d.sign "
-                         f"AND m.key IN ({marks}) GROUP BY d.copy, d.sign, d.subject")
-                params += self.keys
+            query = (f"SELECT d.sign, d.subject AS grp, {chosen} FROM tg_dcopies d "
+                     "LEFT JOIN tg_drows m ON m.copy = d.copy AND m.sign = d.sign "
+                     f"AND m.key IN ({marks}) GROUP BY d.copy, d.sign, d.subject")
+            params += self.keys
+        db.execute(f"INSERT INTO tg_dfigures {query}", tuple(params))
+        return "tg_dfigures"
+
+
+def _typed(db: Connection, exprs: list[tuple[str, tuple[Any, ...], bool]],
+           names: list[str]) -> str:
+    """The figures' column definitions: text, or a number."""
+    real = _DIALECT[db.dialect]["real"]
+    return "".join(f", {name} {'TEXT' if is_text else real}"
+                   for name, (_, _, is_text) in zip(names, exprs, strict=True))
+
+
+def _every(store: Store, sets: list[Figures]) -> None:
+    """Compute ``sets`` (all of one kind) over every copy in one pass over the merged
+    answers: into ``tg_figures_rows`` per copy and row of the sets' table items (each set's
+    figures only in its own item's rows: empty in the others', where its cells are another
+    table's), or into ``tg_figures_whole`` per copy (each set's expressions read only the
+    answers of their own keys, so the rows of the others' keys change none of them)."""
+    db = store.connection
+    _whole(store)
+    kind = sets[0].kind
+    table = f"tg_figures_{kind}"
+    db.execute(f"DROP TABLE IF EXISTS {table}")
+    db.execute(f"CREATE TEMP TABLE {table} (item TEXT, grp TEXT" + "".join(
+        _typed(db, s.exprs, s.columns()) for s in sets) + ")")
+    if memory := _DIALECT[db.dialect]["memory"]:
+        db.execute(memory)  # each copy's figures hashed or sorted in memory, not on disk
+    chosen, params = [], list[Any]()
+    for s in sets:
+        for column, (text, ps, _) in zip(s.columns(), s.exprs, strict=True):
+            if s.item is None:
+                chosen.append(f"{text} AS {column}")
             else:
-                query = (f"SELECT 1, p.subject AS grp, {chosen} FROM tg_pick p "
-                         f"LEFT JOIN {_rows(db)} m ON m.copy = p.copy "
-                         f"AND m.key IN ({marks}) "
-                         "WHERE p.instrument = ? AND p.last = 1 GROUP BY p.copy, p.subject")
-                params += [*self.keys, self.instrument]
-        db.execute(f"INSERT INTO {table} {query}", tuple(params))
+                chosen.append(f"CASE WHEN m.item = ? THEN {text} END AS {column}")
+                params.append(s.item)
+            params += ps
+    if kind == "rows":
+        items = sorted({s.item for s in sets if s.item is not None})
+        query = (f"SELECT m.item, m.row AS grp, {', '.join(chosen)} FROM {_rows(db)} m "
+                 f"WHERE m.item IN ({', '.join('?' for _ in items)}) "
+                 "GROUP BY m.copy, m.item, m.row")
+        params += items
+    else:
+        keys = sorted({k for s in sets for k in s.keys})
+        marks = ", ".join("?" for _ in keys) or "NULL"
+        query = (f"SELECT NULL, p.subject AS grp, {', '.join(chosen)} FROM tg_pick p "
+                 f"LEFT JOIN {_rows(db)} m ON m.copy = p.copy AND m.key IN ({marks}) "
+                 "WHERE p.instrument = ? AND p.last = 1 GROUP BY p.copy, p.subject")
+        params += [*keys, sets[0].instrument]
+    db.execute(f"INSERT INTO {table} {query}", tuple(params))
 
 
-_FIGURES: dict[int, _Figures] = {}  # per connection: the figures last set
+# per connection: the figure sets registered since the instrument was merged, the kinds
+# computed over every copy, and the set whose change tg_dfigures holds
+_FIGURES: dict[int, list[Figures]] = {}
+_FIGURES_MADE: dict[int, set[str]] = {}
+_DFIGURES: dict[int, Figures] = {}
 _MERGED: dict[int, str] = {}  # per connection: the instrument last merged
 _WHOLE: dict[int, str] = {}  # per connection: the instrument tg_merged holds
 # per connection: the slots merged last (instrument, tg_slot's rows, tg_allowed's rows) and
@@ -534,19 +608,22 @@ _SLOTS: dict[int, tuple[str, list[tuple[Any, ...]], list[tuple[str, str]]]] = {}
 _SLOTS_MADE: dict[int, str] = {}
 
 
-def figure_counts(store: Store, columns: Iterable[int]) -> Iterator[tuple[Any, ...]]:
+def figure_counts(store: Store, spec: Figures, columns: Iterable[int],
+                  ) -> Iterator[tuple[Any, ...]]:
     """How many copies (or copies' rows) have each combination of the figures ``columns``
-    (of :func:`figures`), per group: rows (grp, *figures, count)."""
-    spec = _FIGURES[id(store.connection)]
+    of ``spec`` (:func:`figures`), per group: rows (grp, *figures, count)."""
     listed = ", ".join(f"f{n}" for n in columns)
     query = f"SELECT grp, {listed}, {{}} FROM {{}} GROUP BY grp, {listed}"
 
-    def rows(table: str, count: str) -> list[tuple[Any, ...]]:
-        spec.make(store, table)
-        return store.connection.execute(query.format(count, table)).fetchall()
+    def every() -> list[tuple[Any, ...]]:
+        source, params = spec.every(store)
+        return store.connection.execute(query.format("COUNT(*)", source), params).fetchall()
+
+    def changed() -> list[tuple[Any, ...]]:
+        return store.connection.execute(
+            query.format("SUM(sign)", spec.changed(store))).fetchall()
 
     for vals, count in tallies.counted(
             store, spec.instrument, tallies.digest("figures", spec.exprs, spec.item, spec.keys,
-                                                   query),
-            lambda: rows("tg_figures", "COUNT(*)"), lambda: rows("tg_dfigures", "SUM(sign)")):
+                                                   query), every, changed):
         yield (*vals, count)

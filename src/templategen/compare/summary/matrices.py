@@ -51,11 +51,18 @@ def _mean(stats: Stats) -> float | None:
 
 
 class Block:
-    """One rule's figures; ``count`` them from the database, ``rows`` for the sheet.
-    ``tally`` holds the counted answers over all respondents, by key (compare.summary)."""
+    """One rule's figures; register what the database computes (``figures``: every
+    block's before any is counted, store.merged computes them together), ``count`` them
+    from the database, ``rows`` for the sheet. ``tally`` holds the counted answers over all
+    respondents, by key (compare.summary)."""
+
+    registered: merged.Figures | None = None
 
     def __init__(self, inst: Instrument, rule: Rule):
         self.inst, self.rule = inst, rule
+
+    def figures(self, store: Store) -> None:
+        """Register the figures the database computes for this block (none by default)."""
 
     def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
         raise NotImplementedError
@@ -79,9 +86,13 @@ class _RowStats(Block):
         self.roll, self.item = d.rollup, d.item
         self.stats = {row: Stats() for row in row_keys(d.item)}
 
+    def figures(self, store: Store) -> None:
+        self.registered = merged.figures(store, [_row_value(self.inst, self.rule)],
+                                         item=self.item.id)
+
     def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
-        merged.figures(store, [_row_value(self.inst, self.rule)], item=self.item.id)
-        for row, figure, count in merged.figure_counts(store, [0]):
+        assert self.registered is not None
+        for row, figure, count in merged.figure_counts(store, self.registered, [0]):
             if (v := number(figure)) is not None and row in self.stats:
                 self.stats[row].add(v, count)
 
@@ -119,11 +130,17 @@ class _Scatter(Block):
         self.groups: dict[str, list[Any]] = {} if self.entries else {
             row: [row_label(item, row), 0, Stats(), Stats()] for row in row_keys(item)}
 
-    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
+    def figures(self, store: Store) -> None:
+        if not self.entries:  # (the grid's figures come from the counted answers)
+            return
         cells = [(sql(f"MAX(CASE WHEN m.col = {{}} THEN m.{what} END)", value(col)), is_text)
                  for col, what, is_text in ((self.roll.x, "num", False),
                                             (self.roll.y, "num", False),
                                             (self.name or "", "value", True))]
+        self.registered = merged.figures(store, [(q.text, q.params, is_text)
+                                                 for q, is_text in cells], item=self.item.id)
+
+    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
         if not self.entries:  # every respondent counts in every row; x and y as answered
             for row, group in self.groups.items():
                 group[1] = respondents
@@ -132,9 +149,8 @@ class _Scatter(Block):
                             .items():
                         stats.add(v, c)
             return
-        merged.figures(store, [(q.text, q.params, is_text) for q, is_text in cells],
-                       item=self.item.id)
-        for _, x, y, name, count in merged.figure_counts(store, [0, 1, 2]):
+        assert self.registered is not None
+        for _, x, y, name, count in merged.figure_counts(store, self.registered, [0, 1, 2]):
             name = json.loads(name) if name is not None else None
             if not isinstance(name, str) or not name.strip():
                 continue
@@ -172,14 +188,17 @@ class _GroupCounts(Block):
         self.groups = d.role(Role.GROUP)
         self.covered = {p.label: 0 for p in self.groups}
 
-    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
+    def figures(self, store: Store) -> None:
         env = Env(self.inst)
         parts = compile_rule(self.inst, self.rule, env)
-        merged.figures(store, [(parts[p.name].text, parts[p.name].params, False)
-                               for p in self.groups], keys=sorted(env.keys),
-                       instrument=self.inst.id)
+        self.registered = merged.figures(store, [(parts[p.name].text, parts[p.name].params,
+                                                  False) for p in self.groups],
+                                         keys=sorted(env.keys), instrument=self.inst.id)
+
+    def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
+        assert self.registered is not None
         for n, part in enumerate(self.groups):
-            for _, chosen, count in merged.figure_counts(store, [n]):
+            for _, chosen, count in merged.figure_counts(store, self.registered, [n]):
                 if (v := number(chosen)) is not None and v > 0:
                     self.covered[part.label] += count
 
@@ -223,6 +242,11 @@ class MatrixSums:
                     None if rollup is None else BLOCKS[type(rollup)])
             if make is not None:
                 self.blocks.append(make(inst, rule))
+
+    def figures(self, store: Store) -> None:
+        """Register every block's figures with store.merged (before any is counted)."""
+        for block in self.blocks:
+            block.figures(store)
 
     def count(self, store: Store, tally: Mapping[str, Stats], respondents: int) -> None:
         """Every block's figures from the database (the merged answers of store.merged)."""

@@ -94,6 +94,7 @@ class SubjectScores:
         self.main = main_rule(inst)
         self.all = {r.id: Stats() for r in self.rules}
         self.subjects: dict[str, dict[str, Stats]] = {}
+        self.registered: merged.Figures | None = None
 
     def add(self, subject: str, rule: str, score: float, count: int) -> None:
         """``count`` respondents of ``subject`` with ``score`` on ``rule``."""
@@ -107,18 +108,24 @@ class SubjectScores:
         """A subject whose respondents have no score (listed all the same)."""
         self.subjects.setdefault(subject, {r.id: Stats() for r in self.rules})
 
-    def count(self, store: Store) -> None:
-        """Every rule's score of every compared respondent of the instrument, computed by the
-        database from the rules' SQL form (compare.summary.sql); only how many respondents
-        per subject have each score comes back."""
+    def figures(self, store: Store) -> None:
+        """Register every rule's score of every compared respondent of the instrument (the
+        rules' SQL form, compare.summary.sql) with store.merged, to be computed by the
+        database with the instrument's other figures (:meth:`count`)."""
         if not self.rules:
             return
         env = Env(self.inst)
         exprs = [compile_rule(self.inst, rule, env)["value"] for rule in self.rules]
-        merged.figures(store, [(q.text, q.params, False) for q in exprs],
-                       keys=sorted(env.keys), instrument=self.inst.id)
+        self.registered = merged.figures(store, [(q.text, q.params, False) for q in exprs],
+                                         keys=sorted(env.keys), instrument=self.inst.id)
+
+    def count(self, store: Store) -> None:
+        """How many respondents per subject have each score on each rule (after
+        :meth:`figures`): only these counts come back from the database."""
+        if self.registered is None:
+            return
         for n, rule in enumerate(self.rules):
-            for subject, score, count in merged.figure_counts(store, [n]):
+            for subject, score, count in merged.figure_counts(store, self.registered, [n]):
                 self.subject(subject)
                 if (value := number(score)) is not None:
                     self.add(subject, rule.id, value, count)

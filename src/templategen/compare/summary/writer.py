@@ -279,6 +279,8 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
             tally = per_subject[key, subject] = Tally()
         tally.counts[value] = tally.counts.get(value, 0) + count
     scores, matrices = SubjectScores(inst), MatrixSums(inst)
+    scores.figures(store)  # every figure set first: the database computes them together
+    matrices.figures(store)
     scores.count(store)
     matrices.count(store, {k: t.numbers() for k, t in overall.items()}, respondents)
     if "Scores" in titles:  # (the keys are the sheets' English names)
