@@ -105,6 +105,8 @@ NUM = (f"CASE WHEN k.counts = '{TICK}' THEN CASE WHEN a.value = 'true' THEN 1.0 
        f"WHEN k.counts = '{NUMBER}' AND {IS_NUMBER} THEN {AS_NUMBER} END")
 
 _ANSWERED = "a.value <> 'null' AND a.value <> '\"\"'"  # an answer that is not empty
+# a merged value, or for a slot whose texts are only counted (merge's texts) a text's mark
+_MARKED = "CASE WHEN k.bare = 1 AND {0}.value LIKE '\"%' THEN '\"' ELSE {0}.value END"
 _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differently
     "sqlite": {"real": "REAL", "analyze": "", "memory": "", "statistics": "",
                "answers": f"JOIN answers a ON a.submission_id = p.id AND {_ANSWERED}",
@@ -174,11 +176,14 @@ def _slot_rows(slots: Iterable[Slot], counted: set[str]) -> tuple[list[tuple[Any
     return rows, sorted(set(allowed))
 
 
-def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str]) -> None:
+def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str],
+          texts: Iterable[str] = ()) -> None:
     """Bring the kept merge of ``instrument``'s compared copies (``tg_pick``) to ``slots``
     (the ``counted`` ones are what :func:`value_counts` adds up) up to date and show it as
     ``tg_merged``: per copy and key the value that counts (module docstring), with its
-    number, item row and column, and the copy's subject.
+    number, item row and column, and the copy's subject. Of the keys ``texts`` only
+    whether the value is a text is read (:func:`open_counts`): ``tg_merged`` holds a mark
+    for it, not the text itself (where open texts are long, a third fewer bytes).
 
     A kept merge that is current (:func:`_current`: one query) is left as it is: the slots'
     tables (``tg_slot``, ``tg_allowed``) are then made only when a count is made anew."""
@@ -191,7 +196,7 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
     _WHOLE.pop(id(db), None)
     for made in (_FIGURES, _FIGURES_MADE, _DFIGURES):
         made.pop(id(db), None)
-    _SLOTS[id(db)] = (instrument, rows, allowed)
+    _SLOTS[id(db)] = (instrument, rows, allowed, set(texts))
     _SLOTS_MADE.pop(id(db), None)
     if _current(db, instrument, digest):
         return
@@ -204,7 +209,7 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
 def _slot_tables(db: Connection) -> None:
     """Make ``tg_slot`` and ``tg_allowed`` (the slots :func:`merge` was given last, their
     checks as a table) unless they are that instrument's already; inside a transaction."""
-    instrument, rows, allowed = _SLOTS[id(db)]
+    instrument, rows, allowed, texts = _SLOTS[id(db)]
     if _SLOTS_MADE.get(id(db)) == instrument:
         return
     real = _DIALECT[db.dialect]["real"]
@@ -213,10 +218,10 @@ def _slot_tables(db: Connection) -> None:
     db.execute(f"CREATE TEMP TABLE tg_slot (key TEXT PRIMARY KEY, anything INTEGER, "
                f"listed INTEGER, number INTEGER, low {real}, high {real}, whole INTEGER, "
                "date INTEGER, counts TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER, "
-               "slot INTEGER UNIQUE)")
+               "slot INTEGER UNIQUE, bare INTEGER)")
     db.execute(f"CREATE TEMP TABLE tg_allowed (key TEXT, value TEXT"
                f"{_DIALECT[db.dialect]['allowed']})")
-    db.fill("tg_slot", [(*row, n) for n, row in enumerate(rows)])
+    db.fill("tg_slot", [(*row, n, int(row[0] in texts)) for n, row in enumerate(rows)])
     db.fill("tg_allowed", allowed)
     if stats := _DIALECT[db.dialect]["statistics"]:
         db.execute(stats.format("tg_slot, tg_allowed"))
@@ -290,9 +295,11 @@ def _whole(store: Store) -> None:
         db.execute(memory)  # (inside the count's transaction: store.tallies)
     db.execute(
         "INSERT INTO tg_merged "
-        + _fitting(f"p.copy, p.subject, {shape['slot']}, a.value, {NUM}", "tg_pick p",
+        + _fitting(f"p.copy, p.subject, {shape['slot']}, {_MARKED.format('a')}, {NUM}",
+                   "tg_pick p",
                    _DIALECT[db.dialect]["answers"], "p.instrument = ? AND p.files = 1")
-        + f" UNION ALL SELECT m.copy, p.subject, {shape['slot']}, m.value, m.num "
+        + f" UNION ALL SELECT m.copy, p.subject, {shape['slot']}, {_MARKED.format('m')}, "
+        "m.num "
         "FROM tg_pick p JOIN merged_answers m ON m.copy = p.copy "
         "JOIN tg_slot k ON k.slot = m.slot "
         "WHERE p.instrument = ? AND p.last = 1 AND p.files > 1", (instrument, instrument))
@@ -602,9 +609,10 @@ _FIGURES_MADE: dict[int, set[str]] = {}
 _DFIGURES: dict[int, Figures] = {}
 _MERGED: dict[int, str] = {}  # per connection: the instrument last merged
 _WHOLE: dict[int, str] = {}  # per connection: the instrument tg_merged holds
-# per connection: the slots merged last (instrument, tg_slot's rows, tg_allowed's rows) and
-# the instrument whose slots tg_slot and tg_allowed hold
-_SLOTS: dict[int, tuple[str, list[tuple[Any, ...]], list[tuple[str, str]]]] = {}
+# per connection: the slots merged last (instrument, tg_slot's rows, tg_allowed's rows, the
+# keys whose texts tg_merged marks only) and the instrument whose slots tg_slot and
+# tg_allowed hold
+_SLOTS: dict[int, tuple[str, list[tuple[Any, ...]], list[tuple[str, str]], set[str]]] = {}
 _SLOTS_MADE: dict[int, str] = {}
 
 

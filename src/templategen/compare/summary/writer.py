@@ -266,7 +266,8 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
     counted = {k: s for k, s in slots.items() if s.field.kind in COUNTED}
     read = set(counted) | rule_keys(inst)
     merged.merge(store, inst.id, [s for k, s in slots.items() if k in read]
-                 + [s for s in open_slots(inst) if s.key not in read], set(counted))
+                 + [s for s in open_slots(inst) if s.key not in read], set(counted),
+                 texts={s.key for s in open_slots(inst) if s.key not in read})
     tallies.read_current(store, inst.id)  # the counts kept current: read at once
     overall: dict[str, Tally] = {}
     per_subject: dict[tuple[str, str], Tally] = {}
