@@ -235,15 +235,16 @@ def test_a_failure_lets_the_open_sources_finish_their_item_and_is_raised(tmp_pat
 @pytest.mark.skipif(signal.getsignal(signal.SIGINT) is not signal.default_int_handler,
                     reason="Ctrl-C is handled by someone else here")
 def test_ctrl_c_lets_the_open_sources_finish_their_item(tmp_path: Path):
-    """Ctrl-C while the third file is read: the six sources open (three per reader) finish
-    the item they are on, in order, and take no other; no further source opens."""
-    sources = [[("a", 1.0)], [("b", 0)], [("ctrl-c", 0)], [("d", 0.1)], [("e1", 0), ("e2", 0)],
+    """Ctrl-C while the first file is read (before it comes back): the six sources open
+    (three per reader) finish the item they are on, in order, and take no other; no further
+    source opens."""
+    sources = [[("ctrl-c", 0)], [("a", 0.5)], [("b", 0)], [("d", 0.1)], [("e1", 0), ("e2", 0)],
                [("f", 0)], [("g", 0)], [("h", 0)]]
     events: list[tuple[str, str]] = []
     with pytest.raises(KeyboardInterrupt):
         run_loop(sources, 2, tmp_path, events=events)
     assert [name for what, name in events if what == "stored"] == \
-        ["a", "b", "ctrl-c", "d", "e1", "f"]
+        ["ctrl-c", "a", "b", "d", "e1", "f"]
     assert not {("asked", "e2"), ("asked", "g")} & set(events)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 

@@ -186,6 +186,7 @@ class _Loop:
         the moment it hands that back, without waiting for this loop)."""
         while self._asking:
             index, step, source = self._asking[0]
+            busy = None
             if self._free:
                 reader = self._free.pop()
             else:
@@ -193,20 +194,24 @@ class _Loop:
                     if len(step.data) <= QUEUED_BYTES else []
                 if not queue:
                     return
-                reader = min(queue, key=lambda b: len(b.files)).reader
-            heapq.heappop(self._asking)
+                busy = min(queue, key=lambda b: len(b.files))
+                reader = busy.reader
             try:
                 reader.send(step.name, step.data)
-                ready = reader.connection
-                if ready is None:  # a reader in this process: read already
-                    self._free.append(reader)
+            except OSError:
+                if busy is not None:  # its worker died: that comes back through its pipe
+                    return
+                reader.close()  # a free reader's worker died: a new one for this file
+                reader.send(step.name, step.data)
+            heapq.heappop(self._asking)
+            ready = reader.connection
+            if ready is None:  # a reader in this process: read already
+                self._free.append(reader)
+                try:
                     self._ready.append((source, reader.receive(), None))
-                    continue
-            except Exception as exc:  # noqa: BLE001 (thrown into the steps that asked)
-                self._ready.append((source, None, exc))
-                self._requeue(reader)
+                except Exception as exc:  # noqa: BLE001 (thrown into the steps that asked)
+                    self._ready.append((source, None, exc))
                 continue
-            busy = self._busy.get(ready)
             if busy is None:
                 busy = self._busy[ready] = _Busy(reader, collections.deque(),
                                                  time.monotonic() + _budget(reader))
