@@ -1,5 +1,9 @@
 """``ingest --jobs N``: N files read at the same time, the rest done by one loop here.
 
+N may be 1: with a reader worker and more than one source, ``ingest`` always runs this
+loop (returned/ingest.py), so that the worker reads the next file, queued in its pipe,
+while this process stores the last, instead of each waiting for the other.
+
 N readers (worker processes with the same time budget and memory cap as a single ingest)
 read; everything else -- the sources' items, the duplicate checks, the verification, the
 transactions -- is done by one loop in this process, in one thread, with one connection to
