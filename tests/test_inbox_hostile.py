@@ -167,8 +167,8 @@ def test_an_unreadable_mail_gets_its_own_line(forms: dict[str, bytes], answers: 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_folder_of_returned_files_is_walked_as_untrusted(
         forms: dict[str, bytes], answers: dict, tmp_path: Path, jobs: str) -> None:
-    """Also with ``--jobs 2``: lanes take files and mail files alike, the report keeps the
-    order of the sources."""
+    """Also with ``--jobs 2``: the loop takes files and mail files alike, the report keeps
+    the order of the sources."""
     folder = tmp_path / "terug"
     folder.mkdir()
     (folder / "s01.docx").write_bytes(forms["s01"])

@@ -100,9 +100,10 @@ def test_a_mail_file_whose_name_is_not_utf8_is_reported_escaped(tmp_path):
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_two_ingests_on_one_store_store_every_file_once(tmp_path, returned, jobs):
     """Overlapping batches that start on the same files, so both race for them; a file
-    neither can store is logged once. With two lanes in each process too: one lane opening
-    the store must not drop the SQLite file locks another lane of its process holds (POSIX
-    drops a process's locks on a file when any of its descriptors of that file closes)."""
+    neither can store is logged once. With two readers in each process too: the store opened
+    for the catalog and closed must not drop the SQLite file locks the storing connection of
+    its process holds (POSIX drops a process's locks on a file when any of its descriptors
+    of that file closes)."""
     db = tmp_path / "s.db"
     bad = tmp_path / "kapot.docx"
     bad.write_bytes(b"PK\x03\x04 not a whole zip")

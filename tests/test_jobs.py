@@ -250,7 +250,7 @@ def test_ctrl_c_lets_the_open_sources_finish_their_item(tmp_path: Path):
 
 
 def test_ingest_without_jobs_gives_what_jobs_1_gives(tmp_path: Path):
-    """The default (auto; and 3 lanes) on a small batch with a second fill of one copy (the
+    """The default (auto) on a small batch with a second fill of one copy (the
     later file wins), a duplicate and a broken file: every file reported, in the same order,
     with the same status, and the same answers stored."""
     people = tmp_path / "ontvangers.csv"

@@ -434,8 +434,9 @@ def _make_parent(path: Path, option: str) -> None:
 
 @contextlib.contextmanager
 def _progress_bar(count: int, progress: Any) -> Iterator[Callable[[], None]]:
-    """What :func:`_with_progress` shows, for sources begun elsewhere: call the function
-    yielded as each is begun."""
+    """A progress bar of ``count`` sources on standard error (``progress``: a
+    click.progressbar-like factory; none for a short run): call the function yielded as each
+    is begun."""
     if progress is None or count < PROGRESS_FROM:
         yield lambda: None
         return
@@ -444,11 +445,10 @@ def _progress_bar(count: int, progress: Any) -> Iterator[Callable[[], None]]:
 
 
 def _with_progress(sources: list[Source], progress: Any) -> Iterator[Source]:
-    if progress is None or len(sources) < PROGRESS_FROM:
-        yield from sources
-        return
-    with progress(sources, label=_("Ingesting"), file=sys.stderr) as bar:
-        yield from bar
+    with _progress_bar(len(sources), progress) as begun:
+        for source in sources:
+            begun()
+            yield source
 
 
 @contextlib.contextmanager
