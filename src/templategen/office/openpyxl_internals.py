@@ -234,21 +234,63 @@ def _attribute(text: str) -> str:
     return _escaped(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
+def _style_ids(book: Any) -> dict[bytes, int]:
+    """``book``'s style ids (as bytes) -> their number in its list of cell styles."""
+    ids = _STYLE_IDS.get(book)
+    if ids is None:
+        ids = _STYLE_IDS[book] = {}
+    return ids
+
+
+def _row_start(ws: Any, row_idx: int) -> str:
+    """A row's start tag as openpyxl writes it: its number, and its height and the rest of
+    its row dimensions where the sheet has them."""
+    dims = ws.row_dimensions.get(row_idx)
+    if dims is None:
+        return f'<row r="{row_idx}">'
+    attrs = {"r": f"{row_idx}"}
+    attrs.update(dims)
+    return "".join(["<row", *(f' {k}="{_attribute(v)}"' for k, v in attrs.items()), ">"])
+
+
+def _head(col: int, row_idx: int, style: StyleArray | None, look: bytes | None,
+          ids: dict[bytes, int], styles: Any) -> str:
+    """A cell's start tag up to its type: its reference, and its style's number when it has
+    a ``style`` (ids as bytes ``look``; a new one joins the book's list as openpyxl adds it)."""
+    column = _LETTERS.get(col)
+    if column is None:
+        column = _LETTERS[col] = get_column_letter(col)
+    if style is None:
+        return f'<c r="{column}{row_idx}"'
+    sid = ids.get(look)  # type: ignore[arg-type]
+    if sid is None:
+        sid = ids[look] = styles.add(style)  # type: ignore[index]
+    return f'<c r="{column}{row_idx}" s="{sid}"'
+
+
+def _text(head: str, value: str) -> str:
+    """A text cell (``head`` from :func:`_head`), inline as openpyxl writes it."""
+    if not value:
+        return f'{head} t="inlineStr"></c>'
+    if value[0].isspace() or value[-1].isspace():  # (what strip() would take)
+        return f'{head} t="inlineStr"><is><t xml:space="preserve">{_escaped(value)}</t></is></c>'
+    return f'{head} t="inlineStr"><is><t>{_escaped(value)}</t></is></c>'
+
+
+def _number(head: str, value: float) -> str:
+    """A finite number's cell, as openpyxl's safe_string writes it."""
+    return f'{head} t="n"><v>{value:.16g}</v></c>'
+
+
 def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
     """One row of a sheet as the bytes openpyxl's ``write_row`` (lxml, ASCII with character
     references) writes for it: its height from the sheet's row dimensions, each cell with a
     value, a style or a comment; comments and hyperlinks collected for the sheet as it does.
     A cell this does not know (rich text, an array formula) is written by openpyxl itself."""
-    attrs = {"r": f"{row_idx}"}
-    attrs.update(ws.row_dimensions.get(row_idx, {}))
-    parts = ["<row", *(f' {k}="{_attribute(v)}"' for k, v in attrs.items()), ">"]
+    parts = [_row_start(ws, row_idx)]
     add = parts.append
-    book = ws.parent
-    styles = book._cell_styles
-    ids = _STYLE_IDS.get(book)
-    if ids is None:
-        ids = _STYLE_IDS[book] = {}
-    letters, no_style = _LETTERS, _NO_STYLE
+    styles, ids = ws.parent._cell_styles, _style_ids(ws.parent)
+    no_style = _NO_STYLE
     for cell in cells:
         value, style, kind, comment = cell._value, cell._style, cell.data_type, cell._comment
         if comment is not None:
@@ -262,28 +304,13 @@ def row_xml(ws: Any, cells: Iterable[Cell], row_idx: int) -> bytes:
         if not (value is None or type(value) in _PLAIN_VALUES or kind == "d"):
             add(_by_openpyxl(ws, cell, styled))
             continue
-        column = letters.get(cell.column)
-        if column is None:
-            column = letters[cell.column] = get_column_letter(cell.column)
-        if styled:
-            sid = ids.get(look)  # type: ignore[arg-type]
-            if sid is None:  # (a new style joins the book's list as openpyxl adds it)
-                sid = ids[look] = styles.add(style)  # type: ignore[index]
-            head = f'<c r="{column}{cell.row}" s="{sid}"'
-        else:
-            head = f'<c r="{column}{cell.row}"'
+        head = _head(cell.column, cell.row, style if styled else None, look, ids, styles)
         if kind == "s":  # text: most cells
-            if not value:
-                add(f'{head} t="inlineStr"></c>')
-            elif value[0].isspace() or value[-1].isspace():  # (what strip() would take)
-                add(f'{head} t="inlineStr"><is><t xml:space="preserve">{_escaped(value)}'
-                    "</t></is></c>")
-            else:
-                add(f'{head} t="inlineStr"><is><t>{_escaped(value)}</t></is></c>')
+            add(_text(head, value))
             continue
         if kind == "n" and (type(value) is float or type(value) is int) \
-                and -1e308 < value < 1e308:  # a finite number: as safe_string writes it
-            add(f'{head} t="n"><v>{value:.16g}</v></c>')
+                and -1e308 < value < 1e308:
+            add(_number(head, value))
             continue
         if kind == "d":
             if getattr(value, "tzinfo", None) is not None or ws.parent.iso_dates \
@@ -315,17 +342,9 @@ def append_plain_row(ws: Any, row_idx: int,
     dimensions as row_xml takes it. A number that is not finite, or another value, goes
     through the PlainCells and row_xml."""
     book = ws.parent
-    styles = book._cell_styles
-    ids = _STYLE_IDS.get(book)
-    if ids is None:
-        ids = _STYLE_IDS[book] = {}
-    letters, no_style = _LETTERS, _NO_STYLE
-    if row_idx in ws.row_dimensions:  # (a height: as row_xml writes it)
-        attrs = {"r": f"{row_idx}"}
-        attrs.update(ws.row_dimensions[row_idx])
-        parts = ["<row", *(f' {k}="{_attribute(v)}"' for k, v in attrs.items()), ">"]
-    else:
-        parts = [f'<row r="{row_idx}">']
+    styles, ids = book._cell_styles, _style_ids(book)
+    no_style = _NO_STYLE
+    parts = [_row_start(ws, row_idx)]
     add = parts.append
     value: Any
     for col, value, kind, style in cells:
@@ -333,28 +352,13 @@ def append_plain_row(ws: Any, row_idx: int,
         styled = look is not None and look != no_style
         if value is None and not styled:
             continue
-        column = letters.get(col)
-        if column is None:
-            column = letters[col] = get_column_letter(col)
-        if styled:
-            sid = ids.get(look)  # type: ignore[arg-type]
-            if sid is None:  # (a new style joins the book's list as openpyxl adds it)
-                sid = ids[look] = styles.add(style)  # type: ignore[index]
-            head = f'<c r="{column}{row_idx}" s="{sid}"'
-        else:
-            head = f'<c r="{column}{row_idx}"'
+        head = _head(col, row_idx, style if styled else None, look, ids, styles)
         value_type = value.__class__
         if kind == "s" and value_type is str:
-            if not value:
-                add(f'{head} t="inlineStr"></c>')
-            elif value[0].isspace() or value[-1].isspace():
-                add(f'{head} t="inlineStr"><is><t xml:space="preserve">'
-                    f'{_escaped(value)}</t></is></c>')
-            else:
-                add(f'{head} t="inlineStr"><is><t>{_escaped(value)}</t></is></c>')
+            add(_text(head, value))
         elif kind == "n" and (value_type is float or value_type is int) \
                 and -1e308 < value < 1e308:
-            add(f'{head} t="n"><v>{value:.16g}</v></c>')
+            add(_number(head, value))
         elif kind == "n" and value is None:
             add(f'{head} t="n"></c>')
         elif kind == "d" and (value_type is date or value_type is datetime
