@@ -10,6 +10,7 @@ import re
 import tomllib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl import Workbook, load_workbook
@@ -187,18 +188,27 @@ def test_append_placed_cells_writes_the_bytes_openpyxl_writes(tmp_path: Path) ->
     assert "&#233; &#8211; &#10003; &#128512;" in sheet and "&amp; b &lt; c &gt; d" in sheet
 
 
+def _book_parts(path: Path, fill: Any, plain: bool) -> dict[str, bytes]:
+    """A write-only book of one sheet of append_placed_cells, filled by ``fill(ws, look,
+    plain)`` (look: style ids with a number format of their own) and saved at ``path``: its
+    parts but docProps (save times)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Rijen")
+    internals.append_placed_cells(ws)
+    probe = Cell(ws, row=1, column=1)
+    probe.number_format = "0.0"
+    fill(ws, internals.style_of(probe), plain)
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist() if not name.startswith("docProps/")}
+
+
 def test_plain_cells_are_written_as_the_cells_that_hold_their_values(tmp_path: Path) -> None:
     values = ["gewoon", " spaties ", "a & b < c > d \r\n\tz", "é – ✓ 😀", "=SOM(A1)", "", 0, 7,
               -3, 2.5, 1 / 3, 1e20, 12345678901234567890, 2e308 / 2e308, 1e309, None,
               dt.datetime(2026, 11, 30, 9, 15), dt.date(2026, 1, 2)]
-    written = []
-    for plain in (False, True):
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Rijen")
-        internals.append_placed_cells(ws)
-        probe = Cell(ws, row=1, column=1)
-        probe.number_format = "0.0"
-        look = internals.style_of(probe)
+
+    def fill(ws: Any, look: Any, plain: bool) -> None:
         for r, value in enumerate(values, start=1):
             if plain:
                 kind, dated = "s" if isinstance(value, str) else "n", look
@@ -217,10 +227,8 @@ def test_plain_cells_are_written_as_the_cells_that_hold_their_values(tmp_path: P
                 else:
                     cell.value = value
             ws.append(cells)
-        wb.save(tmp_path / f"book{plain}.xlsx")
-        with zipfile.ZipFile(tmp_path / f"book{plain}.xlsx") as z:
-            written.append({name: z.read(name) for name in z.namelist()
-                            if not name.startswith("docProps/")})
+
+    written = [_book_parts(tmp_path / f"book{plain}.xlsx", fill, plain) for plain in (False, True)]
     assert written[0] == written[1]
     sheet = written[1]["xl/worksheets/sheet1.xml"].decode()
     assert '<c r="C10" s="1" t="n"><v>2.5</v></c>' in sheet and "&#128512;" in sheet
@@ -231,14 +239,8 @@ def test_plain_rows_are_written_as_their_plain_cells(tmp_path: Path) -> None:
     columns, styles or none, a number that is not finite), between rows appended as cells."""
     values = ["gewoon", " spaties ", "a & b < c > d \r\n\tz", "é – ✓ 😀", "=SOM(A1)", "", 0, 7,
               -3, 2.5, 1 / 3, 1e20, 12345678901234567890, 2e308 / 2e308, 1e309]
-    written = []
-    for plain in (False, True):
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Rijen")
-        internals.append_placed_cells(ws)
-        probe = Cell(ws, row=1, column=1)
-        probe.number_format = "0.0"
-        look = internals.style_of(probe)
+
+    def fill(ws: Any, look: Any, plain: bool) -> None:
         ws.append([Cell(ws, row=1, column=1, value="kop")])
         for r, value in enumerate(values, start=2):
             kind = "s" if isinstance(value, str) else "n"
@@ -248,10 +250,8 @@ def test_plain_rows_are_written_as_their_plain_cells(tmp_path: Path) -> None:
             else:
                 ws.append([internals.PlainCell(r, *cell) for cell in cells])
         ws.append([Cell(ws, row=len(values) + 2, column=2, value="staart")])
-        wb.save(tmp_path / f"book{plain}.xlsx")
-        with zipfile.ZipFile(tmp_path / f"book{plain}.xlsx") as z:
-            written.append({name: z.read(name) for name in z.namelist()
-                            if not name.startswith("docProps/")})
+
+    written = [_book_parts(tmp_path / f"book{plain}.xlsx", fill, plain) for plain in (False, True)]
     assert written[0] == written[1]
     sheet = written[1]["xl/worksheets/sheet1.xml"].decode()
     assert '<row r="11"><c r="A11" t="n"><v>2.5</v></c><c r="C11" s="1" t="n"><v>2.5</v>' \

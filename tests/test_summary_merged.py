@@ -174,14 +174,19 @@ def test_a_compare_with_nothing_changed_keeps_the_merge_and_any_change_is_merged
     changed(now, "gone")
 
 
-def test_counts_made_anew_over_current_merges_of_several_instruments(store_db, tmp_path):
-    """A count not kept is made anew over a kept merge that is current: the slots' tables
-    it reads are then made for that instrument (not left from the one merged before)."""
-    catalog, rng = load_catalog(), random.Random(13)
-    with Store(store_db) as st:
+def _fill_three(db: Any, seed: int) -> None:
+    """Twelve sample submissions spread over three bundled instruments."""
+    catalog, rng = load_catalog(), random.Random(seed)
+    with Store(db) as st:
         for n in range(12):
             inst = catalog.get(("ict_gesprek", "bestuurder_gesprek", "shrm_ict")[n % 3])
             st.add(submission(inst, n, sample_answers(inst, rng)))
+
+
+def test_counts_made_anew_over_current_merges_of_several_instruments(store_db, tmp_path):
+    """A count not kept is made anew over a kept merge that is current: the slots' tables
+    it reads are then made for that instrument (not left from the one merged before)."""
+    _fill_three(store_db, 13)
     first = _compare(store_db, tmp_path / "1.xlsx", None)
     for inst in ("ict_gesprek", "bestuurder_gesprek", "shrm_ict"):  # each its own answers
         assert sum(row[2] for row in first[f"Vragen {inst}"][2:] if isinstance(row[2], int)) > 50
@@ -197,11 +202,7 @@ def test_counts_read_at_once_beside_counts_made_anew(store_db, tmp_path):
     """A compare reads the counts kept current at once (store.tallies.read_current) and makes
     the others anew: every other count of each instrument forgotten, the workbook is the
     same, and a count made anew in one compare is read at once in the next."""
-    catalog, rng = load_catalog(), random.Random(17)
-    with Store(store_db) as st:
-        for n in range(12):
-            inst = catalog.get(("ict_gesprek", "bestuurder_gesprek", "shrm_ict")[n % 3])
-            st.add(submission(inst, n, sample_answers(inst, rng)))
+    _fill_three(store_db, 17)
     first = _compare(store_db, tmp_path / "1.xlsx", None)
     with Store(store_db) as st, st.transaction() as con:
         queries = sorted(st.rows("SELECT instrument, query FROM merged_queries"))
