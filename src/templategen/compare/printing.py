@@ -120,35 +120,33 @@ def fit_row(ws: Any, row: int, cells: list[Cell], styles: Styles,
     a row with wrapped text (and no height of its own) as tall as its longest text needs,
     every cell of it top-aligned (``width_of``: a column's width)."""
     header_lines = 0  # 0: no header cell in the row
-    count = 0
+    wrapped: list[tuple[int, str]] = []
     header_fills, wrapping = styles.header_fills, styles.wrapping
     for cell, value, fill, alignment in styled_texts(cells):
         if fill in header_fills:
             header_lines = max(header_lines, 1,
                                text_lines(value, width_of(cell.column) / BOLD_CHAR))
         if alignment in wrapping:
-            if count < 1:
-                count = 1
-            # (text_lines inlined where the text fits one line: most cells of a long table)
-            if len(value) > width_of(cell.column) * CHARS_PER_WIDTH or "\n" in value:
-                count = max(count, text_lines(value, width_of(cell.column)))
+            wrapped.append((cell.column, value))
     if header_lines:
         dimension = ws.row_dimensions[row]
         dimension.height = max(dimension.height or 0, LINE_HEIGHT * header_lines + 4)
-    if count > 1:
+    if wrapped and (height := wrapped_height(wrapped, width_of)) is not None:
         dimension = ws.row_dimensions[row]
         if dimension.height is None:
-            dimension.height = min(MAX_HEIGHT, LINE_HEIGHT * count)
+            dimension.height = height
         top_align_unaligned(cells, styles.top)
 
 
 def wrapped_height(texts: Iterable[tuple[int, str]],
                    width_of: Callable[[int], float]) -> float | None:
-    """The height :func:`fit_row` gives a row whose cells all wrap their text (no header cell,
-    no height of its own), from its texts (column, text): None when each fits one line."""
+    """The height of a row whose cells wrap ``texts`` (column, text), as tall as its longest
+    text needs (:func:`fit_row`'s, and that of a row written straight as bytes): None when
+    each fits one line."""
     count = 1
     for column, text in texts:
         width = width_of(column)
+        # (text_lines inlined where the text fits one line: most cells of a long table)
         if len(text) > width * CHARS_PER_WIDTH or "\n" in text:
             count = max(count, text_lines(text, width))
     return min(MAX_HEIGHT, LINE_HEIGHT * count) if count > 1 else None
