@@ -87,6 +87,7 @@ def test_a_store_of_the_first_version_is_upgraded_in_place_and_compares(tmp_path
     with sqlite3.connect(db) as raw:
         assert raw.execute("SELECT value FROM meta").fetchone() == ("1",)
         before = raw.execute("SELECT submission_id, key FROM answers ORDER BY rowid").fetchall()
+        stored = sorted(raw.execute("SELECT submission_id, key, value, raw FROM answers"))
     with Store(db) as store:
         history = store.submissions(current_only=False)
         current = store.submissions()
@@ -97,6 +98,11 @@ def test_a_store_of_the_first_version_is_upgraded_in_place_and_compares(tmp_path
     assert order == before  # answers keep the file's order after the upgrade
     with sqlite3.connect(db) as raw:
         assert raw.execute("SELECT value FROM meta").fetchone() == (str(migrations.LATEST),)
+        # schema step 10: a file's answers kept together in the order of their key, all kept
+        assert "WITHOUT ROWID" in raw.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'answers'").fetchone()[0]
+        assert sorted(raw.execute("SELECT submission_id, key, value, raw FROM answers")) \
+            == stored
     out = tmp_path / "v.xlsx"
     result = CliRunner().invoke(main, ["compare", "--db", str(db), "--out", str(out)])
     assert result.exit_code == 0, result.output

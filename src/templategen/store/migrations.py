@@ -217,6 +217,28 @@ STEPS: tuple[Step, ...] = (
                          "    SELECT instrument, query, id, vals, n FROM merged_counts;"
                          "DROP TABLE merged_counts;"
                          "ALTER TABLE merged_counts_by_key RENAME TO merged_counts"}),
+    Step(10, "SQLite keeps a file's answers together, in the order of their key (#23): "
+             "answers WITHOUT ROWID, so storing a file writes one tree instead of the table "
+             "and its key's index (at 65 answers a file 0.19 -> 0.16 ms, the table a quarter "
+             "smaller) and a copy's answers are read from neighbouring pages; the answers are "
+             "kept. PostgreSQL's store only gets the version",
+         "",
+         only={"sqlite": "CREATE TABLE answers_by_key ("
+                         "    submission_id INTEGER NOT NULL REFERENCES submissions(id) "
+                         "        ON DELETE CASCADE,"
+                         "    key TEXT NOT NULL,"
+                         "    value TEXT NOT NULL,"
+                         "    raw TEXT,"
+                         "    unknown INTEGER NOT NULL DEFAULT 0,"
+                         "    position INTEGER NOT NULL DEFAULT 0,"
+                         "    prefilled INTEGER NOT NULL DEFAULT 0,"
+                         "    PRIMARY KEY (submission_id, key)) WITHOUT ROWID;"
+                         "INSERT INTO answers_by_key (submission_id, key, value, raw, unknown, "
+                         "    position, prefilled) SELECT submission_id, key, value, raw, "
+                         "    unknown, position, prefilled FROM answers "
+                         "    ORDER BY submission_id, key;"
+                         "DROP TABLE answers;"
+                         "ALTER TABLE answers_by_key RENAME TO answers"}),
 )
 LATEST = STEPS[-1].version
 
