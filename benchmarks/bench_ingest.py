@@ -8,7 +8,11 @@ file), then for each batch size runs, each in a fresh subprocess:
 
 * floor   unzip each file and parse with lxml exactly the XML parts ingest reads
           (recorded from a real ingest of one form and one workbook);
-* ingest  ``templategen ingest`` into a new SQLite store (worker process with time budget);
+* ingest  ``templategen ingest`` into a new SQLite store (worker process with time budget),
+          one reader worker (``--jobs 1``);
+* auto    the same with ``--jobs auto``, the command's default: as many reader workers as
+          cores are free (on a free 2-core machine two, whose hand-over costs more CPU a
+          file; on a busy one it is ``--jobs 1``);
 * ingest --in-process, the same without the worker (to show what the isolation costs).
 
 Prints files/s, the ratio ingest/floor (wall time) and peak memory (max RSS of the process and its
@@ -134,7 +138,8 @@ def child(mode: str, folder: Path, extra: list[str]) -> None:
 
         with tempfile.TemporaryDirectory() as tmp:
             outcomes = ingest([folder], db=Path(tmp) / "s.db", content_dir=CONTENT,
-                              in_process=mode == "inprocess")
+                              in_process=mode == "inprocess",
+                              jobs="auto" if mode == "auto" else 1)
             assert all(o.status.startswith("accepted") for o in outcomes), outcomes[:3]
     seconds = time.perf_counter() - start
     # VmHWM: this process's own peak (ru_maxrss of RUSAGE_SELF would carry the parent's peak
@@ -197,6 +202,7 @@ def main() -> None:
             runs.setdefault("worker", []).append(run_child("worker", batch, []))
             if base:
                 runs.setdefault("base", []).append(run_child("worker", batch, [], base))
+            runs.setdefault("auto", []).append(run_child("auto", batch, []))
             runs.setdefault("inprocess", []).append(run_child("inprocess", batch, []))
             if base:
                 runs.setdefault("base_in", []).append(run_child("inprocess", batch, [], base))
