@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from templategen.version import __version__
+
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
@@ -70,12 +72,14 @@ def test_wheel_carries_content_and_templates(installed: Path, tmp_path: Path) ->
     assert "/_bundled/content/" in result.stdout  # not the checkout's content/
 
 
-def test_version_and_module_entry_point(installed: Path, tmp_path: Path) -> None:
+def test_version_and_module_entry_point(wheel: Path, installed: Path,
+                                        tmp_path: Path) -> None:
     version = _run([str(installed / "templategen"), "--version"], cwd=tmp_path)
     assert version.returncode == 0
-    expected = next(line.split('"')[1] for line in (ROOT / "pyproject.toml").read_text()
-                    .splitlines() if line.startswith("version ="))
+    expected = __version__  # defined once, in templategen/version.py
     assert expected in version.stdout
+    # the wheel's metadata took it from there (pyproject.toml: [tool.hatch.version])
+    assert f"templategen-{expected}-" in wheel.name
     module = _run([str(installed / "python"), "-m", "templategen", "--version"], cwd=tmp_path)
     assert module.returncode == 0 and expected in module.stdout
 

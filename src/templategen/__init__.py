@@ -18,18 +18,12 @@ The package follows the data's path; each stage imports only the stages below it
     round                    a round is a folder: its round file (templategen.toml) found,
                              checked and turned into the commands' defaults
     errors | xmltext         one exception tree | the one sanitiser of text for Office XML
+    version                  the package's version (the wheel's metadata takes it from there)
 """
-
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("templategen")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 # after importing the stages named build, compare and mail (api does): these names are the
 # functions from here on
-from templategen.api import (  # noqa: E402
+from templategen.api import (
     BuildResult,
     CompareResult,
     ConvertResult,
@@ -55,6 +49,7 @@ from templategen.api import (  # noqa: E402
     status,
     validate,
 )
+from templategen.version import __version__
 
 __all__ = [
     "BuildResult", "CompareResult", "ConvertResult", "ExportResult", "IngestResult",

@@ -12,7 +12,6 @@ import contextlib
 import functools
 import gc
 import gettext
-import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from click.core import ParameterSource
 from templategen import api, i18n
 from templategen.errors import ContentError, OptionError, TemplategenError
 from templategen.i18n import N_, _, ngettext
+from templategen.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,7 +98,7 @@ def _show_version(ctx: click.Context, wanted: bool) -> None:
     if not wanted or ctx.resilient_parsing:
         return
     click.echo(_("%(prog)s, version %(version)s") % {
-        "prog": ctx.find_root().info_name, "version": importlib.metadata.version("templategen")})
+        "prog": ctx.find_root().info_name, "version": __version__})
     ctx.exit()
 
 

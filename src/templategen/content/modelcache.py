@@ -36,11 +36,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from templategen.content.model import Instrument
+from templategen.version import __version__
 
 OFF = "off"
 KEEP = 256  # entries kept in the folder, those used last
@@ -89,6 +89,8 @@ def model_key(text: str, path: Path) -> str:
 
 
 def xlsform_key(data: bytes, path: Path) -> str:
+    from importlib import metadata  # only for an XLSForm: its import alone takes 40 ms
+
     try:
         pyxform = metadata.version("pyxform")
     except metadata.PackageNotFoundError:
@@ -106,11 +108,7 @@ def _code() -> str:
     """The package's version and a digest of the code that parses and models content (this
     folder's modules and its packages', such as content/xlsform): a model pickled by other
     code is never read."""
-    try:
-        release = metadata.version("templategen")
-    except metadata.PackageNotFoundError:  # a source tree that was never installed
-        release = "0+unknown"
-    digest = hashlib.sha256(release.encode())
+    digest = hashlib.sha256(__version__.encode())
     here = Path(__file__).parent
     for module in sorted(here.rglob("*.py")):
         digest.update(module.relative_to(here).as_posix().encode() + b"\x00"
