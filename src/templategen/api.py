@@ -287,14 +287,17 @@ def ingest(paths: Iterable[PathLike] = (), *, db: PathLike, report: PathLike | N
     is stored; ``progress`` is a click.progressbar-like factory for long runs of plain
     files."""
     from templategen.inbox import ingest as ingest_sources
-    from templategen.inbox.imap import Mailbox
 
     named = [Path(p) for p in paths]
     if not named and not imap:
         raise OptionError(_("give the returned files or folders, or --imap URL."))
-    mailbox = Mailbox(imap, move_to=imap_move_to, timeout=imap_timeout,
-                      password=imap_password or _env_password("TEMPLATEGEN_IMAP_PASSWORD",
-                                                              "IMAP")) if imap else None
+    mailbox = None
+    if imap:
+        from templategen.inbox.imap import Mailbox  # imaplib and ssl only for IMAP
+
+        mailbox = Mailbox(imap, move_to=imap_move_to, timeout=imap_timeout,
+                          password=imap_password or _env_password("TEMPLATEGEN_IMAP_PASSWORD",
+                                                                  "IMAP"))
     outcomes = ingest_sources(named, db=_db(db), imap=mailbox, content_dir=_path(content),
                               on_outcome=on_outcome, report_path=_path(report),
                               key_path=_path(key), jobs=jobs, progress=progress,

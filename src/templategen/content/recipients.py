@@ -23,12 +23,13 @@ is built from an :class:`email.headerregistry.Address`, which quotes it.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from email.headerregistry import Address, HeaderRegistry
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from anyascii import anyascii
 
@@ -37,6 +38,9 @@ from templategen.content.tables import read_table
 from templategen.errors import RecipientsError
 from templategen.i18n import _
 from templategen.xmltext import illegal_characters, xml_safe
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address, HeaderRegistry
 
 OPTIONAL_COLUMNS = ("email", "organisatie", "rol", "onderwerp")
 NAME_PARTS = ("voornaam", "tussenvoegsel", "achternaam")
@@ -58,7 +62,6 @@ _CANONICAL = {spelling: column for column, spellings in SYNONYMS.items()
               for spelling in spellings}
 ONE_LINE = frozenset(SYNONYMS)  # values bound for mail headers and file names
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_ADDRESSES = HeaderRegistry()
 # one dot-atom address (RFC 5322) with an ASCII domain: nothing else can be read from it
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
@@ -226,7 +229,7 @@ def _check_address(record: dict[str, str]) -> str:
         return ""  # the common case, certainly one address; the parser takes 0.3 ms a cell
     addresses: tuple[Address, ...]
     try:
-        parsed = _ADDRESSES("To", value)
+        parsed = _address_parser()("To", value)
         addresses, defects = tuple(getattr(parsed, "addresses", ())), len(parsed.defects)
     except Exception:  # noqa: BLE001 - the parser fails on some malformed input
         addresses, defects = (), 1
@@ -239,6 +242,15 @@ def _check_address(record: dict[str, str]) -> str:
         return _("'{value}' is not one e-mail address.").format(value=value)
     record["email"] = addresses[0].addr_spec
     return ""
+
+
+@functools.cache
+def _address_parser() -> HeaderRegistry:
+    """The parser of address headers, made when an address first needs it (importing the
+    email package takes ingest, which reads no recipients file, 10 ms)."""
+    from email.headerregistry import HeaderRegistry
+
+    return HeaderRegistry()
 
 
 def _refuse_collision(path: Path, number: int, rid: str,

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from xml.sax.saxutils import escape, quoteattr
 
 from templategen.content.boxes import box_key
 from templategen.content.model import Field, FieldKind, anchor
 from templategen.i18n import N_, document, every_language
-from templategen.xmltext import xml_safe
+from templategen.xmltext import escape, quoteattr, xml_safe
 
 # The grey prompts, message ids shown in the language of the files (document()).
 PLACEHOLDER_TEXT = N_("Click or tap here to enter text.")

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -52,7 +51,7 @@ from templategen.forms.layout import STYLES, FormWriter, find_logo, write_header
 from templategen.i18n import _
 from templategen.office import custom_props
 from templategen.office.authorship import package_author
-from templategen.xmltext import xml_safe
+from templategen.xmltext import escape, xml_safe
 
 REFERENCE_DOCX = "reference.docx"
 PRINT_SUFFIX = "-formulier"  # the print copy of x.docx is x-formulier.docx (and .pdf)

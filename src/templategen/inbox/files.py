@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from templategen.i18n import _
-from templategen.inbox.entries import Unreadable, read_entry
+from templategen.inbox.entries import Unreadable, head, read_entry
 from templategen.returned.ingest import Item, Provenance, Refused
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits, too_big
 from templategen.store.database import Store
@@ -106,6 +106,13 @@ def _entries(folder: Path) -> Iterator[tuple[Path, bool]]:
 
 def is_maildir(path: Path) -> bool:
     return all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
+
+
+def is_mbox(path: Path, named: bool = False) -> bool:
+    """An mbox by its suffix, or a regular file starting with 'From ' (as Thunderbird keeps
+    its folders, without a suffix)."""
+    suffix = path.suffix.lower()
+    return suffix == ".mbox" or (suffix not in MAIL_SUFFIXES and head(path, 5, named) == b"From ")
 
 
 def same_file(path: Path, folders: dict[Path, Path]) -> Path:

@@ -4,7 +4,8 @@ the one ingest loop (returned/ingest.py).
 A file named on the command line is a mail file (.eml, .msg), an mbox (by its suffix, or a
 file starting with 'From ') or a returned file; a folder is a Maildir, or is walked for
 returned files, then mail files, then Maildir folders (inbox/files.py). A returned file met
-twice (a folder and a file in it) is read once.
+twice (a folder and a file in it) is read once. The mail sources' modules (and with them the
+email package) are imported when a mail source is met: a run of returned files needs none.
 """
 
 from __future__ import annotations
@@ -15,17 +16,22 @@ from typing import TYPE_CHECKING, Any
 
 from templategen.errors import NothingToIngest
 from templategen.i18n import _
-from templategen.inbox.files import FileSource, is_maildir, same_file, shown_name, survey
-from templategen.inbox.maildir import maildir
-from templategen.inbox.mbox import is_mbox, mbox_file
-from templategen.inbox.messages import Letters, mail_file
+from templategen.inbox.files import (
+    FileSource,
+    is_maildir,
+    is_mbox,
+    same_file,
+    shown_name,
+    survey,
+)
 from templategen.returned.ingest import Outcome, Source, ingest_sources
 from templategen.returned.jobs import AUTO, CoreWatch, Jobs
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.worker import DEFAULT_BUDGET
 
-if TYPE_CHECKING:  # imaplib only when an IMAP folder is read
+if TYPE_CHECKING:  # imaplib only when an IMAP folder is read, the email package only for mail
     from templategen.inbox.imap import Mailbox
+    from templategen.inbox.messages import Letters
 
 
 def ingest(paths: list[Path], db: Path | str, imap: Mailbox | None = None,
@@ -49,6 +55,8 @@ def ingest(paths: list[Path], db: Path | str, imap: Mailbox | None = None,
             "(.docx, .xlsx).").format(paths=", ".join(shown_name(p) for p in paths)))
     plain = all(isinstance(s, FileSource) for s in sources)
     if imap is not None:
+        from templategen.inbox.messages import Letters
+
         sources.append(Letters(imap.letters))
     return ingest_sources(sources, db=db, content_dir=content_dir, on_outcome=on_outcome,
                           progress=progress if plain and imap is None else None,
@@ -71,13 +79,13 @@ def gather(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[Source]:
 
     for path in paths:
         if path.is_dir() and is_maildir(path):
-            sources.append(maildir(path))
+            sources.append(_maildir(path))
         elif path.is_dir():
             found = survey(path)
             for p in found.forms:
                 form(p, named=False)
             sources.extend(_mail(p, named=False) for p in found.mails)
-            sources.extend(maildir(p) for p in found.maildirs)
+            sources.extend(_maildir(p) for p in found.maildirs)
         elif path.suffix.lower() in (".eml", ".msg") or is_mbox(path, named=True):
             sources.append(_mail(path, named=True))
         else:
@@ -85,7 +93,16 @@ def gather(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[Source]:
     return sources
 
 
+def _maildir(path: Path) -> Letters:
+    from templategen.inbox.maildir import maildir
+
+    return maildir(path)
+
+
 def _mail(path: Path, named: bool) -> Letters:
+    from templategen.inbox.mbox import mbox_file
+    from templategen.inbox.messages import mail_file
+
     if path.suffix.lower() in (".eml", ".msg"):
         return mail_file(path, named)
     if path.suffix.lower() == ".mbox" or named:

@@ -12,20 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from templategen.inbox.entries import Unreadable, check_regular, head
-from templategen.inbox.files import MAIL_SUFFIXES, shown_name
+from templategen.inbox.entries import Unreadable, check_regular
+from templategen.inbox.files import shown_name
 from templategen.inbox.letters import MAX_MAIL_BYTES, Letter, read_mime, too_large
 from templategen.inbox.messages import Letters
 from templategen.returned.ingest import Refused
 
 READ_LIMIT = MAX_MAIL_BYTES + 1  # read one byte past the mail limit to know it is too large
-
-
-def is_mbox(path: Path, named: bool = False) -> bool:
-    """An mbox by its suffix, or a regular file starting with 'From ' (as Thunderbird keeps
-    its folders, without a suffix)."""
-    suffix = path.suffix.lower()
-    return suffix == ".mbox" or (suffix not in MAIL_SUFFIXES and head(path, 5, named) == b"From ")
 
 
 def mbox_file(path: Path, named: bool = False) -> Letters:

@@ -6,9 +6,7 @@ survive a re-save by Word, Excel and LibreOffice.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
-from templategen.xmltext import xml_safe
+from templategen.xmltext import escape, xml_safe
 
 CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
@@ -24,7 +22,7 @@ def custom_xml(props: dict[str, str]) -> bytes:
     """The docProps/custom.xml part holding these string properties."""
     entries = "".join(
         f'<property fmtid="{_FMTID}" pid="{pid}" '
-        f'name="{escape(xml_safe(name), {chr(34): "&quot;"})}">'
+        f'name="{escape(xml_safe(name)).replace(chr(34), "&quot;")}">'
         f"<vt:lpwstr>{escape(xml_safe(value))}</vt:lpwstr></property>"
         for pid, (name, value) in enumerate(props.items(), start=2)
     )

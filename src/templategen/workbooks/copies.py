@@ -17,7 +17,6 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
 from jinja2 import Template
 
@@ -28,7 +27,7 @@ from templategen.office import custom_props
 from templategen.workbooks.layout import Cell, Layout
 from templategen.workbooks.style import HouseStyle
 from templategen.workbooks.write import build_workbook, custom_properties, write_workbook
-from templategen.xmltext import xml_safe
+from templategen.xmltext import escape, xml_safe
 
 _MARK = "~~tg-{}~~"
 # a marked cell as openpyxl writes it: <c r="B3" s="6" t="inlineStr"><is><t>~~tg-0~~</t></is></c>
