@@ -9,6 +9,8 @@ import importlib
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -39,6 +41,24 @@ def test_the_package_exports_the_functions_and_results() -> None:
     assert templategen.compare is api.compare and templategen.mail is api.mail
     assert templategen.report is api.report
     assert templategen.build is api.build
+
+
+def test_the_names_are_bound_on_first_use_whatever_was_imported_before() -> None:
+    """A program that imports only a stage (ingest) does not import api; the package's names
+    are api's functions even when the stages of the same names were imported first."""
+    code = (
+        "import sys\n"
+        "from templategen.inbox import ingest\n"
+        "assert 'templategen.api' not in sys.modules\n"
+        "import templategen.compare.workbook, templategen.mail.send, templategen.report.write\n"
+        "import templategen\n"
+        "from templategen import api, compare\n"
+        "assert compare is api.compare and templategen.mail is api.mail\n"
+        "assert templategen.report is api.report and templategen.ingest is api.ingest\n"
+        "assert 'IngestResult' in dir(templategen) and not hasattr(templategen, 'nothing')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,9 @@ a file or folder that cannot be used. cli.py turns results into lines and errors
 click's; the demo calls these functions too.
 
 ``compare``, ``mail`` and ``report`` are also the names of stages (compare/, mail/,
-report/). The packages are imported here (their ``__init__`` imports nothing), before
-templategen/__init__.py binds those names to these functions, so that importing a module
-of theirs later never rebinds the names. The stages themselves are imported when a function
-first needs them: importing templategen stays quick (``templategen --help``).
+report/): templategen/__init__.py sees to it that ``templategen.compare`` is this function.
+The stages themselves are imported when a function first needs them: importing templategen
+stays quick (``templategen --help``).
 """
 
 from __future__ import annotations
@@ -26,9 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-import templategen.compare
-import templategen.mail  # noqa: F401  (loaded before the names are bound: see above)
-import templategen.report  # noqa: F401  (the same)
 from templategen import i18n
 from templategen.errors import AlreadyMailed, MailError, OptionError
 from templategen.i18n import _, ngettext
