@@ -20,10 +20,7 @@ user's own ``~/.config/templategen/signing-key``); a team names its shared key f
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-import textwrap
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,6 +171,8 @@ def load_round(path: Path) -> Round:
     except UnicodeDecodeError:
         raise RoundError(_("{where}: the round file is not UTF-8 text; save it as "
                            "UTF-8.").format(where=f"{path}:1")) from None
+    import tomllib  # (here: every command looks for a round file, few find one)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -189,6 +188,8 @@ def load_round(path: Path) -> Round:
         where = f"{path}:{_line_of(text, name)}"
         setting = BY_NAME.get(name)
         if setting is None:
+            import difflib
+
             near = difflib.get_close_matches(name, list(BY_NAME), n=1)
             fix = _("did you mean '{name}'?").format(name=near[0]) if near else (
                 _("use one of {names}.").format(names=", ".join(BY_NAME)))
@@ -264,6 +265,8 @@ def write_round(folder: Path, values: dict[str, str], replace: bool = False) -> 
     if unknown:
         raise RoundError(_("unknown round setting(s): {names}.").format(
             names=", ".join(sorted(unknown))))
+    import textwrap  # (here: only init writes a round file)
+
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["# " + line for line in textwrap.wrap(_(
         "The round's settings (templategen init). Every templategen command run in this "

@@ -5,7 +5,6 @@ personalised copy, the organiser's token over those four: see content.signing)."
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 from templategen.content.model import (
     PROP_INSTANCE,
@@ -88,6 +87,8 @@ def copy_properties(instrument: Instrument, recipient: Recipient | None,
 
     A personalised copy is signed with ``key`` (default: the installation's key, created when
     there is none), so that ingest can tell it from a file claiming somebody else's id."""
+    import uuid  # (here: reading returned files needs this module, not uuid and platform)
+
     instance = f"uuid:{uuid.uuid4()}"
     props = {
         PROP_INSTRUMENT: instrument.id,
