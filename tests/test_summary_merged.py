@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.sample.answers import sample_answers
-from templategen.store import aggregates, migrations
+from templategen.store import aggregates, merged, migrations
 from templategen.store.database import UNVERIFIED, Store
 from tests.support.submissions import FIXTURES, submission
 
@@ -110,6 +110,23 @@ def test_a_compare_after_more_files_equals_a_merge_from_scratch(store_db, tmp_pa
     again = _compare(store_db, tmp_path / "4.xlsx")
     assert again != after
     assert (again, _kept(store_db)) == _from_scratch(store_db, tmp_path / "5.xlsx")
+
+
+def test_counts_made_a_slice_of_copies_at_a_time_add_up_to_the_same_workbook(
+        store_db, tmp_path: Path, monkeypatch):
+    """A count over every copy merges and counts a slice of copies at a time (store.merged's
+    SLICE; a copy of several files among them): slices of 4 copies give the workbook one
+    slice gives."""
+    inst, rng = _inst(), random.Random(14)
+    _fill(store_db, 0, 17, seed=13)
+    with Store(store_db) as st:
+        for n, kind in ((40, "form"), (41, "workbook")):
+            st.add(submission(inst, n, sample_answers(inst, rng), kind=kind,
+                              file_name=f"anna{n}.{kind}", instance=kind, recipient="r1",
+                              respondent="Anna", subject="Bureau Noord"))
+    whole = _compare(store_db, tmp_path / "1.xlsx")
+    monkeypatch.setattr(merged, "SLICE", 4)
+    assert _from_scratch(store_db, tmp_path / "2.xlsx")[0] == whole
 
 
 def test_only_the_copies_whose_files_changed_are_merged_again(store_db, tmp_path: Path):

@@ -39,8 +39,9 @@ copy — the winning file, the workbook and then the latest, last — and the co
 Every count is kept in the store (store.tallies) and brought up to date by adding what
 changed, so a compare after a few new files counts only those (a change of more than half
 the copies is counted anew over all of them: no dearer); the first compare after a large
-ingest (or a content change) counts every copy, over ``tg_merged``: every copy's merged
-answers of the instrument, made for it in a temporary table.
+ingest (or a content change) counts every copy in one pass over them, a slice of copies
+at a time (``tg_merged``: the slice's merged answers, made for it in a temporary table),
+the slices' counts added up.
 
 The SQL is the subset SQLite (3.25+: window functions) and PostgreSQL share; where the two
 differ it is written here, once (``_DIALECT``).
@@ -108,7 +109,7 @@ _ANSWERED = "a.value <> 'null' AND a.value <> '\"\"'"  # an answer that is not e
 # a merged value, or for a slot whose texts are only counted (merge's texts) a text's mark
 _MARKED = "CASE WHEN k.bare = 1 AND {0}.value LIKE '\"%' THEN '\"' ELSE {0}.value END"
 _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differently
-    "sqlite": {"real": "REAL", "analyze": "", "memory": "", "statistics": "",
+    "sqlite": {"real": "REAL", "analyze": "", "memory": "", "statistics": "", "compiled": "",
                "answers": f"JOIN answers a ON a.submission_id = p.id AND {_ANSWERED}",
                "allowed": ", PRIMARY KEY (key, value)",
                # SQLite joins a row at a time: each merged answer keeps its slot's key,
@@ -138,8 +139,15 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                                       "JOIN tg_slot k ON k.slot = x.slot)"},
                    # the merge's hash of the compared files and the figures' groups (a
                    # copy each) in memory: the default 4 MB spills them to the disk
-                   "memory": "SET LOCAL work_mem = '256MB'"},
+                   "memory": "SET LOCAL work_mem = '256MB'",
+                   # a count over every copy runs a few statements per slice of copies
+                   # (_pass), each compiled anew by JIT: about 0.5 s of the server's CPU
+                   # apiece, as much as a small slice's work
+                   "compiled": "SET LOCAL jit = off"},
 }
+# compared copies merged and counted at once by a count over every copy (_pass): at
+# 100,000 submissions the largest instrument has 20,000 (about 420 MB of merged answers)
+SLICE = 20000
 MERGE_RULES = "1"  # what the merge's SQL does: a new number merges every kept copy again
 ANALYZE_AFTER = 1000  # copies merged at once after which PostgreSQL's statistics are renewed
 
@@ -274,40 +282,80 @@ def _fitting(columns: str, source: str, answers: str, where: str) -> str:
             f"WHERE {where} AND {FITS} = 1")
 
 
-def _whole(store: Store) -> None:
-    """Make ``tg_merged``: every compared copy's merged answers of the instrument merged
-    last (the kept rows of copies of several files, the fitting answers of the others),
-    for a count made anew over every copy; inside the count's transaction. A row is
-    narrow (the copy, the slot's number in ``tg_slot``, the value and its number): the
-    counts read it through :func:`_rows`, which adds the slot's key, item, row and
-    column."""
-    db = store.connection
-    instrument = _MERGED[id(db)]
-    if _WHOLE.get(id(db)) == instrument:
-        return
-    _slot_tables(db)
+def _whole(db: Connection, instrument: str, low: int, high: int) -> None:
+    """Make ``tg_merged``: the merged answers of ``instrument``'s compared copies ``low`` to
+    ``high`` (the kept rows of copies of several files, the fitting answers of the
+    others), for the counts made anew over every copy (:func:`_pass`). A row is narrow
+    (the copy, the slot's number in ``tg_slot``, the value and its number): the counts
+    read it through :func:`_rows`, which adds the slot's key, item, row and column."""
     real = _DIALECT[db.dialect]["real"]
     db.execute("DROP TABLE IF EXISTS tg_merged")
     shape = _DIALECT[db.dialect]["merged"]
     db.execute(f"CREATE TEMP TABLE tg_merged (copy INTEGER, subject TEXT, {shape['columns']}, "
                f"value TEXT, num {real})")
-    if memory := _DIALECT[db.dialect]["memory"]:
-        db.execute(memory)  # (inside the count's transaction: store.tallies)
     db.execute(
         "INSERT INTO tg_merged "
         + _fitting(f"p.copy, p.subject, {shape['slot']}, {_MARKED.format('a')}, {NUM}",
-                   "tg_pick p",
-                   _DIALECT[db.dialect]["answers"], "p.instrument = ? AND p.files = 1")
+                   "tg_pick p", _DIALECT[db.dialect]["answers"],
+                   "p.instrument = ? AND p.files = 1 AND p.copy BETWEEN ? AND ?")
         + f" UNION ALL SELECT m.copy, p.subject, {shape['slot']}, {_MARKED.format('m')}, "
         "m.num "
         "FROM tg_pick p JOIN merged_answers m ON m.copy = p.copy "
         "JOIN tg_slot k ON k.slot = m.slot "
-        "WHERE p.instrument = ? AND p.last = 1 AND p.files > 1", (instrument, instrument))
+        "WHERE p.instrument = ? AND p.last = 1 AND p.files > 1 AND p.copy BETWEEN ? AND ?",
+        (instrument, low, high) * 2)
     if shape["index"]:
         db.execute(shape["index"])
     if stats := _DIALECT[db.dialect]["statistics"]:
         db.execute(stats.format("tg_merged"))  # a temporary table has none of its own
-    _WHOLE[id(db)] = instrument
+
+
+def _pass(store: Store, base: bool) -> None:
+    """Make what the counts over every copy of the instrument merged last read, in one pass
+    over its compared copies, :data:`SLICE` copies at a time (each slice's merged answers
+    in ``tg_merged``, :func:`_whole`): ``tg_base`` when ``base`` (per subject, key and
+    value how many copies: what :func:`value_counts` and :func:`open_counts` add up; a key
+    that is not counted only with a text's mark), and the figures of every set registered
+    and not yet computed (:func:`_every`). Counts are sums: the slices' add up. A slice's
+    merged answers fit the session's memory, and its figures' groups (a copy each) are
+    hashed in memory, where a temporary table of a million copies' answers is read again
+    through the operating system by every count and their groups sorted on disk."""
+    db = store.connection
+    instrument = _MERGED[id(db)]
+    base = base and _WHOLE.get(id(db)) != instrument
+    made = _FIGURES_MADE.setdefault(id(db), set())
+    kinds = [sets for kind in ("whole", "rows")
+             if kind not in made and (sets := [s for s in _FIGURES.get(id(db), [])
+                                               if s.kind == kind])]
+    if not base and not kinds:
+        return
+    _slot_tables(db)
+    if base:
+        db.execute("DROP TABLE IF EXISTS tg_base")
+        db.execute("CREATE TEMP TABLE tg_base (subject TEXT, key TEXT, value TEXT, "
+                   "counted INTEGER, n INTEGER)")
+    for sets in kinds:
+        db.execute(f"DROP TABLE IF EXISTS tg_figures_{sets[0].kind}")
+        db.execute(f"CREATE TEMP TABLE tg_figures_{sets[0].kind} (item TEXT, grp TEXT"
+                   + "".join(_typed(db, s.exprs, s.columns()) for s in sets) + ")")
+    for setting in ("memory", "compiled"):  # (inside the count's transaction: store.tallies)
+        if statement := _DIALECT[db.dialect][setting]:
+            db.execute(statement)
+    for low, high in db.execute(
+            "SELECT MIN(copy), MAX(copy) FROM (SELECT copy, (ROW_NUMBER() OVER (ORDER BY copy) "
+            "- 1) / ? AS part FROM tg_pick WHERE instrument = ? AND last = 1) t "
+            "GROUP BY part ORDER BY 1", (SLICE, instrument)).fetchall():
+        _whole(db, instrument, low, high)
+        if base:
+            db.execute("INSERT INTO tg_base SELECT subject, key, CASE WHEN counted = 1 "
+                       "THEN value WHEN value LIKE '\"%' THEN '\"' END, counted, COUNT(*) "
+                       f"FROM {_rows(db)} m GROUP BY subject, key, 3, counted")
+        for sets in kinds:
+            _every(db, sets, low, high)
+    db.execute("DROP TABLE tg_merged")
+    if base:
+        _WHOLE[id(db)] = instrument
+    made.update(sets[0].kind for sets in kinds)
 
 
 def _rows(db: Connection) -> str:
@@ -444,12 +492,12 @@ def value_counts(store: Store, instrument: str | None = None,
 
 def _counted(store: Store, instrument: str, query: str, *name: Any,
              params: tuple[Any, ...] = ()) -> list[tuple[list[Any], int]]:
-    """``query`` ({} the count, {} the rows) counted over every copy (``tg_merged``) or over
-    what changed (``tg_drows``), kept by store.tallies."""
+    """``query`` ({} the count, {} the rows: subject, key, value, counted) counted over every
+    copy (``tg_base``: :func:`_pass`) or over what changed (``tg_drows``), kept by
+    store.tallies."""
     def full() -> list[tuple[Any, ...]]:
-        _whole(store)
-        return store.connection.execute(
-            query.format("COUNT(*)", _rows(store.connection) + " m"), params).fetchall()
+        _pass(store, base=True)
+        return store.connection.execute(query.format("SUM(n)", "tg_base"), params).fetchall()
 
     return tallies.counted(
         store, instrument, tallies.digest(*name, query, *params), full,
@@ -517,10 +565,8 @@ class Figures:
         """Its figures over every copy (grp, f0, f1, …) as a source to count from, with its
         parameters; computed first, with the other sets of its kind, when not yet."""
         db = store.connection
-        made = _FIGURES_MADE.setdefault(id(db), set())
-        if self.kind not in made:
-            made.add(self.kind)
-            _every(store, [s for s in _FIGURES[id(db)] if s.kind == self.kind])
+        if self.kind not in _FIGURES_MADE.setdefault(id(db), set()):
+            _pass(store, base=False)
         chosen = ", ".join(f"{c} AS f{n}" for n, c in enumerate(self.columns()))
         if self.item is None:
             return f"(SELECT grp, {chosen} FROM tg_figures_whole) t", ()
@@ -562,21 +608,14 @@ def _typed(db: Connection, exprs: list[tuple[str, tuple[Any, ...], bool]],
                    for name, (_, _, is_text) in zip(names, exprs, strict=True))
 
 
-def _every(store: Store, sets: list[Figures]) -> None:
-    """Compute ``sets`` (all of one kind) over every copy in one pass over the merged
-    answers: into ``tg_figures_rows`` per copy and row of the sets' table items (each set's
-    figures only in its own item's rows: empty in the others', where its cells are another
-    table's), or into ``tg_figures_whole`` per copy (each set's expressions read only the
-    answers of their own keys, so the rows of the others' keys change none of them)."""
-    db = store.connection
-    _whole(store)
+def _every(db: Connection, sets: list[Figures], low: int, high: int) -> None:
+    """Compute ``sets`` (all of one kind) over the copies ``low`` to ``high`` (``tg_merged``:
+    :func:`_pass`) in one pass over their merged answers: into ``tg_figures_rows`` per copy
+    and row of the sets' table items (each set's figures only in its own item's rows:
+    empty in the others', where its cells are another table's), or into
+    ``tg_figures_whole`` per copy (each set's expressions read only the answers of their
+    own keys, so the rows of the others' keys change none of them)."""
     kind = sets[0].kind
-    table = f"tg_figures_{kind}"
-    db.execute(f"DROP TABLE IF EXISTS {table}")
-    db.execute(f"CREATE TEMP TABLE {table} (item TEXT, grp TEXT" + "".join(
-        _typed(db, s.exprs, s.columns()) for s in sets) + ")")
-    if memory := _DIALECT[db.dialect]["memory"]:
-        db.execute(memory)  # each copy's figures hashed or sorted in memory, not on disk
     chosen, params = [], list[Any]()
     for s in sets:
         for column, (text, ps, _) in zip(s.columns(), s.exprs, strict=True):
@@ -597,9 +636,10 @@ def _every(store: Store, sets: list[Figures]) -> None:
         marks = ", ".join("?" for _ in keys) or "NULL"
         query = (f"SELECT NULL, p.subject AS grp, {', '.join(chosen)} FROM tg_pick p "
                  f"LEFT JOIN {_rows(db)} m ON m.copy = p.copy AND m.key IN ({marks}) "
-                 "WHERE p.instrument = ? AND p.last = 1 GROUP BY p.copy, p.subject")
-        params += [*keys, sets[0].instrument]
-    db.execute(f"INSERT INTO {table} {query}", tuple(params))
+                 "WHERE p.instrument = ? AND p.last = 1 AND p.copy BETWEEN ? AND ? "
+                 "GROUP BY p.copy, p.subject")
+        params += [*keys, sets[0].instrument, low, high]
+    db.execute(f"INSERT INTO tg_figures_{kind} {query}", tuple(params))
 
 
 # per connection: the figure sets registered since the instrument was merged, the kinds
@@ -608,7 +648,7 @@ _FIGURES: dict[int, list[Figures]] = {}
 _FIGURES_MADE: dict[int, set[str]] = {}
 _DFIGURES: dict[int, Figures] = {}
 _MERGED: dict[int, str] = {}  # per connection: the instrument last merged
-_WHOLE: dict[int, str] = {}  # per connection: the instrument tg_merged holds
+_WHOLE: dict[int, str] = {}  # per connection: the instrument tg_base holds
 # per connection: the slots merged last (instrument, tg_slot's rows, tg_allowed's rows, the
 # keys whose texts tg_merged marks only) and the instrument whose slots tg_slot and
 # tg_allowed hold

@@ -269,6 +269,11 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
                  + [s for s in open_slots(inst) if s.key not in read], set(counted),
                  texts={s.key for s in open_slots(inst) if s.key not in read})
     tallies.read_current(store, inst.id)  # the counts kept current: read at once
+    scores, matrices = SubjectScores(inst), MatrixSums(inst)
+    # every figure set first: the database computes them with the answers' counts, in one
+    # pass over the merged answers
+    scores.figures(store)
+    matrices.figures(store)
     overall: dict[str, Tally] = {}
     per_subject: dict[tuple[str, str], Tally] = {}
     for key, subject, value, count in merged.value_counts(store, inst.id):
@@ -279,9 +284,6 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
         if (tally := per_subject.get((key, subject))) is None:
             tally = per_subject[key, subject] = Tally()
         tally.counts[value] = tally.counts.get(value, 0) + count
-    scores, matrices = SubjectScores(inst), MatrixSums(inst)
-    scores.figures(store)  # every figure set first: the database computes them together
-    matrices.figures(store)
     scores.count(store)
     matrices.count(store, {k: t.numbers() for k, t in overall.items()}, respondents)
     if "Scores" in titles:  # (the keys are the sheets' English names)
