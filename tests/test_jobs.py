@@ -204,6 +204,54 @@ def test_sources_read_side_by_side_store_in_their_order(tmp_path: Path):
     assert events.index(("stored", "a")) < events.index(("asked", "g"))
 
 
+class OneItem(list):  # type: ignore[type-arg]
+    """A source of one item, as a file is (inbox.files.FileSource)."""
+
+    one_item = True
+
+
+def test_files_are_stored_in_batches_and_handed_on_once_committed(tmp_path: Path, monkeypatch):
+    """On SQLite, files (sources of one item) are stored in batches: an outcome is handed
+    on only once its file is committed (another connection sees it), a batch holds several
+    files, and a mailbox (a source of several items) is asked for its next item only once
+    its last is committed."""
+    import sqlite3
+
+    from templategen.returned import parallel
+
+    monkeypatch.setattr(parallel, "BATCH_SECONDS", 30.0)  # batches by their size or the end
+    db = tmp_path / "s.sqlite"
+    sources: list[Any] = [OneItem([(f"f{n}", 0.01)]) for n in range(12)]
+    sources.insert(5, [("m1", 0.01), ("m2", 0.01), ("m3", 0.01)])
+    seen: list[tuple[str, set[str]]] = []
+
+    def committed() -> set[str]:
+        with sqlite3.connect(db) as other:
+            return {k for (k,) in other.execute("SELECT key FROM meta WHERE value = 'x'")}
+
+    def steps(source: list[tuple[str, float]], store: Any) -> Any:
+        for n, (name, seconds) in enumerate(source):
+            if n:
+                seen.append((f"asked {name}", committed()))
+            yield Read(name, str(seconds).encode())
+            yield TURN
+            with store.transaction() as con:
+                con.execute("INSERT INTO meta (key, value) VALUES (?, 'x')", (name,))
+            yield ("stored", name)
+
+    def done(index: int, outcome: tuple[str, str]) -> None:
+        seen.append((outcome[1], committed()))
+
+    ingest_parallel(sources, db, 1, Sleeper, steps, done)
+    names = [f"f{n}" for n in range(5)] + ["m1", "m2", "m3"] + [f"f{n}" for n in range(5, 12)]
+    assert [name for name, _ in seen if not name.startswith("asked")] == names
+    assert all(name in rows for name, rows in seen if not name.startswith("asked"))
+    assert ("asked m2", set(names[:6])) in seen and ("asked m3", set(names[:7])) in seen
+    commits = {frozenset(rows) for name, rows in seen if name.startswith("f")}
+    assert len(commits) < 12  # some batch held several files
+    assert committed() == set(names)
+
+
 def test_a_file_over_the_budget_is_rejected_and_its_reader_replaced(tmp_path: Path):
     events = run_loop([[("x", 0)], [("slow", 60)], [("y", 0)], [("z", 0)]], 1, tmp_path,
                       budget=0.5)

@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from templategen.i18n import _
 from templategen.inbox.entries import Unreadable, head, read_entry
@@ -36,6 +37,7 @@ class FileSource:
     path: Path
     named: bool = False
     limits: Limits = field(default=DEFAULT_LIMITS, compare=False)
+    one_item: ClassVar[bool] = True  # its turn is over once its file is stored (parallel.py)
 
     def items(self, store: Store) -> Iterator[Item | Refused]:
         label, file_name = shown_name(self.path), shown_name(Path(self.path.name))

@@ -97,7 +97,8 @@ class Refused:
 
 class Source(Protocol):
     """A file, a mail file, a mailbox or an IMAP folder: its items, one at a time (read only
-    when asked for, so a large batch is never in memory at once)."""
+    when asked for, so a large batch is never in memory at once). A source that has one
+    item only (a file) says so with a true ``one_item`` (returned/parallel.py)."""
 
     def items(self, store: Store) -> Iterable[Item | Refused]: ...
 
@@ -305,7 +306,9 @@ def source_steps(source: Source, store: Store, run: _Run) -> Steps[Outcome]:
         if isinstance(item, Refused):
             yield _refused(item, store, start)
         else:
-            yield (yield from item_steps(item, store, run, start))
+            outcome = yield from item_steps(item, store, run, start)
+            del item  # its bytes are not kept while the outcome waits to be handed on
+            yield outcome
 
 
 def _refused(item: Refused, store: Store, start: float) -> Outcome:

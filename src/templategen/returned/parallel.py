@@ -32,6 +32,15 @@ that overruns the budget (counted from when its reader could start on it: when i
 sent, or when the file before it came back) is rejected and its worker killed and
 replaced; a file queued behind it goes to a reader again.
 
+On SQLite the files are stored in batches (store.database's :meth:`Store.batch`): each in
+its own savepoint, committed with the others every :data:`BATCH` files, after
+:data:`BATCH_SECONDS`, or when the loop has nothing else to wait for. A file's outcome is
+handed on (its console line, the report) only once it is committed. A source of one item
+(a file: ``one_item``) gives up its turn and its place among the open sources as soon as
+its file is stored, so the next sources read and store meanwhile; a source of several (a
+mailbox) is asked for its next item only after its last one is committed, so the batch is
+committed at each of its items.
+
 Ctrl-C: the open sources finish the item they are on (read and stored, in order) and take
 no other; then KeyboardInterrupt is raised (a second Ctrl-C raises it at once). A failure
 (a full disk) stops the run the same way and is raised.
@@ -59,6 +68,8 @@ OPEN_PER_READER = 3  # sources open at once per reader: see the module's docstri
 QUEUED = 1  # files queued behind the one a reader reads (see _Loop._hand_out)
 QUEUED_BYTES = 64 * 1024  # only files this small: more would fill the pipe and block this loop
 WAKE = 0.2  # seconds: the longest the loop waits on the pipes before it looks for Ctrl-C
+BATCH = 32  # files stored between two commits at most (on SQLite; see the docstring)
+BATCH_SECONDS = 0.1  # the longest a stored file waits for its commit
 
 
 def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
@@ -72,8 +83,8 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
     for reader in readers:
         reader.start()
     try:
-        with Store(db) as store, _ctrl_c() as interrupted:
-            loop = _Loop(sources, store, readers, steps_of, done, interrupted)
+        with Store(db) as store, _ctrl_c() as interrupted, store.batch() as batching:
+            loop = _Loop(sources, store, readers, steps_of, done, interrupted, batching)
             loop.run()
         if loop.failure is not None:
             raise loop.failure
@@ -88,10 +99,13 @@ def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
 
 @dataclass(eq=False)
 class _Open:
-    """A source being ingested: its index in the run and its steps."""
+    """A source being ingested: its index in the run, its steps, whether it has one item
+    only, and whether it is done as far as the others are concerned (:meth:`_Loop._close`)."""
 
     index: int
     steps: Steps[Any]
+    one_item: bool = False
+    closed: bool = False
 
 
 @dataclass(eq=False)
@@ -111,6 +125,7 @@ class _Loop:
     steps_of: Callable[[Any, Store], Steps[Any]]
     done: Callable[[int, Any], None]
     interrupted: list[bool]  # [] until Ctrl-C
+    batching: bool = False  # the store commits what commit_batch() says (store.database)
     failure: BaseException | None = None
     _next: int = 0  # the next source to open
     _open: int = 0  # sources open
@@ -122,6 +137,8 @@ class _Loop:
     _waiting: dict[int, _Open] = field(default_factory=dict)  # at their turn, by index
     _ready: collections.deque[tuple[_Open, Any, BaseException | None]] = field(
         default_factory=collections.deque)  # to resume: with this reply, or this exception
+    _stored: list[tuple[_Open, Any]] = field(default_factory=list)  # outcomes not committed
+    _stored_since: float = 0.0  # when the first of them was stored
 
     def run(self) -> None:
         self._free = list(reversed(self.readers))
@@ -130,11 +147,33 @@ class _Loop:
             while self._ready:
                 self._resume(*self._ready.popleft())
                 self._hand_out()
+            if self._stored and (not self._busy or self._stopping() or len(self._stored) >= BATCH
+                                 or time.monotonic() - self._stored_since >= BATCH_SECONDS):
+                self._commit()
+                continue
             if not self._busy:
                 break
             self._collect()
             self._hand_out()
         assert not self._asking and not self._waiting, "a source left waiting"
+        if self.batching:  # what a source wrote after its last outcome (IMAP's read marks)
+            self._commit()
+
+    def _commit(self) -> bool:
+        """Commit the files stored since the last commit, hand their outcomes on and let
+        their sources go on (a file's ends); whether they are stored."""
+        stored, self._stored = self._stored, []
+        try:
+            committed = self.store.commit_batch()
+        except Exception as exc:  # noqa: BLE001 (raised once the open sources are done)
+            committed = False
+            if self.failure is None:
+                self.failure = exc
+        for source, outcome in stored:
+            if committed:  # else none of them is stored: the failure says so
+                self.done(source.index, outcome)
+            self._ready.append((source, None, None))
+        return committed
 
     def _stopping(self) -> bool:
         return bool(self.interrupted) or self.failure is not None
@@ -144,8 +183,9 @@ class _Loop:
         while self._open < limit and self._next < len(self.sources) and not self._stopping():
             index, self._next = self._next, self._next + 1
             self._open += 1
-            self._ready.append((_Open(index, self.steps_of(self.sources[index], self.store)),
-                                None, None))
+            source = self.sources[index]
+            self._ready.append((_Open(index, self.steps_of(source, self.store),
+                                      getattr(source, "one_item", False)), None, None))
 
     def _resume(self, source: _Open, reply: Any, error: BaseException | None) -> None:
         """Run ``source``'s steps until they wait for a reader or their turn, or end."""
@@ -153,6 +193,8 @@ class _Loop:
             while True:
                 step = source.steps.send(reply) if error is None else source.steps.throw(error)
                 reply = error = None
+                if source.closed:  # a source of one item ends once its item is handed on
+                    raise RuntimeError(f"source {source.index} of one item gave another step")
                 if isinstance(step, Read):
                     heapq.heappush(self._asking, (source.index, step, source))
                     return
@@ -161,6 +203,16 @@ class _Loop:
                         self._waiting[source.index] = source
                         return
                     continue
+                if self.batching:
+                    if source.one_item:  # handed on once committed; the next go on
+                        if not self._stored:
+                            self._stored_since = time.monotonic()
+                        self._stored.append((source, step))
+                        self._close(source)
+                        return
+                    if not self._commit():  # its next item only once this one is committed
+                        source.steps.close()
+                        break
                 self.done(source.index, step)
                 if self._stopping():  # take no further item of this source
                     source.steps.close()
@@ -170,10 +222,12 @@ class _Loop:
         except Exception as exc:  # noqa: BLE001 (raised once the open sources are done)
             if self.failure is None:
                 self.failure = exc
-        self._close(source)
+        if not source.closed:
+            self._close(source)
 
     def _close(self, source: _Open) -> None:
         """``source`` is done: the next one's turn may have come, another may open."""
+        source.closed = True
         self._open -= 1
         self._finished.add(source.index)
         while self._turn in self._finished:
@@ -226,6 +280,8 @@ class _Loop:
         Ctrl-C."""
         now = time.monotonic()
         first = min(b.deadline for b in self._busy.values())
+        if self._stored:
+            first = min(first, self._stored_since + BATCH_SECONDS)
         for ready in wait(list(self._busy), max(0.0, min(first - now, WAKE))):
             self._hand_back(self._busy[ready])  # type: ignore[index]
         now = time.monotonic()

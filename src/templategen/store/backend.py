@@ -171,6 +171,14 @@ class Connection:
     def rollback(self) -> None:
         self.raw.execute("ROLLBACK")
 
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open (begun and not yet committed or rolled back)."""
+        if self.dialect == "sqlite":
+            return bool(self.raw.in_transaction)
+        import psycopg
+
+        return bool(self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+
     def lock(self, key: str) -> None:
         """Serialise transactions that touch ``key`` (SQLite already has one writer)."""
         if self.dialect == "postgresql":

@@ -35,7 +35,12 @@ Rules (after ODK Central's instanceID / deprecatedID):
       but is not a respondent: not current, and it never supersedes a file with answers.
 
 Every file is stored in one transaction, so a crash, Ctrl-C or a full disk leaves the store
-as it was before that file (a write the disk refuses becomes one StoreError sentence).
+as it was before that file (a write the disk refuses becomes one StoreError sentence). On
+SQLite, ``ingest``'s loop stores files in batches (:meth:`Store.batch`): each file is a
+savepoint of one transaction that is committed every few dozen files (a commit costs about
+as much as storing a file's answers), and a file counts as stored, in the report and on the
+console, only once its batch is committed; a crash or a full disk leaves the store as it
+was after the last batch.
 Ingests running at the same time, in several processes or on several machines, never store
 one file twice: ``sha256`` is unique, and the loser of a race gets :class:`DuplicateFile`;
 the files of one personalised copy are settled under a lock.
@@ -179,6 +184,8 @@ class Store:
         self._db: Connection = connect(db, identify=migrations.identify)
         self._kept: set[tuple[str, str]] = set()  # definitions known to be in the store
         self._signing_key = ""  # the round key's fingerprint, once known
+        self._batch = False  # transactions are savepoints of one, committed by commit_batch()
+        self._lost = False  # a refused write rolled the batch back since the last commit_batch()
         try:
             migrations.migrate(self._db)
         except BaseException as exc:
@@ -208,26 +215,101 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One atomic unit: committed when the block ends, rolled back on any exception.
+        In a batch (:meth:`batch`) a savepoint of the batch's transaction instead, released
+        when the block ends and rolled back to on an exception.
 
         A write the disk refuses (full, over a file size limit, an I/O error) is rolled back
-        and becomes one StoreError sentence."""
+        and becomes one StoreError sentence; in a batch, with every file of the batch not
+        yet committed (SQLite may have rolled the whole transaction back already)."""
+        db = self._db
         try:
-            self._db.begin()
+            if self._batch:
+                if not db.in_transaction():
+                    db.begin()
+                db.execute("SAVEPOINT tg_item")
+                try:
+                    yield db
+                    db.execute("RELEASE tg_item")
+                except BaseException:
+                    with suppress(Exception):
+                        db.execute("ROLLBACK TO tg_item")
+                        db.execute("RELEASE tg_item")
+                    raise
+                return
+            db.begin()
             try:
-                yield self._db
-                self._db.commit()
+                yield db
+                db.commit()
             except BaseException:
                 with suppress(Exception):  # a failed COMMIT may have ended it already
-                    self._db.rollback()
+                    db.rollback()
                 raise
         except Exception as exc:
-            failure = self._db.write_failure(exc)
-            if failure is None:
+            error = self._write_failure(exc)
+            if error is exc:
                 raise
-            raise StoreError(_("{name} could not be written ({failure}) and is as it was before "
-                               "this file; free some space and run the same ingest again (files "
-                               "already stored are skipped as duplicates).").format(
-                name=self.name, failure=failure)) from None
+            raise error from None
+
+    def _write_failure(self, exc: Exception) -> Exception:
+        """``exc``, or for a write the disk refused, the StoreError that says so (the batch
+        not yet committed rolled back with it)."""
+        failure = self._db.write_failure(exc)
+        if failure is None:
+            return exc
+        if self._batch:
+            self._lost = True
+            with suppress(Exception):
+                self._db.rollback()
+            return StoreError(_("{name} could not be written ({failure}); it holds the files "
+                                "this run reported as stored and none of the others, so free "
+                                "some space and run the same ingest again (files already "
+                                "stored are skipped as duplicates).").format(
+                name=self.name, failure=failure))
+        return StoreError(_("{name} could not be written ({failure}) and is as it was before "
+                            "this file; free some space and run the same ingest again (files "
+                            "already stored are skipped as duplicates).").format(
+            name=self.name, failure=failure))
+
+    @contextmanager
+    def batch(self) -> Iterator[bool]:
+        """Inside, on SQLite, the transactions (:meth:`transaction`: a file stored, a
+        rejection logged) are savepoints of one, committed by :meth:`commit_batch`, which the
+        caller calls every few dozen files: a commit costs SQLite about as much as storing
+        a file's 65 answers. Yields whether it batches: PostgreSQL does not, where a
+        batch would hold its copies' locks and new files' keys that another ingest then
+        waits for, two such batches perhaps for each other. What :meth:`commit_batch` has
+        not committed when the block ends is rolled back: the caller commits what it counts
+        as stored."""
+        if self.dialect != "sqlite":
+            yield False
+            return
+        self._batch = True
+        try:
+            yield True
+        finally:
+            self._batch = False
+            if self._db.in_transaction():
+                with suppress(Exception):
+                    self._db.rollback()
+
+    def commit_batch(self) -> bool:
+        """Commit the batch's files stored so far (:meth:`batch`); whether they are stored:
+        False when a refused write rolled them back already (its StoreError was raised
+        then). Raises StoreError when the disk refuses the commit."""
+        if self._lost:
+            self._lost = False
+            return False
+        if not self._db.in_transaction():
+            return True  # nothing written since the last commit
+        try:
+            self._db.commit()
+        except Exception as exc:
+            error = self._write_failure(exc)
+            self._lost = False  # the error raised says so
+            with suppress(Exception):
+                self._db.rollback()
+            raise error from None
+        return True
 
     @property
     def connection(self) -> Connection:
