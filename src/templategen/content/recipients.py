@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from anyascii import anyascii
-
 from templategen.content.schema import did_you_mean
 from templategen.content.tables import read_table
 from templategen.errors import RecipientsError
@@ -301,6 +299,8 @@ def safe_filename_part(text: str, limit: int = 40) -> str:
     Letters are transliterated (anyascii), never dropped: 'Ömer Yılmaz' -> 'omer-yilmaz',
     'Noah Øverland' -> 'noah-overland'.
     """
+    from anyascii import anyascii  # (here: its import takes 1.6 ms of every command)
+
     ascii_text = anyascii(text)
     cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
     return cleaned[:limit].strip("-") or "x"
