@@ -126,12 +126,20 @@ def _fill_postgresql(url: str, count: int, pool: list) -> None:
         with con.cursor().copy(f"COPY submissions ({SUBMISSION_COLUMNS}) FROM STDIN") as copy:
             for row in _submissions(count, pool):
                 copy.write_row(row)
+        con.execute("CREATE INDEX ON pool (instrument, fill)")
+        con.execute("ANALYZE pool")
         con.execute("ALTER TABLE answers DROP CONSTRAINT answers_pkey")
         con.execute("ALTER TABLE answers DROP CONSTRAINT answers_submission_id_fkey")
+        # a submission at a time (its fill found through the pool's index), so that its
+        # answers lie together as ingest writes them (a file's in one transaction); a hash
+        # join would write them a key at a time, each submission's answers on as many pages
+        # as it has answers, and a compare of a store larger than the memory would read a
+        # page from the disk per answer
         con.execute("INSERT INTO answers (submission_id, key, value, raw, unknown, position, "
                     "prefilled) SELECT s.id, p.key, p.value, p.raw, 0, p.position, 0 "
-                    "FROM submissions s JOIN pool p ON p.instrument = s.instrument "
-                    f"AND p.fill = (s.id / {len(pool)}) % {len(pool[0][2])}")
+                    "FROM submissions s CROSS JOIN LATERAL (SELECT * FROM pool p "
+                    "WHERE p.instrument = s.instrument "
+                    f"AND p.fill = (s.id / {len(pool)}) % {len(pool[0][2])} OFFSET 0) p")
         con.execute("ALTER TABLE answers ADD PRIMARY KEY (submission_id, key)")
         con.execute("ALTER TABLE answers ADD CONSTRAINT answers_submission_id_fkey FOREIGN KEY "
                     "(submission_id) REFERENCES submissions(id) ON DELETE CASCADE")
