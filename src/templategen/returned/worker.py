@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from templategen import i18n
-from templategen.capped import cap_memory, die_with
+from templategen.capped import cap_memory, die_with, keep_freed_memory
 from templategen.content.catalog import Catalog
 from templategen.errors import RejectedFile
 from templategen.i18n import document
@@ -267,6 +267,7 @@ def _worker_main(conn: Connection, parents_end: Connection, parent: int, catalog
     # Ctrl-C reaches the whole process group: the parent handles it and stops this worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cap_memory(memory)
+    keep_freed_memory()  # file after file allocates and frees the same few hundred KiB
     while True:
         try:
             message = conn.recv_bytes()
