@@ -248,18 +248,19 @@ class Store:
             error = self._write_failure(exc)
             if error is exc:
                 raise
+            if self._batch:  # the batch's files not yet committed go with it
+                self._lost = True
+                with suppress(Exception):
+                    db.rollback()
             raise error from None
 
     def _write_failure(self, exc: Exception) -> Exception:
-        """``exc``, or for a write the disk refused, the StoreError that says so (the batch
-        not yet committed rolled back with it)."""
+        """``exc``, or for a write the disk refused, the StoreError that says so (in a
+        batch: for every file of it not yet committed)."""
         failure = self._db.write_failure(exc)
         if failure is None:
             return exc
         if self._batch:
-            self._lost = True
-            with suppress(Exception):
-                self._db.rollback()
             return StoreError(_("{name} could not be written ({failure}); it holds the files "
                                 "this run reported as stored and none of the others, so free "
                                 "some space and run the same ingest again (files already "
@@ -304,11 +305,9 @@ class Store:
         try:
             self._db.commit()
         except Exception as exc:
-            error = self._write_failure(exc)
-            self._lost = False  # the error raised says so
-            with suppress(Exception):
+            with suppress(Exception):  # a failed COMMIT may have ended it already
                 self._db.rollback()
-            raise error from None
+            raise self._write_failure(exc) from None
         return True
 
     @property
