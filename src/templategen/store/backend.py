@@ -140,6 +140,27 @@ class Connection:
             with self.raw.cursor() as cur:
                 cur.executemany(self._sql(sql), rows)
 
+    def insert_rows(self, head: str, first: Sequence[Any],
+                    rows: Sequence[Sequence[Any]]) -> None:
+        """``head`` (``INSERT INTO t (a, b, c)``) of every row of ``rows``, each after the
+        values ``first`` (the same for all of them, such as a file's id). On SQLite several
+        rows a statement, ``VALUES (?1,?,?),(?1,?,?),…`` (statements of :data:`ROWS` rows,
+        so that few are prepared and each is prepared once): SQLite then ends one statement
+        instead of one a row, and binds ``first`` once (a file's 65 answers 0.096 -> 0.064
+        ms); elsewhere ``executemany``."""
+        if not rows:
+            return
+        if self.dialect != "sqlite":
+            marks = ",".join("?" * (len(first) + len(rows[0])))
+            self.executemany(f"{head} VALUES ({marks})", [(*first, *row) for row in rows])
+            return
+        first, start, chain = tuple(first), 0, itertools.chain.from_iterable
+        for size in ROWS:
+            while len(rows) - start >= size:
+                sql = _rows_sql(head, len(first), len(rows[0]), size)
+                self.raw.execute(sql, first + tuple(chain(rows[start:start + size])))
+                start += size
+
     def fill(self, table: str, rows: Iterable[Sequence[Any]]) -> None:
         """Insert ``rows`` (a value for every column, in order) into ``table``: SQLite with
         executemany, PostgreSQL with one COPY (a statement per row costs the server about
@@ -218,6 +239,19 @@ class Connection:
 
     def _sql(self, sql: str) -> str:
         return sql if self.dialect == "sqlite" else _pyformat(sql)
+
+
+ROWS = (64, 16, 4, 1)  # rows a statement of Connection.insert_rows, largest first (64 rows
+# of 7 values: 449 variables, below the 999 of SQLite before 3.32)
+
+
+@functools.lru_cache(maxsize=64)
+def _rows_sql(head: str, first: int, width: int, rows: int) -> str:
+    """``head VALUES (?1,…,?first,?,…),(…)``: ``rows`` rows of ``first`` shared values
+    (numbered) and ``width`` of their own (a ``?`` takes the number after the largest so
+    far)."""
+    row = "(" + ",".join([f"?{n}" for n in range(1, first + 1)] + ["?"] * width) + ")"
+    return f"{head} VALUES {','.join([row] * rows)}"
 
 
 @functools.lru_cache(maxsize=256)

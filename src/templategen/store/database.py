@@ -373,14 +373,13 @@ class Store:
                     (sub.file_name, sub.sha256, sub.received, sub.modified, sub.instrument,
                      sub.version, sub.kind, sub.recipient, sub.instance, sub.respondent,
                      subject_name(sub.subject), sub.status,
-                     json.dumps(sub.warnings, ensure_ascii=False),
+                     json.dumps(sub.warnings, ensure_ascii=False) if sub.warnings else "[]",
                      sub.language),
                 ).fetchone()[0]
-                rows = answer_rows(sub.answers) if sub.rows is None else sub.rows
-                ids = (new_id,)
-                db.executemany(
+                db.insert_rows(
                     "INSERT INTO answers (submission_id, key, value, raw, unknown, position, "
-                    "prefilled) VALUES (?,?,?,?,?,?,?)", [ids + row for row in rows])
+                    "prefilled)", (new_id,),
+                    answer_rows(sub.answers) if sub.rows is None else sub.rows)
                 if sub.recipient:
                     self._settle_copy(db, sub)
                 if sub.mail is not None:
