@@ -122,8 +122,8 @@ def _read(fd: int, size: int, cap: int) -> bytes | None:
     """Read to the end, or None past ``cap`` (a file that grew while being read)."""
     parts: list[bytes] = []
     total = 0
-    while total <= cap:
-        chunk = os.read(fd, max(size + 1 - total, 1 << 16))
+    while total <= cap:  # at first its size and one byte more: one read, one buffer
+        chunk = os.read(fd, size + 1 - total if total <= size else 1 << 16)
         if not chunk:
             break
         parts.append(chunk)

@@ -40,7 +40,7 @@ class FileSource:
     one_item: ClassVar[bool] = True  # its turn is over once its file is stored (parallel.py)
 
     def items(self, store: Store) -> Iterator[Item | Refused]:
-        label, file_name = shown_name(self.path), shown_name(Path(self.path.name))
+        label, file_name = shown_name(self.path), shown_name(self.path.name)
         notes = () if file_name == self.path.name else (_name_warning(file_name),)
         try:
             entry = read_entry(self.path, file_name, self.limits.max_file_bytes, self.named)
@@ -51,9 +51,9 @@ class FileSource:
             yield Refused(label, str(too_big(file_name, self.limits)), record=file_name,
                           warnings=notes)
             return
-        stamp = dt.datetime.fromtimestamp(entry.mtime, dt.UTC).isoformat(timespec="seconds")
+        mtime = entry.mtime  # worded only for a file that does not say when it was saved
         yield Item(file_name, entry.data,
-                   Provenance(label, modified=lambda: stamp, notes=notes))
+                   Provenance(label, modified=lambda: _stamp(mtime), notes=notes))
 
 
 @dataclass
@@ -126,10 +126,18 @@ def same_file(path: Path, folders: dict[Path, Path]) -> Path:
     return folder / path.name
 
 
-def shown_name(path: Path) -> str:
+def shown_name(path: Path | str) -> str:
     """The path as text that can be stored and printed: bytes of a name that are not UTF-8
     (a Windows zip unpacked on Linux) are shown backslash-escaped, as in 'r\\xe9sum\\xe9.docx'."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    text = os.fspath(path)
+    if text.isascii():  # its own bytes, whatever the file system's encoding
+        return text
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def _stamp(mtime: float) -> str:
+    """A file's modified time as the store keeps it (ISO 8601, UTC, whole seconds)."""
+    return dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="seconds")
 
 
 def _name_warning(shown: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ from typing import Any, Protocol
 
 from templategen.content.catalog import Catalog, load_catalog
 from templategen.errors import DuplicateFile, RejectedFile, StoreError, UnknownInstrument
-from templategen.i18n import _, document, ngettext, pgettext
+from templategen.i18n import _, document, language, ngettext, pgettext
 from templategen.returned.identity import Verifier, claim_warning
 from templategen.returned.jobs import AUTO, CoreWatch, Jobs, choose_jobs
 from templategen.returned.parallel import ingest_parallel
@@ -125,8 +126,7 @@ class Outcome:
     def line(self) -> str:
         """The file's console line, then one line per warning naming the file and the item
         (in the console's language; the report keeps the status code)."""
-        words = status_words()
-        width = max(22, *(len(w) for w in words.values()))
+        words, width = _status_words(language())
         text = f"{words.get(self.status, self.status):<{width}} {self.file}"
         if self.status == EMPTY:
             text += ": " + ngettext(
@@ -149,7 +149,14 @@ class Outcome:
 
 def status_words() -> dict[str, str]:
     """Each outcome's status as the console shows it (``accepted`` -> ``geaccepteerd``)."""
-    return {
+    return dict(_status_words(language())[0])
+
+
+@functools.cache
+def _status_words(lang: str) -> tuple[dict[str, str], int]:
+    """The status words in the console's language ``lang`` (worked out once per language,
+    not at every file's line) and the width of the column they fill."""
+    words = {
         "accepted": pgettext("ingest", "accepted"),
         "accepted_with_warnings": pgettext("ingest", "accepted_with_warnings"),
         "unverified": pgettext("ingest", "unverified"),
@@ -160,6 +167,7 @@ def status_words() -> dict[str, str]:
         "failed": pgettext("ingest", "failed"),
         NOT_READ: pgettext("ingest", "not_read"),
     }
+    return words, max(22, *(len(w) for w in words.values()))
 
 
 def summary_line(outcomes: list[Outcome]) -> str:
