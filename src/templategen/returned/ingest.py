@@ -406,7 +406,7 @@ def _ingest(item: Item, store: Store, run: _Run,
     if verified and verifier.key is not None and not store.signing_key():
         store.record_signing_key(verifier.key.fingerprint)
     return outcome(status, reason=problem, warnings=warnings, submission_id=submission_id,
-                   answers=len(read.rows), answered=answered)
+                   answers=read.answers, answered=answered)
 
 
 def _mail_source(mail: Mail | None, run: _Run, store: Store) -> MailSource | None:

@@ -36,7 +36,7 @@ from templategen.returned.identity import typed_name
 from templategen.returned.prefill import typed
 from templategen.returned.safezip import DEFAULT_LIMITS, Limits
 from templategen.returned.submission import FileResult, read_returned
-from templategen.store.database import AnswerRow, answer_rows
+from templategen.store.database import ANSWER_COLUMNS, answer_rows
 
 DEFAULT_BUDGET = 20.0  # seconds per file
 DEFAULT_WORKER_MEMORY = 1024 * 1024 * 1024  # bytes of address space above the worker's start
@@ -57,9 +57,14 @@ class ReadFile:
     them, how many of them were typed in, and who an unverified copy says it is."""
 
     result: FileResult  # answers: {} (``rows`` holds them)
-    rows: tuple[AnswerRow, ...]
-    answered: int  # rows typed in: not empty, not only pre-filled (prefill.typed)
+    rows: tuple[Any, ...]  # store.database.answer_rows: ANSWER_COLUMNS' values, answer by answer
+    answered: int  # answers typed in: not empty, not only pre-filled (prefill.typed)
     typed_name: str  # identity.typed_name: the name typed in, else the file's
+
+    @property
+    def answers(self) -> int:
+        """How many answers the file holds."""
+        return len(self.rows) // len(ANSWER_COLUMNS)
 
 
 def read_file(name: str, result: FileResult) -> ReadFile:

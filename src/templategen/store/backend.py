@@ -140,25 +140,28 @@ class Connection:
             with self.raw.cursor() as cur:
                 cur.executemany(self._sql(sql), rows)
 
-    def insert_rows(self, head: str, first: Sequence[Any],
-                    rows: Sequence[Sequence[Any]]) -> None:
-        """``head`` (``INSERT INTO t (a, b, c)``) of every row of ``rows``, each after the
-        values ``first`` (the same for all of them, such as a file's id). On SQLite several
-        rows a statement, ``VALUES (?1,?,?),(?1,?,?),…`` (statements of :data:`ROWS` rows,
-        so that few are prepared and each is prepared once): SQLite then ends one statement
-        instead of one a row, and binds ``first`` once (a file's 65 answers 0.096 -> 0.064
-        ms); elsewhere ``executemany``."""
-        if not rows:
+    def insert_rows(self, head: str, first: Sequence[Any], values: Sequence[Any],
+                    width: int) -> None:
+        """``head`` (``INSERT INTO t (a, b, c)``) of rows of ``width`` values each, one
+        after the other in ``values``, each row after the values ``first`` (the same for
+        all of them, such as a file's id). On SQLite several rows a statement,
+        ``VALUES (?1,?,?),(?1,?,?),…`` (statements of :data:`ROWS` rows, so that few are
+        prepared and each is prepared once): SQLite then ends one statement instead of one
+        a row, and binds ``first`` once (a file's 65 answers 0.096 -> 0.064 ms); elsewhere
+        ``executemany``."""
+        if not values:
             return
+        first = tuple(first)
         if self.dialect != "sqlite":
-            marks = ",".join("?" * (len(first) + len(rows[0])))
-            self.executemany(f"{head} VALUES ({marks})", [(*first, *row) for row in rows])
+            marks = ",".join("?" * (len(first) + width))
+            self.executemany(f"{head} VALUES ({marks})", [
+                first + tuple(values[n:n + width]) for n in range(0, len(values), width)])
             return
-        first, start, chain = tuple(first), 0, itertools.chain.from_iterable
+        rows, start = len(values) // width, 0
         for size in ROWS:
-            while len(rows) - start >= size:
-                sql = _rows_sql(head, len(first), len(rows[0]), size)
-                self.raw.execute(sql, first + tuple(chain(rows[start:start + size])))
+            while rows - start >= size:
+                sql = _rows_sql(head, len(first), width, size)
+                self.raw.execute(sql, first + tuple(values[start * width:(start + size) * width]))
                 start += size
 
     def fill(self, table: str, rows: Iterable[Sequence[Any]]) -> None:

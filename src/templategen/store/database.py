@@ -130,15 +130,20 @@ class Definition:
     stored: str = ""  # when the store first kept it (ISO 8601, UTC)
 
 
-AnswerRow = tuple[str, str, str | None, int, int, int]
-"""One answer as the store inserts it: key, value (JSON), raw, unknown, position, prefilled."""
+ANSWER_COLUMNS = ("key", "value", "raw", "unknown", "position", "prefilled")
+"""An answer's columns as the store inserts them after its file's id: key, value (JSON), raw,
+unknown, position, prefilled."""
 
 
-def answer_rows(answers: dict[str, Answer]) -> tuple[AnswerRow, ...]:
-    """``answers`` as the store inserts them, in their order (ingest's reader worker makes
-    them, so that the process that stores only executes)."""
-    return tuple((key, _json(a.value), a.raw, int(a.unknown), n, int(a.prefilled))
-                 for n, (key, a) in enumerate(answers.items()))
+def answer_rows(answers: dict[str, Answer]) -> tuple[Any, ...]:
+    """``answers`` as the store inserts them, in their order: the values of
+    :data:`ANSWER_COLUMNS` of one answer after the other's, in one flat tuple (ingest's
+    reader worker makes it, so that the process that stores only executes; one tuple hands
+    over and binds with less work than a tuple an answer)."""
+    values: list[Any] = []
+    for n, (key, a) in enumerate(answers.items()):
+        values += (key, _json(a.value), a.raw, int(a.unknown), n, int(a.prefilled))
+    return tuple(values)
 
 
 @dataclass
@@ -163,7 +168,7 @@ class NewSubmission:
     mail: MailSource | None = None  # set when the file came in a mail
     definition: Definition | None = None  # the instrument version it was read with (kept once)
     replaces: int | None = None  # the unverified submission of the same bytes it takes over
-    rows: tuple[AnswerRow, ...] | None = None  # the answers made ready (answer_rows), if so
+    rows: tuple[Any, ...] | None = None  # the answers made ready (answer_rows), if so
 
 
 _SUBMISSION_COLUMNS = (
@@ -377,9 +382,9 @@ class Store:
                      sub.language),
                 ).fetchone()[0]
                 db.insert_rows(
-                    "INSERT INTO answers (submission_id, key, value, raw, unknown, position, "
-                    "prefilled)", (new_id,),
-                    answer_rows(sub.answers) if sub.rows is None else sub.rows)
+                    f"INSERT INTO answers (submission_id, {', '.join(ANSWER_COLUMNS)})",
+                    (new_id,), answer_rows(sub.answers) if sub.rows is None else sub.rows,
+                    len(ANSWER_COLUMNS))
                 if sub.recipient:
                     self._settle_copy(db, sub)
                 if sub.mail is not None:
