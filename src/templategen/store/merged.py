@@ -110,7 +110,10 @@ _ANSWERED = "a.value <> 'null' AND a.value <> '\"\"'"  # an answer that is not e
 _MARKED = "CASE WHEN k.bare = 1 AND {0}.value LIKE '\"%' THEN '\"' ELSE {0}.value END"
 _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differently
     "sqlite": {"real": "REAL", "analyze": "", "memory": "", "statistics": "", "compiled": "",
-               "answers": f"JOIN answers a ON a.submission_id = p.id AND {_ANSWERED}",
+               # the answers of the files of copies of one file (a subquery SQLite flattens)
+               "files": "(SELECT p.copy, p.subject, a.key, a.value FROM tg_pick p "
+                        f"JOIN answers a ON a.submission_id = p.id AND {_ANSWERED} "
+                        "WHERE {where}) a",
                "allowed": ", PRIMARY KEY (key, value)",
                # SQLite joins a row at a time: each merged answer keeps its slot's key,
                # item, row and column, and the copy's are found by an index
@@ -125,9 +128,15 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                    "statistics": "ANALYZE {}",
                    # a copy's answers read through the primary key, a copy at a time (OFFSET
                    # 0 keeps the planner from making it a join): only the instrument's
-                   # pages of the table are read, where a scan reads every instrument's
-                   "answers": f"CROSS JOIN LATERAL (SELECT * FROM answers a "
-                              f"WHERE a.submission_id = p.id AND {_ANSWERED} OFFSET 0) a",
+                   # pages of the table are read, where a scan reads every instrument's.
+                   # The outer OFFSET 0 has the slots' tables joined to all of them at once
+                   # (hashed once): the planner, taking a copy's answers for a few, joined
+                   # them inside the loop, hashing a copy's answers and scanning the
+                   # listed values once per copy (20,000 times a slice)
+                   "files": "(SELECT p.copy, p.subject, a.key, a.value FROM tg_pick p "
+                            "CROSS JOIN LATERAL (SELECT a.key, a.value FROM answers a "
+                            f"WHERE a.submission_id = p.id AND {_ANSWERED} OFFSET 0) a "
+                            "WHERE {where} OFFSET 0) a",
                    # hashed, not probed per answer
                    "allowed": "",
                    # a merged answer is narrow, its slot's key, item, row and column joined
@@ -295,9 +304,10 @@ def _whole(db: Connection, instrument: str, low: int, high: int) -> None:
                f"value TEXT, num {real})")
     db.execute(
         "INSERT INTO tg_merged "
-        + _fitting(f"p.copy, p.subject, {shape['slot']}, {_MARKED.format('a')}, {NUM}",
-                   "tg_pick p", _DIALECT[db.dialect]["answers"],
-                   "p.instrument = ? AND p.files = 1 AND p.copy BETWEEN ? AND ?")
+        + _fitting(f"a.copy, a.subject, {shape['slot']}, {_MARKED.format('a')}, {NUM}",
+                   _DIALECT[db.dialect]["files"].format(
+                       where="p.instrument = ? AND p.files = 1 AND p.copy BETWEEN ? AND ?"),
+                   "", "1 = 1")
         + f" UNION ALL SELECT m.copy, p.subject, {shape['slot']}, {_MARKED.format('m')}, "
         "m.num "
         "FROM tg_pick p JOIN merged_answers m ON m.copy = p.copy "
