@@ -8,11 +8,13 @@ from __future__ import annotations
 import random
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
+from templategen.compare.summary import counting
 from templategen.compare.workbook import compare_store
 from templategen.content.catalog import load_catalog
 from templategen.sample.answers import sample_answers
@@ -302,3 +304,41 @@ def test_the_merge_s_temporary_tables_get_the_server_s_memory_when_they_still_ca
         respondents = aggregates.compared(st, {"alles": None})
         assert sum(r.submissions for r in respondents["alles"]) == 3
         assert st.connection.execute("SHOW temp_buffers").fetchone()[0] == default
+
+
+def _shown(figures: counting.Figures) -> tuple[Any, ...]:
+    return (figures.overall, figures.per_subject, figures.open, list(figures.scores.rows()),
+            list(figures.matrices.rows()))
+
+
+def test_instruments_counted_on_other_connections_compare_the_files_registered_first(
+        pg_url, tmp_path: Path):
+    """On PostgreSQL the instruments are counted on connections of their own, several at
+    once (compare.summary.counting): each counts the files the command registered, not
+    the ones stored since, and gives what the command's own connection gives. Closing
+    early stops the counting and leaves no thread behind."""
+    _fill_three(pg_url, 19)
+    catalog = load_catalog()
+    wanted = [catalog.get(i) for i in ("ict_gesprek", "bestuurder_gesprek", "shrm_ict")]
+    with Store(pg_url) as st:
+        respondents = aggregates.compared(st, {i.id: None for i in wanted})
+        counts = {i: sum(r.submissions for r in rs) for i, rs in respondents.items()}
+        assert counts == {i.id: 4 for i in wanted}
+        with Store(pg_url) as later:  # a file of each instrument arrives meanwhile
+            rng = random.Random(3)
+            for n, inst in enumerate(wanted, start=100):
+                later.add(submission(inst, n, sample_answers(inst, rng)))
+        parallel = [_shown(f) for f in counting.every_figures(st, wanted, counts)]
+        assert threading.active_count() == 1
+        alone = [_shown(counting.figures_of(st, inst, counts[inst.id])) for inst in wanted]
+    assert parallel == alone
+    for (overall, *_), inst in zip(parallel, wanted, strict=True):
+        assert max(t.n for t in overall.values()) == 4, inst.id
+    with Store(pg_url) as st:  # a compare of its own now counts the files that came
+        respondents = aggregates.compared(st, {i.id: None for i in wanted})
+        assert {i: sum(r.submissions for r in rs) for i, rs in respondents.items()} == \
+            {i.id: 5 for i in wanted}
+        figures = counting.every_figures(st, wanted, {i.id: 5 for i in wanted})
+        assert max(t.n for t in next(figures).overall.values()) == 5
+        figures.close()  # (the others were being counted)
+        assert threading.active_count() == 1

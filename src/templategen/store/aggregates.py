@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from templategen.store.backend import Connection
 from templategen.store.database import NOT_CURRENT, UNVERIFIED, Store, subject_name
 
-__all__ = ["UNVERIFIED", "Respondent", "compared", "compared_files", "history"]
+__all__ = ["UNVERIFIED", "Respondent", "compared", "compared_files", "history", "share"]
 
 NO_SUBJECT = "(geen onderwerp)"
 ORGANISATION = "respondent.organisatie"
@@ -62,19 +63,8 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
     the one that wins (the workbook, then the latest) is last, and give every file the
     winner's subject; nothing of it passes through Python."""
     db = store.connection
-    if db.dialect == "postgresql" and not db.execute(
-            "SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()").fetchone():
-        # (settable only before the session's first temporary table) the merge's
-        # temporary tables in the server's memory as far as they fit: the default 8 MB
-        # reads and writes each of their pages through the operating system
-        db.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_want (instrument TEXT, version TEXT)")
-    db.execute("DELETE FROM tg_want")
+    _tables(db)
     db.executemany("INSERT INTO tg_want VALUES (?, ?)", list(versions.items()))
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_pick (id INTEGER PRIMARY KEY, "
-               "instrument TEXT, copy INTEGER, rank INTEGER, last INTEGER, files INTEGER, "
-               "subject TEXT, respondent TEXT)")
-    db.execute("DELETE FROM tg_pick")
     wins = "CASE WHEN s.kind = 'workbook' THEN 1 ELSE 0 END"
     copy = ("PARTITION BY s.instrument, CASE WHEN s.recipient <> '' THEN s.recipient "
             "ELSE '#' || s.id END")
@@ -90,12 +80,10 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
         "FROM submissions s JOIN tg_want w ON w.instrument = s.instrument "
         f"AND (w.version IS NULL OR w.version = s.version) WHERE {CURRENT}) t",
         NOT_CURRENT)
-    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_copy ON tg_pick (copy, rank)")
-    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_instrument ON tg_pick (instrument, last)")
+    _indexed(db)
     _subject_names(store)
     _subject_from_organisation(store)
-    if db.dialect == "postgresql":  # a temporary table has no statistics of its own
-        db.execute("ANALYZE tg_pick")
+    _analyzed(db)
     out: dict[str, list[Respondent]] = {}
     for instrument, subject, count in store.rows(
             "SELECT instrument, subject, COUNT(*) FROM tg_pick WHERE last = 1 "
@@ -104,6 +92,44 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
     for respondents in out.values():
         respondents.sort(key=lambda r: (r.subject.casefold(), r.subject))
     return out
+
+
+def share(store: Store, other: Store) -> None:
+    """Register in ``other`` (another connection to the same PostgreSQL store) what
+    :func:`compared` registered in ``store``: the same rows of ``tg_want`` and ``tg_pick``,
+    so that both compare the same files however the store changes meanwhile."""
+    db = other.connection
+    _tables(db)
+    for table in ("tg_want", "tg_pick"):
+        store.connection.copy_to(db, table)
+    _indexed(db)
+    _analyzed(db)
+
+
+def _tables(db: Connection) -> None:
+    """Make ``tg_want`` and ``tg_pick`` (empty) in this connection."""
+    if db.dialect == "postgresql" and not db.execute(
+            "SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema()").fetchone():
+        # (settable only before the session's first temporary table) the merge's
+        # temporary tables in the server's memory as far as they fit: the default 8 MB
+        # reads and writes each of their pages through the operating system
+        db.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_want (instrument TEXT, version TEXT)")
+    db.execute("DELETE FROM tg_want")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS tg_pick (id INTEGER PRIMARY KEY, "
+               "instrument TEXT, copy INTEGER, rank INTEGER, last INTEGER, files INTEGER, "
+               "subject TEXT, respondent TEXT)")
+    db.execute("DELETE FROM tg_pick")
+
+
+def _indexed(db: Connection) -> None:
+    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_copy ON tg_pick (copy, rank)")
+    db.execute("CREATE INDEX IF NOT EXISTS tg_pick_instrument ON tg_pick (instrument, last)")
+
+
+def _analyzed(db: Connection) -> None:
+    if db.dialect == "postgresql":  # a temporary table has no statistics of its own
+        db.execute("ANALYZE tg_pick")
 
 
 def _subject_names(store: Store) -> None:

@@ -178,6 +178,25 @@ class Connection:
             for row in rows:
                 copy.write_row(row)
 
+    def copy_to(self, other: Connection, table: str) -> None:
+        """Copy every row of ``table`` into the same table of ``other`` (PostgreSQL: both
+        tables made alike; the rows stream from one server session to the other in
+        PostgreSQL's binary format, never all held here)."""
+        assert self.dialect == other.dialect == "postgresql"
+        binary = "(FORMAT BINARY)"
+        with self.raw.cursor() as out, out.copy(f"COPY {table} TO STDOUT {binary}") as rows, \
+                other.raw.cursor() as into, into.copy(f"COPY {table} FROM STDIN {binary}") as to:
+            for data in rows:
+                to.write(data)
+
+    def cancel(self) -> None:
+        """Stop the statement running on this connection (from another thread; PostgreSQL:
+        it fails with QueryCanceled)."""
+        if self.dialect == "postgresql":
+            self.raw.cancel()
+        else:
+            self.raw.interrupt()
+
     def script(self, sql: str) -> None:
         """Several DDL statements (``;``-separated, ``--`` comments) inside the transaction."""
         text = "\n".join(line.split("--", 1)[0] for line in sql.format(**DDL[self.dialect])

@@ -34,7 +34,6 @@ respondents gave each value per question and subject, and each score per subject
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,77 +41,28 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from templategen.compare.cells import BOLD, HEADER_FILL, TITLE, cell_text, sheet_title
-from templategen.compare.data import slots_of
 from templategen.compare.held import Held
-from templategen.compare.labels import shown, slot_label
+from templategen.compare.labels import slot_label
 from templategen.compare.open_answers import open_slots
 from templategen.compare.provenance import write_provenance
 from templategen.compare.ranking import whole_rules
 from templategen.compare.response import write_response
 from templategen.compare.sheet import MAX_ROWS, Pages
+from templategen.compare.summary.counting import Figures, Tally, Values, every_figures
 from templategen.compare.summary.matrices import MatrixSums
-from templategen.compare.summary.scores import Stats, SubjectScores, rule_keys
+from templategen.compare.summary.scores import SubjectScores
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.i18n import N_, document
 from templategen.office.streamed import streamed_workbook
-from templategen.store import aggregates, merged, tallies
+from templategen.store import aggregates
 from templategen.store.database import Store
 
 __all__ = ["DETAIL_LIMIT", "Pages", "compare_large", "compared_files"]
 
 DETAIL_LIMIT = 2000  # compared files up to which the full workbook is written (~17 s)
-COUNTED = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER, FieldKind.CHOICE})
 NUMERIC = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER})
-NUMBERS = (bool, int, float)  # the merged values that are numbers (a tick 1 or 0)
 STAT_HEAD = [N_("Number of answers"), N_("Mean"), N_("Lowest"), N_("Highest"),
              N_("Spread (highest − lowest)"), N_("Standard deviation"), N_("Distribution")]
-
-
-@dataclass
-class Tally:
-    """The answers to one item (of one subject): value -> number of respondents."""
-
-    counts: dict[Any, int] = field(default_factory=dict)
-
-    @property
-    def n(self) -> int:
-        return sum(self.counts.values())
-
-    def numbers(self) -> Stats:
-        """The numeric answers (a tick 1 or 0) and how many gave each."""
-        numbers: dict[float, int] = {}  # (Stats.add inlined: 40,000 values at 2,000 files)
-        for v, c in self.counts.items():
-            if isinstance(v, NUMBERS):
-                number = float(v)
-                numbers[number] = numbers.get(number, 0) + c
-        return Stats(numbers)
-
-    def stats(self, values: Values) -> list[Any]:
-        """n, mean, min, max, spread, standard deviation (sample), distribution; ``values``
-        knows each value's number and text (5,000 tallies at 2,000 files, 130 values)."""
-        n = 0
-        numbers: dict[float, int] = {}
-        shown_as: list[tuple[int, str]] = []  # (-count, text): the most given first
-        for v, c in self.counts.items():
-            number, text = values[v.__class__, v]
-            n += c
-            if number is not None:
-                numbers[number] = numbers.get(number, 0) + c
-            shown_as.append((-c, text))
-        shown_as.sort()
-        return [n, *Stats(numbers).figures()[1:],
-                " · ".join(f"{text}: {-c}" for c, text in shown_as)]
-
-
-class Values(dict[tuple[type, Any], tuple[float | None, str]]):
-    """(type, value) -> the value as a number (a tick 1 or 0; None for text) and as the
-    sheet shows it, each worked out the first time it is asked for (the type in the key:
-    True, 1 and 1.0 are one key to a dict, and shown differently)."""
-
-    def __missing__(self, key: tuple[type, Any]) -> tuple[float | None, str]:
-        value = key[1]
-        got = self[key] = (float(value) if isinstance(value, NUMBERS) else None, shown(value))
-        return got
 
 
 def _cell(ws: Any, value: Any, bold: bool = False,
@@ -162,9 +112,11 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
         taken = {contents.lower(), provenance.lower()}
         names = {i.id: _names(i, taken) for i in wanted}
         _index(wb, contents, instruments, respondents, names, total, limit, store.name)
-        leaders = [leader for inst in wanted
-                   if (leader := _instrument(store, wb, inst, names[inst.id], taken, max_rows,
-                                             sum(r.submissions for r in respondents[inst.id])))]
+        counts = {i.id: sum(r.submissions for r in respondents[i.id]) for i in wanted}
+        leaders = [leader for inst, figures in zip(
+                       wanted, every_figures(store, wanted, counts), strict=True)
+                   if (leader := _instrument(wb, inst, figures, names[inst.id], taken,
+                                             max_rows, store.name))]
         files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
                                  functools.partial(_more, provenance, "", taken), max_rows)
         # who was sent what and who returned it
@@ -188,14 +140,14 @@ def _more(label: str, instrument_id: str, taken: set[str], k: int) -> str:
     return sheet_title(f"{label} {k}", instrument_id, taken)
 
 
-def _open(store: Store, wb: Workbook, inst: Instrument, title: str, taken: set[str],
-          max_rows: int) -> None:
-    """Per open question how many respondents answered it; the texts themselves are in the
-    export (millions of rows in a national round: no workbook to read, and no time left)."""
+def _open(wb: Workbook, inst: Instrument, counts: dict[str, int], title: str,
+          taken: set[str], max_rows: int, store_name: str) -> None:
+    """Per open question how many respondents answered it (``counts``); the texts themselves
+    are in the export (millions of rows in a national round: no workbook to read, and no
+    time left)."""
     slots = open_slots(inst)
-    counts = merged.open_counts(store, inst.id, [s.key for s in slots])
     head = [[document("Open questions — {title}").format(title=inst.title)],
-            [export_hint(store.name)],
+            [export_hint(store_name)],
             [document("Key"), document("Question"), document("Number of answers")]]
     pages = Pages(wb, title, head, functools.partial(_more, document("Open"), inst.id, taken),
                   max_rows, widths=(24, 60, 14))
@@ -256,36 +208,13 @@ def _index(wb: Workbook, contents: str, instruments: list[Instrument],
         sheet=document("Provenance")))])
 
 
-def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, str],
-                taken: set[str], max_rows: int, respondents: int) -> str | None:
-    """Merge the instrument's answers in the database (store.merged) and receive the
-    aggregates: the answers per item and subject, the rule scores per subject and the
-    matrices; write their sheets; return the summary line's part naming the best subject
-    (or None)."""
-    slots = slots_of(inst)
-    counted = {k: s for k, s in slots.items() if s.field.kind in COUNTED}
-    read = set(counted) | rule_keys(inst)
-    merged.merge(store, inst.id, [s for k, s in slots.items() if k in read]
-                 + [s for s in open_slots(inst) if s.key not in read], set(counted),
-                 texts={s.key for s in open_slots(inst) if s.key not in read})
-    tallies.read_current(store, inst.id)  # the counts kept current: read at once
-    scores, matrices = SubjectScores(inst), MatrixSums(inst)
-    # every figure set first: the database computes them with the answers' counts, in one
-    # pass over the merged answers
-    scores.figures(store)
-    matrices.figures(store)
-    overall: dict[str, Tally] = {}
-    per_subject: dict[tuple[str, str], Tally] = {}
-    for key, subject, value, count in merged.value_counts(store, inst.id):
-        # (added up in place, no call per row: 35,000 rows at 2,000 files)
-        if (tally := overall.get(key)) is None:
-            tally = overall[key] = Tally()
-        tally.counts[value] = tally.counts.get(value, 0) + count
-        if (tally := per_subject.get((key, subject))) is None:
-            tally = per_subject[key, subject] = Tally()
-        tally.counts[value] = tally.counts.get(value, 0) + count
-    scores.count(store)
-    matrices.count(store, {k: t.numbers() for k, t in overall.items()}, respondents)
+def _instrument(wb: Workbook, inst: Instrument, figures: Figures, titles: dict[str, str],
+                taken: set[str], max_rows: int, store_name: str) -> str | None:
+    """Write the instrument's sheets from its ``figures`` (counted by the database:
+    compare.summary.counting); return the summary line's part naming the best subject (or
+    None)."""
+    slots, counted, scores = figures.slots, figures.counted, figures.scores
+    overall, per_subject, matrices = figures.overall, figures.per_subject, figures.matrices
     if "Scores" in titles:  # (the keys are the sheets' English names)
         _scores(wb, inst, scores, titles["Scores"], taken, max_rows)
     head = [[document("Per question — {title}").format(title=inst.title)],
@@ -315,7 +244,7 @@ def _instrument(store: Store, wb: Workbook, inst: Instrument, titles: dict[str, 
                       max_rows, widths=(40, 16, 16, 16, 16, 16))
         for row, bold in matrices.rows():
             sheet.append(row, bold=bold)
-    _open(store, wb, inst, titles["Open"], taken, max_rows)
+    _open(wb, inst, figures.open, titles["Open"], taken, max_rows, store_name)
     return scores.leader()
 
 
