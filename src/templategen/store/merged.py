@@ -61,7 +61,8 @@ from templategen.store import tallies
 from templategen.store.backend import Connection
 from templategen.store.database import Store
 
-__all__ = ["Figures", "figure_counts", "figures", "merge", "open_counts", "value_counts"]
+__all__ = ["Figures", "figure_counts", "figures", "is_current", "merge", "open_counts",
+           "value_counts"]
 
 # the number an answer counts for (content.scoring.numeric): a tick 1 or 0, a scale point
 # or number its value; another kind none
@@ -206,9 +207,7 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
     tables (``tg_slot``, ``tg_allowed``) are then made only when a count is made anew."""
     db = store.connection
     rows, allowed = _slot_rows(slots, counted)
-    version = [v for (v,) in store.rows("SELECT version FROM tg_want WHERE instrument = ?",
-                                        (instrument,))]
-    digest = hashlib.sha256(json.dumps([MERGE_RULES, version, rows, allowed]).encode()).hexdigest()
+    digest = _digest(store, instrument, rows, allowed)
     _MERGED[id(db)] = instrument
     _WHOLE.pop(id(db), None)
     for made in (_FIGURES, _FIGURES_MADE, _DFIGURES):
@@ -221,6 +220,22 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
         _slot_tables(db)
         db.lock(f"merged|{instrument}")
         _bring_up_to_date(db, instrument, digest)
+
+
+def is_current(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str]) -> bool:
+    """Whether :func:`merge` would find the kept merge of ``instrument`` current (the same
+    arguments): nothing to merge. One query."""
+    rows, allowed = _slot_rows(slots, counted)
+    return _current(store.connection, instrument, _digest(store, instrument, rows, allowed))
+
+
+def _digest(store: Store, instrument: str, rows: list[tuple[Any, ...]],
+            allowed: list[tuple[str, str]]) -> str:
+    """A digest of what the merge of ``instrument`` reads: the slots' checks and columns
+    (``rows``), the listed values, the compared version and :data:`MERGE_RULES`."""
+    version = [v for (v,) in store.rows("SELECT version FROM tg_want WHERE instrument = ?",
+                                        (instrument,))]
+    return hashlib.sha256(json.dumps([MERGE_RULES, version, rows, allowed]).encode()).hexdigest()
 
 
 def _slot_tables(db: Connection) -> None:

@@ -5,11 +5,12 @@
 question (overall and per subject), each score per subject (``scores``), each table rule's
 figure (``matrices``) and per open question how many answered it.
 
-:func:`every_figures` gives them for each instrument in turn. On PostgreSQL it counts
-:data:`CONNECTIONS` instruments at once, each on a connection of its own, the largest
-first, while the workbook's sheets are written in their order: the first compare of a
-large round is the server merging and counting every answer, an instrument at a time,
-and one connection keeps one of the server's cores busy. Each connection holds the same
+:func:`every_figures` gives them for each instrument in turn. On PostgreSQL, when some
+instrument's kept merge is not current (the first compare after a large ingest, new
+content), it counts :data:`CONNECTIONS` instruments at once, each on a connection of its
+own, the largest first, while the workbook's sheets are written in their order: such a
+compare is the server merging and counting every answer, an instrument at a time, and one
+connection keeps one of the server's cores busy. Each connection holds the same
 compared files as the command's own (store.aggregates.share), so every instrument is
 counted over the same files whichever connection counts it. SQLite has one writer at a
 time (the merge and the counts are kept in the store): it counts on the command's own
@@ -18,6 +19,7 @@ connection, in order.
 
 from __future__ import annotations
 
+import functools
 import queue
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -103,16 +105,29 @@ class Figures:
     open: dict[str, int]  # per open question's key: how many answered it
 
 
-def figures_of(store: Store, inst: Instrument, respondents: int) -> Figures:
-    """Merge ``inst``'s answers in the database (store.merged) and receive its aggregates
-    (``respondents``: how many it compares)."""
+def _merged(inst: Instrument) -> tuple[dict[str, Slot], dict[str, Slot], list[Slot], set[str]]:
+    """``inst``'s slots, the counted ones, the ones merged (what a count or a rule reads,
+    and the open questions) and of those the open questions whose texts are only counted."""
     slots = slots_of(inst)
     counted = {k: s for k, s in slots.items() if s.field.kind in COUNTED}
     read = set(counted) | rule_keys(inst)
+    texts = {s.key for s in open_slots(inst) if s.key not in read}
+    return slots, counted, [s for k, s in slots.items() if k in read] + [
+        s for s in open_slots(inst) if s.key in texts], texts
+
+
+def _current(store: Store, inst: Instrument) -> bool:
+    """Whether the kept merge of ``inst`` is current (store.merged.is_current)."""
+    _, counted, slots, _ = _merged(inst)
+    return merged.is_current(store, inst.id, slots, set(counted))
+
+
+def figures_of(store: Store, inst: Instrument, respondents: int) -> Figures:
+    """Merge ``inst``'s answers in the database (store.merged) and receive its aggregates
+    (``respondents``: how many it compares)."""
+    slots, counted, merged_slots, texts = _merged(inst)
     opened = open_slots(inst)
-    merged.merge(store, inst.id, [s for k, s in slots.items() if k in read]
-                 + [s for s in opened if s.key not in read], set(counted),
-                 texts={s.key for s in opened if s.key not in read})
+    merged.merge(store, inst.id, merged_slots, set(counted), texts=texts)
     tallies.read_current(store, inst.id)  # the counts kept current: read at once
     scores, matrices = SubjectScores(inst), MatrixSums(inst)
     # every figure set first: the database computes them with the answers' counts, in one
@@ -141,7 +156,10 @@ def every_figures(store: Store, wanted: list[Instrument],
     that order; on PostgreSQL counted on :data:`CONNECTIONS` connections at once (module
     docstring). Closing the iterator early (an error while writing, Ctrl-C) cancels what
     the other connections are counting."""
-    if store.dialect != "postgresql" or len(wanted) < 2:
+    if store.dialect != "postgresql" or len(wanted) < 2 or all(map(
+            functools.partial(_current, store), wanted)):
+        # (a compare that finds every kept merge current reads kept counts: no other
+        # connection would pay for itself)
         for inst in wanted:
             yield figures_of(store, inst, respondents[inst.id])
         return
