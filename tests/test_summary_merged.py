@@ -315,7 +315,7 @@ def test_instruments_counted_on_other_connections_compare_the_files_registered_f
         pg_url, tmp_path: Path):
     """On PostgreSQL the instruments are counted on connections of their own, several at
     once (compare.summary.counting): each counts the files the command registered, not
-    the ones stored since, and gives what the command's own connection gives. Closing
+    the ones stored since, and gives what the command's own connection gives. Leaving
     early stops the counting and leaves no thread behind."""
     _fill_three(pg_url, 19)
     catalog = load_catalog()
@@ -328,7 +328,9 @@ def test_instruments_counted_on_other_connections_compare_the_files_registered_f
             rng = random.Random(3)
             for n, inst in enumerate(wanted, start=100):
                 later.add(submission(inst, n, sample_answers(inst, rng)))
-        parallel = [_shown(f) for f in counting.every_figures(st, wanted, counts)]
+        with counting.counted(st, wanted, counts) as figures:
+            assert threading.active_count() > 1  # (counting from the start of the block)
+            parallel = [_shown(f) for f in figures]
         assert threading.active_count() == 1
         alone = [_shown(counting.figures_of(st, inst, counts[inst.id])) for inst in wanted]
     assert parallel == alone
@@ -338,7 +340,6 @@ def test_instruments_counted_on_other_connections_compare_the_files_registered_f
         respondents = aggregates.compared(st, {i.id: None for i in wanted})
         assert {i: sum(r.submissions for r in rs) for i, rs in respondents.items()} == \
             {i.id: 5 for i in wanted}
-        figures = counting.every_figures(st, wanted, {i.id: 5 for i in wanted})
-        assert max(t.n for t in next(figures).overall.values()) == 5
-        figures.close()  # (the others were being counted)
-        assert threading.active_count() == 1
+        with counting.counted(st, wanted, {i.id: 5 for i in wanted}) as figures:
+            assert max(t.n for t in next(figures).overall.values()) == 5
+        assert threading.active_count() == 1  # (the others were being counted: cancelled)

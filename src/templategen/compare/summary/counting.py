@@ -5,7 +5,7 @@
 question (overall and per subject), each score per subject (``scores``), each table rule's
 figure (``matrices``) and per open question how many answered it.
 
-:func:`every_figures` gives them for each instrument in turn. On PostgreSQL, when some
+:func:`counted` gives them for each instrument in turn. On PostgreSQL, when some
 instrument's kept merge is not current (the first compare after a large ingest, new
 content), it counts :data:`CONNECTIONS` instruments at once, each on a connection of its
 own, the largest first, while the workbook's sheets are written in their order: such a
@@ -23,7 +23,7 @@ import functools
 import queue
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,7 @@ from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.store import aggregates, merged, tallies
 from templategen.store.database import Store
 
-__all__ = ["COUNTED", "CONNECTIONS", "Figures", "Tally", "Values", "every_figures", "figures_of"]
+__all__ = ["COUNTED", "CONNECTIONS", "Figures", "Tally", "Values", "counted", "figures_of"]
 
 COUNTED = frozenset({FieldKind.CHECK, FieldKind.SCALE, FieldKind.NUMBER, FieldKind.CHOICE})
 NUMBERS = (bool, int, float)  # the merged values that are numbers (a tick 1 or 0)
@@ -150,18 +150,20 @@ def figures_of(store: Store, inst: Instrument, respondents: int) -> Figures:
                    merged.open_counts(store, inst.id, [s.key for s in opened]))
 
 
-def every_figures(store: Store, wanted: list[Instrument],
-                  respondents: dict[str, int]) -> Iterator[Figures]:
-    """:func:`figures_of` each of ``wanted`` (``respondents``: how many each compares), in
-    that order; on PostgreSQL counted on :data:`CONNECTIONS` connections at once (module
-    docstring). Closing the iterator early (an error while writing, Ctrl-C) cancels what
-    the other connections are counting."""
+@contextmanager
+def counted(store: Store, wanted: list[Instrument],
+            respondents: dict[str, int]) -> Iterator[Iterator[Figures]]:
+    """:func:`figures_of` each of ``wanted`` (``respondents``: how many each compares), given
+    in that order by the iterator this yields; on PostgreSQL counted on :data:`CONNECTIONS`
+    connections at once from the start of the block (module docstring), so that the
+    command's own connection is free for other work meanwhile. Leaving the block before
+    every instrument is given (an error while writing, Ctrl-C) cancels what the other
+    connections are counting."""
     if store.dialect != "postgresql" or len(wanted) < 2 or all(map(
             functools.partial(_current, store), wanted)):
         # (a compare that finds every kept merge current reads kept counts: no other
         # connection would pay for itself)
-        for inst in wanted:
-            yield figures_of(store, inst, respondents[inst.id])
+        yield (figures_of(store, inst, respondents[inst.id]) for inst in wanted)
         return
     with ExitStack() as stack:
         idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
@@ -172,7 +174,7 @@ def every_figures(store: Store, wanted: list[Instrument],
             connections.append(other)
             idle.put(other)
 
-        def counted(inst: Instrument) -> Figures:
+        def count(inst: Instrument) -> Figures:
             own = idle.get()
             try:
                 return figures_of(own, inst, respondents[inst.id])
@@ -183,15 +185,13 @@ def every_figures(store: Store, wanted: list[Instrument],
         # the largest first (its answers: respondents times slots), so that the last to
         # finish is a small one
         order = sorted(wanted, key=lambda i: -respondents[i.id] * len(slots_of(i)))
-        futures: dict[str, Future[Figures]] = {i.id: pool.submit(counted, i) for i in order}
+        futures: dict[str, Future[Figures]] = {i.id: pool.submit(count, i) for i in order}
         try:
-            for inst in wanted:
-                yield futures[inst.id].result()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            for other in connections:  # a statement still running stops at once
-                with suppress(Exception):
-                    other.connection.cancel()
-            raise
+            yield (futures[inst.id].result() for inst in wanted)
         finally:
+            if not all(f.done() for f in futures.values()):
+                pool.shutdown(wait=False, cancel_futures=True)
+                for other in connections:  # a statement still running stops at once
+                    with suppress(Exception):
+                        other.connection.cancel()
             pool.shutdown(wait=True)

@@ -48,7 +48,7 @@ from templategen.compare.provenance import write_provenance
 from templategen.compare.ranking import whole_rules
 from templategen.compare.response import write_response
 from templategen.compare.sheet import MAX_ROWS, Pages
-from templategen.compare.summary.counting import Figures, Tally, Values, every_figures
+from templategen.compare.summary.counting import Figures, Tally, Values, counted
 from templategen.compare.summary.matrices import MatrixSums
 from templategen.compare.summary.scores import SubjectScores
 from templategen.content.model import FieldKind, Instrument, Slot
@@ -113,16 +113,22 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
         names = {i.id: _names(i, taken) for i in wanted}
         _index(wb, contents, instruments, respondents, names, total, limit, store.name)
         counts = {i.id: sum(r.submissions for r in respondents[i.id]) for i in wanted}
-        leaders = [leader for inst, figures in zip(
-                       wanted, every_figures(store, wanted, counts), strict=True)
-                   if (leader := _instrument(wb, inst, figures, names[inst.id], taken,
-                                             max_rows, store.name))]
-        files = write_provenance(wb, provenance, aggregates.history(store), store.rejections(),
-                                 functools.partial(_more, provenance, "", taken), max_rows)
-        # who was sent what and who returned it
-        response = document("Response")
-        write_response(wb, store, sheet_title(response, "", taken),
-                       functools.partial(_more, response, "", taken), max_rows)
+        with counted(store, wanted, counts) as figures:
+            # (on PostgreSQL the instruments are counted on other connections meanwhile)
+            first = len(wb.worksheets)
+            files = write_provenance(wb, provenance, aggregates.history(store),
+                                     store.rejections(),
+                                     functools.partial(_more, provenance, "", taken), max_rows)
+            # who was sent what and who returned it
+            response = document("Response")
+            write_response(wb, store, sheet_title(response, "", taken),
+                           functools.partial(_more, response, "", taken), max_rows)
+            last = wb.worksheets[first:]
+            leaders = [leader for inst, got in zip(wanted, figures, strict=True)
+                       if (leader := _instrument(wb, inst, got, names[inst.id], taken,
+                                                 max_rows, store.name))]
+        for ws in last:  # Herkomst and Respons after the instruments' sheets
+            wb.move_sheet(ws.title, len(wb.worksheets) - 1 - wb.worksheets.index(ws))
     return Held(len(wanted), total, files, tuple(leaders))
 
 
