@@ -147,7 +147,7 @@ class Connection:
         all of them, such as a file's id). On SQLite several rows a statement,
         ``VALUES (?1,?,?),(?1,?,?),…`` (statements of :data:`ROWS` rows, so that few are
         prepared and each is prepared once): SQLite then ends one statement instead of one
-        a row, and binds ``first`` once (a file's 65 answers 0.096 -> 0.064 ms); elsewhere
+        a row, and binds ``first`` once (a bench file's 64 answers 0.096 -> 0.064 ms); elsewhere
         ``executemany``."""
         if not values:
             return
