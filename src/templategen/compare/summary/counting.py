@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import queue
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,9 +189,11 @@ def counted(store: Store, wanted: list[Instrument],
         try:
             yield (futures[inst.id].result() for inst in wanted)
         finally:
-            if not all(f.done() for f in futures.values()):
-                pool.shutdown(wait=False, cancel_futures=True)
-                for other in connections:  # a statement still running stops at once
+            pool.shutdown(wait=False, cancel_futures=True)
+            # a statement still running stops at once (again until each has stopped: a
+            # cancel that comes between two statements stops none)
+            while wait(futures.values(), timeout=0.2).not_done:
+                for other in connections:
                     with suppress(Exception):
                         other.connection.cancel()
             pool.shutdown(wait=True)
