@@ -190,12 +190,10 @@ class Connection:
                 to.write(data)
 
     def cancel(self) -> None:
-        """Stop the statement running on this connection (from another thread; PostgreSQL:
-        it fails with QueryCanceled)."""
-        if self.dialect == "postgresql":
-            self.raw.cancel()
-        else:
-            self.raw.interrupt()
+        """Stop the statement running on this PostgreSQL connection (from another thread: it
+        fails with QueryCanceled)."""
+        assert self.dialect == "postgresql"
+        self.raw.cancel()
 
     def script(self, sql: str) -> None:
         """Several DDL statements (``;``-separated, ``--`` comments) inside the transaction."""

@@ -224,7 +224,7 @@ def merge(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str
 
 def is_current(store: Store, instrument: str, slots: Iterable[Slot], counted: set[str]) -> bool:
     """Whether :func:`merge` would find the kept merge of ``instrument`` current (the same
-    arguments): nothing to merge. One query."""
+    arguments): nothing to merge. Two small queries."""
     rows, allowed = _slot_rows(slots, counted)
     return _current(store.connection, instrument, _digest(store, instrument, rows, allowed))
 
