@@ -111,9 +111,9 @@ def _merged(inst: Instrument) -> tuple[dict[str, Slot], dict[str, Slot], list[Sl
     slots = slots_of(inst)
     counted = {k: s for k, s in slots.items() if s.field.kind in COUNTED}
     read = set(counted) | rule_keys(inst)
-    texts = {s.key for s in open_slots(inst) if s.key not in read}
-    return slots, counted, [s for k, s in slots.items() if k in read] + [
-        s for s in open_slots(inst) if s.key in texts], texts
+    only_texts = [s for s in open_slots(inst) if s.key not in read]
+    return slots, counted, [s for k, s in slots.items() if k in read] + only_texts, {
+        s.key for s in only_texts}
 
 
 def _current(store: Store, inst: Instrument) -> bool:
