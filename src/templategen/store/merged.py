@@ -109,6 +109,9 @@ NUM = (f"CASE WHEN k.counts = '{TICK}' THEN CASE WHEN a.value = 'true' THEN 1.0 
 _ANSWERED = "a.value <> 'null' AND a.value <> '\"\"'"  # an answer that is not empty
 # a merged value, or for a slot whose texts are only counted (merge's texts) a text's mark
 _MARKED = "CASE WHEN k.bare = 1 AND {0}.value LIKE '\"%' THEN '\"' ELSE {0}.value END"
+# what tg_base counts of a merged value ({0}: the slot's table): a counted one itself, a
+# text's mark for another (open_counts); nothing for the rest
+_BASE = "CASE WHEN {0}counted = 1 THEN value WHEN value LIKE '\"%' THEN '\"' END"
 _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differently
     "sqlite": {"real": "REAL", "analyze": "", "memory": "", "statistics": "", "compiled": "",
                # the answers of the files of copies of one file (a subquery SQLite flattens)
@@ -121,7 +124,9 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                "merged": {"columns": "key TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER",
                           "slot": "k.key, k.item, k.row, k.col, k.counted",
                           "index": "CREATE INDEX tg_merged_copy ON tg_merged (copy, key)",
-                          "rows": "tg_merged"}},
+                          "rows": "tg_merged",
+                          "base": f"SELECT subject, key, {_BASE.format('')}, counted, COUNT(*) "
+                                  "FROM tg_merged GROUP BY subject, key, 3, counted"}},
     "postgresql": {"real": "DOUBLE PRECISION",
                    "analyze": "ANALYZE merged_answers, merged_copies",
                    # a temporary table has no statistics until it is analysed: without
@@ -146,7 +151,14 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                    "merged": {"columns": "slot INTEGER", "slot": "k.slot", "index": "",
                               "rows": "(SELECT x.copy, x.subject, k.key, x.value, x.num, "
                                       "k.item, k.row, k.col, k.counted FROM tg_merged x "
-                                      "JOIN tg_slot k ON k.slot = x.slot)"},
+                                      "JOIN tg_slot k ON k.slot = x.slot)",
+                            # counted per slot first, the slot's key joined to the counts
+                            # (a few thousand rows), not to every merged answer
+                            "base": f"SELECT g.subject, k.key, {_BASE.format('k.')}, "
+                                    "k.counted, SUM(g.n) FROM (SELECT subject, slot, value, "
+                                    "COUNT(*) AS n FROM tg_merged GROUP BY subject, slot, "
+                                    "value) g JOIN tg_slot k ON k.slot = g.slot "
+                                    "GROUP BY g.subject, k.key, 3, k.counted"},
                    # the merge's hash of the compared files and the figures' groups (a
                    # copy each) in memory: the default 4 MB spills them to the disk
                    "memory": "SET LOCAL work_mem = '256MB'",
@@ -372,9 +384,7 @@ def _pass(store: Store, base: bool) -> None:
             "GROUP BY part ORDER BY 1", (SLICE, instrument)).fetchall():
         _whole(db, instrument, low, high)
         if base:
-            db.execute("INSERT INTO tg_base SELECT subject, key, CASE WHEN counted = 1 "
-                       "THEN value WHEN value LIKE '\"%' THEN '\"' END, counted, COUNT(*) "
-                       f"FROM {_rows(db)} m GROUP BY subject, key, 3, counted")
+            db.execute(f"INSERT INTO tg_base {_DIALECT[db.dialect]['merged']['base']}")
         for sets in kinds:
             _every(db, sets, low, high)
     db.execute("DROP TABLE tg_merged")
