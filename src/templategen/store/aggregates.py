@@ -94,16 +94,22 @@ def compared(store: Store, versions: dict[str, str | None]) -> dict[str, list[Re
     return out
 
 
-def share(store: Store, other: Store) -> None:
-    """Register in ``other`` (another connection to the same PostgreSQL store) what
-    :func:`compared` registered in ``store``: the same rows of ``tg_want`` and ``tg_pick``,
-    so that both compare the same files however the store changes meanwhile."""
-    db = other.connection
-    _tables(db)
+def share(store: Store, others: list[Store]) -> None:
+    """Register in each of ``others`` (other connections to the same PostgreSQL store) what
+    :func:`compared` registered in ``store``: the same rows of ``tg_want`` and ``tg_pick``
+    (read once, each part sent to every other connection as it comes), so that all compare
+    the same files however the store changes meanwhile. Each then needs :func:`shared`
+    before it reads them: on a thread of its own, the connections index at once."""
+    for other in others:
+        _tables(other.connection)
     for table in ("tg_want", "tg_pick"):
-        store.connection.copy_to(db, table)
-    _indexed(db)
-    _analyzed(db)
+        store.connection.copy_to([other.connection for other in others], table)
+
+
+def shared(other: Store) -> None:
+    """Index and analyse the files :func:`share` registered in ``other``."""
+    _indexed(other.connection)
+    _analyzed(other.connection)
 
 
 def _tables(db: Connection) -> None:

@@ -30,6 +30,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,16 +179,21 @@ class Connection:
             for row in rows:
                 copy.write_row(row)
 
-    def copy_to(self, other: Connection, table: str) -> None:
-        """Copy every row of ``table`` into the same table of ``other`` (PostgreSQL: both
-        tables made alike; the rows stream from one server session to the other in
-        PostgreSQL's binary format, never all held here)."""
-        assert self.dialect == other.dialect == "postgresql"
+    def copy_to(self, others: list[Connection], table: str) -> None:
+        """Copy every row of ``table`` into the same table of each of ``others`` (PostgreSQL:
+        the tables made alike; the rows stream from this server session to the others in
+        PostgreSQL's binary format, read once and never all held here: each part goes to
+        every other session as it comes, so they take it in at once)."""
+        assert all(self.dialect == other.dialect == "postgresql" for other in others)
         binary = "(FORMAT BINARY)"
-        with self.raw.cursor() as out, out.copy(f"COPY {table} TO STDOUT {binary}") as rows, \
-                other.raw.cursor() as into, into.copy(f"COPY {table} FROM STDIN {binary}") as to:
+        with ExitStack() as stack:
+            out = stack.enter_context(self.raw.cursor())
+            rows = stack.enter_context(out.copy(f"COPY {table} TO STDOUT {binary}"))
+            targets = [stack.enter_context(stack.enter_context(other.raw.cursor()).copy(
+                f"COPY {table} FROM STDIN {binary}")) for other in others]
             for data in rows:
-                to.write(data)
+                for to in targets:
+                    to.write(data)
 
     def cancel(self) -> None:
         """Stop the statement running on this PostgreSQL connection (from another thread: it

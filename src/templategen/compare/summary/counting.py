@@ -12,7 +12,8 @@ own, the largest first, while the workbook's sheets are written in their order: 
 compare is the server merging and counting every answer, an instrument at a time, and one
 connection keeps one of the server's cores busy. Each connection holds the same
 compared files as the command's own (store.aggregates.share), so every instrument is
-counted over the same files whichever connection counts it. SQLite has one writer at a
+counted over the same files whichever connection counts it (sent to all of them at once,
+each indexing them on its own thread). SQLite has one writer at a
 time (the merge and the counts are kept in the store): it counts on the command's own
 connection, in order.
 """
@@ -167,16 +168,19 @@ def counted(store: Store, wanted: list[Instrument],
         return
     with ExitStack() as stack:
         idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
-        connections = []
-        for _ in range(min(CONNECTIONS, len(wanted))):
-            other = stack.enter_context(Store(store.location))
-            aggregates.share(store, other)
-            connections.append(other)
+        connections = [stack.enter_context(Store(store.location))
+                       for _ in range(min(CONNECTIONS, len(wanted)))]
+        aggregates.share(store, connections)
+        for other in connections:
             idle.put(other)
+        indexed: set[int] = set()  # the connections whose shared files are indexed
 
         def count(inst: Instrument) -> Figures:
             own = idle.get()
             try:
+                if id(own) not in indexed:  # (each on its own thread: at once)
+                    aggregates.shared(own)
+                    indexed.add(id(own))
                 return figures_of(own, inst, respondents[inst.id])
             finally:
                 idle.put(own)
