@@ -283,3 +283,72 @@ def test_openpyxl_is_pinned_below_its_next_minor_version() -> None:
     assert (below_major, below_minor) == (major, minor + 1)
     installed = tuple(int(n) for n in openpyxl.__version__.split(".")[:2])
     assert installed == (major, minor), openpyxl.__version__
+
+
+def _streamed(path: Path, early: bool) -> None:
+    """A streamed workbook of three sheets, the large middle one (several MB of XML: more
+    than one of the deflater's reads) deflated early when ``early``."""
+    from templategen.office.streamed import streamed_workbook
+
+    with streamed_workbook(path) as wb:
+        for title, rows in (("Eerst", 10), ("Herkomst", 40000), ("Laatst", 10)):
+            ws = wb.create_sheet(title)
+            internals.append_placed_cells(ws)
+            ws.append([Cell(ws, row=1, column=1, value=title)])
+            for r in range(2, rows + 2):
+                internals.append_plain_row(ws, r, [(1, f"bestand {r} · é", "s", None),
+                                                   (2, r * 1.5, "n", None)])
+            if early and title == "Herkomst":
+                internals.deflate_early(ws)
+
+
+def _entries(path: Path) -> list[tuple[Any, ...]]:
+    """Each zip entry as stored: its name, method, CRC, sizes and deflated bytes."""
+    out = []
+    with zipfile.ZipFile(path) as z, path.open("rb") as raw:
+        for info in z.infolist():
+            raw.seek(info.header_offset + 26)
+            name_len, extra_len = int.from_bytes(raw.read(2), "little"), int.from_bytes(
+                raw.read(2), "little")
+            raw.seek(info.header_offset + 30 + name_len + extra_len)
+            data = raw.read(info.compress_size)
+            out.append((info.filename,) if info.filename == "docProps/core.xml"  # save time
+                       else (info.filename, info.compress_type, info.CRC, info.file_size,
+                             info.compress_size, data))
+    return out
+
+
+def test_a_sheet_deflated_early_is_saved_byte_for_byte_as_one_deflated_at_the_save(
+        tmp_path: Path) -> None:
+    _streamed(tmp_path / "plain.xlsx", early=False)
+    _streamed(tmp_path / "early.xlsx", early=True)
+    plain, early = _entries(tmp_path / "plain.xlsx"), _entries(tmp_path / "early.xlsx")
+    assert [e[0] for e in early] == [e[0] for e in plain]
+    assert early == plain
+    (sheet,) = [e for e in early if e[0] == "xl/worksheets/sheet2.xml"]
+    assert sheet[3] > 2 * (1 << 20) and sheet[4] < sheet[3] / 4  # several reads, deflated
+    with zipfile.ZipFile(tmp_path / "early.xlsx") as z:
+        assert z.testzip() is None
+    wb = load_workbook(tmp_path / "early.xlsx", read_only=True)
+    assert wb.sheetnames == ["Eerst", "Herkomst", "Laatst"]
+    rows = list(wb["Herkomst"].values)
+    assert len(rows) == 40001 and rows[-1] == ("bestand 40001 · é", 60001.5)
+
+
+def test_a_workbook_discarded_after_a_sheet_was_deflated_early_leaves_no_file(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    import tempfile
+
+    from templategen.office.streamed import streamed_workbook
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # openpyxl's and ours
+    out = tmp_path / "out" / "book.xlsx"
+    try:
+        with streamed_workbook(out) as wb:
+            ws = wb.create_sheet("Herkomst")
+            ws.append(["bestand"])
+            internals.deflate_early(ws)
+            raise RuntimeError("stopped")
+    except RuntimeError:
+        pass
+    assert not out.exists() and [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -5,6 +5,7 @@ write-only workbook. :func:`streamed_workbook` saves it to a temporary file besi
 moves that into place, so ``out`` is never left half written (and an older ``out`` stays as it
 was). When the run stops with an error (a refusal, a content error, a full sheet), the
 half-written sheets are discarded cleanly (office.openpyxl_internals.discard_streamed).
+A sheet finished early may be deflated meanwhile (office.openpyxl_internals.deflate_early).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from templategen.office.openpyxl_internals import discard_streamed
+from templategen.office.openpyxl_internals import discard_streamed, save_streamed
 
 
 @contextlib.contextmanager
@@ -29,7 +30,7 @@ def streamed_workbook(out: Path) -> Iterator[Workbook]:
         out.parent.mkdir(parents=True, exist_ok=True)
         name = out.with_name(f".{out.name}.{os.getpid()}.part")
         try:
-            book.save(name)
+            save_streamed(book, name)
             os.replace(name, out)
         finally:
             with contextlib.suppress(FileNotFoundError):

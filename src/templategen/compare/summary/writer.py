@@ -53,6 +53,7 @@ from templategen.compare.summary.matrices import MatrixSums
 from templategen.compare.summary.scores import SubjectScores
 from templategen.content.model import FieldKind, Instrument, Slot
 from templategen.i18n import N_, document
+from templategen.office.openpyxl_internals import deflate_early
 from templategen.office.streamed import streamed_workbook
 from templategen.store import aggregates
 from templategen.store.database import Store
@@ -124,6 +125,8 @@ def compare_large(store: Store, instruments: list[Instrument], out: Path,
             write_response(wb, store, sheet_title(response, "", taken),
                            functools.partial(_more, response, "", taken), max_rows)
             last = wb.worksheets[first:]
+            for ws in last:  # finished: deflated while the instruments are counted
+                deflate_early(ws)
             leaders = [leader for inst, got in zip(wanted, figures, strict=True)
                        if (leader := _instrument(wb, inst, got, names[inst.id], taken,
                                                  max_rows, store.name))]
