@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from templategen.compare.summary import counting
@@ -317,12 +318,15 @@ def _shown(figures: counting.Figures) -> tuple[Any, ...]:
             list(figures.matrices.rows()))
 
 
+@pytest.mark.parametrize("connections", [2, counting.CONNECTIONS])
 def test_instruments_counted_on_other_connections_compare_the_files_registered_first(
-        pg_url, tmp_path: Path):
+        pg_url, tmp_path: Path, monkeypatch, connections: int):
     """On PostgreSQL the instruments are counted on connections of their own, several at
     once (compare.summary.counting): each counts the files the command registered, not
-    the ones stored since, and gives what the command's own connection gives. Leaving
-    early stops the counting and leaves no thread behind."""
+    the ones stored since, and gives what the command's own connection gives (with fewer
+    connections than instruments, a connection counts a second one over the same files).
+    Leaving early stops the counting and leaves no thread behind."""
+    monkeypatch.setattr(counting, "CONNECTIONS", connections)
     _fill_three(pg_url, 19)
     catalog = load_catalog()
     wanted = [catalog.get(i) for i in ("ict_gesprek", "bestuurder_gesprek", "shrm_ict")]
