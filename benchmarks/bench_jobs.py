@@ -6,8 +6,10 @@ next to a CPU-bound neighbour (#23).
 
 A batch of ``--files`` distinct filled files (bench_scale.make_variants, kept in --corpus) is
 ingested into a new SQLite store, each run in a fresh interpreter, ``--jobs auto``,
-``--jobs 1`` and ``--jobs N`` (N: the usable cores, what auto picks on a free machine)
-alternating ``--repeat`` times (the fastest counts: the machine is shared):
+``--jobs 1``, ``--jobs N`` (N: the usable cores, what auto picks on a free machine) and
+``one``, the whole ingest in one process on one core (``--jobs 1`` reads in a worker
+process while the main process stores, so it uses more than one core: the API's
+``in_process``), alternating ``--repeat`` times (the fastest counts: the machine is shared):
 
 * free: nothing started beside it, and before each run up to ``--quiet`` seconds of waiting
   for the machine's other work to leave the cores (at most 0.2 of a core busy over a second);
@@ -22,7 +24,8 @@ cores the machine's other work kept busy during the run (the cores' busy time fr
 ``/proc/stat`` less the run's own CPU time: a 'free' run with 0.3 or more beside it was not
 free) and the one-minute load average at its start and end; then the ratio time(--jobs 1) /
 time(auto) per scenario (and time(--jobs 1) / time(--jobs N)): the target is >= 1.7 with two
-free cores, and >= 1.0 (never slower) next to the neighbour. Where auto chose one worker it
+free cores, and >= 1.0 (never slower) next to the neighbour; time(one) / time(auto) is what
+two cores give over one. Where auto chose one worker it
 runs what ``--jobs 1`` runs, and the difference is the machine's noise. On a machine that is
 not free the first figure says what auto does under that load, not what two free cores give:
 read the cores others kept busy, printed beside it. The package runs from bytecode compiled
@@ -53,8 +56,10 @@ def child(folder: str, db: str, jobs: str) -> None:
     chosen = []
     start = time.perf_counter()
     load = os.getloadavg()[0]
+    one = jobs == "one"  # one process: read and stored in the main process
     outcomes = ingest([Path(folder)], db=db, content_dir=ROOT / "tests" / "fixtures" / "content",
-                      jobs=jobs if jobs == "auto" else int(jobs), on_jobs=chosen.append)
+                      jobs=jobs if jobs == "auto" else 1 if one else int(jobs),
+                      on_jobs=chosen.append, in_process=one)
     seconds = time.perf_counter() - start
     bad = [o for o in outcomes if not o.status.startswith("accepted")]
     assert not bad, bad[:3]
@@ -66,7 +71,7 @@ def child(folder: str, db: str, jobs: str) -> None:
                       "workers_cpu": workers.ru_utime + workers.ru_stime,
                       "switches": own.ru_nvcsw + own.ru_nivcsw,
                       "load_end": os.getloadavg()[0],
-                      "workers": auto.workers if auto else int(jobs),
+                      "workers": auto.workers if auto else 0 if one else int(jobs),
                       "cores": auto.cores if auto else None,
                       "seen_load": auto.load if auto else None}))
 
@@ -115,7 +120,7 @@ def scenario(folder: Path, work: Path, label: str, repeat: int, quiet: float = 0
     """``quiet`` > 0: before each run, wait up to that many seconds for the others to leave
     the cores (at most 0.2 busy), so that 'free' is free where the machine allows it."""
     cores = str(len(os.sched_getaffinity(0)))
-    times: dict[str, list[float]] = {jobs: [] for jobs in ("auto", "1", cores)}
+    times: dict[str, list[float]] = {jobs: [] for jobs in ("auto", "1", cores, "one")}
     for _ in range(repeat):
         for jobs in times:
             if quiet:
@@ -124,8 +129,9 @@ def scenario(folder: Path, work: Path, label: str, repeat: int, quiet: float = 0
     best = {jobs: min(got) for jobs, got in times.items()}
     ratio = best["1"] / best["auto"]
     print(f"{label}: fastest --jobs 1 {best['1']:.1f} s, auto {best['auto']:.1f} s, --jobs "
-          f"{cores} {best[cores]:.1f} s: --jobs 1 / auto = {ratio:.2f}, --jobs 1 / --jobs "
-          f"{cores} = {best['1'] / best[cores]:.2f}", flush=True)
+          f"{cores} {best[cores]:.1f} s, one process {best['one']:.1f} s: --jobs 1 / auto = "
+          f"{ratio:.2f}, --jobs 1 / --jobs {cores} = {best['1'] / best[cores]:.2f}, "
+          f"one process / auto = {best['one'] / best['auto']:.2f}", flush=True)
     return ratio
 
 
