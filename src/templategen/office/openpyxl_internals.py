@@ -415,6 +415,7 @@ class _Deflated:
         os.close(fd)
         self.crc = self.size = 0
         self.failed: BaseException | None = None
+        self.stop = threading.Event()  # the workbook discarded: no need to go on
         self.thread = threading.Thread(target=self._deflate, name="tg-deflate", daemon=True)
         self.thread.start()
 
@@ -426,7 +427,7 @@ class _Deflated:
             # zipfile's compressor for ZIP_DEFLATED at its default level (_get_compressor)
             deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
             with open(self.source, "rb") as src, open(self.path, "wb") as out:
-                while chunk := src.read(1 << 20):
+                while (chunk := src.read(1 << 20)) and not self.stop.is_set():
                     self.crc = zlib.crc32(chunk, self.crc)
                     self.size += len(chunk)
                     out.write(deflate.compress(chunk))
@@ -435,6 +436,7 @@ class _Deflated:
             self.failed = exc
 
     def discard(self) -> None:
+        self.stop.set()
         self.thread.join()
         with contextlib.suppress(OSError):
             os.unlink(self.path)
