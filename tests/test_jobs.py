@@ -66,15 +66,46 @@ def test_a_core_kept_busy_by_a_neighbour_is_seen_at_once():
     """A busy loop pinned to the first usable core: that core is seen busy within the tenth
     of a second watched (not a minute later, as the load average would)."""
     core = min(os.sched_getaffinity(0))
-    loop = (f"import os, time\nos.sched_setaffinity(0, {{{core}}})\n"
-            "end = time.monotonic() + 30\nwhile time.monotonic() < end:\n pass")
-    spinner = subprocess.Popen([sys.executable, "-c", loop])
+    # not a child of this process (whose children's CPU is its own: the next test)
+    started = subprocess.run(["sh", "-c", '"$PY" -c "$LOOP" >/dev/null 2>&1 & echo $!'],
+                             env={**os.environ, "PY": sys.executable, "LOOP": _spin(core)},
+                             capture_output=True, text=True, check=True)
+    spinner = int(started.stdout)
     try:
         time.sleep(0.3)  # started and pinned
         assert busy_cores([core], 0.3) >= 0.8
     finally:
-        spinner.kill()
-        spinner.wait()
+        os.kill(spinner, signal.SIGKILL)
+
+
+def _spin(core: int) -> str:
+    return (f"import os, time\nos.sched_setaffinity(0, {{{core}}})\n"
+            "end = time.monotonic() + 30\nwhile time.monotonic() < end:\n pass")
+
+
+@pytest.mark.skipif(not Path(jobs_module.STAT).exists(), reason="no /proc/stat here")
+def test_the_cores_this_run_s_own_readers_keep_busy_are_not_taken_for_others_load():
+    """auto reads with one reader while it watches the cores (returned/ingest.py): the CPU
+    of this process's children (its reader workers) is its own, like its own CPU."""
+    core = min(os.sched_getaffinity(0))
+    watch = jobs_module.CoreWatch.start([core])
+    child = subprocess.Popen([sys.executable, "-c", _spin(core)])
+    try:
+        time.sleep(0.5)
+        busy = watch.busy()
+        assert watch.ticks is not None
+        (total, idle), = [(b[0] - a[0], b[1] - a[1]) for a, b in
+                          zip(watch.ticks, jobs_module._ticks([core]), strict=True)]
+        with open(f"/proc/{child.pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        childs = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") / (
+            time.monotonic() - watch.since)
+        # the core was busy, the child's share of it taken off (whatever others did there)
+        assert (total - idle) / total >= 0.8 and childs >= 0.3, (total, idle, childs)
+        assert busy <= (total - idle) / total - childs + 0.15, (busy, total, idle, childs)
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_without_the_kernel_counters_the_load_average_is_taken(monkeypatch, tmp_path):
@@ -202,6 +233,39 @@ def test_sources_read_side_by_side_store_in_their_order(tmp_path: Path):
     assert events.index(("asked", "b")) < events.index(("stored", "a"))  # side by side
     assert events.index(("stored", "c1")) < events.index(("asked", "c2"))
     assert events.index(("stored", "a")) < events.index(("asked", "g"))
+
+
+def test_auto_reads_with_one_reader_until_it_knows_how_many_it_wants(tmp_path: Path):
+    """``grow`` (--jobs auto) is asked at every turn until it answers; the readers missing
+    are then started and read beside the first, the sources stored in their order."""
+    made: list[Sleeper] = []
+    asked: list[float] = []
+
+    def reader() -> Sleeper:
+        made.append(Sleeper())
+        return made[-1]
+
+    def grow() -> int | None:
+        asked.append(time.monotonic())
+        return None if len(asked) < 3 else 2
+
+    events: list[tuple[str, str]] = []
+
+    def steps(source: list[tuple[str, float]], store: Any) -> Any:
+        for name, seconds in source:
+            read = yield Read(name, str(seconds).encode())
+            events.append(("read", read))
+            yield TURN
+            yield ("stored", read)
+
+    start = time.monotonic()
+    sources = [[(f"f{n}", 0.3)] for n in range(6)]
+    ingest_parallel(sources, tmp_path / "s.sqlite", 1, reader, lambda s, st: steps(s, st),
+                    lambda index, outcome: events.append(outcome), grow)
+    took = time.monotonic() - start
+    assert len(made) == 2 and len(asked) == 3  # asked until it knew, then no more
+    assert [name for what, name in events if what == "stored"] == [f"f{n}" for n in range(6)]
+    assert took < 6 * 0.3 * 0.85, took  # (one reader alone: 1.8 s at least)
 
 
 class OneItem(list):  # type: ignore[type-arg]

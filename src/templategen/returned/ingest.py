@@ -235,6 +235,9 @@ def ingest_sources(sources: list[Source], db: Path | str, content_dir: Path | No
     catalog = round_catalog(db, content_dir, verifier)
     run = _Run(lambda: make_reader(catalog, limits, budget, in_process), catalog, limits,
                verifier)
+    if watch is not None and jobs == AUTO and len(sources) > 1 and not in_process:
+        return _ingest_auto(sources, db, watch, run, on_outcome, progress, report_path,
+                            on_jobs)
     chosen = choose_jobs(jobs, len(sources), watch)
     if on_jobs is not None and chosen.auto:
         on_jobs(chosen)
@@ -265,9 +268,35 @@ def round_catalog(db: Path | str, content_dir: Path | None, verifier: Verifier) 
         return with_stored(load_catalog(content_dir), store)
 
 
+def _ingest_auto(sources: list[Source], db: Path | str, watch: CoreWatch, run: _Run,
+                 on_outcome: Callable[[Outcome], Any] | None, progress: Any,
+                 report_path: Path | None,
+                 on_jobs: Callable[[Jobs], Any] | None) -> list[Outcome]:
+    """``--jobs auto``: one reader from the start (what ``--jobs 1`` runs), the others
+    started once ``watch`` has watched the cores long enough to tell how many are free
+    (returned/jobs.py), so that the watching costs no wait; the choice told to
+    ``on_jobs`` then (or at the end of a run shorter than that)."""
+    told: list[Jobs] = []
+
+    def grow() -> int | None:
+        if not watch.watched():
+            return None
+        told.append(choose_jobs(AUTO, len(sources), watch))
+        if on_jobs is not None:
+            on_jobs(told[0])
+        return told[0].workers
+
+    try:
+        return _ingest_jobs(sources, db, 1, run, on_outcome, progress, report_path, grow)
+    finally:
+        if not told and on_jobs is not None:  # (over the time it took)
+            on_jobs(choose_jobs(AUTO, len(sources), watch, sample=0))
+
+
 def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
                  on_outcome: Callable[[Outcome], Any] | None, progress: Any,
-                 report_path: Path | None) -> list[Outcome]:
+                 report_path: Path | None,
+                 grow: Callable[[], int | None] | None = None) -> list[Outcome]:
     """``--jobs N`` (N reader workers, one or more): the same steps, N files read at a time
     (returned/parallel.py); the outcomes come back in the order of the sources, the console
     lines as items finish, the progress bar (as the sources are begun) as without the
@@ -285,7 +314,7 @@ def _ingest_jobs(sources: list[Source], db: Path | str, jobs: int, run: _Run,
                 begun()
                 return source_steps(source, store, run)
 
-            ingest_parallel(sources, db, jobs, run.reader_of, steps_of, finished)
+            ingest_parallel(sources, db, jobs, run.reader_of, steps_of, finished, grow)
     finally:
         outcomes = [o for k in sorted(done) for o in done[k]]
         trouble = write_report(report_path, outcomes) if report_path is not None else ""

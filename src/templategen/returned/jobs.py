@@ -8,10 +8,12 @@ this process, worked out by :func:`auto_workers` from three numbers :func:`machi
 * the load: how many of those cores other processes keep busy right now, where the system
   says so (Linux: the usable cores' busy time in ``/proc/stat`` since the run began, at
   least a twentieth of a second, less this process's own CPU time: :class:`CoreWatch`, started
-  before the folders are walked and the catalog is loaded, so that the watching costs
-  little or no wait); elsewhere the one-minute load average (``os.getloadavg()``), which
-  counts the runnable processes of the whole machine, and when only some of its cores are
-  usable only their share of it (``load × usable / online``);
+  before the folders are walked and the catalog is loaded; ingest begins reading with one
+  reader meanwhile, what ``--jobs 1`` runs, and starts the others once the cores have been
+  watched that long, so that watching costs no wait); elsewhere the one-minute load
+  average (``os.getloadavg()``), which counts the runnable processes of the whole machine,
+  and when only some of its cores are usable only their share of it
+  (``load × usable / online``);
 * the sources (files, mail files, mailboxes) of the run.
 
 Free cores = usable − load, rounded to the nearest whole number; the workers are that many,
@@ -28,7 +30,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from templategen.i18n import language, ngettext
 
@@ -90,13 +92,15 @@ def usable_cpus() -> list[int]:
 @dataclass
 class CoreWatch:
     """Watches how busy the usable cores are from the moment it is made, so that the run's
-    own start (the catalog, the key) is the time watched and costs no wait: only this
-    process's own CPU time is taken off what the cores did."""
+    own start (the catalog, the key, the first files read) is the time watched and costs no
+    wait: only the CPU time of this process and of its children (the reader workers it
+    started meanwhile) is taken off what the cores did."""
 
     cpus: list[int]
     ticks: list[tuple[int, int]] | None  # at the start; None: the kernel does not tell
-    own: float  # this process's CPU seconds at the start
+    own: float  # this process's and its children's CPU seconds at the start
     since: float
+    children: dict[int, float] = field(default_factory=dict)  # live children's, at the start
 
     @classmethod
     def start(cls, cpus: list[int] | None = None) -> CoreWatch:
@@ -105,8 +109,14 @@ class CoreWatch:
             ticks: list[tuple[int, int]] | None = _ticks(cpus)
         except (OSError, ValueError):
             ticks = None
-        return cls(cpus, ticks if ticks and len(ticks) == len(cpus) else None,
-                   time.process_time(), time.monotonic())
+        ticks = ticks if ticks and len(ticks) == len(cpus) else None
+        return cls(cpus, ticks, _own_cpu(), time.monotonic(),
+                   _children_cpu() if ticks is not None else {})
+
+    def watched(self, sample: float = SAMPLE) -> bool:
+        """Whether :meth:`busy` would answer without a wait: ``sample`` seconds watched, or
+        nothing to watch (the kernel does not tell)."""
+        return self.ticks is None or time.monotonic() - self.since >= sample
 
     def busy(self, sample: float = SAMPLE) -> float | None:
         """How many of the cores other processes kept busy since the start (0.0 to
@@ -128,8 +138,45 @@ class CoreWatch:
         if total <= 0:
             return None
         cores = len(self.cpus)
-        own = (time.process_time() - self.own) / max(time.monotonic() - self.since, 1e-9)
+        children = sum(cpu - self.children.get(pid, 0.0)
+                       for pid, cpu in _children_cpu().items())
+        own = (_own_cpu() + children - self.own) / max(time.monotonic() - self.since, 1e-9)
         return min(float(cores), max(0.0, cores * (total - idle) / total - own))
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process and of its children that ended (where the system says)."""
+    try:
+        import resource  # (not on Windows)
+    except ImportError:
+        return time.process_time()
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ended.ru_utime + ended.ru_stime
+
+
+def _children_cpu() -> dict[int, float]:
+    """CPU seconds so far of each of this process's live children (``/proc``; none where it
+    is not there). Only processes numbered after this one are looked at (a child is, but
+    where the numbers wrapped around: a child missed is taken for another's load, and auto
+    then starts fewer readers, never more)."""
+    me, tick = os.getpid(), os.sysconf("SC_CLK_TCK")
+    out: dict[int, float] = {}
+    try:
+        entries = os.scandir("/proc")
+    except OSError:
+        return out
+    with entries:
+        for entry in entries:
+            if not entry.name.isdigit() or int(entry.name) <= me:
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:  # (ended meanwhile)
+                continue
+            if int(fields[1]) == me:  # ppid; utime and stime in clock ticks
+                out[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def busy_cores(cpus: list[int], sample: float = SAMPLE) -> float | None:
@@ -138,15 +185,16 @@ def busy_cores(cpus: list[int], sample: float = SAMPLE) -> float | None:
     return CoreWatch.start(cpus).busy(sample)
 
 
-def machine(watch: CoreWatch | None = None) -> tuple[int, int, float | None]:
+def machine(watch: CoreWatch | None = None, sample: float = SAMPLE,
+            ) -> tuple[int, int, float | None]:
     """(usable cores, online cores, load or None) of this machine: the load is the usable
-    cores kept busy by others (``watch``'s, or watched from now), then already the usable
-    cores' own, where the system tells it; else the one-minute load average of the whole
-    machine."""
+    cores kept busy by others (``watch``'s, or watched from now, at least ``sample``
+    seconds), then already the usable cores' own, where the system tells it; else the
+    one-minute load average of the whole machine."""
     online = os.cpu_count() or 1
     watch = CoreWatch.start() if watch is None else watch
     usable = len(watch.cpus) or online
-    busy = watch.busy()
+    busy = watch.busy(sample)
     if busy is not None:
         return usable, usable, busy
     try:
@@ -171,13 +219,15 @@ def _ticks(cpus: list[int]) -> list[tuple[int, int]]:
     return ticks
 
 
-def choose_jobs(jobs: int | str, sources: int, watch: CoreWatch | None = None) -> Jobs:
+def choose_jobs(jobs: int | str, sources: int, watch: CoreWatch | None = None,
+                sample: float = SAMPLE) -> Jobs:
     """``--jobs N`` as given, or ``auto`` worked out for ``sources`` sources on this machine
-    (the cores watched by ``watch`` since the run began, else from now)."""
+    (the cores watched by ``watch`` since the run began, else from now; at least ``sample``
+    seconds)."""
     if jobs != AUTO:
         return Jobs(int(jobs))
     if sources <= 1:  # one worker whatever the machine does: nothing to watch
         return Jobs(1, auto=True, sources=sources)
-    usable, online, load = machine(watch)
+    usable, online, load = machine(watch, sample)
     return Jobs(auto_workers(sources, usable, load, online), auto=True, cores=usable,
                 load=load_share(load, usable, online), sources=sources)

@@ -77,16 +77,20 @@ BATCH_SECONDS = 0.1  # the longest a stored file waits for its commit
 def ingest_parallel(sources: list[Any], db: Path | str, jobs: int,
                     make_reader: Callable[[], Reader],
                     steps_of: Callable[[Any, Store], Steps[Any]],
-                    done: Callable[[int, Any], None]) -> None:
+                    done: Callable[[int, Any], None],
+                    grow: Callable[[], int | None] | None = None) -> None:
     """Run ``steps_of(source, store)`` (returned/steps.py) of every source in ``sources``
     with ``jobs`` readers (``make_reader()``); call ``done(index, outcome)`` for every
-    outcome, as each is stored."""
+    outcome, as each is stored. ``grow`` (``--jobs auto``): asked at every turn of the loop
+    until it gives how many readers it wants (None: not known yet), the readers missing
+    then started; so the reading begins before that is known."""
     readers = [make_reader() for _ in range(max(1, min(jobs, len(sources))))]
     for reader in readers:
         reader.start()
     try:
         with Store(db) as store, _ctrl_c() as interrupted, store.batch() as batching:
-            loop = _Loop(sources, store, readers, steps_of, done, interrupted, batching)
+            loop = _Loop(sources, store, readers, steps_of, done, interrupted, batching,
+                         grow=grow, make_reader=make_reader)
             loop.run()
         if loop.failure is not None:
             raise loop.failure
@@ -128,6 +132,8 @@ class _Loop:
     done: Callable[[int, Any], None]
     interrupted: list[bool]  # [] until Ctrl-C
     batching: bool = False  # the store commits what commit_batch() says (store.database)
+    grow: Callable[[], int | None] | None = None  # the readers wanted, once known (auto)
+    make_reader: Callable[[], Reader] | None = None
     failure: BaseException | None = None
     _next: int = 0  # the next source to open
     _open: int = 0  # sources open
@@ -147,6 +153,8 @@ class _Loop:
         self._free = list(reversed(self.readers))
         self._open_sources()
         while True:
+            if self.grow is not None:
+                self._grow()
             while self._ready:
                 self._resume(*self._ready.popleft())
                 self._hand_out()
@@ -177,6 +185,21 @@ class _Loop:
                 self.done(source.index, outcome)
             self._ready.append((source, None, None))
         return committed
+
+    def _grow(self) -> None:
+        """Start the readers ``grow`` wants beside the ones reading, once it knows; open
+        as many more sources."""
+        assert self.grow is not None and self.make_reader is not None
+        wanted = self.grow()
+        if wanted is None:
+            return
+        self.grow = None
+        for _ in range(min(wanted, len(self.sources)) - len(self.readers)):
+            reader = self.make_reader()
+            reader.start()
+            self.readers.append(reader)  # (ingest_parallel's list: finished and closed there)
+            self._free.append(reader)
+        self._open_sources()
 
     def _stopping(self) -> bool:
         return bool(self.interrupted) or self.failure is not None
