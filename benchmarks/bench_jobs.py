@@ -92,14 +92,10 @@ def run(folder: Path, work: Path, jobs: str, label: str) -> float:
     from templategen.returned.jobs import CoreWatch
 
     db = work / f"{label}_{jobs}_{time.monotonic_ns()}.sqlite"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    watch, start = CoreWatch.start(), time.monotonic()
+    watch = CoreWatch.start()
     proc = subprocess.run([*SELF, "--child", str(folder), str(db), jobs], capture_output=True,
                           text=True, cwd=ROOT)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    elapsed = time.monotonic() - start
-    ours = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / elapsed
-    others = max(0.0, (watch.busy(0) or 0.0) - ours)  # the cores busy, less the run's own
+    others = watch.busy(0) or 0.0  # the cores busy, less the run's own (a child's: ours)
     if proc.returncode:
         raise SystemExit(proc.stderr[-3000:])
     got = json.loads(proc.stdout.strip().splitlines()[-1])
