@@ -89,22 +89,19 @@ def settle(most: float, limit: float) -> float:
 
 
 def run(folder: Path, work: Path, jobs: str, label: str) -> float:
-    from templategen.returned.jobs import _ticks, usable_cpus
+    from templategen.returned.jobs import CoreWatch
 
     db = work / f"{label}_{jobs}_{time.monotonic_ns()}.sqlite"
-    cpus = usable_cpus()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    ticks, start = _ticks(cpus), time.monotonic()
+    watch, start = CoreWatch.start(), time.monotonic()
     proc = subprocess.run([*SELF, "--child", str(folder), str(db), jobs], capture_output=True,
                           text=True, cwd=ROOT)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     elapsed = time.monotonic() - start
     ours = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / elapsed
-    # the cores busy, less the run's own: from the kernel's counters (CoreWatch would take
-    # this process's other children, the neighbour's spinners, off as its own)
-    total, idle = (sum(b[i] - a[i] for a, b in zip(ticks, _ticks(cpus), strict=True))
-                   for i in (0, 1))
-    others = max(0.0, len(cpus) * (total - idle) / max(total, 1) - ours)
+    # the cores busy, less the run's own (not CoreWatch.busy: that would take this
+    # process's other children, the neighbour's spinners, off as its own too)
+    others = max(0.0, (watch.all_busy(0) or 0.0) - ours)
     if proc.returncode:
         raise SystemExit(proc.stderr[-3000:])
     got = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -122,6 +122,18 @@ class CoreWatch:
         """How many of the cores other processes kept busy since the start (0.0 to
         len(cpus)), watched at least ``sample`` seconds; None where ``/proc/stat`` is not
         there."""
+        busy = self.all_busy(sample)
+        if busy is None:
+            return None
+        children = sum(cpu - self.children.get(pid, 0.0)
+                       for pid, cpu in _children_cpu().items())
+        own = (_own_cpu() + children - self.own) / max(time.monotonic() - self.since, 1e-9)
+        return min(float(len(self.cpus)), max(0.0, busy - own))
+
+    def all_busy(self, sample: float = SAMPLE) -> float | None:
+        """How many of the cores were busy since the start, this process and its children
+        included, watched at least ``sample`` seconds; None where ``/proc/stat`` is not
+        there."""
         if self.ticks is None:
             return None
         wait = self.since + sample - time.monotonic()
@@ -137,11 +149,7 @@ class CoreWatch:
         idle = sum(b[1] - a[1] for a, b in zip(self.ticks, after, strict=True))
         if total <= 0:
             return None
-        cores = len(self.cpus)
-        children = sum(cpu - self.children.get(pid, 0.0)
-                       for pid, cpu in _children_cpu().items())
-        own = (_own_cpu() + children - self.own) / max(time.monotonic() - self.since, 1e-9)
-        return min(float(cores), max(0.0, cores * (total - idle) / total - own))
+        return len(self.cpus) * (total - idle) / total
 
 
 def _own_cpu() -> float:
