@@ -68,6 +68,7 @@ class RowSheet:
         if self._streamed:  # our rows hold placed cells only
             append_placed_cells(self.ws)
         self._widths: dict[int, float] = {}  # column -> width, once the top is written
+        self._line: dict[int, float] = {}  # column -> characters a line (_line_of)
         self._rows: dict[int, dict[int, Cell]] = {}
         self._next = 1  # the first row not written yet
         self._ahead: list[tuple[int, str]] = []
@@ -142,14 +143,24 @@ class RowSheet:
         """Write row ``row`` (:meth:`_writes_now`) of ``values`` wrapped, as put_row and
         flush write it (fit_row's height for its texts); False, nothing done, for a value
         put_row leaves to openpyxl's Cell."""
-        placed = []
+        placed: list[tuple[int, Any, str, StyleArray]] = []
+        add = placed.append
+        taller = []  # the texts that may need more than a line (wrapped_height's test)
+        lines = self._line
         for col, value in enumerate(values, start=1):
-            if (parts := self._plain_parts(row, col, value, look)) is None:
+            kind = type(value)
+            if kind is str:  # (_plain_parts inlined for text and numbers: most cells)
+                value = cell_text(value)
+                add((col, value, "s", look))
+                if len(value) > (lines.get(col) or self._line_of(col)) or "\n" in value:
+                    taller.append((col, value))
+            elif kind is int or kind is float or value is None:
+                add((col, value, "n", look))
+            elif (parts := self._plain_parts(row, col, value, look)) is not None:
+                add((col, *parts))
+            else:
                 return False
-            placed.append((col, *parts))
-        height = printing.wrapped_height(
-            [(col, value) for col, value, _, _ in placed if isinstance(value, str)],
-            self._width)
+        height = printing.wrapped_height(taller, self._width) if taller else None
         if height is not None:
             self.ws.row_dimensions[row].height = height
         append_plain_row(self.ws, row, placed)
@@ -285,6 +296,12 @@ class RowSheet:
 
     def _height(self, row: int) -> float:
         return self.ws.row_dimensions[row].height or DEFAULT_HEIGHT
+
+    def _line_of(self, column: int) -> float:
+        """The characters of one line of a wrapped text in ``column`` (printing's
+        wrapped_height: a text no longer, without a line break, fits one line)."""
+        line = self._line[column] = self._width(column) * printing.CHARS_PER_WIDTH
+        return line
 
     def _width(self, column: int) -> float:
         """A column's width as written (fixed once the sheet's top is written)."""
