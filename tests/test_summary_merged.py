@@ -265,6 +265,47 @@ def test_a_sqlite_store_of_schema_8_keeps_its_counts_in_the_order_of_their_key(t
         assert sorted(raw.execute("SELECT * FROM merged_queries")) == generations
 
 
+def test_answers_too_long_for_the_index_of_values_are_merged_too(store_db, tmp_path: Path):
+    """PostgreSQL's merge reads a file's answers from an index that holds their values
+    (schema step 11), which leaves out an answer whose key and value pass 2,000 bytes (a
+    long open answer): those are read through another index. Long or short, an open
+    answer counts the same (on SQLite too)."""
+    rng = random.Random(21)
+    text = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ,.") for _ in range(4000))
+    sheets = []
+    for n, visie in enumerate(("Kort en goed.", text)):
+        db = store_db if n else tmp_path / "short.sqlite"
+        _fill(db, 0, 4, seed=22)
+        with Store(db) as st:
+            for m in (50, 51):
+                answers = {**sample_answers(_inst(), random.Random(m)), "visie": visie}
+                st.add(submission(_inst(), m, answers))
+            assert list(st.rows("SELECT COUNT(*) FROM answers WHERE key = 'visie' "
+                                "AND length(value) > 3000")) == [(2 * n,)]
+        sheets.append({title: [row for row in rows if "--db" not in str(row[0])]
+                       for title, rows in _compare(db, tmp_path / f"{n}.xlsx").items()})
+    assert sheets[1] == sheets[0]  # (the note naming the store aside)
+
+
+def test_a_postgresql_store_of_schema_10_gets_the_index_of_answers_and_values(pg_url):
+    """Schema step 11 adds PostgreSQL's index of the answers and their values, and the index
+    of those too long for it, to a store made before it; the answers are kept."""
+    _fill(pg_url, 0, 3, seed=23)
+    indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'answers' ORDER BY 1"
+    with Store(pg_url) as st:
+        assert list(st.rows(indexes)) == [("answers_long",), ("answers_pkey",), ("answers_short",)]
+        answers = list(st.rows("SELECT * FROM answers ORDER BY submission_id, key"))
+        with st.transaction() as db:
+            db.execute("DROP INDEX answers_long")
+            db.execute("DROP INDEX answers_short")
+            db.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
+    with Store(pg_url) as st:
+        assert list(st.rows(indexes)) == [("answers_long",), ("answers_pkey",), ("answers_short",)]
+        assert list(st.rows("SELECT * FROM answers ORDER BY submission_id, key")) == answers
+        assert list(st.rows("SELECT value FROM meta WHERE key = 'schema_version'")) == [
+            (str(migrations.LATEST),)]
+
+
 def _leerlingen(sheets: dict[str, list[Any]]) -> list[Any]:
     """The Vragen sheet's figures of 'leerlingen': answered, mean, lowest, highest, …"""
     return next(list(row[2:]) for row in sheets["Vragen alles"] if row[0] == "leerlingen")

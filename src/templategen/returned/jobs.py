@@ -164,27 +164,38 @@ def _own_cpu() -> float:
 
 def _children_cpu() -> dict[int, float]:
     """CPU seconds so far of each of this process's live children (``/proc``; none where it
-    is not there). Only processes numbered after this one are looked at (a child is, but
-    where the numbers wrapped around: a child missed is taken for another's load, and auto
-    then starts fewer readers, never more)."""
+    is not there): the children each of its threads started, as the kernel lists them;
+    where it does not (a kernel without that list), every process whose parent it is."""
     me, tick = os.getpid(), os.sysconf("SC_CLK_TCK")
     out: dict[int, float] = {}
     try:
-        entries = os.scandir("/proc")
+        pids = _children(me)
     except OSError:
         return out
-    with entries:
-        for entry in entries:
-            if not entry.name.isdigit() or int(entry.name) <= me:
-                continue
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                    fields = stat.read().rsplit(b")", 1)[1].split()
-            except OSError:  # (ended meanwhile)
-                continue
-            if int(fields[1]) == me:  # ppid; utime and stime in clock ticks
-                out[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:  # (ended meanwhile)
+            continue
+        if int(fields[1]) == me:  # ppid; utime and stime in clock ticks
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
     return out
+
+
+def _children(me: int) -> list[int]:
+    """The process numbers of ``me``'s children: from each of its threads' list of children
+    (numbers may wrap around, so a child's may be lower than its parent's), else every
+    process (the caller keeps those whose parent is ``me``)."""
+    pids: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{me}/task"):
+            with open(f"/proc/{me}/task/{task}/children", "rb") as children:
+                pids += map(int, children.read().split())
+    except FileNotFoundError:  # (no such list: a kernel without CONFIG_PROC_CHILDREN)
+        with os.scandir("/proc") as entries:
+            return [int(e.name) for e in entries if e.name.isdigit()]
+    return pids
 
 
 def busy_cores(cpus: list[int], sample: float = SAMPLE) -> float | None:

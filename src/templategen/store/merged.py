@@ -60,6 +60,7 @@ from templategen.content.model import FieldKind, Slot
 from templategen.store import tallies
 from templategen.store.backend import Connection
 from templategen.store.database import Store
+from templategen.store.migrations import answers_of
 
 __all__ = ["Figures", "figure_counts", "figures", "is_current", "merge", "open_counts",
            "value_counts"]
@@ -132,17 +133,19 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                    # a temporary table has no statistics until it is analysed: without
                    # them the planner takes it for a few rows and probes indexes per row
                    "statistics": "ANALYZE {}",
-                   # a copy's answers read through the primary key, a copy at a time (OFFSET
+                   # a copy's answers read from the index of their keys and values
+                   # (answers_short, schema step 11: the table's rows are not read), and
+                   # the few too long for it through answers_long, a copy at a time (OFFSET
                    # 0 keeps the planner from making it a join): only the instrument's
-                   # pages of the table are read, where a scan reads every instrument's.
+                   # entries are read, where a scan reads every instrument's.
                    # The outer OFFSET 0 has the slots' tables joined to all of them at once
                    # (hashed once): the planner, taking a copy's answers for a few, joined
                    # them inside the loop, hashing a copy's answers and scanning the
                    # listed values once per copy (20,000 times a slice)
                    "files": "(SELECT p.copy, p.subject, a.key, a.value FROM tg_pick p "
-                            "CROSS JOIN LATERAL (SELECT a.key, a.value FROM answers a "
-                            f"WHERE a.submission_id = p.id AND {_ANSWERED} OFFSET 0) a "
-                            "WHERE {where} OFFSET 0) a",
+                            "CROSS JOIN LATERAL ("
+                            + answers_of("postgresql", "p.id", "a.key, a.value", _ANSWERED)
+                            + " OFFSET 0) a WHERE {where} OFFSET 0) a",
                    # hashed, not probed per answer
                    "allowed": "",
                    # a merged answer is narrow, its slot's key, item, row and column joined

@@ -38,6 +38,26 @@ MIGRATION_LOCK = "templategen-schema"
 APPLICATION_ID = 0x7467656E  # "tgen": PRAGMA application_id of a templategen SQLite store
 
 
+# an answer short enough for an index entry with its key and value (step 11): a B-tree's
+# entry holds at most 2,704 bytes
+SHORT = "octet_length(a.key) + octet_length(a.value) <= 2000"
+
+
+_BARE_SHORT = SHORT.replace("a.", "")  # (an index's predicate names the table's columns)
+
+
+def answers_of(dialect: str, file: str, columns: str, where: str) -> str:
+    """``columns`` of the answers ``a`` of the file whose id is ``file`` where ``where`` (on
+    their key and value), as a query: on PostgreSQL read from the index of step 11 alone (the
+    table's rows not read), those too long for it through the index of them; on SQLite from
+    the table, which is that tree (step 10)."""
+    if dialect != "postgresql":
+        return f"SELECT {columns} FROM answers a WHERE a.submission_id = {file} AND {where}"
+    return " UNION ALL ".join(
+        f"SELECT {columns} FROM answers a WHERE a.submission_id = {file} AND {short} "
+        f"AND {where}" for short in (SHORT, f"NOT ({SHORT})"))
+
+
 @dataclass(frozen=True)
 class Step:
     version: int
@@ -239,6 +259,21 @@ STEPS: tuple[Step, ...] = (
                          "    ORDER BY submission_id, key;"
                          "DROP TABLE answers;"
                          "ALTER TABLE answers_by_key RENAME TO answers"}),
+    Step(11, "PostgreSQL keeps a second index of a file's answers that holds their values too "
+             "(#23): the summary merges a copy from its file's answers read from that index "
+             "alone, not from the table's rows (which also hold each answer's text as the "
+             "file had it): at 1,000,000 files 14 GB to read instead of 31 GB, which fits "
+             "the machine's memory. A B-tree entry holds at most 2,704 bytes, so the index "
+             "leaves out the answers whose key and value are longer than 2,000 bytes (long "
+             "open answers); a small index of the files that have such answers finds them. "
+             "SQLite's answers are that tree already (step 10): its store only gets the "
+             "version",
+         "",
+         only={"postgresql": "CREATE INDEX IF NOT EXISTS answers_short "
+                             "    ON answers (submission_id, key) INCLUDE (value) "
+                             f"    WHERE {_BARE_SHORT};"
+                             "CREATE INDEX IF NOT EXISTS answers_long ON answers (submission_id) "
+                             f"    WHERE NOT ({_BARE_SHORT})"}),
 )
 LATEST = STEPS[-1].version
 

@@ -21,6 +21,7 @@ from typing import Any
 from templategen.content.model import RESPONDENT
 from templategen.content.recipients import Recipient
 from templategen.store.database import EMPTY, UNVERIFIED, Store
+from templategen.store.migrations import answers_of
 
 # state -> Dutch label (the Respons sheet); the English state is what the CLI prints
 STATES = {
@@ -92,18 +93,21 @@ def _mail(store: Store) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str
 _FILES = (
     "SELECT s.recipient, s.instrument, s.id, s.respondent, s.file_name, s.received, "
     "s.superseded_by, CASE WHEN s.superseded_by IS NULL AND s.status <> ? THEN "
-    "(SELECT COUNT(*) FROM (SELECT 1 FROM answers a WHERE a.submission_id = s.id "
-    "AND substr(a.key, 1, ?) <> ? AND a.value NOT IN "
-    "('null', 'false', '\"\"', '0', '0.0', '-0.0') LIMIT 1) t) ELSE 0 END "
+    "(SELECT COUNT(*) FROM ({answered} LIMIT 1) t) ELSE 0 END "
     "FROM submissions s WHERE s.recipient IS NOT NULL AND s.recipient <> '' "
     "AND s.status <> ? ORDER BY s.recipient{c}, s.instrument{c}, s.id")
+_ANSWERED = ("substr(a.key, 1, ?) <> ? AND a.value NOT IN "
+             "('null', 'false', '\"\"', '0', '0.0', '-0.0')")  # (the key's prefix, the prefix)
 
 
 def _files(store: Store) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
     """(recipient, its files), recipients in code point order (as Python sorts them)."""
     collate = ' COLLATE "C"' if store.dialect == "postgresql" else ""
     prefix = f"{RESPONDENT}."
-    rows = store.stream(_FILES.format(c=collate), (EMPTY, len(prefix), prefix, UNVERIFIED))
+    # (a file's answers as the merge reads them: on PostgreSQL from the index alone)
+    answered = answers_of(store.dialect, "s.id", "1", _ANSWERED)
+    rows = store.stream(_FILES.format(c=collate, answered=answered),
+                        (EMPTY, *(len(prefix), prefix) * answered.count(_ANSWERED), UNVERIFIED))
     for rid, group in groupby(rows, key=lambda r: r[0]):
         yield rid, list(group)
 
