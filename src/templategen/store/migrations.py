@@ -38,11 +38,10 @@ MIGRATION_LOCK = "templategen-schema"
 APPLICATION_ID = 0x7467656E  # "tgen": PRAGMA application_id of a templategen SQLite store
 
 
-# an answer short enough for an index entry with its key and value (step 11): a B-tree's
-# entry holds at most 2,704 bytes
+# an answer short enough for an index entry with its key and value: a B-tree's entry holds
+# at most 2,704 bytes. Step 11's indexes are made with it and a query finds them only with
+# the same words: never change it (stores in the field have those indexes)
 SHORT = "octet_length(a.key) + octet_length(a.value) <= 2000"
-
-
 _BARE_SHORT = SHORT.replace("a.", "")  # (an index's predicate names the table's columns)
 
 
