@@ -125,12 +125,15 @@ def test_rows_inserted_several_a_statement_are_stored_as_given(store_db):
     """Connection.insert_rows (a file's answers, one after the other in one tuple: on SQLite
     several rows a statement, in statements of 64, 16, 4 and 1 rows) stores every row as
     given, each after the shared
-    values, whatever the count; text, NULL and numbers keep their types."""
+    values, whatever the count (on PostgreSQL one COPY); text, NULL and numbers keep their
+    types, and text what COPY's format escapes (tabs, line breaks, backslashes, \\N)."""
     db = connect(store_db)
     db.execute("CREATE TABLE t (n INTEGER, s TEXT, k TEXT, v TEXT, r TEXT, u INTEGER)")
     given = []
+    odd = '"a\tb\nc\r\\N \\. \\ \u00e9\u20ac\'"'
     for n in (0, 1, 3, 5, 63, 64, 65, 150):
-        rows = [(f"k{i}", f'"w {i}%?"', None if i % 3 else "ruw ?1", i % 2) for i in range(n)]
+        rows = [(f"k{i}", odd if i == 2 else f'"w {i}%?"', None if i % 3 else "ruw ?1",
+                 i % 2) for i in range(n)]
         db.insert_rows("INSERT INTO t (n, s, k, v, r, u)", (n, "zelfde"),
                        tuple(v for row in rows for v in row), 4)
         given += [(n, "zelfde", *row) for row in rows]

@@ -148,15 +148,19 @@ class Connection:
         all of them, such as a file's id). On SQLite several rows a statement,
         ``VALUES (?1,?,?),(?1,?,?),…`` (statements of :data:`ROWS` rows, so that few are
         prepared and each is prepared once): SQLite then ends one statement instead of one
-        a row, and binds ``first`` once (a bench file's 64 answers 0.096 -> 0.064 ms); elsewhere
-        ``executemany``."""
+        a row, and binds ``first`` once (a bench file's 64 answers 0.096 -> 0.064 ms);
+        PostgreSQL with one COPY (``COPY t (a, b, c) FROM STDIN``; a file of 375 answers:
+        the client's CPU 3.9 -> 1.0 ms, the server's 4.3 -> 3.4 ms with the index of schema
+        step 11 to keep besides, against ``executemany`` without it)."""
         if not values:
             return
         first = tuple(first)
         if self.dialect != "sqlite":
-            marks = ",".join("?" * (len(first) + width))
-            self.executemany(f"{head} VALUES ({marks})", [
-                first + tuple(values[n:n + width]) for n in range(0, len(values), width)])
+            table = head.removeprefix("INSERT INTO ")
+            assert table != head, head
+            with self.raw.cursor() as cur, cur.copy(f"COPY {table} FROM STDIN") as copy:
+                for n in range(0, len(values), width):
+                    copy.write_row(first + tuple(values[n:n + width]))
             return
         rows, start = len(values) // width, 0
         for size in ROWS:
