@@ -156,11 +156,10 @@ class Connection:
             return
         first = tuple(first)
         if self.dialect != "sqlite":
-            table = head.removeprefix("INSERT INTO ")
+            table = head.removeprefix("INSERT INTO ")  # (and its columns)
             assert table != head, head
-            with self.raw.cursor() as cur, cur.copy(f"COPY {table} FROM STDIN") as copy:
-                for n in range(0, len(values), width):
-                    copy.write_row(first + tuple(values[n:n + width]))
+            self.fill(table, (first + tuple(values[n:n + width])
+                              for n in range(0, len(values), width)))
             return
         rows, start = len(values) // width, 0
         for size in ROWS:
@@ -170,7 +169,8 @@ class Connection:
                 start += size
 
     def fill(self, table: str, rows: Iterable[Sequence[Any]]) -> None:
-        """Insert ``rows`` (a value for every column, in order) into ``table``: SQLite with
+        """Insert ``rows`` (a value for every column, in order; on PostgreSQL ``table`` may
+        name its columns, ``t (a, b)``) into ``table``: SQLite with
         executemany, PostgreSQL with one COPY (a statement per row costs the server about
         ten times more: 0.3 s for the summary's 3,600 slot rows on a busy machine)."""
         if self.dialect == "sqlite":
