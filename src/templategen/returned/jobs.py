@@ -187,14 +187,16 @@ def _children(me: int) -> list[int]:
     """The process numbers of ``me``'s children: from each of its threads' list of children
     (numbers may wrap around, so a child's may be lower than its parent's), else every
     process (the caller keeps those whose parent is ``me``)."""
-    pids: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{me}/task"):
-            with open(f"/proc/{me}/task/{task}/children", "rb") as children:
-                pids += map(int, children.read().split())
-    except FileNotFoundError:  # (no such list: a kernel without CONFIG_PROC_CHILDREN)
+    if not os.path.exists(f"/proc/{me}/task/{me}/children"):  # (CONFIG_PROC_CHILDREN)
         with os.scandir("/proc") as entries:
             return [int(e.name) for e in entries if e.name.isdigit()]
+    pids: list[int] = []
+    for task in os.listdir(f"/proc/{me}/task"):
+        try:
+            with open(f"/proc/{me}/task/{task}/children", "rb") as children:
+                pids += map(int, children.read().split())
+        except FileNotFoundError:  # (the thread ended meanwhile)
+            continue
     return pids
 
 
