@@ -25,7 +25,8 @@ cores the machine's other work kept busy during the run (the cores' busy time fr
 free) and the one-minute load average at its start and end; then the ratio time(--jobs 1) /
 time(auto) per scenario (and time(--jobs 1) / time(--jobs N)): the target is >= 1.7 with two
 free cores, and >= 1.0 (never slower) next to the neighbour; time(one) / time(auto) is what
-two cores give over one. Where auto chose one worker it
+two cores give over one; and what the cores allow ``--jobs N`` at most against ``--jobs 1``
+from the CPU per file the runs took (:func:`bound`). Where auto chose one worker it
 runs what ``--jobs 1`` runs, and the difference is the machine's noise. On a machine that is
 not free the first figure says what auto does under that load, not what two free cores give:
 read the cores others kept busy, printed beside it. The package runs from bytecode compiled
@@ -39,11 +40,13 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SELF = [sys.executable, "-m", "benchmarks.bench_jobs"]  # run from the project folder
@@ -88,7 +91,7 @@ def settle(most: float, limit: float) -> float:
             return busy
 
 
-def run(folder: Path, work: Path, jobs: str, label: str) -> float:
+def run(folder: Path, work: Path, jobs: str, label: str) -> dict[str, Any]:
     from templategen.returned.jobs import CoreWatch
 
     db = work / f"{label}_{jobs}_{time.monotonic_ns()}.sqlite"
@@ -115,26 +118,46 @@ def run(folder: Path, work: Path, jobs: str, label: str) -> float:
           f"workers {1000 * got['workers_cpu'] / got['files']:.2f} ms; "
           f"others kept {others:.2f} cores busy meanwhile; "
           f"load average {got['load_start']:.2f} -> {got['load_end']:.2f}", flush=True)
-    return float(got["seconds"])
+    return got
 
 
 def scenario(folder: Path, work: Path, label: str, repeat: int, quiet: float = 0) -> float:
     """``quiet`` > 0: before each run, wait up to that many seconds for the others to leave
-    the cores (at most 0.2 busy), so that 'free' is free where the machine allows it."""
+    the cores (at most 0.2 busy), so that 'free' is free where the machine allows it; then
+    also what free cores allow (:func:`bound`)."""
     cores = str(len(os.sched_getaffinity(0)))
-    times: dict[str, list[float]] = {jobs: [] for jobs in ("auto", "1", cores, "one")}
+    runs: dict[str, list[dict[str, Any]]] = {jobs: [] for jobs in ("auto", "1", cores, "one")}
     for _ in range(repeat):
-        for jobs in times:
+        for jobs in runs:
             if quiet:
                 settle(0.2, quiet)
-            times[jobs].append(run(folder, work, jobs, label))
-    best = {jobs: min(got) for jobs, got in times.items()}
+            runs[jobs].append(run(folder, work, jobs, label))
+    best = {jobs: min(float(got["seconds"]) for got in done) for jobs, done in runs.items()}
     ratio = best["1"] / best["auto"]
     print(f"{label}: fastest --jobs 1 {best['1']:.1f} s, auto {best['auto']:.1f} s, --jobs "
           f"{cores} {best[cores]:.1f} s, one process {best['one']:.1f} s: --jobs 1 / auto = "
           f"{ratio:.2f}, --jobs 1 / --jobs {cores} = {best['1'] / best[cores]:.2f}, "
-          f"one process / auto = {best['one'] / best['auto']:.2f}", flush=True)
+          f"one process / auto = {best['one'] / best['auto']:.2f}"
+          + (f"; {bound(runs, cores)}" if quiet else ""), flush=True)
     return ratio
+
+
+def bound(runs: dict[str, list[dict[str, Any]]], cores: str) -> str:
+    """What the cores allow ``--jobs N`` (N = ``cores``) against ``--jobs 1``, from the CPU
+    per file the runs took (medians, start-up included): ``--jobs 1`` takes at least r a
+    file, the larger of its reader's and its storing process's (they work side by side);
+    N readers and the storing process together at least (r_N + s) / N a file, on N cores.
+    So ``--jobs 1`` / ``--jobs N`` <= N r / (r_N + s): with N = 2, r_N = r and s a fifth of
+    r, 1.67; improving the reading lowers this bound, improving the storing raises it."""
+    def per_file(jobs: str, key: str) -> float:
+        return statistics.median(1000 * got[key] / got["files"] for got in runs[jobs])
+
+    r = max(per_file("1", "workers_cpu"), per_file("1", "main_cpu"))
+    r_n, s = per_file(cores, "workers_cpu"), per_file(cores, "main_cpu")
+    return (f"what {cores} cores allow: {cores} r / (r_{cores} + s) = "
+            f"{int(cores) * r / (r_n + s):.2f} (r {r:.2f} ms a file with --jobs 1; "
+            f"r_{cores} {r_n:.2f} ms and s {s:.2f} ms, the readers' and the storing "
+            f"process's with --jobs {cores})")
 
 
 def spinners(count: int) -> list[subprocess.Popen[bytes]]:
