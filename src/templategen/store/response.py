@@ -96,18 +96,17 @@ _FILES = (
     "(SELECT COUNT(*) FROM ({answered} LIMIT 1) t) ELSE 0 END "
     "FROM submissions s WHERE s.recipient IS NOT NULL AND s.recipient <> '' "
     "AND s.status <> ? ORDER BY s.recipient{c}, s.instrument{c}, s.id")
-_ANSWERED = ("substr(a.key, 1, ?) <> ? AND a.value NOT IN "
-             "('null', 'false', '\"\"', '0', '0.0', '-0.0')")  # (the key's prefix, the prefix)
+_PREFIX = f"{RESPONDENT}."  # the respondent block's keys (a name of the code's: no quote)
+_ANSWERED = (f"substr(a.key, 1, {len(_PREFIX)}) <> '{_PREFIX}' AND a.value NOT IN "
+             "('null', 'false', '\"\"', '0', '0.0', '-0.0')")
 
 
 def _files(store: Store) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
     """(recipient, its files), recipients in code point order (as Python sorts them)."""
     collate = ' COLLATE "C"' if store.dialect == "postgresql" else ""
-    prefix = f"{RESPONDENT}."
     # (a file's answers as the merge reads them: on PostgreSQL from the index alone)
     answered = answers_of(store.dialect, "s.id", "1", _ANSWERED)
-    rows = store.stream(_FILES.format(c=collate, answered=answered),
-                        (EMPTY, *(len(prefix), prefix) * answered.count(_ANSWERED), UNVERIFIED))
+    rows = store.stream(_FILES.format(c=collate, answered=answered), (EMPTY, UNVERIFIED))
     for rid, group in groupby(rows, key=lambda r: r[0]):
         yield rid, list(group)
 
