@@ -134,7 +134,7 @@ def test_rows_inserted_several_a_statement_are_stored_as_given(store_db):
     for n in (0, 1, 3, 5, 63, 64, 65, 150):
         rows = [(f"k{i}", odd if i == 2 else f'"w {i}%?"', None if i % 3 else "ruw ?1",
                  i % 2) for i in range(n)]
-        db.insert_rows("INSERT INTO t (n, s, k, v, r, u)", (n, "zelfde"),
+        db.insert_rows("t (n, s, k, v, r, u)", (n, "zelfde"),
                        tuple(v for row in rows for v in row), 4)
         given += [(n, "zelfde", *row) for row in rows]
     stored = db.execute("SELECT n, s, k, v, r, u FROM t").fetchall()

@@ -141,11 +141,11 @@ class Connection:
             with self.raw.cursor() as cur:
                 cur.executemany(self._sql(sql), rows)
 
-    def insert_rows(self, head: str, first: Sequence[Any], values: Sequence[Any],
+    def insert_rows(self, table: str, first: Sequence[Any], values: Sequence[Any],
                     width: int) -> None:
-        """``head`` (``INSERT INTO t (a, b, c)``) of rows of ``width`` values each, one
-        after the other in ``values``, each row after the values ``first`` (the same for
-        all of them, such as a file's id). On SQLite several rows a statement,
+        """Insert into ``table`` (its columns named: ``t (a, b, c)``) rows of ``width``
+        values each, one after the other in ``values``, each row after the values ``first``
+        (the same for all of them, such as a file's id). On SQLite several rows a statement,
         ``VALUES (?1,?,?),(?1,?,?),…`` (statements of :data:`ROWS` rows, so that few are
         prepared and each is prepared once): SQLite then ends one statement instead of one
         a row, and binds ``first`` once (a bench file's 64 answers 0.096 -> 0.064 ms);
@@ -156,15 +156,13 @@ class Connection:
             return
         first = tuple(first)
         if self.dialect != "sqlite":
-            table = head.removeprefix("INSERT INTO ")  # (and its columns)
-            assert table != head, head
             self.fill(table, (first + tuple(values[n:n + width])
                               for n in range(0, len(values), width)))
             return
         rows, start = len(values) // width, 0
         for size in ROWS:
             while rows - start >= size:
-                sql = _rows_sql(head, len(first), width, size)
+                sql = _rows_sql(table, len(first), width, size)
                 self.raw.execute(sql, first + tuple(values[start * width:(start + size) * width]))
                 start += size
 
@@ -276,12 +274,12 @@ ROWS = (64, 16, 4, 1)  # rows a statement of Connection.insert_rows, largest fir
 
 
 @functools.lru_cache(maxsize=64)
-def _rows_sql(head: str, first: int, width: int, rows: int) -> str:
-    """``head VALUES (?1,…,?first,?,…),(…)``: ``rows`` rows of ``first`` shared values
-    (numbered) and ``width`` of their own (a ``?`` takes the number after the largest so
-    far)."""
+def _rows_sql(table: str, first: int, width: int, rows: int) -> str:
+    """``INSERT INTO table VALUES (?1,…,?first,?,…),(…)``: ``rows`` rows of ``first``
+    shared values (numbered) and ``width`` of their own (a ``?`` takes the number after the
+    largest so far)."""
     row = "(" + ",".join([f"?{n}" for n in range(1, first + 1)] + ["?"] * width) + ")"
-    return f"{head} VALUES {','.join([row] * rows)}"
+    return f"INSERT INTO {table} VALUES {','.join([row] * rows)}"
 
 
 @functools.lru_cache(maxsize=256)

@@ -382,7 +382,7 @@ class Store:
                      sub.language),
                 ).fetchone()[0]
                 db.insert_rows(
-                    f"INSERT INTO answers (submission_id, {', '.join(ANSWER_COLUMNS)})",
+                    f"answers (submission_id, {', '.join(ANSWER_COLUMNS)})",
                     (new_id,), answer_rows(sub.answers) if sub.rows is None else sub.rows,
                     len(ANSWER_COLUMNS))
                 if sub.recipient:
