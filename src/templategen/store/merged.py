@@ -63,8 +63,8 @@ from templategen.store.backend import Connection
 from templategen.store.database import Store
 from templategen.store.migrations import answers_of
 
-__all__ = ["Figures", "figure_counts", "figures", "is_current", "merge", "open_counts",
-           "value_counts"]
+__all__ = ["Column", "Figures", "Key", "figure_counts", "figures", "is_current", "merge",
+           "open_counts", "value_counts"]
 
 # the number an answer counts for (content.scoring.numeric): a tick 1 or 0, a scale point
 # or number its value; another kind none
@@ -126,10 +126,11 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                "listed": {"join": "LEFT JOIN tg_allowed v ON v.key = a.key "
                                   "AND v.value = a.value",
                           "test": "CASE WHEN v.key IS NULL THEN 0 ELSE 1 END",
-                          "column": ""},
+                          "columns": ""},
                # SQLite joins a row at a time: each merged answer keeps its slot's key,
                # item, row and column, and the copy's are found by an index
                "merged": {"columns": "key TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER",
+                          "numbered": False,
                           "slot": "k.key, k.item, k.row, k.col, k.counted",
                           "index": "CREATE INDEX tg_merged_copy ON tg_merged (copy, key)",
                           "rows": "tg_merged",
@@ -159,14 +160,18 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                    # cost a tenth of making a slice's merged answers
                    "listed": {"join": "", "test": "CASE WHEN a.value = ANY (k.allowed) "
                                                   "THEN 1 ELSE 0 END",
-                              "column": ", allowed TEXT[]"},
+                              "columns": ", allowed TEXT[], colno INTEGER"},
                    # a merged answer is narrow, its slot's key, item, row and column joined
                    # from tg_slot when read (hashed: a few hundred rows), read in full
                    # by each count (hashed and aggregated, no index)
+                   # the key and the column are their numbers (Key, Column: compared as
+                   # integers, where a text comparison per answer and figure was a
+                   # quarter of a slice's figures)
                    "merged": {"columns": "slot INTEGER", "slot": "k.slot", "index": "",
-                              "rows": "(SELECT x.copy, x.subject, k.key, x.value, x.num, "
-                                      "k.item, k.row, k.col, k.counted FROM tg_merged x "
-                                      "JOIN tg_slot k ON k.slot = x.slot)",
+                              "rows": "(SELECT x.copy, x.subject, x.slot AS key, x.value, "
+                                      "x.num, k.item, k.row, k.colno AS col, k.counted "
+                                      "FROM tg_merged x JOIN tg_slot k ON k.slot = x.slot)",
+                              "numbered": True,
                             # counted per slot first, the slot's key joined to the counts
                             # (a few thousand rows), not to every merged answer
                             "base": f"SELECT g.subject, k.key, {_BASE.format('k.')}, "
@@ -187,6 +192,21 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
 SLICE = 20000
 MERGE_RULES = "1"  # what the merge's SQL does: a new number merges every kept copy again
 ANALYZE_AFTER = 1000  # copies merged at once after which PostgreSQL's statistics are renewed
+
+
+class Key(str):
+    """A slot's key as a parameter of a figure's expression (compare.summary.sql, which
+    compares ``m.key`` with it): the figures over every copy compare it as they hold the
+    key (:func:`_numbered`)."""
+
+    __slots__ = ()
+
+
+class Column(str):
+    """A column's id as a parameter of a figure's expression (``m.col`` compared with it),
+    numbered as :class:`Key`."""
+
+    __slots__ = ()
 
 
 def encode(value: Any) -> str:
@@ -274,22 +294,43 @@ def _slot_tables(db: Connection) -> None:
     real = _DIALECT[db.dialect]["real"]
     for table in ("tg_slot", "tg_allowed"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
-    listed = _DIALECT[db.dialect]["listed"]["column"]
+    numbered = _DIALECT[db.dialect]["merged"]["numbered"]
     db.execute(f"CREATE TEMP TABLE tg_slot (key TEXT PRIMARY KEY, anything INTEGER, "
                f"listed INTEGER, number INTEGER, low {real}, high {real}, whole INTEGER, "
                "date INTEGER, counts TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER, "
-               f"slot INTEGER UNIQUE, bare INTEGER{listed})")
+               f"slot INTEGER UNIQUE, bare INTEGER{_DIALECT[db.dialect]['listed']['columns']})")
     db.execute(f"CREATE TEMP TABLE tg_allowed (key TEXT, value TEXT"
                f"{_DIALECT[db.dialect]['allowed']})")
-    db.fill("tg_slot", [(*row, n, int(row[0] in texts)) + ((None,) if listed else ())
+    columns = _numbers(rows)[1]
+    db.fill("tg_slot", [(*row, n, int(row[0] in texts))
+                        + ((None, columns[row[11]]) if numbered else ())
                         for n, row in enumerate(rows)])
     db.fill("tg_allowed", allowed)
-    if listed:
+    if numbered:
         db.execute("UPDATE tg_slot SET allowed = (SELECT array_agg(v.value) FROM tg_allowed v "
                    "WHERE v.key = tg_slot.key)")
     if stats := _DIALECT[db.dialect]["statistics"]:
         db.execute(stats.format("tg_slot, tg_allowed"))
     _SLOTS_MADE[id(db)] = instrument
+
+
+def _numbers(rows: list[tuple[Any, ...]]) -> tuple[dict[str, int], dict[str, int]]:
+    """The number of each slot's key (its place in ``tg_slot``) and of each column id, of
+    the slots' ``rows`` (:func:`_slot_rows`)."""
+    return ({row[0]: n for n, row in enumerate(rows)},
+            {col: n for n, col in enumerate(sorted({row[11] for row in rows}))})
+
+
+def _numbered(db: Connection, params: Iterable[Any]) -> list[Any]:
+    """``params`` as the figures over every copy compare them (``_DIALECT``): on PostgreSQL
+    a :class:`Key` as its slot's number and a :class:`Column` as its number (one no slot
+    has: -1, which none is); as they are on SQLite."""
+    params = list(params)
+    if not _DIALECT[db.dialect]["merged"]["numbered"]:
+        return params
+    keys, columns = _numbers(_SLOTS[id(db)][1])
+    return [keys.get(p, -1) if isinstance(p, Key) else
+            columns.get(p, -1) if isinstance(p, Column) else p for p in params]
 
 
 def _current(db: Connection, instrument: str, digest: str) -> bool:
@@ -698,8 +739,8 @@ def _every(db: Connection, sets: list[Figures], low: int, high: int) -> None:
                  f"LEFT JOIN {_rows(db)} m ON m.copy = p.copy AND m.key IN ({marks}) "
                  "WHERE p.instrument = ? AND p.last = 1 AND p.copy BETWEEN ? AND ? "
                  "GROUP BY p.copy, p.subject")
-        params += [*keys, sets[0].instrument, low, high]
-    db.execute(f"INSERT INTO tg_figures_{kind} {query}", tuple(params))
+        params += [*map(Key, keys), sets[0].instrument, low, high]
+    db.execute(f"INSERT INTO tg_figures_{kind} {query}", tuple(_numbered(db, params)))
 
 
 # per connection: the figure sets registered since the instrument was merged, the kinds

@@ -28,7 +28,7 @@ from typing import Any
 
 from templategen.compare.labels import row_label
 from templategen.compare.summary.scores import Stats, number
-from templategen.compare.summary.sql import Env, compile_rule, sql, value
+from templategen.compare.summary.sql import Env, column, compile_rule, sql
 from templategen.content.expr import GroupCounts, Role, Rollup, RowStats, Scatter, Stat
 from templategen.content.model import FieldKind, Instrument, ItemKind, Rule
 from templategen.content.rulekinds import definition
@@ -133,7 +133,7 @@ class _Scatter(Block):
     def figures(self, store: Store) -> None:
         if not self.entries:  # (the grid's figures come from the counted answers)
             return
-        cells = [(sql(f"MAX(CASE WHEN m.col = {{}} THEN m.{what} END)", value(col)), is_text)
+        cells = [(sql(f"MAX(CASE WHEN m.col = {{}} THEN m.{what} END)", column(col)), is_text)
                  for col, what, is_text in ((self.roll.x, "num", False),
                                             (self.roll.y, "num", False),
                                             (self.name or "", "value", True))]

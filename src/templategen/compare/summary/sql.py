@@ -29,9 +29,9 @@ from templategen.content.answerchecks import accepts
 from templategen.content.model import FieldKind, Instrument, Rule, Slot
 from templategen.content.rulekinds import definition
 from templategen.content.scoring import meets
-from templategen.store.merged import encode
+from templategen.store.merged import Column, Key, encode
 
-__all__ = ["NODES", "Q", "compile_part", "compile_rule"]
+__all__ = ["NODES", "Q", "column", "compile_part", "compile_rule"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,13 @@ class Env:
 def _where(slots: tuple[Slot, ...] | list[Slot], env: Env) -> Q:
     keys = [s.key for s in slots]
     env.keys.update(keys)
-    return sql("m.key IN {}", _in(keys)) if keys else Q("1 = 0")
+    return sql("m.key IN ({})", join(", ", [Q("?", (Key(k),)) for k in keys])
+               ) if keys else Q("1 = 0")
+
+
+def column(id_: str) -> Q:
+    """A column's id as the parameter ``m.col`` is compared with (store.merged.Column)."""
+    return Q("?", (Column(id_),))
 
 
 def _numbers(slots: tuple[Slot, ...], env: Env, aggregate: str) -> Q:
@@ -182,7 +188,7 @@ def _ref(node: x.Ref, env: Env) -> Q:
 
 
 def _cell(node: x.Cell, env: Env) -> Q:
-    return sql("MAX(CASE WHEN m.col = {} THEN m.num END)", value(node.column))
+    return sql("MAX(CASE WHEN m.col = {} THEN m.num END)", column(node.column))
 
 
 def _difference(node: x.Difference, env: Env) -> Q:
