@@ -70,6 +70,9 @@ __all__ = ["Column", "Figures", "Key", "figure_counts", "figures", "is_current",
 # or number its value; another kind none
 TICK, NUMBER = "tick", "number"
 COUNTS_AS = {FieldKind.CHECK: TICK, FieldKind.SCALE: NUMBER, FieldKind.NUMBER: NUMBER}
+# how tg_slot holds it: a number, compared per answer at less cost than a text (the digest
+# of what the merge reads keeps the names)
+_CODE = {TICK: 1, NUMBER: 2}
 
 # a JSON number as json.dumps writes one (never NaN or Infinity: ingest keeps those as text)
 IS_NUMBER = ("(substr(a.value, 1, 1) IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', "
@@ -105,9 +108,9 @@ FITS = (
     f"WHEN k.high IS NOT NULL AND {AS_NUMBER} > k.high THEN 0 "
     f"WHEN k.whole = 1 THEN {WHOLE} "
     "ELSE 1 END")
-NUM = (f"CASE WHEN k.counts = '{TICK}' THEN CASE WHEN a.value = 'true' THEN 1.0 "
+NUM = (f"CASE WHEN k.counts = {_CODE[TICK]} THEN CASE WHEN a.value = 'true' THEN 1.0 "
        "WHEN a.value = 'false' THEN 0.0 END "
-       f"WHEN k.counts = '{NUMBER}' AND {IS_NUMBER} THEN {AS_NUMBER} END")
+       f"WHEN k.counts = {_CODE[NUMBER]} AND {IS_NUMBER} THEN {AS_NUMBER} END")
 
 _ANSWERED = "a.value <> 'null' AND a.value <> '\"\"'"  # an answer that is not empty
 # a merged value, or for a slot whose texts are only counted (merge's texts) a text's mark
@@ -125,8 +128,8 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                # a listed value is found in tg_allowed by its primary key
                "listed": {"join": "LEFT JOIN tg_allowed v ON v.key = a.key "
                                   "AND v.value = a.value",
-                          "test": "CASE WHEN v.key IS NULL THEN 0 ELSE 1 END",
-                          "columns": ""},
+                          "test": "CASE WHEN v.key IS NULL THEN 0 ELSE 1 END"},
+               "slot": "",  # tg_slot's columns besides the shared ones
                # SQLite joins a row at a time: each merged answer keeps its slot's key,
                # item, row and column, and the copy's are found by an index
                "merged": {"columns": "key TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER",
@@ -159,8 +162,9 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                    # in tg_slot), not joined: a hash join of every answer with tg_allowed
                    # cost a tenth of making a slice's merged answers
                    "listed": {"join": "", "test": "CASE WHEN a.value = ANY (k.allowed) "
-                                                  "THEN 1 ELSE 0 END",
-                              "columns": ", allowed TEXT[], colno INTEGER"},
+                                                  "THEN 1 ELSE 0 END"},
+                   # the slot's listed values, and its column's number (merged, numbered)
+                   "slot": ", allowed TEXT[], colno INTEGER",
                    # a merged answer is narrow, its slot's key, item, row and column joined
                    # from tg_slot when read (hashed: a few hundred rows), read in full
                    # by each count (hashed and aggregated, no index)
@@ -297,12 +301,12 @@ def _slot_tables(db: Connection) -> None:
     numbered = _DIALECT[db.dialect]["merged"]["numbered"]
     db.execute(f"CREATE TEMP TABLE tg_slot (key TEXT PRIMARY KEY, anything INTEGER, "
                f"listed INTEGER, number INTEGER, low {real}, high {real}, whole INTEGER, "
-               "date INTEGER, counts TEXT, item TEXT, row TEXT, col TEXT, counted INTEGER, "
-               f"slot INTEGER UNIQUE, bare INTEGER{_DIALECT[db.dialect]['listed']['columns']})")
+               "date INTEGER, counts INTEGER, item TEXT, row TEXT, col TEXT, counted INTEGER, "
+               f"slot INTEGER UNIQUE, bare INTEGER{_DIALECT[db.dialect]['slot']})")
     db.execute(f"CREATE TEMP TABLE tg_allowed (key TEXT, value TEXT"
                f"{_DIALECT[db.dialect]['allowed']})")
     columns = _numbers(rows)[1]
-    db.fill("tg_slot", [(*row, n, int(row[0] in texts))
+    db.fill("tg_slot", [(*row[:8], _CODE.get(row[8], 0), *row[9:], n, int(row[0] in texts))
                         + ((None, columns[row[11]]) if numbered else ())
                         for n, row in enumerate(rows)])
     db.fill("tg_allowed", allowed)
