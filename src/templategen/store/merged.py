@@ -627,7 +627,8 @@ def figures(store: Store, exprs: list[tuple[str, tuple[Any, ...], bool]], *,
             ) -> Figures:
     """Register figures for :func:`figure_counts` to count: each copy's ``exprs`` (SQL over
     its merged answers ``m`` with their ``?`` values and whether it is text, else a number:
-    the rules' SQL form, compare.summary.sql), f0, f1, … per group ``grp``.
+    the rules' SQL form, compare.summary.sql), f0, f1, … per group ``grp``. A value that
+    ``m.key`` or ``m.col`` is compared with is a :class:`Key` or a :class:`Column`.
 
     With ``item``: one row per copy and row of that table item the copy answered, ``grp``
     the row (the expressions read the row's cells). Otherwise one row per compared copy of
