@@ -11,8 +11,7 @@ copy — the winning file, the workbook and then the latest, last — and the co
    question. What fits is the content's answer checks as a table
    (content.answerchecks.accepts, one row per slot in ``tg_slot``, the listed values in
    ``tg_allowed``, on PostgreSQL also an array in the slot's row) compiled to one SQL
-   predicate here. A copy of one file (most of a
-   national round) needs no ranking.
+   predicate here. A copy of one file (most of a national round) needs no ranking.
 
    The store keeps what a compare merged, so a copy is merged once, not at every compare:
    a copy of one file needs nothing kept (its merged answers are its file's answers that
@@ -165,10 +164,10 @@ _DIALECT: dict[str, dict[str, Any]] = {  # what the two back-ends spell differen
                                                   "THEN 1 ELSE 0 END"},
                    # the slot's listed values, and its column's number (merged, numbered)
                    "slot": ", allowed TEXT[], colno INTEGER",
-                   # a merged answer is narrow, its slot's key, item, row and column joined
+                   # a merged answer is narrow, its slot's item, row and column joined
                    # from tg_slot when read (hashed: a few hundred rows), read in full
-                   # by each count (hashed and aggregated, no index)
-                   # the key and the column are their numbers (Key, Column: compared as
+                   # by each count (hashed and aggregated, no index); its key and column
+                   # are their numbers ("numbered": a figure's Key and Column compared as
                    # integers, where a text comparison per answer and figure was a
                    # quarter of a slice's figures)
                    "merged": {"columns": "slot INTEGER", "slot": "k.slot", "index": "",
@@ -298,7 +297,7 @@ def _slot_tables(db: Connection) -> None:
     real = _DIALECT[db.dialect]["real"]
     for table in ("tg_slot", "tg_allowed"):
         db.execute(f"DROP TABLE IF EXISTS {table}")
-    numbered = _DIALECT[db.dialect]["merged"]["numbered"]
+    own = bool(_DIALECT[db.dialect]["slot"])  # PostgreSQL's: the listed values, colno
     db.execute(f"CREATE TEMP TABLE tg_slot (key TEXT PRIMARY KEY, anything INTEGER, "
                f"listed INTEGER, number INTEGER, low {real}, high {real}, whole INTEGER, "
                "date INTEGER, counts INTEGER, item TEXT, row TEXT, col TEXT, counted INTEGER, "
@@ -307,10 +306,10 @@ def _slot_tables(db: Connection) -> None:
                f"{_DIALECT[db.dialect]['allowed']})")
     columns = _numbers(rows)[1]
     db.fill("tg_slot", [(*row[:8], _CODE.get(row[8], 0), *row[9:], n, int(row[0] in texts))
-                        + ((None, columns[row[11]]) if numbered else ())
+                        + ((None, columns[row[11]]) if own else ())
                         for n, row in enumerate(rows)])
     db.fill("tg_allowed", allowed)
-    if numbered:
+    if own:
         db.execute("UPDATE tg_slot SET allowed = (SELECT array_agg(v.value) FROM tg_allowed v "
                    "WHERE v.key = tg_slot.key)")
     if stats := _DIALECT[db.dialect]["statistics"]:
