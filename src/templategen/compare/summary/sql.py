@@ -68,8 +68,9 @@ def join(separator: str, parts: list[Q]) -> Q:
     return sql(separator.join("{}" for _ in parts), *parts)
 
 
-def _in(values: list[Any]) -> Q:
-    return sql("({})", join(", ", [value(v) for v in values]))
+def _in(values: list[Any], literal: Callable[[Any], Q] = value) -> Q:
+    """``values`` as a parenthesised list of parameters, each made by ``literal``."""
+    return sql("({})", join(", ", [literal(v) for v in values]))
 
 
 @dataclass
@@ -85,8 +86,12 @@ class Env:
 def _where(slots: tuple[Slot, ...] | list[Slot], env: Env) -> Q:
     keys = [s.key for s in slots]
     env.keys.update(keys)
-    return sql("m.key IN ({})", join(", ", [Q("?", (Key(k),)) for k in keys])
-               ) if keys else Q("1 = 0")
+    return sql("m.key IN {}", _in(keys, _key)) if keys else Q("1 = 0")
+
+
+def _key(key: str) -> Q:
+    """A slot's key as the parameter ``m.key`` is compared with (store.merged.Key)."""
+    return Q("?", (Key(key),))
 
 
 def column(id_: str) -> Q:
