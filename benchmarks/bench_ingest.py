@@ -21,8 +21,12 @@ per batch the milliseconds per file (linear: the same at every size) and the one
 load average at the start and end of the measurements (the machine is shared: a ratio
 means most where the load stayed below the cores), and the CPU time per file (user and
 system, the process and its worker, start-up included) with its ratio to the floor's, which
-a busy machine changes least. Models parsed from the content's YAML
-are cached (content/modelcache.py): the first run after a change parses them again.
+a busy machine changes least; with ``--repeat`` also each round's ratio to the floor
+measured in that round (the modes of a round run one after another), and their median, so
+that a figure shows how far it swings: the machine's speed drifts between runs a minute
+apart, and the fastest of each mode need not come from the same spell. Models parsed from
+the content's YAML are cached (content/modelcache.py): the first run after a change parses
+them again.
 
     python -m benchmarks.bench_ingest --baseline OTHER/src --repeat 3
 
@@ -43,6 +47,7 @@ import math
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -229,6 +234,13 @@ def main() -> None:
             f"{m} {1000 * c / size:.2f}" for m, c in cpu.items()) + "; CPU ratio to the floor: "
             + ", ".join(f"{m} {c / cpu['floor']:.2f}" for m, c in cpu.items() if m != "floor"),
             flush=True)
+        if args.repeat > 1:  # each round against its own floor: how far the ratio swings
+            rounds = {m: [r["cpu"] / f["cpu"] for r, f in zip(got, runs["floor"], strict=True)]
+                      for m, got in runs.items() if m != "floor"}
+            print(f"{'':>6} CPU ratio to the floor of the same round, round by round: "
+                  + "; ".join(f"{m} " + " ".join(f"{x:.2f}" for x in xs)
+                              + f" (median {statistics.median(xs):.2f})"
+                              for m, xs in rounds.items()), flush=True)
 
 
 if __name__ == "__main__":
